@@ -1,0 +1,318 @@
+"""Shared helpers for the bench scripts: paths, corpus reading, timing, subprocess runs, tables.
+
+Nothing here asserts on timings: the scripts measure and print, a person reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "corpus.jsonl"
+DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "searchkit-bench"
+RESULT_MARKER = "BENCH_RESULT "
+MB = 1024 * 1024
+
+# Make `import searchkit` and `import peers` work however the script is started.
+for _p in (str(REPO_ROOT), str(BENCH_DIR)):
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
+
+
+# --------------------------------------------------------------------------- arguments
+
+
+def base_parser(description: str) -> argparse.ArgumentParser:
+    """The options every bench script shares."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
+                        help=f"JSONL corpus (default: {DEFAULT_CORPUS})")
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR,
+                        help=f"where indexes and scratch files go, outside the repo (default: {DEFAULT_WORKDIR})")
+    return parser
+
+
+def check_workdir(workdir: Path) -> Path:
+    """Create the workdir, refusing a place inside the repository (data must never land there)."""
+    workdir = workdir.resolve()
+    if workdir == REPO_ROOT or REPO_ROOT in workdir.parents:
+        sys.exit(f"--workdir {workdir} is inside the repository; pick a directory outside it, e.g. {DEFAULT_WORKDIR}")
+    workdir.mkdir(parents=True, exist_ok=True)
+    return workdir
+
+
+def check_corpus(corpus: Path) -> Path:
+    corpus = corpus.resolve()
+    if not corpus.is_file():
+        sys.exit(f"corpus {corpus} not found; pass --corpus PATH to a JSONL file")
+    return corpus
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+def iter_records(path: Path) -> Iterator[dict]:
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+def read_records(path: Path) -> list[dict]:
+    return list(iter_records(path))
+
+
+def corpus_fingerprint(path: Path) -> str:
+    """Content hash, so an index built from an identical copy of the corpus is recognised."""
+    h = hashlib.sha1()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_records(path: Path, records: Iterable[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
+# --------------------------------------------------------------------------- text
+
+_WORD = re.compile(r"\w+")
+
+
+def strip_accents(text: str) -> str:
+    """Unaccented form as a user without a Vietnamese keyboard types it: marks gone, đ→d."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+class Timer:
+    """`with Timer() as t: ...; t.seconds`"""
+
+    def __enter__(self) -> "Timer":
+        self._start = time.perf_counter()
+        self.seconds = 0.0
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.seconds = time.perf_counter() - self._start
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile (pct in 0..100)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(pct / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def latency_summary(seconds: Sequence[float]) -> dict[str, float]:
+    ms = [s * 1000 for s in seconds]
+    return {"p50": percentile(ms, 50), "p95": percentile(ms, 95), "mean": statistics.fmean(ms) if ms else float("nan"),
+            "max": max(ms) if ms else float("nan")}
+
+
+def dir_size(path: Path) -> int:
+    path = Path(path)
+    if path.is_file():
+        return path.stat().st_size
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(root, name)).st_size
+            except FileNotFoundError:
+                pass
+    return total
+
+
+def remove_path(path: Path) -> None:
+    path = Path(path)
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+    for suffix in ("-wal", "-shm", "-journal"):
+        side = Path(str(path) + suffix)
+        if side.exists():
+            side.unlink()
+
+
+def self_peak_rss_bytes() -> int:
+    """Peak RSS of this process (+ the largest waited-for child, if the engine forks workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return own + kids
+
+
+def _tree_rss_bytes(root_pid: int) -> int:
+    """Current RSS summed over a process and all its descendants, read from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, frontier = {root_pid}, [root_pid]
+    while frontier:
+        pid = frontier.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    total = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            pass
+    return total
+
+
+def run_child(args: list[str], label: str) -> dict:
+    """Run `python <args>` in a fresh process; return its JSON result plus the sampled peak tree RSS.
+
+    The child prints one line `BENCH_RESULT {json}`; everything else it prints goes to our stderr.
+    The peak RSS reported is the larger of the child's own high-water mark (exact, one process)
+    and the sum over its process tree sampled every 50 ms (catches worker processes).
+    """
+    proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, stderr=None, text=True,
+                            cwd=str(REPO_ROOT))
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_rss_bytes(proc.pid))
+            stop.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    stop.set()
+    sampler.join()
+    result = None
+    for line in out.splitlines():
+        if line.startswith(RESULT_MARKER):
+            result = json.loads(line[len(RESULT_MARKER):])
+        elif line.strip():
+            print(f"  [{label}] {line}", file=sys.stderr)
+    if proc.returncode != 0 or result is None:
+        raise RuntimeError(f"{label}: child exited with {proc.returncode} and no result")
+    result["peak_rss_bytes"] = max(result.get("self_peak_rss_bytes", 0), peak)
+    return result
+
+
+def emit_result(result: dict) -> None:
+    """Called in a child: hand the result back to run_child()."""
+    result["self_peak_rss_bytes"] = self_peak_rss_bytes()
+    sys.stdout.write(RESULT_MARKER + json.dumps(result) + "\n")
+    sys.stdout.flush()
+
+
+# --------------------------------------------------------------------------- index manifest
+# Which corpus each engine's index in the workdir was built from, so query.py and relevance.py
+# reuse what indexing.py built, and rebuild when the corpus differs.
+
+
+def _manifest_path(workdir: Path) -> Path:
+    return Path(workdir) / "manifest.json"
+
+
+def read_manifest(workdir: Path) -> dict:
+    try:
+        return json.loads(_manifest_path(workdir).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def record_built(workdir: Path, engine: str, fingerprint: str | None) -> None:
+    manifest = read_manifest(workdir)
+    if fingerprint is None:
+        manifest.pop(engine, None)
+    else:
+        manifest[engine] = fingerprint
+    _manifest_path(workdir).write_text(json.dumps(manifest, indent=2))
+
+
+def is_built(workdir: Path, engine: str, fingerprint: str) -> bool:
+    return read_manifest(workdir).get(engine) == fingerprint
+
+
+# --------------------------------------------------------------------------- output
+
+
+def fmt(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return "-"
+        return f"{value:,.{digits}f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> None:
+    """Plain-text table: first column left-aligned, the others right-aligned."""
+    cells = [[str(h) for h in headers]] + [[fmt(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+
+    def line(row: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+
+    if title:
+        print(title)
+    print(line(cells[0]))
+    print("  ".join("-" * w for w in widths))
+    for row in cells[1:]:
+        print(line(row))
+    print()
+
+
+def machine_note() -> str:
+    load = os.getloadavg()
+    return (f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} "
+            f"{load[2]:.2f} (shared machine: timings are noisy)")
+
+
+def rng(seed: int) -> random.Random:
+    return random.Random(seed)

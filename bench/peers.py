@@ -1,0 +1,353 @@
+"""The engines the bench scripts compare, behind one small interface.
+
+    engine = Fts5Engine(path)           # or TantivyEngine(path), SearchkitEngine(path)
+    engine.build(records)               # records: dicts with id, title (may be None), body
+    engine.search("trạm BTS", limit=10, snippets=True) -> [ids]
+    engine.size_bytes()
+
+`index_corpus(path)` builds from a JSONL file (searchkit reads the file itself; the peers parse it
+and call build()). `exists()` says whether an index is already at the path.
+
+How the peers are configured (so a reader can judge the comparison):
+- User input is NFC-normalized before it reaches either peer, and so are the documents. That is
+  ordinary hygiene any integrator would add; without it tantivy's tokenizer splits decomposed (NFD)
+  text at every combining mark.
+- The query string is read as words and "quoted phrases"; a word that holds punctuation (4G/5G)
+  becomes a phrase of its parts. Every piece is quoted, so no user input can be a syntax error.
+- Both peers first require all pieces (AND); when that finds fewer than `limit` documents they fill
+  the list from an OR of the pieces. A pure AND returns nothing for a query with one mistyped or
+  foreign word (Telex, abbreviations); a pure OR ranks worse. AND-then-OR is the fair best effort.
+- Title counts double: FTS5 `bm25(docs, 2.0, 1.0)`, tantivy `field_boosts={"title": 2.0}`.
+- Folding: FTS5 `unicode61 remove_diacritics 2`; tantivy a registered analyzer
+  simple tokenizer → lowercase → ascii_fold (which maps đ→d too).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sqlite3
+import unicodedata
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import sys
+
+from common import dir_size, is_built, read_records, record_built, remove_path, words
+
+_PIECE = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def parse_user_query(query: str) -> list[list[str]]:
+    """Split a user string into pieces: each piece is a list of words (more than one = phrase).
+
+    >>> parse_user_query('"trạm BTS" Viettel 4G/5G "lẻ')
+    [['trạm', 'BTS'], ['Viettel'], ['4G', '5G'], ['lẻ']]
+    """
+    query = unicodedata.normalize("NFC", query)
+    if query.count('"') % 2:  # an unbalanced quote is read as a plain character
+        i = query.rfind('"')
+        query = query[:i] + " " + query[i + 1:]
+    pieces = []
+    for m in _PIECE.finditer(query):
+        ws = words(m.group(1) if m.group(1) is not None else m.group(2))
+        if ws:
+            pieces.append(ws)
+    return pieces
+
+
+def _nfc(text: str | None) -> str:
+    return unicodedata.normalize("NFC", text or "")
+
+
+class PeerEngine:
+    """What every engine in the comparison offers."""
+
+    name = "?"
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def build(self, records: Sequence[dict]) -> None:
+        raise NotImplementedError
+
+    def index_corpus(self, corpus: Path) -> None:
+        self.build(read_records(corpus))
+
+    def search(self, query: str, limit: int = 10, snippets: bool = True) -> list[str]:
+        raise NotImplementedError
+
+    def size_bytes(self) -> int:
+        return dir_size(self.path) + sum(dir_size(Path(str(self.path) + s)) for s in ("-wal", "-shm")
+                                         if Path(str(self.path) + s).exists())
+
+    def close(self) -> None:
+        pass
+
+
+# --------------------------------------------------------------------------- SQLite FTS5
+
+
+class Fts5Engine(PeerEngine):
+    """SQLite FTS5, unicode61 with diacritics removed, ranked by bm25 with the title weighted ×2."""
+
+    name = "FTS5"
+    SNIPPET_SQL = "snippet(docs, 1, '[', ']', '…', 16)"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._db: sqlite3.Connection | None = None
+        self.last_snippets: list[str] = []
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db = sqlite3.connect(str(self.path))
+        return self._db
+
+    def build(self, records: Sequence[dict]) -> None:
+        self.close()
+        remove_path(self.path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = self._conn()
+        db.execute("CREATE VIRTUAL TABLE docs USING fts5("
+                   "title, body, id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')")
+        with db:
+            db.executemany("INSERT INTO docs(title, body, id) VALUES (?, ?, ?)",
+                           ((_nfc(r.get("title")), _nfc(r.get("body")), r["id"]) for r in records))
+        with db:
+            db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
+
+    @staticmethod
+    def match_expression(pieces: list[list[str]], operator: str) -> str:
+        quoted = ['"' + " ".join(p).replace('"', '""') + '"' for p in pieces]
+        return f" {operator} ".join(quoted)
+
+    def search(self, query: str, limit: int = 10, snippets: bool = True) -> list[str]:
+        pieces = parse_user_query(query)
+        self.last_snippets = []
+        if not pieces:
+            return []
+        cols = f"id, {self.SNIPPET_SQL}" if snippets else "id, ''"
+        sql = f"SELECT {cols} FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 2.0, 1.0) LIMIT ?"
+        db = self._conn()
+        rows = db.execute(sql, (self.match_expression(pieces, "AND"), limit)).fetchall()
+        if len(rows) < limit and len(pieces) > 1:
+            seen = {r[0] for r in rows}
+            more = db.execute(sql, (self.match_expression(pieces, "OR"), limit + len(rows))).fetchall()
+            rows += [r for r in more if r[0] not in seen][: limit - len(rows)]
+        self.last_snippets = [r[1] for r in rows]
+        return [r[0] for r in rows]
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+# --------------------------------------------------------------------------- tantivy
+
+
+class TantivyEngine(PeerEngine):
+    """tantivy with a lowercase + ASCII-folding analyzer on title and body, title boosted ×2."""
+
+    name = "tantivy"
+    ANALYZER = "vi_fold"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._index = None
+        self._searcher = None
+        self.last_snippets: list[str] = []
+        self.parse_fallbacks = 0
+
+    def exists(self) -> bool:
+        return (self.path / "meta.json").exists()
+
+    @staticmethod
+    def _analyzer():
+        import tantivy
+        return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+                .filter(tantivy.Filter.lowercase())
+                .filter(tantivy.Filter.ascii_fold())
+                .build())
+
+    def _schema(self):
+        import tantivy
+        sb = tantivy.SchemaBuilder()
+        sb.add_text_field("id", stored=True, tokenizer_name="raw")
+        sb.add_text_field("title", stored=True, tokenizer_name=self.ANALYZER)
+        sb.add_text_field("body", stored=True, tokenizer_name=self.ANALYZER)
+        return sb.build()
+
+    def _open(self, create: bool = False):
+        import tantivy
+        if self._index is None or create:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._index = tantivy.Index(self._schema(), path=str(self.path), reuse=not create)
+            self._index.register_tokenizer(self.ANALYZER, self._analyzer())
+            self._searcher = None
+        return self._index
+
+    def build(self, records: Sequence[dict]) -> None:
+        import tantivy
+        self.close()
+        remove_path(self.path)
+        index = self._open(create=True)
+        writer = index.writer()  # default heap; num_threads=0 lets tantivy pick (2 on this machine)
+        for r in records:
+            writer.add_document(tantivy.Document(id=r["id"], title=_nfc(r.get("title")), body=_nfc(r.get("body"))))
+        writer.commit()
+        writer.wait_merging_threads()
+        index.reload()
+
+    def _query(self, pieces: list[list[str]], conjunction: bool):
+        index = self._open()
+        text = " ".join('"' + " ".join(p) + '"' for p in pieces)  # words are \w+ only: nothing to escape
+        try:
+            return index.parse_query(text, ["title", "body"], field_boosts={"title": 2.0},
+                                     conjunction_by_default=conjunction)
+        except ValueError:
+            self.parse_fallbacks += 1
+            return self._term_query(pieces, conjunction)
+
+    def _term_query(self, pieces: list[list[str]], conjunction: bool):
+        """Plain term queries built without the parser: the fallback when parsing fails."""
+        import tantivy
+        schema = self._open().schema
+        analyzer = self._analyzer()
+        clauses = []
+        for piece in pieces:
+            for token in analyzer.analyze(" ".join(piece)):
+                per_field = [(tantivy.Occur.Should, tantivy.Query.boost_query(
+                    tantivy.Query.term_query(schema, "title", token), 2.0)),
+                    (tantivy.Occur.Should, tantivy.Query.term_query(schema, "body", token))]
+                clauses.append((tantivy.Occur.Must if conjunction else tantivy.Occur.Should,
+                                tantivy.Query.boolean_query(per_field)))
+        return tantivy.Query.boolean_query(clauses) if clauses else tantivy.Query.empty_query()
+
+    def _searcher_(self):
+        if self._searcher is None:
+            self._searcher = self._open().searcher()
+        return self._searcher
+
+    def search(self, query: str, limit: int = 10, snippets: bool = True) -> list[str]:
+        pieces = parse_user_query(query)
+        self.last_snippets = []
+        if not pieces:
+            return []
+        searcher = self._searcher_()
+        q = self._query(pieces, conjunction=True)
+        hits = searcher.search(q, limit, count=False).hits
+        if len(hits) < limit and len(pieces) > 1:
+            q_or = self._query(pieces, conjunction=False)
+            seen = {(a.segment_ord, a.doc) for _, a in hits}
+            more = searcher.search(q_or, limit + len(hits), count=False).hits
+            hits = hits + [h for h in more if (h[1].segment_ord, h[1].doc) not in seen][: limit - len(hits)]
+        ids = []
+        docs = [searcher.doc(addr) for _score, addr in hits]
+        if snippets and docs:
+            import tantivy
+            gen = tantivy.SnippetGenerator.create(searcher, q, self._open().schema, "body")
+            gen.set_max_num_chars(150)
+            self.last_snippets = [gen.snippet_from_doc(d).fragment() for d in docs]
+        for d in docs:
+            ids.append(d["id"][0])
+        return ids
+
+    def close(self) -> None:
+        self._searcher = None
+        self._index = None
+
+
+# --------------------------------------------------------------------------- searchkit
+
+
+class SearchkitEngine(PeerEngine):
+    """searchkit's public API behind the same interface (imported lazily: it may not exist yet)."""
+
+    name = "searchkit"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._engine = None
+        self._search_kwargs: dict | None = None
+        self.last_snippets: list = []
+        self.query_errors = 0
+
+    @staticmethod
+    def available() -> bool:
+        try:
+            from searchkit import SearchEngine  # noqa: F401
+        except Exception:
+            return False
+        return True
+
+    def engine(self):
+        if self._engine is None:
+            from searchkit import SearchEngine
+            self._engine = SearchEngine(str(self.path))
+        return self._engine
+
+    def exists(self) -> bool:
+        return self.path.is_dir() and any(self.path.iterdir())
+
+    def index_paths(self, paths: Iterable[Path], rebuild: bool = False):
+        """Run searchkit's own sync; returns its IndexReport."""
+        return self.engine().index([str(p) for p in paths], rebuild=rebuild)
+
+    def index_corpus(self, corpus: Path) -> None:
+        self.close()
+        remove_path(self.path)
+        self.index_paths([corpus], rebuild=True)
+
+    def build(self, records: Sequence[dict]) -> None:
+        """searchkit reads files, so the records are written to a JSONL beside the index first."""
+        from common import write_records
+        source = self.path.parent / (self.path.name + "-input.jsonl")
+        write_records(source, records)
+        self.index_corpus(source)
+
+    def search(self, query: str, limit: int = 10, snippets: bool = True) -> list[str]:
+        from searchkit import QueryError
+
+        engine = self.engine()
+        if self._search_kwargs is None:  # `snippets` is a count in searchkit; 0 turns them off
+            takes_snippets = "snippets" in inspect.signature(engine.search).parameters
+            self._search_kwargs = {"snippets": 0} if takes_snippets else {}
+        kwargs = {} if snippets else self._search_kwargs
+        try:
+            results = engine.search(query, limit=limit, **kwargs)
+        except QueryError:  # nothing to look for in the query: no hits, as the peers answer
+            self.query_errors += 1
+            return []
+        hits = list(results.hits)
+        self.last_snippets = [h.snippets for h in hits] if snippets else []
+        return [h.id for h in hits]
+
+    def close(self) -> None:
+        engine, self._engine = self._engine, None
+        if engine is not None and hasattr(engine, "close"):
+            engine.close()
+
+
+ENGINES = {"searchkit": SearchkitEngine, "fts5": Fts5Engine, "tantivy": TantivyEngine}
+INDEX_NAMES = {"searchkit": "searchkit-index", "fts5": "fts5.sqlite", "tantivy": "tantivy-index"}
+
+
+def engine_at(workdir: Path, key: str) -> PeerEngine:
+    """The engine `key` with its index at the standard place in the workdir."""
+    return ENGINES[key](Path(workdir) / INDEX_NAMES[key])
+
+
+def ensure_index(key: str, corpus: Path, workdir: Path, fingerprint: str) -> PeerEngine:
+    """The engine's index in the workdir, built from `corpus` unless indexing.py already did that."""
+    engine = engine_at(workdir, key)
+    if not (is_built(workdir, key, fingerprint) and engine.exists()):
+        print(f"building the {key} index in {workdir} ...", file=sys.stderr)
+        record_built(workdir, key, None)
+        engine.index_corpus(corpus)
+        record_built(workdir, key, fingerprint)
+    return engine

@@ -1,0 +1,134 @@
+"""Query latency benchmark: 200 mixed queries on searchkit, SQLite FTS5 and tantivy.
+
+    python bench/query.py [--corpus PATH] [--workdir DIR] [--queries N] [--seed N] [--show]
+
+Queries are drawn deterministically (fixed seed) from the corpus: 1-4 consecutive words of an
+article's title or body, some as "quoted phrases", some unaccented (marks stripped, đ→d); all
+searched with snippets, top 10. Reuses the indexes indexing.py left in the workdir when they were
+built from the same corpus, and builds the missing ones.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from common import (Timer, base_parser, check_corpus, check_workdir, corpus_fingerprint, latency_summary,
+                    machine_note, print_table, read_records, rng, strip_accents, words)
+from peers import SearchkitEngine, engine_at, ensure_index
+
+FLOOR_P50_MS = 30.0
+FLOOR_P95_MS = 100.0
+WARMUP = 10
+LABELS = {"searchkit": "searchkit", "fts5": "SQLite FTS5", "tantivy": "tantivy"}
+
+
+def make_queries(records: list[dict], n: int = 200, seed: int = 20240601) -> list[str]:
+    """n queries of 1-4 words from article text: ~25% phrases, ~30% unaccented."""
+    r = rng(seed)
+    queries: list[str] = []
+    while len(queries) < n:
+        rec = r.choice(records)
+        text = rec.get("title") if rec.get("title") and r.random() < 0.25 else rec.get("body") or ""
+        ws = [w for w in words(text) if any(c.isalpha() for c in w) and len(w) > 1]
+        if len(ws) < 4:
+            continue
+        k = r.randint(1, 4)
+        start = r.randrange(len(ws) - k + 1)
+        chunk = ws[start:start + k]
+        roll = r.random()
+        if k >= 2 and roll < 0.20:
+            q = '"' + " ".join(chunk) + '"'
+        elif k >= 3 and roll < 0.30:
+            q = '"' + " ".join(chunk[:2]) + '" ' + " ".join(chunk[2:])
+        else:
+            q = " ".join(chunk)
+        if r.random() < 0.30:
+            q = strip_accents(q)
+        queries.append(q)
+    return queries
+
+
+def time_queries(engine, queries: list[str]) -> tuple[list[float], list[int]]:
+    for q in queries[:WARMUP]:
+        engine.search(q, limit=10, snippets=True)
+    seconds, counts = [], []
+    for q in queries:
+        with Timer() as t:
+            ids = engine.search(q, limit=10, snippets=True)
+        seconds.append(t.seconds)
+        counts.append(len(ids))
+    return seconds, counts
+
+
+def cold_cli_seconds(workdir: Path, query: str) -> tuple[float | None, str]:
+    """One `searchkit` console-script query in a fresh process (optional: skipped without the script)."""
+    script = shutil.which("searchkit") or str(Path(sys.executable).with_name("searchkit"))
+    if not os.path.exists(script):
+        return None, "no searchkit console script installed"
+    index = engine_at(workdir, "searchkit").path
+    attempts = [[script, "--index", str(index), "query", query],
+                [script, "query", "--index", str(index), query],
+                [script, "query", query, "--index", str(index)]]
+    for cmd in attempts:
+        with Timer() as t:
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode == 0:
+            return t.seconds, " ".join(cmd[1:3] + ["…"])
+    return None, f"CLI did not accept the attempted forms: {proc.stderr.strip().splitlines()[-1:]}"
+
+
+def main() -> None:
+    parser = base_parser(__doc__.splitlines()[0])
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--show", action="store_true", help="print the generated queries")
+    args = parser.parse_args()
+    corpus, workdir = check_corpus(args.corpus), check_workdir(args.workdir)
+    fingerprint = corpus_fingerprint(corpus)
+    records = read_records(corpus)
+    queries = make_queries(records, args.queries, args.seed)
+    del records
+    phrases = sum('"' in q for q in queries)
+    unaccented = sum(q == strip_accents(q) for q in queries)
+    print(f"corpus: {corpus}; workdir: {workdir}")
+    print(f"{len(queries)} queries (seed {args.seed}): {phrases} with a quoted phrase, {unaccented} without "
+          f"accents; lengths 1-4 words; top 10 with snippets; {WARMUP} warm-up queries not counted")
+    print(machine_note())
+    print()
+    if args.show:
+        for q in queries:
+            print("  ", q)
+        print()
+
+    keys = ["searchkit", "fts5", "tantivy"] if SearchkitEngine.available() else ["fts5", "tantivy"]
+    if "searchkit" not in keys:
+        print("searchkit is not importable yet: peer figures only\n")
+    rows, summaries = [], {}
+    for key in keys:
+        engine = ensure_index(key, corpus, workdir, fingerprint)
+        seconds, counts = time_queries(engine, queries)
+        engine.close()
+        s = summaries[key] = latency_summary(seconds)
+        rows.append([LABELS[key], s["p50"], s["p95"], s["mean"], s["max"], sum(counts) / len(counts),
+                     sum(c == 0 for c in counts)])
+    base = summaries.get("searchkit")
+    if base:
+        for row, key in zip(rows, keys):
+            row.append(f"{summaries[key]['p50'] / base['p50']:.2f}x")
+    print_table(["engine", "p50 ms", "p95 ms", "mean ms", "max ms", "hits/query", "zero-hit queries"]
+                + (["p50 vs sk"] if base else []), rows, title="Query latency (in-process, warm)")
+
+    if base:
+        floor_rows = [["p50 ms", base["p50"], f"<= {FLOOR_P50_MS:g}", "yes" if base["p50"] <= FLOOR_P50_MS else "NO"],
+                      ["p95 ms", base["p95"], f"<= {FLOOR_P95_MS:g}", "yes" if base["p95"] <= FLOOR_P95_MS else "NO"]]
+        cold, how = cold_cli_seconds(workdir, queries[0])
+        floor_rows.append(["cold CLI query ms (optional)", cold * 1000 if cold is not None else how, "", ""])
+        print_table(["searchkit", "measured", "floor", "within"], floor_rows)
+
+
+if __name__ == "__main__":
+    main()

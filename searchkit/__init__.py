@@ -1,0 +1,25 @@
+"""searchkit: full-text search for Vietnamese ICT news.
+
+    >>> from searchkit import SearchEngine
+    >>> engine = SearchEngine("index")
+    >>> engine.index(["corpus"])
+    >>> for hit in engine.search("trạm BTS"):
+    ...     print(hit.id, hit.title)
+"""
+
+from searchkit.engine import SearchEngine
+from searchkit.errors import (
+    CorpusError,
+    IndexBusyError,
+    IndexFormatError,
+    IndexNotFoundError,
+    QueryError,
+    SearchkitError,
+)
+from searchkit.models import Article, Hit, IndexReport, Results, Skipped, Snippet
+
+__all__ = [
+    "Article", "CorpusError", "Hit", "IndexBusyError", "IndexFormatError", "IndexNotFoundError",
+    "IndexReport", "QueryError", "Results", "SearchEngine", "SearchkitError", "Skipped", "Snippet",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,84 @@
+"""Whoosh analyzers built from `searchkit.text`, shared by the schema, indexer and queries.
+
+The indexer computes token lists with `analyze_article` (in worker processes) and hands
+them to Whoosh pre-tokenised; the analyzer classes here give Whoosh the same tokens when
+it is handed raw text. They live in an importable module because the schema is pickled
+into the index.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from whoosh.analysis import Token, Tokenizer
+
+from searchkit.models import Article
+from searchkit.text.syllables import syllables
+
+ACCENTED, FOLDED = "accented", "folded"
+
+
+class SyllableAnalyzer(Tokenizer):
+    """Syllable tokens in one form: 'accented' (trạm, hòa) or 'folded' (tram, hoa)."""
+
+    def __init__(self, form: str = FOLDED):
+        if form not in (ACCENTED, FOLDED):
+            raise ValueError(f"form must be {ACCENTED!r} or {FOLDED!r}, not {form!r}")
+        self.form = form
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SyllableAnalyzer) and other.form == self.form
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, mode: str = "", **kwargs) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        folded = self.form == FOLDED
+        for position, syllable in enumerate(syllables(value), start=start_pos):
+            token.text = syllable.folded if folded else syllable.accented
+            token.boost, token.stopped = 1.0, False
+            if keeporiginal:
+                token.original = value[syllable.start:syllable.end]
+            if positions:
+                token.pos = position
+            if chars:
+                token.startchar = start_char + syllable.start
+                token.endchar = start_char + syllable.end
+            yield token
+
+
+class CompoundAnalyzer(Tokenizer):
+    """pyvi compound words, folded: 'Thông tin' → 'thong_tin'. Index side only."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CompoundAnalyzer)
+
+    def __call__(self, value: str, positions: bool = False, start_pos: int = 0,
+                 mode: str = "", **kwargs) -> Iterator[Token]:
+        from searchkit.text.segment import compound_words
+
+        token = Token(positions, False, mode=mode, **kwargs)
+        for position, word in enumerate(compound_words(value), start=start_pos):
+            token.text, token.boost, token.stopped = word, 1.0, False
+            if positions:
+                token.pos = position
+            yield token
+
+
+def syllable_forms(text: str) -> tuple[list[str], list[str]]:
+    """The accented and folded token lists of a text, position for position."""
+    accented, folded = [], []
+    for syllable in syllables(text):
+        accented.append(syllable.accented)
+        folded.append(syllable.folded)
+    return accented, folded
+
+
+def analyze_article(article: Article) -> dict[str, list[str]]:
+    """Every pre-tokenised text field of one article, ready for `writer.add_document`."""
+    from searchkit.text.segment import compound_words
+
+    title, title_f = syllable_forms(article.title)
+    body, body_f = syllable_forms(article.body)
+    words = compound_words(article.title + "\n" + article.body)
+    return {"title": title, "title_f": title_f, "body": body, "body_f": body_f, "words": words}

@@ -1,0 +1,187 @@
+"""The `searchkit` command: a thin layer over the library that renders for a terminal or JSON."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from searchkit import IndexNotFoundError, SearchEngine, SearchkitError
+
+DEFAULT_INDEX = "index"
+DEFAULT_CORPUS = "corpus"
+EXIT_CODES = """\b
+Exit codes:
+  0  success
+  1  the query matched nothing
+  2  bad usage, an empty query or a missing corpus path
+  3  no index, or not a searchkit index / an older schema (run the command shown)
+  4  the index is being updated by another process
+  130 interrupted (Ctrl-C)"""
+
+index_option = click.option(
+    "--index", "index_dir", default=lambda: os.environ.get("SEARCHKIT_INDEX", DEFAULT_INDEX),
+    show_default="index (or $SEARCHKIT_INDEX)", type=click.Path(file_okay=False),
+    help="Index directory.",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+
+
+def handle_errors(command):
+    """Turn library errors into a one-line message and the documented exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except SearchkitError as error:
+            click.echo(f"searchkit: {error}", err=True)
+            sys.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("searchkit: interrupted; the index keeps its last committed state", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group(epilog=EXIT_CODES)
+@click.version_option(package_name="searchkit")
+def main() -> None:
+    """Full-text search for Vietnamese ICT news: accents optional, highlights included.
+
+    \b
+    Example:
+      searchkit index corpus/
+      searchkit query "trạm BTS"
+    """
+
+
+class ProgressLine:
+    """'1234/16183 articles · 412/s · ETA 0:31' redrawn on stderr, at most 5 times a second."""
+
+    def __init__(self, total: int | None, enabled: bool):
+        self.total, self.enabled = total, enabled
+        self.started = self.shown = time.monotonic()
+
+    def __call__(self, done: int) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self.shown < 0.2:
+            return
+        self.shown = now
+        rate = done / max(now - self.started, 1e-6)
+        line = f"{done}/{self.total or '?'} articles · {rate:,.0f}/s"
+        if self.total and rate > 0:
+            remaining = max(self.total - done, 0) / rate
+            line += f" · ETA {int(remaining // 60)}:{int(remaining % 60):02d}"
+        click.echo(f"\r{line}   ", nl=False, err=True)
+
+    def close(self) -> None:
+        if self.enabled:
+            click.echo("\r" + " " * 60 + "\r", nl=False, err=True)
+
+
+def run_index(engine: SearchEngine, paths, quiet: bool = False, **options):
+    from searchkit.corpus import estimate_count
+
+    show = not quiet and sys.stderr.isatty()
+    progress = ProgressLine(estimate_count(paths) if show else None, show)
+    try:
+        return engine.index(paths, progress=progress, **options)
+    finally:
+        progress.close()
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@index_option
+@click.option("--rebuild", is_flag=True, help="Start the index from scratch.")
+@click.option("--wait", type=float, default=0.0, metavar="SECONDS", help="Wait this long for another writer to finish.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@json_option
+@handle_errors
+def index(paths, index_dir, rebuild, wait, quiet, as_json) -> None:
+    """Index or re-sync .txt and .jsonl articles (default: ./corpus).
+
+    New articles are added, changed ones re-indexed, vanished ones removed;
+    unchanged ones are skipped. Unreadable files are reported and skipped.
+
+    \b
+    Example:
+      searchkit index corpus/ ../archive/2010.jsonl --index index/
+    """
+    report = run_index(SearchEngine(index_dir), paths or [DEFAULT_CORPUS], quiet, rebuild=rebuild, wait=wait)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+        return
+    click.echo(
+        f"{report.added} added, {report.updated} updated, {report.removed} removed, "
+        f"{report.unchanged} unchanged, {len(report.skipped)} skipped in {report.seconds:.1f}s "
+        f"({report.total} articles in {index_dir})"
+    )
+    for skipped in report.skipped:
+        click.echo(f"skipped {skipped}", err=True)
+
+
+@main.command()
+@click.argument("query", nargs=-1, required=True)
+@index_option
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="Number of hits.")
+@json_option
+@handle_errors
+def query(query, index_dir, limit, as_json) -> None:
+    """Search the index. Accents, tone placement and case are optional.
+
+    \b
+    Syntax: words (all must match), "a phrase", -word or NOT word,
+            a OR b, title:word
+    Example:
+      searchkit query "trạm BTS"
+      searchkit query 'dak nong "chữ ký số" -hội' --json -n 5
+    """
+    engine = SearchEngine(index_dir)
+    text = " ".join(query)
+    try:
+        results = engine.search(text, limit=limit)
+    except IndexNotFoundError:
+        if not Path(DEFAULT_CORPUS).is_dir():
+            raise
+        click.echo(f"No index in {index_dir}/ yet: building it from {DEFAULT_CORPUS}/ …", err=True)
+        report = run_index(engine, [DEFAULT_CORPUS])
+        click.echo(f"Indexed {report.total} articles in {report.seconds:.1f}s.", err=True)
+        results = engine.search(text, limit=limit)
+    if as_json:
+        click.echo(json.dumps(results.to_dict(), ensure_ascii=False))
+    else:
+        from searchkit.render import render_results
+
+        click.echo(render_results(results, colour=_colour()))
+    if not results.hits:
+        sys.exit(1)
+
+
+def _colour() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+@main.command()
+@index_option
+@json_option
+@handle_errors
+def stats(index_dir, as_json) -> None:
+    """Show the size of the index: articles, segments, vocabulary, bytes.
+
+    \b
+    Example:
+      searchkit stats --index index/
+    """
+    info = SearchEngine(index_dir).stats()
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False))
+        return
+    for key, value in info.items():
+        click.echo(f"{key:15} {value}")

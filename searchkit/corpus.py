@@ -1,0 +1,223 @@
+"""Find article files, decode them and parse them into `Article` values.
+
+Two formats: `.txt` articles in the users' format (title line, optional date line,
+optional `(Mic.gov.vn) -` lead, body, author lines, `ĐÁNH GIÁ BÀI VIẾT( 0)` trailer) and
+`.jsonl` files with one record a line (`id`, `title`, `body`, optional metadata).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable, Iterator, Union
+
+from searchkit.errors import CorpusError
+from searchkit.models import Article, Skipped
+from searchkit.text.normalize import normalize_text
+
+ARTICLE_SUFFIXES = (".txt", ".jsonl")
+MAX_ARTICLE_BYTES = 10 * 1024 * 1024
+
+_TRAILER = re.compile(r"^\s*ĐÁNH GIÁ BÀI VIẾT\s*\(\s*\d*\s*\)\s*$", re.MULTILINE)
+_DATE_LINE = re.compile(
+    r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*([AP]M))?)?$"
+)
+_SOURCE_LEAD = re.compile(r"^\(([\w.\-]+\.[a-z]{2,})\)\s*[-–—]\s*", re.IGNORECASE)
+
+Entry = Union[Article, Skipped]
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """An article file and the root its id is relative to."""
+
+    path: Path
+    root: Path
+
+    def article_id(self) -> str:
+        return self.path.relative_to(self.root).with_suffix("").as_posix()
+
+
+def find_files(paths: Iterable[str | os.PathLike]) -> Iterator[SourceFile]:
+    """Every `.txt` and `.jsonl` file under the given files and directories, sorted.
+
+    Raises CorpusError for a path that does not exist.
+    """
+    for given in paths:
+        path = Path(given).resolve()
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                if found.suffix.lower() in ARTICLE_SUFFIXES and found.is_file():
+                    yield SourceFile(found, path)
+        elif path.exists():
+            yield SourceFile(path, path.parent)
+        else:
+            raise CorpusError(f"{given}: no such file or directory; give a folder of .txt or .jsonl articles")
+
+
+def decode(data: bytes) -> str:
+    """Decode an article file; raises ValueError with a reason a person can act on."""
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("binary content (NUL bytes), not a text article")
+    try:
+        from searchkit.text.legacy import decode_bytes
+    except ImportError:  # pragma: no cover - legacy support is optional at this layer
+        return _decode_unicode(data)
+    return decode_bytes(data)[0]
+
+
+def _decode_unicode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"not valid UTF-8 (byte {error.start})") from None
+
+
+def content_hash(*parts: str | None) -> str:
+    """A short stable hash of an article's content, for incremental sync."""
+    digest = hashlib.blake2b(digest_size=12)
+    for part in parts:
+        digest.update((part or "").encode("utf-8"))
+        digest.update(b"\x1f")
+    return digest.hexdigest()
+
+
+def parse_date_line(line: str) -> str | None:
+    """ISO date of a seed date line, which is month/day/year.
+
+    >>> parse_date_line("2/3/2010 9:46:12 AM")
+    '2010-02-03'
+    """
+    match = _DATE_LINE.match(line.strip())
+    if not match:
+        return None
+    month, day, year = (int(g) for g in match.groups()[:3])
+    try:
+        return datetime(year, month, day).date().isoformat()
+    except ValueError:
+        return None
+
+
+def parse_txt(text: str, article_id: str, path: str = "") -> Article:
+    """Parse one article in the users' `.txt` format."""
+    text = normalize_text(text)
+    trailer = _TRAILER.search(text)
+    if trailer:
+        text = text[: trailer.start()]
+    lines = [line.strip() for line in text.split("\n")]
+    lines = [line for line in lines if line]
+    if not lines:
+        raise ValueError("empty article (no text)")
+    title, rest = lines[0], lines[1:]
+    date = parse_date_line(rest[0]) if rest else None
+    if date:
+        rest = rest[1:]
+    source = None
+    if rest:
+        lead = _SOURCE_LEAD.match(rest[0])
+        if lead:
+            source, rest[0] = lead.group(1), rest[0][lead.end():]
+    body = "\n".join(rest)
+    return Article(
+        id=article_id, title=title, body=body, date=date, source=source, path=path,
+        hash=content_hash(title, body, date, source),
+    )
+
+
+def parse_record(record: object) -> Article:
+    """Turn one JSONL record into an Article; raises ValueError naming what is missing."""
+    if not isinstance(record, dict):
+        raise ValueError("record is not a JSON object")
+    article_id = record.get("id")
+    body = record.get("body")
+    if article_id in (None, ""):
+        raise ValueError("record has no 'id'")
+    if not isinstance(body, str):
+        raise ValueError("record has no 'body' text")
+    fields = {key: _text(record.get(key)) for key in ("title", "date", "category", "url")}
+    source = _text(record.get("source")) or _text(record.get("publisher"))
+    title, body = normalize_text(fields["title"] or "").strip(), normalize_text(body).strip()
+    return Article(
+        id=str(article_id), title=title, body=body, date=_iso_date(fields["date"]),
+        source=source, category=fields["category"], url=fields["url"],
+        hash=content_hash(title, body, fields["date"], source, fields["category"], fields["url"]),
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def _iso_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", value)
+    return "-".join(match.groups()) if match else parse_date_line(value)
+
+
+def read_articles(source: SourceFile) -> Iterator[Entry]:
+    """Articles of one file, or Skipped entries for what cannot be read (never raises)."""
+    name = str(source.path)
+    try:
+        if source.path.stat().st_size > MAX_ARTICLE_BYTES and source.path.suffix.lower() == ".txt":
+            yield Skipped(name, f"file larger than {MAX_ARTICLE_BYTES // 2**20} MB")
+            return
+        if source.path.suffix.lower() == ".jsonl":
+            yield from _read_jsonl(source.path)
+            return
+        data = source.path.read_bytes()
+        yield parse_txt(decode(data), source.article_id(), name)
+    except OSError as error:
+        yield Skipped(name, error.strerror or str(error))
+    except ValueError as error:
+        yield Skipped(name, str(error))
+
+
+def _read_jsonl(path: Path) -> Iterator[Entry]:
+    with path.open("rb") as stream:
+        for number, raw in enumerate(stream, start=1):
+            if not raw.strip():
+                continue
+            if len(raw) > MAX_ARTICLE_BYTES:
+                yield Skipped(str(path), f"record larger than {MAX_ARTICLE_BYTES // 2**20} MB", number)
+                continue
+            try:
+                article = parse_record(json.loads(decode(raw)))
+            except json.JSONDecodeError as error:
+                yield Skipped(str(path), f"not valid JSON ({error.msg})", number)
+            except ValueError as error:
+                yield Skipped(str(path), str(error), number)
+            else:
+                yield _with_path(article, str(path))
+
+
+def _with_path(article: Article, path: str) -> Article:
+    return replace(article, path=path)
+
+
+def iter_articles(paths: Iterable[str | os.PathLike]) -> Iterator[Entry]:
+    """Stream every article (or Skipped entry) under the given paths, file by file."""
+    for source in find_files(paths):
+        yield from read_articles(source)
+
+
+def estimate_count(paths: Iterable[str | os.PathLike]) -> int:
+    """Roughly how many articles `paths` hold (lines of JSONL files, one per .txt), for progress."""
+    total = 0
+    try:
+        for source in find_files(paths):
+            if source.path.suffix.lower() == ".jsonl":
+                with source.path.open("rb") as stream:
+                    total += sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b""))
+            else:
+                total += 1
+    except (OSError, CorpusError):
+        pass
+    return total

@@ -1,0 +1,90 @@
+"""`SearchEngine`: the library's front door, indexing and searching one index directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable
+
+from searchkit.highlight import make_snippets, match_spans
+from searchkit.indexer import Progress, open_index, sync
+from searchkit.models import Hit, IndexReport, Results
+from searchkit.query import ParsedQuery, build_query, parse_query
+
+#: BM25F parameters: titles are short, so length normalisation matters less there.
+BM25_K1 = 1.2
+BM25_B = {"body": 0.75, "body_f": 0.75, "title": 0.5, "title_f": 0.5}
+
+
+class SearchEngine:
+    """Index Vietnamese articles and search them.
+
+    >>> engine = SearchEngine("index")
+    >>> engine.index(["corpus"]).added
+    5
+    >>> engine.search("trạm BTS", limit=3).hits[0].title
+    'Nghệ An: Tổng kết công tác TT&TT cụm I'
+    """
+
+    def __init__(self, path: str | os.PathLike = "index"):
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"SearchEngine({str(self.path)!r})"
+
+    def index(self, paths: Iterable[str | os.PathLike], *, rebuild: bool = False,
+              remove_missing: bool = True, wait: float = 0.0, workers: int | None = None,
+              batch_size: int = 2000, progress: Progress | None = None) -> IndexReport:
+        """Sync the index with the `.txt` / `.jsonl` articles under `paths` (see `indexer.sync`)."""
+        return sync(self.path, paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait,
+                    workers=workers, batch_size=batch_size, progress=progress)
+
+    def search(self, query: str, limit: int = 10, *, snippets: int = 3) -> Results:
+        """Search; raises QueryError for a query with nothing to look for.
+
+        A fresh searcher is opened for every call, so results always reflect the last commit.
+        """
+        parsed = parse_query(query)
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        ix = open_index(self.path)
+        with ix.searcher(weighting=_weighting()) as searcher:
+            found = searcher.search(build_query(parsed), limit=limit)
+            hits = tuple(_hit(result, parsed, snippets) for result in found)
+            total = len(found)
+        return Results(query=query, total=total, hits=hits)
+
+    def count(self) -> int:
+        """Number of articles in the index."""
+        return open_index(self.path).doc_count()
+
+    def stats(self) -> dict:
+        """Articles, segments, size on disk and schema version of the index."""
+        from searchkit.schema import SCHEMA_VERSION
+
+        ix = open_index(self.path)
+        with ix.reader() as reader:
+            articles = reader.doc_count()
+            segments = len(ix._segments())
+            vocabulary = sum(1 for _ in reader.lexicon("body_f"))
+        size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+        return {"index": str(self.path), "articles": articles, "segments": segments,
+                "vocabulary": vocabulary, "size_bytes": size, "schema_version": SCHEMA_VERSION}
+
+
+def _weighting():
+    from whoosh.scoring import BM25F
+
+    return BM25F(K1=BM25_K1, B=0.75, **{f"{name}_B": value for name, value in BM25_B.items()})
+
+
+def _hit(result, parsed: ParsedQuery, snippets: int) -> Hit:
+    fields = result.fields()
+    title = fields.get("title", "")
+    return Hit(
+        id=fields["id"], title=title, score=float(result.score),
+        date=fields.get("date"), source=fields.get("source"), category=fields.get("category"),
+        url=fields.get("url"), author=fields.get("author"), province=fields.get("province"),
+        title_spans=tuple(match_spans(title, parsed.highlight_terms(title=True))),
+        snippets=make_snippets(fields.get("body", ""), parsed.highlight_terms(), count=snippets),
+    )

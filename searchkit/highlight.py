@@ -1,0 +1,92 @@
+"""Snippets: the passages of an article where the query matched, with highlight spans.
+
+Spans come from the same syllable analysis as the index, so a folded match
+(`tram` typed, `trạm` written) highlights the word exactly as it stands in the article.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from searchkit.models import Snippet
+from searchkit.text.syllables import syllables
+
+ELLIPSIS = "…"
+#: Only the first matches are tried as snippet anchors: long articles stay fast.
+MAX_CANDIDATES = 40
+
+
+def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """[start, end) of every syllable of `text` whose folded form is in `terms`.
+
+    Neighbouring matches separated only by spaces are merged into one span.
+
+    >>> match_spans("xây dựng trạm BTS mới", {"tram", "bts"})
+    [(9, 17)]
+    """
+    return [(start, end) for start, end, _ in _matches(text, frozenset(terms))]
+
+
+def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, frozenset[str]]]:
+    """Merged match spans, each with the set of query terms it contains."""
+    found: list[tuple[int, int, frozenset[str]]] = []
+    for syllable in syllables(text):
+        if syllable.folded not in terms:
+            continue
+        if found and text[found[-1][1]:syllable.start].isspace():
+            start, _, words = found[-1]
+            found[-1] = (start, syllable.end, words | {syllable.folded})
+        else:
+            found.append((syllable.start, syllable.end, frozenset((syllable.folded,))))
+    return found
+
+
+def make_snippets(text: str, terms: Iterable[str], count: int = 3, width: int = 220) -> tuple[Snippet, ...]:
+    """Up to `count` passages of about `width` characters around the densest matches.
+
+    With no match in `text`, its opening passage (no spans) so that a hit always shows text.
+    """
+    matches = _matches(text, frozenset(terms))
+    if not matches:
+        start, end = _window(text, 0, width)
+        return (_snippet(text, start, end, []),) if end > start else ()
+    chosen: list[tuple[int, int]] = []
+    remaining = matches[:MAX_CANDIDATES]
+    while remaining and len(chosen) < count:
+        windows = [_window(text, start, width) for start, _, _ in remaining]
+        best = max(windows, key=lambda window: _density(matches, window))
+        chosen.append(best)
+        remaining = [m for m in remaining if not best[0] <= m[0] < best[1]]
+    spans = [(start, end) for start, end, _ in matches]
+    return tuple(_snippet(text, s, e, spans) for s, e in sorted(chosen))
+
+
+def _window(text: str, anchor: int, width: int) -> tuple[int, int]:
+    """A passage containing `anchor`, within its paragraph, cut at spaces."""
+    line_start = text.rfind("\n", 0, anchor) + 1
+    line_end = text.find("\n", anchor)
+    line_end = len(text) if line_end == -1 else line_end
+    start = max(line_start, anchor - width // 3)
+    end = min(line_end, start + width)
+    start = max(line_start, min(start, end - width))
+    if start > line_start:
+        space = text.find(" ", start, anchor)
+        start = space + 1 if space != -1 else start
+    if end < line_end:
+        space = text.rfind(" ", anchor, end)
+        end = space if space > anchor else end
+    return start, end
+
+
+def _density(matches: list[tuple[int, int, frozenset[str]]], window: tuple[int, int]) -> tuple[int, int]:
+    """(distinct query terms, matches) inside a window: more distinct terms first."""
+    inside = [words for start, end, words in matches if window[0] <= start and end <= window[1]]
+    return len(frozenset().union(*inside)), len(inside)
+
+
+def _snippet(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Snippet:
+    prefix = ELLIPSIS if start > 0 and text[start - 1] != "\n" else ""
+    suffix = ELLIPSIS if end < len(text) and text[end:end + 1] != "\n" else ""
+    shift = len(prefix) - start
+    inside = tuple((s + shift, e + shift) for s, e in spans if start <= s and e <= end)
+    return Snippet(prefix + text[start:end] + suffix, inside)

@@ -1,0 +1,128 @@
+"""Immutable values that cross the library boundary: articles, hits, results, reports."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, normalised, as it is indexed.
+
+    `id` is the path relative to the indexed root without extension for `.txt` files
+    (`000_8ea709576470be64`) and the record's `id` for JSONL.
+    """
+
+    id: str
+    title: str
+    body: str
+    date: str | None = None  # ISO 'YYYY-MM-DD'
+    source: str | None = None
+    category: str | None = None
+    url: str | None = None
+    author: str | None = None
+    province: str | None = None
+    path: str = ""  # the file it came from
+    hash: str = ""  # content hash, for incremental sync
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A passage of an article with the matched words as [start, end) spans into `text`."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "spans": [list(span) for span in self.spans]}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching article: `snippets` show where the query matched, highlighted by spans."""
+
+    id: str
+    title: str
+    score: float
+    date: str | None = None
+    source: str | None = None
+    category: str | None = None
+    url: str | None = None
+    author: str | None = None
+    province: str | None = None
+    title_spans: tuple[tuple[int, int], ...] = ()
+    snippets: tuple[Snippet, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["score"] = round(self.score, 4)
+        data["title_spans"] = [list(span) for span in self.title_spans]
+        data["snippets"] = [snippet.to_dict() for snippet in self.snippets]
+        return data
+
+
+@dataclass(frozen=True)
+class Results:
+    """What a search returns: the hits of one page and the total number of matches."""
+
+    query: str
+    total: int
+    hits: tuple[Hit, ...] = ()
+    searched: str | None = None  # the query as interpreted, when it differs from `query`
+    suggestion: str | None = None  # did-you-mean
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __iter__(self):
+        return iter(self.hits)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "searched": self.searched,
+            "suggestion": self.suggestion,
+            "facets": self.facets,
+            "hits": [hit.to_dict() for hit in self.hits],
+        }
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input that could not be indexed, with the reason."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.reason}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What one `index` run did."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: tuple[Skipped, ...] = ()
+    seconds: float = 0.0
+    total: int = 0  # articles in the index afterwards
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["skipped"] = [item.to_dict() for item in self.skipped]
+        data["seconds"] = round(self.seconds, 3)
+        return data

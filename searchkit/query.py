@@ -1,0 +1,188 @@
+"""Turn what a user typed into a Whoosh query over the accented and folded fields.
+
+Syntax (forgiving: anything malformed degrades to plain words instead of failing):
+free words (all must match), "quoted phrases", -word / -"phrase" / NOT word to exclude,
+a OR b, title:word or title:"phrase" to search titles only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from searchkit.errors import QueryError
+from searchkit.text.normalize import normalize_text
+from searchkit.text.syllables import Syllable, syllables
+
+#: Query syllables past this many are ignored (a pasted paragraph is not a query).
+MAX_SYLLABLES = 32
+FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
+#: Extra weight of a match that also agrees in accents when the user typed accents.
+ACCENT_BOOST = 1.0
+PROXIMITY_BOOST = 1.5
+COMPOUND_BOOST = 0.5
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
+_PART = re.compile(
+    r'(?P<neg>-)?(?:(?P<field>title|tieude|tiêu_đề):)?(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"]+))',
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One thing to look for: a word or a phrase, in all text or in titles only."""
+
+    syllables: tuple[Syllable, ...]
+    phrase: bool = False
+    title_only: bool = False
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return ("title",) if self.title_only else ("title", "body")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """Groups that must all match (each group: clauses of which one must match), exclusions."""
+
+    text: str
+    groups: tuple[tuple[Clause, ...], ...]
+    excluded: tuple[Clause, ...] = ()
+
+    def highlight_terms(self, title: bool = False) -> frozenset[str]:
+        """Folded syllables to highlight in a body (or, with title=True, in a title)."""
+        return frozenset(
+            s.folded for group in self.groups for clause in group
+            if title or not clause.title_only for s in clause.syllables
+        )
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse a user's query; raises QueryError when nothing searchable is left.
+
+    >>> [[c.phrase for c in g] for g in parse_query('"trạm BTS" Đắk OR Dak').groups]
+    [[True], [False, False]]
+    """
+    if not isinstance(text, str):
+        raise QueryError("the query must be text")
+    normalized = normalize_text(unicodedata.normalize("NFC", text)).translate(_QUOTES)
+    groups, excluded = _parse(normalized, operators=True)
+    if not groups:  # 'AND OR' alone: the user meant the words themselves
+        groups, excluded = _parse(normalized, operators=False)
+    if not groups:
+        reason = "only excluded words" if excluded else "no words"
+        raise QueryError(
+            f"the query has {reason} to look for; type at least one word, "
+            'e.g. searchkit query "trạm BTS"'
+        )
+    return ParsedQuery(text, tuple(tuple(g) for g in groups), tuple(excluded))
+
+
+def _parse(text: str, operators: bool) -> tuple[list[list[Clause]], list[Clause]]:
+    groups: list[list[Clause]] = []
+    excluded: list[Clause] = []
+    join_next = negate_next = False
+    budget = MAX_SYLLABLES
+    for part in _PART.finditer(text):
+        word = part.group("word")
+        if operators and word in ("OR", "||", "AND", "&&", "NOT"):
+            join_next = join_next or (word in ("OR", "||") and bool(groups))
+            negate_next = negate_next or word == "NOT"
+            continue
+        clause = _clause(part, budget)
+        if clause is None:
+            continue
+        budget -= len(clause.syllables)
+        if part.group("neg") or negate_next:
+            excluded.append(clause)
+        elif join_next:
+            groups[-1].append(clause)
+        else:
+            groups.append([clause])
+        join_next = negate_next = False
+    return groups, excluded
+
+
+def _clause(part: re.Match, budget: int) -> Clause | None:
+    raw = part.group("phrase") if part.group("phrase") is not None else part.group("word")
+    found = tuple(syllables(raw or ""))[: max(budget, 0)]
+    if not found:
+        return None
+    quoted = part.group("phrase") is not None
+    return Clause(found, phrase=quoted or len(found) > 1, title_only=bool(part.group("field")))
+
+
+def build_query(parsed: ParsedQuery):
+    """The Whoosh query: required groups, optional proximity and compound boosts, exclusions."""
+    from whoosh import query as q
+
+    required = [_group_query(group) for group in parsed.groups]
+    main = required[0] if len(required) == 1 else q.And(required)
+    boosts = _boost_queries(parsed)
+    if boosts:
+        main = q.AndMaybe(main, q.Or(boosts))
+    if parsed.excluded:
+        main = q.AndNot(main, q.Or([_clause_query(c) for c in parsed.excluded]))
+    return main
+
+
+def _group_query(group: tuple[Clause, ...]):
+    from whoosh import query as q
+
+    queries = [_clause_query(clause) for clause in group]
+    return queries[0] if len(queries) == 1 else q.Or(queries)
+
+
+def _clause_query(clause: Clause):
+    """Folded forms must match; accented forms, when typed, add to the score."""
+    from whoosh import query as q
+
+    if not clause.phrase:
+        return _syllable_query(clause.syllables[0], clause.fields)
+    folded = [s.folded for s in clause.syllables]
+    accented = [s.accented for s in clause.syllables]
+    must = q.Or([q.Phrase(f"{f}_f", folded, boost=FIELD_BOOSTS[f]) for f in clause.fields])
+    if accented == folded:
+        return must
+    bonus = q.Or([q.Phrase(f, accented, boost=FIELD_BOOSTS[f] * ACCENT_BOOST) for f in clause.fields])
+    return q.AndMaybe(must, bonus)
+
+
+def _syllable_query(syllable: Syllable, fields: tuple[str, ...]):
+    from whoosh import query as q
+
+    alternatives = [q.Term(f"{f}_f", syllable.folded, boost=FIELD_BOOSTS[f]) for f in fields]
+    if syllable.accented != syllable.folded:
+        alternatives += [
+            q.Term(f, syllable.accented, boost=FIELD_BOOSTS[f] * ACCENT_BOOST) for f in fields
+        ]
+    return q.Or(alternatives)
+
+
+def _free_runs(parsed: ParsedQuery) -> list[list[Syllable]]:
+    """Runs of consecutive single-word clauses (the words a user typed side by side)."""
+    runs: list[list[Syllable]] = [[]]
+    for group in parsed.groups:
+        clause = group[0]
+        if len(group) == 1 and not clause.phrase and not clause.title_only:
+            runs[-1].append(clause.syllables[0])
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if len(run) > 1]
+
+
+def _boost_queries(parsed: ParsedQuery) -> list:
+    """Reward articles where the typed words stand together or form pyvi compounds."""
+    from whoosh import query as q
+
+    boosts = []
+    for run in _free_runs(parsed):
+        folded = [s.folded for s in run]
+        boosts += [q.Phrase(f"{f}_f", folded, slop=2, boost=PROXIMITY_BOOST * FIELD_BOOSTS[f])
+                   for f in FIELD_BOOSTS]
+        for size in (2, 3):
+            boosts += [q.Term("words", "_".join(folded[i:i + size]), boost=COMPOUND_BOOST)
+                       for i in range(len(folded) - size + 1)]
+    return boosts

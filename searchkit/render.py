@@ -1,0 +1,45 @@
+"""Plain-text rendering of results: colour highlights on a terminal, [brackets] otherwise."""
+
+from __future__ import annotations
+
+from searchkit.models import Hit, Results
+
+
+def mark(text: str, spans, colour: bool) -> str:
+    """Wrap each span of `text` in ANSI bold yellow (colour) or [brackets].
+
+    >>> mark("các trạm BTS mới", [(4, 12)], colour=False)
+    'các [trạm BTS] mới'
+    """
+    out, last = [], 0
+    for start, end in spans:
+        word = text[start:end]
+        out += [text[last:start], f"\x1b[1;33m{word}\x1b[0m" if colour else f"[{word}]"]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def render_hit(rank: int, hit: Hit, colour: bool) -> str:
+    bold = (lambda s: f"\x1b[1m{s}\x1b[0m") if colour else (lambda s: s)
+    meta = " · ".join(str(v) for v in (hit.id, hit.date, hit.source, f"score {hit.score:.2f}") if v)
+    lines = [f"{rank}. {bold(mark(hit.title or '(no title)', hit.title_spans, colour))}", f"   {meta}"]
+    lines += [f"   {mark(s.text, s.spans, colour)}" for s in hit.snippets]
+    return "\n".join(lines)
+
+
+def render_results(results: Results, colour: bool = False) -> str:
+    """The whole result page as text."""
+    if not results.hits:
+        head = f'No results for "{results.query}".'
+    else:
+        head = f'{results.total} result{"s" if results.total != 1 else ""} for "{results.query}"'
+        if results.total > len(results.hits):
+            head += f", showing the first {len(results.hits)}"
+    lines = [head]
+    if results.searched:
+        lines.append(f"Đã tìm: {results.searched}")
+    lines += ["", *(render_hit(i, hit, colour) + "\n" for i, hit in enumerate(results.hits, 1))]
+    if results.suggestion:
+        lines.append(f"Có phải bạn muốn tìm: {results.suggestion}")
+    return "\n".join(lines).rstrip() + "\n"
