@@ -48,7 +48,7 @@ class SyllableAnalyzer(Tokenizer):
 
 
 class CompoundAnalyzer(Tokenizer):
-    """pyvi compound words, folded: 'Thông tin' → 'thong_tin'. Index side only."""
+    """pyvi compound words in accented index form: 'Thông tin' → 'thông_tin'. Index side only."""
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, CompoundAnalyzer)

@@ -6,7 +6,7 @@ Spans come from the same syllable analysis as the index, so a folded match
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from searchkit.models import Snippet
 from searchkit.text.syllables import syllables
@@ -16,22 +16,38 @@ ELLIPSIS = "…"
 MAX_CANDIDATES = 40
 
 
-def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
-    """[start, end) of every syllable of `text` whose folded form is in `terms`.
+Terms = Mapping[str, frozenset[str]]
 
+
+def as_terms(terms: Iterable[str] | Terms) -> Terms:
+    """Folded term -> accented forms the user typed (empty: any accents will do)."""
+    return terms if isinstance(terms, Mapping) else {term: frozenset() for term in terms}
+
+
+def match_spans(text: str, terms: Iterable[str] | Terms) -> list[tuple[int, int]]:
+    """[start, end) of every syllable of `text` that matches a query term.
+
+    `terms` maps folded forms to the accented forms typed. Where the text has the
+    typed accents, only those occurrences are marked (`trạm`, not `trăm`) unless the
+    variant stands beside another match (`Đăk Nông` for `Đắk Nông`); where it has none,
+    every folded match is (the article spells it `Dak`, the user typed `Đắk`).
     Neighbouring matches separated only by spaces are merged into one span.
 
     >>> match_spans("xây dựng trạm BTS mới", {"tram", "bts"})
     [(9, 17)]
     """
-    return [(start, end) for start, end, _ in _matches(text, frozenset(terms))]
+    return [(start, end) for start, end, _ in _matches(text, as_terms(terms))]
 
 
-def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, frozenset[str]]]:
+def _matches(text: str, terms: Terms) -> list[tuple[int, int, frozenset[str]]]:
     """Merged match spans, each with the set of query terms it contains."""
+    candidates = [s for s in syllables(text) if s.folded in terms]
+    exact = {s.folded for s in candidates if s.accented in terms[s.folded]}
     found: list[tuple[int, int, frozenset[str]]] = []
-    for syllable in syllables(text):
-        if syllable.folded not in terms:
+    for i, syllable in enumerate(candidates):
+        wanted = terms[syllable.folded]
+        if wanted and syllable.folded in exact and syllable.accented not in wanted \
+                and not _beside_another(text, candidates, i):
             continue
         if found and text[found[-1][1]:syllable.start].isspace():
             start, _, words = found[-1]
@@ -41,12 +57,19 @@ def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, frozenset
     return found
 
 
-def make_snippets(text: str, terms: Iterable[str], count: int = 3, width: int = 220) -> tuple[Snippet, ...]:
+def _beside_another(text: str, candidates: list, i: int) -> bool:
+    """True when candidate i touches another one: 'Đăk Nông' counts as a match of 'Đắk Nông'."""
+    before = i > 0 and text[candidates[i - 1].end:candidates[i].start].isspace()
+    after = i + 1 < len(candidates) and text[candidates[i].end:candidates[i + 1].start].isspace()
+    return before or after
+
+
+def make_snippets(text: str, terms: Iterable[str] | Terms, count: int = 3, width: int = 220) -> tuple[Snippet, ...]:
     """Up to `count` passages of about `width` characters around the densest matches.
 
     With no match in `text`, its opening passage (no spans) so that a hit always shows text.
     """
-    matches = _matches(text, frozenset(terms))
+    matches = _matches(text, as_terms(terms))
     if not matches:
         start, end = _window(text, 0, width)
         return (_snippet(text, start, end, []),) if end > start else ()

@@ -51,12 +51,20 @@ class ParsedQuery:
     groups: tuple[tuple[Clause, ...], ...]
     excluded: tuple[Clause, ...] = ()
 
-    def highlight_terms(self, title: bool = False) -> frozenset[str]:
-        """Folded syllables to highlight in a body (or, with title=True, in a title)."""
-        return frozenset(
-            s.folded for group in self.groups for clause in group
-            if title or not clause.title_only for s in clause.syllables
-        )
+    def highlight_terms(self, title: bool = False) -> dict[str, frozenset[str]]:
+        """Folded syllable -> accented forms typed (empty: any), for a body or a title."""
+        terms: dict[str, set[str] | None] = {}
+        for group in self.groups:
+            for clause in group:
+                if clause.title_only and not title:
+                    continue
+                for s in clause.syllables:
+                    typed = terms.setdefault(s.folded, set())
+                    if typed is None or s.accented == s.folded:
+                        terms[s.folded] = None  # typed without accents: any variant
+                    else:
+                        typed.add(s.accented)
+        return {folded: frozenset(typed or ()) for folded, typed in terms.items()}
 
 
 def parse_query(text: str) -> ParsedQuery:
@@ -69,7 +77,7 @@ def parse_query(text: str) -> ParsedQuery:
         raise QueryError("the query must be text")
     normalized = normalize_text(unicodedata.normalize("NFC", text)).translate(_QUOTES)
     groups, excluded = _parse(normalized, operators=True)
-    if not groups:  # 'AND OR' alone: the user meant the words themselves
+    if not groups and not excluded:  # 'AND OR' alone: the user meant the words themselves
         groups, excluded = _parse(normalized, operators=False)
     if not groups:
         reason = "only excluded words" if excluded else "no words"
@@ -182,7 +190,17 @@ def _boost_queries(parsed: ParsedQuery) -> list:
         folded = [s.folded for s in run]
         boosts += [q.Phrase(f"{f}_f", folded, slop=2, boost=PROXIMITY_BOOST * FIELD_BOOSTS[f])
                    for f in FIELD_BOOSTS]
-        for size in (2, 3):
-            boosts += [q.Term("words", "_".join(folded[i:i + size]), boost=COMPOUND_BOOST)
-                       for i in range(len(folded) - size + 1)]
+        boosts += _compound_terms(run)
     return boosts
+
+
+def _compound_terms(run: list[Syllable]) -> list:
+    """pyvi words ('bán_hàng') among the typed syllables; accented, so only for typed accents."""
+    from whoosh import query as q
+
+    accented = [s.accented for s in run]
+    return [
+        q.Term("words", "_".join(accented[i:i + size]), boost=COMPOUND_BOOST)
+        for size in (2, 3) for i in range(len(run) - size + 1)
+        if any(s.accented != s.folded for s in run[i:i + size])
+    ]

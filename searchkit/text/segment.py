@@ -19,10 +19,10 @@ def _tokenizer() -> Callable[[str], str]:
 
 
 def compound_words(text: str) -> list[str]:
-    """Multi-syllable words found by pyvi, folded and joined with '_'.
+    """Multi-syllable words found by pyvi, in accented index form, joined with '_'.
 
     >>> compound_words("Sở Thông tin và Truyền thông tỉnh Đắk Nông")
-    ['thong_tin', 'truyen_thong', 'dak_nong']
+    ['thông_tin', 'truyền_thông', 'đắk_nông']
     """
     if not text.strip():
         return []
@@ -30,5 +30,5 @@ def compound_words(text: str) -> list[str]:
     for line in text.split("\n"):
         for token in _tokenizer()(line).split():
             if "_" in token:
-                words.append("_".join(forms(part)[1] for part in token.split("_") if part))
+                words.append("_".join(forms(part)[0] for part in token.split("_") if part))
     return words

@@ -1,0 +1,79 @@
+"""Reading articles: the seed format, JSONL records, and files that cannot be read."""
+
+import json
+
+import pytest
+
+from searchkit.corpus import iter_articles, parse_date_line, parse_txt
+from searchkit.models import Article, Skipped
+from tests.conftest import CORPUS
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, Article]:
+    return {a.id: a for a in iter_articles([CORPUS])}
+
+
+def test_every_seed_is_read_with_its_id(seeds):
+    assert sorted(seeds) == [
+        "000_8ea709576470be64", "001_763baed69ffaf6d4", "002_8621a67b8f0e4508",
+        "003_968839511eb7d5a3", "004_18419e47d282bcbb",
+    ]
+
+
+def test_title_date_source_and_trailer(seeds):
+    an_giang = seeds["000_8ea709576470be64"]
+    assert an_giang.title.startswith("An Giang: Tổng kết hoạt động ngành thông tin")
+    assert an_giang.date == "2010-02-03"
+    assert an_giang.body.startswith("Ngày 02/02/2010, Sở Thông tin và Truyền thông tỉnh An Giang")
+    nghe_an = seeds["001_763baed69ffaf6d4"]
+    assert nghe_an.source == "Mic.gov.vn"
+    assert nghe_an.body.startswith("Mới đây, Sở TT&TT Nghệ An")
+    assert all("ĐÁNH GIÁ BÀI VIẾT" not in a.body for a in seeds.values())
+
+
+@pytest.mark.parametrize("line, iso", [
+    ("2/3/2010 9:46:12 AM", "2010-02-03"), ("6/12/2009 8:30:21 PM", "2009-06-12"),
+    ("13/13/2010", None), ("Ngày 11/6", None),
+])
+def test_date_lines_are_month_day_year(line, iso):
+    assert parse_date_line(line) == iso
+
+
+def test_txt_without_text_is_rejected():
+    with pytest.raises(ValueError, match="empty"):
+        parse_txt("\n \nĐÁNH GIÁ BÀI VIẾT( 0)\n", "x")
+
+
+def test_jsonl_records_and_bad_lines(tmp_path):
+    path = tmp_path / "news.jsonl"
+    lines = [
+        json.dumps({"id": "a1", "title": "Trạm BTS ở Đắk Nông", "body": "Nội dung.", "date": "2021-05-02",
+                    "category": "Viễn thông", "url": "https://example.vn/a1"}, ensure_ascii=False),
+        "{not json",
+        json.dumps({"title": "không có id", "body": "x"}, ensure_ascii=False),
+        json.dumps({"id": "a4", "title": "không có body"}, ensure_ascii=False),
+        "",
+        json.dumps({"id": 5, "title": None, "body": "Chuyển đổi số."}, ensure_ascii=False),
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    entries = list(iter_articles([path]))
+    articles = [e for e in entries if isinstance(e, Article)]
+    skipped = [e for e in entries if isinstance(e, Skipped)]
+    assert [a.id for a in articles] == ["a1", "5"]
+    assert articles[0].date == "2021-05-02" and articles[0].category == "Viễn thông"
+    assert articles[1].title == ""
+    assert [(s.line, s.reason) for s in skipped] == [
+        (2, "not valid JSON (Expecting property name enclosed in double quotes)"),
+        (3, "record has no 'id'"),
+        (4, "record has no 'body' text"),
+    ]
+
+
+def test_binary_file_is_skipped_with_its_name_and_reason(tmp_path):
+    (tmp_path / "good.txt").write_text("Trạm BTS\n\nNội dung bài.", encoding="utf-8")
+    (tmp_path / "broken.txt").write_bytes(b"\x00\x01\x02binary\x00")
+    entries = list(iter_articles([tmp_path]))
+    assert [e.id for e in entries if isinstance(e, Article)] == ["good"]
+    (skipped,) = [e for e in entries if isinstance(e, Skipped)]
+    assert skipped.path.endswith("broken.txt") and "NUL" in skipped.reason

@@ -1,0 +1,83 @@
+"""Incremental sync, rebuild, locking and refusing what is not a searchkit index."""
+
+import json
+
+import pytest
+
+from searchkit import IndexBusyError, IndexFormatError, IndexNotFoundError, SearchEngine
+from searchkit.indexer import writer_lock
+from tests.conftest import write_articles
+
+
+@pytest.fixture
+def engine(tmp_path, corpus_copy):
+    engine = SearchEngine(tmp_path / "index")
+    assert engine.index([corpus_copy]).added == 5
+    return engine
+
+
+def test_second_run_changes_nothing(engine, corpus_copy):
+    report = engine.index([corpus_copy])
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 0, 5)
+
+
+def test_added_changed_and_deleted_files_are_synced(engine, corpus_copy):
+    write_articles(corpus_copy, {"005_moi": "Chữ ký số\n\nTỉnh Điện Biên triển khai chữ ký số chuyên dùng."})
+    changed = corpus_copy / "004_18419e47d282bcbb.txt"
+    text = changed.read_text(encoding="utf-8").replace("Minh Đức", "Bổ sung: mạng 5G thử nghiệm.\nMinh Đức")
+    changed.write_text(text, encoding="utf-8")
+    (corpus_copy / "000_8ea709576470be64.txt").unlink()
+    report = engine.index([corpus_copy])
+    assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 1, 3)
+    assert report.total == 5
+    assert engine.search("chữ ký số").hits[0].id == "005_moi"
+    assert [h.id for h in engine.search("5G").hits] == ["004_18419e47d282bcbb"]
+    assert "000_8ea709576470be64" not in {h.id for h in engine.search("An Giang", limit=50).hits}
+    assert len({h.id for h in engine.search("thông tin", limit=50).hits}) == engine.search("thông tin").total
+
+
+def test_indexing_another_path_keeps_the_first(engine, tmp_path):
+    other = write_articles(tmp_path / "other", {"x": "Mã độc\n\nCảnh báo mã độc tống tiền."})
+    report = engine.index([other])
+    assert (report.added, report.removed, report.total) == (1, 0, 6)
+
+
+def test_rebuild_starts_from_scratch(engine, corpus_copy):
+    report = engine.index([corpus_copy], rebuild=True)
+    assert (report.added, report.unchanged, report.total) == (5, 0, 5)
+
+
+def test_second_writer_is_told_the_index_is_busy(engine, corpus_copy):
+    with writer_lock(engine.path):
+        with pytest.raises(IndexBusyError, match="being updated by another process"):
+            engine.index([corpus_copy])
+        with pytest.raises(IndexBusyError):
+            engine.index([corpus_copy], wait=0.3)
+    assert engine.search("trạm BTS").total == 3  # readers are never blocked
+
+
+def test_a_directory_that_is_not_an_index_is_refused_not_overwritten(tmp_path, corpus_copy):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "todo.txt").write_text("việc cần làm", encoding="utf-8")
+    with pytest.raises(IndexFormatError, match="not a searchkit index"):
+        SearchEngine(notes).index([corpus_copy])
+    with pytest.raises(IndexFormatError):
+        SearchEngine(notes).search("việc")
+    assert (notes / "todo.txt").read_text(encoding="utf-8") == "việc cần làm"
+
+
+def test_missing_index(tmp_path):
+    with pytest.raises(IndexNotFoundError, match="searchkit index"):
+        SearchEngine(tmp_path / "none").search("trạm")
+
+
+def test_index_of_an_older_schema_asks_for_a_rebuild(engine, corpus_copy):
+    marker = engine.path / "searchkit.json"
+    marker.write_text(json.dumps({"format": "searchkit", "schema_version": 0}), encoding="utf-8")
+    with pytest.raises(IndexFormatError, match="--rebuild"):
+        engine.search("trạm")
+    with pytest.raises(IndexFormatError, match="--rebuild"):
+        engine.index([corpus_copy])
+    assert engine.index([corpus_copy], rebuild=True).total == 5
+    assert engine.search("trạm BTS").total == 3

@@ -1,0 +1,67 @@
+"""Normalisation, tone placement, i/y and folding: the forms both index and query use."""
+
+import unicodedata
+
+import pytest
+
+from searchkit.text.fold import fold, has_marks
+from searchkit.text.normalize import canonical_syllable, normalize_text, unify_i_y
+from searchkit.text.syllables import forms, query_syllables, syllables
+
+
+@pytest.mark.parametrize("new_style, old_style", [
+    ("hoà", "hòa"), ("Hoà", "Hòa"), ("uỷ", "ủy"), ("thuỷ", "thủy"), ("khoẻ", "khỏe"),
+    ("loà", "lòa"), ("hoá", "hóa"), ("Thuý", "Thúy"), ("quỳ", "quỳ"),
+])
+def test_tone_placement_has_one_canonical_form(new_style, old_style):
+    assert canonical_syllable(new_style) == old_style
+    assert canonical_syllable(old_style) == old_style
+
+
+@pytest.mark.parametrize("syllable", [
+    "người", "quyết", "giữa", "gìn", "hoàng", "toán", "khuỷu", "thuở", "nghiêng", "trạm", "Đắk",
+])
+def test_correct_syllables_are_left_alone(syllable):
+    assert canonical_syllable(syllable) == syllable
+
+
+@pytest.mark.parametrize("y_form, i_form", [
+    ("sỹ", "sĩ"), ("kỹ", "kĩ"), ("lý", "lí"), ("mỹ", "mĩ"), ("kỳ", "kì"), ("tỷ", "tỉ"), ("quý", "quí"),
+])
+def test_final_y_after_a_consonant_is_spelled_i(y_form, i_form):
+    assert unify_i_y(y_form) == i_form
+
+
+@pytest.mark.parametrize("word", ["y", "ý", "tay", "thủy", "huy", "quyết", "yêu"])
+def test_y_that_is_not_a_spelling_variant_stays(word):
+    assert unify_i_y(word) == word
+
+
+def test_forms_of_a_syllable_are_lowercase_canonical_and_folded():
+    assert forms("Hoà") == ("hòa", "hoa")
+    assert forms("SỸ") == ("sĩ", "si")
+    assert forms("Đắk") == ("đắk", "dak")
+    assert forms("BTS") == ("bts", "bts")
+
+
+def test_fold_strips_every_mark_and_d_bar():
+    assert fold("Đắk Nông trạm ĐIỆN") == "Dak Nong tram DIEN"
+    assert has_marks("trạm") and not has_marks("BTS")
+
+
+def test_normalize_text_composes_nfd_and_maps_eth_to_d_bar():
+    nfd = unicodedata.normalize("NFD", "Đắk Nông")
+    assert normalize_text(nfd) == "Đắk Nông"
+    assert normalize_text("\u00d0ắk  Nông\r\n") == "Đắk Nông\n"
+
+
+def test_syllables_have_offsets_into_the_text():
+    text = "Sở TT&TT tỉnh Đắk Nông"
+    found = list(syllables(text))
+    assert [text[s.start:s.end] for s in found] == ["Sở", "TT", "TT", "tỉnh", "Đắk", "Nông"]
+    assert [s.folded for s in found] == ["so", "tt", "tt", "tinh", "dak", "nong"]
+
+
+def test_query_syllables_accept_decomposed_input():
+    nfd = unicodedata.normalize("NFD", "Trạm BTS")
+    assert [s.accented for s in query_syllables(nfd)] == ["trạm", "bts"]

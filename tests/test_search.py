@@ -1,0 +1,126 @@
+"""Searching the sample corpus as users type: accents or not, NFD, tone placement, operators."""
+
+import unicodedata
+
+import pytest
+
+from searchkit import QueryError, SearchEngine
+from tests.conftest import write_articles
+
+AN_GIANG, NGHE_AN, HOA_BINH, DAK_NONG, DIEN_BIEN = (
+    "000_8ea709576470be64", "001_763baed69ffaf6d4", "002_8621a67b8f0e4508",
+    "003_968839511eb7d5a3", "004_18419e47d282bcbb",
+)
+BTS_ARTICLES = {AN_GIANG, NGHE_AN, DAK_NONG}
+
+
+def ids(results):
+    return [hit.id for hit in results.hits]
+
+
+@pytest.mark.parametrize("query", [
+    "trạm BTS", "tram bts", "TRẠM BTS", "Trạm bts", unicodedata.normalize("NFD", "trạm BTS"),
+    '"trạm BTS"', '"tram bts"',
+])
+def test_every_way_of_typing_tram_bts_finds_the_same_articles(sample_engine, query):
+    results = sample_engine.search(query)
+    assert set(ids(results)) == BTS_ARTICLES
+    assert ids(results)[0] == NGHE_AN  # two mentions of trạm BTS
+
+
+@pytest.mark.parametrize("query", [
+    "Đắk Nông", "Dak Nong", "Đăk Nông", "Đak Nông", "dak nong", unicodedata.normalize("NFD", "Đắk Nông"),
+    "\u00d0ắk Nông",  # Icelandic eth typed for Đ
+])
+def test_every_spelling_of_dak_nong_ranks_its_article_first(sample_engine, query):
+    assert ids(sample_engine.search(query))[0] == DAK_NONG
+
+
+@pytest.mark.parametrize("query", ["Hoà Bình", "Hòa Bình", "hoa binh", "Tỉnh uỷ Hòa Bình", "tỉnh ủy hoà bình"])
+def test_tone_placement_does_not_matter(sample_engine, query):
+    assert ids(sample_engine.search(query))[0] == HOA_BINH
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("title:\"Điện Biên\"", [DIEN_BIEN]),
+    ("title:Nông", [DAK_NONG]),
+    ("\"trạm BTS\" -\"Nghệ An\"", [AN_GIANG, DAK_NONG]),
+    ("trạm BTS NOT Vinh", [AN_GIANG, DAK_NONG]),
+    ("hoa binh OR \"dien bien\"", [HOA_BINH, DIEN_BIEN, DAK_NONG]),  # Đắk Nông: 'diễn biến'
+])
+def test_operators(sample_engine, query, expected):
+    assert sorted(ids(sample_engine.search(query))) == sorted(expected)
+
+
+def test_accented_phrase_ranks_exact_spelling_above_a_folded_lookalike(sample_engine):
+    found = ids(sample_engine.search('"Điện Biên" OR "Hòa Bình"'))
+    assert set(found[:2]) == {HOA_BINH, DIEN_BIEN}
+    assert found[2:] == [DAK_NONG]  # says 'diễn biến', which folds to the same letters
+
+
+@pytest.mark.parametrize("query", ['"trạm BTS', "trạm - BTS", "AND OR trạm BTS", "trạm OR", "(trạm BTS)", "trạm: BTS"])
+def test_malformed_queries_still_search(sample_engine, query):
+    assert set(ids(sample_engine.search(query))) >= {NGHE_AN}
+
+
+@pytest.mark.parametrize("query", ["", "   ", "!!! ...", "-BTS", "NOT trạm", '""', "-"])
+def test_queries_with_nothing_to_look_for_raise_a_clear_error(sample_engine, query):
+    with pytest.raises(QueryError, match="type at least one word"):
+        sample_engine.search(query)
+
+
+def test_and_or_alone_searches_the_words(sample_engine):
+    assert sample_engine.search("AND OR").total == 0
+
+
+@pytest.fixture(scope="module")
+def accent_engine(tmp_path_factory) -> SearchEngine:
+    """Two articles that differ only by accents: bán hàng vs bạn hàng."""
+    folder = write_articles(tmp_path_factory.mktemp("accents") / "corpus", {
+        "ban_hang": "Doanh nghiệp viễn thông\n\nCửa hàng bán hàng qua mạng cho doanh nghiệp.",
+        "ban_be": "Doanh nghiệp viễn thông\n\nCửa hàng bạn hàng qua mạng cho doanh nghiệp.",
+    })
+    engine = SearchEngine(folder.parent / "index")
+    engine.index([folder])
+    return engine
+
+
+def test_accented_query_ranks_exact_accents_first_but_keeps_folded_matches(accent_engine):
+    sold = accent_engine.search("bán hàng")
+    assert ids(sold) == ["ban_hang", "ban_be"]
+    assert sold.hits[0].score > sold.hits[1].score
+    assert ids(accent_engine.search("bạn hàng")) == ["ban_be", "ban_hang"]
+
+
+def test_unaccented_query_scores_every_variant_equally(accent_engine):
+    results = accent_engine.search("ban hang")
+    assert set(ids(results)) == {"ban_hang", "ban_be"}
+    assert results.hits[0].score == pytest.approx(results.hits[1].score)
+
+
+def test_highlight_spans_point_at_the_accented_words(sample_engine):
+    hit = sample_engine.search("tram bts").hits[0]
+    assert hit.snippets
+    for snippet in hit.snippets:
+        assert [snippet.text[s:e] for s, e in snippet.spans] == ["trạm BTS"]
+
+
+def test_folded_match_highlights_each_spelling_as_written(sample_engine):
+    (hit,) = [h for h in sample_engine.search("Đắk Nông").hits if h.id == DAK_NONG]
+    marked = {s.text[a:b] for s in hit.snippets for a, b in s.spans}
+    assert marked <= {"Đăk Nông", "Đắk Nông", "Đak Nông"} and "Đăk Nông" in marked
+    assert [hit.title[a:b] for a, b in hit.title_spans] == ["Đắk Nông"]
+
+
+def test_accented_query_does_not_highlight_other_words_with_the_same_letters(sample_engine):
+    (hit,) = [h for h in sample_engine.search("trạm BTS").hits if h.id == DAK_NONG]
+    marked = [s.text[a:b] for s in hit.snippets for a, b in s.spans]
+    assert marked == ["trạm BTS"]  # the article's 'trăm nghìn' is not marked
+
+
+def test_results_to_dict_has_the_documented_shape(sample_engine):
+    data = sample_engine.search("trạm BTS", limit=2).to_dict()
+    assert data["query"] == "trạm BTS" and data["total"] == 3 and len(data["hits"]) == 2
+    hit = data["hits"][0]
+    assert {"id", "title", "date", "score", "snippets"} <= hit.keys()
+    assert all(set(s) == {"text", "spans"} for s in hit["snippets"])
