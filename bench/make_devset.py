@@ -25,9 +25,9 @@ import unicodedata
 SEED = 20240611
 N_ITEMS = 150
 # minimum number of items that must carry each optional variant
-QUOTA = {"abbreviation": 42, "iy": 42, "tone_placement": 42}
+QUOTA = {"abbreviation": 41, "iy": 41, "tone_placement": 41}
 # how many items to draw from each source (rest of N_ITEMS from VNTC)
-SOURCE_SHARE = {"baomoi-2017": 25, "UNC": 20}
+SOURCE_SHARE = {"baomoi-2017": 25, "UNC": 15}
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CORPUS = os.path.join(REPO, "..", "shared", "corpus", "corpus.jsonl")
@@ -194,7 +194,17 @@ def vni(text):
 _TOK_RE = re.compile(r"[^\W_]+")
 
 
+_CANON = {}
+
+
 def canon_syl(tok):
+    r = _CANON.get(tok)
+    if r is None:
+        r = _CANON[tok] = _canon_syl(tok)
+    return r
+
+
+def _canon_syl(tok):
     """Lowercase, NFC, tone placement normalised to the new style (hoà)."""
     t = tok.lower()
     base, tone, pos = _syllable_parts(t)
@@ -276,6 +286,8 @@ STOP = set(tokens(
     "từ tại về ở theo bị vào ra lên không nhiều như hay hoặc cũng vẫn rất nên nhưng "
     "sau trước nếu do vì bằng qua trên dưới đến tới còn lại chỉ mới hơn nhất thế nào gì "
     "ai sao đâu hết cả mọi mỗi vừa ngày năm tháng người việc"))
+# words that make an awkward end of a query
+END_STOP = STOP | set(tokens("thành đều thôi dành chẳng cùng khiến gây sẽ lại rồi nữa luôn"))
 
 
 # ------------------------------------------------------------------ corpus
@@ -288,20 +300,47 @@ def load_corpus(path):
     return docs
 
 
+_PHRASE_SPLIT = re.compile(r"[,.;:!?()\[\]\"“”‘’'…\n/–—-]+(?:\s|$)|\n|\s[-–—]\s")
+
+
 class Index:
     def __init__(self, docs):
         self.n = len(docs)
         self.post = {}
         self.fpost = {}
+        self.uni = {}
+        self.pairs = {}
         for i, d in enumerate(docs):
             text = (d.get("title") or "") + "\n" + d["body"]
-            toks = set(tokens(text))
-            for t in toks:
+            seen = set()
+            for phrase in _PHRASE_SPLIT.split(text):
+                toks = tokens(phrase)
+                for t in toks:
+                    self.uni[t] = self.uni.get(t, 0) + 1
+                for k in range(len(toks) - 1):
+                    p = (toks[k], toks[k + 1])
+                    self.pairs[p] = self.pairs.get(p, 0) + 1
+                seen.update(toks)
+            for t in seen:
                 self.post.setdefault(t, []).append(i)
-            for t in set(fold(t) for t in toks):
+            for t in set(fold(t) for t in seen):
                 self.fpost.setdefault(t, []).append(i)
+        self.total = sum(self.uni.values())
         self.post = {k: set(v) for k, v in self.post.items()}
         self.fpost = {k: set(v) for k, v in self.fpost.items()}
+
+    def cohesion(self, x, y):
+        """How strongly syllables x y form one word (0..1)."""
+        c = self.pairs.get((x, y), 0)
+        if c < 2:
+            return 0.0
+        cx, cy = self.uni.get(x, 1), self.uni.get(y, 1)
+        if c >= 3 and math.log(c * self.total / (cx * cy)) >= 2.5:
+            return 1.0  # strong collocation (PMI): a compound word
+        return c / min(cx, cy)
+
+    def df(self, t):
+        return len(self.post.get(t, ()))
 
     def idf(self, t):
         return math.log(self.n / (1 + len(self.post.get(t, ()))))
@@ -328,7 +367,7 @@ def text_segments(doc):
     if doc.get("title"):
         segs.append(("title", chunks(doc["title"])))
     paras = [p for p in doc["body"].split("\n") if p.strip()]
-    for k, p in enumerate(paras[:2]):
+    for k, p in enumerate(paras[:1]):
         segs.append(("p%d" % k, chunks(p)))
     return segs
 
@@ -372,75 +411,127 @@ def make_query(words):
     return " ".join(words)
 
 
-def window_ok(idx, words, toks):
-    if not toks or len(toks) > 6:
-        return False
-    if tokens(words[0])[0] in STOP or tokens(words[-1])[-1] in STOP:
-        return False
-    if len(set(toks)) < len(toks):
-        return False
-    # at least one rare-ish syllable, and not made of numbers only
+_BAD_CHUNK = re.compile(r"[/:@=_\\`]|https?|www\.|\.\w+\.|\d[.,]\d")
+
+
+def words_ok(idx, words):
+    """Token quality: no typos/garbage, few numbers, something distinctive."""
+    toks = [t for w in words for t in tokens(w)]
+    if not toks or len(set(toks)) < len(toks):
+        return None
+    for w in words:
+        if _BAD_CHUNK.search(w) or len(w) > 20:
+            return None
+        # glued words such as 'hànhAsianux': lowercase followed by uppercase
+        # after a Vietnamese letter
+        if re.search(r"[^\x00-\x7f][A-Z]", w):
+            return None
+    if sum(any(c.isdigit() for c in t) for t in toks) > 1 or any(
+            len(t) > 6 and any(c.isdigit() for c in t) for t in toks):
+        return None
+    if any(idx.df(t) < 2 for t in toks):
+        return None
     if max(idx.idf(t) for t in toks) < 4.0:
-        return False
-    if all(t.isdigit() for t in toks):
-        return False
-    return True
+        return None
+    return toks
+
+
+def edge_penalty(idx, cl, a, b):
+    """Penalty for windows cutting through a compound (e.g. 'điện | thoại')."""
+    pen = 0.0
+    if a > 0 and not cl[a][1]:
+        pen += idx.cohesion(tokens(cl[a - 1][0])[-1], tokens(cl[a][0])[0])
+    if b < len(cl) and not cl[b][1]:
+        pen += idx.cohesion(tokens(cl[b - 1][0])[-1], tokens(cl[b][0])[0])
+    return pen
 
 
 def candidate_queries(idx, doc):
-    """Yield (score, query, extra) for a document; lower score is better."""
+    """List of (score, query, words, abbr) for a document; lower score is better."""
     out = []
-    for seg_no, (seg, cl) in enumerate(text_segments(doc)):
-        seg_pen = 0 if seg == "title" else 3
+    for seg, cl in text_segments(doc):
+        seg_pen = 0 if seg == "title" else 1.5
         abbrs = find_abbr(cl)
-        # plain windows of 2-4 consecutive words
-        for a, b in windows(cl, 2, 4):
-            words = [w for w, _ in cl[a:b]]
-            toks = [t for w in words for t in tokens(w)]
-            if not window_ok(idx, words, toks):
-                continue
-            # windows cutting through an abbreviation expansion are awkward
-            if any(s < a < e or s < b < e for s, e, _, _ in abbrs):
-                continue
-            out.append((seg_pen, a, b, words, toks, None))
-        # abbreviation/expansion plus 1-3 adjacent words, or plus a distinctive
-        # 1-2 word window elsewhere in the same segment
+        # plain windows of 2-4 consecutive words (title, or lead paragraph)
+        if True:
+            for a, b in windows(cl, 2, 4):
+                words = [w for w, _ in cl[a:b]]
+                if tokens(words[0])[0] in STOP or tokens(words[-1])[-1] in END_STOP:
+                    continue
+                if any(s < a < e or s < b < e or (a <= s and e <= b) for s, e, _, _ in abbrs):
+                    continue
+                if words[-1].isdigit() and not re.search(r"[A-Z]", words[-2]):
+                    continue
+                out.append((seg_pen, edge_penalty(idx, cl, a, b), words, None))
+        # keyword combinations: two separate title phrases, in title order
+        parts, fparts = [], []
+        if True:
+            for a, b in windows(cl, 1, 3):
+                ws = [w for w, _ in cl[a:b]]
+                if tokens(ws[0])[0] in STOP or tokens(ws[-1])[-1] in END_STOP:
+                    continue
+                if ws[-1].isdigit() and (len(ws) == 1 or not re.search(r"[A-Z]", ws[-2])):
+                    continue
+                if any(s < a < e or s < b < e or (a <= s and e <= b) for s, e, _, _ in abbrs):
+                    continue
+                if edge_penalty(idx, cl, a, b) > 0.12:
+                    continue
+                # a phrase with a spelling-variant syllable (hóa, kỹ ...)
+                q = " ".join(ws)
+                if (b - a >= 2 or ws[0] in ("Mỹ", "Mĩ")) and (
+                        map_syllables(q, lambda x, i: swap_tone_placement(x))[1]
+                        or map_syllables(q, lambda x, i: swap_iy(x, False))[1]):
+                    fparts.append((a, b, ws))
+                # a lone syllable only if it looks like a name/brand/model
+                if b - a == 1 and not re.search(r"[A-Z0-9]", ws[0]) and not (
+                        ws[0].isascii() and len(ws[0]) > 3):
+                    continue
+                parts.append((a, b, ws))
+            for a1, b1, w1 in fparts:
+                for a2, b2, w2 in parts:
+                    if (b2 < a1 or a2 > b1) and re.search(r"[A-Z]", " ".join(w2)) \
+                            and len(w1) + len(w2) <= 5:
+                        ws = w1 + w2 if a1 < a2 else w2 + w1
+                        out.append((seg_pen + 0.5, 0.0, ws, None))
+            for a1, b1, w1 in parts:
+                for a2, b2, w2 in parts:
+                    if seg == "title" and a2 > b1 and len(w1) + len(w2) <= 4:
+                        out.append((seg_pen + 0.3, 0.0, w1 + w2, None))
+        # abbreviation/expansion plus 1-3 adjacent words
         for s, e, repl, kind in abbrs:
             for a, b in windows(cl, 1, (e - s) + 3):
                 if not (a <= s and e <= b) or (b - a) == (e - s):
                     continue
                 words = [w for w, _ in cl[a:b]]
-                toks = [t for w in words for t in tokens(w)]
-                if len(toks) > 9 or len(set(toks)) < len(toks):
+                if (a < s and tokens(words[0])[0] in STOP) or (b > e and tokens(words[-1])[-1] in END_STOP):
                     continue
-                if tokens(words[0])[0] in STOP and a < s or tokens(words[-1])[-1] in STOP and b > e:
+                if b > e and words[-1].isdigit():
                     continue
-                out.append((seg_pen, a, b, words, toks, (s - a, e - a, repl)))
-            for a, b in windows(cl, 1, 2):
-                if not (b <= s or a >= e):
+                if any(s2 != s and (a < e2 and s2 < b) for s2, e2, _, _ in abbrs):
                     continue
-                w2 = [w for w, _ in cl[a:b]]
-                t2 = [t for w in w2 for t in tokens(w)]
-                if not t2 or t2[0] in STOP or t2[-1] in STOP or max(idx.idf(t) for t in t2) < 5:
-                    continue
-                term = [w for w, _ in cl[s:e]]
-                words = term + w2
-                toks = [t for w in words for t in tokens(w)]
-                if len(set(toks)) < len(toks):
-                    continue
-                out.append((seg_pen + 1, None, None, words, toks, (0, e - s, repl)))
+                out.append((seg_pen, edge_penalty(idx, cl, a, b), words, (s - a, e - a, repl)))
+            # the term plus a name-like phrase found elsewhere in the segment
+            for a2, b2, w2 in parts:
+                if (b2 < s or a2 > e) and len(w2) <= 2 and re.search(r"[A-Z]", " ".join(w2)):
+                    term = [w for w, _ in cl[s:e]]
+                    out.append((seg_pen + 0.5, 0.0, term + w2, (0, e - s, repl)))
     res = []
-    for seg_pen, a, b, words, toks, abbr in out:
+    for seg_pen, pen, words, abbr in out:
+        if pen > 0.12:
+            continue
+        toks = words_ok(idx, words)
+        if toks is None:
+            continue
         c = idx.and_count(toks)
-        if c != 1:
+        if c > 2:
             continue
         fc = idx.and_count(toks, folded=True)
-        if fc > 2:
+        if fc > 3:
             continue
-        n = len(words)
-        length_pen = {3: 0, 2: 0.5, 4: 0.5}.get(n, 1.0)
-        score = seg_pen + length_pen + (fc - 1) * 2 - min(sum(idx.idf(t) for t in toks), 30) / 30.0
-        res.append((score, make_query(words), words, abbr))
+        n = len(toks)
+        length_pen = {3: 0, 4: 0.2, 2: 0.4, 5: 0.4}.get(n, 0.8)
+        score = seg_pen + pen + length_pen + (c - 1) * 0.8 + (fc - c) * 0.4 - min(sum(idx.idf(t) for t in toks), 30) / 60.0
+        res.append((round(score, 6), make_query(words), words, abbr))
     res.sort(key=lambda r: (r[0], r[1]))
     return res
 
@@ -491,11 +582,15 @@ def build_known_items(docs):
     taken = {s: 0 for s in share}
     items = []
     seen_queries = set()
-    for di in order:
+    used = set()
+    # first pass respects the per-source shares, a second one fills up
+    for capped, di in [(True, di) for di in order] + [(False, di) for di in order]:
         if len(items) >= N_ITEMS:
             break
         d = docs[di]
-        if taken[d["source"]] >= share[d["source"]]:
+        if capped and taken[d["source"]] >= share[d["source"]]:
+            continue
+        if d["id"] in used:
             continue
         cands = candidate_queries(idx, d)
         if not cands:
@@ -506,6 +601,8 @@ def build_known_items(docs):
         # prefer a query that fills an outstanding quota
         for kind in sorted(outstanding, key=lambda k: (-outstanding[k], k)):
             for sc, q, words, abbr in cands:
+                if sc > 1.6:
+                    break
                 v = variants_for(q, words, abbr, q == d["title"][:len(q)])
                 if kind in v:
                     chosen = (q, v)
@@ -526,6 +623,7 @@ def build_known_items(docs):
             if k in v:
                 need[k] -= 1
         taken[d["source"]] += 1
+        used.add(d["id"])
         items.append((d["id"], v))
 
     lines = []

@@ -19,7 +19,12 @@ ACCENTED, FOLDED = "accented", "folded"
 
 
 class SyllableAnalyzer(Tokenizer):
-    """Syllable tokens in one form: 'accented' (trạm, hòa) or 'folded' (tram, hoa)."""
+    """Syllable tokens in one form: 'folded' (tram, hoa, bts) or 'accented' (trạm, hòa).
+
+    The accented form leaves out syllables without marks ('bts', 'tin'): their accented
+    form is their folded one, which the folded field already holds. Positions still count
+    them, so both fields number syllables alike.
+    """
 
     def __init__(self, form: str = FOLDED):
         if form not in (ACCENTED, FOLDED):
@@ -35,6 +40,8 @@ class SyllableAnalyzer(Tokenizer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         folded = self.form == FOLDED
         for position, syllable in enumerate(syllables(value), start=start_pos):
+            if not folded and syllable.accented == syllable.folded:
+                continue
             token.text = syllable.folded if folded else syllable.accented
             token.boost, token.stopped = 1.0, False
             if keeporiginal:
@@ -66,10 +73,15 @@ class CompoundAnalyzer(Tokenizer):
 
 
 def syllable_forms(text: str) -> tuple[list[str], list[str]]:
-    """The accented and folded token lists of a text, position for position."""
+    """The accented (marked syllables only) and folded token lists of a text.
+
+    >>> syllable_forms("trạm BTS")
+    (['trạm'], ['tram', 'bts'])
+    """
     accented, folded = [], []
     for syllable in syllables(text):
-        accented.append(syllable.accented)
+        if syllable.accented != syllable.folded:
+            accented.append(syllable.accented)
         folded.append(syllable.folded)
     return accented, folded
 

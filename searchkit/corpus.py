@@ -18,6 +18,7 @@ from typing import Iterable, Iterator, Union
 
 from searchkit.errors import CorpusError
 from searchkit.models import Article, Skipped
+from searchkit.text.legacy import decode_bytes
 from searchkit.text.normalize import normalize_text
 
 ARTICLE_SUFFIXES = (".txt", ".jsonl")
@@ -61,23 +62,11 @@ def find_files(paths: Iterable[str | os.PathLike]) -> Iterator[SourceFile]:
 
 
 def decode(data: bytes) -> str:
-    """Decode an article file; raises ValueError with a reason a person can act on."""
-    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ValueError("binary content (NUL bytes), not a text article")
-    try:
-        from searchkit.text.legacy import decode_bytes
-    except ImportError:  # pragma: no cover - legacy support is optional at this layer
-        return _decode_unicode(data)
+    """Decode an article file (UTF-8/16, Windows-1258, TCVN3, VNI; legacy fragments repaired).
+
+    Raises ValueError with a reason a person can act on.
+    """
     return decode_bytes(data)[0]
-
-
-def _decode_unicode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"not valid UTF-8 (byte {error.start})") from None
 
 
 def content_hash(*parts: str | None) -> str:

@@ -9,6 +9,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from contextlib import contextmanager
@@ -160,6 +161,17 @@ def _analyze(article: Article) -> tuple[Article, dict[str, list[str]]]:
     return article, analyze_article(article)
 
 
+def _worker_init() -> None:
+    """Workers die with their parent (no orphan holding the lock) and leave Ctrl-C to it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: workers end when the pool is closed
+        pass
+
+
 def analyzed(articles: Iterable[Article], workers: int) -> Iterator[tuple[Article, dict]]:
     """Analyse articles in order, in `workers` processes when there are many of them.
 
@@ -177,7 +189,7 @@ def analyzed(articles: Iterable[Article], workers: int) -> Iterator[tuple[Articl
             slots.acquire()
             yield article
 
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_init) as pool:
         for result in pool.imap(_analyze, throttled(), chunksize=8):
             slots.release()
             yield result

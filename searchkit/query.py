@@ -150,23 +150,26 @@ def _clause_query(clause: Clause):
     if not clause.phrase:
         return _syllable_query(clause.syllables[0], clause.fields)
     folded = [s.folded for s in clause.syllables]
-    accented = [s.accented for s in clause.syllables]
     must = q.Or([q.Phrase(f"{f}_f", folded, boost=FIELD_BOOSTS[f]) for f in clause.fields])
-    if accented == folded:
-        return must
-    bonus = q.Or([q.Phrase(f, accented, boost=FIELD_BOOSTS[f] * ACCENT_BOOST) for f in clause.fields])
-    return q.AndMaybe(must, bonus)
+    bonus = [_accent_terms(s, clause.fields) for s in clause.syllables]
+    bonus = [term for terms in bonus for term in terms]
+    return q.AndMaybe(must, q.Or(bonus)) if bonus else must
+
+
+def _accent_terms(syllable: Syllable, fields: tuple[str, ...]) -> list:
+    """The typed accented form in the accented fields: empty when typed without marks."""
+    from whoosh import query as q
+
+    if syllable.accented == syllable.folded:
+        return []
+    return [q.Term(f, syllable.accented, boost=FIELD_BOOSTS[f] * ACCENT_BOOST) for f in fields]
 
 
 def _syllable_query(syllable: Syllable, fields: tuple[str, ...]):
     from whoosh import query as q
 
     alternatives = [q.Term(f"{f}_f", syllable.folded, boost=FIELD_BOOSTS[f]) for f in fields]
-    if syllable.accented != syllable.folded:
-        alternatives += [
-            q.Term(f, syllable.accented, boost=FIELD_BOOSTS[f] * ACCENT_BOOST) for f in fields
-        ]
-    return q.Or(alternatives)
+    return q.Or(alternatives + _accent_terms(syllable, fields))
 
 
 def _free_runs(parsed: ParsedQuery) -> list[list[Syllable]]:

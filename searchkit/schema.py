@@ -14,13 +14,15 @@ TEXT_FIELDS = ("title", "body")
 
 
 def build_schema() -> Schema:
-    """Accented and folded syllable fields for title and body, pyvi words, metadata."""
+    """Folded syllables with positions (matching, phrases), accented syllables with
+    frequencies only (the bonus for typed accents), pyvi words, metadata.
+    """
     accented, folded = SyllableAnalyzer(ACCENTED), SyllableAnalyzer(FOLDED)
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
-        title=TEXT(analyzer=accented, stored=True),
+        title=TEXT(analyzer=accented, stored=True, phrase=False),
         title_f=TEXT(analyzer=folded),
-        body=TEXT(analyzer=accented, stored=True),
+        body=TEXT(analyzer=accented, stored=True, phrase=False),
         body_f=TEXT(analyzer=folded),
         words=TEXT(analyzer=CompoundAnalyzer(), phrase=False),
         date=ID(stored=True, sortable=True),

@@ -1,0 +1,148 @@
+"""Abbreviations of Vietnamese ICT and administrative news, both ways: CNTT ⇄ công nghệ thông tin.
+
+The table ships as ``searchkit/data/abbreviations.tsv``; users may add files in the same format.
+
+File format (UTF-8), one entry a line::
+
+    # a comment; blank lines are ignored too
+    CNTT<TAB>công nghệ thông tin
+    BTS<TAB>trạm thu phát sóng di động
+    BTS<TAB>trạm gốc
+
+- exactly one TAB separates the abbreviation from its expansion; both must be non-empty;
+- an abbreviation may take several lines, one per expansion, the most usual first;
+- spelling variants need no line of their own: lookups ignore case, spaces and the separators
+  ``& - . ,``, so one ``TT&TT`` line also answers ``tt&tt``, ``TTTT`` and ``TT-TT``; an
+  abbreviation of three letters or more with Đ also answers to D when typed without an input
+  method (``HDND`` finds ``HĐND``), unless that spelling is an entry of its own;
+- a later file adds expansions to the entries of earlier ones (duplicates are dropped).
+
+A malformed line raises ``ValueError`` naming the file and the line number.
+
+    >>> table = load_abbreviations()
+    >>> table.expand("tt-tt"), table.abbreviate("Cong nghe thong tin")
+    (('thông tin và truyền thông',), ('CNTT',))
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from types import MappingProxyType
+from typing import Iterable, Mapping
+
+_SEPARATORS = re.compile(r"[\s&.,\-]+")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Abbreviations:
+    """An immutable two-way table of abbreviations; build it with `load_abbreviations`."""
+
+    _expansions: Mapping[str, tuple[str, ...]]  # abbreviation key -> expansions
+    _abbreviations: Mapping[str, tuple[str, ...]]  # folded expansion -> abbreviations as written
+    _d_spellings: Mapping[str, str]  # 'hdnd' -> 'hđnd'
+
+    def expand(self, abbr: str) -> tuple[str, ...]:
+        """Expansions of an abbreviation, in file order; () when unknown.
+
+        >>> load_abbreviations().expand("ĐTDĐ")
+        ('điện thoại di động',)
+        """
+        return self._expansions.get(self._key(abbr), ())
+
+    def abbreviate(self, text: str) -> tuple[str, ...]:
+        """Abbreviations of a phrase, accents and punctuation ignored; () when none.
+
+        >>> load_abbreviations().abbreviate("Ủy ban nhân dân")
+        ('UBND',)
+        """
+        return self._abbreviations.get(_phrase_key(text), ())
+
+    def __len__(self) -> int:
+        return len(self._expansions)
+
+    def __repr__(self) -> str:
+        return f"<Abbreviations: {len(self)} abbreviations>"
+
+    def __contains__(self, abbr: object) -> bool:
+        return isinstance(abbr, str) and self._key(abbr) in self._expansions
+
+    def _key(self, abbr: str) -> str:
+        key = _abbr_key(abbr)
+        return self._d_spellings.get(key, key)
+
+
+def load_abbreviations(extra: Iterable[str | Path] = ()) -> Abbreviations:
+    """The packaged table plus the user's files, in order.
+
+    >>> "UBND" in load_abbreviations(), len(load_abbreviations()) > 60
+    (True, True)
+    """
+    packaged = files("searchkit") / "data" / "abbreviations.tsv"
+    entries = list(_parse(packaged.read_text(encoding="utf-8"), "abbreviations.tsv (packaged)"))
+    for path in extra:
+        entries += _parse(Path(path).read_text(encoding="utf-8"), str(path))
+    return _build(entries)
+
+
+def _parse(text: str, source: str) -> Iterable[tuple[str, str]]:
+    """Yield (abbreviation, expansion) pairs of one file, or raise on its first bad line."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = [field.strip() for field in line.split("\t")]
+        if len(fields) != 2 or not all(fields) or not _abbr_key(fields[0]):
+            raise ValueError(
+                f"{source}, line {number}: expected 'ABBREVIATION<TAB>expansion', got {line!r}"
+            )
+        yield fields[0], unicodedata.normalize("NFC", fields[1])
+
+
+def _build(entries: Iterable[tuple[str, str]]) -> Abbreviations:
+    """Index the pairs both ways, keeping first-seen order and dropping repeats."""
+    expansions: dict[str, list[str]] = {}
+    abbreviations: dict[str, list[str]] = {}
+    written: dict[str, str] = {}  # key -> the abbreviation as first written
+    for abbr, expansion in entries:
+        key = _abbr_key(abbr)
+        abbr = written.setdefault(key, unicodedata.normalize("NFC", abbr))
+        _add(expansions, key, expansion)
+        _add(abbreviations, _phrase_key(expansion), abbr)
+    d_spellings = {
+        key.replace("đ", "d"): key
+        for key in expansions
+        if "đ" in key and len(key) >= 3 and key.replace("đ", "d") not in expansions
+    }
+    return Abbreviations(
+        _frozen(expansions), _frozen(abbreviations), MappingProxyType(d_spellings)
+    )
+
+
+def _add(table: dict[str, list[str]], key: str, value: str) -> None:
+    values = table.setdefault(key, [])
+    if value not in values:
+        values.append(value)
+
+
+def _frozen(table: dict[str, list[str]]) -> Mapping[str, tuple[str, ...]]:
+    return MappingProxyType({key: tuple(values) for key, values in table.items()})
+
+
+def _abbr_key(abbr: str) -> str:
+    """'TT&TT', 'tt-tt', 'TTTT' → 'tttt'; 'TP. HCM' → 'tphcm'; đ stays đ (ĐH is not DH)."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFC", abbr)).casefold()
+
+
+def _phrase_key(text: str) -> str:
+    """'Công nghệ  thông tin' and 'cong nghe thong-tin' → 'cong nghe thong tin'."""
+    return " ".join(_NOT_WORD.sub(" ", _fold(text)).split())
+
+
+def _fold(text: str) -> str:
+    """Lower case without tone or vowel marks, đ → d: 'Đường' → 'duong'."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()

@@ -1,0 +1,256 @@
+"""Decode query words typed as Telex or VNI keystrokes into Vietnamese syllables.
+
+Users without an input method type the keys themselves: Telex ``truyeenf thoong`` and VNI
+``truye62n tho6ng`` both mean ``truyền thông``. A decode is returned only when the result is
+a phonotactically valid syllable, so English words and acronyms (``news``, ``BTS``, ``4G``)
+stay as typed. Output is NFC with the old-style tone placement (``hòa``, ``thủy``, ``ủy``).
+
+    >>> decode_telex("dduwowngf"), decode_vni("tra5m"), decode_keystrokes("news")
+    ('đường', 'trạm', None)
+
+Pure functions over the standard library; nothing is computed at import time beyond tables.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Callable
+
+_ACUTE, _GRAVE, _HOOK, _TILDE, _DOT = "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"
+_TONE_MARKS = frozenset((_ACUTE, _GRAVE, _HOOK, _TILDE, _DOT))
+_TELEX_TONES = {"s": _ACUTE, "f": _GRAVE, "r": _HOOK, "x": _TILDE, "j": _DOT}
+_VNI_TONES = {"1": _ACUTE, "2": _GRAVE, "3": _HOOK, "4": _TILDE, "5": _DOT}
+
+_VOWELS = frozenset("aăâeêioôơuưy")
+_MODIFIED = frozenset("ăâêôơư")
+_LETTERS = _VOWELS | frozenset("bcdđghklmnpqrstvx")
+_CIRCUMFLEX = {"a": "â", "e": "ê", "o": "ô"}
+_HORN = {"o": "ơ", "u": "ư"}
+_BREVE = {"a": "ă"}
+_TELEX_W = {**_BREVE, **_HORN}
+_VNI_MARKS = {"6": _CIRCUMFLEX, "7": _HORN, "8": _BREVE}
+# A horn key on these pairs marks both vowels (or the first): thuong7 → thương, huu7 → hưu.
+_HORN_PAIRS = {"uo": "ươ", "ưo": "ươ", "uơ": "ươ", "uu": "ưu"}
+
+_ONSETS = frozenset(
+    "b c ch d đ g gh gi h k kh l m n ng ngh nh p ph qu r s t th tr v x".split()
+) | {""}
+_STOP_CODAS = ("c", "ch", "p", "t")
+_STOP_TONES = frozenset((_ACUTE, _DOT))
+
+# Every written rhyme (vowels + final) after an ordinary onset, without tone.
+_PLAIN_RHYMES = frozenset(
+    """
+    a ac ach ai am an ang anh ao ap at au ay ăc ăm ăn ăng ăp ăt
+    âc âm ân âng âp ât âu ây e ec em en eng eo ep et ê êch êm ên ênh êp êt êu
+    i ia ich im in inh ip it iu iêc iêm iên iêng iêp iêt iêu
+    o oc oi om on ong op ot ooc oong ô ôc ôi ôm ôn ông ôp ôt ơ ơi ơm ơn ơp ơt
+    u ua uc ui um un ung up ut uôc uôi uôm uôn uông uôt
+    ư ưa ưc ưi ưm ưng ưt ưu ươc ươi ươm ươn ương ươp ươt ươu
+    y yêm yên yêt yêu
+    """.split()
+)
+# Rhymes that start with the rounded medial (written o or u), never after c, k or gi.
+_MEDIAL_RHYMES = frozenset(
+    """
+    oa oac oach oai oam oan oang oanh oat oay oăc oăm oăn oăng oăt oe oen oeo oet
+    uân uâng uât uây uê uêch uênh uơ uy uya uych uynh uyt uyu uyên uyêt
+    """.split()
+)
+_RHYMES = _PLAIN_RHYMES | _MEDIAL_RHYMES
+# After 'qu' the u is the medial: quan, quăng, quân, quê, quốc, quy, quỳnh, quyết, quơ.
+_QU_RHYMES = frozenset(r for r in _PLAIN_RHYMES if r[0] in "aăâeêôơ") | frozenset(
+    "i y ych ynh yt yên yêt".split()
+)
+# Onset spelling: k, gh, ngh only before front vowels; c, g, ng never before them.
+_FRONT_ONLY = {"k": "eêiy", "gh": "eêi", "ngh": "eêi"}
+_NEVER_FRONT = {"c": "eêiy", "g": "eê", "ng": "eêi"}
+
+
+def decode_telex(word: str) -> str | None:
+    """The syllable a Telex-typed word stands for, or None.
+
+    >>> decode_telex("truyeenf"), decode_telex("Hoaf"), decode_telex("uyr"), decode_telex("tools")
+    ('truyền', 'Hòa', 'ủy', None)
+    """
+    if not _looks_typed(word, str.isalpha):
+        return None
+    letters, tone = "", ""
+    for key in word.lower():
+        if key in _TELEX_TONES and _has_vowel(letters):
+            if tone:
+                return None
+            tone = _TELEX_TONES[key]
+            continue
+        letters = _telex_letter(letters, key)
+        if letters is None:
+            return None
+    return _finish(word, letters, tone)
+
+
+def _telex_letter(letters: str, key: str) -> str | None:
+    """Add one non-tone Telex key: aa→â, ee→ê, oo→ô, dd→đ, w→ă/ơ/ư (or ư on its own)."""
+    last = letters[-1:]
+    if key == "w":
+        return _modify(letters, _TELEX_W) if _has_vowel(letters) else letters + "ư"
+    if key in _CIRCUMFLEX and last in (key, _CIRCUMFLEX[key]):
+        return letters[:-1] + _CIRCUMFLEX[key] if last == key else None
+    if key == "d" and last in ("d", "đ"):
+        return "đ" if letters == "d" else None
+    return letters + key
+
+
+def decode_vni(word: str) -> str | None:
+    """The syllable a VNI-typed word stands for, or None.
+
+    >>> decode_vni("truye62n"), decode_vni("d9uo7ng2"), decode_vni("Tho6ng"), decode_vni("4G")
+    ('truyền', 'đường', 'Thông', None)
+    """
+    if not _looks_typed(word, str.isalnum):
+        return None
+    letters, tone = "", ""
+    for key in word.lower():
+        if key in _VNI_TONES:
+            if tone or not _has_vowel(letters):
+                return None
+            tone = _VNI_TONES[key]
+        elif key in _VNI_MARKS:
+            letters = _modify(letters, _VNI_MARKS[key])
+        elif key == "9":
+            letters = "đ" + letters[1:] if letters[:1] == "d" else None
+        elif key.isdigit():
+            return None
+        else:
+            letters += key
+        if letters is None:
+            return None
+    return _finish(word, letters, tone)
+
+
+def decode_keystrokes(word: str) -> str | None:
+    """Telex, then VNI: the decoded syllable when it differs from the word, else None.
+
+    >>> decode_keystrokes("thoong"), decode_keystrokes("tho6ng"), decode_keystrokes("BTS")
+    ('thông', 'thông', None)
+    """
+    for decode in (decode_telex, decode_vni):
+        syllable = decode(word)
+        if syllable is not None and syllable != word:
+            return syllable
+    return None
+
+
+def is_valid_syllable(word: str) -> bool:
+    """Whether a word is one well-formed Vietnamese syllable (any case, any tone placement).
+
+    >>> is_valid_syllable("nghiêng"), is_valid_syllable("Quốc"), is_valid_syllable("tốt")
+    (True, True, True)
+    >>> is_valid_syllable("news"), is_valid_syllable("tôt"), is_valid_syllable("ghà")
+    (False, False, False)
+    """
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    tones = [c for c in decomposed if c in _TONE_MARKS]
+    base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_MARKS))
+    return len(tones) <= 1 and _is_valid(base, "".join(tones))
+
+
+def _is_valid(letters: str, tone: str) -> bool:
+    """Check a lower-case toneless spelling plus its tone mark ('' for none)."""
+    if not letters or not set(letters) <= _LETTERS:
+        return False
+    start, _ = _nucleus(letters)
+    onset, rhyme = letters[:start], letters[start:]
+    if onset not in _ONSETS or not _rhyme_fits(onset, rhyme):
+        return False
+    return tone in _STOP_TONES or not rhyme.endswith(_STOP_CODAS)
+
+
+def _rhyme_fits(onset: str, rhyme: str) -> bool:
+    """Whether a rhyme may follow an onset: quốc yes, coa no, ghe yes, ge no."""
+    if onset == "qu":
+        return rhyme in _QU_RHYMES
+    if onset == "gi":  # the i of gi absorbs the rhyme's own i: giêng = gi + iêng
+        return rhyme not in _MEDIAL_RHYMES and (rhyme in _RHYMES or "i" + rhyme in _RHYMES)
+    if rhyme not in _RHYMES or (onset in ("c", "k") and rhyme in _MEDIAL_RHYMES):
+        return False
+    if onset in _FRONT_ONLY:
+        return rhyme[0] in _FRONT_ONLY[onset]
+    return rhyme[0] not in _NEVER_FRONT.get(onset, "")
+
+
+def _looks_typed(word: str, keys_ok: Callable[[str], bool]) -> bool:
+    """ASCII keys in a typed word's case: lower, Capitalised, or ALL CAPS beyond acronym length.
+
+    Inner capitals (DDoS, iOS, WiX) and short capitals (ISP, OS, CO2, U17) are names, not typing.
+    """
+    if not (word.isascii() and keys_ok(word)):
+        return False
+    if word.isupper():
+        return len(word) > 3
+    return word[1:] == word[1:].lower()
+
+
+def _has_vowel(letters: str) -> bool:
+    return any(c in _VOWELS for c in letters)
+
+
+def _nucleus(letters: str) -> tuple[int, int]:
+    """[start, end) of the vowel run after the onset; the u of qu / i of gi belong to it."""
+    start = 0
+    while start < len(letters) and letters[start] not in _VOWELS:
+        start += 1
+    if letters[: start + 1] in ("qu", "gi") and letters[start + 1 : start + 2] in _VOWELS:
+        start += 1
+    end = start
+    while end < len(letters) and letters[end] in _VOWELS:
+        end += 1
+    return start, end
+
+
+def _modify(letters: str, marks: dict[str, str]) -> str | None:
+    """Apply a vowel mark to the nucleus: its horn pair, else its last vowel that takes it."""
+    start, end = _nucleus(letters)
+    nucleus = letters[start:end]
+    if marks.get("o") == "ơ":  # a horn key
+        for pair, marked in _HORN_PAIRS.items():
+            if pair in nucleus:
+                return letters[:start] + nucleus.replace(pair, marked, 1) + letters[end:]
+    for i in reversed(range(start, end)):
+        if letters[i] in marks:
+            return letters[:i] + marks[letters[i]] + letters[i + 1 :]
+    return None
+
+
+def _finish(word: str, letters: str, tone: str) -> str | None:
+    """Validate the decoded letters, place the tone and restore the word's case."""
+    if not tone and letters.isascii():  # no keystroke marker was typed
+        return None
+    letters = _settle_horns(letters)
+    if not _is_valid(letters, tone):
+        return None
+    syllable = _place_tone(letters, tone)
+    if len(word) > 1 and word.isupper():
+        return syllable.upper()
+    return syllable[0].upper() + syllable[1:] if word[0].isupper() else syllable
+
+
+def _settle_horns(letters: str) -> str:
+    """Horn u+o as the rhyme needs: ươ before a final (đường), uơ at the end (thuở)."""
+    start, end = _nucleus(letters)
+    nucleus = letters[start:end].replace("ưo", "ươ").replace("uơ", "ươ")
+    if nucleus.endswith("ươ") and end == len(letters):
+        nucleus = nucleus[:-2] + "uơ"
+    return letters[:start] + nucleus + letters[end:]
+
+
+def _place_tone(letters: str, tone: str) -> str:
+    """Put the tone mark on its vowel, old style: hòa, thủy, khỏe, but hoàn, quyết, người."""
+    start, end = _nucleus(letters)
+    modified = [i for i in range(start, end) if letters[i] in _MODIFIED]
+    if modified:
+        at = modified[-1]
+    elif end < len(letters) or end - start == 1:
+        at = end - 1
+    else:
+        at = start + 1 if end - start == 3 else start
+    return unicodedata.normalize("NFC", letters[: at + 1] + tone + letters[at + 1 :])
