@@ -192,6 +192,7 @@ def main() -> None:
              f"<= {FLOOR_RSS_BYTES / MB:,.0f} MB",
              within(max(r["peak_rss_bytes"] for r in (sk, noop, three)), FLOOR_RSS_BYTES)],
         ])
+    print(f"at the end: {machine_note()}")
 
 
 if __name__ == "__main__":

@@ -486,15 +486,18 @@ def candidate_queries(idx, doc):
                 if b - a == 1 and not re.search(r"[A-Z0-9]", ws[0]) and not (
                         ws[0].isascii() and len(ws[0]) > 3):
                     continue
-                parts.append((a, b, ws))
+                # name-like: a capital that is not just the sentence start
+                named = any(re.search(r"[A-Z]", w[1:]) or (w[0].isupper() and a + k > 0)
+                            for k, w in enumerate(ws))
+                parts.append((a, b, ws, named))
             for a1, b1, w1 in fparts:
-                for a2, b2, w2 in parts:
-                    if (b2 < a1 or a2 > b1) and re.search(r"[A-Z]", " ".join(w2)) \
+                for a2, b2, w2, named in parts:
+                    if (b2 < a1 or a2 > b1) and named and not w2[-1].isdigit() \
                             and len(w1) + len(w2) <= 5:
                         ws = w1 + w2 if a1 < a2 else w2 + w1
                         out.append((seg_pen + 0.5, 0.0, ws, None))
-            for a1, b1, w1 in parts:
-                for a2, b2, w2 in parts:
+            for a1, b1, w1, _ in parts:
+                for a2, b2, w2, _ in parts:
                     if seg == "title" and a2 > b1 and len(w1) + len(w2) <= 4:
                         out.append((seg_pen + 0.3, 0.0, w1 + w2, None))
         # abbreviation/expansion plus 1-3 adjacent words
@@ -511,8 +514,8 @@ def candidate_queries(idx, doc):
                     continue
                 out.append((seg_pen, edge_penalty(idx, cl, a, b), words, (s - a, e - a, repl)))
             # the term plus a name-like phrase found elsewhere in the segment
-            for a2, b2, w2 in parts:
-                if (b2 < s or a2 > e) and len(w2) <= 2 and re.search(r"[A-Z]", " ".join(w2)):
+            for a2, b2, w2, named in parts:
+                if (b2 < s or a2 > e) and len(w2) <= 2 and named and not w2[-1].isdigit():
                     term = [w for w, _ in cl[s:e]]
                     out.append((seg_pen + 0.5, 0.0, term + w2, (0, e - s, repl)))
     res = []
@@ -555,6 +558,18 @@ def variants_for(query, words, abbr, is_title_start):
     return v
 
 
+def abbr_key(v):
+    """Which abbreviation an item exercises (its canonical short form)."""
+    for forms, abbr, exp in ABBREVIATIONS:
+        for f in forms + [abbr]:
+            pat = tokens(f)
+            for text in (v["accented"], v["abbreviation"]):
+                t = tokens(text)
+                if any(t[i:i + len(pat)] == pat for i in range(len(t))):
+                    return abbr
+    return "?"
+
+
 def build_known_items(docs):
     idx = Index(docs)
     rng = random.Random(SEED)
@@ -583,6 +598,7 @@ def build_known_items(docs):
     items = []
     seen_queries = set()
     used = set()
+    abbr_used = {}
     # first pass respects the per-source shares, a second one fills up
     for capped, di in [(True, di) for di in order] + [(False, di) for di in order]:
         if len(items) >= N_ITEMS:
@@ -601,7 +617,7 @@ def build_known_items(docs):
         # prefer a query that fills an outstanding quota
         for kind in sorted(outstanding, key=lambda k: (-outstanding[k], k)):
             for sc, q, words, abbr in cands:
-                if sc > 1.6:
+                if sc > 2.6:
                     break
                 v = variants_for(q, words, abbr, q == d["title"][:len(q)])
                 if kind in v:
@@ -618,6 +634,11 @@ def build_known_items(docs):
         q, v = chosen
         if fold(q) in seen_queries:
             continue
+        if "abbreviation" in v:
+            key = abbr_key(v)
+            if abbr_used.get(key, 0) >= 5:
+                continue
+            abbr_used[key] = abbr_used.get(key, 0) + 1
         seen_queries.add(fold(q))
         for k in need:
             if k in v:

@@ -242,20 +242,17 @@ class TantivyEngine(PeerEngine):
         q = self._query(pieces, conjunction=True)
         hits = searcher.search(q, limit, count=False).hits
         if len(hits) < limit and len(pieces) > 1:
-            q_or = self._query(pieces, conjunction=False)
+            q = self._query(pieces, conjunction=False)  # its terms highlight every hit's snippet
             seen = {(a.segment_ord, a.doc) for _, a in hits}
-            more = searcher.search(q_or, limit + len(hits), count=False).hits
+            more = searcher.search(q, limit + len(hits), count=False).hits
             hits = hits + [h for h in more if (h[1].segment_ord, h[1].doc) not in seen][: limit - len(hits)]
-        ids = []
         docs = [searcher.doc(addr) for _score, addr in hits]
         if snippets and docs:
             import tantivy
             gen = tantivy.SnippetGenerator.create(searcher, q, self._open().schema, "body")
             gen.set_max_num_chars(150)
             self.last_snippets = [gen.snippet_from_doc(d).fragment() for d in docs]
-        for d in docs:
-            ids.append(d["id"][0])
-        return ids
+        return [d["id"][0] for d in docs]
 
     def close(self) -> None:
         self._searcher = None
@@ -292,7 +289,13 @@ class SearchkitEngine(PeerEngine):
         return self._engine
 
     def exists(self) -> bool:
-        return self.path.is_dir() and any(self.path.iterdir())
+        """An index this searchkit can read (one from an older schema version needs a rebuild)."""
+        from searchkit import SearchkitError
+        try:
+            self.engine().count()
+        except SearchkitError:
+            return False
+        return True
 
     def index_paths(self, paths: Iterable[Path], rebuild: bool = False):
         """Run searchkit's own sync; returns its IndexReport."""

@@ -137,6 +137,7 @@ def main() -> None:
                 print(f"  [{it['variant']}] {it['qid']} {it['query']!r}: searchkit RR {sk:.2f}, best peer "
                       f"{best_peer:.2f}; relevant {list(it['grades'])[:3]}; searchkit top 3 "
                       f"{scores['searchkit'][key]['ranked'][:3]}")
+    print(f"at the end: {machine_note()}")
 
 
 if __name__ == "__main__":

@@ -7,10 +7,7 @@ from __future__ import annotations
 import fcntl
 import itertools
 import json
-import multiprocessing
 import os
-import signal
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,11 +17,10 @@ from typing import Callable, Iterable, Iterator
 from searchkit.corpus import iter_articles
 from searchkit.errors import IndexBusyError, IndexFormatError, IndexNotFoundError
 from searchkit.models import Article, IndexReport, Skipped
+from searchkit.segments import commit_batch, sweep, written_batches
 
 MARKER = "searchkit.json"
 LOCK = ".searchkit.lock"
-#: Below this many articles to analyse, worker processes cost more than they save.
-PARALLEL_THRESHOLD = 200
 
 Progress = Callable[[int], None]
 
@@ -36,7 +32,7 @@ def is_index(path: str | os.PathLike) -> bool:
 
 def open_index(path: str | os.PathLike):
     """Open an existing index for reading; raises a SearchkitError saying what to do."""
-    from whoosh.index import open_dir
+    from whoosh.index import EmptyIndexError, open_dir
 
     from searchkit.schema import SCHEMA_VERSION
 
@@ -51,7 +47,10 @@ def open_index(path: str | os.PathLike):
             f"the index at {path} was written by schema version {version}, this searchkit reads "
             f"version {SCHEMA_VERSION}; rebuild it with: searchkit index --rebuild --index {path}"
         )
-    return open_dir(str(path))
+    try:
+        return open_dir(str(path))
+    except EmptyIndexError:
+        raise IndexNotFoundError(f"the index at {path} is being created; try again in a moment") from None
 
 
 def _visible_entries(path: Path) -> list[str]:
@@ -66,6 +65,8 @@ def _read_marker(path: Path) -> dict:
 
 
 def _create_index(path: Path):
+    """A new empty index. The marker comes first, so that a reader never mistakes a
+    half-created index for a foreign directory."""
     from whoosh.index import create_in
 
     from searchkit.schema import SCHEMA_VERSION, build_schema
@@ -73,24 +74,27 @@ def _create_index(path: Path):
     if path.exists() and _visible_entries(path) and not is_index(path):
         raise IndexFormatError(f"{path} is not empty and not a searchkit index; refusing to overwrite it")
     path.mkdir(parents=True, exist_ok=True)
-    ix = create_in(str(path), build_schema())
     temporary = path / (MARKER + ".tmp")
     temporary.write_text(json.dumps({"format": "searchkit", "schema_version": SCHEMA_VERSION}), "utf-8")
     os.replace(temporary, path / MARKER)
-    return ix
+    return create_in(str(path), build_schema())
 
 
 @contextmanager
 def writer_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
-    """Hold the index's writer lock for a whole run; the OS frees it if the process dies."""
+    """Hold the index's writer lock for a whole run; the OS frees it if the process dies.
+
+    A POSIX record lock (lockf), not flock: forked analysis workers do not inherit it,
+    so a killed indexer never leaves a worker holding the index.
+    """
     path.mkdir(parents=True, exist_ok=True)
     with open(path / LOCK, "a") as handle:
         deadline = time.monotonic() + wait
         while True:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
-            except BlockingIOError:
+            except OSError:  # EAGAIN / EACCES: held by another process
                 if time.monotonic() >= deadline:
                     raise IndexBusyError(
                         f"the index at {path} is being updated by another process; "
@@ -100,7 +104,7 @@ def writer_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.lockf(handle, fcntl.LOCK_UN)
 
 
 @dataclass
@@ -125,18 +129,6 @@ def _existing_documents(ix) -> dict[str, tuple[str, str]]:
         return {ids[n]: (hashes[n], paths[n]) for n in reader.all_doc_ids()}
 
 
-def _document(article: Article, fields: dict[str, list[str]]) -> dict:
-    stored = {
-        "id": article.id, "hash": article.hash, "path": article.path,
-        "_stored_title": article.title, "_stored_body": article.body,
-    }
-    for name in ("date", "source", "category", "province", "author", "url"):
-        value = getattr(article, name)
-        if value:
-            stored[name] = value
-    return {**fields, **stored}
-
-
 def _to_index(entries: Iterable, run: _Run, progress: Progress | None) -> Iterator[Article]:
     """Pass on the articles that are new or changed; count the rest."""
     for entry in entries:
@@ -155,46 +147,6 @@ def _to_index(entries: Iterable, run: _Run, progress: Progress | None) -> Iterat
                 yield entry
 
 
-def _analyze(article: Article) -> tuple[Article, dict[str, list[str]]]:
-    from searchkit.analysis import analyze_article
-
-    return article, analyze_article(article)
-
-
-def _worker_init() -> None:
-    """Workers die with their parent (no orphan holding the lock) and leave Ctrl-C to it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: workers end when the pool is closed
-        pass
-
-
-def analyzed(articles: Iterable[Article], workers: int) -> Iterator[tuple[Article, dict]]:
-    """Analyse articles in order, in `workers` processes when there are many of them.
-
-    At most a few hundred articles are in flight, so memory stays bounded on any corpus.
-    """
-    articles = iter(articles)
-    head = list(itertools.islice(articles, PARALLEL_THRESHOLD))
-    if workers <= 1 or len(head) < PARALLEL_THRESHOLD:
-        yield from map(_analyze, itertools.chain(head, articles))
-        return
-    slots = threading.BoundedSemaphore(workers * 64)
-
-    def throttled() -> Iterator[Article]:
-        for article in itertools.chain(head, articles):
-            slots.acquire()
-            yield article
-
-    with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_init) as pool:
-        for result in pool.imap(_analyze, throttled(), chunksize=8):
-            slots.release()
-            yield result
-
-
 def sync(
     index_dir: str | os.PathLike,
     paths: Iterable[str | os.PathLike],
@@ -210,7 +162,9 @@ def sync(
 
     New articles are added, changed ones re-indexed, unchanged ones skipped by content
     hash, and (with `remove_missing`) articles that vanished from `paths` removed.
-    Commits every `batch_size` articles: a crash loses at most the current batch.
+    Articles are analysed and written `batch_size` at a time by `workers` processes
+    (default: one per core); each batch is one commit, so a crash loses at most the
+    batches not yet committed, and memory stays bounded on any corpus.
     """
     started = time.monotonic()
     index_dir = Path(index_dir)
@@ -218,18 +172,19 @@ def sync(
     workers = workers or os.cpu_count() or 1
     with writer_lock(index_dir, wait):
         ix = _open_for_writing(index_dir, rebuild)
+        sweep(index_dir)
         run = _Run(existing={} if rebuild else _existing_documents(ix))
-        entries = iter_articles(paths)
-        stream = analyzed(_to_index(entries, run, progress), workers)
+        articles = _to_index(iter_articles(paths), run, progress)
+        batches = iter(lambda: list(itertools.islice(articles, batch_size)), [])
         clear = rebuild
-        while True:
-            batch = list(itertools.islice(stream, batch_size))
-            if not batch and not clear:
-                break
-            _commit_batch(ix, batch, run, clear)
+        for batch in written_batches(index_dir, batches, workers):
+            replaced = [doc_id for doc_id in batch.ids if doc_id in run.existing]
+            commit_batch(ix, batch, replaced, clear)
+            run.updated += len(replaced)
+            run.added += len(batch.ids) - len(replaced)
             clear = False
-            if len(batch) < batch_size:
-                break
+        if clear:  # a rebuild that found no article still empties the index
+            commit_batch(ix, None, clear=True)
         removed = _remove_missing(ix, run, paths) if remove_missing else 0
         total = ix.doc_count()
     return IndexReport(
@@ -250,24 +205,6 @@ def _open_for_writing(index_dir: Path, rebuild: bool):
     return open_index(index_dir)
 
 
-def _commit_batch(ix, batch: list[tuple[Article, dict]], run: _Run, clear: bool) -> None:
-    from whoosh.writing import CLEAR
-
-    writer = ix.writer(compound=False, limitmb=256)
-    try:
-        for article, fields in batch:
-            if article.id in run.existing:
-                writer.update_document(**_document(article, fields))
-                run.updated += 1
-            else:
-                writer.add_document(**_document(article, fields))
-                run.added += 1
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit(mergetype=CLEAR) if clear else writer.commit()
-
-
 def _remove_missing(ix, run: _Run, paths: list[Path]) -> int:
     """Delete documents that came from under `paths` but were not seen in this run."""
     roots = [str(p.resolve()) for p in paths]
@@ -276,10 +213,7 @@ def _remove_missing(ix, run: _Run, paths: list[Path]) -> int:
         if doc_id not in run.seen and any(_within(path, root) for root in roots)
     ]
     if gone:
-        writer = ix.writer(compound=False)
-        for doc_id in gone:
-            writer.delete_by_term("id", doc_id)
-        writer.commit()
+        commit_batch(ix, None, replaced=gone)
     return len(gone)
 
 

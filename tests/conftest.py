@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -36,3 +37,20 @@ def write_articles(folder: Path, articles: dict[str, str]) -> Path:
     for name, text in articles.items():
         (folder / f"{name}.txt").write_text(text, encoding="utf-8")
     return folder
+
+
+def write_jsonl_corpus(path: Path, count: int) -> list[str]:
+    """`count` distinct articles built from the seed paragraphs; returns their ids in order."""
+    from searchkit.corpus import iter_articles
+
+    seeds = list(iter_articles([CORPUS]))
+    paragraphs = [p for article in seeds for p in article.body.split("\n") if len(p) > 80]
+    ids = []
+    with path.open("w", encoding="utf-8") as stream:
+        for i in range(count):
+            seed = seeds[i % len(seeds)]
+            body = "\n".join(paragraphs[(i + k) % len(paragraphs)] for k in range(3))
+            ids.append(f"bai-{i:05d}")
+            record = {"id": ids[-1], "title": f"{seed.title} (kỳ {i})", "body": f"Bài số {i}. {body}"}
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return ids

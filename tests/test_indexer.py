@@ -1,12 +1,14 @@
 """Incremental sync, rebuild, locking and refusing what is not a searchkit index."""
 
 import json
+import subprocess
+import sys
+import time
 
 import pytest
 
 from searchkit import IndexBusyError, IndexFormatError, IndexNotFoundError, SearchEngine
-from searchkit.indexer import writer_lock
-from tests.conftest import write_articles
+from tests.conftest import ROOT, write_articles
 
 
 @pytest.fixture
@@ -47,13 +49,35 @@ def test_rebuild_starts_from_scratch(engine, corpus_copy):
     assert (report.added, report.unchanged, report.total) == (5, 0, 5)
 
 
-def test_second_writer_is_told_the_index_is_busy(engine, corpus_copy):
-    with writer_lock(engine.path):
-        with pytest.raises(IndexBusyError, match="being updated by another process"):
-            engine.index([corpus_copy])
-        with pytest.raises(IndexBusyError):
-            engine.index([corpus_copy], wait=0.3)
+@pytest.fixture
+def lock_holder(engine, tmp_path):
+    """Another process that holds the index's writer lock until the test ends."""
+    ready = tmp_path / "locked"
+    code = (
+        "import sys, time, pathlib; from searchkit.indexer import writer_lock\n"
+        "with writer_lock(pathlib.Path(sys.argv[1])):\n"
+        "    pathlib.Path(sys.argv[2]).touch(); time.sleep(60)"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code, str(engine.path), str(ready)], cwd=ROOT)
+    deadline = time.monotonic() + 30
+    while not ready.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield process
+    process.kill()
+    process.wait()
+
+
+def test_second_writer_is_told_the_index_is_busy(engine, corpus_copy, lock_holder):
+    with pytest.raises(IndexBusyError, match="being updated by another process"):
+        engine.index([corpus_copy])
+    started = time.monotonic()
+    with pytest.raises(IndexBusyError):
+        engine.index([corpus_copy], wait=0.5)
+    assert time.monotonic() - started >= 0.5
     assert engine.search("trạm BTS").total == 3  # readers are never blocked
+    lock_holder.kill()
+    lock_holder.wait()
+    assert engine.index([corpus_copy], wait=5).unchanged == 5
 
 
 def test_a_directory_that_is_not_an_index_is_refused_not_overwritten(tmp_path, corpus_copy):

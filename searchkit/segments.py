@@ -1,0 +1,147 @@
+"""Write batches of articles as Whoosh segments in worker processes; commit them atomically.
+
+Whoosh's own writer analyses text and builds postings in the calling process, so one core
+does all the work however many workers segment the text. Here each batch becomes a
+complete segment, written by a worker into a private `.batch-*` folder inside the index
+directory; the parent moves the files in and commits the segment together with the
+deletion of the articles it replaces, in one new table of contents. A crash before that
+leaves the previous commit intact; the stray folder is swept on the next run.
+
+This drives `SegmentWriter` internals (`_finalize_segment`, `_merge_segments`,
+`_commit_toc`) the way Whoosh's `MpWriter` does, which is why whoosh-reloaded is pinned.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import shutil
+import signal
+import tempfile
+import threading
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from searchkit.models import Article
+
+BATCH_PREFIX = ".batch-"
+
+
+class Batch:
+    """A segment written in a private folder, with the ids of the articles it holds."""
+
+    def __init__(self, folder: str, segment, ids: list[str]):
+        self.folder, self.segment, self.ids = folder, segment, ids
+
+
+def document(article: Article, fields: dict[str, list[str]]) -> dict:
+    """Keyword arguments for `add_document`: pre-tokenised fields plus stored metadata."""
+    stored = {
+        "id": article.id, "hash": article.hash, "path": article.path,
+        "_stored_title": article.title, "_stored_body": article.body,
+    }
+    for name in ("date", "source", "category", "province", "author", "url"):
+        value = getattr(article, name)
+        if value:
+            stored[name] = value
+    return {**fields, **stored}
+
+
+def write_batch(index_dir: str, articles: list[Article]) -> Batch:
+    """Analyse articles and write them as one segment in a new folder under `index_dir`."""
+    from whoosh.index import create_in
+    from whoosh.writing import SegmentWriter
+
+    from searchkit.analysis import analyze_article
+    from searchkit.schema import build_schema
+
+    folder = tempfile.mkdtemp(prefix=BATCH_PREFIX, dir=index_dir)
+    writer = SegmentWriter(create_in(folder, build_schema()), _lk=False, compound=False)
+    for article in articles:
+        writer.add_document(**document(article, analyze_article(article)))
+    segment = writer._finalize_segment()
+    writer._tempstorage.destroy()
+    return Batch(folder, segment, [a.id for a in articles])
+
+
+def commit_batch(ix, batch: Batch | None, replaced: Iterable[str] = (), clear: bool = False) -> None:
+    """Make a written batch part of the index, deleting `replaced` ids in the same commit.
+
+    With `clear`, every older segment is dropped in that commit (a rebuild).
+    """
+    from whoosh.writing import CLEAR, NO_MERGE
+
+    if batch is not None:
+        _move_segment_files(batch, ix.storage.folder)
+    writer = ix.writer(compound=False)
+    try:
+        for doc_id in replaced:
+            writer.delete_by_term("id", doc_id)
+        segments = writer._merge_segments(CLEAR if clear else NO_MERGE, False, False)
+        writer._close_segment()
+        writer._commit_toc(segments + ([batch.segment] if batch else []))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer._finish()
+
+
+def _move_segment_files(batch: Batch, index_folder: str) -> None:
+    prefix = batch.segment.segment_id() + "."  # 'MAIN_<segid>.'
+    for name in os.listdir(batch.folder):
+        if name.startswith(prefix):
+            os.replace(os.path.join(batch.folder, name), os.path.join(index_folder, name))
+    shutil.rmtree(batch.folder, ignore_errors=True)
+
+
+def sweep(index_dir: Path) -> None:
+    """Remove batch folders left by a run that was killed."""
+    for folder in index_dir.glob(BATCH_PREFIX + "*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _worker_init() -> None:
+    """Workers die with their parent (no orphans after a kill) and leave Ctrl-C to it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: workers end when the pool closes
+        pass
+
+
+def written_batches(index_dir: Path, batches: Iterable[list[Article]], workers: int) -> Iterator[Batch]:
+    """Write batches in order, `workers` at a time; only a few batches are ever in memory."""
+    batches = iter(batches)
+    first = next(batches, None)
+    if first is None:
+        return
+    second = next(batches, None)
+    if workers <= 1 or second is None:
+        for batch in itertools.chain([first], [second] if second else [], batches):
+            yield write_batch(str(index_dir), batch)
+        return
+    slots = threading.BoundedSemaphore(workers + 1)
+
+    def throttled() -> Iterator[list[Article]]:
+        for batch in itertools.chain([first, second], batches):
+            slots.acquire()
+            yield batch
+
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_worker_init, maxtasksperchild=50) as pool:
+        for written in pool.imap(_WriteBatch(str(index_dir)), throttled()):
+            slots.release()
+            yield written
+
+
+class _WriteBatch:
+    """Picklable `write_batch` bound to an index directory."""
+
+    def __init__(self, index_dir: str):
+        self.index_dir = index_dir
+
+    def __call__(self, articles: list[Article]) -> Batch:
+        return write_batch(self.index_dir, articles)

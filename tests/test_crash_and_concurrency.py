@@ -1,0 +1,118 @@
+"""A killed indexer leaves the last committed batch; readers keep working during a sync."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from searchkit import IndexBusyError, IndexNotFoundError, SearchEngine
+from searchkit.indexer import open_index
+from tests.conftest import ROOT, write_jsonl_corpus
+
+BATCH = 100
+
+
+def start_indexer(index_dir: Path, corpus: Path, workers: int = 1) -> subprocess.Popen:
+    code = (
+        "import sys; from searchkit import SearchEngine; "
+        f"SearchEngine(sys.argv[1]).index([sys.argv[2]], batch_size={BATCH}, workers={workers})"
+    )
+    return subprocess.Popen([sys.executable, "-c", code, str(index_dir), str(corpus)], cwd=ROOT)
+
+
+def committed(index_dir: Path) -> int:
+    try:
+        return open_index(index_dir).doc_count()
+    except (IndexNotFoundError, OSError, EOFError):
+        return 0
+
+
+def wait_for(condition, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.02)
+
+
+def indexed_ids(index_dir: Path) -> list[str]:
+    with open_index(index_dir).reader() as reader:
+        column = reader.column_reader("id")
+        return [column[n] for n in reader.all_doc_ids()]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigkill_mid_run_keeps_the_last_committed_batch_and_a_rerun_completes(tmp_path, workers):
+    corpus = tmp_path / "news.jsonl"
+    ids = write_jsonl_corpus(corpus, 700)
+    index_dir = tmp_path / "index"
+    process = start_indexer(index_dir, corpus, workers)
+    wait_for(lambda: committed(index_dir) >= 2 * BATCH or process.poll() is not None)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, "the indexer finished before it could be killed"
+
+    survivors = indexed_ids(index_dir)
+    assert len(survivors) % BATCH == 0 and 2 * BATCH <= len(survivors) < len(ids)
+    assert sorted(survivors) == ids[: len(survivors)]  # whole batches, in file order
+
+    report = SearchEngine(index_dir).index([corpus])  # the lock died with the process
+    assert (report.added, report.unchanged, report.total) == (len(ids) - len(survivors), len(survivors), len(ids))
+    final = indexed_ids(index_dir)
+    assert len(final) == len(set(final)) == len(ids)
+
+
+def reader_loop(index_dir: str, stop_file: str, out_file: str) -> None:
+    """Run in a child process: search until told to stop; record problems."""
+    engine = SearchEngine(index_dir)
+    problems, searches, last_total = [], 0, 0
+    while not os.path.exists(stop_file):
+        try:
+            results = engine.search("Thông tin và Truyền thông", limit=100)
+        except IndexNotFoundError:
+            continue
+        except Exception as error:  # noqa: BLE001 - any failure is what we look for
+            problems.append(repr(error))
+            continue
+        searches += 1
+        found = [hit.id for hit in results.hits]
+        if len(found) != len(set(found)):
+            problems.append("duplicate hits")
+        if results.total < last_total:
+            problems.append(f"total went back from {last_total} to {results.total}")
+        last_total = results.total
+    Path(out_file).write_text(f"{searches}\n" + "\n".join(problems), encoding="utf-8")
+
+
+def test_readers_keep_getting_correct_results_while_a_writer_syncs(tmp_path):
+    import multiprocessing
+
+    corpus = tmp_path / "news.jsonl"
+    ids = write_jsonl_corpus(corpus, 500)
+    index_dir = tmp_path / "index"
+    stop = tmp_path / "stop"
+    context = multiprocessing.get_context("spawn")
+    readers = [
+        context.Process(target=reader_loop, args=(str(index_dir), str(stop), str(tmp_path / f"r{i}")))
+        for i in range(3)
+    ]
+    for reader in readers:
+        reader.start()
+    writer = start_indexer(index_dir, corpus)
+    wait_for(lambda: committed(index_dir) >= BATCH)
+    with pytest.raises(IndexBusyError, match="another process"):
+        SearchEngine(index_dir).index([corpus])
+    assert writer.wait(timeout=300) == 0
+    stop.touch()
+    for reader in readers:
+        reader.join(timeout=60)
+    for i in range(3):
+        searches, *problems = (tmp_path / f"r{i}").read_text(encoding="utf-8").split("\n")
+        assert int(searches) > 0 and [p for p in problems if p] == []
+    assert SearchEngine(index_dir).count() == len(ids)
