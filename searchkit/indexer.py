@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Iterator
 from searchkit.corpus import iter_articles
 from searchkit.errors import IndexBusyError, IndexFormatError, IndexNotFoundError
 from searchkit.models import Article, IndexReport, Skipped
+from searchkit.text.keys import folded_key
 
 MARKER = "searchkit.json"
 LOCK = ".searchkit.lock"
@@ -126,6 +127,8 @@ def _existing_documents(ix) -> dict[str, tuple[str, str]]:
 
 
 def _document(article: Article, fields: dict[str, list[str]]) -> dict:
+    from searchkit.schema import KEYED_FIELDS
+
     stored = {
         "id": article.id, "hash": article.hash, "path": article.path,
         "_stored_title": article.title, "_stored_body": article.body,
@@ -134,6 +137,10 @@ def _document(article: Article, fields: dict[str, list[str]]) -> dict:
         value = getattr(article, name)
         if value:
             stored[name] = value
+    for name in KEYED_FIELDS:
+        key = folded_key(getattr(article, name) or "")
+        if key:
+            stored[f"{name}_key"] = key
     return {**fields, **stored}
 
 
