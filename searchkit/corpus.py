@@ -170,28 +170,45 @@ def _iso_date(value: str | None) -> str | None:
 
 
 def read_articles(source: SourceFile) -> Iterator[Entry]:
-    """Articles of one file, or Skipped entries for what cannot be read (never raises)."""
+    """Articles of one file, or Skipped entries for what cannot be read (never raises).
+
+    Skipped: empty files, binary or undecodable content, a `.txt` article or a JSONL line
+    over 10 MB, unreadable files, JSONL lines that are not JSON objects with `id` and `body`.
+    """
     name = str(source.path)
     try:
-        if source.path.stat().st_size > MAX_ARTICLE_BYTES and source.path.suffix.lower() == ".txt":
-            yield Skipped(name, f"file larger than {MAX_ARTICLE_BYTES // 2**20} MB")
+        size = source.path.stat().st_size
+        if size == 0:
+            yield Skipped(name, "empty file (0 bytes)")
             return
         if source.path.suffix.lower() == ".jsonl":
             yield from _read_jsonl(source.path)
             return
+        if size > MAX_ARTICLE_BYTES:
+            yield Skipped(name, f"article larger than {MAX_ARTICLE_BYTES // 2**20} MB ({size / 2**20:.1f} MB)")
+            return
         data = source.path.read_bytes()
         yield parse_txt(decode(data), source.article_id(), name)
     except OSError as error:
-        yield Skipped(name, error.strerror or str(error))
+        yield Skipped(name, os_reason(error))
     except ValueError as error:
         yield Skipped(name, str(error))
 
 
+def os_reason(error: OSError) -> str:
+    """Why a file could not be read, and what to do about it."""
+    if isinstance(error, PermissionError):
+        return "permission denied; make the file readable (chmod +r) or leave it out"
+    return f"cannot read ({error.strerror or error})"
+
+
 def _read_jsonl(path: Path) -> Iterator[Entry]:
+    records = 0
     with path.open("rb") as stream:
         for number, raw in enumerate(stream, start=1):
             if not raw.strip():
                 continue
+            records += 1
             if len(raw) > MAX_ARTICLE_BYTES:
                 yield Skipped(str(path), f"record larger than {MAX_ARTICLE_BYTES // 2**20} MB", number)
                 continue
@@ -203,6 +220,8 @@ def _read_jsonl(path: Path) -> Iterator[Entry]:
                 yield Skipped(str(path), str(error), number)
             else:
                 yield _with_path(article, str(path))
+    if not records:
+        yield Skipped(str(path), "empty file (no records, only blank lines)")
 
 
 def _with_path(article: Article, path: str) -> Article:
