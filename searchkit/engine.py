@@ -53,8 +53,10 @@ class SearchEngine:
         `Results.facets`. A fresh searcher is opened for every call, so results always reflect
         the last commit.
 
-        >>> SearchEngine("index").search("chữ ký số", province="Đăk Nông", since="2010").total
-        1
+        >>> SearchEngine("index").search("trạm BTS", province="dak nong").hits[0].province
+        'Đắk Nông'
+        >>> SearchEngine("index").search("trạm BTS", facets=True).facets["province"]
+        {'An Giang': 1, 'Đắk Nông': 1, 'Nghệ An': 1}
         """
         parsed = parse_query(query)
         if limit < 1:
