@@ -20,7 +20,8 @@ from searchkit.errors import (
 from searchkit.models import Article, Hit, IndexReport, Results, Skipped, Snippet
 
 __all__ = [
-    "Article", "CorpusError", "FilterError", "Hit", "IndexBusyError", "IndexFormatError", "IndexNotFoundError",
+    "Article", "CorpusError", "FilterError", "Hit", "IndexBusyError", "IndexFormatError",
+    "IndexNotFoundError",
     "IndexReport", "QueryError", "Results", "SearchEngine", "SearchkitError", "Skipped", "Snippet",
 ]
 __version__ = "0.1.0"

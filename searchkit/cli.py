@@ -131,9 +131,11 @@ def index(paths, index_dir, rebuild, wait, quiet, as_json) -> None:
 @click.argument("query", nargs=-1, required=True)
 @index_option
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="Number of hits.")
-@click.option("--since", metavar="DATE", help="Only articles dated on or after DATE: 2010, 2010-02, 2010-02-03 or 03/02/2010.")
+@click.option("--since", metavar="DATE",
+              help="Only articles dated on or after DATE: 2010, 2010-02, 2010-02-03 or 03/02/2010.")
 @click.option("--until", metavar="DATE", help="Only articles dated on or before DATE (same forms).")
-@click.option("--province", metavar="NAME", help='Only articles about this province or city, any spelling: "dak nong".')
+@click.option("--province", metavar="NAME",
+              help='Only articles about this province or city, any spelling: "dak nong".')
 @click.option("--source", metavar="NAME", help="Only articles from this source (case and accents optional).")
 @click.option("--category", metavar="NAME", help="Only articles of this category (case and accents optional).")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,

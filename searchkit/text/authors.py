@@ -11,7 +11,7 @@ Provincial sites sign articles on the last lines, before the rating trailer::
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Callable, Sequence
 
 #: A signature is at most this long; longer lines are body text.
 MAX_SIGNATURE_CHARS = 80
@@ -42,7 +42,9 @@ def is_person_name(text: str) -> bool:
     )
 
 
-def signature_author(lines: Sequence[str], is_place=lambda name: False) -> str | None:
+def signature_author(
+    lines: Sequence[str], is_place: Callable[[str], bool] = lambda name: False
+) -> str | None:
     """The author named on the last lines of an article, or None.
 
     `lines` are the article's non-empty lines, trailer removed; `is_place` rejects names that
