@@ -10,6 +10,7 @@
 from searchkit.engine import SearchEngine
 from searchkit.errors import (
     CorpusError,
+    FilterError,
     IndexBusyError,
     IndexFormatError,
     IndexNotFoundError,
@@ -19,7 +20,8 @@ from searchkit.errors import (
 from searchkit.models import Article, Hit, IndexReport, Results, Skipped, Snippet
 
 __all__ = [
-    "Article", "CorpusError", "Hit", "IndexBusyError", "IndexFormatError", "IndexNotFoundError",
+    "Article", "CorpusError", "FilterError", "Hit", "IndexBusyError", "IndexFormatError",
+    "IndexNotFoundError",
     "IndexReport", "QueryError", "Results", "SearchEngine", "SearchkitError", "Skipped", "Snippet",
 ]
 __version__ = "0.1.0"

@@ -131,9 +131,19 @@ def index(paths, index_dir, rebuild, wait, quiet, as_json) -> None:
 @click.argument("query", nargs=-1, required=True)
 @index_option
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="Number of hits.")
+@click.option("--since", metavar="DATE",
+              help="Only articles dated on or after DATE: 2010, 2010-02, 2010-02-03 or 03/02/2010.")
+@click.option("--until", metavar="DATE", help="Only articles dated on or before DATE (same forms).")
+@click.option("--province", metavar="NAME",
+              help='Only articles about this province or city, any spelling: "dak nong".')
+@click.option("--source", metavar="NAME", help="Only articles from this source (case and accents optional).")
+@click.option("--category", metavar="NAME", help="Only articles of this category (case and accents optional).")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
+              help="Order of hits; date puts the newest first and undated articles last.")
+@click.option("--facets", is_flag=True, help="Also count all matches by province and by year.")
 @json_option
 @handle_errors
-def query(query, index_dir, limit, as_json) -> None:
+def query(query, index_dir, limit, since, until, province, source, category, sort, facets, as_json) -> None:
     """Search the index. Accents, tone placement and case are optional.
 
     \b
@@ -142,24 +152,29 @@ def query(query, index_dir, limit, as_json) -> None:
     Example:
       searchkit query "trạm BTS"
       searchkit query 'dak nong "chữ ký số" -hội' --json -n 5
+      searchkit query "chữ ký số" --province "dak nong" --since 2010 --sort date --facets
     """
     engine = SearchEngine(index_dir)
     text = " ".join(query)
+    options = dict(limit=limit, since=since, until=until, province=province, source=source,
+                   category=category, sort=sort, facets=facets)
     try:
-        results = engine.search(text, limit=limit)
+        results = engine.search(text, **options)
     except IndexNotFoundError:
         if not Path(DEFAULT_CORPUS).is_dir():
             raise
         click.echo(f"No index in {index_dir}/ yet: building it from {DEFAULT_CORPUS}/ …", err=True)
         report = run_index(engine, [DEFAULT_CORPUS])
         click.echo(f"Indexed {report.total} articles in {report.seconds:.1f}s.", err=True)
-        results = engine.search(text, limit=limit)
+        results = engine.search(text, **options)
     if as_json:
         click.echo(json.dumps(results.to_dict(), ensure_ascii=False))
     else:
-        from searchkit.render import render_results
+        from searchkit.render import render_facets, render_results
 
         click.echo(render_results(results, colour=_colour()))
+        if facets:
+            click.echo(render_facets(results.facets))
     if not results.hits:
         sys.exit(1)
 

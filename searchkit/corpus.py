@@ -18,6 +18,9 @@ from typing import Iterable, Iterator, Union
 
 from searchkit.errors import CorpusError
 from searchkit.models import Article, Skipped
+from searchkit.places import load_gazetteer
+from searchkit.text.authors import signature_author
+from searchkit.text.dates import lead_date
 from searchkit.text.legacy import decode_bytes
 from searchkit.text.normalize import normalize_text
 
@@ -95,7 +98,12 @@ def parse_date_line(line: str) -> str | None:
 
 
 def parse_txt(text: str, article_id: str, path: str = "") -> Article:
-    """Parse one article in the users' `.txt` format."""
+    """Parse one article in the users' `.txt` format, with its metadata.
+
+    The date comes from the date line (month first), else from the lead ('Ngày 02/02/2010');
+    the source from a '(Mic.gov.vn) -' lead; the author from the signature lines (which stay
+    in the body); the province from the title prefix ('An Giang: …'), else title or lead.
+    """
     text = normalize_text(text)
     trailer = _TRAILER.search(text)
     if trailer:
@@ -114,8 +122,12 @@ def parse_txt(text: str, article_id: str, path: str = "") -> Article:
         if lead:
             source, rest[0] = lead.group(1), rest[0][lead.end():]
     body = "\n".join(rest)
+    lead_line = rest[0] if rest else ""
+    gazetteer = load_gazetteer()
+    author = signature_author(rest, is_place=lambda name: gazetteer.resolve(name) is not None)
     return Article(
-        id=article_id, title=title, body=body, date=date, source=source, path=path,
+        id=article_id, title=title, body=body, date=date or lead_date(lead_line), source=source,
+        author=author, province=gazetteer.province_of(title, lead_line), path=path,
         hash=content_hash(title, body, date, source),
     )
 
@@ -130,13 +142,19 @@ def parse_record(record: object) -> Article:
         raise ValueError("record has no 'id'")
     if not isinstance(body, str):
         raise ValueError("record has no 'body' text")
-    fields = {key: _text(record.get(key)) for key in ("title", "date", "category", "url")}
+    fields = {key: _text(record.get(key)) for key in ("title", "date", "category", "url", "author")}
     source = _text(record.get("source")) or _text(record.get("publisher"))
     title, body = normalize_text(fields["title"] or "").strip(), normalize_text(body).strip()
+    lead = body.split("\n", 1)[0]
+    province = _text(record.get("province"))
+    gazetteer = load_gazetteer()
+    province = (gazetteer.resolve(province) if province else None) or gazetteer.province_of(title, lead)
     return Article(
-        id=str(article_id), title=title, body=body, date=_iso_date(fields["date"]),
-        source=source, category=fields["category"], url=fields["url"],
-        hash=content_hash(title, body, fields["date"], source, fields["category"], fields["url"]),
+        id=str(article_id), title=title, body=body, date=_iso_date(fields["date"]) or lead_date(lead),
+        source=source, category=fields["category"], url=fields["url"], author=fields["author"],
+        province=province,
+        hash=content_hash(title, body, fields["date"], source, fields["category"], fields["url"],
+                          fields["author"], province),
     )
 
 
@@ -152,28 +170,45 @@ def _iso_date(value: str | None) -> str | None:
 
 
 def read_articles(source: SourceFile) -> Iterator[Entry]:
-    """Articles of one file, or Skipped entries for what cannot be read (never raises)."""
+    """Articles of one file, or Skipped entries for what cannot be read (never raises).
+
+    Skipped: empty files, binary or undecodable content, a `.txt` article or a JSONL line
+    over 10 MB, unreadable files, JSONL lines that are not JSON objects with `id` and `body`.
+    """
     name = str(source.path)
     try:
-        if source.path.stat().st_size > MAX_ARTICLE_BYTES and source.path.suffix.lower() == ".txt":
-            yield Skipped(name, f"file larger than {MAX_ARTICLE_BYTES // 2**20} MB")
+        size = source.path.stat().st_size
+        if size == 0:
+            yield Skipped(name, "empty file (0 bytes)")
             return
         if source.path.suffix.lower() == ".jsonl":
             yield from _read_jsonl(source.path)
             return
+        if size > MAX_ARTICLE_BYTES:
+            yield Skipped(name, f"article larger than {MAX_ARTICLE_BYTES // 2**20} MB ({size / 2**20:.1f} MB)")
+            return
         data = source.path.read_bytes()
         yield parse_txt(decode(data), source.article_id(), name)
     except OSError as error:
-        yield Skipped(name, error.strerror or str(error))
+        yield Skipped(name, os_reason(error))
     except ValueError as error:
         yield Skipped(name, str(error))
 
 
+def os_reason(error: OSError) -> str:
+    """Why a file could not be read, and what to do about it."""
+    if isinstance(error, PermissionError):
+        return "permission denied; make the file readable (chmod +r) or leave it out"
+    return f"cannot read ({error.strerror or error})"
+
+
 def _read_jsonl(path: Path) -> Iterator[Entry]:
+    records = 0
     with path.open("rb") as stream:
         for number, raw in enumerate(stream, start=1):
             if not raw.strip():
                 continue
+            records += 1
             if len(raw) > MAX_ARTICLE_BYTES:
                 yield Skipped(str(path), f"record larger than {MAX_ARTICLE_BYTES // 2**20} MB", number)
                 continue
@@ -185,6 +220,8 @@ def _read_jsonl(path: Path) -> Iterator[Entry]:
                 yield Skipped(str(path), str(error), number)
             else:
                 yield _with_path(article, str(path))
+    if not records:
+        yield Skipped(str(path), "empty file (no records, only blank lines)")
 
 
 def _with_path(article: Article, path: str) -> Article:

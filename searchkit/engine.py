@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Iterable
 
+from searchkit.filters import Filters, check_sort
 from searchkit.highlight import make_snippets, match_spans
 from searchkit.indexer import Progress, open_index, sync
 from searchkit.models import Hit, IndexReport, Results
@@ -39,20 +40,40 @@ class SearchEngine:
         return sync(self.path, paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait,
                     workers=workers, batch_size=batch_size, progress=progress)
 
-    def search(self, query: str, limit: int = 10, *, snippets: int = 3) -> Results:
-        """Search; raises QueryError for a query with nothing to look for.
+    def search(self, query: str, limit: int = 10, *, snippets: int = 3, since: str | None = None,
+               until: str | None = None, province: str | None = None, source: str | None = None,
+               category: str | None = None, sort: str = "relevance", facets: bool = False) -> Results:
+        """Search; raises QueryError for a query with nothing to look for, FilterError for a
+        bad filter.
 
-        A fresh searcher is opened for every call, so results always reflect the last commit.
+        Filters: `since`/`until` take `2010`, `2010-02`, `2010-02-03` or `03/02/2010` (articles
+        without a date are then left out); `province` any spelling ('dak nong'); `source` and
+        `category` case and accents optional. `sort="date"` puts the newest first and undated
+        articles last. `facets=True` counts all matches by province and by year in
+        `Results.facets`. A fresh searcher is opened for every call, so results always reflect
+        the last commit.
+
+        >>> SearchEngine("index").search("trạm BTS", province="dak nong").hits[0].province
+        'Đắk Nông'
+        >>> SearchEngine("index").search("trạm BTS", facets=True).facets["province"]
+        {'An Giang': 1, 'Đắk Nông': 1, 'Nghệ An': 1}
         """
         parsed = parse_query(query)
         if limit < 1:
             raise ValueError("limit must be at least 1")
+        chosen = Filters.parse(since=since, until=until, province=province, source=source, category=category)
+        check_sort(sort)
         ix = open_index(self.path)
         with ix.searcher(weighting=_weighting()) as searcher:
-            found = searcher.search(build_query(parsed), limit=limit)
-            hits = tuple(_hit(result, parsed, snippets) for result in found)
+            found = searcher.search(
+                build_query(parsed), limit=limit, filter=chosen.to_query(),
+                sortedby=_date_order() if sort == "date" else None,
+                groupedby=_facet_fields() if facets else None,
+            )
+            hits = tuple(_hit(result, parsed, snippets) for result in found[:limit])
             total = len(found)
-        return Results(query=query, total=total, hits=hits)
+            counts = _facet_counts(found) if facets else {}
+        return Results(query=query, total=total, hits=hits, facets=counts)
 
     def count(self) -> int:
         """Number of articles in the index."""
@@ -78,11 +99,48 @@ def _weighting():
     return BM25F(K1=BM25_K1, B=0.75, **{f"{name}_B": value for name, value in BM25_B.items()})
 
 
+def _date_order():
+    """Newest first, undated last; equal dates by relevance."""
+    from whoosh.sorting import FieldFacet, MultiFacet, ScoreFacet
+
+    return MultiFacet([FieldFacet("date", reverse=True), ScoreFacet()])
+
+
+def _score(result) -> float:
+    """The relevance of a hit; sorted by date, Whoosh hands the sort key instead, whose last
+    part is the negated score (`ScoreFacet`).
+    """
+    score = result.score
+    return float(-score[-1] if isinstance(score, tuple) else score)
+
+
+def _facet_fields() -> dict:
+    from whoosh.sorting import Count, FieldFacet
+
+    return {"province": FieldFacet("province", maptype=Count), "date": FieldFacet("date", maptype=Count)}
+
+
+def _facet_counts(found) -> dict[str, dict[str, int]]:
+    """Matches by province and by year, most first (ties by name); undated or unplaced left out."""
+    years: dict[str, int] = {}
+    for day, count in found.groups("date").items():
+        if day:
+            years[day[:4]] = years.get(day[:4], 0) + count
+    provinces = {name: count for name, count in found.groups("province").items() if name}
+    return {"province": _most_first(provinces), "year": dict(sorted(years.items(), reverse=True))}
+
+
+def _most_first(counts: dict[str, int]) -> dict[str, int]:
+    from searchkit.text.keys import folded_key
+
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], folded_key(item[0]), item[0])))
+
+
 def _hit(result, parsed: ParsedQuery, snippets: int) -> Hit:
     fields = result.fields()
     title = fields.get("title", "")
     return Hit(
-        id=fields["id"], title=title, score=float(result.score),
+        id=fields["id"], title=title, score=_score(result),
         date=fields.get("date"), source=fields.get("source"), category=fields.get("category"),
         url=fields.get("url"), author=fields.get("author"), province=fields.get("province"),
         title_spans=tuple(match_spans(title, parsed.highlight_terms(title=True))),

@@ -15,6 +15,12 @@ class QueryError(SearchkitError):
     exit_code = 2
 
 
+class FilterError(QueryError):
+    """A filter or sort option cannot be used: a bad date, an unknown province or sort order."""
+
+    exit_code = 2
+
+
 class IndexNotFoundError(SearchkitError):
     """There is no index at the given place yet."""
 

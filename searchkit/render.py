@@ -22,7 +22,8 @@ def mark(text: str, spans, colour: bool) -> str:
 
 def render_hit(rank: int, hit: Hit, colour: bool) -> str:
     bold = (lambda s: f"\x1b[1m{s}\x1b[0m") if colour else (lambda s: s)
-    meta = " · ".join(str(v) for v in (hit.id, hit.date, hit.source, f"score {hit.score:.2f}") if v)
+    fields = (hit.id, hit.date, hit.province, hit.source, hit.author, f"score {hit.score:.2f}")
+    meta = " · ".join(str(v) for v in fields if v)
     lines = [f"{rank}. {bold(mark(hit.title or '(no title)', hit.title_spans, colour))}", f"   {meta}"]
     lines += [f"   {mark(s.text, s.spans, colour)}" for s in hit.snippets]
     return "\n".join(lines)
@@ -43,3 +44,21 @@ def render_results(results: Results, colour: bool = False) -> str:
     if results.suggestion:
         lines.append(f"Có phải bạn muốn tìm: {results.suggestion}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def render_facets(facets: dict[str, dict[str, int]], top: int = 10) -> str:
+    """Counts of all matches by province and by year, the largest first.
+
+    >>> print(render_facets({"province": {"Đắk Nông": 3, "Hà Nội": 1}, "year": {"2010": 4}}))
+    Tỉnh/thành: Đắk Nông 3 · Hà Nội 1
+    Năm: 2010 4
+    """
+    labels = {"province": "Tỉnh/thành", "year": "Năm"}
+    lines = []
+    for name, label in labels.items():
+        counts = facets.get(name) or {}
+        shown = [f"{key} {count}" for key, count in list(counts.items())[:top]]
+        if len(counts) > top:
+            shown.append(f"… {len(counts) - top} more")
+        lines.append(f"{label}: {' · '.join(shown) if shown else '—'}")
+    return "\n".join(lines)

@@ -37,6 +37,9 @@ class Batch:
 
 def document(article: Article, fields: dict[str, list[str]]) -> dict:
     """Keyword arguments for `add_document`: pre-tokenised fields plus stored metadata."""
+    from searchkit.schema import KEYED_FIELDS
+    from searchkit.text.keys import folded_key
+
     stored = {
         "id": article.id, "hash": article.hash, "path": article.path,
         "_stored_title": article.title, "_stored_body": article.body,
@@ -45,6 +48,10 @@ def document(article: Article, fields: dict[str, list[str]]) -> dict:
         value = getattr(article, name)
         if value:
             stored[name] = value
+    for name in KEYED_FIELDS:
+        key = folded_key(getattr(article, name) or "")
+        if key:
+            stored[f"{name}_key"] = key
     return {**fields, **stored}
 
 

@@ -1,0 +1,91 @@
+"""Dates in Vietnamese news text and in what users type as date filters. Pure functions.
+
+Vietnamese dates are day/month/year (`02/02/2010`); the seed files' date *lines* are the
+exception (month first, see `searchkit.corpus.parse_date_line`).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+#: Years outside this range are typos ('04/2/210'), not dates of ICT news.
+MIN_YEAR, MAX_YEAR = 1980, 2099
+#: Only a date this close to the start of the lead is the date of the event reported.
+LEAD_WINDOW = 200
+
+_LEAD_DATE = re.compile(
+    r"\bngày\s+(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{1,4}))?(?![\d/])", re.IGNORECASE
+)
+_ISO = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+_DMY = re.compile(r"(?:(\d{1,2})[/.\-])?(\d{1,2})[/.\-](\d{4})")
+
+
+def iso_date(year: int, month: int, day: int) -> str | None:
+    """'YYYY-MM-DD' for a real calendar day in the years of news, else None.
+
+    >>> iso_date(2010, 2, 3), iso_date(210, 2, 4), iso_date(2010, 2, 30)
+    ('2010-02-03', None, None)
+    """
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return None
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def lead_date(lead: str) -> str | None:
+    """The date an article's lead opens with ('Ngày 02/02/2010, …'), as ISO; None if absent.
+
+    Only the first 'ngày D/M/Y' near the start counts; one without a year ('Ngày 11/6') or
+    impossible ('Sáng ngày 04/2/210') gives no date rather than a guess.
+
+    >>> lead_date("Ngày 02/02/2010, Sở Thông tin và Truyền thông tỉnh An Giang tổ chức…")
+    '2010-02-02'
+    >>> lead_date("Sáng ngày 04/2/210, Sở…"), lead_date("Ngày 11/6, đồng chí…")
+    (None, None)
+    """
+    match = _LEAD_DATE.search(lead[:LEAD_WINDOW])
+    if not match or not match.group(3):
+        return None
+    day, month, year = (int(g) for g in match.groups())
+    return iso_date(year, month, day)
+
+
+def parse_date_bound(value: str, end: bool = False) -> str:
+    """A user's date filter as an ISO day: the first day it covers, or the last with `end`.
+
+    Accepts `2010`, `2010-02`, `2010-02-03`, `03/02/2010` (day first) and `02/2010`.
+    Raises ValueError saying which forms are accepted.
+
+    >>> parse_date_bound("2010"), parse_date_bound("2010", end=True)
+    ('2010-01-01', '2010-12-31')
+    >>> parse_date_bound("2012-02", end=True), parse_date_bound("03/02/2010")
+    ('2012-02-29', '2010-02-03')
+    """
+    text = value.strip()
+    iso, dmy = _ISO.fullmatch(text), _DMY.fullmatch(text)
+    if iso:
+        year, month, day = (int(g) if g else None for g in iso.groups())
+    elif dmy:
+        day, month, year = (int(g) if g else None for g in dmy.groups())
+    else:
+        year = month = day = None
+    result = _bound(year, month, day, end) if year else None
+    if result is None:
+        raise ValueError(
+            f"{value!r} is not a date; use YYYY, YYYY-MM, YYYY-MM-DD or DD/MM/YYYY, e.g. 2010-02 or 03/02/2010"
+        )
+    return result
+
+
+def _bound(year: int, month: int | None, day: int | None, end: bool) -> str | None:
+    if month is None:
+        month, day = (12, 31) if end else (1, 1)
+    elif day is None:
+        if not 1 <= month <= 12:
+            return None
+        day = calendar.monthrange(year, month)[1] if end else 1
+    return iso_date(year, month, day)
