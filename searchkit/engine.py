@@ -10,12 +10,7 @@ from searchkit.filters import Filters, check_sort
 from searchkit.highlight import make_snippets, match_spans
 from searchkit.indexer import Progress, open_index, sync
 from searchkit.models import Hit, IndexReport, Results
-from searchkit.query import ParsedQuery, build_query, parse_query
-
-#: BM25F parameters: titles are short, so length normalisation matters less there.
-BM25_K1 = 1.2
-BM25_B = {"body": 0.75, "body_f": 0.75, "title": 0.5, "title_f": 0.5}
-
+from searchkit.query import ParsedQuery, parse_query
 
 class SearchEngine:
     """Index Vietnamese articles and search them.
@@ -63,17 +58,16 @@ class SearchEngine:
             raise ValueError("limit must be at least 1")
         chosen = Filters.parse(since=since, until=until, province=province, source=source, category=category)
         check_sort(sort)
+        from searchkit.ranking import IndexArrays, rank
+
         ix = open_index(self.path)
-        with ix.searcher(weighting=_weighting()) as searcher:
-            found = searcher.search(
-                build_query(parsed), limit=limit, filter=chosen.to_query(),
-                sortedby=_date_order() if sort == "date" else None,
-                groupedby=_facet_fields() if facets else None,
-            )
-            hits = tuple(_hit(result, parsed, snippets) for result in found[:limit])
-            total = len(found)
-            counts = _facet_counts(found) if facets else {}
-        return Results(query=query, total=total, hits=hits, facets=counts)
+        with ix.searcher() as searcher:
+            arrays = IndexArrays(searcher.reader())
+            ranked = rank(arrays, parsed, _allowed(searcher, chosen, arrays.size))
+            best = _by_date(searcher, ranked, limit) if sort == "date" else ranked.top(limit)
+            hits = tuple(_hit(searcher.stored_fields(doc), score, parsed, snippets) for doc, score in best)
+            counts = _facet_counts(searcher, ranked) if facets else {}
+        return Results(query=query, total=ranked.total, hits=hits, facets=counts)
 
     def count(self) -> int:
         """Number of articles in the index."""
@@ -93,40 +87,52 @@ class SearchEngine:
                 "vocabulary": vocabulary, "size_bytes": size, "schema_version": SCHEMA_VERSION}
 
 
-def _weighting():
-    from whoosh.scoring import BM25F
+def _allowed(searcher, chosen: Filters, size: int):
+    """Mask of the documents the filters let through (None: no filter)."""
+    import numpy as np
 
-    return BM25F(K1=BM25_K1, B=0.75, **{f"{name}_B": value for name, value in BM25_B.items()})
+    if not chosen:
+        return None
+    allowed = np.zeros(size, dtype=bool)
+    allowed[list(searcher.docs_for_query(chosen.to_query()))] = True
+    return allowed
 
 
-def _date_order():
+def _column(searcher, name: str, docs) -> list:
+    reader = searcher.reader()
+    if not reader.has_column(name):
+        return [None] * len(docs)
+    column = reader.column_reader(name)
+    return [column[int(doc)] or None for doc in docs]
+
+
+def _by_date(searcher, ranked, limit: int) -> list[tuple[int, float]]:
     """Newest first, undated last; equal dates by relevance."""
-    from whoosh.sorting import FieldFacet, MultiFacet, ScoreFacet
+    import numpy as np
 
-    return MultiFacet([FieldFacet("date", reverse=True), ScoreFacet()])
-
-
-def _score(result) -> float:
-    """The relevance of a hit; sorted by date, Whoosh hands the sort key instead, whose last
-    part is the negated score (`ScoreFacet`).
-    """
-    score = result.score
-    return float(-score[-1] if isinstance(score, tuple) else score)
+    docs = np.flatnonzero(ranked.matched)
+    dates = _column(searcher, "date", docs)
+    order = sorted(range(len(docs)), key=lambda i: (dates[i] is None, _negated(dates[i]), -ranked.scores[docs[i]], docs[i]))
+    return [(int(docs[i]), float(ranked.scores[docs[i]])) for i in order[:limit]]
 
 
-def _facet_fields() -> dict:
-    from whoosh.sorting import Count, FieldFacet
-
-    return {"province": FieldFacet("province", maptype=Count), "date": FieldFacet("date", maptype=Count)}
+def _negated(day: str | None) -> tuple[int, ...]:
+    return tuple(-ord(c) for c in day or "")
 
 
-def _facet_counts(found) -> dict[str, dict[str, int]]:
+def _facet_counts(searcher, ranked) -> dict[str, dict[str, int]]:
     """Matches by province and by year, most first (ties by name); undated or unplaced left out."""
+    import numpy as np
+
+    docs = np.flatnonzero(ranked.matched)
     years: dict[str, int] = {}
-    for day, count in found.groups("date").items():
+    for day in _column(searcher, "date", docs):
         if day:
-            years[day[:4]] = years.get(day[:4], 0) + count
-    provinces = {name: count for name, count in found.groups("province").items() if name}
+            years[day[:4]] = years.get(day[:4], 0) + 1
+    provinces: dict[str, int] = {}
+    for name in _column(searcher, "province", docs):
+        if name:
+            provinces[name] = provinces.get(name, 0) + 1
     return {"province": _most_first(provinces), "year": dict(sorted(years.items(), reverse=True))}
 
 
@@ -136,11 +142,10 @@ def _most_first(counts: dict[str, int]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], folded_key(item[0]), item[0])))
 
 
-def _hit(result, parsed: ParsedQuery, snippets: int) -> Hit:
-    fields = result.fields()
+def _hit(fields: dict, score: float, parsed: ParsedQuery, snippets: int) -> Hit:
     title = fields.get("title", "")
     return Hit(
-        id=fields["id"], title=title, score=_score(result),
+        id=fields["id"], title=title, score=score,
         date=fields.get("date"), source=fields.get("source"), category=fields.get("category"),
         url=fields.get("url"), author=fields.get("author"), province=fields.get("province"),
         title_spans=tuple(match_spans(title, parsed.highlight_terms(title=True))),

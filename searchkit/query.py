@@ -1,4 +1,4 @@
-"""Turn what a user typed into a Whoosh query over the accented and folded fields.
+"""Parse what a user typed into groups of clauses; `ranking` scores them.
 
 Syntax (forgiving: anything malformed degrades to plain words instead of failing):
 free words (all must match), "quoted phrases", -word / -"phrase" / NOT word to exclude,
@@ -17,11 +17,6 @@ from searchkit.text.syllables import Syllable, syllables
 
 #: Query syllables past this many are ignored (a pasted paragraph is not a query).
 MAX_SYLLABLES = 32
-FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
-#: Extra weight of a match that also agrees in accents when the user typed accents.
-ACCENT_BOOST = 1.0
-PROXIMITY_BOOST = 1.5
-COMPOUND_BOOST = 0.5
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
 _PART = re.compile(
@@ -37,6 +32,7 @@ class Clause:
     syllables: tuple[Syllable, ...]
     phrase: bool = False
     title_only: bool = False
+    weight: float = 1.0  # below 1 for alternatives the user did not type (expansions)
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -120,90 +116,3 @@ def _clause(part: re.Match, budget: int) -> Clause | None:
         return None
     quoted = part.group("phrase") is not None
     return Clause(found, phrase=quoted or len(found) > 1, title_only=bool(part.group("field")))
-
-
-def build_query(parsed: ParsedQuery):
-    """The Whoosh query: required groups, optional proximity and compound boosts, exclusions."""
-    from whoosh import query as q
-
-    required = [_group_query(group) for group in parsed.groups]
-    main = required[0] if len(required) == 1 else q.And(required)
-    boosts = _boost_queries(parsed)
-    if boosts:
-        main = q.AndMaybe(main, q.Or(boosts))
-    if parsed.excluded:
-        main = q.AndNot(main, q.Or([_clause_query(c) for c in parsed.excluded]))
-    return main
-
-
-def _group_query(group: tuple[Clause, ...]):
-    from whoosh import query as q
-
-    queries = [_clause_query(clause) for clause in group]
-    return queries[0] if len(queries) == 1 else q.Or(queries)
-
-
-def _clause_query(clause: Clause):
-    """Folded forms must match; accented forms, when typed, add to the score."""
-    from whoosh import query as q
-
-    if not clause.phrase:
-        return _syllable_query(clause.syllables[0], clause.fields)
-    folded = [s.folded for s in clause.syllables]
-    must = q.Or([q.Phrase(f"{f}_f", folded, boost=FIELD_BOOSTS[f]) for f in clause.fields])
-    bonus = [_accent_terms(s, clause.fields) for s in clause.syllables]
-    bonus = [term for terms in bonus for term in terms]
-    return q.AndMaybe(must, q.Or(bonus)) if bonus else must
-
-
-def _accent_terms(syllable: Syllable, fields: tuple[str, ...]) -> list:
-    """The typed accented form in the accented fields: empty when typed without marks."""
-    from whoosh import query as q
-
-    if syllable.accented == syllable.folded:
-        return []
-    return [q.Term(f, syllable.accented, boost=FIELD_BOOSTS[f] * ACCENT_BOOST) for f in fields]
-
-
-def _syllable_query(syllable: Syllable, fields: tuple[str, ...]):
-    from whoosh import query as q
-
-    alternatives = [q.Term(f"{f}_f", syllable.folded, boost=FIELD_BOOSTS[f]) for f in fields]
-    return q.Or(alternatives + _accent_terms(syllable, fields))
-
-
-def _free_runs(parsed: ParsedQuery) -> list[list[Syllable]]:
-    """Runs of consecutive single-word clauses (the words a user typed side by side)."""
-    runs: list[list[Syllable]] = [[]]
-    for group in parsed.groups:
-        clause = group[0]
-        if len(group) == 1 and not clause.phrase and not clause.title_only:
-            runs[-1].append(clause.syllables[0])
-        elif runs[-1]:
-            runs.append([])
-    return [run for run in runs if len(run) > 1]
-
-
-def _boost_queries(parsed: ParsedQuery) -> list:
-    """Reward articles where the typed words stand together or form pyvi compounds."""
-    from whoosh import query as q
-
-    boosts = []
-    for run in _free_runs(parsed):
-        folded = [s.folded for s in run]
-        boosts += [q.Phrase(f"{f}_f", folded, slop=2, boost=PROXIMITY_BOOST * FIELD_BOOSTS[f])
-                   for f in FIELD_BOOSTS]
-        boosts += _compound_terms(run)
-    return boosts
-
-
-def _compound_terms(run: list[Syllable]) -> list:
-    """pyvi words ('bán_hàng') among the typed syllables; accented, so only for typed accents."""
-    from whoosh import query as q
-
-    accented = [s.accented for s in run]
-    return [
-        q.Term("words", "_".join(accented[i:i + size]), boost=COMPOUND_BOOST)
-        for size in (2, 3) for i in range(len(run) - size + 1)
-        if any(s.accented != s.folded for s in run[i:i + size])
-    ]

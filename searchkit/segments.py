@@ -58,18 +58,52 @@ def document(article: Article, fields: dict[str, list[str]]) -> dict:
 def write_batch(index_dir: str, articles: list[Article]) -> Batch:
     """Analyse articles and write them as one segment in a new folder under `index_dir`."""
     from whoosh.index import create_in
-    from whoosh.writing import SegmentWriter
 
     from searchkit.analysis import analyze_article
     from searchkit.schema import build_schema
 
     folder = tempfile.mkdtemp(prefix=BATCH_PREFIX, dir=index_dir)
-    writer = SegmentWriter(create_in(folder, build_schema()), _lk=False, compound=False)
+    writer = _batch_writer_class()(create_in(folder, build_schema()), _lk=False, compound=False)
     for article in articles:
         writer.add_document(**document(article, analyze_article(article)))
     segment = writer._finalize_segment()
     writer._tempstorage.destroy()
     return Batch(folder, segment, [a.id for a in articles])
+
+
+def _batch_writer_class():
+    """A SegmentWriter that looks up field lengths in memory when it writes postings.
+
+    Whoosh re-reads a document's field length from the column file for every posting
+    it writes (a fifth of the time spent writing a segment); one read per document
+    and field is enough.
+    """
+    from whoosh.writing import SegmentWriter
+
+    class BatchWriter(SegmentWriter):
+        def per_document_reader(self):
+            return _CachedLengths(super().per_document_reader())
+
+    return BatchWriter
+
+
+class _CachedLengths:
+    """Wraps a per-document reader; `doc_field_length` answers from a list per field."""
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._lengths: dict[str, list[int]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            read = self._reader.doc_field_length
+            lengths = [read(n, fieldname, default) for n in range(self._reader.doc_count_all())]
+            self._lengths[fieldname] = lengths
+        return lengths[docnum]
+
+    def __getattr__(self, name: str):
+        return getattr(self._reader, name)
 
 
 def commit_batch(ix, batch: Batch | None, replaced: Iterable[str] = (), clear: bool = False) -> None:

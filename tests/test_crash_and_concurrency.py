@@ -69,10 +69,11 @@ def test_sigkill_mid_run_keeps_the_last_committed_batch_and_a_rerun_completes(tm
 
 
 def reader_loop(index_dir: str, stop_file: str, out_file: str) -> None:
-    """Run in a child process: search until told to stop; record problems."""
+    """Run in a child process: search until told to stop (or 10 minutes); record problems."""
     engine = SearchEngine(index_dir)
     problems, searches, last_total = [], 0, 0
-    while not os.path.exists(stop_file):
+    deadline = time.monotonic() + 600
+    while not os.path.exists(stop_file) and time.monotonic() < deadline:
         try:
             results = engine.search("Thông tin và Truyền thông", limit=100)
         except IndexNotFoundError:
@@ -99,19 +100,22 @@ def test_readers_keep_getting_correct_results_while_a_writer_syncs(tmp_path):
     stop = tmp_path / "stop"
     context = multiprocessing.get_context("spawn")
     readers = [
-        context.Process(target=reader_loop, args=(str(index_dir), str(stop), str(tmp_path / f"r{i}")))
+        context.Process(target=reader_loop, args=(str(index_dir), str(stop), str(tmp_path / f"r{i}")), daemon=True)
         for i in range(3)
     ]
     for reader in readers:
         reader.start()
     writer = start_indexer(index_dir, corpus)
-    wait_for(lambda: committed(index_dir) >= BATCH)
-    with pytest.raises(IndexBusyError, match="another process"):
-        SearchEngine(index_dir).index([corpus])
-    assert writer.wait(timeout=300) == 0
-    stop.touch()
-    for reader in readers:
-        reader.join(timeout=60)
+    try:
+        wait_for(lambda: committed(index_dir) >= BATCH)
+        with pytest.raises(IndexBusyError, match="another process"):
+            SearchEngine(index_dir).index([corpus])
+        assert writer.wait(timeout=300) == 0
+    finally:
+        stop.touch()
+        writer.kill()
+        for reader in readers:
+            reader.join(timeout=60)
     for i in range(3):
         searches, *problems = (tmp_path / f"r{i}").read_text(encoding="utf-8").split("\n")
         assert int(searches) > 0 and [p for p in problems if p] == []
