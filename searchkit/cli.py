@@ -131,10 +131,17 @@ def index(paths, index_dir, rebuild, wait, quiet, as_json) -> None:
 @click.argument("query", nargs=-1, required=True)
 @index_option
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="Number of hits.")
+@click.option(
+    "--abbreviations", "abbreviation_files", multiple=True, envvar="SEARCHKIT_ABBREVIATIONS",
+    type=click.Path(dir_okay=False), metavar="FILE",
+    help="Extra abbreviations, one 'ABBR<TAB>expansion' a line (repeatable; "
+         f"$SEARCHKIT_ABBREVIATIONS: files separated by '{os.pathsep}').",
+)
 @json_option
 @handle_errors
-def query(query, index_dir, limit, as_json) -> None:
-    """Search the index. Accents, tone placement and case are optional.
+def query(query, index_dir, limit, abbreviation_files, as_json) -> None:
+    """Search the index. Accents, tone placement and case are optional;
+    Telex/VNI keystrokes (truyeenf, tho6ng) and abbreviations (CNTT) are understood.
 
     \b
     Syntax: words (all must match), "a phrase", -word or NOT word,
@@ -142,8 +149,9 @@ def query(query, index_dir, limit, as_json) -> None:
     Example:
       searchkit query "trạm BTS"
       searchkit query 'dak nong "chữ ký số" -hội' --json -n 5
+      searchkit query CĐS --abbreviations my-abbreviations.tsv
     """
-    engine = SearchEngine(index_dir)
+    engine = SearchEngine(index_dir, abbreviations=abbreviation_files)
     text = " ".join(query)
     try:
         results = engine.search(text, limit=limit)

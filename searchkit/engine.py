@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import unicodedata
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable
 
+from searchkit.abbreviations import Abbreviations, load_abbreviations
+from searchkit.errors import AbbreviationsError
 from searchkit.highlight import make_snippets, match_spans
 from searchkit.indexer import Progress, open_index, sync
 from searchkit.models import Hit, IndexReport, Results
 from searchkit.query import ParsedQuery, build_query, parse_query
+from searchkit.rewrite import Vocabulary, decode_typing, expand_abbreviations
+from searchkit.text.normalize import normalize_text
 
 #: BM25F parameters: titles are short, so length normalisation matters less there.
 BM25_K1 = 1.2
@@ -26,8 +32,13 @@ class SearchEngine:
     'Nghệ An: Tổng kết công tác TT&TT cụm I'
     """
 
-    def __init__(self, path: str | os.PathLike = "index"):
+    def __init__(self, path: str | os.PathLike = "index", *,
+                 abbreviations: Iterable[str | os.PathLike] = ()):
+        """`abbreviations`: extra files in the format of `searchkit/data/abbreviations.tsv`
+        (``CNTT<TAB>công nghệ thông tin``), added to the packaged table; read on first search.
+        """
         self.path = Path(path)
+        self.abbreviation_files = tuple(Path(f) for f in abbreviations)
 
     def __repr__(self) -> str:
         return f"SearchEngine({str(self.path)!r})"
@@ -47,12 +58,34 @@ class SearchEngine:
         parsed = parse_query(query)
         if limit < 1:
             raise ValueError("limit must be at least 1")
+        table = self.abbreviations
         ix = open_index(self.path)
         with ix.searcher(weighting=_weighting()) as searcher:
+            vocabulary = Vocabulary(searcher.reader())
+            text = normalize_text(unicodedata.normalize("NFC", query)).strip()
+            decoded = decode_typing(text, vocabulary)
+            searched = decoded if decoded != text else None
+            if searched:
+                parsed = parse_query(decoded)
+            parsed = expand_abbreviations(parsed, table)
             found = searcher.search(build_query(parsed), limit=limit)
             hits = tuple(_hit(result, parsed, snippets) for result in found)
             total = len(found)
-        return Results(query=query, total=total, hits=hits)
+        return Results(query=query, total=total, hits=hits, searched=searched)
+
+    @cached_property
+    def abbreviations(self) -> Abbreviations:
+        """The packaged abbreviations plus the engine's extra files, loaded once."""
+        try:
+            return load_abbreviations(self.abbreviation_files)
+        except OSError as error:
+            raise AbbreviationsError(
+                f"cannot read the abbreviations file {error.filename}: {error.strerror}"
+            ) from error
+        except (ValueError, UnicodeDecodeError) as error:
+            raise AbbreviationsError(
+                f"{error}; fix the file (one 'ABBREVIATION<TAB>expansion' a line, UTF-8)"
+            ) from error
 
     def count(self) -> int:
         """Number of articles in the index."""
