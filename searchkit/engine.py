@@ -14,7 +14,9 @@ from searchkit.highlight import make_snippets, match_spans
 from searchkit.indexer import Progress, open_index, sync
 from searchkit.models import Hit, IndexReport, Results
 from searchkit.query import ParsedQuery, build_query, parse_query
-from searchkit.rewrite import Vocabulary, decode_typing, expand_abbreviations
+from searchkit.rewrite import Vocabulary, decode_typing, expand_abbreviations, typed_as_abbreviation
+from searchkit.suggest import Spellings, Suggester, load_spellings, spelling_evidence
+from searchkit.text.fold import has_marks
 from searchkit.text.normalize import normalize_text
 
 #: BM25F parameters: titles are short, so length normalisation matters less there.
@@ -39,6 +41,7 @@ class SearchEngine:
         """
         self.path = Path(path)
         self.abbreviation_files = tuple(Path(f) for f in abbreviations)
+        self._spellings: tuple[int, Spellings] | None = None
 
     def __repr__(self) -> str:
         return f"SearchEngine({str(self.path)!r})"
@@ -71,7 +74,22 @@ class SearchEngine:
             found = searcher.search(build_query(parsed), limit=limit)
             hits = tuple(_hit(result, parsed, snippets) for result in found)
             total = len(found)
-        return Results(query=query, total=total, hits=hits, searched=searched)
+            effective = searched or text
+            suggester = Suggester(
+                vocabulary.frequency, vocabulary.accented_frequency,
+                lambda: self._load_spellings(searcher.reader()),
+                spelling_evidence(hits) if not has_marks(effective) else None,
+                keep=lambda word: typed_as_abbreviation(word, table),
+            )
+            suggestion = suggester.suggest(effective)
+        return Results(query=query, total=total, hits=hits, searched=searched, suggestion=suggestion)
+
+    def _load_spellings(self, reader) -> Spellings:
+        """The did-you-mean statistic of the reader's generation, kept while it is current."""
+        generation = reader.generation()
+        if self._spellings is None or self._spellings[0] != generation:
+            self._spellings = (generation, load_spellings(self.path, reader))
+        return self._spellings[1]
 
     @cached_property
     def abbreviations(self) -> Abbreviations:

@@ -175,7 +175,16 @@ def _clause_query(clause: Clause):
     typed = _typed_query(clause)
     if not clause.alternatives:
         return typed
-    return q.Or([typed] + [_folded_query(a.folded, clause.fields, a.boost) for a in clause.alternatives])
+    return q.Or([typed] + [
+        _folded_query(a.folded, clause.fields, a.boost * _length_ratio(clause, a))
+        for a in clause.alternatives
+    ])
+
+
+def _length_ratio(clause: Clause, alternative: Alternative) -> float:
+    """A phrase scores the sum of its words: scale a longer alternative down to the typed length,
+    so `công nghệ thông tin` (four words) does not outscore `CNTT` (one) when CNTT was typed."""
+    return min(1.0, len(clause.syllables) / len(alternative.folded))
 
 
 def _folded_query(folded: tuple[str, ...], fields: tuple[str, ...], boost: float = 1.0):
