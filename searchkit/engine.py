@@ -50,8 +50,12 @@ class SearchEngine:
               remove_missing: bool = True, wait: float = 0.0, workers: int | None = None,
               batch_size: int = 2000, progress: Progress | None = None) -> IndexReport:
         """Sync the index with the `.txt` / `.jsonl` articles under `paths` (see `indexer.sync`)."""
-        return sync(self.path, paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait,
-                    workers=workers, batch_size=batch_size, progress=progress)
+        report = sync(self.path, paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait,
+                      workers=workers, batch_size=batch_size, progress=progress)
+        if report.total:
+            with open_index(self.path).reader() as reader:  # so that no query pays for it
+                self._load_spellings(reader)
+        return report
 
     def search(self, query: str, limit: int = 10, *, snippets: int = 3) -> Results:
         """Search; raises QueryError for a query with nothing to look for.

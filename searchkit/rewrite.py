@@ -24,6 +24,8 @@ from searchkit.text.syllables import forms, syllables
 _WORD = re.compile(r"[^\W_]+")
 #: Longest run of typed words looked up as the spelled-out form of an abbreviation.
 MAX_SPELLED_OUT = 10
+#: Expansions searched per abbreviation: each is a phrase query, the costliest part of a query.
+MAX_EXPANSIONS = 2
 
 
 class Lexicon(Protocol):
@@ -151,12 +153,26 @@ def _expand(clause: Clause, table: Abbreviations) -> Clause:
     if typed_as_abbreviation(clause.raw, table):
         written = table.spelling(clause.raw) or clause.raw
         alternatives += [Alternative(f, 1.0) for f in spellings(written)]
-        for expansion in table.expand(clause.raw):
-            alternatives.append(Alternative(tuple(s.folded for s in syllables(expansion))))
+        expansions = [tuple(s.folded for s in syllables(e)) for e in table.expand(clause.raw)]
+        alternatives += [Alternative(e) for e in _broadest(expansions)[:MAX_EXPANSIONS]]
     elif clause.phrase and len(typed) > 1:
         alternatives += _abbreviation_alternatives(table.abbreviate(" ".join(typed)))
     alternatives = _unique(a for a in alternatives if a.folded and a.folded != typed)
     return dataclasses.replace(clause, alternatives=tuple(alternatives)) if alternatives else clause
+
+
+def _broadest(phrases: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Drop phrases that contain another one: every article with *trạm thu phát sóng di động*
+    also has *trạm thu phát sóng*, so searching the longer one finds nothing more.
+
+    >>> _broadest([("tram", "thu", "phat", "song", "di", "dong"), ("tram", "thu", "phat", "song"), ("tram", "goc")])
+    [('tram', 'thu', 'phat', 'song'), ('tram', 'goc')]
+    """
+    def contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+        return len(longer) > len(shorter) and any(
+            longer[i:i + len(shorter)] == shorter for i in range(len(longer) - len(shorter) + 1))
+
+    return [p for p in phrases if p and not any(contains(p, other) for other in phrases)]
 
 
 def _abbreviation_alternatives(abbreviations: Iterable[str]) -> list[Alternative]:
