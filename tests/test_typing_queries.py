@@ -215,8 +215,8 @@ def test_suggestions_do_not_touch_the_words_an_abbreviation_stands_for(abbr_engi
 
 
 def test_tone_change_costs_less_than_letter_change():
-    counts = {"thong": 50, "thonh": 50}
-    spelled = Spellings({"thong": (("thống", 90), ("thông", 80)), "thonh": (("thỏnh", 900),)}, {})
+    counts = {"thong": 170, "thonh": 900}
+    spelled = Spellings({"thong": (("thống", 90), ("thông", 80)), "thonh": (("thỏnh", 900),)}, {}, counts)
     suggester = Suggester(lambda f: counts.get(f, 0), lambda a: 0, lambda: spelled)
     assert suggester.suggest("thôngg") == "thông"  # one letter off, marks as typed
     assert suggester.suggest("thongg") == "thống"  # no marks typed: the most common spelling
