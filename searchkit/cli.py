@@ -19,7 +19,7 @@ EXIT_CODES = """\b
 Exit codes:
   0  success
   1  the query matched nothing
-  2  bad usage, an empty query or a missing corpus path
+  2  bad usage, an empty query, a missing corpus path or a bad abbreviations file
   3  no index, or not a searchkit index / an older schema (run the command shown)
   4  the index is being updated by another process
   130 interrupted (Ctrl-C)"""
