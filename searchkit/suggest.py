@@ -41,6 +41,8 @@ MIN_WORD_COUNT = 3
 MIN_COUNT = 2
 #: Cost of one changed tone or vowel mark; a changed letter costs 1.
 MARK_COST = 0.3
+#: An unaccented word is left alone when at least this share of its occurrences has no marks.
+PLAIN_SHARE = 0.25
 #: Hits whose matched passages vote on spellings.
 EVIDENCE_HITS = 5
 
@@ -48,8 +50,6 @@ _WORD = re.compile(r"[^\W_]+")
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _OPERATORS = frozenset(("OR", "AND", "NOT"))
-
-Evidence = Mapping[str, Counter]
 
 
 @dataclass(frozen=True)
@@ -168,23 +168,35 @@ def _text(term) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
-def spelling_evidence(hits: Iterable[Hit], top: int = EVIDENCE_HITS) -> dict[str, Counter]:
-    """Folded syllable -> how the best hits write it where they matched the query.
+@dataclass(frozen=True)
+class Evidence:
+    """How the best hits write the query's words where they matched: `beside` counts only
+    occurrences next to a match of another query word (*trạm* in *trạm BTS*), `seen` all."""
 
-    A syllable next to a match of another query word counts more: in *hàng trăm trạm BTS*
-    for `tram bts`, *trạm* (beside BTS) outvotes *trăm*.
+    beside: Mapping[str, Counter] = field(default_factory=dict)
+    seen: Mapping[str, Counter] = field(default_factory=dict)
+
+
+def spelling_evidence(hits: Iterable[Hit], top: int = EVIDENCE_HITS) -> Evidence:
+    """Folded syllable -> spellings in the matched passages of the best hits.
+
+    In *hàng trăm trạm BTS* for `tram bts`, only *trạm* stands beside BTS, so it outvotes *trăm*.
     """
-    evidence: dict[str, Counter] = defaultdict(Counter)
+    beside: dict[str, Counter] = defaultdict(Counter)
+    seen: dict[str, Counter] = defaultdict(Counter)
     for hit in list(hits)[:top]:
         passages = [(hit.title, hit.title_spans)] + [(s.text, s.spans) for s in hit.snippets]
         for text, spans in passages:
             for start, end in spans:
                 found = list(syllables(text[start:end]))
                 for i, s in enumerate(found):
-                    beside = sum(1 for j in (i - 1, i + 1)
-                                 if 0 <= j < len(found) and found[j].folded != s.folded)
-                    evidence[s.folded][text[start + s.start:start + s.end]] += 1 + beside
-    return evidence
+                    written = text[start + s.start:start + s.end]
+                    seen[s.folded][written] += 1
+                    neighbours = sum(1 for j in (i - 1, i + 1)
+                                     if 0 <= j < len(found) and found[j].folded != s.folded)
+                    if neighbours:
+                        beside[s.folded][written] += neighbours
+    return Evidence(beside, seen)
 
 
 class Suggester:
@@ -199,7 +211,7 @@ class Suggester:
         self._accented_frequency = accented_frequency
         self._load = spellings
         self._spellings: Spellings | None = None
-        self._evidence = evidence or {}
+        self._evidence = evidence or Evidence()
 
     @property
     def spellings(self) -> Spellings:
@@ -275,9 +287,12 @@ class Suggester:
         a pyvi word they form, else their most common spelling."""
         result = list(targets)
         for i, (spelled, settled) in enumerate(targets):
-            votes = self._evidence.get(spelled)
-            if not settled and votes:
-                result[i] = (_vote(votes), True)
+            if settled:
+                continue
+            if self._evidence.beside.get(spelled):  # as the hits write it next to the other words
+                result[i] = (_vote(self._evidence.beside[spelled]), True)
+            elif self._plain_is_common(spelled):
+                result[i] = (spelled, True)
         for size in (3, 2):
             for i in range(len(result) - size + 1):
                 window = result[i:i + size]
@@ -290,10 +305,18 @@ class Suggester:
                             result[i + j] = (part, True)
         return [(s if settled else self.spellings.best(s), True) for s, settled in result]
 
+    def _plain_is_common(self, folded: str) -> bool:
+        """Whether the index often writes the word without marks ('ai', who; 'tin'): then
+        typing it so is no mistake."""
+        variants = self.spellings.variants(folded)
+        total = sum(count for _, count in variants)
+        plain = sum(count for spelled, count in variants if spelled == folded)
+        return total > 0 and plain >= PLAIN_SHARE * total
+
     def _cased(self, typed: str, spelled: str) -> str:
         """The suggested spelling in the typed case; acronyms as the hits write them (BTS)."""
         spelled = _usual(spelled)
-        votes = self._evidence.get(fold(spelled))
+        votes = self._evidence.seen.get(fold(spelled))
         if votes and not has_marks(spelled):
             written = votes.most_common(1)[0][0]
             if len(written) > 1 and written.isupper():

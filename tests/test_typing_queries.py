@@ -210,6 +210,11 @@ def test_no_suggestion_when_there_is_nothing_better(sample_engine, query):
     assert sample_engine.search(query).suggestion is None
 
 
+def test_a_word_often_written_without_marks_is_left_alone(abbr_engine):
+    assert abbr_engine.search("ai").suggestion is None  # 'ai' (who) is how the index writes it
+    assert abbr_engine.search("ai cung dung").suggestion == "ai cũng dùng"
+
+
 def test_suggestions_do_not_touch_the_words_an_abbreviation_stands_for(abbr_engine):
     assert abbr_engine.search("tttt").suggestion is None
 
