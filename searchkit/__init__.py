@@ -9,6 +9,7 @@
 
 from searchkit.engine import SearchEngine
 from searchkit.errors import (
+    AbbreviationsError,
     CorpusError,
     FilterError,
     IndexBusyError,
@@ -20,8 +21,8 @@ from searchkit.errors import (
 from searchkit.models import Article, Hit, IndexReport, Results, Skipped, Snippet
 
 __all__ = [
-    "Article", "CorpusError", "FilterError", "Hit", "IndexBusyError", "IndexFormatError",
-    "IndexNotFoundError",
+    "AbbreviationsError", "Article", "CorpusError", "FilterError", "Hit", "IndexBusyError",
+    "IndexFormatError", "IndexNotFoundError",
     "IndexReport", "QueryError", "Results", "SearchEngine", "SearchkitError", "Skipped", "Snippet",
 ]
 __version__ = "0.1.0"

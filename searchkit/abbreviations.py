@@ -45,6 +45,15 @@ class Abbreviations:
     _expansions: Mapping[str, tuple[str, ...]]  # abbreviation key -> expansions
     _abbreviations: Mapping[str, tuple[str, ...]]  # folded expansion -> abbreviations as written
     _d_spellings: Mapping[str, str]  # 'hdnd' -> 'hđnd'
+    _written: Mapping[str, str]  # abbreviation key -> as first written
+
+    def spelling(self, abbr: str) -> str | None:
+        """The abbreviation as the table writes it; None when unknown.
+
+        >>> load_abbreviations().spelling("tttt"), load_abbreviations().spelling("hdnd")
+        ('TT&TT', 'HĐND')
+        """
+        return self._written.get(self._key(abbr))
 
     def expand(self, abbr: str) -> tuple[str, ...]:
         """Expansions of an abbreviation, in file order; () when unknown.
@@ -118,7 +127,8 @@ def _build(entries: Iterable[tuple[str, str]]) -> Abbreviations:
         if "đ" in key and len(key) >= 3 and key.replace("đ", "d") not in expansions
     }
     return Abbreviations(
-        _frozen(expansions), _frozen(abbreviations), MappingProxyType(d_spellings)
+        _frozen(expansions), _frozen(abbreviations), MappingProxyType(d_spellings),
+        MappingProxyType(written),
     )
 
 

@@ -19,7 +19,7 @@ EXIT_CODES = """\b
 Exit codes:
   0  success
   1  the query matched nothing
-  2  bad usage, an empty query or a missing corpus path
+  2  bad usage, an empty query, a missing corpus path or a bad abbreviations file
   3  no index, or not a searchkit index / an older schema (run the command shown)
   4  the index is being updated by another process
   130 interrupted (Ctrl-C)"""
@@ -141,10 +141,18 @@ def index(paths, index_dir, rebuild, wait, quiet, as_json) -> None:
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
               help="Order of hits; date puts the newest first and undated articles last.")
 @click.option("--facets", is_flag=True, help="Also count all matches by province and by year.")
+@click.option(
+    "--abbreviations", "abbreviation_files", multiple=True, envvar="SEARCHKIT_ABBREVIATIONS",
+    type=click.Path(dir_okay=False), metavar="FILE",
+    help="Extra abbreviations, one 'ABBR<TAB>expansion' a line (repeatable; "
+         f"$SEARCHKIT_ABBREVIATIONS: files separated by '{os.pathsep}').",
+)
 @json_option
 @handle_errors
-def query(query, index_dir, limit, since, until, province, source, category, sort, facets, as_json) -> None:
-    """Search the index. Accents, tone placement and case are optional.
+def query(query, index_dir, limit, since, until, province, source, category, sort, facets,
+          abbreviation_files, as_json) -> None:
+    """Search the index. Accents, tone placement and case are optional;
+    Telex/VNI keystrokes (truyeenf, tho6ng) and abbreviations (CNTT) are understood.
 
     \b
     Syntax: words (all must match), "a phrase", -word or NOT word,
@@ -153,8 +161,9 @@ def query(query, index_dir, limit, since, until, province, source, category, sor
       searchkit query "trạm BTS"
       searchkit query 'dak nong "chữ ký số" -hội' --json -n 5
       searchkit query "chữ ký số" --province "dak nong" --since 2010 --sort date --facets
+      searchkit query CĐS --abbreviations my-abbreviations.tsv
     """
-    engine = SearchEngine(index_dir)
+    engine = SearchEngine(index_dir, abbreviations=abbreviation_files)
     text = " ".join(query)
     options = dict(limit=limit, since=since, until=until, province=province, source=source,
                    category=category, sort=sort, facets=facets)

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import os
+import unicodedata
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable
 
+from searchkit.abbreviations import Abbreviations, load_abbreviations
+from searchkit.errors import AbbreviationsError
 from searchkit.filters import Filters, check_sort
 from searchkit.highlight import make_snippets, match_spans
 from searchkit.indexer import Progress, open_index, sync
 from searchkit.models import Hit, IndexReport, Results
 from searchkit.query import ParsedQuery, parse_query
+from searchkit.rewrite import Vocabulary, decode_typing, expand_abbreviations, typed_as_abbreviation
+from searchkit.suggest import Spellings, Suggester, load_spellings, spelling_evidence
+from searchkit.text.fold import has_marks
+from searchkit.text.normalize import normalize_text
+
 
 class SearchEngine:
     """Index Vietnamese articles and search them.
@@ -22,8 +31,14 @@ class SearchEngine:
     'Nghệ An: Tổng kết công tác TT&TT cụm I'
     """
 
-    def __init__(self, path: str | os.PathLike = "index"):
+    def __init__(self, path: str | os.PathLike = "index", *,
+                 abbreviations: Iterable[str | os.PathLike] = ()):
+        """`abbreviations`: extra files in the format of `searchkit/data/abbreviations.tsv`
+        (``CNTT<TAB>công nghệ thông tin``), added to the packaged table; read on first search.
+        """
         self.path = Path(path)
+        self.abbreviation_files = tuple(Path(f) for f in abbreviations)
+        self._spellings: tuple[int, Spellings] | None = None
 
     def __repr__(self) -> str:
         return f"SearchEngine({str(self.path)!r})"
@@ -32,8 +47,12 @@ class SearchEngine:
               remove_missing: bool = True, wait: float = 0.0, workers: int | None = None,
               batch_size: int = 2000, progress: Progress | None = None) -> IndexReport:
         """Sync the index with the `.txt` / `.jsonl` articles under `paths` (see `indexer.sync`)."""
-        return sync(self.path, paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait,
-                    workers=workers, batch_size=batch_size, progress=progress)
+        report = sync(self.path, paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait,
+                      workers=workers, batch_size=batch_size, progress=progress)
+        if report.total:
+            with open_index(self.path).reader() as reader:  # so that no query pays for it
+                self._load_spellings(reader)
+        return report
 
     def search(self, query: str, limit: int = 10, *, snippets: int = 3, since: str | None = None,
                until: str | None = None, province: str | None = None, source: str | None = None,
@@ -58,16 +77,54 @@ class SearchEngine:
             raise ValueError("limit must be at least 1")
         chosen = Filters.parse(since=since, until=until, province=province, source=source, category=category)
         check_sort(sort)
+        table = self.abbreviations
         from searchkit.ranking import IndexArrays, rank
 
         ix = open_index(self.path)
         with ix.searcher() as searcher:
+            vocabulary = Vocabulary(searcher.reader())
+            text = normalize_text(unicodedata.normalize("NFC", query)).strip()
+            decoded = decode_typing(text, vocabulary)
+            searched = decoded if decoded != text else None
+            if searched:
+                parsed = parse_query(decoded)
+            parsed = expand_abbreviations(parsed, table)
             arrays = IndexArrays(searcher.reader())
             ranked = rank(arrays, parsed, _allowed(searcher, chosen, arrays.size))
             best = _by_date(searcher, ranked, limit) if sort == "date" else ranked.top(limit)
             hits = tuple(_hit(searcher.stored_fields(doc), score, parsed, snippets) for doc, score in best)
             counts = _facet_counts(searcher, ranked) if facets else {}
-        return Results(query=query, total=ranked.total, hits=hits, facets=counts)
+            effective = searched or text
+            suggester = Suggester(
+                vocabulary.frequency, vocabulary.accented_frequency,
+                lambda: self._load_spellings(searcher.reader()),
+                spelling_evidence(hits) if not has_marks(effective) else None,
+                keep=lambda word: typed_as_abbreviation(word, table),
+            )
+            suggestion = suggester.suggest(effective)
+        return Results(query=query, total=ranked.total, hits=hits, searched=searched,
+                       suggestion=suggestion, facets=counts)
+
+    def _load_spellings(self, reader) -> Spellings:
+        """The did-you-mean statistic of the reader's generation, kept while it is current."""
+        generation = reader.generation()
+        if self._spellings is None or self._spellings[0] != generation:
+            self._spellings = (generation, load_spellings(self.path, reader))
+        return self._spellings[1]
+
+    @cached_property
+    def abbreviations(self) -> Abbreviations:
+        """The packaged abbreviations plus the engine's extra files, loaded once."""
+        try:
+            return load_abbreviations(self.abbreviation_files)
+        except OSError as error:
+            raise AbbreviationsError(
+                f"cannot read the abbreviations file {error.filename}: {error.strerror}"
+            ) from error
+        except (ValueError, UnicodeDecodeError) as error:
+            raise AbbreviationsError(
+                f"{error}; fix the file (one 'ABBREVIATION<TAB>expansion' a line, UTF-8)"
+            ) from error
 
     def count(self) -> int:
         """Number of articles in the index."""

@@ -43,3 +43,9 @@ class CorpusError(SearchkitError):
     """A path given to index does not exist or holds no articles."""
 
     exit_code = 2
+
+
+class AbbreviationsError(SearchkitError):
+    """A user abbreviations file cannot be read or has a malformed line."""
+
+    exit_code = 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from searchkit.errors import QueryError
 from searchkit.text.normalize import normalize_text
@@ -17,6 +18,9 @@ from searchkit.text.syllables import Syllable, syllables
 
 #: Query syllables past this many are ignored (a pasted paragraph is not a query).
 MAX_SYLLABLES = 32
+#: Weight of an alternative form of a clause (CNTT for công nghệ thông tin and back):
+#: below the typed form, so articles that say it as typed rank a little higher.
+ALTERNATIVE_BOOST = 0.8
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
 _PART = re.compile(
@@ -25,14 +29,30 @@ _PART = re.compile(
 )
 
 
+class Alternative(NamedTuple):
+    """Another way to say a clause, as folded syllables (a phrase when several), and its weight.
+
+    >>> Alternative(("cong", "nghe", "thong", "tin"), 0.8).folded[0]
+    'cong'
+    """
+
+    folded: tuple[str, ...]
+    boost: float = ALTERNATIVE_BOOST
+
+
 @dataclass(frozen=True)
 class Clause:
-    """One thing to look for: a word or a phrase, in all text or in titles only."""
+    """One thing to look for, in all text or in titles only: a word, a phrase, or several
+    words that must all appear (`phrase=False` with more than one syllable), plus
+    `alternatives` that match instead of it (`CNTT` for `công nghệ thông tin`).
+    `raw` is the clause as typed (`TT&TT`), for recognising abbreviations.
+    """
 
     syllables: tuple[Syllable, ...]
     phrase: bool = False
     title_only: bool = False
-    weight: float = 1.0  # below 1 for alternatives the user did not type (expansions)
+    raw: str = ""
+    alternatives: tuple[Alternative, ...] = ()
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -60,6 +80,9 @@ class ParsedQuery:
                         terms[s.folded] = None  # typed without accents: any variant
                     else:
                         typed.add(s.accented)
+                for alternative in clause.alternatives:  # phrases would light up every 'tin'
+                    if len(alternative.folded) == 1:
+                        terms[alternative.folded[0]] = None
         return {folded: frozenset(typed or ()) for folded, typed in terms.items()}
 
 
@@ -115,4 +138,5 @@ def _clause(part: re.Match, budget: int) -> Clause | None:
     if not found:
         return None
     quoted = part.group("phrase") is not None
-    return Clause(found, phrase=quoted or len(found) > 1, title_only=bool(part.group("field")))
+    return Clause(found, phrase=quoted or len(found) > 1, title_only=bool(part.group("field")),
+                  raw=(raw or "").strip())

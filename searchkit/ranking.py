@@ -164,7 +164,7 @@ def rank(arrays: IndexArrays, parsed: ParsedQuery, allowed: np.ndarray | None = 
         for clause in group:
             clause_match, clause_score = _clause(arrays, clause, matched)
             group_match |= clause_match
-            scores += np.where(clause_match, clause_score * clause.weight, 0.0).astype(np.float32)
+            scores += np.where(clause_match, clause_score, 0.0).astype(np.float32)
         matched &= group_match
     for clause in parsed.excluded:
         matched &= ~_clause(arrays, clause, matched)[0]
@@ -173,30 +173,52 @@ def rank(arrays: IndexArrays, parsed: ParsedQuery, allowed: np.ndarray | None = 
 
 
 def _clause(arrays: IndexArrays, clause: Clause, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(match mask, score) of one word or phrase: folded forms match, typed accents add."""
-    match = np.ones(arrays.size, dtype=bool)
-    score = np.zeros(arrays.size, dtype=np.float32)
-    for syllable in clause.syllables:
-        in_fields = np.zeros(arrays.size, dtype=bool)
-        for field in clause.fields:
-            ids, values = arrays.term_scores(f"{field}_f", syllable.folded, FIELD_BOOSTS[field])
-            in_fields[ids] = True
-            score[ids] += values
-            if syllable.accented != syllable.folded:
-                ids, values = arrays.term_scores(field, syllable.accented, FIELD_BOOSTS[field] * ACCENT_BOOST)
-                score[ids] += values
-        match &= in_fields
-    if clause.phrase:
-        match &= _phrase_match(arrays, clause, match & candidates)
+    """(match mask, score) of a clause as typed or any of its alternatives (CNTT ⇄ công
+    nghệ thông tin); each form that matches adds its score."""
+    match, score = _typed(arrays, clause, candidates)
+    for alternative in clause.alternatives:
+        weight = alternative.boost * min(1.0, len(clause.syllables) / len(alternative.folded))
+        alt_match, alt_score = _words(arrays, alternative.folded, (), clause.fields, candidates,
+                                      phrase=len(alternative.folded) > 1, weight=weight)
+        match |= alt_match
+        score += np.where(alt_match, alt_score, 0.0).astype(np.float32)
     return match, score
 
 
-def _phrase_match(arrays: IndexArrays, clause: Clause, candidates: np.ndarray) -> np.ndarray:
-    """Documents where the clause's syllables stand in order in one field."""
+def _typed(arrays: IndexArrays, clause: Clause, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The clause as typed: folded forms must match, typed accents add to the score."""
+    accented = tuple(s.accented if s.accented != s.folded else "" for s in clause.syllables)
+    return _words(arrays, tuple(s.folded for s in clause.syllables), accented, clause.fields,
+                  candidates, phrase=clause.phrase)
+
+
+def _words(arrays: IndexArrays, folded: tuple[str, ...], accented: tuple[str, ...],
+           fields: tuple[str, ...], candidates: np.ndarray, phrase: bool, weight: float = 1.0):
+    """(match, score) of words that must all appear (in order and adjacent with `phrase`)."""
+    match = np.ones(arrays.size, dtype=bool)
+    score = np.zeros(arrays.size, dtype=np.float32)
+    for i, word in enumerate(folded):
+        in_fields = np.zeros(arrays.size, dtype=bool)
+        for field in fields:
+            ids, values = arrays.term_scores(f"{field}_f", word, FIELD_BOOSTS[field] * weight)
+            in_fields[ids] = True
+            score[ids] += values
+            if accented and accented[i]:
+                ids, values = arrays.term_scores(field, accented[i], FIELD_BOOSTS[field] * ACCENT_BOOST)
+                score[ids] += values
+        match &= in_fields
+    if phrase and len(folded) > 1:
+        match &= _phrase_match(arrays, folded, fields, match & candidates)
+    return match, score
+
+
+def _phrase_match(arrays: IndexArrays, folded: tuple[str, ...], fields: tuple[str, ...],
+                  candidates: np.ndarray) -> np.ndarray:
+    """Documents where the folded syllables stand in order in one of the fields."""
     docs = np.flatnonzero(candidates)
     match = np.zeros(arrays.size, dtype=bool)
-    for field in clause.fields:
-        for doc in _adjacent(arrays, f"{field}_f", [s.folded for s in clause.syllables], docs, slop=0):
+    for field in fields:
+        for doc in _adjacent(arrays, f"{field}_f", list(folded), docs, slop=0):
             match[doc] = True
     return match
 
@@ -227,7 +249,7 @@ def _free_runs(parsed: ParsedQuery) -> list[list[Syllable]]:
     for group in parsed.groups:
         clause = group[0]
         if len(group) == 1 and not clause.phrase and not clause.title_only:
-            runs[-1].append(clause.syllables[0])
+            runs[-1].extend(clause.syllables)
         elif runs[-1]:
             runs.append([])
     return [run for run in runs if len(run) > 1]

@@ -1,0 +1,225 @@
+"""Read a query the way the user meant it, before it is searched.
+
+- Words typed as Telex or VNI keystrokes (`truyeenf`, `tho6ng`) become the syllable they stand
+  for, but only when the index knows that syllable and does not know the word as typed, so
+  `news`, `BTS` and `4G` stay as they are.
+- Abbreviations expand both ways as alternatives: `CNTT` also finds *công nghệ thông tin*, and
+  `công nghệ thông tin` also finds *CNTT*.
+
+Vocabulary checks go through `Vocabulary`, which asks the open reader's term dictionaries about
+single terms: no lexicon is scanned on the query path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Iterable, Protocol
+
+from searchkit.abbreviations import Abbreviations
+from searchkit.query import ALTERNATIVE_BOOST, Alternative, Clause, ParsedQuery
+from searchkit.text.keystrokes import decode_keystrokes, is_valid_syllable
+from searchkit.text.syllables import forms, syllables
+
+_WORD = re.compile(r"[^\W_]+")
+#: Longest run of typed words looked up as the spelled-out form of an abbreviation.
+MAX_SPELLED_OUT = 10
+#: Expansions searched per abbreviation: each is a phrase query, the costliest part of a query.
+MAX_EXPANSIONS = 2
+
+
+class Lexicon(Protocol):
+    """What query rewriting needs to know about the index's words."""
+
+    def has_folded(self, folded: str) -> bool: ...
+
+    def has_accented(self, accented: str) -> bool: ...
+
+
+class Vocabulary:
+    """Membership and document frequency of index forms, from an open reader's term dictionaries.
+
+    Folded syllables live in `title_f`/`body_f`; marked syllables in `title`/`body` (an
+    unmarked syllable's accented form is its folded one). Answers are memoised per instance.
+    """
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._frequencies: dict[tuple[str, str], int] = {}
+
+    def frequency(self, folded: str) -> int:
+        """Articles containing the folded syllable, in titles or bodies (counted twice if both)."""
+        return self._count(("title_f", "body_f"), folded)
+
+    def accented_frequency(self, accented: str) -> int:
+        """Articles containing the accented syllable as written ('trạm'), titles plus bodies."""
+        folded = forms(accented)[1]
+        if accented == folded:
+            return self.frequency(folded)
+        return self._count(("title", "body"), accented)
+
+    def has_folded(self, folded: str) -> bool:
+        return self.frequency(folded) > 0
+
+    def has_accented(self, accented: str) -> bool:
+        return self.accented_frequency(accented) > 0
+
+    def _count(self, fields: tuple[str, ...], text: str) -> int:
+        key = (fields[0], text)
+        if key not in self._frequencies:
+            self._frequencies[key] = sum(self._reader.doc_frequency(f, text) for f in fields)
+        return self._frequencies[key]
+
+
+def decode_typing(text: str, lexicon: Lexicon) -> str:
+    """`text` with Telex/VNI-typed words replaced by the syllables the index knows.
+
+    A word is replaced when it decodes to a syllable found in the index and the word itself
+    (folded) is not there; field names (`title:`) and operators are left alone.
+
+    >>> class Known:
+    ...     def has_folded(self, f): return f in {"bts", "tram", "truyen", "thong"}
+    ...     def has_accented(self, a): return a in {"trạm", "truyền", "thông"}
+    >>> decode_typing("trajm BTS", Known()), decode_typing('"truyeenf tho6ng" news', Known())
+    ('trạm BTS', '"truyền thông" news')
+    """
+
+    def replace(match: re.Match) -> str:
+        word = match.group()
+        if text[match.end():match.end() + 1] == ":":
+            return word
+        decoded = decode_keystrokes(word)
+        if decoded is None or lexicon.has_folded(forms(word)[1]):
+            return word
+        return decoded if lexicon.has_accented(forms(decoded)[0]) else word
+
+    return _WORD.sub(replace, text)
+
+
+def expand_abbreviations(parsed: ParsedQuery, table: Abbreviations) -> ParsedQuery:
+    """Give clauses their abbreviation alternatives, both ways.
+
+    `CNTT` (typed as an abbreviation) gains `công nghệ thông tin`; `TTTT` gains `TT&TT` too;
+    a quoted or typed-out `công nghệ thông tin` gains `CNTT`. Consecutive typed words that
+    spell out an abbreviation become one clause: all the words, or the abbreviation.
+
+    >>> from searchkit.abbreviations import load_abbreviations
+    >>> from searchkit.query import parse_query
+    >>> query = expand_abbreviations(parse_query("CNTT"), load_abbreviations())
+    >>> [a.folded for a in query.groups[0][0].alternatives]
+    [('cong', 'nghe', 'thong', 'tin')]
+    """
+    groups = [tuple(_expand(clause, table) for clause in group) for group in parsed.groups]
+    excluded = tuple(_expand(clause, table) for clause in parsed.excluded)
+    return dataclasses.replace(parsed, groups=tuple(_merge_spelled_out(groups, table)), excluded=excluded)
+
+
+def typed_as_abbreviation(raw: str, table: Abbreviations) -> bool:
+    """Whether a word was meant as an abbreviation: all capitals (`CNTT`, `TT&TT`), the
+    table's own spelling (`IoT`), or three letters or more that are no Vietnamese syllable
+    (`cntt`, `vnpt`; but not `ai`, who, nor a real syllable such as `tin`).
+
+    >>> from searchkit.abbreviations import load_abbreviations
+    >>> table = load_abbreviations()
+    >>> [typed_as_abbreviation(w, table) for w in ("AI", "ai", "cntt", "TT-TT", "IoT", "tin")]
+    [True, False, True, True, True, False]
+    """
+    if not raw or raw not in table:
+        return False
+    letters = [c for c in raw if c.isalpha()]
+    if len(letters) < 2:
+        return False
+    if all(c.isupper() for c in letters) or raw == table.spelling(raw):
+        return True
+    return len(letters) >= 3 and not is_valid_syllable(raw)
+
+
+def spellings(abbr: str) -> list[tuple[str, ...]]:
+    """Folded ways an abbreviation appears in the index: `TT&TT` → [('tt', 'tt'), ('tttt',)].
+
+    >>> spellings("CNTT"), spellings("TP.HCM")
+    ([('cntt',)], [('tp', 'hcm'), ('tphcm',)])
+    """
+    split = tuple(s.folded for s in syllables(abbr))
+    found = [split] if split else []
+    if len(split) > 1 and not any(c.isspace() for c in abbr):
+        found.append(("".join(split),))
+    return found
+
+
+def _expand(clause: Clause, table: Abbreviations) -> Clause:
+    typed = tuple(s.folded for s in clause.syllables)
+    alternatives: list[Alternative] = []
+    if typed_as_abbreviation(clause.raw, table):
+        written = table.spelling(clause.raw) or clause.raw
+        alternatives += [Alternative(f, 1.0) for f in spellings(written)]
+        expansions = [tuple(s.folded for s in syllables(e)) for e in table.expand(clause.raw)]
+        alternatives += [Alternative(e) for e in _broadest(expansions)[:MAX_EXPANSIONS]]
+    elif clause.phrase and len(typed) > 1:
+        alternatives += _abbreviation_alternatives(table.abbreviate(" ".join(typed)))
+    alternatives = _unique(a for a in alternatives if a.folded and a.folded != typed)
+    return dataclasses.replace(clause, alternatives=tuple(alternatives)) if alternatives else clause
+
+
+def _broadest(phrases: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Drop phrases that contain another one: every article with *trạm thu phát sóng di động*
+    also has *trạm thu phát sóng*, so searching the longer one finds nothing more.
+
+    >>> _broadest([("tram", "thu", "phat", "song", "di", "dong"), ("tram", "thu", "phat", "song"), ("tram", "goc")])
+    [('tram', 'thu', 'phat', 'song'), ('tram', 'goc')]
+    """
+    def contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+        return len(longer) > len(shorter) and any(
+            longer[i:i + len(shorter)] == shorter for i in range(len(longer) - len(shorter) + 1))
+
+    return [p for p in phrases if p and not any(contains(p, other) for other in phrases)]
+
+
+def _abbreviation_alternatives(abbreviations: Iterable[str]) -> list[Alternative]:
+    return [Alternative(f, ALTERNATIVE_BOOST) for abbr in abbreviations for f in spellings(abbr)]
+
+
+def _unique(alternatives: Iterable[Alternative]) -> list[Alternative]:
+    """First occurrence of each folded form (the higher weight comes first)."""
+    seen: dict[tuple[str, ...], Alternative] = {}
+    for alternative in alternatives:
+        seen.setdefault(alternative.folded, alternative)
+    return list(seen.values())
+
+
+def _mergeable(group: tuple[Clause, ...]) -> bool:
+    clause = group[0]
+    return (len(group) == 1 and not clause.phrase and not clause.title_only
+            and not clause.alternatives and len(clause.syllables) == 1)
+
+
+def _merge_spelled_out(groups: list[tuple[Clause, ...]], table: Abbreviations) -> list[tuple[Clause, ...]]:
+    """Replace runs of single words that spell out an abbreviation by one clause with it as
+    an alternative: `cong nghe thong tin` → all four words, or CNTT. Longest runs first."""
+    merged: list[tuple[Clause, ...]] = []
+    i = 0
+    while i < len(groups):
+        found = None
+        if _mergeable(groups[i]):
+            end = i
+            while end < len(groups) and _mergeable(groups[end]) and end - i < MAX_SPELLED_OUT:
+                end += 1
+            for stop in range(end, i + 1, -1):
+                words = [g[0] for g in groups[i:stop]]
+                abbreviations = table.abbreviate(" ".join(w.syllables[0].folded for w in words))
+                if abbreviations:
+                    found = (stop, words, abbreviations)
+                    break
+        if found is None:
+            merged.append(groups[i])
+            i += 1
+            continue
+        stop, words, abbreviations = found
+        clause = Clause(
+            tuple(w.syllables[0] for w in words), phrase=False,
+            raw=" ".join(w.raw for w in words),
+            alternatives=tuple(_unique(_abbreviation_alternatives(abbreviations))),
+        )
+        merged.append((clause,))
+        i = stop
+    return merged

@@ -1,0 +1,369 @@
+"""Did-you-mean: accents for a query typed without them, the closest indexed word for a typo.
+
+Everything comes from the index itself:
+
+- the spelling of each query word in the matched passages of the best hits (`tram bts` →
+  *trạm BTS*, because that is how the articles that matched write it);
+- `Spellings`, a compact statistic of the index's own lexicons: for each folded syllable its
+  accented spellings by frequency (`tram` → trăm, trạm, trầm…), and for pyvi words the
+  spelling of the whole word when it differs from its syllables' most common ones
+  (`thong tin` → *thông tin*). It is computed lazily, once per index generation, and cached
+  in the index directory as ``suggest-<generation>.pickle``;
+- the open reader's term dictionaries, for whether a word exists and how common it is.
+
+A changed tone or vowel mark costs less than a changed letter (`thônng` → *thông*).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import pickle
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+from searchkit.models import Hit
+from searchkit.text.fold import fold, has_marks
+from searchkit.text.syllables import forms, syllables
+
+#: Bump when `Spellings` changes shape: older cache files are then ignored and replaced.
+FORMAT = 2
+CACHE_PREFIX = "suggest-"
+#: Accented spellings kept per folded syllable, most frequent first.
+MAX_VARIANTS = 6
+#: pyvi words seen fewer times than this are not trusted as spellings of a word pair.
+MIN_WORD_COUNT = 3
+#: Folded syllables seen fewer times than this are treated as typos of the corpus.
+MIN_COUNT = 2
+#: Cost of one changed tone or vowel mark; a changed letter costs 1.
+MARK_COST = 0.3
+#: An unaccented word is left alone when at least this share of its occurrences has no marks.
+PLAIN_SHARE = 0.25
+#: Hits whose matched passages vote on spellings.
+EVIDENCE_HITS = 5
+
+_WORD = re.compile(r"[^\W_]+")
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_OPERATORS = frozenset(("OR", "AND", "NOT"))
+
+
+@dataclass(frozen=True)
+class Spellings:
+    """How the index spells folded forms: syllables and (where it differs) whole words.
+
+    >>> s = Spellings({"tram": (("trăm", 40), ("trạm", 30))}, {"tram bts": "trạm bts"}, {"tram": 70})
+    >>> s.best("tram"), s.best("bts"), s.word(["tram", "bts"]), s.frequency("tram")
+    ('trăm', 'bts', ('trạm', 'bts'), 70)
+    """
+
+    syllables: Mapping[str, tuple[tuple[str, int], ...]]  # 'tram' -> (('trăm', 812), ('trạm', 640))
+    words: Mapping[str, str]  # 'thong tin' -> 'thông tin'
+    folded: Mapping[str, int] = field(default_factory=dict)  # 'tram' -> 2031 occurrences
+
+    def variants(self, folded: str) -> tuple[tuple[str, int], ...]:
+        """Accented spellings of a folded syllable with their counts; the folded form itself
+        when the index has no marked spelling of it."""
+        return self.syllables.get(folded) or ((folded, self.frequency(folded)),)
+
+    def best(self, folded: str) -> str:
+        return self.variants(folded)[0][0]
+
+    def frequency(self, folded: str) -> int:
+        """Occurrences of a folded syllable in titles and bodies (0 when rarer than twice)."""
+        return self.folded.get(folded, 0)
+
+    def word(self, folded: list[str]) -> tuple[str, ...] | None:
+        spelled = self.words.get(" ".join(folded))
+        return tuple(spelled.split(" ")) if spelled else None
+
+
+def build_spellings(reader) -> Spellings:
+    """Count the term lists of titles and bodies (accented and folded) and of pyvi words.
+
+    One pass over term lists, not over documents: a few seconds on a 16,000-article index,
+    paid once per index generation (see `load_spellings`).
+    """
+    folded_counts = _weights(reader, "title_f") + _weights(reader, "body_f")
+    folded_counts = Counter({t: n for t, n in folded_counts.items() if n >= MIN_COUNT and t.isalpha()})
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for field_name in ("title", "body"):
+        for term, weight in _weights(reader, field_name).items():
+            counts[forms(term)[1]][term] += weight
+    variants: dict[str, tuple[tuple[str, int], ...]] = {}
+    for folded, spelled in counts.items():
+        plain = folded_counts.get(folded, 0) - sum(spelled.values())
+        if plain > 0:
+            spelled[folded] += plain
+        variants[folded] = tuple((a, int(n)) for a, n in spelled.most_common(MAX_VARIANTS))
+    table = Spellings(variants, {}, folded_counts)
+    words: dict[str, tuple[str, float]] = {}
+    for term, weight in _weights(reader, "words").items():
+        if "_" not in term or weight < MIN_WORD_COUNT:
+            continue
+        parts = [forms(p) for p in term.split("_")]
+        key = " ".join(f for _, f in parts)
+        spelled = " ".join(a for a, _ in parts)
+        if key not in words or words[key][1] < weight:
+            words[key] = (spelled, weight)
+    kept = {
+        key: spelled for key, (spelled, _) in words.items()
+        if spelled != " ".join(table.best(f) for f in key.split(" "))
+    }
+    return Spellings(variants, kept, {t: int(n) for t, n in folded_counts.items()})
+
+
+def load_spellings(index_dir: str | os.PathLike, reader) -> Spellings:
+    """The cached `Spellings` of this index generation, built and saved on first use.
+
+    The cache is best effort: an unwritable index directory only costs a rebuild next time.
+    """
+    index_dir = Path(index_dir)
+    path = index_dir / f"{CACHE_PREFIX}{reader.generation()}.pickle"
+    try:
+        with open(path, "rb") as stream:
+            cached = pickle.load(stream)
+        if isinstance(cached, dict) and cached.get("format") == FORMAT:
+            return Spellings(cached["syllables"], cached["words"], cached["folded"])
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ValueError):
+        pass
+    spellings = build_spellings(reader)
+    _save(path, spellings)
+    return spellings
+
+
+def _save(path: Path, spellings: Spellings) -> None:
+    data = {"format": FORMAT, "syllables": dict(spellings.syllables), "words": dict(spellings.words),
+            "folded": dict(spellings.folded)}
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "wb") as stream:
+            pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+        for old in path.parent.glob(f"{CACHE_PREFIX}*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+
+
+def _weights(reader, fieldname: str) -> Counter:
+    """Term -> occurrences in one field, summed over the index's segments.
+
+    Reading each segment's term list directly is several times faster than the merged view.
+    """
+    weights: Counter = Counter()
+    leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+    for leaf, _ in leaves:
+        for term, info in leaf.iter_field(fieldname):
+            weights[_text(term)] += info.weight()
+    return weights
+
+
+def _text(term) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How the best hits write the query's words where they matched: `beside` counts only
+    occurrences next to a match of another query word (*trạm* in *trạm BTS*), `seen` all."""
+
+    beside: Mapping[str, Counter] = field(default_factory=dict)
+    seen: Mapping[str, Counter] = field(default_factory=dict)
+
+
+def spelling_evidence(hits: Iterable[Hit], top: int = EVIDENCE_HITS) -> Evidence:
+    """Folded syllable -> spellings in the matched passages of the best hits.
+
+    In *hàng trăm trạm BTS* for `tram bts`, only *trạm* stands beside BTS, so it outvotes *trăm*.
+    """
+    beside: dict[str, Counter] = defaultdict(Counter)
+    seen: dict[str, Counter] = defaultdict(Counter)
+    for hit in list(hits)[:top]:
+        passages = [(hit.title, hit.title_spans)] + [(s.text, s.spans) for s in hit.snippets]
+        for text, spans in passages:
+            for start, end in spans:
+                found = list(syllables(text[start:end]))
+                for i, s in enumerate(found):
+                    written = text[start + s.start:start + s.end]
+                    seen[s.folded][written] += 1
+                    neighbours = sum(1 for j in (i - 1, i + 1)
+                                     if 0 <= j < len(found) and found[j].folded != s.folded)
+                    if neighbours:
+                        beside[s.folded][written] += neighbours
+    return Evidence(beside, seen)
+
+
+class Suggester:
+    """Suggests one query for another; `known(folded)` and `frequency(folded)` ask the index,
+    `spellings()` loads the statistic only if it is needed."""
+
+    def __init__(self, frequency: Callable[[str], int], accented_frequency: Callable[[str], int],
+                 spellings: Callable[[], Spellings], evidence: Evidence | None = None,
+                 keep: Callable[[str], bool] = lambda word: False):
+        self._keep = keep
+        self._frequency = frequency
+        self._accented_frequency = accented_frequency
+        self._load = spellings
+        self._spellings: Spellings | None = None
+        self._evidence = evidence or Evidence()
+
+    @property
+    def spellings(self) -> Spellings:
+        if self._spellings is None:
+            self._spellings = self._load()
+        return self._spellings
+
+    def suggest(self, text: str) -> str | None:
+        """A better query than `text`, or None when it would be the same (ignoring case).
+
+        Queries typed without any accents get them back; unknown words are replaced by the
+        closest indexed word; a query with accents whose words all exist gets no suggestion.
+        """
+        words = [m for m in _WORD.finditer(text)
+                 if text[m.end():m.end() + 1] != ":" and m.group() not in _OPERATORS]
+        if not words:
+            return None
+        accented = any(has_marks(m.group()) for m in words)
+        if accented and all(self._known(m.group()) or self._keep(m.group()) for m in words):
+            return None
+        targets = [self._target(m.group(), accented) for m in words]
+        if not accented:
+            targets = self._restore(targets)
+        pieces, last = [], 0
+        for match, (spelled, _) in zip(words, targets):
+            pieces += [text[last:match.start()], self._cased(match.group(), spelled)]
+            last = match.end()
+        pieces.append(text[last:])
+        suggestion = "".join(pieces)
+        return suggestion if suggestion.lower() != text.lower() else None
+
+    def _known(self, word: str) -> bool:
+        accented, folded = forms(word)
+        return bool(self._frequency(folded)) and (accented == folded or bool(self._accented_frequency(accented)))
+
+    def _target(self, word: str, accented_query: bool) -> tuple[str, bool]:
+        """(spelling, settled): settled spellings are not re-accented from context."""
+        accented, folded = forms(word)
+        if not word.isalpha() or self._keep(word):
+            return accented, True
+        if not self._frequency(folded):
+            corrected = self._correct(accented, folded)
+            if corrected is None:
+                return accented, True
+            return corrected, accented_query or has_marks(corrected)
+        if accented_query and accented != folded and not self._accented_frequency(accented):
+            return self._closest_variant(accented, [folded])[0], True
+        return accented, accented_query or accented != folded
+
+    def _correct(self, accented: str, folded: str) -> str | None:
+        """The closest indexed spelling of an unknown word: one letter edit away, marks
+        closest to those typed, most frequent first."""
+        known = self.spellings.frequency
+        candidates = [c for c in _edits(folded) if known(c)]
+        if not candidates:
+            return None
+        if accented == folded:
+            return max(candidates, key=lambda c: (known(c), c))
+        return self._closest_variant(accented, candidates)[0]
+
+    def _closest_variant(self, accented: str, folded_candidates: list[str]) -> tuple[str, float]:
+        typed = _marks(accented)
+        options = []
+        for folded in folded_candidates:
+            for spelled, count in self.spellings.variants(folded):
+                cost = MARK_COST * _mark_distance(typed, _marks(spelled))
+                options.append((cost, -math.log1p(count), spelled))
+        cost, _, spelled = min(options)
+        return spelled, cost
+
+    def _restore(self, targets: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+        """Accents for the unsettled words: as the hits write them, else as the index writes
+        a pyvi word they form, else their most common spelling."""
+        result = list(targets)
+        for i, (spelled, settled) in enumerate(targets):
+            if settled:
+                continue
+            if self._evidence.beside.get(spelled):  # as the hits write it next to the other words
+                result[i] = (_vote(self._evidence.beside[spelled]), True)
+            elif self._plain_is_common(spelled):
+                result[i] = (spelled, True)
+        for size in (3, 2):
+            for i in range(len(result) - size + 1):
+                window = result[i:i + size]
+                if all(settled for _, settled in window):
+                    continue
+                spelled = self.spellings.word([fold(s) for s, _ in window])
+                if spelled:
+                    for j, part in enumerate(spelled):
+                        if not result[i + j][1]:
+                            result[i + j] = (part, True)
+        return [(s if settled else self.spellings.best(s), True) for s, settled in result]
+
+    def _plain_is_common(self, folded: str) -> bool:
+        """Whether the index often writes the word without marks ('ai', who; 'tin'): then
+        typing it so is no mistake."""
+        variants = self.spellings.variants(folded)
+        total = sum(count for _, count in variants)
+        plain = sum(count for spelled, count in variants if spelled == folded)
+        return total > 0 and plain >= PLAIN_SHARE * total
+
+    def _cased(self, typed: str, spelled: str) -> str:
+        """The suggested spelling in the typed case; acronyms as the hits write them (BTS)."""
+        spelled = _usual(spelled)
+        votes = self._evidence.seen.get(fold(spelled))
+        if votes and not has_marks(spelled):
+            written = votes.most_common(1)[0][0]
+            if len(written) > 1 and written.isupper():
+                return written
+        if len(typed) > 1 and typed.isupper():
+            return spelled.upper()
+        return spelled[:1].upper() + spelled[1:] if typed[:1].isupper() else spelled
+
+
+def _vote(votes: Counter) -> str:
+    """The accented form most written in the hits, in lower case, spelled as they spell it
+    ('Trạm', 'trạm' → 'trạm'; 'kỹ' stays 'kỹ' though the index unifies it to 'kĩ')."""
+    tally: Counter = Counter()
+    spelled: dict[str, Counter] = defaultdict(Counter)
+    for written, weight in votes.items():
+        canonical = forms(written)[0]
+        tally[canonical] += weight
+        spelled[canonical][unicodedata.normalize("NFC", written.lower())] += weight
+    return spelled[tally.most_common(1)[0][0]].most_common(1)[0][0]
+
+
+def _usual(accented: str) -> str:
+    """The index's unified i back to the y that is always written after qu: 'quí' → 'quý'."""
+    if fold(accented) != "qui":
+        return accented
+    tone = "".join(c for c in unicodedata.normalize("NFD", accented) if c in _TONES)
+    return unicodedata.normalize("NFC", "quy" + tone)
+
+
+def _edits(word: str) -> set[str]:
+    """Folded strings one letter edit away: deletions, swaps, replacements, insertions."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    found = {a + b[1:] for a, b in splits if b}
+    found |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    found |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    found |= {a + c + b for a, b in splits for c in _LETTERS}
+    found.discard(word)
+    found.discard("")
+    return found
+
+
+def _marks(accented: str) -> tuple[str, frozenset[str]]:
+    """(tone mark, other marks) of a syllable: 'thống' → ('\u0301', {'\u0302'})."""
+    decomposed = unicodedata.normalize("NFD", accented.replace("đ", "d\u0335"))
+    tone = next((c for c in decomposed if c in _TONES), "")
+    return tone, frozenset(c for c in decomposed if unicodedata.combining(c) and c not in _TONES)
+
+
+def _mark_distance(a: tuple[str, frozenset[str]], b: tuple[str, frozenset[str]]) -> int:
+    return int(a[0] != b[0]) + len(a[1] ^ b[1])

@@ -1,0 +1,273 @@
+"""Queries as Vietnamese users really type them: Telex/VNI keys, i/y spellings, abbreviations,
+and the did-you-mean that answers queries without accents or with a typo."""
+
+import json
+import pickle
+
+import pytest
+from click.testing import CliRunner
+
+from searchkit import AbbreviationsError, SearchEngine
+from searchkit.abbreviations import load_abbreviations
+from searchkit.cli import main
+from searchkit.query import parse_query
+from searchkit.rewrite import decode_typing, expand_abbreviations, spellings, typed_as_abbreviation
+from searchkit.suggest import Spellings, Suggester, load_spellings
+from tests.conftest import write_articles
+from tests.test_search import AN_GIANG, BTS_ARTICLES, DAK_NONG, NGHE_AN, ids
+
+
+# --- Telex and VNI -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["truyeenf thoong", "truye62n tho6ng", "truyeenf tho6ng", "Truyeenf Thoong"])
+def test_telex_and_vni_search_what_they_stand_for(sample_engine, typed):
+    accented = sample_engine.search("truyền thông")
+    results = sample_engine.search(typed)
+    assert results.searched.lower() == "truyền thông"
+    assert ids(results)[0] == ids(accented)[0]
+    assert set(ids(results)) == set(ids(accented))
+
+
+def test_telex_word_beside_an_acronym(sample_engine):
+    results = sample_engine.search("trajm BTS")
+    assert results.searched == "trạm BTS"
+    assert set(ids(results)) == BTS_ARTICLES and ids(results)[0] == NGHE_AN
+
+
+@pytest.mark.parametrize("query", ["trạm BTS", "tram bts", "BTS", "Đắk Nông"])
+def test_ordinary_queries_are_searched_as_typed(sample_engine, query):
+    assert sample_engine.search(query).searched is None
+
+
+@pytest.fixture(scope="module")
+def english_engine(tmp_path_factory) -> SearchEngine:
+    """English words and codes beside Vietnamese: 'as' is a word here, so is 'á' (Châu Á)."""
+    folder = write_articles(tmp_path_factory.mktemp("english") / "corpus", {
+        "tools": "Công cụ và tin tức\n\nCác tools và news về mạng 4G, trạm BTS ở Châu Á, as usual.",
+        "xong": "Nồi xoong\n\nBài viết về nồi xoong nhôm.",
+    })
+    engine = SearchEngine(folder.parent / "index")
+    engine.index([folder])
+    return engine
+
+
+@pytest.mark.parametrize("query", ["news", "tools", "4G", "BTS", "as usual", "news tools 4G BTS", "xoong"])
+def test_words_the_index_knows_as_typed_stay_as_typed(english_engine, query):
+    results = english_engine.search(query)
+    assert results.searched is None
+    assert results.total >= 1
+
+
+def test_a_decoded_word_the_index_does_not_know_is_not_used():
+    class Known:
+        def has_folded(self, folded):
+            return folded in {"tram"}
+
+        def has_accented(self, accented):
+            return accented in {"trạm"}
+
+    assert decode_typing("xoong trajm", Known()) == "xoong trạm"  # xông is not in this index
+    assert decode_typing("title:trajm", Known()) == "title:trạm"
+    assert decode_typing("trajm: BTS OR NOT news", Known()) == "trajm: BTS OR NOT news"
+
+
+def test_decoding_keeps_operators_and_phrases(sample_engine):
+    results = sample_engine.search('"trajm BTS" -"Ngheej An"')
+    assert results.searched == '"trạm BTS" -"Nghệ An"'
+    assert set(ids(results)) == {AN_GIANG, DAK_NONG}
+
+
+# --- i/y spellings ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def i_y_engine(tmp_path_factory) -> SearchEngine:
+    folder = write_articles(tmp_path_factory.mktemp("iy") / "corpus", {
+        "y": "Kỹ sư Mỹ lý giải\n\nHạ tầng kỹ thuật quý I được các kỹ sư Mỹ lý giải rõ.",
+        "i": "Kĩ sư Mĩ lí giải\n\nHạ tầng kĩ thuật quí I được các kĩ sư Mĩ lí giải rõ.",
+        "other": "Tin khác\n\nMột bài không liên quan về ký kết hợp đồng.",
+    })
+    engine = SearchEngine(folder.parent / "index")
+    engine.index([folder])
+    return engine
+
+
+@pytest.mark.parametrize("query", ["kỹ thuật", "kĩ thuật", "lý giải", "lí giải", "quý I", "quí I",
+                                   "Mỹ", "Mĩ", '"kỹ sư Mỹ"', '"kĩ sư mĩ"', "KỸ THUẬT"])
+def test_i_and_y_spellings_find_each_other(i_y_engine, query):
+    assert sorted(ids(i_y_engine.search(query))) == ["i", "y"]
+
+
+def test_highlights_show_the_articles_own_i_y_spelling(i_y_engine):
+    for hit in i_y_engine.search("kỹ thuật").hits:
+        marked = " ".join(s.text[a:b] for s in hit.snippets for a, b in s.spans)
+        assert "kỹ thuật" in marked if hit.id == "y" else "kĩ thuật" in marked
+        assert ("kĩ" if hit.id == "y" else "kỹ") not in marked
+
+
+# --- Abbreviations -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def abbr_corpus(tmp_path_factory):
+    return write_articles(tmp_path_factory.mktemp("abbr") / "corpus", {
+        "spelled": "Hội thảo công nghệ thông tin\n\nTỉnh tổ chức hội thảo về công nghệ thông tin cho cán bộ.",
+        "short": "Hội thảo CNTT\n\nTỉnh tổ chức hội thảo về CNTT cho cán bộ trẻ.",
+        "amp": "Sở TT&TT họp\n\nSở TT&TT họp giao ban tháng ba.",
+        "joined": "Sở TTTT họp\n\nSở TTTT họp giao ban tháng tư.",
+        "words": "Sở Thông tin và Truyền thông họp\n\nSở Thông tin và Truyền thông họp giao ban tháng năm.",
+        "ai_who": "Ai cũng dùng\n\nAi cũng dùng điện thoại thông minh.",
+        "ai_tech": "Trí tuệ nhân tạo\n\nỨng dụng trí tuệ nhân tạo trong y tế.",
+        "digital": "Kinh tế số\n\nPhát triển kinh tế số ở địa phương.",
+    })
+
+
+@pytest.fixture(scope="module")
+def abbr_engine(abbr_corpus) -> SearchEngine:
+    engine = SearchEngine(abbr_corpus.parent / "index")
+    engine.index([abbr_corpus])
+    return engine
+
+
+def test_abbreviation_finds_the_spelled_out_form_and_ranks_itself_first(abbr_engine):
+    assert ids(abbr_engine.search("CNTT")) == ["short", "spelled"]
+    assert ids(abbr_engine.search("cntt")) == ["short", "spelled"]
+
+
+@pytest.mark.parametrize("query", ["công nghệ thông tin", '"công nghệ thông tin"', "cong nghe thong tin"])
+def test_spelled_out_form_finds_the_abbreviation_and_ranks_itself_first(abbr_engine, query):
+    assert ids(abbr_engine.search(query)) == ["spelled", "short"]
+
+
+@pytest.mark.parametrize("query", ["TT&TT", "TTTT", "TT-TT", "tt&tt", "Sở TT&TT", "thông tin và truyền thông"])
+def test_tt_and_tt_in_every_spelling(abbr_engine, query):
+    assert sorted(ids(abbr_engine.search(query))) == ["amp", "joined", "words"]
+
+
+def test_spelled_out_words_still_need_not_stand_together(abbr_engine):
+    assert ids(abbr_engine.search("tin thông truyền và")) == ["words"]  # no abbreviation: as before
+
+
+def test_lowercase_two_letter_words_are_not_abbreviations(abbr_engine):
+    assert ids(abbr_engine.search("ai")) == ["ai_who"]
+    assert sorted(ids(abbr_engine.search("AI"))) == ["ai_tech", "ai_who"]
+
+
+def test_a_user_file_adds_abbreviations(abbr_corpus, tmp_path):
+    extra = tmp_path / "mine.tsv"
+    extra.write_text("# mine\nKTS\tkinh tế số\n", encoding="utf-8")
+    index = abbr_corpus.parent / "index"
+    assert SearchEngine(index).search("KTS").total == 0
+    assert ids(SearchEngine(index, abbreviations=[extra]).search("KTS")) == ["digital"]
+    runner = CliRunner()
+    for args, env in (([f"--abbreviations={extra}"], {}), ([], {"SEARCHKIT_ABBREVIATIONS": str(extra)})):
+        result = runner.invoke(main, ["query", "KTS", "--index", str(index), "--json", *args], env=env)
+        assert result.exit_code == 0, result.output
+        assert [hit["id"] for hit in json.loads(result.output)["hits"]] == ["digital"]
+
+
+def test_a_bad_abbreviations_file_is_a_clear_error(abbr_corpus, tmp_path):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("KTS kinh tế số\n", encoding="utf-8")
+    index = abbr_corpus.parent / "index"
+    with pytest.raises(AbbreviationsError, match="line 1"):
+        SearchEngine(index, abbreviations=[bad]).search("KTS")
+    result = CliRunner().invoke(main, ["query", "KTS", "--index", str(index), "--abbreviations", str(bad)])
+    assert result.exit_code == 2 and "line 1" in result.output
+    result = CliRunner().invoke(main, ["query", "KTS", "--index", str(index), "--abbreviations", str(tmp_path / "none.tsv")])
+    assert result.exit_code == 2 and "none.tsv" in result.output
+
+
+def test_abbreviation_alternatives_in_the_parsed_query():
+    table = load_abbreviations()
+    query = expand_abbreviations(parse_query("TTTT ai"), table)
+    (tttt,), (ai,) = query.groups
+    assert [a.folded for a in tttt.alternatives] == [("tt", "tt"), ("thong", "tin", "va", "truyen", "thong")]
+    assert [a.boost for a in tttt.alternatives] == [1.0, 0.8]
+    assert ai.alternatives == ()
+    merged = expand_abbreviations(parse_query("hội thảo cong nghe thong tin"), table).groups
+    assert len(merged) == 3 and [a.folded for a in merged[2][0].alternatives] == [("cntt",)]
+    assert spellings("TT&TT") == [("tt", "tt"), ("tttt",)]
+    assert [typed_as_abbreviation(w, table) for w in ("VNPT", "vnpt", "Ai", "tin", "DDoS", "hdnd")] == \
+        [True, True, False, False, True, True]
+
+
+# --- Did you mean --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query, suggestion", [
+    ("tram bts", "trạm BTS"),
+    ("Tram BTS", "Trạm BTS"),
+    ("truyen thongg", "truyền thông"),
+    ("thônng", "thông"),
+    ("truyền thônng", "truyền thông"),
+    ("trãm BTS", "trạm BTS"),  # a changed tone costs less than a changed letter
+    ('"tram bts" -"nghe an"', '"trạm BTS" -"nghệ an"'),
+])
+def test_did_you_mean(sample_engine, query, suggestion):
+    assert sample_engine.search(query).suggestion == suggestion
+
+
+@pytest.mark.parametrize("query", ["trạm BTS", "truyền thông", "BTS", "bts", "TT&TT", "CNTT", "news 4G"])
+def test_no_suggestion_when_there_is_nothing_better(sample_engine, query):
+    assert sample_engine.search(query).suggestion is None
+
+
+def test_a_word_often_written_without_marks_is_left_alone(abbr_engine):
+    assert abbr_engine.search("ai").suggestion is None  # 'ai' (who) is how the index writes it
+    assert abbr_engine.search("ai cung dung").suggestion == "ai cũng dùng"
+
+
+def test_suggestions_do_not_touch_the_words_an_abbreviation_stands_for(abbr_engine):
+    assert abbr_engine.search("tttt").suggestion is None
+
+
+def test_tone_change_costs_less_than_letter_change():
+    counts = {"thong": 170, "thonh": 900}
+    spelled = Spellings({"thong": (("thống", 90), ("thông", 80)), "thonh": (("thỏnh", 900),)}, {}, counts)
+    suggester = Suggester(lambda f: counts.get(f, 0), lambda a: 0, lambda: spelled)
+    assert suggester.suggest("thôngg") == "thông"  # one letter off, marks as typed
+    assert suggester.suggest("thongg") == "thống"  # no marks typed: the most common spelling
+
+
+def test_spellings_are_cached_per_index_generation(sample_engine):
+    from searchkit.indexer import open_index
+
+    with open_index(sample_engine.path).reader() as reader:
+        spelled = load_spellings(sample_engine.path, reader)
+        cache = sample_engine.path / f"suggest-{reader.generation()}.pickle"
+    assert cache.is_file() and [p.name for p in sample_engine.path.glob("suggest-*")] == [cache.name]
+    assert "trạm" in [a for a, _ in spelled.variants("tram")]
+    assert pickle.loads(cache.read_bytes())["syllables"] == dict(spelled.syllables)
+
+
+def test_a_new_generation_replaces_the_cache(corpus_copy, tmp_path):
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus_copy])
+    assert engine.search("tram bts").suggestion == "trạm BTS"
+    first = sorted(p.name for p in engine.path.glob("suggest-*"))
+    write_articles(corpus_copy, {"new": "Trạm gốc mới\n\nMột trạm BTS mới được lắp đặt."})
+    engine.index([corpus_copy])
+    assert engine.search("thônng").suggestion == "thông"
+    second = sorted(p.name for p in engine.path.glob("suggest-*"))
+    assert len(second) == 1 and second != first
+
+
+# --- Command line --------------------------------------------------------------------------
+
+def test_cli_shows_what_was_searched_and_the_suggestion(sample_engine):
+    runner = CliRunner()
+    result = runner.invoke(main, ["query", "truyeenf", "thoong", "--index", str(sample_engine.path)])
+    assert result.exit_code == 0 and "Đã tìm: truyền thông" in result.output
+    result = runner.invoke(main, ["query", "tram", "bts", "--index", str(sample_engine.path)])
+    assert result.exit_code == 0
+    assert result.output.rstrip().splitlines()[-1] == "Có phải bạn muốn tìm: trạm BTS"
+    result = runner.invoke(main, ["query", "truyen thongg", "--index", str(sample_engine.path)])
+    assert result.exit_code == 1 and "Có phải bạn muốn tìm: truyền thông" in result.output
+
+
+def test_cli_json_carries_searched_and_suggestion(sample_engine):
+    runner = CliRunner()
+    data = json.loads(runner.invoke(main, ["query", "trajm bts", "--json", "--index", str(sample_engine.path)]).output)
+    assert data["searched"] == "trạm bts" and data["suggestion"] is None
+    data = json.loads(runner.invoke(main, ["query", "tram bts", "--json", "--index", str(sample_engine.path)]).output)
+    assert data["searched"] is None and data["suggestion"] == "trạm BTS"
+    data = json.loads(runner.invoke(main, ["query", "trạm BTS", "--json", "--index", str(sample_engine.path)]).output)
+    assert data["searched"] is None and data["suggestion"] is None
