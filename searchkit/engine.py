@@ -6,19 +6,22 @@ import os
 import unicodedata
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from searchkit.abbreviations import Abbreviations, load_abbreviations
 from searchkit.errors import AbbreviationsError
 from searchkit.filters import Filters, check_sort
 from searchkit.highlight import make_snippets, match_spans
-from searchkit.indexer import Progress, open_index, sync
+from searchkit.store import open_index
 from searchkit.models import Hit, IndexReport, Results
 from searchkit.query import ParsedQuery, parse_query
 from searchkit.rewrite import Vocabulary, decode_typing, expand_abbreviations, typed_as_abbreviation
 from searchkit.suggest import Spellings, Suggester, load_spellings, spelling_evidence
 from searchkit.text.fold import has_marks
 from searchkit.text.normalize import normalize_text
+
+if TYPE_CHECKING:
+    from searchkit.indexer import Progress
 
 
 class SearchEngine:
@@ -47,6 +50,8 @@ class SearchEngine:
               remove_missing: bool = True, wait: float = 0.0, workers: int | None = None,
               batch_size: int = 2000, progress: Progress | None = None) -> IndexReport:
         """Sync the index with the `.txt` / `.jsonl` articles under `paths` (see `indexer.sync`)."""
+        from searchkit.indexer import sync  # the indexing machinery: not on the query path
+
         report = sync(self.path, paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait,
                       workers=workers, batch_size=batch_size, progress=progress)
         if report.total:

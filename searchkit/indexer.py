@@ -1,110 +1,22 @@
-"""Create, open and sync a searchkit index: add new articles, re-index changed ones,
-remove vanished ones, commit in batches, one writer at a time.
+"""Sync a searchkit index with a corpus: add new articles, re-index changed ones, remove
+vanished ones, commit in batches, one writer at a time.
 """
 
 from __future__ import annotations
 
-import fcntl
 import itertools
-import json
 import os
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from searchkit.corpus import iter_articles
-from searchkit.errors import IndexBusyError, IndexFormatError, IndexNotFoundError
 from searchkit.models import Article, IndexReport, Skipped
 from searchkit.segments import commit_batch, sweep, written_batches
-
-MARKER = "searchkit.json"
-LOCK = ".searchkit.lock"
+from searchkit.store import create_index, is_index, open_index, read_marker, writer_lock
 
 Progress = Callable[[int], None]
-
-
-def is_index(path: str | os.PathLike) -> bool:
-    """True when `path` holds a searchkit index (of any schema version)."""
-    return (Path(path) / MARKER).is_file()
-
-
-def open_index(path: str | os.PathLike):
-    """Open an existing index for reading; raises a SearchkitError saying what to do."""
-    from whoosh.index import EmptyIndexError, open_dir
-
-    from searchkit.schema import SCHEMA_VERSION
-
-    path = Path(path)
-    if not is_index(path):
-        if path.is_dir() and _visible_entries(path):
-            raise IndexFormatError(f"{path} is not a searchkit index; point --index at another directory")
-        raise IndexNotFoundError(f"no index at {path}; build one with: searchkit index CORPUS --index {path}")
-    version = _read_marker(path).get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise IndexFormatError(
-            f"the index at {path} was written by schema version {version}, this searchkit reads "
-            f"version {SCHEMA_VERSION}; rebuild it with: searchkit index --rebuild --index {path}"
-        )
-    try:
-        return open_dir(str(path))
-    except EmptyIndexError:
-        raise IndexNotFoundError(f"the index at {path} is being created; try again in a moment") from None
-
-
-def _visible_entries(path: Path) -> list[str]:
-    return [name for name in os.listdir(path) if not name.startswith(".")]
-
-
-def _read_marker(path: Path) -> dict:
-    try:
-        return json.loads((path / MARKER).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _create_index(path: Path):
-    """A new empty index. The marker comes first, so that a reader never mistakes a
-    half-created index for a foreign directory."""
-    from whoosh.index import create_in
-
-    from searchkit.schema import SCHEMA_VERSION, build_schema
-
-    if path.exists() and _visible_entries(path) and not is_index(path):
-        raise IndexFormatError(f"{path} is not empty and not a searchkit index; refusing to overwrite it")
-    path.mkdir(parents=True, exist_ok=True)
-    temporary = path / (MARKER + ".tmp")
-    temporary.write_text(json.dumps({"format": "searchkit", "schema_version": SCHEMA_VERSION}), "utf-8")
-    os.replace(temporary, path / MARKER)
-    return create_in(str(path), build_schema())
-
-
-@contextmanager
-def writer_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
-    """Hold the index's writer lock for a whole run; the OS frees it if the process dies.
-
-    A POSIX record lock (lockf), not flock: forked analysis workers do not inherit it,
-    so a killed indexer never leaves a worker holding the index.
-    """
-    path.mkdir(parents=True, exist_ok=True)
-    with open(path / LOCK, "a") as handle:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError:  # EAGAIN / EACCES: held by another process
-                if time.monotonic() >= deadline:
-                    raise IndexBusyError(
-                        f"the index at {path} is being updated by another process; "
-                        "try again when it finishes, or pass --wait SECONDS"
-                    ) from None
-                time.sleep(0.1)
-        try:
-            yield
-        finally:
-            fcntl.lockf(handle, fcntl.LOCK_UN)
 
 
 @dataclass
@@ -197,11 +109,11 @@ def _open_for_writing(index_dir: Path, rebuild: bool):
     from searchkit.schema import SCHEMA_VERSION
 
     if not is_index(index_dir):
-        return _create_index(index_dir)
-    if _read_marker(index_dir).get("schema_version") != SCHEMA_VERSION:
+        return create_index(index_dir)
+    if read_marker(index_dir).get("schema_version") != SCHEMA_VERSION:
         if not rebuild:
             open_index(index_dir)  # raises the message that asks for --rebuild
-        return _create_index(index_dir)
+        return create_index(index_dir)
     return open_index(index_dir)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from searchkit import IndexBusyError, IndexNotFoundError, SearchEngine
-from searchkit.indexer import open_index
+from searchkit.store import open_index
 from tests.conftest import ROOT, write_jsonl_corpus
 
 BATCH = 100

@@ -228,7 +228,7 @@ def test_tone_change_costs_less_than_letter_change():
 
 
 def test_spellings_are_cached_per_index_generation(sample_engine):
-    from searchkit.indexer import open_index
+    from searchkit.store import open_index
 
     with open_index(sample_engine.path).reader() as reader:
         spelled = load_spellings(sample_engine.path, reader)

@@ -1,0 +1,101 @@
+"""Where an index lives: the marker that makes a folder a searchkit index, opening it with
+a clear message for whatever is wrong, creating it, and the one-writer lock.
+
+Searching needs only this module, not the indexing machinery.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from searchkit.errors import IndexBusyError, IndexFormatError, IndexNotFoundError
+
+MARKER = "searchkit.json"
+LOCK = ".searchkit.lock"
+
+def is_index(path: str | os.PathLike) -> bool:
+    """True when `path` holds a searchkit index (of any schema version)."""
+    return (Path(path) / MARKER).is_file()
+
+
+def open_index(path: str | os.PathLike):
+    """Open an existing index for reading; raises a SearchkitError saying what to do."""
+    from whoosh.index import EmptyIndexError, open_dir
+
+    from searchkit.schema import SCHEMA_VERSION
+
+    path = Path(path)
+    if not is_index(path):
+        if path.is_dir() and visible_entries(path):
+            raise IndexFormatError(f"{path} is not a searchkit index; point --index at another directory")
+        raise IndexNotFoundError(f"no index at {path}; build one with: searchkit index CORPUS --index {path}")
+    version = read_marker(path).get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise IndexFormatError(
+            f"the index at {path} was written by schema version {version}, this searchkit reads "
+            f"version {SCHEMA_VERSION}; rebuild it with: searchkit index --rebuild --index {path}"
+        )
+    try:
+        return open_dir(str(path))
+    except EmptyIndexError:
+        raise IndexNotFoundError(f"the index at {path} is being created; try again in a moment") from None
+
+
+def visible_entries(path: Path) -> list[str]:
+    return [name for name in os.listdir(path) if not name.startswith(".")]
+
+
+def read_marker(path: Path) -> dict:
+    try:
+        return json.loads((path / MARKER).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def create_index(path: Path):
+    """A new empty index. The marker comes first, so that a reader never mistakes a
+    half-created index for a foreign directory."""
+    from whoosh.index import create_in
+
+    from searchkit.schema import SCHEMA_VERSION, build_schema
+
+    if path.exists() and visible_entries(path) and not is_index(path):
+        raise IndexFormatError(f"{path} is not empty and not a searchkit index; refusing to overwrite it")
+    path.mkdir(parents=True, exist_ok=True)
+    temporary = path / (MARKER + ".tmp")
+    temporary.write_text(json.dumps({"format": "searchkit", "schema_version": SCHEMA_VERSION}), "utf-8")
+    os.replace(temporary, path / MARKER)
+    return create_in(str(path), build_schema())
+
+
+@contextmanager
+def writer_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
+    """Hold the index's writer lock for a whole run; the OS frees it if the process dies.
+
+    A POSIX record lock (lockf), not flock: forked analysis workers do not inherit it,
+    so a killed indexer never leaves a worker holding the index.
+    """
+    path.mkdir(parents=True, exist_ok=True)
+    with open(path / LOCK, "a") as handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:  # EAGAIN / EACCES: held by another process
+                if time.monotonic() >= deadline:
+                    raise IndexBusyError(
+                        f"the index at {path} is being updated by another process; "
+                        "try again when it finishes, or pass --wait SECONDS"
+                    ) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.lockf(handle, fcntl.LOCK_UN)
