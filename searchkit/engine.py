@@ -42,6 +42,7 @@ class SearchEngine:
         self.path = Path(path)
         self.abbreviation_files = tuple(Path(f) for f in abbreviations)
         self._spellings: tuple[int, Spellings] | None = None
+        self._arrays: tuple[int, object] | None = None
 
     def __repr__(self) -> str:
         return f"SearchEngine({str(self.path)!r})"
@@ -83,7 +84,7 @@ class SearchEngine:
         chosen = Filters.parse(since=since, until=until, province=province, source=source, category=category)
         check_sort(sort)
         table = self.abbreviations
-        from searchkit.ranking import IndexArrays, rank
+        from searchkit.ranking import rank
 
         ix = open_index(self.path)
         with ix.searcher() as searcher:
@@ -94,7 +95,7 @@ class SearchEngine:
             if searched:
                 parsed = parse_query(decoded)
             parsed = expand_abbreviations(parsed, table)
-            arrays = IndexArrays(searcher.reader())
+            arrays = self._arrays_for(searcher.reader())
             ranked = rank(arrays, parsed, _allowed(searcher, chosen, arrays.size))
             best = _by_date(searcher, ranked, limit) if sort == "date" else ranked.top(limit)
             hits = tuple(_hit(searcher.stored_fields(doc), score, parsed, snippets) for doc, score in best)
@@ -109,6 +110,19 @@ class SearchEngine:
             suggestion = suggester.suggest(effective)
         return Results(query=query, total=ranked.total, hits=hits, searched=searched,
                        suggestion=suggestion, facets=counts)
+
+    def _arrays_for(self, reader):
+        """Posting arrays of the reader's generation. Segments never change within a
+        generation, so what earlier searches decoded is reused until the next commit."""
+        from searchkit.ranking import IndexArrays
+
+        generation = reader.generation()
+        cached = self._arrays
+        if cached is None or cached[0] != generation or cached[1].oversized():
+            self._arrays = (generation, IndexArrays(reader))
+        else:
+            cached[1].rebind(reader)
+        return self._arrays[1]
 
     def _load_spellings(self, reader) -> Spellings:
         """The did-you-mean statistic of the reader's generation, kept while it is current."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 from searchkit.models import Snippet
-from searchkit.text.syllables import syllables
+from searchkit.text.syllables import find_syllables
 
 ELLIPSIS = "…"
 #: Only the first matches are tried as snippet anchors: long articles stay fast.
@@ -41,7 +41,7 @@ def match_spans(text: str, terms: Iterable[str] | Terms) -> list[tuple[int, int]
 
 def _matches(text: str, terms: Terms) -> list[tuple[int, int, frozenset[str]]]:
     """Merged match spans, each with the set of query terms it contains."""
-    candidates = [s for s in syllables(text) if s.folded in terms]
+    candidates = find_syllables(text, terms)
     exact = {s.folded for s in candidates if s.accented in terms[s.folded]}
     found: list[tuple[int, int, frozenset[str]]] = []
     for i, syllable in enumerate(candidates):

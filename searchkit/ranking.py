@@ -13,7 +13,9 @@ Like `segments.py`, this reads codec internals of the pinned whoosh-reloaded
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass
+from itertools import accumulate
 from functools import lru_cache
 from typing import Iterable
 
@@ -32,7 +34,9 @@ PROXIMITY_BOOST = 1.5
 #: Bonus for typed syllables that pyvi found as one word in the article ('bán_hàng').
 COMPOUND_BOOST = 0.5
 #: Only this many best candidates are checked for the proximity bonus.
-RERANK_DEPTH = 200
+RERANK_DEPTH = 50
+#: Decoded posting lists kept between searches of one index generation.
+MAX_CACHED_TERMS = 5000
 
 Postings = tuple[np.ndarray, np.ndarray]  # global doc numbers (sorted), term frequencies
 _EMPTY: Postings = (np.zeros(0, np.int64), np.zeros(0, np.float32))
@@ -74,8 +78,18 @@ class IndexArrays:
         self.size = reader.doc_count_all()
         self.count = max(reader.doc_count(), 1)
         self.alive = self._alive()
-        self._postings: dict[tuple[str, str], Postings] = {}
+        self._cache: dict[tuple[str, str], list] = {}
+        self._positions: dict[tuple[str, str], dict[int, tuple[int, ...]]] = {}
         self._lengths: dict[str, np.ndarray] = {}
+
+    def rebind(self, reader) -> None:
+        """Use a new reader of the same generation (same segments, same doc numbers)."""
+        self.reader = reader
+        self.leaves = list(reader.leaf_readers())
+
+    def oversized(self) -> bool:
+        """True when the cache holds so many terms that it should be started afresh."""
+        return len(self._cache) > MAX_CACHED_TERMS
 
     def _alive(self) -> np.ndarray:
         alive = np.ones(self.size, dtype=bool)
@@ -96,20 +110,28 @@ class IndexArrays:
                 except TermNotFound:
                     continue
 
-    def postings(self, field: str, text: str) -> Postings:
-        """Doc numbers and frequencies of a term (deleted documents included)."""
+    def _blocks(self, field: str, text: str) -> list[tuple[np.ndarray, np.ndarray, tuple]]:
+        """The term's posting blocks as (doc numbers, frequencies, encoded values), read once."""
         key = (field, text)
-        if key not in self._postings:
-            ids, weights = [], []
+        if key not in self._cache:
+            blocks = []
             for matcher, offset in self._matchers(field, text):
                 while matcher.is_active():
-                    matcher._read_ids()
-                    matcher._read_weights()
-                    ids.append(np.asarray(matcher._ids, dtype=np.int64) + offset)
-                    weights.append(np.asarray(matcher._weights, dtype=np.float32))
+                    matcher._read_data()  # one unpickled tuple: ids, weights, values
+                    ids, weights, values = matcher._data[:3]
+                    ids = np.asarray(ids, dtype=np.int64)
+                    ids = (ids if matcher._byteids else np.cumsum(ids)) + offset
+                    blocks.append((ids, _weights(weights, len(ids)), values))
                     matcher._next_block()
-            self._postings[key] = (np.concatenate(ids), np.concatenate(weights)) if ids else _EMPTY
-        return self._postings[key]
+            self._cache[key] = blocks
+        return self._cache[key]
+
+    def postings(self, field: str, text: str) -> Postings:
+        """Doc numbers and frequencies of a term (deleted documents included)."""
+        blocks = self._blocks(field, text)
+        if not blocks:
+            return _EMPTY
+        return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks])
 
     def lengths(self, field: str) -> np.ndarray:
         """Length of `field` in every document (Whoosh stores it to one byte of precision)."""
@@ -137,22 +159,36 @@ class IndexArrays:
         norm = K1 * (1.0 - b + b * self.lengths(field)[ids] / average)
         return ids, (boost * idf * tf * (K1 + 1.0) / (tf + norm)).astype(np.float32)
 
-    def positions(self, field: str, text: str, docs: np.ndarray) -> dict[int, np.ndarray]:
+    def positions(self, field: str, text: str, docs: np.ndarray) -> dict[int, tuple[int, ...]]:
         """Positions of a term in each of the given (sorted) documents that contain it."""
-        wanted = set(docs.tolist())
-        found: dict[int, np.ndarray] = {}
-        decode = self.reader.schema[field].format.decoder("positions")
-        for matcher, offset in self._matchers(field, text):
-            while matcher.is_active():
-                matcher._read_ids()
-                block = np.asarray(matcher._ids, dtype=np.int64) + offset
-                hits = np.flatnonzero(np.isin(block, docs, assume_unique=True)) if wanted else ()
-                if len(hits):
-                    matcher._read_values()
-                    for i in hits:
-                        found[int(block[i])] = np.asarray(decode(matcher._values[i]), dtype=np.int64)
-                matcher._next_block()
-        return found
+        known = self._positions.setdefault((field, text), {})
+        missing = np.asarray([d for d in docs.tolist() if d not in known], dtype=np.int64)
+        if len(missing):
+            for ids, _, values in self._blocks(field, text):
+                at = np.minimum(np.searchsorted(missing, ids), len(missing) - 1)
+                for i in np.flatnonzero(missing[at] == ids):
+                    known[int(ids[i])] = _decode_positions(values[i])
+            known.update((int(d), _NOWHERE) for d in missing.tolist() if d not in known)
+        return {d: known[d] for d in docs.tolist() if len(known[d])}
+
+
+def _decode_positions(value: bytes) -> tuple[int, ...]:
+    """Whoosh's Positions value: a 4-byte count, then the pickled position deltas."""
+    if not value.endswith(b"."):
+        value += b"."
+    return tuple(accumulate(pickle.loads(value[4:])))
+
+
+_NOWHERE: tuple[int, ...] = ()
+
+
+def _weights(weights, count: int) -> np.ndarray:
+    """A block's term frequencies: Whoosh stores None for all ones, a float for all equal."""
+    if weights is None:
+        return np.ones(count, dtype=np.float32)
+    if isinstance(weights, float):
+        return np.full(count, weights, dtype=np.float32)
+    return np.asarray(weights, dtype=np.float32)
 
 
 def rank(arrays: IndexArrays, parsed: ParsedQuery, allowed: np.ndarray | None = None) -> Ranked:
@@ -237,10 +273,10 @@ def _adjacent(arrays: IndexArrays, field: str, terms: list[str], docs: np.ndarra
     return list(starts)
 
 
-def _near(before: np.ndarray, after: np.ndarray, slop: int) -> np.ndarray:
+def _near(before: tuple[int, ...], after: tuple[int, ...], slop: int) -> tuple[int, ...]:
     """Positions in `after` that come 1 to 1 + slop places after some position in `before`."""
-    gaps = after[None, :] - before[:, None]
-    return after[((gaps >= 1) & (gaps <= 1 + slop)).any(axis=0)]
+    targets = {p + k for p in before for k in range(1, slop + 2)}
+    return tuple(p for p in after if p in targets)
 
 
 def _free_runs(parsed: ParsedQuery) -> list[list[Syllable]]:

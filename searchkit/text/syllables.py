@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Iterator, NamedTuple
+from typing import Iterable, Iterator, NamedTuple
 
 from searchkit.text.fold import fold
 from searchkit.text.normalize import canonical_syllable, unify_i_y
@@ -50,3 +50,37 @@ def query_syllables(text: str) -> list[Syllable]:
     Offsets refer to the NFC form of the text.
     """
     return list(syllables(unicodedata.normalize("NFC", text)))
+
+
+@lru_cache(maxsize=1)
+def _folding_table() -> dict[int, str]:
+    """Each precomposed Latin letter with marks → its base letter; Đ/đ → D/d."""
+    table = {ord("đ"): "d", ord("Đ"): "D"}
+    for code in range(0x00C0, 0x1F00):
+        decomposed = unicodedata.normalize("NFD", chr(code))
+        if len(decomposed) > 1 and decomposed[0].isascii() and decomposed[0].isalpha():
+            table[code] = decomposed[0]
+    return table
+
+
+def find_syllables(text: str, folded: Iterable[str]) -> list[Syllable]:
+    """The syllables of NFC `text` whose folded form is one of `folded`, in order.
+
+    Same result as filtering `syllables(text)`, but a C-level search finds the candidates,
+    so a long article costs little when few of its syllables match.
+
+    >>> [text[s.start:s.end] for s in find_syllables(text := "Trạm BTS, trăm sỹ", {"tram", "si"})]
+    ['Trạm', 'trăm', 'sỹ']
+    """
+    wanted = frozenset(folded)
+    flat = text.translate(_folding_table()).lower()
+    if len(flat) != len(text) or not wanted:  # a letter whose lower case is longer: rare
+        return [s for s in syllables(text) if s.folded in wanted]
+    variants = wanted | {w[:-1] + "y" for w in wanted if w.endswith("i")}  # sĩ is also sỹ
+    pattern = re.compile(r"(?<![^\W_])(?:%s)(?![^\W_])" % "|".join(map(re.escape, sorted(variants, key=len, reverse=True))))
+    found = []
+    for match in pattern.finditer(flat):
+        accented, folded_form = forms(text[match.start():match.end()])
+        if folded_form in wanted:
+            found.append(Syllable(match.start(), match.end(), accented, folded_form))
+    return found
