@@ -43,6 +43,7 @@ class SearchEngine:
         self.abbreviation_files = tuple(Path(f) for f in abbreviations)
         self._spellings: tuple[int, Spellings] | None = None
         self._arrays: tuple[int, object] | None = None
+        self._searcher: tuple[int, object] | None = None
 
     def __repr__(self) -> str:
         return f"SearchEngine({str(self.path)!r})"
@@ -86,30 +87,52 @@ class SearchEngine:
         table = self.abbreviations
         from searchkit.ranking import rank
 
-        ix = open_index(self.path)
-        with ix.searcher() as searcher:
-            vocabulary = Vocabulary(searcher.reader())
-            text = normalize_text(unicodedata.normalize("NFC", query)).strip()
-            decoded = decode_typing(text, vocabulary)
-            searched = decoded if decoded != text else None
-            if searched:
-                parsed = parse_query(decoded)
-            parsed = expand_abbreviations(parsed, table)
-            arrays = self._arrays_for(searcher.reader())
-            ranked = rank(arrays, parsed, _allowed(searcher, chosen, arrays.size))
-            best = _by_date(searcher, ranked, limit) if sort == "date" else ranked.top(limit)
-            hits = tuple(_hit(searcher.stored_fields(doc), score, parsed, snippets) for doc, score in best)
-            counts = _facet_counts(searcher, ranked) if facets else {}
-            effective = searched or text
-            suggester = Suggester(
-                vocabulary.frequency, vocabulary.accented_frequency,
-                lambda: self._load_spellings(searcher.reader()),
-                spelling_evidence(hits) if not has_marks(effective) else None,
-                keep=lambda word: typed_as_abbreviation(word, table),
-            )
-            suggestion = suggester.suggest(effective)
+        searcher = self._current_searcher()
+        vocabulary = Vocabulary(searcher.reader())
+        text = normalize_text(unicodedata.normalize("NFC", query)).strip()
+        decoded = decode_typing(text, vocabulary)
+        searched = decoded if decoded != text else None
+        if searched:
+            parsed = parse_query(decoded)
+        parsed = expand_abbreviations(parsed, table)
+        arrays = self._arrays_for(searcher.reader())
+        ranked = rank(arrays, parsed, _allowed(searcher, chosen, arrays.size))
+        best = _by_date(searcher, ranked, limit) if sort == "date" else ranked.top(limit)
+        hits = tuple(_hit(searcher.stored_fields(doc), score, parsed, snippets) for doc, score in best)
+        counts = _facet_counts(searcher, ranked) if facets else {}
+        effective = searched or text
+        suggester = Suggester(
+            vocabulary.frequency, vocabulary.accented_frequency,
+            lambda: self._load_spellings(searcher.reader()),
+            spelling_evidence(hits) if not has_marks(effective) else None,
+            keep=lambda word: typed_as_abbreviation(word, table),
+        )
+        suggestion = suggester.suggest(effective)
         return Results(query=query, total=ranked.total, hits=hits, searched=searched,
                        suggestion=suggestion, facets=counts)
+
+    def _current_searcher(self):
+        """A searcher on the last commit. Every commit writes a new generation, and a new
+        searcher is opened for it (never `refresh()`, which returns duplicates after merges);
+        while the generation stays the same, the open one is reused."""
+        ix = open_index(self.path)
+        generation = ix.latest_generation()
+        if self._searcher is None or self._searcher[0] != generation:
+            self.close()
+            self._searcher = (generation, ix.searcher())
+        return self._searcher[1]
+
+    def close(self) -> None:
+        """Close the open searcher (searching again reopens one)."""
+        if self._searcher is not None:
+            self._searcher[1].close()
+            self._searcher = None
+
+    def __enter__(self) -> "SearchEngine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def _arrays_for(self, reader):
         """Posting arrays of the reader's generation. Segments never change within a

@@ -103,12 +103,11 @@ class IndexArrays:
 
         fmt = self.reader.schema[field].format
         for leaf, offset in self.leaves:
-            term = leaf._text_to_bytes(field, text)
-            if (field, term) in leaf._terms:
-                try:
-                    yield leaf._terms.matcher(field, term, fmt), offset
-                except TermNotFound:
-                    continue
+            try:
+                matcher = leaf._terms.matcher(field, leaf._text_to_bytes(field, text), fmt)
+            except TermNotFound:
+                continue
+            yield matcher, offset
 
     def _blocks(self, field: str, text: str) -> list[tuple[np.ndarray, np.ndarray, tuple]]:
         """The term's posting blocks as (doc numbers, frequencies, encoded values), read once."""

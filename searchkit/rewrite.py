@@ -29,11 +29,16 @@ MAX_EXPANSIONS = 2
 
 
 class Lexicon(Protocol):
-    """What query rewriting needs to know about the index's words."""
+    """What query rewriting needs to know about the index's words: in how many articles."""
 
-    def has_folded(self, folded: str) -> bool: ...
+    def frequency(self, folded: str) -> int: ...
 
-    def has_accented(self, accented: str) -> bool: ...
+    def accented_frequency(self, accented: str) -> int: ...
+
+
+#: A typed word this many times rarer than its decoding is a typo of the decoded
+#: syllable: 'thoong' occurs in one article, 'thông' in thousands.
+TYPO_RATIO = 100
 
 
 class Vocabulary:
@@ -58,12 +63,6 @@ class Vocabulary:
             return self.frequency(folded)
         return self._count(("title", "body"), accented)
 
-    def has_folded(self, folded: str) -> bool:
-        return self.frequency(folded) > 0
-
-    def has_accented(self, accented: str) -> bool:
-        return self.accented_frequency(accented) > 0
-
     def _count(self, fields: tuple[str, ...], text: str) -> int:
         key = (fields[0], text)
         if key not in self._frequencies:
@@ -74,13 +73,15 @@ class Vocabulary:
 def decode_typing(text: str, lexicon: Lexicon) -> str:
     """`text` with Telex/VNI-typed words replaced by the syllables the index knows.
 
-    A word is replaced when it decodes to a syllable found in the index and the word itself
-    (folded) is not there; field names (`title:`) and operators are left alone.
+    A word is replaced when it decodes to a syllable found in the index and the word as
+    typed is absent or far rarer there (a stray typo in some article does not block it);
+    field names (`title:`) and operators are left alone.
 
     >>> class Known:
-    ...     def has_folded(self, f): return f in {"bts", "tram", "truyen", "thong"}
-    ...     def has_accented(self, a): return a in {"trạm", "truyền", "thông"}
-    >>> decode_typing("trajm BTS", Known()), decode_typing('"truyeenf tho6ng" news', Known())
+    ...     counts = {"bts": 40, "tram": 90, "truyen": 900, "thong": 2000, "thoong": 1}
+    ...     def frequency(self, f): return self.counts.get(f, 0)
+    ...     def accented_frequency(self, a): return {"trạm": 30, "truyền": 800, "thông": 1900}.get(a, 0)
+    >>> decode_typing("trajm BTS", Known()), decode_typing('"truyeenf thoong" news', Known())
     ('trạm BTS', '"truyền thông" news')
     """
 
@@ -89,9 +90,11 @@ def decode_typing(text: str, lexicon: Lexicon) -> str:
         if text[match.end():match.end() + 1] == ":":
             return word
         decoded = decode_keystrokes(word)
-        if decoded is None or lexicon.has_folded(forms(word)[1]):
+        if decoded is None:
             return word
-        return decoded if lexicon.has_accented(forms(decoded)[0]) else word
+        known = lexicon.accented_frequency(forms(decoded)[0])
+        typed = lexicon.frequency(forms(word)[1])
+        return decoded if known and typed * TYPO_RATIO <= known else word
 
     return _WORD.sub(replace, text)
 

@@ -60,15 +60,27 @@ def test_words_the_index_knows_as_typed_stay_as_typed(english_engine, query):
 
 def test_a_decoded_word_the_index_does_not_know_is_not_used():
     class Known:
-        def has_folded(self, folded):
-            return folded in {"tram"}
+        def frequency(self, folded):
+            return {"tram": 30}.get(folded, 0)
 
-        def has_accented(self, accented):
-            return accented in {"trạm"}
+        def accented_frequency(self, accented):
+            return {"trạm": 20}.get(accented, 0)
 
     assert decode_typing("xoong trajm", Known()) == "xoong trạm"  # xông is not in this index
     assert decode_typing("title:trajm", Known()) == "title:trạm"
     assert decode_typing("trajm: BTS OR NOT news", Known()) == "trajm: BTS OR NOT news"
+
+
+def test_a_rare_typo_in_the_index_does_not_block_decoding():
+    class Known:  # one article has the typo 'thoong'; thousands say 'thông'
+        def frequency(self, folded):
+            return {"thoong": 1, "thong": 3000, "truyen": 900, "news": 40}.get(folded, 0)
+
+        def accented_frequency(self, accented):
+            return {"thông": 2900, "truyền": 850}.get(accented, 0)
+
+    assert decode_typing("truyeenf thoong", Known()) == "truyền thông"
+    assert decode_typing("news", Known()) == "news"
 
 
 def test_decoding_keeps_operators_and_phrases(sample_engine):
