@@ -44,6 +44,7 @@ class SearchEngine:
         self._spellings: tuple[int, Spellings] | None = None
         self._arrays: tuple[int, object] | None = None
         self._searcher: tuple[int, object] | None = None
+        self._vocabulary: Vocabulary | None = None
 
     def __repr__(self) -> str:
         return f"SearchEngine({str(self.path)!r})"
@@ -88,7 +89,7 @@ class SearchEngine:
         from searchkit.ranking import rank
 
         searcher = self._current_searcher()
-        vocabulary = Vocabulary(searcher.reader())
+        vocabulary = self._vocabulary
         text = normalize_text(unicodedata.normalize("NFC", query)).strip()
         decoded = decode_typing(text, vocabulary)
         searched = decoded if decoded != text else None
@@ -120,6 +121,7 @@ class SearchEngine:
         if self._searcher is None or self._searcher[0] != generation:
             self.close()
             self._searcher = (generation, ix.searcher())
+            self._vocabulary = Vocabulary(self._searcher[1].reader())  # memoises per generation
         return self._searcher[1]
 
     def close(self) -> None:
