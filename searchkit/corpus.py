@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator, Union
+from typing import Iterable, Iterator, Mapping, Union
 
 from searchkit.errors import CorpusError
-from searchkit.models import Article, Skipped
+from searchkit.models import Article, Skipped, Unchanged
 from searchkit.places import load_gazetteer
 from searchkit.text.authors import signature_author
 from searchkit.text.dates import lead_date
@@ -33,7 +33,12 @@ _DATE_LINE = re.compile(
 )
 _SOURCE_LEAD = re.compile(r"^\(([\w.\-]+\.[a-z]{2,})\)\s*[-–—]\s*", re.IGNORECASE)
 
-Entry = Union[Article, Skipped]
+#: Bump when parsing or metadata extraction changes what an article becomes: articles are
+#: compared by the hash of their raw bytes salted with this, so all are then re-indexed.
+PARSER_VERSION = 1
+
+Entry = Union[Article, Skipped, Unchanged]
+Known = Mapping[str, tuple[str, str]]  # id -> (hash, path) of what the index holds
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,11 @@ def decode(data: bytes) -> str:
     Raises ValueError with a reason a person can act on.
     """
     return decode_bytes(data)[0]
+
+
+def raw_hash(data: bytes) -> str:
+    """Hash of an article's bytes as stored, salted with PARSER_VERSION."""
+    return hashlib.blake2b(data, digest_size=12, salt=PARSER_VERSION.to_bytes(16, "little")).hexdigest()
 
 
 def content_hash(*parts: str | None) -> str:
@@ -169,8 +179,12 @@ def _iso_date(value: str | None) -> str | None:
     return "-".join(match.groups()) if match else parse_date_line(value)
 
 
-def read_articles(source: SourceFile) -> Iterator[Entry]:
+def read_articles(source: SourceFile, known: Known | None = None) -> Iterator[Entry]:
     """Articles of one file, or Skipped entries for what cannot be read (never raises).
+
+    With `known` (id -> (hash, path) already indexed), an article whose raw bytes hash the
+    same comes back as `Unchanged` without being decoded or parsed: a re-sync of an
+    unchanged archive reads it but does no text work.
 
     Skipped: empty files, binary or undecodable content, a `.txt` article or a JSONL line
     over 10 MB, unreadable files, JSONL lines that are not JSON objects with `id` and `body`.
@@ -182,13 +196,17 @@ def read_articles(source: SourceFile) -> Iterator[Entry]:
             yield Skipped(name, "empty file (0 bytes)")
             return
         if source.path.suffix.lower() == ".jsonl":
-            yield from _read_jsonl(source.path)
+            yield from _read_jsonl(source.path, known or {})
             return
         if size > MAX_ARTICLE_BYTES:
             yield Skipped(name, f"article larger than {MAX_ARTICLE_BYTES // 2**20} MB ({size / 2**20:.1f} MB)")
             return
         data = source.path.read_bytes()
-        yield parse_txt(decode(data), source.article_id(), name)
+        article_id, digest = source.article_id(), raw_hash(data)
+        if (known or {}).get(article_id) == (digest, name):
+            yield Unchanged(article_id, name)
+            return
+        yield replace(parse_txt(decode(data), article_id, name), hash=digest)
     except OSError as error:
         yield Skipped(name, os_reason(error))
     except ValueError as error:
@@ -202,7 +220,7 @@ def os_reason(error: OSError) -> str:
     return f"cannot read ({error.strerror or error})"
 
 
-def _read_jsonl(path: Path) -> Iterator[Entry]:
+def _read_jsonl(path: Path, known: Known) -> Iterator[Entry]:
     records = 0
     with path.open("rb") as stream:
         for number, raw in enumerate(stream, start=1):
@@ -212,6 +230,11 @@ def _read_jsonl(path: Path) -> Iterator[Entry]:
             if len(raw) > MAX_ARTICLE_BYTES:
                 yield Skipped(str(path), f"record larger than {MAX_ARTICLE_BYTES // 2**20} MB", number)
                 continue
+            digest = raw_hash(raw)
+            unchanged = _unchanged_record(raw, digest, str(path), known)
+            if unchanged:
+                yield unchanged
+                continue
             try:
                 article = parse_record(json.loads(decode(raw)))
             except json.JSONDecodeError as error:
@@ -219,19 +242,29 @@ def _read_jsonl(path: Path) -> Iterator[Entry]:
             except ValueError as error:
                 yield Skipped(str(path), str(error), number)
             else:
-                yield _with_path(article, str(path))
+                yield replace(article, path=str(path), hash=digest)
     if not records:
         yield Skipped(str(path), "empty file (no records, only blank lines)")
 
 
-def _with_path(article: Article, path: str) -> Article:
-    return replace(article, path=path)
+def _unchanged_record(raw: bytes, digest: str, path: str, known: Known) -> Unchanged | None:
+    """The record's id when the index already holds these exact bytes from this file."""
+    if not known:
+        return None
+    try:
+        record = json.loads(raw)
+    except ValueError:  # not UTF-8 JSON: the full path decodes or reports it
+        return None
+    article_id = str(record.get("id")) if isinstance(record, dict) else None
+    if article_id is not None and known.get(article_id) == (digest, path):
+        return Unchanged(article_id, path)
+    return None
 
 
-def iter_articles(paths: Iterable[str | os.PathLike]) -> Iterator[Entry]:
-    """Stream every article (or Skipped entry) under the given paths, file by file."""
+def iter_articles(paths: Iterable[str | os.PathLike], known: Known | None = None) -> Iterator[Entry]:
+    """Stream every article (or Skipped / Unchanged entry) under the given paths, file by file."""
     for source in find_files(paths):
-        yield from read_articles(source)
+        yield from read_articles(source, known)
 
 
 def estimate_count(paths: Iterable[str | os.PathLike]) -> int:

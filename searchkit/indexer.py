@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from searchkit.corpus import iter_articles
-from searchkit.models import Article, IndexReport, Skipped
+from searchkit.models import Article, IndexReport, Skipped, Unchanged
 from searchkit.segments import commit_batch, sweep, written_batches
 from searchkit.store import create_index, is_index, open_index, read_marker, writer_lock
 
@@ -47,7 +47,10 @@ def _to_index(entries: Iterable, run: _Run, progress: Progress | None) -> Iterat
         run.done += 1
         if progress:
             progress(run.done)
-        if isinstance(entry, Skipped):
+        if isinstance(entry, Unchanged):
+            run.seen[entry.id] = entry.path
+            run.unchanged += 1
+        elif isinstance(entry, Skipped):
             run.skipped.append(entry)
         elif entry.id in run.seen:
             run.skipped.append(Skipped(entry.path, f"duplicate id {entry.id!r}, first read from {run.seen[entry.id]}"))
@@ -86,7 +89,7 @@ def sync(
         ix = _open_for_writing(index_dir, rebuild)
         sweep(index_dir)
         run = _Run(existing={} if rebuild else _existing_documents(ix))
-        articles = _to_index(iter_articles(paths), run, progress)
+        articles = _to_index(iter_articles(paths, run.existing), run, progress)
         batches = iter(lambda: list(itertools.islice(articles, batch_size)), [])
         clear = rebuild
         for batch in written_batches(index_dir, batches, workers):

@@ -110,6 +110,14 @@ class Skipped:
 
 
 @dataclass(frozen=True)
+class Unchanged:
+    """An article whose stored bytes match what the index holds (nothing to do)."""
+
+    id: str
+    path: str
+
+
+@dataclass(frozen=True)
 class IndexReport:
     """What one `index` run did."""
 
