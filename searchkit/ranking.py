@@ -78,7 +78,8 @@ class IndexArrays:
         self.size = reader.doc_count_all()
         self.count = max(reader.doc_count(), 1)
         self.alive = self._alive()
-        self._cache: dict[tuple[str, str], list] = {}
+        self._sides = self._open_sides()
+        self._cache: dict[tuple[str, str], Postings] = {}
         self._positions: dict[tuple[str, str], dict[int, tuple[int, ...]]] = {}
         self._lengths: dict[str, np.ndarray] = {}
 
@@ -86,6 +87,15 @@ class IndexArrays:
         """Use a new reader of the same generation (same segments, same doc numbers)."""
         self.reader = reader
         self.leaves = list(reader.leaf_readers())
+        self._sides = self._open_sides()
+
+    def _open_sides(self) -> dict[int, object]:
+        """The `.skp` postings file of each segment that has one, by id() of its reader."""
+        from searchkit.postings import open_postings
+
+        folder = lambda leaf: getattr(leaf._storage, "folder", None)  # noqa: E731
+        return {id(leaf): open_postings(folder(leaf), leaf._segment.segment_id()) if folder(leaf) else None
+                for leaf, _ in self.leaves}
 
     def oversized(self) -> bool:
         """True when the cache holds so many terms that it should be started afresh."""
@@ -98,39 +108,46 @@ class IndexArrays:
             alive[np.asarray(deleted, dtype=np.int64) + offset] = False
         return alive
 
-    def _matchers(self, field: str, text: str):
+    def _matcher(self, leaf, field: str, text: str):
+        """Whoosh's leaf matcher of a term in one segment, or None."""
         from whoosh.reading import TermNotFound
 
-        fmt = self.reader.schema[field].format
-        for leaf, offset in self.leaves:
-            try:
-                matcher = leaf._terms.matcher(field, leaf._text_to_bytes(field, text), fmt)
-            except TermNotFound:
-                continue
-            yield matcher, offset
+        try:
+            return leaf._terms.matcher(field, leaf._text_to_bytes(field, text), self.reader.schema[field].format)
+        except TermNotFound:
+            return None
 
-    def _blocks(self, field: str, text: str) -> list[tuple[np.ndarray, np.ndarray, tuple]]:
-        """The term's posting blocks as (doc numbers, frequencies, encoded values), read once."""
-        key = (field, text)
-        if key not in self._cache:
-            blocks = []
-            for matcher, offset in self._matchers(field, text):
-                while matcher.is_active():
-                    matcher._read_data()  # one unpickled tuple: ids, weights, values
-                    ids, weights, values = matcher._data[:3]
-                    ids = np.asarray(ids, dtype=np.int64)
-                    ids = (ids if matcher._byteids else np.cumsum(ids)) + offset
-                    blocks.append((ids, _weights(weights, len(ids)), values))
-                    matcher._next_block()
-            self._cache[key] = blocks
-        return self._cache[key]
+    def _segment_postings(self, leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(segment doc numbers, frequencies): from the segment's `.skp` file when it has one
+        (a memory-mapped slice), else by reading Whoosh's posting blocks."""
+        side = self._sides.get(id(leaf))
+        if side is not None:
+            return side.get(field, text)
+        matcher = self._matcher(leaf, field, text)
+        if matcher is None:
+            return None
+        ids, freqs = [], []
+        while matcher.is_active():
+            matcher._read_data()  # one unpickled tuple: ids, weights, encoded positions
+            block_ids, weights = matcher._data[:2]
+            block_ids = np.asarray(block_ids, dtype=np.int64)
+            ids.append(block_ids if matcher._byteids else np.cumsum(block_ids))
+            freqs.append(_weights(weights, len(block_ids)))
+            matcher._next_block()
+        return np.concatenate(ids), np.concatenate(freqs)
 
     def postings(self, field: str, text: str) -> Postings:
-        """Doc numbers and frequencies of a term (deleted documents included)."""
-        blocks = self._blocks(field, text)
-        if not blocks:
-            return _EMPTY
-        return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks])
+        """Doc numbers and frequencies of a term (deleted documents included), cached."""
+        key = (field, text)
+        if key not in self._cache:
+            ids, freqs = [], []
+            for leaf, offset in self.leaves:
+                found = self._segment_postings(leaf, field, text)
+                if found is not None and len(found[0]):
+                    ids.append(found[0].astype(np.int64) + offset)
+                    freqs.append(found[1])
+            self._cache[key] = (np.concatenate(ids), np.concatenate(freqs)) if ids else _EMPTY
+        return self._cache[key]
 
     def lengths(self, field: str) -> np.ndarray:
         """Length of `field` in every document (Whoosh stores it to one byte of precision)."""
@@ -159,16 +176,24 @@ class IndexArrays:
         return ids, (boost * idf * tf * (K1 + 1.0) / (tf + norm)).astype(np.float32)
 
     def positions(self, field: str, text: str, docs: np.ndarray) -> dict[int, tuple[int, ...]]:
-        """Positions of a term in each of the given (sorted) documents that contain it."""
+        """Positions of a term in each of the given (sorted) documents that contain it.
+
+        Whoosh's matcher skips to each document by block headers, so only the blocks that
+        hold one of `docs` are unpickled.
+        """
         known = self._positions.setdefault((field, text), {})
-        missing = np.asarray([d for d in docs.tolist() if d not in known], dtype=np.int64)
-        if len(missing):
-            for ids, _, values in self._blocks(field, text):
-                at = np.minimum(np.searchsorted(missing, ids), len(missing) - 1)
-                for i in np.flatnonzero(missing[at] == ids):
-                    known[int(ids[i])] = _decode_positions(values[i])
-            known.update((int(d), _NOWHERE) for d in missing.tolist() if d not in known)
-        return {d: known[d] for d in docs.tolist() if len(known[d])}
+        missing = [d for d in docs.tolist() if d not in known]
+        for leaf, offset in self.leaves:
+            local = [d - offset for d in missing if offset <= d < offset + leaf.doc_count_all()]
+            matcher = self._matcher(leaf, field, text) if local else None
+            for doc in local if matcher is not None else ():
+                if not matcher.is_active():
+                    break
+                matcher.skip_to(doc)
+                if matcher.is_active() and matcher.id() == doc:
+                    known[doc + offset] = _decode_positions(matcher.value())
+        known.update((d, _NOWHERE) for d in missing if d not in known)
+        return {d: known[d] for d in docs.tolist() if known[d]}
 
 
 def _decode_positions(value: bytes) -> tuple[int, ...]:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from searchkit.models import Article
+from searchkit.postings import SUFFIX, write_postings
 
 BATCH_PREFIX = ".batch-"
 
@@ -64,10 +65,14 @@ def write_batch(index_dir: str, articles: list[Article]) -> Batch:
 
     folder = tempfile.mkdtemp(prefix=BATCH_PREFIX, dir=index_dir)
     writer = _batch_writer_class()(create_in(folder, build_schema()), _lk=False, compound=False)
+    analysed = []
     for article in articles:
-        writer.add_document(**document(article, analyze_article(article)))
+        fields = analyze_article(article)
+        writer.add_document(**document(article, fields))
+        analysed.append(fields)
     segment = writer._finalize_segment()
     writer._tempstorage.destroy()
+    write_postings(Path(folder) / (segment.segment_id() + SUFFIX), analysed)
     return Batch(folder, segment, [a.id for a in articles])
 
 

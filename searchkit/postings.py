@@ -1,0 +1,107 @@
+"""A per-segment file of postings as flat arrays, read by memory map: `MAIN_<segid>.skp`.
+
+Whoosh keeps each posting block as one pickled tuple of ids, weights and encoded positions,
+so reading which documents hold a common word means unpickling every position list too:
+about 20 ms a query on 16k articles. The indexer already has every article's tokens in
+memory when it writes a segment, so it also writes this file beside it: for each scored
+field, the sorted terms (fixed-width UTF-8), and per term its document numbers and
+frequencies. A lookup is a binary search in a memory map. The file is named like the
+segment's own files, so Whoosh deletes it together with the segment.
+
+Layout: magic, header length, JSON header {field: {width, terms, offsets, ids, freqs}},
+then the arrays at the byte offsets the header gives.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+MAGIC = b"SKPOST01"
+SUFFIX = ".skp"
+#: The fields whose postings are kept here (the ones the ranking scores).
+FIELDS = ("title", "title_f", "body", "body_f", "words")
+
+
+def write_postings(path: Path, documents: Iterable[dict[str, list[str]]]) -> None:
+    """Write the postings of `documents` (token lists per field, in doc-number order)."""
+    postings: dict[str, dict[str, list[tuple[int, int]]]] = {f: defaultdict(list) for f in FIELDS}
+    for docnum, fields in enumerate(documents):
+        for field in FIELDS:
+            for term, freq in Counter(fields.get(field, ())).items():
+                postings[field][term].append((docnum, freq))
+    header, chunks, offset = {}, [], 0
+    for field in FIELDS:
+        terms = sorted(t.encode("utf-8") for t in postings[field])
+        width = max((len(t) for t in terms), default=1)
+        lists = [postings[field][t.decode("utf-8")] for t in terms]
+        counts = np.fromiter((len(p) for p in lists), dtype=np.int64, count=len(lists))
+        flat = [pair for p in lists for pair in p]
+        arrays = {
+            "terms": np.array(terms, dtype=f"S{width}"),
+            "offsets": np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            "ids": np.array([d for d, _ in flat], dtype=np.int32),
+            "freqs": np.array([f for _, f in flat], dtype=np.float32),
+        }
+        header[field] = {"width": width, "count": len(terms)}
+        for name, array in arrays.items():
+            header[field][name] = [offset, int(array.size)]
+            chunks.append(array.tobytes())
+            offset += array.nbytes
+    encoded = json.dumps(header).encode("utf-8")
+    with open(path, "wb") as stream:
+        stream.write(MAGIC + struct.pack("<I", len(encoded)) + encoded)
+        for chunk in chunks:
+            stream.write(chunk)
+
+
+class SegmentPostings:
+    """Read side of one `.skp` file."""
+
+    def __init__(self, path: Path):
+        self._map = np.memmap(path, dtype=np.uint8, mode="r")
+        if bytes(self._map[:8]) != MAGIC:
+            raise ValueError(f"{path} is not a searchkit postings file")
+        size = struct.unpack("<I", bytes(self._map[8:12]))[0]
+        self._base = 12 + size
+        self._header = json.loads(bytes(self._map[12:self._base]))
+        self._fields: dict[str, dict[str, np.ndarray]] = {}
+
+    def _field(self, field: str) -> dict[str, np.ndarray] | None:
+        if field not in self._fields:
+            info = self._header.get(field)
+            if info is None:
+                return None
+            types = {"terms": f"S{info['width']}", "offsets": np.int64, "ids": np.int32, "freqs": np.float32}
+            self._fields[field] = {
+                name: np.frombuffer(self._map, dtype=kind, count=info[name][1], offset=self._base + info[name][0])
+                for name, kind in types.items()
+            }
+        return self._fields[field]
+
+    def get(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(segment doc numbers, frequencies) of a term, or None when absent."""
+        arrays = self._field(field)
+        if arrays is None:
+            return None
+        key = term.encode("utf-8")
+        terms = arrays["terms"]
+        i = int(np.searchsorted(terms, key))
+        if i >= len(terms) or terms[i] != key:
+            return None
+        start, end = arrays["offsets"][i], arrays["offsets"][i + 1]
+        return arrays["ids"][start:end], arrays["freqs"][start:end]
+
+
+def open_postings(folder: str, segment_id: str) -> SegmentPostings | None:
+    """The postings file of a segment ('MAIN_<segid>'), or None (e.g. a merged segment)."""
+    path = Path(folder) / (segment_id + SUFFIX)
+    try:
+        return SegmentPostings(path)
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,40 @@
+"""The segment postings files (.skp) give the same answers as Whoosh's own posting blocks."""
+
+import shutil
+
+import pytest
+
+from searchkit import SearchEngine
+from searchkit.postings import SUFFIX
+from tests.conftest import write_jsonl_corpus
+
+QUERIES = ["trạm BTS", "tram bts", '"Thông tin và Truyền thông"', "Đắk Nông -hội", "CNTT", "bưu chính OR viễn thông"]
+
+
+@pytest.fixture(scope="module")
+def two_indexes(tmp_path_factory):
+    """The same 300 articles in 3 segments, once with .skp files and once without."""
+    root = tmp_path_factory.mktemp("skp")
+    corpus = root / "news.jsonl"
+    write_jsonl_corpus(corpus, 300)
+    with_files = SearchEngine(root / "with")
+    with_files.index([corpus], batch_size=100, workers=1)
+    shutil.copytree(root / "with", root / "without")
+    for path in (root / "without").glob("*" + SUFFIX):
+        path.unlink()
+    return with_files, SearchEngine(root / "without")
+
+
+def test_every_segment_gets_a_postings_file(two_indexes):
+    with_files, without = two_indexes
+    assert len(list(with_files.path.glob("*" + SUFFIX))) == 3
+    assert not list(without.path.glob("*" + SUFFIX))
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_postings_files_and_whoosh_blocks_rank_alike(two_indexes, query):
+    with_files, without = two_indexes
+    a, b = with_files.search(query, limit=20), without.search(query, limit=20)
+    assert a.total == b.total > 0
+    assert [h.id for h in a.hits] == [h.id for h in b.hits]
+    assert [round(h.score, 4) for h in a.hits] == [round(h.score, 4) for h in b.hits]
