@@ -115,6 +115,11 @@ def index(paths, index_dir, rebuild, wait, quiet, as_json) -> None:
       searchkit index corpus/ ../archive/2010.jsonl --index index/
     """
     report = run_index(SearchEngine(index_dir), paths or [DEFAULT_CORPUS], quiet, rebuild=rebuild, wait=wait)
+    print_report(report, index_dir, as_json)
+
+
+def print_report(report, index_dir: str, as_json: bool) -> None:
+    """The index report: one line (or JSON) on stdout, skipped files on stderr."""
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
         return
@@ -125,6 +130,26 @@ def index(paths, index_dir, rebuild, wait, quiet, as_json) -> None:
     )
     for skipped in report.skipped:
         click.echo(f"skipped {skipped}", err=True)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@index_option
+@click.option("--wait", type=float, default=0.0, metavar="SECONDS", help="Wait this long for another writer to finish.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@json_option
+@handle_errors
+def add(files, index_dir, wait, quiet, as_json) -> None:
+    """Index the given .txt / .jsonl files without scanning anything else.
+
+    Articles already indexed from other paths are kept (nothing is removed).
+
+    \b
+    Example:
+      searchkit add corpus/2026-11-25/bai-moi.txt --index index/
+    """
+    report = run_index(SearchEngine(index_dir), files, quiet, wait=wait, remove_missing=False)
+    print_report(report, index_dir, as_json)
 
 
 @main.command()

@@ -106,3 +106,19 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(runner, com
 def test_main_help_documents_exit_codes(runner):
     result = runner.invoke(main, ["--help"])
     assert "Exit codes" in result.output and "130" in result.output
+
+
+def test_add_indexes_only_the_given_file_and_keeps_the_rest(runner, index_dir, tmp_path):
+    new = tmp_path / "moi.txt"
+    new.write_text("Mạng 5G ở Đắk Nông\n\nViettel thử nghiệm mạng 5G tại tỉnh Đắk Nông.", encoding="utf-8")
+    result = runner.invoke(main, ["add", str(new), "--index", str(index_dir), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["added"], report["removed"], report["unchanged"], report["total"]) == (1, 0, 0, 6)
+    found = json.loads(runner.invoke(main, ["query", "mang 5g", "--json", "--index", str(index_dir)]).stdout)
+    assert found["hits"][0]["id"] == "moi"
+
+
+def test_add_a_missing_file_is_a_usage_error(runner, index_dir, tmp_path):
+    result = runner.invoke(main, ["add", str(tmp_path / "khong-co.txt"), "--index", str(index_dir)])
+    assert result.exit_code == 2 and "no such file" in result.output
