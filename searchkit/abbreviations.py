@@ -34,6 +34,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
+from searchkit.text.fold import fold
+
 _SEPARATORS = re.compile(r"[\s&.,\-]+")
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -154,5 +156,4 @@ def _phrase_key(text: str) -> str:
 
 def _fold(text: str) -> str:
     """Lower case without tone or vowel marks, đ → d: 'Đường' → 'duong'."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return fold(unicodedata.normalize("NFC", text)).lower()

@@ -16,6 +16,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Callable
 
+from searchkit.text.normalize import canonical_syllable
+
 _ACUTE, _GRAVE, _HOOK, _TILDE, _DOT = "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"
 _TONE_MARKS = frozenset((_ACUTE, _GRAVE, _HOOK, _TILDE, _DOT))
 _TELEX_TONES = {"s": _ACUTE, "f": _GRAVE, "r": _HOOK, "x": _TILDE, "j": _DOT}
@@ -245,12 +247,5 @@ def _settle_horns(letters: str) -> str:
 
 def _place_tone(letters: str, tone: str) -> str:
     """Put the tone mark on its vowel, old style: hòa, thủy, khỏe, but hoàn, quyết, người."""
-    start, end = _nucleus(letters)
-    modified = [i for i in range(start, end) if letters[i] in _MODIFIED]
-    if modified:
-        at = modified[-1]
-    elif end < len(letters) or end - start == 1:
-        at = end - 1
-    else:
-        at = start + 1 if end - start == 3 else start
-    return unicodedata.normalize("NFC", letters[: at + 1] + tone + letters[at + 1 :])
+    start, _ = _nucleus(letters)
+    return canonical_syllable(unicodedata.normalize("NFC", letters[: start + 1] + tone + letters[start + 1 :]))
