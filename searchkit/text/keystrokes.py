@@ -24,7 +24,6 @@ _TELEX_TONES = {"s": _ACUTE, "f": _GRAVE, "r": _HOOK, "x": _TILDE, "j": _DOT}
 _VNI_TONES = {"1": _ACUTE, "2": _GRAVE, "3": _HOOK, "4": _TILDE, "5": _DOT}
 
 _VOWELS = frozenset("aăâeêioôơuưy")
-_MODIFIED = frozenset("ăâêôơư")
 _LETTERS = _VOWELS | frozenset("bcdđghklmnpqrstvx")
 _CIRCUMFLEX = {"a": "â", "e": "ê", "o": "ô"}
 _HORN = {"o": "ơ", "u": "ư"}
