@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import struct
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 from typing import Iterable
 
@@ -26,29 +26,24 @@ MAGIC = b"SKPOST01"
 SUFFIX = ".skp"
 #: The fields whose postings are kept here (the ones the ranking scores).
 FIELDS = ("title", "title_f", "body", "body_f", "words")
+#: The fields whose positions are kept too (phrases and proximity).
+POSITIONAL = ("title_f", "body_f")
 
 
 def write_postings(path: Path, documents: Iterable[dict[str, list[str]]]) -> None:
     """Write the postings of `documents` (token lists per field, in doc-number order)."""
-    postings: dict[str, dict[str, list[tuple[int, int]]]] = {f: defaultdict(list) for f in FIELDS}
+    postings: dict[str, dict[str, list[tuple[int, list[int]]]]] = {f: defaultdict(list) for f in FIELDS}
     for docnum, fields in enumerate(documents):
         for field in FIELDS:
-            for term, freq in Counter(fields.get(field, ())).items():
-                postings[field][term].append((docnum, freq))
+            where: dict[str, list[int]] = defaultdict(list)
+            for position, term in enumerate(fields.get(field, ())):
+                where[term].append(position)
+            for term, positions in where.items():
+                postings[field][term].append((docnum, positions))
     header, chunks, offset = {}, [], 0
     for field in FIELDS:
-        terms = sorted(t.encode("utf-8") for t in postings[field])
-        width = max((len(t) for t in terms), default=1)
-        lists = [postings[field][t.decode("utf-8")] for t in terms]
-        counts = np.fromiter((len(p) for p in lists), dtype=np.int64, count=len(lists))
-        flat = [pair for p in lists for pair in p]
-        arrays = {
-            "terms": np.array(terms, dtype=f"S{width}"),
-            "offsets": np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
-            "ids": np.array([d for d, _ in flat], dtype=np.int32),
-            "freqs": np.array([f for _, f in flat], dtype=np.float32),
-        }
-        header[field] = {"width": width, "count": len(terms)}
+        arrays = _field_arrays(postings[field], positional=field in POSITIONAL)
+        header[field] = {"width": arrays["terms"].dtype.itemsize, "count": len(arrays["terms"])}
         for name, array in arrays.items():
             header[field][name] = [offset, int(array.size)]
             chunks.append(array.tobytes())
@@ -58,6 +53,26 @@ def write_postings(path: Path, documents: Iterable[dict[str, list[str]]]) -> Non
         stream.write(MAGIC + struct.pack("<I", len(encoded)) + encoded)
         for chunk in chunks:
             stream.write(chunk)
+
+
+def _field_arrays(postings: dict[str, list[tuple[int, list[int]]]], positional: bool) -> dict[str, np.ndarray]:
+    """Sorted terms, per-term offsets, doc numbers, frequencies (and positions)."""
+    terms = sorted(t.encode("utf-8") for t in postings)
+    lists = [postings[t.decode("utf-8")] for t in terms]
+    counts = np.fromiter((len(p) for p in lists), dtype=np.int64, count=len(lists))
+    flat = [pair for p in lists for pair in p]
+    arrays = {
+        "terms": np.array(terms, dtype=f"S{max((len(t) for t in terms), default=1)}"),
+        "offsets": np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        "ids": np.array([d for d, _ in flat], dtype=np.int32),
+        "freqs": np.array([len(p) for _, p in flat], dtype=np.float32),
+    }
+    if positional:
+        lengths = np.fromiter((len(p) for _, p in flat), dtype=np.int64, count=len(flat))
+        arrays["starts"] = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        arrays["positions"] = np.fromiter((q for _, p in flat for q in p), dtype=np.int32,
+                                          count=int(lengths.sum()))
+    return arrays
 
 
 class SegmentPostings:
@@ -77,15 +92,15 @@ class SegmentPostings:
             info = self._header.get(field)
             if info is None:
                 return None
-            types = {"terms": f"S{info['width']}", "offsets": np.int64, "ids": np.int32, "freqs": np.float32}
+            types = {"terms": f"S{info['width']}", "offsets": np.int64, "ids": np.int32,
+                     "freqs": np.float32, "starts": np.int64, "positions": np.int32}
             self._fields[field] = {
                 name: np.frombuffer(self._map, dtype=kind, count=info[name][1], offset=self._base + info[name][0])
-                for name, kind in types.items()
+                for name, kind in types.items() if name in info
             }
         return self._fields[field]
 
-    def get(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """(segment doc numbers, frequencies) of a term, or None when absent."""
+    def _find(self, field: str, term: str) -> tuple[dict[str, np.ndarray], int, int] | None:
         arrays = self._field(field)
         if arrays is None:
             return None
@@ -94,8 +109,33 @@ class SegmentPostings:
         i = int(np.searchsorted(terms, key))
         if i >= len(terms) or terms[i] != key:
             return None
-        start, end = arrays["offsets"][i], arrays["offsets"][i + 1]
+        return arrays, int(arrays["offsets"][i]), int(arrays["offsets"][i + 1])
+
+    def get(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(segment doc numbers, frequencies) of a term, or None when absent."""
+        found = self._find(field, term)
+        if found is None:
+            return None
+        arrays, start, end = found
         return arrays["ids"][start:end], arrays["freqs"][start:end]
+
+    def positions(self, field: str, term: str, docs: np.ndarray) -> dict[int, tuple[int, ...]] | None:
+        """Positions of a term in each of the sorted segment `docs` holding it; None when this
+        file keeps no positions for the field."""
+        found = self._find(field, term)
+        if found is None:
+            return {} if "positions" in (self._field(field) or {}) else None
+        arrays, start, end = found
+        if "positions" not in arrays:
+            return None
+        ids = arrays["ids"][start:end]
+        at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+        result = {}
+        for k in np.flatnonzero(ids[at] == docs):
+            posting = start + int(at[k])
+            first, last = arrays["starts"][posting], arrays["starts"][posting + 1]
+            result[int(docs[k])] = tuple(arrays["positions"][first:last].tolist())
+        return result
 
 
 def open_postings(folder: str, segment_id: str) -> SegmentPostings | None:

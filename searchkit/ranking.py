@@ -178,22 +178,42 @@ class IndexArrays:
     def positions(self, field: str, text: str, docs: np.ndarray) -> dict[int, tuple[int, ...]]:
         """Positions of a term in each of the given (sorted) documents that contain it.
 
-        Whoosh's matcher skips to each document by block headers, so only the blocks that
-        hold one of `docs` are unpickled.
+        Block headers tell each block's last document, so only the blocks that hold one of
+        `docs` are unpickled.
         """
         known = self._positions.setdefault((field, text), {})
-        missing = [d for d in docs.tolist() if d not in known]
-        for leaf, offset in self.leaves:
-            local = [d - offset for d in missing if offset <= d < offset + leaf.doc_count_all()]
-            matcher = self._matcher(leaf, field, text) if local else None
-            for doc in local if matcher is not None else ():
-                if not matcher.is_active():
-                    break
-                matcher.skip_to(doc)
-                if matcher.is_active() and matcher.id() == doc:
-                    known[doc + offset] = _decode_positions(matcher.value())
-        known.update((d, _NOWHERE) for d in missing if d not in known)
+        missing = np.asarray([d for d in docs.tolist() if d not in known], dtype=np.int64)
+        for leaf, offset in self.leaves if len(missing) else ():
+            local = missing[(missing >= offset) & (missing < offset + leaf.doc_count_all())] - offset
+            side = self._sides.get(id(leaf)) if len(local) else None
+            from_file = side.positions(field, text, local) if side is not None else None
+            if from_file is not None:
+                known.update((doc + offset, where) for doc, where in from_file.items())
+                continue
+            matcher = self._matcher(leaf, field, text) if len(local) else None
+            if matcher is not None:
+                for doc, value in _values_for(matcher, local):
+                    known[doc + offset] = _decode_positions(value)
+        known.update((d, _NOWHERE) for d in missing.tolist() if d not in known)
         return {d: known[d] for d in docs.tolist() if known[d]}
+
+
+def _values_for(matcher, docs: np.ndarray):
+    """(doc, encoded value) for each of the sorted segment `docs` the term occurs in."""
+    j = 0
+    while matcher.is_active() and j < len(docs):
+        if matcher._maxid < docs[j]:  # the whole block lies before the next wanted doc
+            matcher._next_block()
+            continue
+        matcher._read_data()
+        ids, _, values = matcher._data[:3]
+        ids = np.asarray(ids, dtype=np.int64)
+        ids = ids if matcher._byteids else np.cumsum(ids)
+        at = np.minimum(np.searchsorted(ids, docs[j:]), len(ids) - 1)
+        for k in np.flatnonzero(ids[at] == docs[j:]):
+            yield int(docs[j + k]), values[at[k]]
+        j += int(np.searchsorted(docs[j:], ids[-1], side="right"))
+        matcher._next_block()
 
 
 def _decode_positions(value: bytes) -> tuple[int, ...]:
