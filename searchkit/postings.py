@@ -119,6 +119,11 @@ class SegmentPostings:
         arrays, start, end = found
         return arrays["ids"][start:end], arrays["freqs"][start:end]
 
+    def term_totals(self, field: str) -> dict[str, float] | None:
+        """Every term of a field with its occurrences in the segment (None: field not kept)."""
+        arrays = self._field(field)
+        return None if arrays is None else _totals(arrays)
+
     def positions(self, field: str, term: str, docs: np.ndarray) -> dict[int, tuple[int, ...]] | None:
         """Positions of a term in each of the sorted segment `docs` holding it; None when this
         file keeps no positions for the field."""
@@ -136,6 +141,14 @@ class SegmentPostings:
             first, last = arrays["starts"][posting], arrays["starts"][posting + 1]
             result[int(docs[k])] = tuple(arrays["positions"][first:last].tolist())
         return result
+
+
+def _totals(arrays: dict[str, np.ndarray]) -> dict[str, float]:
+    """Term -> occurrences summed over documents."""
+    if not len(arrays["terms"]):
+        return {}
+    sums = np.add.reduceat(arrays["freqs"], arrays["offsets"][:-1])
+    return dict(zip((t.decode("utf-8") for t in arrays["terms"].tolist()), sums.tolist()))
 
 
 def open_postings(folder: str, segment_id: str) -> SegmentPostings | None:

@@ -38,3 +38,14 @@ def test_postings_files_and_whoosh_blocks_rank_alike(two_indexes, query):
     assert a.total == b.total > 0
     assert [h.id for h in a.hits] == [h.id for h in b.hits]
     assert [round(h.score, 4) for h in a.hits] == [round(h.score, 4) for h in b.hits]
+
+
+def test_did_you_mean_statistics_agree_with_and_without_postings_files(two_indexes):
+    from searchkit.store import open_index
+    from searchkit.suggest import build_spellings
+
+    with_files, without = two_indexes
+    with open_index(with_files.path).reader() as a, open_index(without.path).reader() as b:
+        fast, slow = build_spellings(a), build_spellings(b)
+    assert fast.syllables == slow.syllables and fast.words == slow.words and fast.folded == slow.folded
+    assert fast.best("tram") == "trạm"
