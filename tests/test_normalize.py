@@ -6,7 +6,7 @@ import pytest
 
 from searchkit.text.fold import fold, has_marks
 from searchkit.text.normalize import canonical_syllable, normalize_text, unify_i_y
-from searchkit.text.syllables import forms, query_syllables, syllables
+from searchkit.text.syllables import find_syllables, forms, query_syllables, syllables
 
 
 @pytest.mark.parametrize("new_style, old_style", [
@@ -65,3 +65,10 @@ def test_syllables_have_offsets_into_the_text():
 def test_query_syllables_accept_decomposed_input():
     nfd = unicodedata.normalize("NFD", "Trạm BTS")
     assert [s.accented for s in query_syllables(nfd)] == ["trạm", "bts"]
+
+
+def test_letters_without_marks_to_strip_are_transliterated():
+    assert fold("Ørsted Straße Łódź") == "Orsted Strasse Lodz"
+    assert [s.folded for s in syllables("Hãng Ørsted")] == ["hang", "orsted"]
+    text = "Hãng Ørsted ở Straße"
+    assert [text[s.start:s.end] for s in find_syllables(text, {"orsted", "strasse"})] == ["Ørsted", "Straße"]

@@ -54,12 +54,13 @@ def query_syllables(text: str) -> list[Syllable]:
 
 @lru_cache(maxsize=1)
 def _folding_table() -> dict[int, str]:
-    """Each precomposed Latin letter with marks → its base letter; Đ/đ → D/d."""
+    """Each Latin letter of U+00C0–U+1EFF → what `fold` makes of it: the base letter for a
+    letter with marks (Đ/đ → D/d), else its transliteration (ø → o, ß → ss)."""
     table = {ord("đ"): "d", ord("Đ"): "D"}
     for code in range(0x00C0, 0x1F00):
-        decomposed = unicodedata.normalize("NFD", chr(code))
-        if len(decomposed) > 1 and decomposed[0].isascii() and decomposed[0].isalpha():
-            table[code] = decomposed[0]
+        char = chr(code)
+        if char.isalpha() and code not in table and fold(char) != char and fold(char).isascii():
+            table[code] = fold(char)
     return table
 
 
