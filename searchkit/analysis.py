@@ -1,9 +1,9 @@
-"""Whoosh analyzers built from `searchkit.text`, shared by the schema, indexer and queries.
+"""Analysis shared by the schema and the indexer, built from `searchkit.text`.
 
 The indexer computes token lists with `analyze_article` (in worker processes) and hands
-them to Whoosh pre-tokenised; the analyzer classes here give Whoosh the same tokens when
-it is handed raw text. They live in an importable module because the schema is pickled
-into the index.
+the folded ones to Whoosh pre-tokenised and all of them to the `.skp` postings file; the
+analyzer class gives Whoosh the same tokens when it is handed raw text. It lives in an
+importable module because the schema is pickled into the index.
 """
 
 from __future__ import annotations
@@ -51,24 +51,6 @@ class SyllableAnalyzer(Tokenizer):
             if chars:
                 token.startchar = start_char + syllable.start
                 token.endchar = start_char + syllable.end
-            yield token
-
-
-class CompoundAnalyzer(Tokenizer):
-    """pyvi compound words in accented index form: 'Thông tin' → 'thông_tin'. Index side only."""
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, CompoundAnalyzer)
-
-    def __call__(self, value: str, positions: bool = False, start_pos: int = 0,
-                 mode: str = "", **kwargs) -> Iterator[Token]:
-        from searchkit.text.segment import compound_words
-
-        token = Token(positions, False, mode=mode, **kwargs)
-        for position, word in enumerate(compound_words(value), start=start_pos):
-            token.text, token.boost, token.stopped = word, 1.0, False
-            if positions:
-                token.pos = position
             yield token
 
 

@@ -44,7 +44,7 @@ class SearchEngine:
         self._spellings: tuple[int, Spellings] | None = None
         self._arrays: tuple[int, object] | None = None
         self._searcher: tuple[int, object] | None = None
-        self._vocabulary: Vocabulary | None = None
+        self._vocabulary: tuple[object, Vocabulary] | None = None
 
     def __repr__(self) -> str:
         return f"SearchEngine({str(self.path)!r})"
@@ -89,14 +89,14 @@ class SearchEngine:
         from searchkit.ranking import rank
 
         searcher = self._current_searcher()
-        vocabulary = self._vocabulary
+        arrays = self._arrays_for(searcher.reader())
+        vocabulary = self._vocabulary_for(arrays)
         text = normalize_text(unicodedata.normalize("NFC", query)).strip()
         decoded = decode_typing(text, vocabulary)
         searched = decoded if decoded != text else None
         if searched:
             parsed = parse_query(decoded)
         parsed = expand_abbreviations(parsed, table)
-        arrays = self._arrays_for(searcher.reader())
         ranked = rank(arrays, parsed, _allowed(searcher, chosen, arrays.size))
         best = _by_date(searcher, ranked, limit) if sort == "date" else ranked.top(limit)
         hits = tuple(_hit(searcher.stored_fields(doc), score, parsed, snippets) for doc, score in best)
@@ -121,7 +121,6 @@ class SearchEngine:
         if self._searcher is None or self._searcher[0] != generation:
             self.close()
             self._searcher = (generation, ix.searcher())
-            self._vocabulary = Vocabulary(self._searcher[1].reader())  # memoises per generation
         return self._searcher[1]
 
     def close(self) -> None:
@@ -148,6 +147,12 @@ class SearchEngine:
         else:
             cached[1].rebind(reader)
         return self._arrays[1]
+
+    def _vocabulary_for(self, arrays) -> Vocabulary:
+        """Document frequencies for query rewriting, memoised with the arrays' generation."""
+        if self._vocabulary is None or self._vocabulary[0] is not arrays:
+            self._vocabulary = (arrays, Vocabulary(lambda field, term: len(arrays.postings(field, term)[0])))
+        return self._vocabulary[1]
 
     def _load_spellings(self, reader) -> Spellings:
         """The did-you-mean statistic of the reader's generation, kept while it is current."""

@@ -8,8 +8,10 @@ field, the sorted terms (fixed-width UTF-8), and per term its document numbers a
 frequencies. A lookup is a binary search in a memory map. The file is named like the
 segment's own files, so Whoosh deletes it together with the segment.
 
-Layout: magic, header length, JSON header {field: {width, terms, offsets, ids, freqs}},
-then the arrays at the byte offsets the header gives.
+Layout: magic, header length, JSON header {field: {width, count, and [offset, size] of each
+array: terms, offsets, ids, freqs, lengths, and for positional fields starts, positions}},
+then the arrays at the byte offsets the header gives. The accented and compound fields live
+only here (Whoosh keeps the folded ones, with positions, and the stored text).
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ POSITIONAL = ("title_f", "body_f")
 def write_postings(path: Path, documents: Iterable[dict[str, list[str]]]) -> None:
     """Write the postings of `documents` (token lists per field, in doc-number order)."""
     postings: dict[str, dict[str, list[tuple[int, list[int]]]]] = {f: defaultdict(list) for f in FIELDS}
+    lengths: dict[str, list[int]] = {f: [] for f in FIELDS}
     for docnum, fields in enumerate(documents):
         for field in FIELDS:
+            lengths[field].append(len(fields.get(field, ())))
             where: dict[str, list[int]] = defaultdict(list)
             for position, term in enumerate(fields.get(field, ())):
                 where[term].append(position)
@@ -43,6 +47,7 @@ def write_postings(path: Path, documents: Iterable[dict[str, list[str]]]) -> Non
     header, chunks, offset = {}, [], 0
     for field in FIELDS:
         arrays = _field_arrays(postings[field], positional=field in POSITIONAL)
+        arrays["lengths"] = np.array(lengths[field], dtype=np.int32)
         header[field] = {"width": arrays["terms"].dtype.itemsize, "count": len(arrays["terms"])}
         for name, array in arrays.items():
             header[field][name] = [offset, int(array.size)]
@@ -93,7 +98,8 @@ class SegmentPostings:
             if info is None:
                 return None
             types = {"terms": f"S{info['width']}", "offsets": np.int64, "ids": np.int32,
-                     "freqs": np.float32, "starts": np.int64, "positions": np.int32}
+                     "freqs": np.float32, "starts": np.int64, "positions": np.int32,
+                     "lengths": np.int32}
             self._fields[field] = {
                 name: np.frombuffer(self._map, dtype=kind, count=info[name][1], offset=self._base + info[name][0])
                 for name, kind in types.items() if name in info
@@ -118,6 +124,11 @@ class SegmentPostings:
             return None
         arrays, start, end = found
         return arrays["ids"][start:end], arrays["freqs"][start:end]
+
+    def lengths(self, field: str) -> np.ndarray | None:
+        """Tokens of the field in each document of the segment (None: field not kept)."""
+        arrays = self._field(field)
+        return None if arrays is None or "lengths" not in arrays else arrays["lengths"]
 
     def term_totals(self, field: str) -> dict[str, float] | None:
         """Every term of a field with its occurrences in the segment (None: field not kept)."""

@@ -112,6 +112,8 @@ class IndexArrays:
         """Whoosh's leaf matcher of a term in one segment, or None."""
         from whoosh.reading import TermNotFound
 
+        if field not in self.reader.schema or not self.reader.schema[field].indexed:
+            return None  # kept only in the .skp files
         try:
             return leaf._terms.matcher(field, leaf._text_to_bytes(field, text), self.reader.schema[field].format)
         except TermNotFound:
@@ -150,19 +152,28 @@ class IndexArrays:
         return self._cache[key]
 
     def lengths(self, field: str) -> np.ndarray:
-        """Length of `field` in every document (Whoosh stores it to one byte of precision)."""
+        """Length of `field` in every document: from the `.skp` files, else Whoosh's length
+        column (stored to one byte of precision)."""
         if field not in self._lengths:
             from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 
             out = np.zeros(self.size, dtype=np.float32)
             for leaf, offset in self.leaves:
-                column = leaf._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
-                if column is None:
+                side = self._sides.get(id(leaf))
+                exact = side.lengths(field) if side is not None else None
+                if exact is not None:
+                    out[offset:offset + len(exact)] = exact
                     continue
-                raw = column._dbfile.get(column._basepos, column._count)
-                out[offset:offset + column._count] = _length_table()[np.frombuffer(raw, dtype=np.uint8)]
+                column = leaf._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
+                if column is not None:
+                    raw = column._dbfile.get(column._basepos, column._count)
+                    out[offset:offset + column._count] = _length_table()[np.frombuffer(raw, dtype=np.uint8)]
             self._lengths[field] = out
         return self._lengths[field]
+
+    def average_length(self, field: str) -> float:
+        alive = self.lengths(field)[self.alive]
+        return max(float(alive.mean()) if len(alive) else 1.0, 1.0)
 
     def term_scores(self, field: str, text: str, boost: float) -> tuple[np.ndarray, np.ndarray]:
         """BM25 of one term in one field: (doc numbers, scores)."""
@@ -170,7 +181,7 @@ class IndexArrays:
         if not len(ids):
             return ids, tf
         idf = np.log(1.0 + (self.count - len(ids) + 0.5) / (len(ids) + 0.5))
-        average = max(self.reader.field_length(field) / self.count, 1.0)
+        average = self.average_length(field)
         b = LENGTH_WEIGHT[field]
         norm = K1 * (1.0 - b + b * self.lengths(field)[ids] / average)
         return ids, (boost * idf * tf * (K1 + 1.0) / (tf + norm)).astype(np.float32)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Iterable, Protocol
+from typing import Callable, Iterable, Protocol
 
 from searchkit.abbreviations import Abbreviations
 from searchkit.query import ALTERNATIVE_BOOST, Alternative, Clause, ParsedQuery
@@ -48,8 +48,9 @@ class Vocabulary:
     unmarked syllable's accented form is its folded one). Answers are memoised per instance.
     """
 
-    def __init__(self, reader):
-        self._reader = reader
+    def __init__(self, document_frequency: Callable[[str, str], int]):
+        """`document_frequency(field, term)`: in how many articles the term occurs."""
+        self._document_frequency = document_frequency
         self._frequencies: dict[tuple[str, str], int] = {}
 
     def frequency(self, folded: str) -> int:
@@ -66,7 +67,7 @@ class Vocabulary:
     def _count(self, fields: tuple[str, ...], text: str) -> int:
         key = (fields[0], text)
         if key not in self._frequencies:
-            self._frequencies[key] = sum(self._reader.doc_frequency(f, text) for f in fields)
+            self._frequencies[key] = sum(self._document_frequency(f, text) for f in fields)
         return self._frequencies[key]
 
 

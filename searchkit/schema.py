@@ -4,32 +4,32 @@ from __future__ import annotations
 
 from whoosh.fields import ID, STORED, TEXT, Schema
 
-from searchkit.analysis import ACCENTED, FOLDED, CompoundAnalyzer, SyllableAnalyzer
+from searchkit.analysis import FOLDED, SyllableAnalyzer
 
 #: Bump when the schema or the analysis changes: older indexes must then be rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
-#: Fields holding article text, in the accented and the folded form.
-TEXT_FIELDS = ("title", "body")
 #: Metadata with a folded key field (`province_key`: 'dak nong') for exact, accent-blind filters.
 KEYED_FIELDS = ("province", "source", "category")
 
 
 def build_schema() -> Schema:
-    """Folded syllables with positions (matching, phrases), accented syllables with
-    frequencies only (the bonus for typed accents), pyvi words, metadata.
+    """Folded syllables with positions (matching, phrases), the stored text, metadata.
+
+    The accented syllables (the bonus for typed accents) and pyvi words are not Whoosh
+    fields: they live in each segment's `.skp` postings file (see `postings.py`), which
+    halves the postings Whoosh writes in pure Python.
 
     `date` ('2010-02-03') and `province` (canonical name) are columns, read fast for sorting
     and facets; `*_key` fields hold `folded_key` of province, source and category for filters.
     """
-    accented, folded = SyllableAnalyzer(ACCENTED), SyllableAnalyzer(FOLDED)
+    folded = SyllableAnalyzer(FOLDED)
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
-        title=TEXT(analyzer=accented, stored=True, phrase=False),
+        title=STORED(),
         title_f=TEXT(analyzer=folded),
-        body=TEXT(analyzer=accented, stored=True, phrase=False),
+        body=STORED(),
         body_f=TEXT(analyzer=folded),
-        words=TEXT(analyzer=CompoundAnalyzer(), phrase=False),
         date=ID(stored=True, sortable=True),
         source=ID(stored=True),
         category=ID(stored=True),

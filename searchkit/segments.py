@@ -37,14 +37,13 @@ class Batch:
 
 
 def document(article: Article, fields: dict[str, list[str]]) -> dict:
-    """Keyword arguments for `add_document`: pre-tokenised fields plus stored metadata."""
+    """Keyword arguments for `add_document`: the pre-tokenised folded fields, the stored
+    text and metadata (the other analysed fields go to the `.skp` file)."""
     from searchkit.schema import KEYED_FIELDS
     from searchkit.text.keys import folded_key
 
-    stored = {
-        "id": article.id, "hash": article.hash, "path": article.path,
-        "_stored_title": article.title, "_stored_body": article.body,
-    }
+    stored = {"id": article.id, "hash": article.hash, "path": article.path,
+              "title": article.title, "body": article.body}
     for name in ("date", "source", "category", "province", "author", "url"):
         value = getattr(article, name)
         if value:
@@ -53,7 +52,7 @@ def document(article: Article, fields: dict[str, list[str]]) -> dict:
         key = folded_key(getattr(article, name) or "")
         if key:
             stored[f"{name}_key"] = key
-    return {**fields, **stored}
+    return {"title_f": fields["title_f"], "body_f": fields["body_f"], **stored}
 
 
 def write_batch(index_dir: str, articles: list[Article]) -> Batch:

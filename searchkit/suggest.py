@@ -168,6 +168,8 @@ def _weights(reader, fieldname: str) -> Counter:
         if totals is not None:
             weights.update(totals)
             continue
+        if fieldname not in leaf.schema or not leaf.schema[fieldname].indexed:
+            continue  # kept only in the .skp files
         for term, info in leaf.iter_field(fieldname):
             weights[_text(term)] += info.weight()
     return weights
