@@ -54,10 +54,12 @@ def query_syllables(text: str) -> list[Syllable]:
 
 @lru_cache(maxsize=1)
 def _folding_table() -> dict[int, str]:
-    """Each Latin letter of U+00C0–U+1EFF → what `fold` makes of it: the base letter for a
-    letter with marks (Đ/đ → D/d), else its transliteration (ø → o, ß → ss)."""
+    """Each Latin letter with marks or without an ASCII form → what `fold` makes of it: the
+    base letter (Đ/đ → D/d, ắ → a), else its transliteration (ø → o, ß → ss). Other
+    scripts are left alone: their syllables take the exact path in `find_syllables`."""
     table = {ord("đ"): "d", ord("Đ"): "D"}
-    for code in range(0x00C0, 0x1F00):
+    latin = (*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00))
+    for code in latin:
         char = chr(code)
         if char.isalpha() and code not in table and fold(char) != char and fold(char).isascii():
             table[code] = fold(char)
