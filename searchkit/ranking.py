@@ -74,7 +74,7 @@ class IndexArrays:
 
     def __init__(self, reader):
         self.reader = reader
-        self.leaves = list(reader.leaf_readers())
+        self.leaves = _segment_leaves(reader)
         self.size = reader.doc_count_all()
         self.count = max(reader.doc_count(), 1)
         self.alive = self._alive()
@@ -86,7 +86,7 @@ class IndexArrays:
     def rebind(self, reader) -> None:
         """Use a new reader of the same generation (same segments, same doc numbers)."""
         self.reader = reader
-        self.leaves = list(reader.leaf_readers())
+        self.leaves = _segment_leaves(reader)
         self._sides = self._open_sides()
 
     def _open_sides(self) -> dict[int, object]:
@@ -235,6 +235,12 @@ def _decode_positions(value: bytes) -> tuple[int, ...]:
 
 
 _NOWHERE: tuple[int, ...] = ()
+
+
+def _segment_leaves(reader) -> list:
+    """(segment reader, doc offset) pairs; an empty index has none (its EmptyReader
+    has no segment)."""
+    return [(leaf, offset) for leaf, offset in reader.leaf_readers() if hasattr(leaf, "_segment")]
 
 
 def _weights(weights, count: int) -> np.ndarray:

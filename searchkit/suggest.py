@@ -162,6 +162,8 @@ def _weights(reader, fieldname: str) -> Counter:
     weights: Counter = Counter()
     leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
     for leaf, _ in leaves:
+        if not hasattr(leaf, "_segment"):  # an empty index's EmptyReader
+            continue
         folder = getattr(leaf._storage, "folder", None)
         side = open_postings(folder, leaf._segment.segment_id()) if folder else None
         totals = side.term_totals(fieldname) if side is not None else None

@@ -105,3 +105,11 @@ def test_index_of_an_older_schema_asks_for_a_rebuild(engine, corpus_copy):
         engine.index([corpus_copy])
     assert engine.index([corpus_copy], rebuild=True).total == 5
     assert engine.search("trạm BTS").total == 3
+
+
+def test_an_index_of_an_empty_folder_answers_with_no_hits(tmp_path):
+    (tmp_path / "empty").mkdir()
+    engine = SearchEngine(tmp_path / "index")
+    assert engine.index([tmp_path / "empty"]).total == 0
+    results = engine.search("trạm BTS")
+    assert (results.total, results.hits) == (0, ())
