@@ -116,12 +116,18 @@ class SearchEngine:
         """A searcher on the last commit. Every commit writes a new generation, and a new
         searcher is opened for it (never `refresh()`, which returns duplicates after merges);
         while the generation stays the same, the open one is reused."""
-        ix = open_index(self.path)
-        generation = ix.latest_generation()
-        if self._searcher is None or self._searcher[0] != generation:
-            self.close()
-            self._searcher = (generation, ix.searcher())
-        return self._searcher[1]
+        for attempt in range(3):
+            try:
+                ix = open_index(self.path)
+                generation = ix.latest_generation()
+                if self._searcher is None or self._searcher[0] != generation:
+                    self.close()
+                    self._searcher = (generation, ix.searcher())
+                return self._searcher[1]
+            except (OSError, EOFError):  # a commit replaced the table of contents meanwhile
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         """Close the open searcher (searching again reopens one)."""

@@ -68,7 +68,7 @@ def create_index(path: Path):
     if path.exists() and visible_entries(path) and not is_index(path):
         raise IndexFormatError(f"{path} is not empty and not a searchkit index; refusing to overwrite it")
     path.mkdir(parents=True, exist_ok=True)
-    temporary = path / (MARKER + ".tmp")
+    temporary = path / f".{MARKER}.tmp"  # hidden: never mistaken for foreign content
     temporary.write_text(json.dumps({"format": "searchkit", "schema_version": SCHEMA_VERSION}), "utf-8")
     os.replace(temporary, path / MARKER)
     return create_in(str(path), build_schema())
