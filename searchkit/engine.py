@@ -116,18 +116,20 @@ class SearchEngine:
         """A searcher on the last commit. Every commit writes a new generation, and a new
         searcher is opened for it (never `refresh()`, which returns duplicates after merges);
         while the generation stays the same, the open one is reused."""
-        for attempt in range(3):
+        for _ in range(2):
             try:
-                ix = open_index(self.path)
-                generation = ix.latest_generation()
-                if self._searcher is None or self._searcher[0] != generation:
-                    self.close()
-                    self._searcher = (generation, ix.searcher())
-                return self._searcher[1]
+                return self._open_searcher()
             except (OSError, EOFError):  # a commit replaced the table of contents meanwhile
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+                continue
+        return self._open_searcher()
+
+    def _open_searcher(self):
+        ix = open_index(self.path)
+        generation = ix.latest_generation()
+        if self._searcher is None or self._searcher[0] != generation:
+            self.close()
+            self._searcher = (generation, ix.searcher())
+        return self._searcher[1]
 
     def close(self) -> None:
         """Close the open searcher (searching again reopens one)."""
