@@ -72,8 +72,9 @@ class SearchEngine:
         without a date are then left out); `province` any spelling ('dak nong'); `source` and
         `category` case and accents optional. `sort="date"` puts the newest first and undated
         articles last. `facets=True` counts all matches by province and by year in
-        `Results.facets`. A fresh searcher is opened for every call, so results always reflect
-        the last commit.
+        `Results.facets`. Every call checks the index's generation and opens a new searcher
+        after a commit, so results always reflect the last commit. Not thread-safe: use one
+        engine per thread.
 
         >>> SearchEngine("index").search("trạm BTS", province="dak nong").hits[0].province
         'Đắk Nông'
