@@ -39,6 +39,13 @@ def write_articles(folder: Path, articles: dict[str, str]) -> Path:
     return folder
 
 
+def engine_over(root: Path, articles: dict[str, str]) -> SearchEngine:
+    """An engine whose index holds exactly `articles` (written under root/corpus)."""
+    engine = SearchEngine(root / "index")
+    engine.index([write_articles(root / "corpus", articles)])
+    return engine
+
+
 def write_jsonl_corpus(path: Path, count: int) -> list[str]:
     """`count` distinct articles built from the seed paragraphs; returns their ids in order."""
     from searchkit.corpus import iter_articles

@@ -5,7 +5,7 @@ import unicodedata
 import pytest
 
 from searchkit import QueryError, SearchEngine
-from tests.conftest import write_articles
+from tests.conftest import engine_over
 
 AN_GIANG, NGHE_AN, HOA_BINH, DAK_NONG, DIEN_BIEN = (
     "000_8ea709576470be64", "001_763baed69ffaf6d4", "002_8621a67b8f0e4508",
@@ -76,13 +76,10 @@ def test_and_or_alone_searches_the_words(sample_engine):
 @pytest.fixture(scope="module")
 def accent_engine(tmp_path_factory) -> SearchEngine:
     """Two articles that differ only by accents: bán hàng vs bạn hàng."""
-    folder = write_articles(tmp_path_factory.mktemp("accents") / "corpus", {
+    return engine_over(tmp_path_factory.mktemp("accents"), {
         "ban_hang": "Doanh nghiệp viễn thông\n\nCửa hàng bán hàng qua mạng cho doanh nghiệp.",
         "ban_be": "Doanh nghiệp viễn thông\n\nCửa hàng bạn hàng qua mạng cho doanh nghiệp.",
     })
-    engine = SearchEngine(folder.parent / "index")
-    engine.index([folder])
-    return engine
 
 
 def test_accented_query_ranks_exact_accents_first_but_keeps_folded_matches(accent_engine):

@@ -13,7 +13,7 @@ from searchkit.cli import main
 from searchkit.query import parse_query
 from searchkit.rewrite import decode_typing, expand_abbreviations, spellings, typed_as_abbreviation
 from searchkit.suggest import Spellings, Suggester, load_spellings
-from tests.conftest import write_articles
+from tests.conftest import engine_over, write_articles
 from tests.test_search import AN_GIANG, BTS_ARTICLES, DAK_NONG, NGHE_AN, ids
 
 
@@ -42,13 +42,10 @@ def test_ordinary_queries_are_searched_as_typed(sample_engine, query):
 @pytest.fixture(scope="module")
 def english_engine(tmp_path_factory) -> SearchEngine:
     """English words and codes beside Vietnamese: 'as' is a word here, so is 'á' (Châu Á)."""
-    folder = write_articles(tmp_path_factory.mktemp("english") / "corpus", {
+    return engine_over(tmp_path_factory.mktemp("english"), {
         "tools": "Công cụ và tin tức\n\nCác tools và news về mạng 4G, trạm BTS ở Châu Á, as usual.",
         "xong": "Nồi xoong\n\nBài viết về nồi xoong nhôm.",
     })
-    engine = SearchEngine(folder.parent / "index")
-    engine.index([folder])
-    return engine
 
 
 @pytest.mark.parametrize("query", ["news", "tools", "4G", "BTS", "as usual", "news tools 4G BTS", "xoong"])
@@ -93,14 +90,11 @@ def test_decoding_keeps_operators_and_phrases(sample_engine):
 
 @pytest.fixture(scope="module")
 def i_y_engine(tmp_path_factory) -> SearchEngine:
-    folder = write_articles(tmp_path_factory.mktemp("iy") / "corpus", {
+    return engine_over(tmp_path_factory.mktemp("iy"), {
         "y": "Kỹ sư Mỹ lý giải\n\nHạ tầng kỹ thuật quý I được các kỹ sư Mỹ lý giải rõ.",
         "i": "Kĩ sư Mĩ lí giải\n\nHạ tầng kĩ thuật quí I được các kĩ sư Mĩ lí giải rõ.",
         "other": "Tin khác\n\nMột bài không liên quan về ký kết hợp đồng.",
     })
-    engine = SearchEngine(folder.parent / "index")
-    engine.index([folder])
-    return engine
 
 
 @pytest.mark.parametrize("query", ["kỹ thuật", "kĩ thuật", "lý giải", "lí giải", "quý I", "quí I",
