@@ -92,26 +92,34 @@ class SearchEngine:
         searcher = self._current_searcher()
         arrays = self._arrays_for(searcher.reader())
         vocabulary = self._vocabulary_for(arrays)
-        text = normalize_text(unicodedata.normalize("NFC", query)).strip()
-        decoded = decode_typing(text, vocabulary)
-        searched = decoded if decoded != text else None
-        if searched:
-            parsed = parse_query(decoded)
-        parsed = expand_abbreviations(parsed, table)
+        searched, parsed = self._rewrite(query, parsed, vocabulary, table)
         ranked = rank(arrays, parsed, _allowed(searcher, chosen, arrays.size))
         best = _by_date(searcher, ranked, limit) if sort == "date" else ranked.top(limit)
         hits = tuple(_hit(searcher.stored_fields(doc), score, parsed, snippets) for doc, score in best)
-        counts = _facet_counts(searcher, ranked) if facets else {}
-        effective = searched or text
+        suggestion = self._suggest(searcher, vocabulary, table, hits, searched or query)
+        return Results(query=query, total=ranked.total, hits=hits, searched=searched, suggestion=suggestion,
+                       facets=_facet_counts(searcher, ranked) if facets else {})
+
+    @staticmethod
+    def _rewrite(query: str, parsed: ParsedQuery, vocabulary: Vocabulary,
+                 table: Abbreviations) -> tuple[str | None, ParsedQuery]:
+        """Telex/VNI words decoded ('truyeenf' → 'truyền'; the text searched, or None when
+        unchanged) and abbreviation alternatives added."""
+        text = normalize_text(unicodedata.normalize("NFC", query)).strip()
+        decoded = decode_typing(text, vocabulary)
+        searched = decoded if decoded != text else None
+        return searched, expand_abbreviations(parse_query(searched) if searched else parsed, table)
+
+    def _suggest(self, searcher, vocabulary: Vocabulary, table: Abbreviations, hits, typed: str) -> str | None:
+        """Did-you-mean for what was searched: accents restored, misspellings corrected."""
+        typed = normalize_text(unicodedata.normalize("NFC", typed)).strip()
         suggester = Suggester(
             vocabulary.frequency, vocabulary.accented_frequency,
             lambda: self._load_spellings(searcher.reader()),
-            spelling_evidence(hits) if not has_marks(effective) else None,
+            spelling_evidence(hits) if not has_marks(typed) else None,
             keep=lambda word: typed_as_abbreviation(word, table),
         )
-        suggestion = suggester.suggest(effective)
-        return Results(query=query, total=ranked.total, hits=hits, searched=searched,
-                       suggestion=suggestion, facets=counts)
+        return suggester.suggest(typed)
 
     def _current_searcher(self):
         """A searcher on the last commit. Every commit writes a new generation, and a new

@@ -85,6 +85,8 @@ class IndexArrays:
 
     def rebind(self, reader) -> None:
         """Use a new reader of the same generation (same segments, same doc numbers)."""
+        if reader is self.reader:
+            return
         self.reader = reader
         self.leaves = _segment_leaves(reader)
         self._sides = self._open_sides()
