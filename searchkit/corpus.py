@@ -78,17 +78,9 @@ def decode(data: bytes) -> str:
 
 
 def raw_hash(data: bytes) -> str:
-    """Hash of an article's bytes as stored, salted with PARSER_VERSION."""
+    """Hash of an article's bytes as stored, salted with PARSER_VERSION: `Article.hash`,
+    what a re-sync compares (set by `read_articles`, which has the bytes)."""
     return hashlib.blake2b(data, digest_size=12, salt=PARSER_VERSION.to_bytes(16, "little")).hexdigest()
-
-
-def content_hash(*parts: str | None) -> str:
-    """A short stable hash of an article's content, for incremental sync."""
-    digest = hashlib.blake2b(digest_size=12)
-    for part in parts:
-        digest.update((part or "").encode("utf-8"))
-        digest.update(b"\x1f")
-    return digest.hexdigest()
 
 
 def parse_date_line(line: str) -> str | None:
@@ -138,7 +130,6 @@ def parse_txt(text: str, article_id: str, path: str = "") -> Article:
     return Article(
         id=article_id, title=title, body=body, date=date or lead_date(lead_line), source=source,
         author=author, province=gazetteer.province_of(title, lead_line), path=path,
-        hash=content_hash(title, body, date, source),
     )
 
 
@@ -163,8 +154,6 @@ def parse_record(record: object) -> Article:
         id=str(article_id), title=title, body=body, date=_iso_date(fields["date"]) or lead_date(lead),
         source=source, category=fields["category"], url=fields["url"], author=fields["author"],
         province=province,
-        hash=content_hash(title, body, fields["date"], source, fields["category"], fields["url"],
-                          fields["author"], province),
     )
 
 

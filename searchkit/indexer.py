@@ -56,8 +56,8 @@ def _to_index(entries: Iterable, run: _Run, progress: Progress | None) -> Iterat
             run.skipped.append(Skipped(entry.path, f"duplicate id {entry.id!r}, first read from {run.seen[entry.id]}"))
         else:
             run.seen[entry.id] = entry.path
-            if run.existing.get(entry.id) == (entry.hash, entry.path):
-                run.unchanged += 1
+            if run.existing.get(entry.id) == (entry.hash, entry.path):  # e.g. a legacy-encoded
+                run.unchanged += 1  # JSONL line, which the corpus' fast check cannot read
             else:
                 yield entry
 

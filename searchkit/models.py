@@ -24,7 +24,7 @@ class Article:
     author: str | None = None
     province: str | None = None
     path: str = ""  # the file it came from
-    hash: str = ""  # content hash, for incremental sync
+    hash: str = ""  # hash of the stored bytes (corpus.raw_hash), for incremental sync
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -162,6 +162,13 @@ def _totals(arrays: dict[str, np.ndarray]) -> dict[str, float]:
     return dict(zip((t.decode("utf-8") for t in arrays["terms"].tolist()), sums.tolist()))
 
 
+def for_segment(leaf) -> SegmentPostings | None:
+    """The postings file of a Whoosh segment reader, or None (no file, or no segment)."""
+    folder = getattr(getattr(leaf, "_storage", None), "folder", None)
+    segment = getattr(leaf, "_segment", None)
+    return open_postings(folder, segment.segment_id()) if folder and segment else None
+
+
 def open_postings(folder: str, segment_id: str) -> SegmentPostings | None:
     """The postings file of a segment ('MAIN_<segid>'), or None (e.g. a merged segment)."""
     path = Path(folder) / (segment_id + SUFFIX)

@@ -2,21 +2,22 @@
 
 Whoosh's matcher tree scores one posting at a time in Python: 70–400 ms for a query of
 two to six common words over 16k articles, before counting the matches. Here each term's
-postings are read a block at a time from the segment files and scored as arrays indexed
-by document number; a query costs a few array operations per term. Positions are decoded
-only where they decide something: the candidates of a quoted phrase, and the best
-candidates for the proximity bonus.
+postings come from the segment's `.skp` file (a memory-mapped slice; see `postings.py`)
+and are scored as arrays indexed by document number; a query costs a few array
+operations per term. Positions are looked up only where they decide something: the
+candidates of a quoted phrase, and the best candidates for the proximity bonus.
 
-Like `segments.py`, this reads codec internals of the pinned whoosh-reloaded
-(`_terms.matcher`, block `_ids`/`_weights`/`_values`, the raw length columns).
+A segment without a `.skp` file is read from Whoosh's own posting blocks; like
+`segments.py`, that reads codec internals of the pinned whoosh-reloaded (`_terms.matcher`,
+block data, the raw length columns).
 """
 
 from __future__ import annotations
 
 import pickle
 from dataclasses import dataclass
-from itertools import accumulate
 from functools import lru_cache
+from itertools import accumulate
 from typing import Iterable
 
 import numpy as np
@@ -93,11 +94,9 @@ class IndexArrays:
 
     def _open_sides(self) -> dict[int, object]:
         """The `.skp` postings file of each segment that has one, by id() of its reader."""
-        from searchkit.postings import open_postings
+        from searchkit.postings import for_segment
 
-        folder = lambda leaf: getattr(leaf._storage, "folder", None)  # noqa: E731
-        return {id(leaf): open_postings(folder(leaf), leaf._segment.segment_id()) if folder(leaf) else None
-                for leaf, _ in self.leaves}
+        return {id(leaf): for_segment(leaf) for leaf, _ in self.leaves}
 
     def oversized(self) -> bool:
         """True when the cache holds so many terms that it should be started afresh."""
@@ -182,7 +181,7 @@ class IndexArrays:
         ids, tf = self.postings(field, text)
         if not len(ids):
             return ids, tf
-        idf = np.log(1.0 + (self.count - len(ids) + 0.5) / (len(ids) + 0.5))
+        idf = _idf(self.count, len(ids))
         average = self.average_length(field)
         b = LENGTH_WEIGHT[field]
         norm = K1 * (1.0 - b + b * self.lengths(field)[ids] / average)
@@ -365,7 +364,7 @@ def _proximity_bonus(arrays: IndexArrays, parsed: ParsedQuery, matched: np.ndarr
     for run in runs:
         for a, b in zip(run, run[1:]):
             for field, boost in FIELD_BOOSTS.items():
-                weight = PROXIMITY_BOOST * boost * _idf(arrays, f"{field}_f", a.folded, b.folded)
+                weight = PROXIMITY_BOOST * boost * _pair_idf(arrays, f"{field}_f", a.folded, b.folded)
                 for doc in _adjacent(arrays, f"{field}_f", [a.folded, b.folded], docs, slop=2):
                     scores[doc] += weight
         for size in (2, 3):
@@ -377,7 +376,12 @@ def _proximity_bonus(arrays: IndexArrays, parsed: ParsedQuery, matched: np.ndarr
                     scores[ids[keep]] += values[keep]
 
 
-def _idf(arrays: IndexArrays, field: str, *terms: str) -> float:
+def _idf(articles: int, frequency: int) -> float:
+    """BM25's idf; deleted articles still in the postings never make it negative."""
+    frequency = min(frequency, articles)
+    return float(np.log(1.0 + (articles - frequency + 0.5) / (frequency + 0.5)))
+
+
+def _pair_idf(arrays: IndexArrays, field: str, *terms: str) -> float:
     """The smaller idf of the terms: a pair is as telling as its commoner word."""
-    frequencies = [len(arrays.postings(field, term)[0]) for term in terms]
-    return float(np.log(1.0 + (arrays.count - max(frequencies) + 0.5) / (max(frequencies) + 0.5)))
+    return _idf(arrays.count, max(len(arrays.postings(field, term)[0]) for term in terms))

@@ -20,6 +20,7 @@ import shutil
 import signal
 import tempfile
 import threading
+from functools import partial
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -177,16 +178,7 @@ def written_batches(index_dir: Path, batches: Iterable[list[Article]], workers: 
 
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_worker_init, maxtasksperchild=50) as pool:
-        for written in pool.imap(_WriteBatch(str(index_dir)), throttled()):
+        for written in pool.imap(partial(write_batch, str(index_dir)), throttled()):
             slots.release()
             yield written
 
-
-class _WriteBatch:
-    """Picklable `write_batch` bound to an index directory."""
-
-    def __init__(self, index_dir: str):
-        self.index_dir = index_dir
-
-    def __call__(self, articles: list[Article]) -> Batch:
-        return write_batch(self.index_dir, articles)

@@ -157,15 +157,14 @@ def _weights(reader, fieldname: str) -> Counter:
     A segment's `.skp` postings file gives its terms and frequencies as arrays; Whoosh's
     term list is read only for a segment without one.
     """
-    from searchkit.postings import open_postings
+    from searchkit.postings import for_segment
 
     weights: Counter = Counter()
     leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
     for leaf, _ in leaves:
         if not hasattr(leaf, "_segment"):  # an empty index's EmptyReader
             continue
-        folder = getattr(leaf._storage, "folder", None)
-        side = open_postings(folder, leaf._segment.segment_id()) if folder else None
+        side = for_segment(leaf)
         totals = side.term_totals(fieldname) if side is not None else None
         if totals is not None:
             weights.update(totals)

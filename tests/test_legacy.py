@@ -272,3 +272,26 @@ def test_valid_syllables(word):
 )
 def test_invalid_syllables(word):
     assert not is_vietnamese_syllable(word)
+
+
+def test_legacy_files_are_indexed_searchable_and_highlighted_as_unicode(tmp_path):
+    """Whole files in TCVN3, VNI and Windows-1258 go through the index like UTF-8 ones."""
+    from searchkit import SearchEngine
+    from searchkit.text.legacy import encode_windows_1258
+
+    article = ("Sở Thông tin và Truyền thông tỉnh Đắk Nông\n\n"
+               "Tỉnh đã xây dựng thêm nhiều trạm thu phát sóng, hạ tầng viễn thông phát triển lành mạnh.")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "tcvn3.txt").write_bytes(encode_tcvn3(article))
+    (corpus / "vni.txt").write_bytes(encode_vni(article))
+    (corpus / "cp1258.txt").write_bytes(encode_windows_1258(article))
+    engine = SearchEngine(tmp_path / "index")
+    report = engine.index([corpus])
+    assert (report.added, report.skipped) == (3, ())
+    for query, words in (("lành mạnh", "lành mạnh"), ("lanh manh", "lành mạnh"), ('"trạm thu phát sóng"', "trạm thu phát sóng")):
+        results = engine.search(query)
+        assert sorted(h.id for h in results.hits) == ["cp1258", "tcvn3", "vni"]
+        for hit in results.hits:
+            assert words in {s.text[a:b] for s in hit.snippets for a, b in s.spans}
+        assert {h.title for h in results.hits} == {"Sở Thông tin và Truyền thông tỉnh Đắk Nông"}
