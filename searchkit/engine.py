@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import unicodedata
 from functools import cached_property
@@ -9,19 +10,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from searchkit.abbreviations import Abbreviations, load_abbreviations
-from searchkit.errors import AbbreviationsError
+from searchkit.errors import AbbreviationsError, QueryError
 from searchkit.filters import Filters, check_sort
 from searchkit.highlight import make_snippets, match_spans
-from searchkit.store import open_index
-from searchkit.models import Hit, IndexReport, Results
-from searchkit.query import ParsedQuery, parse_query
+from searchkit.models import Explanation, Hit, IndexReport, Results
+from searchkit.plan import QueryPlan, plan_query
 from searchkit.rewrite import Vocabulary, decode_typing, expand_abbreviations, typed_as_abbreviation
+from searchkit.store import open_index
 from searchkit.suggest import Spellings, Suggester, load_spellings, spelling_evidence
 from searchkit.text.fold import has_marks
 from searchkit.text.normalize import normalize_text
 
 if TYPE_CHECKING:
     from searchkit.indexer import Progress
+
+
+#: Largest limit and offset a search takes: deeper pages are better served by filters.
+MAX_PAGE = 10_000
 
 
 class SearchEngine:
@@ -62,56 +67,109 @@ class SearchEngine:
                 self._load_spellings(reader)
         return report
 
-    def search(self, query: str, limit: int = 10, *, snippets: int = 3, since: str | None = None,
-               until: str | None = None, province: str | None = None, source: str | None = None,
-               category: str | None = None, sort: str = "relevance", facets: bool = False) -> Results:
+    def search(self, query: str, limit: int = 10, *, offset: int = 0, snippets: int = 3,
+               since: str | None = None, until: str | None = None, province: str | None = None,
+               source: str | None = None, category: str | None = None, sort: str = "relevance",
+               facets: bool = False, explain: bool = False) -> Results:
         """Search; raises QueryError for a query with nothing to look for, FilterError for a
         bad filter.
+
+        Free words are optional: articles holding all of them come first when there are
+        enough, then those holding most of them (weighted by how telling each word is);
+        `+word`, "quoted phrases" and `title:` are required. Words typed side by side rank
+        articles that have them side by side first. When nothing matches, the did-you-mean
+        is searched instead (`Results.corrected`, `Results.searched`).
 
         Filters: `since`/`until` take `2010`, `2010-02`, `2010-02-03` or `03/02/2010` (articles
         without a date are then left out); `province` any spelling ('dak nong'); `source` and
         `category` case and accents optional. `sort="date"` puts the newest first and undated
         articles last. `facets=True` counts all matches by province and by year in
-        `Results.facets`. Every call checks the index's generation and opens a new searcher
-        after a commit, so results always reflect the last commit. Not thread-safe: use one
-        engine per thread.
+        `Results.facets`. `explain=True` adds the plan (`Results.plan`) and each hit's score
+        breakdown (`Hit.explanation`). Every call checks the index's generation and opens a
+        new searcher after a commit, so results always reflect the last commit. Not
+        thread-safe: use one engine per thread.
 
         >>> SearchEngine("index").search("trạm BTS", province="dak nong").hits[0].province
         'Đắk Nông'
-        >>> SearchEngine("index").search("trạm BTS", facets=True).facets["province"]
-        {'An Giang': 1, 'Đắk Nông': 1, 'Nghệ An': 1}
+        >>> SearchEngine("index").search("Đắk Nông đã làm gì để phát triển trạm BTS?").hits[0].id
+        '003_968839511eb7d5a3'
         """
-        parsed = parse_query(query)
-        if limit < 1:
-            raise ValueError("limit must be at least 1")
+        _check_page(limit, offset)
         chosen = Filters.parse(since=since, until=until, province=province, source=source, category=category)
         check_sort(sort)
-        table = self.abbreviations
-        from searchkit.ranking import rank
+        from searchkit.ranking import Trace, rank
 
         searcher = self._current_searcher()
         arrays = self._arrays_for(searcher.reader())
         vocabulary = self._vocabulary_for(arrays)
-        searched, parsed = self._rewrite(query, parsed, vocabulary, table)
-        ranked = rank(arrays, parsed, _allowed(searcher, chosen, arrays.size))
-        best = _by_date(searcher, ranked, limit) if sort == "date" else ranked.top(limit)
-        hits = tuple(_hit(searcher.stored_fields(doc), score, parsed, snippets) for doc, score in best)
-        suggestion = self._suggest(searcher, vocabulary, table, hits, searched or query)
-        return Results(query=query, total=ranked.total, hits=hits, searched=searched, suggestion=suggestion,
-                       facets=_facet_counts(searcher, ranked) if facets else {})
+        plan = self._plan(query, vocabulary)
+        allowed = _allowed(searcher, chosen, arrays.size)
+        trace = Trace() if explain else None
+        ranked = rank(arrays, plan, allowed, trace)
+        if not ranked.total:
+            plan, ranked = self._retry(searcher, arrays, vocabulary, plan, allowed, trace) or (plan, ranked)
+        best = _by_date(searcher, ranked, limit, offset) if sort == "date" else ranked.top(limit, offset)
+        hits = tuple(_hit(searcher.stored_fields(doc), score, plan, snippets,
+                          _explanation(ranked, trace, doc) if trace else None) for doc, score in best)
+        suggestion = None if plan.corrected else self._suggest(
+            searcher, vocabulary, hits, plan.searched or query)
+        return Results(query=query, total=ranked.total, hits=hits, searched=plan.searched,
+                       suggestion=suggestion, facets=_facet_counts(searcher, ranked) if facets else {},
+                       corrected=plan.corrected, complete=ranked.complete, offset=offset,
+                       plan=plan.to_dict() if explain else None)
 
-    @staticmethod
-    def _rewrite(query: str, parsed: ParsedQuery, vocabulary: Vocabulary,
-                 table: Abbreviations) -> tuple[str | None, ParsedQuery]:
-        """Telex/VNI words decoded ('truyeenf' → 'truyền'; the text searched, or None when
-        unchanged) and abbreviation alternatives added."""
-        text = normalize_text(unicodedata.normalize("NFC", query)).strip()
-        decoded = decode_typing(text, vocabulary)
-        searched = decoded if decoded != text else None
-        return searched, expand_abbreviations(parse_query(searched) if searched else parsed, table)
+    def explain(self, query: str, article_id: str, **filters) -> Explanation | None:
+        """Why `article_id` scores what it does for `query` (None when it does not match).
 
-    def _suggest(self, searcher, vocabulary: Vocabulary, table: Abbreviations, hits, typed: str) -> str | None:
+        >>> SearchEngine("index").explain("trạm BTS", "003_968839511eb7d5a3").coverage
+        1.0
+        """
+        from whoosh.query import Term
+
+        from searchkit.ranking import Trace, rank
+
+        searcher = self._current_searcher()
+        arrays = self._arrays_for(searcher.reader())
+        plan = self._plan(query, self._vocabulary_for(arrays))
+        chosen = Filters.parse(**filters)
+        trace = Trace()
+        ranked = rank(arrays, plan, _allowed(searcher, chosen, arrays.size), trace)
+        docs = list(searcher.docs_for_query(Term("id", article_id)))
+        if not docs or not ranked.matched[docs[0]]:
+            return None
+        return _explanation(ranked, trace, docs[0])
+
+    def plan(self, query: str) -> QueryPlan:
+        """The query as it will be searched: Telex decoded, abbreviations expanded, required
+        and optional words, pairs (see `searchkit.plan`)."""
+        searcher = self._current_searcher()
+        return self._plan(query, self._vocabulary_for(self._arrays_for(searcher.reader())))
+
+    def _plan(self, query: str, vocabulary: Vocabulary, corrected: bool = False) -> QueryPlan:
+        table = self.abbreviations
+        plan = plan_query(query, decode=lambda text: decode_typing(text, vocabulary),
+                          expand=lambda parsed: expand_abbreviations(parsed, table),
+                          frequency=vocabulary.frequency)
+        return dataclasses.replace(plan, searched=query, corrected=True) if corrected else plan
+
+    def _retry(self, searcher, arrays, vocabulary: Vocabulary, plan: QueryPlan, allowed, trace):
+        """(plan, ranked) of the did-you-mean when the query found nothing and it finds
+        something, else None: like Meilisearch and Typesense, no retyping needed."""
+        from searchkit.ranking import rank
+
+        suggestion = self._suggest(searcher, vocabulary, (), plan.searched or plan.query)
+        if not suggestion:
+            return None
+        try:
+            retried = self._plan(suggestion, vocabulary, corrected=True)
+        except QueryError:
+            return None
+        ranked = rank(arrays, retried, allowed, trace)
+        return (retried, ranked) if ranked.total else None
+
+    def _suggest(self, searcher, vocabulary: Vocabulary, hits, typed: str) -> str | None:
         """Did-you-mean for what was searched: accents restored, misspellings corrected."""
+        table = self.abbreviations
         typed = normalize_text(unicodedata.normalize("NFC", typed)).strip()
         suggester = Suggester(
             vocabulary.frequency, vocabulary.accented_frequency,
@@ -229,14 +287,21 @@ def _column(searcher, name: str, docs) -> list:
     return [column[int(doc)] or None for doc in docs]
 
 
-def _by_date(searcher, ranked, limit: int) -> list[tuple[int, float]]:
+def _check_page(limit, offset) -> None:
+    """limit and offset are whole numbers in range, else a QueryError saying so."""
+    for name, value, low in (("limit", limit, 1), ("offset", offset, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_PAGE:
+            raise QueryError(f"{name} must be a whole number from {low} to {MAX_PAGE}, not {value!r}")
+
+
+def _by_date(searcher, ranked, limit: int, offset: int = 0) -> list[tuple[int, float]]:
     """Newest first, undated last; equal dates by relevance."""
     import numpy as np
 
     docs = np.flatnonzero(ranked.matched)
     dates = _column(searcher, "date", docs)
     order = sorted(range(len(docs)), key=lambda i: (dates[i] is None, _negated(dates[i]), -ranked.scores[docs[i]], docs[i]))
-    return [(int(docs[i]), float(ranked.scores[docs[i]])) for i in order[:limit]]
+    return [(int(docs[i]), float(ranked.scores[docs[i]])) for i in order[offset:offset + limit]]
 
 
 def _negated(day: str | None) -> tuple[int, ...]:
@@ -265,12 +330,29 @@ def _most_first(counts: dict[str, int]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], folded_key(item[0]), item[0])))
 
 
-def _hit(fields: dict, score: float, parsed: ParsedQuery, snippets: int) -> Hit:
+def _hit(fields: dict, score: float, plan: QueryPlan, snippets: int,
+         explanation: Explanation | None = None) -> Hit:
     title = fields.get("title", "")
     return Hit(
         id=fields["id"], title=title, score=score,
         date=fields.get("date"), source=fields.get("source"), category=fields.get("category"),
         url=fields.get("url"), author=fields.get("author"), province=fields.get("province"),
-        title_spans=tuple(match_spans(title, parsed.highlight_terms(title=True))),
-        snippets=make_snippets(fields.get("body", ""), parsed.highlight_terms(), count=snippets),
+        title_spans=tuple(match_spans(title, plan.highlight_terms(title=True),
+                                      plan.highlight_phrases(title=True))),
+        snippets=make_snippets(fields.get("body", ""), plan.highlight_terms(), count=snippets,
+                               phrases=plan.highlight_phrases()),
+        explanation=explanation,
+    )
+
+
+def _explanation(ranked, trace, doc: int) -> Explanation:
+    from searchkit.ranking import COVERAGE_POWER
+
+    covered = float(trace.coverage[doc]) if trace.coverage is not None else 1.0
+    parts = trace.of(doc)
+    return Explanation(
+        score=float(ranked.scores[doc]), relevance=sum(parts.values()), coverage=covered,
+        power=COVERAGE_POWER, complete=covered >= 1.0 - 1e-6,
+        first=bool(ranked.first[doc]) if ranked.first is not None else False,
+        parts=tuple(parts.items()),
     )

@@ -24,24 +24,34 @@ def as_terms(terms: Iterable[str] | Terms) -> Terms:
     return terms if isinstance(terms, Mapping) else {term: frozenset() for term in terms}
 
 
-def match_spans(text: str, terms: Iterable[str] | Terms) -> list[tuple[int, int]]:
+Phrases = tuple[tuple[str, ...], ...]
+
+
+def match_spans(text: str, terms: Iterable[str] | Terms, phrases: Phrases = ()) -> list[tuple[int, int]]:
     """[start, end) of every syllable of `text` that matches a query term.
 
     `terms` maps folded forms to the accented forms typed. Where the text has the
     typed accents, only those occurrences are marked (`trạm`, not `trăm`) unless the
     variant stands beside another match (`Đăk Nông` for `Đắk Nông`); where it has none,
     every folded match is (the article spells it `Dak`, the user typed `Đắk`).
-    Neighbouring matches separated only by spaces are merged into one span.
+    Neighbouring matches separated only by spaces are merged into one span. The syllables
+    of `phrases` (folded) that are not `terms` themselves are marked only where the whole
+    phrase stands.
 
     >>> match_spans("xây dựng trạm BTS mới", {"tram", "bts"})
     [(9, 17)]
+    >>> match_spans("chủ sở hữu chữ ký số", {}, phrases=(("chu", "ky", "so"),))
+    [(11, 20)]
     """
-    return [(start, end) for start, end, _ in _matches(text, as_terms(terms))]
+    return [(start, end) for start, end, _ in _matches(text, as_terms(terms), phrases)]
 
 
-def _matches(text: str, terms: Terms) -> list[tuple[int, int, frozenset[str]]]:
+def _matches(text: str, terms: Terms, phrases: Phrases = ()) -> list[tuple[int, int, frozenset[str]]]:
     """Merged match spans, each with the set of query terms it contains."""
-    candidates = find_syllables(text, terms)
+    candidates = find_syllables(text, set(terms) | {s for phrase in phrases for s in phrase})
+    if phrases:
+        candidates = _in_phrases(text, candidates, set(terms), phrases)
+    terms = {**{s: frozenset() for phrase in phrases for s in phrase}, **terms}
     exact = {s.folded for s in candidates if s.accented in terms[s.folded]}
     found: list[tuple[int, int, frozenset[str]]] = []
     for i, syllable in enumerate(candidates):
@@ -57,6 +67,24 @@ def _matches(text: str, terms: Terms) -> list[tuple[int, int, frozenset[str]]]:
     return found
 
 
+def _in_phrases(text: str, candidates: list, loose: set[str], phrases: Phrases) -> list:
+    """The candidates that may be marked: loose terms anywhere, phrase syllables only inside
+    a run of adjacent candidates spelling the whole phrase."""
+    keep = [c.folded in loose for c in candidates]
+    for phrase in phrases:
+        size = len(phrase)
+        for i in range(len(candidates) - size + 1):
+            run = candidates[i:i + size]
+            if tuple(c.folded for c in run) == phrase and all(
+                    not _has_word(text[a.end:b.start]) for a, b in zip(run, run[1:])):
+                keep[i:i + size] = [True] * size
+    return [c for c, kept in zip(candidates, keep) if kept]
+
+
+def _has_word(gap: str) -> bool:
+    return any(ch.isalnum() for ch in gap)
+
+
 def _beside_another(text: str, candidates: list, i: int) -> bool:
     """True when candidate i touches another one: 'Đăk Nông' counts as a match of 'Đắk Nông'."""
     before = i > 0 and text[candidates[i - 1].end:candidates[i].start].isspace()
@@ -64,12 +92,13 @@ def _beside_another(text: str, candidates: list, i: int) -> bool:
     return before or after
 
 
-def make_snippets(text: str, terms: Iterable[str] | Terms, count: int = 3, width: int = 220) -> tuple[Snippet, ...]:
+def make_snippets(text: str, terms: Iterable[str] | Terms, count: int = 3, width: int = 220,
+                  phrases: Phrases = ()) -> tuple[Snippet, ...]:
     """Up to `count` passages of about `width` characters around the densest matches.
 
     With no match in `text`, its opening passage (no spans) so that a hit always shows text.
     """
-    matches = _matches(text, as_terms(terms))
+    matches = _matches(text, as_terms(terms), phrases)
     if not matches:
         start, end = _window(text, 0, width)
         return (_snippet(text, start, end, []),) if end > start else ()

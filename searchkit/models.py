@@ -42,6 +42,40 @@ class Snippet:
 
 
 @dataclass(frozen=True)
+class Explanation:
+    """Why an article scored what it did: each term's and pair's BM25 by field (before
+    coverage), the share of the query's weight it holds, and the final score.
+
+    `score = relevance × coverage ** power`; `first` tells whether it was ranked among the
+    articles holding every word, which come ahead of the rest when there are enough of them.
+    """
+
+    score: float
+    relevance: float
+    coverage: float
+    power: float
+    complete: bool
+    first: bool
+    parts: tuple[tuple[str, float], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"score": round(self.score, 4), "relevance": round(self.relevance, 4),
+                "coverage": round(self.coverage, 4), "power": self.power, "complete": self.complete,
+                "first": self.first, "parts": {label: round(value, 4) for label, value in self.parts}}
+
+    def lines(self) -> list[str]:
+        """Readable breakdown, largest contribution first.
+
+        >>> Explanation(2.0, 2.0, 1.0, 2.0, True, False, (("trạm · body", 2.0),)).lines()[1]
+        '  2.0000  trạm · body'
+        """
+        head = (f"score {self.score:.4f} = {self.relevance:.4f} × coverage {self.coverage:.3f}"
+                f"^{self.power:g}" + (" · holds every word" if self.complete else ""))
+        return [head] + [f"  {value:.4f}  {label}" for label, value in
+                         sorted(self.parts, key=lambda part: -part[1])]
+
+
+@dataclass(frozen=True)
 class Hit:
     """One matching article: `snippets` show where the query matched, highlighted by spans."""
 
@@ -56,12 +90,17 @@ class Hit:
     province: str | None = None
     title_spans: tuple[tuple[int, int], ...] = ()
     snippets: tuple[Snippet, ...] = ()
+    explanation: Explanation | None = None  # with explain=True
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["score"] = round(self.score, 4)
         data["title_spans"] = [list(span) for span in self.title_spans]
         data["snippets"] = [snippet.to_dict() for snippet in self.snippets]
+        if self.explanation is None:
+            del data["explanation"]
+        else:
+            data["explanation"] = self.explanation.to_dict()
         return data
 
 
@@ -75,6 +114,10 @@ class Results:
     searched: str | None = None  # the query as interpreted, when it differs from `query`
     suggestion: str | None = None  # did-you-mean
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    corrected: bool = False  # `query` found nothing: these are the results for `searched`
+    complete: int = 0  # matches holding every word typed (the others hold most of them)
+    offset: int = 0
+    plan: dict[str, Any] | None = None  # with explain=True: the query as searched
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -83,14 +126,20 @@ class Results:
         return iter(self.hits)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "query": self.query,
             "total": self.total,
+            "complete": self.complete,
+            "offset": self.offset,
             "searched": self.searched,
+            "corrected": self.corrected,
             "suggestion": self.suggestion,
             "facets": self.facets,
             "hits": [hit.to_dict() for hit in self.hits],
         }
+        if self.plan is not None:
+            data["plan"] = self.plan
+        return data
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,21 @@ class SegmentPostings:
         return result
 
 
+    def occurrences(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(segment doc number, position) of every occurrence of a term, in order; None when
+        this file keeps no positions for the field."""
+        arrays = self._field(field)
+        if arrays is None or "positions" not in arrays:
+            return None
+        found = self._find(field, term)
+        if found is None:
+            return np.zeros(0, np.int32), np.zeros(0, np.int32)
+        _, start, end = found
+        starts = arrays["starts"][start:end + 1]
+        docs = np.repeat(arrays["ids"][start:end], np.diff(starts))
+        return docs, arrays["positions"][starts[0]:starts[-1]]
+
+
 def _totals(arrays: dict[str, np.ndarray]) -> dict[str, float]:
     """Term -> occurrences summed over documents."""
     if not len(arrays["terms"]):

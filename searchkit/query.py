@@ -1,8 +1,10 @@
 """Parse what a user typed into groups of clauses; `ranking` scores them.
 
 Syntax (forgiving: anything malformed degrades to plain words instead of failing):
-free words (all must match), "quoted phrases", -word / -"phrase" / NOT word to exclude,
-a OR b, title:word or title:"phrase" to search titles only.
+free words (optional: ranking grades articles by how many of them they hold, weighted by
+how telling each word is), +word to require a word, "quoted phrases" (required),
+-word / -"phrase" / NOT word to exclude, a OR b, title:word or title:"phrase" to search
+titles only (required).
 """
 
 from __future__ import annotations
@@ -16,15 +18,16 @@ from searchkit.errors import QueryError
 from searchkit.text.normalize import normalize_text
 from searchkit.text.syllables import Syllable, syllables
 
-#: Query syllables past this many are ignored (a pasted paragraph is not a query).
-MAX_SYLLABLES = 32
+#: Query syllables past this many are ignored; the plan keeps the most telling ones of a
+#: long query (see `searchkit.plan`).
+MAX_SYLLABLES = 400
 #: Weight of an alternative form of a clause (CNTT for công nghệ thông tin and back):
 #: below the typed form, so articles that say it as typed rank a little higher.
 ALTERNATIVE_BOOST = 0.8
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
 _PART = re.compile(
-    r'(?P<neg>-)?(?:(?P<field>title|tieude|tiêu_đề):)?(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"]+))',
+    r'(?P<neg>-)?(?P<plus>\+)?(?:(?P<field>title|tieude|tiêu_đề):)?(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"]+))',
     re.IGNORECASE,
 )
 
@@ -45,7 +48,9 @@ class Clause:
     """One thing to look for, in all text or in titles only: a word, a phrase, or several
     words that must all appear (`phrase=False` with more than one syllable), plus
     `alternatives` that match instead of it (`CNTT` for `công nghệ thông tin`).
-    `raw` is the clause as typed (`TT&TT`), for recognising abbreviations.
+    `raw` is the clause as typed (`TT&TT`), for recognising abbreviations. `required`: the
+    user asked for it (`+word`, a quoted phrase, `title:`); other clauses are optional and
+    graded by coverage.
     """
 
     syllables: tuple[Syllable, ...]
@@ -53,6 +58,11 @@ class Clause:
     title_only: bool = False
     raw: str = ""
     alternatives: tuple[Alternative, ...] = ()
+    required: bool = False
+
+    @property
+    def folded(self) -> tuple[str, ...]:
+        return tuple(s.folded for s in self.syllables)
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -138,5 +148,6 @@ def _clause(part: re.Match, budget: int) -> Clause | None:
     if not found:
         return None
     quoted = part.group("phrase") is not None
-    return Clause(found, phrase=quoted or len(found) > 1, title_only=bool(part.group("field")),
-                  raw=(raw or "").strip())
+    title_only = bool(part.group("field"))
+    return Clause(found, phrase=quoted or len(found) > 1, title_only=title_only,
+                  raw=(raw or "").strip(), required=quoted or title_only or bool(part.group("plus")))

@@ -31,14 +31,19 @@ def render_hit(rank: int, hit: Hit, colour: bool) -> str:
 
 def render_results(results: Results, colour: bool = False) -> str:
     """The whole result page as text."""
+    shown = results.searched if results.corrected else results.query
     if not results.hits:
-        head = f'No results for "{results.query}".'
+        head = f'No results for "{shown}".'
     else:
-        head = f'{results.total} result{"s" if results.total != 1 else ""} for "{results.query}"'
+        head = f'{results.total} result{"s" if results.total != 1 else ""} for "{shown}"'
+        if results.complete < results.total:
+            head += f" ({results.complete} with every word)"
         if results.total > len(results.hits):
-            head += f", showing the first {len(results.hits)}"
+            head += f", showing {results.offset + 1}–{results.offset + len(results.hits)}"
+    if results.corrected:
+        head = f'Không có kết quả cho "{results.query}"; đã tìm: {results.searched}\n' + head
     lines = [head]
-    if results.searched:
+    if results.searched and not results.corrected:
         lines.append(f"Đã tìm: {results.searched}")
     lines += ["", *(render_hit(i, hit, colour) + "\n" for i, hit in enumerate(results.hits, 1))]
     if results.suggestion:

@@ -28,6 +28,7 @@ from typing import Callable, Iterable, Mapping
 
 from searchkit.models import Hit
 from searchkit.text.fold import fold, has_marks
+from searchkit.text.keystrokes import is_valid_syllable
 from searchkit.text.syllables import forms, syllables
 
 #: Bump when `Spellings` changes shape: older cache files are then ignored and replaced.
@@ -265,6 +266,8 @@ class Suggester:
         if not word.isalpha() or self._keep(word):
             return accented, True
         if not self._frequency(folded):
+            if accented_query and has_marks(word) and is_valid_syllable(accented):
+                return accented, True  # a well-formed word the index lacks ('gì'): no typo
             corrected = self._correct(accented, folded)
             if corrected is None:
                 return accented, True

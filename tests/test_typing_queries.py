@@ -202,13 +202,24 @@ def test_abbreviation_alternatives_in_the_parsed_query():
     ("tram bts", "trạm BTS"),
     ("Tram BTS", "Trạm BTS"),
     ("truyen thongg", "truyền thông"),
-    ("thônng", "thông"),
     ("truyền thônng", "truyền thông"),
     ("trãm BTS", "trạm BTS"),  # a changed tone costs less than a changed letter
     ('"tram bts" -"nghe an"', '"trạm BTS" -"nghệ an"'),
 ])
 def test_did_you_mean(sample_engine, query, suggestion):
     assert sample_engine.search(query).suggestion == suggestion
+
+
+@pytest.mark.parametrize("query, searched", [("thônng", "thông"), ("trạmm", "trạm")])
+def test_a_query_that_finds_nothing_is_searched_as_its_did_you_mean(sample_engine, query, searched):
+    results = sample_engine.search(query)
+    assert results.corrected and results.searched == searched and results.suggestion is None
+    assert results.total > 0 and results.to_dict()["searched"] == searched
+
+
+def test_no_retry_when_the_did_you_mean_finds_nothing_either(sample_engine):
+    results = sample_engine.search('"trạm vệ tinh lượng tử"')
+    assert (results.total, results.corrected, results.searched) == (0, False, None)
 
 
 @pytest.mark.parametrize("query", ["trạm BTS", "truyền thông", "BTS", "bts", "TT&TT", "CNTT", "news 4G"])
@@ -251,7 +262,7 @@ def test_a_new_generation_replaces_the_cache(corpus_copy, tmp_path):
     first = sorted(p.name for p in engine.path.glob("suggest-*"))
     write_articles(corpus_copy, {"new": "Trạm gốc mới\n\nMột trạm BTS mới được lắp đặt."})
     engine.index([corpus_copy])
-    assert engine.search("thônng").suggestion == "thông"
+    assert engine.search("truyền thônng").suggestion == "truyền thông"
     second = sorted(p.name for p in engine.path.glob("suggest-*"))
     assert len(second) == 1 and second != first
 
@@ -266,7 +277,12 @@ def test_cli_shows_what_was_searched_and_the_suggestion(sample_engine):
     assert result.exit_code == 0
     assert result.output.rstrip().splitlines()[-1] == "Có phải bạn muốn tìm: trạm BTS"
     result = runner.invoke(main, ["query", "truyen thongg", "--index", str(sample_engine.path)])
-    assert result.exit_code == 1 and "Có phải bạn muốn tìm: truyền thông" in result.output
+    assert result.exit_code == 0 and "Có phải bạn muốn tìm: truyền thông" in result.output
+    result = runner.invoke(main, ["query", "thônng", "--index", str(sample_engine.path)])
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0] == 'Không có kết quả cho "thônng"; đã tìm: thông'
+    data = json.loads(runner.invoke(main, ["query", "thônng", "--json", "--index", str(sample_engine.path)]).output)
+    assert (data["searched"], data["corrected"], data["suggestion"]) == ("thông", True, None)
 
 
 def test_cli_json_carries_searched_and_suggestion(sample_engine):

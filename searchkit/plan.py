@@ -1,0 +1,237 @@
+"""`QueryPlan`: a query read once — normalised, Telex decoded, parsed, abbreviations
+expanded, split into required and optional parts — for ranking, highlighting, did-you-mean
+and `--explain` to share.
+
+    >>> plan = QueryPlan.of(parse_query('Đắk Nông làm gì "trạm BTS"'))
+    >>> [c.raw for c in plan.required_clauses], [c.raw for c in plan.optional_clauses]
+    (['trạm BTS'], ['Đắk', 'Nông', 'làm', 'gì'])
+    >>> [(p.first, p.second) for p in plan.pairs]
+    [('dak', 'nong'), ('nong', 'lam'), ('lam', 'gi')]
+
+Free words are optional: ranking grades articles by the share of the query's weight they
+hold (see `scoring.coverage`). Words a user typed side by side become `pairs`, scored by
+how often the article has them side by side too, so `chữ ký số` typed without quotes
+prefers the articles that say *chữ ký số* over those with the three syllables apart.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Callable
+
+from searchkit.query import Clause, ParsedQuery, parse_query
+from searchkit.text.normalize import normalize_text
+
+#: Optional words kept from a long query (a pasted paragraph): the most telling ones.
+MAX_OPTIONAL = 32
+#: Longest window of typed syllables looked up as one pyvi word ('trí_tuệ_nhân_tạo' is 4).
+MAX_COMPOUND = 3
+
+Group = tuple[Clause, ...]
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two syllables typed side by side (folded), rewarded where an article has them so."""
+
+    first: str
+    second: str
+
+    def __str__(self) -> str:
+        return f"{self.first} {self.second}"
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What is searched for a query, decided once.
+
+    `required` groups must all match (a quoted phrase, `+word`, `title:`); `optional` ones
+    are graded by coverage; each group matches when one of its clauses does (`a OR b`).
+    `dropped` lists the words of a long query left out as least telling.
+    """
+
+    query: str
+    parsed: ParsedQuery
+    required: tuple[Group, ...] = ()
+    optional: tuple[Group, ...] = ()
+    pairs: tuple[Pair, ...] = ()
+    compounds: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+    searched: str | None = None  # the text searched when it differs from the query (Telex decoded)
+    corrected: bool = False  # searched is the did-you-mean, tried because the query found nothing
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def of(cls, parsed: ParsedQuery, *, query: str | None = None, searched: str | None = None,
+           frequency: Callable[[str], int] | None = None) -> "QueryPlan":
+        """Split a parsed (and expanded) query into its parts; `frequency(folded)` (articles
+        holding a syllable) picks the most telling words of a long query."""
+        required = tuple(g for g in parsed.groups if any(c.required for c in g))
+        optional = _unique(g for g in parsed.groups if not any(c.required for c in g))
+        dropped: tuple[str, ...] = ()
+        if len(optional) > MAX_OPTIONAL:
+            optional, dropped = _most_telling(optional, frequency or (lambda folded: 0))
+        kept = {_key(g) for g in optional}
+        return cls(
+            query=parsed.text if query is None else query, parsed=parsed, required=required,
+            optional=optional, pairs=_pairs(parsed.groups, kept), compounds=_compounds(parsed.groups),
+            dropped=dropped, searched=searched,
+        )
+
+    @property
+    def required_clauses(self) -> list[Clause]:
+        return [c for g in self.required for c in g]
+
+    @property
+    def optional_clauses(self) -> list[Clause]:
+        return [c for g in self.optional for c in g]
+
+    @property
+    def excluded(self) -> tuple[Clause, ...]:
+        return self.parsed.excluded
+
+    def highlight_terms(self, title: bool = False) -> dict[str, frozenset[str]]:
+        """Folded syllable -> accented forms typed (empty: any), of the one-syllable words
+        searched; phrases are in `highlight_phrases`."""
+        terms: dict[str, set[str] | None] = {}
+        for clause in (c for g in self.required + self.optional for c in g):
+            if clause.title_only and not title:
+                continue
+            if len(clause.syllables) == 1:
+                syllable = clause.syllables[0]
+                typed = terms.setdefault(syllable.folded, set())
+                if typed is None or syllable.accented == syllable.folded:
+                    terms[syllable.folded] = None  # typed without accents: any variant
+                else:
+                    typed.add(syllable.accented)
+            for alternative in clause.alternatives:
+                if len(alternative.folded) == 1:
+                    terms[alternative.folded[0]] = None
+        return {folded: frozenset(typed or ()) for folded, typed in terms.items()}
+
+    def highlight_phrases(self, title: bool = False) -> tuple[tuple[str, ...], ...]:
+        """Folded syllables of each phrase, which highlight only where they stand together."""
+        phrases: set[tuple[str, ...]] = set()
+        for clause in (c for g in self.required + self.optional for c in g):
+            if clause.title_only and not title:
+                continue
+            if len(clause.syllables) > 1:
+                phrases.add(clause.folded)
+            phrases.update(a.folded for a in clause.alternatives if len(a.folded) > 1)
+        return tuple(sorted(phrases))
+
+    def to_dict(self) -> dict:
+        """The plan as `--explain` and `--json` show it."""
+        return {
+            "query": self.query,
+            "searched": self.searched,
+            "corrected": self.corrected,
+            "required": [_describe(g) for g in self.required],
+            "optional": [_describe(g) for g in self.optional],
+            "excluded": [_describe((c,)) for c in self.excluded],
+            "pairs": [str(p) for p in self.pairs],
+            "compounds": list(self.compounds),
+            "dropped": list(self.dropped),
+        }
+
+
+def plan_query(query: str, *, decode: Callable[[str], str] | None = None,
+               expand: Callable[[ParsedQuery], ParsedQuery] | None = None,
+               frequency: Callable[[str], int] | None = None) -> QueryPlan:
+    """Read a query: normalise, decode Telex/VNI words (`decode`), parse, expand
+    abbreviations (`expand`), split. Raises QueryError when nothing is left to look for.
+
+    >>> plan_query("chữ ký số").pairs
+    (Pair(first='chu', second='ky'), Pair(first='ky', second='so'))
+    """
+    parsed = parse_query(query)  # first: a query with nothing to search fails before any work
+    text = normalize_text(unicodedata.normalize("NFC", query)).strip()
+    decoded = decode(text) if decode else text
+    searched = decoded if decoded != text else None
+    if searched:
+        parsed = parse_query(searched)
+    if expand:
+        parsed = expand(parsed)
+    return QueryPlan.of(parsed, query=query, searched=searched, frequency=frequency)
+
+
+def _key(group: Group) -> tuple:
+    return tuple((c.folded, tuple(s.accented for s in c.syllables), c.title_only, c.phrase) for c in group)
+
+
+def _unique(groups) -> tuple[Group, ...]:
+    """Groups in order, each once: a word typed twice counts once."""
+    seen: dict[tuple, Group] = {}
+    for group in groups:
+        seen.setdefault(_key(group), group)
+    return tuple(seen.values())
+
+
+def _most_telling(groups: tuple[Group, ...], frequency: Callable[[str], int]) -> tuple[tuple[Group, ...], tuple[str, ...]]:
+    """The MAX_OPTIONAL rarest groups (in typed order) and the words left out."""
+    def rarity(group: Group) -> int:
+        return min(max((frequency(s) for s in c.folded), default=0) or 10**9 for c in group)
+
+    ranked = sorted(range(len(groups)), key=lambda i: (rarity(groups[i]), i))
+    keep = set(ranked[:MAX_OPTIONAL])
+    kept = tuple(g for i, g in enumerate(groups) if i in keep)
+    dropped = tuple(" OR ".join(c.raw for c in g) for i, g in enumerate(groups) if i not in keep)
+    return kept, dropped
+
+
+def _single(group: Group) -> Clause | None:
+    """The clause of a group that is one free word of one syllable, else None."""
+    clause = group[0]
+    if len(group) == 1 and len(clause.syllables) == 1 and not clause.title_only \
+            and not clause.required and not clause.alternatives:
+        return clause
+    return None
+
+
+def _runs(groups: tuple[Group, ...]) -> list[list[Clause]]:
+    """Runs of single free words typed side by side."""
+    runs: list[list[Clause]] = [[]]
+    for group in groups:
+        clause = _single(group)
+        if clause is not None:
+            runs[-1].append(clause)
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if len(run) > 1]
+
+
+def _pairs(groups: tuple[Group, ...], kept: set) -> tuple[Pair, ...]:
+    pairs: dict[Pair, None] = {}
+    for run in _runs(groups):
+        for a, b in zip(run, run[1:]):
+            if _key((a,)) in kept and _key((b,)) in kept:
+                pairs.setdefault(Pair(a.syllables[0].folded, b.syllables[0].folded))
+    return tuple(pairs)
+
+
+def _compounds(groups: tuple[Group, ...]) -> tuple[str, ...]:
+    """Accented windows of typed words that may be one pyvi word ('chữ_ký', 'trạm_bts');
+    only where accents were typed, since the words field holds accented forms."""
+    found: dict[str, None] = {}
+    for run in _runs(groups):
+        syllables = [c.syllables[0] for c in run]
+        for size in range(2, MAX_COMPOUND + 1):
+            for i in range(len(syllables) - size + 1):
+                part = syllables[i:i + size]
+                if any(s.accented != s.folded for s in part):
+                    found.setdefault("_".join(s.accented for s in part))
+    return tuple(found)
+
+
+def _describe(group: Group) -> str:
+    """One group as text: `trạm`, `"chữ ký số"`, `CNTT (= "công nghệ thông tin")`, `a | b`."""
+    parts = []
+    for clause in group:
+        text = " ".join(s.accented for s in clause.syllables)
+        text = f'"{text}"' if clause.phrase and len(clause.syllables) > 1 else text
+        text = f"title:{text}" if clause.title_only else text
+        if clause.alternatives:
+            text += " (= " + " | ".join(" ".join(a.folded) for a in clause.alternatives) + ")"
+        parts.append(text)
+    return " | ".join(parts)

@@ -1,0 +1,84 @@
+"""Scoring as small pure functions over numpy arrays: BM25's parts, coverage, the blend.
+
+Nothing here reads an index: `ranking.py` fetches postings and passes arrays in, so each
+formula can be checked against values computed by hand (tests/test_scoring.py).
+
+BM25 (Robertson & Zaragoza): for a term with document frequency `df` among `n` articles,
+idf = ln(1 + (n - df + 0.5) / (df + 0.5)); for an article where it occurs `tf` times in a
+field of length `dl` (average `avgdl`), the tf part is tf·(k1+1) / (tf + k1·(1 - b + b·dl/avgdl)).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: BM25's saturation: the tenth occurrence of a word adds little over the third.
+K1 = 1.2
+
+
+def idf(articles: int, frequency: int) -> float:
+    """BM25's idf, never negative (deleted articles still in the postings can make
+    `frequency` exceed `articles`).
+
+    >>> round(idf(1000, 10), 4), idf(5, 9) >= 0
+    (4.5545, True)
+    """
+    frequency = min(max(frequency, 0), articles)
+    return float(np.log(1.0 + (articles - frequency + 0.5) / (frequency + 0.5)))
+
+
+def length_norm(lengths: np.ndarray, average: float, b: float, k1: float = K1) -> np.ndarray:
+    """k1·(1 - b + b·dl/avgdl) for every article (avgdl at least 1).
+
+    >>> length_norm(np.array([10.0, 30.0]), average=20.0, b=0.75).round(3).tolist()
+    [0.75, 1.65]
+    """
+    return (k1 * (1.0 - b + b * lengths / max(average, 1.0))).astype(np.float32)
+
+
+def tf_part(tf: np.ndarray, norm: np.ndarray, k1: float = K1) -> np.ndarray:
+    """BM25's term-frequency part: tf·(k1+1) / (tf + norm), 0 where tf is 0.
+
+    >>> tf_part(np.array([0.0, 1.0, 3.0]), np.array([1.2, 1.2, 1.2])).round(4).tolist()
+    [0.0, 1.0, 1.5714]
+    """
+    return (tf * (k1 + 1.0) / (tf + norm)).astype(np.float32)
+
+
+def coverage(weights: np.ndarray, matched: np.ndarray) -> np.ndarray:
+    """Share of the query's weight each article holds: Σ weight of the clauses it matches /
+    Σ all weights. `matched` has one row per clause, one column per article.
+
+    A question's particles (`của`, `được`, `là gì`) have tiny idf, so missing them costs
+    an article almost nothing, while missing `BTS` costs it most of its coverage.
+
+    >>> coverage(np.array([3.0, 1.0]), np.array([[True, False], [True, True]])).tolist()
+    [1.0, 0.25]
+    """
+    total = float(weights.sum())
+    if total <= 0 or not len(weights):
+        return np.ones(matched.shape[1] if matched.ndim == 2 else 0, dtype=np.float32)
+    return (weights.astype(np.float32) @ matched.astype(np.float32) / total).astype(np.float32)
+
+
+def minimum_coverage(clauses: int, best: float) -> float:
+    """The coverage an article needs to be a match, relative to the best article's (in the
+    spirit of Lucene's `minimum_should_match`): all of a one- or two-word query when some
+    article has it all, two words' worth of longer ones, never less than a third of the best.
+
+    >>> minimum_coverage(2, 1.0), minimum_coverage(4, 1.0), round(minimum_coverage(12, 0.9), 2)
+    (1.0, 0.5, 0.3)
+    """
+    if clauses <= 0:
+        return 0.0
+    return max(min(1.0, 2.0 / clauses), 1.0 / 3.0) * best
+
+
+def blend(relevance: np.ndarray, covered: np.ndarray, power: float) -> np.ndarray:
+    """The final score: relevance scaled by coverage to a power (coordination), so an
+    article holding every telling word outranks one repeating a few of them.
+
+    >>> blend(np.array([4.0, 6.0]), np.array([1.0, 0.5]), power=2.0).tolist()
+    [4.0, 1.5]
+    """
+    return (relevance * np.power(covered, power)).astype(np.float32)
