@@ -48,6 +48,16 @@ class Abbreviations:
     _abbreviations: Mapping[str, tuple[str, ...]]  # folded expansion -> abbreviations as written
     _d_spellings: Mapping[str, str]  # 'hdnd' -> 'hđnd'
     _written: Mapping[str, str]  # abbreviation key -> as first written
+    _first_words: frozenset[str] = frozenset()  # first folded word of every expansion
+
+    def may_start(self, folded_word: str) -> bool:
+        """Whether some expansion begins with this folded word ('cong' for công nghệ…):
+        only such words start a run worth looking up.
+
+        >>> load_abbreviations().may_start("cong"), load_abbreviations().may_start("cua")
+        (True, False)
+        """
+        return folded_word in self._first_words
 
     def spelling(self, abbr: str) -> str | None:
         """The abbreviation as the table writes it; None when unknown.
@@ -130,7 +140,7 @@ def _build(entries: Iterable[tuple[str, str]]) -> Abbreviations:
     }
     return Abbreviations(
         _frozen(expansions), _frozen(abbreviations), MappingProxyType(d_spellings),
-        MappingProxyType(written),
+        MappingProxyType(written), frozenset(key.split(" ")[0] for key in abbreviations if key),
     )
 
 

@@ -69,10 +69,19 @@ def syllable_forms(text: str) -> tuple[list[str], list[str]]:
 
 
 def analyze_article(article: Article) -> dict[str, list[str]]:
-    """Every pre-tokenised text field of one article, ready for `writer.add_document`."""
+    """Every pre-tokenised text field of one article, ready for `writer.add_document`, plus
+    the full accented syllable sequences of title and body (`title_a`, `body_a`), from which
+    the segment counts syllable pairs for restoring accents (see `searchkit.accents`)."""
     from searchkit.text.segment import compound_words
 
-    title, title_f = syllable_forms(article.title)
-    body, body_f = syllable_forms(article.body)
-    words = compound_words(article.title + "\n" + article.body)
-    return {"title": title, "title_f": title_f, "body": body, "body_f": body_f, "words": words}
+    fields: dict[str, list[str]] = {}
+    for name, text in (("title", article.title), ("body", article.body)):
+        marked, folded, sequence = [], [], []
+        for syllable in syllables(text):
+            if syllable.accented != syllable.folded:
+                marked.append(syllable.accented)
+            folded.append(syllable.folded)
+            sequence.append(syllable.accented)
+        fields[name], fields[f"{name}_f"], fields[f"{name}_a"] = marked, folded, sequence
+    fields["words"] = compound_words(article.title + "\n" + article.body)
+    return fields

@@ -24,8 +24,11 @@ from searchkit.scoring import idf, length_norm, tf_part
 
 #: BM25's b per field: titles are short and even, so their length matters less.
 LENGTH_WEIGHT = {"title": 0.5, "title_f": 0.5, "body": 0.75, "body_f": 0.75, "words": 0.75}
-#: Decoded posting lists kept between searches of one index generation.
-MAX_CACHED_TERMS = 5000
+#: Posting entries (doc number + frequency, 12 bytes) kept between searches of one index
+#: generation: about 120 MB at most; past it the posting cache starts afresh.
+MAX_CACHED_POSTINGS = 10_000_000
+#: Document frequencies kept (a long query looks up hundreds of words once each).
+MAX_CACHED_FREQUENCIES = 500_000
 #: Position keys kept between searches (int64 each): about 160 MB at most.
 MAX_CACHED_OCCURRENCES = 20_000_000
 
@@ -51,6 +54,8 @@ class IndexArrays:
         self.alive = self._alive()
         self._sides = self._open_sides()
         self._cache: dict[tuple[str, str], Postings] = {}
+        self._cached_size = 0
+        self._frequencies: dict[tuple[str, str], int] = {}
         self._occurrences: dict[tuple[str, str], np.ndarray] = {}
         self._occurrence_size = 0
         self._lengths: dict = {}
@@ -68,10 +73,6 @@ class IndexArrays:
         from searchkit.postings import for_segment
 
         return {id(leaf): for_segment(leaf) for leaf, _ in self.leaves}
-
-    def oversized(self) -> bool:
-        """True when the cache holds so many terms that it should be started afresh."""
-        return len(self._cache) > MAX_CACHED_TERMS
 
     def _alive(self) -> np.ndarray:
         alive = np.ones(self.size, dtype=bool)
@@ -120,8 +121,35 @@ class IndexArrays:
                 if found is not None and len(found[0]):
                     ids.append(found[0].astype(np.int64) + offset)
                     freqs.append(found[1])
-            self._cache[key] = (np.concatenate(ids), np.concatenate(freqs)) if ids else _EMPTY
+            found = (np.concatenate(ids), np.concatenate(freqs)) if ids else _EMPTY
+            self._cached_size += len(found[0])
+            if self._cached_size > MAX_CACHED_POSTINGS:
+                self._cache.clear()
+                self._cached_size = len(found[0])
+            self._cache[key] = found
         return self._cache[key]
+
+    def document_frequency(self, field: str, text: str) -> int:
+        """In how many documents a term occurs (deleted ones included), without reading its
+        postings: the query rewriting asks this of every word of a long query."""
+        key = (field, text)
+        found = self._frequencies.get(key)
+        if found is None:
+            if key in self._cache:
+                found = len(self._cache[key][0])
+            else:
+                found = sum(self._segment_frequency(leaf, field, text) for leaf, _ in self.leaves)
+            if len(self._frequencies) > MAX_CACHED_FREQUENCIES:
+                self._frequencies.clear()
+            self._frequencies[key] = found
+        return found
+
+    def _segment_frequency(self, leaf, field: str, text: str) -> int:
+        side = self._sides.get(id(leaf))
+        if side is not None:
+            return side.frequency(field, text)
+        found = self._segment_postings(leaf, field, text)
+        return 0 if found is None else len(found[0])
 
     def lengths(self, field: str) -> np.ndarray:
         """Length of `field` in every document: from the `.skp` files, else Whoosh's length
@@ -152,9 +180,6 @@ class IndexArrays:
             average = float(alive.mean()) if len(alive) else 1.0
             self._lengths[key] = length_norm(lengths, average, LENGTH_WEIGHT[field])
         return self._lengths[key]
-
-    def document_frequency(self, field: str, text: str) -> int:
-        return len(self.postings(field, text)[0])
 
     def term_scores(self, field: str, text: str, boost: float) -> tuple[np.ndarray, np.ndarray]:
         """BM25 of one term in one field: (doc numbers, scores)."""

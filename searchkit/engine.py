@@ -17,7 +17,8 @@ from searchkit.models import Explanation, Hit, IndexReport, Results
 from searchkit.plan import QueryPlan, plan_query
 from searchkit.rewrite import Vocabulary, decode_typing, expand_abbreviations, typed_as_abbreviation
 from searchkit.store import open_index
-from searchkit.suggest import Spellings, Suggester, load_spellings, spelling_evidence
+from searchkit.accents import PairCounts
+from searchkit.suggest import Spellings, Suggester, load_pair_counts, load_spellings, spelling_evidence
 from searchkit.text.fold import has_marks
 from searchkit.text.normalize import normalize_text
 
@@ -47,6 +48,7 @@ class SearchEngine:
         self.path = Path(path)
         self.abbreviation_files = tuple(Path(f) for f in abbreviations)
         self._spellings: tuple[int, Spellings] | None = None
+        self._pairs: tuple[int, PairCounts] | None = None
         self._arrays: tuple[int, object] | None = None
         self._searcher: tuple[int, object] | None = None
         self._vocabulary: tuple[object, Vocabulary] | None = None
@@ -65,6 +67,7 @@ class SearchEngine:
         if report.total:
             with open_index(self.path).reader() as reader:  # so that no query pays for it
                 self._load_spellings(reader)
+                self._load_pairs(reader)
         return report
 
     def search(self, query: str, limit: int = 10, *, offset: int = 0, snippets: int = 3,
@@ -169,15 +172,30 @@ class SearchEngine:
 
     def _suggest(self, searcher, vocabulary: Vocabulary, hits, typed: str) -> str | None:
         """Did-you-mean for what was searched: accents restored, misspellings corrected."""
-        table = self.abbreviations
         typed = normalize_text(unicodedata.normalize("NFC", typed)).strip()
-        suggester = Suggester(
+        return self._suggester(searcher, vocabulary, spelling_evidence(hits) if not has_marks(typed)
+                               else None).suggest(typed)
+
+    def _suggester(self, searcher, vocabulary: Vocabulary, evidence=None) -> Suggester:
+        table = self.abbreviations
+        return Suggester(
             vocabulary.frequency, vocabulary.accented_frequency,
-            lambda: self._load_spellings(searcher.reader()),
-            spelling_evidence(hits) if not has_marks(typed) else None,
+            lambda: self._load_spellings(searcher.reader()), evidence,
             keep=lambda word: typed_as_abbreviation(word, table),
+            pairs=lambda: self._load_pairs(searcher.reader()),
         )
-        return suggester.suggest(typed)
+
+    def restore_accents(self, text: str) -> str:
+        """`text` with accents restored and misspelt words corrected, as the index would
+        write it, without searching (did-you-mean uses the same model).
+
+        >>> SearchEngine("index").restore_accents("tram bts")
+        'trạm bts'
+        """
+        searcher = self._current_searcher()
+        vocabulary = self._vocabulary_for(self._arrays_for(searcher.reader()))
+        typed = normalize_text(unicodedata.normalize("NFC", text)).strip()
+        return self._suggester(searcher, vocabulary).suggest(typed) or typed
 
     def _current_searcher(self):
         """A searcher on the last commit. Every commit writes a new generation, and a new
@@ -217,7 +235,7 @@ class SearchEngine:
 
         generation = reader.generation()
         cached = self._arrays
-        if cached is None or cached[0] != generation or cached[1].oversized():
+        if cached is None or cached[0] != generation:
             self._arrays = (generation, IndexArrays(reader))
         else:
             cached[1].rebind(reader)
@@ -226,7 +244,7 @@ class SearchEngine:
     def _vocabulary_for(self, arrays) -> Vocabulary:
         """Document frequencies for query rewriting, memoised with the arrays' generation."""
         if self._vocabulary is None or self._vocabulary[0] is not arrays:
-            self._vocabulary = (arrays, Vocabulary(lambda field, term: len(arrays.postings(field, term)[0])))
+            self._vocabulary = (arrays, Vocabulary(arrays.document_frequency))
         return self._vocabulary[1]
 
     def _load_spellings(self, reader) -> Spellings:
@@ -235,6 +253,13 @@ class SearchEngine:
         if self._spellings is None or self._spellings[0] != generation:
             self._spellings = (generation, load_spellings(self.path, reader))
         return self._spellings[1]
+
+    def _load_pairs(self, reader) -> PairCounts:
+        """The syllable pair counts of the reader's generation, kept while it is current."""
+        generation = reader.generation()
+        if self._pairs is None or self._pairs[0] != generation:
+            self._pairs = (generation, load_pair_counts(reader))
+        return self._pairs[1]
 
     @cached_property
     def abbreviations(self) -> Abbreviations:

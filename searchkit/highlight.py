@@ -6,6 +6,7 @@ Spans come from the same syllable analysis as the index, so a folded match
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from typing import Iterable, Mapping
 
 from searchkit.models import Snippet
@@ -98,15 +99,19 @@ def make_snippets(text: str, terms: Iterable[str] | Terms, count: int = 3, width
 
     With no match in `text`, its opening passage (no spans) so that a hit always shows text.
     """
+    if count < 1:
+        return ()
     matches = _matches(text, as_terms(terms), phrases)
     if not matches:
         start, end = _window(text, 0, width)
         return (_snippet(text, start, end, []),) if end > start else ()
     chosen: list[tuple[int, int]] = []
-    remaining = matches[:MAX_CANDIDATES]
+    step = max(1, len(matches) // MAX_CANDIDATES)  # anchors spread over the whole article
+    remaining = matches[::step][:MAX_CANDIDATES]
+    starts = [start for start, _, _ in matches]
     while remaining and len(chosen) < count:
         windows = [_window(text, start, width) for start, _, _ in remaining]
-        best = max(windows, key=lambda window: _density(matches, window))
+        best = max(windows, key=lambda window: _density(matches, starts, window))
         chosen.append(best)
         remaining = [m for m in remaining if not best[0] <= m[0] < best[1]]
     spans = [(start, end) for start, end, _ in matches]
@@ -130,9 +135,11 @@ def _window(text: str, anchor: int, width: int) -> tuple[int, int]:
     return start, end
 
 
-def _density(matches: list[tuple[int, int, frozenset[str]]], window: tuple[int, int]) -> tuple[int, int]:
+def _density(matches: list[tuple[int, int, frozenset[str]]], starts: list[int],
+             window: tuple[int, int]) -> tuple[int, int]:
     """(distinct query terms, matches) inside a window: more distinct terms first."""
-    inside = [words for start, end, words in matches if window[0] <= start and end <= window[1]]
+    first, last = bisect_left(starts, window[0]), bisect_right(starts, window[1])
+    inside = [words for _, end, words in matches[first:last] if end <= window[1]]
     return len(frozenset().union(*inside)), len(inside)
 
 

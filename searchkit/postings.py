@@ -30,10 +30,14 @@ SUFFIX = ".skp"
 FIELDS = ("title", "title_f", "body", "body_f", "words")
 #: The fields whose positions are kept too (phrases and proximity).
 POSITIONAL = ("title_f", "body_f")
+#: Header entry of the syllable pair counts (see `accents.py`).
+PAIRS = "_pairs"
 
 
-def write_postings(path: Path, documents: Iterable[dict[str, list[str]]]) -> None:
-    """Write the postings of `documents` (token lists per field, in doc-number order)."""
+def write_postings(path: Path, documents: Iterable[dict[str, list[str]]],
+                   pairs: dict[str, np.ndarray] | None = None) -> None:
+    """Write the postings of `documents` (token lists per field, in doc-number order) and
+    the segment's packed syllable pair counts (`accents.pack`)."""
     postings: dict[str, dict[str, list[tuple[int, list[int]]]]] = {f: defaultdict(list) for f in FIELDS}
     lengths: dict[str, list[int]] = {f: [] for f in FIELDS}
     for docnum, fields in enumerate(documents):
@@ -53,6 +57,10 @@ def write_postings(path: Path, documents: Iterable[dict[str, list[str]]]) -> Non
             header[field][name] = [offset, int(array.size)]
             chunks.append(array.tobytes())
             offset += array.nbytes
+    for name, array in (pairs or {}).items():
+        header.setdefault(PAIRS, {})[name] = [offset, int(array.size), array.dtype.str]
+        chunks.append(array.tobytes())
+        offset += array.nbytes
     encoded = json.dumps(header).encode("utf-8")
     with open(path, "wb") as stream:
         stream.write(MAGIC + struct.pack("<I", len(encoded)) + encoded)
@@ -124,6 +132,19 @@ class SegmentPostings:
             return None
         arrays, start, end = found
         return arrays["ids"][start:end], arrays["freqs"][start:end]
+
+    def pairs(self) -> dict[str, np.ndarray] | None:
+        """The segment's packed syllable pair counts (None: written without them)."""
+        info = self._header.get(PAIRS)
+        if info is None:
+            return None
+        return {name: np.frombuffer(self._map, dtype=np.dtype(kind), count=size, offset=self._base + at)
+                for name, (at, size, kind) in info.items()}
+
+    def frequency(self, field: str, term: str) -> int:
+        """In how many of the segment's documents a term occurs (0 when absent)."""
+        found = self._find(field, term)
+        return 0 if found is None else found[2] - found[1]
 
     def lengths(self, field: str) -> np.ndarray | None:
         """Tokens of the field in each document of the segment (None: field not kept)."""

@@ -27,6 +27,10 @@ FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
 ACCENT_BOOST = 1.0
 #: Weight of a pair of typed words found side by side, relative to a word.
 PAIR_BOOST = 1.5
+#: Pairs of two words each found in more than this share of articles are not looked up.
+COMMON_SHARE = 0.25
+PAIR_MODE = "global"
+PAIR_MIX = 0.5
 #: Weight of typed syllables that pyvi found as one word in the article ('bán_hàng').
 COMPOUND_BOOST = 0.5
 #: Coordination: how strongly missing words lower an article's score (coverage ** POWER).
@@ -143,24 +147,33 @@ def _clause(arrays: IndexArrays, clause: Clause, trace: Trace | None) -> tuple[n
     score = np.zeros(arrays.size, dtype=np.float32)
     label = _label((clause,))
     for field_name in clause.fields:
-        tf = np.zeros(arrays.size, dtype=np.float32)
-        weighted = np.zeros(arrays.size, dtype=np.float32)
-        for folded, boost in forms:
-            ids, counts = _form_counts(arrays, f"{field_name}_f", folded)
-            tf[ids] += counts
-            weighted[ids] += boost * counts
-        ids = np.flatnonzero(tf)
+        if len(forms) == 1 and len(clause.folded) == 1:  # a plain word: straight from its postings
+            ids, tf_ids = arrays.postings(f"{field_name}_f", clause.folded[0])
+            share = 1.0
+        else:
+            ids, tf_ids, share = _merged_counts(arrays, f"{field_name}_f", forms)
         if not len(ids):
             continue
         weight = FIELD_BOOSTS[field_name] * idf(arrays.count, int(np.count_nonzero(arrays.alive[ids])))
-        share = weighted[ids] / tf[ids]  # an alternative's occurrences count a little less
-        part = weight * share * tf_part(tf[ids], arrays.norm(f"{field_name}_f")[ids])
+        part = weight * share * tf_part(tf_ids, arrays.norm(f"{field_name}_f")[ids])
         score[ids] += part
         match[ids] = True
         if trace is not None:
             trace.add(f"{label} · {field_name}", ids, part)
         _accents(arrays, clause, field_name, match, score, trace)
     return match, score
+
+
+def _merged_counts(arrays: IndexArrays, field_name: str, forms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(doc numbers, occurrences of any form, share of them weighted by each form's boost)."""
+    tf = np.zeros(arrays.size, dtype=np.float32)
+    weighted = np.zeros(arrays.size, dtype=np.float32)
+    for folded, boost in forms:
+        ids, counts = _form_counts(arrays, field_name, folded)
+        tf[ids] += counts
+        weighted[ids] += boost * counts
+    ids = np.flatnonzero(tf)
+    return ids, tf[ids], weighted[ids] / tf[ids]  # an alternative counts a little less
 
 
 def _accents(arrays: IndexArrays, clause: Clause, field_name: str, match: np.ndarray,
@@ -214,23 +227,48 @@ def _member(keys: np.ndarray, probes: np.ndarray) -> np.ndarray:
 
 def _pairs(arrays: IndexArrays, plan: QueryPlan, relevance: np.ndarray, trace: Trace | None) -> None:
     """BM25 of each typed pair as if it were a term: how often the article has the two words
-    side by side, weighed by how rare that is (`chữ ký` is telling, `đã làm` is not)."""
+    side by side, weighed by how rare that is among the articles holding both words. Among
+    articles with `đắk` and `nông`, few say *Đắk Nông* (most say *Đắk Lắk … nông nghiệp*):
+    the pair tells them apart. Articles with `xây` and `dựng` almost all say *xây dựng*:
+    that pair adds next to nothing to the words' own scores."""
+    common = arrays.count * COMMON_SHARE
     for pair in plan.pairs:
         for field_name, boost in FIELD_BOOSTS.items():
+            f = f"{field_name}_f"
+            if min(arrays.document_frequency(f, pair.first), arrays.document_frequency(f, pair.second)) > common:
+                continue  # 'của các', 'đã được': costly to look up, and telling nothing
             keys = phrase_occurrences(arrays, f"{field_name}_f", (pair.first, pair.second))
             if not len(keys):
                 continue
             ids, counts = np.unique(keys >> 32, return_counts=True)
-            weight = PAIR_BOOST * boost * idf(arrays.count, int(np.count_nonzero(arrays.alive[ids])))
+            df = int(np.count_nonzero(arrays.alive[ids]))
+            both = _holding_both(arrays, f"{field_name}_f", pair)
+            if PAIR_MODE == "global":
+                w = idf(arrays.count, df)
+            elif PAIR_MODE == "conditional":
+                w = idf(both, df)
+            else:
+                w = PAIR_MIX * idf(arrays.count, df) + (1 - PAIR_MIX) * idf(both, df)
+            weight = PAIR_BOOST * boost * w
             part = weight * tf_part(counts.astype(np.float32), arrays.norm(f"{field_name}_f")[ids])
             relevance[ids] += part
             if trace is not None:
                 trace.add(f'"{pair}" · {field_name}', ids, part)
 
 
+def _holding_both(arrays: IndexArrays, field_name: str, pair) -> int:
+    """Live articles whose field holds both words of a pair, anywhere."""
+    first = arrays.postings(field_name, pair.first)[0]
+    second = arrays.postings(field_name, pair.second)[0]
+    both = np.intersect1d(first, second, assume_unique=True)
+    return int(np.count_nonzero(arrays.alive[both]))
+
+
 def _compounds(arrays: IndexArrays, plan: QueryPlan, relevance: np.ndarray, trace: Trace | None) -> None:
     """Typed syllables that pyvi found as one word in the article ('bán_hàng')."""
     for word in plan.compounds:
+        if not arrays.document_frequency("words", word):
+            continue
         ids, values = arrays.term_scores("words", word, COMPOUND_BOOST)
         relevance[ids] += values
         if trace is not None and len(ids):

@@ -204,7 +204,7 @@ def _merge_spelled_out(groups: list[tuple[Clause, ...]], table: Abbreviations) -
     i = 0
     while i < len(groups):
         found = None
-        if _mergeable(groups[i]):
+        if _mergeable(groups[i]) and table.may_start(groups[i][0].syllables[0].folded):
             end = i
             while end < len(groups) and _mergeable(groups[end]) and end - i < MAX_SPELLED_OUT:
                 end += 1

@@ -7,7 +7,7 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from searchkit.analysis import FOLDED, SyllableAnalyzer
 
 #: Bump when the schema or the analysis changes: older indexes must then be rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Metadata with a folded key field (`province_key`: 'dak nong') for exact, accent-blind filters.
 KEYED_FIELDS = ("province", "source", "category")

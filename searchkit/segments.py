@@ -60,6 +60,7 @@ def write_batch(index_dir: str, articles: list[Article]) -> Batch:
     """Analyse articles and write them as one segment in a new folder under `index_dir`."""
     from whoosh.index import create_in
 
+    from searchkit.accents import count_pairs, pack
     from searchkit.analysis import analyze_article
     from searchkit.schema import build_schema
 
@@ -72,7 +73,8 @@ def write_batch(index_dir: str, articles: list[Article]) -> Batch:
         analysed.append(fields)
     segment = writer._finalize_segment()
     writer._tempstorage.destroy()
-    write_postings(Path(folder) / (segment.segment_id() + SUFFIX), analysed)
+    pairs = count_pairs(fields[name] for fields in analysed for name in ("title_a", "body_a"))
+    write_postings(Path(folder) / (segment.segment_id() + SUFFIX), analysed, pack(pairs))
     return Batch(folder, segment, [a.id for a in articles])
 
 

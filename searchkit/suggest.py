@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
+from searchkit.accents import PairCounts, spell
 from searchkit.models import Hit
 from searchkit.text.fold import fold, has_marks
 from searchkit.text.keystrokes import is_valid_syllable
@@ -177,6 +178,20 @@ def _weights(reader, fieldname: str) -> Counter:
     return weights
 
 
+def load_pair_counts(reader) -> PairCounts:
+    """The index's syllable pair counts, merged from its segments' postings files."""
+    from searchkit.postings import for_segment
+
+    parts = []
+    leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+    for leaf, _ in leaves:
+        side = for_segment(leaf) if hasattr(leaf, "_segment") else None
+        packed = side.pairs() if side is not None else None
+        if packed is not None:
+            parts.append(packed)
+    return PairCounts.merge(parts)
+
+
 def _text(term) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
 
@@ -218,8 +233,10 @@ class Suggester:
 
     def __init__(self, frequency: Callable[[str], int], accented_frequency: Callable[[str], int],
                  spellings: Callable[[], Spellings], evidence: Evidence | None = None,
-                 keep: Callable[[str], bool] = lambda word: False):
+                 keep: Callable[[str], bool] = lambda word: False,
+                 pairs: Callable[[], PairCounts | None] = lambda: None):
         self._keep = keep
+        self._pairs = pairs
         self._frequency = frequency
         self._accented_frequency = accented_frequency
         self._load = spellings
@@ -298,16 +315,23 @@ class Suggester:
         return spelled, cost
 
     def _restore(self, targets: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-        """Accents for the unsettled words: as the hits write them, else as the index writes
-        a pyvi word they form, else their most common spelling."""
+        """Accents for the unsettled words: as the hits write them, else the sequence of
+        spellings most likely under the index's syllable pair counts (see `accents.py`);
+        without those counts, as the index writes a pyvi word they form, else their most
+        common spelling."""
         result = list(targets)
+        pairs = self._pairs()
         for i, (spelled, settled) in enumerate(targets):
             if settled:
                 continue
             if self._evidence.beside.get(spelled):  # as the hits write it next to the other words
                 result[i] = (_vote(self._evidence.beside[spelled]), True)
-            elif self._plain_is_common(spelled):
+            elif pairs is None and self._plain_is_common(spelled):
                 result[i] = (spelled, True)
+        if pairs is not None and not all(settled for _, settled in result):
+            spelled = spell([fold(s) for s, _ in result], self.spellings.variants, pairs,
+                            fixed=lambda i: result[i][0] if result[i][1] else None)
+            return [(s, True) for s in spelled]
         for size in (3, 2):
             for i in range(len(result) - size + 1):
                 window = result[i:i + size]
