@@ -166,6 +166,10 @@ def add(files, index_dir, wait, quiet, as_json) -> None:
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
               help="Order of hits; date puts the newest first and undated articles last.")
 @click.option("--facets", is_flag=True, help="Also count all matches by province and by year.")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0, 10_000),
+              help="Skip this many hits (the next page).")
+@click.option("--explain", is_flag=True,
+              help="Show the query as searched and why each hit scored what it did.")
 @click.option(
     "--abbreviations", "abbreviation_files", multiple=True, envvar="SEARCHKIT_ABBREVIATIONS",
     type=click.Path(dir_okay=False), metavar="FILE",
@@ -175,23 +179,27 @@ def add(files, index_dir, wait, quiet, as_json) -> None:
 @json_option
 @handle_errors
 def query(query, index_dir, limit, since, until, province, source, category, sort, facets,
-          abbreviation_files, as_json) -> None:
+          offset, explain, abbreviation_files, as_json) -> None:
     """Search the index. Accents, tone placement and case are optional;
     Telex/VNI keystrokes (truyeenf, tho6ng) and abbreviations (CNTT) are understood.
 
+    Articles holding every word come first, then those holding most of them,
+    weighted by how telling each word is: a whole question works.
+
     \b
-    Syntax: words (all must match), "a phrase", -word or NOT word,
+    Syntax: words, +word (required), "a phrase" (required), -word or NOT word,
             a OR b, title:word
     Example:
       searchkit query "trạm BTS"
+      searchkit query "Đắk Nông đã làm gì để phát triển trạm BTS?" --explain
       searchkit query 'dak nong "chữ ký số" -hội' --json -n 5
       searchkit query "chữ ký số" --province "dak nong" --since 2010 --sort date --facets
       searchkit query CĐS --abbreviations my-abbreviations.tsv
     """
     engine = SearchEngine(index_dir, abbreviations=abbreviation_files)
     text = " ".join(query)
-    options = dict(limit=limit, since=since, until=until, province=province, source=source,
-                   category=category, sort=sort, facets=facets)
+    options = dict(limit=limit, offset=offset, since=since, until=until, province=province,
+                   source=source, category=category, sort=sort, facets=facets, explain=explain)
     try:
         results = engine.search(text, **options)
     except IndexNotFoundError:
@@ -207,6 +215,10 @@ def query(query, index_dir, limit, since, until, province, source, category, sor
         from searchkit.render import render_facets, render_results
 
         click.echo(render_results(results, colour=_colour()))
+        if explain:
+            from searchkit.render import render_explanation
+
+            click.echo(render_explanation(results))
         if facets:
             click.echo(render_facets(results.facets))
     if not results.hits:

@@ -27,8 +27,10 @@ FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
 ACCENT_BOOST = 1.0
 #: Weight of a pair of typed words found side by side, relative to a word.
 PAIR_BOOST = 1.5
-#: Pairs of two words each found in more than this share of articles are not looked up.
-COMMON_SHARE = 0.25
+#: Pairs of two words each found in more than this share of articles (and in more than
+#: COMMON_FLOOR articles) are not looked up: costly, and telling nothing.
+COMMON_SHARE = 0.5
+COMMON_FLOOR = 1000
 PAIR_MODE = "global"
 PAIR_MIX = 0.5
 #: Weight of typed syllables that pyvi found as one word in the article ('bán_hàng').
@@ -112,18 +114,22 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
         relevance += np.where(match, score, 0.0).astype(np.float32)
         if trace is not None:
             trace.weights[_label(group)] = weights[-1]
-    _pairs(arrays, plan, relevance, trace)
+    adjacent = _pairs(arrays, plan, relevance, trace)
     _compounds(arrays, plan, relevance, trace)
     if not rows:
         return Ranked(base, relevance, None, int(base.sum()))
-    covered = coverage(np.asarray(weights), np.vstack(rows))
-    if trace is not None:
-        trace.coverage = covered
-    best = float(covered[base].max()) if base.any() else 0.0
-    matched = base & (covered > 0) & (covered >= minimum_coverage(len(rows), best) - 1e-6)
-    complete = matched & (covered >= 1.0 - 1e-6)
+    words = coverage(np.asarray(weights), np.vstack(rows))
+    best = float(words[base].max()) if base.any() else 0.0
+    if best > 0:
+        matched = base & (words > 0) & (words >= minimum_coverage(len(rows), best) - 1e-6)
+    else:  # no article holds an optional word: the required ones decide alone, if any
+        matched = base if plan.required else np.zeros_like(base)
+    complete = matched & (words >= 1.0 - 1e-6)
     count = int(complete.sum())
     first = complete if count >= ENOUGH_COMPLETE and count < matched.sum() else None
+    covered = coverage(np.asarray(weights + [w for w, _ in adjacent]), np.vstack(rows + [m for _, m in adjacent]))
+    if trace is not None:
+        trace.coverage = covered
     return Ranked(matched, blend(relevance, covered, COVERAGE_POWER), first, count)
 
 
@@ -225,18 +231,21 @@ def _member(keys: np.ndarray, probes: np.ndarray) -> np.ndarray:
     return keys[at] == probes
 
 
-def _pairs(arrays: IndexArrays, plan: QueryPlan, relevance: np.ndarray, trace: Trace | None) -> None:
-    """BM25 of each typed pair as if it were a term: how often the article has the two words
-    side by side, weighed by how rare that is among the articles holding both words. Among
-    articles with `đắk` and `nông`, few say *Đắk Nông* (most say *Đắk Lắk … nông nghiệp*):
-    the pair tells them apart. Articles with `xây` and `dựng` almost all say *xây dựng*:
-    that pair adds next to nothing to the words' own scores."""
-    common = arrays.count * COMMON_SHARE
+def _pairs(arrays: IndexArrays, plan: QueryPlan, relevance: np.ndarray,
+           trace: Trace | None) -> list[tuple[float, np.ndarray]]:
+    """BM25 of each typed pair as if it were a term (how often the article has the two words
+    side by side, weighed by how rare that is), added to `relevance`; returns each pair's
+    (idf, mask of the articles holding it), which count towards coverage like words: an
+    article holding `chữ ký số` as written covers more of the query than one holding the
+    three syllables apart, whatever field they are in."""
+    common = max(arrays.count * COMMON_SHARE, COMMON_FLOOR)
+    found = []
     for pair in plan.pairs:
+        adjacent = np.zeros(arrays.size, dtype=bool)
         for field_name, boost in FIELD_BOOSTS.items():
-            f = f"{field_name}_f"
-            if min(arrays.document_frequency(f, pair.first), arrays.document_frequency(f, pair.second)) > common:
-                continue  # 'của các', 'đã được': costly to look up, and telling nothing
+            frequencies = (arrays.document_frequency(f"{field_name}_f", word) for word in (pair.first, pair.second))
+            if min(frequencies) > common:
+                continue  # 'của các', 'đã được'
             keys = phrase_occurrences(arrays, f"{field_name}_f", (pair.first, pair.second))
             if not len(keys):
                 continue
@@ -252,8 +261,13 @@ def _pairs(arrays: IndexArrays, plan: QueryPlan, relevance: np.ndarray, trace: T
             weight = PAIR_BOOST * boost * w
             part = weight * tf_part(counts.astype(np.float32), arrays.norm(f"{field_name}_f")[ids])
             relevance[ids] += part
+            adjacent[ids] = True
             if trace is not None:
                 trace.add(f'"{pair}" · {field_name}', ids, part)
+        holders = int(np.count_nonzero(adjacent & arrays.alive))
+        if holders:
+            found.append((idf(arrays.count, holders), adjacent))
+    return found
 
 
 def _holding_both(arrays: IndexArrays, field_name: str, pair) -> int:

@@ -67,3 +67,27 @@ def render_facets(facets: dict[str, dict[str, int]], top: int = 10) -> str:
             shown.append(f"… {len(counts) - top} more")
         lines.append(f"{label}: {' · '.join(shown) if shown else '—'}")
     return "\n".join(lines)
+
+
+def render_explanation(results: Results) -> str:
+    """The plan (what was searched, required and optional words, pairs) and each hit's
+    score breakdown.
+
+    >>> print(render_explanation(Results("trạm", 0, plan={"required": [], "optional": ["trạm"]})))
+    Truy vấn: trạm
+      bắt buộc: —
+      tùy chọn: trạm
+    """
+    plan = results.plan or {}
+    lines = [f"Truy vấn: {results.searched or results.query}"]
+    labels = (("required", "bắt buộc"), ("optional", "tùy chọn"), ("excluded", "loại trừ"),
+              ("pairs", "cặp liền nhau"), ("compounds", "từ ghép"), ("dropped", "bỏ qua (câu dài)"))
+    for key, label in labels:
+        values = plan.get(key)
+        if values or key in ("required", "optional"):
+            lines.append(f"  {label}: {', '.join(values) if values else '—'}")
+    for rank, hit in enumerate(results.hits, results.offset + 1):
+        if hit.explanation is not None:
+            lines.append(f"{rank}. {hit.id}")
+            lines += [f"   {line}" for line in hit.explanation.lines()]
+    return "\n".join(lines)

@@ -1,0 +1,52 @@
+"""The scoring formulas against values computed by hand."""
+
+import math
+
+import numpy as np
+import pytest
+
+from searchkit.scoring import blend, coverage, idf, length_norm, minimum_coverage, tf_part
+
+
+def test_idf_is_robertson_sparck_jones_plus_one():
+    # ln(1 + (N - n + 0.5) / (n + 0.5)) for N = 100 articles, n = 9 holding the word
+    assert idf(100, 9) == pytest.approx(math.log(1 + 91.5 / 9.5))
+    assert idf(100, 100) == pytest.approx(math.log(1 + 0.5 / 100.5))
+
+
+def test_idf_never_goes_negative_when_deleted_articles_inflate_the_frequency():
+    assert idf(10, 25) == idf(10, 10) > 0
+
+
+def test_bm25_of_one_word_by_hand():
+    # k1 = 1.2, b = 0.75; the article is twice the average length; the word occurs 3 times
+    norm = length_norm(np.array([200.0]), average=100.0, b=0.75)
+    assert norm[0] == pytest.approx(1.2 * (1 - 0.75 + 0.75 * 2))
+    assert tf_part(np.array([3.0]), norm)[0] == pytest.approx(3 * 2.2 / (3 + 2.1))
+
+
+def test_a_short_title_saturates_faster_than_a_long_body():
+    short, long = length_norm(np.array([5.0, 50.0]), average=10.0, b=0.75)
+    assert tf_part(np.array([1.0]), np.array([short]))[0] > tf_part(np.array([1.0]), np.array([long]))[0]
+
+
+def test_coverage_weighs_each_word_by_its_weight():
+    weights = np.array([4.0, 0.1, 2.0])  # 'BTS', 'của', 'trạm'
+    matched = np.array([[True, True, False], [True, False, True], [False, True, True]])
+    assert coverage(weights, matched).tolist() == pytest.approx([4.1 / 6.1, 6.0 / 6.1, 2.1 / 6.1])
+
+
+def test_missing_a_particle_costs_little_and_missing_a_name_costs_much():
+    weights = np.array([5.0, 0.2])  # 'Đắk Nông' then 'gì'
+    without_particle, without_name = coverage(weights, np.array([[True, False], [False, True]]))
+    assert without_particle > 0.95 and without_name < 0.05
+
+
+@pytest.mark.parametrize("clauses, best, expected", [(1, 1.0, 1.0), (2, 0.8, 0.8), (3, 1.0, 2 / 3),
+                                                     (6, 1.0, 1 / 3), (30, 0.9, 0.3), (0, 1.0, 0.0)])
+def test_minimum_coverage(clauses, best, expected):
+    assert minimum_coverage(clauses, best) == pytest.approx(expected)
+
+
+def test_blend_scales_relevance_by_coverage_to_a_power():
+    assert blend(np.array([10.0, 10.0]), np.array([1.0, 0.5]), power=2.0).tolist() == [10.0, 2.5]
