@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Iterable
 from searchkit.abbreviations import Abbreviations, load_abbreviations
 from searchkit.errors import AbbreviationsError, QueryError
 from searchkit.filters import Filters, check_sort
-from searchkit.highlight import make_snippets, match_spans
+from searchkit.highlight import Highlighting
 from searchkit.models import Explanation, Hit, IndexReport, Results
 from searchkit.plan import QueryPlan, plan_query
 from searchkit.rewrite import Vocabulary, decode_typing, expand_abbreviations, typed_as_abbreviation
@@ -112,7 +112,8 @@ class SearchEngine:
         if not ranked.total:
             plan, ranked = self._retry(searcher, arrays, vocabulary, plan, allowed, trace) or (plan, ranked)
         best = _by_date(searcher, ranked, limit, offset) if sort == "date" else ranked.top(limit, offset)
-        hits = tuple(_hit(searcher.stored_fields(doc), score, plan, snippets,
+        marks = _highlighting(plan, arrays)
+        hits = tuple(_hit(searcher.stored_fields(doc), score, marks, snippets,
                           _explanation(ranked, trace, doc) if trace else None) for doc, score in best)
         suggestion = None if plan.corrected else self._suggest(
             searcher, vocabulary, hits, plan.searched or query)
@@ -355,19 +356,30 @@ def _most_first(counts: dict[str, int]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], folded_key(item[0]), item[0])))
 
 
-def _hit(fields: dict, score: float, plan: QueryPlan, snippets: int,
+def _hit(fields: dict, score: float, marks: tuple[Highlighting, Highlighting], snippets: int,
          explanation: Explanation | None = None) -> Hit:
     title = fields.get("title", "")
     return Hit(
         id=fields["id"], title=title, score=score,
         date=fields.get("date"), source=fields.get("source"), category=fields.get("category"),
         url=fields.get("url"), author=fields.get("author"), province=fields.get("province"),
-        title_spans=tuple(match_spans(title, plan.highlight_terms(title=True),
-                                      plan.highlight_phrases(title=True))),
-        snippets=make_snippets(fields.get("body", ""), plan.highlight_terms(), count=snippets,
-                               phrases=plan.highlight_phrases()),
+        title_spans=tuple(marks[0].spans(title)),
+        snippets=marks[1].snippets(fields.get("body", ""), count=snippets),
         explanation=explanation,
     )
+
+
+def _highlighting(plan: QueryPlan, arrays) -> tuple[Highlighting, Highlighting]:
+    """How to mark titles and bodies: a long query's words found in most articles are
+    marked only beside a telling word."""
+    from searchkit.ranking import COMMON_SHARE, LONG_QUERY
+
+    glue: frozenset[str] = frozenset()
+    if len(plan.optional) > LONG_QUERY:
+        common = arrays.count * COMMON_SHARE
+        glue = frozenset(s.folded for c in plan.optional_clauses for s in c.syllables
+                         if arrays.document_frequency("body_f", s.folded) > common)
+    return plan.highlighting(title=True, glue=glue), plan.highlighting(glue=glue)
 
 
 def _explanation(ranked, trace, doc: int) -> Explanation:

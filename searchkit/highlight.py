@@ -7,6 +7,7 @@ Spans come from the same syllable analysis as the index, so a folded match
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from searchkit.models import Snippet
@@ -28,6 +29,25 @@ def as_terms(terms: Iterable[str] | Terms) -> Terms:
 Phrases = tuple[tuple[str, ...], ...]
 
 
+@dataclass(frozen=True)
+class Highlighting:
+    """What to mark in an article: `terms` (folded -> accented forms typed, empty: any)
+    anywhere, the syllables of `phrases` only where the whole phrase stands.
+
+    >>> Highlighting({"bts": frozenset()}, (("tram", "bts"),)).spans("trăm trạm BTS, BTS")
+    [(5, 13), (15, 18)]
+    """
+
+    terms: Mapping[str, frozenset[str]]
+    phrases: Phrases = ()
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        return match_spans(text, self.terms, self.phrases)
+
+    def snippets(self, text: str, count: int = 3) -> tuple[Snippet, ...]:
+        return make_snippets(text, self.terms, count=count, phrases=self.phrases)
+
+
 def match_spans(text: str, terms: Iterable[str] | Terms, phrases: Phrases = ()) -> list[tuple[int, int]]:
     """[start, end) of every syllable of `text` that matches a query term.
 
@@ -41,7 +61,7 @@ def match_spans(text: str, terms: Iterable[str] | Terms, phrases: Phrases = ()) 
 
     >>> match_spans("xây dựng trạm BTS mới", {"tram", "bts"})
     [(9, 17)]
-    >>> match_spans("chủ sở hữu chữ ký số", {}, phrases=(("chu", "ky", "so"),))
+    >>> match_spans("chủ sở hữu chữ ký số", {}, phrases=(("chu", "ki", "so"),))
     [(11, 20)]
     """
     return [(start, end) for start, end, _ in _matches(text, as_terms(terms), phrases)]

@@ -5,12 +5,12 @@ and `--explain` to share.
     >>> plan = QueryPlan.of(parse_query('Đắk Nông làm gì "trạm BTS"'))
     >>> [c.raw for c in plan.required_clauses], [c.raw for c in plan.optional_clauses]
     (['trạm BTS'], ['Đắk', 'Nông', 'làm', 'gì'])
-    >>> [(p.first, p.second) for p in plan.pairs]
-    [('dak', 'nong'), ('nong', 'lam'), ('lam', 'gi')]
+    >>> [str(n) for n in plan.neighbours]
+    ['dak nong', 'nong lam', 'lam gi', 'dak nong lam', 'nong lam gi']
 
 Free words are optional: ranking grades articles by the share of the query's weight they
-hold (see `scoring.coverage`). Words a user typed side by side become `pairs`, scored by
-how often the article has them side by side too, so `chữ ký số` typed without quotes
+hold (see `scoring.coverage`). Words a user typed side by side become `neighbours`, scored
+by how often the article has them side by side too, so `chữ ký số` typed without quotes
 prefers the articles that say *chữ ký số* over those with the three syllables apart.
 """
 
@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
+from searchkit.highlight import Highlighting
 from searchkit.query import Clause, ParsedQuery, parse_query
 from searchkit.text.normalize import normalize_text
 
@@ -27,19 +28,22 @@ from searchkit.text.normalize import normalize_text
 MAX_OPTIONAL = 32
 #: Longest window of typed syllables looked up as one pyvi word ('trí_tuệ_nhân_tạo' is 4).
 MAX_COMPOUND = 3
+#: Runs of three typed syllables looked up side by side, at most (a long question has many).
+MAX_TRIPLES = 12
 
 Group = tuple[Clause, ...]
 
 
 @dataclass(frozen=True)
-class Pair:
-    """Two syllables typed side by side (folded), rewarded where an article has them so."""
+class Neighbours:
+    """Two or three syllables typed side by side (folded), rewarded where an article has
+    them so: every pair of a run of typed words, and every three (`cuộc thi ảnh` is more
+    than `cuộc thi` and `thi ảnh` found apart)."""
 
-    first: str
-    second: str
+    words: tuple[str, ...]
 
     def __str__(self) -> str:
-        return f"{self.first} {self.second}"
+        return " ".join(self.words)
 
 
 @dataclass(frozen=True)
@@ -48,14 +52,15 @@ class QueryPlan:
 
     `required` groups must all match (a quoted phrase, `+word`, `title:`); `optional` ones
     are graded by coverage; each group matches when one of its clauses does (`a OR b`).
-    `dropped` lists the words of a long query left out as least telling.
+    `neighbours` are the words typed side by side; `dropped` lists the words of a long query
+    left out as least telling.
     """
 
     query: str
     parsed: ParsedQuery
     required: tuple[Group, ...] = ()
     optional: tuple[Group, ...] = ()
-    pairs: tuple[Pair, ...] = ()
+    neighbours: tuple[Neighbours, ...] = ()
     compounds: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
     searched: str | None = None  # the text searched when it differs from the query (Telex decoded)
@@ -75,7 +80,7 @@ class QueryPlan:
         kept = {_key(g) for g in optional}
         return cls(
             query=parsed.text if query is None else query, parsed=parsed, required=required,
-            optional=optional, pairs=_pairs(parsed.groups, kept), compounds=_compounds(parsed.groups),
+            optional=optional, neighbours=_neighbours(parsed.groups, kept), compounds=_compounds(parsed.groups),
             dropped=dropped, searched=searched,
         )
 
@@ -121,6 +126,23 @@ class QueryPlan:
             phrases.update(a.folded for a in clause.alternatives if len(a.folded) > 1)
         return tuple(sorted(phrases))
 
+    def highlighting(self, title: bool = False, glue: frozenset[str] = frozenset()) -> Highlighting:
+        """What to mark in a title or a body. `glue`: folded words found in most articles
+        ('đã', 'của', 'làm'), which a long query marks only inside typed neighbours that
+        also hold a telling word (*phát triển*), not on their own everywhere.
+
+        >>> marks = QueryPlan.of(parse_query("đã phát triển trạm")).highlighting(glue=frozenset({"da", "phat"}))
+        >>> sorted(marks.terms), marks.phrases
+        (['tram', 'trien'], (('phat', 'trien'), ('da', 'phat', 'trien'), ('phat', 'trien', 'tram')))
+        """
+        terms = {t: v for t, v in self.highlight_terms(title).items() if t not in glue}
+        phrases = list(self.highlight_phrases(title))
+        for neighbours in self.neighbours if glue else ():
+            words = set(neighbours.words)
+            if words & glue and not words <= glue and neighbours.words not in phrases:
+                phrases.append(neighbours.words)
+        return Highlighting(terms, tuple(phrases))
+
     def to_dict(self) -> dict:
         """The plan as `--explain` and `--json` show it."""
         return {
@@ -130,7 +152,7 @@ class QueryPlan:
             "required": [_describe(g) for g in self.required],
             "optional": [_describe(g) for g in self.optional],
             "excluded": [_describe((c,)) for c in self.excluded],
-            "pairs": [str(p) for p in self.pairs],
+            "side_by_side": [str(n) for n in self.neighbours],
             "compounds": list(self.compounds),
             "dropped": list(self.dropped),
         }
@@ -142,8 +164,8 @@ def plan_query(query: str, *, decode: Callable[[str], str] | None = None,
     """Read a query: normalise, decode Telex/VNI words (`decode`), parse, expand
     abbreviations (`expand`), split. Raises QueryError when nothing is left to look for.
 
-    >>> plan_query("chữ ký số").pairs
-    (Pair(first='chu', second='ky'), Pair(first='ky', second='so'))
+    >>> [str(n) for n in plan_query("chữ ký số").neighbours]
+    ['chu ki', 'ki so', 'chu ki so']
     """
     parsed = parse_query(query)  # first: a query with nothing to search fails before any work
     text = normalize_text(unicodedata.normalize("NFC", query)).strip()
@@ -201,13 +223,20 @@ def _runs(groups: tuple[Group, ...]) -> list[list[Clause]]:
     return [run for run in runs if len(run) > 1]
 
 
-def _pairs(groups: tuple[Group, ...], kept: set) -> tuple[Pair, ...]:
-    pairs: dict[Pair, None] = {}
-    for run in _runs(groups):
-        for a, b in zip(run, run[1:]):
-            if _key((a,)) in kept and _key((b,)) in kept:
-                pairs.setdefault(Pair(a.syllables[0].folded, b.syllables[0].folded))
-    return tuple(pairs)
+def _neighbours(groups: tuple[Group, ...], kept: set) -> tuple[Neighbours, ...]:
+    """Pairs, then triples, of kept words typed side by side, each once."""
+    found: dict[Neighbours, None] = {}
+    triples = 0
+    for size in (2, 3):
+        for run in _runs(groups):
+            for i in range(len(run) - size + 1):
+                window = run[i:i + size]
+                if size == 3 and triples >= MAX_TRIPLES:
+                    break
+                if all(_key((c,)) in kept for c in window):
+                    found.setdefault(Neighbours(tuple(c.syllables[0].folded for c in window)))
+                    triples += size == 3
+    return tuple(found)
 
 
 def _compounds(groups: tuple[Group, ...]) -> tuple[str, ...]:

@@ -27,12 +27,11 @@ FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
 ACCENT_BOOST = 1.0
 #: Weight of a pair of typed words found side by side, relative to a word.
 PAIR_BOOST = 1.5
-#: Pairs of two words each found in more than this share of articles (and in more than
-#: COMMON_FLOOR articles) are not looked up: costly, and telling nothing.
+#: A query with more optional words than this is long (a question, a pasted paragraph).
+LONG_QUERY = 6
+#: In a long query, neighbours made only of words found in more than this share of
+#: articles are not looked up.
 COMMON_SHARE = 0.5
-COMMON_FLOOR = 1000
-PAIR_MODE = "global"
-PAIR_MIX = 0.5
 #: Weight of typed syllables that pyvi found as one word in the article ('bán_hàng').
 COMPOUND_BOOST = 0.5
 #: Coordination: how strongly missing words lower an article's score (coverage ** POWER).
@@ -114,7 +113,7 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
         relevance += np.where(match, score, 0.0).astype(np.float32)
         if trace is not None:
             trace.weights[_label(group)] = weights[-1]
-    adjacent = _pairs(arrays, plan, relevance, trace)
+    adjacent = _neighbours(arrays, plan, relevance, trace)
     _compounds(arrays, plan, relevance, trace)
     if not rows:
         return Ranked(base, relevance, None, int(base.sum()))
@@ -231,51 +230,48 @@ def _member(keys: np.ndarray, probes: np.ndarray) -> np.ndarray:
     return keys[at] == probes
 
 
-def _pairs(arrays: IndexArrays, plan: QueryPlan, relevance: np.ndarray,
-           trace: Trace | None) -> list[tuple[float, np.ndarray]]:
-    """BM25 of each typed pair as if it were a term (how often the article has the two words
-    side by side, weighed by how rare that is), added to `relevance`; returns each pair's
-    (idf, mask of the articles holding it), which count towards coverage like words: an
-    article holding `chữ ký số` as written covers more of the query than one holding the
+def _neighbours(arrays: IndexArrays, plan: QueryPlan, relevance: np.ndarray,
+                trace: Trace | None) -> list[tuple[float, np.ndarray]]:
+    """BM25 of words typed side by side as if they were one term (how often the article has
+    them side by side, weighed by how rare that is), added to `relevance`; returns each
+    one's (idf, mask of the articles holding it), which count towards coverage like words:
+    an article holding `chữ ký số` as written covers more of the query than one holding the
     three syllables apart, whatever field they are in."""
-    common = max(arrays.count * COMMON_SHARE, COMMON_FLOOR)
     found = []
-    for pair in plan.pairs:
-        adjacent = np.zeros(arrays.size, dtype=bool)
+    long_query = len(plan.optional) > LONG_QUERY
+    known: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}  # pairs found, reused by triples
+    for neighbours in plan.neighbours:
+        holding = np.zeros(arrays.size, dtype=bool)
         for field_name, boost in FIELD_BOOSTS.items():
-            frequencies = (arrays.document_frequency(f"{field_name}_f", word) for word in (pair.first, pair.second))
-            if min(frequencies) > common:
-                continue  # 'của các', 'đã được'
-            keys = phrase_occurrences(arrays, f"{field_name}_f", (pair.first, pair.second))
+            field_f = f"{field_name}_f"
+            if long_query and _glue(arrays, field_f, neighbours.words):
+                continue
+            head = known.get((field_f, neighbours.words[:-1]))
+            if head is not None:
+                keys = _followed(head, arrays.occurrences(field_f, neighbours.words[-1]))
+            else:
+                keys = phrase_occurrences(arrays, field_f, neighbours.words)
+            known[(field_f, neighbours.words)] = keys
             if not len(keys):
                 continue
             ids, counts = np.unique(keys >> 32, return_counts=True)
-            df = int(np.count_nonzero(arrays.alive[ids]))
-            both = _holding_both(arrays, f"{field_name}_f", pair)
-            if PAIR_MODE == "global":
-                w = idf(arrays.count, df)
-            elif PAIR_MODE == "conditional":
-                w = idf(both, df)
-            else:
-                w = PAIR_MIX * idf(arrays.count, df) + (1 - PAIR_MIX) * idf(both, df)
-            weight = PAIR_BOOST * boost * w
+            weight = PAIR_BOOST * boost * idf(arrays.count, int(np.count_nonzero(arrays.alive[ids])))
             part = weight * tf_part(counts.astype(np.float32), arrays.norm(f"{field_name}_f")[ids])
             relevance[ids] += part
-            adjacent[ids] = True
+            holding[ids] = True
             if trace is not None:
-                trace.add(f'"{pair}" · {field_name}', ids, part)
-        holders = int(np.count_nonzero(adjacent & arrays.alive))
+                trace.add(f'"{neighbours}" · {field_name}', ids, part)
+        holders = int(np.count_nonzero(holding & arrays.alive))
         if holders:
-            found.append((idf(arrays.count, holders), adjacent))
+            found.append((idf(arrays.count, holders), holding))
     return found
 
 
-def _holding_both(arrays: IndexArrays, field_name: str, pair) -> int:
-    """Live articles whose field holds both words of a pair, anywhere."""
-    first = arrays.postings(field_name, pair.first)[0]
-    second = arrays.postings(field_name, pair.second)[0]
-    both = np.intersect1d(first, second, assume_unique=True)
-    return int(np.count_nonzero(arrays.alive[both]))
+def _glue(arrays: IndexArrays, field_name: str, words: tuple[str, ...]) -> bool:
+    """Whether every word is found in most articles ('đã làm', 'của các'): in a long query
+    such neighbours tell nothing and cost the most to look up."""
+    common = arrays.count * COMMON_SHARE
+    return all(arrays.document_frequency(field_name, word) > common for word in words)
 
 
 def _compounds(arrays: IndexArrays, plan: QueryPlan, relevance: np.ndarray, trace: Trace | None) -> None:

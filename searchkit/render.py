@@ -70,7 +70,7 @@ def render_facets(facets: dict[str, dict[str, int]], top: int = 10) -> str:
 
 
 def render_explanation(results: Results) -> str:
-    """The plan (what was searched, required and optional words, pairs) and each hit's
+    """The plan (what was searched, required and optional words, words side by side) and each hit's
     score breakdown.
 
     >>> print(render_explanation(Results("trạm", 0, plan={"required": [], "optional": ["trạm"]})))
@@ -81,7 +81,7 @@ def render_explanation(results: Results) -> str:
     plan = results.plan or {}
     lines = [f"Truy vấn: {results.searched or results.query}"]
     labels = (("required", "bắt buộc"), ("optional", "tùy chọn"), ("excluded", "loại trừ"),
-              ("pairs", "cặp liền nhau"), ("compounds", "từ ghép"), ("dropped", "bỏ qua (câu dài)"))
+              ("side_by_side", "liền nhau"), ("compounds", "từ ghép"), ("dropped", "bỏ qua (câu dài)"))
     for key, label in labels:
         values = plan.get(key)
         if values or key in ("required", "optional"):

@@ -21,7 +21,7 @@ def idf(articles: int, frequency: int) -> float:
     `frequency` exceed `articles`).
 
     >>> round(idf(1000, 10), 4), idf(5, 9) >= 0
-    (4.5545, True)
+    (4.5574, True)
     """
     frequency = min(max(frequency, 0), articles)
     return float(np.log(1.0 + (articles - frequency + 0.5) / (frequency + 0.5)))
@@ -30,7 +30,7 @@ def idf(articles: int, frequency: int) -> float:
 def length_norm(lengths: np.ndarray, average: float, b: float, k1: float = K1) -> np.ndarray:
     """k1·(1 - b + b·dl/avgdl) for every article (avgdl at least 1).
 
-    >>> length_norm(np.array([10.0, 30.0]), average=20.0, b=0.75).round(3).tolist()
+    >>> [round(float(x), 3) for x in length_norm(np.array([10.0, 30.0]), average=20.0, b=0.75)]
     [0.75, 1.65]
     """
     return (k1 * (1.0 - b + b * lengths / max(average, 1.0))).astype(np.float32)
@@ -39,7 +39,7 @@ def length_norm(lengths: np.ndarray, average: float, b: float, k1: float = K1) -
 def tf_part(tf: np.ndarray, norm: np.ndarray, k1: float = K1) -> np.ndarray:
     """BM25's term-frequency part: tf·(k1+1) / (tf + norm), 0 where tf is 0.
 
-    >>> tf_part(np.array([0.0, 1.0, 3.0]), np.array([1.2, 1.2, 1.2])).round(4).tolist()
+    >>> [round(float(x), 4) for x in tf_part(np.array([0.0, 1.0, 3.0]), np.array([1.2, 1.2, 1.2]))]
     [0.0, 1.0, 1.5714]
     """
     return (tf * (k1 + 1.0) / (tf + norm)).astype(np.float32)

@@ -118,7 +118,7 @@ def test_accents_are_restored_from_the_pairs_the_index_writes(engine):
 def test_explain_names_required_and_optional_words_and_breaks_the_score_down(engine):
     results = engine.search('"trạm BTS" Đắk Nông', explain=True)
     assert results.plan["required"] == ['"trạm bts"'] and results.plan["optional"] == ["đắk", "nông"]
-    assert results.plan["pairs"] == ["dak nong"]
+    assert results.plan["side_by_side"] == ["dak nong"]
     top = results.hits[0]
     assert top.id == "dak_nong" and top.explanation.coverage == pytest.approx(1.0)
     parts = dict(top.explanation.parts)
@@ -138,7 +138,7 @@ def test_cli_explain_prints_the_plan_and_each_hit(engine):
                                        "--index", str(engine.path)])
     assert result.exit_code == 0
     assert "  bắt buộc: đắk" in result.output and "  tùy chọn: nông, chữ, kí" in result.output
-    assert "cặp liền nhau: nong chu, chu ki" in result.output
+    assert "liền nhau: nong chu, chu ki, nong chu ki" in result.output
     assert "coverage" in result.output
 
 

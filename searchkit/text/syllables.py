@@ -72,7 +72,8 @@ def find_syllables(text: str, folded: Iterable[str]) -> list[Syllable]:
     Same result as filtering `syllables(text)`, but a C-level search finds the candidates,
     so a long article costs little when few of its syllables match.
 
-    >>> [text[s.start:s.end] for s in find_syllables(text := "Trạm BTS, trăm sỹ", {"tram", "si"})]
+    >>> text = "Trạm BTS, trăm sỹ"
+    >>> [text[s.start:s.end] for s in find_syllables(text, {"tram", "si"})]
     ['Trạm', 'trăm', 'sỹ']
     """
     wanted = frozenset(folded)
