@@ -37,7 +37,7 @@ COMPOUND_BOOST = 0.5
 #: Coordination: how strongly missing words lower an article's score (coverage ** POWER).
 COVERAGE_POWER = 2.0
 #: Articles holding every optional word are ranked first once there are this many.
-ENOUGH_COMPLETE = 10
+ENOUGH_COMPLETE = 1
 
 
 @dataclass
