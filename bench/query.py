@@ -1,11 +1,14 @@
-"""Query latency benchmark: 200 mixed queries on searchkit, SQLite FTS5 and tantivy.
+"""Query latency benchmark: 200 mixed queries on searchkit, SQLite FTS5 and tantivy, then
+long queries as separate rows: 30-word questions and pasted 200-word paragraphs.
 
     python bench/query.py [--corpus PATH] [--workdir DIR] [--queries N] [--seed N] [--show]
 
 Queries are drawn deterministically (fixed seed) from the corpus: 1-4 consecutive words of an
 article's title or body, some as "quoted phrases", some unaccented (marks stripped, đ→d); all
-searched with snippets, top 10. Reuses the indexes indexing.py left in the workdir when they were
-built from the same corpus, and builds the missing ones.
+searched with snippets, top 10. Questions wrap 25 words of an article's body in a question
+frame (`Vì sao … ?`, `… như thế nào?`) to make 30 words; paragraphs are 200 consecutive words.
+Reuses the indexes indexing.py left in the workdir when they were built from the same corpus,
+and builds the missing ones.
 """
 
 from __future__ import annotations
@@ -17,11 +20,15 @@ import sys
 from pathlib import Path
 
 from common import (Timer, base_parser, check_corpus, check_workdir, corpus_fingerprint, latency_summary,
-                    machine_note, print_table, read_records, rng, strip_accents, words)
+                    machine_note, percentile, print_table, read_records, rng, strip_accents, words)
 from peers import SearchkitEngine, engine_at, ensure_index
 
 FLOOR_P50_MS = 30.0
 FLOOR_P95_MS = 100.0
+FLOOR_QUESTION_P99_MS = 100.0
+LONG_QUERIES = 50
+FRAMES = [("Vì sao", "?"), ("", "như thế nào?"), ("Tại sao", "vậy?"), ("Có phải", "không?"),
+          ("", "là gì?"), ("Làm thế nào để", "?")]
 WARMUP = 10
 LABELS = {"searchkit": "searchkit", "fts5": "SQLite FTS5", "tantivy": "tantivy"}
 
@@ -49,6 +56,22 @@ def make_queries(records: list[dict], n: int = 200, seed: int = 20240601) -> lis
         if r.random() < 0.30:
             q = strip_accents(q)
         queries.append(q)
+    return queries
+
+
+def make_long_queries(records: list[dict], n: int, length: int, seed: int) -> list[str]:
+    """n queries of `length` words: a question frame around body words (length 30), or a
+    pasted paragraph (longer)."""
+    r = rng(seed + length)
+    queries: list[str] = []
+    while len(queries) < n:
+        ws = words(r.choice(records).get("body") or "")
+        frame = r.choice(FRAMES) if length <= 40 else ("", "")
+        inside = length - len((frame[0] + " " + frame[1]).split())
+        if len(ws) < inside:
+            continue
+        start = r.randrange(len(ws) - inside + 1)
+        queries.append(" ".join(filter(None, [frame[0], *ws[start:start + inside], frame[1]])))
     return queries
 
 
@@ -87,6 +110,8 @@ def main() -> None:
     fingerprint = corpus_fingerprint(corpus)
     records = read_records(corpus)
     queries = make_queries(records, args.queries, args.seed)
+    long_queries = {"30-word questions": make_long_queries(records, LONG_QUERIES, 30, args.seed),
+                    "200-word paragraphs": make_long_queries(records, LONG_QUERIES, 200, args.seed)}
     del records
     phrases = sum('"' in q for q in queries)
     unaccented = sum(q == strip_accents(q) for q in queries)
@@ -103,10 +128,15 @@ def main() -> None:
     keys = ["searchkit", "fts5", "tantivy"] if SearchkitEngine.available() else ["fts5", "tantivy"]
     if "searchkit" not in keys:
         print("searchkit is not importable yet: peer figures only\n")
-    rows, summaries = [], {}
+    rows, summaries, long_rows = [], {}, []
     for key in keys:
         engine = ensure_index(key, corpus, workdir, fingerprint)
         seconds, counts = time_queries(engine, queries)
+        for shape, asked in long_queries.items():
+            taken, found = time_queries(engine, asked)
+            ms = sorted(t * 1000 for t in taken)
+            long_rows.append([shape, LABELS[key], percentile(ms, 50), percentile(ms, 99), ms[-1],
+                              sum(found) / len(found), sum(c == 0 for c in found)])
         engine.close()
         s = summaries[key] = latency_summary(seconds)
         rows.append([LABELS[key], s["p50"], s["p95"], s["mean"], s["max"], sum(counts) / len(counts),
@@ -118,9 +148,21 @@ def main() -> None:
     print_table(["engine", "p50 ms", "p95 ms", "mean ms", "max ms", "hits/query", "zero-hit queries"]
                 + (["p50 vs sk"] if base else []), rows, title="Query latency (in-process, warm)")
 
+    long_rows.sort(key=lambda row: row[0], reverse=True)
+    print_table(["queries", "engine", "p50 ms", "p99 ms", "max ms", "hits/query", "zero-hit queries"], long_rows,
+                title=f"Long queries ({LONG_QUERIES} of each, top 10 with snippets, warm)")
+
     if base:
+        question = next((row for row in long_rows if row[:2] == ["30-word questions", "searchkit"]), None)
+        fts5 = summaries.get("fts5")
         floor_rows = [["p50 ms", base["p50"], f"<= {FLOOR_P50_MS:g}", "yes" if base["p50"] <= FLOOR_P50_MS else "NO"],
                       ["p95 ms", base["p95"], f"<= {FLOOR_P95_MS:g}", "yes" if base["p95"] <= FLOOR_P95_MS else "NO"]]
+        if fts5:
+            floor_rows.append(["p50 ms vs SQLite FTS5's", base["p50"], f"<= {fts5['p50']:.2f}",
+                               "yes" if base["p50"] <= fts5["p50"] else "NO"])
+        if question:
+            floor_rows.append(["30-word question p99 ms", question[3], f"<= {FLOOR_QUESTION_P99_MS:g}",
+                               "yes" if question[3] <= FLOOR_QUESTION_P99_MS else "NO"])
         cold, how = cold_cli_seconds(workdir, queries[0])
         floor_rows.append([f"cold CLI ms, `{how}` (optional)" if cold is not None else "cold CLI (optional)",
                            cold * 1000 if cold is not None else how, "", ""])

@@ -36,7 +36,8 @@ COMMON_SHARE = 0.5
 COMPOUND_BOOST = 0.5
 #: Coordination: how strongly missing words lower an article's score (coverage ** POWER).
 COVERAGE_POWER = 2.0
-#: Articles holding every optional word are ranked first once there are this many.
+#: Articles holding every optional word of a short query are ranked first once there are
+#: this many.
 ENOUGH_COMPLETE = 1
 
 
@@ -125,7 +126,9 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
         matched = base if plan.required else np.zeros_like(base)
     complete = matched & (words >= 1.0 - 1e-6)
     count = int(complete.sum())
-    first = complete if count >= ENOUGH_COMPLETE and count < matched.sum() else None
+    # a long query's complete matches are long articles that happen to hold its particles
+    short = len(rows) <= LONG_QUERY
+    first = complete if short and count >= ENOUGH_COMPLETE and count < matched.sum() else None
     covered = coverage(np.asarray(weights + [w for w, _ in adjacent]), np.vstack(rows + [m for _, m in adjacent]))
     if trace is not None:
         trace.coverage = covered
