@@ -92,11 +92,14 @@ def _in_phrases(text: str, candidates: list, loose: set[str], phrases: Phrases) 
     """The candidates that may be marked: loose terms anywhere, phrase syllables only inside
     a run of adjacent candidates spelling the whole phrase."""
     keep = [c.folded in loose for c in candidates]
+    starts: dict[str, list[int]] = {}
+    for i, candidate in enumerate(candidates):
+        starts.setdefault(candidate.folded, []).append(i)
     for phrase in phrases:
         size = len(phrase)
-        for i in range(len(candidates) - size + 1):
+        for i in starts.get(phrase[0], ()):
             run = candidates[i:i + size]
-            if tuple(c.folded for c in run) == phrase and all(
+            if len(run) == size and tuple(c.folded for c in run) == phrase and all(
                     not _has_word(text[a.end:b.start]) for a, b in zip(run, run[1:])):
                 keep[i:i + size] = [True] * size
     return [c for c, kept in zip(candidates, keep) if kept]
