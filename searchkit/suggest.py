@@ -8,7 +8,8 @@ Everything comes from the index itself:
   accented spellings by frequency (`tram` → trăm, trạm, trầm…), and for pyvi words the
   spelling of the whole word when it differs from its syllables' most common ones
   (`thong tin` → *thông tin*). It is computed lazily, once per index generation, and cached
-  in the index directory as ``suggest-<generation>.pickle``;
+  in the index directory as ``suggest-<generation>.json`` (plain data: a crafted file can
+  at worst be ignored, never run code);
 - the open reader's term dictionaries, for whether a word exists and how common it is.
 
 A changed tone or vowel mark costs less than a changed letter (`thônng` → *thông*).
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import math
 import os
-import pickle
+import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -33,7 +34,7 @@ from searchkit.text.keystrokes import is_valid_syllable
 from searchkit.text.syllables import forms, syllables
 
 #: Bump when `Spellings` changes shape: older cache files are then ignored and replaced.
-FORMAT = 2
+FORMAT = 3
 CACHE_PREFIX = "suggest-"
 #: Accented spellings kept per folded syllable, most frequent first.
 MAX_VARIANTS = 6
@@ -125,17 +126,31 @@ def load_spellings(index_dir: str | os.PathLike, reader) -> Spellings:
     The cache is best effort: an unwritable index directory only costs a rebuild next time.
     """
     index_dir = Path(index_dir)
-    path = index_dir / f"{CACHE_PREFIX}{reader.generation()}.pickle"
+    path = index_dir / f"{CACHE_PREFIX}{reader.generation()}.json"
     try:
-        with open(path, "rb") as stream:
-            cached = pickle.load(stream)
-        if isinstance(cached, dict) and cached.get("format") == FORMAT:
-            return Spellings(cached["syllables"], cached["words"], cached["folded"])
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ValueError):
+        cached = _checked(json.loads(path.read_text(encoding="utf-8")))
+        if cached is not None:
+            return cached
+    except (OSError, ValueError, UnicodeDecodeError):
         pass
     spellings = build_spellings(reader)
     _save(path, spellings)
     return spellings
+
+
+def _checked(data) -> Spellings | None:
+    """The cached statistic, if the file holds exactly its shape (anything else is rebuilt)."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return None
+    syllables, words, folded = data.get("syllables"), data.get("words"), data.get("folded")
+    if not (isinstance(syllables, dict) and isinstance(words, dict) and isinstance(folded, dict)):
+        return None
+    try:
+        variants = {str(k): tuple((str(a), int(n)) for a, n in v) for k, v in syllables.items()}
+        return Spellings(variants, {str(k): str(v) for k, v in words.items()},
+                         {str(k): int(v) for k, v in folded.items()})
+    except (TypeError, ValueError):
+        return None
 
 
 def _save(path: Path, spellings: Spellings) -> None:
@@ -143,10 +158,9 @@ def _save(path: Path, spellings: Spellings) -> None:
             "folded": dict(spellings.folded)}
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(temporary, "wb") as stream:
-            pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         os.replace(temporary, path)
-        for old in path.parent.glob(f"{CACHE_PREFIX}*.pickle"):
+        for old in path.parent.glob(f"{CACHE_PREFIX}*"):
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError:

@@ -2,7 +2,6 @@
 and the did-you-mean that answers queries without accents or with a typo."""
 
 import json
-import pickle
 
 import pytest
 from click.testing import CliRunner
@@ -249,10 +248,22 @@ def test_spellings_are_cached_per_index_generation(sample_engine):
 
     with open_index(sample_engine.path).reader() as reader:
         spelled = load_spellings(sample_engine.path, reader)
-        cache = sample_engine.path / f"suggest-{reader.generation()}.pickle"
+        cache = sample_engine.path / f"suggest-{reader.generation()}.json"
     assert cache.is_file() and [p.name for p in sample_engine.path.glob("suggest-*")] == [cache.name]
     assert "trạm" in [a for a, _ in spelled.variants("tram")]
-    assert pickle.loads(cache.read_bytes())["syllables"] == dict(spelled.syllables)
+    cached = json.loads(cache.read_text(encoding="utf-8"))["syllables"]
+    assert {k: tuple(map(tuple, v)) for k, v in cached.items()} == dict(spelled.syllables)
+
+
+def test_a_crafted_spellings_cache_is_ignored_and_replaced(corpus_copy, tmp_path):
+    """The cache is plain JSON: a file of the wrong shape is rebuilt, never executed."""
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus_copy])
+    (cache,) = engine.path.glob("suggest-*.json")
+    cache.write_text('{"format": 3, "syllables": {"tram": "not a list"}, "words": {}, "folded": {}}')
+    fresh = SearchEngine(engine.path)
+    assert fresh.restore_accents("tram bts") == "trạm bts"  # no hits to vote: the statistic decides
+    assert json.loads(cache.read_text(encoding="utf-8"))["syllables"]["tram"][0][0] in ("trạm", "trăm")
 
 
 def test_a_new_generation_replaces_the_cache(corpus_copy, tmp_path):
