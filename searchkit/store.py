@@ -26,9 +26,10 @@ def is_index(path: str | os.PathLike) -> bool:
 
 def open_index(path: str | os.PathLike):
     """Open an existing index for reading; raises a SearchkitError saying what to do."""
-    from whoosh.index import EmptyIndexError, open_dir
+    from whoosh.index import EmptyIndexError
 
     from searchkit.schema import SCHEMA_VERSION
+    from searchkit.toc import open_whoosh
 
     path = Path(path)
     if not is_index(path):
@@ -42,7 +43,7 @@ def open_index(path: str | os.PathLike):
             f"version {SCHEMA_VERSION}; rebuild it with: searchkit index --rebuild --index {path}"
         )
     try:
-        return open_dir(str(path))
+        return open_whoosh(path)
     except EmptyIndexError:
         raise IndexNotFoundError(f"the index at {path} is being created; try again in a moment") from None
 

@@ -120,3 +120,43 @@ def test_readers_keep_getting_correct_results_while_a_writer_syncs(tmp_path):
         searches, *problems = (tmp_path / f"r{i}").read_text(encoding="utf-8").split("\n")
         assert int(searches) > 0 and [p for p in problems if p] == []
     assert SearchEngine(index_dir).count() == len(ids)
+
+
+def test_a_crafted_table_of_contents_runs_no_code(corpus_copy, tmp_path):
+    """Whoosh pickles the segment list into _MAIN_<n>.toc; a crafted one is refused, not run."""
+    import pickle
+
+    from searchkit import IndexFormatError
+
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus_copy])
+    (toc,) = engine.path.glob("_MAIN_*.toc")
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    toc.write_bytes(toc.read_bytes()[:_segments_offset(engine.path, toc.name)] + pickle.dumps(Payload(), protocol=2))
+    with pytest.raises(IndexFormatError, match="not part of a segment list.*--rebuild"):
+        SearchEngine(engine.path).search("trạm BTS")
+    with pytest.raises(IndexFormatError):
+        SearchEngine(engine.path).stats()
+    assert not marker.exists()
+
+
+def _segments_offset(folder: Path, name: str) -> int:
+    """Where the pickled segment list starts in a table of contents (after the schema)."""
+    from whoosh.filedb.filestore import FileStorage
+
+    stream = FileStorage(str(folder)).open_file(name)
+    for _ in range(3):
+        stream.read_varint()
+    stream.read_int(), stream.read_int()
+    for _ in range(3):
+        stream.read_varint()
+    stream.skip_string()
+    stream.read_int(), stream.read_int()
+    offset = stream.tell()
+    stream.close()
+    return offset

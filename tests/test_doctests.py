@@ -10,7 +10,7 @@ MODULES = [
     "searchkit.corpus", "searchkit.filters", "searchkit.highlight", "searchkit.models",
     "searchkit.places", "searchkit.plan", "searchkit.postings", "searchkit.query",
     "searchkit.ranking", "searchkit.render", "searchkit.rewrite", "searchkit.scoring",
-    "searchkit.suggest", "searchkit.text.authors", "searchkit.text.dates", "searchkit.text.fold",
+    "searchkit.suggest", "searchkit.toc", "searchkit.text.authors", "searchkit.text.dates", "searchkit.text.fold",
     "searchkit.text.keys", "searchkit.text.keystrokes", "searchkit.text.legacy",
     "searchkit.text.normalize", "searchkit.text.segment", "searchkit.text.syllables",
 ]
