@@ -1,13 +1,16 @@
 """Open a Whoosh index without running code from its folder.
 
-Whoosh's table of contents (`_MAIN_<generation>.toc`) holds a pickled schema and a pickled
-list of segments; `pickle.loads` on a crafted file runs whatever it names. Here the schema is
-never read from the file (searchkit's own `build_schema()` is used; the marker's schema
-version says it matches), and the segment list is read by an unpickler that admits only the
-classes a list of segments is made of. Anything else is an `IndexFormatError` naming the
+Whoosh pickles three things into an index: the table of contents (`_MAIN_<generation>.toc`:
+the schema and the list of segments), posting blocks and the stored fields. `pickle.loads` on
+a crafted file runs whatever it names. Here the schema is never read from the file
+(searchkit's own `build_schema()` is used; the marker's schema version says it matches), and
+every other unpickling Whoosh does goes through an unpickler that admits only the classes a
+segment list is made of (posting blocks and stored fields hold plain tuples, lists, dicts
+and strings, which name no class at all). Anything else is an `IndexFormatError` naming the
 file and the command that repairs the index.
 
-This follows `whoosh.index.TOC.read` of the pinned whoosh-reloaded 2.7.5 field by field.
+This follows `whoosh.index.TOC.read` of the pinned whoosh-reloaded 2.7.5 field by field, and
+replaces the `loads` / `load_pickle` that its codec, columns and files import.
 """
 
 from __future__ import annotations
@@ -18,13 +21,15 @@ from pathlib import Path
 
 from searchkit.errors import IndexFormatError
 
-#: (module, name) pairs a segment list may name: Whoosh's segment and codec, and the
+#: (module, name) pairs an index's pickles may name: Whoosh's segment and codec, and the
 #: containers they hold (deleted documents are a set of ints).
 ALLOWED = frozenset({
     ("whoosh.codec.whoosh3", "W3Segment"),
     ("whoosh.codec.whoosh3", "W3Codec"),
     ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "int"), ("builtins", "list"),
     ("builtins", "dict"), ("builtins", "tuple"), ("builtins", "bool"), ("collections", "defaultdict"),
+    ("builtins", "bytes"), ("builtins", "bytearray"), ("builtins", "float"), ("builtins", "str"),
+    ("_codecs", "encode"),  # how protocol 2 writes bytes; codecs only transform data
 })
 
 
@@ -39,7 +44,7 @@ class _SegmentsUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def load_segments(data: bytes, filename: str) -> list:
+def load_segments(data, filename: str, expect_list: bool = True):
     """The segment list pickled in a table of contents, read without running code.
 
     >>> load_segments(pickle.dumps([]), "_MAIN_1.toc")
@@ -50,7 +55,8 @@ def load_segments(data: bytes, filename: str) -> list:
     searchkit.errors.IndexFormatError: _MAIN_1.toc names builtins.print, which is not part of a segment list; the index folder may have been tampered with: rebuild it with searchkit index --rebuild
     """
     try:
-        segments = _SegmentsUnpickler(io.BytesIO(data)).load()
+        stream = io.BytesIO(data) if isinstance(data, (bytes, bytearray, memoryview)) else data
+        segments = _SegmentsUnpickler(stream).load()
     except _Refused as refused:
         raise IndexFormatError(
             f"{filename} names {refused}, which is not part of a segment list; the index folder "
@@ -58,13 +64,30 @@ def load_segments(data: bytes, filename: str) -> list:
         ) from None
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError) as error:
         raise IndexFormatError(f"{filename} is damaged ({error}); rebuild the index with searchkit index --rebuild") from None
-    if not isinstance(segments, list):
+    if expect_list and not isinstance(segments, list):
         raise IndexFormatError(f"{filename} holds no segment list; rebuild the index with searchkit index --rebuild")
     return segments
 
 
+def safe_loads(data, filename: str = "a file of the index"):
+    """Unpickle plain data (and segment lists) only, from bytes or a file (read up to the
+    end of one pickle, as `pickle.load` does)."""
+    return load_segments(data, filename, expect_list=False)
+
+
+def _harden_whoosh() -> None:
+    """Point the unpickling Whoosh does while reading at `safe_loads` (once per process)."""
+    import whoosh.codec.whoosh3
+    import whoosh.columns
+    import whoosh.filedb.structfile
+
+    whoosh.codec.whoosh3.loads = safe_loads
+    whoosh.columns.loads = safe_loads
+    whoosh.filedb.structfile.load_pickle = lambda stream: safe_loads(stream, getattr(stream, "name", ""))
+
+
 def open_whoosh(path: str | Path):
-    """A Whoosh FileIndex over `path` whose tables of contents are read safely."""
+    """A Whoosh FileIndex over `path` that reads nothing from it that could run code."""
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import FileIndex
 
@@ -78,6 +101,7 @@ def open_whoosh(path: str | Path):
         def _read_toc(self):
             return read_toc(self.storage, self.indexname, self._schema)
 
+    _harden_whoosh()
     return SafeFileIndex(FileStorage(str(path)), build_schema(), "MAIN")
 
 

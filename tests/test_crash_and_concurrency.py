@@ -160,3 +160,28 @@ def _segments_offset(folder: Path, name: str) -> int:
     offset = stream.tell()
     stream.close()
     return offset
+
+
+def test_stored_fields_and_posting_blocks_are_unpickled_without_code(sample_engine, tmp_path):
+    """Whoosh also pickles posting blocks and stored fields: after opening an index, all its
+    unpickling goes through the allow-list."""
+    import pickle
+
+    import whoosh.codec.whoosh3
+    import whoosh.columns
+
+    from searchkit import IndexFormatError
+    from searchkit.toc import safe_loads
+
+    sample_engine.search("trạm BTS", province="dak nong")
+    assert whoosh.columns.loads is safe_loads and whoosh.codec.whoosh3.loads is safe_loads
+    assert safe_loads(pickle.dumps({"title": "Trạm BTS", "ids": (1, 2), "data": b"\x00"}, protocol=2))["ids"] == (1, 2)
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    with pytest.raises(IndexFormatError, match="io.open|builtins.open"):
+        safe_loads(pickle.dumps({"title": Payload()}, protocol=2))
+    assert not marker.exists()
