@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
+from searchkit.errors import QueryError
 from searchkit.highlight import Highlighting
 from searchkit.query import Clause, ParsedQuery, parse_query
 from searchkit.text.normalize import normalize_text
@@ -167,12 +168,12 @@ def plan_query(query: str, *, decode: Callable[[str], str] | None = None,
     >>> [str(n) for n in plan_query("chữ ký số").neighbours]
     ['chu ki', 'ki so', 'chu ki so']
     """
-    parsed = parse_query(query)  # first: a query with nothing to search fails before any work
-    text = normalize_text(unicodedata.normalize("NFC", query)).strip()
-    decoded = decode(text) if decode else text
+    if not isinstance(query, str):
+        raise QueryError("the query must be text")
+    text = normalize_text(unicodedata.normalize("NFC", query)).strip()  # normalised once
+    decoded = decode(text) if decode and text else text
     searched = decoded if decoded != text else None
-    if searched:
-        parsed = parse_query(searched)
+    parsed = parse_query(decoded)  # parsed once
     if expand:
         parsed = expand(parsed)
     return QueryPlan.of(parsed, query=query, searched=searched, frequency=frequency)
