@@ -36,8 +36,9 @@ COMMON_SHARE = 0.5
 COMPOUND_BOOST = 0.5
 #: Coordination: how strongly missing words lower an article's score (coverage ** POWER).
 COVERAGE_POWER = 2.0
-#: Articles holding every optional word of a short query are ranked first once there are
-#: this many.
+#: Articles holding every optional word of a short query (at most this many words) are
+#: ranked first once there are ENOUGH_COMPLETE of them.
+COMPLETE_FIRST_UP_TO = 4
 ENOUGH_COMPLETE = 1
 
 
@@ -127,7 +128,7 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
     complete = matched & (words >= 1.0 - 1e-6)
     count = int(complete.sum())
     # a long query's complete matches are long articles that happen to hold its particles
-    short = len(rows) <= LONG_QUERY
+    short = len(rows) <= COMPLETE_FIRST_UP_TO
     first = complete if short and count >= ENOUGH_COMPLETE and count < matched.sum() else None
     covered = coverage(np.asarray(weights + [w for w, _ in adjacent]), np.vstack(rows + [m for _, m in adjacent]))
     if trace is not None:
