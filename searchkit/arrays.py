@@ -144,6 +144,21 @@ class IndexArrays:
             self._frequencies[key] = found
         return found
 
+    def completions(self, field: str, prefix: str) -> dict[str, int]:
+        """Terms of a field beginning with `prefix`, with their document frequencies."""
+        found: dict[str, int] = {}
+        for leaf, _ in self.leaves:
+            side = self._sides.get(id(leaf))
+            if side is not None:
+                terms = side.completions(field, prefix)
+            elif field in leaf.schema and leaf.schema[field].indexed:
+                terms = {_text(t): leaf.doc_frequency(field, t) for t in leaf.expand_prefix(field, prefix)}
+            else:
+                terms = {}
+            for term, count in terms.items():
+                found[term] = found.get(term, 0) + count
+        return found
+
     def _segment_frequency(self, leaf, field: str, text: str) -> int:
         side = self._sides.get(id(leaf))
         if side is not None:
@@ -234,6 +249,10 @@ def _decode_positions(value: bytes) -> tuple[int, ...]:
     if not value.endswith(b"."):
         value += b"."
     return tuple(accumulate(pickle.loads(value[4:])))
+
+
+def _text(term) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 def _segment_leaves(reader) -> list:

@@ -15,7 +15,8 @@ from searchkit.filters import Filters, check_sort
 from searchkit.highlight import Highlighting
 from searchkit.models import Explanation, Hit, IndexReport, Results
 from searchkit.plan import QueryPlan, plan_query
-from searchkit.rewrite import Vocabulary, decode_typing, expand_abbreviations, typed_as_abbreviation
+from searchkit.rewrite import (Vocabulary, decode_typing, expand_abbreviations, expand_prefixes,
+                               typed_as_abbreviation)
 from searchkit.store import open_index
 from searchkit.accents import PairCounts
 from searchkit.suggest import Spellings, Suggester, load_pair_counts, load_spellings, spelling_evidence
@@ -152,7 +153,7 @@ class SearchEngine:
     def _plan(self, query: str, vocabulary: Vocabulary, corrected: bool = False) -> QueryPlan:
         table = self.abbreviations
         plan = plan_query(query, decode=lambda text: decode_typing(text, vocabulary),
-                          expand=lambda parsed: expand_abbreviations(parsed, table),
+                          expand=lambda parsed: expand_prefixes(expand_abbreviations(parsed, table), vocabulary),
                           frequency=vocabulary.frequency)
         return dataclasses.replace(plan, searched=query, corrected=True) if corrected else plan
 
@@ -245,7 +246,7 @@ class SearchEngine:
     def _vocabulary_for(self, arrays) -> Vocabulary:
         """Document frequencies for query rewriting, memoised with the arrays' generation."""
         if self._vocabulary is None or self._vocabulary[0] is not arrays:
-            self._vocabulary = (arrays, Vocabulary(arrays.document_frequency))
+            self._vocabulary = (arrays, Vocabulary(arrays.document_frequency, arrays.completions))
         return self._vocabulary[1]
 
     def _load_spellings(self, reader) -> Spellings:

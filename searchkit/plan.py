@@ -207,7 +207,8 @@ def _single(group: Group) -> Clause | None:
     """The clause of a group that is one free word of one syllable (as typed: `CNTT` counts,
     its expansion is scored with the clause), else None."""
     clause = group[0]
-    if len(group) == 1 and len(clause.syllables) == 1 and not clause.title_only and not clause.required:
+    if len(group) == 1 and len(clause.syllables) == 1 and not clause.title_only \
+            and not clause.required and not clause.prefix:
         return clause
     return None
 

@@ -156,24 +156,17 @@ class SegmentPostings:
         arrays = self._field(field)
         return None if arrays is None else _totals(arrays)
 
-    def positions(self, field: str, term: str, docs: np.ndarray) -> dict[int, tuple[int, ...]] | None:
-        """Positions of a term in each of the sorted segment `docs` holding it; None when this
-        file keeps no positions for the field."""
-        found = self._find(field, term)
-        if found is None:
-            return {} if "positions" in (self._field(field) or {}) else None
-        arrays, start, end = found
-        if "positions" not in arrays:
-            return None
-        ids = arrays["ids"][start:end]
-        at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
-        result = {}
-        for k in np.flatnonzero(ids[at] == docs):
-            posting = start + int(at[k])
-            first, last = arrays["starts"][posting], arrays["starts"][posting + 1]
-            result[int(docs[k])] = tuple(arrays["positions"][first:last].tolist())
-        return result
-
+    def completions(self, field: str, prefix: str) -> dict[str, int]:
+        """Terms of a field that begin with `prefix`, each with its document frequency."""
+        arrays = self._field(field)
+        if arrays is None or not prefix:
+            return {}
+        key = prefix.encode("utf-8")
+        terms = arrays["terms"]
+        first = int(np.searchsorted(terms, key))
+        last = int(np.searchsorted(terms, key + b"\xff"))
+        counts = np.diff(arrays["offsets"][first:last + 1])
+        return {t.decode("utf-8"): int(n) for t, n in zip(terms[first:last].tolist(), counts.tolist())}
 
     def occurrences(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment doc number, position) of every occurrence of a term, in order; None when

@@ -2,7 +2,7 @@
 
 Syntax (forgiving: anything malformed degrades to plain words instead of failing):
 free words (optional: ranking grades articles by how many of them they hold, weighted by
-how telling each word is), +word to require a word, "quoted phrases" (required),
+how telling each word is), viett* for the syllables beginning so, +word to require a word, "quoted phrases" (required),
 -word / -"phrase" / NOT word to exclude, a OR b, title:word or title:"phrase" to search
 titles only (required).
 """
@@ -59,6 +59,7 @@ class Clause:
     raw: str = ""
     alternatives: tuple[Alternative, ...] = ()
     required: bool = False
+    prefix: bool = False  # `tram*`: the syllables beginning so (see rewrite.expand_prefixes)
 
     @property
     def folded(self) -> tuple[str, ...]:
@@ -149,5 +150,7 @@ def _clause(part: re.Match, budget: int) -> Clause | None:
         return None
     quoted = part.group("phrase") is not None
     title_only = bool(part.group("field"))
+    prefix = not quoted and len(found) == 1 and (raw or "").endswith("*")
     return Clause(found, phrase=quoted or len(found) > 1, title_only=title_only,
-                  raw=(raw or "").strip(), required=quoted or title_only or bool(part.group("plus")))
+                  raw=(raw or "").strip(), required=quoted or title_only or bool(part.group("plus")),
+                  prefix=prefix)

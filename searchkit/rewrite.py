@@ -41,6 +41,10 @@ class Lexicon(Protocol):
 TYPO_RATIO = 100
 
 
+#: Syllables a prefix (`viett*`) stands for, at most: the most frequent ones.
+MAX_COMPLETIONS = 64
+
+
 class Vocabulary:
     """Membership and document frequency of index forms, from an open reader's term dictionaries.
 
@@ -48,9 +52,12 @@ class Vocabulary:
     unmarked syllable's accented form is its folded one). Answers are memoised per instance.
     """
 
-    def __init__(self, document_frequency: Callable[[str, str], int]):
-        """`document_frequency(field, term)`: in how many articles the term occurs."""
+    def __init__(self, document_frequency: Callable[[str, str], int],
+                 completions: Callable[[str, str], dict[str, int]] | None = None):
+        """`document_frequency(field, term)`: in how many articles the term occurs;
+        `completions(field, prefix)`: the terms beginning so, with their frequencies."""
         self._document_frequency = document_frequency
+        self._complete = completions
         self._frequencies: dict[tuple[str, str], int] = {}
 
     def frequency(self, folded: str) -> int:
@@ -63,6 +70,17 @@ class Vocabulary:
         if accented == folded:
             return self.frequency(folded)
         return self._count(("title", "body"), accented)
+
+    def completions(self, prefix: str) -> list[str]:
+        """Folded syllables beginning with a folded prefix, most frequent first (bounded)."""
+        if self._complete is None:
+            return []
+        counts: dict[str, int] = {}
+        for field in ("title_f", "body_f"):
+            for term, count in self._complete(field, prefix).items():
+                counts[term] = counts.get(term, 0) + count
+        ranked = sorted(counts, key=lambda term: (-counts[term], term))
+        return ranked[:MAX_COMPLETIONS]
 
     def _count(self, fields: tuple[str, ...], text: str) -> int:
         key = (fields[0], text)
@@ -88,7 +106,7 @@ def decode_typing(text: str, lexicon: Lexicon) -> str:
 
     def replace(match: re.Match) -> str:
         word = match.group()
-        if text[match.end():match.end() + 1] == ":":
+        if text[match.end():match.end() + 1] in (":", "*"):  # a field name, a prefix
             return word
         decoded = decode_keystrokes(word)
         if decoded is None:
@@ -116,6 +134,31 @@ def expand_abbreviations(parsed: ParsedQuery, table: Abbreviations) -> ParsedQue
     groups = [tuple(_expand(clause, table) for clause in group) for group in parsed.groups]
     excluded = tuple(_expand(clause, table) for clause in parsed.excluded)
     return dataclasses.replace(parsed, groups=tuple(_merge_spelled_out(groups, table)), excluded=excluded)
+
+
+def expand_prefixes(parsed: ParsedQuery, vocabulary: Vocabulary) -> ParsedQuery:
+    """Give each prefix clause (`tram*`, `viett*`) the indexed syllables beginning so as
+    alternatives, the most frequent first (at most MAX_COMPLETIONS); typed marks are folded
+    (`trạ*` is `tra*`).
+
+    >>> class Known(Vocabulary):
+    ...     def __init__(self): pass
+    ...     def completions(self, prefix): return ["viettel", "vietnam"] if prefix == "viett" else []
+    >>> from searchkit.query import parse_query
+    >>> [a.folded for a in expand_prefixes(parse_query("viett*"), Known()).groups[0][0].alternatives]
+    [('viettel',), ('vietnam',)]
+    """
+    def expand(clause: Clause) -> Clause:
+        if not clause.prefix:
+            return clause
+        syllable = clause.syllables[0]
+        found = vocabulary.completions(syllable.folded)
+        alternatives = tuple(Alternative((term,), 1.0) for term in found if term != syllable.folded)
+        return dataclasses.replace(clause, alternatives=clause.alternatives + alternatives)
+
+    groups = tuple(tuple(expand(c) for c in group) for group in parsed.groups)
+    excluded = tuple(expand(c) for c in parsed.excluded)
+    return dataclasses.replace(parsed, groups=groups, excluded=excluded)
 
 
 def typed_as_abbreviation(raw: str, table: Abbreviations) -> bool:
@@ -193,7 +236,7 @@ def _unique(alternatives: Iterable[Alternative]) -> list[Alternative]:
 
 def _mergeable(group: tuple[Clause, ...]) -> bool:
     clause = group[0]
-    return (len(group) == 1 and not clause.phrase and not clause.title_only
+    return (len(group) == 1 and not clause.phrase and not clause.title_only and not clause.prefix
             and not clause.alternatives and len(clause.syllables) == 1)
 
 

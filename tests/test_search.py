@@ -121,3 +121,23 @@ def test_results_to_dict_has_the_documented_shape(sample_engine):
     hit = data["hits"][0]
     assert {"id", "title", "date", "score", "snippets"} <= hit.keys()
     assert all(set(s) == {"text", "spans"} for s in hit["snippets"])
+
+
+@pytest.mark.parametrize("query", ["Điện Bi*", "dien bi*", "điện biê*"])
+def test_a_prefix_finds_and_highlights_the_syllables_beginning_so(sample_engine, query):
+    results = sample_engine.search(query)
+    assert ids(results)[0] == DIEN_BIEN
+    hit = results.hits[0]
+    assert "Điện Biên" in [hit.title[a:b] for a, b in hit.title_spans]
+
+
+def test_an_excluded_prefix_excludes_every_completion(sample_engine):
+    assert NGHE_AN not in ids(sample_engine.search("trạm BTS -Ngh*"))
+    assert NGHE_AN in ids(sample_engine.search("trạm BTS"))
+
+
+def test_a_prefix_expands_to_a_bounded_number_of_syllables(sample_engine):
+    from searchkit.rewrite import MAX_COMPLETIONS
+
+    plan = sample_engine.plan("t*")
+    assert 1 < len(plan.optional[0][0].alternatives) <= MAX_COMPLETIONS
