@@ -121,7 +121,7 @@ class SearchEngine:
         return Results(query=query, total=ranked.total, hits=hits, searched=plan.searched,
                        suggestion=suggestion, facets=_facet_counts(searcher, ranked) if facets else {},
                        corrected=plan.corrected, complete=ranked.complete, offset=offset,
-                       plan=plan.to_dict() if explain else None)
+                       plan={**plan.to_dict(), "weights": trace.weights} if trace else None)
 
     def explain(self, query: str, article_id: str, **filters) -> Explanation | None:
         """Why `article_id` scores what it does for `query` (None when it does not match).

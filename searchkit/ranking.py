@@ -2,11 +2,12 @@
 
 An article's score is the BM25 of each clause in titles and bodies (a clause and its
 alternatives — `CNTT` and *công nghệ thông tin* — count as one term, so an article that
-spells an abbreviation out ranks like one that writes it), plus the BM25 of each pair of
-words typed side by side that the article has side by side (every candidate, not only the
-best few), plus a bonus for typed accents and pyvi words, all scaled by coverage: the share
-of the optional words' idf the article holds. Required clauses (quoted phrases, `+word`,
-`title:`) filter; optional ones grade. When enough articles hold every word, they come first.
+spells an abbreviation out ranks like one that writes it), plus the BM25 of each pair and
+triple of words typed side by side that the article has side by side (over every candidate),
+plus a bonus for typed accents and pyvi words, all scaled by coverage²: the share of the
+idf of the optional words and their neighbours the article holds. Required clauses (quoted
+phrases, `+word`, `title:`) filter; optional ones grade. For a query of a few words, the
+articles holding every word come first.
 
 The formulas are in `scoring.py`; postings and positions come from `arrays.py`.
 """
@@ -25,7 +26,7 @@ from searchkit.scoring import blend, coverage, idf, minimum_coverage, tf_part
 FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
 #: Extra weight when the accents typed agree with the article's (the folded match counts too).
 ACCENT_BOOST = 1.0
-#: Weight of a pair of typed words found side by side, relative to a word.
+#: Weight of typed words found side by side (a pair or a triple), relative to a word.
 PAIR_BOOST = 1.5
 #: A query with more optional words than this is long (a question, a pasted paragraph).
 LONG_QUERY = 6
@@ -115,22 +116,30 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
         relevance += np.where(match, score, 0.0).astype(np.float32)
         if trace is not None:
             trace.weights[_label(group)] = weights[-1]
-    adjacent = _neighbours(arrays, plan, relevance, trace)
+    neighbours = _neighbours(arrays, plan, relevance, trace)
     _compounds(arrays, plan, relevance, trace)
     if not rows:
         return Ranked(base, relevance, None, int(base.sum()))
+    return _grade(base, relevance, rows, weights, neighbours, bool(plan.required), trace)
+
+
+def _grade(base: np.ndarray, relevance: np.ndarray, rows: list[np.ndarray], weights: list[float],
+           neighbours: list[tuple[float, np.ndarray]], required: bool, trace: Trace | None) -> Ranked:
+    """Matches by coverage of the optional words; scores scaled by coverage of the words and
+    their neighbours; complete matches of a short query first."""
     words = coverage(np.asarray(weights), np.vstack(rows))
     best = float(words[base].max()) if base.any() else 0.0
     if best > 0:
         matched = base & (words > 0) & (words >= minimum_coverage(len(rows), best) - 1e-6)
     else:  # no article holds an optional word: the required ones decide alone, if any
-        matched = base if plan.required else np.zeros_like(base)
+        matched = base if required else np.zeros_like(base)
     complete = matched & (words >= 1.0 - 1e-6)
     count = int(complete.sum())
     # a long query's complete matches are long articles that happen to hold its particles
     short = len(rows) <= COMPLETE_FIRST_UP_TO
     first = complete if short and count >= ENOUGH_COMPLETE and count < matched.sum() else None
-    covered = coverage(np.asarray(weights + [w for w, _ in adjacent]), np.vstack(rows + [m for _, m in adjacent]))
+    covered = coverage(np.asarray(weights + [w for w, _ in neighbours]),
+                       np.vstack(rows + [m for _, m in neighbours]))
     if trace is not None:
         trace.coverage = covered
     return Ranked(matched, blend(relevance, covered, COVERAGE_POWER), first, count)

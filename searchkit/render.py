@@ -86,6 +86,9 @@ def render_explanation(results: Results) -> str:
         values = plan.get(key)
         if values or key in ("required", "optional"):
             lines.append(f"  {label}: {', '.join(values) if values else '—'}")
+    weights = plan.get("weights") or {}
+    if weights:
+        lines.append("  trọng số (idf): " + " · ".join(f"{w} {v:.2f}" for w, v in weights.items()))
     for rank, hit in enumerate(results.hits, results.offset + 1):
         if hit.explanation is not None:
             lines.append(f"{rank}. {hit.id}")
