@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import os
+import threading
 import unicodedata
-from functools import cached_property
+from functools import cached_property, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from searchkit.abbreviations import Abbreviations, load_abbreviations
-from searchkit.errors import AbbreviationsError
+from searchkit.errors import AbbreviationsError, QueryError
 from searchkit.filters import Filters, check_sort
 from searchkit.highlight import make_snippets, match_spans
 from searchkit.store import open_index
-from searchkit.models import Hit, IndexReport, Results
+from searchkit.models import Article, Hit, IndexReport, Results
 from searchkit.query import ParsedQuery, parse_query
 from searchkit.rewrite import Vocabulary, decode_typing, expand_abbreviations, typed_as_abbreviation
 from searchkit.suggest import Spellings, Suggester, load_spellings, spelling_evidence
@@ -22,6 +23,22 @@ from searchkit.text.normalize import normalize_text
 
 if TYPE_CHECKING:
     from searchkit.indexer import Progress
+
+_ARTICLE_FIELDS = frozenset(Article.__dataclass_fields__)
+#: Deepest result a search pages to: past it, narrowing the query serves better than paging.
+MAX_OFFSET = 10_000
+
+
+def _one_at_a_time(method):
+    """Hold the engine's lock for the call. Whoosh readers share zlib and file state, so
+    one searcher used by two threads at once gives zlib errors and silently wrong hits."""
+
+    @wraps(method)
+    def locked(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked
 
 
 class SearchEngine:
@@ -32,6 +49,11 @@ class SearchEngine:
     5
     >>> engine.search("trạm BTS", limit=3).hits[0].title
     'Nghệ An: Tổng kết công tác TT&TT cụm I'
+
+    One engine may be shared by threads (a web server's): searches on it take turns on a
+    lock around the open searcher and its decoded arrays, which is faster here than a
+    searcher per thread (see bench/serve.py). To search in parallel, use processes, each
+    with its own engine: the memory-mapped postings are shared by the OS.
     """
 
     def __init__(self, path: str | os.PathLike = "index", *,
@@ -45,6 +67,7 @@ class SearchEngine:
         self._arrays: tuple[int, object] | None = None
         self._searcher: tuple[int, object] | None = None
         self._vocabulary: tuple[object, Vocabulary] | None = None
+        self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"SearchEngine({str(self.path)!r})"
@@ -58,23 +81,27 @@ class SearchEngine:
         report = sync(self.path, paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait,
                       workers=workers, batch_size=batch_size, progress=progress)
         if report.total:
-            with open_index(self.path).reader() as reader:  # so that no query pays for it
+            with open_index(self.path).reader() as reader, self._lock:  # so that no query pays for it
                 self._load_spellings(reader)
         return report
 
-    def search(self, query: str, limit: int = 10, *, snippets: int = 3, since: str | None = None,
+    @_one_at_a_time
+    def search(self, query: str, limit: int = 10, *, offset: int = 0, snippets: int = 3, since: str | None = None,
                until: str | None = None, province: str | None = None, source: str | None = None,
                category: str | None = None, sort: str = "relevance", facets: bool = False) -> Results:
         """Search; raises QueryError for a query with nothing to look for, FilterError for a
         bad filter.
+
+        `offset` skips that many of the best hits (page 3 of 10: `offset=20`); at most
+        `MAX_OFFSET`, else QueryError. `total` still counts every match.
 
         Filters: `since`/`until` take `2010`, `2010-02`, `2010-02-03` or `03/02/2010` (articles
         without a date are then left out); `province` any spelling ('dak nong'); `source` and
         `category` case and accents optional. `sort="date"` puts the newest first and undated
         articles last. `facets=True` counts all matches by province and by year in
         `Results.facets`. Every call checks the index's generation and opens a new searcher
-        after a commit, so results always reflect the last commit. Not thread-safe: use one
-        engine per thread.
+        after a commit, so results always reflect the last commit. Safe to call from several
+        threads at once (they take turns).
 
         >>> SearchEngine("index").search("trạm BTS", province="dak nong").hits[0].province
         'Đắk Nông'
@@ -84,6 +111,7 @@ class SearchEngine:
         parsed = parse_query(query)
         if limit < 1:
             raise ValueError("limit must be at least 1")
+        _check_offset(offset)
         chosen = Filters.parse(since=since, until=until, province=province, source=source, category=category)
         check_sort(sort)
         table = self.abbreviations
@@ -94,7 +122,8 @@ class SearchEngine:
         vocabulary = self._vocabulary_for(arrays)
         searched, parsed = self._rewrite(query, parsed, vocabulary, table)
         ranked = rank(arrays, parsed, _allowed(searcher, chosen, arrays.size))
-        best = _by_date(searcher, ranked, limit) if sort == "date" else ranked.top(limit)
+        best = _by_date(searcher, ranked, offset + limit) if sort == "date" else ranked.top(offset + limit)
+        best = best[offset:]
         hits = tuple(_hit(searcher.stored_fields(doc), score, parsed, snippets) for doc, score in best)
         suggestion = self._suggest(searcher, vocabulary, table, hits, searched or query)
         return Results(query=query, total=ranked.total, hits=hits, searched=searched, suggestion=suggestion,
@@ -140,6 +169,27 @@ class SearchEngine:
             self._searcher = (generation, ix.searcher())
         return self._searcher[1]
 
+    @_one_at_a_time
+    def article(self, id: str) -> dict | None:
+        """The stored fields of the article with this id (full `body` included), or None.
+
+        The id is only ever compared with the index's `id` terms: no path is built from it.
+
+        >>> SearchEngine("index").article("003_968839511eb7d5a3")["province"]
+        'Đắk Nông'
+        """
+        from whoosh.query import Term
+
+        if not isinstance(id, str) or not id:
+            return None
+        searcher = self._current_searcher()
+        docnum = next(iter(searcher.docs_for_query(Term("id", id))), None)
+        if docnum is None:
+            return None
+        stored = searcher.stored_fields(docnum)
+        return Article(**{name: value for name, value in stored.items() if name in _ARTICLE_FIELDS}).to_dict()
+
+    @_one_at_a_time
     def close(self) -> None:
         """Close the open searcher (searching again reopens one)."""
         if self._searcher is not None:
@@ -208,6 +258,14 @@ class SearchEngine:
         size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
         return {"index": str(self.path), "articles": articles, "segments": segments,
                 "vocabulary": vocabulary, "size_bytes": size, "schema_version": SCHEMA_VERSION}
+
+
+def _check_offset(offset: int) -> None:
+    if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
+        raise QueryError(
+            f"offset must be a whole number from 0 to {MAX_OFFSET:,}, not {offset!r}; "
+            "narrow the search (words, filters) instead of paging that far"
+        )
 
 
 def _allowed(searcher, chosen: Filters, size: int):
