@@ -1,0 +1,191 @@
+"""The ASGI application: the JSON API and the HTML pages over one shared `SearchEngine`.
+
+Routes hold no search logic: they check parameters (`params.py`), call the engine's public
+API and render its `Results`. Endpoints are plain functions, which Starlette runs in its
+thread pool; the engine lets threads take turns on its searcher.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from searchkit import __version__
+from searchkit.engine import SearchEngine
+from searchkit.errors import IndexBusyError, IndexFormatError, IndexNotFoundError, QueryError, SearchkitError
+from searchkit.highlight import match_spans
+from searchkit.web.markup import mark, query_terms, vietnamese_date
+from searchkit.web.openapi import description
+from searchkit.web.params import SearchRequest
+from searchkit.web.safety import SecurityHeaders
+
+HERE = Path(__file__).resolve().parent
+#: Where `searchkit serve` tells worker processes which index to open.
+INDEX_VARIABLE = "SEARCHKIT_INDEX"
+#: Stored fields the article API leaves out: where the file was on the server.
+PRIVATE_FIELDS = ("path",)
+
+
+def create_app(index: str | os.PathLike | None = None, *, engine: SearchEngine | None = None) -> Starlette:
+    """The web application over the index at `index` (default: $SEARCHKIT_INDEX, else `index`).
+
+    >>> app = create_app("index")  # then: uvicorn.run(app), or searchkit serve
+    """
+    engine = engine or SearchEngine(index or os.environ.get(INDEX_VARIABLE, "index"))
+    pages = Pages(engine, _templates())
+    api = Api(engine)
+    routes = [
+        Route("/", pages.search, name="search"),
+        Route("/articles/{id:path}", pages.article, name="article"),
+        Route("/api/search", api.search),
+        Route("/api/articles/{id:path}", api.article),
+        Route("/api/stats", api.stats),
+        Route("/healthz", api.health),
+        Route("/openapi.json", api.openapi),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    handlers = {HTTPException: pages.http_error, Exception: pages.server_error}
+    app = Starlette(routes=routes, exception_handlers=handlers)
+    app.add_middleware(SecurityHeaders)
+    app.state.engine = engine
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """The factory uvicorn's worker processes call (`searchkit serve --workers N`)."""
+    return create_app()
+
+
+def _templates() -> Jinja2Templates:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    environment = Environment(loader=FileSystemLoader(HERE / "templates"),
+                              autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
+    environment.globals.update(mark=mark, article_href=article_href, version=__version__)
+    environment.filters["vietnamese_date"] = vietnamese_date
+    return Jinja2Templates(env=environment)
+
+
+def status_for(error: SearchkitError) -> int:
+    """HTTP status of a library error: the user's query (400) or the server's index (503)."""
+    if isinstance(error, QueryError):
+        return 400
+    if isinstance(error, (IndexNotFoundError, IndexFormatError, IndexBusyError)):
+        return 503
+    return 500
+
+
+def error_json(status: int, kind: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"status": status, "type": kind, "message": message}}, status_code=status)
+
+
+def article_href(id: str, query: str | None = None) -> str:
+    """Link to an article's page; the id is one path segment whatever it holds ('/', '?')."""
+    return f"/articles/{quote(id, safe='')}" + (f"?q={quote(query, safe='')}" if query else "")
+
+
+def safe_url(url: str | None) -> str | None:
+    """An article's link only when it is http(s): a `javascript:` URL must never become a link."""
+    return url if url and url.strip().lower().startswith(("http://", "https://")) else None
+
+
+class Api:
+    """The JSON endpoints."""
+
+    def __init__(self, engine: SearchEngine):
+        self.engine = engine
+
+    def search(self, request: Request) -> Response:
+        try:
+            checked = SearchRequest.parse(request.query_params)
+            results = self.engine.search(checked.q, **checked.engine_options())
+        except SearchkitError as error:
+            return error_json(status_for(error), type(error).__name__, str(error))
+        return JSONResponse({**results.to_dict(), "offset": checked.offset, "limit": checked.limit})
+
+    def article(self, request: Request) -> Response:
+        try:
+            found = self.engine.article(request.path_params["id"])
+        except SearchkitError as error:
+            return error_json(status_for(error), type(error).__name__, str(error))
+        if found is None:
+            return error_json(404, "NotFound", f"no article with id {request.path_params['id']!r} in the index")
+        return JSONResponse({k: v for k, v in found.items() if k not in PRIVATE_FIELDS})
+
+    def stats(self, request: Request) -> Response:
+        try:
+            info = self.engine.stats()
+        except SearchkitError as error:
+            return error_json(status_for(error), type(error).__name__, str(error))
+        return JSONResponse({k: v for k, v in info.items() if k != "index"})
+
+    def health(self, request: Request) -> Response:
+        try:
+            return JSONResponse({"status": "ok", "articles": self.engine.count()})
+        except SearchkitError as error:
+            return error_json(status_for(error), type(error).__name__, str(error))
+
+    def openapi(self, request: Request) -> Response:
+        return JSONResponse(description(__version__))
+
+
+class Pages:
+    """The HTML pages: search (with filters, facets, pages) and one article."""
+
+    def __init__(self, engine: SearchEngine, templates: Jinja2Templates):
+        self.engine, self.templates = engine, templates
+
+    def search(self, request: Request) -> Response:
+        try:
+            checked = SearchRequest.parse(request.query_params, facets=True)
+            if not checked.q.strip():
+                return self._render(request, "search.html", {"search": checked, "articles": self.engine.count()})
+            results = self.engine.search(checked.q, **checked.engine_options())
+        except SearchkitError as error:
+            return self._error(request, status_for(error), error, SearchRequest(q=request.query_params.get("q", "")[:500]))
+        from searchkit.web.views import results_view
+
+        return self._render(request, "search.html", {"search": checked, **results_view(checked, results)})
+
+    def article(self, request: Request) -> Response:
+        query = request.query_params.get("q", "")[:500]
+        search = SearchRequest(q=query)
+        try:
+            found = self.engine.article(request.path_params["id"])
+        except SearchkitError as error:
+            return self._error(request, status_for(error), error, search)
+        if found is None:
+            return self._error(request, 404, None, search)
+        terms = query_terms(query)
+        title = mark(found["title"], match_spans(found["title"], terms)) if terms else mark(found["title"], ())
+        paragraphs = [(text, match_spans(text, terms) if terms else []) for text in found["body"].split("\n") if text.strip()]
+        context = {"search": search, "article": found, "title": title, "url": safe_url(found.get("url")),
+                   "paragraphs": [mark(text, spans) for text, spans in paragraphs],
+                   "matches": sum(len(spans) for _, spans in paragraphs)}
+        return self._render(request, "article.html", context)
+
+    def http_error(self, request: Request, error: HTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return error_json(error.status_code, "HTTPError", str(error.detail))
+        return self._error(request, error.status_code, None, SearchRequest(q=""))
+
+    def server_error(self, request: Request, error: Exception) -> Response:
+        if request.url.path.startswith("/api/"):
+            return error_json(500, "InternalError", "the server failed on this request; see its log")
+        return self._error(request, 500, None, SearchRequest(q=""))
+
+    def _error(self, request: Request, status: int, error: SearchkitError | None, search: SearchRequest) -> Response:
+        context = {"search": search, "status": status, "detail": str(error) if error else None}
+        return self._render(request, "error.html", context, status)
+
+    def _render(self, request: Request, name: str, context: dict, status: int = 200) -> Response:
+        return self.templates.TemplateResponse(request, name, context, status_code=status)
