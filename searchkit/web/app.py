@@ -169,7 +169,8 @@ class Pages:
         title = mark(found["title"], match_spans(found["title"], terms)) if terms else mark(found["title"], ())
         paragraphs = [(text, match_spans(text, terms) if terms else []) for text in found["body"].split("\n") if text.strip()]
         context = {"search": search, "article": found, "title": title, "url": safe_url(found.get("url")),
-                   "paragraphs": [mark(text, spans) for text, spans in paragraphs],
+                   "paragraphs": [(mark(text, spans), bool(spans)) for text, spans in paragraphs],
+                   "first_match": next((i for i, (_, spans) in enumerate(paragraphs) if spans), None),
                    "matches": sum(len(spans) for _, spans in paragraphs)}
         return self._render(request, "article.html", context)
 
