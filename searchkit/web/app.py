@@ -54,7 +54,7 @@ def create_app(index: str | os.PathLike | None = None, *, engine: SearchEngine |
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     handlers = {HTTPException: pages.http_error, Exception: pages.server_error}
-    app = Starlette(routes=routes, exception_handlers=handlers)
+    app = Starlette(routes=routes, exception_handlers=handlers, lifespan=_warmed(engine))
     app.add_middleware(SecurityHeaders)
     app.state.engine = engine
     return app
@@ -63,6 +63,22 @@ def create_app(index: str | os.PathLike | None = None, *, engine: SearchEngine |
 def app_from_environment() -> Starlette:
     """The factory uvicorn's worker processes call (`searchkit serve --workers N`)."""
     return create_app()
+
+
+def _warmed(engine: SearchEngine):
+    """Lifespan: one search before the first request, so no user waits for the imports,
+    the abbreviation table and the first searcher (about 0.2 s on the 16k index)."""
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(app):
+        try:
+            engine.search("thông tin", limit=1)
+        except SearchkitError:  # no index yet: the requests will say so
+            pass
+        yield
+
+    return lifespan
 
 
 def _templates() -> Jinja2Templates:
