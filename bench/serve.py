@@ -283,10 +283,12 @@ def report(runs: list[Run], args) -> None:
     print_table(["server", "clients", "requests", "req/s", "p50 ms", "p99 ms", "errors", "commits", "writer check"],
                 rows, title=f"Loopback load, {args.workers} workers, {args.duration} s per run, wrk -t 2, "
                             f"while a writer adds {args.write_batch} articles every {args.write_every:g} s")
-    print(f"Floors (searchkit): ≥ {FLOOR_RPS_16:.0f} req/s at 16 clients, p99 ≤ {FLOOR_P99_MS:.0f} ms, 0 errors.")
+    print(f"Floors (searchkit): at 16 clients ≥ {FLOOR_RPS_16:.0f} req/s and p99 ≤ {FLOOR_P99_MS:.0f} ms; "
+          "0 errors at every load. (With C clients always waiting, the mean latency is C / throughput:")
+    print("64 clients at 200 req/s wait 320 ms on average, so p99 at 64 clients is reported, not floored.)")
     for r in runs:
         if r.server == "searchkit":
-            met = (r.rps >= FLOOR_RPS_16 or r.clients != 16) and r.p99_ms <= FLOOR_P99_MS and r.error_count == 0
+            met = r.error_count == 0 and (r.clients != 16 or (r.rps >= FLOOR_RPS_16 and r.p99_ms <= FLOOR_P99_MS))
             print(f"  {r.clients} clients: {'met' if met else 'NOT MET'}"
                   + (f" (errors: {r.errors} {r.writer_errors[:3]})" if r.error_count else ""))
     print(machine_note())

@@ -260,5 +260,6 @@ def serve(index_dir, host, port, workers, access_log) -> None:
 
     if not is_loopback(host):
         click.echo(f"searchkit: listening on {host}: other machines can reach this server", err=True)
-    click.echo(f"Serving {index_dir} on http://{host if ':' not in host else f'[{host}]'}:{port}/ (Ctrl-C stops)", err=True)
+    address = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
+    click.echo(f"Serving {index_dir} on http://{address}:{port}/ (Ctrl-C stops)", err=True)
     run(index_dir, host=host, port=port, workers=workers, access_log=access_log)

@@ -25,8 +25,9 @@ from searchkit.errors import IndexBusyError, IndexFormatError, IndexNotFoundErro
 from searchkit.highlight import match_spans
 from searchkit.web.markup import mark, query_terms, vietnamese_date
 from searchkit.web.openapi import description
-from searchkit.web.params import SearchRequest
+from searchkit.web.params import MAX_QUERY_CHARS, SearchRequest
 from searchkit.web.safety import SecurityHeaders
+from searchkit.web.views import results_view
 
 HERE = Path(__file__).resolve().parent
 #: Where `searchkit serve` tells worker processes which index to open.
@@ -161,19 +162,18 @@ class Pages:
         self.engine, self.templates = engine, templates
 
     def search(self, request: Request) -> Response:
+        typed = SearchRequest(q=request.query_params.get("q", "")[:MAX_QUERY_CHARS])  # for the form
         try:
             checked = SearchRequest.parse(request.query_params, facets=True)
             if not checked.q.strip():
                 return self._render(request, "search.html", {"search": checked, "articles": self.engine.count()})
             results = self.engine.search(checked.q, **checked.engine_options())
         except SearchkitError as error:
-            return self._error(request, status_for(error), error, SearchRequest(q=request.query_params.get("q", "")[:500]))
-        from searchkit.web.views import results_view
-
+            return self._error(request, status_for(error), error, typed)
         return self._render(request, "search.html", {"search": checked, **results_view(checked, results)})
 
     def article(self, request: Request) -> Response:
-        query = request.query_params.get("q", "")[:500]
+        query = request.query_params.get("q", "")[:MAX_QUERY_CHARS]
         search = SearchRequest(q=query)
         try:
             found = self.engine.article(request.path_params["id"])
@@ -182,8 +182,9 @@ class Pages:
         if found is None:
             return self._error(request, 404, None, search)
         terms = query_terms(query)
-        title = mark(found["title"], match_spans(found["title"], terms)) if terms else mark(found["title"], ())
-        paragraphs = [(text, match_spans(text, terms) if terms else []) for text in found["body"].split("\n") if text.strip()]
+        title = mark(found["title"], match_spans(found["title"], terms) if terms else ())
+        paragraphs = [(text, match_spans(text, terms) if terms else []) for text in found["body"].split("\n")
+                      if text.strip()]  # per paragraph: a span never runs across a line break
         context = {"search": search, "article": found, "title": title, "url": safe_url(found.get("url")),
                    "paragraphs": [(mark(text, spans), bool(spans)) for text, spans in paragraphs],
                    "first_match": next((i for i, (_, spans) in enumerate(paragraphs) if spans), None),
