@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import unicodedata
 from functools import cached_property, wraps
 from pathlib import Path
@@ -17,7 +18,7 @@ from searchkit.store import open_index
 from searchkit.models import Article, Hit, IndexReport, Results
 from searchkit.query import ParsedQuery, parse_query
 from searchkit.rewrite import Vocabulary, decode_typing, expand_abbreviations, typed_as_abbreviation
-from searchkit.suggest import Spellings, Suggester, load_spellings, spelling_evidence
+from searchkit.suggest import CACHE_PREFIX, Spellings, Suggester, load_spellings, spelling_evidence
 from searchkit.text.fold import has_marks
 from searchkit.text.normalize import normalize_text
 
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
     from searchkit.indexer import Progress
 
 _ARTICLE_FIELDS = frozenset(Article.__dataclass_fields__)
+#: After another process commits, its did-you-mean statistic appears a moment later (the
+#: writer prepares it); meanwhile, for up to this long, the previous one serves, rather than a
+#: search spending a second building it while other threads wait (bench/serve.py's p99).
+SPELLINGS_GRACE_SECONDS = 30.0
 #: Deepest result a search pages to: past it, narrowing the query serves better than paging.
 MAX_OFFSET = 10_000
 
@@ -64,6 +69,7 @@ class SearchEngine:
         self.path = Path(path)
         self.abbreviation_files = tuple(Path(f) for f in abbreviations)
         self._spellings: tuple[int, Spellings] | None = None
+        self._awaiting: tuple[int, float] | None = None  # generation whose statistic is awaited, since
         self._arrays: tuple[int, object] | None = None
         self._searcher: tuple[int, object] | None = None
         self._vocabulary: tuple[object, Vocabulary] | None = None
@@ -82,7 +88,7 @@ class SearchEngine:
                       workers=workers, batch_size=batch_size, progress=progress)
         if report.total:
             with open_index(self.path).reader() as reader, self._lock:  # so that no query pays for it
-                self._load_spellings(reader)
+                self._load_spellings(reader, wait_for_writer=False)
         return report
 
     @_one_at_a_time
@@ -221,12 +227,24 @@ class SearchEngine:
             self._vocabulary = (arrays, Vocabulary(lambda field, term: len(arrays.postings(field, term)[0])))
         return self._vocabulary[1]
 
-    def _load_spellings(self, reader) -> Spellings:
-        """The did-you-mean statistic of the reader's generation, kept while it is current."""
+    def _load_spellings(self, reader, wait_for_writer: bool = True) -> Spellings:
+        """The did-you-mean statistic of the reader's generation, kept while it is current;
+        the previous one while a writer is still preparing it (see SPELLINGS_GRACE_SECONDS)."""
         generation = reader.generation()
+        if self._spellings is not None and self._spellings[0] != generation \
+                and wait_for_writer and self._writer_preparing(generation):
+            return self._spellings[1]
         if self._spellings is None or self._spellings[0] != generation:
             self._spellings = (generation, load_spellings(self.path, reader))
         return self._spellings[1]
+
+    def _writer_preparing(self, generation: int) -> bool:
+        """True while the statistic of `generation` is not cached yet, within the grace period."""
+        if (self.path / f"{CACHE_PREFIX}{generation}.pickle").exists():
+            return False
+        if self._awaiting is None or self._awaiting[0] != generation:
+            self._awaiting = (generation, time.monotonic())
+        return time.monotonic() - self._awaiting[1] < SPELLINGS_GRACE_SECONDS
 
     @cached_property
     def abbreviations(self) -> Abbreviations:
