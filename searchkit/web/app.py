@@ -1,13 +1,16 @@
 """The ASGI application: the JSON API and the HTML pages over one shared `SearchEngine`.
 
 Routes hold no search logic: they check parameters (`params.py`), call the engine's public
-API and render its `Results`. Endpoints are plain functions, which Starlette runs in its
-thread pool; the engine lets threads take turns on its searcher.
+API and render its `Results`. Engine calls run in a worker thread, one at a time in the
+order they came (`Searches`): the engine serialises them anyway, and a first-come queue
+keeps the slowest answers close to the others, where threads racing for the engine's lock
+let an unlucky request wait many turns.
 """
 
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -42,8 +45,9 @@ def create_app(index: str | os.PathLike | None = None, *, engine: SearchEngine |
     >>> app = create_app("index")  # then: uvicorn.run(app), or searchkit serve
     """
     engine = engine or SearchEngine(index or os.environ.get(INDEX_VARIABLE, "index"))
-    pages = Pages(engine, _templates())
-    api = Api(engine)
+    searches = Searches(engine)
+    pages = Pages(searches, _templates())
+    api = Api(searches)
     routes = [
         Route("/", pages.search, name="search"),
         Route("/articles/{id:path}", pages.article, name="article"),
@@ -115,39 +119,56 @@ def safe_url(url: str | None) -> str | None:
     return url if url and url.strip().lower().startswith(("http://", "https://")) else None
 
 
-class Api:
-    """The JSON endpoints."""
+class Searches:
+    """The engine's calls, each in a worker thread; the ones that take the engine's lock run
+    one at a time, first come first served (anyio's capacity limiter queues in order)."""
 
     def __init__(self, engine: SearchEngine):
         self.engine = engine
+        self._queue = None  # made in the event loop that uses it
 
-    def search(self, request: Request) -> Response:
+    async def run(self, method: str, *args, in_turn: bool = True, **kwargs):
+        import anyio
+
+        if in_turn and self._queue is None:
+            self._queue = anyio.CapacityLimiter(1)
+        call = partial(getattr(self.engine, method), *args, **kwargs)
+        return await anyio.to_thread.run_sync(call, limiter=self._queue if in_turn else None)
+
+
+class Api:
+    """The JSON endpoints."""
+
+    def __init__(self, searches: Searches):
+        self.searches = searches
+
+    async def search(self, request: Request) -> Response:
         try:
             checked = SearchRequest.parse(request.query_params)
-            results = self.engine.search(checked.q, **checked.engine_options())
+            results = await self.searches.run("search", checked.q, **checked.engine_options())
         except SearchkitError as error:
             return error_json(status_for(error), type(error).__name__, str(error))
         return JSONResponse({**results.to_dict(), "offset": checked.offset, "limit": checked.limit})
 
-    def article(self, request: Request) -> Response:
+    async def article(self, request: Request) -> Response:
         try:
-            found = self.engine.article(request.path_params["id"])
+            found = await self.searches.run("article", request.path_params["id"])
         except SearchkitError as error:
             return error_json(status_for(error), type(error).__name__, str(error))
         if found is None:
             return error_json(404, "NotFound", f"no article with id {request.path_params['id']!r} in the index")
         return JSONResponse({k: v for k, v in found.items() if k not in PRIVATE_FIELDS})
 
-    def stats(self, request: Request) -> Response:
+    async def stats(self, request: Request) -> Response:
         try:
-            info = self.engine.stats()
+            info = await self.searches.run("stats", in_turn=False)
         except SearchkitError as error:
             return error_json(status_for(error), type(error).__name__, str(error))
         return JSONResponse({k: v for k, v in info.items() if k != "index"})
 
-    def health(self, request: Request) -> Response:
+    async def health(self, request: Request) -> Response:
         try:
-            return JSONResponse({"status": "ok", "articles": self.engine.count()})
+            return JSONResponse({"status": "ok", "articles": await self.searches.run("count", in_turn=False)})
         except SearchkitError as error:
             return error_json(status_for(error), type(error).__name__, str(error))
 
@@ -158,25 +179,26 @@ class Api:
 class Pages:
     """The HTML pages: search (with filters, facets, pages) and one article."""
 
-    def __init__(self, engine: SearchEngine, templates: Jinja2Templates):
-        self.engine, self.templates = engine, templates
+    def __init__(self, searches: Searches, templates: Jinja2Templates):
+        self.searches, self.templates = searches, templates
 
-    def search(self, request: Request) -> Response:
+    async def search(self, request: Request) -> Response:
         typed = SearchRequest(q=request.query_params.get("q", "")[:MAX_QUERY_CHARS])  # for the form
         try:
             checked = SearchRequest.parse(request.query_params, facets=True)
             if not checked.q.strip():
-                return self._render(request, "search.html", {"search": checked, "articles": self.engine.count()})
-            results = self.engine.search(checked.q, **checked.engine_options())
+                articles = await self.searches.run("count", in_turn=False)
+                return self._render(request, "search.html", {"search": checked, "articles": articles})
+            results = await self.searches.run("search", checked.q, **checked.engine_options())
         except SearchkitError as error:
             return self._error(request, status_for(error), error, typed)
         return self._render(request, "search.html", {"search": checked, **results_view(checked, results)})
 
-    def article(self, request: Request) -> Response:
+    async def article(self, request: Request) -> Response:
         query = request.query_params.get("q", "")[:MAX_QUERY_CHARS]
         search = SearchRequest(q=query)
         try:
-            found = self.engine.article(request.path_params["id"])
+            found = await self.searches.run("article", request.path_params["id"])
         except SearchkitError as error:
             return self._error(request, status_for(error), error, search)
         if found is None:
