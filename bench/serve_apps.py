@@ -4,8 +4,9 @@
 - `fts5_app`: the peer row, a minimal `/api/search` over SQLite FTS5, the query handled as
   `peers.Fts5Engine` does (every piece quoted; AND, then OR to fill), one connection per
   thread, the database in WAL mode so that the writer never blocks readers.
-- `per_thread_app`: searchkit's own app with one `SearchEngine` per server thread instead of
-  one shared engine whose lock makes threads take turns: the alternative design, measured.
+- `per_thread_app`: searchkit's own app with one `SearchEngine` per server thread, searching in
+  parallel threads, instead of one shared engine whose searches take turns: the alternative
+  design, measured.
 
 Configured by environment: FTS5_DB, SEARCHKIT_INDEX.
 """
@@ -76,4 +77,4 @@ class PerThreadEngine:
 def per_thread_app() -> Starlette:
     from searchkit.web import create_app
 
-    return create_app(engine=PerThreadEngine(os.environ["SEARCHKIT_INDEX"]))
+    return create_app(engine=PerThreadEngine(os.environ["SEARCHKIT_INDEX"]), in_turn=False)

@@ -39,13 +39,16 @@ INDEX_VARIABLE = "SEARCHKIT_INDEX"
 PRIVATE_FIELDS = ("path",)
 
 
-def create_app(index: str | os.PathLike | None = None, *, engine: SearchEngine | None = None) -> Starlette:
+def create_app(index: str | os.PathLike | None = None, *, engine: SearchEngine | None = None,
+               in_turn: bool = True) -> Starlette:
     """The web application over the index at `index` (default: $SEARCHKIT_INDEX, else `index`).
+    `in_turn=False` lets engine calls run in parallel threads: only for an `engine` object that
+    gains from it (bench/serve_apps.py measures one SearchEngine per thread that way).
 
     >>> app = create_app("index")  # then: uvicorn.run(app), or searchkit serve
     """
     engine = engine or SearchEngine(index or os.environ.get(INDEX_VARIABLE, "index"))
-    searches = Searches(engine)
+    searches = Searches(engine, in_turn)
     pages = Pages(searches, _templates())
     api = Api(searches)
     routes = [
@@ -123,13 +126,14 @@ class Searches:
     """The engine's calls, each in a worker thread; the ones that take the engine's lock run
     one at a time, first come first served (anyio's capacity limiter queues in order)."""
 
-    def __init__(self, engine: SearchEngine):
-        self.engine = engine
+    def __init__(self, engine: SearchEngine, in_turn: bool = True):
+        self.engine, self.in_turn = engine, in_turn
         self._queue = None  # made in the event loop that uses it
 
     async def run(self, method: str, *args, in_turn: bool = True, **kwargs):
         import anyio
 
+        in_turn = in_turn and self.in_turn
         if in_turn and self._queue is None:
             self._queue = anyio.CapacityLimiter(1)
         call = partial(getattr(self.engine, method), *args, **kwargs)
