@@ -127,3 +127,35 @@ def test_the_keyboard_reaches_the_skip_link_then_the_search_box(page, server):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"truyeenf"))
     assert page.locator(".searched a").inner_text() == "truyền thông"
+
+
+LOW_CONTRAST = """() => {
+  const luminance = colour => {
+    const [r, g, b] = colour.match(/[\\d.]+/g).slice(0, 3).map(Number).map(v => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const background = element => {
+    for (; element; element = element.parentElement) {
+      const colour = getComputedStyle(element).backgroundColor;
+      if (colour !== "transparent" && !/rgba\\(.*, 0\\)$/.test(colour)) return colour;
+    }
+    return "rgb(255, 255, 255)";
+  };
+  const ratio = element => {
+    const [a, b] = [luminance(getComputedStyle(element).color), luminance(background(element))];
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  };
+  const withText = [...document.querySelectorAll("body *")].filter(element =>
+    [...element.childNodes].some(node => node.nodeType === 3 && node.textContent.trim()));
+  return withText.map(element => [element.tagName + "." + element.className, ratio(element)])
+                 .filter(([, contrast]) => contrast < 4.5);
+}"""
+
+
+@pytest.mark.parametrize("path", ["/?q=tram+bts&limit=2", f"/articles/{DAK_NONG}?q=tram+bts", "/"])
+def test_every_text_has_a_contrast_of_at_least_4_5(page, server, path):
+    page.goto(server + path)
+    assert page.evaluate(LOW_CONTRAST) == []
