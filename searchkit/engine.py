@@ -56,8 +56,9 @@ class SearchEngine:
     'Nghệ An: Tổng kết công tác TT&TT cụm I'
 
     One engine may be shared by threads (a web server's): searches on it take turns on a
-    lock around the open searcher and its decoded arrays, which is faster here than a
-    searcher per thread (see bench/serve.py). To search in parallel, use processes, each
+    lock around the open searcher and its decoded arrays. An engine per thread is no faster
+    (8 threads in one process: 71 against 154 searches/s; see also bench/serve.py) and holds
+    a copy of the decoded postings per thread. To search in parallel, use processes, each
     with its own engine: the memory-mapped postings are shared by the OS.
     """
 
