@@ -246,3 +246,32 @@ def stats(index_dir, as_json) -> None:
         return
     for key, value in info.items():
         click.echo(f"{key:15} {value}")
+
+
+@main.command()
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the default is reachable from this machine only.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes; each answers searches on its own (use the number of cores).")
+@click.option("--access-log", is_flag=True, help="Log every request on stdout.")
+@handle_errors
+def serve(index_dir, host, port, workers, access_log) -> None:
+    """Serve a search page and a JSON API over HTTP.
+
+    Open http://127.0.0.1:8000/ in a browser; the API is under /api/ (description at
+    /openapi.json). New commits (searchkit add / index) are picked up without a restart.
+
+    \b
+    Example:
+      searchkit serve --index index/ --port 8000 --workers 2
+      curl 'http://127.0.0.1:8000/api/search?q=tram+bts&limit=3'
+    """
+    from searchkit.web.server import is_loopback, run  # the web stack: never on the query path
+
+    if not is_loopback(host):
+        click.echo(f"searchkit: listening on {host}: other machines can reach this server", err=True)
+    address = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
+    click.echo(f"Serving {index_dir} on http://{address}:{port}/ (Ctrl-C stops)", err=True)
+    run(index_dir, host=host, port=port, workers=workers, access_log=access_log)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
+import time
 import unicodedata
-from functools import cached_property
+from functools import cached_property, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
@@ -19,16 +21,38 @@ from searchkit.rewrite import (Vocabulary, decode_typing, expand_abbreviations, 
                                typed_as_abbreviation)
 from searchkit.store import open_index
 from searchkit.accents import PairCounts
-from searchkit.suggest import Spellings, Suggester, load_pair_counts, load_spellings, spelling_evidence
+from searchkit.models import Article
+from searchkit.suggest import (CACHE_PREFIX, Spellings, Suggester, load_pair_counts, load_spellings,
+                               spelling_evidence)
 from searchkit.text.fold import has_marks
 from searchkit.text.normalize import normalize_text
 
 if TYPE_CHECKING:
     from searchkit.indexer import Progress
 
+_ARTICLE_FIELDS = frozenset(Article.__dataclass_fields__)
+#: After another process commits, its did-you-mean statistic appears a moment later (the
+#: writer prepares it); meanwhile, for up to this long, the previous one serves, rather than a
+#: search spending a second building it while other threads wait (bench/serve.py's p99).
+SPELLINGS_GRACE_SECONDS = 30.0
+#: Deepest result a search pages to: past it, narrowing the query serves better than paging.
+MAX_OFFSET = 10_000
 
-#: Largest limit and offset a search takes: deeper pages are better served by filters.
-MAX_PAGE = 10_000
+
+def _one_at_a_time(method):
+    """Hold the engine's lock for the call. Whoosh readers share zlib and file state, so
+    one searcher used by two threads at once gives zlib errors and silently wrong hits."""
+
+    @wraps(method)
+    def locked(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
+#: Largest limit a search takes.
+MAX_PAGE = MAX_OFFSET
 
 
 class SearchEngine:
@@ -39,6 +63,12 @@ class SearchEngine:
     5
     >>> engine.search("trạm BTS", limit=3).hits[0].title
     'Nghệ An: Tổng kết công tác TT&TT cụm I'
+
+    One engine may be shared by threads (a web server's): searches on it take turns on a
+    lock around the open searcher and its decoded arrays. An engine per thread is no faster
+    (8 threads in one process: 71 against 154 searches/s; see also bench/serve.py) and holds
+    a copy of the decoded postings per thread. To search in parallel, use processes, each
+    with its own engine: the memory-mapped postings are shared by the OS.
     """
 
     def __init__(self, path: str | os.PathLike = "index", *,
@@ -50,9 +80,11 @@ class SearchEngine:
         self.abbreviation_files = tuple(Path(f) for f in abbreviations)
         self._spellings: tuple[int, Spellings] | None = None
         self._pairs: tuple[int, PairCounts] | None = None
+        self._awaiting: tuple[int, float] | None = None  # generation whose statistic is awaited, since
         self._arrays: tuple[int, object] | None = None
         self._searcher: tuple[int, object] | None = None
         self._vocabulary: tuple[object, Vocabulary] | None = None
+        self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"SearchEngine({str(self.path)!r})"
@@ -66,11 +98,12 @@ class SearchEngine:
         report = sync(self.path, paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait,
                       workers=workers, batch_size=batch_size, progress=progress)
         if report.total:
-            with open_index(self.path).reader() as reader:  # so that no query pays for it
-                self._load_spellings(reader)
+            with open_index(self.path).reader() as reader, self._lock:  # so that no query pays for it
+                self._load_spellings(reader, wait_for_writer=False)
                 self._load_pairs(reader)
         return report
 
+    @_one_at_a_time
     def search(self, query: str, limit: int = 10, *, offset: int = 0, snippets: int = 3,
                since: str | None = None, until: str | None = None, province: str | None = None,
                source: str | None = None, category: str | None = None, sort: str = "relevance",
@@ -82,7 +115,9 @@ class SearchEngine:
         enough, then those holding most of them (weighted by how telling each word is);
         `+word`, "quoted phrases" and `title:` are required. Words typed side by side rank
         articles that have them side by side first. When nothing matches, the did-you-mean
-        is searched instead (`Results.corrected`, `Results.searched`).
+        is searched instead (`Results.corrected`, `Results.searched`). `offset` skips that
+        many of the best hits (page 3 of 10: `offset=20`), at most `MAX_OFFSET`; `total`
+        still counts every match.
 
         Filters: `since`/`until` take `2010`, `2010-02`, `2010-02-03` or `03/02/2010` (articles
         without a date are then left out); `province` any spelling ('dak nong'); `source` and
@@ -90,8 +125,8 @@ class SearchEngine:
         articles last. `facets=True` counts all matches by province and by year in
         `Results.facets`. `explain=True` adds the plan (`Results.plan`) and each hit's score
         breakdown (`Hit.explanation`). Every call checks the index's generation and opens a
-        new searcher after a commit, so results always reflect the last commit. Not
-        thread-safe: use one engine per thread.
+        new searcher after a commit, so results always reflect the last commit. Safe to call
+        from several threads at once (they take turns).
 
         >>> SearchEngine("index").search("trạm BTS", province="dak nong").hits[0].province
         'Đắk Nông'
@@ -123,6 +158,7 @@ class SearchEngine:
                        corrected=plan.corrected, complete=ranked.complete, offset=offset,
                        plan={**plan.to_dict(), "weights": trace.weights} if trace else None)
 
+    @_one_at_a_time
     def explain(self, query: str, article_id: str, **filters) -> Explanation | None:
         """Why `article_id` scores what it does for `query` (None when it does not match).
 
@@ -144,6 +180,7 @@ class SearchEngine:
             return None
         return _explanation(ranked, trace, docs[0])
 
+    @_one_at_a_time
     def plan(self, query: str) -> QueryPlan:
         """The query as it will be searched: Telex decoded, abbreviations expanded, required
         and optional words, pairs (see `searchkit.plan`)."""
@@ -187,6 +224,7 @@ class SearchEngine:
             pairs=lambda: self._load_pairs(searcher.reader()),
         )
 
+    @_one_at_a_time
     def restore_accents(self, text: str) -> str:
         """`text` with accents restored and misspelt words corrected, as the index would
         write it, without searching (did-you-mean uses the same model).
@@ -218,6 +256,27 @@ class SearchEngine:
             self._searcher = (generation, ix.searcher())
         return self._searcher[1]
 
+    @_one_at_a_time
+    def article(self, id: str) -> dict | None:
+        """The stored fields of the article with this id (full `body` included), or None.
+
+        The id is only ever compared with the index's `id` terms: no path is built from it.
+
+        >>> SearchEngine("index").article("003_968839511eb7d5a3")["province"]
+        'Đắk Nông'
+        """
+        from whoosh.query import Term
+
+        if not isinstance(id, str) or not id:
+            return None
+        searcher = self._current_searcher()
+        docnum = next(iter(searcher.docs_for_query(Term("id", id))), None)
+        if docnum is None:
+            return None
+        stored = searcher.stored_fields(docnum)
+        return Article(**{name: value for name, value in stored.items() if name in _ARTICLE_FIELDS}).to_dict()
+
+    @_one_at_a_time
     def close(self) -> None:
         """Close the open searcher (searching again reopens one)."""
         if self._searcher is not None:
@@ -249,9 +308,13 @@ class SearchEngine:
             self._vocabulary = (arrays, Vocabulary(arrays.document_frequency, arrays.completions))
         return self._vocabulary[1]
 
-    def _load_spellings(self, reader) -> Spellings:
-        """The did-you-mean statistic of the reader's generation, kept while it is current."""
+    def _load_spellings(self, reader, wait_for_writer: bool = True) -> Spellings:
+        """The did-you-mean statistic of the reader's generation, kept while it is current;
+        the previous one while a writer is still preparing it (see SPELLINGS_GRACE_SECONDS)."""
         generation = reader.generation()
+        if self._spellings is not None and self._spellings[0] != generation \
+                and wait_for_writer and self._writer_preparing(generation):
+            return self._spellings[1]
         if self._spellings is None or self._spellings[0] != generation:
             self._spellings = (generation, load_spellings(self.path, reader))
         return self._spellings[1]
@@ -262,6 +325,14 @@ class SearchEngine:
         if self._pairs is None or self._pairs[0] != generation:
             self._pairs = (generation, load_pair_counts(reader))
         return self._pairs[1]
+
+    def _writer_preparing(self, generation: int) -> bool:
+        """True while the statistic of `generation` is not cached yet, within the grace period."""
+        if (self.path / f"{CACHE_PREFIX}{generation}.json").exists():
+            return False
+        if self._awaiting is None or self._awaiting[0] != generation:
+            self._awaiting = (generation, time.monotonic())
+        return time.monotonic() - self._awaiting[1] < SPELLINGS_GRACE_SECONDS
 
     @cached_property
     def abbreviations(self) -> Abbreviations:
@@ -316,9 +387,13 @@ def _column(searcher, name: str, docs) -> list:
 
 def _check_page(limit, offset) -> None:
     """limit and offset are whole numbers in range, else a QueryError saying so."""
-    for name, value, low in (("limit", limit, 1), ("offset", offset, 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_PAGE:
-            raise QueryError(f"{name} must be a whole number from {low} to {MAX_PAGE}, not {value!r}")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
+        raise QueryError(f"limit must be a whole number from 1 to {MAX_PAGE:,}, not {limit!r}")
+    if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
+        raise QueryError(
+            f"offset must be a whole number from 0 to {MAX_OFFSET:,}, not {offset!r}; "
+            "narrow the search (words, filters) instead of paging that far"
+        )
 
 
 def _by_date(searcher, ranked, limit: int, offset: int = 0) -> list[tuple[int, float]]:

@@ -1,0 +1,298 @@
+"""Load test of `searchkit serve` over loopback, with the SQLite FTS5 peer on the same stack.
+
+    python bench/serve.py [--corpus PATH] [--workdir DIR] [--scratch DIR] [--duration S]
+                          [--clients 16 64] [--workers 2] [--compare-per-thread]
+
+wrk (apt-get install wrk) sends the dev set's queries (bench/devset/known_items.jsonl, every
+variant, and topical.jsonl), shuffled, to `/api/search?q=…&limit=10` from 2 threads over 16
+and then 64 keep-alive connections for `--duration` seconds after a 5-second warm-up, while a
+writer adds 10 new articles every 5 seconds (`searchkit add` as a process, as a newsroom's
+job would; plain INSERTs for FTS5): a commit far more often than any newsroom publishes. Each
+run starts from a fresh copy of the 16k index that bench/indexing.py built in the workdir
+(read-only: the copies live in --scratch), and afterwards checks that every added article is
+in the index exactly once. Prints requests/s, p50/p99 latency and errors (connection, timeout
+and non-2xx responses) per server and client count, next to the floors.
+
+`--compare-per-thread` adds a run of the alternative design at 16 clients: one SearchEngine
+per server thread instead of one shared engine whose lock makes threads take turns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from common import (BENCH_DIR, REPO_ROOT, base_parser, check_corpus, check_workdir, corpus_fingerprint, is_built,
+                    machine_note, print_table, read_records)
+
+FLOOR_RPS_16 = 150.0
+FLOOR_P99_MS = 250.0
+WARMUP_SECONDS = 5
+SEED = 20241130
+WRK_SCRIPT = r"""
+local paths, counter = {}, 0
+for line in io.lines(os.getenv("SERVE_BENCH_PATHS")) do paths[#paths + 1] = line end
+local thread_count = 0
+function setup(thread)
+  thread:set("offset", thread_count * 7919)
+  thread_count = thread_count + 1
+end
+function init(args) counter = tonumber(offset) or 0 end
+function request()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter % #paths) + 1])
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRK_RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
+    .. '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+@dataclass
+class Run:
+    server: str
+    clients: int
+    requests: int = 0
+    seconds: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    errors: dict = field(default_factory=dict)
+    added: int = 0
+    writes: int = 0
+    writer_errors: list = field(default_factory=list)
+    check: str = ""
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values()) + len(self.writer_errors)
+
+
+def main() -> None:
+    parser = base_parser(__doc__.split("\n\n")[0])
+    parser.add_argument("--scratch", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "searchkit-serve-bench",
+                        help="where the writable copies of the indexes go (outside the repo)")
+    parser.add_argument("--duration", type=int, default=20, help="seconds of measured load per run")
+    parser.add_argument("--clients", type=int, nargs="+", default=[16, 64], help="concurrent connections")
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument("--write-every", type=float, default=5.0, metavar="SECONDS",
+                        help="the writer starts an addition this often (0: no writer)")
+    parser.add_argument("--write-batch", type=int, default=10, metavar="N", help="articles per addition")
+    parser.add_argument("--compare-per-thread", action="store_true",
+                        help="also measure one SearchEngine per thread (uses GBs of memory)")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+    corpus, workdir, scratch = check_corpus(args.corpus), check_workdir(args.workdir), check_workdir(args.scratch)
+    fingerprint = corpus_fingerprint(corpus)
+    for engine in ("searchkit", "fts5"):
+        if not is_built(workdir, engine, fingerprint):
+            sys.exit(f"no {engine} index of {corpus} in {workdir}: run python bench/indexing.py first")
+    paths = scratch / "paths.txt"
+    paths.write_text("\n".join(query_paths()) + "\n", encoding="utf-8")
+    script = scratch / "mixed.lua"
+    script.write_text(WRK_SCRIPT, encoding="utf-8")
+    articles = new_articles(corpus)
+    plan = [("searchkit", c) for c in args.clients] + [("SQLite FTS5", c) for c in args.clients]
+    if args.compare_per_thread:
+        plan.append(("searchkit, engine per thread", 16))
+    runs = []
+    for server, clients in plan:
+        run = Run(server, clients)
+        measure(run, workdir, scratch, articles, paths, script, args)
+        runs.append(run)
+        print(f"{server:30} {clients:3} clients: {run.rps:7.1f} req/s  p50 {run.p50_ms:6.1f} ms  "
+              f"p99 {run.p99_ms:6.1f} ms  errors {run.error_count}  {run.check}", flush=True)
+    report(runs, args)
+
+
+def query_paths() -> list[str]:
+    """The dev set's queries as API paths, shuffled with a fixed seed."""
+    queries = [json.loads(line)["query"] for name in ("known_items.jsonl", "topical.jsonl")
+               for line in (BENCH_DIR / "devset" / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    random.Random(SEED).shuffle(queries)
+    return [f"/api/search?limit=10&q={quote(q, safe='')}" for q in queries]
+
+
+def new_articles(corpus: Path) -> list[dict]:
+    """Articles for the writer: the corpus' last ones under new ids (so every one is an addition)."""
+    records = read_records(corpus)[-600:]
+    return [{**record, "id": f"serve-bench-{n}"} for n, record in enumerate(records)]
+
+
+def measure(run: Run, workdir: Path, scratch: Path, articles: list[dict], paths: Path, script: Path, args) -> None:
+    fts5 = run.server.startswith("SQLite")
+    target = fresh_copy(workdir, scratch, fts5)
+    port = free_port()
+    process = start_server(run.server, target, port, args.workers)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(process, base)
+        wrk(base, run.clients, WARMUP_SECONDS, paths, script)
+        stop = threading.Event()
+        writer = threading.Thread(target=write_loop, args=(run, target, articles, stop, fts5, args), daemon=True)
+        if args.write_every > 0:
+            writer.start()
+        result = wrk(base, run.clients, args.duration, paths, script)
+        stop.set()
+        if writer.is_alive():
+            writer.join(timeout=120)
+    finally:
+        stop_server(process)
+    run.requests, run.seconds = result["requests"], result["duration_us"] / 1e6
+    run.p50_ms, run.p99_ms = result["p50_us"] / 1000, result["p99_us"] / 1000
+    run.errors = {k: result[k] for k in ("connect", "read", "write", "status", "timeout") if result[k]}
+    run.check = check_additions(target, articles[:run.added], fts5)
+
+
+def fresh_copy(workdir: Path, scratch: Path, fts5: bool) -> Path:
+    """A writable copy of the bench index (the workdir's stays untouched)."""
+    if fts5:
+        target = scratch / "fts5.sqlite"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
+        shutil.copyfile(workdir / "fts5.sqlite", target)
+        with sqlite3.connect(target) as db:
+            db.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+        return target
+    target = scratch / "searchkit-index"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(workdir / "searchkit-index", target)
+    return target
+
+
+def start_server(server: str, target: Path, port: int, workers: int) -> subprocess.Popen:
+    environment = {**os.environ, "SEARCHKIT_INDEX": str(target), "FTS5_DB": str(target)}
+    if server == "searchkit":
+        command = [sys.executable, "-m", "searchkit", "serve", "--index", str(target), "--port", str(port),
+                   "--workers", str(workers)]
+    else:
+        factory = "serve_apps:fts5_app" if server.startswith("SQLite") else "serve_apps:per_thread_app"
+        command = [sys.executable, "-m", "uvicorn", factory, "--factory", "--app-dir", str(BENCH_DIR),
+                   "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                   "--no-access-log", "--log-level", "warning"]
+    return subprocess.Popen(command, cwd=REPO_ROOT, env=environment, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_ready(process: subprocess.Popen, base: str, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"the server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"the server did not answer on {base} within {timeout:.0f} s")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """SIGTERM to the server by its pid; SIGKILL to the session it leads if it lingers."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=20)
+
+
+def wrk(base: str, clients: int, seconds: int, paths: Path, script: Path) -> dict:
+    command = ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "5s", "-s", str(script), base]
+    output = subprocess.run(command, capture_output=True, text=True, check=True,
+                            env={**os.environ, "SERVE_BENCH_PATHS": str(paths)}, timeout=seconds + 60).stdout
+    line = next(line for line in output.splitlines() if line.startswith("WRK_RESULT "))
+    return json.loads(line.removeprefix("WRK_RESULT "))
+
+
+def write_loop(run: Run, target: Path, articles: list[dict], stop: threading.Event, fts5: bool, args) -> None:
+    """Add `--write-batch` new articles every `--write-every` seconds until told to stop."""
+    while not stop.wait(args.write_every) and run.added + args.write_batch <= len(articles):
+        batch = articles[run.added:run.added + args.write_batch]
+        try:
+            add_fts5(target, batch) if fts5 else add_searchkit(target, batch, run.writes)
+        except (subprocess.CalledProcessError, sqlite3.Error) as error:
+            run.writer_errors.append(str(error))
+            continue
+        run.added += len(batch)
+        run.writes += 1
+
+
+def add_searchkit(index: Path, batch: list[dict], n: int) -> None:
+    path = index.parent / f"serve-bench-add-{n}.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in batch), encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "searchkit", "add", str(path), "--index", str(index), "--wait", "30",
+                    "--quiet"], cwd=REPO_ROOT, check=True, capture_output=True)
+
+
+def add_fts5(database: Path, batch: list[dict]) -> None:
+    with sqlite3.connect(database, timeout=30) as db:
+        db.executemany("INSERT INTO docs(title, body, id) VALUES (?, ?, ?)",
+                       ((r.get("title") or "", r.get("body") or "", r["id"]) for r in batch))
+
+
+def check_additions(target: Path, added: list[dict], fts5: bool) -> str:
+    """'added N, each once' when every added article is in the index exactly once."""
+    ids = [r["id"] for r in added]
+    if fts5:
+        with sqlite3.connect(target) as db:
+            found = [row[0] for row in db.execute("SELECT id FROM docs WHERE id LIKE 'serve-bench-%'")]
+    else:
+        from searchkit.store import open_index
+
+        with open_index(target).reader() as reader:
+            column = reader.column_reader("id")
+            found = [column[n] for n in reader.all_doc_ids() if column[n].startswith("serve-bench-")]
+    ok = sorted(found) == sorted(ids)
+    return f"added {len(ids)}, each once" if ok else f"ADDED {len(ids)} BUT FOUND {len(found)} ({len(set(found))} distinct)"
+
+
+def report(runs: list[Run], args) -> None:
+    rows = [(r.server, r.clients, r.requests, r.rps, r.p50_ms, r.p99_ms, r.error_count, r.writes, r.check)
+            for r in runs]
+    print()
+    print_table(["server", "clients", "requests", "req/s", "p50 ms", "p99 ms", "errors", "commits", "writer check"],
+                rows, title=f"Loopback load, {args.workers} workers, {args.duration} s per run, wrk -t 2, "
+                            f"while a writer adds {args.write_batch} articles every {args.write_every:g} s")
+    print(f"Floors (searchkit): at 16 clients ≥ {FLOOR_RPS_16:.0f} req/s and p99 ≤ {FLOOR_P99_MS:.0f} ms; "
+          "0 errors at every load. (With C clients always waiting, the mean latency is C / throughput:")
+    print("64 clients at 200 req/s wait 320 ms on average, so p99 at 64 clients is reported, not floored.)")
+    for r in runs:
+        if r.server == "searchkit":
+            met = r.error_count == 0 and (r.clients != 16 or (r.rps >= FLOOR_RPS_16 and r.p99_ms <= FLOOR_P99_MS))
+            print(f"  {r.clients} clients: {'met' if met else 'NOT MET'}"
+                  + (f" (errors: {r.errors} {r.writer_errors[:3]})" if r.error_count else ""))
+    print(machine_note())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""Query-string parameters of a search, checked: what the HTTP API and the page accept.
+
+Pure: a mapping of strings in, a `SearchRequest` (or a QueryError saying what to fix) out.
+The engine checks the filters themselves (dates, provinces); here only what HTTP adds:
+numbers that arrive as text, bounds on sizes, on/off flags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Mapping
+
+from searchkit.engine import MAX_OFFSET
+from searchkit.errors import QueryError
+
+#: A query longer than this is refused with 400 (a pasted article is not a query).
+MAX_QUERY_CHARS = 500
+#: A filter value longer than this is refused (no province or source name comes close).
+MAX_FILTER_CHARS = 100
+#: Hits per request at most; a larger `limit` is lowered to this.
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 10
+FILTERS = ("since", "until", "province", "source", "category")
+SORTS = ("relevance", "date")
+_YES, _NO = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One checked search: the keyword arguments of `SearchEngine.search` and the query."""
+
+    q: str
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+    since: str | None = None
+    until: str | None = None
+    province: str | None = None
+    source: str | None = None
+    category: str | None = None
+    sort: str = "relevance"
+    facets: bool = False
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str], *, facets: bool | None = None) -> SearchRequest:
+        """Check query-string parameters; raises QueryError naming the parameter at fault.
+
+        >>> SearchRequest.parse({"q": "tram bts", "limit": "500", "province": "dak nong"}).limit
+        100
+        """
+        query = params.get("q", "")
+        if len(query) > MAX_QUERY_CHARS:
+            raise QueryError(
+                f"the query is {len(query):,} characters long; at most {MAX_QUERY_CHARS} are searched, "
+                "so type the few words that matter"
+            )
+        filters = {name: _filter(name, params.get(name)) for name in FILTERS}
+        return cls(
+            q=query,
+            limit=min(_whole("limit", params.get("limit"), DEFAULT_LIMIT, 1, None), MAX_LIMIT),
+            offset=_whole("offset", params.get("offset"), 0, 0, MAX_OFFSET),
+            sort=_sort(params.get("sort")),
+            facets=_flag("facets", params.get("facets")) if facets is None else facets,
+            **filters,
+        )
+
+    def engine_options(self) -> dict[str, Any]:
+        """Keyword arguments for `SearchEngine.search`."""
+        options = asdict(self)
+        del options["q"]
+        return options
+
+    def link(self, **changes: Any) -> str:
+        """This search as the query string of a page link, with `changes` (None drops a
+        parameter); defaults are left out, so links stay short.
+
+        >>> SearchRequest("tram bts", offset=10).link(province="Đắk Nông")
+        'q=tram+bts&offset=10&province=%C4%90%E1%BA%AFk+N%C3%B4ng'
+        """
+        from urllib.parse import urlencode
+
+        values = {**asdict(self), **changes}
+        del values["facets"]  # the page always counts them
+        defaults = {"limit": DEFAULT_LIMIT, "offset": 0, "sort": "relevance"}
+        return urlencode({k: v for k, v in values.items() if v not in (None, "") and defaults.get(k) != v})
+
+
+def _whole(name: str, value: str | None, default: int, low: int, high: int | None) -> int:
+    if value is None or value == "":
+        return default
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 30:
+        raise QueryError(f"{name} must be a whole number, not {value[:20]!r}")
+    number = int(text)
+    if number < low or (high is not None and number > high):
+        allowed = f"from {low} to {high:,}" if high is not None else f"at least {low}"
+        raise QueryError(f"{name} must be {allowed}, not {number:,}")
+    return number
+
+
+def _filter(name: str, value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if len(value) > MAX_FILTER_CHARS:
+        raise QueryError(f"{name} is {len(value):,} characters long; at most {MAX_FILTER_CHARS}")
+    return value.strip()
+
+
+def _sort(value: str | None) -> str:
+    if value is None or value == "":
+        return "relevance"
+    if value not in SORTS:
+        raise QueryError(f"cannot sort by {value[:20]!r}; use one of: {', '.join(SORTS)}")
+    return value
+
+
+def _flag(name: str, value: str | None) -> bool:
+    text = (value or "").strip().lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise QueryError(f"{name} must be true or false, not {value[:20]!r}")

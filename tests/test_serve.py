@@ -1,0 +1,99 @@
+"""`searchkit serve` as a real process: it answers over loopback, picks up `searchkit add`
+commits without a restart, and `searchkit query` never loads the web stack."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from urllib.parse import quote
+
+from click.testing import CliRunner
+
+from searchkit import SearchEngine
+from searchkit.cli import main
+from tests.conftest import CORPUS, ROOT, write_articles
+from tests.serving import get_json, running_server
+from tests.test_web_api import BTS_ARTICLES
+
+ROUNDS, PER_ROUND, CLIENTS = 4, 3, 3
+
+
+def test_query_never_imports_the_web_stack(sample_engine):
+    code = (
+        "import sys; from searchkit.cli import main\n"
+        f"try: main(['query', 'trạm BTS', '--index', {str(sample_engine.path)!r}])\n"
+        "except SystemExit: pass\n"
+        "print(sorted(m for m in ('starlette', 'uvicorn', 'jinja2', 'searchkit.web') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "Nghệ An" in result.stdout and result.stdout.strip().endswith("[]")
+
+
+def test_serve_without_an_index_says_how_to_build_one(tmp_path):
+    result = CliRunner().invoke(main, ["serve", "--index", str(tmp_path / "nowhere"), "--port", "0"])
+    assert result.exit_code == 3 and "searchkit index" in result.output
+
+
+def test_serve_binds_loopback_and_answers_the_api(sample_engine):
+    with running_server(sample_engine.path) as base:
+        assert base.startswith("http://127.0.0.1:")
+        status, body = get_json(base + "/api/search?q=" + quote("tram bts"))
+        assert status == 200 and {hit["id"] for hit in body["hits"]} == BTS_ARTICLES
+
+
+def new_articles(folder, round_: int) -> list:
+    """PER_ROUND articles that all mention trạm BTS, with ids moi-<round>-<n>."""
+    texts = {
+        f"moi-{round_}-{n}": f"Trạm BTS mới đợt {round_} số {n}\n\nSở TT&TT lắp thêm trạm BTS ở xã số {n}, đợt {round_}.\n"
+        for n in range(PER_ROUND)
+    }
+    write_articles(folder, texts)
+    return [folder / f"{name}.txt" for name in texts]
+
+
+def test_searchkit_add_while_serving_loses_and_repeats_nothing(tmp_path):
+    index = tmp_path / "index"
+    SearchEngine(index).index([CORPUS])
+    problems: list[str] = []
+    done = threading.Event()
+    counts: list[int] = []
+
+    def client(base: str) -> None:
+        last_total, deadline = 0, time.monotonic() + 300
+        while not done.is_set() and time.monotonic() < deadline:
+            status, body = get_json(base + "/api/search?limit=100&q=" + quote("trạm BTS"))
+            if status != 200:
+                problems.append(f"HTTP {status}: {body}")
+                continue
+            found = [hit["id"] for hit in body["hits"]]
+            if len(found) != len(set(found)):
+                problems.append(f"duplicate hits: {found}")
+            if len(found) != body["total"] or not BTS_ARTICLES <= set(found):
+                problems.append(f"missing hits: {body['total']} matches, {found}")
+            if body["total"] < last_total:
+                problems.append(f"total went back from {last_total} to {body['total']}")
+            last_total = body["total"]
+            counts.append(last_total)
+
+    with running_server(index, workers=2) as base:
+        clients = [threading.Thread(target=client, args=(base,)) for _ in range(CLIENTS)]
+        for thread in clients:
+            thread.start()
+        try:
+            for round_ in range(ROUNDS):
+                files = new_articles(tmp_path / f"new{round_}", round_)
+                added = subprocess.run([sys.executable, "-m", "searchkit", "add", *map(str, files), "--index", str(index),
+                                        "--wait", "60", "--quiet"], cwd=ROOT, capture_output=True, text=True)
+                assert added.returncode == 0, added.stderr
+                time.sleep(0.3)  # let the clients search this generation
+        finally:
+            done.set()
+            for thread in clients:
+                thread.join(timeout=60)
+        status, final = get_json(base + "/api/search?limit=100&q=" + quote("trạm BTS"))
+    assert problems == []
+    expected = BTS_ARTICLES | {f"moi-{r}-{n}" for r in range(ROUNDS) for n in range(PER_ROUND)}
+    assert status == 200 and {hit["id"] for hit in final["hits"]} == expected
+    assert len(set(counts)) > 2  # the clients saw several generations, not only the first and last

@@ -1,0 +1,171 @@
+"""The HTML pages through the ASGI test client: they work without JavaScript, follow their
+own links (facets, pages, did-you-mean, articles) and show hostile text as text."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import quote
+
+import pytest
+from starlette.testclient import TestClient
+
+from searchkit.text.fold import fold
+from searchkit.web import create_app
+from searchkit.web.markup import mark, query_terms, vietnamese_date
+from tests.test_web_api import BTS_ARTICLES, DAK_NONG, HOSTILE, HOSTILE_ID, index_dir  # noqa: F401 - fixture
+
+
+@pytest.fixture(scope="module")
+def client(index_dir):  # noqa: F811 - the fixture imported above
+    with TestClient(create_app(index_dir)) as client:
+        yield client
+
+
+def page(client, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, response.text[:500]
+    assert response.headers["content-type"].startswith("text/html")
+    return response.text
+
+
+def links(text: str, block: str | None = None) -> list[str]:
+    """Unescaped hrefs, optionally only inside the first <aside>, <nav>… of that class."""
+    if block:
+        found = re.search(rf'<(\w+) class="{block}"[^>]*>(.*?)</\1>', text, re.S)
+        text = found.group(2) if found else ""
+    return [html.unescape(href) for href in re.findall(r'href="([^"]*)"', text)]
+
+
+def hit_ids(text: str) -> list[str]:
+    from urllib.parse import unquote
+
+    return [unquote(href) for href in re.findall(r'<h2><a href="/articles/([^"?]+)', text)]
+
+
+def test_the_home_page_is_a_labelled_search_form_in_vietnamese(client):
+    text = page(client, "/")
+    assert '<html lang="vi">' in text and 'name="viewport"' in text
+    assert '<form class="search" action="/" method="get" role="search">' in text
+    assert '<label for="q"' in text and 'id="q" name="q"' in text
+    for field in ("since", "until", "province", "source", "category", "sort"):
+        assert f'<label for="{field}">' in text and f'id="{field}" name="{field}"' in text
+    assert "Tìm trong 6 bài viết." in text
+
+
+def test_results_show_title_date_province_source_and_marked_snippets(client):
+    text = page(client, "/?q=tram+bts")
+    assert "Tìm thấy <strong>3</strong> bài cho «tram bts»" in text
+    assert set(hit_ids(text)) == BTS_ARTICLES
+    assert text.count("<mark>trạm BTS</mark>") >= 3
+    assert '<time datetime="2010-02-03">03/02/2010</time>' in text
+    assert '<span class="province">Đắk Nông</span>' in text and '<span class="source">Mic.gov.vn</span>' in text
+
+
+def test_did_you_mean_and_searched_are_links_that_search_again(client):
+    text = page(client, "/?q=tram+bts")
+    suggestion = re.search(r'Có phải bạn muốn tìm: <a href="([^"]+)">trạm BTS</a>', text)
+    assert suggestion and "q=tr%E1%BA%A1m+BTS" in html.unescape(suggestion.group(1))
+    text = page(client, "/?q=truyeenf+thoong")
+    searched = re.search(r'Đã tìm: <a href="([^"]+)">truyền thông</a>', text)
+    assert searched
+    again = page(client, "/" + html.unescape(searched.group(1)))
+    assert "Tìm thấy <strong>5</strong> bài cho «truyền thông»" in again
+
+
+def test_a_facet_link_filters_and_the_filter_can_be_removed(client):
+    text = page(client, "/?q=tram+bts")
+    facet = [href for href in links(text, "facets") if "province=" in href]
+    assert len(facet) == 3
+    dak_nong = next(href for href in facet if "province=%C4%90%E1%BA%AFk+N%C3%B4ng" in href)
+    filtered = page(client, "/" + dak_nong)
+    assert hit_ids(filtered) == [DAK_NONG]
+    assert '<strong aria-current="true">Đắk Nông</strong>' in filtered  # the active value is no link
+    removal = re.search(r'<a href="([^"]+)" aria-label="Bỏ lọc Tỉnh/thành Đắk Nông">', filtered)
+    assert removal and set(hit_ids(page(client, "/" + html.unescape(removal.group(1))))) == BTS_ARTICLES
+
+
+def test_the_year_facet_filters_on_that_year(client):
+    text = page(client, "/?q=th%C3%B4ng+tin")
+    year = next(href for href in links(text, "facets") if "since=2010" in href)
+    assert "until=2010" in year
+    assert all("03/02/2010" in hit or "2010" in hit for hit in re.findall(r"<time[^>]*>([^<]+)</time>", page(client, "/" + year)))
+
+
+def test_pages_go_forward_and_back_through_every_hit(client):
+    seen, url = [], "/?q=tram+bts&limit=1"
+    for expected_page in (1, 2, 3):
+        text = page(client, url)
+        assert f"Trang {expected_page}/3" in text
+        seen += hit_ids(text)
+        following = re.search(r'<a href="([^"]+)" rel="next">', text)
+        if expected_page < 3:
+            url = "/" + html.unescape(following.group(1))
+        else:
+            assert following is None
+    assert len(seen) == 3 and set(seen) == BTS_ARTICLES
+    back = re.search(r'<a href="([^"]+)" rel="prev">', text)
+    assert hit_ids(page(client, "/" + html.unescape(back.group(1)))) == [seen[1]]
+
+
+def test_the_article_page_marks_every_match_in_the_full_text(client):
+    results = page(client, "/?q=tram+bts&province=nghe+an")
+    href = re.search(r'<h2><a href="(/articles/[^"]+)"', results).group(1)
+    text = page(client, html.unescape(href))
+    assert "Nghệ An: Tổng kết công tác TT&amp;TT cụm I" in text
+    marks = re.findall(r"<mark>(.*?)</mark>", text)
+    assert marks.count("trạm BTS") == 2  # both mentions in the whole text
+    assert {fold(m).lower() for m in marks} <= {"tram bts", "tram", "bts"}  # 'tram' typed: trăm too
+    assert f"{len(marks)} chỗ khớp" in text
+    assert '<a href="/?q=tram+bts">' in text  # back to the results
+
+
+def test_unknown_article_is_a_vietnamese_404_page(client):
+    text = page(client, "/articles/khong-co-bai-nay", 404)
+    assert "Không tìm thấy bài viết" in text
+
+
+def test_a_bad_query_is_a_400_page_that_keeps_the_form(client):
+    text = page(client, "/?q=tram&since=h%C3%B4m+qua", 400)
+    assert "Chưa tìm được" in text and "is not a date" in text and 'value="tram"' in text
+    text = page(client, "/?q=" + "a" * 600, 400)
+    assert "at most 500" in text
+
+
+def test_hostile_article_text_renders_as_text(client):
+    text = page(client, "/?q=tr%E1%BA%A1m+ph%C3%A1t+s%C3%B3ng&province=C%C3%A0+Mau")
+    assert "<script>alert" not in text and "<img" not in text and "<i>nguồn</i>" not in text
+    assert "&lt;script&gt;alert(&#34;tiêu đề&#34;)&lt;/script&gt;" in text
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in text
+    assert "&lt;i&gt;nguồn&lt;/i&gt;" in text
+    assert "javascript:" not in text
+    href = f'/articles/{quote(HOSTILE_ID, safe="")}?q='
+    assert href in text
+    article = page(client, href + "tr%E1%BA%A1m")
+    assert "<script>" not in article and "<img" not in article and "javascript:" not in article
+    assert "&lt;/p&gt;&lt;script&gt;document.cookie&lt;/script&gt;" in article
+    assert "Xem bài gốc" not in article  # a javascript: URL never becomes a link
+
+
+@pytest.mark.parametrize("query", ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "trạm' onmouseover='x"])
+def test_hostile_queries_render_as_text(client, query):
+    response = client.get("/", params={"q": query})
+    assert response.status_code in (200, 400)
+    assert "<script>alert" not in response.text and "<img" not in response.text
+    assert "' onmouseover='" not in response.text
+    assert html.escape(query, quote=True).replace("&quot;", "&#34;").replace("&#x27;", "&#39;") in response.text
+
+
+def test_mark_escapes_every_piece_and_ignores_impossible_spans():
+    assert str(mark('<b>trạm</b> "BTS"', [(3, 7), (12, 17)])) == '&lt;b&gt;<mark>trạm</mark>&lt;/b&gt; <mark>&#34;BTS&#34;</mark>'
+    assert str(mark("trạm BTS", [(0, 4), (2, 6), (5, 50), (6, 6)])) == "<mark>trạm</mark> BTS"
+
+
+def test_query_terms_leave_out_exclusions_and_operators():
+    assert query_terms('"trạm BTS" -Vinh NOT "Nghệ An" OR Đắk title:nông') == {
+        "tram": frozenset({"trạm"}), "bts": frozenset(), "dak": frozenset({"đắk"}), "nong": frozenset({"nông"}),
+    }
+
+
+def test_dates_are_shown_day_first():
+    assert vietnamese_date("2013-01-11") == "11/01/2013"
