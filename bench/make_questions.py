@@ -23,11 +23,11 @@ How a question is made (all rules in this file; README.md in bench/devset says w
 4. Frame, by the sentence's shape (subject + verb, verb first, noun phrase): `… như thế nào?`,
    `Vì sao …?`, `Tại sao …?`, `… có … không?`, `Khi nào … sẽ …?`, `Hãng nào/Ai …?`,
    `… đã làm gì để …?`, `… bao nhiêu …?`, `Có thể … không?`, `Làm thế nào để …?`, `… là gì?`.
-5. Best-answer check: the question's content syllables (not particles, not question words)
-   weighted by idf; the article must score highest among all articles by the idf mass of
-   the content syllables it holds, ahead of the runner-up by MARGIN, hold at least
-   MIN_COVERAGE of the mass, and the content syllables it holds must occur all together in
-   at most MAX_COOCCUR articles.
+5. Answer check: the question's content syllables (not particles, not question words) weighted
+   by idf; the article must hold at least MIN_COVERAGE of that mass, and the content syllables
+   it holds must occur all together in no other article (MAX_COOCCUR = 1). No ranking oracle
+   is used: requiring the article to win a bag-of-words score would keep exactly the questions
+   BM25 answers.
 6. Questions are 5–30 words. A third of them (spread evenly, among those whose content
    syllables, folded, occur together in at most MAX_COOCCUR_FOLDED articles) are also written
    without marks, lower case (variant `question_unaccented`, qid + `u`).
@@ -57,9 +57,8 @@ SOURCE_SHARE = {"baomoi-2017": 30, "UNC": 10}  # the rest from VNTC
 LEAD_SHARE = 0.2
 UNACCENTED_EVERY = 3
 MAX_COPIED = 10
-MARGIN = 1.15
 MIN_COVERAGE = 0.6
-MAX_COOCCUR = 2
+MAX_COOCCUR = 1
 MAX_COOCCUR_FOLDED = 4
 EXCLUDE: dict[str, str] = {  # article id: why the generated question was dropped after reading it
     "bm17-21478419": "headline without a subject ('So kè giành thị phần…') read as a clause",
@@ -89,6 +88,24 @@ EXCLUDE: dict[str, str] = {  # article id: why the generated question was droppe
     "vntc-train-VT-VNE-46": "'Dự án Cityweb … còn nhiều thiếu sót' lost 'còn' and got 'là gì'",
     "vntc-test-VT-TT-5790": "'Mouse và keyboard của Microsoft là gì?' asks nothing the article answers",
     "bm17-22459758": "'Xét xử bao nhiêu Giám đốc MB24 hành vi…' garbled",
+    "bm17-21491219": "'VNPT đồng loạt ra quân…' split inside the predicate",
+    "bm17-22264730": "a book title ('Thế giới phẳng') put in a 'Có thể … không' frame",
+    "vntc-test-VT-VNE-2574": "noun-phrase title ('Hai nguy cơ đột nhập…') put in a 'Vì sao' frame",
+    "vntc-test-VT-VNE-2905": "noun-phrase title ('Mối đe dọa từ…') put in a 'Vì sao' frame",
+    "vntc-test-VT-VNE-3443": "'Họ calculator có siêu máy tính' garbled",
+    "vntc-test-VT-VNE-432": "'lại' put inside 'kế hoạch tìm kiếm'",
+    "vntc-test-VT-VNE-4965": "a stray period in the question",
+    "vntc-test-VT-VNE-826": "'là gì' glued to a clause",
+    "vntc-train-VT-TT-2004": "'là gì' glued to a clause",
+    "vntc-train-VT-TT-2165": "a news clause ('Ra đời biến thể Sober…') put in a how-to frame",
+    "vntc-train-VT-VNE-167": "noun-phrase title ('Cuộc đối đầu…') put in a 'Vì sao' frame",
+    "vntc-train-VT-VNE-342": "'Lướt Internet trên chiến đấu cơ…' garbled",
+    "vntc-train-VT-VNE-412": "'Bảo tàng ảo…' put in a how-to frame",
+    "vntc-train-VT-VNE-609": "noun-phrase title ('Cơ hội và thách thức…') put in a 'Vì sao' frame",
+    "vntc-train-VT-VNE-619": "'có' put inside 'quan tâm dự luật'",
+    "vntc-test-VT-TT-5869": "'Virus tấn công mạnh mẽ nhất' is an award name read as a clause",
+    "vntc-train-VT-VNE-953": "'kích thích phần cứng xuất hiện' reads badly",
+    "vntc-test-VT-VNE-1759": "noun-phrase title ('Ngân hàng online - yếu tố…') put in a 'Vì sao' frame",
 }
 
 #: Words a question adds or keeps that say nothing about the topic.
@@ -106,7 +123,7 @@ SYNONYMS = {
     "online": "trực tuyến", "miễn phí": "không mất tiền", "cấm": "ngăn cấm", "chống": "ngăn chặn",
     "diệt": "tiêu diệt", "hợp tác": "bắt tay", "sản xuất": "chế tạo", "lỗ hổng": "lỗi",
     "triển khai": "áp dụng", "sử dụng": "dùng", "dùng": "sử dụng", "mua lại": "thâu tóm",
-    "kiện": "khởi kiện", "bắt": "bắt giữ", "bắt giữ": "bắt", "phạt": "xử phạt", "cảnh báo": "khuyến cáo",
+    "kiện": "khởi kiện", "bắt giữ": "bắt", "phạt": "xử phạt", "cảnh báo": "khuyến cáo",
     "thử nghiệm": "thí điểm", "ký": "ký kết", "ký kết": "ký", "ra đời": "xuất hiện",
     "xuất hiện": "ra đời", "ngừng": "dừng", "tìm kiếm": "tra cứu", "ĐTDĐ": "điện thoại di động",
     "điện thoại di động": "ĐTDĐ", "laptop": "máy tính xách tay", "máy tính xách tay": "laptop",
@@ -150,8 +167,8 @@ OWNED = frozenset(["phần mềm", "sản phẩm", "điện thoại", "máy tín
                    "phiên bản", "chiến lược", "kế hoạch", "doanh thu", "lợi nhuận", "cổ phiếu", "đối thủ"])
 COUNTRIES = frozenset(text_syllables(" ".join([
     "Mỹ", "Trung Quốc", "Nhật Bản", "Nhật", "Hàn Quốc", "Anh", "Pháp", "Đức", "Ấn Độ", "Singapore", "Nga",
-    "Úc", "Thái Lan", "Malaysia", "Indonesia", "Việt Nam", "VN", "Campuchia", "Lào", "Italy", "EU", "Việt",
-    "Đài Loan", "Hong Kong", "Philippines", "Israel", "Canada", "Brazil", "châu Âu", "châu Á"])))
+    "Úc", "Thái Lan", "Malaysia", "Indonesia", "Việt Nam", "VN", "Campuchia", "Lào", "Italy", "Việt",
+    "Đài Loan", "Hong Kong", "Philippines", "Israel", "Canada", "Brazil"])))
 NAMEISH = frozenset(["N", "Np", "Ny", "Nb", "M", "Nu"])
 SUBJECT_TAGS = frozenset(["N", "Np", "Nc", "Ny", "Nb", "M"])
 ANAPHORA = frozenset("đó đây này nếu khi theo những các với sau trước trong tuy nhưng và còn vì do".split())
@@ -508,7 +525,10 @@ def content_syllables(question: str) -> list[str]:
 
 
 def best_answer(index: CorpusIndex, question: str, target: int) -> tuple[bool, dict]:
-    """Is `target` the clear best answer by idf-weighted coverage of the content syllables?"""
+    """Does `target` answer the question alone? It must hold MIN_COVERAGE of the idf mass of
+    the question's content syllables, and no other article may hold all of those it holds.
+    (Which article a bag-of-words score puts first, and by what margin over the runner-up, is
+    recorded in the info but not required: that would pick the questions BM25 gets right.)"""
     content = content_syllables(question)
     weights = {s: index.idf(s) for s in content if index.df(s)}
     total = sum(weights.values()) or 1.0
@@ -524,8 +544,7 @@ def best_answer(index: CorpusIndex, question: str, target: int) -> tuple[bool, d
     cooccur_folded = len(index.with_all(held, folded=True)) if held else 0
     info = {"coverage": round(target_score / total, 2), "margin": round(target_score / (runner_up or 1e-9), 2),
             "cooccur": cooccur, "cooccur_folded": cooccur_folded, "rank1": top == target}
-    ok = (top == target and target_score >= MARGIN * runner_up and target_score >= MIN_COVERAGE * total
-          and cooccur <= MAX_COOCCUR)
+    ok = target_score >= MIN_COVERAGE * total and cooccur <= MAX_COOCCUR
     return ok, info
 
 
