@@ -14,9 +14,15 @@ How the peers are configured (so a reader can judge the comparison):
   text at every combining mark.
 - The query string is read as words and "quoted phrases"; a word that holds punctuation (4G/5G)
   becomes a phrase of its parts. Every piece is quoted, so no user input can be a syntax error.
-- Both peers first require all pieces (AND); when that finds fewer than `limit` documents they fill
-  the list from an OR of the pieces. A pure AND returns nothing for a query with one mistyped or
-  foreign word (Telex, abbreviations); a pure OR ranks worse. AND-then-OR is the fair best effort.
+- Modes (the same built index serves every mode; a mode never rebuilds):
+  - "and_or" (default, keys `fts5`, `tantivy`): all pieces are required first (AND); when that
+    finds fewer than `limit` documents the list is filled from an OR of the pieces. A pure AND
+    returns nothing for a query with one mistyped or foreign word (Telex, abbreviations).
+  - "or" (keys `fts5_or`, `tantivy_or`): a pure OR of the pieces, ranked by BM25 — what an
+    integrator does for questions, where no word should be required.
+  - "or_phrase" (tantivy only, key `tantivy_or_phrase`): the OR of the pieces plus, for every run
+    of two or more words typed without quotes, that run as a phrase boosted ×3
+    (`"chữ ký số"^3 "chữ" "ký" "số"`): Lucene-style phrase boosting for unquoted concepts.
 - Title counts double: FTS5 `bm25(docs, 2.0, 1.0)`, tantivy `field_boosts={"title": 2.0}`.
 - Folding: FTS5 `unicode61 remove_diacritics 2`; tantivy a registered analyzer
   simple tokenizer → lowercase → ascii_fold (which maps đ→d too).
@@ -36,23 +42,45 @@ import sys
 from common import dir_size, is_built, read_records, record_built, remove_path, words
 
 _PIECE = re.compile(r'"([^"]*)"|(\S+)')
+MODES = ("and_or", "or", "or_phrase")
 
 
 def parse_user_query(query: str) -> list[list[str]]:
     """Split a user string into pieces: each piece is a list of words (more than one = phrase).
+    Punctuation ('?', ',') is not a word, so questions are safe to pass.
 
     >>> parse_user_query('"trạm BTS" Viettel 4G/5G "lẻ')
     [['trạm', 'BTS'], ['Viettel'], ['4G', '5G'], ['lẻ']]
     """
+    return [piece for piece, _quoted in _pieces(query)]
+
+
+def typed_runs(query: str) -> list[list[str]]:
+    """Runs of consecutive words typed without quotes (a quoted phrase ends a run).
+
+    >>> typed_runs('Đắk Nông đã làm gì để phát triển "trạm BTS"?')
+    [['Đắk', 'Nông', 'đã', 'làm', 'gì', 'để', 'phát', 'triển']]
+    """
+    runs: list[list[str]] = [[]]
+    for piece, quoted in _pieces(query):
+        if quoted:
+            runs.append([])
+        else:
+            runs[-1].extend(piece)
+    return [run for run in runs if run]
+
+
+def _pieces(query: str) -> list[tuple[list[str], bool]]:
     query = unicodedata.normalize("NFC", query)
     if query.count('"') % 2:  # an unbalanced quote is read as a plain character
         i = query.rfind('"')
         query = query[:i] + " " + query[i + 1:]
     pieces = []
     for m in _PIECE.finditer(query):
-        ws = words(m.group(1) if m.group(1) is not None else m.group(2))
+        quoted = m.group(1) is not None
+        ws = words(m.group(1) if quoted else m.group(2))
         if ws:
-            pieces.append(ws)
+            pieces.append((ws, quoted))
     return pieces
 
 
@@ -94,11 +122,14 @@ class PeerEngine:
 class Fts5Engine(PeerEngine):
     """SQLite FTS5, unicode61 with diacritics removed, ranked by bm25 with the title weighted ×2."""
 
-    name = "FTS5"
     SNIPPET_SQL = "snippet(docs, 1, '[', ']', '…', 16)"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, mode: str = "and_or") -> None:
         super().__init__(path)
+        if mode not in ("and_or", "or"):
+            raise ValueError(f"FTS5 mode must be 'and_or' or 'or', not {mode!r}")
+        self.mode = mode
+        self.name = "FTS5" if mode == "and_or" else "FTS5 OR"
         self._db: sqlite3.Connection | None = None
         self.last_snippets: list[str] = []
 
@@ -133,8 +164,9 @@ class Fts5Engine(PeerEngine):
         cols = f"id, {self.SNIPPET_SQL}" if snippets else "id, ''"
         sql = f"SELECT {cols} FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 2.0, 1.0) LIMIT ?"
         db = self._conn()
-        rows = db.execute(sql, (self.match_expression(pieces, "AND"), limit)).fetchall()
-        if len(rows) < limit and len(pieces) > 1:
+        first = "OR" if self.mode == "or" else "AND"
+        rows = db.execute(sql, (self.match_expression(pieces, first), limit)).fetchall()
+        if self.mode == "and_or" and len(rows) < limit and len(pieces) > 1:
             seen = {r[0] for r in rows}
             more = db.execute(sql, (self.match_expression(pieces, "OR"), limit + len(rows))).fetchall()
             rows += [r for r in more if r[0] not in seen][: limit - len(rows)]
@@ -153,11 +185,16 @@ class Fts5Engine(PeerEngine):
 class TantivyEngine(PeerEngine):
     """tantivy with a lowercase + ASCII-folding analyzer on title and body, title boosted ×2."""
 
-    name = "tantivy"
     ANALYZER = "vi_fold"
+    NAMES = {"and_or": "tantivy", "or": "tantivy OR", "or_phrase": "tantivy OR+phrase"}
+    PHRASE_BOOST = 3
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, mode: str = "and_or") -> None:
         super().__init__(path)
+        if mode not in MODES:
+            raise ValueError(f"tantivy mode must be one of {MODES}, not {mode!r}")
+        self.mode = mode
+        self.name = self.NAMES[mode]
         self._index = None
         self._searcher = None
         self.last_snippets: list[str] = []
@@ -203,9 +240,12 @@ class TantivyEngine(PeerEngine):
         writer.wait_merging_threads()
         index.reload()
 
-    def _query(self, pieces: list[list[str]], conjunction: bool):
+    def _query(self, pieces: list[list[str]], conjunction: bool, phrases: list[list[str]] = ()):
+        """Every piece quoted (words are \\w+ only: nothing to escape); `phrases` are added as
+        boosted phrase clauses ('"chữ ký số"^3')."""
         index = self._open()
-        text = " ".join('"' + " ".join(p) + '"' for p in pieces)  # words are \w+ only: nothing to escape
+        boosted = [f'"{" ".join(p)}"^{self.PHRASE_BOOST}' for p in phrases if len(p) > 1]
+        text = " ".join(boosted + ['"' + " ".join(p) + '"' for p in pieces])
         try:
             return index.parse_query(text, ["title", "body"], field_boosts={"title": 2.0},
                                      conjunction_by_default=conjunction)
@@ -239,9 +279,10 @@ class TantivyEngine(PeerEngine):
         if not pieces:
             return []
         searcher = self._searcher_()
-        q = self._query(pieces, conjunction=True)
+        phrases = typed_runs(query) if self.mode == "or_phrase" else []
+        q = self._query(pieces, conjunction=self.mode == "and_or", phrases=phrases)
         hits = searcher.search(q, limit, count=False).hits
-        if len(hits) < limit and len(pieces) > 1:
+        if self.mode == "and_or" and len(hits) < limit and len(pieces) > 1:
             q = self._query(pieces, conjunction=False)  # its terms highlight every hit's snippet
             seen = {(a.segment_ord, a.doc) for _, a in hits}
             more = searcher.search(q, limit + len(hits), count=False).hits
@@ -338,19 +379,30 @@ class SearchkitEngine(PeerEngine):
 
 ENGINES = {"searchkit": SearchkitEngine, "fts5": Fts5Engine, "tantivy": TantivyEngine}
 INDEX_NAMES = {"searchkit": "searchkit-index", "fts5": "fts5.sqlite", "tantivy": "tantivy-index"}
+#: Engine keys that are another engine's index searched in another mode.
+MODE_KEYS = {"fts5_or": ("fts5", "or"), "tantivy_or": ("tantivy", "or"),
+             "tantivy_or_phrase": ("tantivy", "or_phrase")}
+
+
+def base_key(key: str) -> str:
+    """The engine whose index `key` searches ('tantivy_or' → 'tantivy')."""
+    return MODE_KEYS.get(key, (key, None))[0]
 
 
 def engine_at(workdir: Path, key: str) -> PeerEngine:
     """The engine `key` with its index at the standard place in the workdir."""
-    return ENGINES[key](Path(workdir) / INDEX_NAMES[key])
+    base, mode = MODE_KEYS.get(key, (key, None))
+    path = Path(workdir) / INDEX_NAMES[base]
+    return ENGINES[base](path, mode=mode) if mode else ENGINES[base](path)
 
 
 def ensure_index(key: str, corpus: Path, workdir: Path, fingerprint: str) -> PeerEngine:
-    """The engine's index in the workdir, built from `corpus` unless indexing.py already did that."""
-    engine = engine_at(workdir, key)
-    if not (is_built(workdir, key, fingerprint) and engine.exists()):
-        print(f"building the {key} index in {workdir} ...", file=sys.stderr)
-        record_built(workdir, key, None)
+    """The engine's index in the workdir, built from `corpus` unless indexing.py already did that
+    (a mode key reuses its base engine's index)."""
+    engine, base = engine_at(workdir, key), base_key(key)
+    if not (is_built(workdir, base, fingerprint) and engine.exists()):
+        print(f"building the {base} index in {workdir} ...", file=sys.stderr)
+        record_built(workdir, base, None)
         engine.index_corpus(corpus)
-        record_built(workdir, key, fingerprint)
+        record_built(workdir, base, fingerprint)
     return engine

@@ -1,10 +1,20 @@
-"""Relevance benchmark: MRR@10 and nDCG@10 per query variant for searchkit, SQLite FTS5 and tantivy.
+"""Relevance benchmark: searchkit beside SQLite FTS5 and tantivy (three ways each), per query shape.
 
-    python bench/relevance.py [--corpus PATH] [--workdir DIR] [--devset DIR] [--misses]
+    python bench/relevance.py [--corpus PATH] [--workdir DIR] [--devset DIR] [--only V[,V]] [--misses]
 
-Reads DEVSET/known_items.jsonl (lines {"qid", "variant", "query", "relevant": [ids]}) and
-DEVSET/topical.jsonl (lines {"qid", "query", "relevant": {id: grade}}); DEVSET defaults to
-bench/devset. All engines index the same corpus (reusing the workdir indexes when they match it).
+Query shapes, read from DEVSET (default bench/devset; see its README.md):
+- known items (known_items.jsonl, one variant per typing: accented, unaccented, nfd, …):
+  MRR@10 and nDCG@10 (binary);
+- topical (topical.jsonl): MRR@10 and nDCG@10 (gain 2^grade − 1);
+- questions (questions.jsonl: question, question_unaccented; questions_hand.jsonl:
+  question_hand): MRR@10 and nDCG@10 of the one answering article;
+- concepts (concepts.jsonl: concept, concept_unaccented): P@10 = share of the top 10 holding
+  the exact phrase, over min(10, number of articles holding it).
+
+Engines (peers.py says how each is configured): searchkit; FTS5 and tantivy as before (all words
+first, then OR); FTS5 OR and tantivy OR (pure OR); tantivy OR+phrase (OR plus each typed run as
+a phrase boosted ×3). Every engine answers every query, on the same corpus, in one run. Each table
+prints the floors of issues 5 and 8 beside searchkit's figure; nothing here asserts.
 """
 
 from __future__ import annotations
@@ -12,16 +22,35 @@ from __future__ import annotations
 import json
 import math
 import sys
+import time
 from pathlib import Path
 
 from common import BENCH_DIR, base_parser, check_corpus, check_workdir, corpus_fingerprint, machine_note, print_table
 from peers import SearchkitEngine, ensure_index
 
 K = 10
+KNOWN_VARIANTS = ["accented", "unaccented", "nfd", "tone_placement", "telex", "vni", "iy", "abbreviation"]
+SHAPES = {  # shape: its variants, in table order
+    "known items": KNOWN_VARIANTS,
+    "topical": ["topical"],
+    "questions": ["question", "question_unaccented", "question_hand"],
+    "concepts": ["concept", "concept_unaccented"],
+}
+#: Issue 5's floors on searchkit's MRR@10 (known items), unchanged.
 MRR_FLOORS = {"accented": 0.95, "unaccented": 0.95, "nfd": 0.95, "tone_placement": 0.95, "telex": 0.93,
               "abbreviation": 0.85}
-VARIANT_ORDER = ["accented", "unaccented", "nfd", "tone_placement", "telex", "vni", "iy", "abbreviation"]
-LABELS = {"searchkit": "searchkit", "fts5": "FTS5", "tantivy": "tantivy"}
+#: Issue 8: every existing variant at least its value before issue 8 (stop 6's run), abbreviation 0.90.
+BEFORE_ISSUE_8 = {"accented": 0.978, "unaccented": 0.971, "nfd": 0.978, "tone_placement": 0.963, "telex": 0.949,
+                  "vni": 0.969, "iy": 0.988, "abbreviation": 0.881, "topical": 0.928}
+ISSUE_8_FLOORS = {**BEFORE_ISSUE_8, "abbreviation": 0.90}
+CONCEPT_FLOOR = 0.90
+ORIGINAL_PEERS = ["fts5", "tantivy"]  # issue 5's "searchkit >= every peer" compares with these
+ENGINE_KEYS = ["searchkit", "fts5", "tantivy", "fts5_or", "tantivy_or", "tantivy_or_phrase"]
+LABELS = {"searchkit": "searchkit", "fts5": "FTS5", "tantivy": "tantivy", "fts5_or": "FTS5 OR",
+          "tantivy_or": "tantivy OR", "tantivy_or_phrase": "tantivy OR+phrase"}
+
+
+# --------------------------------------------------------------------------- the dev set
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -32,15 +61,37 @@ def load_jsonl(path: Path) -> list[dict]:
 
 
 def load_devset(devset: Path) -> list[dict]:
-    """One list of judged queries: {variant, qid, query, grades: {id: grade}}; topical has variant 'topical'."""
+    """Every judged query as {variant, qid, query, grades: {id: grade}}."""
     items = []
-    for row in load_jsonl(devset / "known_items.jsonl"):
-        items.append({"variant": row["variant"], "qid": row["qid"], "query": row["query"],
-                      "grades": {doc_id: 1 for doc_id in row["relevant"]}})
+    for name in ("known_items.jsonl", "questions.jsonl", "questions_hand.jsonl", "concepts.jsonl"):
+        for row in load_jsonl(devset / name):
+            items.append({"variant": row["variant"], "qid": row["qid"], "query": row["query"],
+                          "grades": {doc_id: 1 for doc_id in row["relevant"]}})
     for row in load_jsonl(devset / "topical.jsonl"):
         items.append({"variant": "topical", "qid": row["qid"], "query": row["query"],
-                      "grades": {doc_id: g for doc_id, g in row["relevant"].items()}})
+                      "grades": dict(row["relevant"])})
     return items
+
+
+def shape_of(variant: str) -> str:
+    return next((shape for shape, variants in SHAPES.items() if variant in variants), "other")
+
+
+def select(items: list[dict], only: str | None) -> list[dict]:
+    """--only: variants or shape names, comma-separated ('question,concept', 'concepts')."""
+    if not only:
+        return items
+    wanted: set[str] = set()
+    for name in (n.strip() for n in only.split(",") if n.strip()):
+        wanted.update(SHAPES.get(name, [name]))
+    unknown = wanted - {it["variant"] for it in items}
+    if unknown:
+        sys.exit(f"--only: no judged queries for {', '.join(sorted(unknown))}; variants here: "
+                 f"{', '.join(sorted({it['variant'] for it in items}))}")
+    return [it for it in items if it["variant"] in wanted]
+
+
+# --------------------------------------------------------------------------- metrics
 
 
 def reciprocal_rank(ranked: list[str], grades: dict[str, float]) -> float:
@@ -58,85 +109,150 @@ def ndcg(ranked: list[str], grades: dict[str, float]) -> float:
     return dcg / idcg if idcg else 0.0
 
 
-def variants_in(items: list[dict]) -> list[str]:
-    present = {it["variant"] for it in items}
-    known = [v for v in VARIANT_ORDER if v in present]
-    other = sorted(present - set(VARIANT_ORDER) - {"topical"})
-    return known + other + (["topical"] if "topical" in present else [])
+def precision(ranked: list[str], grades: dict[str, float]) -> float:
+    """Share of the top K that is relevant, over min(K, number relevant): 1.0 when every slot
+    that could hold a relevant article does."""
+    relevant = sum(1 for g in grades.values() if g > 0)
+    hits = sum(1 for d in ranked[:K] if grades.get(d, 0) > 0)
+    return hits / min(K, relevant) if relevant else 0.0
 
 
-def evaluate(engine, items: list[dict]) -> dict[str, dict]:
-    """Per qid: ranked ids, RR and nDCG."""
-    out = {}
+def evaluate(engine, items: list[dict]) -> tuple[dict, float]:
+    """Per (variant, qid): ranked ids and the three metrics; and the mean ms per query."""
+    out, cache, seconds = {}, {}, 0.0
     for it in items:
-        ranked = engine.search(it["query"], limit=K, snippets=False)
+        if it["query"] not in cache:  # nfd and accented are often the same string for a peer
+            start = time.perf_counter()
+            cache[it["query"]] = engine.search(it["query"], limit=K, snippets=False)
+            seconds += time.perf_counter() - start
+        ranked = cache[it["query"]]
         out[(it["variant"], it["qid"])] = {"ranked": ranked, "rr": reciprocal_rank(ranked, it["grades"]),
-                                           "ndcg": ndcg(ranked, it["grades"])}
-    return out
+                                           "ndcg": ndcg(ranked, it["grades"]),
+                                           "p10": precision(ranked, it["grades"])}
+    return out, 1000 * seconds / max(len(cache), 1)
 
 
 def mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else float("nan")
 
 
+# --------------------------------------------------------------------------- tables
+
+
+def floor_check(shape: str, variant: str, metric: dict[str, float], keys: list[str],
+                name: str = "rr") -> tuple[str, str]:
+    """(the floors in words, 'yes'/'NO') for searchkit's figure on one row of metric `name`.
+    Issue 5's 'searchkit >= FTS5, tantivy' holds for MRR and nDCG both; the other floors are on
+    MRR (known items, topical, questions) or P@10 (concepts)."""
+    sk = metric["searchkit"]
+    peers = [k for k in keys if k != "searchkit"]
+    best = max((metric[k] for k in peers), default=float("-inf"))
+    checks: list[tuple[str, bool]] = []
+    if shape in ("known items", "topical") and name == "ndcg":
+        originals = [k for k in ORIGINAL_PEERS if k in metric]
+        checks.append((">= FTS5, tantivy", all(sk >= metric[k] for k in originals)))
+    elif shape in ("known items", "topical"):
+        if variant in MRR_FLOORS:
+            checks.append((f">= {MRR_FLOORS[variant]:.2f}", sk >= MRR_FLOORS[variant]))
+        if variant in ISSUE_8_FLOORS:  # the values before issue 8 were printed to 3 decimals
+            checks.append((f">= {ISSUE_8_FLOORS[variant]:.3f} (i8)", round(sk, 3) >= ISSUE_8_FLOORS[variant]))
+        originals = [k for k in ORIGINAL_PEERS if k in metric]
+        if originals:
+            checks.append((">= FTS5, tantivy", all(sk >= metric[k] for k in originals)))
+    elif shape == "questions" and name == "rr":
+        checks.append((">= best peer", sk >= best))
+    elif shape == "concepts":
+        checks += [(f">= {CONCEPT_FLOOR:.2f}", sk >= CONCEPT_FLOOR), (">= best peer", sk >= best)]
+    if not checks:
+        return "", ""
+    return "; ".join(text for text, _ in checks), "yes" if all(ok for _, ok in checks) else "NO"
+
+
+def shape_table(shape: str, groups: list[tuple[str, list[dict]]], scores: dict, keys: list[str],
+                metric: str, with_floors: bool) -> None:
+    names = {"rr": "MRR@10", "ndcg": "nDCG@10", "p10": "P@10"}
+    rows = []
+    for variant, group in groups:
+        values = {k: mean([scores[k][(it["variant"], it["qid"])][metric] for it in group]) for k in keys}
+        row = [variant, len(group)] + [values[k] for k in keys]
+        if with_floors and "searchkit" in keys:
+            row += list(floor_check(shape, variant, values, keys, metric))
+        rows.append(row)
+    headers = ["variant", "queries"] + [LABELS[k] for k in keys]
+    if with_floors and "searchkit" in keys:
+        headers += ["searchkit floors", "met"]
+    print_table(headers, [[f"{c:.3f}" if isinstance(c, float) else c for c in r] for r in rows],
+                title=f"{shape}: {names[metric]}")
+
+
+def print_tables(items: list[dict], scores: dict, keys: list[str]) -> None:
+    present = {it["variant"] for it in items}
+    for shape, variants in SHAPES.items():
+        groups = [(v, [it for it in items if it["variant"] == v]) for v in variants if v in present]
+        if not groups:
+            continue
+        if shape == "known items" and len(groups) > 1:
+            groups.append(("all known items", [it for _, g in groups for it in g]))
+        if shape == "concepts":
+            shape_table(shape, groups, scores, keys, "p10", with_floors=True)
+        else:
+            shape_table(shape, groups, scores, keys, "rr", with_floors=True)
+            shape_table(shape, groups, scores, keys, "ndcg", with_floors=shape != "questions")
+
+
+def print_misses(items: list[dict], scores: dict, keys: list[str]) -> None:
+    """Queries where searchkit's first relevant article is not first (P@10 below 1 for concepts),
+    or where a peer does better."""
+    print("searchkit misses (first relevant not at rank 1 / P@10 < 1, or below a peer):")
+    peers = [k for k in keys if k != "searchkit"]
+    for it in items:
+        key = (it["variant"], it["qid"])
+        metric = "p10" if shape_of(it["variant"]) == "concepts" else "rr"
+        sk = scores["searchkit"][key][metric]
+        best_key = max(peers, key=lambda k: scores[k][key][metric], default=None)
+        best = scores[best_key][key][metric] if best_key else 0.0
+        if sk < 1.0 or sk < best:
+            name = "P@10" if metric == "p10" else "RR"
+            relevant = list(it["grades"])
+            print(f"  [{it['variant']}] {it['qid']} {it['query']!r}: searchkit {name} {sk:.2f}, best peer "
+                  f"{best:.2f} ({LABELS.get(best_key, '-')}); relevant {relevant[:3]}"
+                  f"{' …' if len(relevant) > 3 else ''} ({len(relevant)}); searchkit top 3 "
+                  f"{scores['searchkit'][key]['ranked'][:3]}")
+    print()
+
+
 def main() -> None:
     parser = base_parser(__doc__.splitlines()[0])
     parser.add_argument("--devset", type=Path, default=BENCH_DIR / "devset",
-                        help="folder with known_items.jsonl and topical.jsonl (default: bench/devset)")
+                        help="folder with the judged queries (default: bench/devset)")
+    parser.add_argument("--only", help="variants or shapes to run, comma-separated "
+                        f"(shapes: {', '.join(SHAPES)}; e.g. --only question,concept_unaccented)")
     parser.add_argument("--misses", action="store_true", help="list the queries where searchkit ranks the "
-                        "first relevant article below 1, or below a peer")
+                        "first relevant article below 1 (P@10 below 1 for concepts), or below a peer")
     args = parser.parse_args()
     corpus, workdir = check_corpus(args.corpus), check_workdir(args.workdir)
-    items = load_devset(args.devset)
+    items = select(load_devset(args.devset), args.only)
     if not items:
-        sys.exit(f"no judged queries in {args.devset} (known_items.jsonl / topical.jsonl)")
+        sys.exit(f"no judged queries in {args.devset}")
     fingerprint = corpus_fingerprint(corpus)
-    variants = variants_in(items)
     print(f"corpus: {corpus}; workdir: {workdir}; devset: {args.devset} ({len(items)} judged queries)")
     print(machine_note())
     print()
 
-    keys = ["searchkit", "fts5", "tantivy"] if SearchkitEngine.available() else ["fts5", "tantivy"]
+    keys = ENGINE_KEYS if SearchkitEngine.available() else ENGINE_KEYS[1:]
     if "searchkit" not in keys:
         print("searchkit is not importable yet: peer figures only\n")
-    scores = {}
+    scores, ms = {}, {}
     for key in keys:
         engine = ensure_index(key, corpus, workdir, fingerprint)
-        scores[key] = evaluate(engine, items)
+        scores[key], ms[key] = evaluate(engine, items)
         engine.close()
 
-    rows = []
-    groups = [(v, [it for it in items if it["variant"] == v]) for v in variants]
-    known = [it for it in items if it["variant"] != "topical"]
-    if known and len(variants) > 1:
-        groups.append(("all known items", known))
-    for variant, group in groups:
-        mrr = {k: mean([scores[k][(it["variant"], it["qid"])]["rr"] for it in group]) for k in keys}
-        nd = {k: mean([scores[k][(it["variant"], it["qid"])]["ndcg"] for it in group]) for k in keys}
-        row = [variant, len(group)] + [mrr[k] for k in keys] + [nd[k] for k in keys]
-        floor = MRR_FLOORS.get(variant)
-        if "searchkit" in keys:
-            peers = [k for k in keys if k != "searchkit"]
-            beats = all(mrr["searchkit"] >= mrr[p] and nd["searchkit"] >= nd[p] for p in peers)
-            row += [f">= {floor:.2f}" if floor else "", ("yes" if mrr["searchkit"] >= floor else "NO") if floor else "",
-                    "yes" if beats else "NO"]
-        rows.append(row)
-    headers = (["variant", "queries"] + [f"MRR {LABELS[k]}" for k in keys] + [f"nDCG {LABELS[k]}" for k in keys]
-               + (["sk MRR floor", "within", "sk >= peers"] if "searchkit" in keys else []))
-    print_table(headers, [[f"{c:.3f}" if isinstance(c, float) else c for c in r] for r in rows],
-                title=f"Relevance @{K} (known items: binary; topical: graded, gain 2^g-1; "
-                      f"'sk >= peers' = MRR and nDCG both)")
-
+    print_tables(items, scores, keys)
+    print("mean ms per distinct query (all shapes, no snippets): "
+          + ", ".join(f"{LABELS[k]} {ms[k]:.1f}" for k in keys) + "\n")
     if args.misses and "searchkit" in keys:
-        print("searchkit misses (first relevant not at rank 1, or worse than a peer):")
-        for it in items:
-            key = (it["variant"], it["qid"])
-            sk = scores["searchkit"][key]["rr"]
-            best_peer = max(scores[k][key]["rr"] for k in keys if k != "searchkit")
-            if sk < 1.0 or sk < best_peer:
-                print(f"  [{it['variant']}] {it['qid']} {it['query']!r}: searchkit RR {sk:.2f}, best peer "
-                      f"{best_peer:.2f}; relevant {list(it['grades'])[:3]}; searchkit top 3 "
-                      f"{scores['searchkit'][key]['ranked'][:3]}")
+        print_misses(items, scores, keys)
     print(f"at the end: {machine_note()}")
 
 
