@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from bisect import bisect_right
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from searchkit.abbreviations import Abbreviations, load_abbreviations
-from searchkit.errors import AbbreviationsError
-from searchkit.filters import Filters, check_sort
+from searchkit.errors import AbbreviationsError, IndexDamagedError
+from searchkit.filters import Filters, check_known, check_page, check_sort
 from searchkit.highlight import make_snippets, match_spans
 from searchkit.store import open_index
 from searchkit.models import Hit, IndexReport, Results
@@ -51,12 +52,13 @@ class SearchEngine:
 
     def index(self, paths: Iterable[str | os.PathLike], *, rebuild: bool = False,
               remove_missing: bool = True, wait: float = 0.0, workers: int | None = None,
-              batch_size: int = 2000, progress: Progress | None = None) -> IndexReport:
-        """Sync the index with the `.txt` / `.jsonl` articles under `paths` (see `indexer.sync`)."""
+              batch_size: int = 2000, progress: Progress | None = None, follow: bool = False) -> IndexReport:
+        """Sync the index with the articles (`.txt`, `.jsonl`, `.html`, `.md`) under `paths`
+        (see `indexer.sync`); `follow`: also what symbolic links outside `paths` lead to."""
         from searchkit.indexer import sync  # the indexing machinery: not on the query path
 
         report = sync(self.path, paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait,
-                      workers=workers, batch_size=batch_size, progress=progress)
+                      workers=workers, batch_size=batch_size, progress=progress, follow=follow)
         if report.total:
             with open_index(self.path).reader() as reader:  # so that no query pays for it
                 self._load_spellings(reader)
@@ -64,15 +66,17 @@ class SearchEngine:
 
     def search(self, query: str, limit: int = 10, *, snippets: int = 3, since: str | None = None,
                until: str | None = None, province: str | None = None, source: str | None = None,
-               category: str | None = None, sort: str = "relevance", facets: bool = False) -> Results:
-        """Search; raises QueryError for a query with nothing to look for, FilterError for a
-        bad filter.
+               category: str | None = None, sort: str = "relevance", facets: bool = False,
+               offset: int = 0) -> Results:
+        """Search; raises QueryError for a query with nothing to look for (or too long), or a
+        `limit` (1–1000) or `offset` (0–10,000) out of range, FilterError for a bad filter.
 
         Filters: `since`/`until` take `2010`, `2010-02`, `2010-02-03` or `03/02/2010` (articles
         without a date are then left out); `province` any spelling ('dak nong'); `source` and
-        `category` case and accents optional. `sort="date"` puts the newest first and undated
-        articles last. `facets=True` counts all matches by province and by year in
-        `Results.facets`. Every call checks the index's generation and opens a new searcher
+        `category` case and accents optional (one no article has is an error listing the closest).
+        `sort="date"` puts the newest first and undated articles last. `facets=True` counts all
+        matches by province, year, source and category in `Results.facets`. `offset` skips that
+        many hits (the next page: `offset=10`). Every call checks the index's generation and opens a new searcher
         after a commit, so results always reflect the last commit. Not thread-safe: use one
         engine per thread.
 
@@ -81,20 +85,21 @@ class SearchEngine:
         >>> SearchEngine("index").search("trạm BTS", facets=True).facets["province"]
         {'An Giang': 1, 'Đắk Nông': 1, 'Nghệ An': 1}
         """
+        check_page(limit, offset)
         parsed = parse_query(query)
-        if limit < 1:
-            raise ValueError("limit must be at least 1")
         chosen = Filters.parse(since=since, until=until, province=province, source=source, category=category)
         check_sort(sort)
         table = self.abbreviations
         from searchkit.ranking import rank
 
         searcher = self._current_searcher()
+        check_known(searcher, chosen)
         arrays = self._arrays_for(searcher.reader())
         vocabulary = self._vocabulary_for(arrays)
         searched, parsed = self._rewrite(query, parsed, vocabulary, table)
         ranked = rank(arrays, parsed, _allowed(searcher, chosen, arrays.size))
-        best = _by_date(searcher, ranked, limit) if sort == "date" else ranked.top(limit)
+        best = _by_date(searcher, ranked, limit + offset) if sort == "date" else ranked.top(limit + offset)
+        best = best[offset:]
         hits = tuple(_hit(searcher.stored_fields(doc), score, parsed, snippets) for doc, score in best)
         suggestion = self._suggest(searcher, vocabulary, table, hits, searched or query)
         return Results(query=query, total=ranked.total, hits=hits, searched=searched, suggestion=suggestion,
@@ -128,9 +133,15 @@ class SearchEngine:
         for _ in range(2):
             try:
                 return self._open_searcher()
-            except (OSError, EOFError):  # a commit replaced the table of contents meanwhile
+            except (OSError, EOFError, IndexDamagedError):  # a commit replaced the table of contents meanwhile
                 continue
-        return self._open_searcher()
+        try:
+            return self._open_searcher()
+        except (OSError, EOFError) as error:
+            raise IndexDamagedError(
+                f"cannot read the index at {self.path} ({type(error).__name__}: {error}); it may be damaged: "
+                f"rebuild it with: searchkit index --rebuild --index {self.path} CORPUS"
+            ) from error
 
     def _open_searcher(self):
         ix = open_index(self.path)
@@ -222,11 +233,19 @@ def _allowed(searcher, chosen: Filters, size: int):
 
 
 def _column(searcher, name: str, docs) -> list:
+    """Values of a column for global doc numbers, None where missing. Read per segment:
+    Whoosh's multi-segment column reader leaves out segments without the column (no article
+    in them had a date) and then reads past the end of the previous one (IndexError)."""
     reader = searcher.reader()
-    if not reader.has_column(name):
-        return [None] * len(docs)
-    column = reader.column_reader(name)
-    return [column[int(doc)] or None for doc in docs]
+    leaves = [(reader, 0)] if reader.is_atomic() else reader.leaf_readers()
+    starts = [start for _, start in leaves]
+    columns = [leaf.column_reader(name) if leaf.has_column(name) else None for leaf, _ in leaves]
+    values = []
+    for doc in docs:
+        i = bisect_right(starts, int(doc)) - 1
+        column = columns[i]
+        values.append((column[int(doc) - starts[i]] or None) if column is not None else None)
+    return values
 
 
 def _by_date(searcher, ranked, limit: int) -> list[tuple[int, float]]:
@@ -244,7 +263,8 @@ def _negated(day: str | None) -> tuple[int, ...]:
 
 
 def _facet_counts(searcher, ranked) -> dict[str, dict[str, int]]:
-    """Matches by province and by year, most first (ties by name); undated or unplaced left out."""
+    """Matches by province, year, source and category, most first (ties by name; years newest
+    first); articles without the value left out."""
     import numpy as np
 
     docs = np.flatnonzero(ranked.matched)
@@ -256,7 +276,25 @@ def _facet_counts(searcher, ranked) -> dict[str, dict[str, int]]:
     for name in _column(searcher, "province", docs):
         if name:
             provinces[name] = provinces.get(name, 0) + 1
-    return {"province": _most_first(provinces), "year": dict(sorted(years.items(), reverse=True))}
+    return {"province": _most_first(provinces), "year": dict(sorted(years.items(), reverse=True)),
+            "source": _keyed_counts(searcher, "source", ranked.matched),
+            "category": _keyed_counts(searcher, "category", ranked.matched)}
+
+
+def _keyed_counts(searcher, name: str, matched) -> dict[str, int]:
+    """Matches per source or category, from the `*_key` postings (these are no columns)."""
+    import numpy as np
+    from whoosh import query as q
+
+    from searchkit.filters import known_values
+
+    counts = {}
+    for key, spelled in known_values(searcher, name).items():
+        docs = np.fromiter(searcher.docs_for_query(q.Term(f"{name}_key", key)), dtype=np.int64)
+        count = int(matched[docs].sum()) if len(docs) else 0
+        if count:
+            counts[spelled] = counts.get(spelled, 0) + count
+    return _most_first(counts)
 
 
 def _most_first(counts: dict[str, int]) -> dict[str, int]:

@@ -29,33 +29,38 @@ def render_hit(rank: int, hit: Hit, colour: bool) -> str:
     return "\n".join(lines)
 
 
-def render_results(results: Results, colour: bool = False) -> str:
-    """The whole result page as text."""
+def render_results(results: Results, colour: bool = False, offset: int = 0) -> str:
+    """The whole result page as text; `offset`: hits skipped before this page."""
     if not results.hits:
-        head = f'No results for "{results.query}".'
+        head = f'No results for "{results.query}"'
+        head += f" after the first {offset}." if offset and results.total else "."
     else:
         head = f'{results.total} result{"s" if results.total != 1 else ""} for "{results.query}"'
-        if results.total > len(results.hits):
+        if offset:
+            head += f", showing {offset + 1}–{offset + len(results.hits)}"
+        elif results.total > len(results.hits):
             head += f", showing the first {len(results.hits)}"
     lines = [head]
     if results.searched:
         lines.append(f"Đã tìm: {results.searched}")
-    lines += ["", *(render_hit(i, hit, colour) + "\n" for i, hit in enumerate(results.hits, 1))]
+    lines += ["", *(render_hit(i, hit, colour) + "\n" for i, hit in enumerate(results.hits, offset + 1))]
     if results.suggestion:
         lines.append(f"Có phải bạn muốn tìm: {results.suggestion}")
     return "\n".join(lines).rstrip() + "\n"
 
 
 def render_facets(facets: dict[str, dict[str, int]], top: int = 10) -> str:
-    """Counts of all matches by province and by year, the largest first.
+    """Counts of all matches by province, year, source and category, the largest first.
 
     >>> print(render_facets({"province": {"Đắk Nông": 3, "Hà Nội": 1}, "year": {"2010": 4}}))
     Tỉnh/thành: Đắk Nông 3 · Hà Nội 1
     Năm: 2010 4
     """
-    labels = {"province": "Tỉnh/thành", "year": "Năm"}
+    labels = {"province": "Tỉnh/thành", "year": "Năm", "source": "Nguồn", "category": "Chuyên mục"}
     lines = []
     for name, label in labels.items():
+        if name not in facets and name in ("source", "category"):
+            continue
         counts = facets.get(name) or {}
         shown = [f"{key} {count}" for key, count in list(counts.items())[:top]]
         if len(counts) > top:
