@@ -273,7 +273,7 @@ def _read_jsonl(path: Path, known: Known) -> Iterator[Entry]:
                 yield Skipped(name, f"record larger than {MAX_ARTICLE_BYTES // 2**20} MB", number)
                 continue
             digest = raw_hash(raw)
-            unchanged = _unchanged_record(raw, digest, name, known)
+            unchanged = _unchanged_record(raw, digest, name, known, number)
             if unchanged:
                 yield unchanged
                 continue
@@ -286,12 +286,12 @@ def _read_jsonl(path: Path, known: Known) -> Iterator[Entry]:
             except ValueError as error:
                 yield Skipped(name, str(error), number)
             else:
-                yield replace(article, path=name, hash=digest)
+                yield replace(article, path=name, hash=digest, line=number)
     if not records:
         yield Skipped(name, "empty file (no records, only blank lines)")
 
 
-def _unchanged_record(raw: bytes, digest: str, path: str, known: Known) -> Unchanged | None:
+def _unchanged_record(raw: bytes, digest: str, path: str, known: Known, line: int) -> Unchanged | None:
     """The record's id when the index already holds these exact bytes from this file."""
     if not known:
         return None
@@ -301,7 +301,7 @@ def _unchanged_record(raw: bytes, digest: str, path: str, known: Known) -> Uncha
     except (ValueError, RecursionError):  # not UTF-8 JSON, or a bad id: the full path reports it
         return None
     if article_id is not None and known.get(article_id) == (digest, path):
-        return Unchanged(article_id, path)
+        return Unchanged(article_id, path, line)
     return None
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from searchkit.corpus import iter_articles
+from searchkit.errors import IndexDamagedError
 from searchkit.models import Article, IndexReport, Skipped, Unchanged
 from searchkit.segments import commit_batch, sweep, written_batches
 from searchkit.store import create_index, is_index, open_index, read_marker, storage_error, writer_lock
@@ -66,14 +67,14 @@ def _to_index(entries: Iterable, run: _Run) -> Iterator[Article]:
     for entry in entries:
         if isinstance(entry, Unchanged):
             if entry.id in run.seen:
-                run.skipped.append(_duplicate(entry.path, entry.id, run.seen[entry.id]))
+                run.skipped.append(_duplicate(entry, run.seen[entry.id]))
             else:
                 run.seen[entry.id] = entry.path
                 run.unchanged += 1
         elif isinstance(entry, Skipped):
             run.skipped.append(entry)
         elif entry.id in run.seen:
-            run.skipped.append(_duplicate(entry.path, entry.id, run.seen[entry.id]))
+            run.skipped.append(_duplicate(entry, run.seen[entry.id]))
         elif _owned_elsewhere(entry, run):
             pass  # reported or deferred
         else:
@@ -85,7 +86,7 @@ def _to_index(entries: Iterable, run: _Run) -> Iterator[Article]:
         run.report_progress()
     for article in run.deferred:  # their owner files were read: did they still hold the id?
         if article.id in run.seen:
-            run.skipped.append(_duplicate(article.path, article.id, run.seen[article.id]))
+            run.skipped.append(_duplicate(article, run.seen[article.id]))
         else:
             run.seen[article.id] = article.path
             yield article
@@ -105,14 +106,15 @@ def _owned_elsewhere(article: Article, run: _Run) -> bool:
     if os.path.exists(owner):
         run.skipped.append(Skipped(
             article.path, f"id {article.id!r} is already indexed from {owner}, which still exists; give this "
-                          "article another id, or delete that file and sync its folder first"))
+                          "article another id, or delete that file and sync its folder first", article.line))
         return True
     return False
 
 
-def _duplicate(path: str, article_id: str, first: str) -> Skipped:
-    return Skipped(path, f"duplicate id {article_id!r}: {first} has the same id and is kept; give one of them "
-                         "another id (a .txt, .html or .md file's id is its path inside the folder indexed)")
+def _duplicate(entry: Article | Unchanged, first: str) -> Skipped:
+    return Skipped(entry.path, f"duplicate id {entry.id!r}: {first} has the same id and is kept; give one of them "
+                               "another id (a .txt, .html or .md file's id is its path inside the folder indexed)",
+                   entry.line)
 
 
 def sync(
@@ -219,7 +221,12 @@ def _open_for_writing(index_dir: Path, rebuild: bool):
         if not rebuild:
             open_index(index_dir)  # raises the message that asks for --rebuild
         return create_index(index_dir)
-    return open_index(index_dir)
+    try:
+        return open_index(index_dir)
+    except IndexDamagedError:
+        if not rebuild:
+            raise
+        return create_index(index_dir)  # what --rebuild is for: the old files are swept
 
 
 def _remove_missing(ix, run: _Run, paths: list[Path]) -> int:

@@ -105,7 +105,7 @@ def parse_html(text: str) -> Page:
     ...                   "<body><nav>Trang chủ</nav><article><h1>Trạm BTS</h1><p>Lắp đặt &amp; vận hành.</p>"
     ...                   "</article></body></html>")
     >>> page.title, page.body
-    ('Trạm BTS', 'Trạm BTS\\nLắp đặt & vận hành.')
+    ('Trạm BTS', 'Lắp đặt & vận hành.')
     """
     parser = _PageParser()
     try:
@@ -122,6 +122,9 @@ def parse_html(text: str) -> Page:
         raise ValueError("no text in the HTML page (nothing outside scripts, styles and menus)")
     if not title:
         title, _, body = body.partition("\n")
+    first, _, rest = body.partition("\n")
+    if first.casefold() == title.casefold():  # the page's <h1> repeats its <title>
+        body = rest
     meta = parser.meta
     date = next((meta[key] for key in _DATE_META if meta.get(key)), None) or parser.time
     return Page(title=title, body=body, date=date, author=meta.get("author") or None)

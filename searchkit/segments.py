@@ -193,15 +193,25 @@ def written_batches(index_dir: Path, batches: Iterable[list[Article]], workers: 
             yield write_batch(str(index_dir), batch)
         return
     slots = threading.BoundedSemaphore(workers + 1)
+    stopped = threading.Event()
 
     def throttled() -> Iterator[list[Article]]:
         for batch in itertools.chain([first, second], batches):
             slots.acquire()
+            if stopped.is_set():
+                return
             yield batch
 
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_worker_init, maxtasksperchild=50) as pool:
-        for written in pool.imap(partial(write_batch, str(index_dir)), throttled()):
-            slots.release()
-            yield written
+        try:
+            for written in pool.imap(partial(write_batch, str(index_dir)), throttled()):
+                slots.release()
+                yield written
+        finally:  # a failed batch or commit: let the feeding thread end, or terminate() waits forever
+            stopped.set()
+            try:
+                slots.release()
+            except ValueError:  # no slot taken: the feeder is not waiting
+                pass
 

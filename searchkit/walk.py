@@ -141,7 +141,7 @@ class _Walker:
             elif entry.is_dir(follow_symlinks=False):
                 yield from self.subfolder(path, path, root, depth)
             elif entry.is_file(follow_symlinks=False):
-                yield from self.file(path, path, root)
+                yield from self.file(path, None, root)
             else:
                 kind = _special_kind(path) or "not a regular file"
                 yield Skipped(printable(path), f"{kind}, not a file: not read")
@@ -158,9 +158,11 @@ class _Walker:
             self.visited.add(real)
             yield from self.folder(path, root, depth + 1)
 
-    def file(self, path: Path, real: Path, root: Path) -> Iterator[Found]:
-        if not (is_article_file(path) or is_article_file(real)):
+    def file(self, path: Path, real: Path | None, root: Path) -> Iterator[Found]:
+        """An article file (by its name, or a link's target's); `real`: where it truly is."""
+        if not (is_article_file(path) or (real is not None and is_article_file(real))):
             return
+        real = real or Path(os.path.realpath(path))  # inside a followed link, path is not real
         if not _utf8(path.name):
             yield Skipped(printable(path), "file name is not valid UTF-8; rename it "
                                            "(e.g. convmv -f cp1258 -t utf-8 --notest FILE)")
