@@ -39,7 +39,7 @@ _RANGES = [(0x20, 0x7E), (0xA0, 0x17F), (0x300, 0x36F), (0x1E00, 0x1EFF), (0x0, 
 
 
 def telex(word: str) -> str:
-    """The keys a Telex user types for a word: 'trạm' → 'trajm', 'đường' → 'dduwowngf'."""
+    """The keys a Telex user types for a word: 'trạm' → 'tramj', 'đường' → 'dduwowngf'."""
     return _keys(word, _TELEX_MARKS, 0)
 
 
