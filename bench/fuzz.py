@@ -188,6 +188,7 @@ class Outcome:
     errors: dict[str, int] = field(default_factory=dict)  # SearchkitError class -> count
     failures: list[tuple[str, str, Any, dict]] = field(default_factory=list)  # (type, message, query, options)
     times: list[tuple[float, Any, dict]] = field(default_factory=list)  # the slowest kept
+    page_times: list[tuple[float, Any, dict]] = field(default_factory=list)  # the slowest of ≤ 100 hits
     seconds: list[float] = field(default_factory=list)
 
 
@@ -210,14 +211,24 @@ def run(engine, fuzzer: QueryFuzzer, count: int, keep: int = 5, report_every: fl
         elapsed = time.perf_counter() - started
         outcome.tried += 1
         outcome.seconds.append(elapsed)
-        outcome.times.append((elapsed, query, options))
-        if len(outcome.times) > 4 * keep:
-            outcome.times = sorted(outcome.times, key=lambda t: -t[0])[:keep]
+        outcome.times = _slowest(outcome.times, (elapsed, query, options), keep)
+        if not isinstance(options.get("limit"), int) or options["limit"] <= 100:
+            outcome.page_times = _slowest(outcome.page_times, (elapsed, query, options), keep)
         if report_every and time.monotonic() - last > report_every:
             last = time.monotonic()
             print(f"  {i + 1:,} queries, {len(outcome.failures)} failures", file=sys.stderr, flush=True)
-    outcome.times = sorted(outcome.times, key=lambda t: -t[0])[:keep]
+    outcome.times = _slowest(outcome.times, None, keep, final=True)
+    outcome.page_times = _slowest(outcome.page_times, None, keep, final=True)
     return outcome
+
+
+def _slowest(kept: list, item, keep: int, final: bool = False) -> list:
+    """The `keep` slowest (elapsed, query, options), trimmed only now and then."""
+    if item is not None:
+        kept.append(item)
+    if final or len(kept) > 4 * keep:
+        kept = sorted(kept, key=lambda t: -t[0])[:keep]
+    return kept
 
 
 def _shown(query: Any, limit: int = 90) -> str:
@@ -303,9 +314,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"other exceptions: {len(outcome.failures)}")
     for kind, message, query, options in outcome.failures[:20]:
         print(f"  {kind}: {message}\n    query {_shown(query)} options {options}")
-    print("five slowest:")
-    for elapsed_one, query, options in outcome.times:
-        print(f"  {elapsed_one * 1000:8.1f} ms  {_shown(query)}  {options}")
+    for title, kept in (("five slowest:", outcome.times),
+                        ("five slowest asking for at most 100 hits (a page):", outcome.page_times)):
+        print(title)
+        for elapsed_one, query, options in kept:
+            print(f"  {elapsed_one * 1000:8.1f} ms  {_shown(query)}  {options}")
     return 1 if outcome.failures else 0
 
 

@@ -168,7 +168,7 @@ def _text(key: str, value: object) -> str | None:
         value = ", ".join(v for v in value if v)
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError(f"'{key}' must be text, not {_json_type(value)} ({_preview(value)})")
-    return normalize_text(str(value)).strip() or None
+    return sanitize(str(value)) or None  # as before, so that indexed articles need no re-parse
 
 
 def _json_type(value: object) -> str:

@@ -76,9 +76,9 @@ class SearchEngine:
         `category` case and accents optional (one no article has is an error listing the closest).
         `sort="date"` puts the newest first and undated articles last. `facets=True` counts all
         matches by province, year, source and category in `Results.facets`. `offset` skips that
-        many hits (the next page: `offset=10`). Every call checks the index's generation and opens a new searcher
-        after a commit, so results always reflect the last commit. Not thread-safe: use one
-        engine per thread.
+        many hits (the next page: `offset=10`). Every call checks the index's generation and
+        opens a new searcher after a commit, so results always reflect the last commit. Not
+        thread-safe: use one engine per thread.
 
         >>> SearchEngine("index").search("trạm BTS", province="dak nong").hits[0].province
         'Đắk Nông'
@@ -133,8 +133,8 @@ class SearchEngine:
         for _ in range(2):
             try:
                 return self._open_searcher()
-            except (OSError, EOFError, IndexDamagedError):  # a commit replaced the table of contents meanwhile
-                continue
+            except (OSError, EOFError, IndexDamagedError):  # a commit replaced the table of
+                continue  # contents meanwhile
         try:
             return self._open_searcher()
         except (OSError, EOFError) as error:
