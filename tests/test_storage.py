@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from searchkit import SearchEngine
+from searchkit import IndexDamagedError, IndexNotFoundError, SearchEngine, StorageError
 from searchkit.cli import main
-from searchkit.errors import IndexDamagedError, IndexNotFoundError, StorageError
 from searchkit.store import open_index
 from tests.conftest import CORPUS, ROOT, write_jsonl_corpus
 
