@@ -51,9 +51,13 @@ def make_hostile(base: Path) -> tuple[Path, Path, Path]:
     (a / BAD_FOLDER).mkdir()
     (a / BAD_FOLDER / "bai.txt").write_text(txt("zqbadfolder"), encoding="utf-8")
     os.mkfifo(a / "pipe.txt")
-    server = socket.socket(socket.AF_UNIX)
-    server.bind(str(a / "sock.jsonl"))
-    server.close()
+    server, here = socket.socket(socket.AF_UNIX), os.getcwd()
+    try:
+        os.chdir(a)  # a relative name: socket paths may not exceed 108 bytes
+        server.bind("sock.jsonl")
+    finally:
+        os.chdir(here)
+        server.close()
     (a / "real.txt").write_text(txt("zqreal"), encoding="utf-8")
     (a / "link-in.txt").symlink_to("real.txt")
     (outside / "secret.txt").write_text(txt("zqsecret"), encoding="utf-8")
