@@ -283,15 +283,11 @@ def _facet_counts(searcher, ranked) -> dict[str, dict[str, int]]:
 
 def _keyed_counts(searcher, name: str, matched) -> dict[str, int]:
     """Matches per source or category, from the `*_key` postings (these are no columns)."""
-    import numpy as np
-    from whoosh import query as q
+    from searchkit.filters import keyed_documents
 
-    from searchkit.filters import known_values
-
-    counts = {}
-    for key, spelled in known_values(searcher, name).items():
-        docs = np.fromiter(searcher.docs_for_query(q.Term(f"{name}_key", key)), dtype=np.int64)
-        count = int(matched[docs].sum()) if len(docs) else 0
+    counts: dict[str, int] = {}
+    for spelled, docs in keyed_documents(searcher, name).values():
+        count = int(matched[docs].sum())
         if count:
             counts[spelled] = counts.get(spelled, 0) + count
     return _most_first(counts)

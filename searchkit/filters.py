@@ -8,6 +8,7 @@ category become folded keys ('Vi tính' → 'vi tinh') compared exactly with the
 from __future__ import annotations
 
 import difflib
+import weakref
 from dataclasses import dataclass
 
 from searchkit.errors import FilterError, QueryError
@@ -95,20 +96,37 @@ def check_page(limit: object, offset: object = 0) -> None:
 
 def known_values(searcher, name: str) -> dict[str, str]:
     """Folded key -> a spelling as articles write it, of every source or category in the index."""
-    reader = searcher.reader()
-    field = f"{name}_key"
-    if field not in reader.schema:
-        return {}
+    return {key: spelled for key, (spelled, _) in keyed_documents(searcher, name).items()}
+
+
+#: searcher -> {"source": {key: (spelling, doc numbers)}, "category": …}; a searcher stands for
+#: one index generation, so what it holds never changes while it lives.
+_KEYED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def keyed_documents(searcher, name: str) -> dict:
+    """Folded key -> (spelling, numpy array of live doc numbers) of each source or category.
+
+    Whoosh hands out postings one document at a time in Python (0.1 s for 16,000 articles),
+    so this is read once per searcher and then counted with numpy (facets, unknown values).
+    """
+    import numpy as np
     from whoosh import query as q
 
-    known = {}
-    for key in reader.field_terms(field):
-        key = key.decode("utf-8") if isinstance(key, bytes) else key
-        docs = searcher.docs_for_query(q.Term(field, key))
-        first = next(iter(docs), None)
-        if first is not None:  # terms of deleted articles only: gone
-            known[key] = searcher.stored_fields(first).get(name) or key
-    return known
+    cached = _KEYED.setdefault(searcher, {})
+    if name in cached:
+        return cached[name]
+    field = f"{name}_key"
+    found: dict = {}
+    reader = searcher.reader()
+    if field in reader.schema:
+        for key in reader.field_terms(field):
+            key = key.decode("utf-8") if isinstance(key, bytes) else key
+            docs = np.fromiter(searcher.docs_for_query(q.Term(field, key)), dtype=np.int64)
+            if len(docs):  # terms of deleted articles only: gone
+                found[key] = (searcher.stored_fields(int(docs[0])).get(name) or key, docs)
+    cached[name] = found
+    return found
 
 
 def check_known(searcher, chosen: Filters) -> None:
