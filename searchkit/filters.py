@@ -141,7 +141,7 @@ def check_known(searcher, chosen: Filters) -> None:
         close = difflib.get_close_matches(key, list(known), n=5, cutoff=0.5)
         names = [repr(known[k]) for k in close or sorted(known)[:5]]
         if close:
-            hint = "did you mean " + (" or ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " or " + names[-1]) + "?"
+            hint = f"did you mean {', '.join(names[:-1]) + ' or ' if len(names) > 1 else ''}{names[-1]}?"
         else:
             hint = f"known ones: {', '.join(names)}" if names else f"no article in the index has a {name}"
         raise FilterError(f"--{name}: no article has {name} {key!r}; {hint} "
