@@ -13,16 +13,18 @@ from searchkit.errors import (
     CorpusError,
     FilterError,
     IndexBusyError,
+    IndexDamagedError,
     IndexFormatError,
     IndexNotFoundError,
     QueryError,
     SearchkitError,
+    StorageError,
 )
 from searchkit.models import Article, Hit, IndexReport, Results, Skipped, Snippet
 
 __all__ = [
     "AbbreviationsError", "Article", "CorpusError", "FilterError", "Hit", "IndexBusyError",
-    "IndexFormatError", "IndexNotFoundError",
-    "IndexReport", "QueryError", "Results", "SearchEngine", "SearchkitError", "Skipped", "Snippet",
+    "IndexDamagedError", "IndexFormatError", "IndexNotFoundError", "IndexReport", "QueryError",
+    "Results", "SearchEngine", "SearchkitError", "Skipped", "Snippet", "StorageError",
 ]
 __version__ = "0.1.0"

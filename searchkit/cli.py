@@ -5,13 +5,17 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import click
 
-from searchkit import IndexNotFoundError, SearchEngine, SearchkitError
+from searchkit import IndexNotFoundError, QueryError, SearchEngine, SearchkitError
+from searchkit.errors import INTERNAL_ERROR_EXIT
+from searchkit.filters import MAX_LIMIT, MAX_OFFSET
 
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
@@ -19,10 +23,15 @@ EXIT_CODES = """\b
 Exit codes:
   0  success
   1  the query matched nothing
-  2  bad usage, an empty query, a missing corpus path or a bad abbreviations file
-  3  no index, or not a searchkit index / an older schema (run the command shown)
+  2  bad usage, an empty or too long query, a bad filter, a path that
+     cannot be indexed, a bad abbreviations file
+  3  no index, not a searchkit index, an older schema or a damaged
+     index (run the command shown)
   4  the index is being updated by another process
+  5  the index cannot be written: disk full, read-only, I/O error
+  70 a bug in searchkit (please report it with the message)
   130 interrupted (Ctrl-C)"""
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 index_option = click.option(
     "--index", "index_dir", default=lambda: os.environ.get("SEARCHKIT_INDEX", DEFAULT_INDEX),
@@ -30,6 +39,10 @@ index_option = click.option(
     help="Index directory.",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+follow_option = click.option(
+    "--follow", is_flag=True,
+    help="Also index what symbolic links leading outside the given folders point to.",
+)
 
 
 def handle_errors(command):
@@ -45,11 +58,19 @@ def handle_errors(command):
         except KeyboardInterrupt:
             click.echo("searchkit: interrupted; the index keeps its last committed state", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # `searchkit query … | head -1`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
+        except Exception:  # noqa: BLE001 - never exit 1 ("no match") on a bug
+            click.echo(traceback.format_exc().rstrip(), err=True)
+            click.echo("searchkit: internal error (a bug, not your input); please report it with the "
+                       "lines above", err=True)
+            sys.exit(INTERNAL_ERROR_EXIT)
 
     return wrapper
 
 
-@click.group(epilog=EXIT_CODES)
+@click.group(epilog=EXIT_CODES, context_settings=CONTEXT)
 @click.version_option(package_name="searchkit")
 def main() -> None:
     """Full-text search for Vietnamese ICT news: accents optional, highlights included.
@@ -62,7 +83,12 @@ def main() -> None:
 
 
 class ProgressLine:
-    """'1234/16183 articles · 412/s · ETA 0:31' redrawn on stderr, at most 5 times a second."""
+    """'4000/16183 articles done · 125/s · ETA 1:37' redrawn on stderr, at most 5 times a second.
+
+    `done` counts articles settled (committed, unchanged or skipped), not read: reading runs
+    ahead of the analysis, and a count of articles read would sit near the end for most of
+    the run. The ETA divides what is left by the rate at which articles settle.
+    """
 
     def __init__(self, total: int | None, enabled: bool):
         self.total, self.enabled = total, enabled
@@ -74,10 +100,12 @@ class ProgressLine:
             return
         self.shown = now
         rate = done / max(now - self.started, 1e-6)
-        line = f"{done}/{self.total or '?'} articles · {rate:,.0f}/s"
+        line = f"{done}/{self.total or '?'} articles done · {rate:,.0f}/s"
         if self.total and rate > 0:
             remaining = max(self.total - done, 0) / rate
             line += f" · ETA {int(remaining // 60)}:{int(remaining % 60):02d}"
+        else:
+            line += " · ETA …"
         click.echo(f"\r{line}   ", nl=False, err=True)
 
     def close(self) -> None:
@@ -89,7 +117,7 @@ def run_index(engine: SearchEngine, paths, quiet: bool = False, **options):
     from searchkit.corpus import estimate_count
 
     show = not quiet and sys.stderr.isatty()
-    progress = ProgressLine(estimate_count(paths) if show else None, show)
+    progress = ProgressLine(estimate_count(paths, options.get("follow", False)) if show else None, show)
     try:
         return engine.index(paths, progress=progress, **options)
     finally:
@@ -102,19 +130,22 @@ def run_index(engine: SearchEngine, paths, quiet: bool = False, **options):
 @click.option("--rebuild", is_flag=True, help="Start the index from scratch.")
 @click.option("--wait", type=float, default=0.0, metavar="SECONDS", help="Wait this long for another writer to finish.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@follow_option
 @json_option
 @handle_errors
-def index(paths, index_dir, rebuild, wait, quiet, as_json) -> None:
-    """Index or re-sync .txt and .jsonl articles (default: ./corpus).
+def index(paths, index_dir, rebuild, wait, quiet, follow, as_json) -> None:
+    """Index or re-sync .txt, .jsonl, .html and .md articles (default: ./corpus).
 
     New articles are added, changed ones re-indexed, vanished ones removed;
-    unchanged ones are skipped. Unreadable files are reported and skipped.
+    unchanged ones are skipped. Unreadable files, special files, broken links
+    and articles whose id another file already has are reported and skipped.
 
     \b
     Example:
       searchkit index corpus/ ../archive/2010.jsonl --index index/
     """
-    report = run_index(SearchEngine(index_dir), paths or [DEFAULT_CORPUS], quiet, rebuild=rebuild, wait=wait)
+    report = run_index(SearchEngine(index_dir), paths or [DEFAULT_CORPUS], quiet, rebuild=rebuild, wait=wait,
+                       follow=follow)
     print_report(report, index_dir, as_json)
 
 
@@ -137,25 +168,61 @@ def print_report(report, index_dir: str, as_json: bool) -> None:
 @index_option
 @click.option("--wait", type=float, default=0.0, metavar="SECONDS", help="Wait this long for another writer to finish.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@follow_option
 @json_option
 @handle_errors
-def add(files, index_dir, wait, quiet, as_json) -> None:
-    """Index the given .txt / .jsonl files without scanning anything else.
+def add(files, index_dir, wait, quiet, follow, as_json) -> None:
+    """Index the given .txt / .jsonl / .html / .md files without scanning anything else.
 
-    Articles already indexed from other paths are kept (nothing is removed).
+    Articles already indexed from other paths are kept (nothing is removed);
+    an article whose id another existing file already has is skipped.
 
     \b
     Example:
       searchkit add corpus/2026-11-25/bai-moi.txt --index index/
     """
-    report = run_index(SearchEngine(index_dir), files, quiet, wait=wait, remove_missing=False)
+    report = run_index(SearchEngine(index_dir), files, quiet, wait=wait, remove_missing=False, follow=follow)
     print_report(report, index_dir, as_json)
 
 
-@main.command()
+class QueryCommand(click.Command):
+    """A command whose words may begin with '-': `searchkit query -"Nghệ An" BTS` excludes
+    *Nghệ An*. Only the command's own option names (`-n`, `--limit=5`, `-h`) are options;
+    everything else, and everything after `--`, is the query."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        flags, valued = set(), set()
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                (flags if param.is_flag or param.count else valued).update(param.opts + param.secondary_opts)
+        options, words, rest = [], [], list(args)
+        while rest:
+            arg = rest.pop(0)
+            name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+            if arg == "--":
+                words += rest
+                break
+            if name in flags or (name in valued and "=" in arg) or _attached_short_value(arg, valued):
+                options.append(arg)
+            elif name in valued:
+                options += [arg, *rest[:1]]
+                rest = rest[1:]
+            else:
+                words.append(arg)
+        return super().parse_args(ctx, options + ["--", *words])
+
+
+def _attached_short_value(arg: str, valued: set[str]) -> bool:
+    """`-n5`: a short option with its number attached (`-nghe` is a word)."""
+    return arg[:2] in valued and bool(re.fullmatch(r"-.\d+", arg))
+
+
+@main.command(cls=QueryCommand)
 @click.argument("query", nargs=-1, required=True)
 @index_option
-@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="Number of hits.")
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, MAX_LIMIT), help="Number of hits.")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0, MAX_OFFSET),
+              help="Skip this many hits (the next page: --offset 10).")
 @click.option("--since", metavar="DATE",
               help="Only articles dated on or after DATE: 2010, 2010-02, 2010-02-03 or 03/02/2010.")
 @click.option("--until", metavar="DATE", help="Only articles dated on or before DATE (same forms).")
@@ -165,9 +232,9 @@ def add(files, index_dir, wait, quiet, as_json) -> None:
 @click.option("--category", metavar="NAME", help="Only articles of this category (case and accents optional).")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
               help="Order of hits; date puts the newest first and undated articles last.")
-@click.option("--facets", is_flag=True, help="Also count all matches by province and by year.")
-@click.option("--offset", default=0, show_default=True, type=click.IntRange(0, 10_000),
-              help="Skip this many hits (the next page).")
+@click.option("--facets", is_flag=True, help="Also count all matches by province, year, source and category.")
+@click.option("--color", "--colour", "color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Highlight in colour: auto = on a terminal, unless $NO_COLOR is set.")
 @click.option("--explain", is_flag=True,
               help="Show the query as searched and why each hit scored what it did.")
 @click.option(
@@ -178,32 +245,35 @@ def add(files, index_dir, wait, quiet, as_json) -> None:
 )
 @json_option
 @handle_errors
-def query(query, index_dir, limit, since, until, province, source, category, sort, facets,
-          offset, explain, abbreviation_files, as_json) -> None:
+def query(query, index_dir, limit, offset, since, until, province, source, category, sort, facets, color,
+          explain, abbreviation_files, as_json) -> None:
     """Search the index. Accents, tone placement and case are optional;
     Telex/VNI keystrokes (truyeenf, tho6ng) and abbreviations (CNTT) are understood.
+    A query of just - is read from standard input.
 
     Articles holding every word come first, then those holding most of them,
     weighted by how telling each word is: a whole question works.
 
     \b
-    Syntax: words, +word (required), "a phrase" (required), -word or NOT word,
-            a OR b, title:word
+    Syntax: words, +word (required), "a phrase" (required), -word or -"a phrase"
+            or NOT word (excluded), a OR b, title:word, prefix*
     Example:
       searchkit query "trạm BTS"
       searchkit query "Đắk Nông đã làm gì để phát triển trạm BTS?" --explain
-      searchkit query 'dak nong "chữ ký số" -hội' --json -n 5
+      searchkit query -"Nghệ An" BTS
+      searchkit query 'dak nong "chữ ký số" -hội' --json -n 5 --offset 5
       searchkit query "chữ ký số" --province "dak nong" --since 2010 --sort date --facets
+      echo "truyeenf thoong" | searchkit query -
       searchkit query CĐS --abbreviations my-abbreviations.tsv
     """
     engine = SearchEngine(index_dir, abbreviations=abbreviation_files)
-    text = " ".join(query)
-    options = dict(limit=limit, offset=offset, since=since, until=until, province=province,
-                   source=source, category=category, sort=sort, facets=facets, explain=explain)
+    text = _query_text(query)
+    options = dict(limit=limit, offset=offset, since=since, until=until, province=province, source=source,
+                   category=category, sort=sort, facets=facets, explain=explain)
     try:
         results = engine.search(text, **options)
     except IndexNotFoundError:
-        if not Path(DEFAULT_CORPUS).is_dir():
+        if not (_is_default(index_dir) and Path(DEFAULT_CORPUS).is_dir()):
             raise
         click.echo(f"No index in {index_dir}/ yet: building it from {DEFAULT_CORPUS}/ …", err=True)
         report = run_index(engine, [DEFAULT_CORPUS])
@@ -214,7 +284,8 @@ def query(query, index_dir, limit, since, until, province, source, category, sor
     else:
         from searchkit.render import render_facets, render_results
 
-        click.echo(render_results(results, colour=_colour()))
+        colour = _colour(color)  # click.echo strips colour off a non-terminal unless told not to
+        click.echo(render_results(results, colour=colour, offset=offset), color=colour)
         if explain:
             from searchkit.render import render_explanation
 
@@ -225,7 +296,29 @@ def query(query, index_dir, limit, since, until, province, source, category, sor
         sys.exit(1)
 
 
-def _colour() -> bool:
+def _query_text(words: tuple[str, ...]) -> str:
+    """The words as one query; `-` alone reads it from standard input. Bytes that are not
+    UTF-8 (in arguments or on stdin) cannot be searched and are shown as U+FFFD."""
+    from searchkit.query import MAX_QUERY_CHARS
+    from searchkit.text.normalize import sanitize
+
+    if words == ("-",):
+        data = sys.stdin.buffer.read(4 * MAX_QUERY_CHARS + 1)
+        text = data.decode("utf-8", "replace").strip()
+        if not text:
+            raise QueryError("the query on standard input is empty; e.g. echo \"trạm BTS\" | searchkit query -")
+        return sanitize(text)
+    return sanitize(" ".join(words))
+
+
+def _is_default(index_dir: str) -> bool:
+    """Whether --index is the default place, where a first query may build the index."""
+    return Path(index_dir).resolve() == Path(DEFAULT_INDEX).resolve()
+
+
+def _colour(choice: str = "auto") -> bool:
+    if choice != "auto":
+        return choice == "always"
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 

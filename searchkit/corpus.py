@@ -1,8 +1,9 @@
-"""Find article files, decode them and parse them into `Article` values.
+"""Decode article files and parse them into `Article` values (`walk` finds the files).
 
-Two formats: `.txt` articles in the users' format (title line, optional date line,
-optional `(Mic.gov.vn) -` lead, body, author lines, `ĐÁNH GIÁ BÀI VIẾT( 0)` trailer) and
-`.jsonl` files with one record a line (`id`, `title`, `body`, optional metadata).
+Formats: `.txt` articles in the users' format (title line, optional date line, optional
+`(Mic.gov.vn) -` lead, body, author lines, `ĐÁNH GIÁ BÀI VIẾT( 0)` trailer); `.jsonl` files
+with one record a line (`id`, `title`, `body`, optional metadata); `.html`/`.htm` pages and
+`.md` articles (see `markup`).
 """
 
 from __future__ import annotations
@@ -11,21 +12,30 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass, replace
+import stat
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Union
 
 from searchkit.errors import CorpusError
+from searchkit.markup import Page, parse_html, parse_markdown
 from searchkit.models import Article, Skipped, Unchanged
 from searchkit.places import load_gazetteer
 from searchkit.text.authors import signature_author
 from searchkit.text.dates import lead_date
 from searchkit.text.legacy import decode_bytes
-from searchkit.text.normalize import normalize_text
+from searchkit.text.normalize import normalize_text, sanitize
+from searchkit.walk import ARTICLE_SUFFIXES, SourceFile, find_files, printable
 
-ARTICLE_SUFFIXES = (".txt", ".jsonl")
+__all__ = ["ARTICLE_SUFFIXES", "SourceFile", "find_files", "iter_articles", "read_articles", "parse_txt",
+           "parse_record", "parse_page", "decode", "raw_hash", "estimate_count"]
+
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
+#: Longest id accepted from a JSONL record.
+MAX_ID_CHARS = 1000
+#: JSONL metadata fields read as text; a list of strings is joined with ', '.
+TEXT_FIELDS = ("title", "date", "category", "url", "author", "source", "publisher", "province")
 
 _TRAILER = re.compile(r"^\s*ĐÁNH GIÁ BÀI VIẾT\s*\(\s*\d*\s*\)\s*$", re.MULTILINE)
 _DATE_LINE = re.compile(
@@ -39,34 +49,6 @@ PARSER_VERSION = 1
 
 Entry = Union[Article, Skipped, Unchanged]
 Known = Mapping[str, tuple[str, str]]  # id -> (hash, path) of what the index holds
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """An article file and the root its id is relative to."""
-
-    path: Path
-    root: Path
-
-    def article_id(self) -> str:
-        return self.path.relative_to(self.root).with_suffix("").as_posix()
-
-
-def find_files(paths: Iterable[str | os.PathLike]) -> Iterator[SourceFile]:
-    """Every `.txt` and `.jsonl` file under the given files and directories, sorted.
-
-    Raises CorpusError for a path that does not exist.
-    """
-    for given in paths:
-        path = Path(given).resolve()
-        if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                if found.suffix.lower() in ARTICLE_SUFFIXES and found.is_file():
-                    yield SourceFile(found, path)
-        elif path.exists():
-            yield SourceFile(path, path.parent)
-        else:
-            raise CorpusError(f"{given}: no such file or directory; give a folder of .txt or .jsonl articles")
 
 
 def decode(data: bytes) -> str:
@@ -134,31 +116,84 @@ def parse_txt(text: str, article_id: str, path: str = "") -> Article:
 
 
 def parse_record(record: object) -> Article:
-    """Turn one JSONL record into an Article; raises ValueError naming what is missing."""
+    """Turn one JSONL record into an Article; raises ValueError naming what is missing or wrong.
+
+    `id` must be a string or an integer (`"bai-1"`, `42`), `body` a string; metadata may be
+    text, a number or a list of strings (joined with ', ').
+    """
     if not isinstance(record, dict):
         raise ValueError("record is not a JSON object")
-    article_id = record.get("id")
+    article_id = record_id(record.get("id"))
     body = record.get("body")
-    if article_id in (None, ""):
-        raise ValueError("record has no 'id'")
     if not isinstance(body, str):
-        raise ValueError("record has no 'body' text")
-    fields = {key: _text(record.get(key)) for key in ("title", "date", "category", "url", "author")}
-    source = _text(record.get("source")) or _text(record.get("publisher"))
+        raise ValueError("record has no 'body' text" if body is None else
+                         f"'body' must be a string, not {_json_type(body)}")
+    fields = {key: _text(key, record.get(key)) for key in TEXT_FIELDS}
+    source = fields["source"] or fields["publisher"]
     title, body = normalize_text(fields["title"] or "").strip(), normalize_text(body).strip()
     lead = body.split("\n", 1)[0]
-    province = _text(record.get("province"))
+    province = fields["province"]
     gazetteer = load_gazetteer()
     province = (gazetteer.resolve(province) if province else None) or gazetteer.province_of(title, lead)
     return Article(
-        id=str(article_id), title=title, body=body, date=_iso_date(fields["date"]) or lead_date(lead),
+        id=article_id, title=title, body=body, date=_iso_date(fields["date"]) or lead_date(lead),
         source=source, category=fields["category"], url=fields["url"], author=fields["author"],
         province=province,
     )
 
 
-def _text(value: object) -> str | None:
-    return None if value in (None, "") else str(value)
+def record_id(value: object) -> str:
+    """The id of a JSONL record as text; ValueError unless it is a non-empty string or an integer.
+
+    >>> record_id("bai-1"), record_id(42)
+    ('bai-1', '42')
+    """
+    if value is None or value == "":
+        raise ValueError("record has no 'id'")
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError(f"'id' must be a string or an integer, not {_json_type(value)} ({_preview(value)})")
+    text = sanitize(str(value)).strip()
+    if not text:
+        raise ValueError("'id' is blank")
+    if len(text) > MAX_ID_CHARS:
+        raise ValueError(f"'id' is longer than {MAX_ID_CHARS} characters")
+    return text
+
+
+def _text(key: str, value: object) -> str | None:
+    """A metadata value as sanitised text; ValueError for objects, nested lists and booleans."""
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = ", ".join(v for v in value if v)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError(f"'{key}' must be text, not {_json_type(value)} ({_preview(value)})")
+    return sanitize(str(value)) or None  # as before, so that indexed articles need no re-parse
+
+
+def _json_type(value: object) -> str:
+    names = {bool: "true/false", list: "a list", dict: "an object", float: "a number", int: "a number"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _preview(value: object) -> str:
+    shown = json.dumps(value, ensure_ascii=False)
+    return shown if len(shown) <= 40 else shown[:37] + "…"
+
+
+def parse_page(page: Page, article_id: str, path: str = "") -> Article:
+    """An Article from an HTML or Markdown page; metadata the page does not declare is found
+    as in `.txt` articles (date and province from the lead)."""
+    title, body = normalize_text(page.title).strip(), normalize_text(page.body).strip()
+    if not (title or body):
+        raise ValueError("empty article (no text)")
+    lead = body.split("\n", 1)[0]
+    gazetteer = load_gazetteer()
+    return Article(
+        id=article_id, title=title, body=body, date=_iso_date(page.date) or lead_date(lead),
+        author=normalize_text(page.author).strip() if page.author else None,
+        province=gazetteer.province_of(title, lead), path=path,
+    )
 
 
 def _iso_date(value: str | None) -> str | None:
@@ -175,16 +210,18 @@ def read_articles(source: SourceFile, known: Known | None = None) -> Iterator[En
     same comes back as `Unchanged` without being decoded or parsed: a re-sync of an
     unchanged archive reads it but does no text work.
 
-    Skipped: empty files, binary or undecodable content, a `.txt` article or a JSONL line
-    over 10 MB, unreadable files, JSONL lines that are not JSON objects with `id` and `body`.
+    Skipped: empty files, binary or undecodable content, an article or a JSONL line over
+    10 MB, unreadable files, anything but a regular file, JSONL lines that are not JSON
+    objects with a string or integer `id` and a `body`.
     """
-    name = str(source.path)
+    name = printable(source.path)
+    suffix = source.path.suffix.lower()
     try:
-        size = source.path.stat().st_size
+        size = _regular_size(source.path)
         if size == 0:
             yield Skipped(name, "empty file (0 bytes)")
             return
-        if source.path.suffix.lower() == ".jsonl":
+        if suffix == ".jsonl":
             yield from _read_jsonl(source.path, known or {})
             return
         if size > MAX_ARTICLE_BYTES:
@@ -195,11 +232,27 @@ def read_articles(source: SourceFile, known: Known | None = None) -> Iterator[En
         if (known or {}).get(article_id) == (digest, name):
             yield Unchanged(article_id, name)
             return
-        yield replace(parse_txt(decode(data), article_id, name), hash=digest)
+        yield replace(_parse_file(suffix, decode(data), article_id, name), hash=digest)
     except OSError as error:
         yield Skipped(name, os_reason(error))
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         yield Skipped(name, str(error))
+
+
+def _parse_file(suffix: str, text: str, article_id: str, path: str) -> Article:
+    if suffix in (".html", ".htm"):
+        return parse_page(parse_html(text), article_id, path)
+    if suffix == ".md":
+        return parse_page(parse_markdown(text), article_id, path)
+    return parse_txt(text, article_id, path)
+
+
+def _regular_size(path: Path) -> int:
+    """Size of a regular file; OSError for anything else (a pipe swapped in is never opened)."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(0, "not a regular file")
+    return info.st_size
 
 
 def os_reason(error: OSError) -> str:
@@ -210,57 +263,68 @@ def os_reason(error: OSError) -> str:
 
 
 def _read_jsonl(path: Path, known: Known) -> Iterator[Entry]:
-    records = 0
+    records, name = 0, printable(path)
     with path.open("rb") as stream:
         for number, raw in enumerate(stream, start=1):
             if not raw.strip():
                 continue
             records += 1
             if len(raw) > MAX_ARTICLE_BYTES:
-                yield Skipped(str(path), f"record larger than {MAX_ARTICLE_BYTES // 2**20} MB", number)
+                yield Skipped(name, f"record larger than {MAX_ARTICLE_BYTES // 2**20} MB", number)
                 continue
             digest = raw_hash(raw)
-            unchanged = _unchanged_record(raw, digest, str(path), known)
+            unchanged = _unchanged_record(raw, digest, name, known, number)
             if unchanged:
                 yield unchanged
                 continue
             try:
                 article = parse_record(json.loads(decode(raw)))
             except json.JSONDecodeError as error:
-                yield Skipped(str(path), f"not valid JSON ({error.msg})", number)
+                yield Skipped(name, f"not valid JSON ({error.msg} at column {error.colno})", number)
+            except RecursionError:
+                yield Skipped(name, "JSON nested too deeply (a record is one flat object: id, title, body…)", number)
             except ValueError as error:
-                yield Skipped(str(path), str(error), number)
+                yield Skipped(name, str(error), number)
             else:
-                yield replace(article, path=str(path), hash=digest)
+                yield replace(article, path=name, hash=digest, line=number)
     if not records:
-        yield Skipped(str(path), "empty file (no records, only blank lines)")
+        yield Skipped(name, "empty file (no records, only blank lines)")
 
 
-def _unchanged_record(raw: bytes, digest: str, path: str, known: Known) -> Unchanged | None:
+def _unchanged_record(raw: bytes, digest: str, path: str, known: Known, line: int) -> Unchanged | None:
     """The record's id when the index already holds these exact bytes from this file."""
     if not known:
         return None
     try:
         record = json.loads(raw)
-    except ValueError:  # not UTF-8 JSON: the full path decodes or reports it
+        article_id = record_id(record.get("id")) if isinstance(record, dict) else None
+    except (ValueError, RecursionError):  # not UTF-8 JSON, or a bad id: the full path reports it
         return None
-    article_id = str(record.get("id")) if isinstance(record, dict) else None
     if article_id is not None and known.get(article_id) == (digest, path):
-        return Unchanged(article_id, path)
+        return Unchanged(article_id, path, line)
     return None
 
 
-def iter_articles(paths: Iterable[str | os.PathLike], known: Known | None = None) -> Iterator[Entry]:
-    """Stream every article (or Skipped / Unchanged entry) under the given paths, file by file."""
-    for source in find_files(paths):
-        yield from read_articles(source, known)
+def iter_articles(paths: Iterable[str | os.PathLike], known: Known | None = None,
+                  follow: bool = False) -> Iterator[Entry]:
+    """Stream every article (or Skipped / Unchanged entry) under the given paths, file by file.
+
+    Raises CorpusError, before yielding anything, for a path that cannot be indexed.
+    """
+    for found in find_files(paths, follow):
+        if isinstance(found, Skipped):
+            yield found
+        else:
+            yield from read_articles(found, known)
 
 
-def estimate_count(paths: Iterable[str | os.PathLike]) -> int:
-    """Roughly how many articles `paths` hold (lines of JSONL files, one per .txt), for progress."""
+def estimate_count(paths: Iterable[str | os.PathLike], follow: bool = False) -> int:
+    """Roughly how many articles `paths` hold (lines of JSONL files, one per other file), for progress."""
     total = 0
     try:
-        for source in find_files(paths):
+        for source in find_files(paths, follow):
+            if isinstance(source, Skipped):
+                continue
             if source.path.suffix.lower() == ".jsonl":
                 with source.path.open("rb") as stream:
                     total += sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b""))

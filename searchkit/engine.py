@@ -7,13 +7,14 @@ import os
 import threading
 import time
 import unicodedata
+from bisect import bisect_right
 from functools import cached_property, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from searchkit.abbreviations import Abbreviations, load_abbreviations
-from searchkit.errors import AbbreviationsError, QueryError
-from searchkit.filters import Filters, check_sort
+from searchkit.errors import AbbreviationsError, IndexDamagedError, QueryError
+from searchkit.filters import Filters, check_known, check_page, check_sort
 from searchkit.highlight import Highlighting
 from searchkit.models import Explanation, Hit, IndexReport, Results
 from searchkit.plan import QueryPlan, plan_query
@@ -51,8 +52,6 @@ def _one_at_a_time(method):
     return locked
 
 
-#: Largest limit a search takes.
-MAX_PAGE = MAX_OFFSET
 
 
 class SearchEngine:
@@ -91,12 +90,13 @@ class SearchEngine:
 
     def index(self, paths: Iterable[str | os.PathLike], *, rebuild: bool = False,
               remove_missing: bool = True, wait: float = 0.0, workers: int | None = None,
-              batch_size: int = 2000, progress: Progress | None = None) -> IndexReport:
-        """Sync the index with the `.txt` / `.jsonl` articles under `paths` (see `indexer.sync`)."""
+              batch_size: int = 2000, progress: Progress | None = None, follow: bool = False) -> IndexReport:
+        """Sync the index with the articles (`.txt`, `.jsonl`, `.html`, `.md`) under `paths`
+        (see `indexer.sync`); `follow`: also what symbolic links outside `paths` lead to."""
         from searchkit.indexer import sync  # the indexing machinery: not on the query path
 
         report = sync(self.path, paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait,
-                      workers=workers, batch_size=batch_size, progress=progress)
+                      workers=workers, batch_size=batch_size, progress=progress, follow=follow)
         if report.total:
             with open_index(self.path).reader() as reader, self._lock:  # so that no query pays for it
                 self._load_spellings(reader, wait_for_writer=False)
@@ -108,8 +108,8 @@ class SearchEngine:
                since: str | None = None, until: str | None = None, province: str | None = None,
                source: str | None = None, category: str | None = None, sort: str = "relevance",
                facets: bool = False, explain: bool = False) -> Results:
-        """Search; raises QueryError for a query with nothing to look for, FilterError for a
-        bad filter.
+        """Search; raises QueryError for a query with nothing to look for (or too long), or a
+        `limit` (1–1000) or `offset` (0–10,000) out of range, FilterError for a bad filter.
 
         Free words are optional: articles holding all of them come first when there are
         enough, then those holding most of them (weighted by how telling each word is);
@@ -121,24 +121,26 @@ class SearchEngine:
 
         Filters: `since`/`until` take `2010`, `2010-02`, `2010-02-03` or `03/02/2010` (articles
         without a date are then left out); `province` any spelling ('dak nong'); `source` and
-        `category` case and accents optional. `sort="date"` puts the newest first and undated
-        articles last. `facets=True` counts all matches by province and by year in
-        `Results.facets`. `explain=True` adds the plan (`Results.plan`) and each hit's score
-        breakdown (`Hit.explanation`). Every call checks the index's generation and opens a
-        new searcher after a commit, so results always reflect the last commit. Safe to call
-        from several threads at once (they take turns).
+        `category` case and accents optional (one no article has is an error listing the closest).
+        `sort="date"` puts the newest first and undated articles last. `facets=True` counts all
+        matches by province, year, source and category in `Results.facets`. `explain=True` adds
+        the plan (`Results.plan`) and each hit's score breakdown (`Hit.explanation`). Every call
+        checks the index's generation and opens a new searcher after a commit, so results
+        always reflect the last commit. Safe to call from several threads at once (they take
+        turns).
 
         >>> SearchEngine("index").search("trạm BTS", province="dak nong").hits[0].province
         'Đắk Nông'
         >>> SearchEngine("index").search("Đắk Nông đã làm gì để phát triển trạm BTS?").hits[0].id
         '003_968839511eb7d5a3'
         """
-        _check_page(limit, offset)
+        check_page(limit, offset)
         chosen = Filters.parse(since=since, until=until, province=province, source=source, category=category)
         check_sort(sort)
         from searchkit.ranking import Trace, rank
 
         searcher = self._current_searcher()
+        check_known(searcher, chosen)
         arrays = self._arrays_for(searcher.reader())
         vocabulary = self._vocabulary_for(arrays)
         plan = self._plan(query, vocabulary)
@@ -244,9 +246,15 @@ class SearchEngine:
         for _ in range(2):
             try:
                 return self._open_searcher()
-            except (OSError, EOFError):  # a commit replaced the table of contents meanwhile
-                continue
-        return self._open_searcher()
+            except (OSError, EOFError, IndexDamagedError):  # a commit replaced the table of
+                continue  # contents meanwhile
+        try:
+            return self._open_searcher()
+        except (OSError, EOFError) as error:
+            raise IndexDamagedError(
+                f"cannot read the index at {self.path} ({type(error).__name__}: {error}); it may be damaged: "
+                f"rebuild it with: searchkit index --rebuild --index {self.path} CORPUS"
+            ) from error
 
     def _open_searcher(self):
         ix = open_index(self.path)
@@ -378,22 +386,19 @@ def _allowed(searcher, chosen: Filters, size: int):
 
 
 def _column(searcher, name: str, docs) -> list:
+    """Values of a column for global doc numbers, None where missing. Read per segment:
+    Whoosh's multi-segment column reader leaves out segments without the column (no article
+    in them had a date) and then reads past the end of the previous one (IndexError)."""
     reader = searcher.reader()
-    if not reader.has_column(name):
-        return [None] * len(docs)
-    column = reader.column_reader(name)
-    return [column[int(doc)] or None for doc in docs]
-
-
-def _check_page(limit, offset) -> None:
-    """limit and offset are whole numbers in range, else a QueryError saying so."""
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
-        raise QueryError(f"limit must be a whole number from 1 to {MAX_PAGE:,}, not {limit!r}")
-    if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
-        raise QueryError(
-            f"offset must be a whole number from 0 to {MAX_OFFSET:,}, not {offset!r}; "
-            "narrow the search (words, filters) instead of paging that far"
-        )
+    leaves = [(reader, 0)] if reader.is_atomic() else reader.leaf_readers()
+    starts = [start for _, start in leaves]
+    columns = [leaf.column_reader(name) if leaf.has_column(name) else None for leaf, _ in leaves]
+    values = []
+    for doc in docs:
+        i = bisect_right(starts, int(doc)) - 1
+        column = columns[i]
+        values.append((column[int(doc) - starts[i]] or None) if column is not None else None)
+    return values
 
 
 def _by_date(searcher, ranked, limit: int, offset: int = 0) -> list[tuple[int, float]]:
@@ -411,7 +416,8 @@ def _negated(day: str | None) -> tuple[int, ...]:
 
 
 def _facet_counts(searcher, ranked) -> dict[str, dict[str, int]]:
-    """Matches by province and by year, most first (ties by name); undated or unplaced left out."""
+    """Matches by province, year, source and category, most first (ties by name; years newest
+    first); articles without the value left out."""
     import numpy as np
 
     docs = np.flatnonzero(ranked.matched)
@@ -423,7 +429,21 @@ def _facet_counts(searcher, ranked) -> dict[str, dict[str, int]]:
     for name in _column(searcher, "province", docs):
         if name:
             provinces[name] = provinces.get(name, 0) + 1
-    return {"province": _most_first(provinces), "year": dict(sorted(years.items(), reverse=True))}
+    return {"province": _most_first(provinces), "year": dict(sorted(years.items(), reverse=True)),
+            "source": _keyed_counts(searcher, "source", ranked.matched),
+            "category": _keyed_counts(searcher, "category", ranked.matched)}
+
+
+def _keyed_counts(searcher, name: str, matched) -> dict[str, int]:
+    """Matches per source or category, from the `*_key` postings (these are no columns)."""
+    from searchkit.filters import keyed_documents
+
+    counts: dict[str, int] = {}
+    for spelled, docs in keyed_documents(searcher, name).values():
+        count = int(matched[docs].sum())
+        if count:
+            counts[spelled] = counts.get(spelled, 0) + count
+    return _most_first(counts)
 
 
 def _most_first(counts: dict[str, int]) -> dict[str, int]:

@@ -33,6 +33,12 @@ class IndexFormatError(SearchkitError):
     exit_code = 3
 
 
+class IndexDamagedError(IndexFormatError):
+    """The index is missing files it needs (a deleted table of contents, a lost segment)."""
+
+    exit_code = 3
+
+
 class IndexBusyError(SearchkitError):
     """Another process is writing to the index."""
 
@@ -49,3 +55,17 @@ class AbbreviationsError(SearchkitError):
     """A user abbreviations file cannot be read or has a malformed line."""
 
     exit_code = 2
+
+
+class StorageError(SearchkitError):
+    """Writing the index failed: the disk is full, read-only, or reports an I/O error.
+
+    The index keeps its last commit; what the failed run had written is swept.
+    """
+
+    exit_code = 5
+
+
+#: What the command line exits with when searchkit itself has a bug (not an input problem):
+#: never 1, which means "no match" to scripts.
+INTERNAL_ERROR_EXIT = 70

@@ -7,13 +7,18 @@ category become folded keys ('Vi tính' → 'vi tinh') compared exactly with the
 
 from __future__ import annotations
 
+import difflib
+import weakref
 from dataclasses import dataclass
 
-from searchkit.errors import FilterError
+from searchkit.errors import FilterError, QueryError
 from searchkit.text.dates import parse_date_bound
 from searchkit.text.keys import folded_key
 
 SORTS = ("relevance", "date")
+#: Most hits one page may ask for, and deepest a page may start.
+MAX_LIMIT = 1000
+MAX_OFFSET = 10_000
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,9 @@ class Filters:
         >>> Filters.parse(since="2010", until="02/2010", province="dak nong", category="Vi tính")
         Filters(since='2010-01-01', until='2010-02-28', province='Đắk Nông', source=None, category='vi tinh')
         """
+        for option, value in (("province", province), ("source", source), ("category", category)):
+            if value is not None and not isinstance(value, str):
+                raise FilterError(f"--{option} must be text, not {type(value).__name__} ({value!r})")
         start, end = _bound("since", since, end=False), _bound("until", until, end=True)
         if start and end and start > end:
             raise FilterError(f"--since {since} is after --until {until}; swap them")
@@ -67,9 +75,77 @@ class Filters:
 
 def check_sort(sort: str) -> str:
     """The sort order, or FilterError listing the ones there are."""
-    if sort not in SORTS:
+    if not isinstance(sort, str) or sort not in SORTS:
         raise FilterError(f"cannot sort by {sort!r}; use one of: {', '.join(SORTS)}")
     return sort
+
+
+def check_page(limit: object, offset: object = 0) -> None:
+    """QueryError unless `limit` is a whole number from 1 to MAX_LIMIT and `offset` one from
+    0 to MAX_OFFSET (`"5"`, `None`, `True` and `2.0` are refused, not guessed at).
+
+    >>> check_page(10, 20)
+    >>> check_page(0)
+    Traceback (most recent call last):
+    searchkit.errors.QueryError: limit must be a whole number from 1 to 1,000, not 0
+    """
+    for name, value, low, high in (("limit", limit, 1, MAX_LIMIT), ("offset", offset, 0, MAX_OFFSET)):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise QueryError(f"{name} must be a whole number from {low} to {high:,}, not {value!r}")
+
+
+def known_values(searcher, name: str) -> dict[str, str]:
+    """Folded key -> a spelling as articles write it, of every source or category in the index."""
+    return {key: spelled for key, (spelled, _) in keyed_documents(searcher, name).items()}
+
+
+#: searcher -> {"source": {key: (spelling, doc numbers)}, "category": …}; a searcher stands for
+#: one index generation, so what it holds never changes while it lives.
+_KEYED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def keyed_documents(searcher, name: str) -> dict:
+    """Folded key -> (spelling, numpy array of live doc numbers) of each source or category.
+
+    Whoosh hands out postings one document at a time in Python (0.1 s for 16,000 articles),
+    so this is read once per searcher and then counted with numpy (facets, unknown values).
+    """
+    import numpy as np
+    from whoosh import query as q
+
+    cached = _KEYED.setdefault(searcher, {})
+    if name in cached:
+        return cached[name]
+    field = f"{name}_key"
+    found: dict = {}
+    reader = searcher.reader()
+    if field in reader.schema:
+        for key in reader.field_terms(field):
+            key = key.decode("utf-8") if isinstance(key, bytes) else key
+            docs = np.fromiter(searcher.docs_for_query(q.Term(field, key)), dtype=np.int64)
+            if len(docs):  # terms of deleted articles only: gone
+                found[key] = (searcher.stored_fields(int(docs[0])).get(name) or key, docs)
+    cached[name] = found
+    return found
+
+
+def check_known(searcher, chosen: Filters) -> None:
+    """FilterError for a source or category no article has, listing the closest known ones."""
+    from whoosh import query as q
+
+    for name in ("source", "category"):
+        key = getattr(chosen, name)
+        if key is None or next(iter(searcher.docs_for_query(q.Term(f"{name}_key", key))), None) is not None:
+            continue
+        known = known_values(searcher, name)
+        close = difflib.get_close_matches(key, list(known), n=5, cutoff=0.5)
+        names = [repr(known[k]) for k in close or sorted(known)[:5]]
+        if close:
+            hint = f"did you mean {', '.join(names[:-1]) + ' or ' if len(names) > 1 else ''}{names[-1]}?"
+        else:
+            hint = f"known ones: {', '.join(names)}" if names else f"no article in the index has a {name}"
+        raise FilterError(f"--{name}: no article has {name} {key!r}; {hint} "
+                          "(searchkit query WORDS --facets counts them all)")
 
 
 def _bound(option: str, value: str | None, end: bool) -> str | None:

@@ -1,5 +1,9 @@
 """Sync a searchkit index with a corpus: add new articles, re-index changed ones, remove
 vanished ones, commit in batches, one writer at a time.
+
+An id names one article. The file that brought an id into the index keeps it: another file
+with the same id is skipped and reported with both names, in the same run (the first in path
+order wins) or in a later one, for as long as the first file still holds that id.
 """
 
 from __future__ import annotations
@@ -7,16 +11,23 @@ from __future__ import annotations
 import itertools
 import os
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from searchkit.corpus import iter_articles
+from searchkit.errors import IndexDamagedError
 from searchkit.models import Article, IndexReport, Skipped, Unchanged
 from searchkit.segments import commit_batch, sweep, written_batches
-from searchkit.store import create_index, is_index, open_index, read_marker, writer_lock
+from searchkit.store import create_index, is_index, open_index, read_marker, storage_error, writer_lock
+from searchkit.walk import check_paths
 
+#: Called with the number of articles settled so far: committed, unchanged or skipped.
 Progress = Callable[[int], None]
+#: A batch is split between workers only when each part gets at least this many articles:
+#: below that, starting a worker costs more than it saves.
+MIN_SPLIT = 100
 
 
 @dataclass
@@ -24,12 +35,22 @@ class _Run:
     """Mutable bookkeeping of one sync run."""
 
     existing: dict[str, tuple[str, str]]  # id -> (hash, path) already in the index
+    roots: list[Path] = field(default_factory=list)  # the paths being synced, resolved
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     seen: dict[str, str] = field(default_factory=dict)  # id -> path, this run
-    done: int = 0
+    deferred: list[Article] = field(default_factory=list)  # ids whose owner file is read later
+    progress: Progress | None = None
+
+    @property
+    def settled(self) -> int:
+        return self.added + self.updated + self.unchanged + len(self.skipped)
+
+    def report_progress(self) -> None:
+        if self.progress:
+            self.progress(self.settled)
 
 
 def _existing_documents(ix) -> dict[str, tuple[str, str]]:
@@ -41,25 +62,59 @@ def _existing_documents(ix) -> dict[str, tuple[str, str]]:
         return {ids[n]: (hashes[n], paths[n]) for n in reader.all_doc_ids()}
 
 
-def _to_index(entries: Iterable, run: _Run, progress: Progress | None) -> Iterator[Article]:
-    """Pass on the articles that are new or changed; count the rest."""
+def _to_index(entries: Iterable, run: _Run) -> Iterator[Article]:
+    """Pass on the articles that are new or changed; count the rest; refuse colliding ids."""
     for entry in entries:
-        run.done += 1
-        if progress:
-            progress(run.done)
         if isinstance(entry, Unchanged):
-            run.seen[entry.id] = entry.path
-            run.unchanged += 1
+            if entry.id in run.seen:
+                run.skipped.append(_duplicate(entry, run.seen[entry.id]))
+            else:
+                run.seen[entry.id] = entry.path
+                run.unchanged += 1
         elif isinstance(entry, Skipped):
             run.skipped.append(entry)
         elif entry.id in run.seen:
-            run.skipped.append(Skipped(entry.path, f"duplicate id {entry.id!r}, first read from {run.seen[entry.id]}"))
+            run.skipped.append(_duplicate(entry, run.seen[entry.id]))
+        elif _owned_elsewhere(entry, run):
+            pass  # reported or deferred
         else:
             run.seen[entry.id] = entry.path
             if run.existing.get(entry.id) == (entry.hash, entry.path):  # e.g. a legacy-encoded
                 run.unchanged += 1  # JSONL line, which the corpus' fast check cannot read
             else:
                 yield entry
+        run.report_progress()
+    for article in run.deferred:  # their owner files were read: did they still hold the id?
+        if article.id in run.seen:
+            run.skipped.append(_duplicate(article, run.seen[article.id]))
+        else:
+            run.seen[article.id] = article.path
+            yield article
+
+
+def _owned_elsewhere(article: Article, run: _Run) -> bool:
+    """Whether another file holds the article's id in the index. If that file is among the
+    paths being read, the decision waits until the end of the run (does it still hold the
+    id?); if it is elsewhere and still exists, the article is refused; if it is gone, the
+    article takes the id over (the file was moved)."""
+    owner = run.existing.get(article.id, (None, None))[1]
+    if owner is None or owner == article.path:
+        return False
+    if any(_within(owner, str(root)) for root in run.roots):
+        run.deferred.append(article)
+        return True
+    if os.path.exists(owner):
+        run.skipped.append(Skipped(
+            article.path, f"id {article.id!r} is already indexed from {owner}, which still exists; give this "
+                          "article another id, or delete that file and sync its folder first", article.line))
+        return True
+    return False
+
+
+def _duplicate(entry: Article | Unchanged, first: str) -> Skipped:
+    return Skipped(entry.path, f"duplicate id {entry.id!r}: {first} has the same id and is kept; give one of them "
+                               "another id (a .txt, .html or .md file's id is its path inside the folder indexed)",
+                   entry.line)
 
 
 def sync(
@@ -72,6 +127,7 @@ def sync(
     workers: int | None = None,
     wait: float = 0.0,
     progress: Progress | None = None,
+    follow: bool = False,
 ) -> IndexReport:
     """Bring the index at `index_dir` in line with the articles under `paths`.
 
@@ -79,33 +135,81 @@ def sync(
     hash, and (with `remove_missing`) articles that vanished from `paths` removed.
     Articles are analysed and written `batch_size` at a time by `workers` processes
     (default: one per core); each batch is one commit, so a crash loses at most the
-    batches not yet committed, and memory stays bounded on any corpus.
+    batches not yet committed, and memory stays bounded on any corpus. `follow`: also
+    index what symbolic links outside `paths` lead to.
+
+    Raises CorpusError for a path that cannot be indexed (before touching the index) and
+    StorageError when the index cannot be written (disk full): what the run had written is
+    swept and the index keeps its last commit.
     """
     started = time.monotonic()
     index_dir = Path(index_dir)
-    paths = [Path(p) for p in paths]
+    roots = check_paths(paths)
     workers = workers or os.cpu_count() or 1
-    with writer_lock(index_dir, wait):
-        ix = _open_for_writing(index_dir, rebuild)
-        sweep(index_dir)
-        run = _Run(existing={} if rebuild else _existing_documents(ix))
-        articles = _to_index(iter_articles(paths, run.existing), run, progress)
-        batches = iter(lambda: list(itertools.islice(articles, batch_size)), [])
-        clear = rebuild
-        for batch in written_batches(index_dir, batches, workers):
-            replaced = [doc_id for doc_id in batch.ids if doc_id in run.existing]
-            commit_batch(ix, batch, replaced, clear)
-            run.updated += len(replaced)
-            run.added += len(batch.ids) - len(replaced)
-            clear = False
-        if clear:  # a rebuild that found no article still empties the index
-            commit_batch(ix, None, clear=True)
-        removed = _remove_missing(ix, run, paths) if remove_missing else 0
-        total = ix.doc_count()
+    try:
+        with writer_lock(index_dir, wait):
+            try:
+                run = _Run(existing={}, roots=roots, progress=progress)
+                removed, total = _sync_locked(index_dir, run, rebuild, remove_missing, batch_size, workers, follow)
+            except BaseException:
+                _sweep_after_failure(index_dir)
+                raise
+    except OSError as error:
+        raise storage_error(error, index_dir) from error
     return IndexReport(
         added=run.added, updated=run.updated, removed=removed, unchanged=run.unchanged,
         skipped=tuple(run.skipped), seconds=time.monotonic() - started, total=total,
     )
+
+
+def _sweep_after_failure(index_dir: Path) -> None:
+    """Remove what a failed or interrupted run wrote (batch folders, segment files moved in
+    but never committed), so that a full disk gets its space back now."""
+    try:
+        sweep(index_dir, open_index(index_dir) if is_index(index_dir) else None)
+    except Exception:  # noqa: BLE001 - best effort: the next run sweeps again
+        sweep(index_dir)
+
+
+def _sync_locked(index_dir: Path, run: _Run, rebuild: bool, remove_missing: bool, batch_size: int,
+                 workers: int, follow: bool) -> tuple[int, int]:
+    """The sync itself, under the writer lock: (articles removed, articles in the index)."""
+    ix = _open_for_writing(index_dir, rebuild)
+    sweep(index_dir, ix)
+    run.existing = {} if rebuild else _existing_documents(ix)
+    articles = _to_index(iter_articles(run.roots, run.existing, follow), run)
+    clear = rebuild
+    with closing(written_batches(index_dir, _batches(articles, batch_size, workers), workers)) as written:
+        for batch in written:
+            replaced = [doc_id for doc_id in batch.ids if doc_id in run.existing]
+            commit_batch(ix, batch, replaced, clear)
+            run.skipped.extend(batch.failed)
+            run.updated += len(replaced)
+            run.added += len(batch.ids) - len(replaced)
+            run.report_progress()
+            clear = False
+    if clear:  # a rebuild that found no article still empties the index
+        commit_batch(ix, None, clear=True)
+    removed = _remove_missing(ix, run, run.roots) if remove_missing else 0
+    return removed, ix.doc_count()
+
+
+def _batches(articles: Iterator[Article], size: int, workers: int) -> Iterator[list[Article]]:
+    """Batches of `size` articles; but a corpus that would leave workers idle (fewer than
+    `size × workers` articles left) is split evenly between them, so that a small corpus
+    uses every core."""
+    window = size * max(workers, 1)
+    while True:
+        chunk = list(itertools.islice(articles, window))
+        if not chunk:
+            return
+        if len(chunk) == window:
+            yield from (chunk[i:i + size] for i in range(0, window, size))
+            continue
+        parts = max(1, min(workers, len(chunk) // MIN_SPLIT))
+        step = -(-len(chunk) // parts)
+        yield from (chunk[i:i + step] for i in range(0, len(chunk), step))
+        return
 
 
 def _open_for_writing(index_dir: Path, rebuild: bool):
@@ -117,7 +221,12 @@ def _open_for_writing(index_dir: Path, rebuild: bool):
         if not rebuild:
             open_index(index_dir)  # raises the message that asks for --rebuild
         return create_index(index_dir)
-    return open_index(index_dir)
+    try:
+        return open_index(index_dir)
+    except IndexDamagedError:
+        if not rebuild:
+            raise
+        return create_index(index_dir)  # what --rebuild is for: the old files are swept
 
 
 def _remove_missing(ix, run: _Run, paths: list[Path]) -> int:

@@ -25,6 +25,7 @@ class Article:
     province: str | None = None
     path: str = ""  # the file it came from
     hash: str = ""  # hash of the stored bytes (corpus.raw_hash), for incremental sync
+    line: int | None = None  # its line in a JSONL file
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -164,6 +165,7 @@ class Unchanged:
 
     id: str
     path: str
+    line: int | None = None
 
 
 @dataclass(frozen=True)

@@ -169,7 +169,7 @@ def plan_query(query: str, *, decode: Callable[[str], str] | None = None,
     ['chu ki', 'ki so', 'chu ki so']
     """
     if not isinstance(query, str):
-        raise QueryError("the query must be text")
+        raise QueryError(f"the query must be text, not {type(query).__name__}")
     text = normalize_text(unicodedata.normalize("NFC", query)).strip()  # normalised once
     decoded = decode(text) if decode and text else text
     searched = decoded if decoded != text else None

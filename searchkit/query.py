@@ -16,15 +16,22 @@ from typing import NamedTuple
 
 from searchkit.errors import QueryError
 from searchkit.text.normalize import normalize_text
-from searchkit.text.syllables import Syllable, syllables
+from searchkit.text.syllables import MAX_SYLLABLE_CHARS, Syllable, syllables
 
 #: Query syllables past this many are ignored; the plan keeps the most telling ones of a
 #: long query (see `searchkit.plan`).
 MAX_SYLLABLES = 400
+#: Longer queries are refused: every step after parsing (Telex decoding, did-you-mean) reads
+#: the whole text. A pasted paragraph of a few hundred words still fits (the plan keeps its
+#: most telling words).
+MAX_QUERY_CHARS = 4000
+#: Longer words are refused: the index holds none (`syllables.MAX_SYLLABLE_CHARS`).
+MAX_WORD_LETTERS = MAX_SYLLABLE_CHARS
 #: Weight of an alternative form of a clause (CNTT for công nghệ thông tin and back):
 #: below the typed form, so articles that say it as typed rank a little higher.
 ALTERNATIVE_BOOST = 0.8
 
+_LONG_WORD = re.compile(r"[^\W_]{%d,}" % (MAX_WORD_LETTERS + 1))
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
 _PART = re.compile(
     r'(?P<neg>-)?(?P<plus>\+)?(?:(?P<field>title|tieude|tiêu_đề):)?(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"]+))',
@@ -104,7 +111,8 @@ def parse_query(text: str) -> ParsedQuery:
     [[True], [False, False]]
     """
     if not isinstance(text, str):
-        raise QueryError("the query must be text")
+        raise QueryError(f"the query must be text, not {type(text).__name__}")
+    _check_size(text)
     normalized = normalize_text(unicodedata.normalize("NFC", text)).translate(_QUOTES)
     groups, excluded = _parse(normalized, operators=True)
     if not groups and not excluded:  # 'AND OR' alone: the user meant the words themselves
@@ -116,6 +124,22 @@ def parse_query(text: str) -> ParsedQuery:
             'e.g. searchkit query "trạm BTS"'
         )
     return ParsedQuery(text, tuple(tuple(g) for g in groups), tuple(excluded))
+
+
+def _check_size(text: str) -> None:
+    """QueryError for a query too long to be meant, or with a word longer than any indexed."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query is {len(text):,} characters long; searchkit reads at most {MAX_QUERY_CHARS:,}: "
+            "type the few words that matter most"
+        )
+    long_word = _LONG_WORD.search(text)
+    if long_word:
+        word = long_word.group()
+        raise QueryError(
+            f"the word {word[:12]}… is {len(word):,} letters long; no indexed word is longer than "
+            f"{MAX_WORD_LETTERS}: put spaces between the words"
+        )
 
 
 def _parse(text: str, operators: bool) -> tuple[list[list[Clause]], list[Clause]]:

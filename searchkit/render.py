@@ -29,38 +29,43 @@ def render_hit(rank: int, hit: Hit, colour: bool) -> str:
     return "\n".join(lines)
 
 
-def render_results(results: Results, colour: bool = False) -> str:
-    """The whole result page as text."""
+def render_results(results: Results, colour: bool = False, offset: int | None = None) -> str:
+    """The whole result page as text; `offset`: hits skipped before this page (default: the
+    results' own)."""
+    offset = results.offset if offset is None else offset
     shown = results.searched if results.corrected else results.query
     if not results.hits:
-        head = f'No results for "{shown}".'
+        head = f'No results for "{shown}"'
+        head += f" after the first {offset}." if offset and results.total else "."
     else:
         head = f'{results.total} result{"s" if results.total != 1 else ""} for "{shown}"'
         if results.complete < results.total:
             head += f" ({results.complete} with every word)"
-        if results.total > len(results.hits):
-            head += f", showing {results.offset + 1}–{results.offset + len(results.hits)}"
+        if offset or results.total > len(results.hits):
+            head += f", showing {offset + 1}–{offset + len(results.hits)}"
     if results.corrected:
         head = f'Không có kết quả cho "{results.query}"; đã tìm: {results.searched}\n' + head
     lines = [head]
     if results.searched and not results.corrected:
         lines.append(f"Đã tìm: {results.searched}")
-    lines += ["", *(render_hit(i, hit, colour) + "\n" for i, hit in enumerate(results.hits, 1))]
+    lines += ["", *(render_hit(i, hit, colour) + "\n" for i, hit in enumerate(results.hits, offset + 1))]
     if results.suggestion:
         lines.append(f"Có phải bạn muốn tìm: {results.suggestion}")
     return "\n".join(lines).rstrip() + "\n"
 
 
 def render_facets(facets: dict[str, dict[str, int]], top: int = 10) -> str:
-    """Counts of all matches by province and by year, the largest first.
+    """Counts of all matches by province, year, source and category, the largest first.
 
     >>> print(render_facets({"province": {"Đắk Nông": 3, "Hà Nội": 1}, "year": {"2010": 4}}))
     Tỉnh/thành: Đắk Nông 3 · Hà Nội 1
     Năm: 2010 4
     """
-    labels = {"province": "Tỉnh/thành", "year": "Năm"}
+    labels = {"province": "Tỉnh/thành", "year": "Năm", "source": "Nguồn", "category": "Chuyên mục"}
     lines = []
     for name, label in labels.items():
+        if name not in facets and name in ("source", "category"):
+            continue
         counts = facets.get(name) or {}
         shown = [f"{key} {count}" for key, count in list(counts.items())[:top]]
         if len(counts) > top:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -24,17 +25,22 @@ from functools import partial
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from searchkit.models import Article
+from searchkit.models import Article, Skipped
 from searchkit.postings import SUFFIX, write_postings
 
 BATCH_PREFIX = ".batch-"
+# Leftovers of a run stopped while writing: Whoosh's temporary table of contents
+# ('_MAIN_7.toc.1732961234.56'), the marker's and the did-you-mean cache's temporary files.
+_TEMPORARY = re.compile(r"^(_MAIN_\d+\.toc\..+|\.searchkit\.json\.tmp|\.suggest-.*\.tmp)$")
+_SEGMENT_FILE = re.compile(r"^(MAIN_[0-9a-z]+)\.[A-Za-z0-9_.]+$")
 
 
 class Batch:
-    """A segment written in a private folder, with the ids of the articles it holds."""
+    """A segment written in a private folder, with the ids of the articles it holds and the
+    articles that could not be analysed."""
 
-    def __init__(self, folder: str, segment, ids: list[str]):
-        self.folder, self.segment, self.ids = folder, segment, ids
+    def __init__(self, folder: str, segment, ids: list[str], failed: list[Skipped] | None = None):
+        self.folder, self.segment, self.ids, self.failed = folder, segment, ids, failed or []
 
 
 def document(article: Article, fields: dict[str, list[str]]) -> dict:
@@ -66,16 +72,22 @@ def write_batch(index_dir: str, articles: list[Article]) -> Batch:
 
     folder = tempfile.mkdtemp(prefix=BATCH_PREFIX, dir=index_dir)
     writer = _batch_writer_class()(create_in(folder, build_schema()), _lk=False, compound=False)
-    analysed = []
+    analysed, ids, failed = [], [], []
     for article in articles:
-        fields = analyze_article(article)
+        try:
+            fields = analyze_article(article)
+        except Exception as error:  # noqa: BLE001 - a third-party analyser fails on one article, not the run
+            failed.append(Skipped(article.path, f"could not be analysed ({type(error).__name__}: {error}); "
+                                                 "please report this article to the searchkit maintainers"))
+            continue
         writer.add_document(**document(article, fields))
         analysed.append(fields)
+        ids.append(article.id)
     segment = writer._finalize_segment()
     writer._tempstorage.destroy()
     pairs = count_pairs(fields[name] for fields in analysed for name in ("title_a", "body_a"))
     write_postings(Path(folder) / (segment.segment_id() + SUFFIX), analysed, pack(pairs))
-    return Batch(folder, segment, [a.id for a in articles])
+    return Batch(folder, segment, ids, failed)
 
 
 def _batch_writer_class():
@@ -143,10 +155,21 @@ def _move_segment_files(batch: Batch, index_folder: str) -> None:
     shutil.rmtree(batch.folder, ignore_errors=True)
 
 
-def sweep(index_dir: Path) -> None:
-    """Remove batch folders left by a run that was killed."""
-    for folder in index_dir.glob(BATCH_PREFIX + "*"):
-        shutil.rmtree(folder, ignore_errors=True)
+def sweep(index_dir: Path, ix=None) -> None:
+    """Remove what a run that was killed or hit a full disk left behind: batch folders,
+    temporary files and (given the open index) segment files its table of contents does not
+    name — Whoosh deletes those only when it commits, and a run with nothing to do does not.
+    Only the writer calls this, under the writer lock."""
+    current = {segment.segment_id() for segment in ix._segments()} if ix is not None else None
+    for entry in os.scandir(index_dir):
+        orphan = _SEGMENT_FILE.match(entry.name)
+        if entry.name.startswith(BATCH_PREFIX) and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        elif _TEMPORARY.match(entry.name) or (current is not None and orphan and orphan.group(1) not in current):
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 def _worker_init() -> None:
@@ -172,15 +195,25 @@ def written_batches(index_dir: Path, batches: Iterable[list[Article]], workers: 
             yield write_batch(str(index_dir), batch)
         return
     slots = threading.BoundedSemaphore(workers + 1)
+    stopped = threading.Event()
 
     def throttled() -> Iterator[list[Article]]:
         for batch in itertools.chain([first, second], batches):
             slots.acquire()
+            if stopped.is_set():
+                return
             yield batch
 
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_worker_init, maxtasksperchild=50) as pool:
-        for written in pool.imap(partial(write_batch, str(index_dir)), throttled()):
-            slots.release()
-            yield written
+        try:
+            for written in pool.imap(partial(write_batch, str(index_dir)), throttled()):
+                slots.release()
+                yield written
+        finally:  # a failed batch or commit: let the feeding thread end, or terminate() waits forever
+            stopped.set()
+            try:
+                slots.release()
+            except ValueError:  # no slot taken: the feeder is not waiting
+                pass
 

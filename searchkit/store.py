@@ -6,18 +6,29 @@ Searching needs only this module, not the indexing machinery.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
+import shutil
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from searchkit.errors import IndexBusyError, IndexFormatError, IndexNotFoundError
+from searchkit.errors import (
+    IndexBusyError,
+    IndexDamagedError,
+    IndexFormatError,
+    IndexNotFoundError,
+    StorageError,
+)
 
 MARKER = "searchkit.json"
 LOCK = ".searchkit.lock"
+#: A marker this old without a table of contents is a damaged index, not one being created
+#: (`create_index` writes both within milliseconds).
+CREATION_SECONDS = 10.0
 
 def is_index(path: str | os.PathLike) -> bool:
     """True when `path` holds a searchkit index (of any schema version)."""
@@ -42,10 +53,74 @@ def open_index(path: str | os.PathLike):
             f"the index at {path} was written by schema version {version}, this searchkit reads "
             f"version {SCHEMA_VERSION}; rebuild it with: searchkit index --rebuild --index {path}"
         )
+    for attempt in range(3):
+        try:
+            return open_whoosh(path)
+        except IndexFormatError:  # tampered with: retrying reads the same file
+            raise
+        except EmptyIndexError:
+            if _marker_age(path) < CREATION_SECONDS:
+                raise IndexNotFoundError(f"the index at {path} is being created; try again in a moment") from None
+            raise IndexDamagedError(
+                f"the index at {path} has lost its table of contents (_MAIN_*.toc): it is damaged; "
+                f"rebuild it with: searchkit index --rebuild --index {path} CORPUS"
+            ) from None
+        except Exception as error:  # noqa: BLE001 - a table of contents replaced meanwhile, or damaged
+            if attempt == 2:
+                raise IndexDamagedError(
+                    f"cannot read the index at {path} ({type(error).__name__}: {error}); it may be damaged: "
+                    f"rebuild it with: searchkit index --rebuild --index {path} CORPUS"
+                ) from error
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
+
+
+def _marker_age(path: Path) -> float:
     try:
-        return open_whoosh(path)
-    except EmptyIndexError:
-        raise IndexNotFoundError(f"the index at {path} is being created; try again in a moment") from None
+        return time.time() - (path / MARKER).stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def free_bytes(path: Path) -> int | None:
+    """Free space on the disk holding `path` (or its nearest existing parent)."""
+    for candidate in (path, *path.resolve().parents):
+        try:
+            return shutil.disk_usage(candidate).free
+        except OSError:
+            continue
+    return None
+
+
+_STORAGE_PROBLEMS = {
+    errno.ENOSPC: "no space left on the disk",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "a file grew larger than the system allows",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EIO: "the disk reported an I/O error",
+}
+
+
+def storage_error(error: OSError, path: Path) -> StorageError:
+    """A StorageError for a failed write to the index at `path`, with the free space left."""
+    problem = _STORAGE_PROBLEMS.get(error.errno or 0, error.strerror or str(error))
+    free = free_bytes(path)
+    room = f"; {_size(free)} free there" if free is not None else ""
+    where = f" ({error.filename})" if error.filename else ""
+    return StorageError(
+        f"cannot write the index at {path}: {problem}{where}{room}. The index keeps its last commit and "
+        "what this run had written was removed; make room (or fix the disk) and run the same command again"
+    )
+
+
+def _size(count: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if count < 1024 or unit == "GB":
+            return f"{count:,.0f} {unit}" if unit == "bytes" else f"{count:,.1f} {unit}"
+        count /= 1024
+    return f"{count} TB"
 
 
 def visible_entries(path: Path) -> list[str]:

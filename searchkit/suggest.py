@@ -48,6 +48,9 @@ MARK_COST = 0.3
 PLAIN_SHARE = 0.25
 #: Hits whose matched passages vote on spellings.
 EVIDENCE_HITS = 5
+#: Words longer than this get no spelling correction: their edits would number thousands,
+#: and no Vietnamese syllable is nearly that long.
+MAX_CORRECTED_LETTERS = 20
 
 _WORD = re.compile(r"[^\W_]+")
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
@@ -400,7 +403,10 @@ def _usual(accented: str) -> str:
 
 
 def _edits(word: str) -> set[str]:
-    """Folded strings one letter edit away: deletions, swaps, replacements, insertions."""
+    """Folded strings one letter edit away: deletions, swaps, replacements, insertions
+    (none for a word longer than MAX_CORRECTED_LETTERS)."""
+    if len(word) > MAX_CORRECTED_LETTERS:
+        return set()
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     found = {a + b[1:] for a, b in splits if b}
     found |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}

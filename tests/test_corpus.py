@@ -64,7 +64,7 @@ def test_jsonl_records_and_bad_lines(tmp_path):
     assert articles[0].date == "2021-05-02" and articles[0].category == "Viễn thông"
     assert articles[1].title == ""
     assert [(s.line, s.reason) for s in skipped] == [
-        (2, "not valid JSON (Expecting property name enclosed in double quotes)"),
+        (2, "not valid JSON (Expecting property name enclosed in double quotes at column 2)"),
         (3, "record has no 'id'"),
         (4, "record has no 'body' text"),
     ]

@@ -66,6 +66,7 @@ def test_sigkill_mid_run_keeps_the_last_committed_batch_and_a_rerun_completes(tm
     assert (report.added, report.unchanged, report.total) == (len(ids) - len(survivors), len(survivors), len(ids))
     final = indexed_ids(index_dir)
     assert len(final) == len(set(final)) == len(ids)
+    assert not list(index_dir.glob(".batch-*"))  # the killed run's batch folders are swept
 
 
 def reader_loop(index_dir: str, stop_file: str, out_file: str) -> None:

@@ -172,7 +172,7 @@ def test_nul_bytes_are_binary():
 
 
 def test_undecodable_bytes():
-    with pytest.raises(ValueError, match="not decodable as UTF-8, UTF-16, Windows-1258, TCVN3 or VNI"):
+    with pytest.raises(ValueError, match="not decodable as UTF-8, UTF-16, Windows-1258, TCVN3, VNI or Windows-1252"):
         decode_bytes(b"\x81\x8d\x8f\x90\x9d" * 20)
     with pytest.raises(ValueError, match="binary"):
         decode_bytes(bytes(range(1, 256)) * 4)
@@ -295,3 +295,22 @@ def test_legacy_files_are_indexed_searchable_and_highlighted_as_unicode(tmp_path
         for hit in results.hits:
             assert words in {s.text[a:b] for s in hit.snippets for a, b in s.spans}
         assert {h.title for h in results.hits} == {"Sở Thông tin và Truyền thông tỉnh Đắk Nông"}
+
+
+@pytest.mark.parametrize("text", [
+    "Le café de la gare\n\nL'élève a été très content à Genève, près du lycée.",
+    "La reunión\n\nJosé y María fueron al café. El niño cantó una canción. Mañana, más.",
+    "Die Straße\n\nÜber die Brücke gehen Mädchen zur Schule. Grüße aus Köln.",
+    "Thé\n\nthé",  # reads as a syllable either way: the bytes as written win the tie
+])
+@pytest.mark.parametrize("codec", ["latin-1", "cp1252"])
+def test_european_latin1_text_stays_as_written(text, codec):
+    """Regression: Latin-1 text was read as TCVN3 (é → ộ) or refused as undecodable."""
+    assert decode_bytes(text.encode(codec)) == (text, "windows-1252")
+
+
+def test_legacy_vietnamese_still_beats_the_windows_1252_reading():
+    text = "Hội nghị về công nghệ thông tin tại Hà Nội: ăn và chơi, đường dây nóng."
+    for encode, name in ((encode_tcvn3, "tcvn3"), (encode_vni, "vni-windows"),
+                         (encode_windows_1258, "windows-1258")):
+        assert decode_bytes(encode(text)) == (text, name)

@@ -18,6 +18,10 @@ from typing import Callable
 
 from searchkit.text.normalize import canonical_syllable
 
+#: No syllable takes more keys than this (`nghieeengx`, `dduwowngf`: 10); longer words are
+#: not decoded, so decoding stays linear in the query's length.
+MAX_KEYS = 16
+
 _ACUTE, _GRAVE, _HOOK, _TILDE, _DOT = "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"
 _TONE_MARKS = frozenset((_ACUTE, _GRAVE, _HOOK, _TILDE, _DOT))
 _TELEX_TONES = {"s": _ACUTE, "f": _GRAVE, "r": _HOOK, "x": _TILDE, "j": _DOT}
@@ -180,11 +184,12 @@ def _rhyme_fits(onset: str, rhyme: str) -> bool:
 
 
 def _looks_typed(word: str, keys_ok: Callable[[str], bool]) -> bool:
-    """ASCII keys in a typed word's case: lower, Capitalised, or ALL CAPS beyond acronym length.
+    """ASCII keys in a typed word's case: lower, Capitalised, or ALL CAPS beyond acronym length;
+    at most MAX_KEYS of them.
 
     Inner capitals (DDoS, iOS, WiX) and short capitals (ISP, OS, CO2, U17) are names, not typing.
     """
-    if not (word.isascii() and keys_ok(word)):
+    if not (0 < len(word) <= MAX_KEYS and word.isascii() and keys_ok(word)):
         return False
     if word.isupper():
         return len(word) > 3

@@ -2,7 +2,8 @@
 
 Pure functions, standard library only, no I/O and nothing imported from the rest of searchkit.
 
-* :func:`decode_bytes` detects the encoding of a whole file and returns NFC text.
+* :func:`decode_bytes` detects the encoding of a whole file and returns NFC text: the decoding
+  under which it reads as Vietnamese syllables; European Latin-1 text stays as written.
 * :func:`repair_text` repairs, word by word, TCVN3 fragments (``lµnh m¹nh`` -> ``lành mạnh``) and
   UTF-8 read as Windows-1252/1258 or Latin-1 (``Viá»‡t`` -> ``Việt``) inside good Unicode text.
   A word is changed only when it is not a Vietnamese syllable and its repair is one.
@@ -404,17 +405,43 @@ def _score(text: str) -> tuple[int, int]:
     return valid, invalid
 
 
+def _plausibility(text: str) -> tuple[float, int]:
+    """How well a decoding reads as Vietnamese: the share of its words (ASCII ones too, all-caps
+    acronyms left out) that are Vietnamese syllables, then valid minus invalid non-ASCII words.
+
+    >>> _plausibility("Hà Nội, café") > _plausibility("Hµ Néi, cafÐ")
+    True
+    """
+    words = [w for w in _WORD.findall(text) if not (len(w) > 1 and w.isupper())]
+    share = sum(map(is_vietnamese_syllable, words)) / len(words) if words else 0.0
+    valid, invalid = _score(text)
+    return share, valid - invalid
+
+
+def _decode_western(data: bytes) -> str | None:
+    """Windows-1252 (Latin-1 plus curly quotes), or None when the bytes are not such text."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    return None if _CONTROL.search(text) else _NFC("NFC", text)
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Detect the encoding of a whole file and decode it to repaired NFC text.
 
     Returns ``(text, encoding)`` with ``encoding`` one of ``utf-8``, ``utf-8-sig``, ``utf-16``,
-    ``windows-1258``, ``tcvn3``, ``vni-windows``. Order: byte-order marks, strict UTF-8, then the
-    legacy code page whose decoding gives the most valid Vietnamese syllables.
+    ``windows-1258``, ``tcvn3``, ``vni-windows``, ``windows-1252``. Order: byte-order marks,
+    strict UTF-8, then the decoding under which the text reads most as Vietnamese syllables:
+    the legacy code page with the most valid syllables, unless the text reads at least as well
+    as written in Windows-1252 (Latin-1) — European text stays as it is (é is not TCVN3's ộ).
 
     >>> decode_bytes(b"H\\xb5 N\\xe9i")
     ('Hà Nội', 'tcvn3')
     >>> decode_bytes(b"Vie\\xe4t Nam")
     ('Việt Nam', 'vni-windows')
+    >>> decode_bytes("L'élève a été à Genève".encode("latin-1"))
+    ("L'élève a été à Genève", 'windows-1252')
 
     Raises ValueError (with the reason) for binary data or text that fits no encoding.
     """
@@ -447,11 +474,15 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         key = (valid - invalid, valid / (valid + invalid) if valid + invalid else 0.0)
         if best is None or key > best[:2]:
             best = (*key, name, text)
+    western = _decode_western(data)
     if best is not None and best[1] >= 0.5 and best[0] > 0:
-        return repair_text(best[3]), best[2]
+        if western is None or _plausibility(western) < _plausibility(best[3]):
+            return repair_text(best[3]), best[2]
+    if western is not None:
+        return western, "windows-1252"
     if _CONTROL.search(data.decode("latin-1")):
         raise ValueError("binary content (control bytes)")
-    raise ValueError("not decodable as UTF-8, UTF-16, Windows-1258, TCVN3 or VNI")
+    raise ValueError("not decodable as UTF-8, UTF-16, Windows-1258, TCVN3, VNI or Windows-1252")
 
 
 # ---------------------------------------------------------------------------------------------

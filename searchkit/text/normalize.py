@@ -18,15 +18,30 @@ _I_Y_ONSETS = frozenset(
     "b c ch d đ g gh h k kh l m n ng ngh nh p ph qu r s t th tr v x".split()
 )
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+# Control characters (not tab, newline, carriage return) and lone UTF-16 surrogates, which
+# JSON can spell ('\\ud800') and a file name can carry: no text holds them on purpose, and
+# pyvi's tagger and UTF-8 encoders fail on them.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def sanitize(text: str) -> str:
+    """Control characters become spaces, lone surrogates U+FFFD (same length: offsets hold).
+
+    >>> sanitize("Trạm\\x00BTS \\ud800")
+    'Trạm BTS \\ufffd'
+    """
+    return _SURROGATES.sub("\ufffd", _CONTROLS.sub(" ", text))
 
 
 def normalize_text(text: str) -> str:
-    """NFC, Đ look-alikes mapped to Đ, Windows/Mac newlines unified, runs of spaces collapsed.
+    """Control characters and lone surrogates replaced (see `sanitize`), NFC, Đ look-alikes
+    mapped to Đ, Windows/Mac newlines unified, runs of spaces collapsed.
 
     >>> normalize_text("Ðắk  Nông\\r\\n")
     'Đắk Nông\\n'
     """
-    text = unicodedata.normalize("NFC", text).translate(_LOOKALIKES)
+    text = unicodedata.normalize("NFC", sanitize(text)).translate(_LOOKALIKES)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _SPACES.sub(" ", text)
 

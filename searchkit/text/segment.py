@@ -17,9 +17,14 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
-from searchkit.text.syllables import forms
+from searchkit.text.syllables import MAX_SYLLABLE_CHARS, forms
 
 _PUNCTUATION = frozenset(string.punctuation)
+#: pyvi tags a line at a time, with a dozen feature strings per syllable: a 10 MB line would
+#: take gigabytes, so longer lines are tagged in pieces of about this many characters,
+#: cut after a sentence where possible (words across a cut are not joined).
+MAX_TAGGED_CHARS = 20_000
+_SENTENCE_END = re.compile(r"[.!?;…]\s")
 
 
 class _Stub:
@@ -135,7 +140,26 @@ def compound_words(text: str) -> list[str]:
     """
     compounds = []
     for line in text.split("\n"):
-        for word in pyvi_words(line):
-            if "_" in word:
-                compounds.append("_".join(forms(part)[0] for part in word.split("_") if part))
+        for piece in _pieces(line):
+            for word in pyvi_words(piece):
+                parts = [part for part in word.split("_") if part]
+                if len(parts) > 1 and all(len(part) <= MAX_SYLLABLE_CHARS for part in parts):
+                    compounds.append("_".join(forms(part)[0] for part in parts))
     return compounds
+
+
+def _pieces(line: str, size: int = MAX_TAGGED_CHARS) -> list[str]:
+    """A line cut into pieces of at most about `size` characters, after a sentence if one ends
+    in the second half of a piece, else at a space, else anywhere.
+
+    >>> _pieces("Một. Hai ba.", size=8)
+    ['Một. ', 'Hai ba.']
+    """
+    pieces = []
+    while len(line) > size:
+        window = line[:size]
+        ends = [m.end() for m in _SENTENCE_END.finditer(window, size // 2)]
+        cut = ends[-1] if ends else (window.rfind(" ", size // 2) + 1 or size)
+        pieces.append(line[:cut])
+        line = line[cut:]
+    return pieces + [line] if line else pieces

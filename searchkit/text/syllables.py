@@ -11,6 +11,9 @@ from searchkit.text.fold import fold
 from searchkit.text.normalize import canonical_syllable, unify_i_y
 
 _SYLLABLE = re.compile(r"[^\W_]+")
+#: Longer runs of letters and digits are no words (a base64 blob, a hostile 10,000-letter
+#: "word"): they are neither indexed nor searchable (`query.MAX_WORD_LETTERS`).
+MAX_SYLLABLE_CHARS = 64
 
 
 class Syllable(NamedTuple):
@@ -36,10 +39,12 @@ def forms(word: str) -> tuple[str, str]:
 def syllables(text: str) -> Iterator[Syllable]:
     """Yield the syllables of NFC text with offsets.
 
-    >>> [s.accented for s in syllables("Sở TT&TT tỉnh Đắk Nông")]
+    >>> [s.accented for s in syllables("Sở TT&TT tỉnh Đắk Nông " + "a" * 65)]
     ['sở', 'tt', 'tt', 'tỉnh', 'đắk', 'nông']
     """
     for match in _SYLLABLE.finditer(text):
+        if match.end() - match.start() > MAX_SYLLABLE_CHARS:
+            continue
         accented, folded = forms(match.group())
         yield Syllable(match.start(), match.end(), accented, folded)
 

@@ -12,9 +12,11 @@ from typing import Any, Mapping
 
 from searchkit.engine import MAX_OFFSET
 from searchkit.errors import QueryError
+from searchkit.query import MAX_QUERY_CHARS as LIBRARY_MAX_QUERY_CHARS
 
-#: A query longer than this is refused with 400 (a pasted article is not a query).
-MAX_QUERY_CHARS = 500
+#: A query longer than this is refused with 400: the library's own bound (a pasted paragraph
+#: fits, a pasted article does not).
+MAX_QUERY_CHARS = LIBRARY_MAX_QUERY_CHARS
 #: A filter value longer than this is refused (no province or source name comes close).
 MAX_FILTER_CHARS = 100
 #: Hits per request at most; a larger `limit` is lowered to this.
