@@ -5,7 +5,8 @@ alternatives — `CNTT` and *công nghệ thông tin* — count as one term, so 
 spells an abbreviation out ranks like one that writes it), plus the BM25 of each pair and
 triple of words typed side by side that the article has side by side (over every candidate),
 plus a bonus for typed accents and pyvi words, all scaled by coverage²: the share of the
-idf of the optional words and their neighbours the article holds. Required clauses (quoted
+idf of the optional words (and, for a query of up to six words, of their neighbours) the
+article holds. Required clauses (quoted
 phrases, `+word`, `title:`) filter; optional ones grade. For a query of a few words, the
 articles holding every word come first.
 
@@ -125,8 +126,8 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
 
 def _grade(base: np.ndarray, relevance: np.ndarray, rows: list[np.ndarray], weights: list[float],
            neighbours: list[tuple[float, np.ndarray]], required: bool, trace: Trace | None) -> Ranked:
-    """Matches by coverage of the optional words; scores scaled by coverage of the words and
-    their neighbours; complete matches of a short query first."""
+    """Matches by coverage of the optional words; scores scaled by coverage of the words (and,
+    in a query of a few words, of their neighbours); complete matches of a short query first."""
     words = coverage(np.asarray(weights), np.vstack(rows))
     best = float(words[base].max()) if base.any() else 0.0
     if best > 0:
@@ -138,8 +139,11 @@ def _grade(base: np.ndarray, relevance: np.ndarray, rows: list[np.ndarray], weig
     # a long query's complete matches are long articles that happen to hold its particles
     short = len(rows) <= COMPLETE_FIRST_UP_TO
     first = complete if short and count >= ENOUGH_COMPLETE and count < matched.sum() else None
-    covered = coverage(np.asarray(weights + [w for w, _ in neighbours]),
-                       np.vstack(rows + [m for _, m in neighbours]))
+    if len(rows) <= LONG_QUERY:  # a concept: its words as typed, side by side
+        covered = coverage(np.asarray(weights + [w for w, _ in neighbours]),
+                           np.vstack(rows + [m for _, m in neighbours]))
+    else:  # a question: what it asks about, not how it is phrased ('tại sao … lại')
+        covered = words
     if trace is not None:
         trace.coverage = covered
     return Ranked(matched, blend(relevance, covered, COVERAGE_POWER), first, count)
