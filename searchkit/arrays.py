@@ -56,6 +56,7 @@ class IndexArrays:
         self._cache: dict[tuple[str, str], Postings] = {}
         self._cached_size = 0
         self._frequencies: dict[tuple[str, str], int] = {}
+        self.memo: dict[str, object] = {}  # per-generation values others derive (dates by doc)
         self._occurrences: dict[tuple[str, str], np.ndarray] = {}
         self._occurrence_size = 0
         self._lengths: dict = {}

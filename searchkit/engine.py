@@ -21,7 +21,6 @@ from searchkit.plan import QueryPlan, plan_query
 from searchkit.rewrite import (Vocabulary, decode_typing, expand_abbreviations, expand_prefixes,
                                typed_as_abbreviation)
 from searchkit.store import open_index
-from searchkit.accents import PairCounts
 from searchkit.models import Article
 from searchkit.suggest import (CACHE_PREFIX, Spellings, Suggester, load_pair_counts, load_spellings,
                                spelling_evidence)
@@ -29,6 +28,7 @@ from searchkit.text.fold import has_marks
 from searchkit.text.normalize import normalize_text
 
 if TYPE_CHECKING:
+    from searchkit.accents import PairCounts
     from searchkit.indexer import Progress
 
 _ARTICLE_FIELDS = frozenset(Article.__dataclass_fields__)
@@ -36,6 +36,9 @@ _ARTICLE_FIELDS = frozenset(Article.__dataclass_fields__)
 #: writer prepares it); meanwhile, for up to this long, the previous one serves, rather than a
 #: search spending a second building it while other threads wait (bench/serve.py's p99).
 SPELLINGS_GRACE_SECONDS = 30.0
+#: Hits of one page that get snippets: past them (a page of 1,000), titles only, so that no
+#: page costs more than a fraction of a second to highlight.
+MAX_SNIPPET_HITS = 200
 #: Deepest result a search pages to: past it, narrowing the query serves better than paging.
 MAX_OFFSET = 10_000
 
@@ -149,10 +152,11 @@ class SearchEngine:
         ranked = rank(arrays, plan, allowed, trace)
         if not ranked.total:
             plan, ranked = self._retry(searcher, arrays, vocabulary, plan, allowed, trace) or (plan, ranked)
-        best = _by_date(searcher, ranked, limit, offset) if sort == "date" else ranked.top(limit, offset)
+        best = _by_date(searcher, arrays, ranked, limit, offset) if sort == "date" else ranked.top(limit, offset)
         marks = _highlighting(plan, arrays)
-        hits = tuple(_hit(searcher.stored_fields(doc), score, marks, snippets,
-                          _explanation(ranked, trace, doc) if trace else None) for doc, score in best)
+        hits = tuple(_hit(searcher.stored_fields(doc), score, marks, snippets if rank < MAX_SNIPPET_HITS else 0,
+                          _explanation(ranked, trace, doc) if trace else None)
+                     for rank, (doc, score) in enumerate(best))
         suggestion = None if plan.corrected else self._suggest(
             searcher, vocabulary, hits, plan.searched or query)
         return Results(query=query, total=ranked.total, hits=hits, searched=plan.searched,
@@ -331,7 +335,7 @@ class SearchEngine:
         """The syllable pair counts of the reader's generation, kept while it is current."""
         generation = reader.generation()
         if self._pairs is None or self._pairs[0] != generation:
-            self._pairs = (generation, load_pair_counts(reader))
+            self._pairs = (generation, load_pair_counts(self.path, reader))
         return self._pairs[1]
 
     def _writer_preparing(self, generation: int) -> bool:
@@ -401,18 +405,30 @@ def _column(searcher, name: str, docs) -> list:
     return values
 
 
-def _by_date(searcher, ranked, limit: int, offset: int = 0) -> list[tuple[int, float]]:
-    """Newest first, undated last; equal dates by relevance."""
+def _by_date(searcher, arrays, ranked, limit: int, offset: int = 0) -> list[tuple[int, float]]:
+    """Newest first, undated last; equal dates by relevance, then doc number."""
     import numpy as np
 
     docs = np.flatnonzero(ranked.matched)
-    dates = _column(searcher, "date", docs)
-    order = sorted(range(len(docs)), key=lambda i: (dates[i] is None, _negated(dates[i]), -ranked.scores[docs[i]], docs[i]))
-    return [(int(docs[i]), float(ranked.scores[docs[i]])) for i in order[offset:offset + limit]]
+    days = _days(searcher, arrays)[docs]
+    order = np.lexsort((docs, -ranked.scores[docs], -days, days == 0))[offset:offset + limit]
+    return [(int(docs[i]), float(ranked.scores[docs[i]])) for i in order]
 
 
-def _negated(day: str | None) -> tuple[int, ...]:
-    return tuple(-ord(c) for c in day or "")
+def _days(searcher, arrays):
+    """Every document's date as a number (20100203; 0 when undated), read once per index
+    generation: sorting a whole result list by date is then a numpy sort."""
+    import numpy as np
+
+    if "days" not in arrays.memo:
+        reader = searcher.reader()
+        dates: list = []
+        for leaf, _ in [(reader, 0)] if reader.is_atomic() else reader.leaf_readers():
+            # a whole column at once; a segment without any date has no column at all
+            dates += list(leaf.column_reader("date")) if leaf.has_column("date") else [None] * leaf.doc_count_all()
+        arrays.memo["days"] = np.array([int(d.replace("-", "")) if d and d[:4].isdigit() else 0
+                                        for d in dates], dtype=np.int64)
+    return arrays.memo["days"]
 
 
 def _facet_counts(searcher, ranked) -> dict[str, dict[str, int]]:

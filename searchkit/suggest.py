@@ -17,25 +17,30 @@ A changed tone or vowel mark costs less than a changed letter (`thônng` → *th
 
 from __future__ import annotations
 
+import json
 import math
 import os
-import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
-from searchkit.accents import PairCounts, spell
 from searchkit.models import Hit
 from searchkit.text.fold import fold, has_marks
 from searchkit.text.keystrokes import is_valid_syllable
 from searchkit.text.syllables import forms, syllables
 
+if TYPE_CHECKING:  # numpy stays off `searchkit --help` and queries that need no accents
+    import numpy as np
+
+    from searchkit.accents import PairCounts
+
 #: Bump when `Spellings` changes shape: older cache files are then ignored and replaced.
 FORMAT = 3
 CACHE_PREFIX = "suggest-"
+PAIRS_PREFIX = "pairs-"
 #: Accented spellings kept per folded syllable, most frequent first.
 MAX_VARIANTS = 6
 #: pyvi words seen fewer times than this are not trusted as spellings of a word pair.
@@ -195,8 +200,26 @@ def _weights(reader, fieldname: str) -> Counter:
     return weights
 
 
-def load_pair_counts(reader) -> PairCounts:
-    """The index's syllable pair counts, merged from its segments' postings files."""
+def load_pair_counts(index_dir: str | os.PathLike, reader) -> PairCounts:
+    """The index's syllable pair counts, merged from its segments' postings files once per
+    index generation and cached as plain arrays (``pairs-<generation>.npz``, read without
+    pickle): a second process reads them in milliseconds instead of merging again."""
+    import numpy as np
+
+    from searchkit.accents import PairCounts
+
+    path = Path(index_dir) / f"{PAIRS_PREFIX}{reader.generation()}.npz"
+    try:
+        with np.load(path, allow_pickle=False) as cached:
+            return PairCounts.of(_numbers(cached["vocabulary"]), cached["keys"], cached["counts"])
+    except (OSError, ValueError, KeyError, EOFError):
+        pass
+    counts = PairCounts.merge(_segment_pairs(reader))
+    _save_pairs(path, counts)
+    return counts
+
+
+def _segment_pairs(reader) -> list[dict]:
     from searchkit.postings import for_segment
 
     parts = []
@@ -206,7 +229,27 @@ def load_pair_counts(reader) -> PairCounts:
         packed = side.pairs() if side is not None else None
         if packed is not None:
             parts.append(packed)
-    return PairCounts.merge(parts)
+    return parts
+
+
+def _numbers(vocabulary: np.ndarray) -> dict[str, int]:
+    return {word: i for i, word in enumerate(vocabulary.tolist())}
+
+
+def _save_pairs(path: Path, counts: PairCounts) -> None:
+    """Best effort, like the spellings cache; older generations' files are removed."""
+    import numpy as np
+
+    vocabulary = np.array(sorted(counts.numbers, key=counts.numbers.__getitem__), dtype=str)
+    temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npz")
+    try:
+        np.savez(temporary, vocabulary=vocabulary, keys=counts.keys, counts=counts.counts)
+        os.replace(temporary, path)
+        for old in path.parent.glob(f"{PAIRS_PREFIX}*.npz"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        temporary.unlink(missing_ok=True)
 
 
 def _text(term) -> str:
@@ -346,6 +389,8 @@ class Suggester:
             elif pairs is None and self._plain_is_common(spelled):
                 result[i] = (spelled, True)
         if pairs is not None and not all(settled for _, settled in result):
+            from searchkit.accents import spell
+
             spelled = spell([fold(s) for s, _ in result], self.spellings.variants, pairs,
                             fixed=lambda i: result[i][0] if result[i][1] else None)
             return [(s, True) for s in spelled]
