@@ -44,9 +44,11 @@ def open_index(path: str | os.PathLike):
 
     path = Path(path)
     if not is_index(path):
-        if path.is_dir() and visible_entries(path):
-            raise IndexFormatError(f"{path} is not a searchkit index; point --index at another directory")
-        raise IndexNotFoundError(f"no index at {path}; build one with: searchkit index CORPUS --index {path}")
+        foreign = path.is_dir() and bool(visible_entries(path))
+        if not is_index(path):  # looked again: a writer creating the index writes the marker first
+            if foreign:
+                raise IndexFormatError(f"{path} is not a searchkit index; point --index at another directory")
+            raise IndexNotFoundError(f"no index at {path}; build one with: searchkit index CORPUS --index {path}")
     version = read_marker(path).get("schema_version")
     if version != SCHEMA_VERSION:
         raise IndexFormatError(
