@@ -22,7 +22,8 @@ from searchkit.rewrite import (Vocabulary, decode_typing, expand_abbreviations, 
                                typed_as_abbreviation)
 from searchkit.store import open_index
 from searchkit.models import Article
-from searchkit.suggest import (CACHE_PREFIX, Spellings, Suggester, load_pair_counts, load_spellings,
+from searchkit.suggest import (CACHE_PREFIX, PAIRS_PREFIX, Spellings, Suggester, load_pair_counts,
+                               load_spellings,
                                spelling_evidence)
 from searchkit.text.fold import has_marks
 from searchkit.text.normalize import normalize_text
@@ -103,7 +104,7 @@ class SearchEngine:
         if report.total:
             with open_index(self.path).reader() as reader, self._lock:  # so that no query pays for it
                 self._load_spellings(reader, wait_for_writer=False)
-                self._load_pairs(reader)
+                self._load_pairs(reader, wait_for_writer=False)
         return report
 
     @_one_at_a_time
@@ -331,16 +332,22 @@ class SearchEngine:
             self._spellings = (generation, load_spellings(self.path, reader))
         return self._spellings[1]
 
-    def _load_pairs(self, reader) -> PairCounts:
-        """The syllable pair counts of the reader's generation, kept while it is current."""
+    def _load_pairs(self, reader, wait_for_writer: bool = True) -> PairCounts:
+        """The syllable pair counts of the reader's generation, kept while it is current; the
+        previous ones while a writer is still saving them (a few added articles barely move
+        them, and merging them here would hold every waiting search for a third of a second)."""
         generation = reader.generation()
+        if self._pairs is not None and self._pairs[0] != generation and wait_for_writer \
+                and self._writer_preparing(generation, f"{PAIRS_PREFIX}{generation}.npz"):
+            return self._pairs[1]
         if self._pairs is None or self._pairs[0] != generation:
             self._pairs = (generation, load_pair_counts(self.path, reader))
         return self._pairs[1]
 
-    def _writer_preparing(self, generation: int) -> bool:
-        """True while the statistic of `generation` is not cached yet, within the grace period."""
-        if (self.path / f"{CACHE_PREFIX}{generation}.json").exists():
+    def _writer_preparing(self, generation: int, name: str | None = None) -> bool:
+        """True while a statistic of `generation` (the file `name`, by default the spellings)
+        is not cached yet, within the grace period."""
+        if (self.path / (name or f"{CACHE_PREFIX}{generation}.json")).exists():
             return False
         if self._awaiting is None or self._awaiting[0] != generation:
             self._awaiting = (generation, time.monotonic())
