@@ -31,7 +31,7 @@ from searchkit.postings import SUFFIX, write_postings
 BATCH_PREFIX = ".batch-"
 # Leftovers of a run stopped while writing: Whoosh's temporary table of contents
 # ('_MAIN_7.toc.1732961234.56'), the marker's and the did-you-mean cache's temporary files.
-_TEMPORARY = re.compile(r"^(_MAIN_\d+\.toc\..+|\.searchkit\.json\.tmp|\.suggest-.*\.tmp)$")
+_TEMPORARY = re.compile(r"^(_MAIN_\d+\.toc\..+|\.searchkit\.json\.tmp|\.(suggest|pairs)-.*\.tmp(\.json|\.npz)?)$")
 _SEGMENT_FILE = re.compile(r"^(MAIN_[0-9a-z]+)\.[A-Za-z0-9_.]+$")
 
 

@@ -164,11 +164,19 @@ def _checked(data) -> Spellings | None:
 def _save(path: Path, spellings: Spellings) -> None:
     data = {"format": FORMAT, "syllables": dict(spellings.syllables), "words": dict(spellings.words),
             "folded": dict(spellings.folded)}
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    _replace(path, f"{CACHE_PREFIX}*", lambda temporary: temporary.write_text(
+        json.dumps(data, ensure_ascii=False), encoding="utf-8"))
+
+
+def _replace(path: Path, pattern: str, write: Callable[[Path], object]) -> None:
+    """Write a cache file atomically (a temporary name, then a rename) and remove the older
+    generations' files matching `pattern`. Best effort: an unwritable index directory only
+    costs a rebuild of the statistic next time."""
+    temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
     try:
-        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        write(temporary)
         os.replace(temporary, path)
-        for old in path.parent.glob(f"{CACHE_PREFIX}*"):
+        for old in path.parent.glob(pattern):
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError:
@@ -237,19 +245,11 @@ def _numbers(vocabulary: np.ndarray) -> dict[str, int]:
 
 
 def _save_pairs(path: Path, counts: PairCounts) -> None:
-    """Best effort, like the spellings cache; older generations' files are removed."""
     import numpy as np
 
     vocabulary = np.array(sorted(counts.numbers, key=counts.numbers.__getitem__), dtype=str)
-    temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npz")
-    try:
-        np.savez(temporary, vocabulary=vocabulary, keys=counts.keys, counts=counts.counts)
-        os.replace(temporary, path)
-        for old in path.parent.glob(f"{PAIRS_PREFIX}*.npz"):
-            if old != path:
-                old.unlink(missing_ok=True)
-    except OSError:
-        temporary.unlink(missing_ok=True)
+    _replace(path, f"{PAIRS_PREFIX}*.npz", lambda temporary: np.savez(
+        temporary, vocabulary=vocabulary, keys=counts.keys, counts=counts.counts))
 
 
 def _text(term) -> str:
