@@ -28,7 +28,6 @@ syllables that carry a mark (where there is something to restore; issue 8's figu
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 import time

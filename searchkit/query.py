@@ -79,29 +79,12 @@ class Clause:
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """Groups that must all match (each group: clauses of which one must match), exclusions."""
+    """Groups of clauses (each group: clauses of which one must match) and exclusions; which
+    groups are required and which graded is the plan's to say (`searchkit.plan`)."""
 
     text: str
     groups: tuple[tuple[Clause, ...], ...]
     excluded: tuple[Clause, ...] = ()
-
-    def highlight_terms(self, title: bool = False) -> dict[str, frozenset[str]]:
-        """Folded syllable -> accented forms typed (empty: any), for a body or a title."""
-        terms: dict[str, set[str] | None] = {}
-        for group in self.groups:
-            for clause in group:
-                if clause.title_only and not title:
-                    continue
-                for s in clause.syllables:
-                    typed = terms.setdefault(s.folded, set())
-                    if typed is None or s.accented == s.folded:
-                        terms[s.folded] = None  # typed without accents: any variant
-                    else:
-                        typed.add(s.accented)
-                for alternative in clause.alternatives:  # phrases would light up every 'tin'
-                    if len(alternative.folded) == 1:
-                        terms[alternative.folded[0]] = None
-        return {folded: frozenset(typed or ()) for folded, typed in terms.items()}
 
 
 def parse_query(text: str) -> ParsedQuery:
