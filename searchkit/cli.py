@@ -326,6 +326,30 @@ def _colour(choice: str = "auto") -> bool:
 @index_option
 @json_option
 @handle_errors
+def check(index_dir, as_json) -> None:
+    """Read every file of the index and report damage (exit 0 clean, 3 damaged).
+
+    \b
+    Example:
+      searchkit check --index index/
+    """
+    report = SearchEngine(index_dir).check()
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False))
+    elif not report["problems"]:
+        click.echo(f"{index_dir}: {report['segments']} segments, {report['articles']} articles: no damage")
+    else:
+        for problem in report["problems"]:
+            click.echo(f"damaged: {problem}")
+        click.echo(f"rebuild it with: searchkit index --rebuild --index {index_dir} CORPUS")
+    if report["problems"]:
+        sys.exit(3)
+
+
+@main.command()
+@index_option
+@json_option
+@handle_errors
 def stats(index_dir, as_json) -> None:
     """Show the size of the index: articles, segments, vocabulary, bytes.
 

@@ -371,6 +371,37 @@ class SearchEngine:
         """Number of articles in the index."""
         return open_index(self.path).doc_count()
 
+    def check(self) -> dict:
+        """Read every file of the index once: the table of contents, each segment's postings
+        file (whole, against its header), and each segment's stored fields at both ends.
+        Returns {"index", "segments", "articles", "problems"}: an empty list is a clean index.
+
+        >>> SearchEngine("index").check()["problems"]
+        []
+        """
+        from searchkit.errors import SearchkitError
+        from searchkit.postings import open_postings
+
+        ix = open_index(self.path)  # a lost or tampered table of contents raises here
+        problems: list[str] = []
+        segments = ix._segments()
+        for segment in segments:
+            try:
+                open_postings(str(self.path), segment.segment_id())
+            except SearchkitError as error:
+                problems.append(str(error))
+        with ix.reader() as reader:
+            articles = reader.doc_count()
+            for leaf, _ in [] if reader.is_atomic() and not segments else _leaves(reader):
+                for doc in {0, leaf.doc_count_all() - 1}:
+                    try:
+                        leaf.stored_fields(doc)
+                    except Exception as error:  # noqa: BLE001 - damage shows as any exception
+                        problems.append(f"the stored fields of segment {leaf._segment.segment_id()} cannot be "
+                                        f"read ({type(error).__name__}: {error})")
+                        break
+        return {"index": str(self.path), "segments": len(segments), "articles": articles, "problems": problems}
+
     def stats(self) -> dict:
         """Articles, segments, size on disk and schema version of the index."""
         from searchkit.schema import SCHEMA_VERSION
@@ -383,6 +414,11 @@ class SearchEngine:
         size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
         return {"index": str(self.path), "articles": articles, "segments": segments,
                 "vocabulary": vocabulary, "size_bytes": size, "schema_version": SCHEMA_VERSION}
+
+
+def _leaves(reader) -> list:
+    """(segment reader, first doc number) of every segment."""
+    return [(reader, 0)] if reader.is_atomic() else list(reader.leaf_readers())
 
 
 def _allowed(searcher, chosen: Filters, size: int):

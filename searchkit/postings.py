@@ -89,16 +89,37 @@ def _field_arrays(postings: dict[str, list[tuple[int, list[int]]]], positional: 
 
 
 class SegmentPostings:
-    """Read side of one `.skp` file."""
+    """Read side of one `.skp` file; a file that is not one, of another version, or shorter
+    than its header says is an IndexFormatError naming it."""
 
     def __init__(self, path: Path):
-        self._map = np.memmap(path, dtype=np.uint8, mode="r")
+        try:
+            self._map = np.memmap(path, dtype=np.uint8, mode="r")
+        except (OSError, ValueError) as error:  # missing, unreadable, or empty
+            raise _damaged(path, f"cannot be read ({getattr(error, 'strerror', None) or error})") from None
         if bytes(self._map[:8]) != MAGIC:
-            raise ValueError(f"{path} is not a searchkit postings file")
-        size = struct.unpack("<I", bytes(self._map[8:12]))[0]
-        self._base = 12 + size
-        self._header = json.loads(bytes(self._map[12:self._base]))
+            raise _damaged(path, "is not a searchkit postings file of this version")
+        try:
+            size = struct.unpack("<I", bytes(self._map[8:12]))[0]
+            self._base = 12 + size
+            self._header = json.loads(bytes(self._map[12:self._base]))
+        except (struct.error, ValueError, UnicodeDecodeError):
+            raise _damaged(path, "has a damaged header") from None
+        self._check_sizes(path)
         self._fields: dict[str, dict[str, np.ndarray]] = {}
+
+    def _check_sizes(self, path: Path) -> None:
+        """Every array the header names lies inside the file (a truncated file does not)."""
+        end = self._base
+        for field, info in self._header.items():
+            if not isinstance(info, dict):
+                raise _damaged(path, "has a damaged header")
+            for name, spec in info.items():
+                if isinstance(spec, list) and len(spec) >= 2:
+                    width = np.dtype(spec[2]).itemsize if len(spec) > 2 else _ITEM_SIZES.get(name, info.get("width", 1))
+                    end = max(end, self._base + spec[0] + spec[1] * width)
+        if end > len(self._map):
+            raise _damaged(path, f"is truncated ({len(self._map):,} bytes of {end:,})")
 
     def _field(self, field: str) -> dict[str, np.ndarray] | None:
         if field not in self._fields:
@@ -192,16 +213,26 @@ def _totals(arrays: dict[str, np.ndarray]) -> dict[str, float]:
 
 
 def for_segment(leaf) -> SegmentPostings | None:
-    """The postings file of a Whoosh segment reader, or None (no file, or no segment)."""
+    """The postings file of a Whoosh segment reader (None for an empty index's reader, which
+    has no segment); raises IndexFormatError when the file is missing or damaged."""
     folder = getattr(getattr(leaf, "_storage", None), "folder", None)
     segment = getattr(leaf, "_segment", None)
     return open_postings(folder, segment.segment_id()) if folder and segment else None
 
 
-def open_postings(folder: str, segment_id: str) -> SegmentPostings | None:
-    """The postings file of a segment ('MAIN_<segid>'), or None (e.g. a merged segment)."""
-    path = Path(folder) / (segment_id + SUFFIX)
-    try:
-        return SegmentPostings(path)
-    except (OSError, ValueError):
-        return None
+def open_postings(folder: str, segment_id: str) -> SegmentPostings:
+    """The postings file of a segment ('MAIN_<segid>'); every segment has one."""
+    return SegmentPostings(Path(folder) / (segment_id + SUFFIX))
+
+
+#: Bytes per item of the arrays whose type the header does not spell out.
+_ITEM_SIZES = {"offsets": 8, "ids": 4, "freqs": 4, "starts": 8, "positions": 4, "lengths": 4}
+
+
+def _damaged(path: Path, problem: str):
+    from searchkit.errors import IndexDamagedError
+
+    return IndexDamagedError(
+        f"{path} {problem}: the index is damaged; rebuild it with: "
+        f"searchkit index --rebuild --index {path.parent} CORPUS"
+    )

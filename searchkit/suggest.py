@@ -184,27 +184,15 @@ def _replace(path: Path, pattern: str, write: Callable[[Path], object]) -> None:
 
 
 def _weights(reader, fieldname: str) -> Counter:
-    """Term -> occurrences in one field, summed over the index's segments.
-
-    A segment's `.skp` postings file gives its terms and frequencies as arrays; Whoosh's
-    term list is read only for a segment without one.
-    """
+    """Term -> occurrences in one field, summed over the segments' `.skp` postings files."""
     from searchkit.postings import for_segment
 
     weights: Counter = Counter()
     leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
     for leaf, _ in leaves:
-        if not hasattr(leaf, "_segment"):  # an empty index's EmptyReader
-            continue
-        side = for_segment(leaf)
+        side = for_segment(leaf) if hasattr(leaf, "_segment") else None  # an empty index has none
         totals = side.term_totals(fieldname) if side is not None else None
-        if totals is not None:
-            weights.update(totals)
-            continue
-        if fieldname not in leaf.schema or not leaf.schema[fieldname].indexed:
-            continue  # kept only in the .skp files
-        for term, info in leaf.iter_field(fieldname):
-            weights[_text(term)] += info.weight()
+        weights.update(totals or {})
     return weights
 
 
@@ -250,10 +238,6 @@ def _save_pairs(path: Path, counts: PairCounts) -> None:
     vocabulary = np.array(sorted(counts.numbers, key=counts.numbers.__getitem__), dtype=str)
     _replace(path, f"{PAIRS_PREFIX}*.npz", lambda temporary: np.savez(
         temporary, vocabulary=vocabulary, keys=counts.keys, counts=counts.counts))
-
-
-def _text(term) -> str:
-    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 @dataclass(frozen=True)
