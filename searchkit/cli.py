@@ -324,6 +324,30 @@ def _colour(choice: str = "auto") -> bool:
 
 @main.command()
 @index_option
+@click.option("--wait", type=float, default=0.0, metavar="SECONDS", help="Wait this long for another writer to finish.")
+@json_option
+@handle_errors
+def optimize(index_dir, wait, as_json) -> None:
+    """Merge the index into one segment, dropping deleted articles.
+
+    Syncs already merge small segments as they go; searches keep working meanwhile.
+
+    \b
+    Example:
+      searchkit optimize --index index/
+    """
+    engine = SearchEngine(index_dir)
+    started = time.monotonic()
+    rewritten = engine.optimize(wait=wait)
+    info = {"rewritten": rewritten, "segments": engine.stats()["segments"], "seconds": round(time.monotonic() - started, 3)}
+    if as_json:
+        click.echo(json.dumps(info))
+    else:
+        click.echo(f"{rewritten} articles rewritten; {info['segments']} segment(s) in {index_dir} ({info['seconds']:.1f}s)")
+
+
+@main.command()
+@index_option
 @json_option
 @handle_errors
 def check(index_dir, as_json) -> None:

@@ -371,6 +371,18 @@ class SearchEngine:
         """Number of articles in the index."""
         return open_index(self.path).doc_count()
 
+    def optimize(self, *, wait: float = 0.0) -> int:
+        """Merge the index into one segment, dropping deleted articles (searches keep working
+        meanwhile); returns the number of articles rewritten. Syncs already merge small
+        segments as they go: this is for a quiet moment after large changes."""
+        from searchkit.indexer import optimize_index
+
+        rewritten = optimize_index(self.path, wait)
+        with open_index(self.path).reader() as reader, self._lock:  # so that no query pays for it
+            self._load_spellings(reader, wait_for_writer=False)
+            self._load_pairs(reader, wait_for_writer=False)
+        return rewritten
+
     def check(self) -> dict:
         """Read every file of the index once: the table of contents, each segment's postings
         file (whole, against its header), and each segment's stored fields at both ends.

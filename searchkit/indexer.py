@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Iterator
 
 from searchkit.corpus import iter_articles
 from searchkit.errors import IndexDamagedError
+from searchkit.merge import merge_by_policy, optimize
 from searchkit.models import Article, IndexReport, Skipped, Unchanged
 from searchkit.segments import commit_batch, sweep, written_batches
 from searchkit.store import create_index, is_index, open_index, read_marker, storage_error, writer_lock
@@ -191,6 +192,7 @@ def _sync_locked(index_dir: Path, run: _Run, rebuild: bool, remove_missing: bool
     if clear:  # a rebuild that found no article still empties the index
         commit_batch(ix, None, clear=True)
     removed = _remove_missing(ix, run, run.roots) if remove_missing else 0
+    merge_by_policy(ix, index_dir)
     return removed, ix.doc_count()
 
 
@@ -243,3 +245,20 @@ def _remove_missing(ix, run: _Run, paths: list[Path]) -> int:
 
 def _within(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def optimize_index(index_dir: str | os.PathLike, wait: float = 0.0) -> int:
+    """Merge the whole index into one segment, dropping deleted articles, under the writer
+    lock; returns the articles rewritten (0 when it already was one clean segment)."""
+    index_dir = Path(index_dir)
+    try:
+        with writer_lock(index_dir, wait):
+            try:
+                ix = open_index(index_dir)
+                sweep(index_dir, ix)
+                return optimize(ix, index_dir)
+            except BaseException:
+                _sweep_after_failure(index_dir)
+                raise
+    except OSError as error:
+        raise storage_error(error, index_dir) from error

@@ -125,10 +125,12 @@ class _CachedLengths:
         return getattr(self._reader, name)
 
 
-def commit_batch(ix, batch: Batch | None, replaced: Iterable[str] = (), clear: bool = False) -> None:
+def commit_batch(ix, batch: Batch | None, replaced: Iterable[str] = (), clear: bool = False,
+                 dropped: frozenset[str] = frozenset()) -> None:
     """Make a written batch part of the index, deleting `replaced` ids in the same commit.
 
-    With `clear`, every older segment is dropped in that commit (a rebuild).
+    With `clear`, every older segment is dropped in that commit (a rebuild); `dropped` names
+    the segments a merge rewrote into the batch. Whoosh deletes their files after the commit.
     """
     from whoosh.writing import CLEAR, NO_MERGE
 
@@ -139,6 +141,7 @@ def commit_batch(ix, batch: Batch | None, replaced: Iterable[str] = (), clear: b
         for doc_id in replaced:
             writer.delete_by_term("id", doc_id)
         segments = writer._merge_segments(CLEAR if clear else NO_MERGE, False, False)
+        segments = [segment for segment in segments if segment.segment_id() not in dropped]
         writer._close_segment()
         writer._commit_toc(segments + ([batch.segment] if batch else []))
     except BaseException:

@@ -7,7 +7,7 @@ import pytest
 
 MODULES = [
     "searchkit.abbreviations", "searchkit.accents", "searchkit.analysis", "searchkit.arrays",
-    "searchkit.corpus", "searchkit.filters", "searchkit.highlight", "searchkit.models",
+    "searchkit.corpus", "searchkit.filters", "searchkit.highlight", "searchkit.merge", "searchkit.models",
     "searchkit.places", "searchkit.plan", "searchkit.postings", "searchkit.query",
     "searchkit.ranking", "searchkit.render", "searchkit.rewrite", "searchkit.scoring",
     "searchkit.suggest", "searchkit.toc", "searchkit.text.authors", "searchkit.text.dates", "searchkit.text.fold",

@@ -1,0 +1,127 @@
+"""Merge segments: a tiered policy after every sync, and `optimize` (everything into one).
+
+Every sync that changes something adds a segment, and replaced or removed articles stay in
+their old segments as deletions. Left alone, 200 one-article adds make 200 segments (slower
+queries, hundreds of open files) and a full re-sync doubles the index. After each sync the
+smallest segments are merged into one as soon as there are more than MAX_SEGMENTS, and a
+segment that is mostly deletions is rewritten: the articles still live in them are read
+back from their stored fields, written as one new segment (postings file, pair counts and
+all, by the same `write_batch` as new articles) and committed in one table of contents that
+drops the merged segments. Readers keep the segments they opened until they reopen; a crash
+before the commit leaves the last commit intact, and the next run sweeps the files.
+
+Merging the smallest segments, and only segments of similar size, keeps the work bounded:
+an article is rewritten again only when its segment is again among the smallest, so about
+once per tenfold growth.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from searchkit.models import Article
+
+#: More segments than this after a sync: the smallest are merged.
+MAX_SEGMENTS = 10
+#: Segments merged together at most (besides `optimize`).
+MERGE_FACTOR = 10
+#: Segments of up to this many times the smallest's articles are its peers, merged with it.
+SIMILAR = 10
+#: Segments allowed past MAX_SEGMENTS while a lone small one waits for peers.
+SLACK = 2
+#: A segment with this share of its documents deleted is rewritten.
+MOSTLY_DELETED = 0.5
+
+
+@dataclass(frozen=True)
+class SegmentSize:
+    """A segment's id with its live and deleted document counts."""
+
+    segment_id: str
+    live: int
+    deleted: int = 0
+
+
+def plan_merge(sizes: list[SegmentSize], max_segments: int = MAX_SEGMENTS,
+               factor: int = MERGE_FACTOR) -> list[str]:
+    """Ids of the segments to merge into one now (empty: nothing to do).
+
+    >>> plan_merge([SegmentSize(f"s{i}", 1) for i in range(12)] + [SegmentSize("big", 5000)])
+    ['s0', 's1', 's10', 's11', 's2', 's3', 's4', 's5', 's6', 's7']
+    >>> plan_merge([SegmentSize("new", 1)] + [SegmentSize(f"b{i}", 2000) for i in range(10)])
+    []
+    >>> plan_merge([SegmentSize("new", 1)] + [SegmentSize(f"b{i}", 2000) for i in range(12)])
+    ['new', 'b0']
+    >>> plan_merge([SegmentSize("a", 2000), SegmentSize("b", 900, deleted=1100)])
+    ['b']
+    >>> plan_merge([SegmentSize("a", 2000), SegmentSize("b", 10)])
+    []
+    """
+    emptied = [s.segment_id for s in sizes if s.deleted and s.deleted >= MOSTLY_DELETED * (s.live + s.deleted)]
+    if len(sizes) <= max_segments:
+        return emptied
+    ordered = sorted(sizes, key=lambda s: (s.live, s.segment_id))
+    smallest = max(ordered[0].live, 1)
+    group = [s for s in ordered[:factor] if s.live <= SIMILAR * smallest]  # its peers only
+    if len(group) < 2:
+        if len(sizes) <= max_segments + SLACK:  # a lone small one waits for peers
+            return emptied
+        group = ordered[:2]
+    chosen = [s.segment_id for s in group]
+    return chosen + [s for s in emptied if s not in chosen]
+
+
+def segment_sizes(ix) -> list[SegmentSize]:
+    return [SegmentSize(s.segment_id(), s.doc_count(), s.deleted_count()) for s in ix._segments()]
+
+
+def live_articles(ix, segment_ids: set[str]) -> list[Article]:
+    """The live articles of the given segments, rebuilt from their stored fields."""
+    names = set(Article.__dataclass_fields__)
+    articles = []
+    with ix.reader() as reader:
+        leaves = [(reader, 0)] if reader.is_atomic() else reader.leaf_readers()
+        for leaf, _ in leaves:
+            segment = getattr(leaf, "_segment", None)
+            if segment is None or segment.segment_id() not in segment_ids:
+                continue
+            for docnum in range(leaf.doc_count_all()):
+                if not leaf.is_deleted(docnum):
+                    stored = leaf.stored_fields(docnum)
+                    articles.append(Article(**{k: v for k, v in stored.items() if k in names}))
+    return articles
+
+
+def merge(ix, index_dir: Path, segment_ids: list[str]) -> int:
+    """Merge the given segments into one in a single commit; returns the articles rewritten."""
+    from searchkit.segments import commit_batch, write_batch
+
+    chosen = set(segment_ids)
+    articles = live_articles(ix, chosen)
+    batch = write_batch(str(index_dir), articles) if articles else None
+    if batch is not None and batch.failed:  # never drop an article: leave these segments be
+        shutil.rmtree(batch.folder, ignore_errors=True)
+        return 0
+    commit_batch(ix, batch, dropped=frozenset(chosen))
+    return len(articles)
+
+
+def merge_by_policy(ix, index_dir: Path) -> int:
+    """Merge as `plan_merge` says until it says nothing more; returns the articles rewritten."""
+    rewritten = 0
+    for _ in range(100):  # bounded: every merge removes at least one segment
+        chosen = plan_merge(segment_sizes(ix))
+        if not chosen:
+            break
+        rewritten += merge(ix, index_dir, chosen)
+    return rewritten
+
+
+def optimize(ix, index_dir: Path) -> int:
+    """Merge every segment into one (deleted articles dropped); returns the articles rewritten."""
+    sizes = segment_sizes(ix)
+    if len(sizes) <= 1 and not any(s.deleted for s in sizes):
+        return 0
+    return merge(ix, index_dir, [s.segment_id for s in sizes])
