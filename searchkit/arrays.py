@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from searchkit.scoring import idf, length_norm, tf_part
+from searchkit.store import segment_leaves
 
 #: BM25's b per field: titles are short and even, so their length matters less.
 LENGTH_WEIGHT = {"title": 0.5, "title_f": 0.5, "body": 0.75, "body_f": 0.75, "words": 0.75}
@@ -34,7 +35,7 @@ class IndexArrays:
 
     def __init__(self, reader):
         self.reader = reader
-        self.leaves = _segment_leaves(reader)
+        self.leaves = segment_leaves(reader)
         self.size = reader.doc_count_all()
         self.count = max(reader.doc_count(), 1)
         self.alive = self._alive()
@@ -52,7 +53,7 @@ class IndexArrays:
         if reader is self.reader:
             return
         self.reader = reader
-        self.leaves = _segment_leaves(reader)
+        self.leaves = segment_leaves(reader)
         self._sides = self._open_sides()
 
     def _open_sides(self) -> dict[int, object]:
@@ -164,9 +165,3 @@ class IndexArrays:
                 self._occurrence_size = len(found)
             self._occurrences[key] = found
         return found
-
-
-def _segment_leaves(reader) -> list:
-    """(segment reader, doc offset) pairs; an empty index has none (its EmptyReader
-    has no segment)."""
-    return [(leaf, offset) for leaf, offset in reader.leaf_readers() if hasattr(leaf, "_segment")]

@@ -7,7 +7,6 @@ import os
 import threading
 import time
 import unicodedata
-from bisect import bisect_right
 from functools import cached_property, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
@@ -20,11 +19,10 @@ from searchkit.models import Explanation, Hit, IndexReport, Results
 from searchkit.plan import QueryPlan, plan_query
 from searchkit.rewrite import (Vocabulary, decode_typing, expand_abbreviations, expand_prefixes,
                                typed_as_abbreviation)
-from searchkit.store import open_index
 from searchkit.models import Article
+from searchkit.store import open_index, segment_leaves
 from searchkit.suggest import (CACHE_PREFIX, PAIRS_PREFIX, Spellings, Suggester, load_pair_counts,
-                               load_spellings,
-                               spelling_evidence)
+                               load_spellings, spelling_evidence)
 from searchkit.text.fold import has_marks
 from searchkit.text.normalize import normalize_text
 
@@ -32,7 +30,6 @@ if TYPE_CHECKING:
     from searchkit.accents import PairCounts
     from searchkit.indexer import Progress
 
-_ARTICLE_FIELDS = frozenset(Article.__dataclass_fields__)
 #: After another process commits, its did-you-mean statistic appears a moment later (the
 #: writer prepares it); meanwhile, for up to this long, the previous one serves, rather than a
 #: search spending a second building it while other threads wait (bench/serve.py's p99).
@@ -54,8 +51,6 @@ def _one_at_a_time(method):
             return method(self, *args, **kwargs)
 
     return locked
-
-
 
 
 class SearchEngine:
@@ -81,9 +76,8 @@ class SearchEngine:
         """
         self.path = Path(path)
         self.abbreviation_files = tuple(Path(f) for f in abbreviations)
-        self._spellings: tuple[int, Spellings] | None = None
-        self._pairs: tuple[int, PairCounts] | None = None
-        self._awaiting: tuple[int, float] | None = None  # generation whose statistic is awaited, since
+        self._statistics: dict[str, tuple[int, object]] = {}  # name -> (generation, value)
+        self._awaiting: tuple[int, float] | None = None  # generation whose statistics are awaited, since
         self._arrays: tuple[int, object] | None = None
         self._searcher: tuple[int, object] | None = None
         self._vocabulary: tuple[object, Vocabulary] | None = None
@@ -155,13 +149,13 @@ class SearchEngine:
             plan, ranked = self._retry(searcher, arrays, vocabulary, plan, allowed, trace) or (plan, ranked)
         best = _by_date(searcher, arrays, ranked, limit, offset) if sort == "date" else ranked.top(limit, offset)
         marks = _highlighting(plan, arrays)
-        hits = tuple(_hit(searcher.stored_fields(doc), score, marks, snippets if rank < MAX_SNIPPET_HITS else 0,
+        hits = tuple(_hit(searcher.stored_fields(doc), score, marks, snippets if place < MAX_SNIPPET_HITS else 0,
                           _explanation(ranked, trace, doc) if trace else None)
-                     for rank, (doc, score) in enumerate(best))
+                     for place, (doc, score) in enumerate(best))
         suggestion = None if plan.corrected else self._suggest(
             searcher, vocabulary, hits, plan.searched or query)
         return Results(query=query, total=ranked.total, hits=hits, searched=plan.searched,
-                       suggestion=suggestion, facets=_facet_counts(searcher, ranked) if facets else {},
+                       suggestion=suggestion, facets=_facet_counts(searcher, arrays, ranked) if facets else {},
                        corrected=plan.corrected, complete=ranked.complete, offset=offset,
                        plan={**plan.to_dict(), "weights": trace.weights} if trace else None)
 
@@ -172,8 +166,6 @@ class SearchEngine:
         >>> SearchEngine("index").explain("trạm BTS", "003_968839511eb7d5a3").coverage
         1.0
         """
-        from whoosh.query import Term
-
         from searchkit.ranking import Trace, rank
 
         searcher = self._current_searcher()
@@ -182,10 +174,10 @@ class SearchEngine:
         chosen = Filters.parse(**filters)
         trace = Trace()
         ranked = rank(arrays, plan, _allowed(searcher, chosen, arrays.size), trace)
-        docs = list(searcher.docs_for_query(Term("id", article_id)))
-        if not docs or not ranked.matched[docs[0]]:
+        doc = _docnum(searcher, article_id)
+        if doc is None or not ranked.matched[doc]:
             return None
-        return _explanation(ranked, trace, docs[0])
+        return _explanation(ranked, trace, doc)
 
     @_one_at_a_time
     def plan(self, query: str) -> QueryPlan:
@@ -278,16 +270,11 @@ class SearchEngine:
         >>> SearchEngine("index").article("003_968839511eb7d5a3")["province"]
         'Đắk Nông'
         """
-        from whoosh.query import Term
-
         if not isinstance(id, str) or not id:
             return None
         searcher = self._current_searcher()
-        docnum = next(iter(searcher.docs_for_query(Term("id", id))), None)
-        if docnum is None:
-            return None
-        stored = searcher.stored_fields(docnum)
-        return Article(**{name: value for name, value in stored.items() if name in _ARTICLE_FIELDS}).to_dict()
+        docnum = _docnum(searcher, id)
+        return None if docnum is None else Article.from_stored(searcher.stored_fields(docnum)).to_dict()
 
     @_one_at_a_time
     def close(self) -> None:
@@ -322,32 +309,30 @@ class SearchEngine:
         return self._vocabulary[1]
 
     def _load_spellings(self, reader, wait_for_writer: bool = True) -> Spellings:
-        """The did-you-mean statistic of the reader's generation, kept while it is current;
-        the previous one while a writer is still preparing it (see SPELLINGS_GRACE_SECONDS)."""
-        generation = reader.generation()
-        if self._spellings is not None and self._spellings[0] != generation \
-                and wait_for_writer and self._writer_preparing(generation):
-            return self._spellings[1]
-        if self._spellings is None or self._spellings[0] != generation:
-            self._spellings = (generation, load_spellings(self.path, reader))
-        return self._spellings[1]
+        """The did-you-mean statistic of the reader's generation (see `_statistic`)."""
+        return self._statistic("spellings", reader, load_spellings, f"{CACHE_PREFIX}{{}}.json", wait_for_writer)
 
     def _load_pairs(self, reader, wait_for_writer: bool = True) -> PairCounts:
-        """The syllable pair counts of the reader's generation, kept while it is current; the
-        previous ones while a writer is still saving them (a few added articles barely move
-        them, and merging them here would hold every waiting search for a third of a second)."""
-        generation = reader.generation()
-        if self._pairs is not None and self._pairs[0] != generation and wait_for_writer \
-                and self._writer_preparing(generation, f"{PAIRS_PREFIX}{generation}.npz"):
-            return self._pairs[1]
-        if self._pairs is None or self._pairs[0] != generation:
-            self._pairs = (generation, load_pair_counts(self.path, reader))
-        return self._pairs[1]
+        """The syllable pair counts of the reader's generation (see `_statistic`)."""
+        return self._statistic("pairs", reader, load_pair_counts, f"{PAIRS_PREFIX}{{}}.npz", wait_for_writer)
 
-    def _writer_preparing(self, generation: int, name: str | None = None) -> bool:
-        """True while a statistic of `generation` (the file `name`, by default the spellings)
-        is not cached yet, within the grace period."""
-        if (self.path / (name or f"{CACHE_PREFIX}{generation}.json")).exists():
+    def _statistic(self, name: str, reader, load, cache: str, wait_for_writer: bool):
+        """A statistic of the reader's generation, kept while it is current. While a writer is
+        still saving the new generation's (`cache` names its file), the previous one serves:
+        a few added articles barely move it, and building it here would hold every waiting
+        search for up to a second (bench/serve.py's p99)."""
+        generation = reader.generation()
+        kept = self._statistics.get(name)
+        if kept is not None and kept[0] != generation and wait_for_writer \
+                and self._writer_preparing(generation, cache.format(generation)):
+            return kept[1]
+        if kept is None or kept[0] != generation:
+            self._statistics[name] = kept = (generation, load(self.path, reader))
+        return kept[1]
+
+    def _writer_preparing(self, generation: int, name: str) -> bool:
+        """True while the file `name` of `generation` is not cached yet, within the grace period."""
+        if (self.path / name).exists():
             return False
         if self._awaiting is None or self._awaiting[0] != generation:
             self._awaiting = (generation, time.monotonic())
@@ -404,7 +389,7 @@ class SearchEngine:
                 problems.append(str(error))
         with ix.reader() as reader:
             articles = reader.doc_count()
-            for leaf, _ in [] if reader.is_atomic() and not segments else _leaves(reader):
+            for leaf, _ in segment_leaves(reader):
                 for doc in {0, leaf.doc_count_all() - 1}:
                     try:
                         leaf.stored_fields(doc)
@@ -428,9 +413,11 @@ class SearchEngine:
                 "vocabulary": vocabulary, "size_bytes": size, "schema_version": SCHEMA_VERSION}
 
 
-def _leaves(reader) -> list:
-    """(segment reader, first doc number) of every segment."""
-    return [(reader, 0)] if reader.is_atomic() else list(reader.leaf_readers())
+def _docnum(searcher, article_id: str) -> int | None:
+    """The document number of an article id (compared with the indexed ids only), or None."""
+    from whoosh.query import Term
+
+    return next(iter(searcher.docs_for_query(Term("id", article_id))), None)
 
 
 def _allowed(searcher, chosen: Filters, size: int):
@@ -444,20 +431,19 @@ def _allowed(searcher, chosen: Filters, size: int):
     return allowed
 
 
-def _column(searcher, name: str, docs) -> list:
-    """Values of a column for global doc numbers, None where missing. Read per segment:
-    Whoosh's multi-segment column reader leaves out segments without the column (no article
-    in them had a date) and then reads past the end of the previous one (IndexError)."""
-    reader = searcher.reader()
-    leaves = [(reader, 0)] if reader.is_atomic() else reader.leaf_readers()
-    starts = [start for _, start in leaves]
-    columns = [leaf.column_reader(name) if leaf.has_column(name) else None for leaf, _ in leaves]
-    values = []
-    for doc in docs:
-        i = bisect_right(starts, int(doc)) - 1
-        column = columns[i]
-        values.append((column[int(doc) - starts[i]] or None) if column is not None else None)
-    return values
+def _values(searcher, arrays, name: str) -> list:
+    """A column's value for every document (None where missing), read whole once per index
+    generation and segment by segment: Whoosh's multi-segment column reader leaves out
+    segments without the column (no article in them had a date) and then reads past the end
+    of the previous one (IndexError)."""
+    key = f"column:{name}"
+    if key not in arrays.memo:
+        values: list = []
+        for leaf, _ in segment_leaves(searcher.reader()):
+            values += ([v or None for v in leaf.column_reader(name)] if leaf.has_column(name)
+                       else [None] * leaf.doc_count_all())
+        arrays.memo[key] = values
+    return arrays.memo[key]
 
 
 def _by_date(searcher, arrays, ranked, limit: int, offset: int = 0) -> list[tuple[int, float]]:
@@ -471,36 +457,28 @@ def _by_date(searcher, arrays, ranked, limit: int, offset: int = 0) -> list[tupl
 
 
 def _days(searcher, arrays):
-    """Every document's date as a number (20100203; 0 when undated), read once per index
-    generation: sorting a whole result list by date is then a numpy sort."""
+    """Every document's date as a number (20100203; 0 when undated), once per generation:
+    sorting a whole result list by date is then a numpy sort."""
     import numpy as np
 
     if "days" not in arrays.memo:
-        reader = searcher.reader()
-        dates: list = []
-        for leaf, _ in [(reader, 0)] if reader.is_atomic() else reader.leaf_readers():
-            # a whole column at once; a segment without any date has no column at all
-            dates += list(leaf.column_reader("date")) if leaf.has_column("date") else [None] * leaf.doc_count_all()
         arrays.memo["days"] = np.array([int(d.replace("-", "")) if d and d[:4].isdigit() else 0
-                                        for d in dates], dtype=np.int64)
+                                        for d in _values(searcher, arrays, "date")], dtype=np.int64)
     return arrays.memo["days"]
 
 
-def _facet_counts(searcher, ranked) -> dict[str, dict[str, int]]:
+def _facet_counts(searcher, arrays, ranked) -> dict[str, dict[str, int]]:
     """Matches by province, year, source and category, most first (ties by name; years newest
     first); articles without the value left out."""
+    from collections import Counter
+
     import numpy as np
 
-    docs = np.flatnonzero(ranked.matched)
-    years: dict[str, int] = {}
-    for day in _column(searcher, "date", docs):
-        if day:
-            years[day[:4]] = years.get(day[:4], 0) + 1
-    provinces: dict[str, int] = {}
-    for name in _column(searcher, "province", docs):
-        if name:
-            provinces[name] = provinces.get(name, 0) + 1
-    return {"province": _most_first(provinces), "year": dict(sorted(years.items(), reverse=True)),
+    docs = np.flatnonzero(ranked.matched).tolist()
+    dates, places = _values(searcher, arrays, "date"), _values(searcher, arrays, "province")
+    years = Counter(dates[d][:4] for d in docs if dates[d])
+    provinces = Counter(places[d] for d in docs if places[d])
+    return {"province": _most_first(dict(provinces)), "year": dict(sorted(years.items(), reverse=True)),
             "source": _keyed_counts(searcher, "source", ranked.matched),
             "category": _keyed_counts(searcher, "category", ranked.matched)}
 
@@ -556,7 +534,7 @@ def _explanation(ranked, trace, doc: int) -> Explanation:
     parts = trace.of(doc)
     return Explanation(
         score=float(ranked.scores[doc]), relevance=sum(parts.values()), coverage=covered,
-        power=COVERAGE_POWER, complete=covered >= 1.0 - 1e-6,
+        power=COVERAGE_POWER, complete=bool(trace.complete[doc]) if trace.complete is not None else True,
         first=bool(ranked.first[doc]) if ranked.first is not None else False,
         parts=tuple(parts.items()),
     )

@@ -79,19 +79,12 @@ def segment_sizes(ix) -> list[SegmentSize]:
 
 def live_articles(ix, segment_ids: set[str]) -> list[Article]:
     """The live articles of the given segments, rebuilt from their stored fields."""
-    names = set(Article.__dataclass_fields__)
-    articles = []
+    from searchkit.store import segment_leaves
+
     with ix.reader() as reader:
-        leaves = [(reader, 0)] if reader.is_atomic() else reader.leaf_readers()
-        for leaf, _ in leaves:
-            segment = getattr(leaf, "_segment", None)
-            if segment is None or segment.segment_id() not in segment_ids:
-                continue
-            for docnum in range(leaf.doc_count_all()):
-                if not leaf.is_deleted(docnum):
-                    stored = leaf.stored_fields(docnum)
-                    articles.append(Article(**{k: v for k, v in stored.items() if k in names}))
-    return articles
+        return [Article.from_stored(leaf.stored_fields(docnum))
+                for leaf, _ in segment_leaves(reader) if leaf._segment.segment_id() in segment_ids
+                for docnum in range(leaf.doc_count_all()) if not leaf.is_deleted(docnum)]
 
 
 def merge(ix, index_dir: Path, segment_ids: list[str]) -> int:

@@ -30,6 +30,11 @@ class Article:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_stored(cls, stored: dict[str, Any]) -> "Article":
+        """The article an index's stored fields hold (the index's own keys left out)."""
+        return cls(**{name: value for name, value in stored.items() if name in cls.__dataclass_fields__})
+
 
 @dataclass(frozen=True)
 class Snippet:

@@ -17,12 +17,12 @@ prefers the articles that say *chữ ký số* over those with the three syllabl
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from searchkit.errors import QueryError
 from searchkit.highlight import Highlighting
-from searchkit.query import Clause, ParsedQuery, parse_query
+from searchkit.query import Clause, ParsedQuery, check_size, parse_query
 from searchkit.text.normalize import normalize_text
 
 #: Optional words kept from a long query (a pasted paragraph): the most telling ones.
@@ -66,7 +66,6 @@ class QueryPlan:
     dropped: tuple[str, ...] = ()
     searched: str | None = None  # the text searched when it differs from the query (Telex decoded)
     corrected: bool = False  # searched is the did-you-mean, tried because the query found nothing
-    notes: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
     def of(cls, parsed: ParsedQuery, *, query: str | None = None, searched: str | None = None,
@@ -170,6 +169,7 @@ def plan_query(query: str, *, decode: Callable[[str], str] | None = None,
     """
     if not isinstance(query, str):
         raise QueryError(f"the query must be text, not {type(query).__name__}")
+    check_size(query)  # before any work on it
     text = normalize_text(unicodedata.normalize("NFC", query)).strip()  # normalised once
     decoded = decode(text) if decode and text else text
     searched = decoded if decoded != text else None

@@ -95,7 +95,7 @@ def parse_query(text: str) -> ParsedQuery:
     """
     if not isinstance(text, str):
         raise QueryError(f"the query must be text, not {type(text).__name__}")
-    _check_size(text)
+    check_size(text)
     normalized = normalize_text(unicodedata.normalize("NFC", text)).translate(_QUOTES)
     groups, excluded = _parse(normalized, operators=True)
     if not groups and not excluded:  # 'AND OR' alone: the user meant the words themselves
@@ -109,7 +109,7 @@ def parse_query(text: str) -> ParsedQuery:
     return ParsedQuery(text, tuple(tuple(g) for g in groups), tuple(excluded))
 
 
-def _check_size(text: str) -> None:
+def check_size(text: str) -> None:
     """QueryError for a query too long to be meant, or with a word longer than any indexed."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(

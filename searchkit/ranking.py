@@ -78,7 +78,8 @@ class Trace:
     """Contributions to the score kept for `--explain`: label -> (doc numbers, values)."""
 
     parts: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
-    coverage: np.ndarray | None = None
+    coverage: np.ndarray | None = None  # what scaled the score (words, and a short query's neighbours)
+    complete: np.ndarray | None = None  # which articles hold every optional word
     weights: dict[str, float] = field(default_factory=dict)
 
     def add(self, label: str, ids: np.ndarray, values: np.ndarray) -> None:
@@ -145,7 +146,7 @@ def _grade(base: np.ndarray, relevance: np.ndarray, rows: list[np.ndarray], weig
     else:  # a question: what it asks about, not how it is phrased ('tại sao … lại')
         covered = words
     if trace is not None:
-        trace.coverage = covered
+        trace.coverage, trace.complete = covered, complete
     return Ranked(matched, blend(relevance, covered, COVERAGE_POWER), first, count)
 
 

@@ -125,6 +125,12 @@ def _size(count: int) -> str:
     return f"{count} TB"
 
 
+def segment_leaves(reader) -> list:
+    """(segment reader, first doc number) of every segment of an open reader; none for an
+    empty index (its EmptyReader has no segment). Whoosh gives an atomic reader as itself."""
+    return [(leaf, offset) for leaf, offset in reader.leaf_readers() if hasattr(leaf, "_segment")]
+
+
 def visible_entries(path: Path) -> list[str]:
     return [name for name in os.listdir(path) if not name.startswith(".")]
 

@@ -99,11 +99,12 @@ def build_spellings(reader) -> Spellings:
     One pass over term lists, not over documents: a few seconds on a 16,000-article index,
     paid once per index generation (see `load_spellings`).
     """
-    folded_counts = _weights(reader, "title_f") + _weights(reader, "body_f")
+    files = _postings_files(reader)  # each segment's file opened once for the five fields
+    folded_counts = _weights(files, "title_f") + _weights(files, "body_f")
     folded_counts = Counter({t: n for t, n in folded_counts.items() if n >= MIN_COUNT and t.isalpha()})
     counts: dict[str, Counter] = defaultdict(Counter)
     for field_name in ("title", "body"):
-        for term, weight in _weights(reader, field_name).items():
+        for term, weight in _weights(files, field_name).items():
             counts[forms(term)[1]][term] += weight
     variants: dict[str, tuple[tuple[str, int], ...]] = {}
     for folded, spelled in counts.items():
@@ -113,7 +114,7 @@ def build_spellings(reader) -> Spellings:
         variants[folded] = tuple((a, int(n)) for a, n in spelled.most_common(MAX_VARIANTS))
     table = Spellings(variants, {}, folded_counts)
     words: dict[str, tuple[str, float]] = {}
-    for term, weight in _weights(reader, "words").items():
+    for term, weight in _weights(files, "words").items():
         if "_" not in term or weight < MIN_WORD_COUNT:
             continue
         parts = [forms(p) for p in term.split("_")]
@@ -183,16 +184,19 @@ def _replace(path: Path, pattern: str, write: Callable[[Path], object]) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def _weights(reader, fieldname: str) -> Counter:
-    """Term -> occurrences in one field, summed over the segments' `.skp` postings files."""
+def _postings_files(reader) -> list:
+    """The `.skp` postings file of every segment (none for an empty index)."""
     from searchkit.postings import for_segment
+    from searchkit.store import segment_leaves
 
+    return [for_segment(leaf) for leaf, _ in segment_leaves(reader)]
+
+
+def _weights(files: list, fieldname: str) -> Counter:
+    """Term -> occurrences in one field, summed over the segments' postings files."""
     weights: Counter = Counter()
-    leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
-    for leaf, _ in leaves:
-        side = for_segment(leaf) if hasattr(leaf, "_segment") else None  # an empty index has none
-        totals = side.term_totals(fieldname) if side is not None else None
-        weights.update(totals or {})
+    for side in files:
+        weights.update(side.term_totals(fieldname) or {})
     return weights
 
 
@@ -216,16 +220,7 @@ def load_pair_counts(index_dir: str | os.PathLike, reader) -> PairCounts:
 
 
 def _segment_pairs(reader) -> list[dict]:
-    from searchkit.postings import for_segment
-
-    parts = []
-    leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
-    for leaf, _ in leaves:
-        side = for_segment(leaf) if hasattr(leaf, "_segment") else None
-        packed = side.pairs() if side is not None else None
-        if packed is not None:
-            parts.append(packed)
-    return parts
+    return [packed for packed in (side.pairs() for side in _postings_files(reader)) if packed is not None]
 
 
 def _numbers(vocabulary: np.ndarray) -> dict[str, int]:
@@ -363,21 +358,20 @@ class Suggester:
         spellings most likely under the index's syllable pair counts (see `accents.py`);
         without those counts, as the index writes a pyvi word they form, else their most
         common spelling."""
-        result = list(targets)
-        pairs = self._pairs()
-        for i, (spelled, settled) in enumerate(targets):
-            if settled:
-                continue
-            if self._evidence.beside.get(spelled):  # as the hits write it next to the other words
-                result[i] = (_vote(self._evidence.beside[spelled]), True)
-            elif pairs is None and self._plain_is_common(spelled):
-                result[i] = (spelled, True)
-        if pairs is not None and not all(settled for _, settled in result):
+        result = [(_vote(self._evidence.beside[spelled]), True)  # as the hits write it beside the others
+                  if not settled and self._evidence.beside.get(spelled) else (spelled, settled)
+                  for spelled, settled in targets]
+        if all(settled for _, settled in result):
+            return result
+        pairs = self._pairs()  # loaded only when some word is still open
+        if pairs is not None:
             from searchkit.accents import spell
 
             spelled = spell([fold(s) for s, _ in result], self.spellings.variants, pairs,
                             fixed=lambda i: result[i][0] if result[i][1] else None)
             return [(s, True) for s in spelled]
+        result = [(s, True) if not settled and self._plain_is_common(s) else (s, settled)
+                  for s, settled in result]
         for size in (3, 2):
             for i in range(len(result) - size + 1):
                 window = result[i:i + size]
