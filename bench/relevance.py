@@ -9,7 +9,9 @@ Query shapes, read from DEVSET (default bench/devset; see its README.md):
 - questions (questions.jsonl: question, question_unaccented; questions_hand.jsonl:
   question_hand): MRR@10 and nDCG@10 of the one answering article;
 - concepts (concepts.jsonl: concept, concept_unaccented): P@10 = share of the top 10 holding
-  the exact phrase, over min(10, number of articles holding it).
+  the exact phrase, over min(10, number of articles holding it);
+- question_telex and concept_telex: the accented questions and concepts typed as Telex keys
+  (make_devset.telex), with the same judgments.
 
 Engines (peers.py says how each is configured): searchkit; FTS5 and tantivy as before (all words
 first, then OR); FTS5 OR and tantivy OR (pure OR); tantivy OR+phrase (OR plus each typed run as
@@ -26,6 +28,7 @@ import time
 from pathlib import Path
 
 from common import BENCH_DIR, base_parser, check_corpus, check_workdir, corpus_fingerprint, machine_note, print_table
+from make_devset import telex
 from peers import SearchkitEngine, ensure_index
 
 K = 10
@@ -33,9 +36,12 @@ KNOWN_VARIANTS = ["accented", "unaccented", "nfd", "tone_placement", "telex", "v
 SHAPES = {  # shape: its variants, in table order
     "known items": KNOWN_VARIANTS,
     "topical": ["topical"],
-    "questions": ["question", "question_unaccented", "question_hand"],
-    "concepts": ["concept", "concept_unaccented"],
+    "questions": ["question", "question_unaccented", "question_telex", "question_hand"],
+    "concepts": ["concept", "concept_unaccented", "concept_telex"],
 }
+#: Variants typed as Telex keystrokes with no input method, derived from the accented ones
+#: (same judgments): a question or a concept typed `truyeenf thoong` must work too.
+TELEX_FROM = {"question": "question_telex", "concept": "concept_telex"}
 #: Issue 5's floors on searchkit's MRR@10 (known items), unchanged.
 MRR_FLOORS = {"accented": 0.95, "unaccented": 0.95, "nfd": 0.95, "tone_placement": 0.95, "telex": 0.93,
               "abbreviation": 0.85}
@@ -67,6 +73,9 @@ def load_devset(devset: Path) -> list[dict]:
         for row in load_jsonl(devset / name):
             items.append({"variant": row["variant"], "qid": row["qid"], "query": row["query"],
                           "grades": {doc_id: 1 for doc_id in row["relevant"]}})
+            if row["variant"] in TELEX_FROM:
+                items.append({**items[-1], "variant": TELEX_FROM[row["variant"]], "qid": row["qid"] + "t",
+                              "query": telex(row["query"])})
     for row in load_jsonl(devset / "topical.jsonl"):
         items.append({"variant": "topical", "qid": row["qid"], "query": row["query"],
                       "grades": dict(row["relevant"])})

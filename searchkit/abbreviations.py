@@ -93,7 +93,15 @@ class Abbreviations:
         return isinstance(abbr, str) and self._key(abbr) in self._expansions
 
     def _key(self, abbr: str) -> str:
+        """The table's key of an abbreviation as typed: `TT&TT` → tttt; đ typed as d (`HDND`)
+        or as Telex dd (`DDTDDD` for ĐTDĐ).
+
+        >>> load_abbreviations().expand("DDTDDD"), load_abbreviations().spelling("hdnd")
+        (('điện thoại di động',), 'HĐND')
+        """
         key = _abbr_key(abbr)
+        if key not in self._expansions and "dd" in key and len(key) <= 12:
+            key = next((k for k in _telex_d_readings(key) if k in self._expansions), key)
         return self._d_spellings.get(key, key)
 
 
@@ -157,6 +165,21 @@ def _frozen(table: dict[str, list[str]]) -> Mapping[str, tuple[str, ...]]:
 def _abbr_key(abbr: str) -> str:
     """'TT&TT', 'tt-tt', 'TTTT' → 'tttt'; 'TP. HCM' → 'tphcm'; đ stays đ (ĐH is not DH)."""
     return _SEPARATORS.sub("", unicodedata.normalize("NFC", abbr)).casefold()
+
+
+def _telex_d_readings(key: str) -> list[str]:
+    """Every way to read some `dd` of a typed key as Telex đ: 'ddtddd' → [..., 'đtdđ', ...].
+
+    >>> sorted(_telex_d_readings("ddd"))
+    ['ddd', 'dđ', 'đd']
+    """
+    if len(key) < 2:
+        return [key]
+    rest = _telex_d_readings(key[1:])
+    readings = [key[0] + r for r in rest]
+    if key.startswith("dd"):
+        readings += ["đ" + r for r in _telex_d_readings(key[2:])] if len(key) > 2 else ["đ"]
+    return readings
 
 
 def _phrase_key(text: str) -> str:

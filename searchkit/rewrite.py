@@ -93,27 +93,38 @@ def decode_typing(text: str, lexicon: Lexicon) -> str:
     """`text` with Telex/VNI-typed words replaced by the syllables the index knows.
 
     A word is replaced when it decodes to a syllable found in the index and the word as
-    typed is absent or far rarer there (a stray typo in some article does not block it);
-    field names (`title:`) and operators are left alone.
+    typed is absent or far rarer there (a stray typo in some article does not block it).
+    Once one word of the query is read so, the user is typing keystrokes: its other words
+    need only be rarer as typed than decoded (`max nguoonf` → *mã nguồn*, though *max* is
+    an English word the index knows). Field names (`title:`) and prefixes are left alone.
 
     >>> class Known:
-    ...     counts = {"bts": 40, "tram": 90, "truyen": 900, "thong": 2000, "thoong": 1}
+    ...     counts = {"bts": 40, "tram": 90, "truyen": 900, "thong": 2000, "thoong": 1, "max": 60}
     ...     def frequency(self, f): return self.counts.get(f, 0)
-    ...     def accented_frequency(self, a): return {"trạm": 30, "truyền": 800, "thông": 1900}.get(a, 0)
+    ...     def accented_frequency(self, a): return {"trạm": 30, "truyền": 800, "thông": 1900,
+    ...                                              "mã": 900, "nguồn": 700}.get(a, 0)
     >>> decode_typing("trajm BTS", Known()), decode_typing('"truyeenf thoong" news', Known())
     ('trạm BTS', '"truyền thông" news')
+    >>> decode_typing("max nguoonf", Known()), decode_typing("max", Known())
+    ('mã nguồn', 'max')
     """
+    words = [m for m in _WORD.finditer(text) if text[m.end():m.end() + 1] not in (":", "*")]
+    candidates = {}  # start -> (decoded, typed frequency, decoded frequency)
+    for match in words:
+        decoded = decode_keystrokes(match.group())
+        if decoded is not None:
+            known = lexicon.accented_frequency(forms(decoded)[0])
+            if known:
+                candidates[match.start()] = (decoded, lexicon.frequency(forms(match.group())[1]), known)
+    typing = any(typed * TYPO_RATIO <= known for _, typed, known in candidates.values())
+    ratio = 1 if typing else TYPO_RATIO
 
     def replace(match: re.Match) -> str:
-        word = match.group()
-        if text[match.end():match.end() + 1] in (":", "*"):  # a field name, a prefix
-            return word
-        decoded = decode_keystrokes(word)
-        if decoded is None:
-            return word
-        known = lexicon.accented_frequency(forms(decoded)[0])
-        typed = lexicon.frequency(forms(word)[1])
-        return decoded if known and typed * TYPO_RATIO <= known else word
+        found = candidates.get(match.start())
+        if found is None or (text[match.end():match.end() + 1] in (":", "*")):
+            return match.group()
+        decoded, typed, known = found
+        return decoded if typed * ratio < known or typed * TYPO_RATIO <= known else match.group()
 
     return _WORD.sub(replace, text)
 

@@ -47,7 +47,8 @@ def test_separator_variants_are_the_same_abbreviation(table, first, second):
     assert table.expand(first) == table.expand(second) != ()
 
 
-@pytest.mark.parametrize("typed, written", [("HDND", "HĐND"), ("dtdd", "ĐTDĐ"), ("CDS", "CĐS")])
+@pytest.mark.parametrize("typed, written", [("HDND", "HĐND"), ("dtdd", "ĐTDĐ"), ("CDS", "CĐS"),
+                                            ("DDTDDD", "ĐTDĐ"), ("HDDND", "HĐND"), ("GD&DDT", "GD&ĐT")])
 def test_d_without_input_method_finds_longer_abbreviations_with_đ(table, typed, written):
     assert table.expand(typed) == table.expand(written) != ()
 

@@ -22,6 +22,8 @@ from searchkit.text.normalize import canonical_syllable
     ("nghieeng", "nghiêng"), ("kyx", "kỹ"),
     # w on its own is ư
     ("w", "ư"), ("tw", "tư"), ("nhwngx", "những"),
+    # the k finals of Central Highlands names: Đắk Lắk, Đăk Nông, Krông Búk
+    ("Ddawsk", "Đắk"), ("lawsk", "lắk"), ("Ddawk", "Đăk"), ("busk", "búk"),
     # qu and gi onsets
     ("quoocs", "quốc"), ("quys", "quý"), ("quyeets", "quyết"), ("quawng", "quăng"),
     ("giuwax", "giữa"), ("gif", "gì"), ("giaf", "già"),

@@ -1,6 +1,7 @@
 """Questions, unquoted concepts and mixed queries: graded matching, pairs, coverage, explain."""
 
 import json
+import unicodedata
 
 import pytest
 from click.testing import CliRunner
@@ -53,7 +54,31 @@ def test_the_question_from_the_issue_answers_with_the_dak_nong_article(sample_en
     assert results.suggestion is None  # 'gì' is a well-formed word, not a typo of 'kì'
 
 
-@pytest.mark.parametrize("query", ["chữ ký số", "chu ky so", "CHỮ KÝ SỐ"])
+@pytest.mark.parametrize("question", [
+    unicodedata.normalize("NFD", "Đắk Nông đã làm gì để phát triển trạm BTS?"),
+    "dak nong da lam gi de phat trien tram bts",
+    "ĐẮK NÔNG ĐÃ LÀM GÌ ĐỂ PHÁT TRIỂN TRẠM BTS",
+    "Ddawsk Noong ddax lamf gif ddeer phats trieenr trajm BTS?",  # Telex, Đắk's k final included
+])
+def test_the_question_typed_every_way_answers_alike(sample_engine, question):
+    assert ids(sample_engine.search(question))[0] == DAK_NONG_SAMPLE
+
+
+def test_the_telex_question_is_decoded_name_and_all(sample_engine):
+    searched = sample_engine.search("Ddawsk Noong ddax lamf trajm BTS").searched
+    assert searched == "Đắk Nông đã làm trạm BTS"
+
+
+@pytest.mark.parametrize("typed, restored", [
+    ("tinh uy hoa binh", "tỉnh ủy hòa bình"),  # the index's one tone placement (hòa, ủy)
+    ("TINH UY HOA BINH", "TỈNH ỦY HÒA BÌNH"),  # in the case typed
+    ("", ""), ("   ", ""),
+])
+def test_restored_accents_keep_case_and_use_one_tone_placement(sample_engine, typed, restored):
+    assert sample_engine.restore_accents(typed) == restored
+
+
+@pytest.mark.parametrize("query", ["chữ ký số", "chu ky so", "CHỮ KÝ SỐ", "chuwx kys soos"])
 def test_an_unquoted_concept_ranks_its_holders_above_scattered_syllables(engine, query):
     found = ids(engine.search(query))
     assert set(found[:2]) == {"ky_so", "chu_so_huu"}  # both write 'chữ ký số'
@@ -125,6 +150,12 @@ def test_explain_names_required_and_optional_words_and_breaks_the_score_down(eng
     assert parts['"dak nong" · body'] > 0 and parts["đắk · title"] > 0
     assert top.explanation.relevance == pytest.approx(sum(parts.values()), rel=1e-4)
     assert top.score == pytest.approx(top.explanation.score)
+
+
+def test_explain_says_an_article_holds_every_word_even_with_them_apart(engine):
+    scattered = engine.explain("chữ ký số", "rai_rac")  # all three, never side by side
+    assert scattered.complete and scattered.coverage < 1  # the neighbours it lacks cost coverage
+    assert engine.explain("chữ ký số", "ky_so").coverage == pytest.approx(1.0)
 
 
 def test_explain_one_article_and_one_that_does_not_match(engine):

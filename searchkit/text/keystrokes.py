@@ -40,7 +40,7 @@ _HORN_PAIRS = {"uo": "ươ", "ưo": "ươ", "uơ": "ươ", "uu": "ưu"}
 _ONSETS = frozenset(
     "b c ch d đ g gh gi h k kh l m n ng ngh nh p ph qu r s t th tr v x".split()
 ) | {""}
-_STOP_CODAS = ("c", "ch", "p", "t")
+_STOP_CODAS = ("c", "ch", "p", "t")  # k (Đăk, Đắk) takes any tone: names, not words
 _STOP_TONES = frozenset((_ACUTE, _DOT))
 
 # Every written rhyme (vowels + final) after an ordinary onset, without tone.
@@ -53,7 +53,8 @@ _PLAIN_RHYMES = frozenset(
     u ua uc ui um un ung up ut uôc uôi uôm uôn uông uôt
     ư ưa ưc ưi ưm ưng ưt ưu ươc ươi ươm ươn ương ươp ươt ươu
     y yêm yên yêt yêu
-    """.split()
+    ak ăk uk
+    """.split()  # the k finals of Central Highlands names: Đắk Lắk, Đak Nông, Krông Búk
 )
 # Rhymes that start with the rounded medial (written o or u), never after c, k or gi.
 _MEDIAL_RHYMES = frozenset(
