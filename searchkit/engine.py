@@ -180,6 +180,19 @@ class SearchEngine:
         return _explanation(ranked, trace, doc)
 
     @_one_at_a_time
+    def highlighting(self, query: str) -> tuple[Highlighting, Highlighting]:
+        """How hits of `query` are marked, for a title and for a body: what a search marks in
+        its snippets, to mark a whole article the same way (phrases only where they stand,
+        Telex decoded, abbreviations both ways). Raises QueryError as `search` does.
+
+        >>> SearchEngine("index").highlighting("trạm BTS")[1].spans("Hai trạm BTS mới")
+        [(4, 12)]
+        """
+        searcher = self._current_searcher()
+        arrays = self._arrays_for(searcher.reader())
+        return _highlighting(self._plan(query, self._vocabulary_for(arrays)), arrays)
+
+    @_one_at_a_time
     def plan(self, query: str) -> QueryPlan:
         """The query as it will be searched: Telex decoded, abbreviations expanded, required
         and optional words, pairs (see `searchkit.plan`)."""

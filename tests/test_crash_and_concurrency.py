@@ -92,6 +92,13 @@ def reader_loop(index_dir: str, stop_file: str, out_file: str) -> None:
     Path(out_file).write_text(f"{searches}\n" + "\n".join(problems), encoding="utf-8")
 
 
+def assert_readers_clean(folder: Path, count: int) -> None:
+    """Each of `count` reader_loop processes searched and recorded no problem."""
+    for i in range(count):
+        searches, *problems = (folder / f"r{i}").read_text(encoding="utf-8").split("\n")
+        assert int(searches) > 0 and [p for p in problems if p] == []
+
+
 def test_readers_keep_getting_correct_results_while_a_writer_syncs(tmp_path):
     import multiprocessing
 
@@ -117,9 +124,7 @@ def test_readers_keep_getting_correct_results_while_a_writer_syncs(tmp_path):
         writer.kill()
         for reader in readers:
             reader.join(timeout=60)
-    for i in range(3):
-        searches, *problems = (tmp_path / f"r{i}").read_text(encoding="utf-8").split("\n")
-        assert int(searches) > 0 and [p for p in problems if p] == []
+    assert_readers_clean(tmp_path, 3)
     assert SearchEngine(index_dir).count() == len(ids)
 
 

@@ -70,7 +70,7 @@ def test_readers_see_no_error_duplicate_or_missing_article_while_segments_merge(
     import multiprocessing
     import time
 
-    from tests.test_crash_and_concurrency import reader_loop
+    from tests.test_crash_and_concurrency import assert_readers_clean, reader_loop
 
     engine, ids, root = grown
     stop = root / "stop"
@@ -87,7 +87,5 @@ def test_readers_see_no_error_duplicate_or_missing_article_while_segments_merge(
         stop.touch()
         for reader in readers:
             reader.join(timeout=60)
-    for i in range(2):
-        searches, *problems = (root / f"r{i}").read_text(encoding="utf-8").split("\n")
-        assert int(searches) > 0 and [p for p in problems if p] == []
+    assert_readers_clean(root, 2)
     assert every_article_once(engine, ids)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from starlette.testclient import TestClient
@@ -118,6 +118,14 @@ def test_the_article_page_marks_every_match_in_the_full_text(client):
     assert {fold(m).lower() for m in marks} <= {"tram bts", "tram", "bts"}  # 'tram' typed: trăm too
     assert f"{len(marks)} chỗ khớp" in text
     assert '<a href="/?q=tram+bts">' in text  # back to the results
+
+
+@pytest.mark.parametrize("query", ["trajm BTS", '"trạm BTS"'])
+def test_the_article_page_marks_what_the_search_marked(client, query):
+    """Telex decoded and a phrase only where it stands, as in the results' snippets."""
+    href = re.search(r'<h2><a href="(/articles/[^"]+)"', page(client, "/?" + urlencode({"q": query}))).group(1)
+    marks = re.findall(r"<mark>(.*?)</mark>", page(client, html.unescape(href)))
+    assert marks and set(marks) == {"trạm BTS"}
 
 
 def test_unknown_article_is_a_vietnamese_404_page(client):

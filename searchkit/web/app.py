@@ -25,8 +25,7 @@ from starlette.templating import Jinja2Templates
 from searchkit import __version__
 from searchkit.engine import SearchEngine
 from searchkit.errors import IndexBusyError, IndexFormatError, IndexNotFoundError, QueryError, SearchkitError
-from searchkit.highlight import match_spans
-from searchkit.web.markup import mark, query_terms, vietnamese_date
+from searchkit.web.markup import mark, vietnamese_date
 from searchkit.web.openapi import description
 from searchkit.web.params import MAX_QUERY_CHARS, SearchRequest
 from searchkit.web.safety import SecurityHeaders
@@ -207,15 +206,25 @@ class Pages:
             return self._error(request, status_for(error), error, search)
         if found is None:
             return self._error(request, 404, None, search)
-        terms = query_terms(query)
-        title = mark(found["title"], match_spans(found["title"], terms) if terms else ())
-        paragraphs = [(text, match_spans(text, terms) if terms else []) for text in found["body"].split("\n")
+        marks = await self._marks(query)
+        title = mark(found["title"], marks[0].spans(found["title"]) if marks else ())
+        paragraphs = [(text, marks[1].spans(text) if marks else []) for text in found["body"].split("\n")
                       if text.strip()]  # per paragraph: a span never runs across a line break
         context = {"search": search, "article": found, "title": title, "url": safe_url(found.get("url")),
                    "paragraphs": [(mark(text, spans), bool(spans)) for text, spans in paragraphs],
                    "first_match": next((i for i, (_, spans) in enumerate(paragraphs) if spans), None),
                    "matches": sum(len(spans) for _, spans in paragraphs)}
         return self._render(request, "article.html", context)
+
+    async def _marks(self, query: str):
+        """The search's own highlighting of `query` (None for no or a useless query): the
+        article page marks what the results page marked."""
+        if not query.strip():
+            return None
+        try:
+            return await self.searches.run("highlighting", query)
+        except SearchkitError:
+            return None
 
     def http_error(self, request: Request, error: HTTPException) -> Response:
         if request.url.path.startswith("/api/"):

@@ -6,15 +6,9 @@ holding `<script>` or `"><img onerror=…>` shows as those characters and never 
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 from markupsafe import Markup, escape
-
-from searchkit.text.syllables import query_syllables
-
-_PART = re.compile(r'(-)?(?:\w+:)?("[^"]*"?|[^\s"]+)')
-_OPERATORS = frozenset(("OR", "||", "AND", "&&", "NOT"))
 
 
 def mark(text: str, spans: Iterable[tuple[int, int]]) -> Markup:
@@ -34,29 +28,28 @@ def mark(text: str, spans: Iterable[tuple[int, int]]) -> Markup:
 
 
 def query_terms(query: str) -> dict[str, frozenset[str]]:
-    """Folded syllable → accented forms typed (empty: any accents), for highlighting a whole
-    article with `searchkit.highlight.match_spans`. Excluded words (`-Vinh`, `NOT Vinh`) and
-    operators are left out.
+    """Folded syllable → accented forms typed (empty: any accents) of every word a query looks
+    for, read by searchkit's own parser; excluded words (`-Vinh`, `NOT Vinh`) and operators
+    left out. (Pages mark hits with `SearchEngine.highlighting`, which also knows phrases,
+    Telex and abbreviations.)
 
     >>> query_terms('trạm bts -"Nghệ An" OR Vinh')
     {'tram': frozenset({'trạm'}), 'bts': frozenset(), 'vinh': frozenset()}
     """
+    from searchkit.errors import QueryError
+    from searchkit.query import parse_query
+
+    try:
+        parsed = parse_query(query)
+    except QueryError:
+        return {}
     terms: dict[str, set[str] | None] = {}
-    negate_next = False
-    for match in _PART.finditer(query):
-        negated, words = match.group(1), match.group(2)
-        if words in _OPERATORS:
-            negate_next = negate_next or words == "NOT"
-            continue
-        if negated or negate_next:
-            negate_next = False
-            continue
-        for syllable in query_syllables(words.strip('"')):
-            typed = terms.setdefault(syllable.folded, set())
-            if typed is None or syllable.accented == syllable.folded:
-                terms[syllable.folded] = None  # typed without accents: any variant matches
-            else:
-                typed.add(syllable.accented)
+    for syllable in (s for group in parsed.groups for clause in group for s in clause.syllables):
+        typed = terms.setdefault(syllable.folded, set())
+        if typed is None or syllable.accented == syllable.folded:
+            terms[syllable.folded] = None  # typed without accents: any variant matches
+        else:
+            typed.add(syllable.accented)
     return {folded: frozenset(typed or ()) for folded, typed in terms.items()}
 
 
