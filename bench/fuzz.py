@@ -169,7 +169,7 @@ class QueryFuzzer:
 
 def vocabulary(engine, documents: int = 400) -> tuple[list[str], list[str], list[str]]:
     """Words of the first stored articles, and the index's sources and categories."""
-    from searchkit.filters import known_values
+    from searchkit.searching.filters import known_values
 
     words: set[str] = set()
     searcher = engine._current_searcher()

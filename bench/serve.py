@@ -267,7 +267,7 @@ def check_additions(target: Path, added: list[dict], fts5: bool) -> str:
         with sqlite3.connect(target) as db:
             found = [row[0] for row in db.execute("SELECT id FROM docs WHERE id LIKE 'serve-bench-%'")]
     else:
-        from searchkit.store import open_index
+        from searchkit.indexing.store import open_index
 
         with open_index(target).reader() as reader:
             column = reader.column_reader("id")

@@ -15,7 +15,7 @@ import click
 
 from searchkit import IndexNotFoundError, QueryError, SearchEngine, SearchkitError
 from searchkit.errors import INTERNAL_ERROR_EXIT
-from searchkit.filters import MAX_LIMIT, MAX_OFFSET
+from searchkit.searching.filters import MAX_LIMIT, MAX_OFFSET
 
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
@@ -114,7 +114,7 @@ class ProgressLine:
 
 
 def run_index(engine: SearchEngine, paths, quiet: bool = False, **options):
-    from searchkit.corpus import estimate_count
+    from searchkit.indexing.corpus import estimate_count
 
     show = not quiet and sys.stderr.isatty()
     progress = ProgressLine(estimate_count(paths, options.get("follow", False)) if show else None, show)
@@ -299,7 +299,7 @@ def query(query, index_dir, limit, offset, since, until, province, source, categ
 def _query_text(words: tuple[str, ...]) -> str:
     """The words as one query; `-` alone reads it from standard input. Bytes that are not
     UTF-8 (in arguments or on stdin) cannot be searched and are shown as U+FFFD."""
-    from searchkit.query import MAX_QUERY_CHARS
+    from searchkit.searching.query import MAX_QUERY_CHARS
     from searchkit.text.normalize import sanitize
 
     if words == ("-",):

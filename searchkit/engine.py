@@ -11,24 +11,24 @@ from functools import cached_property, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from searchkit.abbreviations import Abbreviations, load_abbreviations
+from searchkit.searching.abbreviations import Abbreviations, load_abbreviations
 from searchkit.errors import AbbreviationsError, IndexDamagedError, QueryError
-from searchkit.filters import Filters, check_known, check_page, check_sort
-from searchkit.highlight import Highlighting
+from searchkit.searching.filters import Filters, check_known, check_page, check_sort
+from searchkit.searching.highlight import Highlighting
 from searchkit.models import Explanation, Hit, IndexReport, Results
-from searchkit.plan import QueryPlan, plan_query
-from searchkit.rewrite import (Vocabulary, decode_typing, expand_abbreviations, expand_prefixes,
+from searchkit.searching.plan import QueryPlan, plan_query
+from searchkit.searching.rewrite import (Vocabulary, decode_typing, expand_abbreviations, expand_prefixes,
                                typed_as_abbreviation)
 from searchkit.models import Article
-from searchkit.store import open_index, segment_leaves
-from searchkit.suggest import (CACHE_PREFIX, PAIRS_PREFIX, Spellings, Suggester, load_pair_counts,
+from searchkit.indexing.store import open_index, segment_leaves
+from searchkit.searching.suggest import (CACHE_PREFIX, PAIRS_PREFIX, Spellings, Suggester, load_pair_counts,
                                load_spellings, spelling_evidence)
 from searchkit.text.fold import has_marks
 from searchkit.text.normalize import normalize_text
 
 if TYPE_CHECKING:
-    from searchkit.accents import PairCounts
-    from searchkit.indexer import Progress
+    from searchkit.searching.accents import PairCounts
+    from searchkit.indexing.sync import Progress
 
 #: After another process commits, its did-you-mean statistic appears a moment later (the
 #: writer prepares it); meanwhile, for up to this long, the previous one serves, rather than a
@@ -90,8 +90,8 @@ class SearchEngine:
               remove_missing: bool = True, wait: float = 0.0, workers: int | None = None,
               batch_size: int = 2000, progress: Progress | None = None, follow: bool = False) -> IndexReport:
         """Sync the index with the articles (`.txt`, `.jsonl`, `.html`, `.md`) under `paths`
-        (see `indexer.sync`); `follow`: also what symbolic links outside `paths` lead to."""
-        from searchkit.indexer import sync  # the indexing machinery: not on the query path
+        (see `searchkit.indexing.sync`); `follow`: also what symbolic links outside `paths` lead to."""
+        from searchkit.indexing.sync import sync  # the indexing machinery: not on the query path
 
         report = sync(self.path, paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait,
                       workers=workers, batch_size=batch_size, progress=progress, follow=follow)
@@ -135,7 +135,7 @@ class SearchEngine:
         check_page(limit, offset)
         chosen = Filters.parse(since=since, until=until, province=province, source=source, category=category)
         check_sort(sort)
-        from searchkit.ranking import Trace, rank
+        from searchkit.searching.ranking import Trace, rank
 
         searcher = self._current_searcher()
         check_known(searcher, chosen)
@@ -166,7 +166,7 @@ class SearchEngine:
         >>> SearchEngine("index").explain("trạm BTS", "003_968839511eb7d5a3").coverage
         1.0
         """
-        from searchkit.ranking import Trace, rank
+        from searchkit.searching.ranking import Trace, rank
 
         searcher = self._current_searcher()
         arrays = self._arrays_for(searcher.reader())
@@ -195,7 +195,7 @@ class SearchEngine:
     @_one_at_a_time
     def plan(self, query: str) -> QueryPlan:
         """The query as it will be searched: Telex decoded, abbreviations expanded, required
-        and optional words, pairs (see `searchkit.plan`)."""
+        and optional words, pairs (see `searchkit.searching.plan`)."""
         searcher = self._current_searcher()
         return self._plan(query, self._vocabulary_for(self._arrays_for(searcher.reader())))
 
@@ -209,7 +209,7 @@ class SearchEngine:
     def _retry(self, searcher, arrays, vocabulary: Vocabulary, plan: QueryPlan, allowed, trace):
         """(plan, ranked) of the did-you-mean when the query found nothing and it finds
         something, else None: like Meilisearch and Typesense, no retyping needed."""
-        from searchkit.ranking import rank
+        from searchkit.searching.ranking import rank
 
         suggestion = self._suggest(searcher, vocabulary, (), plan.searched or plan.query)
         if not suggestion:
@@ -305,7 +305,7 @@ class SearchEngine:
     def _arrays_for(self, reader):
         """Posting arrays of the reader's generation. Segments never change within a
         generation, so what earlier searches decoded is reused until the next commit."""
-        from searchkit.ranking import IndexArrays
+        from searchkit.searching.ranking import IndexArrays
 
         generation = reader.generation()
         cached = self._arrays
@@ -373,7 +373,7 @@ class SearchEngine:
         """Merge the index into one segment, dropping deleted articles (searches keep working
         meanwhile); returns the number of articles rewritten. Syncs already merge small
         segments as they go: this is for a quiet moment after large changes."""
-        from searchkit.indexer import optimize_index
+        from searchkit.indexing.sync import optimize_index
 
         rewritten = optimize_index(self.path, wait)
         with open_index(self.path).reader() as reader, self._lock:  # so that no query pays for it
@@ -390,7 +390,7 @@ class SearchEngine:
         []
         """
         from searchkit.errors import SearchkitError
-        from searchkit.postings import open_postings
+        from searchkit.indexing.postings import open_postings
 
         ix = open_index(self.path)  # a lost or tampered table of contents raises here
         problems: list[str] = []
@@ -414,7 +414,7 @@ class SearchEngine:
 
     def stats(self) -> dict:
         """Articles, segments, size on disk and schema version of the index."""
-        from searchkit.schema import SCHEMA_VERSION
+        from searchkit.indexing.schema import SCHEMA_VERSION
 
         ix = open_index(self.path)
         with ix.reader() as reader:
@@ -498,7 +498,7 @@ def _facet_counts(searcher, arrays, ranked) -> dict[str, dict[str, int]]:
 
 def _keyed_counts(searcher, name: str, matched) -> dict[str, int]:
     """Matches per source or category, from the `*_key` postings (these are no columns)."""
-    from searchkit.filters import keyed_documents
+    from searchkit.searching.filters import keyed_documents
 
     counts: dict[str, int] = {}
     for spelled, docs in keyed_documents(searcher, name).values():
@@ -530,7 +530,7 @@ def _hit(fields: dict, score: float, marks: tuple[Highlighting, Highlighting], s
 def _highlighting(plan: QueryPlan, arrays) -> tuple[Highlighting, Highlighting]:
     """How to mark titles and bodies: a long query's words found in most articles are
     marked only beside a telling word."""
-    from searchkit.ranking import COMMON_SHARE, LONG_QUERY
+    from searchkit.searching.ranking import COMMON_SHARE, LONG_QUERY
 
     glue: frozenset[str] = frozenset()
     if len(plan.optional) > LONG_QUERY:
@@ -541,7 +541,7 @@ def _highlighting(plan: QueryPlan, arrays) -> tuple[Highlighting, Highlighting]:
 
 
 def _explanation(ranked, trace, doc: int) -> Explanation:
-    from searchkit.ranking import COVERAGE_POWER
+    from searchkit.searching.ranking import COVERAGE_POWER
 
     covered = float(trace.coverage[doc]) if trace.coverage is not None else 1.0
     parts = trace.of(doc)

@@ -48,7 +48,7 @@ def engine_over(root: Path, articles: dict[str, str]) -> SearchEngine:
 
 def write_jsonl_corpus(path: Path, count: int) -> list[str]:
     """`count` distinct articles built from the seed paragraphs; returns their ids in order."""
-    from searchkit.corpus import iter_articles
+    from searchkit.indexing.corpus import iter_articles
 
     seeds = list(iter_articles([CORPUS]))
     paragraphs = [p for article in seeds for p in article.body.split("\n") if len(p) > 80]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from searchkit.abbreviations import Abbreviations, load_abbreviations
+from searchkit.searching.abbreviations import Abbreviations, load_abbreviations
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from searchkit import SearchEngine
 from searchkit.cli import main
-from searchkit.corpus import MAX_ARTICLE_BYTES
+from searchkit.indexing.corpus import MAX_ARTICLE_BYTES
 
 GOOD_TXT = {
     "good_before.txt": "Hà Tĩnh: Triển khai chữ ký số\n\nNgày 3/3/2011, Sở TT&TT tỉnh Hà Tĩnh triển khai chữ ký số.",

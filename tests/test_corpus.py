@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from searchkit.corpus import iter_articles, parse_date_line, parse_txt
+from searchkit.indexing.corpus import iter_articles, parse_date_line, parse_txt
 from searchkit.models import Article, Skipped
 from tests.conftest import CORPUS
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from searchkit import IndexBusyError, IndexNotFoundError, SearchEngine
-from searchkit.store import open_index
+from searchkit.indexing.store import open_index
 from tests.conftest import ROOT, write_jsonl_corpus
 
 BATCH = 100
@@ -177,7 +177,7 @@ def test_stored_fields_and_posting_blocks_are_unpickled_without_code(sample_engi
     import whoosh.columns
 
     from searchkit import IndexFormatError
-    from searchkit.toc import safe_loads
+    from searchkit.indexing.toc import safe_loads
 
     sample_engine.search("trạm BTS", province="dak nong")
     assert whoosh.columns.loads is safe_loads and whoosh.codec.whoosh3.loads is safe_loads

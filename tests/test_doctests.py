@@ -6,11 +6,11 @@ import importlib
 import pytest
 
 MODULES = [
-    "searchkit.abbreviations", "searchkit.accents", "searchkit.analysis", "searchkit.arrays",
-    "searchkit.corpus", "searchkit.filters", "searchkit.highlight", "searchkit.merge", "searchkit.models",
-    "searchkit.places", "searchkit.plan", "searchkit.postings", "searchkit.query",
-    "searchkit.ranking", "searchkit.render", "searchkit.rewrite", "searchkit.scoring",
-    "searchkit.suggest", "searchkit.toc", "searchkit.text.authors", "searchkit.text.dates", "searchkit.text.fold",
+    "searchkit.searching.abbreviations", "searchkit.searching.accents", "searchkit.indexing.analysis", "searchkit.searching.arrays",
+    "searchkit.indexing.corpus", "searchkit.searching.filters", "searchkit.searching.highlight", "searchkit.indexing.merge", "searchkit.models",
+    "searchkit.text.places", "searchkit.searching.plan", "searchkit.indexing.postings", "searchkit.searching.query",
+    "searchkit.searching.ranking", "searchkit.render", "searchkit.searching.rewrite", "searchkit.searching.scoring",
+    "searchkit.searching.suggest", "searchkit.indexing.toc", "searchkit.text.authors", "searchkit.text.dates", "searchkit.text.fold",
     "searchkit.text.keys", "searchkit.text.keystrokes", "searchkit.text.legacy",
     "searchkit.text.normalize", "searchkit.text.segment", "searchkit.text.syllables",
 ]

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from searchkit import FilterError, QueryError, SearchEngine
 from searchkit.cli import main
-from searchkit.filters import Filters
+from searchkit.searching.filters import Filters
 
 RECORDS = [
     dict(id="j1", title="Đắk Nông: Triển khai chữ ký số cho cán bộ", date="2010-02-03",

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from searchkit import CorpusError, QueryError, SearchEngine
 from searchkit.cli import main
-from searchkit.walk import printable
+from searchkit.indexing.walk import printable
 
 BAD_NAME = os.fsdecode(b"b\xe0i-h\xf4ng.txt")  # Latin-1 bytes in a file name: not UTF-8
 BAD_FOLDER = os.fsdecode(b"th\xe1ng-5")

@@ -54,7 +54,7 @@ def lock_holder(engine, tmp_path):
     """Another process that holds the index's writer lock until the test ends."""
     ready = tmp_path / "locked"
     code = (
-        "import sys, time, pathlib; from searchkit.store import writer_lock\n"
+        "import sys, time, pathlib; from searchkit.indexing.store import writer_lock\n"
         "with writer_lock(pathlib.Path(sys.argv[1])):\n"
         "    pathlib.Path(sys.argv[2]).touch(); time.sleep(60)"
     )

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from searchkit import FilterError, QueryError, SearchEngine
 from searchkit.cli import main
-from searchkit.indexer import _batches
+from searchkit.indexing.sync import _batches
 from tests.conftest import CORPUS, write_jsonl_corpus
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from searchkit.markup import parse_html, parse_markdown
+from searchkit.text.markup import parse_html, parse_markdown
 
 
 @pytest.mark.parametrize("html, title, body", [

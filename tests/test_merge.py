@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from searchkit import SearchEngine
 from searchkit.cli import main
-from searchkit.merge import MAX_SEGMENTS, SLACK
+from searchkit.indexing.merge import MAX_SEGMENTS, SLACK
 from tests.conftest import write_jsonl_corpus
 
 

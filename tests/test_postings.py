@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from searchkit import IndexFormatError, SearchEngine
 from searchkit.cli import main
-from searchkit.postings import SUFFIX
+from searchkit.indexing.postings import SUFFIX
 from tests.conftest import write_jsonl_corpus
 
 

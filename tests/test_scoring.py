@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from searchkit.scoring import blend, coverage, idf, length_norm, minimum_coverage, tf_part
+from searchkit.searching.scoring import blend, coverage, idf, length_norm, minimum_coverage, tf_part
 
 
 def test_idf_is_robertson_sparck_jones_plus_one():

@@ -137,7 +137,7 @@ def test_an_excluded_prefix_excludes_every_completion(sample_engine):
 
 
 def test_a_prefix_expands_to_a_bounded_number_of_syllables(sample_engine):
-    from searchkit.rewrite import MAX_COMPLETIONS
+    from searchkit.searching.rewrite import MAX_COMPLETIONS
 
     plan = sample_engine.plan("t*")
     assert 1 < len(plan.optional[0][0].alternatives) <= MAX_COMPLETIONS

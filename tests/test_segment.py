@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from searchkit.corpus import iter_articles
+from searchkit.indexing.corpus import iter_articles
 from searchkit.text.segment import compound_words, pyvi_words
 from tests.conftest import CORPUS
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from searchkit import IndexDamagedError, IndexNotFoundError, SearchEngine, StorageError
 from searchkit.cli import main
-from searchkit.store import open_index
+from searchkit.indexing.store import open_index
 from tests.conftest import CORPUS, ROOT, write_jsonl_corpus
 
 

@@ -7,11 +7,11 @@ import pytest
 from click.testing import CliRunner
 
 from searchkit import AbbreviationsError, SearchEngine
-from searchkit.abbreviations import load_abbreviations
+from searchkit.searching.abbreviations import load_abbreviations
 from searchkit.cli import main
-from searchkit.query import parse_query
-from searchkit.rewrite import decode_typing, expand_abbreviations, spellings, typed_as_abbreviation
-from searchkit.suggest import Spellings, Suggester, load_spellings
+from searchkit.searching.query import parse_query
+from searchkit.searching.rewrite import decode_typing, expand_abbreviations, spellings, typed_as_abbreviation
+from searchkit.searching.suggest import Spellings, Suggester, load_spellings
 from tests.conftest import engine_over, write_articles
 from tests.test_search import AN_GIANG, BTS_ARTICLES, DAK_NONG, NGHE_AN, ids
 
@@ -244,7 +244,7 @@ def test_tone_change_costs_less_than_letter_change():
 
 
 def test_spellings_are_cached_per_index_generation(sample_engine):
-    from searchkit.store import open_index
+    from searchkit.indexing.store import open_index
 
     with open_index(sample_engine.path).reader() as reader:
         spelled = load_spellings(sample_engine.path, reader)

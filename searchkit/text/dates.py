@@ -1,7 +1,7 @@
 """Dates in Vietnamese news text and in what users type as date filters. Pure functions.
 
 Vietnamese dates are day/month/year (`02/02/2010`); the seed files' date *lines* are the
-exception (month first, see `searchkit.corpus.parse_date_line`).
+exception (month first, see `searchkit.indexing.corpus.parse_date_line`).
 """
 
 from __future__ import annotations

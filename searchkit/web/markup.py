@@ -37,7 +37,7 @@ def query_terms(query: str) -> dict[str, frozenset[str]]:
     {'tram': frozenset({'trạm'}), 'bts': frozenset(), 'vinh': frozenset()}
     """
     from searchkit.errors import QueryError
-    from searchkit.query import parse_query
+    from searchkit.searching.query import parse_query
 
     try:
         parsed = parse_query(query)

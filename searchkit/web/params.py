@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from searchkit.engine import MAX_OFFSET
 from searchkit.errors import QueryError
-from searchkit.query import MAX_QUERY_CHARS as LIBRARY_MAX_QUERY_CHARS
+from searchkit.searching.query import MAX_QUERY_CHARS as LIBRARY_MAX_QUERY_CHARS
 
 #: A query longer than this is refused with 400: the library's own bound (a pasted paragraph
 #: fits, a pasted article does not).

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from searchkit.arrays import IndexArrays
-from searchkit.plan import Group, QueryPlan
-from searchkit.query import Clause
-from searchkit.scoring import blend, coverage, idf, minimum_coverage, tf_part
+from searchkit.searching.arrays import IndexArrays
+from searchkit.searching.plan import Group, QueryPlan
+from searchkit.searching.query import Clause
+from searchkit.searching.scoring import blend, coverage, idf, minimum_coverage, tf_part
 
 FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
 #: Extra weight when the accents typed agree with the article's (the folded match counts too).

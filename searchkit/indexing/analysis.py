@@ -71,7 +71,7 @@ def syllable_forms(text: str) -> tuple[list[str], list[str]]:
 def analyze_article(article: Article) -> dict[str, list[str]]:
     """Every pre-tokenised text field of one article, ready for `writer.add_document`, plus
     the full accented syllable sequences of title and body (`title_a`, `body_a`), from which
-    the segment counts syllable pairs for restoring accents (see `searchkit.accents`)."""
+    the segment counts syllable pairs for restoring accents (see `searchkit.searching.accents`)."""
     from searchkit.text.segment import compound_words
 
     fields: dict[str, list[str]] = {}

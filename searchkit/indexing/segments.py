@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from searchkit.models import Article, Skipped
-from searchkit.postings import SUFFIX, write_postings
+from searchkit.indexing.postings import SUFFIX, write_postings
 
 BATCH_PREFIX = ".batch-"
 # Leftovers of a run stopped while writing: Whoosh's temporary table of contents
@@ -46,7 +46,7 @@ class Batch:
 def document(article: Article, fields: dict[str, list[str]]) -> dict:
     """Keyword arguments for `add_document`: the pre-tokenised folded fields, the stored
     text and metadata (the other analysed fields go to the `.skp` file)."""
-    from searchkit.schema import KEYED_FIELDS
+    from searchkit.indexing.schema import KEYED_FIELDS
     from searchkit.text.keys import folded_key
 
     stored = {"id": article.id, "hash": article.hash, "path": article.path,
@@ -66,9 +66,9 @@ def write_batch(index_dir: str, articles: list[Article]) -> Batch:
     """Analyse articles and write them as one segment in a new folder under `index_dir`."""
     from whoosh.index import create_in
 
-    from searchkit.accents import count_pairs, pack
-    from searchkit.analysis import analyze_article
-    from searchkit.schema import build_schema
+    from searchkit.searching.accents import count_pairs, pack
+    from searchkit.indexing.analysis import analyze_article
+    from searchkit.indexing.schema import build_schema
 
     folder = tempfile.mkdtemp(prefix=BATCH_PREFIX, dir=index_dir)
     writer = _batch_writer_class()(create_in(folder, build_schema()), _lk=False, compound=False)

@@ -79,7 +79,7 @@ def segment_sizes(ix) -> list[SegmentSize]:
 
 def live_articles(ix, segment_ids: set[str]) -> list[Article]:
     """The live articles of the given segments, rebuilt from their stored fields."""
-    from searchkit.store import segment_leaves
+    from searchkit.indexing.store import segment_leaves
 
     with ix.reader() as reader:
         return [Article.from_stored(leaf.stored_fields(docnum))
@@ -89,7 +89,7 @@ def live_articles(ix, segment_ids: set[str]) -> list[Article]:
 
 def merge(ix, index_dir: Path, segment_ids: list[str]) -> int:
     """Merge the given segments into one in a single commit; returns the articles rewritten."""
-    from searchkit.segments import commit_batch, write_batch
+    from searchkit.indexing.segments import commit_batch, write_batch
 
     chosen = set(segment_ids)
     articles = live_articles(ix, chosen)

@@ -160,7 +160,7 @@ def _bound(option: str, value: str | None, end: bool) -> str | None:
 def _province(name: str | None) -> str | None:
     if name is None or not name.strip():
         return None
-    from searchkit.places import load_gazetteer
+    from searchkit.text.places import load_gazetteer
 
     canonical = load_gazetteer().resolve(name)
     if canonical is None:

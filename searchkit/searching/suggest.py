@@ -35,7 +35,7 @@ from searchkit.text.syllables import forms, syllables
 if TYPE_CHECKING:  # numpy stays off `searchkit --help` and queries that need no accents
     import numpy as np
 
-    from searchkit.accents import PairCounts
+    from searchkit.searching.accents import PairCounts
 
 #: Bump when `Spellings` changes shape: older cache files are then ignored and replaced.
 FORMAT = 3
@@ -186,8 +186,8 @@ def _replace(path: Path, pattern: str, write: Callable[[Path], object]) -> None:
 
 def _postings_files(reader) -> list:
     """The `.skp` postings file of every segment (none for an empty index)."""
-    from searchkit.postings import for_segment
-    from searchkit.store import segment_leaves
+    from searchkit.indexing.postings import for_segment
+    from searchkit.indexing.store import segment_leaves
 
     return [for_segment(leaf) for leaf, _ in segment_leaves(reader)]
 
@@ -206,7 +206,7 @@ def load_pair_counts(index_dir: str | os.PathLike, reader) -> PairCounts:
     pickle): a second process reads them in milliseconds instead of merging again."""
     import numpy as np
 
-    from searchkit.accents import PairCounts
+    from searchkit.searching.accents import PairCounts
 
     path = Path(index_dir) / f"{PAIRS_PREFIX}{reader.generation()}.npz"
     try:
@@ -365,7 +365,7 @@ class Suggester:
             return result
         pairs = self._pairs()  # loaded only when some word is still open
         if pairs is not None:
-            from searchkit.accents import spell
+            from searchkit.searching.accents import spell
 
             spelled = spell([fold(s) for s, _ in result], self.spellings.variants, pairs,
                             fixed=lambda i: result[i][0] if result[i][1] else None)

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from searchkit.errors import QueryError
-from searchkit.highlight import Highlighting
-from searchkit.query import Clause, ParsedQuery, check_size, parse_query
+from searchkit.searching.highlight import Highlighting
+from searchkit.searching.query import Clause, ParsedQuery, check_size, parse_query
 from searchkit.text.normalize import normalize_text
 
 #: Optional words kept from a long query (a pasted paragraph): the most telling ones.

@@ -91,7 +91,7 @@ def open_whoosh(path: str | Path):
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import FileIndex
 
-    from searchkit.schema import build_schema
+    from searchkit.indexing.schema import build_schema
 
     class SafeFileIndex(FileIndex):
         def __init__(self, storage, schema, indexname: str):  # FileIndex's reads the TOC unsafely

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from searchkit.corpus import iter_articles
+from searchkit.indexing.corpus import iter_articles
 from searchkit.errors import IndexDamagedError
-from searchkit.merge import merge_by_policy, optimize
+from searchkit.indexing.merge import merge_by_policy, optimize
 from searchkit.models import Article, IndexReport, Skipped, Unchanged
-from searchkit.segments import commit_batch, sweep, written_batches
-from searchkit.store import create_index, is_index, open_index, read_marker, storage_error, writer_lock
-from searchkit.walk import check_paths
+from searchkit.indexing.segments import commit_batch, sweep, written_batches
+from searchkit.indexing.store import create_index, is_index, open_index, read_marker, storage_error, writer_lock
+from searchkit.indexing.walk import check_paths
 
 #: Called with the number of articles settled so far: committed, unchanged or skipped.
 Progress = Callable[[int], None]
@@ -215,7 +215,7 @@ def _batches(articles: Iterator[Article], size: int, workers: int) -> Iterator[l
 
 
 def _open_for_writing(index_dir: Path, rebuild: bool):
-    from searchkit.schema import SCHEMA_VERSION
+    from searchkit.indexing.schema import SCHEMA_VERSION
 
     if not is_index(index_dir):
         return create_index(index_dir)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh.fields import ID, STORED, TEXT, Schema
 
-from searchkit.analysis import FOLDED, SyllableAnalyzer
+from searchkit.indexing.analysis import FOLDED, SyllableAnalyzer
 
 #: Bump when the schema or the analysis changes: older indexes must then be rebuilt.
 SCHEMA_VERSION = 4

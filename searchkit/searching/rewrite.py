@@ -16,8 +16,8 @@ import dataclasses
 import re
 from typing import Callable, Iterable, Protocol
 
-from searchkit.abbreviations import Abbreviations
-from searchkit.query import ALTERNATIVE_BOOST, Alternative, Clause, ParsedQuery
+from searchkit.searching.abbreviations import Abbreviations
+from searchkit.searching.query import ALTERNATIVE_BOOST, Alternative, Clause, ParsedQuery
 from searchkit.text.keystrokes import decode_keystrokes, is_valid_syllable
 from searchkit.text.syllables import forms, syllables
 
@@ -136,8 +136,8 @@ def expand_abbreviations(parsed: ParsedQuery, table: Abbreviations) -> ParsedQue
     a quoted or typed-out `công nghệ thông tin` gains `CNTT`. Consecutive typed words that
     spell out an abbreviation become one clause: all the words, or the abbreviation.
 
-    >>> from searchkit.abbreviations import load_abbreviations
-    >>> from searchkit.query import parse_query
+    >>> from searchkit.searching.abbreviations import load_abbreviations
+    >>> from searchkit.searching.query import parse_query
     >>> query = expand_abbreviations(parse_query("CNTT"), load_abbreviations())
     >>> [a.folded for a in query.groups[0][0].alternatives]
     [('cong', 'nghe', 'thong', 'tin')]
@@ -155,7 +155,7 @@ def expand_prefixes(parsed: ParsedQuery, vocabulary: Vocabulary) -> ParsedQuery:
     >>> class Known(Vocabulary):
     ...     def __init__(self): pass
     ...     def completions(self, prefix): return ["viettel", "vietnam"] if prefix == "viett" else []
-    >>> from searchkit.query import parse_query
+    >>> from searchkit.searching.query import parse_query
     >>> [a.folded for a in expand_prefixes(parse_query("viett*"), Known()).groups[0][0].alternatives]
     [('viettel',), ('vietnam',)]
     """
@@ -177,7 +177,7 @@ def typed_as_abbreviation(raw: str, table: Abbreviations) -> bool:
     table's own spelling (`IoT`), or three letters or more that are no Vietnamese syllable
     (`cntt`, `vnpt`; but not `ai`, who, nor a real syllable such as `tin`).
 
-    >>> from searchkit.abbreviations import load_abbreviations
+    >>> from searchkit.searching.abbreviations import load_abbreviations
     >>> table = load_abbreviations()
     >>> [typed_as_abbreviation(w, table) for w in ("AI", "ai", "cntt", "TT-TT", "IoT", "tin")]
     [True, False, True, True, True, False]

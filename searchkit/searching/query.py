@@ -19,7 +19,7 @@ from searchkit.text.normalize import normalize_text
 from searchkit.text.syllables import MAX_SYLLABLE_CHARS, Syllable, syllables
 
 #: Query syllables past this many are ignored; the plan keeps the most telling ones of a
-#: long query (see `searchkit.plan`).
+#: long query (see `searchkit.searching.plan`).
 MAX_SYLLABLES = 400
 #: Longer queries are refused: every step after parsing (Telex decoding, did-you-mean) reads
 #: the whole text. A pasted paragraph of a few hundred words still fits (the plan keeps its
@@ -80,7 +80,7 @@ class Clause:
 @dataclass(frozen=True)
 class ParsedQuery:
     """Groups of clauses (each group: clauses of which one must match) and exclusions; which
-    groups are required and which graded is the plan's to say (`searchkit.plan`)."""
+    groups are required and which graded is the plan's to say (`searchkit.searching.plan`)."""
 
     text: str
     groups: tuple[tuple[Clause, ...], ...]

@@ -39,8 +39,8 @@ def open_index(path: str | os.PathLike):
     """Open an existing index for reading; raises a SearchkitError saying what to do."""
     from whoosh.index import EmptyIndexError
 
-    from searchkit.schema import SCHEMA_VERSION
-    from searchkit.toc import open_whoosh
+    from searchkit.indexing.schema import SCHEMA_VERSION
+    from searchkit.indexing.toc import open_whoosh
 
     path = Path(path)
     if not is_index(path):
@@ -147,7 +147,7 @@ def create_index(path: Path):
     half-created index for a foreign directory."""
     from whoosh.index import create_in
 
-    from searchkit.schema import SCHEMA_VERSION, build_schema
+    from searchkit.indexing.schema import SCHEMA_VERSION, build_schema
 
     if path.exists() and visible_entries(path) and not is_index(path):
         raise IndexFormatError(f"{path} is not empty and not a searchkit index; refusing to overwrite it")

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from searchkit.scoring import idf, length_norm, tf_part
-from searchkit.store import segment_leaves
+from searchkit.searching.scoring import idf, length_norm, tf_part
+from searchkit.indexing.store import segment_leaves
 
 #: BM25's b per field: titles are short and even, so their length matters less.
 LENGTH_WEIGHT = {"title": 0.5, "title_f": 0.5, "body": 0.75, "body_f": 0.75, "words": 0.75}
@@ -59,7 +59,7 @@ class IndexArrays:
     def _open_sides(self) -> dict[int, object]:
         """The `.skp` postings file of each segment, by id() of its reader (a missing or
         damaged one is an IndexDamagedError naming it)."""
-        from searchkit.postings import for_segment
+        from searchkit.indexing.postings import for_segment
 
         return {id(leaf): for_segment(leaf) for leaf, _ in self.leaves}
 
