@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from searchkit.searching.abbreviations import Abbreviations, load_abbreviations
+from searchkit.fields import folded_field
 from searchkit.errors import AbbreviationsError, IndexDamagedError, QueryError
 from searchkit.searching.filters import Filters, check_known, check_page, check_sort
 from searchkit.searching.highlight import Highlighting
@@ -20,7 +21,8 @@ from searchkit.searching.plan import QueryPlan, plan_query
 from searchkit.searching.rewrite import (Vocabulary, decode_typing, expand_abbreviations, expand_prefixes,
                                typed_as_abbreviation)
 from searchkit.models import Article
-from searchkit.indexing.store import open_index, segment_leaves
+from searchkit.indexing.adapter import segment_leaves
+from searchkit.indexing.store import open_index
 from searchkit.searching.suggest import (CACHE_PREFIX, PAIRS_PREFIX, Spellings, Suggester, load_pair_counts,
                                load_spellings, spelling_evidence)
 from searchkit.text.fold import has_marks
@@ -414,13 +416,15 @@ class SearchEngine:
 
     def stats(self) -> dict:
         """Articles, segments, size on disk and schema version of the index."""
+        from searchkit.indexing.postings import reader_postings
         from searchkit.indexing.schema import SCHEMA_VERSION
 
         ix = open_index(self.path)
         with ix.reader() as reader:
             articles = reader.doc_count()
             segments = len(ix._segments())
-            vocabulary = sum(1 for _ in reader.lexicon("body_f"))
+            vocabulary = len(set().union(*(side.terms(folded_field("body").name)
+                                           for side in reader_postings(reader))))
         size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
         return {"index": str(self.path), "articles": articles, "segments": segments,
                 "vocabulary": vocabulary, "size_bytes": size, "schema_version": SCHEMA_VERSION}

@@ -177,7 +177,7 @@ def test_stored_fields_and_posting_blocks_are_unpickled_without_code(sample_engi
     import whoosh.columns
 
     from searchkit import IndexFormatError
-    from searchkit.indexing.toc import safe_loads
+    from searchkit.indexing.adapter import safe_loads
 
     sample_engine.search("trạm BTS", province="dak nong")
     assert whoosh.columns.loads is safe_loads and whoosh.codec.whoosh3.loads is safe_loads

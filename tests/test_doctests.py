@@ -10,7 +10,7 @@ MODULES = [
     "searchkit.indexing.corpus", "searchkit.searching.filters", "searchkit.searching.highlight", "searchkit.indexing.merge", "searchkit.models",
     "searchkit.text.places", "searchkit.searching.plan", "searchkit.indexing.postings", "searchkit.searching.query",
     "searchkit.searching.ranking", "searchkit.render", "searchkit.searching.rewrite", "searchkit.searching.scoring",
-    "searchkit.searching.suggest", "searchkit.indexing.toc", "searchkit.text.authors", "searchkit.text.dates", "searchkit.text.fold",
+    "searchkit.searching.suggest", "searchkit.indexing.adapter", "searchkit.text.authors", "searchkit.text.dates", "searchkit.text.fold",
     "searchkit.text.keys", "searchkit.text.keystrokes", "searchkit.text.legacy",
     "searchkit.text.normalize", "searchkit.text.segment", "searchkit.text.syllables",
 ]

@@ -74,16 +74,18 @@ def plan_merge(sizes: list[SegmentSize], max_segments: int = MAX_SEGMENTS,
 
 
 def segment_sizes(ix) -> list[SegmentSize]:
-    return [SegmentSize(s.segment_id(), s.doc_count(), s.deleted_count()) for s in ix._segments()]
+    from searchkit.indexing.adapter import index_segments
+
+    return [SegmentSize(s.segment_id(), s.doc_count(), s.deleted_count()) for s in index_segments(ix)]
 
 
 def live_articles(ix, segment_ids: set[str]) -> list[Article]:
     """The live articles of the given segments, rebuilt from their stored fields."""
-    from searchkit.indexing.store import segment_leaves
+    from searchkit.indexing.adapter import leaf_segment_id, segment_leaves
 
     with ix.reader() as reader:
         return [Article.from_stored(leaf.stored_fields(docnum))
-                for leaf, _ in segment_leaves(reader) if leaf._segment.segment_id() in segment_ids
+                for leaf, _ in segment_leaves(reader) if leaf_segment_id(leaf) in segment_ids
                 for docnum in range(leaf.doc_count_all()) if not leaf.is_deleted(docnum)]
 
 

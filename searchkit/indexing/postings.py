@@ -1,66 +1,67 @@
-"""A per-segment file of postings as flat arrays, read by memory map: `MAIN_<segid>.skp`.
+"""The postings store: one file per segment, `MAIN_<segid>.skp`, read by memory map.
 
-Whoosh keeps each posting block as one pickled tuple of ids, weights and encoded positions,
-so reading which documents hold a common word means unpickling every position list too:
-about 20 ms a query on 16k articles. The indexer already has every article's tokens in
-memory when it writes a segment, so it also writes this file beside it: for each scored
-field, the sorted terms (fixed-width UTF-8), and per term its document numbers and
-frequencies. A lookup is a binary search in a memory map. The file is named like the
-segment's own files, so Whoosh deletes it together with the segment.
+Every field of `searchkit.fields` keeps its postings here and nowhere else (Whoosh keeps
+the stored text, columns, the list of segments and deletions). The indexer has every
+article's tokens in memory when it writes a segment, so the file is built with numpy in one
+pass per field: a stable sort of (term, document, position) triples. A lookup is a binary
+search in the term list, then slices of the memory map.
 
-Layout: magic, header length, JSON header {field: {width, count, and [offset, size] of each
-array: terms, offsets, ids, freqs, lengths, and for positional fields starts, positions}},
-then the arrays at the byte offsets the header gives. The accented and compound fields live
-only here (Whoosh keeps the folded ones, with positions, and the stored text).
+Layout: magic, header length, JSON header, then the arrays at the byte offsets the header
+gives. The header holds, per field, the number of terms and documents and each array as
+[offset, size, dtype]:
+
+- `terms`: the sorted terms (UTF-8, each ended by a NUL byte); `offsets`: where each
+  term's postings begin;
+- `ids`, `freqs`: document numbers and frequencies, in the smallest integer type that holds
+  them (a 2,000-article segment's ids fit in 16 bits);
+- `lengths`: tokens of the field in each document (BM25);
+- positional fields: `at`, where each term's positions begin, and `positions`.
+
+and `_pairs`, the segment's syllable pair counts (see `searching.accents`). No array is
+stored that another gives: a posting's positions follow from the frequencies.
 """
 
 from __future__ import annotations
 
 import json
 import struct
-from collections import defaultdict
+from bisect import bisect_left
 from pathlib import Path
-from typing import Iterable
+from typing import Sequence
 
 import numpy as np
 
-MAGIC = b"SKPOST01"
+from searchkit.fields import FIELDS
+
+MAGIC = b"SKPOST02"
 SUFFIX = ".skp"
-#: The fields whose postings are kept here (the ones the ranking scores).
-FIELDS = ("title", "title_f", "body", "body_f", "words")
-#: The fields whose positions are kept too (phrases and proximity).
-POSITIONAL = ("title_f", "body_f")
-#: Header entry of the syllable pair counts (see `accents.py`).
+#: Header entry of the syllable pair counts (see `searching.accents`).
 PAIRS = "_pairs"
+_SEPARATOR = b"\0"
 
 
-def write_postings(path: Path, documents: Iterable[dict[str, list[str]]],
+def write_postings(path: Path, documents: Sequence[dict[str, list[str]]],
                    pairs: dict[str, np.ndarray] | None = None) -> None:
-    """Write the postings of `documents` (token lists per field, in doc-number order) and
-    the segment's packed syllable pair counts (`accents.pack`)."""
-    postings: dict[str, dict[str, list[tuple[int, list[int]]]]] = {f: defaultdict(list) for f in FIELDS}
-    lengths: dict[str, list[int]] = {f: [] for f in FIELDS}
-    for docnum, fields in enumerate(documents):
-        for field in FIELDS:
-            lengths[field].append(len(fields.get(field, ())))
-            where: dict[str, list[int]] = defaultdict(list)
-            for position, term in enumerate(fields.get(field, ())):
-                where[term].append(position)
-            for term, positions in where.items():
-                postings[field][term].append((docnum, positions))
-    header, chunks, offset = {}, [], 0
-    for field in FIELDS:
-        arrays = _field_arrays(postings[field], positional=field in POSITIONAL)
-        arrays["lengths"] = np.array(lengths[field], dtype=np.int32)
-        header[field] = {"width": arrays["terms"].dtype.itemsize, "count": len(arrays["terms"])}
-        for name, array in arrays.items():
-            header[field][name] = [offset, int(array.size)]
-            chunks.append(array.tobytes())
-            offset += array.nbytes
-    for name, array in (pairs or {}).items():
-        header.setdefault(PAIRS, {})[name] = [offset, int(array.size), array.dtype.str]
+    """Write the postings of `documents` (token lists per field name, in doc-number order)
+    and the segment's packed syllable pair counts (`accents.pack`)."""
+    header: dict[str, dict] = {}
+    chunks: list[bytes] = []
+    offset = 0
+
+    def put(entry: dict, name: str, array: np.ndarray) -> None:
+        nonlocal offset
+        entry[name] = [offset, int(array.size), array.dtype.str]
         chunks.append(array.tobytes())
         offset += array.nbytes
+
+    for field in FIELDS:
+        tokens = [document.get(field.name, ()) for document in documents]
+        arrays = field_arrays(tokens, field.positional)
+        header[field.name] = entry = {"count": int(arrays["offsets"].size - 1), "docs": len(documents)}
+        for name, array in arrays.items():
+            put(entry, name, array)
+    for name, array in (pairs or {}).items():
+        put(header.setdefault(PAIRS, {}), name, array)
     encoded = json.dumps(header).encode("utf-8")
     with open(path, "wb") as stream:
         stream.write(MAGIC + struct.pack("<I", len(encoded)) + encoded)
@@ -68,29 +69,58 @@ def write_postings(path: Path, documents: Iterable[dict[str, list[str]]],
             stream.write(chunk)
 
 
-def _field_arrays(postings: dict[str, list[tuple[int, list[int]]]], positional: bool) -> dict[str, np.ndarray]:
-    """Sorted terms, per-term offsets, doc numbers, frequencies (and positions)."""
-    terms = sorted(t.encode("utf-8") for t in postings)
-    lists = [postings[t.decode("utf-8")] for t in terms]
-    counts = np.fromiter((len(p) for p in lists), dtype=np.int64, count=len(lists))
-    flat = [pair for p in lists for pair in p]
+def field_arrays(tokens: Sequence[Sequence[str]], positional: bool) -> dict[str, np.ndarray]:
+    """The arrays of one field from each document's tokens (see the module's layout).
+
+    >>> a = field_arrays([["tram", "bts", "tram"], ["bts"]], positional=True)
+    >>> a["terms"].tobytes(), a["offsets"].tolist(), a["ids"].tolist(), a["freqs"].tolist()
+    (b'bts\\x00tram\\x00', [0, 2, 3], [0, 1, 0], [1, 1, 2])
+    >>> a["at"].tolist(), a["positions"].tolist(), a["lengths"].tolist()
+    ([0, 2, 4], [1, 0, 0, 2], [3, 1])
+    """
+    lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
+    numbers: dict[str, int] = {}
+    flat = np.fromiter((numbers.setdefault(t, len(numbers)) for doc in tokens for t in doc),
+                       dtype=np.int64, count=int(lengths.sum()))
+    encoded = [term.encode("utf-8") for term in numbers]
+    order = sorted(range(len(encoded)), key=encoded.__getitem__)
+    rank = np.empty(len(encoded), dtype=np.int64)
+    rank[order] = np.arange(len(encoded))
+    terms = rank[flat]
+    docs = np.repeat(np.arange(len(tokens), dtype=np.int64), lengths)
+    sorter = np.argsort(terms, kind="stable")  # documents, then positions, stay in order
+    terms, docs = terms[sorter], docs[sorter]
+    starts = np.flatnonzero(np.concatenate(([True], (terms[1:] != terms[:-1]) | (docs[1:] != docs[:-1])))
+                            if len(terms) else np.zeros(0, bool))
+    freqs = np.diff(np.append(starts, len(terms)))
+    every_term = np.arange(len(encoded) + 1)
     arrays = {
-        "terms": np.array(terms, dtype=f"S{max((len(t) for t in terms), default=1)}"),
-        "offsets": np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
-        "ids": np.array([d for d, _ in flat], dtype=np.int32),
-        "freqs": np.array([len(p) for _, p in flat], dtype=np.float32),
+        "terms": np.frombuffer(b"".join(encoded[i] + _SEPARATOR for i in order), dtype=np.uint8),
+        "offsets": smallest(np.searchsorted(terms[starts], every_term)),
+        "ids": smallest(docs[starts]),
+        "freqs": smallest(freqs),
+        "lengths": smallest(lengths),
     }
     if positional:
-        lengths = np.fromiter((len(p) for _, p in flat), dtype=np.int64, count=len(flat))
-        arrays["starts"] = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        arrays["positions"] = np.fromiter((q for _, p in flat for q in p), dtype=np.int32,
-                                          count=int(lengths.sum()))
+        begins = np.repeat(np.cumsum(lengths) - lengths, lengths)  # each token's document start
+        positions = (np.arange(len(flat)) - begins)[sorter]
+        arrays["at"] = smallest(np.searchsorted(terms, every_term))
+        arrays["positions"] = smallest(positions)
     return arrays
+
+
+def smallest(values: np.ndarray) -> np.ndarray:
+    """Non-negative integers in the narrowest unsigned type that holds them.
+
+    >>> [smallest(np.array(v)).dtype.str for v in ([3, 70000], [3, 700], [3, 7])]
+    ['<u4', '<u2', '|u1']
+    """
+    return values.astype(np.min_scalar_type(int(values.max()) if len(values) else 0))
 
 
 class SegmentPostings:
     """Read side of one `.skp` file; a file that is not one, of another version, or shorter
-    than its header says is an IndexFormatError naming it."""
+    than its header says is an IndexDamagedError naming it."""
 
     def __init__(self, path: Path):
         try:
@@ -107,87 +137,97 @@ class SegmentPostings:
             raise _damaged(path, "has a damaged header") from None
         self._check_sizes(path)
         self._fields: dict[str, dict[str, np.ndarray]] = {}
+        self._terms: dict[str, list[bytes]] = {}
 
     def _check_sizes(self, path: Path) -> None:
         """Every array the header names lies inside the file (a truncated file does not)."""
         end = self._base
-        for field, info in self._header.items():
-            if not isinstance(info, dict):
-                raise _damaged(path, "has a damaged header")
-            for name, spec in info.items():
-                if isinstance(spec, list) and len(spec) >= 2:
-                    width = np.dtype(spec[2]).itemsize if len(spec) > 2 else _ITEM_SIZES.get(name, info.get("width", 1))
-                    end = max(end, self._base + spec[0] + spec[1] * width)
+        try:
+            for info in self._header.values():
+                for spec in info.values():
+                    if isinstance(spec, list):
+                        at, size, kind = spec
+                        end = max(end, self._base + int(at) + int(size) * np.dtype(kind).itemsize)
+        except (AttributeError, TypeError, ValueError):
+            raise _damaged(path, "has a damaged header") from None
         if end > len(self._map):
             raise _damaged(path, f"is truncated ({len(self._map):,} bytes of {end:,})")
+
+    def _array(self, spec: list) -> np.ndarray:
+        at, size, kind = spec
+        return np.frombuffer(self._map, dtype=np.dtype(kind), count=size, offset=self._base + at)
 
     def _field(self, field: str) -> dict[str, np.ndarray] | None:
         if field not in self._fields:
             info = self._header.get(field)
             if info is None:
                 return None
-            types = {"terms": f"S{info['width']}", "offsets": np.int64, "ids": np.int32,
-                     "freqs": np.float32, "starts": np.int64, "positions": np.int32,
-                     "lengths": np.int32}
-            self._fields[field] = {
-                name: np.frombuffer(self._map, dtype=kind, count=info[name][1], offset=self._base + info[name][0])
-                for name, kind in types.items() if name in info
-            }
+            self._fields[field] = {name: self._array(spec) for name, spec in info.items() if isinstance(spec, list)}
         return self._fields[field]
 
-    def _find(self, field: str, term: str) -> tuple[dict[str, np.ndarray], int, int] | None:
+    def terms(self, field: str) -> list[bytes]:
+        """The sorted terms of a field, UTF-8 encoded (read once per open file)."""
+        if field not in self._terms:
+            arrays = self._field(field)
+            self._terms[field] = [] if arrays is None else arrays["terms"].tobytes().split(_SEPARATOR)[:-1]
+        return self._terms[field]
+
+    def _find(self, field: str, term: str) -> tuple[dict[str, np.ndarray], int] | None:
         arrays = self._field(field)
         if arrays is None:
             return None
-        key = term.encode("utf-8")
-        terms = arrays["terms"]
-        i = int(np.searchsorted(terms, key))
-        if i >= len(terms) or terms[i] != key:
-            return None
-        return arrays, int(arrays["offsets"][i]), int(arrays["offsets"][i + 1])
+        terms, key = self.terms(field), term.encode("utf-8")
+        i = bisect_left(terms, key)
+        return (arrays, i) if i < len(terms) and terms[i] == key else None
 
     def get(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment doc numbers, frequencies) of a term, or None when absent."""
         found = self._find(field, term)
         if found is None:
             return None
-        arrays, start, end = found
+        arrays, i = found
+        start, end = int(arrays["offsets"][i]), int(arrays["offsets"][i + 1])
         return arrays["ids"][start:end], arrays["freqs"][start:end]
 
     def pairs(self) -> dict[str, np.ndarray] | None:
         """The segment's packed syllable pair counts (None: written without them)."""
         info = self._header.get(PAIRS)
-        if info is None:
-            return None
-        return {name: np.frombuffer(self._map, dtype=np.dtype(kind), count=size, offset=self._base + at)
-                for name, (at, size, kind) in info.items()}
+        return None if info is None else {name: self._array(spec) for name, spec in info.items()}
 
     def frequency(self, field: str, term: str) -> int:
         """In how many of the segment's documents a term occurs (0 when absent)."""
         found = self._find(field, term)
-        return 0 if found is None else found[2] - found[1]
+        if found is None:
+            return 0
+        offsets, i = found[0]["offsets"], found[1]
+        return int(offsets[i + 1]) - int(offsets[i])
 
     def lengths(self, field: str) -> np.ndarray | None:
         """Tokens of the field in each document of the segment (None: field not kept)."""
         arrays = self._field(field)
-        return None if arrays is None or "lengths" not in arrays else arrays["lengths"]
+        return None if arrays is None else arrays["lengths"]
 
     def term_totals(self, field: str) -> dict[str, float] | None:
         """Every term of a field with its occurrences in the segment (None: field not kept)."""
         arrays = self._field(field)
-        return None if arrays is None else _totals(arrays)
+        if arrays is None:
+            return None
+        terms = self.terms(field)
+        if not terms:
+            return {}
+        offsets = arrays["offsets"][:-1].astype(np.int64)
+        sums = np.add.reduceat(arrays["freqs"].astype(np.int64), offsets)
+        return dict(zip((t.decode("utf-8") for t in terms), sums.tolist()))
 
     def completions(self, field: str, prefix: str) -> dict[str, int]:
         """Terms of a field that begin with `prefix`, each with its document frequency."""
         arrays = self._field(field)
         if arrays is None or not prefix:
             return {}
-        key = prefix.encode("utf-8")
-        terms = arrays["terms"]
-        first = int(np.searchsorted(terms, key))
-        last = int(np.searchsorted(terms, key + b"\xff"))
-        counts = np.diff(arrays["offsets"][first:last + 1])
-        return {t.decode("utf-8"): int(n) for t, n in zip(terms[first:last].tolist(), counts.tolist())}
+        terms, key = self.terms(field), prefix.encode("utf-8")
+        first, last = bisect_left(terms, key), bisect_left(terms, key + b"\xff")
+        counts = np.diff(arrays["offsets"][first:last + 1].astype(np.int64))
+        return {t.decode("utf-8"): int(n) for t, n in zip(terms[first:last], counts.tolist())}
 
     def occurrences(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment doc number, position) of every occurrence of a term, in order; None when
@@ -198,35 +238,51 @@ class SegmentPostings:
         found = self._find(field, term)
         if found is None:
             return np.zeros(0, np.int32), np.zeros(0, np.int32)
-        _, start, end = found
-        starts = arrays["starts"][start:end + 1]
-        docs = np.repeat(arrays["ids"][start:end], np.diff(starts))
-        return docs, arrays["positions"][starts[0]:starts[-1]]
+        i = found[1]
+        start, end = int(arrays["offsets"][i]), int(arrays["offsets"][i + 1])
+        docs = np.repeat(arrays["ids"][start:end], arrays["freqs"][start:end])
+        return docs, arrays["positions"][int(arrays["at"][i]):int(arrays["at"][i + 1])]
 
-
-def _totals(arrays: dict[str, np.ndarray]) -> dict[str, float]:
-    """Term -> occurrences summed over documents."""
-    if not len(arrays["terms"]):
-        return {}
-    sums = np.add.reduceat(arrays["freqs"], arrays["offsets"][:-1])
-    return dict(zip((t.decode("utf-8") for t in arrays["terms"].tolist()), sums.tolist()))
+    def verify(self) -> None:
+        """Read every array whole and check that they agree with each other: offsets that
+        rise to the number of postings, document numbers below the segment's count, as
+        many positions as frequencies say (raises IndexDamagedError naming the file)."""
+        path = Path(self._map.filename)
+        for field in FIELDS:
+            arrays, info = self._field(field.name), self._header.get(field.name)
+            if arrays is None:
+                raise _damaged(path, f"has no {field.name!r} postings")
+            offsets, ids, freqs = (arrays[n].astype(np.int64) for n in ("offsets", "ids", "freqs"))
+            problem = (len(self.terms(field.name)) != info["count"] or len(offsets) != info["count"] + 1
+                       or (len(offsets) and (offsets[0] != 0 or offsets[-1] != len(ids)))
+                       or bool(np.any(np.diff(offsets) < 0)) or len(freqs) != len(ids)
+                       or (len(ids) and int(ids.max()) >= info["docs"]) or len(arrays["lengths"]) != info["docs"])
+            if not problem and field.positional:
+                problem = int(freqs.sum()) != len(arrays["positions"]) or int(arrays["at"][-1]) != len(arrays["positions"])
+            if problem:
+                raise _damaged(path, f"has inconsistent {field.name!r} postings")
 
 
 def for_segment(leaf) -> SegmentPostings | None:
     """The postings file of a Whoosh segment reader (None for an empty index's reader, which
-    has no segment); raises IndexFormatError when the file is missing or damaged."""
-    folder = getattr(getattr(leaf, "_storage", None), "folder", None)
-    segment = getattr(leaf, "_segment", None)
-    return open_postings(folder, segment.segment_id()) if folder and segment else None
+    has no segment); raises IndexDamagedError when the file is missing or damaged."""
+    from searchkit.indexing.adapter import leaf_location
+
+    location = leaf_location(leaf)
+    return open_postings(*location) if location else None
+
+
+def reader_postings(reader) -> list[SegmentPostings]:
+    """The postings file of every segment of an open reader (none for an empty index)."""
+    from searchkit.indexing.adapter import segment_leaves
+
+    return [for_segment(leaf) for leaf, _ in segment_leaves(reader)]
 
 
 def open_postings(folder: str, segment_id: str) -> SegmentPostings:
     """The postings file of a segment ('MAIN_<segid>'); every segment has one."""
     return SegmentPostings(Path(folder) / (segment_id + SUFFIX))
 
-
-#: Bytes per item of the arrays whose type the header does not spell out.
-_ITEM_SIZES = {"offsets": 8, "ids": 4, "freqs": 4, "starts": 8, "positions": 4, "lengths": 4}
 
 
 def _damaged(path: Path, problem: str):

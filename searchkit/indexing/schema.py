@@ -1,35 +1,33 @@
-"""The Whoosh schema of a searchkit index, and its version."""
+"""The Whoosh schema of a searchkit index, and the index's format version.
+
+Whoosh keeps no postings of the article text: every postings field (`searchkit.fields`) is
+in the segment's `.skp` file. Whoosh keeps the stored fields, the columns (sorting, facets),
+the exact-match keys of ids and metadata (deletion by id, filters), the segment list,
+deletions and the atomic commit.
+"""
 
 from __future__ import annotations
 
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import ID, STORED, Schema
 
-from searchkit.indexing.analysis import FOLDED, SyllableAnalyzer
-
-#: Bump when the schema or the analysis changes: older indexes must then be rebuilt.
-SCHEMA_VERSION = 4
+#: Bump when the schema, the postings file or the analysis changes: older indexes must
+#: then be rebuilt (`searchkit index --rebuild`).
+SCHEMA_VERSION = 5
 
 #: Metadata with a folded key field (`province_key`: 'dak nong') for exact, accent-blind filters.
 KEYED_FIELDS = ("province", "source", "category")
 
 
 def build_schema() -> Schema:
-    """Folded syllables with positions (matching, phrases), the stored text, metadata.
-
-    The accented syllables (the bonus for typed accents) and pyvi words are not Whoosh
-    fields: they live in each segment's `.skp` postings file (see `postings.py`), which
-    halves the postings Whoosh writes in pure Python.
+    """Stored text and metadata, columns and keys; no analysed text.
 
     `date` ('2010-02-03') and `province` (canonical name) are columns, read fast for sorting
     and facets; `*_key` fields hold `folded_key` of province, source and category for filters.
     """
-    folded = SyllableAnalyzer(FOLDED)
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         title=STORED(),
-        title_f=TEXT(analyzer=folded),
         body=STORED(),
-        body_f=TEXT(analyzer=folded),
         date=ID(stored=True, sortable=True),
         source=ID(stored=True),
         category=ID(stored=True),

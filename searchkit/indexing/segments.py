@@ -7,8 +7,7 @@ directory; the parent moves the files in and commits the segment together with t
 deletion of the articles it replaces, in one new table of contents. A crash before that
 leaves the previous commit intact; the stray folder is swept on the next run.
 
-This drives `SegmentWriter` internals (`_finalize_segment`, `_merge_segments`,
-`_commit_toc`) the way Whoosh's `MpWriter` does, which is why whoosh-reloaded is pinned.
+The Whoosh side of writing and committing a segment is in `adapter.py`.
 """
 
 from __future__ import annotations
@@ -43,9 +42,8 @@ class Batch:
         self.folder, self.segment, self.ids, self.failed = folder, segment, ids, failed or []
 
 
-def document(article: Article, fields: dict[str, list[str]]) -> dict:
-    """Keyword arguments for `add_document`: the pre-tokenised folded fields, the stored
-    text and metadata (the other analysed fields go to the `.skp` file)."""
+def document(article: Article) -> dict:
+    """Keyword arguments for Whoosh's `add_document`: stored text, metadata and keys."""
     from searchkit.indexing.schema import KEYED_FIELDS
     from searchkit.text.keys import folded_key
 
@@ -59,70 +57,30 @@ def document(article: Article, fields: dict[str, list[str]]) -> dict:
         key = folded_key(getattr(article, name) or "")
         if key:
             stored[f"{name}_key"] = key
-    return {"title_f": fields["title_f"], "body_f": fields["body_f"], **stored}
+    return stored
 
 
 def write_batch(index_dir: str, articles: list[Article]) -> Batch:
-    """Analyse articles and write them as one segment in a new folder under `index_dir`."""
-    from whoosh.index import create_in
-
+    """Analyse articles and write them as one segment in a new folder under `index_dir`:
+    Whoosh's files (stored fields, columns, keys) and the postings file."""
+    from searchkit.indexing.adapter import write_stored_segment
+    from searchkit.indexing.analysis import analyze_article, pair_sequences
     from searchkit.searching.accents import count_pairs, pack
-    from searchkit.indexing.analysis import analyze_article
-    from searchkit.indexing.schema import build_schema
 
     folder = tempfile.mkdtemp(prefix=BATCH_PREFIX, dir=index_dir)
-    writer = _batch_writer_class()(create_in(folder, build_schema()), _lk=False, compound=False)
-    analysed, ids, failed = [], [], []
+    analysed, kept, failed = [], [], []
     for article in articles:
         try:
-            fields = analyze_article(article)
+            analysed.append(analyze_article(article))
         except Exception as error:  # noqa: BLE001 - a third-party analyser fails on one article, not the run
             failed.append(Skipped(article.path, f"could not be analysed ({type(error).__name__}: {error}); "
                                                  "please report this article to the searchkit maintainers"))
             continue
-        writer.add_document(**document(article, fields))
-        analysed.append(fields)
-        ids.append(article.id)
-    segment = writer._finalize_segment()
-    writer._tempstorage.destroy()
-    pairs = count_pairs(fields[name] for fields in analysed for name in ("title_a", "body_a"))
+        kept.append(article)
+    segment = write_stored_segment(folder, (document(article) for article in kept))
+    pairs = count_pairs(sequence for fields in analysed for sequence in pair_sequences(fields))
     write_postings(Path(folder) / (segment.segment_id() + SUFFIX), analysed, pack(pairs))
-    return Batch(folder, segment, ids, failed)
-
-
-def _batch_writer_class():
-    """A SegmentWriter that looks up field lengths in memory when it writes postings.
-
-    Whoosh re-reads a document's field length from the column file for every posting
-    it writes (a fifth of the time spent writing a segment); one read per document
-    and field is enough.
-    """
-    from whoosh.writing import SegmentWriter
-
-    class BatchWriter(SegmentWriter):
-        def per_document_reader(self):
-            return _CachedLengths(super().per_document_reader())
-
-    return BatchWriter
-
-
-class _CachedLengths:
-    """Wraps a per-document reader; `doc_field_length` answers from a list per field."""
-
-    def __init__(self, reader):
-        self._reader = reader
-        self._lengths: dict[str, list[int]] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        lengths = self._lengths.get(fieldname)
-        if lengths is None:
-            read = self._reader.doc_field_length
-            lengths = [read(n, fieldname, default) for n in range(self._reader.doc_count_all())]
-            self._lengths[fieldname] = lengths
-        return lengths[docnum]
-
-    def __getattr__(self, name: str):
-        return getattr(self._reader, name)
+    return Batch(folder, segment, [article.id for article in kept], failed)
 
 
 def commit_batch(ix, batch: Batch | None, replaced: Iterable[str] = (), clear: bool = False,
@@ -132,22 +90,11 @@ def commit_batch(ix, batch: Batch | None, replaced: Iterable[str] = (), clear: b
     With `clear`, every older segment is dropped in that commit (a rebuild); `dropped` names
     the segments a merge rewrote into the batch. Whoosh deletes their files after the commit.
     """
-    from whoosh.writing import CLEAR, NO_MERGE
+    from searchkit.indexing.adapter import commit_segments
 
     if batch is not None:
         _move_segment_files(batch, ix.storage.folder)
-    writer = ix.writer(compound=False)
-    try:
-        for doc_id in replaced:
-            writer.delete_by_term("id", doc_id)
-        segments = writer._merge_segments(CLEAR if clear else NO_MERGE, False, False)
-        segments = [segment for segment in segments if segment.segment_id() not in dropped]
-        writer._close_segment()
-        writer._commit_toc(segments + ([batch.segment] if batch else []))
-    except BaseException:
-        writer.cancel()
-        raise
-    writer._finish()
+    commit_segments(ix, batch.segment if batch else None, replaced, clear, dropped)
 
 
 def _move_segment_files(batch: Batch, index_folder: str) -> None:
@@ -163,7 +110,9 @@ def sweep(index_dir: Path, ix=None) -> None:
     temporary files and (given the open index) segment files its table of contents does not
     name — Whoosh deletes those only when it commits, and a run with nothing to do does not.
     Only the writer calls this, under the writer lock."""
-    current = {segment.segment_id() for segment in ix._segments()} if ix is not None else None
+    from searchkit.indexing.adapter import index_segments
+
+    current = {segment.segment_id() for segment in index_segments(ix)} if ix is not None else None
     for entry in os.scandir(index_dir):
         orphan = _SEGMENT_FILE.match(entry.name)
         if entry.name.startswith(BATCH_PREFIX) and entry.is_dir(follow_symlinks=False):

@@ -40,7 +40,7 @@ def open_index(path: str | os.PathLike):
     from whoosh.index import EmptyIndexError
 
     from searchkit.indexing.schema import SCHEMA_VERSION
-    from searchkit.indexing.toc import open_whoosh
+    from searchkit.indexing.adapter import open_whoosh
 
     path = Path(path)
     if not is_index(path):
@@ -123,12 +123,6 @@ def _size(count: int) -> str:
             return f"{count:,.0f} {unit}" if unit == "bytes" else f"{count:,.1f} {unit}"
         count /= 1024
     return f"{count} TB"
-
-
-def segment_leaves(reader) -> list:
-    """(segment reader, first doc number) of every segment of an open reader; none for an
-    empty index (its EmptyReader has no segment). Whoosh gives an atomic reader as itself."""
-    return [(leaf, offset) for leaf, offset in reader.leaf_readers() if hasattr(leaf, "_segment")]
 
 
 def visible_entries(path: Path) -> list[str]:

@@ -48,10 +48,15 @@ def pack(counts: Counter) -> dict[str, np.ndarray]:
     encoded = [s.encode("utf-8") for s in vocabulary]
     return {
         "vocabulary": np.array(encoded, dtype=f"S{max((len(s) for s in encoded), default=1)}"),
-        "first": np.fromiter((number[a] for a, _ in counts), dtype=np.int32, count=len(counts)),
-        "second": np.fromiter((number[b] for _, b in counts), dtype=np.int32, count=len(counts)),
-        "count": np.fromiter(counts.values(), dtype=np.int32, count=len(counts)),
+        "first": _narrow([number[a] for a, _ in counts]),
+        "second": _narrow([number[b] for _, b in counts]),
+        "count": _narrow(list(counts.values())),
     }
+
+
+def _narrow(values: list[int]) -> np.ndarray:
+    """Non-negative integers in the narrowest unsigned type that holds them all."""
+    return np.array(values, dtype=np.min_scalar_type(max(values, default=0)))
 
 
 @dataclass(frozen=True)

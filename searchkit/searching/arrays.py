@@ -14,10 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 from searchkit.searching.scoring import idf, length_norm, tf_part
-from searchkit.indexing.store import segment_leaves
+from searchkit.fields import BY_NAME
+from searchkit.indexing.adapter import deleted_documents, segment_leaves
 
-#: BM25's b per field: titles are short and even, so their length matters less.
-LENGTH_WEIGHT = {"title": 0.5, "title_f": 0.5, "body": 0.75, "body_f": 0.75, "words": 0.75}
 #: Posting entries (doc number + frequency, 12 bytes) kept between searches of one index
 #: generation: about 120 MB at most; past it the posting cache starts afresh.
 MAX_CACHED_POSTINGS = 10_000_000
@@ -66,7 +65,7 @@ class IndexArrays:
     def _alive(self) -> np.ndarray:
         alive = np.ones(self.size, dtype=bool)
         for leaf, offset in self.leaves:
-            deleted = list(leaf._perdoc.deleted_docs()) if leaf.has_deletions() else []
+            deleted = deleted_documents(leaf)
             alive[np.asarray(deleted, dtype=np.int64) + offset] = False
         return alive
 
@@ -83,7 +82,7 @@ class IndexArrays:
                 found = self._segment_postings(leaf, field, text)
                 if found is not None and len(found[0]):
                     ids.append(found[0].astype(np.int64) + offset)
-                    freqs.append(found[1])
+                    freqs.append(found[1].astype(np.float32))
             found = (np.concatenate(ids), np.concatenate(freqs)) if ids else _EMPTY
             self._cached_size += len(found[0])
             if self._cached_size > MAX_CACHED_POSTINGS:
@@ -136,7 +135,7 @@ class IndexArrays:
             lengths = self.lengths(field)
             alive = lengths[self.alive]
             average = float(alive.mean()) if len(alive) else 1.0
-            self._lengths[key] = length_norm(lengths, average, LENGTH_WEIGHT[field])
+            self._lengths[key] = length_norm(lengths, average, BY_NAME[field].b)
         return self._lengths[key]
 
     def term_scores(self, field: str, text: str, boost: float) -> tuple[np.ndarray, np.ndarray]:
@@ -145,7 +144,7 @@ class IndexArrays:
         if not len(ids):
             return ids, tf
         weight = boost * idf(self.count, len(ids))
-        return ids, (weight * tf_part(tf, self.norm(field)[ids])).astype(np.float32)
+        return ids, (weight * tf_part(tf.astype(np.float32), self.norm(field)[ids])).astype(np.float32)
 
     def occurrences(self, field: str, text: str) -> np.ndarray:
         """Every occurrence of a term in a positional field, as sorted `doc << 32 | position`

@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from searchkit.fields import FOLDED, WORDS, accented_field, fields_of, folded_field
 from searchkit.searching.arrays import IndexArrays
 from searchkit.searching.plan import Group, QueryPlan
 from searchkit.searching.query import Clause
 from searchkit.searching.scoring import blend, coverage, idf, minimum_coverage, tf_part
 
-FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
-#: Extra weight when the accents typed agree with the article's (the folded match counts too).
+#: Extra weight when the accents typed agree with the article's (the folded match counts too),
+#: times the accented field's own boost (`searchkit.fields`).
 ACCENT_BOOST = 1.0
 #: Weight of typed words found side by side (a pair or a triple), relative to a word.
 PAIR_BOOST = 1.5
@@ -34,8 +35,6 @@ LONG_QUERY = 6
 #: In a long query, neighbours made only of words found in more than this share of
 #: articles are not looked up.
 COMMON_SHARE = 0.5
-#: Weight of typed syllables that pyvi found as one word in the article ('bán_hàng').
-COMPOUND_BOOST = 0.5
 #: Coordination: how strongly missing words lower an article's score (coverage ** POWER).
 COVERAGE_POWER = 2.0
 #: Articles holding every optional word of a short query (at most this many words) are
@@ -170,15 +169,16 @@ def _clause(arrays: IndexArrays, clause: Clause, trace: Trace | None) -> tuple[n
     score = np.zeros(arrays.size, dtype=np.float32)
     label = _label((clause,))
     for field_name in clause.fields:
+        folded = folded_field(field_name)
         if len(forms) == 1 and len(clause.folded) == 1:  # a plain word: straight from its postings
-            ids, tf_ids = arrays.postings(f"{field_name}_f", clause.folded[0])
+            ids, tf_ids = arrays.postings(folded.name, clause.folded[0])
             share = 1.0
         else:
-            ids, tf_ids, share = _merged_counts(arrays, f"{field_name}_f", forms)
+            ids, tf_ids, share = _merged_counts(arrays, folded.name, forms)
         if not len(ids):
             continue
-        weight = FIELD_BOOSTS[field_name] * idf(arrays.count, int(np.count_nonzero(arrays.alive[ids])))
-        part = weight * share * tf_part(tf_ids, arrays.norm(f"{field_name}_f")[ids])
+        weight = folded.boost * idf(arrays.count, int(np.count_nonzero(arrays.alive[ids])))
+        part = weight * share * tf_part(tf_ids, arrays.norm(folded.name)[ids])
         score[ids] += part
         match[ids] = True
         if trace is not None:
@@ -206,7 +206,8 @@ def _accents(arrays: IndexArrays, clause: Clause, field_name: str, match: np.nda
     for syllable in clause.syllables:
         if syllable.accented == syllable.folded:
             continue
-        ids, values = arrays.term_scores(field_name, syllable.accented, FIELD_BOOSTS[field_name] * share)
+        accented = accented_field(field_name)
+        ids, values = arrays.term_scores(accented.name, syllable.accented, accented.boost * share)
         keep = match[ids]
         score[ids[keep]] += values[keep]
         if trace is not None and keep.any():
@@ -260,8 +261,8 @@ def _neighbours(arrays: IndexArrays, plan: QueryPlan, relevance: np.ndarray,
     known: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}  # pairs found, reused by triples
     for neighbours in plan.neighbours:
         holding = np.zeros(arrays.size, dtype=bool)
-        for field_name, boost in FIELD_BOOSTS.items():
-            field_f = f"{field_name}_f"
+        for folded in fields_of(FOLDED):
+            field_f, field_name = folded.name, folded.text[0]
             if long_query and _glue(arrays, field_f, neighbours.words):
                 continue
             head = known.get((field_f, neighbours.words[:-1]))
@@ -273,8 +274,8 @@ def _neighbours(arrays: IndexArrays, plan: QueryPlan, relevance: np.ndarray,
             if not len(keys):
                 continue
             ids, counts = np.unique(keys >> 32, return_counts=True)
-            weight = PAIR_BOOST * boost * idf(arrays.count, int(np.count_nonzero(arrays.alive[ids])))
-            part = weight * tf_part(counts.astype(np.float32), arrays.norm(f"{field_name}_f")[ids])
+            weight = PAIR_BOOST * folded.boost * idf(arrays.count, int(np.count_nonzero(arrays.alive[ids])))
+            part = weight * tf_part(counts.astype(np.float32), arrays.norm(field_f)[ids])
             relevance[ids] += part
             holding[ids] = True
             if trace is not None:
@@ -294,10 +295,11 @@ def _glue(arrays: IndexArrays, field_name: str, words: tuple[str, ...]) -> bool:
 
 def _compounds(arrays: IndexArrays, plan: QueryPlan, relevance: np.ndarray, trace: Trace | None) -> None:
     """Typed syllables that pyvi found as one word in the article ('bán_hàng')."""
+    (words,) = fields_of(WORDS)
     for word in plan.compounds:
-        if not arrays.document_frequency("words", word):
+        if not arrays.document_frequency(words.name, word):
             continue
-        ids, values = arrays.term_scores("words", word, COMPOUND_BOOST)
+        ids, values = arrays.term_scores(words.name, word, words.boost)
         relevance[ids] += values
         if trace is not None and len(ids):
             trace.add(f"{word} (từ)", ids, values)

@@ -16,6 +16,7 @@ import dataclasses
 import re
 from typing import Callable, Iterable, Protocol
 
+from searchkit.fields import ACCENTED, FOLDED, fields_of
 from searchkit.searching.abbreviations import Abbreviations
 from searchkit.searching.query import ALTERNATIVE_BOOST, Alternative, Clause, ParsedQuery
 from searchkit.text.keystrokes import decode_keystrokes, is_valid_syllable
@@ -41,6 +42,8 @@ class Lexicon(Protocol):
 TYPO_RATIO = 100
 
 
+_FOLDED = tuple(field.name for field in fields_of(FOLDED))  # title_f, body_f
+_ACCENTED = tuple(field.name for field in fields_of(ACCENTED))  # title, body
 #: Syllables a prefix (`viett*`) stands for, at most: the most frequent ones.
 MAX_COMPLETIONS = 64
 
@@ -62,21 +65,21 @@ class Vocabulary:
 
     def frequency(self, folded: str) -> int:
         """Articles containing the folded syllable, in titles or bodies (counted twice if both)."""
-        return self._count(("title_f", "body_f"), folded)
+        return self._count(_FOLDED, folded)
 
     def accented_frequency(self, accented: str) -> int:
         """Articles containing the accented syllable as written ('trạm'), titles plus bodies."""
         folded = forms(accented)[1]
         if accented == folded:
             return self.frequency(folded)
-        return self._count(("title", "body"), accented)
+        return self._count(_ACCENTED, accented)
 
     def completions(self, prefix: str) -> list[str]:
         """Folded syllables beginning with a folded prefix, most frequent first (bounded)."""
         if self._complete is None:
             return []
         counts: dict[str, int] = {}
-        for field in ("title_f", "body_f"):
+        for field in _FOLDED:
             for term, count in self._complete(field, prefix).items():
                 counts[term] = counts.get(term, 0) + count
         ranked = sorted(counts, key=lambda term: (-counts[term], term))

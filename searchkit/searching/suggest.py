@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
+from searchkit.fields import ACCENTED, FOLDED, WORDS, fields_of
 from searchkit.models import Hit
 from searchkit.text.fold import fold, has_marks
 from searchkit.text.keystrokes import is_valid_syllable
@@ -100,11 +101,11 @@ def build_spellings(reader) -> Spellings:
     paid once per index generation (see `load_spellings`).
     """
     files = _postings_files(reader)  # each segment's file opened once for the five fields
-    folded_counts = _weights(files, "title_f") + _weights(files, "body_f")
+    folded_counts = sum((_weights(files, f.name) for f in fields_of(FOLDED)), Counter())
     folded_counts = Counter({t: n for t, n in folded_counts.items() if n >= MIN_COUNT and t.isalpha()})
     counts: dict[str, Counter] = defaultdict(Counter)
-    for field_name in ("title", "body"):
-        for term, weight in _weights(files, field_name).items():
+    for accented in fields_of(ACCENTED):
+        for term, weight in _weights(files, accented.name).items():
             counts[forms(term)[1]][term] += weight
     variants: dict[str, tuple[tuple[str, int], ...]] = {}
     for folded, spelled in counts.items():
@@ -114,7 +115,7 @@ def build_spellings(reader) -> Spellings:
         variants[folded] = tuple((a, int(n)) for a, n in spelled.most_common(MAX_VARIANTS))
     table = Spellings(variants, {}, folded_counts)
     words: dict[str, tuple[str, float]] = {}
-    for term, weight in _weights(files, "words").items():
+    for term, weight in sum((_weights(files, f.name) for f in fields_of(WORDS)), Counter()).items():
         if "_" not in term or weight < MIN_WORD_COUNT:
             continue
         parts = [forms(p) for p in term.split("_")]
@@ -185,11 +186,9 @@ def _replace(path: Path, pattern: str, write: Callable[[Path], object]) -> None:
 
 
 def _postings_files(reader) -> list:
-    """The `.skp` postings file of every segment (none for an empty index)."""
-    from searchkit.indexing.postings import for_segment
-    from searchkit.indexing.store import segment_leaves
+    from searchkit.indexing.postings import reader_postings
 
-    return [for_segment(leaf) for leaf, _ in segment_leaves(reader)]
+    return reader_postings(reader)
 
 
 def _weights(files: list, fieldname: str) -> Counter:

@@ -1,4 +1,9 @@
-"""Open a Whoosh index without running code from its folder.
+"""The one module that reaches into Whoosh's internals: segments, readers, the commit, and
+reading an index folder without running code from it.
+
+Whoosh keeps searchkit's stored fields, columns, keys, segment list and deletions, and
+commits them atomically (see `schema.py`); every use of its private attributes is here, so
+that the pinned whoosh-reloaded 2.7.5 can be replaced by changing one file.
 
 Whoosh pickles three things into an index: the table of contents (`_MAIN_<generation>.toc`:
 the schema and the list of segments), posting blocks and the stored fields. `pickle.loads` on
@@ -132,3 +137,74 @@ def read_toc(storage, indexname: str, schema, generation: int | None = None):
     finally:
         stream.close()
     return TOC(schema, segments, generation, version=version, release=release)
+
+
+# --------------------------------------------------------------------------- segments and readers
+
+
+def segment_leaves(reader) -> list:
+    """(segment reader, first doc number) of every segment of an open reader; none for an
+    empty index (its EmptyReader has no segment). Whoosh gives an atomic reader as itself."""
+    return [(leaf, offset) for leaf, offset in reader.leaf_readers() if hasattr(leaf, "_segment")]
+
+
+def leaf_segment_id(leaf) -> str:
+    """The id of a segment reader's segment ('MAIN_0boy5q7uxihuc990')."""
+    return leaf._segment.segment_id()
+
+
+def leaf_location(leaf) -> tuple[str, str] | None:
+    """(index folder, segment id) of a segment reader; None for an empty index's reader."""
+    folder = getattr(getattr(leaf, "_storage", None), "folder", None)
+    segment = getattr(leaf, "_segment", None)
+    return (folder, segment.segment_id()) if folder and segment else None
+
+
+def deleted_documents(leaf) -> list[int]:
+    """Segment doc numbers of a segment reader's deleted articles."""
+    return list(leaf._perdoc.deleted_docs()) if leaf.has_deletions() else []
+
+
+def index_segments(ix) -> list:
+    """The segments of the last commit (each has segment_id(), doc_count(), deleted_count())."""
+    return ix._segments()
+
+
+# --------------------------------------------------------------------------- writing and committing
+
+
+def write_stored_segment(folder: str, documents) -> object:
+    """Write `documents` (keyword arguments of `add_document`) as one new segment of a new
+    index in `folder`; returns the segment, whose files stay there until committed."""
+    from whoosh.index import create_in
+    from whoosh.writing import SegmentWriter
+
+    from searchkit.indexing.schema import build_schema
+
+    writer = SegmentWriter(create_in(folder, build_schema()), _lk=False, compound=False)
+    for document in documents:
+        writer.add_document(**document)
+    segment = writer._finalize_segment()
+    writer._tempstorage.destroy()
+    return segment
+
+
+def commit_segments(ix, added, replaced=(), clear: bool = False, dropped: frozenset[str] = frozenset()) -> None:
+    """One atomic commit: `added` (a segment from `write_stored_segment`, its files already
+    in the index folder, or None) joins the index, `replaced` ids are deleted, and the
+    segments named in `dropped` (or, with `clear`, every older one) leave it. Whoosh deletes
+    the files of the segments that left after the commit."""
+    from whoosh.writing import CLEAR, NO_MERGE
+
+    writer = ix.writer(compound=False)
+    try:
+        for doc_id in replaced:
+            writer.delete_by_term("id", doc_id)
+        segments = writer._merge_segments(CLEAR if clear else NO_MERGE, False, False)
+        segments = [segment for segment in segments if segment.segment_id() not in dropped]
+        writer._close_segment()
+        writer._commit_toc(segments + ([added] if added is not None else []))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer._finish()
