@@ -6,7 +6,7 @@ import importlib
 import pytest
 
 MODULES = [
-    "searchkit.searching.abbreviations", "searchkit.searching.accents", "searchkit.indexing.analysis", "searchkit.searching.arrays",
+    "searchkit.fields", "searchkit.searching.abbreviations", "searchkit.searching.accents", "searchkit.indexing.analysis", "searchkit.searching.arrays",
     "searchkit.indexing.corpus", "searchkit.searching.filters", "searchkit.searching.highlight", "searchkit.indexing.merge", "searchkit.models",
     "searchkit.text.places", "searchkit.searching.plan", "searchkit.indexing.postings", "searchkit.searching.query",
     "searchkit.searching.ranking", "searchkit.render", "searchkit.searching.rewrite", "searchkit.searching.scoring",
