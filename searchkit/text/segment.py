@@ -72,37 +72,51 @@ def _sylabelize(text: str) -> list[str]:
     return [match[0] for match in _SYLLABLE_PATTERN.findall(unicodedata.normalize("NFC", text))]
 
 
-def _features(tokens: list[str], bigrams: set[str], trigrams: set[str]) -> list[list[str]]:
+def _features(tokens: list[str], bigrams: frozenset[str], trigrams: frozenset[str]) -> list[list[str]]:
     """pyvi's word2features for a sentence, as CRFsuite attribute names.
 
     A string feature `k: v` is the attribute `k:v`, a true flag is `k`, and a false flag
-    weighs 0 and is left out: the CRF scores these exactly as pyvi's dicts.
+    weighs 0 and is left out: the CRF scores these exactly as pyvi's dicts. Each syllable's
+    own, previous- and next-word attributes are made once per distinct syllable
+    (`_attributes`), and each n-gram is looked up once, not once from either end.
     """
     lower = [t.lower() for t in tokens]
-    flags = [("word.istitle()" if t.istitle() else "", "word.isupper()" if t.isupper() else "")
-             for t in tokens]
-    last = len(tokens) - 1
+    own = [_attributes(t) for t in tokens]
+    n = len(tokens)
+    pair = [f"{lower[i]} {lower[i + 1]}" in bigrams for i in range(n - 1)] + [False]
+    triple = [f"{lower[i]} {lower[i + 1]} {lower[i + 2]}" in trigrams for i in range(n - 2)] + [False, False]
     sequence = []
-    for i, word in enumerate(lower):
-        attributes = ["bias", "word.lower():" + word, *filter(None, flags[i])]
-        if tokens[i].isdigit():
-            attributes.append("word.isdigit()")
+    for i in range(n):
+        attributes = list(own[i][0])
         if i > 0:
-            attributes.append("-1:word.lower():" + lower[i - 1])
-            attributes += ["-1:" + flag for flag in flags[i - 1] if flag]
-            if f"{lower[i - 1]} {word}" in bigrams:
+            attributes += own[i - 1][1]
+            if pair[i - 1]:
                 attributes.append("-1:word.bi_gram()")
-            if i > 1 and f"{lower[i - 2]} {lower[i - 1]} {word}" in trigrams:
+            if i > 1 and triple[i - 2]:
                 attributes.append("-2:word.tri_gram()")
-        if i < last:
-            attributes.append("+1:word.lower():" + lower[i + 1])
-            attributes += ["+1:" + flag for flag in flags[i + 1] if flag]
-            if f"{word} {lower[i + 1]}" in bigrams:
+        if i < n - 1:
+            attributes += own[i + 1][2]
+            if pair[i]:
                 attributes.append("+1:word.bi_gram()")
-            if i < last - 1 and f"{word} {lower[i + 1]} {lower[i + 2]}" in trigrams:
+            if triple[i]:
                 attributes.append("+2:word.tri_gram()")
         sequence.append(attributes)
     return sequence
+
+
+@lru_cache(maxsize=200_000)
+def _attributes(token: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """A syllable's attributes as the word itself, as the previous word and as the next one.
+
+    >>> _attributes("Sở")
+    (('bias', 'word.lower():sở', 'word.istitle()'), ('-1:word.lower():sở', '-1:word.istitle()'), ('+1:word.lower():sở', '+1:word.istitle()'))
+    """
+    word = token.lower()
+    flags = [flag for flag, on in (("word.istitle()", token.istitle()), ("word.isupper()", token.isupper())) if on]
+    own = ("bias", "word.lower():" + word, *flags, *(("word.isdigit()",) if token.isdigit() else ()))
+    before = ("-1:word.lower():" + word, *("-1:" + flag for flag in flags))
+    after = ("+1:word.lower():" + word, *("+1:" + flag for flag in flags))
+    return own, before, after
 
 
 def _joins(previous: str, current: str, label: str) -> bool:
