@@ -375,7 +375,8 @@ def check(index_dir, as_json) -> None:
 @json_option
 @handle_errors
 def stats(index_dir, as_json) -> None:
-    """Show the size of the index: articles, segments, vocabulary, bytes.
+    """Show the index: articles, segments, vocabulary, bytes, and its manifest (fields with
+    their analysis, segments with their files; `--json` adds each file's size and checksum).
 
     \b
     Example:
@@ -385,8 +386,21 @@ def stats(index_dir, as_json) -> None:
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False))
         return
+    manifest = info.pop("manifest")
     for key, value in info.items():
         click.echo(f"{key:15} {value}")
+    if manifest is None:
+        click.echo("manifest        none for this commit (the next `searchkit index` writes it)")
+        return
+    click.echo("fields          name      form      positions  boost  b")
+    for field in manifest["fields"]:
+        click.echo(f"                {field['name']:9} {field['form']:9} {'yes' if field['positional'] else 'no':10} "
+                   f"{field['boost']:<6} {field['b']}")
+    click.echo("segments        id                         articles  deleted  files  bytes")
+    for segment in manifest["segments"]:
+        size = sum(f["size"] for f in segment["files"])
+        click.echo(f"                {segment['id']:26} {segment['articles']:>8,} {segment['deleted']:>8,} "
+                   f"{len(segment['files']):>6} {size:>12,}")
 
 
 @main.command()

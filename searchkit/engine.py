@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from searchkit.searching.abbreviations import Abbreviations, load_abbreviations
-from searchkit.fields import folded_field
 from searchkit.errors import AbbreviationsError, IndexDamagedError, QueryError
 from searchkit.searching.filters import Filters, check_known, check_page, check_sort
 from searchkit.searching.highlight import Highlighting
@@ -384,50 +383,24 @@ class SearchEngine:
         return rewritten
 
     def check(self) -> dict:
-        """Read every file of the index once: the table of contents, each segment's postings
-        file (whole, against its header), and each segment's stored fields at both ends.
-        Returns {"index", "segments", "articles", "problems"}: an empty list is a clean index.
+        """Read every file of the index once: the table of contents, the last commit's
+        manifest and every file it lists (size and checksum), each postings file against
+        itself, and each segment's stored fields at both ends. Returns {"index",
+        "generation", "segments", "articles", "problems"}: an empty list is a clean index.
 
         >>> SearchEngine("index").check()["problems"]
         []
         """
-        from searchkit.errors import SearchkitError
-        from searchkit.indexing.postings import open_postings
+        from searchkit.indexing.check import check_index
 
-        ix = open_index(self.path)  # a lost or tampered table of contents raises here
-        problems: list[str] = []
-        segments = ix._segments()
-        for segment in segments:
-            try:
-                open_postings(str(self.path), segment.segment_id())
-            except SearchkitError as error:
-                problems.append(str(error))
-        with ix.reader() as reader:
-            articles = reader.doc_count()
-            for leaf, _ in segment_leaves(reader):
-                for doc in {0, leaf.doc_count_all() - 1}:
-                    try:
-                        leaf.stored_fields(doc)
-                    except Exception as error:  # noqa: BLE001 - damage shows as any exception
-                        problems.append(f"the stored fields of segment {leaf._segment.segment_id()} cannot be "
-                                        f"read ({type(error).__name__}: {error})")
-                        break
-        return {"index": str(self.path), "segments": len(segments), "articles": articles, "problems": problems}
+        return check_index(self.path)
 
     def stats(self) -> dict:
-        """Articles, segments, size on disk and schema version of the index."""
-        from searchkit.indexing.postings import reader_postings
-        from searchkit.indexing.schema import SCHEMA_VERSION
+        """Articles, segments, vocabulary, size on disk, schema version, and the manifest of
+        the last commit (fields with their analysis, segments with their files)."""
+        from searchkit.indexing.check import index_stats
 
-        ix = open_index(self.path)
-        with ix.reader() as reader:
-            articles = reader.doc_count()
-            segments = len(ix._segments())
-            vocabulary = len(set().union(*(side.terms(folded_field("body").name)
-                                           for side in reader_postings(reader))))
-        size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
-        return {"index": str(self.path), "articles": articles, "segments": segments,
-                "vocabulary": vocabulary, "size_bytes": size, "schema_version": SCHEMA_VERSION}
+        return index_stats(self.path)
 
 
 def _docnum(searcher, article_id: str) -> int | None:

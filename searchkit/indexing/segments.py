@@ -30,7 +30,7 @@ from searchkit.indexing.postings import SUFFIX, write_postings
 BATCH_PREFIX = ".batch-"
 # Leftovers of a run stopped while writing: Whoosh's temporary table of contents
 # ('_MAIN_7.toc.1732961234.56'), the marker's and the did-you-mean cache's temporary files.
-_TEMPORARY = re.compile(r"^(_MAIN_\d+\.toc\..+|\.searchkit\.json\.tmp|\.(suggest|pairs)-.*\.tmp(\.json|\.npz)?)$")
+_TEMPORARY = re.compile(r"^(_MAIN_\d+\.toc\..+|\.searchkit\.json\.tmp|\.manifest-\d+\.json\.tmp|\.(suggest|pairs)-.*\.tmp(\.json|\.npz)?)$")
 _SEGMENT_FILE = re.compile(r"^(MAIN_[0-9a-z]+)\.[A-Za-z0-9_.]+$")
 
 
@@ -91,10 +91,12 @@ def commit_batch(ix, batch: Batch | None, replaced: Iterable[str] = (), clear: b
     the segments a merge rewrote into the batch. Whoosh deletes their files after the commit.
     """
     from searchkit.indexing.adapter import commit_segments
+    from searchkit.indexing.manifest import write_manifest
 
     if batch is not None:
         _move_segment_files(batch, ix.storage.folder)
     commit_segments(ix, batch.segment if batch else None, replaced, clear, dropped)
+    write_manifest(ix.storage.folder, ix)
 
 
 def _move_segment_files(batch: Batch, index_folder: str) -> None:
@@ -111,7 +113,10 @@ def sweep(index_dir: Path, ix=None) -> None:
     name — Whoosh deletes those only when it commits, and a run with nothing to do does not.
     Only the writer calls this, under the writer lock."""
     from searchkit.indexing.adapter import index_segments
+    from searchkit.indexing.manifest import path_of, write_manifest
 
+    if ix is not None and not path_of(index_dir, ix.latest_generation()).exists():
+        write_manifest(index_dir, ix)  # the last run stopped between its commit and its manifest
     current = {segment.segment_id() for segment in index_segments(ix)} if ix is not None else None
     for entry in os.scandir(index_dir):
         orphan = _SEGMENT_FILE.match(entry.name)

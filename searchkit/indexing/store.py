@@ -141,6 +141,7 @@ def create_index(path: Path):
     half-created index for a foreign directory."""
     from whoosh.index import create_in
 
+    from searchkit.indexing.manifest import write_manifest
     from searchkit.indexing.schema import SCHEMA_VERSION, build_schema
 
     if path.exists() and visible_entries(path) and not is_index(path):
@@ -149,7 +150,9 @@ def create_index(path: Path):
     temporary = path / f".{MARKER}.tmp"  # hidden: never mistaken for foreign content
     temporary.write_text(json.dumps({"format": "searchkit", "schema_version": SCHEMA_VERSION}), "utf-8")
     os.replace(temporary, path / MARKER)
-    return create_in(str(path), build_schema())
+    ix = create_in(str(path), build_schema())
+    write_manifest(path, ix)
+    return ix
 
 
 @contextmanager
