@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from searchkit.fields import ACCENTED, FIELDS, FOLDED, WORDS
 from searchkit.models import Article
-from searchkit.text.syllables import syllables
+from searchkit.text.syllables import syllable_forms
 
 #: Extra key: the full accented syllable sequence of each part, from which the segment
 #: counts syllable pairs for restoring accents (see `searching.accents`); not a field.
@@ -29,14 +29,10 @@ def analyze_article(article: Article) -> dict[str, list[str]]:
     forms: dict[str, dict[str, list[str]]] = {}
     analysed: dict[str, list[str]] = {}
     for part, text in parts.items():
-        marked, folded, sequence = [], [], []
-        for syllable in syllables(text):
-            if syllable.accented != syllable.folded:
-                marked.append(syllable.accented)
-            folded.append(syllable.folded)
-            sequence.append(syllable.accented)
-        forms[part] = {FOLDED: folded, ACCENTED: marked}
-        analysed[SEQUENCE.format(part)] = sequence
+        found = syllable_forms(text)
+        forms[part] = {FOLDED: [folded for _, folded in found],
+                       ACCENTED: [accented for accented, folded in found if accented != folded]}
+        analysed[SEQUENCE.format(part)] = [accented for accented, _ in found]
     for field in FIELDS:
         if field.form == WORDS:
             analysed[field.name] = compound_words("\n".join(parts[p] for p in field.text))

@@ -49,6 +49,16 @@ def syllables(text: str) -> Iterator[Syllable]:
         yield Syllable(match.start(), match.end(), accented, folded)
 
 
+def syllable_forms(text: str) -> list[tuple[str, str]]:
+    """The (accented, folded) forms of every syllable of NFC text, without offsets: what the
+    indexer needs, at half the cost of `syllables`.
+
+    >>> syllable_forms("Trạm BTS")
+    [('trạm', 'tram'), ('bts', 'bts')]
+    """
+    return [forms(word) for word in _SYLLABLE.findall(text) if len(word) <= MAX_SYLLABLE_CHARS]
+
+
 def query_syllables(text: str) -> list[Syllable]:
     """Syllables of user-typed text, which may be NFD or use look-alike letters.
 
