@@ -58,3 +58,34 @@ def test_check_reports_a_clean_index_and_a_damaged_one(built, damaged):
     result = runner.invoke(main, ["check", "--index", str(damaged.path)])
     assert result.exit_code == 3
     assert target.name in result.output and "searchkit index --rebuild" in result.output
+
+
+def test_merged_postings_equal_postings_written_from_the_live_articles(tmp_path):
+    """Merging drops a deleted article's postings and positions and renumbers the rest,
+    array for array what writing the live articles afresh gives."""
+    import numpy as np
+
+    from searchkit.fields import FIELDS
+    from searchkit.indexing.analysis import analyze_article
+    from searchkit.indexing.corpus import iter_articles
+    from searchkit.indexing.postings import SegmentPostings, merge_postings, write_postings
+    from tests.conftest import CORPUS
+
+    analysed = [analyze_article(article) for article in iter_articles([CORPUS])]
+    assert len(analysed) == 5
+    write_postings(tmp_path / "a.skp", analysed[:3])
+    write_postings(tmp_path / "b.skp", analysed[3:])
+    sources = [(SegmentPostings(tmp_path / "a.skp"), np.array([True, False, True])),
+               (SegmentPostings(tmp_path / "b.skp"), np.array([True, True]))]
+    merge_postings(tmp_path / "merged.skp", sources)
+    write_postings(tmp_path / "fresh.skp", [analysed[0], analysed[2], *analysed[3:]])
+    merged, fresh = SegmentPostings(tmp_path / "merged.skp"), SegmentPostings(tmp_path / "fresh.skp")
+    merged.verify()
+    for field in FIELDS:
+        assert merged.terms(field.name) == fresh.terms(field.name)
+        mine, theirs = merged._field(field.name), fresh._field(field.name)
+        assert mine.keys() == theirs.keys()
+        for name in mine:
+            assert mine[name].tolist() == theirs[name].tolist(), (field.name, name)
+    gone = set(analysed[1]["body_f"]) - {t for i in (0, 2, 3, 4) for t in analysed[i]["body_f"]}
+    assert gone and all(merged.get("body_f", term) is None for term in gone)  # only the deleted one had them

@@ -4,10 +4,10 @@ Every sync that changes something adds a segment, and replaced or removed articl
 their old segments as deletions. Left alone, 200 one-article adds make 200 segments (slower
 queries, hundreds of open files) and a full re-sync doubles the index. After each sync the
 smallest segments are merged into one as soon as there are more than MAX_SEGMENTS, and a
-segment that is mostly deletions is rewritten: the articles still live in them are read
-back from their stored fields, written as one new segment (postings file, pair counts and
-all, by the same `write_batch` as new articles) and committed in one table of contents that
-drops the merged segments. Readers keep the segments they opened until they reopen; a crash
+segment that is mostly deletions is rewritten: the stored fields of the articles still live
+in them are copied into one new segment, their postings merged array by array without
+analysing any text again (`postings.merge_postings`; pair counts summed), and it is
+committed in one table of contents that drops the merged segments. Readers keep the segments they opened until they reopen; a crash
 before the commit leaves the last commit intact, and the next run sweeps the files.
 
 Merging the smallest segments, and only segments of similar size, keeps the work bounded:
@@ -18,8 +18,11 @@ once per tenfold growth.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from searchkit.models import Article
 
@@ -79,28 +82,53 @@ def segment_sizes(ix) -> list[SegmentSize]:
     return [SegmentSize(s.segment_id(), s.doc_count(), s.deleted_count()) for s in index_segments(ix)]
 
 
-def live_articles(ix, segment_ids: set[str]) -> list[Article]:
-    """The live articles of the given segments, rebuilt from their stored fields."""
-    from searchkit.indexing.adapter import leaf_segment_id, segment_leaves
-
-    with ix.reader() as reader:
-        return [Article.from_stored(leaf.stored_fields(docnum))
-                for leaf, _ in segment_leaves(reader) if leaf_segment_id(leaf) in segment_ids
-                for docnum in range(leaf.doc_count_all()) if not leaf.is_deleted(docnum)]
-
-
 def merge(ix, index_dir: Path, segment_ids: list[str]) -> int:
-    """Merge the given segments into one in a single commit; returns the articles rewritten."""
-    from searchkit.indexing.segments import commit_batch, write_batch
+    """Merge the given segments into one in a single commit; returns the articles rewritten.
+
+    Nothing is analysed again: the live articles' stored fields are copied into a new Whoosh
+    segment and their postings merged array by array (`postings.merge_postings`), deleted
+    articles dropped from both.
+    """
+    from searchkit.indexing.adapter import leaf_segment_id, segment_leaves, write_stored_segment
+    from searchkit.indexing.postings import SUFFIX, for_segment, merge_postings
+    from searchkit.indexing.segments import BATCH_PREFIX, Batch, commit_batch, document
+    from searchkit.searching.accents import merge_packed
 
     chosen = set(segment_ids)
-    articles = live_articles(ix, chosen)
-    batch = write_batch(str(index_dir), articles) if articles else None
-    if batch is not None and batch.failed:  # never drop an article: leave these segments be
-        shutil.rmtree(batch.folder, ignore_errors=True)
-        return 0
-    commit_batch(ix, batch, dropped=frozenset(chosen))
-    return len(articles)
+    with ix.reader() as reader:
+        leaves = [leaf for leaf, _ in segment_leaves(reader) if leaf_segment_id(leaf) in chosen]
+        sources = [(for_segment(leaf), live_mask(leaf)) for leaf in leaves]
+        ids: list[str] = []
+
+        def documents():  # streamed: a merge never holds every article's text at once
+            for leaf, (_, alive) in zip(leaves, sources):
+                for docnum in np.flatnonzero(alive).tolist():
+                    article = Article.from_stored(leaf.stored_fields(docnum))
+                    ids.append(article.id)
+                    yield document(article)
+
+        if not any(alive.any() for _, alive in sources):
+            commit_batch(ix, None, dropped=frozenset(chosen))
+            return 0
+        folder = tempfile.mkdtemp(prefix=BATCH_PREFIX, dir=index_dir)
+        try:
+            segment = write_stored_segment(folder, documents())
+            pairs = merge_packed([packed for packed in (side.pairs() for side, _ in sources) if packed is not None])
+            merge_postings(Path(folder) / (segment.segment_id() + SUFFIX), sources, pairs)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+    commit_batch(ix, Batch(folder, segment, ids), dropped=frozenset(chosen))
+    return len(ids)
+
+
+def live_mask(leaf) -> np.ndarray:
+    """True for each document of a segment reader that is not deleted."""
+    from searchkit.indexing.adapter import deleted_documents
+
+    alive = np.ones(leaf.doc_count_all(), dtype=bool)
+    alive[np.asarray(deleted_documents(leaf), dtype=np.int64)] = False
+    return alive
 
 
 def merge_by_policy(ix, index_dir: Path) -> int:

@@ -118,6 +118,82 @@ def smallest(values: np.ndarray) -> np.ndarray:
     return values.astype(np.min_scalar_type(int(values.max()) if len(values) else 0))
 
 
+def merge_postings(path: Path, sources: Sequence[tuple["SegmentPostings", np.ndarray]],
+                   pairs: dict[str, np.ndarray] | None = None) -> None:
+    """Write one postings file holding the live documents of several segments, in order:
+    `sources` are (postings file, live mask over its documents); documents are renumbered
+    from 0 across them, deleted ones dropped with their postings and positions. No text is
+    analysed again: this is what makes merging and `optimize` fast."""
+    header: dict[str, dict] = {}
+    chunks: list[bytes] = []
+    offset = 0
+
+    def put(entry: dict, name: str, array: np.ndarray) -> None:
+        nonlocal offset
+        entry[name] = [offset, int(array.size), array.dtype.str]
+        chunks.append(array.tobytes())
+        offset += array.nbytes
+
+    documents = sum(int(alive.sum()) for _, alive in sources)
+    for field in FIELDS:
+        arrays = _merged_field(field.name, field.positional, sources)
+        header[field.name] = entry = {"count": int(arrays["offsets"].size - 1), "docs": documents}
+        for name, array in arrays.items():
+            put(entry, name, array)
+    for name, array in (pairs or {}).items():
+        put(header.setdefault(PAIRS, {}), name, array)
+    encoded = json.dumps(header).encode("utf-8")
+    with open(path, "wb") as stream:
+        stream.write(MAGIC + struct.pack("<I", len(encoded)) + encoded)
+        for chunk in chunks:
+            stream.write(chunk)
+
+
+def _merged_field(name: str, positional: bool,
+                  sources: Sequence[tuple["SegmentPostings", np.ndarray]]) -> dict[str, np.ndarray]:
+    """One field's arrays over the live documents of `sources` (see `merge_postings`)."""
+    union = sorted(set().union(*(side.terms(name) for side, _ in sources)))
+    number = {term: i for i, term in enumerate(union)}
+    terms, docs, freqs, positions, lengths = [], [], [], [], []
+    first = 0
+    for side, alive in sources:
+        arrays = side._field(name)
+        renumber = np.cumsum(alive) - 1 + first  # old doc number -> new (for live ones)
+        counts = np.diff(arrays["offsets"].astype(np.int64))
+        posting_terms = np.repeat(np.array([number[t] for t in side.terms(name)], dtype=np.int64), counts)
+        ids, frequencies = arrays["ids"].astype(np.int64), arrays["freqs"].astype(np.int64)
+        live = alive[ids]
+        terms.append(posting_terms[live])
+        docs.append(renumber[ids[live]])
+        freqs.append(frequencies[live])
+        if positional:
+            # positions are stored term by term in posting order: keep those of live postings
+            positions.append(arrays["positions"][np.repeat(live, frequencies)])
+        lengths.append(arrays["lengths"][alive].astype(np.int64))
+        first += int(alive.sum())
+    terms_all, docs_all, freqs_all = (np.concatenate(a) if a else np.zeros(0, np.int64) for a in (terms, docs, freqs))
+    kept = np.flatnonzero(np.bincount(terms_all, minlength=len(union)))  # terms of deleted articles only go
+    renumbered = np.full(len(union), -1, dtype=np.int64)
+    renumbered[kept] = np.arange(len(kept))
+    terms_all = renumbered[terms_all]
+    order = np.argsort(terms_all, kind="stable")  # segments come in doc order: docs stay sorted
+    every_term = np.arange(len(kept) + 1)
+    merged = {
+        "terms": np.frombuffer(b"".join(union[i] + _SEPARATOR for i in kept.tolist()), dtype=np.uint8),
+        "offsets": smallest(np.searchsorted(terms_all[order], every_term)),
+        "ids": smallest(docs_all[order]),
+        "freqs": smallest(freqs_all[order]),
+        "lengths": smallest(np.concatenate(lengths) if lengths else np.zeros(0, np.int64)),
+    }
+    if positional:
+        flat = np.concatenate(positions) if positions else np.zeros(0, np.int64)
+        owner = np.repeat(terms_all.astype(np.int32), freqs_all)  # each position's term, in source order
+        moved = np.argsort(owner, kind="stable")
+        merged["at"] = smallest(np.searchsorted(owner[moved], every_term))
+        merged["positions"] = smallest(flat[moved])
+    return merged
+
+
 class SegmentPostings:
     """Read side of one `.skp` file; a file that is not one, of another version, or shorter
     than its header says is an IndexDamagedError naming it."""

@@ -54,6 +54,25 @@ def pack(counts: Counter) -> dict[str, np.ndarray]:
     }
 
 
+def merge_packed(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Several segments' packed counts summed into one packing (for a merged segment).
+
+    >>> merged = merge_packed([pack(count_pairs([["trí", "tuệ"]])), pack(count_pairs([["trí", "tuệ", "nhân"]]))])
+    >>> PairCounts.merge([merged]).lookup(["trí"], ["tuệ"]).tolist()
+    [[2]]
+    """
+    counts = PairCounts.merge(parts)
+    names = sorted(counts.numbers, key=counts.numbers.__getitem__)  # by number
+    size = max(len(names), 1)
+    encoded = [name.encode("utf-8") for name in names]
+    return {
+        "vocabulary": np.array(encoded, dtype=f"S{max((len(s) for s in encoded), default=1)}"),
+        "first": _narrow((counts.keys // size).tolist()),
+        "second": _narrow((counts.keys % size).tolist()),
+        "count": _narrow(counts.counts.tolist()),
+    }
+
+
 def _narrow(values: list[int]) -> np.ndarray:
     """Non-negative integers in the narrowest unsigned type that holds them all."""
     return np.array(values, dtype=np.min_scalar_type(max(values, default=0)))
