@@ -96,9 +96,10 @@ def test_missing_index(tmp_path):
         SearchEngine(tmp_path / "none").search("trạm")
 
 
-def test_index_of_an_older_schema_asks_for_a_rebuild(engine, corpus_copy):
+@pytest.mark.parametrize("version", [0, 3, 4])  # 4: postings in Whoosh and .skp; 3: before .skp pair counts
+def test_index_of_an_older_schema_asks_for_a_rebuild(engine, corpus_copy, version):
     marker = engine.path / "searchkit.json"
-    marker.write_text(json.dumps({"format": "searchkit", "schema_version": 0}), encoding="utf-8")
+    marker.write_text(json.dumps({"format": "searchkit", "schema_version": version}), encoding="utf-8")
     with pytest.raises(IndexFormatError, match="--rebuild"):
         engine.search("trạm")
     with pytest.raises(IndexFormatError, match="--rebuild"):
