@@ -152,14 +152,29 @@ def compound_words(text: str) -> list[str]:
     >>> compound_words("Sở Thông tin và Truyền thông tỉnh Đắk Nông")
     ['thông_tin', 'truyền_thông', 'đắk_nông']
     """
-    compounds = []
+    tagger, bigrams, trigrams, _ = _model()
+    compounds: list[str] = []
     for line in text.split("\n"):
         for piece in _pieces(line):
-            for word in pyvi_words(piece):
-                parts = [part for part in word.split("_") if part]
-                if len(parts) > 1 and all(len(part) <= MAX_SYLLABLE_CHARS for part in parts):
-                    compounds.append("_".join(forms(part)[0] for part in parts))
+            tokens = _sylabelize(piece)
+            if tokens:
+                _add_compounds(tokens, tagger.tag(_features(tokens, bigrams, trigrams)), compounds)
     return compounds
+
+
+def _add_compounds(tokens: list[str], labels: list[str], compounds: list[str]) -> None:
+    """Append the words of more than one syllable that pyvi's labels make of `tokens`
+    (what `pyvi_words` would join with '_'), without building the one-syllable ones."""
+    n, i = len(tokens), 0
+    while i < n:
+        j = i + 1
+        while j < n and labels[j] == "I_W" and _joins(tokens[j - 1], tokens[j], "I_W"):
+            j += 1
+        if j - i > 1 or "_" in tokens[i]:
+            parts = [part for token in tokens[i:j] for part in token.split("_") if part]
+            if len(parts) > 1 and all(len(part) <= MAX_SYLLABLE_CHARS for part in parts):
+                compounds.append("_".join(forms(part)[0] for part in parts))
+        i = j
 
 
 def _pieces(line: str, size: int = MAX_TAGGED_CHARS) -> list[str]:
