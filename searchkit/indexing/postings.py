@@ -44,6 +44,12 @@ def write_postings(path: Path, documents: Sequence[dict[str, list[str]]],
                    pairs: dict[str, np.ndarray] | None = None) -> None:
     """Write the postings of `documents` (token lists per field name, in doc-number order)
     and the segment's packed syllable pair counts (`accents.pack`)."""
+    _write(path, len(documents), pairs,
+           lambda field: field_arrays([document.get(field.name, ()) for document in documents], field.positional))
+
+
+def _write(path: Path, documents: int, pairs: dict[str, np.ndarray] | None, arrays_of) -> None:
+    """The file: magic, header, then every field's arrays (`arrays_of(field)`) and the pairs."""
     header: dict[str, dict] = {}
     chunks: list[bytes] = []
     offset = 0
@@ -55,9 +61,8 @@ def write_postings(path: Path, documents: Sequence[dict[str, list[str]]],
         offset += array.nbytes
 
     for field in FIELDS:
-        tokens = [document.get(field.name, ()) for document in documents]
-        arrays = field_arrays(tokens, field.positional)
-        header[field.name] = entry = {"count": int(arrays["offsets"].size - 1), "docs": len(documents)}
+        arrays = arrays_of(field)
+        header[field.name] = entry = {"count": int(arrays["offsets"].size - 1), "docs": documents}
         for name, array in arrays.items():
             put(entry, name, array)
     for name, array in (pairs or {}).items():
@@ -124,29 +129,8 @@ def merge_postings(path: Path, sources: Sequence[tuple["SegmentPostings", np.nda
     `sources` are (postings file, live mask over its documents); documents are renumbered
     from 0 across them, deleted ones dropped with their postings and positions. No text is
     analysed again: this is what makes merging and `optimize` fast."""
-    header: dict[str, dict] = {}
-    chunks: list[bytes] = []
-    offset = 0
-
-    def put(entry: dict, name: str, array: np.ndarray) -> None:
-        nonlocal offset
-        entry[name] = [offset, int(array.size), array.dtype.str]
-        chunks.append(array.tobytes())
-        offset += array.nbytes
-
     documents = sum(int(alive.sum()) for _, alive in sources)
-    for field in FIELDS:
-        arrays = _merged_field(field.name, field.positional, sources)
-        header[field.name] = entry = {"count": int(arrays["offsets"].size - 1), "docs": documents}
-        for name, array in arrays.items():
-            put(entry, name, array)
-    for name, array in (pairs or {}).items():
-        put(header.setdefault(PAIRS, {}), name, array)
-    encoded = json.dumps(header).encode("utf-8")
-    with open(path, "wb") as stream:
-        stream.write(MAGIC + struct.pack("<I", len(encoded)) + encoded)
-        for chunk in chunks:
-            stream.write(chunk)
+    _write(path, documents, pairs, lambda field: _merged_field(field.name, field.positional, sources))
 
 
 def _merged_field(name: str, positional: bool,
