@@ -61,3 +61,18 @@ def write_jsonl_corpus(path: Path, count: int) -> list[str]:
             record = {"id": ids[-1], "title": f"{seed.title} (kỳ {i})", "body": f"Bài số {i}. {body}"}
             stream.write(json.dumps(record, ensure_ascii=False) + "\n")
     return ids
+
+
+def segmented_engine(root: Path, count: int, batch_size: int = 100) -> SearchEngine:
+    """An index of `count` generated articles in segments of `batch_size`, under `root`."""
+    corpus = root / "news.jsonl"
+    write_jsonl_corpus(corpus, count)
+    engine = SearchEngine(root / "index")
+    engine.index([corpus], batch_size=batch_size, workers=1)
+    return engine
+
+
+def copied_engine(engine: SearchEngine, where: Path) -> SearchEngine:
+    """A copy of an engine's index, for one test to change or damage."""
+    shutil.copytree(engine.path, where / "index")
+    return SearchEngine(where / "index")

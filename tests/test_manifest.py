@@ -2,33 +2,26 @@
 `stats` shows it, `check` verifies every file against it, so flipped bytes anywhere are found."""
 
 import json
-import shutil
 
 import pytest
 from click.testing import CliRunner
 
-from searchkit import SearchEngine
+
 from searchkit.cli import main
 from searchkit.fields import FIELDS
 from searchkit.indexing.manifest import Manifest, read_manifest
-from tests.conftest import write_jsonl_corpus
+from tests.conftest import copied_engine, segmented_engine
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """200 articles in 2 segments."""
-    root = tmp_path_factory.mktemp("manifest")
-    corpus = root / "news.jsonl"
-    write_jsonl_corpus(corpus, 200)
-    engine = SearchEngine(root / "index")
-    engine.index([corpus], batch_size=100, workers=1)
-    return engine
+    return segmented_engine(tmp_path_factory.mktemp("manifest"), 200)
 
 
 @pytest.fixture
 def copy(built, tmp_path):
-    shutil.copytree(built.path, tmp_path / "index")
-    return SearchEngine(tmp_path / "index")
+    return copied_engine(built, tmp_path)
 
 
 def check(engine):

@@ -2,33 +2,26 @@
 segment has one, and a missing, truncated or foreign one is an error naming the file and
 the command that repairs the index, never a silent fallback to other data."""
 
-import shutil
 
 import pytest
 from click.testing import CliRunner
 
-from searchkit import IndexFormatError, SearchEngine
+from searchkit import IndexFormatError
 from searchkit.cli import main
 from searchkit.indexing.postings import SUFFIX
-from tests.conftest import write_jsonl_corpus
+from tests.conftest import copied_engine, segmented_engine
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """300 articles in 3 segments."""
-    root = tmp_path_factory.mktemp("skp")
-    corpus = root / "news.jsonl"
-    write_jsonl_corpus(corpus, 300)
-    engine = SearchEngine(root / "index")
-    engine.index([corpus], batch_size=100, workers=1)
-    return engine
+    return segmented_engine(tmp_path_factory.mktemp("skp"), 300)
 
 
 @pytest.fixture
 def damaged(built, tmp_path):
     """A copy of the index, for one test to damage."""
-    shutil.copytree(built.path, tmp_path / "index")
-    return SearchEngine(tmp_path / "index")
+    return copied_engine(built, tmp_path)
 
 
 def test_every_segment_gets_a_postings_file(built):
