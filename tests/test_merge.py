@@ -233,3 +233,79 @@ def test_kill_9_during_a_merge_keeps_every_article_exactly_once(ten_segments, tm
             assert find_code(engine, '"cập nhật số liệu mới"') == list(changed)  # the new text, once
         base.write_text(original, encoding="utf-8")
     assert killed_mid_merge >= 2, "no kill landed inside a merge: the moments need to be earlier"
+
+
+def code_reader_loop(index_dir: str, stop_file: str, out_file: str, codes: dict[str, str], kept: list[str]) -> None:
+    """Run in a child process until told to stop (or 10 minutes): search every article's code.
+    An article in `kept` must be found exactly once every time; any other at most once, and
+    never lost once found. Writes the number of rounds, then the problems seen."""
+    import os
+    import time
+    from pathlib import Path
+
+    engine, seen, problems, rounds = SearchEngine(index_dir), set(), [], 0
+    ready = Path(out_file + ".ready")
+    deadline = time.monotonic() + 600
+    while not os.path.exists(stop_file) and time.monotonic() < deadline and len(problems) < 20:
+        for doc_id, code in codes.items():
+            try:
+                found = find_code(engine, code)
+            except Exception as error:  # noqa: BLE001 - any failure is what we look for
+                problems.append(f"{code}: {error!r}")
+                continue
+            if found not in ([doc_id], []) or (not found and (doc_id in kept or doc_id in seen)):
+                problems.append(f"{code}: {found} (round {rounds})")
+            seen.update(found)
+        rounds += 1
+        ready.touch()
+    Path(out_file).write_text(f"{rounds}\n" + "\n".join(problems), encoding="utf-8")
+
+
+def test_readers_find_each_article_once_while_syncs_update_add_and_merge(tmp_path):
+    """A writer process runs twelve syncs, each changing one article and adding one to a
+    ten-segment index, so that each one merges; two reader processes meanwhile search every
+    article by its code and never see it twice, or missing once it was there."""
+    import multiprocessing
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    from tests.test_crash_and_concurrency import wait_for
+
+    base = tmp_path / "news.jsonl"
+    coded = write_coded(base, 0, BASE)
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([base], batch_size=BASE // 10, workers=1)
+    original, versions, every = base.read_text(encoding="utf-8"), [], dict(coded)
+    for k in range(12):  # version k: articles 0…k changed, BASE…BASE+k added
+        added, _ = edit_base(base, original if k == 0 else versions[-1].read_text(encoding="utf-8"), k, BASE + k)
+        every |= added
+        versions.append(base.with_name(f"v{k}.jsonl"))
+        base.replace(versions[-1])
+    base.write_text(original, encoding="utf-8")
+    writer_code = ("import shutil, sys; from searchkit import SearchEngine; engine = SearchEngine(sys.argv[1])\n"
+                   "for version in sys.argv[3:]:\n"
+                   "    shutil.copyfile(version, sys.argv[2]); engine.index([sys.argv[2]], remove_missing=False)")
+
+    stop = tmp_path / "stop"
+    context = multiprocessing.get_context("spawn")
+    readers = [context.Process(target=code_reader_loop, daemon=True,
+                               args=(str(engine.path), str(stop), str(tmp_path / f"r{i}"), every, list(coded)))
+               for i in range(2)]
+    for reader in readers:
+        reader.start()
+    try:
+        wait_for(lambda: all((tmp_path / f"r{i}.ready").exists() for i in range(2)))  # readers are searching
+        writer = subprocess.run([sys.executable, "-c", writer_code, str(engine.path), str(base), *map(str, versions)],
+                                cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert writer.returncode == 0, writer.stderr
+    finally:
+        stop.touch()
+        for reader in readers:
+            reader.join(timeout=60)
+    for i in range(2):
+        rounds, *problems = (tmp_path / f"r{i}").read_text(encoding="utf-8").split("\n")
+        assert int(rounds) > 1 and [p for p in problems if p] == []
+    assert segment_count(engine) <= MAX_SEGMENTS + SLACK
+    assert_each_article_once(engine.path, every)
+    assert sorted(find_code(engine, '"cập nhật số liệu mới"')) == sorted(coded)[:12]  # each changed one, once
