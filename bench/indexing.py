@@ -105,12 +105,14 @@ def spawn(key: str, corpus: Path, workdir: Path, op: str = "full") -> dict:
                       "--corpus", str(corpus), "--workdir", str(workdir)], f"{key} {op}")
 
 
-def spawn_query(key: str, queries_from: Path, workdir: Path, index: Path | None = None) -> dict:
+def spawn_query(key: str, queries_from: Path, workdir: Path, index: Path | None = None, runs: int = 2) -> dict:
     """p50/p95 of query.py's queries (made from `queries_from`) on `key`'s index in `workdir`
-    (or at `index`), in a fresh process."""
+    (or at `index`), in a fresh process; the best of `runs` processes by p50 (the machine is
+    shared: the best run is the one least disturbed)."""
     extra = ["--index", str(index)] if index is not None else []
-    return run_child([str(Path(__file__).resolve()), "--child", "query", "--op", key, "--corpus", str(queries_from),
-                      "--workdir", str(workdir), *extra], f"query {key}")
+    return min((run_child([str(Path(__file__).resolve()), "--child", "query", "--op", key, "--corpus",
+                           str(queries_from), "--workdir", str(workdir), *extra], f"query {key}")
+                for _ in range(runs)), key=lambda result: result["p50"])
 
 
 # --------------------------------------------------------------------------- parent side
@@ -217,7 +219,10 @@ def measure_adds(corpus: Path, workdir: Path, records: list[dict], count: int) -
     fresh = index_state(index, corpus, workdir)
     adds = one_article_adds(index, records, count, folder)
     added = index_state(index, corpus, workdir)
-    optimize_s, out = run_cli(["optimize", "--index", str(index), "--json"])
+    again = spawn_query("searchkit", corpus, workdir)  # the workdir's index holds what the copy held before the adds
+    if again["p50"] < fresh["p50"]:
+        fresh |= {name: again[name] for name in ("p50", "p95", "open_files")}
+    optimize_s, _ = run_cli(["optimize", "--index", str(index), "--json"])
     optimized = index_state(index, corpus, workdir)
     remove_path(folder)
     rows = [[label, s["segments"], s["articles"], s["size_bytes"] / MB, ratio(s["size_bytes"], fresh["size_bytes"]),
@@ -226,7 +231,7 @@ def measure_adds(corpus: Path, workdir: Path, records: list[dict], count: int) -
     print_table(["searchkit index", "segments", "articles", "index MB", "size vs fresh", "query p50 ms", "p95 ms",
                  "p50 vs fresh", "open files"], rows,
                 title=f"searchkit: {count} one-article `searchkit add` runs on a copy of the fresh index, then "
-                      f"`searchkit optimize` (query.py's {QUERY_COUNT} queries, warm, each state in a fresh process)")
+                      f"`searchkit optimize` (query.py's {QUERY_COUNT} queries, warm, best of two fresh processes per state)")
     size_ratio, optimized_ratio = added["size_bytes"] / fresh["size_bytes"], optimized["size_bytes"] / fresh["size_bytes"]
     p50_ratio = added["p50"] / fresh["p50"]
     print_table(["searchkit adds floor", "measured", "floor", "within"], [
@@ -274,7 +279,7 @@ def measure_scale(corpus: Path, workdir: Path, records: list[dict], results: dic
     print_table(["engine", "1x build s", f"x{times} build s", "growth", "1x p50 ms", f"x{times} p50 ms", "growth",
                  "1x MB", f"x{times} MB", f"x{times} peak RSS MB"], rows,
                 title=f"The corpus x{times} ({times * len(records):,} articles, copies under new ids; query.py's "
-                      f"{QUERY_COUNT} queries, warm, in a fresh process)")
+                      f"{QUERY_COUNT} queries, warm, best of two fresh processes)")
     if "searchkit" in growth:
         build_floor = FLOOR_SCALE_BUILD / 4 * times
         print_table(["searchkit scale floor", "measured", "floor", "within"], [
