@@ -40,6 +40,7 @@ FLOOR_SCALE_BUILD = 4.4  # at --scale 4: build time grows at most this much (1.1
 FLOOR_SCALE_P50 = 2.0
 ADDS_DIR = "adds"  # under the workdir: the copied index and one file per added article
 QUERY_COUNT, QUERY_SEED = 200, 20240601  # query.py's default queries
+QUERY_ROUNDS = 3  # each index's queries run this many times, in turn with the others; the best p50 counts
 
 
 # --------------------------------------------------------------------------- child side
@@ -105,14 +106,26 @@ def spawn(key: str, corpus: Path, workdir: Path, op: str = "full") -> dict:
                       "--corpus", str(corpus), "--workdir", str(workdir)], f"{key} {op}")
 
 
-def spawn_query(key: str, queries_from: Path, workdir: Path, index: Path | None = None, runs: int = 2) -> dict:
+def spawn_query(key: str, queries_from: Path, workdir: Path, index: Path | None = None) -> dict:
     """p50/p95 of query.py's queries (made from `queries_from`) on `key`'s index in `workdir`
-    (or at `index`), in a fresh process; the best of `runs` processes by p50 (the machine is
-    shared: the best run is the one least disturbed)."""
+    (or at `index`), in a fresh process."""
     extra = ["--index", str(index)] if index is not None else []
-    return min((run_child([str(Path(__file__).resolve()), "--child", "query", "--op", key, "--corpus",
-                           str(queries_from), "--workdir", str(workdir), *extra], f"query {key}")
-                for _ in range(runs)), key=lambda result: result["p50"])
+    return run_child([str(Path(__file__).resolve()), "--child", "query", "--op", key, "--corpus", str(queries_from),
+                      "--workdir", str(workdir), *extra], f"query {key}")
+
+
+def interleaved_queries(key: str, queries_from: Path, workdir: Path, indexes: dict[str, Path],
+                        rounds: int = QUERY_ROUNDS) -> dict[str, dict]:
+    """spawn_query on each of `indexes` in turn, `rounds` times over, keeping each one's run
+    with the lowest p50: the machine is shared, and taking the states in turn, each at its
+    least disturbed, keeps a busy minute from landing on one of them only."""
+    best: dict[str, dict] = {}
+    for _ in range(rounds):
+        for label, index in indexes.items():
+            result = spawn_query(key, queries_from, workdir, index)
+            if label not in best or result["p50"] < best[label]["p50"]:
+                best[label] = result
+    return best
 
 
 # --------------------------------------------------------------------------- parent side
@@ -199,40 +212,41 @@ def one_article_adds(index: Path, records: list[dict], count: int, folder: Path)
             "add_p50_s": sorted(seconds)[len(seconds) // 2], "add_max_s": max(seconds)}
 
 
-def index_state(index: Path, corpus: Path, workdir: Path) -> dict:
-    """Segments, articles, size and query latency (fresh process) of a searchkit index."""
+def index_facts(index: Path) -> dict:
+    """Segments, articles and size on disk of a searchkit index."""
     from searchkit import SearchEngine
 
     stats = SearchEngine(str(index)).stats()
-    return {"segments": stats["segments"], "articles": stats.get("articles"), "size_bytes": dir_size(index),
-            **spawn_query("searchkit", corpus, workdir, index)}
+    return {"segments": stats["segments"], "articles": stats["articles"], "size_bytes": dir_size(index)}
 
 
 def measure_adds(corpus: Path, workdir: Path, records: list[dict], count: int) -> None:
-    """Issue 9's row: `count` one-article adds on a copy of the fresh index, then `optimize`."""
+    """Issue 9's row: `count` one-article adds on a copy of the fresh index, then `optimize`;
+    the fresh index, a copy taken after the adds and the optimized one answer queries in turn."""
     folder = workdir / ADDS_DIR
     remove_path(folder)
     folder.mkdir()
-    index = folder / "searchkit-index"
-    shutil.copytree(engine_at(workdir, "searchkit").path, index)
+    fresh_index, index, after_adds = (engine_at(workdir, "searchkit").path, folder / "searchkit-index",
+                                      folder / "after-adds")
+    shutil.copytree(fresh_index, index)
     print(f"searchkit: {count} one-article adds on a copy of the index ...", file=sys.stderr)
-    fresh = index_state(index, corpus, workdir)
     adds = one_article_adds(index, records, count, folder)
-    added = index_state(index, corpus, workdir)
-    again = spawn_query("searchkit", corpus, workdir)  # the workdir's index holds what the copy held before the adds
-    if again["p50"] < fresh["p50"]:
-        fresh |= {name: again[name] for name in ("p50", "p95", "open_files")}
+    shutil.copytree(index, after_adds)
     optimize_s, _ = run_cli(["optimize", "--index", str(index), "--json"])
-    optimized = index_state(index, corpus, workdir)
+    states = {"fresh build": fresh_index, f"after {count} adds": after_adds, "after optimize": index}
+    latency = interleaved_queries("searchkit", corpus, workdir, states)
+    fresh, added, optimized = ({**index_facts(path), **latency[label]} for label, path in states.items())
     remove_path(folder)
     rows = [[label, s["segments"], s["articles"], s["size_bytes"] / MB, ratio(s["size_bytes"], fresh["size_bytes"]),
              s["p50"], s["p95"], ratio(s["p50"], fresh["p50"]), s["open_files"]]
-            for label, s in (("fresh build", fresh), (f"after {count} adds", added), ("after optimize", optimized))]
+            for label, s in zip(states, (fresh, added, optimized))]
     print_table(["searchkit index", "segments", "articles", "index MB", "size vs fresh", "query p50 ms", "p95 ms",
                  "p50 vs fresh", "open files"], rows,
                 title=f"searchkit: {count} one-article `searchkit add` runs on a copy of the fresh index, then "
-                      f"`searchkit optimize` (query.py's {QUERY_COUNT} queries, warm, best of two fresh processes per state)")
-    size_ratio, optimized_ratio = added["size_bytes"] / fresh["size_bytes"], optimized["size_bytes"] / fresh["size_bytes"]
+                      f"`searchkit optimize` (query.py's {QUERY_COUNT} queries, warm, in fresh processes, "
+                      f"the states in turn, best of {QUERY_ROUNDS})")
+    size_ratio = added["size_bytes"] / fresh["size_bytes"]
+    optimized_ratio = optimized["size_bytes"] / fresh["size_bytes"]
     p50_ratio = added["p50"] / fresh["p50"]
     print_table(["searchkit adds floor", "measured", "floor", "within"], [
         ["max segments during the adds", adds["segments_max"], f"<= {FLOOR_ADDS_SEGMENTS}",
@@ -267,10 +281,10 @@ def measure_scale(corpus: Path, workdir: Path, records: list[dict], results: dic
         if key not in results:
             continue
         print(f"building {key} on the corpus x{times} ...", file=sys.stderr)
-        one_q = spawn_query(key, corpus, workdir)
         built = spawn(key, data, folder)
-        many_q = spawn_query(key, corpus, folder)
-        one = results[key]
+        latency = interleaved_queries(key, corpus, workdir, {"1x": engine_at(workdir, key).path,
+                                                            f"x{times}": engine_at(folder, key).path})
+        one_q, many_q, one = latency["1x"], latency[f"x{times}"], results[key]
         growth[key] = (built["seconds"] / one["seconds"], many_q["p50"] / one_q["p50"])
         rows.append([label, one["seconds"], built["seconds"], f"{growth[key][0]:.2f}x", one_q["p50"], many_q["p50"],
                      f"{growth[key][1]:.2f}x", one["size_bytes"] / MB, built["size_bytes"] / MB,
@@ -279,7 +293,8 @@ def measure_scale(corpus: Path, workdir: Path, records: list[dict], results: dic
     print_table(["engine", "1x build s", f"x{times} build s", "growth", "1x p50 ms", f"x{times} p50 ms", "growth",
                  "1x MB", f"x{times} MB", f"x{times} peak RSS MB"], rows,
                 title=f"The corpus x{times} ({times * len(records):,} articles, copies under new ids; query.py's "
-                      f"{QUERY_COUNT} queries, warm, best of two fresh processes)")
+                      f"{QUERY_COUNT} queries, warm, in fresh processes, 1x and x{times} in turn, "
+                      f"best of {QUERY_ROUNDS})")
     if "searchkit" in growth:
         build_floor = FLOOR_SCALE_BUILD / 4 * times
         print_table(["searchkit scale floor", "measured", "floor", "within"], [

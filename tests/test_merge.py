@@ -2,6 +2,12 @@
 live article stays exactly once, deleted ones are reclaimed, searches keep answering."""
 
 import json
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -95,7 +101,7 @@ def test_readers_see_no_error_duplicate_or_missing_article_while_segments_merge(
 # Every article carries its own reference code ("Mã tra cứu: tk00017.") that no other article holds,
 # so a search for it must find that article exactly once, whatever segment it lives in.
 
-BASE = 100  #: articles in the prepared index: ten segments of ten (a segment short of a merge)
+BASE = 10 * MAX_SEGMENTS  #: articles in the prepared index: MAX_SEGMENTS segments of ten, one short of a merge
 
 
 def token(i: int) -> str:
@@ -105,8 +111,6 @@ def token(i: int) -> str:
 def write_coded(path, first: int, count: int, edited: bool = False) -> dict[str, str]:
     """Articles `first`…`first+count-1` from the seed paragraphs, each with its reference
     code; `edited` changes their text (an update). Returns {id: code}."""
-    from tests.conftest import write_jsonl_corpus
-
     write_jsonl_corpus(path, first + count)
     lines = path.read_text(encoding="utf-8").splitlines()[first:]
     coded = {}
@@ -139,15 +143,12 @@ def ten_segments(tmp_path_factory):
     root = tmp_path_factory.mktemp("ten-segments")
     coded = write_coded(root / "base.jsonl", 0, BASE)
     engine = SearchEngine(root / "index")
-    engine.index([root / "base.jsonl"], batch_size=BASE // 10, workers=1)
+    engine.index([root / "base.jsonl"], batch_size=BASE // MAX_SEGMENTS, workers=1)
     assert segment_count(engine) == MAX_SEGMENTS
     return engine.path, root / "base.jsonl", coded
 
 
-def start_writer(args: list[str]) -> "subprocess.Popen":
-    import subprocess
-    import sys
-
+def start_writer(args: list[str]) -> subprocess.Popen:
     from tests.conftest import ROOT
 
     return subprocess.Popen([sys.executable, "-m", "searchkit", *args], cwd=ROOT,
@@ -157,9 +158,6 @@ def start_writer(args: list[str]) -> "subprocess.Popen":
 def kill_while_merging(process, index_dir, delay: float) -> bool:
     """SIGKILL `delay` seconds after the writer starts writing a segment (or as soon as it
     exits, if it never does); True if it was killed, False if it had finished."""
-    import signal
-    import time
-
     deadline = time.monotonic() + 60
     while process.poll() is None and not any(index_dir.glob(".batch-*")) and time.monotonic() < deadline:
         time.sleep(0.005)
@@ -183,7 +181,7 @@ def edit_base(base, original: str, changed: int, new: int) -> tuple[dict, dict]:
 
 # (command, seconds after the writer starts writing a segment): seeded, bounded moments
 KILLS = [("optimize", 0.0), ("add", 0.0)] + list(zip(
-    ["optimize", "add"] * 2, [ms / 1000 for ms in __import__("random").Random(20261130).sample(range(20, 900), 4)]))
+    ["optimize", "add"] * 2, [ms / 1000 for ms in random.Random(20261130).sample(range(20, 900), 4)]))
 
 
 def test_kill_9_during_a_merge_keeps_every_article_exactly_once(ten_segments, tmp_path):
@@ -191,8 +189,6 @@ def test_kill_9_during_a_merge_keeps_every_article_exactly_once(ten_segments, tm
     killed with SIGKILL at a different moment: the index opens with every article exactly
     once, the next writer sweeps what the killed one left, `check` is clean and the
     following merge succeeds."""
-    import shutil
-
     base_dir, base, base_coded = ten_segments
     original = base.read_text(encoding="utf-8")
     killed_mid_merge = 0
@@ -240,7 +236,6 @@ def code_reader_loop(index_dir: str, stop_file: str, out_file: str, codes: dict[
     An article in `kept` must be found exactly once every time; any other at most once, and
     never lost once found. Writes the number of rounds, then the problems seen."""
     import os
-    import time
     from pathlib import Path
 
     engine, seen, problems, rounds = SearchEngine(index_dir), set(), [], 0
@@ -266,8 +261,6 @@ def test_readers_find_each_article_once_while_syncs_update_add_and_merge(tmp_pat
     ten-segment index, so that each one merges; two reader processes meanwhile search every
     article by its code and never see it twice, or missing once it was there."""
     import multiprocessing
-    import subprocess
-    import sys
 
     from tests.conftest import ROOT
     from tests.test_crash_and_concurrency import wait_for
