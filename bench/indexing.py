@@ -381,10 +381,13 @@ def main() -> None:
              f"<= {FLOOR_RSS_BYTES / MB:,.0f} MB",
              within(max(r["peak_rss_bytes"] for r in (sk, noop, three)), FLOOR_RSS_BYTES)],
         ])
-    if sk_available and args.adds > 0:
-        measure_adds(corpus, workdir, records, args.adds)
-    if args.scale > 1:
-        measure_scale(corpus, workdir, records, results, args.scale)
+    try:
+        if sk_available and args.adds > 0:
+            measure_adds(corpus, workdir, records, args.adds)
+        if args.scale > 1:
+            measure_scale(corpus, workdir, records, results, args.scale)
+    except RuntimeError as e:  # a failed CLI run or child: the tables above stand
+        print(f"FAILED: {e}")
     print(f"at the end: {machine_note()}")
 
 

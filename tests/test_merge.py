@@ -2,6 +2,7 @@
 live article stays exactly once, deleted ones are reclaimed, searches keep answering."""
 
 import json
+import os
 import random
 import shutil
 import signal
@@ -156,10 +157,12 @@ def start_writer(args: list[str]) -> subprocess.Popen:
 
 
 def kill_while_merging(process, index_dir, delay: float) -> bool:
-    """SIGKILL `delay` seconds after the writer starts writing a segment (or as soon as it
-    exits, if it never does); True if it was killed, False if it had finished."""
+    """SIGKILL `delay` seconds after the writer starts writing (the first new name in the index
+    folder: a segment being written), or as soon as it exits if it never does; True if it was
+    killed, False if it had finished."""
+    before = set(os.listdir(index_dir))
     deadline = time.monotonic() + 60
-    while process.poll() is None and not any(index_dir.glob(".batch-*")) and time.monotonic() < deadline:
+    while process.poll() is None and set(os.listdir(index_dir)) <= before and time.monotonic() < deadline:
         time.sleep(0.005)
     time.sleep(delay)
     process.send_signal(signal.SIGKILL)
@@ -179,7 +182,7 @@ def edit_base(base, original: str, changed: int, new: int) -> tuple[dict, dict]:
     return added, edited
 
 
-# (command, seconds after the writer starts writing a segment): seeded, bounded moments
+# (command, seconds after the writer starts writing): seeded, bounded moments
 KILLS = [("optimize", 0.0), ("add", 0.0)] + list(zip(
     ["optimize", "add"] * 2, [ms / 1000 for ms in random.Random(20261130).sample(range(20, 900), 4)]))
 
@@ -235,7 +238,6 @@ def code_reader_loop(index_dir: str, stop_file: str, out_file: str, codes: dict[
     """Run in a child process until told to stop (or 10 minutes): search every article's code.
     An article in `kept` must be found exactly once every time; any other at most once, and
     never lost once found. Writes the number of rounds, then the problems seen."""
-    import os
     from pathlib import Path
 
     engine, seen, problems, rounds = SearchEngine(index_dir), set(), [], 0
