@@ -1,22 +1,28 @@
 """Indexing benchmark: searchkit vs SQLite FTS5 vs tantivy, each build in its own process.
 
-    python bench/indexing.py [--corpus PATH] [--workdir DIR]
+    python bench/indexing.py [--corpus PATH] [--workdir DIR] [--adds N] [--scale K]
 
 Prints full-build time, throughput, peak RSS and index size per engine, then searchkit's re-sync
 times (no-op, and 1 changed + 1 added + 1 removed article on a copy of the corpus in the workdir).
-The indexes are left in the workdir for query.py and relevance.py.
+Then N one-article `searchkit add` runs on a copy of the fresh index (default 200; 0 skips them):
+segments, size and query p50 against the fresh build, before and after `searchkit optimize`.
+With --scale K (K > 1) every engine also builds the corpus repeated K times with new ids: build
+time and query p50 growth against the 1x corpus. The 1x indexes are left in the workdir for
+query.py and relevance.py; the copies and the xK data are removed.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
-from common import (MB, Timer, base_parser, check_corpus, check_workdir, corpus_fingerprint, emit_result,
-                    fmt, machine_note, print_table, read_records, record_built, remove_path, run_child,
-                    write_records)
+from common import (MB, Timer, base_parser, check_corpus, check_workdir, corpus_fingerprint, dir_size, emit_result,
+                    fmt, latency_summary, machine_note, print_table, read_records, record_built, remove_path,
+                    run_child, write_records)
 from peers import SearchkitEngine, engine_at
 
 FLOOR_BUILD_S = 150.0
@@ -25,6 +31,16 @@ FLOOR_RESYNC_S = 3.0
 FLOOR_RSS_BYTES = int(1.5 * 1024 ** 3)
 COPY_NAME = "corpus-copy.jsonl"
 ADDED_ID = "bench-added-0001"
+# Issue 9: N one-article adds after a full build, and the corpus repeated K times.
+FLOOR_ADDS_SEGMENTS = 12
+FLOOR_ADDS_SIZE = 1.5
+FLOOR_OPTIMIZED_SIZE = 1.1
+FLOOR_ADDS_P50 = 1.2
+FLOOR_SCALE_BUILD = 4.4  # at --scale 4: build time grows at most this much (1.1x linear)
+FLOOR_SCALE_P50 = 2.0
+ADDS_DIR = "adds"  # under the workdir: the copied index and one file per added article
+QUERY_COUNT, QUERY_SEED = 200, 20240601  # query.py's default queries
+QUERY_ROUNDS = 3  # each index's queries run this many times, in turn with the others; the best p50 counts
 
 
 # --------------------------------------------------------------------------- child side
@@ -56,12 +72,30 @@ def child_searchkit(op: str, corpus: Path, workdir: Path) -> dict:
     return {"seconds": t.seconds, "size_bytes": engine.size_bytes(), **_report_dict(report)}
 
 
+def child_query(key: str, corpus: Path, workdir: Path, index: Path | None) -> dict:
+    """query.py's fixed queries (drawn from `corpus`) on one engine's index, warm, with snippets;
+    also the files the process holds open afterwards."""
+    from query import make_queries, time_queries
+
+    queries = make_queries(read_records(corpus), QUERY_COUNT, QUERY_SEED)
+    engine = engine_at(workdir, key)
+    if index is not None:
+        engine.path = index
+    seconds, counts = time_queries(engine, queries)
+    open_files = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    engine.close()
+    return latency_summary(seconds) | {"open_files": open_files, "zero_hits": sum(c == 0 for c in counts)}
+
+
 def run_as_child(argv: list[str]) -> None:
     parser = base_parser("(internal) one measured step in a fresh process")
     parser.add_argument("--child", required=True)
     parser.add_argument("--op", default="full")
+    parser.add_argument("--index", type=Path, default=None)
     args = parser.parse_args(argv)
-    if args.child == "searchkit":
+    if args.child == "query":
+        emit_result(child_query(args.op, args.corpus, args.workdir, args.index))
+    elif args.child == "searchkit":
         emit_result(child_searchkit(args.op, args.corpus, args.workdir))
     else:
         emit_result(child_peer_build(args.child, args.corpus, args.workdir))
@@ -70,6 +104,28 @@ def run_as_child(argv: list[str]) -> None:
 def spawn(key: str, corpus: Path, workdir: Path, op: str = "full") -> dict:
     return run_child([str(Path(__file__).resolve()), "--child", key, "--op", op,
                       "--corpus", str(corpus), "--workdir", str(workdir)], f"{key} {op}")
+
+
+def spawn_query(key: str, queries_from: Path, workdir: Path, index: Path | None = None) -> dict:
+    """p50/p95 of query.py's queries (made from `queries_from`) on `key`'s index in `workdir`
+    (or at `index`), in a fresh process."""
+    extra = ["--index", str(index)] if index is not None else []
+    return run_child([str(Path(__file__).resolve()), "--child", "query", "--op", key, "--corpus", str(queries_from),
+                      "--workdir", str(workdir), *extra], f"query {key}")
+
+
+def interleaved_queries(key: str, queries_from: Path, workdir: Path, indexes: dict[str, Path],
+                        rounds: int = QUERY_ROUNDS) -> dict[str, dict]:
+    """spawn_query on each of `indexes` in turn, `rounds` times over, keeping each one's run
+    with the lowest p50: the machine is shared, and taking the states in turn, each at its
+    least disturbed, keeps a busy minute from landing on one of them only."""
+    best: dict[str, dict] = {}
+    for _ in range(rounds):
+        for label, index in indexes.items():
+            result = spawn_query(key, queries_from, workdir, index)
+            if label not in best or result["p50"] < best[label]["p50"]:
+                best[label] = result
+    return best
 
 
 # --------------------------------------------------------------------------- parent side
@@ -121,11 +177,144 @@ def within(value: float | None, floor: float) -> str:
     return "yes" if value <= floor else "NO"
 
 
+# --------------------------------------------------------------------------- issue 9: adds and scale
+
+
+def searchkit_command() -> list[str]:
+    """The `searchkit` console script of the Python running this bench (or `python -m searchkit`)."""
+    script = Path(sys.executable).with_name("searchkit")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "searchkit"]
+
+
+def run_cli(args: list[str]) -> tuple[float, str]:
+    """One `searchkit` CLI run in a new process: (wall seconds, stdout); a failure stops the bench."""
+    with Timer() as t:
+        proc = subprocess.run([*searchkit_command(), *args], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"searchkit {' '.join(args)}: exit {proc.returncode}: {proc.stderr.strip()[-300:]}")
+    return t.seconds, proc.stdout
+
+
+def one_article_adds(index: Path, records: list[dict], count: int, folder: Path) -> dict:
+    """`count` runs of `searchkit add FILE`, each FILE one article (a corpus article under a new
+    id); the segment count after each run."""
+    from searchkit import SearchEngine
+
+    seconds, segments = [], []
+    for i in range(count):
+        path = folder / f"add-{i:04d}.jsonl"
+        write_records(path, [dict(records[(i * 37) % len(records)], id=f"bench-add-{i:04d}")])
+        seconds.append(run_cli(["add", str(path), "--index", str(index), "-q"])[0])
+        segments.append(SearchEngine(str(index)).stats()["segments"])
+        if (i + 1) % 20 == 0:
+            print(f"  {i + 1}/{count} adds, {segments[-1]} segments", file=sys.stderr)
+    return {"segments_max": max(segments), "segments_last": segments[-1],
+            "add_p50_s": sorted(seconds)[len(seconds) // 2], "add_max_s": max(seconds)}
+
+
+def index_facts(index: Path) -> dict:
+    """Segments, articles and size on disk of a searchkit index."""
+    from searchkit import SearchEngine
+
+    stats = SearchEngine(str(index)).stats()
+    return {"segments": stats["segments"], "articles": stats["articles"], "size_bytes": dir_size(index)}
+
+
+def measure_adds(corpus: Path, workdir: Path, records: list[dict], count: int) -> None:
+    """Issue 9's row: `count` one-article adds on a copy of the fresh index, then `optimize`;
+    the fresh index, a copy taken after the adds and the optimized one answer queries in turn."""
+    folder = workdir / ADDS_DIR
+    remove_path(folder)
+    folder.mkdir()
+    fresh_index, index, after_adds = (engine_at(workdir, "searchkit").path, folder / "searchkit-index",
+                                      folder / "after-adds")
+    shutil.copytree(fresh_index, index)
+    print(f"searchkit: {count} one-article adds on a copy of the index ...", file=sys.stderr)
+    adds = one_article_adds(index, records, count, folder)
+    shutil.copytree(index, after_adds)
+    optimize_s, _ = run_cli(["optimize", "--index", str(index), "--json"])
+    states = {"fresh build": fresh_index, f"after {count} adds": after_adds, "after optimize": index}
+    latency = interleaved_queries("searchkit", corpus, workdir, states)
+    fresh, added, optimized = ({**index_facts(path), **latency[label]} for label, path in states.items())
+    remove_path(folder)
+    rows = [[label, s["segments"], s["articles"], s["size_bytes"] / MB, ratio(s["size_bytes"], fresh["size_bytes"]),
+             s["p50"], s["p95"], ratio(s["p50"], fresh["p50"]), s["open_files"]]
+            for label, s in zip(states, (fresh, added, optimized))]
+    print_table(["searchkit index", "segments", "articles", "index MB", "size vs fresh", "query p50 ms", "p95 ms",
+                 "p50 vs fresh", "open files"], rows,
+                title=f"searchkit: {count} one-article `searchkit add` runs on a copy of the fresh index, then "
+                      f"`searchkit optimize` (query.py's {QUERY_COUNT} queries, warm, in fresh processes, "
+                      f"the states in turn, best of {QUERY_ROUNDS})")
+    size_ratio = added["size_bytes"] / fresh["size_bytes"]
+    optimized_ratio = optimized["size_bytes"] / fresh["size_bytes"]
+    p50_ratio = added["p50"] / fresh["p50"]
+    print_table(["searchkit adds floor", "measured", "floor", "within"], [
+        ["max segments during the adds", adds["segments_max"], f"<= {FLOOR_ADDS_SEGMENTS}",
+         within(adds["segments_max"], FLOOR_ADDS_SEGMENTS)],
+        ["size after the adds / fresh", size_ratio, f"<= {FLOOR_ADDS_SIZE:g}x", within(size_ratio, FLOOR_ADDS_SIZE)],
+        ["size after optimize / fresh", optimized_ratio, f"<= {FLOOR_OPTIMIZED_SIZE:g}x",
+         within(optimized_ratio, FLOOR_OPTIMIZED_SIZE)],
+        ["query p50 after the adds / fresh", p50_ratio, f"<= {FLOOR_ADDS_P50:g}x", within(p50_ratio, FLOOR_ADDS_P50)],
+        ["`searchkit add` wall s, p50 / max (no floor)", f"{adds['add_p50_s']:.2f} / {adds['add_max_s']:.2f}", "", ""],
+        ["`searchkit optimize` wall s (no floor)", optimize_s, "", ""],
+        [f"articles after optimize (expected {len(records) + count:,})", optimized["articles"], "",
+         "yes" if optimized["articles"] == len(records) + count else "NO"],
+    ])
+
+
+def write_scaled(records: list[dict], times: int, path: Path) -> None:
+    """The corpus `times` times over; copies after the first get new ids ('<id>-x2', …)."""
+    write_records(path, (dict(r, id=f"{r['id']}-x{copy + 1}") if copy else r
+                         for copy in range(times) for r in records))
+
+
+def measure_scale(corpus: Path, workdir: Path, records: list[dict], results: dict, times: int) -> None:
+    """Issue 9's row: every engine builds the corpus repeated `times` times; build time and
+    query p50 growth against the 1x builds of this run."""
+    folder = workdir / f"scale-x{times}"
+    remove_path(folder)
+    folder.mkdir()
+    data = folder / f"corpus-x{times}.jsonl"
+    write_scaled(records, times, data)
+    rows, growth = [], {}
+    for key, label in (("searchkit", "searchkit"), ("fts5", "SQLite FTS5"), ("tantivy", "tantivy")):
+        if key not in results:
+            continue
+        print(f"building {key} on the corpus x{times} ...", file=sys.stderr)
+        built = spawn(key, data, folder)
+        latency = interleaved_queries(key, corpus, workdir, {"1x": engine_at(workdir, key).path,
+                                                            f"x{times}": engine_at(folder, key).path})
+        one_q, many_q, one = latency["1x"], latency[f"x{times}"], results[key]
+        growth[key] = (built["seconds"] / one["seconds"], many_q["p50"] / one_q["p50"])
+        rows.append([label, one["seconds"], built["seconds"], f"{growth[key][0]:.2f}x", one_q["p50"], many_q["p50"],
+                     f"{growth[key][1]:.2f}x", one["size_bytes"] / MB, built["size_bytes"] / MB,
+                     built["peak_rss_bytes"] / MB])
+    remove_path(folder)
+    print_table(["engine", "1x build s", f"x{times} build s", "growth", "1x p50 ms", f"x{times} p50 ms", "growth",
+                 "1x MB", f"x{times} MB", f"x{times} peak RSS MB"], rows,
+                title=f"The corpus x{times} ({times * len(records):,} articles, copies under new ids; query.py's "
+                      f"{QUERY_COUNT} queries, warm, in fresh processes, 1x and x{times} in turn, "
+                      f"best of {QUERY_ROUNDS})")
+    if "searchkit" in growth:
+        build_floor = FLOOR_SCALE_BUILD / 4 * times
+        print_table(["searchkit scale floor", "measured", "floor", "within"], [
+            [f"build time x{times} / 1x", growth["searchkit"][0], f"<= {build_floor:g}x",
+             within(growth["searchkit"][0], build_floor)],
+            [f"query p50 x{times} / 1x", growth["searchkit"][1], f"<= {FLOOR_SCALE_P50:g}x",
+             within(growth["searchkit"][1], FLOOR_SCALE_P50)],
+        ])
+
+
 def main() -> None:
     if "--child" in sys.argv:
         run_as_child(sys.argv[1:])
         return
-    args = base_parser(__doc__.splitlines()[0]).parse_args()
+    parser = base_parser(__doc__.splitlines()[0])
+    parser.add_argument("--adds", type=int, default=200, metavar="N",
+                        help="one-article `searchkit add` runs after the full build (default 200; 0 skips them)")
+    parser.add_argument("--scale", type=int, default=1, metavar="K",
+                        help="also build the corpus repeated K times with new ids, every engine (issue 9: 4)")
+    args = parser.parse_args()
     corpus, workdir = check_corpus(args.corpus), check_workdir(args.workdir)
     corpus_bytes = corpus.stat().st_size
     fingerprint = corpus_fingerprint(corpus)
@@ -192,6 +381,13 @@ def main() -> None:
              f"<= {FLOOR_RSS_BYTES / MB:,.0f} MB",
              within(max(r["peak_rss_bytes"] for r in (sk, noop, three)), FLOOR_RSS_BYTES)],
         ])
+    try:
+        if sk_available and args.adds > 0:
+            measure_adds(corpus, workdir, records, args.adds)
+        if args.scale > 1:
+            measure_scale(corpus, workdir, records, results, args.scale)
+    except RuntimeError as e:  # a failed CLI run or child: the tables above stand
+        print(f"FAILED: {e}")
     print(f"at the end: {machine_note()}")
 
 

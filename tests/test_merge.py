@@ -2,6 +2,13 @@
 live article stays exactly once, deleted ones are reclaimed, searches keep answering."""
 
 import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -89,3 +96,211 @@ def test_readers_see_no_error_duplicate_or_missing_article_while_segments_merge(
             reader.join(timeout=60)
     assert_readers_clean(root, 2)
     assert every_article_once(engine, ids)
+
+
+# --------------------------------------------------------------------------- kill -9 and readers during merges
+# Every article carries its own reference code ("Mã tra cứu: tk00017.") that no other article holds,
+# so a search for it must find that article exactly once, whatever segment it lives in.
+
+BASE = 10 * MAX_SEGMENTS  #: articles in the prepared index: MAX_SEGMENTS segments of ten, one short of a merge
+
+
+def token(i: int) -> str:
+    return f"tk{i:05d}"
+
+
+def write_coded(path, first: int, count: int, edited: bool = False) -> dict[str, str]:
+    """Articles `first`…`first+count-1` from the seed paragraphs, each with its reference
+    code; `edited` changes their text (an update). Returns {id: code}."""
+    write_jsonl_corpus(path, first + count)
+    lines = path.read_text(encoding="utf-8").splitlines()[first:]
+    coded = {}
+    with path.open("w", encoding="utf-8") as stream:
+        for i, line in enumerate(lines, start=first):
+            record = json.loads(line)
+            note = " Bài đã được cập nhật số liệu mới." if edited else ""
+            record["body"] += f"\nMã tra cứu: {token(i)}.{note}"
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            coded[record["id"]] = token(i)
+    return coded
+
+
+def find_code(engine, code: str) -> list[str]:
+    return [hit.id for hit in engine.search(code, limit=20, snippets=0).hits]
+
+
+def assert_each_article_once(index_dir, coded: dict[str, str]) -> None:
+    """The index holds exactly these articles, and each one's code finds it and only it."""
+    engine = SearchEngine(index_dir)
+    assert engine.count() == len(coded)
+    for doc_id, code in coded.items():
+        assert find_code(engine, code) == [doc_id], code
+
+
+@pytest.fixture(scope="module")
+def ten_segments(tmp_path_factory):
+    """An index of BASE coded articles from one file, in ten segments: the next sync with
+    anything new merges. Returns the index folder, the file and {id: code}."""
+    root = tmp_path_factory.mktemp("ten-segments")
+    coded = write_coded(root / "base.jsonl", 0, BASE)
+    engine = SearchEngine(root / "index")
+    engine.index([root / "base.jsonl"], batch_size=BASE // MAX_SEGMENTS, workers=1)
+    assert segment_count(engine) == MAX_SEGMENTS
+    return engine.path, root / "base.jsonl", coded
+
+
+def start_writer(args: list[str]) -> subprocess.Popen:
+    from tests.conftest import ROOT
+
+    return subprocess.Popen([sys.executable, "-m", "searchkit", *args], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def kill_while_merging(process, index_dir, delay: float) -> bool:
+    """SIGKILL `delay` seconds after the writer starts writing (the first new name in the index
+    folder: a segment being written), or as soon as it exits if it never does; True if it was
+    killed, False if it had finished."""
+    before = set(os.listdir(index_dir))
+    deadline = time.monotonic() + 60
+    while process.poll() is None and set(os.listdir(index_dir)) <= before and time.monotonic() < deadline:
+        time.sleep(0.005)
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    return process.returncode == -signal.SIGKILL
+
+
+def edit_base(base, original: str, changed: int, new: int) -> tuple[dict, dict]:
+    """Rewrite the base file with article `changed` edited and article `new` appended, as a
+    user does before `searchkit add FILE`; returns ({new id: code}, {changed id: code})."""
+    lines = original.splitlines()
+    edited = write_coded(base.with_name("edited.jsonl"), changed, 1, edited=True)
+    added = write_coded(base.with_name("new.jsonl"), new, 1)
+    lines[changed] = base.with_name("edited.jsonl").read_text(encoding="utf-8").strip()
+    lines.append(base.with_name("new.jsonl").read_text(encoding="utf-8").strip())
+    base.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return added, edited
+
+
+# (command, seconds after the writer starts writing): seeded, bounded moments
+KILLS = [("optimize", 0.0), ("add", 0.0)] + list(zip(
+    ["optimize", "add"] * 2, [ms / 1000 for ms in random.Random(20261130).sample(range(20, 900), 4)]))
+
+
+def test_kill_9_during_a_merge_keeps_every_article_exactly_once(ten_segments, tmp_path):
+    """`optimize` (everything into one) and an `add` whose sync merges ten segments, each
+    killed with SIGKILL at a different moment: the index opens with every article exactly
+    once, the next writer sweeps what the killed one left, `check` is clean and the
+    following merge succeeds."""
+    base_dir, base, base_coded = ten_segments
+    original = base.read_text(encoding="utf-8")
+    killed_mid_merge = 0
+    for round_, (command, delay) in enumerate(KILLS):
+        index_dir = tmp_path / f"index-{round_}"
+        shutil.copytree(base_dir, index_dir)
+        coded, new, changed = dict(base_coded), {}, {}
+        if command == "add":  # one changed article and one new: a batch, a deletion, then a merge
+            new, changed = edit_base(base, original, changed=round_, new=BASE + round_)
+            process = start_writer(["add", str(base), "--index", str(index_dir), "-q"])
+        else:
+            process = start_writer(["optimize", "--index", str(index_dir)])
+        was_killed = kill_while_merging(process, index_dir, delay)
+        stderr = process.stderr.read().decode()
+        assert was_killed or process.returncode == 0, stderr
+
+        engine = SearchEngine(index_dir)
+        if new and find_code(engine, token(BASE + round_)):
+            coded |= new  # the batch was committed before the kill
+        assert_each_article_once(index_dir, coded)
+        if was_killed and segment_count(engine) > 1:
+            killed_mid_merge += 1
+
+        nothing_new = tmp_path / f"empty-{round_}"
+        nothing_new.mkdir()
+        engine.index([nothing_new], remove_missing=False, workers=1)  # the next writer run sweeps
+        assert not list(index_dir.glob(".batch-*"))
+        result = CliRunner().invoke(main, ["check", "--index", str(index_dir)])
+        assert result.exit_code == 0, result.output
+
+        if command == "add":  # the interrupted add, run again, completes
+            assert engine.index([base], remove_missing=False, workers=1).skipped == ()
+            coded |= new
+        engine.optimize()
+        assert segment_count(engine) == 1
+        assert_each_article_once(index_dir, coded)
+        if changed:
+            assert find_code(engine, '"cập nhật số liệu mới"') == list(changed)  # the new text, once
+        base.write_text(original, encoding="utf-8")
+    assert killed_mid_merge >= 2, "no kill landed inside a merge: the moments need to be earlier"
+
+
+def code_reader_loop(index_dir: str, stop_file: str, out_file: str, codes: dict[str, str], kept: list[str]) -> None:
+    """Run in a child process until told to stop (or 10 minutes): search every article's code.
+    An article in `kept` must be found exactly once every time; any other at most once, and
+    never lost once found. Writes the number of rounds, then the problems seen."""
+    from pathlib import Path
+
+    engine, seen, problems, rounds = SearchEngine(index_dir), set(), [], 0
+    ready = Path(out_file + ".ready")
+    deadline = time.monotonic() + 600
+    while not os.path.exists(stop_file) and time.monotonic() < deadline and len(problems) < 20:
+        for doc_id, code in codes.items():
+            try:
+                found = find_code(engine, code)
+            except Exception as error:  # noqa: BLE001 - any failure is what we look for
+                problems.append(f"{code}: {error!r}")
+                continue
+            if found not in ([doc_id], []) or (not found and (doc_id in kept or doc_id in seen)):
+                problems.append(f"{code}: {found} (round {rounds})")
+            seen.update(found)
+        rounds += 1
+        ready.touch()
+    Path(out_file).write_text(f"{rounds}\n" + "\n".join(problems), encoding="utf-8")
+
+
+def test_readers_find_each_article_once_while_syncs_update_add_and_merge(tmp_path):
+    """A writer process runs twelve syncs, each changing one article and adding one to a
+    ten-segment index, so that each one merges; two reader processes meanwhile search every
+    article by its code and never see it twice, or missing once it was there."""
+    import multiprocessing
+
+    from tests.conftest import ROOT
+    from tests.test_crash_and_concurrency import wait_for
+
+    base = tmp_path / "news.jsonl"
+    coded = write_coded(base, 0, BASE)
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([base], batch_size=BASE // 10, workers=1)
+    original, versions, every = base.read_text(encoding="utf-8"), [], dict(coded)
+    for k in range(12):  # version k: articles 0…k changed, BASE…BASE+k added
+        added, _ = edit_base(base, original if k == 0 else versions[-1].read_text(encoding="utf-8"), k, BASE + k)
+        every |= added
+        versions.append(base.with_name(f"v{k}.jsonl"))
+        base.replace(versions[-1])
+    base.write_text(original, encoding="utf-8")
+    writer_code = ("import shutil, sys; from searchkit import SearchEngine; engine = SearchEngine(sys.argv[1])\n"
+                   "for version in sys.argv[3:]:\n"
+                   "    shutil.copyfile(version, sys.argv[2]); engine.index([sys.argv[2]], remove_missing=False)")
+
+    stop = tmp_path / "stop"
+    context = multiprocessing.get_context("spawn")
+    readers = [context.Process(target=code_reader_loop, daemon=True,
+                               args=(str(engine.path), str(stop), str(tmp_path / f"r{i}"), every, list(coded)))
+               for i in range(2)]
+    for reader in readers:
+        reader.start()
+    try:
+        wait_for(lambda: all((tmp_path / f"r{i}.ready").exists() for i in range(2)))  # readers are searching
+        writer = subprocess.run([sys.executable, "-c", writer_code, str(engine.path), str(base), *map(str, versions)],
+                                cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert writer.returncode == 0, writer.stderr
+    finally:
+        stop.touch()
+        for reader in readers:
+            reader.join(timeout=60)
+    for i in range(2):
+        rounds, *problems = (tmp_path / f"r{i}").read_text(encoding="utf-8").split("\n")
+        assert int(rounds) > 1 and [p for p in problems if p] == []
+    assert segment_count(engine) <= MAX_SEGMENTS + SLACK
+    assert_each_article_once(engine.path, every)
+    assert sorted(find_code(engine, '"cập nhật số liệu mới"')) == sorted(coded)[:12]  # each changed one, once
