@@ -17,7 +17,11 @@ _LOOKALIKES = str.maketrans({"\u00d0": "Đ", "\u00f0": "đ", "\u0189": "Đ", "\u
 _I_Y_ONSETS = frozenset(
     "b c ch d đ g gh h k kh l m n ng ngh nh p ph qu r s t th tr v x".split()
 )
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_WIDE_SPACES = r"\t\u00a0\u2000-\u200b\u202f\u205f\u3000"
+# Runs to collapse: a space followed by more space, or any other kind of space. A lone
+# space (almost every one) is not matched, so a body is scanned but not rewritten.
+_SPACES = re.compile(rf" [ {_WIDE_SPACES}]+|[{_WIDE_SPACES}][ {_WIDE_SPACES}]*")
+_HAS_LOOKALIKE = re.compile("[\u00d0\u00f0\u0189\u0256]")
 # Control characters (not tab, newline, carriage return) and lone UTF-16 surrogates, which
 # JSON can spell ('\\ud800') and a file name can carry: no text holds them on purpose, and
 # pyvi's tagger and UTF-8 encoders fail on them.
@@ -41,7 +45,9 @@ def normalize_text(text: str) -> str:
     >>> normalize_text("Ðắk  Nông\\r\\n")
     'Đắk Nông\\n'
     """
-    text = unicodedata.normalize("NFC", sanitize(text)).translate(_LOOKALIKES)
+    text = unicodedata.normalize("NFC", sanitize(text))
+    if _HAS_LOOKALIKE.search(text):  # str.translate walks the whole text slowly: only when needed
+        text = text.translate(_LOOKALIKES)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _SPACES.sub(" ", text)
 
