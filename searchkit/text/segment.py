@@ -82,19 +82,19 @@ def _features(tokens: list[str], bigrams: frozenset[str], trigrams: frozenset[st
     """
     lower = [t.lower() for t in tokens]
     own = [_attributes(t) for t in tokens]
-    n = len(tokens)
-    pair = [f"{lower[i]} {lower[i + 1]}" in bigrams for i in range(n - 1)] + [False]
-    triple = [f"{lower[i]} {lower[i + 1]} {lower[i + 2]}" in trigrams for i in range(n - 2)] + [False, False]
+    pair = [f"{a} {b}" in bigrams for a, b in zip(lower, lower[1:])] + [False]
+    triple = [f"{a} {b} {c}" in trigrams for a, b, c in zip(lower, lower[1:], lower[2:])] + [False, False]
+    last = len(tokens) - 1
     sequence = []
-    for i in range(n):
-        attributes = list(own[i][0])
-        if i > 0:
+    for i, (mine, _, _) in enumerate(own):
+        attributes = list(mine)
+        if i:
             attributes += own[i - 1][1]
             if pair[i - 1]:
                 attributes.append("-1:word.bi_gram()")
             if i > 1 and triple[i - 2]:
                 attributes.append("-2:word.tri_gram()")
-        if i < n - 1:
+        if i < last:
             attributes += own[i + 1][2]
             if pair[i]:
                 attributes.append("+1:word.bi_gram()")
@@ -171,10 +171,20 @@ def _add_compounds(tokens: list[str], labels: list[str], compounds: list[str]) -
         while j < n and labels[j] == "I_W" and _joins(tokens[j - 1], tokens[j], "I_W"):
             j += 1
         if j - i > 1 or "_" in tokens[i]:
-            parts = [part for token in tokens[i:j] for part in token.split("_") if part]
-            if len(parts) > 1 and all(len(part) <= MAX_SYLLABLE_CHARS for part in parts):
-                compounds.append("_".join(forms(part)[0] for part in parts))
+            word = _compound(tuple(tokens[i:j]))
+            if word:
+                compounds.append(word)
         i = j
+
+
+@lru_cache(maxsize=100_000)
+def _compound(tokens: tuple[str, ...]) -> str | None:
+    """The index form of a word pyvi made of `tokens` ('Thông', 'tin' → 'thông_tin'); None
+    when it is one syllable after all, or holds one too long to be a syllable."""
+    parts = [part for token in tokens for part in token.split("_") if part]
+    if len(parts) > 1 and all(len(part) <= MAX_SYLLABLE_CHARS for part in parts):
+        return "_".join(forms(part)[0] for part in parts)
+    return None
 
 
 def _pieces(line: str, size: int = MAX_TAGGED_CHARS) -> list[str]:
