@@ -173,8 +173,12 @@ def self_peak_rss_bytes() -> int:
     return own + kids
 
 
-def _tree_rss_bytes(root_pid: int) -> int:
-    """Current RSS summed over a process and all its descendants, read from /proc."""
+def _tree_memory_bytes(root_pid: int) -> tuple[int, int]:
+    """Current (RSS, PSS) summed over a process and all its descendants, read from /proc.
+
+    RSS counts every page a process maps, so forked workers count the parent's shared pages
+    again each; PSS divides a shared page among the processes sharing it (each counted once
+    in the sum), which is what the tree really holds."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -192,17 +196,22 @@ def _tree_rss_bytes(root_pid: int) -> int:
             if parent == pid and child not in tree:
                 tree.add(child)
                 frontier.append(child)
-    total = 0
+    rss = pss = 0
     for pid in tree:
-        try:
-            with open(f"/proc/{pid}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-                        break
-        except OSError:
-            pass
-    return total
+        rss += _status_kb(f"/proc/{pid}/status", "VmRSS:") * 1024
+        pss += _status_kb(f"/proc/{pid}/smaps_rollup", "Pss:") * 1024
+    return rss, pss
+
+
+def _status_kb(path: str, key: str) -> int:
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith(key):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def run_child(args: list[str], label: str) -> dict:
@@ -210,17 +219,19 @@ def run_child(args: list[str], label: str) -> dict:
 
     The child prints one line `BENCH_RESULT {json}`; everything else it prints goes to our stderr.
     The peak RSS reported is the larger of the child's own high-water mark (exact, one process)
-    and the sum over its process tree sampled every 50 ms (catches worker processes).
+    and the sum over its process tree sampled every 50 ms (catches worker processes); the peak
+    PSS is the same sum with shared pages counted once (see `_tree_memory_bytes`).
     """
     proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, stderr=None, text=True,
                             cwd=str(REPO_ROOT))
-    peak = 0
+    peak = peak_pss = 0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not stop.is_set():
-            peak = max(peak, _tree_rss_bytes(proc.pid))
+            rss, pss = _tree_memory_bytes(proc.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             stop.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -237,6 +248,7 @@ def run_child(args: list[str], label: str) -> dict:
     if proc.returncode != 0 or result is None:
         raise RuntimeError(f"{label}: child exited with {proc.returncode} and no result")
     result["peak_rss_bytes"] = max(result.get("self_peak_rss_bytes", 0), peak)
+    result["peak_pss_bytes"] = peak_pss or result["peak_rss_bytes"]
     return result
 
 

@@ -42,6 +42,7 @@ def analyze_article(article: Article) -> dict[str, list[str]]:
     return analysed
 
 
-def pair_sequences(analysed: dict[str, list[str]]) -> list[list[str]]:
-    """The accented syllable sequences whose neighbours are counted (title, body)."""
-    return [analysed[SEQUENCE.format(part)] for part in ("title", "body")]
+def pop_pair_sequences(analysed: dict[str, list[str]]) -> list[list[str]]:
+    """Take out of `analysed` the accented syllable sequences whose neighbours are counted
+    (title, body): what is left are the fields' tokens."""
+    return [analysed.pop(SEQUENCE.format(part)) for part in ("title", "body")]

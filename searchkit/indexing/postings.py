@@ -86,13 +86,13 @@ def field_arrays(tokens: Sequence[Sequence[str]], positional: bool) -> dict[str,
     lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
     numbers: dict[str, int] = {}
     flat = np.fromiter((numbers.setdefault(t, len(numbers)) for doc in tokens for t in doc),
-                       dtype=np.int64, count=int(lengths.sum()))
+                       dtype=np.int32, count=int(lengths.sum()))
     encoded = [term.encode("utf-8") for term in numbers]
     order = sorted(range(len(encoded)), key=encoded.__getitem__)
-    rank = np.empty(len(encoded), dtype=np.int64)
+    rank = np.empty(len(encoded), dtype=np.int32)
     rank[order] = np.arange(len(encoded))
     terms = rank[flat]
-    docs = np.repeat(np.arange(len(tokens), dtype=np.int64), lengths)
+    docs = np.repeat(np.arange(len(tokens), dtype=np.int32), lengths)
     sorter = np.argsort(terms, kind="stable")  # documents, then positions, stay in order
     terms, docs = terms[sorter], docs[sorter]
     starts = np.flatnonzero(np.concatenate(([True], (terms[1:] != terms[:-1]) | (docs[1:] != docs[:-1])))

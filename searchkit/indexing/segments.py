@@ -20,6 +20,7 @@ import shutil
 import signal
 import tempfile
 import threading
+from collections import Counter
 from functools import partial
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -64,21 +65,22 @@ def write_batch(index_dir: str, articles: list[Article]) -> Batch:
     """Analyse articles and write them as one segment in a new folder under `index_dir`:
     Whoosh's files (stored fields, columns, keys) and the postings file."""
     from searchkit.indexing.adapter import write_stored_segment
-    from searchkit.indexing.analysis import analyze_article, pair_sequences
+    from searchkit.indexing.analysis import analyze_article, pop_pair_sequences
     from searchkit.searching.accents import count_pairs, pack
 
     folder = tempfile.mkdtemp(prefix=BATCH_PREFIX, dir=index_dir)
-    analysed, kept, failed = [], [], []
+    analysed, kept, failed, pairs = [], [], [], Counter()
     for article in articles:
         try:
-            analysed.append(analyze_article(article))
+            fields = analyze_article(article)
         except Exception as error:  # noqa: BLE001 - a third-party analyser fails on one article, not the run
             failed.append(Skipped(article.path, f"could not be analysed ({type(error).__name__}: {error}); "
                                                  "please report this article to the searchkit maintainers"))
             continue
+        pairs.update(count_pairs(pop_pair_sequences(fields)))  # counted now: the sequences are not kept
+        analysed.append(fields)
         kept.append(article)
     segment = write_stored_segment(folder, (document(article) for article in kept))
-    pairs = count_pairs(sequence for fields in analysed for sequence in pair_sequences(fields))
     write_postings(Path(folder) / (segment.segment_id() + SUFFIX), analysed, pack(pairs))
     return Batch(folder, segment, [article.id for article in kept], failed)
 
@@ -161,7 +163,9 @@ def written_batches(index_dir: Path, batches: Iterable[list[Article]], workers: 
                 return
             yield batch
 
-    context = multiprocessing.get_context("fork")
+    # spawned, not forked: a forked worker copies the pages of the parent's heap it touches
+    # (reference counts write to them), which doubled the memory of a build.
+    context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_worker_init, maxtasksperchild=50) as pool:
         try:
             for written in pool.imap(partial(write_batch, str(index_dir)), throttled()):
