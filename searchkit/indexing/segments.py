@@ -12,6 +12,7 @@ The Whoosh side of writing and committing a segment is in `adapter.py`.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -163,18 +164,27 @@ def written_batches(index_dir: Path, batches: Iterable[list[Article]], workers: 
                 return
             yield batch
 
-    # spawned, not forked: a forked worker copies the pages of the parent's heap it touches
-    # (reference counts write to them), which doubled the memory of a build.
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_worker_init, maxtasksperchild=50) as pool:
-        try:
-            for written in pool.imap(partial(write_batch, str(index_dir)), throttled()):
-                slots.release()
-                yield written
-        finally:  # a failed batch or commit: let the feeding thread end, or terminate() waits forever
-            stopped.set()
-            try:
-                slots.release()
-            except ValueError:  # no slot taken: the feeder is not waiting
-                pass
+    # Forked (a user's script needs no `if __name__ == "__main__"` guard), with the parent's
+    # objects frozen first: otherwise every garbage collection in a worker walks them and
+    # copies the pages it touches, and each worker ends up with its own copy of the parent.
+    gc.freeze()
+    context = multiprocessing.get_context("fork")
+    try:
+        with context.Pool(workers, initializer=_worker_init, maxtasksperchild=50) as pool:
+            yield from _imap(pool, str(index_dir), throttled(), slots, stopped)
+    finally:
+        gc.unfreeze()  # the parent's objects are collectable again
 
+
+def _imap(pool, index_dir: str, batches: Iterator[list[Article]], slots, stopped) -> Iterator[Batch]:
+    """Written batches in order, releasing a feeding slot for each."""
+    try:
+        for written in pool.imap(partial(write_batch, index_dir), batches):
+            slots.release()
+            yield written
+    finally:  # a failed batch or commit: let the feeding thread end, or terminate() waits forever
+        stopped.set()
+        try:
+            slots.release()
+        except ValueError:  # no slot taken: the feeder is not waiting
+            pass
