@@ -7,7 +7,7 @@ import pytest
 
 MODULES = [
     "searchkit.fields", "searchkit.searching.abbreviations", "searchkit.searching.accents", "searchkit.indexing.analysis", "searchkit.searching.arrays",
-    "searchkit.indexing.corpus", "searchkit.searching.filters", "searchkit.searching.highlight", "searchkit.indexing.merge", "searchkit.models",
+    "searchkit.indexing.corpus", "searchkit.searching.filters", "searchkit.searching.highlight", "searchkit.indexing.merge", "searchkit.indexing.sync", "searchkit.models",
     "searchkit.text.places", "searchkit.searching.plan", "searchkit.indexing.postings", "searchkit.searching.query",
     "searchkit.searching.ranking", "searchkit.render", "searchkit.searching.rewrite", "searchkit.searching.scoring",
     "searchkit.searching.suggest", "searchkit.indexing.adapter", "searchkit.text.authors", "searchkit.text.dates", "searchkit.text.fold",

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from searchkit.indexing.corpus import iter_articles
+from searchkit.indexing.corpus import estimate_count, iter_articles
 from searchkit.errors import IndexDamagedError
-from searchkit.indexing.merge import merge_by_policy, optimize
+from searchkit.indexing.merge import MAX_SEGMENTS, merge_by_policy, optimize
 from searchkit.models import Article, IndexReport, Skipped, Unchanged
 from searchkit.indexing.segments import commit_batch, sweep, written_batches
 from searchkit.indexing.store import create_index, is_index, open_index, read_marker, storage_error, writer_lock
@@ -29,6 +29,8 @@ Progress = Callable[[int], None]
 #: A batch is split between workers only when each part gets at least this many articles:
 #: below that, starting a worker costs more than it saves.
 MIN_SPLIT = 100
+#: A large corpus's batches grow up to this many times the batch size asked for.
+MAX_BATCH_GROWTH = 4
 
 
 @dataclass
@@ -180,6 +182,7 @@ def _sync_locked(index_dir: Path, run: _Run, rebuild: bool, remove_missing: bool
     run.existing = {} if rebuild else _existing_documents(ix)
     articles = _to_index(iter_articles(run.roots, run.existing, follow), run)
     clear = rebuild
+    batch_size = _scaled_batch_size(batch_size, estimate_count(run.roots, follow))
     with closing(written_batches(index_dir, _batches(articles, batch_size, workers), workers)) as written:
         for batch in written:
             replaced = [doc_id for doc_id in batch.ids if doc_id in run.existing]
@@ -194,6 +197,17 @@ def _sync_locked(index_dir: Path, run: _Run, rebuild: bool, remove_missing: bool
     removed = _remove_missing(ix, run, run.roots) if remove_missing else 0
     merge_by_policy(ix, index_dir)
     return removed, ix.doc_count()
+
+
+def _scaled_batch_size(requested: int, articles: int) -> int:
+    """Batches of a large corpus grow so that a full build writes at most MAX_SEGMENTS
+    segments, which then need no merging, up to MAX_BATCH_GROWTH times the size asked for
+    (memory stays bounded).
+
+    >>> _scaled_batch_size(2000, 16_183), _scaled_batch_size(2000, 64_732), _scaled_batch_size(2000, 10**6)
+    (2000, 6474, 8000)
+    """
+    return min(max(requested, -(-articles // MAX_SEGMENTS)), requested * MAX_BATCH_GROWTH)
 
 
 def _batches(articles: Iterator[Article], size: int, workers: int) -> Iterator[list[Article]]:
