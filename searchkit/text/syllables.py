@@ -7,6 +7,8 @@ import unicodedata
 from functools import lru_cache
 from typing import Iterable, Iterator, NamedTuple
 
+import numpy as np
+
 from searchkit.text.fold import fold
 from searchkit.text.normalize import canonical_syllable, unify_i_y
 
@@ -81,6 +83,42 @@ def _folding_table() -> dict[int, str]:
     return table
 
 
+def _fold_lower(text: str) -> str | None:
+    """`text` folded letter for letter and in lower case, offsets kept; None when a letter
+    folds to more than one (ß → ss). Code points are mapped through a numpy table: the
+    same as `text.translate(_folding_table()).lower()`, which looks each character up in a
+    dict and costs more than the whole search on a long article.
+
+    >>> _fold_lower("Trạm BTS Đắk"), _fold_lower("Straße")
+    ('tram bts dak', None)
+    """
+    if _folds_longer().search(text):
+        return None
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table = _folding_codes()
+    inside = codes < len(table)
+    mapped = codes.copy()
+    mapped[inside] = table[codes[inside]]
+    return mapped.tobytes().decode("utf-32-le", "surrogatepass").lower()
+
+
+@lru_cache(maxsize=1)
+def _folding_codes() -> np.ndarray:
+    """`_folding_table` as an array over code points up to the last Latin letter it folds."""
+    table = {code: base for code, base in _folding_table().items() if len(base) == 1}
+    codes = np.arange(max(table) + 1, dtype=np.uint32)
+    for code, base in table.items():
+        codes[code] = ord(base)
+    return codes
+
+
+@lru_cache(maxsize=1)
+def _folds_longer() -> re.Pattern:
+    """Letters whose folded form is longer than they are (ß → ss, æ → ae)."""
+    return re.compile("[%s]" % "".join(re.escape(chr(code)) for code, base in _folding_table().items()
+                                       if len(base) > 1))
+
+
 def find_syllables(text: str, folded: Iterable[str]) -> list[Syllable]:
     """The syllables of NFC `text` whose folded form is one of `folded`, in order.
 
@@ -92,8 +130,8 @@ def find_syllables(text: str, folded: Iterable[str]) -> list[Syllable]:
     ['Trạm', 'trăm', 'sỹ']
     """
     wanted = frozenset(folded)
-    flat = text.translate(_folding_table()).lower()
-    if len(flat) != len(text) or not wanted:  # a letter whose lower case is longer: rare
+    flat = _fold_lower(text)
+    if flat is None or len(flat) != len(text) or not wanted:  # ß → ss, İ → i̇: rare
         return [s for s in syllables(text) if s.folded in wanted]
     variants = wanted | {w[:-1] + "y" for w in wanted if w.endswith("i")}  # sĩ is also sỹ
     pattern = re.compile(r"(?<![^\W_])(?:%s)(?![^\W_])" % "|".join(map(re.escape, sorted(variants, key=len, reverse=True))))
