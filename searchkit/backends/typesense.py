@@ -218,7 +218,11 @@ class TypesenseEngine(SearchEngine):
     def client(self, timeout: float = 10.0):
         """The official client over every node (it moves to the next node when one fails)."""
         if timeout not in self._clients:
-            import typesense
+            try:
+                import typesense
+            except ImportError as error:
+                raise BackendError("the Typesense backend needs its client: pip install 'searchkit[typesense]'") \
+                    from error
 
             nodes = [{"host": host, "port": port, "protocol": "http"} for host, port in self.url.nodes]
             self._clients[timeout] = typesense.Client({
@@ -233,6 +237,7 @@ class TypesenseEngine(SearchEngine):
     def call(self, what: str, function, *args, **kwargs):
         """Run a client call; a missing collection is IndexNotFoundError, nodes that do not
         answer BackendUnavailableError, both saying what to do."""
+        import httpx
         from typesense import exceptions
 
         try:
@@ -243,7 +248,7 @@ class TypesenseEngine(SearchEngine):
                 f"searchkit --backend URL index CORPUS") from error
         except exceptions.RequestUnauthorized as error:
             raise BackendUnavailableError(f"{self.url} refuses the API key ({what}); check the key in the URL") from error
-        except (exceptions.TypesenseClientError, OSError) as error:
+        except (exceptions.TypesenseClientError, httpx.HTTPError, OSError) as error:
             raise BackendUnavailableError(
                 f"{self.url} cannot {what} ({type(error).__name__}: {error}); check that the nodes run "
                 "and that a majority of them is up") from error
@@ -416,7 +421,10 @@ class TypesenseEngine(SearchEngine):
         hits = tuple(_hit(stored[docs[doc]["id"]], score, marks, snippets if place < MAX_SNIPPET_HITS else 0,
                           _explanation(ranked, trace, doc) if trace else None)
                      for place, (doc, score) in enumerate(best) if docs[doc]["id"] in stored)
-        total = ranked.total if found <= len(docs) else max(ranked.total, found)
+        every = found <= len(docs)  # every article Typesense matched is a candidate: counts are exact
+        total = ranked.total if every else max(ranked.total, found)
+        if facets and every:
+            facet_counts = _matched_facets(docs, ranked)
         return Results(query=query, total=total, hits=hits, searched=plan.searched, suggestion=None,
                        facets=facet_counts if facets else {}, corrected=False, complete=ranked.complete,
                        offset=offset, plan={**plan.to_dict(), "weights": trace.weights} if trace else None,
@@ -426,7 +434,7 @@ class TypesenseEngine(SearchEngine):
                     facets: bool) -> tuple[list[dict], int, dict]:
         """(candidates' token fields, matches Typesense counts, facet counts): the whole query,
         then each of its most telling words (and abbreviations' spellings) alone."""
-        include = "id,day," + ",".join(FIELDS)
+        include = "id,day," + ",".join(FIELDS + FACETS)
         common = {"num_typos": 0, "prefix": False, "typo_tokens_threshold": 0, "include_fields": include,
                   "query_by_weights": QUERY_WEIGHTS, "highlight_fields": "none", "highlight_full_fields": "none",
                   "prioritize_exact_match": False}
@@ -661,6 +669,21 @@ def _newest(docs: list[dict], ranked, limit: int, offset: int) -> list[tuple[int
     order = sorted(matched.tolist(), key=lambda d: (docs[d].get("day", 0) == 0, -docs[d].get("day", 0),
                                                     -float(ranked.scores[d]), d))
     return [(d, float(ranked.scores[d])) for d in order[offset:offset + limit]]
+
+
+def _matched_facets(docs: list[dict], ranked) -> dict[str, dict[str, int]]:
+    """Matches by province, year, source and category, counted over the ranked candidates."""
+    import numpy as np
+
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    for doc in np.flatnonzero(ranked.matched).tolist():
+        for name in FACETS:
+            value = docs[doc].get(name)
+            if value:
+                counts[name][value] = counts[name].get(value, 0) + 1
+    return _facet_counts({"facet_counts": [{"field_name": name, "counts": [{"value": v, "count": c}
+                                                                          for v, c in found.items()]}
+                                           for name, found in counts.items()]})
 
 
 def _facet_counts(result: dict) -> dict[str, dict[str, int]]:
