@@ -322,12 +322,28 @@ class TypesenseEngine(SearchEngine):
             except BackendUnavailableError as error:
                 if not isinstance(error.__cause__, exceptions.ObjectAlreadyExists):
                     raise
+            self._until_visible()
             return
         names = {f["name"] for f in found.get("fields", [])}
         if names != {f["name"] for f in wanted["fields"]}:
             raise IndexFormatError(
                 f"the collection {self.url.collection!r} on {self.url} was not made by this searchkit; rebuild "
                 f"it with: searchkit --backend URL index --rebuild CORPUS")
+
+    def _until_visible(self) -> None:
+        """Wait (bounded) until every node answering reads knows the new collection: a
+        follower applies the leader's write a moment later."""
+        deadline = time.monotonic() + RETRY_SECONDS
+        seen = 0
+        while seen < 2 * len(self.url.nodes):  # the client spreads reads over the nodes
+            try:
+                self.call("read the collection", self.collection.retrieve)
+                seen += 1
+            except (IndexNotFoundError, BackendUnavailableError):
+                if time.monotonic() > deadline:
+                    raise
+                seen = 0
+                time.sleep(0.1)
 
     def _existing(self) -> dict[str, tuple[str, str]]:
         """article id -> (content hash, path) of every document in the collection."""
