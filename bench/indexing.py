@@ -1,6 +1,6 @@
 """Indexing benchmark: searchkit vs SQLite FTS5 vs tantivy, each build in its own process.
 
-    python bench/indexing.py [--corpus PATH] [--workdir DIR]
+    python bench/indexing.py [--corpus PATH] [--workdir DIR] [--typesense [--only-typesense] | --backend URL]
 
 Prints full-build time, throughput, peak RSS and index size per engine, then searchkit's re-sync
 times (no-op, and 1 changed + 1 added + 1 removed article on a copy of the corpus in the workdir).
@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import time
 from pathlib import Path
 
-from common import (MB, Timer, base_parser, check_corpus, check_workdir, corpus_fingerprint, emit_result,
+from common import (MB, Timer, base_parser, check_corpus, check_workdir, corpus_fingerprint, dir_size, emit_result,
                     fmt, machine_note, print_table, read_records, record_built, remove_path, run_child,
                     write_records)
-from peers import SearchkitEngine, engine_at
+from peers import SearchkitEngine, add_typesense_options, engine_at, typesense_from_args
 
 FLOOR_BUILD_S = 150.0
 FLOOR_NOOP_S = 5.0
@@ -56,12 +57,24 @@ def child_searchkit(op: str, corpus: Path, workdir: Path) -> dict:
     return {"seconds": t.seconds, "size_bytes": engine.size_bytes(), **_report_dict(report)}
 
 
+def child_typesense(url: str, corpus: Path) -> dict:
+    """A full build of the collection (rebuild), timed like searchkit's: read, analyse, import."""
+    from searchkit import SearchEngine
+
+    with Timer() as t:
+        report = SearchEngine(backend=url).index([str(corpus)], rebuild=True)
+    return {"seconds": t.seconds, **_report_dict(report)}
+
+
 def run_as_child(argv: list[str]) -> None:
     parser = base_parser("(internal) one measured step in a fresh process")
     parser.add_argument("--child", required=True)
     parser.add_argument("--op", default="full")
+    parser.add_argument("--url")
     args = parser.parse_args(argv)
-    if args.child == "searchkit":
+    if args.child == "typesense":
+        emit_result(child_typesense(args.url, args.corpus))
+    elif args.child == "searchkit":
         emit_result(child_searchkit(args.op, args.corpus, args.workdir))
     else:
         emit_result(child_peer_build(args.child, args.corpus, args.workdir))
@@ -109,6 +122,21 @@ def measure_searchkit(corpus: Path, workdir: Path, records: list[dict], results:
     return rows, edits
 
 
+def print_typesense(r: dict | None, n: int, corpus_bytes: int, base: dict | None = None) -> None:
+    """The Typesense build: the client (read, analyse, send) and the server's memory after it."""
+    if r is None:
+        return
+    base = base or {}
+    server = r.get("server_rss_bytes")
+    print_table(["engine", "build s", "articles/s", "MB/s", "client peak RSS MB", "server RSS MB", "data MB",
+                 "time vs sk"],
+                [["searchkit on Typesense", r["seconds"], n / r["seconds"], corpus_bytes / MB / r["seconds"],
+                  r["peak_rss_bytes"] / MB, server / MB if server else "-",
+                  r["size_bytes"] / MB if r.get("size_bytes") else "-", ratio(r["seconds"], base.get("seconds"))]],
+                title="Full build on Typesense (one node; the client in its own process, the server's RSS "
+                      "read after the build)")
+
+
 def ratio(value: float | None, base: float | None) -> str:
     if not value or not base:
         return "-"
@@ -125,7 +153,11 @@ def main() -> None:
     if "--child" in sys.argv:
         run_as_child(sys.argv[1:])
         return
-    args = base_parser(__doc__.splitlines()[0]).parse_args()
+    parser = base_parser(__doc__.splitlines()[0])
+    add_typesense_options(parser)
+    parser.add_argument("--only-typesense", action="store_true",
+                        help="build only the Typesense collection (the other rows are left out)")
+    args = parser.parse_args()
     corpus, workdir = check_corpus(args.corpus), check_workdir(args.workdir)
     corpus_bytes = corpus.stat().st_size
     fingerprint = corpus_fingerprint(corpus)
@@ -137,6 +169,24 @@ def main() -> None:
 
     results: dict[str, dict] = {}
     sync_rows, edits = [], {}
+    backend, server = typesense_from_args(args, workdir)
+    if backend is not None:
+        try:
+            print("building searchkit on Typesense ...", file=sys.stderr)
+            results["typesense"] = run_child([str(Path(__file__).resolve()), "--child", "typesense", "--url",
+                                              backend.url, "--corpus", str(corpus), "--workdir", str(workdir)],
+                                             "typesense")
+            backend.state.write_text(json.dumps({"url": backend.url.split("@")[-1], "fingerprint": fingerprint}))
+            if server is not None:
+                time.sleep(2.0)  # let the server settle before reading its memory
+                results["typesense"]["server_rss_bytes"] = server.rss_bytes()
+                results["typesense"]["size_bytes"] = dir_size(server.nodes[0].data_dir)
+        finally:
+            if server is not None:
+                server.stop()
+    if args.only_typesense:
+        print_typesense(results.get("typesense"), n, corpus_bytes)
+        return
     sk_available = SearchkitEngine.available()
     if sk_available:
         try:
@@ -170,6 +220,7 @@ def main() -> None:
     print_table(["engine", "build s", "articles/s", "MB/s", "peak RSS MB", "index MB",
                  "time vs sk", "RSS vs sk", "size vs sk"], rows,
                 title="Full build (each engine in its own process; peers' time includes reading the JSONL)")
+    print_typesense(results.get("typesense"), n, corpus_bytes, base)
 
     if sk_available:
         rows = []
