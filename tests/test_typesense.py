@@ -265,3 +265,12 @@ def _count(engine: TypesenseEngine) -> int:
 
 def _key(cluster: LocalTypesense) -> str:
     return parse_backend_url(cluster.url("cum")).api_key
+
+
+@pytest.mark.parametrize("name", ["searchkit.backends", "searchkit.backends.candidates"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
