@@ -450,7 +450,7 @@ class TypesenseEngine(SearchEngine):
                     facets: bool) -> tuple[list[dict], int, dict]:
         """(candidates' token fields, matches Typesense counts, facet counts): the whole query,
         then each of its most telling words (and abbreviations' spellings) alone."""
-        include = "id,day," + ",".join(FIELDS + FACETS)
+        include = "id,day," + ",".join(_needed_fields(plan) + FACETS)
         common = {"num_typos": 0, "prefix": False, "typo_tokens_threshold": 0, "include_fields": include,
                   "query_by_weights": QUERY_WEIGHTS, "highlight_fields": "none", "highlight_full_fields": "none",
                   "prioritize_exact_match": False}
@@ -618,6 +618,14 @@ def _typed_terms(query: str) -> Iterator[tuple[str, str]]:
             yield from (("title_f", folded), ("body_f", folded))
             if accented != folded:
                 yield from (("title", accented), ("body", accented))
+
+
+def _needed_fields(plan: QueryPlan) -> tuple[str, ...]:
+    """The token fields ranking reads for this plan: the marked ones only when accents were
+    typed, pyvi words only when typed syllables may form one (they are most of the bytes)."""
+    clauses = [c for g in plan.required + plan.optional for c in g]
+    accents = any(s.accented != s.folded for c in clauses for s in c.syllables)
+    return ("title_f", "body_f") + (("title", "body") if accents else ()) + (("words",) if plan.compounds else ())
 
 
 def _plan_terms(plan: QueryPlan) -> Iterator[tuple[str, str]]:
