@@ -176,7 +176,7 @@ def main() -> None:
             results["typesense"] = run_child([str(Path(__file__).resolve()), "--child", "typesense", "--url",
                                               backend.url, "--corpus", str(corpus), "--workdir", str(workdir)],
                                              "typesense")
-            backend.state.write_text(json.dumps({"url": backend.url.split("@")[-1], "fingerprint": fingerprint}))
+            backend.state.write_text(json.dumps({"collection": backend.collection_name, "fingerprint": fingerprint}))
             if server is not None:
                 time.sleep(2.0)  # let the server settle before reading its memory
                 results["typesense"]["server_rss_bytes"] = server.rss_bytes()

@@ -436,7 +436,12 @@ class TypesenseBackendEngine(SearchkitEngine):
             state = json.loads(self.state.read_text())
         except (OSError, ValueError):
             return None
-        return state.get("fingerprint") if state.get("url") == self.url.split("@")[-1] else None
+        return state.get("fingerprint") if state.get("collection") == self.collection_name else None
+
+    @property
+    def collection_name(self) -> str:
+        """The collection (a local server's port changes from run to run; its data does not)."""
+        return self.url.rsplit("/", 1)[-1]
 
     def index_corpus(self, corpus: Path, fingerprint: str | None = None):
         import json
@@ -444,7 +449,7 @@ class TypesenseBackendEngine(SearchkitEngine):
         report = self.engine().index([str(corpus)], rebuild=True)
         if fingerprint:
             self.state.parent.mkdir(parents=True, exist_ok=True)
-            self.state.write_text(json.dumps({"url": self.url.split("@")[-1], "fingerprint": fingerprint}))
+            self.state.write_text(json.dumps({"collection": self.collection_name, "fingerprint": fingerprint}))
         return report
 
     def ensure(self, corpus: Path, fingerprint: str) -> "TypesenseBackendEngine":

@@ -125,9 +125,18 @@ def test_vietnamese_queries_rank_as_the_local_index_ranks_them(pair):
     local, remote = pair
     for query in QUERIES:
         here, there = local.search(query), remote.search(query)
-        assert [h.id for h in there.hits] == [h.id for h in here.hits], query
-        # words side by side are weighed by how many candidates (not articles) hold them: close
-        assert [h.score for h in there.hits] == pytest.approx([h.score for h in here.hits], rel=0.05), query
+        assert bool(there.hits) == bool(here.hits), query
+        if not here.hits:
+            continue
+        assert there.hits[0].id == here.hits[0].id, query
+        local_score = {h.id: h.score for h in here.hits}
+        shared = [h for h in there.hits if h.id in local_score]
+        assert len(shared) >= len(here.hits) - 1, query  # the 10th place may be a near tie
+        # words side by side are weighed by how many candidates (not articles) hold them: scores
+        # are close, and articles whose local scores differ by more than 1% keep their order
+        assert [h.score for h in shared] == pytest.approx([local_score[h.id] for h in shared], rel=0.05), query
+        order = [local_score[h.id] for h in shared]
+        assert all(later <= earlier * 1.01 for earlier, later in zip(order, order[1:])), query
         assert there.searched == here.searched, query
     assert remote.search("truyeenf thoong").searched == "truyền thông"
     assert any("công nghệ thông tin" in s.text.lower() for h in remote.search("CNTT").hits for s in h.snippets)

@@ -45,8 +45,8 @@ from searchkit.query import Clause
 from searchkit.rewrite import Vocabulary
 
 #: Candidates asked for with the whole query, and with each of the most telling words alone.
-MAIN_CANDIDATES = 250
-WORD_CANDIDATES = 100
+MAIN_CANDIDATES = 100
+WORD_CANDIDATES = 40
 TELLING_WORDS = 6
 #: Typesense answers at most this many hits a page, and this many searches in one request.
 MAX_PER_PAGE = 250
@@ -483,16 +483,11 @@ class TypesenseEngine(SearchEngine):
         """Typesense id -> stored fields of these documents (one request)."""
         if not ids:
             return {}
-        search = {"q": "*", "filter_by": f"id:[{','.join(ids)}]", "per_page": len(ids),
-                  "include_fields": ",".join(("id",) + STORED)}
-        found = {}
-        for start in range(0, len(ids), MAX_PER_PAGE):
-            part = ids[start:start + MAX_PER_PAGE]
-            result = self.multi_search([{**search, "filter_by": f"id:[{','.join(part)}]", "per_page": len(part)}],
-                                       {})[0]
-            for hit in result.get("hits", []):
-                found[hit["document"]["id"]] = stored_fields(hit["document"])
-        return found
+        parts = [ids[start:start + MAX_PER_PAGE] for start in range(0, len(ids), MAX_PER_PAGE)]
+        searches = [{"q": "*", "filter_by": f"id:[{','.join(part)}]", "per_page": len(part),
+                     "include_fields": ",".join(("id",) + STORED)} for part in parts]
+        return {hit["document"]["id"]: stored_fields(hit["document"])
+                for result in self.multi_search(searches, {}) for hit in result.get("hits", [])}
 
     def _check_known(self, chosen: Filters) -> None:
         """FilterError for a source or category no article has, listing some known ones."""
@@ -646,10 +641,12 @@ def _plan_terms(plan: QueryPlan) -> Iterator[tuple[str, str]]:
         yield ("words", word)
 
 
-def _clause_q(clause: Clause, folded: tuple[str, ...] | None = None) -> str:
+def _clause_q(clause: Clause, folded: tuple[str, ...] | None = None, quote: bool = True) -> str:
+    """A clause's encoded folded tokens; quoted (a Typesense phrase, which every hit must
+    hold) only when it must stand so: a required phrase, an exclusion."""
     folded = folded or clause.folded
     codes = " ".join(encode_token(s) for s in folded)
-    return f'"{codes}"' if len(folded) > 1 else codes
+    return f'"{codes}"' if len(folded) > 1 and quote else codes
 
 
 def _q(required, optional, excluded, replace: dict | None = None) -> str:
@@ -658,7 +655,7 @@ def _q(required, optional, excluded, replace: dict | None = None) -> str:
     parts = []
     for group in required + optional:
         clause = group[0]
-        parts.append(_clause_q(clause, (replace or {}).get(id(clause))))
+        parts.append(_clause_q(clause, (replace or {}).get(id(clause)), quote=clause.required))
     for clause in excluded:
         parts.append("-" + _clause_q(clause))
     return " ".join(parts) or "*"
