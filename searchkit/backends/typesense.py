@@ -314,7 +314,10 @@ class TypesenseEngine(SearchEngine):
         except IndexNotFoundError:
             found = None
         if found is not None and rebuild:
-            self.call("drop the collection", client.collections[self.url.collection].delete)
+            try:
+                self.call("drop the collection", client.collections[self.url.collection].delete)
+            except IndexNotFoundError:  # dropped meanwhile (another sync, a half-dropped one)
+                pass
             found = None
         if found is None:
             try:
