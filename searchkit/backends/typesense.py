@@ -45,8 +45,8 @@ from searchkit.query import Clause
 from searchkit.rewrite import Vocabulary
 
 #: Candidates asked for with the whole query, and with each of the most telling words alone.
-MAIN_CANDIDATES = 100
-WORD_CANDIDATES = 40
+MAIN_CANDIDATES = 150
+WORD_CANDIDATES = 100
 TELLING_WORDS = 6
 #: Typesense answers at most this many hits a page, and this many searches in one request.
 MAX_PER_PAGE = 250
@@ -652,13 +652,14 @@ def _clause_q(clause: Clause, folded: tuple[str, ...] | None = None, quote: bool
     return f'"{codes}"' if len(folded) > 1 and quote else codes
 
 
-def _q(required, optional, excluded, replace: dict | None = None) -> str:
+def _q(required, optional, excluded, replace: dict | None = None, phrases: bool = False) -> str:
     """Typesense's `q`: required phrases quoted, words as typed (folded, encoded), exclusions
-    with `-`. A group of several clauses (`a OR b`) contributes its first."""
+    with `-`; `phrases`: optional phrases quoted too (a search for one of them alone). A group
+    of several clauses (`a OR b`) contributes its first."""
     parts = []
     for group in required + optional:
         clause = group[0]
-        parts.append(_clause_q(clause, (replace or {}).get(id(clause)), quote=clause.required))
+        parts.append(_clause_q(clause, (replace or {}).get(id(clause)), quote=clause.required or phrases))
     for clause in excluded:
         parts.append("-" + _clause_q(clause))
     return " ".join(parts) or "*"
@@ -674,14 +675,14 @@ def _word_queries(plan: QueryPlan, statistics: Statistics) -> list[str]:
     queries: list[str] = []
     groups = sorted(plan.optional, key=rarity)[:TELLING_WORDS] if len(plan.optional) > 1 else []
     for group in groups:
-        queries.append(_q(plan.required, ((group[0],),), plan.excluded))
+        queries.append(_q(plan.required, ((group[0],),), plan.excluded, phrases=True))
     for group in plan.required + plan.optional:
         for clause in group[1:]:
-            queries.append(_q(plan.required, ((clause,),), plan.excluded))
+            queries.append(_q(plan.required, ((clause,),), plan.excluded, phrases=True))
         for clause in group:
             for alternative in clause.alternatives:
                 queries.append(_q(tuple(g for g in plan.required if g is not group), ((clause,),), plan.excluded,
-                                  replace={id(clause): alternative.folded}))
+                                  replace={id(clause): alternative.folded}, phrases=True))
     return list(dict.fromkeys(q for q in queries if q != "*"))
 
 
