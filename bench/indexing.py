@@ -1,6 +1,7 @@
 """Indexing benchmark: searchkit vs SQLite FTS5 vs tantivy, each build in its own process.
 
     python bench/indexing.py [--corpus PATH] [--workdir DIR] [--adds N] [--scale K]
+    python bench/indexing.py [--corpus PATH] [--workdir DIR] [--typesense [--only-typesense] | --backend URL]
 
 Prints full-build time, throughput, peak RSS and index size per engine, then searchkit's re-sync
 times (no-op, and 1 changed + 1 added + 1 removed article on a copy of the corpus in the workdir).
@@ -18,12 +19,13 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from common import (MB, Timer, base_parser, check_corpus, check_workdir, corpus_fingerprint, dir_size, emit_result,
                     fmt, latency_summary, machine_note, print_table, read_records, record_built, remove_path,
                     run_child, write_records)
-from peers import SearchkitEngine, engine_at
+from peers import SearchkitEngine, add_typesense_options, engine_at, typesense_from_args
 
 FLOOR_BUILD_S = 45.0  # issue 9 (aim: 30 s)
 FLOOR_NOOP_S = 5.0
@@ -88,14 +90,26 @@ def child_query(key: str, corpus: Path, workdir: Path, index: Path | None) -> di
     return latency_summary(seconds) | {"open_files": open_files, "zero_hits": sum(c == 0 for c in counts)}
 
 
+def child_typesense(url: str, corpus: Path) -> dict:
+    """A full build of the collection (rebuild), timed like searchkit's: read, analyse, import."""
+    from searchkit import SearchEngine
+
+    with Timer() as t:
+        report = SearchEngine(backend=url).index([str(corpus)], rebuild=True)
+    return {"seconds": t.seconds, **_report_dict(report)}
+
+
 def run_as_child(argv: list[str]) -> None:
     parser = base_parser("(internal) one measured step in a fresh process")
     parser.add_argument("--child", required=True)
     parser.add_argument("--op", default="full")
     parser.add_argument("--index", type=Path, default=None)
+    parser.add_argument("--url")
     args = parser.parse_args(argv)
     if args.child == "query":
         emit_result(child_query(args.op, args.corpus, args.workdir, args.index))
+    elif args.child == "typesense":
+        emit_result(child_typesense(args.url, args.corpus))
     elif args.child == "searchkit":
         emit_result(child_searchkit(args.op, args.corpus, args.workdir))
     else:
@@ -164,6 +178,21 @@ def measure_searchkit(corpus: Path, workdir: Path, records: list[dict], results:
             ("1 changed + 1 added + 1 removed", three, FLOOR_RESYNC_S, "1/1/1"),
             ("revert those 3 (no floor)", revert, None, "1/1/1")]
     return rows, edits
+
+
+def print_typesense(r: dict | None, n: int, corpus_bytes: int, base: dict | None = None) -> None:
+    """The Typesense build: the client (read, analyse, send) and the server's memory after it."""
+    if r is None:
+        return
+    base = base or {}
+    server = r.get("server_rss_bytes")
+    print_table(["engine", "build s", "articles/s", "MB/s", "client peak RSS MB", "server RSS MB", "data MB",
+                 "time vs sk"],
+                [["searchkit on Typesense", r["seconds"], n / r["seconds"], corpus_bytes / MB / r["seconds"],
+                  r["peak_rss_bytes"] / MB, server / MB if server else "-",
+                  r["size_bytes"] / MB if r.get("size_bytes") else "-", ratio(r["seconds"], base.get("seconds"))]],
+                title="Full build on Typesense (one node; the client in its own process, the server's RSS "
+                      "read after the build)")
 
 
 def ratio(value: float | None, base: float | None) -> str:
@@ -315,6 +344,9 @@ def main() -> None:
                         help="one-article `searchkit add` runs after the full build (default 200; 0 skips them)")
     parser.add_argument("--scale", type=int, default=1, metavar="K",
                         help="also build the corpus repeated K times with new ids, every engine (issue 9: 4)")
+    add_typesense_options(parser)
+    parser.add_argument("--only-typesense", action="store_true",
+                        help="build only the Typesense collection (the other rows are left out)")
     args = parser.parse_args()
     corpus, workdir = check_corpus(args.corpus), check_workdir(args.workdir)
     corpus_bytes = corpus.stat().st_size
@@ -327,6 +359,24 @@ def main() -> None:
 
     results: dict[str, dict] = {}
     sync_rows, edits = [], {}
+    backend, server = typesense_from_args(args, workdir)
+    if backend is not None:
+        try:
+            print("building searchkit on Typesense ...", file=sys.stderr)
+            results["typesense"] = run_child([str(Path(__file__).resolve()), "--child", "typesense", "--url",
+                                              backend.url, "--corpus", str(corpus), "--workdir", str(workdir)],
+                                             "typesense")
+            backend.state.write_text(json.dumps({"collection": backend.collection_name, "fingerprint": fingerprint}))
+            if server is not None:
+                time.sleep(2.0)  # let the server settle before reading its memory
+                results["typesense"]["server_rss_bytes"] = server.rss_bytes()
+                results["typesense"]["size_bytes"] = dir_size(server.nodes[0].data_dir)
+        finally:
+            if server is not None:
+                server.stop()
+    if args.only_typesense:
+        print_typesense(results.get("typesense"), n, corpus_bytes)
+        return
     sk_available = SearchkitEngine.available()
     if sk_available:
         try:
@@ -362,6 +412,7 @@ def main() -> None:
                 title="Full build (each engine in its own process; peers' time includes reading the JSONL; "
                       "RSS and PSS summed over the process tree, PSS counting pages shared by forked "
                       "workers once)")
+    print_typesense(results.get("typesense"), n, corpus_bytes, base)
 
     if sk_available:
         rows = []

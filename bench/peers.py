@@ -406,3 +406,83 @@ def ensure_index(key: str, corpus: Path, workdir: Path, fingerprint: str) -> Pee
         engine.index_corpus(corpus)
         record_built(workdir, base, fingerprint)
     return engine
+
+
+# --------------------------------------------------------------------------- searchkit on Typesense
+
+
+class TypesenseBackendEngine(SearchkitEngine):
+    """searchkit with its articles in a Typesense collection (`SearchEngine(backend=URL)`): the
+    same analysis and query understanding, Typesense for storage and candidates. What it was
+    built from is recorded in `state_dir` (beside the server's data, not in the workdir, which
+    may hold read-only local indexes)."""
+
+    name = "searchkit on Typesense"
+
+    def __init__(self, url: str, state_dir: Path) -> None:
+        super().__init__(Path(state_dir))
+        self.url = url
+        self.state = Path(state_dir) / "built.json"
+
+    def engine(self):
+        if self._engine is None:
+            from searchkit import SearchEngine
+            self._engine = SearchEngine(backend=self.url)
+        return self._engine
+
+    def built_from(self) -> str | None:
+        import json
+        try:
+            state = json.loads(self.state.read_text())
+        except (OSError, ValueError):
+            return None
+        return state.get("fingerprint") if state.get("collection") == self.collection_name else None
+
+    @property
+    def collection_name(self) -> str:
+        """The collection (a local server's port changes from run to run; its data does not)."""
+        return self.url.rsplit("/", 1)[-1]
+
+    def index_corpus(self, corpus: Path, fingerprint: str | None = None):
+        import json
+        self.state.unlink(missing_ok=True)
+        report = self.engine().index([str(corpus)], rebuild=True)
+        if fingerprint:
+            self.state.parent.mkdir(parents=True, exist_ok=True)
+            self.state.write_text(json.dumps({"collection": self.collection_name, "fingerprint": fingerprint}))
+        return report
+
+    def ensure(self, corpus: Path, fingerprint: str) -> "TypesenseBackendEngine":
+        """Build the collection unless it holds this corpus already."""
+        if self.built_from() != fingerprint or not self.exists():
+            print(f"building the Typesense collection {self.url.split('@')[-1]} ...", file=sys.stderr)
+            report = self.index_corpus(corpus, fingerprint)
+            print(f"  built in {report.seconds:.1f}s: {report.total} articles", file=sys.stderr)
+        return self
+
+    def size_bytes(self) -> int:
+        return dir_size(self.path)
+
+
+def typesense_from_args(args, workdir: Path):
+    """(engine, server or None) for --backend URL or --typesense (a local server started for
+    this run, its data kept in --typesense-dir so the next run reuses the collection)."""
+    if not (getattr(args, "backend", None) or getattr(args, "typesense", False)):
+        return None, None
+    state_dir = Path(args.typesense_dir or Path(workdir) / "typesense").resolve()
+    server = None
+    url = args.backend
+    if not url:
+        from searchkit.backends.typesense_server import LocalTypesense
+        server = LocalTypesense(state_dir, nodes=1)
+        server.start()
+        url = server.url("searchkit_bench")
+    return TypesenseBackendEngine(url, state_dir), server
+
+
+def add_typesense_options(parser) -> None:
+    parser.add_argument("--backend", help="also measure searchkit on this backend "
+                        "(typesense://KEY@HOST:PORT/COLLECTION)")
+    parser.add_argument("--typesense", action="store_true",
+                        help="also measure searchkit on a local Typesense server started for this run")
+    parser.add_argument("--typesense-dir", type=Path, help="the local server's data (default: WORKDIR/typesense)")

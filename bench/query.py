@@ -2,6 +2,7 @@
 long queries as separate rows: 30-word questions and pasted 200-word paragraphs.
 
     python bench/query.py [--corpus PATH] [--workdir DIR] [--queries N] [--seed N] [--show]
+                          [--typesense [--typesense-dir DIR] | --backend URL]
 
 Queries are drawn deterministically (fixed seed) from the corpus: 1-4 consecutive words of an
 article's title or body, some as "quoted phrases", some unaccented (marks stripped, đ→d); all
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from common import (Timer, base_parser, check_corpus, check_workdir, corpus_fingerprint, latency_summary,
                     machine_note, percentile, print_table, read_records, rng, strip_accents, words)
-from peers import SearchkitEngine, engine_at, ensure_index
+from peers import SearchkitEngine, add_typesense_options, engine_at, ensure_index, typesense_from_args
 
 FLOOR_P50_MS = 30.0
 FLOOR_P95_MS = 100.0
@@ -30,7 +31,7 @@ LONG_QUERIES = 50
 FRAMES = [("Vì sao", "?"), ("", "như thế nào?"), ("Tại sao", "vậy?"), ("Có phải", "không?"),
           ("", "là gì?"), ("Làm thế nào để", "?")]
 WARMUP = 10
-LABELS = {"searchkit": "searchkit", "fts5": "SQLite FTS5", "tantivy": "tantivy"}
+LABELS = {"searchkit": "searchkit", "fts5": "SQLite FTS5", "tantivy": "tantivy", "typesense": "sk on Typesense"}
 
 
 def make_queries(records: list[dict], n: int = 200, seed: int = 20240601) -> list[str]:
@@ -105,6 +106,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--show", action="store_true", help="print the generated queries")
+    add_typesense_options(parser)
     args = parser.parse_args()
     corpus, workdir = check_corpus(args.corpus), check_workdir(args.workdir)
     fingerprint = corpus_fingerprint(corpus)
@@ -129,8 +131,24 @@ def main() -> None:
     if "searchkit" not in keys:
         print("searchkit is not importable yet: peer figures only\n")
     rows, summaries, long_rows = [], {}, []
+    backend, server = typesense_from_args(args, workdir)
+    if backend is not None:
+        keys.append("typesense")
+    try:
+        measure(keys, backend, corpus, workdir, fingerprint, queries, long_queries, rows, summaries, long_rows)
+    finally:
+        if server is not None:
+            print(f"Typesense server RSS after the queries: {server.rss_bytes() / 1024 ** 2:,.0f} MB\n")
+            server.stop()
+    report(keys, rows, summaries, long_rows, workdir, queries)
+
+
+def measure(keys, backend, corpus, workdir, fingerprint, queries, long_queries, rows, summaries, long_rows) -> None:
     for key in keys:
-        engine = ensure_index(key, corpus, workdir, fingerprint)
+        if key == "typesense":
+            engine = backend.ensure(corpus, fingerprint)
+        else:
+            engine = ensure_index(key, corpus, workdir, fingerprint)
         seconds, counts = time_queries(engine, queries)
         for shape, asked in long_queries.items():
             taken, found = time_queries(engine, asked)
@@ -139,13 +157,16 @@ def main() -> None:
                               sum(found) / len(found), sum(c == 0 for c in found)])
         engine.close()
         s = summaries[key] = latency_summary(seconds)
-        rows.append([LABELS[key], s["p50"], s["p95"], s["mean"], s["max"], sum(counts) / len(counts),
-                     sum(c == 0 for c in counts)])
+        rows.append([LABELS[key], s["p50"], s["p95"], percentile([t * 1000 for t in seconds], 99), s["mean"],
+                     s["max"], sum(counts) / len(counts), sum(c == 0 for c in counts)])
+
+
+def report(keys, rows, summaries, long_rows, workdir, queries) -> None:
     base = summaries.get("searchkit")
     if base:
         for row, key in zip(rows, keys):
             row.append(f"{summaries[key]['p50'] / base['p50']:.2f}x")
-    print_table(["engine", "p50 ms", "p95 ms", "mean ms", "max ms", "hits/query", "zero-hit queries"]
+    print_table(["engine", "p50 ms", "p95 ms", "p99 ms", "mean ms", "max ms", "hits/query", "zero-hit queries"]
                 + (["p50 vs sk"] if base else []), rows, title="Query latency (in-process, warm)")
 
     long_rows.sort(key=lambda row: row[0], reverse=True)

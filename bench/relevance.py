@@ -1,6 +1,7 @@
 """Relevance benchmark: searchkit beside SQLite FTS5 and tantivy (three ways each), per query shape.
 
     python bench/relevance.py [--corpus PATH] [--workdir DIR] [--devset DIR] [--only V[,V]] [--misses]
+                              [--typesense [--typesense-dir DIR] | --backend typesense://KEY@HOST:PORT/C]
 
 Query shapes, read from DEVSET (default bench/devset; see its README.md):
 - known items (known_items.jsonl, one variant per typing: accented, unaccented, nfd, …):
@@ -12,6 +13,10 @@ Query shapes, read from DEVSET (default bench/devset; see its README.md):
   the exact phrase, over min(10, number of articles holding it);
 - question_telex and concept_telex: the accented questions and concepts typed as Telex keys
   (make_devset.telex), with the same judgments.
+
+With --typesense (a local server started for the run) or --backend URL, searchkit on that
+backend answers every query too, and a last table sets it beside the local index, variant by
+variant (issue 12: within 0.03).
 
 Engines (peers.py says how each is configured): searchkit; FTS5 and tantivy as before (all words
 first, then OR); FTS5 OR and tantivy OR (pure OR); tantivy OR+phrase (OR plus each typed run as
@@ -29,7 +34,7 @@ from pathlib import Path
 
 from common import BENCH_DIR, base_parser, check_corpus, check_workdir, corpus_fingerprint, machine_note, print_table
 from make_devset import telex
-from peers import SearchkitEngine, ensure_index
+from peers import SearchkitEngine, add_typesense_options, ensure_index, typesense_from_args
 
 K = 10
 KNOWN_VARIANTS = ["accented", "unaccented", "nfd", "tone_placement", "telex", "vni", "iy", "abbreviation"]
@@ -53,7 +58,9 @@ CONCEPT_FLOOR = 0.90
 ORIGINAL_PEERS = ["fts5", "tantivy"]  # issue 5's "searchkit >= every peer" compares with these
 ENGINE_KEYS = ["searchkit", "fts5", "tantivy", "fts5_or", "tantivy_or", "tantivy_or_phrase"]
 LABELS = {"searchkit": "searchkit", "fts5": "FTS5", "tantivy": "tantivy", "fts5_or": "FTS5 OR",
-          "tantivy_or": "tantivy OR", "tantivy_or_phrase": "tantivy OR+phrase"}
+          "tantivy_or": "tantivy OR", "tantivy_or_phrase": "tantivy OR+phrase", "typesense": "sk on Typesense"}
+#: Issue 12: searchkit on a backend ranks within this of the local index, on every variant.
+BACKEND_TOLERANCE = 0.03
 
 
 # --------------------------------------------------------------------------- the dev set
@@ -230,8 +237,27 @@ def print_misses(items: list[dict], scores: dict, keys: list[str]) -> None:
     print()
 
 
+def backend_table(items: list[dict], scores: dict) -> None:
+    """Every variant's figure on the local index and on the backend, and whether they are
+    within BACKEND_TOLERANCE (MRR@10 and nDCG@10; P@10 for concepts)."""
+    rows = []
+    present = [v for variants in SHAPES.values() for v in variants if any(it["variant"] == v for it in items)]
+    for variant in present:
+        group = [it for it in items if it["variant"] == variant]
+        metrics = ["p10"] if shape_of(variant) == "concepts" else ["rr", "ndcg"]
+        for metric in metrics:
+            local, remote = (mean([scores[k][(it["variant"], it["qid"])][metric] for it in group])
+                             for k in ("searchkit", "typesense"))
+            rows.append([variant, {"rr": "MRR@10", "ndcg": "nDCG@10", "p10": "P@10"}[metric], len(group),
+                         f"{local:.3f}", f"{remote:.3f}", f"{remote - local:+.3f}",
+                         "yes" if abs(remote - local) <= BACKEND_TOLERANCE else "NO"])
+    print_table(["variant", "metric", "queries", "searchkit (local)", "sk on Typesense", "difference",
+                 f"within {BACKEND_TOLERANCE}"], rows, title="searchkit on the Typesense backend against the local index")
+
+
 def main() -> None:
     parser = base_parser(__doc__.splitlines()[0])
+    add_typesense_options(parser)
     parser.add_argument("--devset", type=Path, default=BENCH_DIR / "devset",
                         help="folder with the judged queries (default: bench/devset)")
     parser.add_argument("--only", help="variants or shapes to run, comma-separated "
@@ -256,8 +282,19 @@ def main() -> None:
         engine = ensure_index(key, corpus, workdir, fingerprint)
         scores[key], ms[key] = evaluate(engine, items)
         engine.close()
+    backend, server = typesense_from_args(args, workdir)
+    try:
+        if backend is not None and "searchkit" in keys:
+            scores["typesense"], ms["typesense"] = evaluate(backend.ensure(corpus, fingerprint), items)
+            backend.close()
+    finally:
+        if server is not None:
+            server.stop()
 
     print_tables(items, scores, keys)
+    if "typesense" in scores:
+        backend_table(items, scores)
+        keys = keys + ["typesense"]
     print("mean ms per distinct query (all shapes, no snippets): "
           + ", ".join(f"{LABELS[k]} {ms[k]:.1f}" for k in keys) + "\n")
     if args.misses and "searchkit" in keys:

@@ -29,6 +29,7 @@ Exit codes:
      index (run the command shown)
   4  the index is being updated by another process
   5  the index cannot be written: disk full, read-only, I/O error
+  6  the search backend (--backend) cannot be reached or refuses
   70 a bug in searchkit (please report it with the message)
   130 interrupted (Ctrl-C)"""
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -72,14 +73,40 @@ def handle_errors(command):
 
 @click.group(epilog=EXIT_CODES, context_settings=CONTEXT)
 @click.version_option(package_name="searchkit")
-def main() -> None:
+@click.option("--backend", metavar="URL", envvar="SEARCHKIT_BACKEND", default=None,
+              help="Keep the articles in a search cluster instead of the local index: "
+                   "typesense://API_KEY@HOST:PORT[,HOST:PORT…]/COLLECTION (or $SEARCHKIT_BACKEND).")
+@click.pass_context
+def main(ctx: click.Context, backend: str | None) -> None:
     """Full-text search for Vietnamese ICT news: accents optional, highlights included.
 
     \b
     Example:
       searchkit index corpus/
       searchkit query "trạm BTS"
+      searchkit --backend typesense://KEY@127.0.0.1:8108/news index corpus/
     """
+    if backend:
+        from searchkit.backends import parse_backend_url
+
+        try:
+            parse_backend_url(backend)
+        except SearchkitError as error:
+            click.echo(f"searchkit: {error}", err=True)
+            sys.exit(error.exit_code)
+    ctx.obj = {"backend": backend or ""}
+
+
+def open_engine(index_dir, **options) -> SearchEngine:
+    """The engine of the command: the local index at `index_dir`, or the --backend's collection."""
+    context = click.get_current_context(silent=True)
+    backend = (context.find_root().obj or {}).get("backend", "") if context else ""
+    return SearchEngine(index_dir, backend=backend, **options)
+
+
+def where(engine: SearchEngine, index_dir: str) -> str:
+    """What a message names as the index: its directory, or the backend (key left out)."""
+    return str(engine.url) if hasattr(engine, "url") else index_dir
 
 
 class ProgressLine:
@@ -144,9 +171,9 @@ def index(paths, index_dir, rebuild, wait, quiet, follow, as_json) -> None:
     Example:
       searchkit index corpus/ ../archive/2010.jsonl --index index/
     """
-    report = run_index(SearchEngine(index_dir), paths or [DEFAULT_CORPUS], quiet, rebuild=rebuild, wait=wait,
-                       follow=follow)
-    print_report(report, index_dir, as_json)
+    engine = open_engine(index_dir)
+    report = run_index(engine, paths or [DEFAULT_CORPUS], quiet, rebuild=rebuild, wait=wait, follow=follow)
+    print_report(report, where(engine, index_dir), as_json)
 
 
 def print_report(report, index_dir: str, as_json: bool) -> None:
@@ -181,8 +208,9 @@ def add(files, index_dir, wait, quiet, follow, as_json) -> None:
     Example:
       searchkit add corpus/2026-11-25/bai-moi.txt --index index/
     """
-    report = run_index(SearchEngine(index_dir), files, quiet, wait=wait, remove_missing=False, follow=follow)
-    print_report(report, index_dir, as_json)
+    engine = open_engine(index_dir)
+    report = run_index(engine, files, quiet, wait=wait, remove_missing=False, follow=follow)
+    print_report(report, where(engine, index_dir), as_json)
 
 
 class QueryCommand(click.Command):
@@ -266,14 +294,14 @@ def query(query, index_dir, limit, offset, since, until, province, source, categ
       echo "truyeenf thoong" | searchkit query -
       searchkit query CĐS --abbreviations my-abbreviations.tsv
     """
-    engine = SearchEngine(index_dir, abbreviations=abbreviation_files)
+    engine = open_engine(index_dir, abbreviations=abbreviation_files)
     text = _query_text(query)
     options = dict(limit=limit, offset=offset, since=since, until=until, province=province, source=source,
                    category=category, sort=sort, facets=facets, explain=explain)
     try:
         results = engine.search(text, **options)
     except IndexNotFoundError:
-        if not (_is_default(index_dir) and Path(DEFAULT_CORPUS).is_dir()):
+        if hasattr(engine, "url") or not (_is_default(index_dir) and Path(DEFAULT_CORPUS).is_dir()):
             raise
         click.echo(f"No index in {index_dir}/ yet: building it from {DEFAULT_CORPUS}/ …", err=True)
         report = run_index(engine, [DEFAULT_CORPUS])
@@ -336,7 +364,7 @@ def optimize(index_dir, wait, as_json) -> None:
     Example:
       searchkit optimize --index index/
     """
-    engine = SearchEngine(index_dir)
+    engine = open_engine(index_dir)
     started = time.monotonic()
     rewritten = engine.optimize(wait=wait)
     info = {"rewritten": rewritten, "segments": engine.stats()["segments"], "seconds": round(time.monotonic() - started, 3)}
@@ -357,7 +385,9 @@ def check(index_dir, as_json) -> None:
     Example:
       searchkit check --index index/
     """
-    report = SearchEngine(index_dir).check()
+    engine = open_engine(index_dir)
+    report = engine.check()
+    index_dir = where(engine, index_dir)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
     elif not report["problems"]:
@@ -382,7 +412,7 @@ def stats(index_dir, as_json) -> None:
     Example:
       searchkit stats --index index/
     """
-    info = SearchEngine(index_dir).stats()
+    info = open_engine(index_dir).stats()
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False))
         return
@@ -428,5 +458,7 @@ def serve(index_dir, host, port, workers, access_log) -> None:
     if not is_loopback(host):
         click.echo(f"searchkit: listening on {host}: other machines can reach this server", err=True)
     address = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
-    click.echo(f"Serving {index_dir} on http://{address}:{port}/ (Ctrl-C stops)", err=True)
-    run(index_dir, host=host, port=port, workers=workers, access_log=access_log)
+    backend = click.get_current_context().find_root().obj.get("backend", "")
+    click.echo(f"Serving {where(open_engine(index_dir), index_dir)} on http://{address}:{port}/ (Ctrl-C stops)",
+               err=True)
+    run(index_dir, host=host, port=port, workers=workers, access_log=access_log, backend=backend)

@@ -70,8 +70,21 @@ class SearchEngine:
     with its own engine: the memory-mapped postings are shared by the OS.
     """
 
+    def __new__(cls, path: str | os.PathLike = "index", *, backend: str | None = None, **options):
+        """`backend` (default: $SEARCHKIT_BACKEND): a URL such as
+        ``typesense://KEY@127.0.0.1:8108/news``, for articles kept by a search cluster instead
+        of the local index at `path` (see `searchkit.backends`); same methods, same results."""
+        from searchkit.backends import BACKEND_VARIABLE
+
+        backend = backend if backend is not None else os.environ.get(BACKEND_VARIABLE, "")
+        if cls is SearchEngine and backend:
+            from searchkit.backends.typesense import TypesenseEngine
+
+            return super().__new__(TypesenseEngine)
+        return super().__new__(cls)
+
     def __init__(self, path: str | os.PathLike = "index", *,
-                 abbreviations: Iterable[str | os.PathLike] = ()):
+                 abbreviations: Iterable[str | os.PathLike] = (), backend: str | None = None):
         """`abbreviations`: extra files in the format of `searchkit/data/abbreviations.tsv`
         (``CNTT<TAB>công nghệ thông tin``), added to the packaged table; read on first search.
         """

@@ -124,6 +124,7 @@ class Results:
     complete: int = 0  # matches holding every word typed (the others hold most of them)
     offset: int = 0
     plan: dict[str, Any] | None = None  # with explain=True: the query as searched
+    note: str | None = None  # what this search could not do (a backend without did-you-mean)
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -145,6 +146,8 @@ class Results:
         }
         if self.plan is not None:
             data["plan"] = self.plan
+        if self.note is not None:
+            data["note"] = self.note
         return data
 
 

@@ -11,7 +11,7 @@ from searchkit.web.app import INDEX_VARIABLE
 
 
 def run(index: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
-        access_log: bool = False) -> None:
+        access_log: bool = False, backend: str = "") -> None:
     """Serve the index until interrupted; raises IndexNotFoundError / IndexFormatError first
     when there is nothing to serve.
 
@@ -20,9 +20,13 @@ def run(index: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, wor
     """
     import uvicorn
 
+    from searchkit.backends import BACKEND_VARIABLE
+
     index = Path(index).resolve()
-    SearchEngine(index).count()  # fail now, with the message saying what to do
+    SearchEngine(index, backend=backend).count()  # fail now, with the message saying what to do
     os.environ[INDEX_VARIABLE] = str(index)
+    if backend:  # the workers' engines read it (a URL given as --backend, not only $SEARCHKIT_BACKEND)
+        os.environ[BACKEND_VARIABLE] = backend
     uvicorn.run("searchkit.web.app:app_from_environment", factory=True, host=host, port=port,
                 workers=workers, access_log=access_log, log_level="info", server_header=False)
 

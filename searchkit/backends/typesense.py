@@ -1,0 +1,723 @@
+"""searchkit on a Typesense cluster: `SearchEngine(backend="typesense://KEY@HOST:PORT,…/COLLECTION")`.
+
+Typesense stores, replicates (Raft: every node holds every article) and finds; searchkit keeps
+what makes Vietnamese work:
+
+- **Indexing** reads and analyses the corpus exactly as the local index does; each article
+  goes in with its token fields pre-analysed — folded syllables (`title_f`, `body_f`),
+  marked syllables (`title`, `body`), pyvi words (`words`) — each token encoded as plain
+  ASCII (`candidates.encode_token`: *trạm* → `trx1ea1m`) and joined by spaces, so
+  Typesense's tokenizer keeps every token whole and folds nothing itself. Stored text,
+  metadata, facet fields and the content hash go alongside; a sync adds, updates and
+  deletes by hash like the local one, importing in batches, each retried while the cluster
+  elects a leader. Typesense's document id is a hash of the article id: a retried or
+  resumed batch overwrites (`upsert`), never duplicates.
+- **Searching** plans the query as the local engine does (Telex/VNI, abbreviations, i/y,
+  tone placement, phrases, exclusions; the vocabulary is the collection's), asks Typesense
+  for candidates (`q`, `query_by` with weights, `filter_by`, `facet_by`, `sort_by`), ranks
+  them with searchkit's own ranking on the collection's statistics (`candidates.py`), and
+  makes snippets and spans with searchkit's highlighter from the returned text.
+
+Did-you-mean needs the index's spelling statistics, which the collection does not hold:
+it is off, and `Results.note` says so. `optimize` and `check` are the cluster's business.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import time
+import unicodedata
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Iterable, Iterator
+
+from searchkit.backends import BackendError, BackendUnavailableError, BackendURL, parse_backend_url
+from searchkit.backends.candidates import FIELDS, CandidateArrays, encode_token, encode_tokens
+from searchkit.engine import MAX_SNIPPET_HITS, SearchEngine, _explanation, _highlighting, _hit
+from searchkit.errors import FilterError, IndexFormatError, IndexNotFoundError
+from searchkit.searching.filters import Filters, check_page, check_sort
+from searchkit.models import Article, IndexReport, Results, Skipped
+from searchkit.searching.plan import QueryPlan
+from searchkit.searching.query import Clause
+from searchkit.searching.rewrite import Vocabulary
+
+#: Candidates asked for with the whole query, and with each of the most telling words alone.
+MAIN_CANDIDATES = 150
+WORD_CANDIDATES = 100
+TELLING_WORDS = 6
+#: Typesense answers at most this many hits a page, and this many searches in one request.
+MAX_PER_PAGE = 250
+MAX_SEARCHES = 50
+#: Field weights of the candidate search (searchkit's FIELD_BOOSTS, as Typesense's integers).
+QUERY_BY = "title_f,body_f"
+QUERY_WEIGHTS = "5,2"
+#: Statistics (document frequencies, averages) are reused this long, then asked again.
+STATISTICS_SECONDS = 60.0
+#: A batch import is retried for this long while nodes fail and a new leader is elected.
+RETRY_SECONDS = 90.0
+DIDYOUMEAN_NOTE = ("did-you-mean is off on the Typesense backend (its spelling statistics live in the "
+                   "local index only)")
+STORED = ("article_id", "text_title", "text_body", "date", "source", "category", "url", "author",
+          "province", "path", "hash", "line")
+FACETS = ("province", "year", "source", "category")
+
+
+def schema(name: str) -> dict:
+    """The collection: token fields searched, facet and filter fields; the stored text and
+    other metadata are kept without an index (not declared)."""
+    text = [{"name": f, "type": "string"} for f in FIELDS]
+    facet = [{"name": f, "type": "string", "facet": True, "optional": True} for f in FACETS]
+    keys = [{"name": f"{f}_key", "type": "string", "facet": True, "optional": True} for f in ("province", "source", "category")]
+    numbers = [{"name": "day", "type": "int32"}] + [
+        {"name": f"len_{f}", "type": "int32", "facet": True} for f in FIELDS]
+    return {"name": name, "fields": [{"name": "article_id", "type": "string"}, *text, *facet, *keys, *numbers],
+            "token_separators": [], "symbols_to_index": []}
+
+
+def document_id(article_id: str) -> str:
+    """Typesense's id for an article: a hash of searchkit's id (any length, any character)."""
+    return hashlib.blake2b(article_id.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def to_document(article: Article, tokens: dict[str, list[str]]) -> dict:
+    """One article as a Typesense document (`tokens`: `analysis.analyze_article`'s fields)."""
+    from searchkit.text.keys import folded_key
+
+    day = int(article.date.replace("-", "")) if article.date and article.date[:4].isdigit() else 0
+    doc = {"id": document_id(article.id), "article_id": article.id, "day": day,
+           "text_title": article.title, "text_body": article.body}
+    for field in FIELDS:
+        doc[field] = encode_tokens(tokens[field])
+        doc[f"len_{field}"] = len(tokens[field])
+    for name in ("date", "source", "category", "url", "author", "province", "path", "hash", "line"):
+        value = getattr(article, name)
+        if value is not None and value != "":
+            doc[name] = value
+    if article.date:
+        doc["year"] = article.date[:4]
+    for name in ("province", "source", "category"):
+        if getattr(article, name):
+            doc[f"{name}_key"] = folded_key(getattr(article, name))
+    return doc
+
+
+def analyse_batch(articles: list[Article]) -> tuple[list[dict], list[Skipped]]:
+    """Documents of a batch (in a worker process), and the articles analysis refused."""
+    from searchkit.indexing.analysis import analyze_article
+
+    docs, failed = [], []
+    for article in articles:
+        try:
+            docs.append(to_document(article, analyze_article(article)))
+        except Exception as error:  # noqa: BLE001 - one bad article never stops the others
+            failed.append(Skipped(article.path, f"cannot be analysed ({type(error).__name__}: {error})",
+                                  article.line))
+    return docs, failed
+
+
+def stored_fields(doc: dict) -> dict:
+    """The stored fields of a Typesense document, named as the local index names them."""
+    stored = {name: doc.get(name) for name in STORED if name in doc}
+    stored["id"] = stored.pop("article_id", doc.get("id"))
+    stored["title"] = stored.pop("text_title", "")
+    stored["body"] = stored.pop("text_body", "")
+    return stored
+
+
+def quoted(value: str) -> str:
+    """A filter value as Typesense reads it whole (backquoted; keys hold letters, digits, spaces)."""
+    return "`" + value.replace("`", "") + "`"
+
+
+def filter_by(chosen: Filters) -> str:
+    """The filters as Typesense's `filter_by`."""
+    from searchkit.text.keys import folded_key
+
+    parts = []
+    if chosen.since or chosen.until:
+        low = int((chosen.since or "0001-01-01").replace("-", ""))
+        high = int((chosen.until or "9999-12-31").replace("-", ""))
+        parts.append(f"day:[{max(low, 1)}..{high}]")
+    if chosen.province:
+        parts.append(f"province_key:={quoted(folded_key(chosen.province))}")
+    if chosen.source:
+        parts.append(f"source_key:={quoted(chosen.source)}")
+    if chosen.category:
+        parts.append(f"category_key:={quoted(chosen.category)}")
+    return " && ".join(parts)
+
+
+class Statistics:
+    """Document frequencies of terms in the collection's fields, asked in batches (one
+    multi-search) and kept for STATISTICS_SECONDS; plus the collection's size and average
+    field lengths."""
+
+    def __init__(self, backend: "TypesenseEngine"):
+        self.backend = backend
+        self._counts: dict[tuple[str, str], int] = {}
+        self._born = time.monotonic()
+        self._size: tuple[int, dict[str, float]] | None = None
+
+    def expire(self, now: bool = False) -> None:
+        if now or time.monotonic() - self._born > STATISTICS_SECONDS:
+            self._counts.clear()
+            self._size = None
+            self._born = time.monotonic()
+
+    def need(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Fetch the frequencies of the (field, term) pairs not known yet, in one round trip."""
+        missing = list(dict.fromkeys(p for p in pairs if p not in self._counts and p[1]))
+        if not missing:
+            return
+        searches = [{"q": encode_token(term), "query_by": field} for field, term in missing]
+        common = {"per_page": 0, "num_typos": 0, "prefix": False, "drop_tokens_threshold": 0,
+                  "typo_tokens_threshold": 0}
+        for (field, term), result in zip(missing, self.backend.multi_search(searches, common)):
+            self._counts[(field, term)] = int(result.get("found", 0))
+
+    def frequency(self, field: str, term: str) -> int:
+        if (field, term) not in self._counts:
+            self.need([(field, term)])
+        return self._counts.get((field, term), 0)
+
+    def size(self) -> tuple[int, dict[str, float]]:
+        """(articles in the collection, average length of each token field)."""
+        if self._size is None:
+            result = self.backend.multi_search(
+                [{"q": "*", "facet_by": ",".join(f"len_{f}" for f in FIELDS), "per_page": 0}], {})[0]
+            averages = {}
+            for facet in result.get("facet_counts", []):
+                averages[facet["field_name"][4:]] = float(facet.get("stats", {}).get("avg") or 1.0)
+            self._size = (int(result.get("found", 0)), averages)
+        return self._size
+
+
+class TypesenseEngine(SearchEngine):
+    """`SearchEngine` whose articles live in a Typesense collection; same methods, same
+    `Results`, `Hit` and `IndexReport` (see the module's docstring for what differs)."""
+
+    def __init__(self, path=None, *, abbreviations=(), backend: str | BackendURL | None = None):
+        import os
+
+        from searchkit.backends import BACKEND_VARIABLE
+
+        super().__init__(path or "index", abbreviations=abbreviations)
+        backend = backend or os.environ.get(BACKEND_VARIABLE, "")
+        self.url = backend if isinstance(backend, BackendURL) else parse_backend_url(backend)
+        self._clients: dict[float, object] = {}
+        self.statistics = Statistics(self)
+
+    def __repr__(self) -> str:
+        return f"SearchEngine(backend={str(self.url)!r})"
+
+    # ------------------------------------------------------------------ talking to Typesense
+
+    def client(self, timeout: float = 10.0):
+        """The official client over every node (it moves to the next node when one fails)."""
+        if timeout not in self._clients:
+            try:
+                import typesense
+            except ImportError as error:
+                raise BackendError("the Typesense backend needs its client: pip install 'searchkit[typesense]'") \
+                    from error
+
+            nodes = [{"host": host, "port": port, "protocol": "http"} for host, port in self.url.nodes]
+            self._clients[timeout] = typesense.Client({
+                "api_key": self.url.api_key, "nodes": nodes, "connection_timeout_seconds": timeout,
+                "num_retries": 2 * len(nodes), "retry_interval_seconds": 0.2})
+        return self._clients[timeout]
+
+    @property
+    def collection(self):
+        return self.client().collections[self.url.collection]
+
+    def call(self, what: str, function, *args, **kwargs):
+        """Run a client call; a missing collection is IndexNotFoundError, nodes that do not
+        answer BackendUnavailableError, both saying what to do."""
+        import httpx
+        from typesense import exceptions
+
+        try:
+            return function(*args, **kwargs)
+        except exceptions.ObjectNotFound as error:
+            raise IndexNotFoundError(
+                f"no collection {self.url.collection!r} on {self.url} ({error}); create it with: "
+                f"searchkit --backend URL index CORPUS") from error
+        except exceptions.RequestUnauthorized as error:
+            raise BackendUnavailableError(f"{self.url} refuses the API key ({what}); check the key in the URL") from error
+        except (exceptions.TypesenseClientError, httpx.HTTPError, OSError) as error:
+            raise BackendUnavailableError(
+                f"{self.url} cannot {what} ({type(error).__name__}: {error}); check that the nodes run "
+                "and that a majority of them is up") from error
+
+    def multi_search(self, searches: list[dict], common: dict) -> list[dict]:
+        """Results of several searches of the collection, MAX_SEARCHES to a request."""
+        # Typesense lets the URL's common parameters override each search's own: merged here instead
+        searches = [{"query_by": QUERY_BY, **common, **search} for search in searches]
+        results: list[dict] = []
+        for start in range(0, len(searches), MAX_SEARCHES):
+            body = {"searches": searches[start:start + MAX_SEARCHES]}
+            answer = self.call("search", self.client().multi_search.perform, body,
+                               {"collection": self.url.collection})
+            for result in answer["results"]:
+                if "error" in result:
+                    if result.get("code") == 404:
+                        self.call("search", lambda: self.client().collections[self.url.collection].retrieve())
+                    raise BackendUnavailableError(f"{self.url} cannot search: {result['error']}")
+                results.append(result)
+        return results
+
+    # ------------------------------------------------------------------ indexing
+
+    def index(self, paths: Iterable, *, rebuild: bool = False, remove_missing: bool = True, wait: float = 0.0,
+              workers: int | None = None, batch_size: int = 500, progress=None, follow: bool = False) -> IndexReport:
+        """Sync the collection with the articles under `paths`, as `SearchEngine.index` does the
+        local index: new ones added, changed ones replaced, vanished ones removed, by content
+        hash. An interrupted sync (a node lost for longer than RETRY_SECONDS) resumes where it
+        stopped when run again. `wait` is not used: Typesense takes concurrent writes."""
+        import os
+
+        from searchkit.indexing.corpus import iter_articles
+        from searchkit.indexing.sync import _Run, _to_index
+        from searchkit.indexing.walk import check_paths
+
+        started = time.monotonic()
+        roots = check_paths(paths)
+        self._prepare_collection(rebuild)
+        run = _Run(existing=self._existing(), roots=roots, progress=progress)
+        articles = _to_index(iter_articles(run.roots, run.existing, follow), run)
+        workers = workers or os.cpu_count() or 1
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for docs, failed in _analysed(pool, _chunks(articles, batch_size), workers + 1):
+                self._import(docs)
+                run.skipped.extend(failed)
+                replaced = sum(doc["article_id"] in run.existing for doc in docs)
+                run.updated += replaced
+                run.added += len(docs) - replaced
+                run.report_progress()
+        removed = self._remove_missing(run) if remove_missing else 0
+        self.statistics.expire(now=True)
+        return IndexReport(added=run.added, updated=run.updated, removed=removed, unchanged=run.unchanged,
+                           skipped=tuple(run.skipped), seconds=time.monotonic() - started, total=self.count())
+
+    def _prepare_collection(self, rebuild: bool) -> None:
+        """Create the collection (anew with `rebuild`); IndexFormatError for one of another shape."""
+        from typesense import exceptions
+
+        wanted = schema(self.url.collection)
+        client = self.client()
+        try:
+            found = self.call("read the collection", client.collections[self.url.collection].retrieve)
+        except IndexNotFoundError:
+            found = None
+        if found is not None and rebuild:
+            try:
+                self.call("drop the collection", client.collections[self.url.collection].delete)
+            except IndexNotFoundError:  # dropped meanwhile (another sync, a half-dropped one)
+                pass
+            found = None
+        if found is None:
+            try:
+                self.call("create the collection", client.collections.create, wanted)
+            except BackendUnavailableError as error:
+                if not isinstance(error.__cause__, exceptions.ObjectAlreadyExists):
+                    raise
+            self._until_visible()
+            return
+        names = {f["name"] for f in found.get("fields", [])}
+        if names != {f["name"] for f in wanted["fields"]}:
+            raise IndexFormatError(
+                f"the collection {self.url.collection!r} on {self.url} was not made by this searchkit; rebuild "
+                f"it with: searchkit --backend URL index --rebuild CORPUS")
+
+    def _until_visible(self) -> None:
+        """Wait (bounded) until every node answering reads knows the new collection: a
+        follower applies the leader's write a moment later."""
+        deadline = time.monotonic() + RETRY_SECONDS
+        seen = 0
+        while seen < 2 * len(self.url.nodes):  # the client spreads reads over the nodes
+            try:
+                self.call("read the collection", self.collection.retrieve)
+                seen += 1
+            except (IndexNotFoundError, BackendUnavailableError):
+                if time.monotonic() > deadline:
+                    raise
+                seen = 0
+                time.sleep(0.1)
+
+    def _existing(self) -> dict[str, tuple[str, str]]:
+        """article id -> (content hash, path) of every document in the collection."""
+        text = self.call("export the collection", self.collection.documents.export,
+                         {"include_fields": "article_id,hash,path"})
+        existing = {}
+        for line in text.splitlines():
+            if line.strip():
+                doc = json.loads(line)
+                existing[doc["article_id"]] = (doc.get("hash", ""), doc.get("path", ""))
+        return existing
+
+    def _import(self, docs: list[dict]) -> None:
+        """Upsert a batch; what fails (a node lost, a leader being elected) is sent again
+        until RETRY_SECONDS pass, then BackendUnavailableError: the next sync resumes."""
+        pending, deadline, pause = docs, time.monotonic() + RETRY_SECONDS, 0.2
+        writer = self.client(timeout=120.0).collections[self.url.collection].documents
+        reason = ""
+        while pending:
+            try:
+                answers = writer.import_(pending, {"action": "upsert"})
+                failed = [doc for doc, answer in zip(pending, answers) if not answer.get("success")]
+                reason = next((a.get("error", "") for a in answers if not a.get("success")), "")
+            except Exception as error:  # noqa: BLE001 - the client's errors and the network's
+                failed, reason = pending, f"{type(error).__name__}: {error}"
+            if failed and time.monotonic() > deadline:
+                raise BackendUnavailableError(
+                    f"{self.url} did not take {len(failed)} articles for {RETRY_SECONDS:.0f}s ({reason[:200]}); "
+                    "what was sent before is kept: run the same sync again to resume")
+            if failed:
+                time.sleep(pause)
+                pause = min(pause * 2, 3.0)
+            pending = failed
+
+    def _remove_missing(self, run) -> int:
+        """Delete the documents that came from under the synced paths and were not seen."""
+        from searchkit.indexing.sync import _within
+
+        roots = [str(p.resolve()) for p in run.roots]
+        gone = [doc_id for doc_id, (_, path) in run.existing.items()
+                if doc_id not in run.seen and any(_within(path, root) for root in roots)]
+        for start in range(0, len(gone), 200):
+            ids = ",".join(document_id(doc_id) for doc_id in gone[start:start + 200])
+            self._retrying("delete articles", lambda: self.collection.documents.delete({"filter_by": f"id:[{ids}]"}))
+        return len(gone)
+
+    def _retrying(self, what: str, call):
+        deadline, pause = time.monotonic() + RETRY_SECONDS, 0.2
+        while True:
+            try:
+                return self.call(what, call)
+            except BackendUnavailableError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 3.0)
+
+    # ------------------------------------------------------------------ searching
+
+    def _remote_vocabulary(self) -> Vocabulary:
+        self.statistics.expire()
+        return Vocabulary(self.statistics.frequency)
+
+    def _planned(self, query: str) -> QueryPlan:
+        """The plan, the collection's frequencies of the typed words fetched in one batch first."""
+        self.statistics.need(_typed_terms(query))
+        return self._plan(query, self._remote_vocabulary())
+
+    def search(self, query: str, limit: int = 10, *, offset: int = 0, snippets: int = 3,
+               since: str | None = None, until: str | None = None, province: str | None = None,
+               source: str | None = None, category: str | None = None, sort: str = "relevance",
+               facets: bool = False, explain: bool = False) -> Results:
+        """As `SearchEngine.search`, on the collection."""
+        from searchkit.searching.ranking import Trace, rank
+
+        check_page(limit, offset)
+        chosen = Filters.parse(since=since, until=until, province=province, source=source, category=category)
+        check_sort(sort)
+        plan = self._planned(query)
+        self._check_known(chosen)
+        docs, found, facet_counts = self._candidates(plan, chosen, sort, offset + limit, facets)
+        arrays = self._candidate_arrays(plan, docs)
+        trace = Trace() if explain else None
+        ranked = rank(arrays, plan, arrays.allowed, trace)
+        if sort == "date":
+            best = _newest(docs, ranked, limit, offset)
+        else:
+            best = ranked.top(limit, offset)
+        marks = _highlighting(plan, arrays)
+        stored = self._stored([docs[doc]["id"] for doc, _ in best])
+        hits = tuple(_hit(stored[docs[doc]["id"]], score, marks, snippets if place < MAX_SNIPPET_HITS else 0,
+                          _explanation(ranked, trace, doc) if trace else None)
+                     for place, (doc, score) in enumerate(best) if docs[doc]["id"] in stored)
+        every = found <= len(docs)  # every article Typesense matched is a candidate: counts are exact
+        total = ranked.total if every else max(ranked.total, found)
+        if facets and every:
+            facet_counts = _matched_facets(docs, ranked)
+        return Results(query=query, total=total, hits=hits, searched=plan.searched, suggestion=None,
+                       facets=facet_counts if facets else {}, corrected=False, complete=ranked.complete,
+                       offset=offset, plan={**plan.to_dict(), "weights": trace.weights} if trace else None,
+                       **_note())
+
+    def _candidates(self, plan: QueryPlan, chosen: Filters, sort: str, depth: int,
+                    facets: bool) -> tuple[list[dict], int, dict]:
+        """(candidates' token fields, matches Typesense counts, facet counts): the whole query,
+        then each of its most telling words (and abbreviations' spellings) alone."""
+        include = "id,day," + ",".join(_needed_fields(plan) + FACETS)
+        common = {"num_typos": 0, "prefix": False, "typo_tokens_threshold": 0, "include_fields": include,
+                  "query_by_weights": QUERY_WEIGHTS, "highlight_fields": "none", "highlight_full_fields": "none",
+                  "prioritize_exact_match": False}
+        if chosen:
+            common["filter_by"] = filter_by(chosen)
+        if sort == "date":
+            common["sort_by"] = "day:desc,_text_match:desc"
+        pages = max(1, -(-max(depth, MAIN_CANDIDATES) // MAX_PER_PAGE))
+        main = {"q": _q(plan.required, plan.optional, plan.excluded), "per_page": min(MAX_PER_PAGE, max(depth, MAIN_CANDIDATES)),
+                "drop_tokens_threshold": MAX_PER_PAGE}
+        searches = [{**main, "page": page} for page in range(1, pages + 1)]
+        if facets:
+            searches[0].update(facet_by=",".join(FACETS), max_facet_values=50)
+        for q in _word_queries(plan, self.statistics):
+            searches.append({"q": q, "per_page": WORD_CANDIDATES, "drop_tokens_threshold": 0})
+        results = self.multi_search(searches, common)
+        seen: dict[str, dict] = {}
+        for result in results:
+            for hit in result.get("hits", []):
+                seen.setdefault(hit["document"]["id"], hit["document"])
+        return list(seen.values()), int(results[0].get("found", 0)), _facet_counts(results[0])
+
+    def _candidate_arrays(self, plan: QueryPlan, docs: list[dict]) -> CandidateArrays:
+        pairs = list(_plan_terms(plan))
+        self.statistics.need(pairs)
+        count, averages = self.statistics.size()
+        return CandidateArrays(docs, count, self.statistics.frequency, averages, wanted={t for _, t in pairs})
+
+    def _stored(self, ids: list[str]) -> dict[str, dict]:
+        """Typesense id -> stored fields of these documents (one request)."""
+        if not ids:
+            return {}
+        parts = [ids[start:start + MAX_PER_PAGE] for start in range(0, len(ids), MAX_PER_PAGE)]
+        searches = [{"q": "*", "filter_by": f"id:[{','.join(part)}]", "per_page": len(part),
+                     "include_fields": ",".join(("id",) + STORED)} for part in parts]
+        return {hit["document"]["id"]: stored_fields(hit["document"])
+                for result in self.multi_search(searches, {}) for hit in result.get("hits", [])}
+
+    def _check_known(self, chosen: Filters) -> None:
+        """FilterError for a source or category no article has, listing some known ones."""
+        import difflib
+
+        for name in ("source", "category"):
+            key = getattr(chosen, name)
+            if key is None:
+                continue
+            result = self.multi_search([{"q": "*", "per_page": 0, "facet_by": f"{name}_key", "max_facet_values": 500}],
+                                       {})[0]
+            known = [c["value"] for f in result.get("facet_counts", []) for c in f.get("counts", [])]
+            if key in known:
+                continue
+            close = difflib.get_close_matches(key, known, n=5, cutoff=0.5) or sorted(known)[:5]
+            raise FilterError(f"--{name}: no article has {name} {key!r}; known ones include: "
+                              f"{', '.join(repr(k) for k in close) or 'none'}")
+
+    def explain(self, query: str, article_id: str, **filters):
+        """Why `article_id` scores what it does among the candidates for `query` (None when it
+        is not one of them)."""
+        results = self.search(query, limit=MAX_PER_PAGE, snippets=0, explain=True, **filters)
+        return next((hit.explanation for hit in results.hits if hit.id == article_id), None)
+
+    def highlighting(self, query: str):
+        plan = self._planned(query)
+        return _highlighting(plan, self._candidate_arrays(plan, []))
+
+    def plan(self, query: str) -> QueryPlan:
+        return self._planned(query)
+
+    def restore_accents(self, text: str) -> str:
+        raise BackendError("restoring accents needs the local index's spelling statistics; run it on a local "
+                           "index (without --backend)")
+
+    def article(self, id: str) -> dict | None:
+        """The stored fields of an article (full `body` included), or None."""
+        if not isinstance(id, str) or not id:
+            return None
+        stored = self._stored([document_id(id)])
+        return Article.from_stored(stored[document_id(id)]).to_dict() if stored else None
+
+    def count(self) -> int:
+        return int(self.call("read the collection", self.collection.retrieve).get("num_documents", 0))
+
+    def stats(self) -> dict:
+        info = self.call("read the collection", self.collection.retrieve)
+        nodes = []
+        for host, port in self.url.nodes:
+            nodes.append({"node": f"{host}:{port}", **_node_state(host, port, self.url.api_key)})
+        return {"backend": str(self.url), "articles": int(info.get("num_documents", 0)),
+                "collection": self.url.collection, "nodes": nodes}
+
+    def optimize(self, *, wait: float = 0.0) -> int:
+        raise BackendError("optimize is for the local index: Typesense compacts its own storage")
+
+    def check(self) -> dict:
+        """The cluster's view: every node's health and Raft state; a node down is a problem."""
+        info = self.stats()
+        problems = [f"node {n['node']}: {n.get('error') or 'not healthy'}" for n in info["nodes"] if not n.get("ok")]
+        return {"index": info["backend"], "segments": 0, "articles": info["articles"], "problems": problems}
+
+    def close(self) -> None:
+        self._clients.clear()
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _note() -> dict:
+    fields = {f.name for f in dataclasses.fields(Results)}
+    return {"note": DIDYOUMEAN_NOTE} if "note" in fields else {}
+
+
+def _node_state(host: str, port: int, key: str) -> dict:
+    import urllib.request
+
+    def get(path: str):
+        request = urllib.request.Request(f"http://{host}:{port}{path}", headers={"X-TYPESENSE-API-KEY": key})
+        with urllib.request.urlopen(request, timeout=2) as response:
+            return json.loads(response.read())
+
+    try:
+        state = get("/debug").get("state")
+        return {"ok": bool(get("/health").get("ok")), "role": {1: "leader", 4: "follower"}.get(state, str(state))}
+    except (OSError, ValueError) as error:
+        return {"ok": False, "error": f"{type(error).__name__}: {error}"}
+
+
+def _chunks(articles: Iterator[Article], size: int) -> Iterator[list[Article]]:
+    import itertools
+
+    while True:
+        chunk = list(itertools.islice(articles, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def _analysed(pool: ProcessPoolExecutor, batches: Iterator[list[Article]], ahead: int):
+    """Analysed batches in order, at most `ahead` in flight: workers analyse while the
+    previous batch is imported, and memory stays bounded on any corpus."""
+    from collections import deque
+
+    pending: deque[Future] = deque()
+    for batch in batches:
+        pending.append(pool.submit(analyse_batch, batch))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _typed_terms(query: str) -> Iterator[tuple[str, str]]:
+    """(field, term) of each typed word and its Telex/VNI reading, as planning asks of them."""
+    from searchkit.text.keystrokes import decode_keystrokes
+    from searchkit.text.syllables import forms
+
+    text = unicodedata.normalize("NFC", query)[:4000]
+    for word in re.findall(r"[^\W_]+", text):
+        for spelled in filter(None, (word, decode_keystrokes(word))):
+            accented, folded = forms(spelled)
+            yield from (("title_f", folded), ("body_f", folded))
+            if accented != folded:
+                yield from (("title", accented), ("body", accented))
+
+
+def _needed_fields(plan: QueryPlan) -> tuple[str, ...]:
+    """The token fields ranking reads for this plan: the marked ones only when accents were
+    typed, pyvi words only when typed syllables may form one (they are most of the bytes)."""
+    clauses = [c for g in plan.required + plan.optional for c in g]
+    accents = any(s.accented != s.folded for c in clauses for s in c.syllables)
+    return ("title_f", "body_f") + (("title", "body") if accents else ()) + (("words",) if plan.compounds else ())
+
+
+def _plan_terms(plan: QueryPlan) -> Iterator[tuple[str, str]]:
+    """(field, term) of every statistic ranking the plan needs."""
+    clauses = [c for g in plan.required + plan.optional for c in g] + list(plan.excluded)
+    for clause in clauses:
+        for syllable in clause.syllables:
+            yield from (("title_f", syllable.folded), ("body_f", syllable.folded))
+            if syllable.accented != syllable.folded:
+                yield from (("title", syllable.accented), ("body", syllable.accented))
+        for alternative in clause.alternatives:
+            for folded in alternative.folded:
+                yield from (("title_f", folded), ("body_f", folded))
+    for neighbours in plan.neighbours:
+        for word in neighbours.words:
+            yield from (("title_f", word), ("body_f", word))
+    for word in plan.compounds:
+        yield ("words", word)
+
+
+def _clause_q(clause: Clause, folded: tuple[str, ...] | None = None, quote: bool = True) -> str:
+    """A clause's encoded folded tokens; quoted (a Typesense phrase, which every hit must
+    hold) only when it must stand so: a required phrase, an exclusion."""
+    folded = folded or clause.folded
+    codes = " ".join(encode_token(s) for s in folded)
+    return f'"{codes}"' if len(folded) > 1 and quote else codes
+
+
+def _q(required, optional, excluded, replace: dict | None = None, phrases: bool = False) -> str:
+    """Typesense's `q`: required phrases quoted, words as typed (folded, encoded), exclusions
+    with `-`; `phrases`: optional phrases quoted too (a search for one of them alone). A group
+    of several clauses (`a OR b`) contributes its first."""
+    parts = []
+    for group in required + optional:
+        clause = group[0]
+        parts.append(_clause_q(clause, (replace or {}).get(id(clause)), quote=clause.required or phrases))
+    for clause in excluded:
+        parts.append("-" + _clause_q(clause))
+    return " ".join(parts) or "*"
+
+
+def _word_queries(plan: QueryPlan, statistics: Statistics) -> list[str]:
+    """Searches for candidates the whole query's may miss: each of the most telling optional
+    words alone (with the required parts and exclusions), each other clause of an `a OR b`
+    group, and each spelling of an abbreviation (CNTT → "công nghệ thông tin")."""
+    def rarity(group) -> int:
+        return min(max((statistics.frequency("body_f", s) for s in c.folded), default=0) for c in group)
+
+    queries: list[str] = []
+    groups = sorted(plan.optional, key=rarity)[:TELLING_WORDS] if len(plan.optional) > 1 else []
+    for group in groups:
+        queries.append(_q(plan.required, ((group[0],),), plan.excluded, phrases=True))
+    for group in plan.required + plan.optional:
+        for clause in group[1:]:
+            queries.append(_q(plan.required, ((clause,),), plan.excluded, phrases=True))
+        for clause in group:
+            for alternative in clause.alternatives:
+                queries.append(_q(tuple(g for g in plan.required if g is not group), ((clause,),), plan.excluded,
+                                  replace={id(clause): alternative.folded}, phrases=True))
+    return list(dict.fromkeys(q for q in queries if q != "*"))
+
+
+def _newest(docs: list[dict], ranked, limit: int, offset: int) -> list[tuple[int, float]]:
+    """Matches newest first, undated last; equal dates by score."""
+    import numpy as np
+
+    matched = np.flatnonzero(ranked.matched)
+    order = sorted(matched.tolist(), key=lambda d: (docs[d].get("day", 0) == 0, -docs[d].get("day", 0),
+                                                    -float(ranked.scores[d]), d))
+    return [(d, float(ranked.scores[d])) for d in order[offset:offset + limit]]
+
+
+def _matched_facets(docs: list[dict], ranked) -> dict[str, dict[str, int]]:
+    """Matches by province, year, source and category, counted over the ranked candidates."""
+    import numpy as np
+
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    for doc in np.flatnonzero(ranked.matched).tolist():
+        for name in FACETS:
+            value = docs[doc].get(name)
+            if value:
+                counts[name][value] = counts[name].get(value, 0) + 1
+    return _facet_counts({"facet_counts": [{"field_name": name, "counts": [{"value": v, "count": c}
+                                                                          for v, c in found.items()]}
+                                           for name, found in counts.items()]})
+
+
+def _facet_counts(result: dict) -> dict[str, dict[str, int]]:
+    """Typesense's facet counts as searchkit's: most first (years newest first)."""
+    from searchkit.engine import _most_first
+
+    counts = {f["field_name"]: {c["value"]: int(c["count"]) for c in f.get("counts", [])}
+              for f in result.get("facet_counts", [])}
+    if not counts:
+        return {}
+    return {"province": _most_first(counts.get("province", {})),
+            "year": dict(sorted(counts.get("year", {}).items(), reverse=True)),
+            "source": _most_first(counts.get("source", {})), "category": _most_first(counts.get("category", {}))}
