@@ -36,8 +36,18 @@ from collections import Counter
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from common import (REPO_ROOT, base_parser, check_corpus, check_workdir, corpus_fingerprint, iter_records,
-                    machine_note, percentile, print_table, strip_accents)
+from common import (
+    REPO_ROOT,
+    base_parser,
+    check_corpus,
+    check_workdir,
+    corpus_fingerprint,
+    iter_records,
+    machine_note,
+    percentile,
+    print_table,
+    strip_accents,
+)
 from peers import ensure_index
 
 DEFAULT_TITLES = REPO_ROOT.parent / "shared" / "corpus" / "baomoi_ict_title_sapo.jsonl"

@@ -22,9 +22,25 @@ import sys
 import time
 from pathlib import Path
 
-from common import (MB, Timer, base_parser, check_corpus, check_workdir, corpus_fingerprint, dir_size, emit_result,
-                    fmt, latency_summary, machine_note, print_table, read_records, record_built, remove_path,
-                    run_child, write_records)
+from common import (
+    MB,
+    Timer,
+    base_parser,
+    check_corpus,
+    check_workdir,
+    corpus_fingerprint,
+    dir_size,
+    emit_result,
+    fmt,
+    latency_summary,
+    machine_note,
+    print_table,
+    read_records,
+    record_built,
+    remove_path,
+    run_child,
+    write_records,
+)
 from peers import SearchkitEngine, add_typesense_options, engine_at, typesense_from_args
 
 FLOOR_BUILD_S = 45.0  # issue 9 (aim: 30 s)

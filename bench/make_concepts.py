@@ -40,8 +40,8 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from devset_corpus import (DEFAULT_CORPUS, DEVSET_DIR, PARTICLES, CorpusIndex, is_name,  # noqa: E402
-                           learn_casing, text_syllables)
+from devset_corpus import DEFAULT_CORPUS, DEVSET_DIR, PARTICLES, CorpusIndex, is_name, learn_casing, text_syllables  # noqa: E402
+
 from searchkit.text.fold import fold  # noqa: E402
 
 SEED = 20240613

@@ -33,11 +33,10 @@ from __future__ import annotations
 import inspect
 import re
 import sqlite3
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Iterable, Sequence
-
-import sys
 
 from common import dir_size, is_built, read_records, record_built, remove_path, words
 

@@ -20,8 +20,21 @@ import subprocess
 import sys
 from pathlib import Path
 
-from common import (Timer, base_parser, check_corpus, check_workdir, corpus_fingerprint, latency_summary,
-                    machine_note, percentile, print_table, read_records, rng, strip_accents, words)
+from common import (
+    Timer,
+    base_parser,
+    check_corpus,
+    check_workdir,
+    corpus_fingerprint,
+    latency_summary,
+    machine_note,
+    percentile,
+    print_table,
+    read_records,
+    rng,
+    strip_accents,
+    words,
+)
 from peers import SearchkitEngine, add_typesense_options, engine_at, ensure_index, typesense_from_args
 
 FLOOR_P50_MS = 30.0

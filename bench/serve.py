@@ -35,8 +35,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from common import (BENCH_DIR, REPO_ROOT, base_parser, check_corpus, check_workdir, corpus_fingerprint, is_built,
-                    machine_note, print_table, read_records)
+from common import (
+    BENCH_DIR,
+    REPO_ROOT,
+    base_parser,
+    check_corpus,
+    check_workdir,
+    corpus_fingerprint,
+    is_built,
+    machine_note,
+    print_table,
+    read_records,
+)
 
 FLOOR_RPS_16 = 150.0
 FLOOR_P99_MS = 250.0

@@ -16,12 +16,11 @@ from __future__ import annotations
 import os
 import threading
 
+from peers import Fts5Engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-
-from peers import Fts5Engine
 
 
 def fts5_app() -> Starlette:

@@ -11,25 +11,36 @@ from functools import cached_property, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from searchkit.searching.abbreviations import Abbreviations, load_abbreviations
 from searchkit.errors import AbbreviationsError, IndexDamagedError, QueryError
-from searchkit.searching.filters import Filters, check_known, check_page, check_sort
-from searchkit.searching.highlight import Highlighting
-from searchkit.models import Explanation, Hit, IndexReport, Results
-from searchkit.searching.plan import QueryPlan, plan_query
-from searchkit.searching.rewrite import (Vocabulary, decode_typing, expand_abbreviations, expand_prefixes,
-                               typed_as_abbreviation)
-from searchkit.models import Article
 from searchkit.indexing.adapter import segment_leaves
 from searchkit.indexing.store import open_index
-from searchkit.searching.suggest import (CACHE_PREFIX, PAIRS_PREFIX, Spellings, Suggester, load_pair_counts,
-                               load_spellings, spelling_evidence)
+from searchkit.models import Article, Explanation, Hit, IndexReport, Results
+from searchkit.searching.abbreviations import Abbreviations, load_abbreviations
+from searchkit.searching.filters import Filters, check_known, check_page, check_sort
+from searchkit.searching.highlight import Highlighting
+from searchkit.searching.plan import QueryPlan, plan_query
+from searchkit.searching.rewrite import (
+    Vocabulary,
+    decode_typing,
+    expand_abbreviations,
+    expand_prefixes,
+    typed_as_abbreviation,
+)
+from searchkit.searching.suggest import (
+    CACHE_PREFIX,
+    PAIRS_PREFIX,
+    Spellings,
+    Suggester,
+    load_pair_counts,
+    load_spellings,
+    spelling_evidence,
+)
 from searchkit.text.fold import has_marks
 from searchkit.text.normalize import normalize_text
 
 if TYPE_CHECKING:
-    from searchkit.searching.accents import PairCounts
     from searchkit.indexing.sync import Progress
+    from searchkit.searching.accents import PairCounts
 
 #: After another process commits, its did-you-mean statistic appears a moment later (the
 #: writer prepares it); meanwhile, for up to this long, the previous one serves, rather than a

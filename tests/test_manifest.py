@@ -6,7 +6,6 @@ import json
 import pytest
 from click.testing import CliRunner
 
-
 from searchkit.cli import main
 from searchkit.fields import FIELDS
 from searchkit.indexing.manifest import Manifest, read_manifest

@@ -4,10 +4,10 @@ import pytest
 
 from searchkit.indexing.corpus import iter_articles, parse_record, parse_txt
 from searchkit.models import Article
-from searchkit.text.places import load_gazetteer, parse_gazetteer
 from searchkit.text.authors import is_person_name, signature_author
 from searchkit.text.dates import lead_date, parse_date_bound
 from searchkit.text.keys import folded_key
+from searchkit.text.places import load_gazetteer, parse_gazetteer
 from tests.conftest import CORPUS
 
 SEEDS = {

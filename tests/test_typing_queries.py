@@ -7,14 +7,13 @@ import pytest
 from click.testing import CliRunner
 
 from searchkit import AbbreviationsError, SearchEngine
-from searchkit.searching.abbreviations import load_abbreviations
 from searchkit.cli import main
+from searchkit.searching.abbreviations import load_abbreviations
 from searchkit.searching.query import parse_query
 from searchkit.searching.rewrite import decode_typing, expand_abbreviations, spellings, typed_as_abbreviation
 from searchkit.searching.suggest import Spellings, Suggester, load_spellings
 from tests.conftest import engine_over, write_articles
 from tests.test_search import AN_GIANG, BTS_ARTICLES, DAK_NONG, NGHE_AN, ids
-
 
 # --- Telex and VNI -------------------------------------------------------------------------
 

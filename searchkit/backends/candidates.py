@@ -27,7 +27,8 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from searchkit.fields import BY_NAME, FIELDS as REGISTRY
+from searchkit.fields import BY_NAME
+from searchkit.fields import FIELDS as REGISTRY
 from searchkit.searching.scoring import idf, length_norm, tf_part
 
 #: Term frequency of a stand-in posting: counted as holding the word, scoring nothing.

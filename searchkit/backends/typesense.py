@@ -37,8 +37,8 @@ from searchkit.backends import BackendError, BackendUnavailableError, BackendURL
 from searchkit.backends.candidates import FIELDS, CandidateArrays, encode_token, encode_tokens
 from searchkit.engine import MAX_SNIPPET_HITS, SearchEngine, _explanation, _highlighting, _hit
 from searchkit.errors import FilterError, IndexFormatError, IndexNotFoundError
-from searchkit.searching.filters import Filters, check_page, check_sort
 from searchkit.models import Article, IndexReport, Results, Skipped
+from searchkit.searching.filters import Filters, check_page, check_sort
 from searchkit.searching.plan import QueryPlan
 from searchkit.searching.query import Clause
 from searchkit.searching.rewrite import Vocabulary

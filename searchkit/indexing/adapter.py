@@ -112,7 +112,7 @@ def open_whoosh(path: str | Path):
 
 def read_toc(storage, indexname: str, schema, generation: int | None = None):
     """`whoosh.index.TOC.read` with the schema given and the segments read safely."""
-    from whoosh.index import TOC, EmptyIndexError, _CURRENT_TOC_VERSION
+    from whoosh.index import _CURRENT_TOC_VERSION, TOC, EmptyIndexError
 
     if generation is None:
         generation = TOC._latest_generation(storage, indexname)

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Union
 
 from searchkit.errors import CorpusError
-from searchkit.text.markup import Page, parse_html, parse_markdown
+from searchkit.indexing.walk import ARTICLE_SUFFIXES, SourceFile, find_files, printable
 from searchkit.models import Article, Skipped, Unchanged
-from searchkit.text.places import load_gazetteer
 from searchkit.text.authors import signature_author
 from searchkit.text.dates import lead_date
 from searchkit.text.legacy import decode_bytes
+from searchkit.text.markup import Page, parse_html, parse_markdown
 from searchkit.text.normalize import normalize_text, sanitize
-from searchkit.indexing.walk import ARTICLE_SUFFIXES, SourceFile, find_files, printable
+from searchkit.text.places import load_gazetteer
 
 __all__ = ["ARTICLE_SUFFIXES", "SourceFile", "find_files", "iter_articles", "read_articles", "parse_txt",
            "parse_record", "parse_page", "decode", "raw_hash", "estimate_count"]

@@ -26,8 +26,8 @@ from functools import partial
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from searchkit.models import Article, Skipped
 from searchkit.indexing.postings import SUFFIX, write_postings
+from searchkit.models import Article, Skipped
 
 BATCH_PREFIX = ".batch-"
 # Leftovers of a run stopped while writing: Whoosh's temporary table of contents

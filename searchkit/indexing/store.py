@@ -39,8 +39,8 @@ def open_index(path: str | os.PathLike):
     """Open an existing index for reading; raises a SearchkitError saying what to do."""
     from whoosh.index import EmptyIndexError
 
-    from searchkit.indexing.schema import SCHEMA_VERSION
     from searchkit.indexing.adapter import open_whoosh
+    from searchkit.indexing.schema import SCHEMA_VERSION
 
     path = Path(path)
     if not is_index(path):

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from searchkit.indexing.corpus import estimate_count, iter_articles
 from searchkit.errors import IndexDamagedError
+from searchkit.indexing.corpus import estimate_count, iter_articles
 from searchkit.indexing.merge import MAX_SEGMENTS, merge_by_policy, optimize
-from searchkit.models import Article, IndexReport, Skipped, Unchanged
 from searchkit.indexing.segments import commit_batch, sweep, written_batches
 from searchkit.indexing.store import create_index, is_index, open_index, read_marker, storage_error, writer_lock
 from searchkit.indexing.walk import check_paths
+from searchkit.models import Article, IndexReport, Skipped, Unchanged
 
 #: Called with the number of articles settled so far: committed, unchanged or skipped.
 Progress = Callable[[int], None]

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from searchkit.searching.scoring import idf, length_norm, tf_part
 from searchkit.fields import BY_NAME
 from searchkit.indexing.adapter import deleted_documents, segment_leaves
+from searchkit.searching.scoring import idf, length_norm, tf_part
 
 #: Posting entries (doc number + frequency, 12 bytes) kept between searches of one index
 #: generation: about 120 MB at most; past it the posting cache starts afresh.
