@@ -31,6 +31,8 @@ Progress = Callable[[int], None]
 MIN_SPLIT = 100
 #: A large corpus's batches grow up to this many times the batch size asked for.
 MAX_BATCH_GROWTH = 4
+#: Characters of text a batch holds at most (2,000 news articles are about 4.5 million).
+MAX_BATCH_CHARS = 5_000_000
 
 
 @dataclass
@@ -182,8 +184,9 @@ def _sync_locked(index_dir: Path, run: _Run, rebuild: bool, remove_missing: bool
     run.existing = {} if rebuild else _existing_documents(ix)
     articles = _to_index(iter_articles(run.roots, run.existing, follow), run)
     clear = rebuild
-    batch_size = _scaled_batch_size(batch_size, estimate_count(run.roots, follow))
-    with closing(written_batches(index_dir, _batches(articles, batch_size, workers), workers)) as written:
+    grown = _scaled_batch_size(batch_size, estimate_count(run.roots, follow))
+    batches = _batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size)
+    with closing(written_batches(index_dir, batches, workers)) as written:
         for batch in written:
             replaced = [doc_id for doc_id in batch.ids if doc_id in run.existing]
             commit_batch(ix, batch, replaced, clear)
@@ -210,22 +213,42 @@ def _scaled_batch_size(requested: int, articles: int) -> int:
     return min(max(requested, -(-articles // MAX_SEGMENTS)), requested * MAX_BATCH_GROWTH)
 
 
-def _batches(articles: Iterator[Article], size: int, workers: int) -> Iterator[list[Article]]:
+def _batches(articles: Iterator[Article], size: int, workers: int,
+             chars: int = MAX_BATCH_CHARS) -> Iterator[list[Article]]:
     """Batches of `size` articles; but a corpus that would leave workers idle (fewer than
     `size × workers` articles left) is split evenly between them, so that a small corpus
-    uses every core."""
+    uses every core; and no batch holds more than `chars` characters of text."""
     window = size * max(workers, 1)
     while True:
         chunk = list(itertools.islice(articles, window))
         if not chunk:
             return
         if len(chunk) == window:
-            yield from (chunk[i:i + size] for i in range(0, window, size))
+            for i in range(0, window, size):
+                yield from _bounded(chunk[i:i + size], chars)
             continue
         parts = max(1, min(workers, len(chunk) // MIN_SPLIT))
         step = -(-len(chunk) // parts)
-        yield from (chunk[i:i + step] for i in range(0, len(chunk), step))
+        for i in range(0, len(chunk), step):
+            yield from _bounded(chunk[i:i + step], chars)
         return
+
+
+def _bounded(batch: list[Article], limit: int = MAX_BATCH_CHARS) -> Iterator[list[Article]]:
+    """A batch cut where its text passes `limit` characters: a worker's memory grows with
+    the text it analyses, not with the number of articles (one batch of long reports held
+    half as much again as the others).
+
+    >>> [len(b) for b in _bounded([Article(id=str(i), title="", body="x" * 40) for i in range(5)], limit=100)]
+    [2, 2, 1]
+    """
+    start, chars = 0, 0
+    for i, article in enumerate(batch):
+        chars += len(article.title) + len(article.body)
+        if chars > limit and i > start:
+            yield batch[start:i]
+            start, chars = i, len(article.title) + len(article.body)
+    yield batch[start:]
 
 
 def _open_for_writing(index_dir: Path, rebuild: bool):
