@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from searchkit import FilterError, QueryError, SearchEngine
 from searchkit.cli import main
 from searchkit.indexing.sync import _batches
+from searchkit.models import Article
 from tests.conftest import CORPUS, write_jsonl_corpus
 
 
@@ -82,8 +83,17 @@ def test_date_sort_and_facets_over_a_dated_then_an_undated_segment(tmp_path):
     (5000, [2000, 2000, 500, 500]),  # the tail is split too
 ])
 def test_a_small_corpus_is_split_between_both_workers(count, sizes):
-    assert [len(batch) for batch in _batches(iter(range(count)), 2000, 2)] == sizes
-    assert [x for batch in _batches(iter(range(count)), 2000, 2) for x in batch] == list(range(count))
+    articles = [Article(id=str(i), title="Trạm BTS", body="Một trạm BTS mới.") for i in range(count)]
+    assert [len(batch) for batch in _batches(iter(articles), 2000, 2)] == sizes
+    assert [a for batch in _batches(iter(articles), 2000, 2) for a in batch] == articles
+
+
+def test_a_batch_of_long_articles_is_cut_by_its_text():
+    """Ten reports of 1.2 million characters: no batch holds more than 5 million."""
+    long = [Article(id=str(i), title="Báo cáo", body="trạm BTS " * 133_000) for i in range(10)]
+    batches = list(_batches(iter(long), 2000, 2))
+    assert [len(batch) for batch in batches] == [4, 4, 2]  # 4 × 1.2 million fit in 5 million
+    assert [a.id for batch in batches for a in batch] == [a.id for a in long]
 
 
 def test_progress_counts_committed_articles_not_articles_read(tmp_path):
