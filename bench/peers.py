@@ -34,6 +34,7 @@ import inspect
 import re
 import sqlite3
 import sys
+import time
 import unicodedata
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -476,7 +477,27 @@ def typesense_from_args(args, workdir: Path):
         server = LocalTypesense(state_dir, nodes=1)
         server.start()
         url = server.url("searchkit_bench")
+        _wait_until_loaded(url)
     return TypesenseBackendEngine(url, state_dir), server
+
+
+def _wait_until_loaded(url: str, settle: int = 5, limit: float = 600.0) -> None:
+    """A restarted server answers before it has loaded its collection from disk, and the
+    first queries would then miss articles: wait until the count holds still (`settle`
+    polls a second apart)."""
+    from searchkit import SearchEngine
+
+    engine, last, still, started = SearchEngine(backend=url), -1, 0, time.monotonic()
+    while still < settle and time.monotonic() < started + limit:
+        try:
+            count = engine.count()
+        except Exception:  # noqa: BLE001 - no collection (yet): a first run builds it
+            count = -1
+        if count < 0 and time.monotonic() > started + 30:
+            return  # nothing to load
+        still = still + 1 if count == last and count > 0 else 0
+        last = count
+        time.sleep(1.0)
 
 
 def add_typesense_options(parser) -> None:
