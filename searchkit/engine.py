@@ -65,6 +65,32 @@ def _one_at_a_time(method):
     return locked
 
 
+def _again_after_a_commit(method):
+    """Run a search once more when it failed because a commit replaced what it was reading.
+
+    Whoosh deletes a merged segment's files right after the commit that drops it. A search
+    whose searcher was opened before then and that reads one of those files for the first
+    time finds it gone, and Whoosh fails on the missing file (a TypeError on a column it
+    could not open, an OSError). When the index's generation has moved meanwhile, the
+    search runs again on the new commit; otherwise the error stands."""
+
+    @wraps(method)
+    def retried(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (OSError, EOFError, TypeError, AttributeError):
+            seen = self._searcher[0] if self._searcher is not None else None
+            try:
+                moved = seen is not None and open_index(self.path).latest_generation() != seen
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                moved = False
+            if not moved:
+                raise
+            return method(self, *args, **kwargs)
+
+    return retried
+
+
 class SearchEngine:
     """Index Vietnamese articles and search them.
 
@@ -126,6 +152,7 @@ class SearchEngine:
                 self._load_pairs(reader, wait_for_writer=False)
         return report
 
+    @_again_after_a_commit
     @_one_at_a_time
     def search(self, query: str, limit: int = 10, *, offset: int = 0, snippets: int = 3,
                since: str | None = None, until: str | None = None, province: str | None = None,
@@ -299,6 +326,7 @@ class SearchEngine:
             self._searcher = (generation, ix.searcher())
         return self._searcher[1]
 
+    @_again_after_a_commit
     @_one_at_a_time
     def article(self, id: str) -> dict | None:
         """The stored fields of the article with this id (full `body` included), or None.
