@@ -272,7 +272,8 @@ class TypesenseEngine(SearchEngine):
     # ------------------------------------------------------------------ indexing
 
     def index(self, paths: Iterable, *, rebuild: bool = False, remove_missing: bool = True, wait: float = 0.0,
-              workers: int | None = None, batch_size: int = 500, progress=None, follow: bool = False) -> IndexReport:
+              workers: int | None = None, batch_size: int = 500, progress=None, follow: bool = False,
+              resending: bool = False) -> IndexReport:
         """Sync the collection with the articles under `paths`, as `SearchEngine.index` does the
         local index: new ones added, changed ones replaced, vanished ones removed, by content
         hash. An interrupted sync (a node lost for longer than RETRY_SECONDS) resumes where it
@@ -289,18 +290,34 @@ class TypesenseEngine(SearchEngine):
         run = _Run(existing=self._existing(), roots=roots, progress=progress)
         articles = _to_index(iter_articles(run.roots, run.existing, follow), run)
         workers = workers or os.cpu_count() or 1
+        sent: dict[str, str] = {}
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for docs, failed in _analysed(pool, _chunks(articles, batch_size), workers + 1):
                 self._import(docs)
+                sent.update((doc["article_id"], doc.get("hash", "")) for doc in docs)
                 run.skipped.extend(failed)
                 replaced = sum(doc["article_id"] in run.existing for doc in docs)
                 run.updated += replaced
                 run.added += len(docs) - replaced
                 run.report_progress()
         removed = self._remove_missing(run) if remove_missing else 0
+        if sent and not resending and self._lost(sent):  # see `_lost`: sent once more, counted once
+            self.index(run.roots, remove_missing=False, workers=workers, batch_size=batch_size, follow=follow,
+                       resending=True)
         self.statistics.expire(now=True)
         return IndexReport(added=run.added, updated=run.updated, removed=removed, unchanged=run.unchanged,
                            skipped=tuple(run.skipped), seconds=time.monotonic() - started, total=self.count())
+
+    def _lost(self, sent: dict[str, str]) -> bool:
+        """Whether the collection lacks any article this sync sent (or holds another version):
+        a leader that dies right after acknowledging a batch can take it with it. Waits a
+        little for followers to apply what the leader committed before deciding."""
+        for attempt in range(5):
+            held = self._existing()
+            if all(held.get(article_id, ("",))[0] == digest for article_id, digest in sent.items()):
+                return False
+            time.sleep(1.0 + attempt)
+        return True
 
     def _prepare_collection(self, rebuild: bool) -> None:
         """Create the collection (anew with `rebuild`); IndexFormatError for one of another shape."""
