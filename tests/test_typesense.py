@@ -271,8 +271,10 @@ def test_a_cluster_losing_its_leader_mid_sync_keeps_every_article_once(tmp_path)
 
 
 def _count(engine: TypesenseEngine) -> int:
+    """Articles the collection holds, counted in an export of its documents: after a
+    failover a node's `num_documents` has been seen to stay 20 short of what it serves."""
     try:
-        return engine.count()
+        return len(engine._existing())
     except Exception:  # noqa: BLE001 - a node still starting or catching up
         return -1
 
