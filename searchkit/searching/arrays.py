@@ -144,7 +144,7 @@ class IndexArrays:
         if not len(ids):
             return ids, tf
         weight = boost * idf(self.count, len(ids))
-        return ids, (weight * tf_part(tf.astype(np.float32), self.norm(field)[ids])).astype(np.float32)
+        return ids, (weight * tf_part(tf, self.norm(field)[ids])).astype(np.float32)  # tf: float32 already
 
     def occurrences(self, field: str, text: str) -> np.ndarray:
         """Every occurrence of a term in a positional field, as sorted `doc << 32 | position`

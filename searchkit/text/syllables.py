@@ -128,6 +128,8 @@ def find_syllables(text: str, folded: Iterable[str]) -> list[Syllable]:
     >>> text = "Trạm BTS, trăm sỹ"
     >>> [text[s.start:s.end] for s in find_syllables(text, {"tram", "si"})]
     ['Trạm', 'trăm', 'sỹ']
+    >>> [s.accented for s in find_syllables("Straße: SỸ QUAN, sĩ quan", {"si", "strasse"})]  # ß: the slow path
+    ['straße', 'sĩ', 'sĩ']
     """
     wanted = frozenset(folded)
     flat = _fold_lower(text)
