@@ -32,3 +32,43 @@ def test_searching_imports_neither_pyvi_nor_scikit_learn(sample_engine):
         "print(sorted(m for m in ('pyvi', 'sklearn', 'pycrfsuite') if m in sys.modules))"
     )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+
+
+def test_texts_tagged_together_get_pyvis_words_of_each_alone():
+    from pyvi import ViTokenizer
+
+    from searchkit.text.segment import _compound, _pieces, compound_words_of
+
+    texts = [a.title + "\n" + a.body for a in iter_articles([CORPUS])]
+    texts += ["", "Một", "Sở TT&TT Tp. Hồ Chí Minh ==> ThS. Lê snake_case_name", "Bộ Thông tin và Truyền thông. " * 2000]
+    expected = [[word for line in text.split("\n") for piece in _pieces(line)
+                 for found in ViTokenizer.tokenize(piece).split() if (word := _compound((found,)))]
+                for text in texts]
+    assert compound_words_of(texts) == expected
+    assert compound_words_of(texts) == [compound_words(text) for text in texts]
+    assert "thông_tin" in expected[-1] and "lê_snake_case_name" in expected[-2]
+
+
+def test_an_article_that_fails_analysis_is_skipped_and_the_batch_goes_on(tmp_path, monkeypatch):
+    import json
+
+    from searchkit import SearchEngine
+    from searchkit.text import segment
+
+    tagged = segment.compound_words_of
+
+    def failing(texts):
+        if any("zqhỏng" in text for text in texts):
+            raise ValueError("tagger broke")
+        return tagged(texts)
+
+    monkeypatch.setattr(segment, "compound_words_of", failing)
+    with (tmp_path / "news.jsonl").open("w", encoding="utf-8") as stream:
+        for i, word in enumerate(["zqmot", "zqhỏng", "zqba"]):
+            stream.write(json.dumps({"id": f"a{i}", "title": f"Trạm BTS {word}", "body": "Sở Thông tin."},
+                                    ensure_ascii=False) + "\n")
+    report = SearchEngine(tmp_path / "index").index([tmp_path / "news.jsonl"], workers=1)
+    assert report.added == 2 and len(report.skipped) == 1
+    assert "could not be analysed (ValueError: tagger broke)" in report.skipped[0].reason
+    engine = SearchEngine(tmp_path / "index")
+    assert [hit.id for hit in engine.search("zqba").hits] == ["a2"] and not engine.search("zqhong").hits

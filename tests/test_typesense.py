@@ -254,10 +254,13 @@ def test_a_cluster_losing_its_leader_mid_sync_keeps_every_article_once(tmp_path)
 
         if "error" in outcome:  # the next run resumes where it stopped
             outcome["report"] = engine.index([tmp_path / "marked.jsonl"], batch_size=20, workers=1)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and _count(engine) != 400:  # a follower applies writes a moment later
-            time.sleep(0.2)
-        assert _count(engine) == 400, outcome["report"]
+        for node in [node for node in cluster.nodes if node is not leader]:  # each survivor, not whichever answers
+            survivor = SearchEngine(backend=f"typesense://{_key(cluster)}@{node.address}/cum")
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and _count(survivor) != 400:  # a follower applies writes a moment later
+                time.sleep(0.2)
+            assert _count(survivor) == 400, (node.address, outcome["report"])
+        assert _count(engine) == 400
         assert holders(engine, words) == [1] * 400
         assert engine.search(words[123]).hits[0].id == "cum-0123"  # answered by the survivors
 

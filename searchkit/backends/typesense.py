@@ -287,7 +287,8 @@ class TypesenseEngine(SearchEngine):
         started = time.monotonic()
         roots = check_paths(paths)
         self._prepare_collection(rebuild)
-        run = _Run(existing=self._existing(), roots=roots, progress=progress)
+        existing = (self._held_everywhere() or {}) if resending else self._existing()
+        run = _Run(existing=existing, roots=roots, progress=progress)
         articles = _to_index(iter_articles(run.roots, run.existing, follow), run)
         workers = workers or os.cpu_count() or 1
         sent: dict[str, str] = {}
@@ -309,15 +310,29 @@ class TypesenseEngine(SearchEngine):
                            skipped=tuple(run.skipped), seconds=time.monotonic() - started, total=self.count())
 
     def _lost(self, sent: dict[str, str]) -> bool:
-        """Whether the collection lacks any article this sync sent (or holds another version):
-        a leader that dies right after acknowledging a batch can take it with it. Waits a
-        little for followers to apply what the leader committed before deciding."""
+        """Whether a node that answers lacks any article this sync sent (or holds another
+        version): a leader that dies right after acknowledging a batch can take it with it,
+        and a follower has been seen to stay 20 articles short while the other held them all,
+        so every node is asked, not whichever the client picks. Waits a little for followers
+        to apply what the leader committed before deciding."""
         for attempt in range(5):
-            held = self._existing()
-            if all(held.get(article_id, ("",))[0] == digest for article_id, digest in sent.items()):
+            held = self._held_everywhere()
+            if held is not None and all(held.get(article_id, ("",))[0] == digest for article_id, digest in sent.items()):
                 return False
             time.sleep(1.0 + attempt)
         return True
+
+    def _held_everywhere(self) -> dict[str, tuple[str, str]] | None:
+        """`_existing` of the articles every answering node holds alike; None when none answers."""
+        held = None
+        for node in self.url.nodes:
+            alone = TypesenseEngine(self.path, backend=dataclasses.replace(self.url, nodes=(node,)))
+            try:
+                existing = alone._existing()
+            except BackendUnavailableError:  # a node that is down is not asked
+                continue
+            held = existing if held is None else {key: value for key, value in held.items() if existing.get(key) == value}
+        return held
 
     def _prepare_collection(self, rebuild: bool) -> None:
         """Create the collection (anew with `rebuild`); IndexFormatError for one of another shape."""

@@ -6,6 +6,8 @@ postings file (`postings.py`); Whoosh is handed only stored text and metadata.
 
 from __future__ import annotations
 
+from typing import Iterator, Sequence
+
 from searchkit.fields import ACCENTED, FIELDS, FOLDED, WORDS
 from searchkit.models import Article
 from searchkit.text.syllables import syllable_forms
@@ -23,8 +25,43 @@ def analyze_article(article: Article) -> dict[str, list[str]]:
     >>> fields["title_f"], fields["title"], fields["words"]
     (['tram', 'bts'], ['trạm'], ['thông_tin', 'truyền_thông'])
     """
-    from searchkit.text.segment import compound_words
+    return analyze_articles([article])[0]
 
+
+def analyze_articles(articles: Sequence[Article]) -> list[dict[str, list[str]]]:
+    """`analyze_article` of many articles; pyvi's tagging of them all is done together,
+    which is several times faster than article by article."""
+    words = _words_of(articles)
+    return [_fields(article, {name: found[i] for name, found in words.items()}) for i, article in enumerate(articles)]
+
+
+def analyzed(articles: Sequence[Article]) -> Iterator[tuple[Article, dict[str, list[str]] | Exception]]:
+    """Each article with its fields, or with the error that analysing it raised, one at a
+    time (a batch's token lists are never all in memory). pyvi tags them all together, then
+    one by one if that fails, so that one bad article never stops the others."""
+    try:
+        words = _words_of(articles)
+    except Exception:  # noqa: BLE001 - tagged one by one below, to find the article that fails
+        words = None
+    for i, article in enumerate(articles):
+        try:
+            yield article, (_fields(article, {name: found[i] for name, found in words.items()})
+                            if words is not None else analyze_article(article))
+        except Exception as error:  # noqa: BLE001 - a third-party analyser fails on one article
+            yield article, error
+
+
+def _words_of(articles: Sequence[Article]) -> dict[str, list[list[str]]]:
+    """Each `WORDS` field's compound words of every article."""
+    from searchkit.text.segment import compound_words_of
+
+    return {field.name: compound_words_of(["\n".join(getattr(article, part) for part in field.text)
+                                           for article in articles])
+            for field in FIELDS if field.form == WORDS}
+
+
+def _fields(article: Article, words: dict[str, list[str]]) -> dict[str, list[str]]:
+    """One article's tokens per field, given its compound words per `WORDS` field."""
     parts = {"title": article.title, "body": article.body}
     forms: dict[str, dict[str, list[str]]] = {}
     analysed: dict[str, list[str]] = {}
@@ -35,7 +72,7 @@ def analyze_article(article: Article) -> dict[str, list[str]]:
         analysed[SEQUENCE.format(part)] = [accented for accented, _ in found]
     for field in FIELDS:
         if field.form == WORDS:
-            analysed[field.name] = compound_words("\n".join(parts[p] for p in field.text))
+            analysed[field.name] = words[field.name]
         else:
             (part,) = field.text
             analysed[field.name] = forms[part][field.form]

@@ -23,6 +23,7 @@ stored that another gives: a posting's positions follow from the frequencies.
 
 from __future__ import annotations
 
+import itertools
 import json
 import struct
 from bisect import bisect_left
@@ -43,9 +44,18 @@ _SEPARATOR = b"\0"
 def write_postings(path: Path, documents: Sequence[dict[str, list[str]]],
                    pairs: dict[str, np.ndarray] | None = None) -> None:
     """Write the postings of `documents` (token lists per field name, in doc-number order)
-    and the segment's packed syllable pair counts (`accents.pack`)."""
-    _write(path, len(documents), pairs,
-           lambda field: field_arrays([document.get(field.name, ()) for document in documents], field.positional))
+    and the segment's packed syllable pair counts (`accents.PairCounter.packed`)."""
+    encoders = {field.name: TermEncoder() for field in FIELDS}
+    for document in documents:
+        for name, encoder in encoders.items():
+            encoder.add(document.get(name, ()))
+    write_encoded(path, encoders, pairs)
+
+
+def write_encoded(path: Path, encoders: dict[str, "TermEncoder"], pairs: dict[str, np.ndarray] | None = None) -> None:
+    """Write the postings of every field from its encoder (which holds the same documents)."""
+    documents = max((encoder.documents for encoder in encoders.values()), default=0)
+    _write(path, documents, pairs, lambda field: encoders[field.name].arrays(field.positional))
 
 
 def _write(path: Path, documents: int, pairs: dict[str, np.ndarray] | None, arrays_of) -> None:
@@ -83,24 +93,55 @@ def field_arrays(tokens: Sequence[Sequence[str]], positional: bool) -> dict[str,
     >>> a["at"].tolist(), a["positions"].tolist(), a["lengths"].tolist()
     ([0, 2, 4], [1, 0, 0, 2], [3, 1])
     """
-    lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
-    numbers: dict[str, int] = {}
-    flat = np.fromiter((numbers.setdefault(t, len(numbers)) for doc in tokens for t in doc),
-                       dtype=np.int32, count=int(lengths.sum()))
-    encoded = [term.encode("utf-8") for term in numbers]
-    order = sorted(range(len(encoded)), key=encoded.__getitem__)
-    rank = np.empty(len(encoded), dtype=np.int32)
-    rank[order] = np.arange(len(encoded))
-    terms = rank[flat]
-    docs = np.repeat(np.arange(len(tokens), dtype=np.int32), lengths)
-    sorter = np.argsort(terms, kind="stable")  # documents, then positions, stay in order
-    terms, docs = terms[sorter], docs[sorter]
+    encoder = TermEncoder()
+    for document in tokens:
+        encoder.add(document)
+    return encoder.arrays(positional)
+
+
+class TermEncoder:
+    """One field's tokens, document by document, kept as term numbers until the segment is
+    written: a batch's millions of token strings need not stay in memory, and numbering
+    them is done by dict lookups in C (`map`), not a Python loop."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[str, int] = {}
+        self._next = itertools.count()  # a new term takes the count of tokens seen so far
+        self._documents: list[np.ndarray] = []
+
+    @property
+    def documents(self) -> int:
+        return len(self._documents)
+
+    def add(self, tokens: Sequence[str]) -> None:
+        """The next document's tokens, in order."""
+        self._documents.append(np.fromiter(map(self._numbers.setdefault, tokens, self._next),
+                                           dtype=np.int64, count=len(tokens)))
+
+    def arrays(self, positional: bool) -> dict[str, np.ndarray]:
+        """The field's arrays (see the module's layout)."""
+        terms = list(self._numbers)
+        order = sorted(range(len(terms)), key=terms.__getitem__)  # code points sort as UTF-8 bytes do
+        numbers = np.fromiter(self._numbers.values(), dtype=np.int64, count=len(terms))
+        rank = np.zeros(int(numbers.max(initial=-1)) + 1, dtype=np.int32)
+        rank[numbers[order]] = np.arange(len(terms))
+        lengths = np.array([len(document) for document in self._documents], dtype=np.int64)
+        flat = rank[np.concatenate(self._documents)] if self._documents else np.zeros(0, np.int32)
+        return _arrays([terms[i].encode("utf-8") for i in order], flat, lengths, positional)
+
+
+def _arrays(encoded: list[bytes], flat: np.ndarray, lengths: np.ndarray, positional: bool) -> dict[str, np.ndarray]:
+    """A field's arrays from its sorted terms and every token's term number, document after
+    document (`lengths` tokens each)."""
+    docs = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
+    sorter = np.argsort(flat, kind="stable")  # documents, then positions, stay in order
+    terms, docs = flat[sorter], docs[sorter]
     starts = np.flatnonzero(np.concatenate(([True], (terms[1:] != terms[:-1]) | (docs[1:] != docs[:-1])))
                             if len(terms) else np.zeros(0, bool))
     freqs = np.diff(np.append(starts, len(terms)))
     every_term = np.arange(len(encoded) + 1)
     arrays = {
-        "terms": np.frombuffer(b"".join(encoded[i] + _SEPARATOR for i in order), dtype=np.uint8),
+        "terms": np.frombuffer(b"".join(term + _SEPARATOR for term in encoded), dtype=np.uint8),
         "offsets": smallest(np.searchsorted(terms[starts], every_term)),
         "ids": smallest(docs[starts]),
         "freqs": smallest(freqs),

@@ -21,12 +21,11 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections import Counter
 from functools import partial
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from searchkit.indexing.postings import SUFFIX, write_postings
+from searchkit.indexing.postings import SUFFIX
 from searchkit.models import Article, Skipped
 
 BATCH_PREFIX = ".batch-"
@@ -65,24 +64,28 @@ def document(article: Article) -> dict:
 def write_batch(index_dir: str, articles: list[Article]) -> Batch:
     """Analyse articles and write them as one segment in a new folder under `index_dir`:
     Whoosh's files (stored fields, columns, keys) and the postings file."""
+    from searchkit.fields import FIELDS
     from searchkit.indexing.adapter import write_stored_segment
-    from searchkit.indexing.analysis import analyze_article, pop_pair_sequences
-    from searchkit.searching.accents import count_pairs, pack
+    from searchkit.indexing.analysis import analyzed, pop_pair_sequences
+    from searchkit.indexing.postings import TermEncoder, write_encoded
+    from searchkit.searching.accents import PairCounter
 
     folder = tempfile.mkdtemp(prefix=BATCH_PREFIX, dir=index_dir)
-    analysed, kept, failed, pairs = [], [], [], Counter()
-    for article in articles:
-        try:
-            fields = analyze_article(article)
-        except Exception as error:  # noqa: BLE001 - a third-party analyser fails on one article, not the run
-            failed.append(Skipped(article.path, f"could not be analysed ({type(error).__name__}: {error}); "
-                                                 "please report this article to the searchkit maintainers"))
+    encoders = {field.name: TermEncoder() for field in FIELDS}
+    pairs = PairCounter()
+    kept, failed = [], []
+    for article, fields in analyzed(articles):
+        if isinstance(fields, Exception):  # a third-party analyser fails on one article, not the run
+            failed.append(Skipped(article.path, f"could not be analysed ({type(fields).__name__}: {fields}); "
+                                                "please report this article to the searchkit maintainers"))
             continue
-        pairs.update(count_pairs(pop_pair_sequences(fields)))  # counted now: the sequences are not kept
-        analysed.append(fields)
+        for sequence in pop_pair_sequences(fields):
+            pairs.add(sequence)
+        for name, encoder in encoders.items():  # numbered now: the token lists are not kept
+            encoder.add(fields[name])
         kept.append(article)
     segment = write_stored_segment(folder, (document(article) for article in kept))
-    write_postings(Path(folder) / (segment.segment_id() + SUFFIX), analysed, pack(pairs))
+    write_encoded(Path(folder) / (segment.segment_id() + SUFFIX), encoders, pairs.packed())
     return Batch(folder, segment, [article.id for article in kept], failed)
 
 

@@ -3,7 +3,7 @@
 `tri tue nhan tao` → *trí tuệ nhân tạo*: each folded syllable has a few accented spellings
 (`tri` → trí, trị, trì…); which one reads as Vietnamese depends on its neighbours. Every
 segment counts the pairs of accented syllables its articles write side by side
-(`count_pairs`, stored in the segment's postings file); `PairCounts` merges the segments'
+(`PairCounter`, stored in the segment's postings file); `PairCounts` merges the segments'
 counts, and `restore` picks the most likely sequence with the Viterbi algorithm over
 P(spelling | previous spelling), smoothed towards each syllable's own spelling frequencies.
 
@@ -13,7 +13,7 @@ letters (`nghiêng`), and numbers or foreign words never need accents.
 
 from __future__ import annotations
 
-from collections import Counter
+import itertools
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
@@ -29,35 +29,69 @@ def countable(syllable: str) -> bool:
     return len(syllable) <= MAX_LETTERS and syllable.isalpha()
 
 
-def count_pairs(sequences: Iterable[Sequence[str]]) -> Counter:
-    """(first, second) -> how often the two accented syllables stand side by side.
+class PairCounter:
+    """Counts how often two accented syllables stand side by side, over many sequences, and
+    packs the counts for a postings file (`packed`).
 
-    >>> count_pairs([["trí", "tuệ", "nhân", "tạo"], ["trí", "tuệ"]])[("trí", "tuệ")]
-    2
+    >>> counter = PairCounter()
+    >>> counter.add(["trí", "tuệ", "nhân", "tạo"]); counter.add(["trí", "tuệ", "2024"])
+    >>> PairCounts.merge([counter.packed()]).lookup(["trí", "tuệ"], ["tuệ", "nhân", "2024"]).tolist()
+    [[2, 0, 0], [0, 1, 0]]
     """
-    counts: Counter = Counter()
+
+    def __init__(self) -> None:
+        self._numbers: dict[str, int] = {}
+        self._next = itertools.count()  # a new syllable takes the count of syllables seen so far
+        self._pairs: list[np.ndarray] = []  # first << 32 | second, per sequence
+
+    def add(self, sequence: Sequence[str]) -> None:
+        numbers = np.fromiter(map(self._numbers.setdefault, sequence, self._next), dtype=np.int64,
+                              count=len(sequence))
+        if len(numbers) > 1:
+            self._pairs.append((numbers[:-1] << 32) | numbers[1:])
+
+    def packed(self) -> dict[str, np.ndarray]:
+        """The counts of pairs of countable syllables as arrays: sorted vocabulary, the
+        vocabulary numbers of each pair's syllables, and its count."""
+        keys, counts = np.unique(np.concatenate(self._pairs) if self._pairs else np.zeros(0, np.int64),
+                                 return_counts=True)
+        names = list(self._numbers)
+        numbers = np.fromiter(self._numbers.values(), dtype=np.int64, count=len(names))
+        allowed = np.zeros(int(numbers.max(initial=-1)) + 1, dtype=bool)
+        allowed[numbers] = [countable(name) for name in names]
+        first, second = keys >> 32, keys & 0xFFFFFFFF
+        kept = allowed[first] & allowed[second]
+        first, second, counts = first[kept], second[kept], counts[kept]
+        used = np.unique(np.concatenate([first, second]))
+        spelled = {int(number): name for name, number in self._numbers.items()}
+        vocabulary = sorted((spelled[number], number) for number in used.tolist())
+        place = np.zeros(len(allowed), dtype=np.int64)
+        place[[number for _, number in vocabulary]] = np.arange(len(vocabulary))
+        encoded = [name.encode("utf-8") for name, _ in vocabulary]
+        return {
+            "vocabulary": np.array(encoded, dtype=f"S{max((len(s) for s in encoded), default=1)}"),
+            "first": _narrow(place[first]),
+            "second": _narrow(place[second]),
+            "count": _narrow(counts),
+        }
+
+
+def pack_pairs(sequences: Iterable[Sequence[str]]) -> dict[str, np.ndarray]:
+    """The packed pair counts of `sequences` (see `PairCounter`).
+
+    >>> PairCounts.merge([pack_pairs([["trí", "tuệ"], ["trí", "tuệ"]])]).lookup(["trí"], ["tuệ"]).tolist()
+    [[2]]
+    """
+    counter = PairCounter()
     for sequence in sequences:
-        counts.update(zip(sequence, sequence[1:]))
-    return Counter({pair: n for pair, n in counts.items() if countable(pair[0]) and countable(pair[1])})
-
-
-def pack(counts: Counter) -> dict[str, np.ndarray]:
-    """Counts as arrays for a postings file: sorted vocabulary, pair ids, counts."""
-    vocabulary = sorted({s for pair in counts for s in pair})
-    number = {s: i for i, s in enumerate(vocabulary)}
-    encoded = [s.encode("utf-8") for s in vocabulary]
-    return {
-        "vocabulary": np.array(encoded, dtype=f"S{max((len(s) for s in encoded), default=1)}"),
-        "first": _narrow([number[a] for a, _ in counts]),
-        "second": _narrow([number[b] for _, b in counts]),
-        "count": _narrow(list(counts.values())),
-    }
+        counter.add(sequence)
+    return counter.packed()
 
 
 def merge_packed(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """Several segments' packed counts summed into one packing (for a merged segment).
 
-    >>> merged = merge_packed([pack(count_pairs([["trí", "tuệ"]])), pack(count_pairs([["trí", "tuệ", "nhân"]]))])
+    >>> merged = merge_packed([pack_pairs([["trí", "tuệ"]]), pack_pairs([["trí", "tuệ", "nhân"]])])
     >>> PairCounts.merge([merged]).lookup(["trí"], ["tuệ"]).tolist()
     [[2]]
     """
@@ -67,15 +101,15 @@ def merge_packed(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     encoded = [name.encode("utf-8") for name in names]
     return {
         "vocabulary": np.array(encoded, dtype=f"S{max((len(s) for s in encoded), default=1)}"),
-        "first": _narrow((counts.keys // size).tolist()),
-        "second": _narrow((counts.keys % size).tolist()),
-        "count": _narrow(counts.counts.tolist()),
+        "first": _narrow(counts.keys // size),
+        "second": _narrow(counts.keys % size),
+        "count": _narrow(counts.counts),
     }
 
 
-def _narrow(values: list[int]) -> np.ndarray:
+def _narrow(values: np.ndarray) -> np.ndarray:
     """Non-negative integers in the narrowest unsigned type that holds them all."""
-    return np.array(values, dtype=np.min_scalar_type(max(values, default=0)))
+    return values.astype(np.min_scalar_type(int(values.max()) if len(values) else 0))
 
 
 @dataclass(frozen=True)
@@ -137,7 +171,7 @@ def restore(options: Sequence[Candidates], pairs: PairCounts) -> list[str]:
     """The most likely spelling of each position under the index's pair counts (a bigram
     language model, Viterbi), given each position's candidate spellings.
 
-    >>> pairs = PairCounts.merge([pack(count_pairs([["trí", "tuệ"]] * 5 + [["trị", "giá"]] * 9))])
+    >>> pairs = PairCounts.merge([pack_pairs([["trí", "tuệ"]] * 5 + [["trị", "giá"]] * 9)])
     >>> restore([[("trị", 90), ("trí", 60)], [("tuệ", 10)]], pairs)
     ['trí', 'tuệ']
     """
