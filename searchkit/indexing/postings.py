@@ -116,13 +116,13 @@ class TermEncoder:
     def add(self, tokens: Sequence[str]) -> None:
         """The next document's tokens, in order."""
         self._documents.append(np.fromiter(map(self._numbers.setdefault, tokens, self._next),
-                                           dtype=np.int64, count=len(tokens)))
+                                           dtype=np.int32, count=len(tokens)))
 
     def arrays(self, positional: bool) -> dict[str, np.ndarray]:
         """The field's arrays (see the module's layout)."""
         terms = list(self._numbers)
         order = sorted(range(len(terms)), key=terms.__getitem__)  # code points sort as UTF-8 bytes do
-        numbers = np.fromiter(self._numbers.values(), dtype=np.int64, count=len(terms))
+        numbers = np.fromiter(self._numbers.values(), dtype=np.int32, count=len(terms))
         rank = np.zeros(int(numbers.max(initial=-1)) + 1, dtype=np.int32)
         rank[numbers[order]] = np.arange(len(terms))
         lengths = np.array([len(document) for document in self._documents], dtype=np.int64)
@@ -148,8 +148,8 @@ def _arrays(encoded: list[bytes], flat: np.ndarray, lengths: np.ndarray, positio
         "lengths": smallest(lengths),
     }
     if positional:
-        begins = np.repeat(np.cumsum(lengths) - lengths, lengths)  # each token's document start
-        positions = (np.arange(len(flat)) - begins)[sorter]
+        begins = np.repeat((np.cumsum(lengths) - lengths).astype(np.int32), lengths)  # each token's document start
+        positions = (np.arange(len(flat), dtype=np.int32) - begins)[sorter]
         arrays["at"] = smallest(np.searchsorted(terms, every_term))
         arrays["positions"] = smallest(positions)
     return arrays

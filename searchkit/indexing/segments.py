@@ -13,7 +13,6 @@ The Whoosh side of writing and committing a segment is in `adapter.py`.
 from __future__ import annotations
 
 import gc
-import itertools
 import multiprocessing
 import os
 import re
@@ -147,21 +146,20 @@ def _worker_init() -> None:
 
 
 def written_batches(index_dir: Path, batches: Iterable[list[Article]], workers: int) -> Iterator[Batch]:
-    """Write batches in order, `workers` at a time; only a few batches are ever in memory."""
-    batches = iter(batches)
-    first = next(batches, None)
-    if first is None:
-        return
-    second = next(batches, None)
-    if workers <= 1 or second is None:
-        for batch in itertools.chain([first], [second] if second else [], batches):
+    """Write batches in order, `workers` at a time; only a few batches are ever in memory.
+
+    With one worker, batches are written in this process. Otherwise the workers are forked
+    before the first article is read: each one's resident memory counts the pages it shares
+    with the parent, so the smaller the parent is then, the less the whole build holds."""
+    if workers <= 1:
+        for batch in batches:
             yield write_batch(str(index_dir), batch)
         return
     slots = threading.BoundedSemaphore(workers + 1)
     stopped = threading.Event()
 
     def throttled() -> Iterator[list[Article]]:
-        for batch in itertools.chain([first, second], batches):
+        for batch in batches:
             slots.acquire()
             if stopped.is_set():
                 return

@@ -184,8 +184,11 @@ def _sync_locked(index_dir: Path, run: _Run, rebuild: bool, remove_missing: bool
     run.existing = {} if rebuild else _existing_documents(ix)
     articles = _to_index(iter_articles(run.roots, run.existing, follow), run)
     clear = rebuild
-    grown = _scaled_batch_size(batch_size, estimate_count(run.roots, follow))
+    estimate = estimate_count(run.roots, follow)
+    grown = _scaled_batch_size(batch_size, estimate)
     batches = _batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size)
+    if estimate < 2 * MIN_SPLIT:  # one batch at most: starting workers would cost more than it saves
+        workers = 1
     with closing(written_batches(index_dir, batches, workers)) as written:
         for batch in written:
             replaced = [doc_id for doc_id in batch.ids if doc_id in run.existing]

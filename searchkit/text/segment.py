@@ -33,9 +33,10 @@ _PUNCTUATION = frozenset(string.punctuation)
 #: characters, cut after a sentence where possible (words across a cut are not joined).
 MAX_TAGGED_CHARS = 20_000
 _SENTENCE_END = re.compile(r"[.!?;…]\s")
-#: Texts are segmented together up to about this many characters (memory stays bounded:
-#: about 60 bytes per syllable while a chunk is tagged).
-CHUNK_CHARS = 1_000_000
+#: Texts are segmented together up to about this many characters: memory stays bounded
+#: (about 35 MB while a chunk is tagged), and the Viterbi loop still runs over thousands of
+#: sentences at a time.
+CHUNK_CHARS = 250_000
 #: The table of distinct syllables starts again past this size (names and numbers keep coming).
 MAX_KNOWN_SYLLABLES = 500_000
 
