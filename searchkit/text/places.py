@@ -24,7 +24,7 @@ from types import MappingProxyType
 from typing import Mapping, Sequence
 
 from searchkit.text.keys import folded_key
-from searchkit.text.syllables import Syllable, syllables
+from searchkit.text.syllables import Syllable, forms, syllable_matches, syllables
 
 #: Words before a name that make it a place: 'tỉnh Hòa Bình', 'TP Huế', 'thành phố Huế'.
 CONTEXT_WORDS = (("tinh",), ("tp",), ("thanh", "pho"))
@@ -85,13 +85,18 @@ class Gazetteer:
         >>> g.find("cáp quang biển Thái Bình Dương"), g.find("Hai phòng máy ở Sài Gòn")
         (None, 'TP Hồ Chí Minh')
         """
-        found = list(syllables(text))
+        matches = syllable_matches(text)
+        folded = [forms(m.group())[1] for m in matches]
+        found: list[Syllable] = []  # made only once some syllables spell a known name
         start = 0
-        while start < len(found):
-            if found[start].folded not in self._first:
+        while start < len(folded):
+            if folded[start] not in self._first:
                 start += 1
                 continue
-            for end in range(min(len(found), start + self._longest), start, -1):
+            for end in range(min(len(folded), start + self._longest), start, -1):
+                if tuple(folded[start:end]) not in self._by_key:
+                    continue
+                found = found or [Syllable(m.start(), m.end(), *forms(m.group())) for m in matches]
                 spelling = self._spelled(text, found, start, end)
                 if spelling is None:
                     continue

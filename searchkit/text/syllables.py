@@ -51,6 +51,16 @@ def syllables(text: str) -> Iterator[Syllable]:
         yield Syllable(match.start(), match.end(), accented, folded)
 
 
+def syllable_matches(text: str) -> list[re.Match[str]]:
+    """The regex match of every syllable of NFC text: offsets and text, no forms yet (cheaper
+    than `syllables` where most are looked at only folded, or not at all).
+
+    >>> [m.group() for m in syllable_matches("Sở TT&TT " + "a" * 65)]
+    ['Sở', 'TT', 'TT']
+    """
+    return [m for m in _SYLLABLE.finditer(text) if m.end() - m.start() <= MAX_SYLLABLE_CHARS]
+
+
 def syllable_forms(text: str) -> list[tuple[str, str]]:
     """The (accented, folded) forms of every syllable of NFC text, without offsets: what the
     indexer needs, at half the cost of `syllables`.
