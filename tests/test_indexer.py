@@ -114,3 +114,27 @@ def test_an_index_of_an_empty_folder_answers_with_no_hits(tmp_path):
     assert engine.index([tmp_path / "empty"]).total == 0
     results = engine.search("trạm BTS")
     assert (results.total, results.hits) == (0, ())
+
+
+def test_a_few_changed_articles_are_written_without_starting_workers(tmp_path, monkeypatch):
+    from searchkit.indexing import segments
+
+    corpus = tmp_path / "news.jsonl"
+    records = [{"id": f"bai-{i}", "title": f"Trạm BTS số {i}", "body": f"Viettel lắp trạm BTS thứ {i} tại Đắk Nông."}
+               for i in range(2 * segments.SMALL_BATCH)]
+    corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    engine = SearchEngine(tmp_path / "index")
+    started, real = [], segments.multiprocessing.get_context
+
+    def counted(kind):
+        started.append(kind)
+        return real(kind)
+
+    monkeypatch.setattr(segments.multiprocessing, "get_context", counted)
+    assert engine.index([corpus], workers=2).added == 2 * segments.SMALL_BATCH
+    assert started == ["fork"]  # a first build of 400 articles: two workers
+    records[7]["body"] += " Cập nhật: trạm zqmoi đã phát sóng."
+    corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    report = engine.index([corpus], workers=2)
+    assert (report.updated, report.unchanged) == (1, 2 * segments.SMALL_BATCH - 1) and started == ["fork"]
+    assert [hit.id for hit in engine.search("zqmoi").hits] == ["bai-7"]

@@ -13,6 +13,7 @@ The Whoosh side of writing and committing a segment is in `adapter.py`.
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
 import os
 import re
@@ -28,6 +29,8 @@ from searchkit.indexing.postings import SUFFIX
 from searchkit.models import Article, Skipped
 
 BATCH_PREFIX = ".batch-"
+#: A first batch smaller than this is not worth starting worker processes for.
+SMALL_BATCH = 200
 # Leftovers of a run stopped while writing: Whoosh's temporary table of contents
 # ('_MAIN_7.toc.1732961234.56'), the marker's and the did-you-mean cache's temporary files.
 _TEMPORARY = re.compile(r"^(_MAIN_\d+\.toc\..+|\.searchkit\.json\.tmp|\.manifest-\d+\.json\.tmp|\.(suggest|pairs)-.*\.tmp(\.json|\.npz)?)$")
@@ -145,12 +148,22 @@ def _worker_init() -> None:
         pass
 
 
-def written_batches(index_dir: Path, batches: Iterable[list[Article]], workers: int) -> Iterator[Batch]:
+def written_batches(index_dir: Path, batches: Iterable[list[Article]], workers: int,
+                    many: bool = False) -> Iterator[Batch]:
     """Write batches in order, `workers` at a time; only a few batches are ever in memory.
 
-    With one worker, batches are written in this process. Otherwise the workers are forked
-    before the first article is read: each one's resident memory counts the pages it shares
-    with the parent, so the smaller the parent is then, the less the whole build holds."""
+    Each worker's resident memory counts the pages it shares with the parent, so the
+    smaller the parent is when they are forked, the less the whole build holds: when `many`
+    articles are coming (a full build), they are forked before the first is read.
+    Otherwise (a re-sync, an `add`) the first batch is read first, and one of fewer than
+    SMALL_BATCH articles is written in this process with whatever follows it."""
+    batches = iter(batches)
+    if workers > 1 and not many:
+        first = next(batches, None)
+        if first is None:
+            return
+        batches = itertools.chain([first], batches)
+        workers = 1 if len(first) < SMALL_BATCH else workers
     if workers <= 1:
         for batch in batches:
             yield write_batch(str(index_dir), batch)

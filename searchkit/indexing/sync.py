@@ -188,9 +188,8 @@ def _sync_locked(index_dir: Path, run: _Run, rebuild: bool, remove_missing: bool
     estimate = estimate_count(run.roots, follow)
     grown = _scaled_batch_size(batch_size, estimate, workers)
     batches = _batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size, estimate)
-    if estimate < 2 * MIN_SPLIT:  # one batch at most: starting workers would cost more than it saves
-        workers = 1
-    with closing(written_batches(index_dir, batches, workers)) as written:
+    many = not run.existing and estimate >= 2 * grown  # a first build: fork the workers before reading
+    with closing(written_batches(index_dir, batches, workers, many)) as written:
         for batch in written:
             replaced = [doc_id for doc_id in batch.ids if doc_id in run.existing]
             commit_batch(ix, batch, replaced, clear)
