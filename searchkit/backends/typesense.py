@@ -105,12 +105,14 @@ def to_document(article: Article, tokens: dict[str, list[str]]) -> dict:
 
 def analyse_batch(articles: list[Article]) -> tuple[list[dict], list[Skipped]]:
     """Documents of a batch (in a worker process), and the articles analysis refused."""
-    from searchkit.indexing.analysis import analyze_article
+    from searchkit.indexing.analysis import analyzed
 
     docs, failed = [], []
-    for article in articles:
+    for article, fields in analyzed(articles):  # tagged together: much faster than one by one
         try:
-            docs.append(to_document(article, analyze_article(article)))
+            if isinstance(fields, Exception):
+                raise fields
+            docs.append(to_document(article, fields))
         except Exception as error:  # noqa: BLE001 - one bad article never stops the others
             failed.append(Skipped(article.path, f"cannot be analysed ({type(error).__name__}: {error})",
                                   article.line))
