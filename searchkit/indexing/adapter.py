@@ -204,10 +204,16 @@ class _CachedLengths:
         self._lengths: dict[str, list[int]] = {}
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
         lengths = self._lengths.get(fieldname)
         if lengths is None:
-            read = self._reader.doc_field_length
-            lengths = [read(n, fieldname, default) for n in range(self._reader.doc_count_all())]
+            count = self._reader.doc_count_all()
+            if self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) is None:
+                lengths = [default] * count  # no lengths kept (an ID field): asked once, not once per document
+            else:
+                read = self._reader.doc_field_length
+                lengths = [read(n, fieldname, default) for n in range(count)]
             self._lengths[fieldname] = lengths
         return lengths[docnum]
 

