@@ -236,46 +236,45 @@ def compound_words(text: str) -> list[str]:
 
 
 def compound_words_of(texts: Sequence[str]) -> list[list[str]]:
-    """`compound_words` of many texts, tagged together (much faster than one by one).
+    """`compound_words` of many texts, tagged together (much faster than one by one), about
+    CHUNK_CHARS characters at a time however long each text is.
 
     >>> compound_words_of(["Trạm BTS ở Đắk Nông", "chữ ký số"])
     [['đắk_nông'], ['chữ_kí']]
     """
-    found: list[list[str]] = []
-    start, chars = 0, 0
-    for end, text in enumerate(texts, 1):
-        chars += len(text)
-        if chars >= CHUNK_CHARS or end == len(texts):
-            found += _compounds_of_chunk(texts[start:end])
-            start, chars = end, 0
-    return found
-
-
-def _compounds_of_chunk(texts: Sequence[str]) -> list[list[str]]:
-    tokens: list[str] = []
-    sentences, documents = [], []
-    for text in texts:
-        documents.append(len(tokens))
+    compounds: list[list[str]] = [[] for _ in texts]
+    pending: list[tuple[int, list[str]]] = []  # (text number, syllables) of each sentence
+    chars = 0
+    for owner, text in enumerate(texts):
         for line in text.split("\n"):
             for piece in _pieces(line):
                 found = _sylabelize(piece)
                 if found:
-                    sentences.append(len(tokens))
-                    tokens += found
-    compounds: list[list[str]] = [[] for _ in texts]
-    if not tokens:
-        return compounds
-    joins, underscored = _tagger().joins(tokens, np.array(sentences + [len(tokens)]))
+                    pending.append((owner, found))
+                    chars += len(piece)
+                if chars >= CHUNK_CHARS:
+                    _tag_sentences(pending, compounds)
+                    pending, chars = [], 0
+    _tag_sentences(pending, compounds)
+    return compounds
+
+
+def _tag_sentences(sentences: list[tuple[int, list[str]]], compounds: list[list[str]]) -> None:
+    """Tag the sentences together; append each word of several syllables to its text's list."""
+    if not sentences:
+        return
+    tokens = [token for _, found in sentences for token in found]
+    starts = np.cumsum([0] + [len(found) for _, found in sentences])
+    joins, underscored = _tagger().joins(tokens, starts)
     begins = np.flatnonzero(~joins)
     ends = np.append(begins[1:], len(tokens))
     chosen = (ends - begins > 1) | underscored[begins]
     begins, ends = begins[chosen], ends[chosen]
-    owners = np.searchsorted(np.array(documents), begins, side="right") - 1
+    owners = np.array([owner for owner, _ in sentences])[np.searchsorted(starts, begins, side="right") - 1]
     for begin, end, owner in zip(begins.tolist(), ends.tolist(), owners.tolist()):
         word = _compound(tuple(tokens[begin:end]))
         if word:
             compounds[owner].append(word)
-    return compounds
 
 
 @lru_cache(maxsize=100_000)
