@@ -82,3 +82,22 @@ def test_merged_postings_equal_postings_written_from_the_live_articles(tmp_path)
             assert mine[name].tolist() == theirs[name].tolist(), (field.name, name)
     gone = set(analysed[1]["body_f"]) - {t for i in (0, 2, 3, 4) for t in analysed[i]["body_f"]}
     assert gone and all(merged.get("body_f", term) is None for term in gone)  # only the deleted one had them
+
+
+def test_pair_counts_folded_in_as_they_come_equal_counts_taken_at_once():
+    import numpy as np
+
+    from searchkit.indexing.corpus import iter_articles
+    from searchkit.searching.accents import PairCounter, PairCounts
+    from searchkit.text.syllables import syllable_forms
+    from tests.conftest import CORPUS
+
+    sequences = [[accented for accented, _ in syllable_forms(a.title + " " + a.body)] for a in iter_articles([CORPUS])]
+    at_once, as_they_come = PairCounter(), PairCounter()
+    as_they_come.PENDING = 50  # folds the pending pairs in many times
+    for sequence in sequences * 3:
+        at_once.add(sequence)
+        as_they_come.add(sequence)
+    packed = as_they_come.packed()
+    assert all(np.array_equal(packed[k], at_once.packed()[k]) for k in packed)
+    assert PairCounts.merge([packed]).lookup(["trạm"], ["bts"]).tolist()[0][0] > 0

@@ -39,22 +39,40 @@ class PairCounter:
     [[2, 0, 0], [0, 1, 0]]
     """
 
+    #: Pairs kept one by one before they are counted (8 bytes each, 32 MB): a large batch's memory
+    #: stays bounded.
+    PENDING = 4_000_000
+
     def __init__(self) -> None:
         self._numbers: dict[str, int] = {}
         self._next = itertools.count()  # a new syllable takes the count of syllables seen so far
         self._pairs: list[np.ndarray] = []  # first << 32 | second, per sequence
+        self._pending = 0
+        self._keys, self._counts = np.zeros(0, np.int64), np.zeros(0, np.int64)  # counted so far
 
     def add(self, sequence: Sequence[str]) -> None:
         numbers = np.fromiter(map(self._numbers.setdefault, sequence, self._next), dtype=np.int64,
                               count=len(sequence))
         if len(numbers) > 1:
             self._pairs.append((numbers[:-1] << 32) | numbers[1:])
+            self._pending += len(numbers) - 1
+            if self._pending > self.PENDING:
+                self._count()
+
+    def _count(self) -> None:
+        """Fold the pending pairs into the sorted counts."""
+        if not self._pairs:
+            return
+        keys, inverse = np.unique(np.concatenate([self._keys, *self._pairs]), return_inverse=True)
+        weights = np.concatenate([self._counts, np.ones(self._pending, np.int64)])
+        self._keys, self._counts = keys, np.bincount(inverse.ravel(), weights=weights).astype(np.int64)
+        self._pairs, self._pending = [], 0
 
     def packed(self) -> dict[str, np.ndarray]:
         """The counts of pairs of countable syllables as arrays: sorted vocabulary, the
         vocabulary numbers of each pair's syllables, and its count."""
-        keys, counts = np.unique(np.concatenate(self._pairs) if self._pairs else np.zeros(0, np.int64),
-                                 return_counts=True)
+        self._count()
+        keys, counts = self._keys, self._counts
         names = list(self._numbers)
         numbers = np.fromiter(self._numbers.values(), dtype=np.int64, count=len(names))
         allowed = np.zeros(int(numbers.max(initial=-1)) + 1, dtype=bool)
