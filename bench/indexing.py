@@ -34,6 +34,7 @@ from common import (
     fmt,
     latency_summary,
     machine_note,
+    percentile,
     print_table,
     read_records,
     record_built,
@@ -58,6 +59,8 @@ FLOOR_ADDS_P50 = 1.2
 FLOOR_SCALE_BUILD = 4.4  # at --scale 4: build time grows at most this much (1.1x linear)
 FLOOR_SCALE_P50 = 2.0
 ADDS_DIR = "adds"  # under the workdir: the copied index and one file per added article
+QUERIES_FILE = "indexing-queries.json"  # under the workdir: query.py's queries, made once per run
+FRESH_COPY = "searchkit-fresh"  # under the workdir: the index as the full build left it, for the adds row
 QUERY_COUNT, QUERY_SEED = 200, 20240601  # query.py's default queries
 QUERY_ROUNDS = 3  # each index's queries run this many times, in turn with the others; the best p50 counts
 
@@ -96,7 +99,9 @@ def child_query(key: str, corpus: Path, workdir: Path, index: Path | None) -> di
     also the files the process holds open afterwards."""
     from query import make_queries, time_queries
 
-    queries = make_queries(read_records(corpus), QUERY_COUNT, QUERY_SEED)
+    made = workdir / QUERIES_FILE  # written once by the parent: no child reads the corpus again
+    queries = (json.loads(made.read_text(encoding="utf-8")) if made.exists()
+               else make_queries(read_records(corpus), QUERY_COUNT, QUERY_SEED))
     engine = engine_at(workdir, key)
     if index is not None:
         engine.path = index
@@ -178,13 +183,19 @@ def edit_copy(copy: Path, records: list[dict]) -> dict:
     return {"changed": changed["id"], "removed": removed["id"], "added": ADDED_ID}
 
 
-def measure_searchkit(corpus: Path, workdir: Path, records: list[dict], results: dict) -> tuple[list, dict]:
-    """Full build, no-op re-sync, 3-article re-sync, revert; all on a copy of the corpus in the workdir."""
+def measure_searchkit(corpus: Path, workdir: Path, records: list[dict], results: dict,
+                      keep_fresh: bool = False) -> tuple[list, dict]:
+    """Full build, no-op re-sync, 3-article re-sync, revert; all on a copy of the corpus in the
+    workdir. With `keep_fresh`, a copy of the index as built is kept for `measure_adds`: the
+    re-syncs leave the workdir's index with more segments and deleted articles."""
     copy = workdir / COPY_NAME
     shutil.copyfile(corpus, copy)
     record_built(workdir, "searchkit", None)
     print("building searchkit ...", file=sys.stderr)
     results["searchkit"] = spawn("searchkit", copy, workdir, "full")
+    remove_path(workdir / FRESH_COPY)
+    if keep_fresh:
+        shutil.copytree(engine_at(workdir, "searchkit").path, workdir / FRESH_COPY)
     noop = spawn("searchkit", copy, workdir, "sync")
     edits = edit_copy(copy, records)
     three = spawn("searchkit", copy, workdir, "sync")
@@ -255,7 +266,7 @@ def one_article_adds(index: Path, records: list[dict], count: int, folder: Path)
         if (i + 1) % 20 == 0:
             print(f"  {i + 1}/{count} adds, {segments[-1]} segments", file=sys.stderr)
     return {"segments_max": max(segments), "segments_last": segments[-1],
-            "add_p50_s": sorted(seconds)[len(seconds) // 2], "add_max_s": max(seconds)}
+            "add_p50_s": percentile(seconds, 50), "add_max_s": max(seconds)}
 
 
 def index_facts(index: Path) -> dict:
@@ -272,8 +283,9 @@ def measure_adds(corpus: Path, workdir: Path, records: list[dict], count: int) -
     folder = workdir / ADDS_DIR
     remove_path(folder)
     folder.mkdir()
-    fresh_index, index, after_adds = (engine_at(workdir, "searchkit").path, folder / "searchkit-index",
-                                      folder / "after-adds")
+    fresh_index, index, after_adds = workdir / FRESH_COPY, folder / "searchkit-index", folder / "after-adds"
+    if not fresh_index.exists():  # the build was not run now: the workdir's index is the baseline
+        fresh_index = engine_at(workdir, "searchkit").path
     shutil.copytree(fresh_index, index)
     print(f"searchkit: {count} one-article adds on a copy of the index ...", file=sys.stderr)
     adds = one_article_adds(index, records, count, folder)
@@ -283,6 +295,7 @@ def measure_adds(corpus: Path, workdir: Path, records: list[dict], count: int) -
     latency = interleaved_queries("searchkit", corpus, workdir, states)
     fresh, added, optimized = ({**index_facts(path), **latency[label]} for label, path in states.items())
     remove_path(folder)
+    remove_path(workdir / FRESH_COPY)
     rows = [[label, s["segments"], s["articles"], s["size_bytes"] / MB, ratio(s["size_bytes"], fresh["size_bytes"]),
              s["p50"], s["p95"], ratio(s["p50"], fresh["p50"]), s["open_files"]]
             for label, s in zip(states, (fresh, added, optimized))]
@@ -368,6 +381,10 @@ def main() -> None:
     corpus_bytes = corpus.stat().st_size
     fingerprint = corpus_fingerprint(corpus)
     records = read_records(corpus)
+    from query import make_queries
+
+    (workdir / QUERIES_FILE).write_text(json.dumps(make_queries(records, QUERY_COUNT, QUERY_SEED), ensure_ascii=False),
+                                        encoding="utf-8")
     n = len(records)
     print(f"corpus: {corpus} ({n:,} articles, {corpus_bytes / MB:.1f} MB); workdir: {workdir}")
     print(machine_note())
@@ -382,7 +399,7 @@ def main() -> None:
             results["typesense"] = run_child([str(Path(__file__).resolve()), "--child", "typesense", "--url",
                                               backend.url, "--corpus", str(corpus), "--workdir", str(workdir)],
                                              "typesense")
-            backend.state.write_text(json.dumps({"collection": backend.collection_name, "fingerprint": fingerprint}))
+            backend.record_built(fingerprint)
             if server is not None:
                 time.sleep(2.0)  # let the server settle before reading its memory
                 results["typesense"]["server_rss_bytes"] = server.rss_bytes()
@@ -396,7 +413,7 @@ def main() -> None:
     sk_available = SearchkitEngine.available()
     if sk_available:
         try:
-            sync_rows, edits = measure_searchkit(corpus, workdir, records, results)
+            sync_rows, edits = measure_searchkit(corpus, workdir, records, results, keep_fresh=args.adds > 0)
             record_built(workdir, "searchkit", fingerprint)
         except RuntimeError as e:  # report the peers anyway
             print(f"searchkit failed: {e}", file=sys.stderr)

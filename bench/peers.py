@@ -444,13 +444,18 @@ class TypesenseBackendEngine(SearchkitEngine):
         return self.url.rsplit("/", 1)[-1]
 
     def index_corpus(self, corpus: Path, fingerprint: str | None = None):
-        import json
         self.state.unlink(missing_ok=True)
         report = self.engine().index([str(corpus)], rebuild=True)
         if fingerprint:
-            self.state.parent.mkdir(parents=True, exist_ok=True)
-            self.state.write_text(json.dumps({"collection": self.collection_name, "fingerprint": fingerprint}))
+            self.record_built(fingerprint)
         return report
+
+    def record_built(self, fingerprint: str) -> None:
+        """Note that the collection holds the corpus of this fingerprint (`ensure` reads it)."""
+        import json
+
+        self.state.parent.mkdir(parents=True, exist_ok=True)
+        self.state.write_text(json.dumps({"collection": self.collection_name, "fingerprint": fingerprint}))
 
     def ensure(self, corpus: Path, fingerprint: str) -> "TypesenseBackendEngine":
         """Build the collection unless it holds this corpus already."""
