@@ -416,9 +416,12 @@ def stats(index_dir, as_json) -> None:
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False))
         return
-    manifest = info.pop("manifest")
+    local = "manifest" in info  # a backend has no files of its own to list
+    manifest = info.pop("manifest", None)
     for key, value in info.items():
         click.echo(f"{key:15} {value}")
+    if not local:
+        return
     if manifest is None:
         click.echo("manifest        none for this commit (the next `searchkit index` writes it)")
         return

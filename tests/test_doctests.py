@@ -6,13 +6,14 @@ import importlib
 import pytest
 
 MODULES = [
-    "searchkit.fields", "searchkit.searching.abbreviations", "searchkit.searching.accents", "searchkit.indexing.analysis", "searchkit.searching.arrays",
+    "searchkit.fields", "searchkit.searching.abbreviations", "searchkit.searching.accents", "searchkit.indexing.analysis",
     "searchkit.indexing.corpus", "searchkit.searching.filters", "searchkit.searching.highlight", "searchkit.indexing.merge", "searchkit.indexing.sync", "searchkit.models",
     "searchkit.text.places", "searchkit.searching.plan", "searchkit.indexing.postings", "searchkit.searching.query",
     "searchkit.searching.ranking", "searchkit.render", "searchkit.searching.rewrite", "searchkit.searching.scoring",
     "searchkit.searching.suggest", "searchkit.indexing.adapter", "searchkit.text.authors", "searchkit.text.dates", "searchkit.text.fold",
     "searchkit.text.keys", "searchkit.text.keystrokes", "searchkit.text.legacy",
-    "searchkit.text.normalize", "searchkit.text.segment", "searchkit.text.syllables",
+    "searchkit.text.normalize", "searchkit.text.segment", "searchkit.text.syllables", "searchkit.text.crf",
+    "searchkit.backends", "searchkit.backends.candidates",
 ]
 
 
@@ -20,3 +21,4 @@ MODULES = [
 def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed in {name}"
+    assert result.attempted > 0, f"{name} has no examples to run"

@@ -72,3 +72,27 @@ def test_letters_without_marks_to_strip_are_transliterated():
     assert [s.folded for s in syllables("Hãng Ørsted")] == ["hang", "orsted"]
     text = "Hãng Ørsted ở Straße"
     assert [text[s.start:s.end] for s in find_syllables(text, {"orsted", "strasse"})] == ["Ørsted", "Straße"]
+
+
+@pytest.mark.parametrize("text, wanted, found", [
+    ("Khánh Hoà, hòa bình, HOÀ BÌNH", {"hoa"}, ["Hoà", "hòa", "HOÀ"]),  # both tone placements, any case
+    ("bác sĩ, BÁC SỸ và ông Sỹ", {"si"}, ["sĩ", "SỸ", "Sỹ"]),  # sĩ is also written sỹ
+    ("Đắk Nông 達 🚀 \ud800 trạm BTS", {"dak", "tram"}, ["Đắk", "trạm"]),  # beyond the folding table
+    ("", {"tram"}, []),
+    ("trạm BTS", set(), []),
+])
+def test_find_syllables_finds_every_spelling_with_its_offsets(text, wanted, found):
+    matches = find_syllables(text, wanted)
+    assert [text[s.start:s.end] for s in matches] == found
+    assert matches == [s for s in syllables(text) if s.folded in wanted]
+
+
+@pytest.mark.parametrize("raw, normal", [
+    ("trạm \u00a0\tBTS", "trạm BTS"),  # mixed runs of spaces become one
+    ("Sở\u3000TT&TT\u200btỉnh", "Sở TT&TT tỉnh"),  # ideographic and zero-width spaces
+    ("một dòng\nhai dòng", "một dòng\nhai dòng"),  # lone spaces and newlines stay
+    ("\u00f0ắk \u0256ắk \u0189ắk", "đắk đắk Đắk"),  # look-alikes of đ
+    ("", ""),
+])
+def test_normalize_text_collapses_spaces_and_maps_look_alikes(raw, normal):
+    assert normalize_text(raw) == normal

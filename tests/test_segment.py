@@ -34,6 +34,14 @@ def test_searching_imports_neither_pyvi_nor_scikit_learn(sample_engine):
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
 
 
+def test_compounds_take_one_form_whatever_the_tone_placement_i_y_or_case():
+    from searchkit.text.segment import compound_words_of
+
+    assert compound_words_of(["Sở TT&TT tỉnh Hoà Bình", "Sở TT&TT tỉnh Hòa Bình"]) == [["hòa_bình"]] * 2
+    assert compound_words_of(["bác sỹ Nguyễn", "bác sĩ Nguyễn"]) == [["bác_sĩ"]] * 2
+    assert compound_words_of(["KHOA HỌC CÔNG NGHỆ", "", "\n\n"]) == [["khoa_học", "công_nghệ"], [], []]
+
+
 def test_texts_tagged_together_get_pyvis_words_of_each_alone():
     from pyvi import ViTokenizer
 

@@ -186,6 +186,8 @@ def test_the_cli_and_the_web_app_use_the_backend(node, pair):
     assert data["hits"][0]["id"] in near_top(pair[0].search("tram bts"))
     stats = runner.invoke(main, ["stats", "--json"], env={"SEARCHKIT_BACKEND": url})
     assert json.loads(stats.output)["articles"] == pair[0].count()
+    text = runner.invoke(main, ["--backend", url, "stats"])
+    assert text.exit_code == 0 and f"articles        {pair[0].count()}" in text.output, text.output
     refused = runner.invoke(main, ["--backend", url, "optimize"])
     assert refused.exit_code == 2 and "local index" in refused.output
     bad = runner.invoke(main, ["--backend", "typesense://k@nowhere/x", "stats"])
@@ -284,12 +286,3 @@ def _count(engine: TypesenseEngine) -> int:
 
 def _key(cluster: LocalTypesense) -> str:
     return parse_backend_url(cluster.url("cum")).api_key
-
-
-@pytest.mark.parametrize("name", ["searchkit.backends", "searchkit.backends.candidates"])
-def test_docstring_examples(name):
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0 and result.attempted > 0

@@ -27,7 +27,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
 import time
 import unicodedata
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -480,7 +479,7 @@ class TypesenseEngine(SearchEngine):
         return Results(query=query, total=total, hits=hits, searched=plan.searched, suggestion=None,
                        facets=facet_counts if facets else {}, corrected=False, complete=ranked.complete,
                        offset=offset, plan={**plan.to_dict(), "weights": trace.weights} if trace else None,
-                       **_note())
+                       note=DIDYOUMEAN_NOTE)
 
     def _candidates(self, plan: QueryPlan, chosen: Filters, sort: str, depth: int,
                     facets: bool) -> tuple[list[dict], int, dict]:
@@ -593,11 +592,6 @@ class TypesenseEngine(SearchEngine):
 # ---------------------------------------------------------------------- helpers
 
 
-def _note() -> dict:
-    fields = {f.name for f in dataclasses.fields(Results)}
-    return {"note": DIDYOUMEAN_NOTE} if "note" in fields else {}
-
-
 def _node_state(host: str, port: int, key: str) -> dict:
     import urllib.request
 
@@ -639,11 +633,12 @@ def _analysed(pool: ProcessPoolExecutor, batches: Iterator[list[Article]], ahead
 
 def _typed_terms(query: str) -> Iterator[tuple[str, str]]:
     """(field, term) of each typed word and its Telex/VNI reading, as planning asks of them."""
+    from searchkit.searching.query import MAX_QUERY_CHARS
     from searchkit.text.keystrokes import decode_keystrokes
-    from searchkit.text.syllables import forms
+    from searchkit.text.syllables import forms, syllable_matches
 
-    text = unicodedata.normalize("NFC", query)[:4000]
-    for word in re.findall(r"[^\W_]+", text):
+    for match in syllable_matches(unicodedata.normalize("NFC", query)[:MAX_QUERY_CHARS]):
+        word = match.group()
         for spelled in filter(None, (word, decode_keystrokes(word))):
             accented, folded = forms(spelled)
             yield from (("title_f", folded), ("body_f", folded))
@@ -739,17 +734,19 @@ def _matched_facets(docs: list[dict], ranked) -> dict[str, dict[str, int]]:
             value = docs[doc].get(name)
             if value:
                 counts[name][value] = counts[name].get(value, 0) + 1
-    return _facet_counts({"facet_counts": [{"field_name": name, "counts": [{"value": v, "count": c}
-                                                                          for v, c in found.items()]}
-                                           for name, found in counts.items()]})
+    return _ordered(counts)
 
 
 def _facet_counts(result: dict) -> dict[str, dict[str, int]]:
-    """Typesense's facet counts as searchkit's: most first (years newest first)."""
+    """Typesense's facet counts as searchkit's (see `_ordered`)."""
+    return _ordered({f["field_name"]: {c["value"]: int(c["count"]) for c in f.get("counts", [])}
+                     for f in result.get("facet_counts", [])})
+
+
+def _ordered(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Counts by facet, most first (years newest first)."""
     from searchkit.engine import _most_first
 
-    counts = {f["field_name"]: {c["value"]: int(c["count"]) for c in f.get("counts", [])}
-              for f in result.get("facet_counts", [])}
     if not counts:
         return {}
     return {"province": _most_first(counts.get("province", {})),

@@ -19,6 +19,8 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from searchkit.indexing.postings import smallest
+
 #: Longest syllable whose pairs are counted.
 MAX_LETTERS = 7
 #: Weight of a syllable's own spelling frequencies against the pair counts (add-k smoothing).
@@ -88,9 +90,9 @@ class PairCounter:
         encoded = [name.encode("utf-8") for name, _ in vocabulary]
         return {
             "vocabulary": np.array(encoded, dtype=f"S{max((len(s) for s in encoded), default=1)}"),
-            "first": _narrow(place[first]),
-            "second": _narrow(place[second]),
-            "count": _narrow(counts),
+            "first": smallest(place[first]),
+            "second": smallest(place[second]),
+            "count": smallest(counts),
         }
 
 
@@ -119,15 +121,10 @@ def merge_packed(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     encoded = [name.encode("utf-8") for name in names]
     return {
         "vocabulary": np.array(encoded, dtype=f"S{max((len(s) for s in encoded), default=1)}"),
-        "first": _narrow(counts.keys // size),
-        "second": _narrow(counts.keys % size),
-        "count": _narrow(counts.counts),
+        "first": smallest(counts.keys // size),
+        "second": smallest(counts.keys % size),
+        "count": smallest(counts.counts),
     }
-
-
-def _narrow(values: np.ndarray) -> np.ndarray:
-    """Non-negative integers in the narrowest unsigned type that holds them all."""
-    return values.astype(np.min_scalar_type(int(values.max()) if len(values) else 0))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ _WIDE_SPACES = r"\t\u00a0\u2000-\u200b\u202f\u205f\u3000"
 # Runs to collapse: a space followed by more space, or any other kind of space. A lone
 # space (almost every one) is not matched, so a body is scanned but not rewritten.
 _SPACES = re.compile(rf" [ {_WIDE_SPACES}]+|[{_WIDE_SPACES}][ {_WIDE_SPACES}]*")
-_HAS_LOOKALIKE = re.compile("[\u00d0\u00f0\u0189\u0256]")
+_HAS_LOOKALIKE = re.compile("[%s]" % "".join(map(chr, _LOOKALIKES)))
 # Control characters (not tab, newline, carriage return) and lone UTF-16 surrogates, which
 # JSON can spell ('\\ud800') and a file name can carry: no text holds them on purpose, and
 # pyvi's tagger and UTF-8 encoders fail on them.

@@ -96,7 +96,7 @@ class Gazetteer:
             for end in range(min(len(folded), start + self._longest), start, -1):
                 if tuple(folded[start:end]) not in self._by_key:
                     continue
-                found = found or [Syllable(m.start(), m.end(), *forms(m.group())) for m in matches]
+                found = found or list(syllables(text))
                 spelling = self._spelled(text, found, start, end)
                 if spelling is None:
                     continue

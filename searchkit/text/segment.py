@@ -165,7 +165,7 @@ class _Tagger:
     def _grams(self, grams: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Whether the syllables from each position form one of pyvi's two- and three-syllable
         words, within a sentence."""
-        size = self.syllables.grams.__len__() + 1
+        size = len(self.syllables.grams) + 1
         pair, triple = np.zeros(len(grams), dtype=bool), np.zeros(len(grams), dtype=bool)
         pair[:-1] = _member(grams[:-1] * size + grams[1:], self.bigrams) & ~last[:-1]
         triple[:-2] = (_member((grams[:-2] * size + grams[1:-1]) * size + grams[2:], self.trigrams)
