@@ -35,12 +35,12 @@ from searchkit.searching.suggest import (
     load_spellings,
     spelling_evidence,
 )
-from searchkit.text.fold import has_marks
+from searchkit.text.fold import fold, has_marks
 from searchkit.text.normalize import normalize_text
 
 if TYPE_CHECKING:
     from searchkit.indexing.sync import Progress
-    from searchkit.searching.accents import PairCounts
+    from searchkit.searching.accents import PairModel
 
 #: After another process commits, its did-you-mean statistic appears a moment later (the
 #: writer prepares it); meanwhile, for up to this long, the previous one serves, rather than a
@@ -200,16 +200,17 @@ class SearchEngine:
         if not ranked.total:
             plan, ranked = self._retry(searcher, arrays, vocabulary, plan, allowed, trace) or (plan, ranked)
         best = _by_date(searcher, arrays, ranked, limit, offset) if sort == "date" else ranked.top(limit, offset)
-        marks = _highlighting(plan, arrays)
+        marks = _highlighting(plan, arrays, ranked.matches)
         hits = tuple(_hit(searcher.stored_fields(doc), score, marks, snippets if place < MAX_SNIPPET_HITS else 0,
                           _explanation(ranked, trace, doc) if trace else None)
                      for place, (doc, score) in enumerate(best))
         suggestion = None if plan.corrected else self._suggest(
             searcher, vocabulary, hits, plan.searched or query)
-        return Results(query=query, total=ranked.total, hits=hits, searched=plan.searched,
+        return Results(query=query, total=ranked.total, hits=hits, searched=_searched(plan, ranked.matches),
                        suggestion=suggestion, facets=_facet_counts(searcher, arrays, ranked) if facets else {},
                        corrected=plan.corrected, complete=ranked.complete, offset=offset,
-                       plan={**plan.to_dict(), "weights": trace.weights} if trace else None)
+                       plan={**plan.to_dict(), "weights": trace.weights,
+                             "accents": [m.to_dict() for m in ranked.matches.values()]} if trace else None)
 
     @_one_at_a_time
     def explain(self, query: str, article_id: str, **filters) -> Explanation | None:
@@ -378,8 +379,8 @@ class SearchEngine:
         """The did-you-mean statistic of the reader's generation (see `_statistic`)."""
         return self._statistic("spellings", reader, load_spellings, f"{CACHE_PREFIX}{{}}.json", wait_for_writer)
 
-    def _load_pairs(self, reader, wait_for_writer: bool = True) -> PairCounts:
-        """The syllable pair counts of the reader's generation (see `_statistic`)."""
+    def _load_pairs(self, reader, wait_for_writer: bool = True) -> PairModel:
+        """The syllable pair model of the reader's generation (see `_statistic`)."""
         return self._statistic("pairs", reader, load_pair_counts, f"{PAIRS_PREFIX}{{}}.npz", wait_for_writer)
 
     def _statistic(self, name: str, reader, load, cache: str, wait_for_writer: bool):
@@ -556,17 +557,40 @@ def _hit(fields: dict, score: float, marks: tuple[Highlighting, Highlighting], s
     )
 
 
-def _highlighting(plan: QueryPlan, arrays) -> tuple[Highlighting, Highlighting]:
-    """How to mark titles and bodies: a long query's words found in most articles are
-    marked only beside a telling word."""
-    from searchkit.searching.ranking import COMMON_SHARE, LONG_QUERY
+def _searched(plan: QueryPlan, matches: dict) -> str | None:
+    """What was searched when it differs from what was typed: Telex decoded, the did-you-mean,
+    and words typed with accents that the index (almost) lacks, searched without them
+    (`trám BTS` → `tram BTS`)."""
+    text = plan.searched or plan.parsed.text
+    fallen = {(m.accented, m.folded) for m in matches.values() if m.fallback}
+    if not fallen:
+        return plan.searched
+    from searchkit.text.syllables import syllables
+
+    pieces, last = [], 0
+    for syllable in syllables(text):
+        if (syllable.accented, syllable.folded) in fallen:
+            pieces += [text[last:syllable.start], fold(text[syllable.start:syllable.end])]
+            last = syllable.end
+    return "".join(pieces) + text[last:]
+
+
+def _highlighting(plan: QueryPlan, arrays, matches: dict | None = None) -> tuple[Highlighting, Highlighting]:
+    """How to mark titles and bodies: a word typed with accents marks its exact forms (unless
+    it fell back to any); a long query's words found in most articles are marked only beside
+    a telling word."""
+    from searchkit.searching.exact import decide
+    from searchkit.searching.ranking import COMMON_SHARE, LONG_QUERY, typed_syllables
+
+    if matches is None:
+        matches = decide(arrays, typed_syllables(plan))
 
     glue: frozenset[str] = frozenset()
     if len(plan.optional) > LONG_QUERY:
         common = arrays.count * COMMON_SHARE
         glue = frozenset(s.folded for c in plan.optional_clauses for s in c.syllables
                          if arrays.document_frequency("body_f", s.folded) > common)
-    return plan.highlighting(title=True, glue=glue), plan.highlighting(glue=glue)
+    return plan.highlighting(title=True, glue=glue, matches=matches), plan.highlighting(glue=glue, matches=matches)
 
 
 def _explanation(ranked, trace, doc: int) -> Explanation:

@@ -8,14 +8,15 @@ rewriting, did-you-mean (`searching.suggest`) and `--explain` all loop over `FIE
 Every article has two texts, its title and its body (`PARTS`). Each is kept in two forms:
 
 - folded syllables with positions (`trạm BTS` → `tram bts`): matching, phrases, neighbours;
-- accented syllables, marked ones only (`trạm`): the bonus for accents typed as written.
+- accented syllables, marked ones only (`trạm`), with positions: what a word typed with
+  accents matches exactly (`Nghệ An` is not `nghệ Ấn`; see `searching.exact`).
 
 and the pyvi words of both (`trạm_bts`… `thông_tin`): a bonus for words typed whole.
 
 >>> folded_field("title").name, folded_field("title").boost
 ('title_f', 2.5)
 >>> [f.name for f in FIELDS if f.positional]
-['title_f', 'body_f']
+['title_f', 'body_f', 'title', 'body']
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ class PostingsField:
 FIELDS: tuple[PostingsField, ...] = (
     PostingsField("title_f", ("title",), FOLDED, positional=True, boost=2.5, b=0.5),
     PostingsField("body_f", ("body",), FOLDED, positional=True, boost=1.0, b=0.75),
-    PostingsField("title", ("title",), ACCENTED, positional=False, boost=2.5, b=0.5),
-    PostingsField("body", ("body",), ACCENTED, positional=False, boost=1.0, b=0.75),
+    PostingsField("title", ("title",), ACCENTED, positional=True, boost=2.5, b=0.5),
+    PostingsField("body", ("body",), ACCENTED, positional=True, boost=1.0, b=0.75),
     PostingsField("words", ("title", "body"), WORDS, positional=False, boost=0.5, b=0.75),
 )
 BY_NAME = {field.name: field for field in FIELDS}

@@ -55,9 +55,23 @@ def encode_token(token: str) -> str:
     return "".join(out)
 
 
+#: An empty token (a plain syllable's place in an accented field) as a backend holds it: no
+#: encoded token is a lone `x`, so it keeps the positions of the others and matches nothing.
+PLACE_HOLDER = "x"
+
+
 def encode_tokens(tokens: Iterable[str]) -> str:
-    """Tokens encoded and joined by single spaces: what a backend's text field holds."""
-    return " ".join(encode_token(t) for t in tokens)
+    """Tokens encoded and joined by single spaces: what a backend's text field holds.
+
+    >>> encode_tokens(["nghệ", ""])
+    'nghx1ec7 x'
+    """
+    return " ".join(encode_token(t) if t else PLACE_HOLDER for t in tokens)
+
+
+def token_count(encoded: str) -> int:
+    """Tokens of an encoded field, place holders left out (the field's BM25 length)."""
+    return sum(1 for token in encoded.split() if token != PLACE_HOLDER)
 
 
 class CandidateArrays:
@@ -137,7 +151,7 @@ class CandidateArrays:
         if field not in self._lengths:
             average = float(self._averages.get(field) or 1.0)
             lengths = np.full(self.size, average, dtype=np.float32)
-            lengths[:self.candidates] = [len((d.get(field) or "").split()) for d in self._docs]
+            lengths[:self.candidates] = [token_count(d.get(field) or "") for d in self._docs]
             self._lengths[field] = lengths
         return self._lengths[field]
 

@@ -89,7 +89,7 @@ def to_document(article: Article, tokens: dict[str, list[str]]) -> dict:
            "text_title": article.title, "text_body": article.body}
     for field in FIELDS:
         doc[field] = encode_tokens(tokens[field])
-        doc[f"len_{field}"] = len(tokens[field])
+        doc[f"len_{field}"] = sum(1 for token in tokens[field] if token)  # place holders are no tokens
     for name in ("date", "source", "category", "url", "author", "province", "path", "hash", "line"):
         value = getattr(article, name)
         if value is not None and value != "":

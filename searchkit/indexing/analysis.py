@@ -10,20 +10,22 @@ from typing import Iterator, Sequence
 
 from searchkit.fields import ACCENTED, FIELDS, FOLDED, WORDS
 from searchkit.models import Article
+from searchkit.searching.accents import pair_sequence
 from searchkit.text.syllables import syllable_forms
 
-#: Extra key: the full accented syllable sequence of each part, from which the segment
-#: counts syllable pairs for restoring accents (see `searching.accents`); not a field.
+#: Extra key: the syllables of each part as written, sentence by sentence, from which the
+#: segment counts syllable pairs for restoring accents (`searching.accents.pair_sequence`);
+#: not a field.
 SEQUENCE = "{}_a"
 
 
 def analyze_article(article: Article) -> dict[str, list[str]]:
-    """Every field's tokens of one article, by field name, plus the accented sequences of
-    title and body (`title_a`, `body_a`).
+    """Every field's tokens of one article, by field name, plus the pair sequences of title
+    and body (`title_a`, `body_a`).
 
     >>> fields = analyze_article(Article(id="1", title="Trạm BTS", body="Sở Thông tin và Truyền thông"))
     >>> fields["title_f"], fields["title"], fields["words"]
-    (['tram', 'bts'], ['trạm'], ['thông_tin', 'truyền_thông'])
+    (['tram', 'bts'], ['trạm', ''], ['thông_tin', 'truyền_thông'])
     """
     return _fields(article, _words_of([article]), 0)
 
@@ -61,8 +63,9 @@ def _fields(article: Article, words: dict[str, list[list[str]]], i: int) -> dict
     for part, text in parts.items():
         found = syllable_forms(text)
         forms[part] = {FOLDED: [folded for _, folded in found],
-                       ACCENTED: [accented for accented, folded in found if accented != folded]}
-        analysed[SEQUENCE.format(part)] = [accented for accented, _ in found]
+                       # marked syllables at their places; plain ones hold a place ('' is no term)
+                       ACCENTED: [accented if accented != folded else "" for accented, folded in found]}
+        analysed[SEQUENCE.format(part)] = pair_sequence(text)
     for field in FIELDS:
         if field.form == WORDS:
             analysed[field.name] = words[field.name][i]

@@ -39,6 +39,9 @@ SUFFIX = ".skp"
 #: Header entry of the syllable pair counts (see `searching.accents`).
 PAIRS = "_pairs"
 _SEPARATOR = b"\0"
+#: An empty token keeps its position and is not indexed: the accented fields hold marked
+#: syllables only, at the positions of the folded fields (exact phrases: `Nghệ An`).
+HOLDER = b""
 
 
 def write_postings(path: Path, documents: Sequence[dict[str, list[str]]],
@@ -92,6 +95,9 @@ def field_arrays(tokens: Sequence[Sequence[str]], positional: bool) -> dict[str,
     (b'bts\\x00tram\\x00', [0, 2, 3], [0, 1, 0], [1, 1, 2])
     >>> a["at"].tolist(), a["positions"].tolist(), a["lengths"].tolist()
     ([0, 2, 4], [1, 0, 0, 2], [3, 1])
+    >>> b = field_arrays([["", "nghệ", ""]], positional=True)  # empty tokens only hold places
+    >>> b["terms"].tobytes() == "nghệ".encode() + bytes(1), b["positions"].tolist(), b["lengths"].tolist()
+    (True, [1], [1])
     """
     encoder = TermEncoder()
     for document in tokens:
@@ -134,6 +140,12 @@ def _arrays(encoded: list[bytes], flat: np.ndarray, lengths: np.ndarray, positio
     """A field's arrays from its sorted terms and every token's term number, document after
     document (`lengths` tokens each)."""
     docs = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
+    begins = np.repeat((np.cumsum(lengths) - lengths).astype(np.int32), lengths)  # each token's document start
+    places = np.arange(len(flat), dtype=np.int32) - begins
+    if encoded and encoded[0] == HOLDER:  # holds a place, is no term ('Nghệ An': the plain 'an')
+        kept = flat != 0
+        flat, docs, places, encoded = flat[kept] - 1, docs[kept], places[kept], encoded[1:]
+        lengths = np.bincount(docs, minlength=len(lengths)).astype(np.int64)
     sorter = np.argsort(flat, kind="stable")  # documents, then positions, stay in order
     terms, docs = flat[sorter], docs[sorter]
     starts = np.flatnonzero(np.concatenate(([True], (terms[1:] != terms[:-1]) | (docs[1:] != docs[:-1])))
@@ -148,8 +160,7 @@ def _arrays(encoded: list[bytes], flat: np.ndarray, lengths: np.ndarray, positio
         "lengths": smallest(lengths),
     }
     if positional:
-        begins = np.repeat((np.cumsum(lengths) - lengths).astype(np.int32), lengths)  # each token's document start
-        positions = (np.arange(len(flat), dtype=np.int32) - begins)[sorter]
+        positions = places[sorter]
         arrays["at"] = smallest(np.searchsorted(terms, every_term))
         arrays["positions"] = smallest(positions)
     return arrays

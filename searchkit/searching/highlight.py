@@ -73,12 +73,10 @@ def _matches(text: str, terms: Terms, phrases: Phrases = ()) -> list[tuple[int, 
     if phrases:
         candidates = _in_phrases(text, candidates, set(terms), phrases)
     terms = {**{s: frozenset() for phrase in phrases for s in phrase}, **terms}
-    exact = {s.folded for s in candidates if s.accented in terms[s.folded]}
     found: list[tuple[int, int, frozenset[str]]] = []
-    for i, syllable in enumerate(candidates):
+    for syllable in candidates:
         wanted = terms[syllable.folded]
-        if wanted and syllable.folded in exact and syllable.accented not in wanted \
-                and not _beside_another(text, candidates, i):
+        if wanted and syllable.accented not in wanted:  # typed with accents: its exact forms only
             continue
         if found and text[found[-1][1]:syllable.start].isspace():
             start, _, words = found[-1]
@@ -107,13 +105,6 @@ def _in_phrases(text: str, candidates: list, loose: set[str], phrases: Phrases) 
 
 def _has_word(gap: str) -> bool:
     return any(ch.isalnum() for ch in gap)
-
-
-def _beside_another(text: str, candidates: list, i: int) -> bool:
-    """True when candidate i touches another one: 'Đăk Nông' counts as a match of 'Đắk Nông'."""
-    before = i > 0 and text[candidates[i - 1].end:candidates[i].start].isspace()
-    after = i + 1 < len(candidates) and text[candidates[i].end:candidates[i + 1].start].isspace()
-    return before or after
 
 
 def make_snippets(text: str, terms: Iterable[str] | Terms, count: int = 3, width: int = 220,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Mapping
 
 from searchkit.errors import QueryError
 from searchkit.searching.highlight import Highlighting
@@ -31,6 +31,8 @@ MAX_OPTIONAL = 32
 MAX_COMPOUND = 3
 #: Runs of three typed syllables looked up side by side, at most (a long question has many).
 MAX_TRIPLES = 12
+#: Longest name looked for among the typed words (`Bà Rịa Vũng Tàu` is 4).
+MAX_NAME = 4
 
 Group = tuple[Clause, ...]
 
@@ -63,6 +65,7 @@ class QueryPlan:
     optional: tuple[Group, ...] = ()
     neighbours: tuple[Neighbours, ...] = ()
     compounds: tuple[str, ...] = ()
+    names: tuple[Neighbours, ...] = ()  # names typed (`Nghệ An`, `dien bien`): whole only side by side
     dropped: tuple[str, ...] = ()
     searched: str | None = None  # the text searched when it differs from the query (Telex decoded)
     corrected: bool = False  # searched is the did-you-mean, tried because the query found nothing
@@ -81,7 +84,7 @@ class QueryPlan:
         return cls(
             query=parsed.text if query is None else query, parsed=parsed, required=required,
             optional=optional, neighbours=_neighbours(parsed.groups, kept), compounds=_compounds(parsed.groups),
-            dropped=dropped, searched=searched,
+            names=_names(parsed.groups, kept), dropped=dropped, searched=searched,
         )
 
     @property
@@ -96,18 +99,27 @@ class QueryPlan:
     def excluded(self) -> tuple[Clause, ...]:
         return self.parsed.excluded
 
-    def highlight_terms(self, title: bool = False) -> dict[str, frozenset[str]]:
-        """Folded syllable -> accented forms typed (empty: any), of the one-syllable words
-        searched; phrases are in `highlight_phrases`."""
+    def highlight_terms(self, title: bool = False, matches: Mapping | None = None) -> dict[str, frozenset[str]]:
+        """Folded syllable -> accented forms to mark (empty: any), of the one-syllable words
+        searched; phrases are in `highlight_phrases`. `matches` (`exact.decide`) says how
+        each typed syllable matched: a word typed with accents marks only its exact forms
+        (`là` not `lá`; `vi rút` not `vì`), unless it fell back to any accents.
+
+        >>> plan = QueryPlan.of(parse_query("là trạm"))
+        >>> sorted((k, sorted(v)) for k, v in plan.highlight_terms().items())
+        [('la', ['là']), ('tram', ['trạm'])]
+        """
         terms: dict[str, set[str] | None] = {}
         for clause in (c for g in self.required + self.optional for c in g):
             if clause.title_only and not title:
                 continue
             if len(clause.syllables) == 1:
                 syllable = clause.syllables[0]
+                match = (matches or {}).get((syllable.accented, syllable.folded))
+                exact = syllable.accented != syllable.folded if match is None else match.mode != "any"
                 typed = terms.setdefault(syllable.folded, set())
-                if typed is None or syllable.accented == syllable.folded:
-                    terms[syllable.folded] = None  # typed without accents: any variant
+                if typed is None or not exact:
+                    terms[syllable.folded] = None  # typed without accents, or fallen back: any variant
                 else:
                     typed.add(syllable.accented)
             for alternative in clause.alternatives:
@@ -126,7 +138,8 @@ class QueryPlan:
             phrases.update(a.folded for a in clause.alternatives if len(a.folded) > 1)
         return tuple(sorted(phrases))
 
-    def highlighting(self, title: bool = False, glue: frozenset[str] = frozenset()) -> Highlighting:
+    def highlighting(self, title: bool = False, glue: frozenset[str] = frozenset(),
+                     matches: Mapping | None = None) -> Highlighting:
         """What to mark in a title or a body. `glue`: folded words found in most articles
         ('đã', 'của', 'làm'), which a long query marks only inside typed neighbours that
         also hold a telling word (*phát triển*), not on their own everywhere.
@@ -135,7 +148,7 @@ class QueryPlan:
         >>> sorted(marks.terms), marks.phrases
         (['tram', 'trien'], (('phat', 'trien'), ('da', 'phat', 'trien'), ('phat', 'trien', 'tram')))
         """
-        terms = {t: v for t, v in self.highlight_terms(title).items() if t not in glue}
+        terms = {t: v for t, v in self.highlight_terms(title, matches).items() if t not in glue}
         phrases = list(self.highlight_phrases(title))
         for neighbours in self.neighbours if glue else ():
             words = set(neighbours.words)
@@ -154,6 +167,7 @@ class QueryPlan:
             "excluded": [_describe((c,)) for c in self.excluded],
             "side_by_side": [str(n) for n in self.neighbours],
             "compounds": list(self.compounds),
+            "names": [str(n) for n in self.names],
             "dropped": list(self.dropped),
         }
 
@@ -239,6 +253,53 @@ def _neighbours(groups: tuple[Group, ...], kept: set) -> tuple[Neighbours, ...]:
                     found.setdefault(Neighbours(tuple(c.syllables[0].folded for c in window)))
                     triples += size == 3
     return tuple(found)
+
+
+def _names(groups: tuple[Group, ...], kept: set) -> tuple[Neighbours, ...]:
+    """Names typed side by side: two to four capitalised words (`Nghệ An`, `Bill Gates`; not
+    when every word is, nor abbreviations such as `CNTT`), and provinces however typed
+    (`dien bien`, `Đăk Nông`). Ranking counts such a name whole only where its words stand
+    together: `An Giang` and `công nghệ` are not `Nghệ An`.
+
+    >>> [str(n) for n in QueryPlan.of(parse_query("CNTT Nghệ An")).names]
+    ['nghe an']
+    >>> [str(n) for n in QueryPlan.of(parse_query("tin hoc dien bien")).names]
+    ['dien bien']
+    """
+    from searchkit.text.places import load_gazetteer
+
+    runs = [[c for c in run if _key((c,)) in kept] for run in _runs(groups)]
+    words = [c for run in runs for c in run]
+    capitals = [_capitalised(c) for c in words]
+    title_case = bool(words) and all(capitals)
+    found: list[Neighbours] = []
+    for run in runs:
+        taken = [False] * len(run)
+        i = 0
+        while i < len(run) and not title_case:
+            end = i
+            while end < len(run) and _capitalised(run[end]):
+                end += 1
+            if 2 <= end - i <= MAX_NAME:
+                found.append(Neighbours(tuple(c.syllables[0].folded for c in run[i:end])))
+                taken[i:end] = [True] * (end - i)
+            i = max(end, i + 1)
+        gazetteer = load_gazetteer()
+        for size in range(MAX_NAME, 1, -1):
+            for i in range(len(run) - size + 1):
+                if any(taken[i:i + size]):
+                    continue
+                window = run[i:i + size]
+                if gazetteer.resolve(" ".join(c.raw for c in window)):
+                    found.append(Neighbours(tuple(c.syllables[0].folded for c in window)))
+                    taken[i:i + size] = [True] * size
+    return tuple(dict.fromkeys(found))
+
+
+def _capitalised(clause: Clause) -> bool:
+    """A word written as names are: a capital, then small letters (`Nghệ`, not `CNTT`)."""
+    raw = clause.raw
+    return bool(raw) and raw[0].isupper() and not (len(raw) > 1 and raw.isupper()) and not clause.alternatives
 
 
 def _compounds(groups: tuple[Group, ...]) -> tuple[str, ...]:

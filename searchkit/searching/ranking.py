@@ -19,15 +19,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from searchkit.fields import FOLDED, WORDS, accented_field, fields_of, folded_field
+from searchkit.fields import FOLDED, WORDS, fields_of, folded_field
+from searchkit.searching import exact
 from searchkit.searching.arrays import IndexArrays
+from searchkit.searching.exact import ANY, Match
 from searchkit.searching.plan import Group, QueryPlan
 from searchkit.searching.query import Clause
 from searchkit.searching.scoring import blend, coverage, idf, minimum_coverage, tf_part
 
-#: Extra weight when the accents typed agree with the article's (the folded match counts too),
-#: times the accented field's own boost (`searchkit.fields`).
-ACCENT_BOOST = 1.0
+#: Weight of an occurrence that matches a word typed with accents only once folded (`nghệ Ấn`
+#: for `Nghệ An`), relative to an exact one.
+LOOKALIKE = 0.2
+#: How much of a word an article holding only a look-alike of it covers (coverage², so an
+#: article missing the exact form of one of two words keeps about 40% of its score).
+LOOKALIKE_COVER = 0.3
+#: How much of its weight each word of a name covers where the name's words stand apart.
+NAME_APART = 0.5
+#: Most a short query's words found side by side as typed multiply an article's score by,
+#: less 1 (all of its pairs and triples: 1 + NEAR_BONUS; none: 1).
+NEAR_BONUS = 2.0
 #: Weight of typed words found side by side (a pair or a triple), relative to a word.
 PAIR_BOOST = 1.5
 #: A query with more optional words than this is long (a question, a pasted paragraph).
@@ -54,6 +64,7 @@ class Ranked:
     scores: np.ndarray
     first: np.ndarray | None = None
     complete: int = 0  # matches holding every word
+    matches: dict = field(default_factory=dict)  # (accented, folded) -> exact.Match of each typed syllable
 
     @property
     def total(self) -> int:
@@ -103,37 +114,53 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
          trace: Trace | None = None) -> Ranked:
     """Every article that holds the required clauses, no excluded one and enough of the
     optional ones, with its score."""
+    matches = exact.decide(arrays, typed_syllables(plan))
     base = arrays.alive.copy() if allowed is None else arrays.alive & allowed
     relevance = np.zeros(arrays.size, dtype=np.float32)
     for group in plan.required:
-        match, score = _group(arrays, group, trace)
-        base &= match
+        strength, score = _group(arrays, group, matches, trace)
+        base &= strength >= (1.0 if np.any(strength >= 1.0) else 1e-6)  # as typed, if any article has it so
         relevance += score  # zero where the group does not match
     for clause in plan.excluded:
-        base &= ~_clause(arrays, clause, None)[0]
+        base &= _clause(arrays, clause, matches, None)[0] < 1.0  # what the word is, not its look-alikes
     rows, weights = [], []
     for group in plan.optional:
-        match, score = _group(arrays, group, trace)
-        rows.append(match)
-        weights.append(idf(arrays.count, int(np.count_nonzero(match & arrays.alive))))
+        strength, score = _group(arrays, group, matches, trace)
+        rows.append(strength)
+        weights.append(idf(arrays.count, int(np.count_nonzero((strength >= 1.0) & arrays.alive))
+                           or int(np.count_nonzero((strength > 0) & arrays.alive))))
         relevance += score
         if trace is not None:
             trace.weights[_label(group)] = weights[-1]
-    neighbours = _neighbours(arrays, plan, relevance, trace)
+    known: dict[tuple, np.ndarray] = {}  # words side by side, found once for neighbours and names
+    near = _neighbours(arrays, plan, matches, relevance, trace, known)
+    _names(arrays, plan, matches, rows, known)
     _compounds(arrays, plan, relevance, trace)
     if not rows:
-        return Ranked(base, relevance, None, int(base.sum()))
-    return _grade(base, relevance, rows, weights, neighbours, bool(plan.required), trace)
+        return Ranked(base, relevance, None, int(base.sum()), matches)
+    ranked = _grade(base, relevance, rows, weights, near, bool(plan.required), trace)
+    ranked.matches = matches
+    return ranked
+
+
+def typed_syllables(plan: QueryPlan) -> list:
+    """Every syllable typed (alternatives are folded forms: they match any accents)."""
+    clauses = [c for g in plan.required + plan.optional for c in g] + list(plan.excluded)
+    return [s for c in clauses for s in c.syllables]
 
 
 def _grade(base: np.ndarray, relevance: np.ndarray, rows: list[np.ndarray], weights: list[float],
-           neighbours: list[tuple[float, np.ndarray]], required: bool, trace: Trace | None) -> Ranked:
-    """Matches by coverage of the optional words; scores scaled by coverage of the words (and,
-    in a query of a few words, of their neighbours); complete matches of a short query first."""
+           near: list[tuple[float, np.ndarray]], required: bool, trace: Trace | None) -> Ranked:
+    """Matches by coverage of the optional words (a look-alike covers a part of its word);
+    scores scaled by that coverage; complete matches of a short query first. Words typed side
+    by side are a bonus among articles of similar coverage (at most `1 + NEAR_BONUS` times the
+    score), never a reason for an article holding fewer words to beat one holding them all,
+    whatever order they were typed in."""
     words = coverage(np.asarray(weights), np.vstack(rows))
-    best = float(words[base].max()) if base.any() else 0.0
+    reach = coverage(np.asarray(weights), np.vstack(rows) > 0)  # look-alikes match, ranked lower
+    best = float(reach[base].max()) if base.any() else 0.0
     if best > 0:
-        matched = base & (words > 0) & (words >= minimum_coverage(len(rows), best) - 1e-6)
+        matched = base & (reach > 0) & (reach >= minimum_coverage(len(rows), best) - 1e-6)
     else:  # no article holds an optional word: the required ones decide alone, if any
         matched = base if required else np.zeros_like(base)
     complete = matched & (words >= 1.0 - 1e-6)
@@ -141,79 +168,98 @@ def _grade(base: np.ndarray, relevance: np.ndarray, rows: list[np.ndarray], weig
     # a long query's complete matches are long articles that happen to hold its particles
     short = len(rows) <= COMPLETE_FIRST_UP_TO
     first = complete if short and count >= ENOUGH_COMPLETE and count < matched.sum() else None
-    if len(rows) <= LONG_QUERY:  # a concept: its words as typed, side by side
-        covered = coverage(np.asarray(weights + [w for w, _ in neighbours]),
-                           np.vstack(rows + [m for _, m in neighbours]))
-    else:  # a question: what it asks about, not how it is phrased ('tại sao … lại')
-        covered = words
+    scores = blend(relevance, words, COVERAGE_POWER)
+    if near and len(rows) <= LONG_QUERY:  # a concept typed without quotes: its words as typed
+        together = coverage(np.asarray([w for w, _ in near]), np.vstack([m for _, m in near]))
+        scores *= (1.0 + NEAR_BONUS * together).astype(np.float32)
     if trace is not None:
-        trace.coverage, trace.complete = covered, complete
-    return Ranked(matched, blend(relevance, covered, COVERAGE_POWER), first, count)
+        trace.coverage, trace.complete = words, complete
+    return Ranked(matched, scores, first, count)
 
 
-def _group(arrays: IndexArrays, group: Group, trace: Trace | None) -> tuple[np.ndarray, np.ndarray]:
-    """A group matches where one of its clauses does (`a OR b`); their scores add up."""
-    match = np.zeros(arrays.size, dtype=bool)
+def _group(arrays: IndexArrays, group: Group, matches: dict, trace: Trace | None) -> tuple[np.ndarray, np.ndarray]:
+    """A group matches where one of its clauses does (`a OR b`), as strongly as the best
+    one (1: as typed; `LOOKALIKE_COVER`: a look-alike only); their scores add up."""
+    strength = np.zeros(arrays.size, dtype=np.float32)
     score = np.zeros(arrays.size, dtype=np.float32)
     for clause in group:
-        clause_match, clause_score = _clause(arrays, clause, trace)
-        match |= clause_match
+        clause_strength, clause_score = _clause(arrays, clause, matches, trace)
+        np.maximum(strength, clause_strength, out=strength)
         score += clause_score
-    return match, score
+    return strength, score
 
 
-def _clause(arrays: IndexArrays, clause: Clause, trace: Trace | None) -> tuple[np.ndarray, np.ndarray]:
-    """(match, score) of a clause: its typed form and its alternatives count as one term per
-    field (their occurrences add up, their document frequency is that of either), and typed
-    accents add the accented field's BM25 where the article writes them so."""
-    forms = [(clause.folded, 1.0)] + [(a.folded, a.boost) for a in clause.alternatives]
-    match = np.zeros(arrays.size, dtype=bool)
+def _clause(arrays: IndexArrays, clause: Clause, matches: dict, trace: Trace | None) -> tuple[np.ndarray, np.ndarray]:
+    """(strength, score) of a clause: its typed form and its alternatives count as one term
+    per field (their occurrences add up, their document frequency is that of either); a
+    look-alike of a word typed with accents counts `LOOKALIKE` of an occurrence."""
+    typed = tuple(matches.get((s.accented, s.folded)) or Match(s.folded, s.accented) for s in clause.syllables)
+    strength = np.zeros(arrays.size, dtype=np.float32)
     score = np.zeros(arrays.size, dtype=np.float32)
     label = _label((clause,))
-    for field_name in clause.fields:
-        folded = folded_field(field_name)
-        if len(forms) == 1 and len(clause.folded) == 1:  # a plain word: straight from its postings
-            ids, tf_ids = arrays.postings(folded.name, clause.folded[0])
-            share = 1.0
-        else:
-            ids, tf_ids, share = _merged_counts(arrays, folded.name, forms)
+    for part in clause.fields:
+        folded = folded_field(part)
+        ids, tf, share, as_typed = _field_counts(arrays, part, clause, typed)
         if not len(ids):
             continue
-        weight = folded.boost * idf(arrays.count, int(np.count_nonzero(arrays.alive[ids])))
-        part = weight * share * tf_part(tf_ids, arrays.norm(folded.name)[ids])
-        score[ids] += part
-        match[ids] = True
+        holders = int(np.count_nonzero(arrays.alive[ids[as_typed]])) or int(np.count_nonzero(arrays.alive[ids]))
+        weight = folded.boost * idf(arrays.count, holders)
+        contribution = weight * share * tf_part(tf, arrays.norm(folded.name)[ids])
+        score[ids] += contribution
+        strength[ids] = np.maximum(strength[ids], np.where(as_typed, 1.0, LOOKALIKE_COVER))
         if trace is not None:
-            trace.add(f"{label} · {field_name}", ids, part)
-        _accents(arrays, clause, field_name, match, score, trace)
-    return match, score
+            trace.add(f"{label} · {part}", ids, contribution)
+    return strength, score
 
 
-def _merged_counts(arrays: IndexArrays, field_name: str, forms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(doc numbers, occurrences of any form, share of them weighted by each form's boost)."""
+def _field_counts(arrays: IndexArrays, part: str, clause: Clause,
+                  typed: tuple[Match, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(doc numbers, occurrences, share of them weighted by each form's boost, whether the
+    clause matches as typed) in one part. Look-alikes count `LOOKALIKE`; an alternative
+    (`CNTT` for *công nghệ thông tin*) counts as typed, a little less (its boost)."""
+    name = folded_field(part).name
+    ids, counts = _form_counts(arrays, name, clause.folded)
+    if not clause.alternatives and all(m.mode == ANY for m in typed):  # a plain word: its postings as they are
+        return ids, counts, np.ones(len(ids), np.float32), np.ones(len(ids), bool)
     tf = np.zeros(arrays.size, dtype=np.float32)
-    weighted = np.zeros(arrays.size, dtype=np.float32)
-    for folded, boost in forms:
-        ids, counts = _form_counts(arrays, field_name, folded)
+    as_typed = np.zeros(arrays.size, dtype=bool)
+    if any(m.mode != ANY for m in typed):
+        exact_ids, exact_counts = _exact_counts(arrays, part, typed)
+        tf[ids] += LOOKALIKE * counts
+        tf[exact_ids] += (1.0 - LOOKALIKE) * exact_counts
+        as_typed[exact_ids] = True
+    else:
         tf[ids] += counts
-        weighted[ids] += boost * counts
+        as_typed[ids] = True
+    weighted = tf.copy()
+    for alternative in clause.alternatives:
+        alt_ids, alt_counts = _form_counts(arrays, name, alternative.folded)
+        tf[alt_ids] += alt_counts
+        weighted[alt_ids] += alternative.boost * alt_counts
+        as_typed[alt_ids] = True
     ids = np.flatnonzero(tf)
-    return ids, tf[ids], weighted[ids] / tf[ids]  # an alternative counts a little less
+    return ids, tf[ids], weighted[ids] / tf[ids], as_typed[ids]
 
 
-def _accents(arrays: IndexArrays, clause: Clause, field_name: str, match: np.ndarray,
-             score: np.ndarray, trace: Trace | None) -> None:
-    """The bonus for typed accents; a phrase shares one bonus among its syllables."""
-    share = ACCENT_BOOST / len(clause.syllables)
-    for syllable in clause.syllables:
-        if syllable.accented == syllable.folded:
-            continue
-        accented = accented_field(field_name)
-        ids, values = arrays.term_scores(accented.name, syllable.accented, accented.boost * share)
-        keep = match[ids]
-        score[ids[keep]] += values[keep]
-        if trace is not None and keep.any():
-            trace.add(f"{syllable.accented} (dấu) · {field_name}", ids[keep], values[keep])
+def _exact_counts(arrays: IndexArrays, part: str, typed: tuple[Match, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(doc numbers, occurrences) of the typed syllables as they must match (`exact.decide`),
+    standing in order when there are several."""
+    if len(typed) == 1:
+        return exact.counts(arrays, part, typed[0])
+    keys = exact_occurrences(arrays, part, typed)
+    docs, counts = np.unique(keys >> 32, return_counts=True)
+    return docs, counts.astype(np.float32)
+
+
+def exact_occurrences(arrays: IndexArrays, part: str, typed: tuple[Match, ...]) -> np.ndarray:
+    """Keys (`doc << 32 | position` of the last syllable) where the syllables stand in order,
+    each matching as it must."""
+    keys = exact.occurrences(arrays, part, typed[0])
+    for match in typed[1:]:
+        if not len(keys):
+            break
+        keys = _followed(keys, exact.occurrences(arrays, part, match))
+    return keys
 
 
 def _form_counts(arrays: IndexArrays, field_name: str, folded: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -262,41 +308,100 @@ def _member(keys: np.ndarray, probes: np.ndarray) -> np.ndarray:
     return keys[at] == probes
 
 
-def _neighbours(arrays: IndexArrays, plan: QueryPlan, relevance: np.ndarray,
-                trace: Trace | None) -> list[tuple[float, np.ndarray]]:
+def _names(arrays: IndexArrays, plan: QueryPlan, matches: dict, rows: list[np.ndarray], known: dict) -> None:
+    """A name's words (`plan.names`: `Nghệ An`) cover only `NAME_APART` of their weight in an
+    article that does not have them side by side (as typed: exactly, where accents decide)."""
+    single = {g[0].syllables[0].folded: i for i, g in enumerate(plan.optional)
+              if len(g) == 1 and len(g[0].syllables) == 1}
+    typed = {s.folded: s for c in plan.optional_clauses for s in c.syllables}
+    for name in plan.names:
+        at = [single.get(word) for word in name.words]
+        if None in at:
+            continue
+        together = np.zeros(arrays.size, dtype=bool)
+        for forms in _name_forms(name, tuple(matches.get((typed[w].accented, w)) or Match(w, w) for w in name.words)):
+            for part in ("title", "body"):
+                keys = _side_by_side(arrays, known, (part, forms), lambda w, p=part, f=forms: exact.occurrences(
+                    arrays, p, next(m for m in f if m.folded == w)))
+                together[np.unique(keys >> 32)] = True
+        for i in at:
+            rows[i] = np.where(together, rows[i], rows[i] * NAME_APART).astype(np.float32)
+
+
+def _name_forms(name, typed: tuple[Match, ...]) -> list[tuple[Match, ...]]:
+    """How a name must be written: as typed when accents were, else as the gazetteer writes
+    the province (`dien bien` is *Điện Biên*, not *diễn biến*), else any way."""
+    if any(m.mode != ANY or m.fallback for m in typed):
+        return [typed]
+    from searchkit.text.places import load_gazetteer
+
+    spellings = load_gazetteer().spellings(name.words)
+    if not spellings:
+        return [typed]
+    return [tuple(Match(m.folded, a, exact.EXACT if a != m.folded else exact.PLAIN) for m, a in zip(typed, spelling))
+            for spelling in spellings]
+
+
+def _neighbours(arrays: IndexArrays, plan: QueryPlan, matches: dict, relevance: np.ndarray,
+                trace: Trace | None, known: dict) -> list[tuple[float, np.ndarray]]:
     """BM25 of words typed side by side as if they were one term (how often the article has
-    them side by side, weighed by how rare that is), added to `relevance`; returns each
-    one's (idf, mask of the articles holding it), which count towards coverage like words:
-    an article holding `chữ ký số` as written covers more of the query than one holding the
-    three syllables apart, whatever field they are in."""
-    found = []
+    them side by side, weighed by how rare that is), added to `relevance`: an article holding
+    `chữ ký số` as written ranks above one holding the three syllables apart. Typed accents
+    decide here too: `Nghệ An` side by side counts whole, `nghệ Ấn` a look-alike's share."""
     long_query = len(plan.optional) > LONG_QUERY
-    known: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}  # pairs found, reused by triples
+    typed = {s.folded: s for c in plan.optional_clauses for s in c.syllables}
+    found = []
     for neighbours in plan.neighbours:
         holding = np.zeros(arrays.size, dtype=bool)
+        forms = tuple(matches.get((typed[w].accented, w)) or Match(w, w) if w in typed else Match(w, w)
+                      for w in neighbours.words)
+        strict = any(m.mode != ANY for m in forms)
         for folded in fields_of(FOLDED):
-            field_f, field_name = folded.name, folded.text[0]
+            field_f, part = folded.name, folded.text[0]
             if long_query and _glue(arrays, field_f, neighbours.words):
                 continue
-            head = known.get((field_f, neighbours.words[:-1]))
-            if head is not None:
-                keys = _followed(head, arrays.occurrences(field_f, neighbours.words[-1]))
-            else:
-                keys = phrase_occurrences(arrays, field_f, neighbours.words)
-            known[(field_f, neighbours.words)] = keys
+            keys = _side_by_side(arrays, known, (field_f, neighbours.words), lambda w: arrays.occurrences(field_f, w))
             if not len(keys):
                 continue
             ids, counts = np.unique(keys >> 32, return_counts=True)
-            weight = PAIR_BOOST * folded.boost * idf(arrays.count, int(np.count_nonzero(arrays.alive[ids])))
-            part = weight * tf_part(counts.astype(np.float32), arrays.norm(field_f)[ids])
-            relevance[ids] += part
-            holding[ids] = True
+            tf, holders = counts.astype(np.float32), ids
+            if strict:
+                by_form = {m.folded: m for m in forms}
+                exact_keys = _side_by_side(arrays, known, (part, forms),
+                                           lambda w: exact.occurrences(arrays, part, by_form[w]))
+                exact_ids, exact_counts = np.unique(exact_keys >> 32, return_counts=True)
+                dense = np.zeros(arrays.size, dtype=np.float32)
+                dense[ids] = LOOKALIKE * tf
+                dense[exact_ids] += (1.0 - LOOKALIKE) * exact_counts
+                tf, holders = dense[ids], exact_ids if len(exact_ids) else ids
+            weight = PAIR_BOOST * folded.boost * idf(arrays.count, int(np.count_nonzero(arrays.alive[holders])))
+            part_score = weight * tf_part(tf, arrays.norm(field_f)[ids])
+            relevance[ids] += part_score
+            holding[holders] = True
             if trace is not None:
-                trace.add(f'"{neighbours}" · {field_name}', ids, part)
-        holders = int(np.count_nonzero(holding & arrays.alive))
-        if holders:
-            found.append((idf(arrays.count, holders), holding))
+                trace.add(f'"{neighbours}" · {part}', ids, part_score)
+        count = int(np.count_nonzero(holding & arrays.alive))
+        if count:
+            found.append((idf(arrays.count, count), holding))
     return found
+
+
+def _side_by_side(arrays: IndexArrays, known: dict, key: tuple, occurrences) -> np.ndarray:
+    """Keys where the words of `key[1]` stand in order (`occurrences(word)` of each), reusing
+    a pair's keys for the triple that extends it."""
+    field, words = key
+    head = known.get((field, words[:-1]))
+    last = words[-1].folded if isinstance(words[-1], Match) else words[-1]
+    if head is not None:
+        keys = _followed(head, occurrences(last))
+    else:
+        keys = occurrences(words[0].folded if isinstance(words[0], Match) else words[0])
+        for word in words[1:]:
+            if not len(keys):
+                break
+            keys = _followed(keys, occurrences(word.folded if isinstance(word, Match) else word))
+    known[key] = keys
+    return keys
 
 
 def _glue(arrays: IndexArrays, field_name: str, words: tuple[str, ...]) -> bool:

@@ -210,7 +210,7 @@ def spellings(abbr: str) -> list[tuple[str, ...]]:
 
 def _expand(clause: Clause, table: Abbreviations) -> Clause:
     typed = tuple(s.folded for s in clause.syllables)
-    alternatives: list[Alternative] = []
+    alternatives: list[Alternative] = list(clause.alternatives)  # a date's other reading (`30.4`)
     if typed_as_abbreviation(clause.raw, table):
         written = table.spelling(clause.raw) or clause.raw
         alternatives += [Alternative(f, 1.0) for f in spellings(written)]
@@ -237,7 +237,15 @@ def _broadest(phrases: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
 
 
 def _abbreviation_alternatives(abbreviations: Iterable[str]) -> list[Alternative]:
-    return [Alternative(f, ALTERNATIVE_BOOST) for abbr in abbreviations for f in spellings(abbr)]
+    """The abbreviations of a spelled-out phrase as alternatives, except those that read as a
+    Vietnamese word once lower-cased: the index keeps no case, and `trí tuệ nhân tạo` must not
+    find *Ái nam ái nữ* or *Ai hơn ai?* through `AI`.
+
+    >>> [a.folded for a in _abbreviation_alternatives(["AI", "CNTT"])]
+    [('cntt',)]
+    """
+    return [Alternative(f, ALTERNATIVE_BOOST) for abbr in abbreviations for f in spellings(abbr)
+            if not (len(f) == 1 and is_valid_syllable(f[0]))]
 
 
 def _unique(alternatives: Iterable[Alternative]) -> list[Alternative]:

@@ -16,6 +16,8 @@ that is also an ordinary phrase (``hòa bình``, peace) counts only after ``tỉ
 
 from __future__ import annotations
 
+import itertools
+
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -73,6 +75,20 @@ class Gazetteer:
             context = _leading_context(key)
             spelling = self._by_key.get(key[context:]) if context else None
         return spelling.canonical if spelling else None
+
+    def spellings(self, folded: Sequence[str], limit: int = 8) -> tuple[tuple[str, ...], ...]:
+        """The accented syllables a province's name is written with, for its folded syllables
+        (at most `limit` spellings); () when they name no province.
+
+        >>> load_gazetteer().spellings(["dak", "nong"])
+        (('đắk', 'nông'), ('đak', 'nông'), ('đăk', 'nông'))
+        """
+        spelling = self._by_key.get(tuple(folded))
+        if spelling is None:
+            return ()
+        combos = itertools.islice(itertools.product(*(sorted(forms) for forms in spelling.accented)), limit)
+        return tuple(sorted(combos, key=lambda combo: combo != tuple(
+            forms(w)[0] for w in spelling.canonical.split())))
 
     def find(self, text: str) -> str | None:
         """The first province named in running text (NFC), or None.

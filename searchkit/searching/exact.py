@@ -1,0 +1,125 @@
+"""Typed accents decide: how each query syllable matches, and its occurrences so matched.
+
+A word typed with marks matches its exact form first (`bán` is not `bạn`, `Nghệ An` is not
+`nghệ Ấn`); tone placement and i/y count as exact, since the index keeps one form of each
+(`hoà` = `hòa`, `kĩ` = `kỹ`). An article holding only an accent-folded look-alike still
+matches, at a fraction of the weight (`ranking.LOOKALIKE`).
+
+- `EXACT`: a marked syllable, matched in the accented fields (`trạm`);
+- `PLAIN`: an unmarked syllable in a query typed with accents (`An` of `Nghệ An`), when
+  the plain word is common on its own: the folded occurrences that are no marked spelling;
+- `ANY`: every accent-folded form: a query typed without accents, an unmarked word of a
+  partly accented one (`trạm bts dak nong`), abbreviations' expansions, and the *fallback*
+  for a marked word whose exact form the index (almost) lacks (`trám BTS`): `Results.searched`
+  and `--explain` then say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from searchkit.fields import accented_field, folded_field
+from searchkit.text.variants import marked_variants
+
+EXACT, PLAIN, ANY = "exact", "plain", "any"
+#: A marked word found in fewer articles than this share of its folded form's (or in none)
+#: falls back to the folded form: a mistyped mark, not a different word.
+FALLBACK_SHARE = 0.01
+#: An unmarked word of an accented query is taken as plain when at least this share of the
+#: articles holding its folded form write it without marks (`an` of *an ninh*: yes; `ky`: no).
+PLAIN_SHARE = 0.1
+#: A query counts as typed with accents when at least this share of its words that have
+#: marked spellings in the index were typed with marks (`CNTT Nghệ An`: 1 of 2).
+ACCENTED_SHARE = 0.5
+#: Plain occurrences remembered per index generation (a common word's are computed once).
+MAX_REMEMBERED = 256
+
+
+@dataclass(frozen=True)
+class Match:
+    """How one typed syllable matches: `mode`, and whether it fell back from exact to any."""
+
+    folded: str
+    accented: str
+    mode: str = ANY
+    fallback: bool = False
+
+    def to_dict(self) -> dict:
+        return {"word": self.accented, "mode": self.mode, "fallback": self.fallback}
+
+
+def decide(arrays, syllables) -> dict[tuple[str, str], Match]:
+    """`Match` of each typed (accented, folded) syllable; `arrays`: the index's arrays.
+
+    Marked syllables are exact unless too rare; unmarked ones are plain only in a query
+    typed with accents (most of its variable words marked) and when the plain word is common.
+    """
+    typed = list(dict.fromkeys((s.accented, s.folded) for s in syllables))
+    marked = [pair for pair in typed if pair[0] != pair[1]]
+    found: dict[tuple[str, str], Match] = {}
+    for accented, folded in marked:
+        exact = _frequency(arrays, accented_field, accented)
+        fallback = exact == 0 or exact < FALLBACK_SHARE * _frequency(arrays, folded_field, folded)
+        found[(accented, folded)] = Match(folded, accented, ANY if fallback else EXACT, fallback)
+    plain = [pair for pair in typed if pair[0] == pair[1] and _variants(arrays, pair[1])]
+    accented_query = marked and len(marked) >= ACCENTED_SHARE * (len(marked) + len(plain))
+    for accented, folded in typed:
+        if (accented, folded) in found:
+            continue
+        mode = PLAIN if accented_query and (accented, folded) in plain and _plain_is_common(arrays, folded) else ANY
+        found[(accented, folded)] = Match(folded, accented, mode)
+    return found
+
+
+def occurrences(arrays, part: str, match: Match) -> np.ndarray:
+    """Sorted `doc << 32 | position` keys where the syllable occurs as it must match."""
+    folded = arrays.occurrences(folded_field(part).name, match.folded)
+    if match.mode == EXACT:
+        return arrays.occurrences(accented_field(part).name, match.accented)
+    if match.mode == PLAIN:
+        return _plain(arrays, part, match.folded, folded)
+    return folded
+
+
+def counts(arrays, part: str, match: Match) -> tuple[np.ndarray, np.ndarray]:
+    """(doc numbers, occurrences) of the syllable as it must match, in one part."""
+    if match.mode == EXACT:
+        return arrays.postings(accented_field(part).name, match.accented)
+    if match.mode == PLAIN:
+        docs, found = np.unique(occurrences(arrays, part, match) >> 32, return_counts=True)
+        return docs, found.astype(np.float32)
+    return arrays.postings(folded_field(part).name, match.folded)
+
+
+def _plain(arrays, part: str, folded: str, keys: np.ndarray) -> np.ndarray:
+    """The folded occurrences that no marked spelling takes: `an`, not `ấn` or `ăn`."""
+    memo = getattr(arrays, "memo", {}).setdefault("plain", {})  # per index generation
+    key = (part, folded)
+    if key not in memo:
+        name = accented_field(part).name
+        taken = [t for t in (arrays.occurrences(name, v) for v in _variants(arrays, folded)) if len(t)]
+        if len(memo) >= MAX_REMEMBERED:
+            memo.clear()
+        memo[key] = keys[~np.isin(keys, np.concatenate(taken))] if taken else keys
+    return memo[key]
+
+
+def _variants(arrays, folded: str) -> list[str]:
+    """The marked spellings of `folded` that the index holds."""
+    return [v for v in marked_variants(folded) if _frequency(arrays, accented_field, v)]
+
+
+def _plain_is_common(arrays, folded: str) -> bool:
+    total = _frequency(arrays, folded_field, folded)
+    if not total:
+        return False
+    plain_docs = sum(len(np.unique(_plain(arrays, part, folded, arrays.occurrences(folded_field(part).name, folded)) >> 32))
+                     for part in ("title", "body"))
+    return plain_docs >= PLAIN_SHARE * total
+
+
+def _frequency(arrays, field_of, term: str) -> int:
+    """Articles holding `term` in titles or bodies (an article with both counts twice)."""
+    return sum(arrays.document_frequency(field_of(part).name, term) for part in ("title", "body"))
