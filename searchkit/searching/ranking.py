@@ -38,6 +38,8 @@ NAME_APART = 0.5
 #: Most a short query's words found side by side as typed multiply an article's score by,
 #: less 1 (all of its pairs and triples: 1 + NEAR_BONUS; none: 1).
 NEAR_BONUS = 2.0
+#: Above 1, an article holding all of them side by side gains much more than one holding some.
+NEAR_POWER = 1.5
 #: Weight of typed words found side by side (a pair or a triple), relative to a word.
 PAIR_BOOST = 1.5
 #: A query with more optional words than this is long (a question, a pasted paragraph).
@@ -171,7 +173,7 @@ def _grade(base: np.ndarray, relevance: np.ndarray, rows: list[np.ndarray], weig
     scores = blend(relevance, words, COVERAGE_POWER)
     if near and len(rows) <= LONG_QUERY:  # a concept typed without quotes: its words as typed
         together = coverage(np.asarray([w for w, _ in near]), np.vstack([m for _, m in near]))
-        scores *= (1.0 + NEAR_BONUS * together).astype(np.float32)
+        scores *= (1.0 + NEAR_BONUS * together ** NEAR_POWER).astype(np.float32)
     if trace is not None:
         trace.coverage, trace.complete = words, complete
     return Ranked(matched, scores, first, count)
