@@ -40,15 +40,17 @@ class Highlighting:
 
     terms: Mapping[str, frozenset[str]]
     phrases: Phrases = ()
+    inside: frozenset[str] = frozenset()  # terms marked only inside a phrase (a name's words)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        return match_spans(text, self.terms, self.phrases)
+        return match_spans(text, self.terms, self.phrases, self.inside)
 
     def snippets(self, text: str, count: int = 3) -> tuple[Snippet, ...]:
-        return make_snippets(text, self.terms, count=count, phrases=self.phrases)
+        return make_snippets(text, self.terms, count=count, phrases=self.phrases, inside=self.inside)
 
 
-def match_spans(text: str, terms: Iterable[str] | Terms, phrases: Phrases = ()) -> list[tuple[int, int]]:
+def match_spans(text: str, terms: Iterable[str] | Terms, phrases: Phrases = (),
+                inside: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
     """[start, end) of every syllable of `text` that matches a query term.
 
     `terms` maps folded forms to the accented forms typed. Where the text has the
@@ -64,14 +66,16 @@ def match_spans(text: str, terms: Iterable[str] | Terms, phrases: Phrases = ()) 
     >>> match_spans("chủ sở hữu chữ ký số", {}, phrases=(("chu", "ki", "so"),))
     [(11, 20)]
     """
-    return [(start, end) for start, end, _ in _matches(text, as_terms(terms), phrases)]
+    return [(start, end) for start, end, _ in _matches(text, as_terms(terms), phrases, inside)]
 
 
-def _matches(text: str, terms: Terms, phrases: Phrases = ()) -> list[tuple[int, int, frozenset[str]]]:
-    """Merged match spans, each with the set of query terms it contains."""
+def _matches(text: str, terms: Terms, phrases: Phrases = (),
+             inside: frozenset[str] = frozenset()) -> list[tuple[int, int, frozenset[str]]]:
+    """Merged match spans, each with the set of query terms it contains; `inside`: terms
+    whose accents `terms` gives but that are marked only within a phrase."""
     candidates = find_syllables(text, set(terms) | {s for phrase in phrases for s in phrase})
     if phrases:
-        candidates = _in_phrases(text, candidates, set(terms), phrases)
+        candidates = _in_phrases(text, candidates, set(terms) - inside, phrases)
     terms = {**{s: frozenset() for phrase in phrases for s in phrase}, **terms}
     found: list[tuple[int, int, frozenset[str]]] = []
     for syllable in candidates:
@@ -108,14 +112,14 @@ def _has_word(gap: str) -> bool:
 
 
 def make_snippets(text: str, terms: Iterable[str] | Terms, count: int = 3, width: int = 220,
-                  phrases: Phrases = ()) -> tuple[Snippet, ...]:
+                  phrases: Phrases = (), inside: frozenset[str] = frozenset()) -> tuple[Snippet, ...]:
     """Up to `count` passages of about `width` characters around the densest matches.
 
     With no match in `text`, its opening passage (no spans) so that a hit always shows text.
     """
     if count < 1:
         return ()
-    matches = _matches(text, as_terms(terms), phrases)
+    matches = _matches(text, as_terms(terms), phrases, inside)
     if not matches:
         start, end = _window(text, 0, width)
         return (_snippet(text, start, end, []),) if end > start else ()

@@ -150,11 +150,18 @@ class QueryPlan:
         """
         terms = {t: v for t, v in self.highlight_terms(title, matches).items() if t not in glue}
         phrases = list(self.highlight_phrases(title))
+        phrases += [n.words for n in self.names if n.words not in phrases]  # a name is marked whole,
+        inside = frozenset(w for n in self.names for w in n.words)  # as typed or as a province is written
+        for name in self.names:
+            for spelling in _province_spellings(name.words):
+                for word, accented in zip(name.words, spelling):
+                    if terms.get(word):
+                        terms[word] = terms[word] | {accented}
         for neighbours in self.neighbours if glue else ():
             words = set(neighbours.words)
             if words & glue and not words <= glue and neighbours.words not in phrases:
                 phrases.append(neighbours.words)
-        return Highlighting(terms, tuple(phrases))
+        return Highlighting(terms, tuple(phrases), inside)
 
     def to_dict(self) -> dict:
         """The plan as `--explain` and `--json` show it."""
@@ -294,6 +301,13 @@ def _names(groups: tuple[Group, ...], kept: set) -> tuple[Neighbours, ...]:
                     found.append(Neighbours(tuple(c.syllables[0].folded for c in window)))
                     taken[i:i + size] = [True] * size
     return tuple(dict.fromkeys(found))
+
+
+def _province_spellings(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """How the gazetteer writes a province's name (`Đắk Nông`, `Đăk Nông`), else ()."""
+    from searchkit.text.places import load_gazetteer
+
+    return load_gazetteer().spellings(words)
 
 
 def _capitalised(clause: Clause) -> bool:
