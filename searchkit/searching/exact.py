@@ -50,11 +50,12 @@ class Match:
         return {"word": self.accented, "mode": self.mode, "fallback": self.fallback}
 
 
-def decide(arrays, syllables) -> dict[tuple[str, str], Match]:
+def decide(arrays, syllables, plain: bool = True) -> dict[tuple[str, str], Match]:
     """`Match` of each typed (accented, folded) syllable; `arrays`: the index's arrays.
 
     Marked syllables are exact unless too rare; unmarked ones are plain only in a query
-    typed with accents (most of its variable words marked) and when the plain word is common.
+    typed with accents (most of its variable words marked) and when the plain word is common,
+    and only when `plain` (a long question's unmarked words are mostly particles: any).
     """
     typed = list(dict.fromkeys((s.accented, s.folded) for s in syllables))
     marked = [pair for pair in typed if pair[0] != pair[1]]
@@ -63,12 +64,12 @@ def decide(arrays, syllables) -> dict[tuple[str, str], Match]:
         exact = _frequency(arrays, accented_field, accented)
         fallback = exact == 0 or exact < FALLBACK_SHARE * _frequency(arrays, folded_field, folded)
         found[(accented, folded)] = Match(folded, accented, ANY if fallback else EXACT, fallback)
-    plain = [pair for pair in typed if pair[0] == pair[1] and _variants(arrays, pair[1])]
-    accented_query = marked and len(marked) >= ACCENTED_SHARE * (len(marked) + len(plain))
+    unmarked = [pair for pair in typed if plain and pair[0] == pair[1] and _variants(arrays, pair[1])]
+    accented_query = marked and len(marked) >= ACCENTED_SHARE * (len(marked) + len(unmarked))
     for accented, folded in typed:
         if (accented, folded) in found:
             continue
-        mode = PLAIN if accented_query and (accented, folded) in plain and _plain_is_common(arrays, folded) else ANY
+        mode = PLAIN if accented_query and (accented, folded) in unmarked and _plain_is_common(arrays, folded) else ANY
         found[(accented, folded)] = Match(folded, accented, mode)
     return found
 

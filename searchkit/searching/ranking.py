@@ -116,7 +116,7 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
          trace: Trace | None = None) -> Ranked:
     """Every article that holds the required clauses, no excluded one and enough of the
     optional ones, with its score."""
-    matches = exact.decide(arrays, typed_syllables(plan))
+    matches = exact.decide(arrays, typed_syllables(plan), plain=len(plan.optional) <= LONG_QUERY)
     base = arrays.alive.copy() if allowed is None else arrays.alive & allowed
     relevance = np.zeros(arrays.size, dtype=np.float32)
     for group in plan.required:
@@ -223,6 +223,13 @@ def _field_counts(arrays: IndexArrays, part: str, clause: Clause,
     ids, counts = _form_counts(arrays, name, clause.folded)
     if not clause.alternatives and all(m.mode == ANY for m in typed):  # a plain word: its postings as they are
         return ids, counts, np.ones(len(ids), np.float32), np.ones(len(ids), bool)
+    if not clause.alternatives:  # exact occurrences are some of the folded ones: no dense arrays
+        exact_ids, exact_counts = _exact_counts(arrays, part, typed)
+        at = np.searchsorted(ids, exact_ids)
+        tf, as_typed = LOOKALIKE * counts, np.zeros(len(ids), bool)
+        tf[at] += (1.0 - LOOKALIKE) * exact_counts
+        as_typed[at] = True
+        return ids, tf, np.ones(len(ids), np.float32), as_typed
     tf = np.zeros(arrays.size, dtype=np.float32)
     as_typed = np.zeros(arrays.size, dtype=bool)
     if any(m.mode != ANY for m in typed):
@@ -349,7 +356,7 @@ def _neighbours(arrays: IndexArrays, plan: QueryPlan, matches: dict, relevance: 
     """BM25 of words typed side by side as if they were one term (how often the article has
     them side by side, weighed by how rare that is), added to `relevance`: an article holding
     `chữ ký số` as written ranks above one holding the three syllables apart. Typed accents
-    decide here too: `Nghệ An` side by side counts whole, `nghệ Ấn` a look-alike's share."""
+    decide here too: `Nghệ An` side by side counts, `nghệ Ấn` does not."""
     long_query = len(plan.optional) > LONG_QUERY
     typed = {s.folded: s for c in plan.optional_clauses for s in c.syllables}
     found = []
@@ -362,20 +369,15 @@ def _neighbours(arrays: IndexArrays, plan: QueryPlan, matches: dict, relevance: 
             field_f, part = folded.name, folded.text[0]
             if long_query and _glue(arrays, field_f, neighbours.words):
                 continue
-            keys = _side_by_side(arrays, known, (field_f, neighbours.words), lambda w: arrays.occurrences(field_f, w))
+            if strict:  # as typed only: a look-alike pair (`nghệ Ấn`) is no bonus
+                by_form = {m.folded: m for m in forms}
+                keys = _side_by_side(arrays, known, (part, forms), lambda w: exact.occurrences(arrays, part, by_form[w]))
+            else:
+                keys = _side_by_side(arrays, known, (field_f, neighbours.words), lambda w: arrays.occurrences(field_f, w))
             if not len(keys):
                 continue
             ids, counts = np.unique(keys >> 32, return_counts=True)
             tf, holders = counts.astype(np.float32), ids
-            if strict:
-                by_form = {m.folded: m for m in forms}
-                exact_keys = _side_by_side(arrays, known, (part, forms),
-                                           lambda w: exact.occurrences(arrays, part, by_form[w]))
-                exact_ids, exact_counts = np.unique(exact_keys >> 32, return_counts=True)
-                dense = np.zeros(arrays.size, dtype=np.float32)
-                dense[ids] = LOOKALIKE * tf
-                dense[exact_ids] += (1.0 - LOOKALIKE) * exact_counts
-                tf, holders = dense[ids], exact_ids if len(exact_ids) else ids
             weight = PAIR_BOOST * folded.boost * idf(arrays.count, int(np.count_nonzero(arrays.alive[holders])))
             part_score = weight * tf_part(tf, arrays.norm(field_f)[ids])
             relevance[ids] += part_score

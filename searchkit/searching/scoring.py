@@ -58,7 +58,10 @@ def coverage(weights: np.ndarray, matched: np.ndarray) -> np.ndarray:
     total = float(weights.sum())
     if total <= 0 or not len(weights):
         return np.ones(matched.shape[1] if matched.ndim == 2 else 0, dtype=np.float32)
-    return (weights.astype(np.float32) @ matched.astype(np.float32) / total).astype(np.float32)
+    covered = np.zeros(matched.shape[1], dtype=np.float32)
+    for weight, row in zip(weights.tolist(), matched):  # row by row: no BLAS call, no float copy of the matrix
+        covered += np.float32(weight / total) * row
+    return covered
 
 
 def minimum_coverage(clauses: int, best: float) -> float:
