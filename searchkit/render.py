@@ -74,6 +74,25 @@ def render_facets(facets: dict[str, dict[str, int]], top: int = 10) -> str:
     return "\n".join(lines)
 
 
+#: How each way a typed word matched is said in `--explain` (`searching.exact`).
+_ACCENT_MODES = {"exact": "đúng dấu", "plain": "không dấu, đúng như gõ", "any": "mọi dấu"}
+
+
+def _accent_lines(accents) -> str:
+    """How each typed word matched: `trạm đúng dấu · trám mọi dấu (không có trong chỉ mục, tìm không dấu)`.
+
+    >>> _accent_lines([{"word": "trám", "mode": "any", "fallback": True}, {"word": "bts", "mode": "any", "fallback": False}])
+    'trám mọi dấu (hiếm hoặc không có trong chỉ mục: tìm không dấu)'
+    """
+    parts = []
+    for entry in accents:
+        if entry["fallback"]:
+            parts.append(f"{entry['word']} {_ACCENT_MODES['any']} (hiếm hoặc không có trong chỉ mục: tìm không dấu)")
+        elif entry["mode"] != "any" or any(e["mode"] != "any" for e in accents):
+            parts.append(f"{entry['word']} {_ACCENT_MODES.get(entry['mode'], entry['mode'])}")
+    return " · ".join(parts)
+
+
 def render_explanation(results: Results) -> str:
     """The plan (what was searched, required and optional words, words side by side) and each hit's
     score breakdown.
@@ -91,6 +110,11 @@ def render_explanation(results: Results) -> str:
         values = plan.get(key)
         if values or key in ("required", "optional"):
             lines.append(f"  {label}: {', '.join(values) if values else '—'}")
+    if plan.get("names"):
+        lines.append(f"  tên riêng (chỉ tính trọn khi liền nhau): {', '.join(plan['names'])}")
+    accents = _accent_lines(plan.get("accents") or ())
+    if accents:
+        lines.append("  dấu: " + accents)
     weights = plan.get("weights") or {}
     if weights:
         lines.append("  trọng số (idf): " + " · ".join(f"{w} {v:.2f}" for w, v in weights.items()))
