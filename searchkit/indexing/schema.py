@@ -12,7 +12,7 @@ from whoosh.fields import ID, STORED, Schema
 
 #: Bump when the schema, the postings file or the analysis changes: older indexes must
 #: then be rebuilt (`searchkit index --rebuild`).
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 #: Metadata with a folded key field (`province_key`: 'dak nong') for exact, accent-blind filters.
 KEYED_FIELDS = ("province", "source", "category")

@@ -53,7 +53,8 @@ def open_index(path: str | os.PathLike):
     if version != SCHEMA_VERSION:
         raise IndexFormatError(
             f"the index at {path} was written by schema version {version}, this searchkit reads "
-            f"version {SCHEMA_VERSION}; rebuild it with: searchkit index --rebuild --index {path}"
+            f"version {SCHEMA_VERSION}; rebuild it with: searchkit index --rebuild --index {path} CORPUS "
+            "(CORPUS: the folders or files it was built from; ./corpus when left out)"
         )
     for attempt in range(3):
         try:

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from searchkit.errors import QueryError
 from searchkit.text.normalize import normalize_text
-from searchkit.text.syllables import MAX_SYLLABLE_CHARS, Syllable, syllables
+from searchkit.text.syllables import MAX_SYLLABLE_CHARS, Syllable, date_reading, longest_syllable, syllables
 
 #: Query syllables past this many are ignored; the plan keeps the most telling ones of a
 #: long query (see `searchkit.searching.plan`).
@@ -31,7 +31,6 @@ MAX_WORD_LETTERS = MAX_SYLLABLE_CHARS
 #: below the typed form, so articles that say it as typed rank a little higher.
 ALTERNATIVE_BOOST = 0.8
 
-_LONG_WORD = re.compile(r"[^\W_]{%d,}" % (MAX_WORD_LETTERS + 1))
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
 _PART = re.compile(
     r'(?P<neg>-)?(?P<plus>\+)?(?:(?P<field>title|tieude|tiêu_đề):)?(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"]+))',
@@ -116,9 +115,8 @@ def check_size(text: str) -> None:
             f"the query is {len(text):,} characters long; searchkit reads at most {MAX_QUERY_CHARS:,}: "
             "type the few words that matter most"
         )
-    long_word = _LONG_WORD.search(text)
-    if long_word:
-        word = long_word.group()
+    word = longest_syllable(text)
+    if len(word) > MAX_WORD_LETTERS:
         raise QueryError(
             f"the word {word[:12]}… is {len(word):,} letters long; no indexed word is longer than "
             f"{MAX_WORD_LETTERS}: put spaces between the words"
@@ -158,6 +156,20 @@ def _clause(part: re.Match, budget: int) -> Clause | None:
     quoted = part.group("phrase") is not None
     title_only = bool(part.group("field"))
     prefix = not quoted and len(found) == 1 and (raw or "").endswith("*")
+    found = (_number_prefix(raw, found[0]),) if prefix else found
+    reading = None if prefix else date_reading(raw, found)
     return Clause(found, phrase=quoted or len(found) > 1, title_only=title_only,
                   raw=(raw or "").strip(), required=quoted or title_only or bool(part.group("plus")),
-                  prefix=prefix)
+                  prefix=prefix, alternatives=(Alternative(reading),) if reading else ())
+
+
+def _number_prefix(raw: str, syllable: Syllable) -> Syllable:
+    """`2.*` and `2,*` are the numbers beginning `2,` (`2,5g`, `2,0`), not every one beginning
+    with 2 (`2010`): the separator typed is part of the prefix.
+
+    >>> _number_prefix("2.*", syllables("2.*").__next__()).folded
+    '2,'
+    """
+    if syllable.folded.isdecimal() and raw[syllable.end:syllable.end + 2] in (".*", ",*"):
+        return syllable._replace(end=syllable.end + 1, accented=syllable.accented + ",", folded=syllable.folded + ",")
+    return syllable

@@ -1,18 +1,42 @@
-"""Split normalised text into syllables with character offsets and their index forms."""
+"""Split normalised text into syllables with character offsets and their index forms.
+
+A syllable is a run of letters and digits (`Sở`, `TT`, `4G`, `SP2`), or one number written
+with points or commas, which is kept whole so that `2,5G` is not found by `5G`. Its index
+form writes the number one way, with the decimal comma of Vietnamese (`number_form`):
+
+- one point or comma between digits is a decimal mark: `2,5G` = `2.5G` → `2,5g` (neither
+  `5g` nor `3,5g`); `công nghiệp 4.0` = `4,0` (not `4`, not `0`); `1,8GHz` → `1,8ghz`;
+- points between groups of three digits are thousands, as Vietnamese writes them, maybe
+  with a decimal comma after: `1.000` = `1000`, `10.000.000 đồng` → `10000000`, `1.039,72 m`
+  → `1039,72`; a comma is always decimal (`2,500` is two and a half: `2,500`, not `2500`);
+- any other run of digits, points and commas is cut at them, as a slash cuts: the dates
+  `10.5.2010` = `10/5/2010` = `10 5 2010`, versions `4.3.2`, addresses `192.168.1.1`, lists
+  `1,3,5`; letters before a number are another syllable (`v1.2` → `v1`, `2`).
+
+Letters written on after the digits stay with them, as they always have (`4G`, `100km`,
+`3.000m2` → `3000m2`). A query is cut the same way; a day and month written with a point
+(`ngày 30.4`) is both a number and a date, so the query also searches its other reading
+(`date_reading`).
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Iterable, Iterator, NamedTuple
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 
 from searchkit.text.fold import fold
 from searchkit.text.normalize import canonical_syllable, unify_i_y
 
-_SYLLABLE = re.compile(r"[^\W_]+")
+#: One number: points between thousands (and a decimal comma), or one decimal mark; never
+#: the start of a longer run of digits and separators; letters written on after it.
+_NUMBER = r"(?:[1-9]\d{0,2}(?:\.\d{3})+(?!\d)(?:,\d+(?!\d))?|\d+[.,]\d+(?!\d))(?![.,]\d)[^\W_]*"
+_SYLLABLE = re.compile(r"[^\W\d_][^\W_]*|(?<!\d[.,])%s|[^\W_]+" % _NUMBER)  # words first: faster
+_NUMBER_SYLLABLE = re.compile(_NUMBER)
+_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+(?!\d)")
 #: Longer runs of letters and digits are no words (a base64 blob, a hostile 10,000-letter
 #: "word"): they are neither indexed nor searchable (`query.MAX_WORD_LETTERS`).
 MAX_SYLLABLE_CHARS = 64
@@ -33,9 +57,28 @@ def forms(word: str) -> tuple[str, str]:
 
     >>> forms("Hoà"), forms("SỸ"), forms("Đắk")
     (('hòa', 'hoa'), ('sĩ', 'si'), ('đắk', 'dak'))
+    >>> forms("2.5G"), forms("1.000")
+    (('2,5g', '2,5g'), ('1000', '1000'))
     """
+    if word[:1].isdigit() and ("." in word or "," in word):
+        word = number_form(word)
     accented = unify_i_y(canonical_syllable(word.lower()))
     return accented, fold(accented)
+
+
+def number_form(word: str) -> str:
+    """A number syllable written the index's one way (see `_NUMBER`): no thousands points,
+    a decimal comma. Anything that is not one number syllable is returned as it is.
+
+    >>> [number_form(w) for w in ("2.5G", "2,5G", "10.000.000", "1.039,72", "2,500", "10.5.2010")]
+    ['2,5G', '2,5G', '10000000', '1039,72', '2,500', '10.5.2010']
+    """
+    if not _NUMBER_SYLLABLE.fullmatch(word):
+        return word
+    thousands = _THOUSANDS.match(word)
+    if thousands:
+        word = thousands.group().replace(".", "") + word[thousands.end():]
+    return word.replace(".", ",")
 
 
 def syllables(text: str) -> Iterator[Syllable]:
@@ -43,6 +86,8 @@ def syllables(text: str) -> Iterator[Syllable]:
 
     >>> [s.accented for s in syllables("Sở TT&TT tỉnh Đắk Nông " + "a" * 65)]
     ['sở', 'tt', 'tt', 'tỉnh', 'đắk', 'nông']
+    >>> [s.folded for s in syllables("mạng 2-2,5G, 3.5G; 1.500.000 đồng ngày 10.5.2010")]
+    ['mang', '2', '2,5g', '3,5g', '1500000', 'dong', 'ngay', '10', '5', '2010']
     """
     for match in _SYLLABLE.finditer(text):
         if match.end() - match.start() > MAX_SYLLABLE_CHARS:
@@ -77,6 +122,55 @@ def query_syllables(text: str) -> list[Syllable]:
     Offsets refer to the NFC form of the text.
     """
     return list(syllables(unicodedata.normalize("NFC", text)))
+
+
+def longest_syllable(text: str) -> str:
+    """The longest syllable of `text`, counting those too long to be indexed ('' for none): a
+    query holding one longer than MAX_SYLLABLE_CHARS asks for what no index holds.
+
+    >>> longest_syllable("giá 1.000.000 đồng")
+    '1.000.000'
+    """
+    return max(_SYLLABLE.findall(text), key=len, default="")
+
+
+_DAY_MONTH = re.compile(r"(\d{1,2})\.(\d{1,2})")
+
+
+def date_reading(text: str, found: Sequence[Syllable]) -> tuple[str, ...] | None:
+    """The folded syllables of `found` (the syllables of `text`) with each day and month read
+    the other way; None when none is written so.
+
+    A day and month written with a point is one syllable, a number (`30.4` → `30,4`); written
+    with a slash they are two (`30/4` → `30 4`), cut like every date with a year
+    (`30.4.1975` = `30/4/1975`). A query meaning either finds both with this reading.
+
+    >>> def reading(text): return date_reading(text, list(syllables(text)))
+    >>> reading("ngày 30.4"), reading("30/4"), reading("2.5")
+    (('ngay', '30', '4'), ('30,4',), ('2', '5'))
+    >>> reading("4.0"), reading("2,5"), reading("3.5G"), reading("10/5/2010"), reading("Đắk Nông")
+    (None, None, None, None, None)
+    """
+    read: list[str] = []
+    i = 0
+    while i < len(found):
+        syllable, after = found[i], found[i + 1] if i + 1 < len(found) else None
+        dotted = _DAY_MONTH.fullmatch(text, syllable.start, syllable.end)
+        if dotted and _day_month(*dotted.groups()):
+            read += dotted.groups()
+        elif (after and text[syllable.end:after.start] == "/" and _day_month(syllable.folded, after.folded)
+              and text[syllable.start - 1:syllable.start] != "/" and text[after.end:after.end + 1] != "/"):
+            read.append(f"{syllable.folded},{after.folded}")
+            i += 1
+        else:
+            read.append(syllable.folded)
+        i += 1
+    return tuple(read) if len(read) != len(found) or any(a != s.folded for a, s in zip(read, found)) else None
+
+
+def _day_month(day: str, month: str) -> bool:
+    return (len(day) <= 2 and len(month) <= 2 and day.isdecimal() and month.isdecimal()
+            and 1 <= int(day) <= 31 and 1 <= int(month) <= 12)
 
 
 @lru_cache(maxsize=1)
@@ -140,16 +234,75 @@ def find_syllables(text: str, folded: Iterable[str]) -> list[Syllable]:
     ['Trạm', 'trăm', 'sỹ']
     >>> [s.accented for s in find_syllables("Straße: SỸ QUAN, sĩ quan", {"si", "strasse"})]  # ß: the slow path
     ['straße', 'sĩ', 'sĩ']
+    >>> text = "mạng 2-2,5G, 3.5G rồi 5G; 1.000 đồng"
+    >>> [text[s.start:s.end] for s in find_syllables(text, {"5g", "2,5g", "1000"})]
+    ['2,5G', '5G', '1.000']
     """
     wanted = frozenset(folded)
     flat = _fold_lower(text)
     if flat is None or len(flat) != len(text) or not wanted:  # ß → ss, İ → i̇: rare
         return [s for s in syllables(text) if s.folded in wanted]
     variants = wanted | {w[:-1] + "y" for w in wanted if w.endswith("i")}  # sĩ is also sỹ
-    pattern = re.compile(r"(?<![^\W_])(?:%s)(?![^\W_])" % "|".join(map(re.escape, sorted(variants, key=len, reverse=True))))
-    found = []
+    spelled = "|".join(map(_spelled, sorted(variants, key=len, reverse=True)))
+    pattern = re.compile(r"(?<![^\W_])(?:%s)(?![^\W_])" % spelled)
+    found: list[Syllable] = []
+    done = 0  # where the last run of a number ends: its syllables are all in `found`
     for match in pattern.finditer(flat):
-        accented, folded_form = forms(text[match.start():match.end()])
-        if folded_form in wanted:
-            found.append(Syllable(match.start(), match.end(), accented, folded_form))
+        start, end = match.span()
+        if start < done:
+            continue
+        if _by_number(text, start, end):  # '5G' in '2,5G', '2' of '2,5G': only cutting the run says
+            done, candidates = _cut_run(text, start)
+        else:
+            candidates = [(start, end)]
+        for start, end in candidates:
+            accented, folded_form = forms(text[start:end])
+            if folded_form in wanted:
+                found.append(Syllable(start, end, accented, folded_form))
     return found
+
+
+def _spelled(term: str) -> str:
+    """A pattern for the ways a folded syllable is written in folded text: as it is, and a
+    number also with a decimal point and with points between its thousands.
+
+    >>> [bool(re.fullmatch(_spelled(term), written)) for term, written in
+    ...  [("tram", "tram"), ("2,5g", "2.5g"), ("2,5g", "2,5g"), ("1000000", "1.000.000")]]
+    [True, True, True, True]
+    """
+    digits = re.match(r"\d*", term).end()
+    if not digits:
+        return re.escape(term)
+    number = term[:digits]
+    if digits > 3 and number[0] != "0":
+        head = digits % 3 or 3
+        number = r"\.?".join([number[:head]] + [number[i:i + 3] for i in range(head, digits, 3)])
+    return number + re.escape(term[digits:]).replace(",", "[.,]")
+
+
+def _by_number(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] holds or touches a point or comma between digits: then only
+    cutting the text says whether it is a syllable (the `5G` of `2,5G` is none)."""
+    return ("." in text[start:end] or "," in text[start:end]
+            or start > 1 and text[start - 1] in ".," and text[start - 2].isdecimal()
+            or text[end:end + 1] in (".", ",") and text[end + 1:end + 2].isdecimal())
+
+
+#: A run of letters and digits with the points and commas between its digits: no syllable
+#: crosses its ends.
+_RUN = re.compile(r"(?:[^\W_]|(?<=\d)[.,](?=\d))+")
+
+
+def _cut_run(text: str, at: int) -> tuple[int, list[tuple[int, int]]]:
+    """Where the run (`_RUN`) holding offset `at` ends, and its syllables' [start, end), cut
+    as `syllables` cuts them.
+
+    >>> _cut_run("mạng 2-2,5G và", 7)
+    (11, [(7, 11)])
+    """
+    begin = at
+    while begin > 0 and (text[begin - 1].isalnum() or text[begin - 1] in ".," and begin > 1
+                         and text[begin - 2].isdecimal() and text[begin].isdecimal()):
+        begin -= 1
+    end = _RUN.match(text, begin).end()
+    return end, [m.span() for m in _SYLLABLE.finditer(text, begin, end) if m.end() - m.start() <= MAX_SYLLABLE_CHARS]
