@@ -35,6 +35,9 @@ LOOKALIKE = 0.2
 LOOKALIKE_COVER = 0.3
 #: How much of its weight each word of a name covers where the name's words stand apart.
 NAME_APART = 0.5
+#: Capitalised words typed together count as a name when at least this share of the articles
+#: holding them all have them side by side.
+NAME_SHARE = 0.5
 #: Most a short query's words found side by side as typed multiply an article's score by,
 #: less 1 (all of its pairs and triples: 1 + NEAR_BONUS; none: 1).
 NEAR_BONUS = 2.0
@@ -333,8 +336,20 @@ def _names(arrays: IndexArrays, plan: QueryPlan, matches: dict, rows: list[np.nd
                 keys = _side_by_side(arrays, known, (part, forms), lambda w, p=part, f=forms: exact.occurrences(
                     arrays, p, next(m for m in f if m.folded == w)))
                 together[np.unique(keys >> 32)] = True
+        every = np.logical_and.reduce([rows[i] > 0 for i in at])
+        if not _is_name(name, int(np.count_nonzero(together & every)), int(np.count_nonzero(every))):
+            continue
         for i in at:
             rows[i] = np.where(together, rows[i], rows[i] * NAME_APART).astype(np.float32)
+
+
+def _is_name(name, together: int, holding: int) -> bool:
+    """A province always is; capitalised words typed together are a name when the articles
+    holding them all mostly write them together (`Bill Gates`), not when they are rare words
+    that happen to be typed side by side (`Internet VeriSign` of a remembered headline)."""
+    from searchkit.text.places import load_gazetteer
+
+    return bool(load_gazetteer().spellings(name.words)) or together >= NAME_SHARE * holding
 
 
 def _name_forms(name, typed: tuple[Match, ...]) -> list[tuple[Match, ...]]:
