@@ -1,6 +1,7 @@
 """Relevance benchmark: searchkit beside SQLite FTS5 and tantivy (three ways each), per query shape.
 
     python bench/relevance.py [--corpus PATH] [--workdir DIR] [--devset DIR] [--only V[,V]] [--misses]
+                              [--half tune|test|both] [--json PATH] [--compare OLD.json]
                               [--typesense [--typesense-dir DIR] | --backend typesense://KEY@HOST:PORT/C]
 
 Query shapes, read from DEVSET (default bench/devset; see its README.md):
@@ -12,7 +13,18 @@ Query shapes, read from DEVSET (default bench/devset; see its README.md):
 - concepts (concepts.jsonl: concept, concept_unaccented): P@10 = share of the top 10 holding
   the exact phrase, over min(10, number of articles holding it);
 - question_telex and concept_telex: the accented questions and concepts typed as Telex keys
-  (make_devset.telex), with the same judgments.
+  (make_devset.telex), with the same judgments;
+- bags (bags.jsonl: bag, bag_unaccented) and variant bags (variant_bags.jsonl: bag_tone, bag_iy,
+  bag_telex, bag_abbreviation): MRR@10 and nDCG@10 of the one article;
+- look-alikes (lookalikes.jsonl: lookalike) and names (names.jsonl: name_abbreviation,
+  name_abbreviation_unaccented): P@10, as concepts.
+
+Every query belongs to a half, `tune` or `test` (`half_of`: a stable hash of its relevant
+article, or of its folded query where every holder is relevant); the new files carry it, the
+older ones get it computed. After the per-shape tables, one summary table sets every variant's
+searchkit figure on each half beside the peers'. `--half` runs one half only; `--json PATH` writes
+searchkit's figures ({variant: {metric, tune, test, all}}) and `--compare OLD.json` prints them
+before, after and the difference, variant by variant.
 
 With --typesense (a local server started for the run) or --backend URL, searchkit on that
 backend answers every query too, and a last table sets it beside the local index, variant by
@@ -26,14 +38,17 @@ prints the floors of issues 5 and 8 beside searchkit's figure; nothing here asse
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import re
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 from common import BENCH_DIR, base_parser, check_corpus, check_workdir, corpus_fingerprint, machine_note, print_table
-from make_devset import telex
+from make_devset import fold, telex
 from peers import SearchkitEngine, add_typesense_options, ensure_index, typesense_from_args
 
 K = 10
@@ -43,7 +58,18 @@ SHAPES = {  # shape: its variants, in table order
     "topical": ["topical"],
     "questions": ["question", "question_unaccented", "question_telex", "question_hand"],
     "concepts": ["concept", "concept_unaccented", "concept_telex"],
+    "bags": ["bag", "bag_unaccented"],
+    "variant bags": ["bag_tone", "bag_iy", "bag_telex", "bag_abbreviation"],
+    "look-alikes": ["lookalike"],
+    "names": ["name_abbreviation", "name_abbreviation_unaccented"],
 }
+#: Shapes scored by P@10 (every article holding the phrase is relevant); the others by MRR@10.
+P10_SHAPES = {"concepts", "look-alikes", "names"}
+METRIC_NAMES = {"rr": "MRR@10", "ndcg": "nDCG@10", "p10": "P@10"}
+#: Files of one judged query a line, with its variant: (file, whether every row names its half).
+VARIANT_FILES = [("known_items.jsonl", False), ("questions.jsonl", False), ("questions_hand.jsonl", False),
+                 ("concepts.jsonl", False), ("bags.jsonl", True), ("variant_bags.jsonl", True),
+                 ("lookalikes.jsonl", True), ("names.jsonl", True)]
 #: Variants typed as Telex keystrokes with no input method, derived from the accented ones
 #: (same judgments): a question or a concept typed `truyeenf thoong` must work too.
 TELEX_FROM = {"question": "question_telex", "concept": "concept_telex"}
@@ -65,6 +91,19 @@ BACKEND_TOLERANCE = 0.03
 
 # --------------------------------------------------------------------------- the dev set
 
+HALVES = ("tune", "test")
+
+
+def half_of(key: str) -> str:
+    """'tune' or 'test', fixed by a stable hash of the item's key: the (first) relevant article's
+    id for single-answer sets, the folded query for sets judged by every holder ('nghe an').
+    The same key always lands in the same half, so tuning never sees a test article's query.
+
+    >>> half_of("vntc-train-XH-TT-3118") in HALVES
+    True
+    """
+    return HALVES[hashlib.sha256(f"searchkit-half:{key}".encode()).digest()[0] % 2]
+
 
 def load_jsonl(path: Path) -> list[dict]:
     if not path.exists():
@@ -74,32 +113,54 @@ def load_jsonl(path: Path) -> list[dict]:
 
 
 def load_devset(devset: Path) -> list[dict]:
-    """Every judged query as {variant, qid, query, grades: {id: grade}}."""
+    """Every judged query as {variant, qid, query, grades: {id: grade}, half}."""
     items = []
-    for name in ("known_items.jsonl", "questions.jsonl", "questions_hand.jsonl", "concepts.jsonl"):
+    for name, has_half in VARIANT_FILES:
         for row in load_jsonl(devset / name):
             items.append({"variant": row["variant"], "qid": row["qid"], "query": row["query"],
-                          "grades": {doc_id: 1 for doc_id in row["relevant"]}})
+                          "grades": {doc_id: 1 for doc_id in row["relevant"]},
+                          "half": row["half"] if has_half else computed_half(row)})
             if row["variant"] in TELEX_FROM:
                 items.append({**items[-1], "variant": TELEX_FROM[row["variant"]], "qid": row["qid"] + "t",
                               "query": telex(row["query"])})
     for row in load_jsonl(devset / "topical.jsonl"):
         items.append({"variant": "topical", "qid": row["qid"], "query": row["query"],
-                      "grades": dict(row["relevant"])})
+                      "grades": dict(row["relevant"]), "half": half_of(fold(row["query"]))})
     return items
+
+
+def computed_half(row: dict) -> str:
+    """The half of a row of the older files: by its one article (known items, questions), by
+    the folded concept (concepts: 'chu ky so', the same for both of its variants)."""
+    if row["variant"].startswith("concept"):
+        return half_of(fold(row["query"]))
+    return half_of(row["relevant"][0])
 
 
 def shape_of(variant: str) -> str:
     return next((shape for shape, variants in SHAPES.items() if variant in variants), "other")
 
 
-def select(items: list[dict], only: str | None) -> list[dict]:
-    """--only: variants or shape names, comma-separated ('question,concept', 'concepts')."""
+def metric_of(variant: str) -> str:
+    """The figure a variant is judged by: P@10 for phrase-judged shapes, else MRR@10."""
+    return "p10" if shape_of(variant) in P10_SHAPES else "rr"
+
+
+def _plain(name: str) -> str:
+    """A shape's name as typed on a command line: 'variant bags' = 'variant_bags', 'lookalikes'."""
+    return re.sub(r"[\s_-]+", "", name.lower())
+
+
+def select(items: list[dict], only: str | None, half: str = "both") -> list[dict]:
+    """--only: variants or shape names, comma-separated ('question,concept', 'concepts');
+    --half: the tune or the test half only."""
+    items = [it for it in items if half in ("both", it["half"])]
     if not only:
         return items
     wanted: set[str] = set()
+    shapes = {_plain(shape): variants for shape, variants in SHAPES.items()}
     for name in (n.strip() for n in only.split(",") if n.strip()):
-        wanted.update(SHAPES.get(name, [name]))
+        wanted.update(shapes.get(_plain(name), [name]))
     unknown = wanted - {it["variant"] for it in items}
     if unknown:
         sys.exit(f"--only: no judged queries for {', '.join(sorted(unknown))}; variants here: "
@@ -209,11 +270,101 @@ def print_tables(items: list[dict], scores: dict, keys: list[str]) -> None:
             continue
         if shape == "known items" and len(groups) > 1:
             groups.append(("all known items", [it for _, g in groups for it in g]))
-        if shape == "concepts":
-            shape_table(shape, groups, scores, keys, "p10", with_floors=True)
+        floors = shape in ("known items", "topical", "questions", "concepts")  # the new shapes have none yet
+        if shape in P10_SHAPES:
+            shape_table(shape, groups, scores, keys, "p10", with_floors=floors)
         else:
-            shape_table(shape, groups, scores, keys, "rr", with_floors=True)
-            shape_table(shape, groups, scores, keys, "ndcg", with_floors=shape != "questions")
+            shape_table(shape, groups, scores, keys, "rr", with_floors=floors)
+            shape_table(shape, groups, scores, keys, "ndcg", with_floors=floors and shape != "questions")
+
+
+# --------------------------------------------------------------------------- halves, summary, json
+
+
+def figure(scores: dict, key: str, group: list[dict], metric: str) -> float | None:
+    """An engine's mean figure over a group of queries; None for an empty group."""
+    return mean([scores[key][(it["variant"], it["qid"])][metric] for it in group]) if group else None
+
+
+def searchkit_figures(items: list[dict], scores: dict) -> dict[str, dict]:
+    """{variant: {metric, tune, test, all, queries}} for searchkit, every variant present (None
+    for a half that did not run)."""
+    out = {}
+    for variant in variants_present(items):
+        group = [it for it in items if it["variant"] == variant]
+        metric = metric_of(variant)
+        halves = {h: figure(scores, "searchkit", [it for it in group if it["half"] == h], metric) for h in HALVES}
+        both = None not in halves.values()  # 'all' only where both halves ran (not under --half)
+        out[variant] = {"metric": METRIC_NAMES[metric], "queries": len(group), **halves,
+                        "all": figure(scores, "searchkit", group, metric) if both else None}
+    return out
+
+
+def variants_present(items: list[dict]) -> list[str]:
+    present = {it["variant"] for it in items}
+    return [v for variants in SHAPES.values() for v in variants if v in present]
+
+
+def summary_table(items: list[dict], scores: dict, keys: list[str]) -> None:
+    """One line per variant: its metric, searchkit on the tune and test halves and on both, and
+    every peer as 'tune/test'."""
+    def cell(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    peers = [k for k in keys if k != "searchkit"]
+    rows = []
+    for variant in variants_present(items):
+        group = [it for it in items if it["variant"] == variant]
+        halves = {h: [it for it in group if it["half"] == h] for h in HALVES}
+        metric = metric_of(variant)
+        row = [variant, METRIC_NAMES[metric], f"{len(halves['tune'])}/{len(halves['test'])}"]
+        if "searchkit" in keys:
+            row += [cell(figure(scores, "searchkit", halves[h], metric)) for h in HALVES]
+            row.append(cell(figure(scores, "searchkit", group, metric)))
+        row += ["/".join(cell(figure(scores, k, halves[h], metric)) for h in HALVES) for k in peers]
+        rows.append(row)
+    headers = ["variant", "metric", "queries"]
+    if "searchkit" in keys:
+        headers += ["searchkit tune", "searchkit test", "searchkit all"]
+    print_table(headers + [LABELS[k] for k in peers], rows,
+                title="summary: every variant, searchkit on the tune and test halves and both, each peer as "
+                      "tune/test (MRR@10 for one answering article, P@10 where every holder is relevant; "
+                      "queries: tune/test)")
+
+
+def write_json(path: Path, figures: dict[str, dict]) -> None:
+    """searchkit's figures, with the commit measured, for a later --compare."""
+    meta = {"git_head": git_head(), "measured": time.strftime("%Y-%m-%d %H:%M:%S")}
+    path.write_text(json.dumps({"_meta": meta, **figures}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {path}\n")
+
+
+def git_head() -> str:
+    """The commit of the working tree measured, '+ changes' when files differ from it."""
+    def git(*args: str) -> str:
+        run = subprocess.run(["git", *args], cwd=BENCH_DIR, capture_output=True, text=True)
+        return run.stdout.strip() if run.returncode == 0 else ""
+
+    head = git("rev-parse", "HEAD") or "unknown"
+    return head + (" + changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def compare_table(old_path: Path, new: dict[str, dict]) -> None:
+    """Before (OLD.json), after (this run) and the difference, per variant and half."""
+    old = json.loads(old_path.read_text(encoding="utf-8"))
+
+    def cell(before: float | None, after: float | None) -> str:
+        if before is None or after is None:
+            return f"{'-' if before is None else f'{before:.3f}'} → {'-' if after is None else f'{after:.3f}'}"
+        return f"{before:.3f} → {after:.3f} ({after - before:+.3f})"
+
+    rows = []
+    for variant, after in new.items():  # the variants of this run (--only may leave some out)
+        before = old.get(variant, {})
+        rows.append([variant, after["metric"]] + [cell(before.get(h), after.get(h)) for h in (*HALVES, "all")])
+    print_table(["variant", "metric", "tune", "test", "all"], rows,
+                title=f"searchkit before ({old_path}, {old.get('_meta', {}).get('git_head', '?')}) → after "
+                      f"(this run, {git_head()})")
 
 
 def print_misses(items: list[dict], scores: dict, keys: list[str]) -> None:
@@ -223,7 +374,7 @@ def print_misses(items: list[dict], scores: dict, keys: list[str]) -> None:
     peers = [k for k in keys if k != "searchkit"]
     for it in items:
         key = (it["variant"], it["qid"])
-        metric = "p10" if shape_of(it["variant"]) == "concepts" else "rr"
+        metric = metric_of(it["variant"])
         sk = scores["searchkit"][key][metric]
         best_key = max(peers, key=lambda k: scores[k][key][metric], default=None)
         best = scores[best_key][key][metric] if best_key else 0.0
@@ -244,7 +395,7 @@ def backend_table(items: list[dict], scores: dict) -> None:
     present = [v for variants in SHAPES.values() for v in variants if any(it["variant"] == v for it in items)]
     for variant in present:
         group = [it for it in items if it["variant"] == variant]
-        metrics = ["p10"] if shape_of(variant) == "concepts" else ["rr", "ndcg"]
+        metrics = ["p10"] if metric_of(variant) == "p10" else ["rr", "ndcg"]
         for metric in metrics:
             local, remote = (mean([scores[k][(it["variant"], it["qid"])][metric] for it in group])
                              for k in ("searchkit", "typesense"))
@@ -260,13 +411,21 @@ def main() -> None:
     add_typesense_options(parser)
     parser.add_argument("--devset", type=Path, default=BENCH_DIR / "devset",
                         help="folder with the judged queries (default: bench/devset)")
-    parser.add_argument("--only", help="variants or shapes to run, comma-separated "
-                        f"(shapes: {', '.join(SHAPES)}; e.g. --only question,concept_unaccented)")
+    parser.add_argument("--only", help="variants or shapes to run, comma-separated (shapes: "
+                        f"{', '.join(s.replace(' ', '_') for s in SHAPES)}; e.g. --only question,concept_unaccented)")
     parser.add_argument("--misses", action="store_true", help="list the queries where searchkit ranks the "
                         "first relevant article below 1 (P@10 below 1 for concepts), or below a peer")
+    parser.add_argument("--half", choices=["tune", "test", "both"], default="both",
+                        help="run the tune or the test half of every set only (default: both)")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write searchkit's figures per variant "
+                        "({variant: {metric, tune, test, all}}) to PATH")
+    parser.add_argument("--compare", type=Path, metavar="OLD.json", help="print searchkit's figures beside "
+                        "those of an earlier --json run: before, after, difference")
     args = parser.parse_args()
     corpus, workdir = check_corpus(args.corpus), check_workdir(args.workdir)
-    items = select(load_devset(args.devset), args.only)
+    if args.compare and not args.compare.exists():
+        sys.exit(f"--compare: no such file {args.compare}")
+    items = select(load_devset(args.devset), args.only, args.half)
     if not items:
         sys.exit(f"no judged queries in {args.devset}")
     fingerprint = corpus_fingerprint(corpus)
@@ -292,6 +451,13 @@ def main() -> None:
             server.stop()
 
     print_tables(items, scores, keys)
+    summary_table(items, scores, keys)
+    if "searchkit" in keys and (args.json or args.compare):
+        figures = searchkit_figures(items, scores)
+        if args.json:
+            write_json(args.json, figures)
+        if args.compare:
+            compare_table(args.compare, figures)
     if "typesense" in scores:
         backend_table(items, scores)
         keys = keys + ["typesense"]
