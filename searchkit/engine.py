@@ -292,15 +292,16 @@ class SearchEngine:
     @_one_at_a_time
     def restore_accents(self, text: str) -> str:
         """`text` with accents restored and misspelt words corrected, as the index would
-        write it, without searching (did-you-mean uses the same model).
+        write it (words typed in lower case in the index's case), without searching
+        (did-you-mean uses the same model).
 
-        >>> SearchEngine("index").restore_accents("tram bts")
-        'trạm bts'
+        >>> SearchEngine("index").restore_accents("cntt nghe an")
+        'CNTT Nghệ An'
         """
         searcher = self._current_searcher()
         vocabulary = self._vocabulary_for(self._arrays_for(searcher.reader()))
         typed = normalize_text(unicodedata.normalize("NFC", text)).strip()
-        return self._suggester(searcher, vocabulary).suggest(typed) or typed
+        return self._suggester(searcher, vocabulary).rewrite(typed)
 
     def _current_searcher(self):
         """A searcher on the last commit. Every commit writes a new generation, and a new

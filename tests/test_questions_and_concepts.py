@@ -70,7 +70,7 @@ def test_the_telex_question_is_decoded_name_and_all(sample_engine):
 
 
 @pytest.mark.parametrize("typed, restored", [
-    ("tinh uy hoa binh", "tỉnh ủy hòa bình"),  # the index's one tone placement (hòa, ủy)
+    ("tinh uy hoa binh", "Tỉnh ủy Hòa Bình"),  # as the article writes it (Tỉnh uỷ, Hòa Bình), in one tone placement
     ("TINH UY HOA BINH", "TỈNH ỦY HÒA BÌNH"),  # in the case typed
     ("", ""), ("   ", ""),
 ])

@@ -1,39 +1,106 @@
 """Restore accents to text typed without them, with the index's own syllable statistics.
 
-`tri tue nhan tao` → *trí tuệ nhân tạo*: each folded syllable has a few accented spellings
-(`tri` → trí, trị, trì…); which one reads as Vietnamese depends on its neighbours. Every
-segment counts the pairs of accented syllables its articles write side by side
-(`PairCounter`, stored in the segment's postings file); `PairCounts` merges the segments'
-counts, and `restore` picks the most likely sequence with the Viterbi algorithm over
-P(spelling | previous spelling), smoothed towards each syllable's own spelling frequencies.
+`tri tue nhan tao` → *trí tuệ nhân tạo*, `cntt nghe an` → *CNTT Nghệ An*: each folded syllable
+has a few accented spellings (`tri` → trí, trị, trì…, `an` → an, ăn, án, ấn…); which one reads
+as Vietnamese depends on its neighbours.
 
-Only pairs of short alphabetic syllables are counted: a Vietnamese syllable has at most 7
-letters (`nghiêng`), and numbers or foreign words never need accents.
+- Every segment counts the pairs of words its articles write side by side, sentence by sentence
+  and as they write them (`pair_sequence`, `PairCounter`, stored in the segment's postings
+  file). Sentences written without marks (a forum post, an English quote) are left out: their
+  `khong the` would teach that unaccented text is Vietnamese.
+- `PairCounts` merges the segments' counts; `PairModel` reads them as a bigram language model
+  of accented syllables with interpolated Kneser-Ney smoothing: a pair seen often decides
+  (`nghệ an` 207 times, `nghệ ấn` never), a pair never seen backs off to how many different
+  words precede each spelling. It also keeps how the index writes each pair (`Nghệ An`, `CNTT`)
+  and each syllable (`ký` for the index's `kí`).
+- `restore` picks the most likely sequence (Viterbi), the hits' spellings and capitals typed
+  inside a sentence counting as votes where the caller has them; three in a row must agree on
+  the middle one's case (`tỉnh Điện Biên`, not `tĩnh điện` then `Điện Biên`).
+- `PairModel.written_as` writes the result as the index does beside those neighbours.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
 from searchkit.indexing.postings import smallest
+from searchkit.text.normalize import canonical_syllable, unify_i_y
+from searchkit.text.syllables import forms
 
-#: Longest syllable whose pairs are counted.
-MAX_LETTERS = 7
-#: Weight of a syllable's own spelling frequencies against the pair counts (add-k smoothing).
-SMOOTHING = 2.0
+#: Longest word whose pairs are counted: a Vietnamese syllable has at most 7 letters
+#: (`nghiêng`), but the words around it are context too, and tell how names are written
+#: (`Facebook`, `Galaxy S8`).
+MAX_LETTERS = 20
+#: Stands for every number (`năm 2018`, `năm 2019`: one pair).
+NUMBER = "0"
+#: A sentence with a smaller share of marked syllables is taken as written without accents.
+MIN_MARKED_SHARE = 0.2
+#: Stands between sentences in a pair sequence: not countable, so no pair holds it.
+SEPARATOR = "."
+#: A sentence with this many capitalised words or more and none in lower case capitalises
+#: every word.
+TITLE_CASED = 4
+#: The syllables of `text.syllables` (which also reads numbers, never counted here).
+_WORDS = re.compile(r"[^\W_]+")
+#: Where a sentence ends: pairs are counted within sentences, never across one.
+_SENTENCE_END = re.compile(r"[.!?…;:]+[\"'”’»)\]]*(?=\s|$)|\n")
+#: Kneser-Ney discount subtracted from every pair count seen.
+DISCOUNT = 0.75
+#: Weight of the unigram case shares against the counts of the pairs a syllable stands in.
+CASE_PRIOR = 2.0
+#: Weight of the case agreement of three syllables in a row against the pair probabilities.
+AGREEMENT = 0.5
+#: Case classes of a written syllable.
+LOWER, TITLE, UPPER = 0, 1, 2
 
 
-def countable(syllable: str) -> bool:
-    return len(syllable) <= MAX_LETTERS and syllable.isalpha()
+def countable(word: str) -> bool:
+    return len(word) <= MAX_LETTERS and word.isalnum() and (word == NUMBER or not word.isdigit())
+
+
+def case_of(word: str) -> int:
+    """LOWER (`nghệ`, `iPhone`), TITLE (`Nghệ`) or UPPER (`CNTT`; one letter is TITLE)."""
+    if len(word) > 1 and word.isupper():
+        return UPPER
+    return TITLE if word[:1].isupper() else LOWER
+
+
+def pair_sequence(text: str) -> list[str]:
+    """The syllables of `text` whose neighbours are counted, as it writes them, sentences apart
+    (SEPARATOR); sentences written without marks are left out. A capital that only starts a
+    sentence, and a sentence all in capitals, say nothing of a word's case: lowered.
+
+    >>> pair_sequence("Nghệ An: ứng dụng CNTT. Khong the sua duoc! ĐIỆN BIÊN")
+    ['nghệ', 'An', '.', 'ứng', 'dụng', 'CNTT', '.', 'điện', 'biên']
+    >>> pair_sequence("Nghệ An Đẩy Mạnh Ứng Dụng CNTT")
+    ['nghệ', 'an', 'đẩy', 'mạnh', 'ứng', 'dụng', 'CNTT']
+    """
+    sequence: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        words = _WORDS.findall(sentence)  # the indexer's hot loop: string methods, no `forms`
+        if not words or sum(1 for w in words if not w.isascii()) < MIN_MARKED_SHARE * len(words):
+            continue  # no marks: a Vietnamese letter with a mark is never ASCII (đ included)
+        if sequence:
+            sequence.append(SEPARATOR)
+        if len(words) > 1 and sentence.isupper():
+            words = [w.lower() for w in words]  # a heading in capitals
+        elif sum(1 for w in words if w[:1].isupper()) >= TITLE_CASED and not any(w[:1].islower() for w in words):
+            words = [w.lower() if case_of(w) == TITLE else w for w in words]  # Every Word Capitalised
+        elif case_of(words[0]) == TITLE:
+            words[0] = words[0].lower()
+        sequence.extend(NUMBER if w.isdigit() else w for w in words)
+    return sequence
 
 
 class PairCounter:
-    """Counts how often two accented syllables stand side by side, over many sequences, and
-    packs the counts for a postings file (`packed`).
+    """Counts how often two words stand side by side, over many sequences (`pair_sequence`),
+    and packs the counts for a postings file (`packed`).
 
     >>> counter = PairCounter()
     >>> counter.add(["trí", "tuệ", "nhân", "tạo"]); counter.add(["trí", "tuệ", "2024"])
@@ -129,18 +196,12 @@ def merge_packed(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
 
 @dataclass(frozen=True)
 class PairCounts:
-    """Merged pair counts of an index: one vocabulary, sorted `first * size + second` keys."""
+    """Merged pair counts of an index: one vocabulary (the words as written), sorted
+    `first * size + second` keys."""
 
     numbers: dict[str, int]
     keys: np.ndarray
     counts: np.ndarray
-    following: np.ndarray  # per syllable: how many pairs it starts
-
-    @classmethod
-    def of(cls, numbers: dict[str, int], keys: np.ndarray, counts: np.ndarray) -> "PairCounts":
-        size = max(len(numbers), 1)
-        following = np.bincount(keys // size, weights=counts, minlength=size) if len(keys) else np.zeros(size)
-        return cls(numbers, keys, counts, following)
 
     @classmethod
     def merge(cls, parts: Iterable[dict[str, np.ndarray]]) -> "PairCounts":
@@ -156,13 +217,10 @@ class PairCounts:
             seconds.append(local[part["second"]])
             counts.append(part["count"].astype(np.int64))
         if not firsts:
-            return cls.of({}, np.zeros(0, np.int64), np.zeros(0, np.int64))
+            return cls({}, np.zeros(0, np.int64), np.zeros(0, np.int64))
         size = max(len(numbers), 1)
         keys, inverse = np.unique(np.concatenate(firsts) * size + np.concatenate(seconds), return_inverse=True)
-        return cls.of(numbers, keys, np.bincount(inverse, weights=np.concatenate(counts)).astype(np.int64))
-
-    def ids(self, syllables: Sequence[str]) -> np.ndarray:
-        return np.array([self.numbers.get(s, -1) for s in syllables], dtype=np.int64)
+        return cls(numbers, keys, np.bincount(inverse, weights=np.concatenate(counts)).astype(np.int64))
 
     def lookup(self, firsts: Sequence[str], seconds: Sequence[str]) -> np.ndarray:
         """Count of every (first, second) combination, as a len(firsts) × len(seconds) array."""
@@ -179,56 +237,275 @@ class PairCounts:
         return found.reshape(len(a), len(b))
 
 
+@dataclass(frozen=True)
+class PairModel:
+    """A bigram model of the index's accented syllables (as `forms` spells them), and how the
+    index writes them: `written[i]` is the usual spelling of syllable i (`ký` for `kí`), and
+    `cases` counts, per pair, how often its first and second syllable are written capitalised
+    (TITLE) or in capitals (UPPER). Built from the merged pair counts of the syllables as
+    written (`build`), cached as plain arrays (`arrays`, `from_arrays`)."""
+
+    numbers: dict[str, int]
+    written: list[str]
+    keys: np.ndarray  # sorted first * size + second
+    counts: np.ndarray
+    cases: np.ndarray  # per pair: first TITLE, first UPPER, second TITLE, second UPPER
+    history: np.ndarray  # per syllable: pairs it starts
+    followers: np.ndarray  # per syllable: different syllables that follow it
+    lower_order: np.ndarray  # per syllable: Kneser-Ney continuation probability
+    unseen: float  # the continuation probability of a syllable no pair holds
+    alone: np.ndarray  # per syllable: (LOWER, TITLE, UPPER) counts where it follows another
+    frequency: np.ndarray  # per syllable: log share of all occurrences (after another word)
+    rare: float  # the log share of a syllable no pair holds
+
+    @classmethod
+    def build(cls, counts: PairCounts) -> "PairModel":
+        """The model of the merged pair counts of syllables as written (old segments counted
+        their accented forms: those read as written in lower case)."""
+        names = sorted(counts.numbers, key=counts.numbers.__getitem__)
+        spelled = [_canonical(name.lower()) for name in names]
+        accented = [unify_i_y(lower) if lower.isascii() else forms(name)[0] for name, lower in zip(names, spelled)]
+        vocabulary = sorted(set(accented))
+        numbers = {name: i for i, name in enumerate(vocabulary)}
+        to_accented = np.array([numbers[a] for a in accented], dtype=np.int64)
+        case = np.array([case_of(name) for name in names], dtype=np.int64)
+        written_size = max(len(names), 1)
+        first, second = counts.keys // written_size, counts.keys % written_size
+        size = max(len(vocabulary), 1)
+        keys, inverse = np.unique(to_accented[first] * size + to_accented[second], return_inverse=True)
+        weights = counts.counts.astype(np.float64)
+        summed = [np.bincount(inverse, weights=weights * mask, minlength=len(keys))
+                  for mask in (case[first] == TITLE, case[first] == UPPER, case[second] == TITLE,
+                               case[second] == UPPER, np.ones(len(first), dtype=bool))]
+        occurrences = np.bincount(first, weights=weights, minlength=len(names)) \
+            + np.bincount(second, weights=weights, minlength=len(names))
+        return cls.of(numbers, _usual_spellings(names, spelled, to_accented, occurrences, len(vocabulary)), keys,
+                      summed[4].astype(np.int64), np.stack(summed[:4], axis=1).astype(np.int64))
+
+    @classmethod
+    def of(cls, numbers: dict[str, int], written: list[str], keys: np.ndarray, counts: np.ndarray,
+           cases: np.ndarray) -> "PairModel":
+        """The model of these arrays, with the totals Kneser-Ney needs."""
+        size = max(len(numbers), 1)
+        keys = keys.astype(np.int64)  # stored in the narrowest type; probes are int64
+        first, second = keys // size, keys % size
+        history = np.bincount(first, weights=counts, minlength=size)
+        followers = np.bincount(first, minlength=size).astype(np.float64)
+        preceding = np.bincount(second, minlength=size).astype(np.float64)
+        total = preceding.sum() + size
+        alone = np.zeros((size, 3))
+        if len(keys):
+            title, upper = (np.bincount(second, weights=cases[:, k], minlength=size) for k in (2, 3))
+            alone = np.stack([np.bincount(second, weights=counts, minlength=size) - title - upper, title, upper], 1)
+        occurrences = alone.sum(axis=1)
+        seen = occurrences.sum() + 0.5 * size
+        return cls(numbers, written, keys, counts, cases, history, followers, (preceding + 1) / total,
+                   1 / total, alone, np.log((occurrences + 0.5) / seen), float(np.log(0.5 / seen)))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """What `from_arrays` reads back: strings and numbers only (no pickle)."""
+        vocabulary = sorted(self.numbers, key=self.numbers.__getitem__)
+        return {"vocabulary": np.array(vocabulary, dtype=str), "written": np.array(self.written, dtype=str),
+                "keys": smallest(self.keys), "counts": smallest(self.counts), "cases": smallest(self.cases)}
+
+    @classmethod
+    def from_arrays(cls, arrays) -> "PairModel":
+        """The model of `arrays`; ValueError unless they hold exactly what `arrays` writes."""
+        vocabulary, written = arrays["vocabulary"], arrays["written"]
+        keys, counts, cases = arrays["keys"], arrays["counts"], arrays["cases"]
+        size = len(vocabulary)
+        if vocabulary.dtype.kind != "U" or written.dtype.kind != "U" or written.shape != (size,) \
+                or any(a.dtype.kind not in "iu" for a in (keys, counts, cases)) \
+                or counts.shape != keys.shape or cases.shape != (len(keys), 4) or keys.ndim != 1:
+            raise ValueError("not a pair model")
+        if len(keys) and (keys[0] < 0 or keys[-1] >= size * size or (np.diff(keys.astype(np.int64)) <= 0).any()):
+            raise ValueError("not a pair model: keys out of order")
+        if len(keys) and ((cases[:, :2].sum(axis=1) > counts) | (cases[:, 2:].sum(axis=1) > counts)).any():
+            raise ValueError("not a pair model: more cased pairs than pairs")
+        return cls.of({name: i for i, name in enumerate(vocabulary.tolist())}, written.tolist(), keys, counts, cases)
+
+    def ids(self, syllables: Sequence[str]) -> np.ndarray:
+        return np.array([self.numbers.get(NUMBER if s.isdigit() else s, -1) for s in syllables], dtype=np.int64)
+
+    def pairs(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(count, cases) of the pairs (a, b), broadcast together: counts of shape S, cases
+        S × 4 (first TITLE, first UPPER, second TITLE, second UPPER); 0 for pairs never seen."""
+        size = max(len(self.numbers), 1)
+        probes = np.where((a >= 0) & (b >= 0), a * size + b, -1)
+        if not len(self.keys):
+            return np.zeros(probes.shape), np.zeros((*probes.shape, 4))
+        at = np.minimum(np.searchsorted(self.keys, probes), len(self.keys) - 1)
+        found = (self.keys[at] == probes) & (probes >= 0)
+        return (np.where(found, self.counts[at], 0).astype(np.float64),
+                np.where(found[..., None], self.cases[at], 0).astype(np.float64))
+
+    def start(self, ids: np.ndarray) -> np.ndarray:
+        """log P(syllable) where no known syllable precedes it (the Kneser-Ney lower order)."""
+        return np.log(np.where(ids >= 0, self.lower_order[np.maximum(ids, 0)], self.unseen))
+
+    def first(self, ids: np.ndarray) -> np.ndarray:
+        """log P(syllable) at the start of a text: how often the index writes it."""
+        return np.where(ids >= 0, self.frequency[np.maximum(ids, 0)], self.rare)
+
+    def transition(self, previous: np.ndarray, current: np.ndarray, observed: np.ndarray) -> np.ndarray:
+        """log P(current | previous), len(previous) × len(current), given the pairs' counts
+        (`pairs`): interpolated Kneser-Ney."""
+        known = previous >= 0
+        history = np.where(known, self.history[np.maximum(previous, 0)], 0.0)[:, None]
+        followers = np.where(known, self.followers[np.maximum(previous, 0)], 0.0)[:, None]
+        lower = np.exp(self.start(current))[None, :]
+        p = np.where(history > 0, (np.maximum(observed - DISCOUNT, 0) + DISCOUNT * followers * lower)
+                     / np.maximum(history, 1), lower)
+        return np.log(p)
+
+    def capitalised(self, ids: np.ndarray) -> np.ndarray:
+        """log share of each syllable's occurrences inside a sentence that are capitalised or
+        in capitals (log 1/2 for a syllable the model lacks)."""
+        alone = self.alone[np.maximum(ids, 0)]
+        share = (alone[:, TITLE] + alone[:, UPPER] + 0.5) / (alone.sum(axis=1) + 1)
+        return np.log(np.where(ids >= 0, share, 0.5))
+
+    def case_shares(self, ids: np.ndarray) -> np.ndarray:
+        """P(LOWER, TITLE, UPPER) of each syllable inside a sentence, smoothed: len(ids) × 3."""
+        alone = self.alone[np.maximum(ids, 0)] + 0.1
+        return np.where((ids >= 0)[:, None], alone / alone.sum(axis=1, keepdims=True), 1 / 3)
+
+    def agreement(self, shares: np.ndarray, left: tuple[np.ndarray, np.ndarray],
+                  right: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """log of how well the case each middle syllable (its `case_shares`) takes after the one
+        before (`left`: the `pairs` before × middle) agrees with the case it takes before the
+        one after (`right`: middle × after); 0 where the pairs tell nothing. Shape before ×
+        middle × after: `tỉnh Điện Biên` agrees, `tĩnh điện` then `Điện Biên` does not."""
+        (left_n, left_cases), (right_n, right_cases) = left, right
+        after = _case_counts(left_n, left_cases[..., 2:]) + CASE_PRIOR * shares[None, :, :]
+        after /= (left_n + CASE_PRIOR)[..., None] * shares[None, :, :]
+        before = _case_counts(right_n, right_cases[..., :2]) + CASE_PRIOR * shares[:, None, :]
+        before /= (right_n + CASE_PRIOR)[..., None]
+        return np.log(np.einsum("zac,abc->zab", after, before))
+
+    def written_as(self, spelled: Sequence[str]) -> list[str]:
+        """Each accented syllable of a sequence as the index writes it beside its neighbours:
+        `['cntt', 'nghệ', 'an']` → `['CNTT', 'Nghệ', 'An']`, `['chữ', 'kí']` → `['chữ', 'ký']`."""
+        ids = self.ids(spelled)
+        votes = np.zeros((len(ids), 3))
+        if len(ids) > 1:  # the pair each syllable starts, and the pair it ends
+            n, cases = self.pairs(ids[:-1], ids[1:])
+            votes[:-1] += np.stack([n - cases[:, 0] - cases[:, 1], cases[:, 0], cases[:, 1]], 1)
+            votes[1:] += np.stack([n - cases[:, 2] - cases[:, 3], cases[:, 2], cases[:, 3]], 1)
+        out = []
+        for s, i, vote in zip(spelled, ids.tolist(), votes):
+            if i < 0 or s.isdigit():
+                out.append(s)
+                continue
+            alone = self.alone[i]
+            vote = vote + CASE_PRIOR * alone / max(alone.sum(), 1)
+            out.append(_in_case(self.written[i], int(vote.argmax())))
+        return out
+
+
+def _case_counts(n: np.ndarray, cased: np.ndarray) -> np.ndarray:
+    """(LOWER, TITLE, UPPER) counts of one side of pairs from their count and (TITLE, UPPER)."""
+    return np.concatenate([(n - cased.sum(axis=-1))[..., None], cased], axis=-1)
+
+
+def _usual_spellings(names: list[str], spelled: list[str], to_accented: np.ndarray, occurrences: np.ndarray,
+                     size: int) -> list[str]:
+    """Per accented syllable, its most written spelling in lower case (`spelled`: `ký` for `kí`,
+    in the index's one tone placement), or in mixed case where it is mostly written so
+    (`iPhone`)."""
+    by_spelling: dict[tuple[int, str], float] = defaultdict(float)
+    by_name: dict[tuple[int, str], tuple[float, str]] = {}
+    for name, lower, number, n in zip(names, spelled, to_accented.tolist(), occurrences.tolist()):
+        by_spelling[number, lower] += n
+        if (-n, name) < by_name.get((number, lower), (1.0, "")):
+            by_name[number, lower] = (-n, name)
+    best: dict[int, tuple[float, str]] = {}
+    for (number, lower), n in by_spelling.items():
+        if (-n, lower) < best.get(number, (1.0, "")):
+            best[number] = (-n, lower)
+    written = []
+    for number in range(size):
+        lower = best[number][1]
+        name = by_name[number, lower][1]
+        written.append(_canonical(name) if case_of(name) == LOWER and not name.islower() else lower)
+    return written
+
+
+def _canonical(word: str) -> str:
+    """`canonical_syllable`, at no cost for a word without marks (most foreign words)."""
+    return word if word.isascii() else canonical_syllable(word)
+
+
+def _in_case(spelled: str, case: int) -> str:
+    if case == UPPER:
+        return spelled.upper()
+    return spelled[:1].upper() + spelled[1:] if case == TITLE else spelled
+
+
 Candidates = Sequence[tuple[str, int]]  # spellings of one syllable with their frequencies
 
 
-def restore(options: Sequence[Candidates], pairs: PairCounts) -> list[str]:
-    """The most likely spelling of each position under the index's pair counts (a bigram
-    language model, Viterbi), given each position's candidate spellings.
+def restore(options: Sequence[Candidates], model: PairModel,
+            bonus: Sequence[np.ndarray | None] = ()) -> list[str]:
+    """The most likely spelling of each position under the index's bigram model (Viterbi),
+    given each position's candidate spellings; `bonus[i]`, where given, adds to the log
+    probability of position i's candidates (what the best hits write there).
 
-    >>> pairs = PairCounts.merge([pack_pairs([["trí", "tuệ"]] * 5 + [["trị", "giá"]] * 9)])
-    >>> restore([[("trị", 90), ("trí", 60)], [("tuệ", 10)]], pairs)
+    >>> model = PairModel.build(PairCounts.merge([pack_pairs([["trí", "tuệ"]] * 5 + [["trị", "giá"]] * 9)]))
+    >>> restore([[("trị", 90), ("trí", 60)], [("tuệ", 10)]], model)
     ['trí', 'tuệ']
     """
     if not options:
         return []
-    ids = [pairs.ids([s for s, _ in candidates]) for candidates in options]
-    scores = _start(options[0], ids[0], pairs)
+    ids = [model.ids([s for s, _ in candidates]) for candidates in options]
+    extra = list(bonus) + [None] * (len(options) - len(bonus))
+    first = _fallback(model.first(ids[0]), ids[0], options[0]) + _bonus(extra[0], len(ids[0]))
+    if len(options) == 1:
+        return [options[0][int(first.argmax())][0]]
+    # a state is the spellings at i - 1 and i: the case agreement reads three in a row
+    pairs = [model.pairs(ids[i - 1][:, None], ids[i][None, :]) for i in range(1, len(options))]
+    scores = first[:, None] + _step(model, ids, options, extra, pairs, 1)
     back: list[np.ndarray] = []
-    for i in range(1, len(options)):
-        total = scores[:, None] + _transition(options[i - 1], ids[i - 1], options[i], ids[i], pairs)
-        back.append(total.argmax(axis=0))
+    for i in range(2, len(options)):
+        agreement = AGREEMENT * model.agreement(model.case_shares(ids[i - 1]), pairs[i - 2], pairs[i - 1])
+        total = scores[:, :, None] + agreement + _step(model, ids, options, extra, pairs, i)[None, :, :]
+        back.append(total.argmax(axis=0))  # (i - 1, i) → the best spelling at i - 2
         scores = total.max(axis=0)
-    best = [int(scores.argmax())]
+    before, last = np.unravel_index(int(scores.argmax()), scores.shape)
+    best = [int(last), int(before)]
     for pointers in reversed(back):
-        best.append(int(pointers[best[-1]]))
+        best.append(int(pointers[best[-1], best[-2]]))
     best.reverse()
     return [options[i][k][0] for i, k in enumerate(best)]
 
 
-def _start(candidates: Candidates, ids: np.ndarray, pairs: PairCounts) -> np.ndarray:
-    """log P(spelling) for the first position (or after a word the index does not know)."""
+def _step(model: PairModel, ids: list[np.ndarray], options: Sequence[Candidates], extra: list,
+          pairs: list, i: int) -> np.ndarray:
+    """log P(spelling at i | spelling at i - 1) plus position i's bonus, len × len."""
+    step = model.transition(ids[i - 1], ids[i], pairs[i - 1][0])
+    return step + (_fallback(np.zeros(len(ids[i])), ids[i], options[i]) + _bonus(extra[i], len(ids[i])))[None, :]
+
+
+def _fallback(scores: np.ndarray, ids: np.ndarray, candidates: Candidates) -> np.ndarray:
+    """Spellings no pair holds share the unseen mass by their frequency in the index."""
+    if (ids >= 0).all():
+        return scores
     counts = np.array([max(n, 0) for _, n in candidates], dtype=np.float64) + 0.5
-    return np.log(counts / counts.sum())
+    share = np.log(counts / counts[ids < 0].sum())
+    return np.where(ids < 0, scores + share, scores)
 
 
-def _transition(previous: Candidates, previous_ids: np.ndarray, current: Candidates,
-                current_ids: np.ndarray, pairs: PairCounts) -> np.ndarray:
-    """log P(current spelling | previous spelling): pair count over the previous syllable's
-    pairs, smoothed (add-k) towards the current spelling's share among its variants."""
-    if not (previous_ids >= 0).any() or not (current_ids >= 0).any():  # a word the index lacks:
-        return np.broadcast_to(_start(current, current_ids, pairs), (len(previous), len(current)))
-    observed = pairs.lookup([s for s, _ in previous], [s for s, _ in current]).astype(np.float64)
-    following = np.where(previous_ids >= 0, pairs.following[np.maximum(previous_ids, 0)], 0.0)
-    prior = np.exp(_start(current, current_ids, pairs))
-    return np.log((observed + SMOOTHING * prior[None, :]) / (following[:, None] + SMOOTHING))
+def _bonus(bonus: np.ndarray | None, size: int) -> np.ndarray:
+    return np.zeros(size) if bonus is None else bonus
 
 
-def spell(words: Sequence[str], variants: Callable[[str], Candidates], pairs: PairCounts,
-          fixed: Callable[[int], str | None] = lambda i: None) -> list[str]:
-    """Restore each folded word; `fixed(i)` pins a word's spelling (decided elsewhere)."""
+def spell(words: Sequence[str], variants: Callable[[str], Candidates], model: PairModel,
+          fixed: Callable[[int], str | None] = lambda i: None,
+          bonus: Callable[[int, Candidates], np.ndarray | None] = lambda i, candidates: None) -> list[str]:
+    """Restore each folded word; `fixed(i)` pins a word's spelling (decided elsewhere),
+    `bonus(i, candidates)` favours some of its candidates (see `restore`)."""
     options = []
     for i, word in enumerate(words):
         pinned = fixed(i)
         options.append([(pinned, 1)] if pinned else list(variants(word)) or [(word, 1)])
-    return restore(options, pairs)
+    return restore(options, model, [None if fixed(i) else bonus(i, options[i]) for i in range(len(words))])

@@ -36,12 +36,14 @@ from searchkit.text.syllables import forms, syllables
 if TYPE_CHECKING:  # numpy stays off `searchkit --help` and queries that need no accents
     import numpy as np
 
-    from searchkit.searching.accents import PairCounts
+    from searchkit.searching.accents import PairModel
 
 #: Bump when `Spellings` changes shape: older cache files are then ignored and replaced.
 FORMAT = 3
 CACHE_PREFIX = "suggest-"
 PAIRS_PREFIX = "pairs-"
+#: Bump when the cached pair model (`accents.PairModel.arrays`) changes shape.
+PAIRS_FORMAT = 2
 #: Accented spellings kept per folded syllable, most frequent first.
 MAX_VARIANTS = 6
 #: pyvi words seen fewer times than this are not trusted as spellings of a word pair.
@@ -54,6 +56,12 @@ MARK_COST = 0.3
 PLAIN_SHARE = 0.25
 #: Hits whose matched passages vote on spellings.
 EVIDENCE_HITS = 5
+#: Weight of the hits' votes against the pair model, in log probability per syllable: enough to
+#: decide between spellings the context leaves open, not to overrule a context that disagrees.
+EVIDENCE_WEIGHT = 1.0
+#: Weight of a capital typed inside a sentence: log share of the spelling's occurrences that
+#: the index writes capitalised.
+NAME_WEIGHT = 0.5
 #: Words longer than this get no spelling correction: their edits would number thousands,
 #: and no Vietnamese syllable is nearly that long.
 MAX_CORRECTED_LETTERS = 20
@@ -62,6 +70,10 @@ _WORD = re.compile(r"[^\W_]+")
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _OPERATORS = frozenset(("OR", "AND", "NOT"))
+#: A word followed by this names a field (`title:tram`); `Trung Quoc: 84%` is no field.
+_FIELD = re.compile(r":[^\s:]")
+#: Between two words, what ends a sentence (the next word's capital then says nothing).
+_SENTENCE_END = re.compile(r"[.!?:;…]")
 
 
 @dataclass(frozen=True)
@@ -199,39 +211,36 @@ def _weights(files: list, fieldname: str) -> Counter:
     return weights
 
 
-def load_pair_counts(index_dir: str | os.PathLike, reader) -> PairCounts:
-    """The index's syllable pair counts, merged from its segments' postings files once per
-    index generation and cached as plain arrays (``pairs-<generation>.npz``, read without
-    pickle): a second process reads them in milliseconds instead of merging again."""
+def load_pair_counts(index_dir: str | os.PathLike, reader) -> PairModel:
+    """The index's model of syllable pairs (`accents.PairModel`), built from its segments'
+    pair counts once per index generation and cached as plain arrays (``pairs-<generation>.npz``,
+    read without pickle): a second process reads it in milliseconds instead of merging again.
+    A cache of another format (an older searchkit's) is rebuilt."""
     import numpy as np
 
-    from searchkit.searching.accents import PairCounts
+    from searchkit.searching.accents import PairCounts, PairModel
 
     path = Path(index_dir) / f"{PAIRS_PREFIX}{reader.generation()}.npz"
     try:
         with np.load(path, allow_pickle=False) as cached:
-            return PairCounts.of(_numbers(cached["vocabulary"]), cached["keys"], cached["counts"])
-    except (OSError, ValueError, KeyError, EOFError):
+            if cached["format"].tolist() == [PAIRS_FORMAT]:
+                return PairModel.from_arrays(cached)
+    except (OSError, ValueError, KeyError, EOFError, TypeError):
         pass
-    counts = PairCounts.merge(_segment_pairs(reader))
-    _save_pairs(path, counts)
-    return counts
+    model = PairModel.build(PairCounts.merge(_segment_pairs(reader)))
+    _save_pairs(path, model)
+    return model
 
 
 def _segment_pairs(reader) -> list[dict]:
     return [packed for packed in (side.pairs() for side in _postings_files(reader)) if packed is not None]
 
 
-def _numbers(vocabulary: np.ndarray) -> dict[str, int]:
-    return {word: i for i, word in enumerate(vocabulary.tolist())}
-
-
-def _save_pairs(path: Path, counts: PairCounts) -> None:
+def _save_pairs(path: Path, model: PairModel) -> None:
     import numpy as np
 
-    vocabulary = np.array(sorted(counts.numbers, key=counts.numbers.__getitem__), dtype=str)
-    _replace(path, f"{PAIRS_PREFIX}*.npz", lambda temporary: np.savez(
-        temporary, vocabulary=vocabulary, keys=counts.keys, counts=counts.counts))
+    arrays = dict(model.arrays(), format=np.array([PAIRS_FORMAT]))
+    _replace(path, f"{PAIRS_PREFIX}*.npz", lambda temporary: np.savez(temporary, **arrays))
 
 
 @dataclass(frozen=True)
@@ -272,7 +281,7 @@ class Suggester:
     def __init__(self, frequency: Callable[[str], int], accented_frequency: Callable[[str], int],
                  spellings: Callable[[], Spellings], evidence: Evidence | None = None,
                  keep: Callable[[str], bool] = lambda word: False,
-                 pairs: Callable[[], PairCounts | None] = lambda: None):
+                 pairs: Callable[[], PairModel | None] = lambda: None):
         self._keep = keep
         self._pairs = pairs
         self._frequency = frequency
@@ -293,37 +302,46 @@ class Suggester:
         Queries typed without any accents get them back; unknown words are replaced by the
         closest indexed word; a query with accents whose words all exist gets no suggestion.
         """
-        words = [m for m in _WORD.finditer(text)
-                 if text[m.end():m.end() + 1] != ":" and m.group() not in _OPERATORS]
+        suggestion = self.rewrite(text)
+        return suggestion if suggestion.lower() != text.lower() else None
+
+    def rewrite(self, text: str) -> str:
+        """`text` with accents restored and misspelt words corrected, written as the index
+        writes it where typed in lower case (`cntt nghe an` → `CNTT Nghệ An`); `text` itself
+        when it has accents and the index knows all its words."""
+        words = [m for m in _WORD.finditer(text) if not _FIELD.match(text, m.end()) and m.group() not in _OPERATORS]
         if not words:
-            return None
+            return text
         accented = any(has_marks(m.group()) for m in words)
         if accented and all(self._known(m.group()) or self._keep(m.group()) for m in words):
-            return None
-        targets = [self._target(m.group(), accented) for m in words]
+            return text
+        named = _named(text, words)
+        targets = [self._target(m.group(), accented, i in named) for i, m in enumerate(words)]
         if not accented:
-            targets = self._restore(targets)
+            targets = self._restore(targets, named)
         pieces, last = [], 0
         for match, (spelled, _) in zip(words, targets):
             pieces += [text[last:match.start()], self._cased(match.group(), spelled)]
             last = match.end()
         pieces.append(text[last:])
-        suggestion = "".join(pieces)
-        return suggestion if suggestion.lower() != text.lower() else None
+        return "".join(pieces)
 
     def _known(self, word: str) -> bool:
         accented, folded = forms(word)
         return bool(self._frequency(folded)) and (accented == folded or bool(self._accented_frequency(accented)))
 
-    def _target(self, word: str, accented_query: bool) -> tuple[str, bool]:
-        """(spelling, settled): settled spellings are not re-accented from context."""
+    def _target(self, word: str, accented_query: bool, named: bool = False) -> tuple[str, bool]:
+        """(spelling, settled): settled spellings are not re-accented from context. A name
+        (`named`: capitalised inside a sentence, or in capitals beside words in lower case)
+        that the index lacks is taken as written, not as a typo: `Gepard` is not `gerard`, nor
+        `DJI` `đổi` (a name typed wrong is rarer than one the index never saw)."""
         accented, folded = forms(word)
         if not word.isalpha() or self._keep(word):
             return accented, True
         if not self._frequency(folded):
             if accented_query and has_marks(word) and is_valid_syllable(accented):
                 return accented, True  # a well-formed word the index lacks ('gì'): no typo
-            corrected = self._correct(accented, folded)
+            corrected = None if named else self._correct(accented, folded)
             if corrected is None:
                 return accented, True
             return corrected, accented_query or has_marks(corrected)
@@ -352,23 +370,26 @@ class Suggester:
         cost, _, spelled = min(options)
         return spelled, cost
 
-    def _restore(self, targets: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-        """Accents for the unsettled words: as the hits write them, else the sequence of
-        spellings most likely under the index's syllable pair counts (see `accents.py`);
-        without those counts, as the index writes a pyvi word they form, else their most
-        common spelling."""
+    def _restore(self, targets: list[tuple[str, bool]], named: frozenset[int] = frozenset()) -> list[tuple[str, bool]]:
+        """Accents for the unsettled words: the sequence most likely under the index's model of
+        syllable pairs (see `accents.py`), where the hits' spellings beside the other words, and
+        a capital typed inside a sentence (`named`: a name, so `Phan Anh`, not `phản ánh`), count
+        as votes for the spellings the index writes so; then written as the index writes them
+        there (`CNTT Nghệ An`). Without a model: as the hits write them, else as the index
+        writes a pyvi word they form, else their most common spelling."""
+        if all(settled for _, settled in targets):
+            return targets
+        model = self._pairs()  # loaded only when some word is still open
+        if model is not None:
+            from searchkit.searching.accents import spell
+
+            spelled = spell([fold(s) for s, _ in targets], self.spellings.variants, model,
+                            fixed=lambda i: targets[i][0] if targets[i][1] else None,
+                            bonus=lambda i, candidates: self._votes(model, candidates, i in named))
+            return [(s, True) for s in model.written_as(spelled)]
         result = [(_vote(self._evidence.beside[spelled]), True)  # as the hits write it beside the others
                   if not settled and self._evidence.beside.get(spelled) else (spelled, settled)
                   for spelled, settled in targets]
-        if all(settled for _, settled in result):
-            return result
-        pairs = self._pairs()  # loaded only when some word is still open
-        if pairs is not None:
-            from searchkit.searching.accents import spell
-
-            spelled = spell([fold(s) for s, _ in result], self.spellings.variants, pairs,
-                            fixed=lambda i: result[i][0] if result[i][1] else None)
-            return [(s, True) for s in spelled]
         result = [(s, True) if not settled and self._plain_is_common(s) else (s, settled)
                   for s, settled in result]
         for size in (3, 2):
@@ -383,6 +404,28 @@ class Suggester:
                             result[i + j] = (part, True)
         return [(s if settled else self.spellings.best(s), True) for s, settled in result]
 
+    def _votes(self, model: PairModel, candidates, named: bool) -> np.ndarray | None:
+        """Log votes for a word's candidate spellings: the hits' (beside other query words)
+        weighted by EVIDENCE_WEIGHT, and for a word typed capitalised inside a sentence the
+        share of each spelling's occurrences the index writes capitalised, weighted by
+        NAME_WEIGHT; None when neither applies."""
+        import numpy as np
+
+        folded = fold(candidates[0][0]) if candidates else ""
+        votes = self._evidence.beside.get(folded)
+        if not votes and not named:
+            return None
+        bonus = np.zeros(len(candidates))
+        if votes:
+            tally: Counter = Counter()
+            for written, weight in votes.items():
+                tally[forms(written)[0]] += weight
+            counts = np.array([tally.get(spelled, 0) for spelled, _ in candidates], dtype=np.float64)
+            bonus += EVIDENCE_WEIGHT * np.log((counts + 1) / (counts.sum() + len(counts)))
+        if named:
+            bonus += NAME_WEIGHT * model.capitalised(model.ids([spelled for spelled, _ in candidates]))
+        return bonus
+
     def _plain_is_common(self, folded: str) -> bool:
         """Whether the index often writes the word without marks ('ai', who; 'tin'): then
         typing it so is no mistake."""
@@ -392,16 +435,33 @@ class Suggester:
         return total > 0 and plain >= PLAIN_SHARE * total
 
     def _cased(self, typed: str, spelled: str) -> str:
-        """The suggested spelling in the typed case; acronyms as the hits write them (BTS)."""
+        """The suggested spelling in the case typed. A word typed in lower case is written as
+        the index writes it (`_restore` gives `CNTT Nghệ An`) or, for acronyms, as the hits do
+        (BTS); a word typed in mixed case that gets no marks stays as typed (iPhone)."""
         spelled = _usual(spelled)
-        votes = self._evidence.seen.get(fold(spelled))
-        if votes and not has_marks(spelled):
-            written = votes.most_common(1)[0][0]
-            if len(written) > 1 and written.isupper():
-                return written
+        if typed.islower() or not any(c.isalpha() for c in typed):
+            votes = self._evidence.seen.get(fold(spelled.lower()))
+            if spelled.islower() and votes and not has_marks(spelled):
+                written = votes.most_common(1)[0][0]
+                if len(written) > 1 and written.isupper():
+                    return written
+            return spelled
+        spelled = spelled.lower()
         if len(typed) > 1 and typed.isupper():
             return spelled.upper()
-        return spelled[:1].upper() + spelled[1:] if typed[:1].isupper() else spelled
+        if typed[:1].isupper() and typed[1:].islower() or len(typed) == 1:
+            return spelled[:1].upper() + spelled[1:]
+        return typed if fold(spelled) == spelled else spelled
+
+
+def _named(text: str, words: list[re.Match]) -> frozenset[int]:
+    """In a text that has words in lower case too, the words typed capitalised inside a
+    sentence (`Phan Anh`, `Trung Quoc`) or in capitals (`DJI`): names."""
+    if not any(m.group().islower() for m in words):
+        return frozenset()
+    return frozenset(i for i, m in enumerate(words)
+                     if len(m.group()) > 1 and m.group().isupper()
+                     or i and m.group()[:1].isupper() and not _SENTENCE_END.search(text, words[i - 1].end(), m.start()))
 
 
 def _vote(votes: Counter) -> str:

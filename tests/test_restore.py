@@ -1,0 +1,149 @@
+"""Accents restored from context: the index's pairs of syllables decide between spellings that
+are more common alone (`nghe`, `ấn`, `trị`) and the ones the neighbours call for (`Nghệ An`,
+`trí tuệ`), and the result is written as the articles write it (`CNTT`, `chữ ký`)."""
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from searchkit.searching.accents import NUMBER, SEPARATOR, PairCounts, PairModel, pack_pairs, pair_sequence
+from searchkit.searching.suggest import PAIRS_FORMAT, Evidence, Suggester, load_pair_counts
+from tests.conftest import engine_over
+
+ARTICLES = {
+    # 'Nghệ An' beside CNTT: the only pairs that hold 'an' without a mark
+    "nghe_an": "Nghệ An đẩy mạnh ứng dụng CNTT trong cơ quan nhà nước\n\n"
+               "Sở Thông tin và Truyền thông tỉnh Nghệ An cho biết năm 2023 toàn tỉnh đã triển khai "
+               "nhiều dự án ứng dụng CNTT. Các sở, ngành của Nghệ An dùng hệ thống quản lý văn bản "
+               "điện tử. Theo kế hoạch, CNTT Nghệ An sẽ giúp người dân làm thủ tục trực tuyến.",
+    "chuyen_doi_so": "Chuyển đổi số ở Nghệ An\n\n"
+                     "Tại hội nghị, lãnh đạo tỉnh Nghệ An nhấn mạnh vai trò của CNTT. Nghệ An đặt "
+                     "mục tiêu phủ sóng 4G đến mọi xã trong năm nay.",
+    # 'nghe' and 'ấn' are each more common than 'nghệ' and 'an', but never side by side
+    "nghe_nhac": "Người trẻ nghe nhạc trực tuyến nhiều hơn\n\n"
+                 "Khảo sát cho thấy người trẻ nghe nhạc và nghe podcast mỗi ngày. Nhiều người vừa ăn "
+                 "sáng vừa nghe tin tức. Ấn tượng nhất là số người nghe sách nói tăng gấp đôi. Họ nghe "
+                 "trên điện thoại: ấn nút phát rồi nghe liên tục. Ứng dụng nghe nhạc gây ấn tượng "
+                 "nhờ giao diện đẹp, và người dùng nghe nhiều hơn.",
+    "an_do": "Ấn Độ phóng vệ tinh viễn thông\n\n"
+             "Ấn Độ vừa phóng thành công một vệ tinh viễn thông. Các nhà khoa học Ấn Độ cho biết vệ "
+             "tinh sẽ đưa Internet tới vùng sâu. Người dân Ấn Độ ăn mừng, báo chí Ấn Độ gọi đây là "
+             "một ấn phẩm khoa học đáng nhớ.",
+    # 'trị' alone outnumbers 'trí'
+    "gia_tri": "Giá trị xuất khẩu điện thoại tăng\n\n"
+               "Giá trị xuất khẩu điện thoại đạt 50 tỷ USD. Hợp đồng trị giá 2 tỷ USD vừa được ký. "
+               "Giá trị gia tăng của ngành còn thấp, và giá trị nội địa chưa cao.",
+    "tri_tue": "Ngân hàng dùng trí tuệ nhân tạo\n\n"
+               "Các ngân hàng ứng dụng trí tuệ nhân tạo để chấm điểm tín dụng. Trí tuệ nhân tạo "
+               "cũng giúp phát hiện gian lận.",
+    # written 'ký' (the index reads it 'kí')
+    "ky_so": "Chữ ký số cho doanh nghiệp\n\n"
+             "Doanh nghiệp dùng chữ ký số để nộp thuế điện tử. Chữ ký số có giá trị như chữ ký tay.",
+    # a reader's comment typed without marks, and one sentence with them
+    "binh_luan": "Bình luận của bạn đọc\n\n"
+                 "khong the dang nhap duoc. khong the tin duoc, toi khong the dung app nay. "
+                 "khong the hieu noi. Người dùng không thể đăng nhập vào ứng dụng ngân hàng.",
+}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    return engine_over(tmp_path_factory.mktemp("restore"), ARTICLES)
+
+
+@pytest.mark.parametrize("typed, restored", [
+    ("cntt nghe an", "CNTT Nghệ An"),  # not 'nghe ấn': each is commoner alone, the pair decides
+    ("nghe an", "Nghệ An"),
+    ("tri tue nhan tao", "trí tuệ nhân tạo"),  # 'trị' alone is commoner
+    ("gia tri xuat khau", "giá trị xuất khẩu"),
+    ("nghe nhac", "nghe nhạc"),
+    ("an do", "Ấn Độ"),
+    ("chu ky so", "chữ ký số"),  # as the articles write it, not the index's 'kí'
+    ("khong the dang nhap", "không thể đăng nhập"),  # the unaccented comment teaches nothing
+])
+def test_context_decides(engine, typed, restored):
+    assert engine.restore_accents(typed) == restored
+
+
+@pytest.mark.parametrize("typed, restored", [
+    ("Nghe An", "Nghệ An"),
+    ("NGHE AN", "NGHỆ AN"),
+    ("ung dung CNTT", "ứng dụng CNTT"),
+    ("Ung dung cntt", "Ứng dụng CNTT"),
+])
+def test_the_case_typed_is_kept(engine, typed, restored):
+    assert engine.restore_accents(typed) == restored
+
+
+def test_the_did_you_mean_reads_context_too(engine):
+    assert engine.search("cntt nghe an").suggestion == "CNTT Nghệ An"
+    assert engine.search("tri tue nhan tao").suggestion == "trí tuệ nhân tạo"
+
+
+def _suggester(engine, evidence: Evidence) -> Suggester:
+    from searchkit.indexing.store import open_index
+    from searchkit.searching.suggest import load_spellings
+
+    with open_index(engine.path).reader() as reader:
+        spellings, model = load_spellings(engine.path, reader), load_pair_counts(engine.path, reader)
+    known = {folded for folded in spellings.folded}
+    return Suggester(lambda f: int(f in known), lambda a: 1, lambda: spellings, evidence, pairs=lambda: model)
+
+
+def test_the_hits_vote_only_where_the_context_leaves_the_choice_open(engine):
+    # a hit writing 'ấn' beside 'nghe' does not outvote the pair 'Nghệ An'...
+    against = Evidence(beside={"an": Counter({"ấn": 2}), "nghe": Counter({"nghe": 2})})
+    assert _suggester(engine, against).suggest("nghe an") == "Nghệ An"
+    # ...but decides a word alone, whose spellings the context cannot tell apart
+    assert _suggester(engine, Evidence()).suggest("an") != "ăn"
+    assert _suggester(engine, Evidence(beside={"an": Counter({"ăn": 3})})).suggest("an") == "ăn"
+
+
+def test_a_name_typed_capitalised_is_no_typo(engine):
+    assert engine.restore_accents("ngan hang Vietcombak") == "ngân hàng Vietcombak"
+    assert engine.restore_accents("ngan hangg") == "ngân hàng"  # in lower case, a typo
+
+
+@pytest.mark.parametrize("text, sequence", [
+    ("Nghệ An: ứng dụng CNTT.", ["nghệ", "An", SEPARATOR, "ứng", "dụng", "CNTT"]),
+    ("Năm 2023, Nghệ An", ["năm", NUMBER, "Nghệ", "An"]),  # the capital that starts a sentence is lowered
+    ("khong the dang nhap. Không thể.", ["không", "thể"]),  # a sentence without marks is left out
+    ("TRẠM BTS MỚI", ["trạm", "bts", "mới"]),  # a heading in capitals says nothing of case
+    ("Trạm BTS Mới Ở Đắk Nông", ["trạm", "BTS", "mới", "ở", "đắk", "nông"]),  # Every Word Capitalised
+    ("iPhone ra mắt", ["iPhone", "ra", "mắt"]),
+])
+def test_pair_sequences(text, sequence):
+    assert pair_sequence(text) == sequence
+
+
+def test_the_model_writes_words_as_the_index_does():
+    sequences = [pair_sequence(text) for text in (
+        "Tỉnh Nghệ An và công nghệ mới", "Chữ ký số cho Nghệ An", "Người dân Nghệ An dùng iPhone",
+        "Lãnh đạo Bộ TT&TT làm việc với công nghệ")]
+    model = PairModel.build(PairCounts.merge([pack_pairs(sequences)]))
+    assert model.written_as(["tỉnh", "nghệ", "an"]) == ["tỉnh", "Nghệ", "An"]
+    assert model.written_as(["công", "nghệ"]) == ["công", "nghệ"]
+    assert model.written_as(["chữ", "kí", "số"]) == ["chữ", "ký", "số"]
+    assert model.written_as(["dùng", "iphone", "2024"]) == ["dùng", "iPhone", "2024"]
+    assert model.written_as(["bộ", "tt", "tt"]) == ["Bộ", "TT", "TT"]
+
+
+def test_an_old_or_crafted_pairs_cache_is_ignored_and_replaced(engine, tmp_path):
+    import shutil
+
+    from searchkit import SearchEngine
+
+    copy = tmp_path / "index"
+    shutil.copytree(engine.path, copy)
+    (cache,) = copy.glob("pairs-*.npz")
+    np.savez(cache, vocabulary=np.array(["nghe", "ấn"]), keys=np.array([1]), counts=np.array([99]))  # format 1
+    assert SearchEngine(copy).restore_accents("cntt nghe an") == "CNTT Nghệ An"
+    with np.load(cache, allow_pickle=False) as rebuilt:
+        assert rebuilt["format"].tolist() == [PAIRS_FORMAT]
+    arrays = dict(np.load(cache, allow_pickle=False))
+    arrays["keys"] = arrays["keys"][::-1].copy()  # unsorted: lookups would go wrong
+    np.savez(cache, **arrays)
+    assert SearchEngine(copy).restore_accents("cntt nghe an") == "CNTT Nghệ An"
+    cache.write_bytes(b"not a numpy file")
+    assert SearchEngine(copy).restore_accents("tri tue nhan tao") == "trí tuệ nhân tạo"
