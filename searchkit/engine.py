@@ -18,7 +18,7 @@ from searchkit.models import Article, Explanation, Hit, IndexReport, Results
 from searchkit.searching.abbreviations import Abbreviations, load_abbreviations
 from searchkit.searching.filters import Filters, check_known, check_page, check_sort
 from searchkit.searching.highlight import Highlighting
-from searchkit.searching.plan import QueryPlan, plan_query
+from searchkit.searching.plan import QueryPlan, names_in, plan_query
 from searchkit.searching.rewrite import (
     Vocabulary,
     decode_typing,
@@ -89,6 +89,10 @@ def _again_after_a_commit(method):
             return method(self, *args, **kwargs)
 
     return retried
+
+
+#: Queries typed without accents of at most this many words look for names in their restoration.
+MAX_NAMED_WORDS = 6
 
 
 class SearchEngine:
@@ -193,7 +197,7 @@ class SearchEngine:
         check_known(searcher, chosen)
         arrays = self._arrays_for(searcher.reader())
         vocabulary = self._vocabulary_for(arrays)
-        plan = self._plan(query, vocabulary)
+        plan = self._with_restored_names(searcher, vocabulary, self._plan(query, vocabulary))
         allowed = _allowed(searcher, chosen, arrays.size)
         trace = Trace() if explain else None
         ranked = rank(arrays, plan, allowed, trace)
@@ -258,6 +262,16 @@ class SearchEngine:
                           expand=lambda parsed: expand_prefixes(expand_abbreviations(parsed, table), vocabulary),
                           frequency=vocabulary.frequency)
         return dataclasses.replace(plan, searched=query, corrected=True) if corrected else plan
+
+    def _with_restored_names(self, searcher, vocabulary: Vocabulary, plan: QueryPlan) -> QueryPlan:
+        """A short query typed without accents gains the names its restoration writes with
+        capitals (`cntt tay nguyen` → *CNTT Tây Nguyên*): ranking then counts `tay nguyen`
+        whole only where the two words stand together, whatever their accents."""
+        if plan.searched or len(plan.optional) > MAX_NAMED_WORDS or has_marks(plan.query) or not plan.neighbours:
+            return plan
+        restored = self._suggester(searcher, vocabulary).suggest(plan.parsed.text)
+        found = names_in(restored, plan) if restored else ()
+        return dataclasses.replace(plan, restored_names=found) if found else plan
 
     def _retry(self, searcher, arrays, vocabulary: Vocabulary, plan: QueryPlan, allowed, trace):
         """(plan, ranked) of the did-you-mean when the query found nothing and it finds

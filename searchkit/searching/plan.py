@@ -66,6 +66,7 @@ class QueryPlan:
     neighbours: tuple[Neighbours, ...] = ()
     compounds: tuple[str, ...] = ()
     names: tuple[Neighbours, ...] = ()  # names typed (`Nghệ An`, `dien bien`): whole only side by side
+    restored_names: tuple[Neighbours, ...] = ()  # names the accent restoration capitalises (`tay nguyen`)
     dropped: tuple[str, ...] = ()
     searched: str | None = None  # the text searched when it differs from the query (Telex decoded)
     corrected: bool = False  # searched is the did-you-mean, tried because the query found nothing
@@ -174,7 +175,7 @@ class QueryPlan:
             "excluded": [_describe((c,)) for c in self.excluded],
             "side_by_side": [str(n) for n in self.neighbours],
             "compounds": list(self.compounds),
-            "names": [str(n) for n in self.names],
+            "names": [str(n) for n in self.names + self.restored_names],
             "dropped": list(self.dropped),
         }
 
@@ -301,6 +302,29 @@ def _names(groups: tuple[Group, ...], kept: set) -> tuple[Neighbours, ...]:
                     found.append(Neighbours(tuple(c.syllables[0].folded for c in window)))
                     taken[i:i + size] = [True] * size
     return tuple(dict.fromkeys(found))
+
+
+def names_in(restored: str, plan: QueryPlan) -> tuple[Neighbours, ...]:
+    """Names that the accent restoration of an unaccented query writes with capitals, among
+    the words typed side by side, and not yet among the plan's names.
+
+    >>> plan = QueryPlan.of(parse_query("cntt tay nguyen"))
+    >>> [str(n) for n in names_in("CNTT Tây Nguyên", plan)]
+    ['tay nguyen']
+    """
+    words = [c for c in parse_query(restored).groups for c in c if len(c.syllables) == 1]
+    typed = set(plan.neighbours)
+    found: list[Neighbours] = []
+    i = 0
+    while i < len(words):
+        end = i
+        while end < len(words) and _capitalised(words[end]):
+            end += 1
+        candidate = Neighbours(tuple(c.syllables[0].folded for c in words[i:end]))
+        if 2 <= end - i <= 3 and candidate in typed and candidate not in plan.names + plan.restored_names:
+            found.append(candidate)
+        i = max(end, i + 1)
+    return tuple(found)
 
 
 def _province_spellings(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:

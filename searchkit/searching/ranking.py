@@ -334,7 +334,7 @@ def _names(arrays: IndexArrays, plan: QueryPlan, matches: dict, rows: list[np.nd
     single = {g[0].syllables[0].folded: i for i, g in enumerate(plan.optional)
               if len(g) == 1 and len(g[0].syllables) == 1}
     typed = {s.folded: s for c in plan.optional_clauses for s in c.syllables}
-    for name in plan.names:
+    for name in plan.names + plan.restored_names:
         at = [single.get(word) for word in name.words]
         if None in at:
             continue
@@ -345,7 +345,8 @@ def _names(arrays: IndexArrays, plan: QueryPlan, matches: dict, rows: list[np.nd
                     arrays, p, next(m for m in f if m.folded == w)))
                 together[np.unique(keys >> 32)] = True
         every = np.logical_and.reduce([rows[i] > 0 for i in at])
-        if not _is_name(name, int(np.count_nonzero(together & every)), int(np.count_nonzero(every))):
+        if name not in plan.restored_names and not _is_name(name, int(np.count_nonzero(together & every)),
+                                                            int(np.count_nonzero(every))):
             continue
         for i in at:
             rows[i] = np.where(together, rows[i], rows[i] * NAME_APART).astype(np.float32)
@@ -354,7 +355,8 @@ def _names(arrays: IndexArrays, plan: QueryPlan, matches: dict, rows: list[np.nd
 def _is_name(name, together: int, holding: int) -> bool:
     """A province always is; capitalised words typed together are a name when the articles
     holding them all mostly write them together (`Bill Gates`), not when they are rare words
-    that happen to be typed side by side (`Internet VeriSign` of a remembered headline)."""
+    that happen to be typed side by side (`Internet VeriSign` of a remembered headline). (A
+    name the restoration of an unaccented query capitalises, `tay nguyen`, needs no test.)"""
     from searchkit.text.places import load_gazetteer
 
     return bool(load_gazetteer().spellings(name.words)) or together >= NAME_SHARE * holding
