@@ -18,7 +18,7 @@ from searchkit.models import Article, Explanation, Hit, IndexReport, Results
 from searchkit.searching.abbreviations import Abbreviations, load_abbreviations
 from searchkit.searching.filters import Filters, check_known, check_page, check_sort
 from searchkit.searching.highlight import Highlighting
-from searchkit.searching.plan import QueryPlan, names_in, plan_query
+from searchkit.searching.plan import QueryPlan, names_in, plan_query, restored_forms
 from searchkit.searching.rewrite import (
     Vocabulary,
     decode_typing,
@@ -266,12 +266,16 @@ class SearchEngine:
     def _with_restored_names(self, searcher, vocabulary: Vocabulary, plan: QueryPlan) -> QueryPlan:
         """A short query typed without accents gains the names its restoration writes with
         capitals (`cntt tay nguyen` → *CNTT Tây Nguyên*): ranking then counts `tay nguyen`
-        whole only where the two words stand together, whatever their accents."""
+        whole only where the two words stand together, whatever their accents; and the words
+        typed side by side earn their bonus where they stand as restored (`chu ky so`: *chữ
+        ký số*, not *chu kỳ số*)."""
         if plan.searched or len(plan.optional) > MAX_NAMED_WORDS or has_marks(plan.query) or not plan.neighbours:
             return plan
         restored = self._suggester(searcher, vocabulary).suggest(plan.parsed.text)
-        found = names_in(restored, plan) if restored else ()
-        return dataclasses.replace(plan, restored_names=found) if found else plan
+        if not restored:
+            return plan
+        return dataclasses.replace(plan, restored_names=names_in(restored, plan),
+                                   restored_forms=restored_forms(restored, plan))
 
     def _retry(self, searcher, arrays, vocabulary: Vocabulary, plan: QueryPlan, allowed, trace):
         """(plan, ranked) of the did-you-mean when the query found nothing and it finds

@@ -67,6 +67,7 @@ class QueryPlan:
     compounds: tuple[str, ...] = ()
     names: tuple[Neighbours, ...] = ()  # names typed (`Nghệ An`, `dien bien`): whole only side by side
     restored_names: tuple[Neighbours, ...] = ()  # names the accent restoration capitalises (`tay nguyen`)
+    restored_forms: tuple[tuple[str, str], ...] = ()  # (folded, accented) of the restored words
     dropped: tuple[str, ...] = ()
     searched: str | None = None  # the text searched when it differs from the query (Telex decoded)
     corrected: bool = False  # searched is the did-you-mean, tried because the query found nothing
@@ -325,6 +326,17 @@ def names_in(restored: str, plan: QueryPlan) -> tuple[Neighbours, ...]:
             found.append(candidate)
         i = max(end, i + 1)
     return tuple(found)
+
+
+def restored_forms(restored: str, plan: QueryPlan) -> tuple[tuple[str, str], ...]:
+    """(folded, accented) of each word of the restoration, when it spells the typed words.
+
+    >>> restored_forms("chữ ký số", QueryPlan.of(parse_query("chu ky so")))
+    (('chu', 'chữ'), ('ki', 'kí'), ('so', 'số'))
+    """
+    typed = [s.folded for c in plan.parsed.groups for c in c for s in c.syllables]
+    found = [(s.folded, s.accented) for c in parse_query(restored).groups for c in c for s in c.syllables]
+    return tuple(found) if [f for f, _ in found] == typed else ()
 
 
 def _province_spellings(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:

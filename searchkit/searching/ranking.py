@@ -49,6 +49,11 @@ NAME_SHARE = 0.3
 #: Most a short query's words found side by side as typed multiply an article's score by,
 #: less 1 (all of its pairs and triples: 1 + NEAR_BONUS; none: 1).
 NEAR_BONUS = 4.0
+#: Words typed without accents earn the side-by-side bonus where they stand as the accent
+#: restoration writes them (`chu ky so`: *chữ ký số*, not *chu kỳ số*).
+RESTORED_NEAR = 1
+#: ... and where they stand side by side otherwise (the restoration may be wrong), this share of it.
+RESTORED_LOOSE = 0.5
 #: Above 1, an article holding all of them side by side gains much more than one holding some.
 NEAR_POWER = 1.5
 #: Weight of typed words found side by side (a pair or a triple), relative to a word.
@@ -384,12 +389,14 @@ def _neighbours(arrays: IndexArrays, plan: QueryPlan, matches: dict, relevance: 
     decide here too: `Nghệ An` side by side counts, `nghệ Ấn` does not."""
     long_query = len(plan.optional) > LONG_QUERY
     typed = {s.folded: s for c in plan.optional_clauses for s in c.syllables}
+    restored = dict(plan.restored_forms) if RESTORED_NEAR else {}
     found = []
     for neighbours in plan.neighbours:
         holding = np.zeros(arrays.size, dtype=bool)
         forms = tuple(matches.get((typed[w].accented, w)) or Match(w, w) if w in typed else Match(w, w)
                       for w in neighbours.words)
         strict = any(m.mode != ANY for m in forms)
+        as_restored = None if strict else _as_restored(arrays, known, forms, restored)
         for folded in fields_of(FOLDED):
             field_f, part = folded.name, folded.text[0]
             if long_query and _glue(arrays, field_f, neighbours.words):
@@ -411,8 +418,24 @@ def _neighbours(arrays: IndexArrays, plan: QueryPlan, matches: dict, relevance: 
                 trace.add(f'"{neighbours}" · {part}', ids, part_score)
         count = int(np.count_nonzero(holding & arrays.alive))
         if count:
-            found.append((idf(arrays.count, count), holding))
+            found.append((idf(arrays.count, count), holding if as_restored is None else
+                          np.where(as_restored, 1.0, np.where(holding, RESTORED_LOOSE, 0.0)).astype(np.float32)))
     return found
+
+
+def _as_restored(arrays: IndexArrays, known: dict, forms: tuple[Match, ...], restored: dict) -> np.ndarray | None:
+    """Which articles hold words typed without accents side by side as the accent restoration
+    writes them (`chu ky so`: *chữ ký số*); None when the restoration says nothing of them."""
+    if not restored or all(restored.get(m.folded, m.folded) == m.folded for m in forms):
+        return None
+    spelled = tuple(Match(m.folded, restored[m.folded], exact.EXACT) if restored.get(m.folded, m.folded) != m.folded
+                    else m for m in forms)
+    by_form = {m.folded: m for m in spelled}
+    mask = np.zeros(arrays.size, dtype=bool)
+    for part in ("title", "body"):
+        keys = _side_by_side(arrays, known, (part, spelled), lambda w, p=part: exact.occurrences(arrays, p, by_form[w]))
+        mask[np.unique(keys >> 32)] = True
+    return mask
 
 
 def _side_by_side(arrays: IndexArrays, known: dict, key: tuple, occurrences) -> np.ndarray:
