@@ -101,3 +101,28 @@ def test_marked_variants_of_a_folded_syllable():
 
 def test_match_to_dict():
     assert Match("an", "an", PLAIN).to_dict() == {"word": "an", "mode": PLAIN, "fallback": False}
+
+
+REGION = {
+    "tay_nguyen": "Ứng dụng CNTT ở các tỉnh Tây Nguyên\n\n"
+                  "Các tỉnh Tây Nguyên đẩy mạnh ứng dụng CNTT trong cơ quan nhà nước; vùng Tây Nguyên "
+                  "có thêm nhiều trạm phát sóng.",
+    "tay_nguyen_du_lich": "Du lịch Tây Nguyên mùa cà phê\n\n"
+                          "Khách đến Tây Nguyên ngày càng đông; Tây Nguyên có nhiều lễ hội.",
+    "apart": "CNTT phía tây thành phố: nguyên tắc mới, nguyên liệu mới\n\n"
+             "Khu CNTT phía tây mở rộng; nhà đầu tư giữ nguyên kế hoạch, nguyên giá đất phía tây "
+             "tăng; CNTT và nguyên tắc quản lý CNTT.",
+}
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory):
+    return engine_over(tmp_path_factory.mktemp("region"), REGION)
+
+
+def test_a_name_the_restoration_capitalises_counts_whole_only_side_by_side(region):
+    assert region.restore_accents("cntt tay nguyen") == "CNTT Tây Nguyên"
+    assert region.plan("cntt tay nguyen").names == ()  # nothing typed says it is a name ...
+    results = region.search("cntt tay nguyen", explain=True)
+    assert "tay nguyen" in results.plan["names"]  # ... its restoration does
+    assert ids(results)[0] == "tay_nguyen"  # not the article holding 'tây' and 'nguyên' apart, more often
