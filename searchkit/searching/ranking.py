@@ -67,7 +67,7 @@ COMMON_SHARE = 0.5
 COVERAGE_POWER = 3.0
 #: Articles holding every optional word of a short query (at most this many words) are
 #: ranked first once there are ENOUGH_COMPLETE of them.
-COMPLETE_FIRST_UP_TO = 4
+COMPLETE_FIRST_UP_TO = LONG_QUERY  # a keyword query: whatever order the words were typed in
 ENOUGH_COMPLETE = 1
 #: Position lists within this ratio of sizes are intersected by merging, not binary search.
 MERGE_RATIO = 8
