@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from searchkit.fields import accented_field, folded_field
+from searchkit.text.keystrokes import is_valid_syllable
 from searchkit.text.variants import marked_variants
 
 EXACT, PLAIN, ANY = "exact", "plain", "any"
@@ -64,6 +65,7 @@ def decide(arrays, syllables, plain: bool = True) -> dict[tuple[str, str], Match
         exact = _frequency(arrays, accented_field, accented)
         fallback = exact == 0 or exact < FALLBACK_SHARE * _frequency(arrays, folded_field, folded)
         found[(accented, folded)] = Match(folded, accented, ANY if fallback else EXACT, fallback)
+    plain = plain and bool(marked)  # a query typed without any marks matches every spelling
     unmarked = [pair for pair in typed if plain and pair[0] == pair[1] and _variants(arrays, pair[1])]
     accented_query = marked and len(marked) >= ACCENTED_SHARE * (len(marked) + len(unmarked))
     for accented, folded in typed:
@@ -76,12 +78,10 @@ def decide(arrays, syllables, plain: bool = True) -> dict[tuple[str, str], Match
 
 def occurrences(arrays, part: str, match: Match) -> np.ndarray:
     """Sorted `doc << 32 | position` keys where the syllable occurs as it must match."""
-    folded = arrays.occurrences(folded_field(part).name, match.folded)
     if match.mode == EXACT:
         return arrays.occurrences(accented_field(part).name, match.accented)
-    if match.mode == PLAIN:
-        return _plain(arrays, part, match.folded, folded)
-    return folded
+    folded = arrays.occurrences(folded_field(part).name, match.folded)
+    return _plain(arrays, part, match.folded, folded) if match.mode == PLAIN else folded
 
 
 def counts(arrays, part: str, match: Match) -> tuple[np.ndarray, np.ndarray]:
@@ -108,17 +108,28 @@ def _plain(arrays, part: str, folded: str, keys: np.ndarray) -> np.ndarray:
 
 
 def _variants(arrays, folded: str) -> list[str]:
-    """The marked spellings of `folded` that the index holds."""
-    return [v for v in marked_variants(folded) if _frequency(arrays, accented_field, v)]
+    """The marked spellings of `folded` that the index holds, when `folded` is a Vietnamese
+    word written plain (`an`; not `internet`, nor `nguyen`, which needs its marks), remembered
+    per index generation."""
+    memo = getattr(arrays, "memo", {}).setdefault("variants", {})
+    if folded not in memo:
+        if len(memo) >= MAX_REMEMBERED * 16:
+            memo.clear()
+        body = accented_field("body").name  # a spelling found in titles only changes nothing here
+        memo[folded] = [v for v in marked_variants(folded) if arrays.document_frequency(body, v)] \
+            if is_valid_syllable(folded) else []
+    return memo[folded]
 
 
 def _plain_is_common(arrays, folded: str) -> bool:
-    total = _frequency(arrays, folded_field, folded)
+    """Whether PLAIN_SHARE of the bodies holding `folded` write it plain (bodies alone: titles
+    are too few to change the answer, and each part's plain occurrences cost a set difference)."""
+    name = folded_field("body").name
+    total = arrays.document_frequency(name, folded)
     if not total:
         return False
-    plain_docs = sum(len(np.unique(_plain(arrays, part, folded, arrays.occurrences(folded_field(part).name, folded)) >> 32))
-                     for part in ("title", "body"))
-    return plain_docs >= PLAIN_SHARE * total
+    plain = _plain(arrays, "body", folded, arrays.occurrences(name, folded))
+    return len(np.unique(plain >> 32)) >= PLAIN_SHARE * total
 
 
 def _frequency(arrays, field_of, term: str) -> int:

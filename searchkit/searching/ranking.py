@@ -95,12 +95,26 @@ class Ranked:
 
     def top(self, limit: int, offset: int = 0) -> list[tuple[int, float]]:
         """The best (docnum, score) from `offset` on, best first; ties by doc number."""
-        docs = np.flatnonzero(self.matched)
         wanted = offset + limit
-        if len(docs) > wanted and self.first is None:
-            docs = docs[np.argpartition(-self.scores[docs], wanted - 1)[:wanted]]
+        if self.first is None:
+            docs = _best(np.flatnonzero(self.matched), self.scores, wanted)
+        else:  # the first tier's best, then the rest's if they do not fill the page
+            docs = _best(np.flatnonzero(self.matched & self.first), self.scores, wanted)
+            if len(docs) < wanted:
+                rest = _best(np.flatnonzero(self.matched & ~self.first), self.scores, wanted - len(docs))
+                docs = np.concatenate((docs, rest))
         order = np.lexsort(self.order_key(docs))[offset:wanted]
         return [(int(d), float(self.scores[d])) for d in docs[order]]
+
+
+def _best(docs: np.ndarray, scores: np.ndarray, wanted: int) -> np.ndarray:
+    """The `wanted` best-scoring of `docs` (in no order), or all of them; ties at the edge by
+    doc number, as the full sort would break them."""
+    if len(docs) <= wanted:
+        return docs
+    edge = np.partition(-scores[docs], wanted - 1)[wanted - 1]
+    better, tied = docs[-scores[docs] < edge], docs[-scores[docs] == edge]
+    return np.concatenate((better, tied[:wanted - len(better)]))
 
 
 @dataclass
