@@ -62,8 +62,9 @@ def decide(arrays, syllables, plain: bool = True) -> dict[tuple[str, str], Match
     marked = [pair for pair in typed if pair[0] != pair[1]]
     found: dict[tuple[str, str], Match] = {}
     for accented, folded in marked:
-        exact = _frequency(arrays, accented_field, accented)
-        fallback = exact == 0 or exact < FALLBACK_SHARE * _frequency(arrays, folded_field, folded)
+        exact = _holders(arrays, accented_field, accented)
+        fallback = exact == 0 or (exact < FALLBACK_SHARE * arrays.count
+                                  and exact < FALLBACK_SHARE * _holders(arrays, folded_field, folded))
         found[(accented, folded)] = Match(folded, accented, ANY if fallback else EXACT, fallback)
     plain = plain and bool(marked)  # a query typed without any marks matches every spelling
     unmarked = [pair for pair in typed if plain and pair[0] == pair[1] and _variants(arrays, pair[1])]
@@ -103,7 +104,10 @@ def _plain(arrays, part: str, folded: str, keys: np.ndarray) -> np.ndarray:
         taken = [t for t in (arrays.occurrences(name, v) for v in _variants(arrays, folded)) if len(t)]
         if len(memo) >= MAX_REMEMBERED:
             memo.clear()
-        memo[key] = keys[~np.isin(keys, np.concatenate(taken))] if taken else keys
+        plain = np.ones(len(keys), dtype=bool)
+        for variant in taken:  # each a sorted subset of `keys`: found by binary search, no sort
+            plain[np.searchsorted(keys, variant)] = False
+        memo[key] = keys[plain]
     return memo[key]
 
 
@@ -132,6 +136,7 @@ def _plain_is_common(arrays, folded: str) -> bool:
     return len(np.unique(plain >> 32)) >= PLAIN_SHARE * total
 
 
-def _frequency(arrays, field_of, term: str) -> int:
-    """Articles holding `term` in titles or bodies (an article with both counts twice)."""
-    return sum(arrays.document_frequency(field_of(part).name, term) for part in ("title", "body"))
+def _holders(arrays, field_of, term: str) -> int:
+    """Articles holding `term` in titles or bodies (both: counted twice), from its postings:
+    ranking reads them next, so they are fetched once."""
+    return sum(len(arrays.postings(field_of(part).name, term)[0]) for part in ("title", "body"))
