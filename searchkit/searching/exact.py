@@ -128,12 +128,15 @@ def _variants(arrays, folded: str) -> list[str]:
 def _plain_is_common(arrays, folded: str) -> bool:
     """Whether PLAIN_SHARE of the bodies holding `folded` write it plain (bodies alone: titles
     are too few to change the answer, and each part's plain occurrences cost a set difference)."""
-    name = folded_field("body").name
-    total = arrays.document_frequency(name, folded)
-    if not total:
-        return False
-    plain = _plain(arrays, "body", folded, arrays.occurrences(name, folded))
-    return len(np.unique(plain >> 32)) >= PLAIN_SHARE * total
+    memo = getattr(arrays, "memo", {}).setdefault("plain_common", {})  # per index generation
+    if folded not in memo:
+        if len(memo) >= MAX_REMEMBERED * 16:
+            memo.clear()
+        name = folded_field("body").name
+        total = arrays.document_frequency(name, folded)
+        plain = _plain(arrays, "body", folded, arrays.occurrences(name, folded)) if total else None
+        memo[folded] = bool(total) and len(np.unique(plain >> 32)) >= PLAIN_SHARE * total
+    return memo[folded]
 
 
 def _holders(arrays, field_of, term: str) -> int:

@@ -188,8 +188,9 @@ def _grade(base: np.ndarray, relevance: np.ndarray, rows: list[np.ndarray], weig
     by side are a bonus among articles of similar coverage (at most `1 + NEAR_BONUS` times the
     score), never a reason for an article holding fewer words to beat one holding them all,
     whatever order they were typed in."""
-    words = coverage(np.asarray(weights), np.vstack(rows))
-    reach = coverage(np.asarray(weights), np.vstack(rows) > 0)  # look-alikes match, ranked lower
+    words = coverage(np.asarray(weights), rows)
+    partial = any(_partial(row) for row in rows)  # a look-alike, or a name's words apart
+    reach = coverage(np.asarray(weights), [row > 0 for row in rows]) if partial else words  # ranked lower, but match
     best = float(reach[base].max()) if base.any() else 0.0
     if best > 0:
         matched = base & (reach > 0) & (reach >= minimum_coverage(len(rows), best) - 1e-6)
@@ -200,21 +201,27 @@ def _grade(base: np.ndarray, relevance: np.ndarray, rows: list[np.ndarray], weig
     # a long query's complete matches are long articles that happen to hold its particles
     short = len(rows) <= COMPLETE_FIRST_UP_TO
     first = complete if short and count >= ENOUGH_COMPLETE and count < matched.sum() else None
-    scores = blend(relevance, words, COVERAGE_POWER)
+    scores = np.zeros_like(relevance)
+    at = np.flatnonzero(matched)  # only matches are ranked: powers over them alone
+    scores[at] = blend(relevance[at], words[at], COVERAGE_POWER)
     if near and len(rows) <= LONG_QUERY:  # a concept typed without quotes: its words as typed
-        together = coverage(np.asarray([w for w, _ in near]), np.vstack([m for _, m in near]))
-        scores *= (1.0 + NEAR_BONUS * together ** NEAR_POWER).astype(np.float32)
+        together = coverage(np.asarray([w for w, _ in near]), [m[at] for _, m in near])
+        scores[at] *= (1.0 + NEAR_BONUS * together ** NEAR_POWER).astype(np.float32)
     if trace is not None:
         trace.coverage, trace.complete = words, complete
     return Ranked(matched, scores, first, count)
 
 
+def _partial(row: np.ndarray) -> bool:
+    """Whether some article holds a word only in part (strength between 0 and 1)."""
+    return float(row.sum()) != np.count_nonzero(row)  # rows of 0 and 1 sum to their count
+
+
 def _group(arrays: IndexArrays, group: Group, matches: dict, trace: Trace | None) -> tuple[np.ndarray, np.ndarray]:
     """A group matches where one of its clauses does (`a OR b`), as strongly as the best
     one (1: as typed; `LOOKALIKE_COVER`: a look-alike only); their scores add up."""
-    strength = np.zeros(arrays.size, dtype=np.float32)
-    score = np.zeros(arrays.size, dtype=np.float32)
-    for clause in group:
+    strength, score = _clause(arrays, group[0], matches, trace)
+    for clause in group[1:]:
         clause_strength, clause_score = _clause(arrays, clause, matches, trace)
         np.maximum(strength, clause_strength, out=strength)
         score += clause_score
@@ -234,11 +241,16 @@ def _clause(arrays: IndexArrays, clause: Clause, matches: dict, trace: Trace | N
         ids, tf, share, as_typed = _field_counts(arrays, part, clause, typed)
         if not len(ids):
             continue
-        holders = int(np.count_nonzero(arrays.alive[ids[as_typed]])) or int(np.count_nonzero(arrays.alive[ids]))
+        every = as_typed.all()
+        holders = int(np.count_nonzero(arrays.alive[ids if every else ids[as_typed]])) \
+            or int(np.count_nonzero(arrays.alive[ids]))
         weight = folded.boost * idf(arrays.count, holders)
         contribution = weight * share * tf_part(tf, arrays.norm(folded.name)[ids])
         score[ids] += contribution
-        strength[ids] = np.maximum(strength[ids], np.where(as_typed, 1.0, LOOKALIKE_COVER))
+        if every:
+            strength[ids] = 1.0
+        else:
+            strength[ids] = np.maximum(strength[ids], np.where(as_typed, 1.0, LOOKALIKE_COVER))
         if trace is not None:
             trace.add(f"{label} · {part}", ids, contribution)
     return strength, score

@@ -45,9 +45,10 @@ def tf_part(tf: np.ndarray, norm: np.ndarray, k1: float = K1) -> np.ndarray:
     return (tf * (k1 + 1.0) / (tf + norm)).astype(np.float32)
 
 
-def coverage(weights: np.ndarray, matched: np.ndarray) -> np.ndarray:
+def coverage(weights: np.ndarray, matched) -> np.ndarray:
     """Share of the query's weight each article holds: Σ weight of the clauses it matches /
-    Σ all weights. `matched` has one row per clause, one column per article.
+    Σ all weights. `matched` has one row per clause (an array or a list of rows), one column
+    per article; a row may hold strengths between 0 and 1 (a word held in part).
 
     A question's particles (`của`, `được`, `là gì`) have tiny idf, so missing them costs
     an article almost nothing, while missing `BTS` costs it most of its coverage.
@@ -57,8 +58,8 @@ def coverage(weights: np.ndarray, matched: np.ndarray) -> np.ndarray:
     """
     total = float(weights.sum())
     if total <= 0 or not len(weights):
-        return np.ones(matched.shape[1] if matched.ndim == 2 else 0, dtype=np.float32)
-    covered = np.zeros(matched.shape[1], dtype=np.float32)
+        return np.ones(len(matched[0]) if len(matched) else 0, dtype=np.float32)
+    covered = np.zeros(len(matched[0]), dtype=np.float32)
     for weight, row in zip(weights.tolist(), matched):  # row by row: no BLAS call, no float copy of the matrix
         covered += np.float32(weight / total) * row
     return covered
