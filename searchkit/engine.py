@@ -247,7 +247,8 @@ class SearchEngine:
         """
         searcher = self._current_searcher()
         arrays = self._arrays_for(searcher.reader())
-        return _highlighting(self._plan(query, self._vocabulary_for(arrays)), arrays)
+        vocabulary = self._vocabulary_for(arrays)
+        return _highlighting(self._with_restored_names(searcher, vocabulary, self._plan(query, vocabulary)), arrays)
 
     @_one_at_a_time
     def plan(self, query: str) -> QueryPlan:

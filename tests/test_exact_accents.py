@@ -126,3 +126,19 @@ def test_a_name_the_restoration_capitalises_counts_whole_only_side_by_side(regio
     results = region.search("cntt tay nguyen", explain=True)
     assert "tay nguyen" in results.plan["names"]  # ... its restoration does
     assert ids(results)[0] == "tay_nguyen"  # not the article holding 'tây' and 'nguyên' apart, more often
+
+
+def test_an_unaccented_query_marks_its_restored_spelling_where_the_article_has_it(sample_engine):
+    (hit,) = [h for h in sample_engine.search("tram bts").hits if h.id == "003_968839511eb7d5a3"]
+    marked = {s.text[a:b] for s in hit.snippets for a, b in s.spans}
+    assert "trạm BTS" in marked and not any("trăm" in m.lower() for m in marked)
+    body = sample_engine.highlighting("tram bts")[1]
+    assert [m for m in ("Trăm trạm BTS",) for a, b in body.spans(m)] and \
+        ["Trăm trạm BTS"[a:b] for a, b in body.spans("Trăm trạm BTS")] == ["trạm BTS"]
+    assert ["trăm BTS"[a:b] for a, b in body.spans("trăm BTS")] == ["trăm BTS"]  # no trạm there: any
+
+
+def test_a_restored_name_is_marked_whole_never_its_words_apart(region):
+    hit = next(h for h in region.search("cntt tay nguyen").hits if h.id == "apart")
+    marked = {s.text[a:b].lower() for s in hit.snippets for a, b in s.spans}
+    assert "tây" not in marked and "nguyên" not in marked and "cntt" in marked

@@ -7,7 +7,7 @@ Spans come from the same syllable analysis as the index, so a folded match
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from searchkit.models import Snippet
@@ -41,16 +41,18 @@ class Highlighting:
     terms: Mapping[str, frozenset[str]]
     phrases: Phrases = ()
     inside: frozenset[str] = frozenset()  # terms marked only inside a phrase (a name's words)
+    preferred: Mapping[str, frozenset[str]] = field(default_factory=dict)  # see `_matches`
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        return match_spans(text, self.terms, self.phrases, self.inside)
+        return match_spans(text, self.terms, self.phrases, self.inside, self.preferred)
 
     def snippets(self, text: str, count: int = 3) -> tuple[Snippet, ...]:
-        return make_snippets(text, self.terms, count=count, phrases=self.phrases, inside=self.inside)
+        return make_snippets(text, self.terms, count=count, phrases=self.phrases, inside=self.inside,
+                             preferred=self.preferred)
 
 
 def match_spans(text: str, terms: Iterable[str] | Terms, phrases: Phrases = (),
-                inside: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+                inside: frozenset[str] = frozenset(), preferred: Terms = {}) -> list[tuple[int, int]]:
     """[start, end) of every syllable of `text` that matches a query term.
 
     `terms` maps folded forms to the accented forms typed. Where the text has the
@@ -66,17 +68,27 @@ def match_spans(text: str, terms: Iterable[str] | Terms, phrases: Phrases = (),
     >>> match_spans("chủ sở hữu chữ ký số", {}, phrases=(("chu", "ki", "so"),))
     [(11, 20)]
     """
-    return [(start, end) for start, end, _ in _matches(text, as_terms(terms), phrases, inside)]
+    return [(start, end) for start, end, _ in _matches(text, as_terms(terms), phrases, inside, preferred)]
 
 
-def _matches(text: str, terms: Terms, phrases: Phrases = (),
-             inside: frozenset[str] = frozenset()) -> list[tuple[int, int, frozenset[str]]]:
+def _matches(text: str, terms: Terms, phrases: Phrases = (), inside: frozenset[str] = frozenset(),
+             preferred: Terms = {}) -> list[tuple[int, int, frozenset[str]]]:
     """Merged match spans, each with the set of query terms it contains; `inside`: terms
-    whose accents `terms` gives but that are marked only within a phrase."""
+    whose accents `terms` gives but that are marked only within a phrase; `preferred`: the
+    spellings of words typed without accents that their restoration gives (`tram` → *trạm*),
+    the only ones marked in a text that holds them (*trạm*, not *trăm*), every one elsewhere.
+
+    >>> text = "Hai trạm BTS, trăm nghìn"
+    >>> [text[a:b] for a, b, _ in _matches(text, {"tram": frozenset(), "bts": frozenset()},
+    ...                                     preferred={"tram": frozenset({"trạm"})})]
+    ['trạm BTS']
+    """
     candidates = find_syllables(text, set(terms) | {s for phrase in phrases for s in phrase})
     if phrases:
         candidates = _in_phrases(text, candidates, set(terms) - inside, phrases)
     terms = {**{s: frozenset() for phrase in phrases for s in phrase}, **terms}
+    held = {c.folded for c in candidates if c.accented in preferred.get(c.folded, ())}
+    terms.update({folded: preferred[folded] for folded in held if not terms.get(folded)})
     found: list[tuple[int, int, frozenset[str]]] = []
     for syllable in candidates:
         wanted = terms[syllable.folded]
@@ -112,14 +124,15 @@ def _has_word(gap: str) -> bool:
 
 
 def make_snippets(text: str, terms: Iterable[str] | Terms, count: int = 3, width: int = 220,
-                  phrases: Phrases = (), inside: frozenset[str] = frozenset()) -> tuple[Snippet, ...]:
+                  phrases: Phrases = (), inside: frozenset[str] = frozenset(),
+                  preferred: Terms = {}) -> tuple[Snippet, ...]:
     """Up to `count` passages of about `width` characters around the densest matches.
 
     With no match in `text`, its opening passage (no spans) so that a hit always shows text.
     """
     if count < 1:
         return ()
-    matches = _matches(text, as_terms(terms), phrases, inside)
+    matches = _matches(text, as_terms(terms), phrases, inside, preferred)
     if not matches:
         start, end = _window(text, 0, width)
         return (_snippet(text, start, end, []),) if end > start else ()

@@ -152,8 +152,9 @@ class QueryPlan:
         """
         terms = {t: v for t, v in self.highlight_terms(title, matches).items() if t not in glue}
         phrases = list(self.highlight_phrases(title))
-        phrases += [n.words for n in self.names if n.words not in phrases]  # a name is marked whole,
-        inside = frozenset(w for n in self.names for w in n.words)  # as typed or as a province is written
+        names = self.names + self.restored_names
+        phrases += [n.words for n in names if n.words not in phrases]  # a name is marked whole,
+        inside = frozenset(w for n in names for w in n.words)  # as typed or as a province is written
         for name in self.names:
             for spelling in _province_spellings(name.words):
                 for word, accented in zip(name.words, spelling):
@@ -163,7 +164,9 @@ class QueryPlan:
             words = set(neighbours.words)
             if words & glue and not words <= glue and neighbours.words not in phrases:
                 phrases.append(neighbours.words)
-        return Highlighting(terms, tuple(phrases), inside)
+        preferred = {folded: frozenset({accented}) for folded, accented in self.restored_forms  # not a name's:
+                     if accented != folded and terms.get(folded) == frozenset() and folded not in inside}  # any way
+        return Highlighting(terms, tuple(phrases), inside, preferred)
 
     def to_dict(self) -> dict:
         """The plan as `--explain` and `--json` show it."""
