@@ -29,7 +29,7 @@ EXACT, PLAIN, ANY = "exact", "plain", "any"
 #: falls back to the folded form: a mistyped mark, not a different word.
 FALLBACK_SHARE = 0.01
 #: An unmarked word of an accented query is taken as plain when at least this share of the
-#: articles holding its folded form write it without marks (`an` of *an ninh*: yes; `ky`: no).
+#: article bodies holding its folded form write it without marks (`an` of *an ninh*: yes; `ky`: no).
 PLAIN_SHARE = 0.1
 #: A query counts as typed with accents when at least this share of its words that have
 #: marked spellings in the index were typed with marks (`CNTT Nghệ An`: 1 of 2).
