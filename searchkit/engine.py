@@ -599,11 +599,10 @@ def _highlighting(plan: QueryPlan, arrays, matches: dict | None = None) -> tuple
     """How to mark titles and bodies: a word typed with accents marks its exact forms (unless
     it fell back to any); a long query's words found in most articles are marked only beside
     a telling word."""
-    from searchkit.searching.exact import decide
-    from searchkit.searching.ranking import COMMON_SHARE, LONG_QUERY, typed_syllables
+    from searchkit.searching.ranking import COMMON_SHARE, LONG_QUERY, accent_matches
 
     if matches is None:
-        matches = decide(arrays, typed_syllables(plan))
+        matches = accent_matches(arrays, plan)
 
     glue: frozenset[str] = frozenset()
     if len(plan.optional) > LONG_QUERY:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from searchkit.fields import FOLDED, WORDS, fields_of, folded_field
+from searchkit.fields import FOLDED, PARTS, WORDS, fields_of, folded_field
 from searchkit.searching import exact
 from searchkit.searching.arrays import IndexArrays
 from searchkit.searching.exact import ANY, Match
@@ -49,10 +49,9 @@ NAME_SHARE = 0.3
 #: Most a short query's words found side by side as typed multiply an article's score by,
 #: less 1 (all of its pairs and triples: 1 + NEAR_BONUS; none: 1).
 NEAR_BONUS = 4.0
-#: Words typed without accents earn the side-by-side bonus where they stand as the accent
-#: restoration writes them (`chu ky so`: *chữ ký số*, not *chu kỳ số*).
-RESTORED_NEAR = 1
-#: ... and where they stand side by side otherwise (the restoration may be wrong), this share of it.
+#: Words typed without accents earn the side-by-side bonus in full where they stand as the
+#: accent restoration writes them (`chu ky so`: *chữ ký số*), this share of it where they stand
+#: side by side with other accents (*chu kỳ số*: the restoration may be wrong).
 RESTORED_LOOSE = 0.5
 #: Above 1, an article holding all of them side by side gains much more than one holding some.
 NEAR_POWER = 1.5
@@ -146,7 +145,7 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
          trace: Trace | None = None) -> Ranked:
     """Every article that holds the required clauses, no excluded one and enough of the
     optional ones, with its score."""
-    matches = exact.decide(arrays, typed_syllables(plan), plain=len(plan.optional) <= LONG_QUERY)
+    matches = accent_matches(arrays, plan)
     base = arrays.alive.copy() if allowed is None else arrays.alive & allowed
     relevance = np.zeros(arrays.size, dtype=np.float32)
     for group in plan.required:
@@ -175,10 +174,17 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
     return ranked
 
 
-def typed_syllables(plan: QueryPlan) -> list:
-    """Every syllable typed (alternatives are folded forms: they match any accents)."""
+def accent_matches(arrays: IndexArrays, plan: QueryPlan) -> dict[tuple[str, str], Match]:
+    """How each syllable typed matches (`exact.decide`), for ranking and highlighting alike;
+    alternatives are folded forms (any accents), and a long question's unmarked words are
+    mostly particles (any accents too)."""
     clauses = [c for g in plan.required + plan.optional for c in g] + list(plan.excluded)
-    return [s for c in clauses for s in c.syllables]
+    return exact.decide(arrays, [s for c in clauses for s in c.syllables], plain=len(plan.optional) <= LONG_QUERY)
+
+
+def _typed(matches: dict, syllable) -> Match:
+    """How one typed syllable matches (any accents when `matches` does not say)."""
+    return matches.get((syllable.accented, syllable.folded)) or Match(syllable.folded, syllable.accented)
 
 
 def _grade(base: np.ndarray, relevance: np.ndarray, rows: list[np.ndarray], weights: list[float],
@@ -232,7 +238,7 @@ def _clause(arrays: IndexArrays, clause: Clause, matches: dict, trace: Trace | N
     """(strength, score) of a clause: its typed form and its alternatives count as one term
     per field (their occurrences add up, their document frequency is that of either); a
     look-alike of a word typed with accents counts `LOOKALIKE` of an occurrence."""
-    typed = tuple(matches.get((s.accented, s.folded)) or Match(s.folded, s.accented) for s in clause.syllables)
+    typed = tuple(_typed(matches, s) for s in clause.syllables)
     strength = np.zeros(arrays.size, dtype=np.float32)
     score = np.zeros(arrays.size, dtype=np.float32)
     label = _label((clause,))
@@ -297,20 +303,9 @@ def _exact_counts(arrays: IndexArrays, part: str, typed: tuple[Match, ...]) -> t
     standing in order when there are several."""
     if len(typed) == 1:
         return exact.counts(arrays, part, typed[0])
-    keys = exact_occurrences(arrays, part, typed)
+    keys = _side_by_side(arrays, {}, part, typed)
     docs, counts = np.unique(keys >> 32, return_counts=True)
     return docs, counts.astype(np.float32)
-
-
-def exact_occurrences(arrays: IndexArrays, part: str, typed: tuple[Match, ...]) -> np.ndarray:
-    """Keys (`doc << 32 | position` of the last syllable) where the syllables stand in order,
-    each matching as it must."""
-    keys = exact.occurrences(arrays, part, typed[0])
-    for match in typed[1:]:
-        if not len(keys):
-            break
-        keys = _followed(keys, exact.occurrences(arrays, part, match))
-    return keys
 
 
 def _form_counts(arrays: IndexArrays, field_name: str, folded: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -370,11 +365,8 @@ def _names(arrays: IndexArrays, plan: QueryPlan, matches: dict, rows: list[np.nd
         if None in at:
             continue
         together = np.zeros(arrays.size, dtype=bool)
-        for forms in _name_forms(name, tuple(matches.get((typed[w].accented, w)) or Match(w, w) for w in name.words)):
-            for part in ("title", "body"):
-                keys = _side_by_side(arrays, known, (part, forms), lambda w, p=part, f=forms: exact.occurrences(
-                    arrays, p, next(m for m in f if m.folded == w)))
-                together[np.unique(keys >> 32)] = True
+        for forms in _name_forms(name, tuple(_typed(matches, typed[w]) for w in name.words)):
+            together |= _holding(arrays, known, forms)
         every = np.logical_and.reduce([rows[i] > 0 for i in at])
         if name not in plan.restored_names and not _is_name(name, int(np.count_nonzero(together & every)),
                                                             int(np.count_nonzero(every))):
@@ -415,23 +407,18 @@ def _neighbours(arrays: IndexArrays, plan: QueryPlan, matches: dict, relevance: 
     decide here too: `Nghệ An` side by side counts, `nghệ Ấn` does not."""
     long_query = len(plan.optional) > LONG_QUERY
     typed = {s.folded: s for c in plan.optional_clauses for s in c.syllables}
-    restored = dict(plan.restored_forms) if RESTORED_NEAR else {}
+    restored = dict(plan.restored_forms)
     found = []
     for neighbours in plan.neighbours:
         holding = np.zeros(arrays.size, dtype=bool)
-        forms = tuple(matches.get((typed[w].accented, w)) or Match(w, w) if w in typed else Match(w, w)
-                      for w in neighbours.words)
-        strict = any(m.mode != ANY for m in forms)
-        as_restored = None if strict else _as_restored(arrays, known, forms, restored)
+        # typed with accents: as typed only, a look-alike pair (`nghệ Ấn`) is no bonus
+        forms = tuple(_typed(matches, typed[w]) if w in typed else Match(w, w) for w in neighbours.words)
+        as_restored = _as_restored(arrays, known, forms, restored)
         for folded in fields_of(FOLDED):
             field_f, part = folded.name, folded.text[0]
             if long_query and _glue(arrays, field_f, neighbours.words):
                 continue
-            if strict:  # as typed only: a look-alike pair (`nghệ Ấn`) is no bonus
-                by_form = {m.folded: m for m in forms}
-                keys = _side_by_side(arrays, known, (part, forms), lambda w: exact.occurrences(arrays, part, by_form[w]))
-            else:
-                keys = _side_by_side(arrays, known, (field_f, neighbours.words), lambda w: arrays.occurrences(field_f, w))
+            keys = _side_by_side(arrays, known, part, forms)
             if not len(keys):
                 continue
             ids, counts = np.unique(keys >> 32, return_counts=True)
@@ -451,35 +438,38 @@ def _neighbours(arrays: IndexArrays, plan: QueryPlan, matches: dict, relevance: 
 
 def _as_restored(arrays: IndexArrays, known: dict, forms: tuple[Match, ...], restored: dict) -> np.ndarray | None:
     """Which articles hold words typed without accents side by side as the accent restoration
-    writes them (`chu ky so`: *chữ ký số*); None when the restoration says nothing of them."""
-    if not restored or all(restored.get(m.folded, m.folded) == m.folded for m in forms):
+    writes them (`chu ky so`: *chữ ký số*); None when accents were typed or the restoration
+    says nothing of them."""
+    if any(m.mode != ANY for m in forms) or all(restored.get(m.folded, m.folded) == m.folded for m in forms):
         return None
     spelled = tuple(Match(m.folded, restored[m.folded], exact.EXACT) if restored.get(m.folded, m.folded) != m.folded
                     else m for m in forms)
-    by_form = {m.folded: m for m in spelled}
+    return _holding(arrays, known, spelled)
+
+
+def _holding(arrays: IndexArrays, known: dict, forms: tuple[Match, ...]) -> np.ndarray:
+    """Which articles have the words side by side, each matching as `forms` says, in a title
+    or a body."""
     mask = np.zeros(arrays.size, dtype=bool)
-    for part in ("title", "body"):
-        keys = _side_by_side(arrays, known, (part, spelled), lambda w, p=part: exact.occurrences(arrays, p, by_form[w]))
-        mask[np.unique(keys >> 32)] = True
+    for part in PARTS:
+        mask[np.unique(_side_by_side(arrays, known, part, forms) >> 32)] = True
     return mask
 
 
-def _side_by_side(arrays: IndexArrays, known: dict, key: tuple, occurrences) -> np.ndarray:
-    """Keys where the words of `key[1]` stand in order (`occurrences(word)` of each), reusing
-    a pair's keys for the triple that extends it."""
-    field, words = key
-    head = known.get((field, words[:-1]))
-    last = words[-1].folded if isinstance(words[-1], Match) else words[-1]
-    if head is not None:
-        keys = _followed(head, occurrences(last))
-    else:
-        keys = occurrences(words[0].folded if isinstance(words[0], Match) else words[0])
-        for word in words[1:]:
+def _side_by_side(arrays: IndexArrays, known: dict, part: str, forms: tuple[Match, ...]) -> np.ndarray:
+    """Keys (`doc << 32 | position` of the last word) where the words stand in order in one
+    part, each matching as its `Match` says (`exact.occurrences`); remembered in `known`, so
+    that a triple extends the keys of its pair."""
+    key = (part, forms)
+    if key not in known:
+        head = known.get((part, forms[:-1]))
+        keys = head if head is not None else exact.occurrences(arrays, part, forms[0])
+        for match in forms[-1:] if head is not None else forms[1:]:
             if not len(keys):
                 break
-            keys = _followed(keys, occurrences(word.folded if isinstance(word, Match) else word))
-    known[key] = keys
-    return keys
+            keys = _followed(keys, exact.occurrences(arrays, part, match))
+        known[key] = keys
+    return known[key]
 
 
 def _glue(arrays: IndexArrays, field_name: str, words: tuple[str, ...]) -> bool:
