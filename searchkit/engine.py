@@ -91,10 +91,6 @@ def _again_after_a_commit(method):
     return retried
 
 
-#: Queries typed without accents of at most this many words look for names in their restoration.
-MAX_NAMED_WORDS = 6
-
-
 class SearchEngine:
     """Index Vietnamese articles and search them.
 
@@ -197,7 +193,7 @@ class SearchEngine:
         check_known(searcher, chosen)
         arrays = self._arrays_for(searcher.reader())
         vocabulary = self._vocabulary_for(arrays)
-        plan = self._with_restored_names(searcher, vocabulary, self._plan(query, vocabulary))
+        plan = self._with_restoration(searcher, vocabulary, self._plan(query, vocabulary))
         allowed = _allowed(searcher, chosen, arrays.size)
         trace = Trace() if explain else None
         ranked = rank(arrays, plan, allowed, trace)
@@ -248,7 +244,7 @@ class SearchEngine:
         searcher = self._current_searcher()
         arrays = self._arrays_for(searcher.reader())
         vocabulary = self._vocabulary_for(arrays)
-        return _highlighting(self._with_restored_names(searcher, vocabulary, self._plan(query, vocabulary)), arrays)
+        return _highlighting(self._with_restoration(searcher, vocabulary, self._plan(query, vocabulary)), arrays)
 
     @_one_at_a_time
     def plan(self, query: str) -> QueryPlan:
@@ -264,13 +260,15 @@ class SearchEngine:
                           frequency=vocabulary.frequency)
         return dataclasses.replace(plan, searched=query, corrected=True) if corrected else plan
 
-    def _with_restored_names(self, searcher, vocabulary: Vocabulary, plan: QueryPlan) -> QueryPlan:
+    def _with_restoration(self, searcher, vocabulary: Vocabulary, plan: QueryPlan) -> QueryPlan:
         """A short query typed without accents gains the names its restoration writes with
         capitals (`cntt tay nguyen` → *CNTT Tây Nguyên*): ranking then counts `tay nguyen`
         whole only where the two words stand together, whatever their accents; and the words
         typed side by side earn their bonus where they stand as restored (`chu ky so`: *chữ
         ký số*, not *chu kỳ số*)."""
-        if plan.searched or len(plan.optional) > MAX_NAMED_WORDS or has_marks(plan.query) or not plan.neighbours:
+        from searchkit.searching.ranking import LONG_QUERY
+
+        if plan.searched or len(plan.optional) > LONG_QUERY or has_marks(plan.query) or not plan.neighbours:
             return plan
         restored = self._suggester(searcher, vocabulary).suggest(plan.parsed.text)
         if not restored:

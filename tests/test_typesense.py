@@ -129,7 +129,7 @@ def test_vietnamese_queries_rank_as_the_local_index_ranks_them(pair, monkeypatch
     local, remote = pair
     # the collection keeps no word-pair model (no restore_accents): compared with the local
     # ranking that does not read an unaccented query's restoration either
-    monkeypatch.setattr(SearchEngine, "_with_restored_names", lambda self, searcher, vocabulary, plan: plan)
+    monkeypatch.setattr(SearchEngine, "_with_restoration", lambda self, searcher, vocabulary, plan: plan)
     for query in QUERIES:
         here, there = local.search(query), remote.search(query)
         assert bool(there.hits) == bool(here.hits), query

@@ -7,6 +7,7 @@ Spans come from the same syllable analysis as the index, so a folded match
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from types import MappingProxyType
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
@@ -19,6 +20,7 @@ MAX_CANDIDATES = 40
 
 
 Terms = Mapping[str, frozenset[str]]
+_NONE: Terms = MappingProxyType({})  # no preferred spellings
 
 
 def as_terms(terms: Iterable[str] | Terms) -> Terms:
@@ -52,7 +54,7 @@ class Highlighting:
 
 
 def match_spans(text: str, terms: Iterable[str] | Terms, phrases: Phrases = (),
-                inside: frozenset[str] = frozenset(), preferred: Terms = {}) -> list[tuple[int, int]]:
+                inside: frozenset[str] = frozenset(), preferred: Terms = _NONE) -> list[tuple[int, int]]:
     """[start, end) of every syllable of `text` that matches a query term.
 
     `terms` maps folded forms to the accented forms typed. Where the text has the
@@ -72,7 +74,7 @@ def match_spans(text: str, terms: Iterable[str] | Terms, phrases: Phrases = (),
 
 
 def _matches(text: str, terms: Terms, phrases: Phrases = (), inside: frozenset[str] = frozenset(),
-             preferred: Terms = {}) -> list[tuple[int, int, frozenset[str]]]:
+             preferred: Terms = _NONE) -> list[tuple[int, int, frozenset[str]]]:
     """Merged match spans, each with the set of query terms it contains; `inside`: terms
     whose accents `terms` gives but that are marked only within a phrase; `preferred`: the
     spellings of words typed without accents that their restoration gives (`tram` → *trạm*),
@@ -125,7 +127,7 @@ def _has_word(gap: str) -> bool:
 
 def make_snippets(text: str, terms: Iterable[str] | Terms, count: int = 3, width: int = 220,
                   phrases: Phrases = (), inside: frozenset[str] = frozenset(),
-                  preferred: Terms = {}) -> tuple[Snippet, ...]:
+                  preferred: Terms = _NONE) -> tuple[Snippet, ...]:
     """Up to `count` passages of about `width` characters around the densest matches.
 
     With no match in `text`, its opening passage (no spans) so that a hit always shows text.

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
 from searchkit.errors import QueryError
 from searchkit.searching.highlight import Highlighting
@@ -33,6 +33,8 @@ MAX_COMPOUND = 3
 MAX_TRIPLES = 12
 #: Longest name looked for among the typed words (`Bà Rịa Vũng Tàu` is 4).
 MAX_NAME = 4
+#: Longest name taken from an accent restoration: a neighbour (pair or triple) of the plan.
+MAX_TRIPLE = 3
 
 Group = tuple[Clause, ...]
 
@@ -281,29 +283,21 @@ def _names(groups: tuple[Group, ...], kept: set) -> tuple[Neighbours, ...]:
     from searchkit.text.places import load_gazetteer
 
     runs = [[c for c in run if _key((c,)) in kept] for run in _runs(groups)]
-    words = [c for run in runs for c in run]
-    capitals = [_capitalised(c) for c in words]
-    title_case = bool(words) and all(capitals)
+    title_case = all(_capitalised(c) for run in runs for c in run)
+    gazetteer = load_gazetteer()
     found: list[Neighbours] = []
     for run in runs:
         taken = [False] * len(run)
-        i = 0
-        while i < len(run) and not title_case:
-            end = i
-            while end < len(run) and _capitalised(run[end]):
-                end += 1
-            if 2 <= end - i <= MAX_NAME:
-                found.append(Neighbours(tuple(c.syllables[0].folded for c in run[i:end])))
-                taken[i:end] = [True] * (end - i)
-            i = max(end, i + 1)
-        gazetteer = load_gazetteer()
+        for i, end in () if title_case else _capitalised_runs(run, MAX_NAME):
+            found.append(_words(run[i:end]))
+            taken[i:end] = [True] * (end - i)
         for size in range(MAX_NAME, 1, -1):
             for i in range(len(run) - size + 1):
                 if any(taken[i:i + size]):
                     continue
                 window = run[i:i + size]
                 if gazetteer.resolve(" ".join(c.raw for c in window)):
-                    found.append(Neighbours(tuple(c.syllables[0].folded for c in window)))
+                    found.append(_words(window))
                     taken[i:i + size] = [True] * size
     return tuple(dict.fromkeys(found))
 
@@ -316,19 +310,9 @@ def names_in(restored: str, plan: QueryPlan) -> tuple[Neighbours, ...]:
     >>> [str(n) for n in names_in("CNTT Tây Nguyên", plan)]
     ['tay nguyen']
     """
-    words = [c for c in parse_query(restored).groups for c in c if len(c.syllables) == 1]
-    typed = set(plan.neighbours)
-    found: list[Neighbours] = []
-    i = 0
-    while i < len(words):
-        end = i
-        while end < len(words) and _capitalised(words[end]):
-            end += 1
-        candidate = Neighbours(tuple(c.syllables[0].folded for c in words[i:end]))
-        if 2 <= end - i <= 3 and candidate in typed and candidate not in plan.names + plan.restored_names:
-            found.append(candidate)
-        i = max(end, i + 1)
-    return tuple(found)
+    words = [clause for group in parse_query(restored).groups for clause in group if len(clause.syllables) == 1]
+    found = (_words(words[i:end]) for i, end in _capitalised_runs(words, MAX_TRIPLE))
+    return tuple(name for name in found if name in plan.neighbours and name not in plan.names + plan.restored_names)
 
 
 def restored_forms(restored: str, plan: QueryPlan) -> tuple[tuple[str, str], ...]:
@@ -337,9 +321,11 @@ def restored_forms(restored: str, plan: QueryPlan) -> tuple[tuple[str, str], ...
     >>> restored_forms("chữ ký số", QueryPlan.of(parse_query("chu ky so")))
     (('chu', 'chữ'), ('ki', 'kí'), ('so', 'số'))
     """
-    typed = [s.folded for c in plan.parsed.groups for c in c for s in c.syllables]
-    found = [(s.folded, s.accented) for c in parse_query(restored).groups for c in c for s in c.syllables]
-    return tuple(found) if [f for f, _ in found] == typed else ()
+    def syllables_of(parsed: ParsedQuery) -> list:
+        return [s for group in parsed.groups for clause in group for s in clause.syllables]
+
+    found = [(s.folded, s.accented) for s in syllables_of(parse_query(restored))]
+    return tuple(found) if [f for f, _ in found] == [s.folded for s in syllables_of(plan.parsed)] else ()
 
 
 def _province_spellings(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
@@ -347,6 +333,27 @@ def _province_spellings(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     from searchkit.text.places import load_gazetteer
 
     return load_gazetteer().spellings(words)
+
+
+def _capitalised_runs(words: list[Clause], longest: int) -> Iterator[tuple[int, int]]:
+    """[start, end) of each run of two to `longest` capitalised words.
+
+    >>> list(_capitalised_runs([c for g in parse_query("CNTT Nghệ An và Bill Gates").groups for c in g], 4))
+    [(1, 3), (4, 6)]
+    """
+    i = 0
+    while i < len(words):
+        end = i
+        while end < len(words) and _capitalised(words[end]):
+            end += 1
+        if 2 <= end - i <= longest:
+            yield i, end
+        i = max(end, i + 1)
+
+
+def _words(clauses) -> Neighbours:
+    """The folded syllables of one-syllable clauses."""
+    return Neighbours(tuple(c.syllables[0].folded for c in clauses))
 
 
 def _capitalised(clause: Clause) -> bool:

@@ -17,7 +17,6 @@ that is also an ordinary phrase (``hòa bình``, peace) counts only after ``tỉ
 from __future__ import annotations
 
 import itertools
-
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -82,13 +81,16 @@ class Gazetteer:
 
         >>> load_gazetteer().spellings(["dak", "nong"])
         (('đắk', 'nông'), ('đak', 'nông'), ('đăk', 'nông'))
+        >>> load_gazetteer().spellings(["tp", "hcm"]), load_gazetteer().spellings(["an", "ninh"])
+        ((('tp', 'hcm'),), ())
         """
         spelling = self._by_key.get(tuple(folded))
         if spelling is None:
             return ()
-        combos = itertools.islice(itertools.product(*(sorted(forms) for forms in spelling.accented)), limit)
-        return tuple(sorted(combos, key=lambda combo: combo != tuple(
-            forms(w)[0] for w in spelling.canonical.split())))
+        written = [forms(word) for word in spelling.canonical.split()]
+        first = tuple(a for a, _ in written) if [f for _, f in written] == list(folded) else None  # 'TP HCM': no
+        others = (c for c in itertools.product(*(sorted(seen) for seen in spelling.accented)) if c != first)
+        return ((first,) if first else ()) + tuple(itertools.islice(others, limit - bool(first)))
 
     def find(self, text: str) -> str | None:
         """The first province named in running text (NFC), or None.
