@@ -10,11 +10,11 @@ from typing import Iterator, Sequence
 
 from searchkit.fields import ACCENTED, FIELDS, FOLDED, WORDS
 from searchkit.models import Article
-from searchkit.searching.accents import pair_sequence
+from searchkit.text.sequences import pair_sequence
 from searchkit.text.syllables import syllable_forms
 
 #: Extra key: the syllables of each part as written, sentence by sentence, from which the
-#: segment counts syllable pairs for restoring accents (`searching.accents.pair_sequence`);
+#: segment counts syllable pairs for restoring accents (`text.sequences.pair_sequence`);
 #: not a field.
 SEQUENCE = "{}_a"
 

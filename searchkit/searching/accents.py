@@ -22,7 +22,6 @@ as Vietnamese depends on its neighbours.
 from __future__ import annotations
 
 import itertools
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
@@ -31,71 +30,23 @@ import numpy as np
 
 from searchkit.indexing.postings import smallest
 from searchkit.text.normalize import canonical_syllable, unify_i_y
+from searchkit.text.sequences import LOWER, NUMBER, TITLE, UPPER, case_of
 from searchkit.text.syllables import forms
 
 #: Longest word whose pairs are counted: a Vietnamese syllable has at most 7 letters
 #: (`nghiêng`), but the words around it are context too, and tell how names are written
 #: (`Facebook`, `Galaxy S8`).
 MAX_LETTERS = 20
-#: Stands for every number (`năm 2018`, `năm 2019`: one pair).
-NUMBER = "0"
-#: A sentence with a smaller share of marked syllables is taken as written without accents.
-MIN_MARKED_SHARE = 0.2
-#: Stands between sentences in a pair sequence: not countable, so no pair holds it.
-SEPARATOR = "."
-#: A sentence with this many capitalised words or more and none in lower case capitalises
-#: every word.
-TITLE_CASED = 4
-#: The syllables of `text.syllables` (which also reads numbers, never counted here).
-_WORDS = re.compile(r"[^\W_]+")
-#: Where a sentence ends: pairs are counted within sentences, never across one.
-_SENTENCE_END = re.compile(r"[.!?…;:]+[\"'”’»)\]]*(?=\s|$)|\n")
 #: Kneser-Ney discount subtracted from every pair count seen.
 DISCOUNT = 0.75
 #: Weight of the unigram case shares against the counts of the pairs a syllable stands in.
 CASE_PRIOR = 2.0
 #: Weight of the case agreement of three syllables in a row against the pair probabilities.
 AGREEMENT = 0.5
-#: Case classes of a written syllable.
-LOWER, TITLE, UPPER = 0, 1, 2
 
 
 def countable(word: str) -> bool:
     return len(word) <= MAX_LETTERS and word.isalnum() and (word == NUMBER or not word.isdigit())
-
-
-def case_of(word: str) -> int:
-    """LOWER (`nghệ`, `iPhone`), TITLE (`Nghệ`) or UPPER (`CNTT`; one letter is TITLE)."""
-    if len(word) > 1 and word.isupper():
-        return UPPER
-    return TITLE if word[:1].isupper() else LOWER
-
-
-def pair_sequence(text: str) -> list[str]:
-    """The syllables of `text` whose neighbours are counted, as it writes them, sentences apart
-    (SEPARATOR); sentences written without marks are left out. A capital that only starts a
-    sentence, and a sentence all in capitals, say nothing of a word's case: lowered.
-
-    >>> pair_sequence("Nghệ An: ứng dụng CNTT. Khong the sua duoc! ĐIỆN BIÊN")
-    ['nghệ', 'An', '.', 'ứng', 'dụng', 'CNTT', '.', 'điện', 'biên']
-    >>> pair_sequence("Nghệ An Đẩy Mạnh Ứng Dụng CNTT")
-    ['nghệ', 'an', 'đẩy', 'mạnh', 'ứng', 'dụng', 'CNTT']
-    """
-    sequence: list[str] = []
-    for sentence in _SENTENCE_END.split(text):
-        words = _WORDS.findall(sentence)  # the indexer's hot loop: string methods, no `forms`
-        if not words or sum(1 for w in words if not w.isascii()) < MIN_MARKED_SHARE * len(words):
-            continue  # no marks: a Vietnamese letter with a mark is never ASCII (đ included)
-        if sequence:
-            sequence.append(SEPARATOR)
-        if len(words) > 1 and sentence.isupper():
-            words = [w.lower() for w in words]  # a heading in capitals
-        elif sum(1 for w in words if w[:1].isupper()) >= TITLE_CASED and not any(w[:1].islower() for w in words):
-            words = [w.lower() if case_of(w) == TITLE else w for w in words]  # Every Word Capitalised
-        elif case_of(words[0]) == TITLE:
-            words[0] = words[0].lower()
-        sequence.extend(NUMBER if w.isdigit() else w for w in words)
-    return sequence
 
 
 class PairCounter:
