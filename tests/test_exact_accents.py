@@ -4,6 +4,8 @@ Each look-alike article below holds the query's letters with other marks, and ho
 more often or in its title, so that only the typed accents can put the right article first.
 """
 
+import unicodedata
+
 import pytest
 
 from searchkit.searching.exact import ANY, EXACT, PLAIN, Match
@@ -30,6 +32,10 @@ ARTICLES = {
     # a keyword bag: every rare word of this title, none of them side by side in the query
     "bag_target": "VeriSign đoạt giải 'mâm xôi vàng' của Internet năm 2003\n\n"
                   "Công ty quản lý tên miền bị chê vì dịch vụ chuyển hướng.",
+    "thuy_san": "Ngành thủy sản ứng dụng phần mềm truy xuất nguồn gốc\n\n"
+                "Doanh nghiệp thủy sản dùng mã vạch cho từng lô hàng.",
+    "thuy_lookalike": "Cô Thúy mở cửa hàng bán sản phẩm công nghệ\n\n"
+                      "Chị Thúy cho biết sản phẩm của Thúy bán chạy; Thuý nhập sản phẩm mới.",
     "bag_pairs": "Internet VeriSign ra mắt dịch vụ mới\n\n"
                  "Hãng nói Internet VeriSign sẽ an toàn hơn; mâm cỗ ngày Tết vẫn có xôi.",
 }
@@ -53,6 +59,23 @@ def test_the_exact_accented_form_ranks_above_a_folded_lookalike(engine, query, f
     found = ids(engine.search(query))
     assert found[0] == first
     assert lookalike not in found or found.index(lookalike) > found.index(first)
+
+
+@pytest.mark.parametrize("query", [
+    "sĩ quan", "sỹ quan", "SĨ QUAN", unicodedata.normalize("NFD", "sĩ quan"),  # i/y, capitals, NFD: one word
+])
+def test_every_spelling_of_the_exact_form_counts_as_exact(engine, query):
+    results = engine.search(query, explain=True)
+    assert ids(results)[0] == "si_quan"
+    assert {a["word"]: a["mode"] for a in results.plan["accents"]}["sĩ"] == EXACT
+
+
+@pytest.mark.parametrize("query", ["thủy sản", "thuỷ sản"])  # either tone placement is exact
+def test_tone_placement_is_exact_and_a_lookalike_ranks_below(engine, query):
+    results = engine.search(query, explain=True)
+    found = ids(results)
+    assert found[0] == "thuy_san" and found.index("thuy_lookalike") > 0
+    assert {a["word"]: a["mode"] for a in results.plan["accents"]}["thủy"] == EXACT
 
 
 def test_a_name_typed_without_accents_is_found_as_the_province_is_written(engine):
@@ -97,6 +120,8 @@ def test_highlights_of_an_accented_query_mark_only_exact_forms(engine):
 def test_marked_variants_of_a_folded_syllable():
     assert {"ấn", "ăn", "án", "ân"} <= set(marked_variants("an")) and "an" not in marked_variants("an")
     assert marked_variants("cntt") == () and "đắk" in marked_variants("dak")
+    assert "hòa" in marked_variants("hoa") and "hoà" not in marked_variants("hoa")  # the index's tone placement
+    assert "kĩ" in marked_variants("ki") and marked_variants("") == ()
 
 
 def test_match_to_dict():
