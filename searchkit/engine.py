@@ -320,6 +320,21 @@ class SearchEngine:
         typed = normalize_text(unicodedata.normalize("NFC", text)).strip()
         return self._suggester(searcher, vocabulary).rewrite(typed)
 
+    @_again_after_a_commit
+    @_one_at_a_time
+    def complete(self, prefix: str, limit: int = 8) -> list[str]:
+        """Words and phrases of the index that complete what is typed, accents optional, most
+        written first (`searching.complete`).
+
+        >>> SearchEngine("index").complete("tram b")
+        ['trạm BTS']
+        """
+        from searchkit.searching.complete import completer_for
+
+        searcher = self._current_searcher()
+        return completer_for(self._arrays_for(searcher.reader()), self._load_pairs(searcher.reader())).complete(
+            prefix, limit)
+
     def _current_searcher(self):
         """A searcher on the last commit. Every commit writes a new generation, and a new
         searcher is opened for it (never `refresh()`, which returns duplicates after merges);
