@@ -16,7 +16,7 @@ from searchkit.indexing.adapter import segment_leaves
 from searchkit.indexing.store import open_index
 from searchkit.models import Article, Explanation, Hit, IndexReport, Results
 from searchkit.searching.abbreviations import Abbreviations, load_abbreviations
-from searchkit.searching.filters import Filters, check_known, check_page, check_sort
+from searchkit.searching.filters import MAX_OFFSET, Filters, check_known, check_page, check_sort
 from searchkit.searching.highlight import Highlighting
 from searchkit.searching.plan import QueryPlan, names_in, plan_query, restored_forms
 from searchkit.searching.rewrite import (
@@ -49,8 +49,6 @@ SPELLINGS_GRACE_SECONDS = 30.0
 #: Hits of one page that get snippets: past them (a page of 1,000), titles only, so that no
 #: page costs more than a fraction of a second to highlight.
 MAX_SNIPPET_HITS = 200
-#: Deepest result a search pages to: past it, narrowing the query serves better than paging.
-MAX_OFFSET = 10_000
 
 
 def _one_at_a_time(method):

@@ -79,7 +79,7 @@ def write_batch(index_dir: str, articles: list[Article], done: Analysed | None =
     from searchkit.fields import FIELDS
     from searchkit.indexing.adapter import write_stored_segment
     from searchkit.indexing.postings import TermEncoder, write_encoded
-    from searchkit.searching.accents import PairCounter
+    from searchkit.indexing.statistics import PairCounter
 
     folder = tempfile.mkdtemp(prefix=BATCH_PREFIX, dir=index_dir)
     encoders = {field.name: TermEncoder() for field in FIELDS}

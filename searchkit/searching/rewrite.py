@@ -19,10 +19,11 @@ from typing import Callable, Iterable, Protocol
 from searchkit.fields import ACCENTED, FOLDED, fields_of
 from searchkit.searching.abbreviations import Abbreviations
 from searchkit.searching.query import ALTERNATIVE_BOOST, Alternative, Clause, ParsedQuery
-from searchkit.text.keystrokes import decode_keystrokes, is_valid_syllable
+from searchkit.text.keystrokes import decode_keystrokes
+from searchkit.text.spelling import WORD as _WORD
+from searchkit.text.spelling import is_valid_syllable
 from searchkit.text.syllables import forms, syllables
 
-_WORD = re.compile(r"[^\W_]+")
 #: Longest run of typed words looked up as the spelled-out form of an abbreviation.
 MAX_SPELLED_OUT = 10
 #: Expansions searched per abbreviation: each is a phrase query, the costliest part of a query.
