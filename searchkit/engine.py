@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterable
 from searchkit.errors import AbbreviationsError, IndexDamagedError, QueryError
 from searchkit.indexing.adapter import segment_leaves
 from searchkit.indexing.store import open_index
-from searchkit.models import Article, Explanation, Hit, IndexReport, Results
+from searchkit.models import Article, Explanation, Hit, IndexReport, Results, heading
 from searchkit.searching.abbreviations import Abbreviations, load_abbreviations
 from searchkit.searching.filters import MAX_OFFSET, Filters, check_known, check_page, check_sort
 from searchkit.searching.highlight import Highlighting
@@ -577,7 +577,7 @@ def _most_first(counts: dict[str, int]) -> dict[str, int]:
 
 def _hit(fields: dict, score: float, marks: tuple[Highlighting, Highlighting], snippets: int,
          explanation: Explanation | None = None) -> Hit:
-    title = fields.get("title", "")
+    title = heading(fields.get("title", ""), fields.get("body", ""))  # untitled: the first sentence
     return Hit(
         id=fields["id"], title=title, score=score,
         date=fields.get("date"), source=fields.get("source"), category=fields.get("category"),

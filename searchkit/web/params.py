@@ -23,6 +23,8 @@ MAX_FILTER_CHARS = 100
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 10
 FILTERS = ("since", "until", "province", "source", "category")
+#: Languages of the pages and messages, the first the default (`searchkit.messages.LANGUAGES`).
+LANGUAGES = ("vi", "en")
 SORTS = ("relevance", "date")
 _YES, _NO = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
@@ -41,6 +43,7 @@ class SearchRequest:
     category: str | None = None
     sort: str = "relevance"
     facets: bool = False
+    lang: str = "vi"
 
     @classmethod
     def parse(cls, params: Mapping[str, str], *, facets: bool | None = None) -> SearchRequest:
@@ -62,13 +65,14 @@ class SearchRequest:
             offset=_whole("offset", params.get("offset"), 0, 0, MAX_OFFSET),
             sort=_sort(params.get("sort")),
             facets=_flag("facets", params.get("facets")) if facets is None else facets,
+            lang=language_of(params),
             **filters,
         )
 
     def engine_options(self) -> dict[str, Any]:
         """Keyword arguments for `SearchEngine.search`."""
         options = asdict(self)
-        del options["q"]
+        del options["q"], options["lang"]
         return options
 
     def link(self, **changes: Any) -> str:
@@ -82,8 +86,18 @@ class SearchRequest:
 
         values = {**asdict(self), **changes}
         del values["facets"]  # the page always counts them
-        defaults = {"limit": DEFAULT_LIMIT, "offset": 0, "sort": "relevance"}
+        defaults = {"limit": DEFAULT_LIMIT, "offset": 0, "sort": "relevance", "lang": LANGUAGES[0]}
         return urlencode({k: v for k, v in values.items() if v not in (None, "") and defaults.get(k) != v})
+
+
+def language_of(params: Mapping[str, str]) -> str:
+    """The page's language: `lang=en` for English; anything else is Vietnamese.
+
+    >>> language_of({"lang": "en"}), language_of({"lang": "fr"}), language_of({})
+    ('en', 'vi', 'vi')
+    """
+    wanted = (params.get("lang") or "").strip().lower()
+    return wanted if wanted in LANGUAGES else LANGUAGES[0]
 
 
 def _whole(name: str, value: str | None, default: int, low: int, high: int | None) -> int:
