@@ -441,7 +441,7 @@ def stats(index_dir, as_json) -> None:
               help="Server processes; each answers searches on its own (use the number of cores).")
 @click.option("--access-log", is_flag=True, help="Log every request on stdout.")
 @handle_errors
-def serve(index_dir, host, port, workers, access_log) -> None:
+def serve(index_dir, host, port, workers, access_log, time_limit, max_connections, header_timeout) -> None:
     """Serve a search page and a JSON API over HTTP.
 
     Open http://127.0.0.1:8000/ in a browser; the API is under /api/ (description at
@@ -460,4 +460,12 @@ def serve(index_dir, host, port, workers, access_log) -> None:
     backend = click.get_current_context().find_root().obj.get("backend", "")
     click.echo(f"Serving {where(open_engine(index_dir), index_dir)} on http://{address}:{port}/ (Ctrl-C stops)",
                err=True)
-    run(index_dir, host=host, port=port, workers=workers, access_log=access_log, backend=backend)
+    run(index_dir, host=host, port=port, workers=workers, access_log=access_log, backend=backend,
+        time_limit=time_limit, max_connections=max_connections, header_timeout=header_timeout)
+@click.option("--timeout", "time_limit", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds a request may take, its wait for its turn included; then it is answered 503.")
+@click.option("--max-connections", default=1000, show_default=True, type=click.IntRange(8, 1_000_000),
+              help="Open connections per worker at most (fewer if the file limit says so); past it the "
+                   "oldest idle or half-sent one is closed.")
+@click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds a client may take to send a request's headers; then the connection is closed.")
