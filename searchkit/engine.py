@@ -137,13 +137,15 @@ class SearchEngine:
 
     def index(self, paths: Iterable[str | os.PathLike], *, rebuild: bool = False,
               remove_missing: bool = True, wait: float = 0.0, workers: int | None = None,
-              batch_size: int = 2000, progress: Progress | None = None, follow: bool = False) -> IndexReport:
+              batch_size: int = 2000, progress: Progress | None = None, follow: bool = False,
+              prune: bool = False) -> IndexReport:
         """Sync the index with the articles (`.txt`, `.jsonl`, `.html`, `.md`) under `paths`
-        (see `searchkit.indexing.sync`); `follow`: also what symbolic links outside `paths` lead to."""
+        (see `searchkit.indexing.sync`); `follow`: also what symbolic links outside `paths` lead to;
+        `prune`: removing more than half of the index is meant (else a CorpusError)."""
         from searchkit.indexing.sync import sync  # the indexing machinery: not on the query path
 
         report = sync(self.path, paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait,
-                      workers=workers, batch_size=batch_size, progress=progress, follow=follow)
+                      workers=workers, batch_size=batch_size, progress=progress, follow=follow, prune=prune)
         if report.total:
             with open_index(self.path).reader() as reader, self._lock:  # so that no query pays for it
                 self._load_spellings(reader, wait_for_writer=False)

@@ -274,7 +274,7 @@ class TypesenseEngine(SearchEngine):
 
     def index(self, paths: Iterable, *, rebuild: bool = False, remove_missing: bool = True, wait: float = 0.0,
               workers: int | None = None, batch_size: int = 500, progress=None, follow: bool = False,
-              resending: bool = False) -> IndexReport:
+              resending: bool = False, prune: bool = False) -> IndexReport:
         """Sync the collection with the articles under `paths`, as `SearchEngine.index` does the
         local index: new ones added, changed ones replaced, vanished ones removed, by content
         hash. An interrupted sync (a node lost for longer than RETRY_SECONDS) resumes where it
@@ -289,7 +289,7 @@ class TypesenseEngine(SearchEngine):
         roots = check_paths(paths)
         self._prepare_collection(rebuild)
         existing = (self._held_everywhere() or {}) if resending else self._existing()
-        run = _Run(existing=existing, roots=roots, progress=progress)
+        run = _Run(existing=existing, roots=roots, progress=progress, prune=prune)
         articles = _to_index(iter_articles(run.roots, run.existing, follow), run)
         workers = workers or os.cpu_count() or 1
         sent: dict[str, str] = {}
@@ -414,12 +414,11 @@ class TypesenseEngine(SearchEngine):
             pending = failed
 
     def _remove_missing(self, run) -> int:
-        """Delete the documents that came from under the synced paths and were not seen."""
-        from searchkit.indexing.sync import _within
+        """Delete the documents whose files are gone from the synced paths (`sync.vanished`:
+        unreadable files keep theirs; more than half of the collection needs `prune`)."""
+        from searchkit.indexing.sync import vanished
 
-        roots = [str(p.resolve()) for p in run.roots]
-        gone = [doc_id for doc_id, (_, path) in run.existing.items()
-                if doc_id not in run.seen and any(_within(path, root) for root in roots)]
+        gone = vanished(run, run.roots)
         for start in range(0, len(gone), 200):
             ids = ",".join(document_id(doc_id) for doc_id in gone[start:start + 200])
             self._retrying("delete articles", lambda: self.collection.documents.delete({"filter_by": f"id:[{ids}]"}))

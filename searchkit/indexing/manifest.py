@@ -21,6 +21,7 @@ from pathlib import Path
 
 from searchkit.errors import IndexDamagedError
 from searchkit.fields import FIELDS
+from searchkit.indexing.durable import commit_rename
 
 PREFIX = "manifest-"
 _NAME = re.compile(r"^manifest-(\d+)\.json$")
@@ -141,7 +142,7 @@ def write_manifest(index_dir: Path, ix) -> Manifest:
     target = path_of(index_dir, manifest.generation)
     temporary = index_dir / f".{target.name}.tmp"
     temporary.write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1), "utf-8")
-    os.replace(temporary, target)
+    commit_rename(temporary, target)
     for name in names:
         found = _NAME.match(name)
         if found and int(found.group(1)) != manifest.generation:

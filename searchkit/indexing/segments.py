@@ -140,20 +140,22 @@ def commit_batch(ix, batch: Batch | None, replaced: Iterable[str] = (), clear: b
     the segments a merge rewrote into the batch. Whoosh deletes their files after the commit.
     """
     from searchkit.indexing.adapter import commit_segments
+    from searchkit.indexing.durable import durable_renames
     from searchkit.indexing.manifest import write_manifest
 
-    if batch is not None:
-        _move_segment_files(batch, ix.storage.folder)
-    commit_segments(ix, batch.segment if batch else None, replaced, clear, dropped)
+    moved = _move_segment_files(batch, ix.storage.folder) if batch is not None else []
+    with durable_renames(ix.storage, moved):  # the segment's files on the disk before the commit
+        commit_segments(ix, batch.segment if batch else None, replaced, clear, dropped)
     write_manifest(ix.storage.folder, ix)
 
 
-def _move_segment_files(batch: Batch, index_folder: str) -> None:
+def _move_segment_files(batch: Batch, index_folder: str) -> list[str]:
     prefix = batch.segment.segment_id() + "."  # 'MAIN_<segid>.'
-    for name in os.listdir(batch.folder):
-        if name.startswith(prefix):
-            os.replace(os.path.join(batch.folder, name), os.path.join(index_folder, name))
+    moved = [name for name in os.listdir(batch.folder) if name.startswith(prefix)]
+    for name in moved:
+        os.replace(os.path.join(batch.folder, name), os.path.join(index_folder, name))
     shutil.rmtree(batch.folder, ignore_errors=True)
+    return moved
 
 
 def sweep(index_dir: Path, ix=None) -> None:

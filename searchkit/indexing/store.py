@@ -50,6 +50,12 @@ def open_index(path: str | os.PathLike):
                 raise IndexFormatError(f"{path} is not a searchkit index; point --index at another directory")
             raise IndexNotFoundError(f"no index at {path}; build one with: searchkit index CORPUS --index {path}")
     version = read_marker(path).get("schema_version")
+    if version is None:
+        raise IndexDamagedError(
+            f"the index's marker {path / MARKER} is damaged or unreadable (it names no schema version); "
+            f"rebuild the index with: searchkit index --rebuild --index {path} CORPUS "
+            "(CORPUS: the folders or files it was built from; ./corpus when left out)"
+        )
     if version != SCHEMA_VERSION:
         raise IndexFormatError(
             f"the index at {path} was written by schema version {version}, this searchkit reads "
@@ -106,15 +112,17 @@ _STORAGE_PROBLEMS = {
 }
 
 
-def storage_error(error: OSError, path: Path) -> StorageError:
-    """A StorageError for a failed write to the index at `path`, with the free space left."""
+def storage_error(error: OSError, path: Path, committed: str = "") -> StorageError:
+    """A StorageError for a failed write to the index at `path`, with the free space left;
+    `committed`: what the run had committed before, which stays (sync words it)."""
     problem = _STORAGE_PROBLEMS.get(error.errno or 0, error.strerror or str(error))
     free = free_bytes(path)
     room = f"; {_size(free)} free there" if free is not None else ""
     where = f" ({error.filename})" if error.filename else ""
+    kept = committed or "The index keeps its last commit and what this run had written was removed"
     return StorageError(
-        f"cannot write the index at {path}: {problem}{where}{room}. The index keeps its last commit and "
-        "what this run had written was removed; make room (or fix the disk) and run the same command again"
+        f"cannot write the index at {path}: {problem}{where}{room}. {kept}; make room (or fix the disk) "
+        "and run the same command again" + (", which resumes after them" if committed else "")
     )
 
 
@@ -142,6 +150,7 @@ def create_index(path: Path):
     half-created index for a foreign directory."""
     from whoosh.index import create_in
 
+    from searchkit.indexing.durable import commit_rename
     from searchkit.indexing.manifest import write_manifest
     from searchkit.indexing.schema import SCHEMA_VERSION, build_schema
 
@@ -150,7 +159,7 @@ def create_index(path: Path):
     path.mkdir(parents=True, exist_ok=True)
     temporary = path / f".{MARKER}.tmp"  # hidden: never mistaken for foreign content
     temporary.write_text(json.dumps({"format": "searchkit", "schema_version": SCHEMA_VERSION}), "utf-8")
-    os.replace(temporary, path / MARKER)
+    commit_rename(temporary, path / MARKER)
     ix = create_in(str(path), build_schema())
     write_manifest(path, ix)
     return ix

@@ -4,6 +4,11 @@ vanished ones, commit in batches, one writer at a time.
 An id names one article. The file that brought an id into the index keeps it: another file
 with the same id is skipped and reported with both names, in the same run (the first in path
 order wins) or in a later one, for as long as the first file still holds that id.
+
+Only a file that is gone takes its articles out of the index. A file or folder that exists
+but cannot be read (permission denied, an I/O error) keeps them, and is reported as skipped
+with its reason and how many it kept. A sync that would remove more than half of the index
+(a network folder not mounted looks empty) stops with a CorpusError unless `prune=True`.
 """
 
 from __future__ import annotations
@@ -17,12 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from searchkit.errors import IndexDamagedError
+from searchkit.errors import CorpusError, IndexDamagedError
 from searchkit.indexing.corpus import estimate_count, iter_articles
 from searchkit.indexing.merge import MAX_SEGMENTS, merge_by_policy, optimize
 from searchkit.indexing.segments import commit_batch, sweep, written_batches
 from searchkit.indexing.store import create_index, is_index, open_index, read_marker, storage_error, writer_lock
-from searchkit.indexing.walk import check_paths
+from searchkit.indexing.walk import Unreadable, check_paths
 from searchkit.models import Article, IndexReport, Skipped, Unchanged
 
 #: Called with the number of articles done so far — analysed and written to their segment,
@@ -52,6 +57,9 @@ class _Run:
     seen: dict[str, str] = field(default_factory=dict)  # id -> path, this run
     deferred: list[Article] = field(default_factory=list)  # ids whose owner file is read later
     progress: Progress | None = None
+    prune: bool = False  # removing more than half of the index is meant
+    batches: int = 0  # batches committed
+    batched: int = 0  # articles in them
     analysed: int = 0  # articles of this run's batches analysed and written, committed or not
     committed: int = 0  # articles of the committed batches (each added, updated or failed)
     reported: int = 0
@@ -106,8 +114,14 @@ def _to_index(entries: Iterable, run: _Run) -> Iterator[Article]:
                 yield entry
         run.report_progress()
     for article in run.deferred:  # their owner files were read: did they still hold the id?
+        owner = run.existing[article.id][1]
         if article.id in run.seen:
             run.skipped.append(_duplicate(article, run.seen[article.id]))
+        elif _kept_by(owner, [entry.path for entry in run.skipped if isinstance(entry, Unreadable)]):
+            run.skipped.append(Skipped(
+                article.path, f"id {article.id!r} is indexed from {owner}, which cannot be read now and keeps its "
+                              "articles; give this article another id, or delete that file and sync again",
+                article.line))
         else:
             run.seen[article.id] = article.path
             yield article
@@ -144,6 +158,7 @@ def sync(
     *,
     rebuild: bool = False,
     remove_missing: bool = True,
+    prune: bool = False,
     batch_size: int = 2000,
     workers: int | None = None,
     wait: float = 0.0,
@@ -153,34 +168,50 @@ def sync(
     """Bring the index at `index_dir` in line with the articles under `paths`.
 
     New articles are added, changed ones re-indexed, unchanged ones skipped by content
-    hash, and (with `remove_missing`) articles that vanished from `paths` removed.
+    hash, and (with `remove_missing`) articles whose files are gone from `paths` removed;
+    a file or folder that exists but cannot be read keeps its articles (reported as skipped).
+    Removing more than half of the index is a CorpusError, unless `prune` says it is meant.
     Articles are analysed and written `batch_size` at a time by `workers` processes
     (default: one per core); each batch is one commit, so a crash loses at most the
     batches not yet committed, and memory stays bounded on any corpus. `follow`: also
     index what symbolic links outside `paths` lead to.
 
     Raises CorpusError for a path that cannot be indexed (before touching the index) and
-    StorageError when the index cannot be written (disk full): what the run had written is
-    swept and the index keeps its last commit.
+    StorageError when the index cannot be written (disk full): the batches committed before
+    stay (the message says how many; running again resumes), what came after is swept.
     """
     started = time.monotonic()
     index_dir = Path(index_dir)
     roots = check_paths(paths)
     workers = workers or os.cpu_count() or 1
+    run = _Run(existing={}, roots=roots, progress=progress, prune=prune)
     try:
         with writer_lock(index_dir, wait):
             try:
-                run = _Run(existing={}, roots=roots, progress=progress)
                 removed, total = _sync_locked(index_dir, run, rebuild, remove_missing, batch_size, workers, follow)
             except BaseException:
                 _sweep_after_failure(index_dir)
                 raise
     except OSError as error:
-        raise storage_error(error, index_dir) from error
+        raise storage_error(error, index_dir, _committed(run, rebuild)) from error
     return IndexReport(
         added=run.added, updated=run.updated, removed=removed, unchanged=run.unchanged,
         skipped=tuple(run.skipped), seconds=time.monotonic() - started, total=total,
     )
+
+
+def _committed(run: _Run, rebuild: bool) -> str:
+    """What a failed run had committed, which stays in the index ('' when nothing).
+
+    >>> _committed(_Run(existing={}, batches=5, batched=500), rebuild=False)
+    'The 5 batches this run committed before (500 articles) stay in the index; what it wrote after them was removed'
+    """
+    if not run.batches:
+        return ""
+    batches = "the batch" if run.batches == 1 else f"the {run.batches:,} batches"
+    dropped = " (a rebuild: the articles indexed before were dropped with the first)" if rebuild else ""
+    return (f"{batches[0].upper()}{batches[1:]} this run committed before ({run.batched:,} articles) "
+            f"stay in the index{dropped}; what it wrote after them was removed")
 
 
 def _sweep_after_failure(index_dir: Path) -> None:
@@ -207,7 +238,12 @@ def _sync_locked(index_dir: Path, run: _Run, rebuild: bool, remove_missing: bool
     with closing(written_batches(index_dir, batches, workers, many, run.report_progress)) as written:
         for batch in written:
             replaced = [doc_id for doc_id in batch.ids if doc_id in run.existing]
-            commit_batch(ix, batch, replaced, clear)
+            generation = ix.latest_generation()
+            try:
+                commit_batch(ix, batch, replaced, clear)
+            finally:  # a batch whose table of contents was renamed in is committed, even if its manifest failed
+                if ix.latest_generation() > generation:
+                    run.batches, run.batched = run.batches + 1, run.batched + len(batch.ids)
             with run._reporting:
                 run.skipped.extend(batch.failed)
                 run.updated += len(replaced)
@@ -299,15 +335,54 @@ def _open_for_writing(index_dir: Path, rebuild: bool):
 
 
 def _remove_missing(ix, run: _Run, paths: list[Path]) -> int:
-    """Delete documents that came from under `paths` but were not seen in this run."""
-    roots = [str(p.resolve()) for p in paths]
-    gone = [
-        doc_id for doc_id, (_, path) in run.existing.items()
-        if doc_id not in run.seen and any(_within(path, root) for root in roots)
-    ]
+    """Delete the documents whose files are gone from `paths` (see `vanished`)."""
+    gone = vanished(run, paths)
     if gone:
         commit_batch(ix, None, replaced=gone)
     return len(gone)
+
+
+def vanished(run: _Run, paths: list[Path]) -> list[str]:
+    """Ids indexed from under `paths` that this run did not see, less those of files and
+    folders that exist but could not be read: they keep their articles, and their Skipped
+    entries say how many. CorpusError when the rest are more than half of the index and
+    `run.prune` is not set: nothing is removed then."""
+    roots = [str(p.resolve()) for p in paths]
+    gone, kept = [], dict.fromkeys((entry.path for entry in run.skipped if isinstance(entry, Unreadable)), 0)
+    for doc_id, (_, path) in run.existing.items():
+        if doc_id in run.seen or not any(_within(path, root) for root in roots):
+            continue
+        keeper = _kept_by(path, kept) if kept else None
+        if keeper is None:
+            gone.append(doc_id)
+        else:
+            kept[keeper] += 1
+    run.skipped = [_with_kept(entry, kept.get(entry.path, 0)) for entry in run.skipped]
+    if gone and not run.prune and 2 * len(gone) > len(run.existing):
+        raise CorpusError(
+            f"this sync would remove {len(gone):,} of the {len(run.existing):,} articles in the index, whose files "
+            f"are gone from {', '.join(roots)}: more than half, so nothing was removed"
+            + (f"; the articles it added or updated ({run.added + run.updated:,}) are indexed"
+               if run.added + run.updated else "")
+            + ". If a drive or network folder holding them is not mounted, mount it and sync again; if the files "
+            "were deleted on purpose, run the same command with --prune (prune=True in Python)")
+    return gone
+
+
+def _kept_by(path: str, unreadable: Iterable[str]) -> str | None:
+    """The unreadable file or folder that `path` is or lies in, if any.
+
+    >>> _kept_by("/kho/2010/bai-1.txt", ["/kho/2009", "/kho/2010"])
+    '/kho/2010'
+    """
+    return next((keeper for keeper in unreadable if _within(path, keeper)), None)
+
+
+def _with_kept(entry: Skipped, kept: int) -> Skipped:
+    if not kept:
+        return entry
+    articles = "its article already in the index is" if kept == 1 else f"its {kept:,} articles already in the index are"
+    return Unreadable(entry.path, f"{entry.reason}; {articles} kept", entry.line)
 
 
 def _within(path: str, root: str) -> bool:

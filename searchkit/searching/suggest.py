@@ -186,10 +186,12 @@ def _replace(path: Path, pattern: str, write: Callable[[Path], object]) -> None:
     """Write a cache file atomically (a temporary name, then a rename) and remove the older
     generations' files matching `pattern`. Best effort: an unwritable index directory only
     costs a rebuild of the statistic next time."""
+    from searchkit.indexing.durable import commit_rename
+
     temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
     try:
         write(temporary)
-        os.replace(temporary, path)
+        commit_rename(temporary, path)  # never a torn cache after a power cut
         for old in path.parent.glob(pattern):
             if old != path:
                 old.unlink(missing_ok=True)
