@@ -347,10 +347,9 @@ class SearchEngine:
         try:
             return self._open_searcher()
         except (OSError, EOFError) as error:
-            raise IndexDamagedError(
-                f"cannot read the index at {self.path} ({type(error).__name__}: {error}); it may be damaged: "
-                f"rebuild it with: searchkit index --rebuild --index {self.path} CORPUS"
-            ) from error
+            raise IndexDamagedError(kind="index.unreadable", field="index", value=str(self.path), hint={
+                "problem": f"{type(error).__name__}: {error}",
+                "command": f"searchkit index --rebuild --index {self.path} CORPUS"}) from error
 
     def _open_searcher(self):
         ix = open_index(self.path)
@@ -444,13 +443,11 @@ class SearchEngine:
         try:
             return load_abbreviations(self.abbreviation_files)
         except OSError as error:
-            raise AbbreviationsError(
-                f"cannot read the abbreviations file {error.filename}: {error.strerror}"
-            ) from error
+            raise AbbreviationsError(kind="abbreviations.unreadable", field="abbreviations", value=error.filename,
+                                     hint={"reason": error.strerror}) from error
         except (ValueError, UnicodeDecodeError) as error:
-            raise AbbreviationsError(
-                f"{error}; fix the file (one 'ABBREVIATION<TAB>expansion' a line, UTF-8)"
-            ) from error
+            raise AbbreviationsError(kind="abbreviations.malformed", field="abbreviations",
+                                     hint={"reason": str(error)}) from error
 
     def count(self) -> int:
         """Number of articles in the index."""

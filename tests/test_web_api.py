@@ -114,7 +114,7 @@ def test_a_large_limit_is_lowered_to_the_cap(client):
     ({"q": ""}, "QueryError", "no words to look for"),
     ({"q": "!!! ???"}, "QueryError", "no words to look for"),
     ({"q": "-Vinh"}, "QueryError", "only excluded words"),
-    ({"q": "tram " * (MAX_QUERY_CHARS // 5 + 1)}, "QueryError", f"at most {MAX_QUERY_CHARS} are searched"),
+    ({"q": "tram " * (MAX_QUERY_CHARS // 5 + 1)}, "QueryError", f"searchkit reads at most {MAX_QUERY_CHARS:,}"),
     ({"q": "tram", "limit": "0"}, "QueryError", "limit must be at least 1"),
     ({"q": "tram", "limit": "ten"}, "QueryError", "limit must be a whole number"),
     ({"q": "tram", "offset": "-1"}, "QueryError", "offset must be a whole number"),

@@ -135,9 +135,10 @@ def test_unknown_article_is_a_vietnamese_404_page(client):
 
 def test_a_bad_query_is_a_400_page_that_keeps_the_form(client):
     text = page(client, "/?q=tram&since=h%C3%B4m+qua", 400)
-    assert "Chưa tìm được" in text and "is not a date" in text and 'value="tram"' in text
+    assert "Chưa tìm được" in text and "không phải ngày" in text and 'value="tram"' in text
     text = page(client, "/?q=" + "a " * 2100, 400)
-    assert "at most 4000" in text or "at most 4,000" in text
+    assert "tối đa 4,000" in text or "tối đa 4.000" in text  # the message in the page's language
+    assert "at most 4,000" in page(client, "/?lang=en&q=" + "a " * 2100, 400)
 
 
 def test_hostile_article_text_renders_as_text(client):

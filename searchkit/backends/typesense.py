@@ -221,8 +221,8 @@ class TypesenseEngine(SearchEngine):
             try:
                 import typesense
             except ImportError as error:
-                raise BackendError("the Typesense backend needs its client: pip install 'searchkit[typesense]'") \
-                    from error
+                raise BackendError(kind="backend.no_client", field="backend", value="typesense",
+                                   hint={"command": "pip install 'searchkit[typesense]'"}) from error
 
             nodes = [{"host": host, "port": port, "protocol": "http"} for host, port in self.url.nodes]
             self._clients[timeout] = typesense.Client({
@@ -243,15 +243,15 @@ class TypesenseEngine(SearchEngine):
         try:
             return function(*args, **kwargs)
         except exceptions.ObjectNotFound as error:
-            raise IndexNotFoundError(
-                f"no collection {self.url.collection!r} on {self.url} ({error}); create it with: "
-                f"searchkit --backend URL index CORPUS") from error
+            raise IndexNotFoundError(kind="backend.no_collection", field="backend", value=str(self.url), hint={
+                "collection": self.url.collection, "problem": str(error),
+                "command": "searchkit --backend URL index CORPUS"}) from error
         except exceptions.RequestUnauthorized as error:
-            raise BackendUnavailableError(f"{self.url} refuses the API key ({what}); check the key in the URL") from error
+            raise BackendUnavailableError(kind="backend.bad_key", field="backend", value=str(self.url),
+                                          hint={"action": what}) from error
         except (exceptions.TypesenseClientError, httpx.HTTPError, OSError) as error:
-            raise BackendUnavailableError(
-                f"{self.url} cannot {what} ({type(error).__name__}: {error}); check that the nodes run "
-                "and that a majority of them is up") from error
+            raise BackendUnavailableError(kind="backend.unreachable", field="backend", value=str(self.url),
+                                          hint={"action": what, "problem": f"{type(error).__name__}: {error}"}) from error
 
     def multi_search(self, searches: list[dict], common: dict) -> list[dict]:
         """Results of several searches of the collection, MAX_SEARCHES to a request."""
@@ -266,7 +266,8 @@ class TypesenseEngine(SearchEngine):
                 if "error" in result:
                     if result.get("code") == 404:
                         self.call("search", lambda: self.client().collections[self.url.collection].retrieve())
-                    raise BackendUnavailableError(f"{self.url} cannot search: {result['error']}")
+                    raise BackendUnavailableError(kind="backend.search_failed", field="backend", value=str(self.url),
+                                                  hint={"problem": result["error"]})
                 results.append(result)
         return results
 
@@ -361,9 +362,8 @@ class TypesenseEngine(SearchEngine):
             return
         names = {f["name"] for f in found.get("fields", [])}
         if names != {f["name"] for f in wanted["fields"]}:
-            raise IndexFormatError(
-                f"the collection {self.url.collection!r} on {self.url} was not made by this searchkit; rebuild "
-                f"it with: searchkit --backend URL index --rebuild CORPUS")
+            raise IndexFormatError(kind="backend.foreign_collection", field="backend", value=str(self.url), hint={
+                "collection": self.url.collection, "command": "searchkit --backend URL index --rebuild CORPUS"})
 
     def _until_visible(self) -> None:
         """Wait (bounded) until every node answering reads knows the new collection: a
@@ -405,9 +405,8 @@ class TypesenseEngine(SearchEngine):
             except Exception as error:  # noqa: BLE001 - the client's errors and the network's
                 failed, reason = pending, f"{type(error).__name__}: {error}"
             if failed and time.monotonic() > deadline:
-                raise BackendUnavailableError(
-                    f"{self.url} did not take {len(failed)} articles for {RETRY_SECONDS:.0f}s ({reason[:200]}); "
-                    "what was sent before is kept: run the same sync again to resume")
+                raise BackendUnavailableError(kind="backend.not_taken", field="backend", value=str(self.url), hint={
+                    "count": len(failed), "seconds": RETRY_SECONDS, "problem": reason[:200]})
             if failed:
                 time.sleep(pause)
                 pause = min(pause * 2, 3.0)
@@ -537,8 +536,8 @@ class TypesenseEngine(SearchEngine):
             if key in known:
                 continue
             close = difflib.get_close_matches(key, known, n=5, cutoff=0.5) or sorted(known)[:5]
-            raise FilterError(f"--{name}: no article has {name} {key!r}; known ones include: "
-                              f"{', '.join(repr(k) for k in close) or 'none'}")
+            raise FilterError(kind="filter.unknown_value" if close else "filter.unknown_value_none", field=name,
+                              value=key, hint={"name": name, "known": close})
 
     def explain(self, query: str, article_id: str, **filters):
         """Why `article_id` scores what it does among the candidates for `query` (None when it
@@ -554,8 +553,7 @@ class TypesenseEngine(SearchEngine):
         return self._planned(query)
 
     def restore_accents(self, text: str) -> str:
-        raise BackendError("restoring accents needs the local index's spelling statistics; run it on a local "
-                           "index (without --backend)")
+        raise BackendError(kind="backend.no_restore", field="backend", value=str(self.url))
 
     def article(self, id: str) -> dict | None:
         """The stored fields of an article (full `body` included), or None."""
@@ -576,7 +574,7 @@ class TypesenseEngine(SearchEngine):
                 "collection": self.url.collection, "nodes": nodes}
 
     def optimize(self, *, wait: float = 0.0) -> int:
-        raise BackendError("optimize is for the local index: Typesense compacts its own storage")
+        raise BackendError(kind="backend.no_optimize", field="backend", value=str(self.url))
 
     def check(self) -> dict:
         """The cluster's view: every node's health and Raft state; a node down is a problem."""

@@ -198,4 +198,5 @@ _EMPTY = Manifest(0, 0, (), ())
 
 
 def _damaged(path: Path, problem: str) -> IndexDamagedError:
-    return IndexDamagedError(f"{path} {problem}; check the index with: searchkit check --index {path.parent}")
+    return IndexDamagedError(kind="index.suspect", field="index", value=str(path),
+                             hint={"problem": problem, "command": f"searchkit check --index {path.parent}"})

@@ -408,7 +408,5 @@ def open_postings(folder: str, segment_id: str) -> SegmentPostings:
 def _damaged(path: Path, problem: str):
     from searchkit.errors import IndexDamagedError
 
-    return IndexDamagedError(
-        f"{path} {problem}: the index is damaged; rebuild it with: "
-        f"searchkit index --rebuild --index {path.parent} CORPUS"
-    )
+    return IndexDamagedError(kind="index.damaged", field="index", value=str(path), hint={
+        "problem": problem, "command": f"searchkit index --rebuild --index {path.parent} CORPUS"})

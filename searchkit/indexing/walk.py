@@ -99,26 +99,21 @@ def check_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
         path = Path(given)
         shown = printable(given)
         if not _utf8(os.fspath(given)):
-            raise CorpusError(f"{shown}: the path is not valid UTF-8; rename it (e.g. with convmv) and try again")
+            raise CorpusError(kind="corpus.not_utf8", field="paths", value=shown)
         try:
             exists = path.exists()
         except OSError as error:  # a folder on the way cannot be entered: nothing is touched
             raise CorpusError(f"{shown}: cannot be read ({error.strerror or error}); make it readable "
                               "(or mount it) and run the same command again") from None
         if not exists:
-            raise CorpusError(f"{shown}: no such file or directory; give a folder of articles "
-                              "(.txt, .jsonl, .html, .md) or such files")
+            raise CorpusError(kind="corpus.missing", field="paths", value=shown)
         if not path.is_dir():
             kind = _special_kind(path)
             if kind:
-                raise CorpusError(f"{shown} is {kind}, not a file; save what it holds to a .jsonl or .txt file first")
+                raise CorpusError(kind="corpus.special", field="paths", value=shown, hint={"type": kind})
             if not is_article_file(path):
-                raise CorpusError(
-                    f"{shown}: searchkit does not read {path.suffix or 'extension-less'} files; give .txt, "
-                    ".jsonl (one JSON object a line), .html or .md articles"
-                    + (" (a .json array converts with: jq -c '.[]' FILE > FILE.jsonl)"
-                       if path.suffix.lower() == ".json" else "")
-                )
+                kind = {".json": "corpus.json_file", "": "corpus.no_extension"}.get(path.suffix.lower(), "corpus.unsupported")
+                raise CorpusError(kind=kind, field="paths", value=shown, hint={"suffix": path.suffix})
         checked.append(path.resolve())
     return checked
 

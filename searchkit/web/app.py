@@ -27,7 +27,8 @@ from starlette.templating import Jinja2Templates
 from searchkit import __version__
 from searchkit.engine import SearchEngine
 from searchkit.models import heading
-from searchkit.errors import IndexBusyError, IndexFormatError, IndexNotFoundError, QueryError, SearchkitError
+from searchkit.errors import SearchkitError
+from searchkit.web.errors import api_error, status_for, web_error
 from searchkit.web.markup import mark, translator, vietnamese_date
 from searchkit.web.openapi import description, readable
 from searchkit.web.params import MAX_QUERY_CHARS, SearchRequest, language_of
@@ -117,15 +118,6 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(env=environment)
 
 
-def status_for(error: SearchkitError) -> int:
-    """HTTP status of a library error: the user's query (400) or the server's index (503)."""
-    if isinstance(error, QueryError):
-        return 400
-    if isinstance(error, (IndexNotFoundError, IndexFormatError, IndexBusyError)):
-        return 503
-    return 500
-
-
 def error_json(status: int, kind: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"status": status, "type": kind, "message": message}}, status_code=status)
 
@@ -199,14 +191,14 @@ class Api:
             checked = SearchRequest.parse(request.query_params)
             results = await self.searches.run("search", checked.q, **checked.engine_options())
         except SearchkitError as error:
-            return error_json(status_for(error), type(error).__name__, str(error))
+            return JSONResponse(api_error(error), status_code=status_for(error))
         return JSONResponse({**results.to_dict(), "offset": checked.offset, "limit": checked.limit})
 
     async def article(self, request: Request) -> Response:
         try:
             found = await self.searches.run("article", request.path_params["id"])
         except SearchkitError as error:
-            return error_json(status_for(error), type(error).__name__, str(error))
+            return JSONResponse(api_error(error), status_code=status_for(error))
         if found is None:
             return error_json(404, "NotFound", f"no article with id {request.path_params['id']!r} in the index")
         return JSONResponse({k: v for k, v in found.items() if k not in PRIVATE_FIELDS})
@@ -218,21 +210,21 @@ class Api:
             limit = SearchRequest.parse({"limit": request.query_params.get("limit") or str(DEFAULT_SUGGESTIONS)}).limit
             found = await self.searches.run("complete", typed, min(limit, MAX_SUGGESTIONS)) if typed.strip() else []
         except SearchkitError as error:
-            return error_json(status_for(error), type(error).__name__, str(error))
+            return JSONResponse(api_error(error), status_code=status_for(error))
         return JSONResponse({"suggestions": found}, headers={"cache-control": "max-age=60"})
 
     async def stats(self, request: Request) -> Response:
         try:
             info = await self.searches.run("stats", in_turn=False)
         except SearchkitError as error:
-            return error_json(status_for(error), type(error).__name__, str(error))
+            return JSONResponse(api_error(error), status_code=status_for(error))
         return JSONResponse({k: v for k, v in info.items() if k != "index"})
 
     async def health(self, request: Request) -> Response:
         try:
             return JSONResponse({"status": "ok", "articles": await self.searches.run("count", in_turn=False)})
         except SearchkitError as error:
-            return error_json(status_for(error), type(error).__name__, str(error))
+            return JSONResponse(api_error(error), status_code=status_for(error))
 
     def openapi(self, request: Request) -> Response:
         return JSONResponse(description(__version__))
@@ -312,7 +304,8 @@ class Pages:
         return self._error(request, 500, None, SearchRequest(q=""))
 
     def _error(self, request: Request, status: int, error: SearchkitError | None, search: SearchRequest) -> Response:
-        context = {"search": search, "status": status, "detail": str(error) if error else None}
+        lang = "en" if request.query_params.get("lang") == "en" else "vi"
+        context = {"search": search, "status": status, "detail": web_error(error, lang)[1] if error else None}
         return self._render(request, "error.html", context, status)
 
     def _render(self, request: Request, name: str, context: dict, status: int = 200) -> Response:

@@ -54,10 +54,8 @@ class SearchRequest:
         """
         query = params.get("q", "")
         if len(query) > MAX_QUERY_CHARS:
-            raise QueryError(
-                f"the query is {len(query):,} characters long; at most {MAX_QUERY_CHARS} are searched, "
-                "so type the few words that matter"
-            )
+            raise QueryError(kind="query.too_long", field="q", value=query[:40] + "…",
+                             hint={"length": len(query), "limit": MAX_QUERY_CHARS})
         filters = {name: _filter(name, params.get(name)) for name in FILTERS}
         return cls(
             q=query,
@@ -105,11 +103,11 @@ def _whole(name: str, value: str | None, default: int, low: int, high: int | Non
         return default
     text = value.strip()
     if not (text.isascii() and text.isdigit()) or len(text) > 30:
-        raise QueryError(f"{name} must be a whole number, not {value[:20]!r}")
+        raise QueryError(kind="page.not_a_number", field=name, value=value[:20])
     number = int(text)
     if number < low or (high is not None and number > high):
-        allowed = f"from {low} to {high:,}" if high is not None else f"at least {low}"
-        raise QueryError(f"{name} must be {allowed}, not {number:,}")
+        raise QueryError(kind="page.outside" if high is not None else "page.too_small", field=name,
+                         value=number, hint={"low": low, "high": high})
     return number
 
 
@@ -117,7 +115,8 @@ def _filter(name: str, value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     if len(value) > MAX_FILTER_CHARS:
-        raise QueryError(f"{name} is {len(value):,} characters long; at most {MAX_FILTER_CHARS}")
+        raise QueryError(kind="param.too_long", field=name, value=value[:40] + "…",
+                         hint={"length": len(value), "limit": MAX_FILTER_CHARS})
     return value.strip()
 
 
@@ -125,7 +124,7 @@ def _sort(value: str | None) -> str:
     if value is None or value == "":
         return "relevance"
     if value not in SORTS:
-        raise QueryError(f"cannot sort by {value[:20]!r}; use one of: {', '.join(SORTS)}")
+        raise QueryError(kind="filter.bad_sort", field="sort", value=value[:20], hint={"choices": SORTS})
     return value
 
 
@@ -135,4 +134,4 @@ def _flag(name: str, value: str | None) -> bool:
         return True
     if text in _NO:
         return False
-    raise QueryError(f"{name} must be true or false, not {value[:20]!r}")
+    raise QueryError(kind="param.not_a_flag", field=name, value=value[:20])
