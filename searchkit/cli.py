@@ -144,6 +144,7 @@ class ProgressLine:
 
     def __init__(self, total: int | None, enabled: bool):
         self.total, self.enabled = total, enabled
+        self.lang = lang()  # now: the library may call back from another thread, outside click's context
         self.started = self.shown = time.monotonic()
 
     def __call__(self, done: int) -> None:
@@ -153,7 +154,7 @@ class ProgressLine:
         if not self.enabled or now - self.shown < 0.2:
             return
         self.shown = now
-        click.echo(f"\r{progress_line(done, self.total, now - self.started)}   ", nl=False, err=True)
+        click.echo(f"\r{progress_line(done, self.total, now - self.started, self.lang)}   ", nl=False, err=True)
 
     def close(self) -> None:
         if self.enabled:

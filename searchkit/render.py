@@ -144,18 +144,20 @@ def render_explanation(results: Results, lang: str = "vi") -> str:
     return "\n".join(lines)
 
 
-def progress_line(done: int, total: int | None, seconds: float) -> str:
+def progress_line(done: int, total: int | None, seconds: float, lang: str = "en") -> str:
     """The indexing progress line: articles done, their rate, and the time left at that rate
-    (once some are done: `ETA …` before).
+    (once some are done: `ETA …` before), in `lang`.
 
     >>> progress_line(4000, 16183, 32.0)
     '4000/16183 articles done · 125/s · ETA 1:37'
     >>> progress_line(0, 16183, 1.5)
     '0/16183 articles done · 0/s · ETA …'
+    >>> progress_line(4000, 16183, 32.0, "vi")
+    '4000/16183 bài xong · 125/giây · còn 1:37'
     """
     rate = done / max(seconds, 1e-6)
-    line = f"{done}/{total or '?'} articles done · {rate:,.0f}/s"
+    eta = "…"
     if total and done > 0:
         remaining = max(total - done, 0) / rate
-        return line + f" · ETA {int(remaining // 60)}:{int(remaining % 60):02d}"
-    return line + " · ETA …"
+        eta = f"{int(remaining // 60)}:{int(remaining % 60):02d}"
+    return say("progress.line", lang, done=done, total=total or "?", rate=rate, eta=eta)
