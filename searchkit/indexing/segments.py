@@ -74,8 +74,8 @@ def write_batch(index_dir: str, articles: list[Article], done: Analysed | None =
     """Analyse articles and write them as one segment in a new folder under `index_dir`:
     Whoosh's files (stored fields, columns, keys) and the postings file.
 
-    `done(n)` is told of every `n` articles analysed and added to the segment, a pyvi chunk
-    at a time (in a worker: the pool's shared count), so that progress moves within a batch."""
+    `done(1)` is told of each article analysed and added to the segment (or failed; in a
+    worker: the pool's shared count), so that progress moves within a batch."""
     from searchkit.fields import FIELDS
     from searchkit.indexing.adapter import write_stored_segment
     from searchkit.indexing.postings import TermEncoder, write_encoded
@@ -104,14 +104,14 @@ def _analysed_documents(articles: list[Article], encoders, pairs, kept: list[Art
             if isinstance(fields, Exception):  # a third-party analyser fails on one article, not the run
                 failed.append(Skipped(article.path, f"could not be analysed ({type(fields).__name__}: {fields}); "
                                                     "please report this article to the searchkit maintainers"))
-                continue
-            for sequence in pop_pair_sequences(fields):
-                pairs.add(sequence)
-            for name, encoder in encoders.items():  # numbered now: the token lists are not kept
-                encoder.add(fields[name])
-            kept.append(article)
-            yield document(article)
-        done(len(chunk))
+            else:
+                for sequence in pop_pair_sequences(fields):
+                    pairs.add(sequence)
+                for name, encoder in encoders.items():  # numbered now: the token lists are not kept
+                    encoder.add(fields[name])
+                kept.append(article)
+                yield document(article)
+            done(1)
 
 
 def _chunks(articles: list[Article]) -> Iterator[list[Article]]:
