@@ -37,7 +37,8 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 #: How the command line names the library's parameters when it words an error (`field`).
 FLAGS = {"since": "--since", "until": "--until", "province": "--province", "source": "--source",
          "category": "--category", "sort": "--sort", "limit": "--limit", "offset": "--offset",
-         "index": "--index", "wait": "--wait", "backend": "--backend", "abbreviations": "--abbreviations"}
+         "index": "--index", "wait": "--wait", "backend": "--backend", "abbreviations": "--abbreviations",
+         "prune": "--prune"}
 FILTER_NAMES = ("province", "source", "category", "since", "until")
 
 index_option = click.option(

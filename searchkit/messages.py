@@ -169,6 +169,46 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "cannot write the index at {value}: {problem}{file}{free}. The index keeps its last commit and "
               "what this run had written was removed; make room (or fix the disk) and run the same command again",
     },
+    "storage.failed_after": {
+        "vi": "Không ghi được chỉ mục ở {value}: {problem}{file}{free}. {committed}; hãy giải phóng chỗ (hoặc "
+              "sửa đĩa) rồi chạy lại đúng lệnh đó: nó làm tiếp từ sau các lô ấy",
+        "en": "cannot write the index at {value}: {problem}{file}{free}. {committed}; make room (or fix the disk) "
+              "and run the same command again, which resumes after them",
+    },
+    "storage.no_lock": {
+        "vi": "Không khóa được chỉ mục để ghi: Python này không có fcntl (POSIX) lẫn msvcrt (Windows); hãy lập "
+              "chỉ mục trên Linux, macOS hoặc Windows rồi tìm trên chỉ mục đó ở đây",
+        "en": "cannot lock the index for writing: this Python has neither fcntl (POSIX) nor msvcrt (Windows); "
+              "index on Linux, macOS or Windows, then search the index here",
+    },
+    "index.bad_marker": {
+        "vi": "Tệp đánh dấu chỉ mục {value} bị hỏng hoặc không đọc được (không ghi phiên bản lược đồ); hãy dựng "
+              "lại: {command} (CORPUS: các thư mục hay tệp đã dùng để dựng; mặc định ./corpus)",
+        "en": "the index's marker {value} is damaged or unreadable (it names no schema version); rebuild the "
+              "index with: {command} (CORPUS: the folders or files it was built from; ./corpus when left out)",
+    },
+    "index.damaged_file": {
+        "vi": "{problem}: chỉ mục ở {value} bị hỏng; xem còn gì hỏng bằng: {check}; sửa bằng: {command}",
+        "en": "{problem}: the index at {value} is damaged; see what else is with: {check}; repair it with: {command}",
+    },
+    "corpus.unreadable": {
+        "vi": "{value}: không đọc được ({reason}); hãy cho phép đọc (hoặc gắn ổ) rồi chạy lại đúng lệnh đó",
+        "en": "{value}: cannot be read ({reason}); make it readable (or mount it) and run the same command again",
+    },
+    "corpus.mass_removal": {
+        "vi": "Lần đồng bộ này sẽ xoá {value:,} trong {total:,} bài của chỉ mục, vì tệp của chúng không còn trong "
+              "{roots:list}: quá một nửa, nên chưa xoá gì{indexed}. Nếu ổ đĩa hay thư mục mạng chứa chúng chưa "
+              "được gắn, hãy gắn rồi đồng bộ lại; nếu các tệp bị xoá có chủ ý, hãy chạy lại lệnh với {field}",
+        "en": "this sync would remove {value:,} of the {total:,} articles in the index, whose files are gone from "
+              "{roots:list}: more than half, so nothing was removed{indexed}. If a drive or network folder holding "
+              "them is not mounted, mount it and sync again; if the files were deleted on purpose, run the same "
+              "command with {field}",
+    },
+    "platform.start_method": {
+        "vi": "{field}={value!r} không phải cách khởi động tiến trình của nền tảng này; hãy dùng một trong "
+              "{choices:list}, hoặc bỏ biến đó",
+        "en": "{field}={value!r} is not a start method of this platform; use one of {choices:list}, or unset it",
+    },
     "abbreviations.unreadable": {
         "vi": "Không đọc được tệp viết tắt {value}: {reason}",
         "en": "cannot read the abbreviations file {value}: {reason}",

@@ -17,7 +17,7 @@ from searchkit.web.errors import api_error, web_error
 from tests.conftest import ROOT
 
 ERROR_PREFIXES = ("query.", "page.", "param.", "filter.", "index.", "storage.", "abbreviations.", "corpus.",
-                  "backend.")
+                  "backend.", "server.", "platform.")
 
 
 def fields(template: str) -> set[str]:

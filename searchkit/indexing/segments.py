@@ -203,8 +203,8 @@ def start_method() -> str:
     forced = os.environ.get(START_METHOD_ENV, "").strip().lower()
     if forced:
         if forced not in available:
-            error = SearchkitError(f"{START_METHOD_ENV}={forced!r} is not a start method of this platform; "
-                                   f"use one of {', '.join(available)}, or unset it")
+            error = SearchkitError(kind="platform.start_method", field=START_METHOD_ENV, value=forced,
+                                   hint={"choices": available})
             error.exit_code = 2
             raise error
         return forced

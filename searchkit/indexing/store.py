@@ -52,11 +52,8 @@ def open_index(path: str | os.PathLike):
                                      hint={"command": f"searchkit index CORPUS --index {path}"})
     version = read_marker(path).get("schema_version")
     if version is None:
-        raise IndexDamagedError(
-            f"the index's marker {path / MARKER} is damaged or unreadable (it names no schema version); "
-            f"rebuild the index with: searchkit index --rebuild --index {path} CORPUS "
-            "(CORPUS: the folders or files it was built from; ./corpus when left out)"
-        )
+        raise IndexDamagedError(kind="index.bad_marker", field="index", value=str(path / MARKER),
+                                hint={"command": f"searchkit index --rebuild --index {path} CORPUS"})
     if version != SCHEMA_VERSION:
         raise IndexFormatError(kind="index.old_schema", field="index", value=str(path), hint={
             "version": version, "current": SCHEMA_VERSION, "command": f"searchkit index --rebuild --index {path} CORPUS"})
@@ -113,13 +110,11 @@ def storage_error(error: OSError, path: Path, committed: str = "") -> StorageErr
     `committed`: what the run had committed before, which stays (sync words it)."""
     problem = _STORAGE_PROBLEMS.get(error.errno or 0, error.strerror or str(error))
     free = free_bytes(path)
-    room = f"; {_size(free)} free there" if free is not None else ""
+    room = {"free": f"; {_size(free)} free there", "free_vi": f"; còn trống {_size(free)}"} if free is not None else {}
     where = f" ({error.filename})" if error.filename else ""
-    kept = committed or "The index keeps its last commit and what this run had written was removed"
-    return StorageError(
-        f"cannot write the index at {path}: {problem}{where}{room}. {kept}; make room (or fix the disk) "
-        "and run the same command again" + (", which resumes after them" if committed else "")
-    )
+    return StorageError(kind="storage.failed_after" if committed else "storage.failed", field="index",
+                        value=str(path), hint={"problem": problem, "file": where, "free": "", **room,
+                                               "committed": committed})
 
 
 def _size(count: int) -> str:

@@ -103,8 +103,8 @@ def check_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
         try:
             exists = path.exists()
         except OSError as error:  # a folder on the way cannot be entered: nothing is touched
-            raise CorpusError(f"{shown}: cannot be read ({error.strerror or error}); make it readable "
-                              "(or mount it) and run the same command again") from None
+            raise CorpusError(kind="corpus.unreadable", field="paths", value=shown,
+                              hint={"reason": error.strerror or str(error)}) from None
         if not exists:
             raise CorpusError(kind="corpus.missing", field="paths", value=shown)
         if not path.is_dir():
