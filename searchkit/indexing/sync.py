@@ -359,13 +359,11 @@ def vanished(run: _Run, paths: list[Path]) -> list[str]:
             kept[keeper] += 1
     run.skipped = [_with_kept(entry, kept.get(entry.path, 0)) for entry in run.skipped]
     if gone and not run.prune and 2 * len(gone) > len(run.existing):
-        raise CorpusError(
-            f"this sync would remove {len(gone):,} of the {len(run.existing):,} articles in the index, whose files "
-            f"are gone from {', '.join(roots)}: more than half, so nothing was removed"
-            + (f"; the articles it added or updated ({run.added + run.updated:,}) are indexed"
-               if run.added + run.updated else "")
-            + ". If a drive or network folder holding them is not mounted, mount it and sync again; if the files "
-            "were deleted on purpose, run the same command with --prune (prune=True in Python)")
+        done = run.added + run.updated
+        raise CorpusError(kind="corpus.mass_removal", field="prune", value=len(gone), hint={
+            "total": len(run.existing), "roots": list(roots),
+            "indexed": f"; the articles it added or updated ({done:,}) are indexed" if done else "",
+            "indexed_vi": f"; {done:,} bài vừa thêm hoặc cập nhật đã vào chỉ mục" if done else ""})
     return gone
 
 
