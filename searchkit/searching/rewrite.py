@@ -69,8 +69,8 @@ class Vocabulary:
         self._document_frequency = document_frequency
         self._complete = completions
         self._frequencies: dict[tuple[str, str], int] = {}
-
         self._completions: dict[str, list[str]] = {}
+
     def frequency(self, folded: str) -> int:
         """Articles containing the folded syllable, in titles or bodies (counted twice if both)."""
         return self._count(_FOLDED, folded)
@@ -179,19 +179,19 @@ def expand_prefixes(parsed: ParsedQuery, vocabulary: Vocabulary) -> ParsedQuery:
     >>> [a.folded for a in clause.alternatives], clause.completions
     ([('viettel',), ('vietnam',)], 2)
     """
-    def expand(clause: Clause) -> Clause:
     clauses = [c for group in parsed.groups for c in group] + list(parsed.excluded)
     prefixes = sum(1 for c in clauses if c.prefix)
     share = max(1, min(MAX_COMPLETIONS, MAX_QUERY_COMPLETIONS // max(prefixes, 1)))
     seen = 0
 
-        if not clause.prefix:
+    def expand(clause: Clause) -> Clause:
         nonlocal seen
+        if not clause.prefix:
             return clause
-        syllable = clause.syllables[0]
         seen += 1
         if seen > MAX_PREFIXES:  # searched as the syllable typed
             return dataclasses.replace(clause, prefix=False)
+        syllable = clause.syllables[0]
         found = vocabulary.completions(syllable.folded)
         kept = [term for term in found[:share + 1] if term != syllable.folded][:share]
         alternatives = tuple(Alternative((term,), 1.0) for term in kept)
