@@ -7,11 +7,12 @@ import os
 import threading
 import time
 import unicodedata
+from contextlib import contextmanager
 from functools import cached_property, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from searchkit.errors import AbbreviationsError, IndexDamagedError, QueryError
+from searchkit.errors import AbbreviationsError, IndexDamagedError, QueryError, SearchkitError
 from searchkit.indexing.adapter import segment_leaves
 from searchkit.indexing.store import open_index
 from searchkit.models import Article, Explanation, Hit, IndexReport, Results, heading
@@ -63,30 +64,74 @@ def _one_at_a_time(method):
     return locked
 
 
+#: Runs of a search at most while commits keep replacing what it reads.
+COMMIT_RETRIES = 4
+
+
 def _again_after_a_commit(method):
-    """Run a search once more when it failed because a commit replaced what it was reading.
+    """Run a search again when it failed because a commit replaced what it was reading; tell
+    damage from a bug when it failed otherwise.
 
     Whoosh deletes a merged segment's files right after the commit that drops it. A search
     whose searcher was opened before then and that reads one of those files for the first
-    time finds it gone, and Whoosh fails on the missing file (a TypeError on a column it
-    could not open, an OSError). When the index's generation has moved meanwhile, the
-    search runs again on the new commit; otherwise the error stands."""
+    time finds it gone: Whoosh fails on the missing file (a TypeError on a column it could
+    not open, an OSError), or verifying the generation at opening finds it missing (an
+    IndexDamagedError). When the index's generation has moved meanwhile, the file went
+    because a newer commit replaced it: the search runs again on the new commit. Otherwise
+    the error is real: an IndexDamagedError stands, and any other unexpected error is
+    followed by a check of the index, whose damage, when found, is what is reported."""
 
     @wraps(method)
     def retried(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except (OSError, EOFError, TypeError, AttributeError):
-            seen = self._searcher[0] if self._searcher is not None else None
+        for attempt in range(COMMIT_RETRIES):
             try:
-                moved = seen is not None and open_index(self.path).latest_generation() != seen
-            except Exception:  # noqa: BLE001 - the first error is the one to report
-                moved = False
-            if not moved:
-                raise
-            return method(self, *args, **kwargs)
+                return method(self, *args, **kwargs)
+            except SearchkitError as error:
+                if not isinstance(error, IndexDamagedError):
+                    raise
+                failure: Exception = error
+            except Exception as error:  # noqa: BLE001 - sorted out below
+                failure = error
+            if not _generation_moved(self) or attempt == COMMIT_RETRIES - 1:
+                if isinstance(failure, SearchkitError):
+                    raise failure
+                _raise_damage_found(self.path, failure)
+                raise failure
 
     return retried
+
+
+@contextmanager
+def _naming_damage(path: Path):
+    """An unexpected error within is reported as the damage check finds, if any."""
+    try:
+        yield
+    except SearchkitError:
+        raise
+    except Exception as error:  # noqa: BLE001 - damage, or a bug when check finds none
+        _raise_damage_found(path, error)
+        raise
+
+
+def _generation_moved(engine) -> bool:
+    """Whether a commit came after the generation the engine's searcher reads."""
+    seen = engine._searcher[0] if engine._searcher is not None else None
+    try:
+        return seen is not None and open_index(engine.path).latest_generation() != seen
+    except Exception:  # noqa: BLE001 - the first error is the one to report
+        return False
+
+
+def _raise_damage_found(path: Path, error: Exception) -> None:
+    """Raise IndexDamagedError (from `error`) naming the first damage `searchkit check`
+    finds in the index; return when it finds none (then `error` is a bug)."""
+    from searchkit.indexing.check import damage_of
+    from searchkit.indexing.manifest import damaged_file
+
+    problems = damage_of(path)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise damaged_file(path, problems[0] + more) from error
 
 
 class SearchEngine:
@@ -144,13 +189,22 @@ class SearchEngine:
         `prune`: removing more than half of the index is meant (else a CorpusError)."""
         from searchkit.indexing.sync import sync  # the indexing machinery: not on the query path
 
-        report = sync(self.path, paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait,
-                      workers=workers, batch_size=batch_size, progress=progress, follow=follow, prune=prune)
+        with _naming_damage(self.path):
+            report = sync(self.path, paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait,
+                          workers=workers, batch_size=batch_size, progress=progress, follow=follow, prune=prune)
         if report.total:
-            with open_index(self.path).reader() as reader, self._lock:  # so that no query pays for it
-                self._load_spellings(reader, wait_for_writer=False)
-                self._load_pairs(reader, wait_for_writer=False)
+            self._warm_statistics()
         return report
+
+    def _warm_statistics(self) -> None:
+        """Build the last commit's did-you-mean statistics and pair counts now, so that no
+        query pays for them, and list them in its manifest."""
+        from searchkit.indexing.manifest import record_caches
+
+        with _naming_damage(self.path), open_index(self.path).reader() as reader, self._lock:
+            self._load_spellings(reader, wait_for_writer=False)
+            self._load_pairs(reader, wait_for_writer=False)
+        record_caches(self.path)
 
     @_again_after_a_commit
     @_one_at_a_time
@@ -459,17 +513,17 @@ class SearchEngine:
         segments as they go: this is for a quiet moment after large changes."""
         from searchkit.indexing.sync import optimize_index
 
-        rewritten = optimize_index(self.path, wait)
-        with open_index(self.path).reader() as reader, self._lock:  # so that no query pays for it
-            self._load_spellings(reader, wait_for_writer=False)
-            self._load_pairs(reader, wait_for_writer=False)
+        with _naming_damage(self.path):
+            rewritten = optimize_index(self.path, wait)
+        self._warm_statistics()
         return rewritten
 
     def check(self) -> dict:
         """Read every file of the index once: the table of contents, the last commit's
         manifest and every file it lists (size and checksum), each postings file against
-        itself, and each segment's stored fields at both ends. Returns {"index",
-        "generation", "segments", "articles", "problems"}: an empty list is a clean index.
+        itself, each segment's ids and stored fields, and the caches. Returns {"index",
+        "generation", "segments", "articles", "problems", "damaged_segments", "notes"}: no
+        problems is a clean index; `notes` name damaged caches (the next search rebuilds them).
 
         >>> SearchEngine("index").check()["problems"]
         []
@@ -477,6 +531,16 @@ class SearchEngine:
         from searchkit.indexing.check import check_index
 
         return check_index(self.path)
+
+    def repair(self, paths: Iterable[str | os.PathLike] | None = None, *, wait: float = 0.0) -> dict:
+        """Drop the damaged segments and re-index their articles from the corpus paths the
+        index was synced from (or `paths`), rebuild it from them when its table of contents is
+        damaged, remove damaged caches (see `searchkit.indexing.check.repair_index`). Returns
+        what was done and what could not be restored (`not_restored`, `problems`)."""
+        from searchkit.indexing.check import repair_index
+
+        self.close()
+        return repair_index(self.path, list(paths) if paths is not None else None, wait)
 
     def stats(self) -> dict:
         """Articles, segments, vocabulary, size on disk, schema version, and the manifest of

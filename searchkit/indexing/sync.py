@@ -24,6 +24,7 @@ from typing import Callable, Iterable, Iterator
 
 from searchkit.errors import CorpusError, IndexDamagedError
 from searchkit.indexing.corpus import estimate_count, iter_articles
+from searchkit.indexing.manifest import note_sources, verify_trusted
 from searchkit.indexing.merge import MAX_SEGMENTS, merge_by_policy, optimize
 from searchkit.indexing.segments import commit_batch, sweep, written_batches
 from searchkit.indexing.store import create_index, is_index, open_index, read_marker, storage_error, writer_lock
@@ -228,6 +229,9 @@ def _sync_locked(index_dir: Path, run: _Run, rebuild: bool, remove_missing: bool
     """The sync itself, under the writer lock: (articles removed, articles in the index)."""
     ix = _open_for_writing(index_dir, rebuild)
     sweep(index_dir, ix)
+    if not rebuild:  # the ids, hashes and paths read next are trusted: verified first
+        verify_trusted(index_dir, ix)
+    note_sources(index_dir, run.roots, replace=rebuild)  # what `check --repair` re-reads
     run.existing = {} if rebuild else _existing_documents(ix)
     articles = _to_index(iter_articles(run.roots, run.existing, follow), run)
     clear = rebuild
