@@ -40,11 +40,11 @@ HERE = Path(__file__).resolve().parent
 INDEX_VARIABLE = "SEARCHKIT_INDEX"
 #: Stored fields the article API leaves out: where the file was on the server.
 PRIVATE_FIELDS = ("path",)
-#: Completions per request at most (`/api/suggest?limit=`), and by default.
 #: Seconds a request may take, its wait for its turn included (`searchkit serve --timeout`).
 TIME_LIMIT = 10.0
 #: Searches waiting for their turn in one worker, at most; more are answered 503 at once.
 MAX_WAITING = 100
+#: Completions per request at most (`/api/suggest?limit=`), and by default.
 MAX_SUGGESTIONS, DEFAULT_SUGGESTIONS = 20, 8
 
 
@@ -53,10 +53,10 @@ def create_app(index: str | os.PathLike | None = None, *, engine: SearchEngine |
     """The web application over the index at `index` (default: $SEARCHKIT_INDEX, else `index`).
     `in_turn=False` lets engine calls run in parallel threads: only for an `engine` object that
     gains from it (bench/serve_apps.py measures one SearchEngine per thread that way).
-
     `time_limit`: seconds a request may take before it is answered 503 (see `Searches`).
     `security_headers=False` when the server adds them itself (`searchkit serve` does, to
     its own error responses too: see web/server.py).
+
     >>> app = create_app("index")  # then: uvicorn.run(app), or searchkit serve
     """
     engine = engine or SearchEngine(index or os.environ.get(INDEX_VARIABLE, "index"))
@@ -126,14 +126,6 @@ def article_href(id: str, query: str | None = None, keep: str = "") -> str:
     """Link to an article's page; the id is one path segment whatever it holds ('/', '?');
     `keep`: more of the query string (`lang=en`)."""
     parameters = "&".join(p for p in (f"q={quote(query, safe='')}" if query else "", keep) if p)
-class ServerBusyError(SearchkitError):
-    """The server could not answer in time: the search ran past the time limit, or too many
-    searches were waiting already. Not the request's fault: try again (HTTP 503)."""
-
-    exit_code = 4
-    http_status = 503
-
-
     return f"/articles/{quote(id, safe='')}" + (f"?{parameters}" if parameters else "")
 
 
@@ -142,14 +134,20 @@ def safe_url(url: str | None) -> str | None:
     return url if url and url.strip().lower().startswith(("http://", "https://")) else None
 
 
+class ServerBusyError(SearchkitError):
+    """The server could not answer in time: the search ran past the time limit, or too many
+    searches were waiting already. Not the request's fault: try again (HTTP 503)."""
+
+    exit_code = 4
+    http_status = 503
+
+
 class Searches:
     """The engine's calls, each in a worker thread; the ones that take the engine's lock run
     one at a time, first come first served (anyio's capacity limiter queues in order).
 
     Every call is bounded: past `time_limit` seconds, waiting included, it raises
     ServerBusyError and the request is answered 503 at once; the thread, which cannot be
-        self.time_limit, self.max_waiting = time_limit, max_waiting
-        self.waiting = 0
     stopped, finishes its search (a bounded one: see searching/rewrite.py) and drops it,
     keeping the engine's turn so that searches never pile up. A call that would be the
     `max_waiting`-th in the queue is refused the same way.
@@ -158,8 +156,8 @@ class Searches:
     def __init__(self, engine: SearchEngine, in_turn: bool = True, time_limit: float = TIME_LIMIT,
                  max_waiting: int = MAX_WAITING):
         self.engine, self.in_turn = engine, in_turn
-        if in_turn and self.waiting >= self.max_waiting:
-            raise ServerBusyError(kind="server.busy", hint={"waiting": self.waiting})
+        self.time_limit, self.max_waiting = time_limit, max_waiting
+        self.waiting = 0
         self._queue = None  # made in the event loop that uses it
 
     async def run(self, method: str, *args, in_turn: bool = True, **kwargs):
@@ -168,6 +166,8 @@ class Searches:
         in_turn = in_turn and self.in_turn
         if in_turn and self._queue is None:
             self._queue = anyio.CapacityLimiter(1)
+        if in_turn and self.waiting >= self.max_waiting:
+            raise ServerBusyError(kind="server.busy", hint={"waiting": self.waiting})
         call = partial(getattr(self.engine, method), *args, **kwargs)
         self.waiting += in_turn
         try:
