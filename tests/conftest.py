@@ -14,6 +14,13 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 
 
+@pytest.fixture(autouse=True)
+def _english_unless_a_test_says(monkeypatch):
+    """Tests read English output unless they choose a language: a developer whose locale is
+    vi_VN would otherwise see the CLI answer in Vietnamese (its default there)."""
+    monkeypatch.setenv("SEARCHKIT_LANG", "en")
+
+
 @pytest.fixture(scope="session")
 def sample_engine(tmp_path_factory) -> SearchEngine:
     """An index of the five sample articles, built once (read-only in tests)."""
