@@ -73,7 +73,7 @@ def handle_errors(command):
 
 @click.group(epilog=EXIT_CODES, context_settings=CONTEXT)
 @click.version_option(package_name="searchkit")
-@click.option("--backend", metavar="URL", envvar="SEARCHKIT_BACKEND", default=None,
+@click.option("--backend", metavar="URL", default=None,
               help="Keep the articles in a search cluster instead of the local index: "
                    "typesense://API_KEY@HOST:PORT[,HOST:PORT…]/COLLECTION (or $SEARCHKIT_BACKEND).")
 @click.pass_context
@@ -87,26 +87,26 @@ def main(ctx: click.Context, backend: str | None) -> None:
       searchkit --backend typesense://KEY@127.0.0.1:8108/news index corpus/
     """
     if backend:
-        from searchkit.backends import parse_backend_url
+        from searchkit.backends import check_location, choose
 
         try:
-            parse_backend_url(backend)
+            check_location(choose("index", backend))
         except SearchkitError as error:
             click.echo(f"searchkit: {error}", err=True)
             sys.exit(error.exit_code)
-    ctx.obj = {"backend": backend or ""}
+    ctx.obj = {"backend": backend}  # None: the engine reads $SEARCHKIT_BACKEND
 
 
 def open_engine(index_dir, **options) -> SearchEngine:
     """The engine of the command: the local index at `index_dir`, or the --backend's collection."""
     context = click.get_current_context(silent=True)
-    backend = (context.find_root().obj or {}).get("backend", "") if context else ""
+    backend = (context.find_root().obj or {}).get("backend") if context else None
     return SearchEngine(index_dir, backend=backend, **options)
 
 
 def where(engine: SearchEngine, index_dir: str) -> str:
     """What a message names as the index: its directory, or the backend (key left out)."""
-    return str(engine.url) if hasattr(engine, "url") else index_dir
+    return index_dir if engine.location == os.fspath(index_dir) else str(engine.backend)
 
 
 class ProgressLine:

@@ -37,8 +37,9 @@ MAX_BATCH_CHARS = 8_000_000
 
 
 @dataclass
-class _Run:
-    """Mutable bookkeeping of one sync run."""
+class SyncRun:
+    """Mutable bookkeeping of one sync run, whatever the store: what was held (`existing`),
+    seen, added, updated, unchanged and skipped."""
 
     existing: dict[str, tuple[str, str]]  # id -> (hash, path) already in the index
     roots: list[Path] = field(default_factory=list)  # the paths being synced, resolved
@@ -59,7 +60,7 @@ class _Run:
             self.progress(self.settled)
 
 
-def _existing_documents(ix) -> dict[str, tuple[str, str]]:
+def existing_documents(ix) -> dict[str, tuple[str, str]]:
     """id -> (content hash, path) of every live document, read from columns (no bodies)."""
     with ix.reader() as reader:
         if reader.doc_count() == 0:
@@ -68,8 +69,9 @@ def _existing_documents(ix) -> dict[str, tuple[str, str]]:
         return {ids[n]: (hashes[n], paths[n]) for n in reader.all_doc_ids()}
 
 
-def _to_index(entries: Iterable, run: _Run) -> Iterator[Article]:
-    """Pass on the articles that are new or changed; count the rest; refuse colliding ids."""
+def to_index(entries: Iterable, run: SyncRun) -> Iterator[Article]:
+    """Pass on the articles that are new or changed; count the rest; refuse colliding ids
+    (`entries`: `corpus.iter_articles(run.roots, run.existing)`)."""
     for entry in entries:
         if isinstance(entry, Unchanged):
             if entry.id in run.seen:
@@ -98,7 +100,7 @@ def _to_index(entries: Iterable, run: _Run) -> Iterator[Article]:
             yield article
 
 
-def _owned_elsewhere(article: Article, run: _Run) -> bool:
+def _owned_elsewhere(article: Article, run: SyncRun) -> bool:
     """Whether another file holds the article's id in the index. If that file is among the
     paths being read, the decision waits until the end of the run (does it still hold the
     id?); if it is elsewhere and still exists, the article is refused; if it is gone, the
@@ -106,7 +108,7 @@ def _owned_elsewhere(article: Article, run: _Run) -> bool:
     owner = run.existing.get(article.id, (None, None))[1]
     if owner is None or owner == article.path:
         return False
-    if any(_within(owner, str(root)) for root in run.roots):
+    if any(within(owner, str(root)) for root in run.roots):
         run.deferred.append(article)
         return True
     if os.path.exists(owner):
@@ -155,7 +157,7 @@ def sync(
     try:
         with writer_lock(index_dir, wait):
             try:
-                run = _Run(existing={}, roots=roots, progress=progress)
+                run = SyncRun(existing={}, roots=roots, progress=progress)
                 removed, total = _sync_locked(index_dir, run, rebuild, remove_missing, batch_size, workers, follow)
             except BaseException:
                 _sweep_after_failure(index_dir)
@@ -177,17 +179,17 @@ def _sweep_after_failure(index_dir: Path) -> None:
         sweep(index_dir)
 
 
-def _sync_locked(index_dir: Path, run: _Run, rebuild: bool, remove_missing: bool, batch_size: int,
+def _sync_locked(index_dir: Path, run: SyncRun, rebuild: bool, remove_missing: bool, batch_size: int,
                  workers: int, follow: bool) -> tuple[int, int]:
     """The sync itself, under the writer lock: (articles removed, articles in the index)."""
     ix = _open_for_writing(index_dir, rebuild)
     sweep(index_dir, ix)
-    run.existing = {} if rebuild else _existing_documents(ix)
-    articles = _to_index(iter_articles(run.roots, run.existing, follow), run)
+    run.existing = {} if rebuild else existing_documents(ix)
+    articles = to_index(iter_articles(run.roots, run.existing, follow), run)
     clear = rebuild
     estimate = estimate_count(run.roots, follow)
     grown = _scaled_batch_size(batch_size, estimate, workers)
-    batches = _batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size, estimate)
+    batches = batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size, estimate)
     many = not run.existing and estimate >= 2 * grown  # a first build: fork the workers before reading
     with closing(written_batches(index_dir, batches, workers, many)) as written:
         for batch in written:
@@ -200,7 +202,7 @@ def _sync_locked(index_dir: Path, run: _Run, rebuild: bool, remove_missing: bool
             clear = False
     if clear:  # a rebuild that found no article still empties the index
         commit_batch(ix, None, clear=True)
-    removed = _remove_missing(ix, run, run.roots) if remove_missing else 0
+    removed = _remove_missing(ix, run) if remove_missing else 0
     merge_by_policy(ix, index_dir)
     return removed, ix.doc_count()
 
@@ -209,7 +211,7 @@ def _scaled_batch_size(requested: int, articles: int, workers: int = 1) -> int:
     """Batches of a large corpus grow so that a full build writes at most MAX_SEGMENTS
     segments, which then need no merging, up to MAX_BATCH_GROWTH times the size asked for
     (memory stays bounded). The last `size × workers` articles are split between the workers
-    (`_batches`), which makes up to `workers - 1` more segments: room is left for them.
+    (`batches`), which makes up to `workers - 1` more segments: room is left for them.
 
     >>> _scaled_batch_size(2000, 16_183, 2), _scaled_batch_size(2000, 64_732, 2), _scaled_batch_size(2000, 10**6, 2)
     (2000, 7193, 8000)
@@ -218,7 +220,7 @@ def _scaled_batch_size(requested: int, articles: int, workers: int = 1) -> int:
     return min(max(requested, -(-articles // segments)), requested * MAX_BATCH_GROWTH)
 
 
-def _batches(articles: Iterator[Article], size: int, workers: int,
+def batches(articles: Iterator[Article], size: int, workers: int,
              chars: int = MAX_BATCH_CHARS, expected: int = 0) -> Iterator[list[Article]]:
     """Batches of `size` articles; but a corpus that would leave workers idle (fewer than
     `size × workers` articles left) is split evenly between them, so that a small corpus
@@ -281,20 +283,40 @@ def _open_for_writing(index_dir: Path, rebuild: bool):
         return create_index(index_dir)  # what --rebuild is for: the old files are swept
 
 
-def _remove_missing(ix, run: _Run, paths: list[Path]) -> int:
-    """Delete documents that came from under `paths` but were not seen in this run."""
-    roots = [str(p.resolve()) for p in paths]
-    gone = [
-        doc_id for doc_id, (_, path) in run.existing.items()
-        if doc_id not in run.seen and any(_within(path, root) for root in roots)
-    ]
+def _remove_missing(ix, run: SyncRun) -> int:
+    """Delete documents that came from under the synced paths but were not seen in this run."""
+    gone = vanished(run)
     if gone:
         commit_batch(ix, None, replaced=gone)
     return len(gone)
 
 
-def _within(path: str, root: str) -> bool:
+def vanished(run: SyncRun) -> list[str]:
+    """Ids of the articles held that came from under the synced paths and were not seen in
+    this run: what a sync removes (any store)."""
+    roots = [str(p.resolve()) for p in run.roots]
+    return [doc_id for doc_id, (_, path) in run.existing.items()
+            if doc_id not in run.seen and any(within(path, root) for root in roots)]
+
+
+def within(path: str, root: str) -> bool:
+    """Whether `path` is `root` or lies under it."""
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def in_workers(pool, analyse: Callable, parts: Iterable[list[Article]], ahead: int) -> Iterator:
+    """`analyse(part)` of each part in a worker process, in order, at most `ahead` in flight:
+    workers analyse while the previous result is written, and memory stays bounded on any
+    corpus (a store that writes whole segments in its workers uses `segments.written_batches`)."""
+    from collections import deque
+
+    pending: deque = deque()
+    for part in parts:
+        pending.append(pool.submit(analyse, part))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def optimize_index(index_dir: str | os.PathLike, wait: float = 0.0) -> int:

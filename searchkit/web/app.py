@@ -99,10 +99,13 @@ def _templates() -> Jinja2Templates:
 
 
 def status_for(error: SearchkitError) -> int:
-    """HTTP status of a library error: the user's query (400) or the server's index (503)."""
+    """HTTP status of a library error: the user's query (400) or the server's index or
+    backend (503: a cluster whose nodes do not answer is unavailable, not broken)."""
     if isinstance(error, QueryError):
         return 400
-    if isinstance(error, (IndexNotFoundError, IndexFormatError, IndexBusyError)):
+    from searchkit.backends import BackendUnavailableError
+
+    if isinstance(error, (IndexNotFoundError, IndexFormatError, IndexBusyError, BackendUnavailableError)):
         return 503
     return 500
 

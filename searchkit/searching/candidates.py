@@ -89,7 +89,7 @@ class CandidateArrays:
         self.size = self.candidates + self.count
         self.alive = np.ones(self.size, dtype=bool)
         self.memo: dict[str, object] = {}
-        self._docs = docs
+        self.docs = docs
         self._frequency = frequency
         self._averages = averages
         self._wanted = {encode_token(t) for t in wanted}
@@ -110,7 +110,7 @@ class CandidateArrays:
         if field not in self._positions:
             found: dict[str, list[tuple[int, int]]] = {}
             wanted = self._wanted
-            for doc, fields in enumerate(self._docs):
+            for doc, fields in enumerate(self.docs):
                 for position, token in enumerate((fields.get(field) or "").split()):
                     if token in wanted:
                         found.setdefault(token, []).append((doc, position))
@@ -151,7 +151,7 @@ class CandidateArrays:
         if field not in self._lengths:
             average = float(self._averages.get(field) or 1.0)
             lengths = np.full(self.size, average, dtype=np.float32)
-            lengths[:self.candidates] = [token_count(d.get(field) or "") for d in self._docs]
+            lengths[:self.candidates] = [token_count(d.get(field) or "") for d in self.docs]
             self._lengths[field] = lengths
         return self._lengths[field]
 
