@@ -189,9 +189,9 @@ def _sync_locked(index_dir: Path, run: SyncRun, rebuild: bool, remove_missing: b
     clear = rebuild
     estimate = estimate_count(run.roots, follow)
     grown = _scaled_batch_size(batch_size, estimate, workers)
-    batches = batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size, estimate)
+    parts = batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size, estimate)
     many = not run.existing and estimate >= 2 * grown  # a first build: fork the workers before reading
-    with closing(written_batches(index_dir, batches, workers, many)) as written:
+    with closing(written_batches(index_dir, parts, workers, many)) as written:
         for batch in written:
             replaced = [doc_id for doc_id in batch.ids if doc_id in run.existing]
             commit_batch(ix, batch, replaced, clear)
