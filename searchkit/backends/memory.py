@@ -145,7 +145,7 @@ class MemoryView:
 
     def _arrays(self, plan, docs: list[dict]) -> CandidateArrays:
         averages = {f: (sum(token_count(d[f]) for d in docs) / len(docs)) if docs else 1.0 for f in FIELDS}
-        return CandidateArrays(docs, len(self.ids), self.frequency, averages)
+        return CandidateArrays(docs, len(self.ids), self.frequency, averages, every=True)
 
     def statistics(self, plan):
         return self.candidates(plan, Filters()).arrays
