@@ -112,9 +112,10 @@ def where(engine: SearchEngine, index_dir: str) -> str:
 class ProgressLine:
     """'4000/16183 articles done · 125/s · ETA 1:37' redrawn on stderr, at most 5 times a second.
 
-    `done` counts articles settled (committed, unchanged or skipped), not read: reading runs
-    ahead of the analysis, and a count of articles read would sit near the end for most of
-    the run. The ETA divides what is left by the rate at which articles settle.
+    `done` counts articles done (analysed and written to their segment, unchanged or
+    skipped), not read: reading runs ahead of the analysis, and a count of articles read
+    would sit near the end for most of the run. The library calls it at least every half
+    second while workers analyse; the ETA divides what is left by the rate so far.
     """
 
     def __init__(self, total: int | None, enabled: bool):
@@ -122,18 +123,13 @@ class ProgressLine:
         self.started = self.shown = time.monotonic()
 
     def __call__(self, done: int) -> None:
+        from searchkit.render import progress_line
+
         now = time.monotonic()
         if not self.enabled or now - self.shown < 0.2:
             return
         self.shown = now
-        rate = done / max(now - self.started, 1e-6)
-        line = f"{done}/{self.total or '?'} articles done · {rate:,.0f}/s"
-        if self.total and rate > 0:
-            remaining = max(self.total - done, 0) / rate
-            line += f" · ETA {int(remaining // 60)}:{int(remaining % 60):02d}"
-        else:
-            line += " · ETA …"
-        click.echo(f"\r{line}   ", nl=False, err=True)
+        click.echo(f"\r{progress_line(done, self.total, now - self.started)}   ", nl=False, err=True)
 
     def close(self) -> None:
         if self.enabled:

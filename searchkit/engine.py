@@ -14,7 +14,7 @@ from searchkit.errors import AbbreviationsError
 from searchkit.models import Article, Explanation, IndexReport, Results
 from searchkit.searching import pipeline
 from searchkit.searching.abbreviations import Abbreviations, load_abbreviations
-from searchkit.searching.backend import OPTIMIZE, SUGGEST, Backend
+from searchkit.searching.backend import COMPLETE, OPTIMIZE, SUGGEST, Backend
 from searchkit.searching.filters import MAX_OFFSET, Filters, check_page, check_sort
 from searchkit.searching.highlight import Highlighting
 from searchkit.searching.pipeline import MAX_SNIPPET_HITS
@@ -155,6 +155,18 @@ class SearchEngine:
                                "index (without --backend)")
         table = self.abbreviations
         return self.backend.reading(lambda view: pipeline.restore_accents(view, table, text))
+
+    def complete(self, prefix: str, limit: int = 8) -> list[str]:
+        """Words and phrases of the index that complete what is typed, accents optional, most
+        written first (`searching.complete`); [] on a store that keeps no completions
+        (`capabilities` lacks COMPLETE).
+
+        >>> SearchEngine("index").complete("tram b")
+        ['trạm BTS']
+        """
+        if COMPLETE not in self.capabilities:
+            return []
+        return self.backend.reading(lambda view: view.complete(prefix, limit))
 
     def article(self, id: str) -> dict | None:
         """The stored fields of the article with this id (full `body` included), or None.

@@ -123,3 +123,20 @@ def render_explanation(results: Results) -> str:
             lines.append(f"{rank}. {hit.id}")
             lines += [f"   {line}" for line in hit.explanation.lines()]
     return "\n".join(lines)
+
+
+def progress_line(done: int, total: int | None, seconds: float) -> str:
+    """The indexing progress line: articles done, their rate, and the time left at that rate
+    (once some are done: `ETA …` before).
+
+    >>> progress_line(4000, 16183, 32.0)
+    '4000/16183 articles done · 125/s · ETA 1:37'
+    >>> progress_line(0, 16183, 1.5)
+    '0/16183 articles done · 0/s · ETA …'
+    """
+    rate = done / max(seconds, 1e-6)
+    line = f"{done}/{total or '?'} articles done · {rate:,.0f}/s"
+    if total and done > 0:
+        remaining = max(total - done, 0) / rate
+        return line + f" · ETA {int(remaining // 60)}:{int(remaining % 60):02d}"
+    return line + " · ETA …"

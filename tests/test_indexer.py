@@ -11,10 +11,22 @@ from searchkit import IndexBusyError, IndexFormatError, IndexNotFoundError, Sear
 from tests.conftest import ROOT, write_articles
 
 
+@pytest.fixture(params=["fork", "spawn"])
+def start_method(request, monkeypatch) -> str:
+    """The indexing tests that start workers run under each start method this platform has."""
+    import multiprocessing
+
+    if request.param not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {request.param} on this platform")
+    monkeypatch.setenv("SEARCHKIT_START_METHOD", request.param)
+    return request.param
+
+
 @pytest.fixture
-def engine(tmp_path, corpus_copy):
+def engine(tmp_path, corpus_copy, start_method):
     engine = SearchEngine(tmp_path / "index")
-    assert engine.index([corpus_copy]).added == 5
+    # batch_size=2: this first build of the five seeds goes to two workers, started by `start_method`
+    assert engine.index([corpus_copy], batch_size=2, workers=2).added == 5
     return engine
 
 
@@ -116,7 +128,7 @@ def test_an_index_of_an_empty_folder_answers_with_no_hits(tmp_path):
     assert (results.total, results.hits) == (0, ())
 
 
-def test_a_few_changed_articles_are_written_without_starting_workers(tmp_path, monkeypatch):
+def test_a_few_changed_articles_are_written_without_starting_workers(tmp_path, monkeypatch, start_method):
     from searchkit.indexing import segments
 
     corpus = tmp_path / "news.jsonl"
@@ -132,9 +144,9 @@ def test_a_few_changed_articles_are_written_without_starting_workers(tmp_path, m
 
     monkeypatch.setattr(segments.multiprocessing, "get_context", counted)
     assert engine.index([corpus], workers=2).added == 2 * segments.SMALL_BATCH
-    assert started == ["fork"]  # a first build of 400 articles: two workers
+    assert started == [start_method]  # a first build of 400 articles: two workers
     records[7]["body"] += " Cập nhật: trạm zqmoi đã phát sóng."
     corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
     report = engine.index([corpus], workers=2)
-    assert (report.updated, report.unchanged) == (1, 2 * segments.SMALL_BATCH - 1) and started == ["fork"]
+    assert (report.updated, report.unchanged) == (1, 2 * segments.SMALL_BATCH - 1) and started == [start_method]
     assert [hit.id for hit in engine.search("zqmoi").hits] == ["bai-7"]

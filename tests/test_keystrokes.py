@@ -4,8 +4,9 @@ import unicodedata
 
 import pytest
 
-from searchkit.text.keystrokes import decode_keystrokes, decode_telex, decode_vni, is_valid_syllable
+from searchkit.text.keystrokes import decode_keystrokes, decode_telex, decode_vni
 from searchkit.text.normalize import canonical_syllable
+from searchkit.text.spelling import is_valid_syllable
 
 
 @pytest.mark.parametrize("typed, syllable", [

@@ -88,7 +88,7 @@ def test_pair_counts_folded_in_as_they_come_equal_counts_taken_at_once():
     import numpy as np
 
     from searchkit.indexing.corpus import iter_articles
-    from searchkit.searching.accents import PairCounter, PairCounts
+    from searchkit.indexing.statistics import PairCounter, PairCounts
     from searchkit.text.syllables import syllable_forms
     from tests.conftest import CORPUS
 

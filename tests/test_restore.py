@@ -7,7 +7,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from searchkit.searching.accents import PairCounts, PairModel, pack_pairs
+from searchkit.indexing.statistics import PairCounts, pack_pairs
+from searchkit.searching.accents import PairModel
 from searchkit.text.sequences import NUMBER, SEPARATOR, pair_sequence
 from searchkit.searching.suggest import PAIRS_FORMAT, Evidence, Suggester, load_pair_counts
 from tests.conftest import engine_over

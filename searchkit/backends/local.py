@@ -20,7 +20,7 @@ from searchkit.errors import IndexDamagedError
 from searchkit.indexing.adapter import segment_leaves
 from searchkit.indexing.store import open_index
 from searchkit.models import IndexReport
-from searchkit.searching.backend import OPTIMIZE, SUGGEST, Candidates
+from searchkit.searching.backend import COMPLETE, OPTIMIZE, SUGGEST, Candidates
 from searchkit.searching.filters import Filters
 from searchkit.searching.rewrite import Vocabulary
 from searchkit.searching.suggest import CACHE_PREFIX, PAIRS_PREFIX, Spellings, load_pair_counts, load_spellings
@@ -42,7 +42,7 @@ SPELLINGS_GRACE_SECONDS = 30.0
 class LocalIndex:
     """The index folder at `path` (see `searching.backend.Backend`)."""
 
-    capabilities = frozenset({SUGGEST, OPTIMIZE})
+    capabilities = frozenset({SUGGEST, OPTIMIZE, COMPLETE})
     name = "local"
 
     def __init__(self, path: Path):
@@ -303,6 +303,11 @@ class LocalView:
 
     def pairs(self) -> PairModel:
         return self.store.load_pairs(self.searcher.reader())
+
+    def complete(self, prefix: str, limit: int) -> list[str]:
+        from searchkit.searching.complete import completer_for
+
+        return completer_for(self.arrays, self.pairs()).complete(prefix, limit)
 
 
 def _allowed(searcher, chosen: Filters, size: int):

@@ -228,7 +228,9 @@ def commit_segments(ix, added, replaced=(), clear: bool = False, dropped: frozen
     the files of the segments that left after the commit."""
     from whoosh.writing import CLEAR, NO_MERGE
 
-    writer = ix.writer(compound=False)
+    # searchkit's writer lock (store.writer_lock), held for the whole run, is the one lock:
+    # Whoosh's own picks fcntl or msvcrt by os.name, not by what the platform has.
+    writer = ix.writer(compound=False, _lk=False)
     try:
         for doc_id in replaced:
             writer.delete_by_term("id", doc_id)

@@ -14,7 +14,6 @@ import os
 import re
 import stat
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Union
 
@@ -22,7 +21,7 @@ from searchkit.errors import CorpusError
 from searchkit.indexing.walk import ARTICLE_SUFFIXES, SourceFile, find_files, printable
 from searchkit.models import Article, Skipped, Unchanged
 from searchkit.text.authors import signature_author
-from searchkit.text.dates import lead_date
+from searchkit.text.dates import date_line, lead_date
 from searchkit.text.legacy import decode_bytes
 from searchkit.text.markup import Page, parse_html, parse_markdown
 from searchkit.text.normalize import normalize_text, sanitize
@@ -38,14 +37,11 @@ MAX_ID_CHARS = 1000
 TEXT_FIELDS = ("title", "date", "category", "url", "author", "source", "publisher", "province")
 
 _TRAILER = re.compile(r"^\s*ĐÁNH GIÁ BÀI VIẾT\s*\(\s*\d*\s*\)\s*$", re.MULTILINE)
-_DATE_LINE = re.compile(
-    r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*([AP]M))?)?$"
-)
 _SOURCE_LEAD = re.compile(r"^\(([\w.\-]+\.[a-z]{2,})\)\s*[-–—]\s*", re.IGNORECASE)
 
 #: Bump when parsing or metadata extraction changes what an article becomes: articles are
 #: compared by the hash of their raw bytes salted with this, so all are then re-indexed.
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # 2: date lines day first unless AM/PM
 
 Entry = Union[Article, Skipped, Unchanged]
 Known = Mapping[str, tuple[str, str]]  # id -> (hash, path) of what the index holds
@@ -66,25 +62,18 @@ def raw_hash(data: bytes) -> str:
 
 
 def parse_date_line(line: str) -> str | None:
-    """ISO date of a seed date line, which is month/day/year.
+    """ISO date of an article's date line: day first, unless it carries AM/PM (the seed CMS).
 
-    >>> parse_date_line("2/3/2010 9:46:12 AM")
-    '2010-02-03'
+    >>> parse_date_line("2/3/2010 9:46:12 AM"), parse_date_line("Thứ Sáu, 4/12/2026 08:30")
+    ('2010-02-03', '2026-12-04')
     """
-    match = _DATE_LINE.match(line.strip())
-    if not match:
-        return None
-    month, day, year = (int(g) for g in match.groups()[:3])
-    try:
-        return datetime(year, month, day).date().isoformat()
-    except ValueError:
-        return None
+    return date_line(line)
 
 
 def parse_txt(text: str, article_id: str, path: str = "") -> Article:
     """Parse one article in the users' `.txt` format, with its metadata.
 
-    The date comes from the date line (month first), else from the lead ('Ngày 02/02/2010');
+    The date comes from the date line (day first unless AM/PM), else from the lead ('Ngày 02/02/2010');
     the source from a '(Mic.gov.vn) -' lead; the author from the signature lines (which stay
     in the body); the province from the title prefix ('An Giang: …'), else title or lead.
     """

@@ -47,7 +47,7 @@ HOLDER = b""
 def write_postings(path: Path, documents: Sequence[dict[str, list[str]]],
                    pairs: dict[str, np.ndarray] | None = None) -> None:
     """Write the postings of `documents` (token lists per field name, in doc-number order)
-    and the segment's packed syllable pair counts (`accents.PairCounter.packed`)."""
+    and the segment's packed syllable pair counts (`statistics.PairCounter.packed`)."""
     encoders = {field.name: TermEncoder() for field in FIELDS}
     for document in documents:
         for name, encoder in encoders.items():

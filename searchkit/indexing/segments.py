@@ -19,11 +19,12 @@ import os
 import re
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from functools import partial
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from searchkit.indexing.postings import SUFFIX
 from searchkit.models import Article, Skipped
@@ -31,6 +32,12 @@ from searchkit.models import Article, Skipped
 BATCH_PREFIX = ".batch-"
 #: A first batch smaller than this is not worth starting worker processes for.
 SMALL_BATCH = 200
+#: How often (seconds) the parent reads the workers' count of articles analysed.
+POLL_SECONDS = 0.5
+#: Environment variable forcing the workers' start method ('spawn', 'fork', 'forkserver').
+START_METHOD_ENV = "SEARCHKIT_START_METHOD"
+#: Called with how many articles the batches written so far in this run hold (kept or failed).
+Analysed = Callable[[int], None]
 # Leftovers of a run stopped while writing: Whoosh's temporary table of contents
 # ('_MAIN_7.toc.1732961234.56'), the marker's and the did-you-mean cache's temporary files.
 _TEMPORARY = re.compile(r"^(_MAIN_\d+\.toc\..+|\.searchkit\.json\.tmp|\.manifest-\d+\.json\.tmp|\.(suggest|pairs)-.*\.tmp(\.json|\.npz)?)$")
@@ -63,32 +70,66 @@ def document(article: Article) -> dict:
     return stored
 
 
-def write_batch(index_dir: str, articles: list[Article]) -> Batch:
+def write_batch(index_dir: str, articles: list[Article], done: Analysed | None = None) -> Batch:
     """Analyse articles and write them as one segment in a new folder under `index_dir`:
-    Whoosh's files (stored fields, columns, keys) and the postings file."""
+    Whoosh's files (stored fields, columns, keys) and the postings file.
+
+    `done(n)` is told of every `n` articles analysed and added to the segment, a pyvi chunk
+    at a time (in a worker: the pool's shared count), so that progress moves within a batch."""
     from searchkit.fields import FIELDS
     from searchkit.indexing.adapter import write_stored_segment
-    from searchkit.indexing.analysis import analyzed, pop_pair_sequences
     from searchkit.indexing.postings import TermEncoder, write_encoded
-    from searchkit.searching.accents import PairCounter
+    from searchkit.indexing.statistics import PairCounter
 
     folder = tempfile.mkdtemp(prefix=BATCH_PREFIX, dir=index_dir)
     encoders = {field.name: TermEncoder() for field in FIELDS}
     pairs = PairCounter()
-    kept, failed = [], []
-    for article, fields in analyzed(articles):
-        if isinstance(fields, Exception):  # a third-party analyser fails on one article, not the run
-            failed.append(Skipped(article.path, f"could not be analysed ({type(fields).__name__}: {fields}); "
-                                                "please report this article to the searchkit maintainers"))
-            continue
-        for sequence in pop_pair_sequences(fields):
-            pairs.add(sequence)
-        for name, encoder in encoders.items():  # numbered now: the token lists are not kept
-            encoder.add(fields[name])
-        kept.append(article)
-    segment = write_stored_segment(folder, (document(article) for article in kept))
+    kept: list[Article] = []
+    failed: list[Skipped] = []
+    documents = _analysed_documents(articles, encoders, pairs, kept, failed, done or _count_in_worker)
+    segment = write_stored_segment(folder, documents)
     write_encoded(Path(folder) / (segment.segment_id() + SUFFIX), encoders, pairs.packed())
     return Batch(folder, segment, [article.id for article in kept], failed)
+
+
+def _analysed_documents(articles: list[Article], encoders, pairs, kept: list[Article], failed: list[Skipped],
+                        done: Analysed) -> Iterator[dict]:
+    """The documents of the articles that analyse, as each is analysed (its tokens numbered
+    into `encoders`, its pairs counted); `kept` and `failed` filled as they go. pyvi tags a
+    chunk of about CHUNK_CHARS characters at a time, as it would inside one call anyway."""
+    from searchkit.indexing.analysis import analyzed, pop_pair_sequences
+
+    for chunk in _chunks(articles):
+        for article, fields in analyzed(chunk):
+            if isinstance(fields, Exception):  # a third-party analyser fails on one article, not the run
+                failed.append(Skipped(article.path, f"could not be analysed ({type(fields).__name__}: {fields}); "
+                                                    "please report this article to the searchkit maintainers"))
+                continue
+            for sequence in pop_pair_sequences(fields):
+                pairs.add(sequence)
+            for name, encoder in encoders.items():  # numbered now: the token lists are not kept
+                encoder.add(fields[name])
+            kept.append(article)
+            yield document(article)
+        done(len(chunk))
+
+
+def _chunks(articles: list[Article]) -> Iterator[list[Article]]:
+    """Consecutive runs of articles holding about CHUNK_CHARS characters of text each.
+
+    >>> [len(c) for c in _chunks([Article(id=str(i), title="", body="x" * 100_000) for i in range(5)])]
+    [3, 2]
+    """
+    from searchkit.text.segment import CHUNK_CHARS
+
+    start, chars = 0, 0
+    for i, article in enumerate(articles):
+        chars += len(article.title) + len(article.body)
+        if chars >= CHUNK_CHARS:
+            yield articles[start:i + 1]
+            start, chars = i + 1, 0
+    if start < len(articles):
+        yield articles[start:]
 
 
 def commit_batch(ix, batch: Batch | None, replaced: Iterable[str] = (), clear: bool = False,
@@ -137,8 +178,42 @@ def sweep(index_dir: Path, ix=None) -> None:
                 pass
 
 
-def _worker_init() -> None:
-    """Workers die with their parent (no orphans after a kill) and leave Ctrl-C to it."""
+_shared_count = None  # in a worker: the pool's count of articles analysed (a multiprocessing Value)
+
+
+def _count_in_worker(articles: int) -> None:
+    if _shared_count is not None:
+        with _shared_count.get_lock():
+            _shared_count.value += articles
+
+
+def start_method() -> str:
+    """How worker processes start: `$SEARCHKIT_START_METHOD` when set, else 'fork' on Linux
+    (cheap: the workers share the parent's pages) and 'spawn' elsewhere — Windows has no
+    fork, and macOS's system libraries are not safe to use in a forked child.
+
+    Under 'spawn' a script that indexes must guard its top level with
+    `if __name__ == "__main__":`, as multiprocessing asks.
+    """
+    from searchkit.errors import SearchkitError
+
+    available = multiprocessing.get_all_start_methods()
+    forced = os.environ.get(START_METHOD_ENV, "").strip().lower()
+    if forced:
+        if forced not in available:
+            error = SearchkitError(f"{START_METHOD_ENV}={forced!r} is not a start method of this platform; "
+                                   f"use one of {', '.join(available)}, or unset it")
+            error.exit_code = 2
+            raise error
+        return forced
+    return "fork" if sys.platform.startswith("linux") and "fork" in available else "spawn"
+
+
+def _worker_init(count=None) -> None:
+    """Workers die with their parent (no orphans after a kill), leave Ctrl-C to it, and add
+    the articles they analyse to `count`."""
+    global _shared_count
+    _shared_count = count
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import ctypes
@@ -149,8 +224,11 @@ def _worker_init() -> None:
 
 
 def written_batches(index_dir: Path, batches: Iterable[list[Article]], workers: int,
-                    many: bool = False) -> Iterator[Batch]:
+                    many: bool = False, analysed: Analysed | None = None) -> Iterator[Batch]:
     """Write batches in order, `workers` at a time; only a few batches are ever in memory.
+
+    `analysed(n)` is told how many articles the batches hold that were analysed and added to
+    their segments so far (as they are, and at least every POLL_SECONDS while workers run).
 
     Each worker's resident memory counts the pages it shares with the parent, so the
     smaller the parent is when they are forked, the less the whole build holds: when `many`
@@ -165,8 +243,15 @@ def written_batches(index_dir: Path, batches: Iterable[list[Article]], workers: 
         batches = itertools.chain([first], batches)
         workers = 1 if len(first) < SMALL_BATCH else workers
     if workers <= 1:
+        total = [0]
+
+        def done(articles: int) -> None:
+            total[0] += articles
+            if analysed:
+                analysed(total[0])
+
         for batch in batches:
-            yield write_batch(str(index_dir), batch)
+            yield write_batch(str(index_dir), batch, done)
         return
     slots = threading.BoundedSemaphore(workers + 1)
     stopped = threading.Event()
@@ -178,22 +263,39 @@ def written_batches(index_dir: Path, batches: Iterable[list[Article]], workers: 
                 return
             yield batch
 
-    # Forked (a user's script needs no `if __name__ == "__main__"` guard), with the parent's
-    # objects frozen first: otherwise every garbage collection in a worker walks them and
-    # copies the pages it touches, and each worker ends up with its own copy of the parent.
+    # Forked on Linux (a user's script needs no `if __name__ == "__main__"` guard), with the
+    # parent's objects frozen first: otherwise every garbage collection in a worker walks them
+    # and copies the pages it touches, and each worker ends up with its own copy of the parent.
     gc.freeze()
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context(start_method())
+    count = context.Value("q", 0)
     try:
-        with context.Pool(workers, initializer=_worker_init, maxtasksperchild=50) as pool:
-            yield from _imap(pool, str(index_dir), throttled(), slots, stopped)
+        with context.Pool(workers, initializer=_worker_init, initargs=(count,), maxtasksperchild=50) as pool:
+            yield from _imap(pool, str(index_dir), throttled(), slots, stopped, lambda: _tell(analysed, count))
     finally:
         gc.unfreeze()  # the parent's objects are collectable again
 
 
-def _imap(pool, index_dir: str, batches: Iterator[list[Article]], slots, stopped) -> Iterator[Batch]:
-    """Written batches in order, releasing a feeding slot for each."""
+def _tell(analysed: Analysed | None, count) -> None:
+    if analysed:
+        analysed(count.value)
+
+
+def _imap(pool, index_dir: str, batches: Iterator[list[Article]], slots, stopped,
+          tick: Callable[[], None]) -> Iterator[Batch]:
+    """Written batches in order, releasing a feeding slot for each; `tick()` at least every
+    POLL_SECONDS while waiting for one."""
     try:
-        for written in pool.imap(partial(write_batch, index_dir), batches):
+        results = pool.imap(partial(write_batch, index_dir), batches)
+        while True:
+            try:
+                written = results.next(timeout=POLL_SECONDS)
+            except multiprocessing.TimeoutError:
+                tick()
+                continue
+            except StopIteration:
+                return
+            tick()
             slots.release()
             yield written
     finally:  # a failed batch or commit: let the feeding thread end, or terminate() waits forever

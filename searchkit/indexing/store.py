@@ -7,7 +7,6 @@ Searching needs only this module, not the indexing machinery.
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import os
 import shutil
@@ -23,6 +22,7 @@ from searchkit.errors import (
     IndexNotFoundError,
     StorageError,
 )
+from searchkit.indexing.lock import try_lock, unlock
 
 MARKER = "searchkit.json"
 LOCK = ".searchkit.lock"
@@ -160,24 +160,20 @@ def create_index(path: Path):
 def writer_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
     """Hold the index's writer lock for a whole run; the OS frees it if the process dies.
 
-    A POSIX record lock (lockf), not flock: forked analysis workers do not inherit it,
-    so a killed indexer never leaves a worker holding the index.
+    A POSIX record lock (lockf), not flock, or msvcrt's on Windows (`lock.py`): forked
+    analysis workers do not inherit it, so a killed indexer never leaves a worker holding the index.
     """
     path.mkdir(parents=True, exist_ok=True)
     with open(path / LOCK, "a") as handle:
         deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError:  # EAGAIN / EACCES: held by another process
-                if time.monotonic() >= deadline:
-                    raise IndexBusyError(
-                        f"the index at {path} is being updated by another process; "
-                        "try again when it finishes, or pass --wait SECONDS"
-                    ) from None
-                time.sleep(0.1)
+        while not try_lock(handle):  # held by another process
+            if time.monotonic() >= deadline:
+                raise IndexBusyError(
+                    f"the index at {path} is being updated by another process; "
+                    "try again when it finishes, or pass --wait SECONDS"
+                )
+            time.sleep(0.1)
         try:
             yield
         finally:
-            fcntl.lockf(handle, fcntl.LOCK_UN)
+            unlock(handle)

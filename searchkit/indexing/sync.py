@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 import time
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -24,7 +25,9 @@ from searchkit.indexing.store import create_index, is_index, open_index, read_ma
 from searchkit.indexing.walk import check_paths
 from searchkit.models import Article, IndexReport, Skipped, Unchanged
 
-#: Called with the number of articles settled so far: committed, unchanged or skipped.
+#: Called with the number of articles done so far — analysed and written to their segment,
+#: unchanged or skipped — never fewer than the call before, at least every half second
+#: while workers analyse, from whichever thread reads or writes. It ends at the total.
 Progress = Callable[[int], None]
 #: A batch is split between workers only when each part gets at least this many articles:
 #: below that, starting a worker costs more than it saves.
@@ -50,14 +53,26 @@ class SyncRun:
     seen: dict[str, str] = field(default_factory=dict)  # id -> path, this run
     deferred: list[Article] = field(default_factory=list)  # ids whose owner file is read later
     progress: Progress | None = None
+    analysed: int = 0  # articles of this run's batches analysed and written, committed or not
+    committed: int = 0  # articles of the committed batches (each added, updated or failed)
+    reported: int = 0
+    _reporting: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def settled(self) -> int:
         return self.added + self.updated + self.unchanged + len(self.skipped)
 
-    def report_progress(self) -> None:
-        if self.progress:
-            self.progress(self.settled)
+    def report_progress(self, analysed: int | None = None) -> None:
+        """Tell `progress` the articles done: settled, plus those of batches written but not
+        yet committed. Called from the reading thread and the committing one: kept monotonic."""
+        if not self.progress:
+            return
+        with self._reporting:
+            if analysed is not None:
+                self.analysed = max(self.analysed, analysed)
+            done = max(self.settled - self.committed + self.analysed, self.reported)
+            self.reported = done
+            self.progress(done)
 
 
 def existing_documents(ix) -> dict[str, tuple[str, str]]:
@@ -70,8 +85,7 @@ def existing_documents(ix) -> dict[str, tuple[str, str]]:
 
 
 def to_index(entries: Iterable, run: SyncRun) -> Iterator[Article]:
-    """Pass on the articles that are new or changed; count the rest; refuse colliding ids
-    (`entries`: `corpus.iter_articles(run.roots, run.existing)`)."""
+    """Pass on the articles that are new or changed; count the rest; refuse colliding ids."""
     for entry in entries:
         if isinstance(entry, Unchanged):
             if entry.id in run.seen:
@@ -191,13 +205,15 @@ def _sync_locked(index_dir: Path, run: SyncRun, rebuild: bool, remove_missing: b
     grown = _scaled_batch_size(batch_size, estimate, workers)
     parts = batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size, estimate)
     many = not run.existing and estimate >= 2 * grown  # a first build: fork the workers before reading
-    with closing(written_batches(index_dir, parts, workers, many)) as written:
+    with closing(written_batches(index_dir, parts, workers, many, run.report_progress)) as written:
         for batch in written:
             replaced = [doc_id for doc_id in batch.ids if doc_id in run.existing]
             commit_batch(ix, batch, replaced, clear)
-            run.skipped.extend(batch.failed)
-            run.updated += len(replaced)
-            run.added += len(batch.ids) - len(replaced)
+            with run._reporting:
+                run.skipped.extend(batch.failed)
+                run.updated += len(replaced)
+                run.added += len(batch.ids) - len(replaced)
+                run.committed += len(batch.ids) + len(batch.failed)
             run.report_progress()
             clear = False
     if clear:  # a rebuild that found no article still empties the index

@@ -29,9 +29,11 @@ if TYPE_CHECKING:
     from searchkit.searching.rewrite import Vocabulary
 
 #: Capabilities. SUGGEST: spelling statistics (did-you-mean, `restore_accents`, the restoration
-#: that a short unaccented query's names earn); OPTIMIZE: merging the store into one segment.
+#: that a short unaccented query's names earn); OPTIMIZE: merging the store into one segment;
+#: COMPLETE: completions of what is typed in a search box (`View.complete`).
 SUGGEST = "suggest"
 OPTIMIZE = "optimize"
+COMPLETE = "complete"
 #: The facets every store counts, in the order `Results.facets` lists them.
 FACETS = ("province", "year", "source", "category")
 
@@ -90,6 +92,9 @@ class View(Protocol):
 
     def pairs(self) -> Any:
         """The syllable pair model of accent restoration (only with SUGGEST)."""
+
+    def complete(self, prefix: str, limit: int) -> list[str]:
+        """Words and phrases completing `prefix` (only with COMPLETE)."""
 
 
 @runtime_checkable

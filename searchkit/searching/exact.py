@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from searchkit.fields import accented_field, folded_field
-from searchkit.text.keystrokes import is_valid_syllable
+from searchkit.text.spelling import is_valid_syllable
 from searchkit.text.variants import marked_variants
 
 EXACT, PLAIN, ANY = "exact", "plain", "any"

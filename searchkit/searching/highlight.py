@@ -17,6 +17,10 @@ from searchkit.text.syllables import find_syllables
 ELLIPSIS = "…"
 #: Only the first matches are tried as snippet anchors: long articles stay fast.
 MAX_CANDIDATES = 40
+#: Snippets are cut from the part of an article holding its first this many matching
+#: syllables: a query matching nearly every word (`t* n* c*`) costs the same on every
+#: article, and three snippets of a few dozen words never need more.
+MAX_SNIPPET_MATCHES = 150
 
 
 Terms = Mapping[str, frozenset[str]]
@@ -74,18 +78,20 @@ def match_spans(text: str, terms: Iterable[str] | Terms, phrases: Phrases = (),
 
 
 def _matches(text: str, terms: Terms, phrases: Phrases = (), inside: frozenset[str] = frozenset(),
-             preferred: Terms = _NONE) -> list[tuple[int, int, frozenset[str]]]:
+             preferred: Terms = _NONE, candidates: list | None = None) -> list[tuple[int, int, frozenset[str]]]:
     """Merged match spans, each with the set of query terms it contains; `inside`: terms
     whose accents `terms` gives but that are marked only within a phrase; `preferred`: the
     spellings of words typed without accents that their restoration gives (`tram` → *trạm*),
-    the only ones marked in a text that holds them (*trạm*, not *trăm*), every one elsewhere.
+    the only ones marked in a text that holds them (*trạm*, not *trăm*), every one elsewhere;
+    `candidates`: `find_syllables` of the text already found.
 
     >>> text = "Hai trạm BTS, trăm nghìn"
     >>> [text[a:b] for a, b, _ in _matches(text, {"tram": frozenset(), "bts": frozenset()},
     ...                                     preferred={"tram": frozenset({"trạm"})})]
     ['trạm BTS']
     """
-    candidates = find_syllables(text, set(terms) | {s for phrase in phrases for s in phrase})
+    if candidates is None:
+        candidates = find_syllables(text, _wanted(terms, phrases))
     if phrases:
         candidates = _in_phrases(text, candidates, set(terms) - inside, phrases)
     terms = {**{s: frozenset() for phrase in phrases for s in phrase}, **terms}
@@ -104,19 +110,24 @@ def _matches(text: str, terms: Terms, phrases: Phrases = (), inside: frozenset[s
     return found
 
 
+def _wanted(terms: Terms, phrases: Phrases) -> set[str]:
+    return set(terms) | {s for phrase in phrases for s in phrase}
+
+
 def _in_phrases(text: str, candidates: list, loose: set[str], phrases: Phrases) -> list:
     """The candidates that may be marked: loose terms anywhere, phrase syllables only inside
-    a run of adjacent candidates spelling the whole phrase."""
+    a run of adjacent candidates spelling the whole phrase. Runs are looked up by length, so
+    a long query's hundreds of phrases cost no more than a few."""
     keep = [c.folded in loose for c in candidates]
-    starts: dict[str, list[int]] = {}
-    for i, candidate in enumerate(candidates):
-        starts.setdefault(candidate.folded, []).append(i)
+    folded = [c.folded for c in candidates]
+    by_size: dict[int, set[tuple[str, ...]]] = {}
     for phrase in phrases:
-        size = len(phrase)
-        for i in starts.get(phrase[0], ()):
-            run = candidates[i:i + size]
-            if len(run) == size and tuple(c.folded for c in run) == phrase and all(
-                    not _has_word(text[a.end:b.start]) for a, b in zip(run, run[1:])):
+        by_size.setdefault(len(phrase), set()).add(tuple(phrase))
+    for size, wanted in by_size.items():
+        for i in range(len(candidates) - size + 1):
+            if tuple(folded[i:i + size]) in wanted and all(
+                    not _has_word(text[a.end:b.start]) for a, b in zip(candidates[i:i + size - 1],
+                                                                      candidates[i + 1:i + size])):
                 keep[i:i + size] = [True] * size
     return [c for c, kept in zip(candidates, keep) if kept]
 
@@ -134,7 +145,10 @@ def make_snippets(text: str, terms: Iterable[str] | Terms, count: int = 3, width
     """
     if count < 1:
         return ()
-    matches = _matches(text, as_terms(terms), phrases, inside, preferred)
+    terms = as_terms(terms)
+    candidates = find_syllables(text, _wanted(terms, phrases), limit=MAX_SNIPPET_MATCHES)
+    seen = candidates[-1].end if len(candidates) == MAX_SNIPPET_MATCHES else len(text)  # where matches are known
+    matches = _matches(text, terms, phrases, inside, preferred, candidates)
     if not matches:
         start, end = _window(text, 0, width)
         return (_snippet(text, start, end, []),) if end > start else ()
@@ -143,7 +157,7 @@ def make_snippets(text: str, terms: Iterable[str] | Terms, count: int = 3, width
     remaining = matches[::step][:MAX_CANDIDATES]
     starts = [start for start, _, _ in matches]
     while remaining and len(chosen) < count:
-        windows = [_window(text, start, width) for start, _, _ in remaining]
+        windows = [_window(text, start, width, seen) for start, _, _ in remaining]
         best = max(windows, key=lambda window: _density(matches, starts, window))
         chosen.append(best)
         remaining = [m for m in remaining if not best[0] <= m[0] < best[1]]
@@ -151,11 +165,12 @@ def make_snippets(text: str, terms: Iterable[str] | Terms, count: int = 3, width
     return tuple(_snippet(text, s, e, spans) for s, e in sorted(chosen))
 
 
-def _window(text: str, anchor: int, width: int) -> tuple[int, int]:
-    """A passage containing `anchor`, within its paragraph, cut at spaces."""
+def _window(text: str, anchor: int, width: int, seen: int | None = None) -> tuple[int, int]:
+    """A passage containing `anchor`, within its paragraph and text[:seen], cut at spaces."""
     line_start = text.rfind("\n", 0, anchor) + 1
     line_end = text.find("\n", anchor)
     line_end = len(text) if line_end == -1 else line_end
+    line_end = line_end if seen is None else min(line_end, seen)
     start = max(line_start, anchor - width // 3)
     end = min(line_end, start + width)
     start = max(line_start, min(start, end - width))
@@ -180,5 +195,6 @@ def _snippet(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> S
     prefix = ELLIPSIS if start > 0 and text[start - 1] != "\n" else ""
     suffix = ELLIPSIS if end < len(text) and text[end:end + 1] != "\n" else ""
     shift = len(prefix) - start
-    inside = tuple((s + shift, e + shift) for s, e in spans if start <= s and e <= end)
+    # a run of matches crossing the passage's edge is marked up to the edge, not dropped
+    inside = tuple((max(s, start) + shift, min(e, end) + shift) for s, e in spans if s < end and start < e)
     return Snippet(prefix + text[start:end] + suffix, inside)

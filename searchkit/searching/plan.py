@@ -383,7 +383,10 @@ def _describe(group: Group) -> str:
         text = " ".join(s.accented for s in clause.syllables)
         text = f'"{text}"' if clause.phrase and len(clause.syllables) > 1 else text
         text = f"title:{text}" if clause.title_only else text
+        text += "*" if clause.prefix else ""
         if clause.alternatives:
-            text += " (= " + " | ".join(" ".join(a.folded) for a in clause.alternatives) + ")"
+            text += " (= " + " | ".join(" ".join(a.folded) for a in clause.alternatives)
+            kept = len(clause.alternatives) + 1  # the prefix may be a syllable too
+            text += f" — the {kept - 1} most frequent of {clause.completions})" if clause.completions > kept else ")"
         parts.append(text)
     return " | ".join(parts)

@@ -66,6 +66,7 @@ class Clause:
     alternatives: tuple[Alternative, ...] = ()
     required: bool = False
     prefix: bool = False  # `tram*`: the syllables beginning so (see rewrite.expand_prefixes)
+    completions: int = 0  # a prefix's indexed syllables, of which the alternatives are the first
 
     @property
     def folded(self) -> tuple[str, ...]:

@@ -19,10 +19,11 @@ from typing import Callable, Iterable, Protocol
 from searchkit.fields import ACCENTED, FOLDED, fields_of
 from searchkit.searching.abbreviations import Abbreviations
 from searchkit.searching.query import ALTERNATIVE_BOOST, Alternative, Clause, ParsedQuery
-from searchkit.text.keystrokes import decode_keystrokes, is_valid_syllable
+from searchkit.text.keystrokes import decode_keystrokes
+from searchkit.text.spelling import WORD as _WORD
+from searchkit.text.spelling import is_valid_syllable
 from searchkit.text.syllables import forms, syllables
 
-_WORD = re.compile(r"[^\W_]+")
 #: Longest run of typed words looked up as the spelled-out form of an abbreviation.
 MAX_SPELLED_OUT = 10
 #: Expansions searched per abbreviation: each is a phrase query, the costliest part of a query.
@@ -44,8 +45,14 @@ TYPO_RATIO = 100
 
 _FOLDED = tuple(field.name for field in fields_of(FOLDED))  # title_f, body_f
 _ACCENTED = tuple(field.name for field in fields_of(ACCENTED))  # title, body
-#: Syllables a prefix (`viett*`) stands for, at most: the most frequent ones.
-MAX_COMPLETIONS = 64
+#: Syllables one prefix (`viett*`) stands for, at most: the most frequent ones (Lucene's
+#: `maxExpansions`). Every syllable is a clause to rank and a word to highlight.
+MAX_COMPLETIONS = 50
+#: Syllables all the prefixes of one query stand for together, at most: a query of many
+#: prefixes (`th* l* đ* …`) shares them out, each prefix keeping at least one.
+MAX_QUERY_COMPLETIONS = 200
+#: Prefixes expanded in one query; the ones after these are searched as typed (`ng*` as *ng*).
+MAX_PREFIXES = 40
 
 
 class Vocabulary:
@@ -62,6 +69,7 @@ class Vocabulary:
         self._document_frequency = document_frequency
         self._complete = completions
         self._frequencies: dict[tuple[str, str], int] = {}
+        self._completions: dict[str, list[str]] = {}
 
     def frequency(self, folded: str) -> int:
         """Articles containing the folded syllable, in titles or bodies (counted twice if both)."""
@@ -75,15 +83,19 @@ class Vocabulary:
         return self._count(_ACCENTED, accented)
 
     def completions(self, prefix: str) -> list[str]:
-        """Folded syllables beginning with a folded prefix, most frequent first (bounded)."""
+        """Folded syllables beginning with a folded prefix, most frequent first (all of them:
+        `expand_prefixes` keeps the first few). Memoised: a prefix costs a scan of the terms."""
         if self._complete is None:
             return []
-        counts: dict[str, int] = {}
-        for field in _FOLDED:
-            for term, count in self._complete(field, prefix).items():
-                counts[term] = counts.get(term, 0) + count
-        ranked = sorted(counts, key=lambda term: (-counts[term], term))
-        return ranked[:MAX_COMPLETIONS]
+        if prefix not in self._completions:
+            counts: dict[str, int] = {}
+            for field in _FOLDED:
+                for term, count in self._complete(field, prefix).items():
+                    counts[term] = counts.get(term, 0) + count
+            self._completions[prefix] = sorted(counts, key=lambda term: (-counts[term], term))
+            if len(self._completions) > 4096:  # a long-running server meets many prefixes
+                self._completions.pop(next(iter(self._completions)))
+        return self._completions[prefix]
 
     def _count(self, fields: tuple[str, ...], text: str) -> int:
         key = (fields[0], text)
@@ -152,23 +164,39 @@ def expand_abbreviations(parsed: ParsedQuery, table: Abbreviations) -> ParsedQue
 
 def expand_prefixes(parsed: ParsedQuery, vocabulary: Vocabulary) -> ParsedQuery:
     """Give each prefix clause (`tram*`, `viett*`) the indexed syllables beginning so as
-    alternatives, the most frequent first (at most MAX_COMPLETIONS); typed marks are folded
-    (`trạ*` is `tra*`).
+    alternatives, the most frequent first; typed marks are folded (`trạ*` is `tra*`).
+
+    Bounded like Lucene's `maxExpansions`: a prefix keeps at most MAX_COMPLETIONS syllables,
+    all the prefixes of a query MAX_QUERY_COMPLETIONS together (shared out evenly, at least
+    one each), and only the first MAX_PREFIXES prefixes expand. `Clause.completions` keeps
+    how many syllables the prefix has, for `--explain` to say what was left out.
 
     >>> class Known(Vocabulary):
     ...     def __init__(self): pass
     ...     def completions(self, prefix): return ["viettel", "vietnam"] if prefix == "viett" else []
     >>> from searchkit.searching.query import parse_query
-    >>> [a.folded for a in expand_prefixes(parse_query("viett*"), Known()).groups[0][0].alternatives]
-    [('viettel',), ('vietnam',)]
+    >>> clause = expand_prefixes(parse_query("viett*"), Known()).groups[0][0]
+    >>> [a.folded for a in clause.alternatives], clause.completions
+    ([('viettel',), ('vietnam',)], 2)
     """
+    clauses = [c for group in parsed.groups for c in group] + list(parsed.excluded)
+    prefixes = sum(1 for c in clauses if c.prefix)
+    share = max(1, min(MAX_COMPLETIONS, MAX_QUERY_COMPLETIONS // max(prefixes, 1)))
+    seen = 0
+
     def expand(clause: Clause) -> Clause:
+        nonlocal seen
         if not clause.prefix:
             return clause
+        seen += 1
+        if seen > MAX_PREFIXES:  # searched as the syllable typed
+            return dataclasses.replace(clause, prefix=False)
         syllable = clause.syllables[0]
         found = vocabulary.completions(syllable.folded)
-        alternatives = tuple(Alternative((term,), 1.0) for term in found if term != syllable.folded)
-        return dataclasses.replace(clause, alternatives=clause.alternatives + alternatives)
+        kept = [term for term in found[:share + 1] if term != syllable.folded][:share]
+        alternatives = tuple(Alternative((term,), 1.0) for term in kept)
+        return dataclasses.replace(clause, alternatives=clause.alternatives + alternatives,
+                                   completions=len(found))
 
     groups = tuple(tuple(expand(c) for c in group) for group in parsed.groups)
     excluded = tuple(expand(c) for c in parsed.excluded)

@@ -30,7 +30,9 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 from searchkit.fields import ACCENTED, FOLDED, WORDS, fields_of
 from searchkit.models import Hit
 from searchkit.text.fold import fold, has_marks
-from searchkit.text.keystrokes import is_valid_syllable
+from searchkit.text.normalize import TONE_MARKS as _TONES
+from searchkit.text.spelling import WORD as _WORD
+from searchkit.text.spelling import is_valid_syllable
 from searchkit.text.syllables import forms, syllables
 
 if TYPE_CHECKING:  # numpy stays off `searchkit --help` and queries that need no accents
@@ -66,8 +68,6 @@ NAME_WEIGHT = 0.5
 #: and no Vietnamese syllable is nearly that long.
 MAX_CORRECTED_LETTERS = 20
 
-_WORD = re.compile(r"[^\W_]+")
-_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _OPERATORS = frozenset(("OR", "AND", "NOT"))
 #: A word followed by this names a field (`title:tram`); `Trung Quoc: 84%` is no field.
@@ -218,7 +218,8 @@ def load_pair_counts(index_dir: str | os.PathLike, reader) -> PairModel:
     A cache of another format (an older searchkit's) is rebuilt."""
     import numpy as np
 
-    from searchkit.searching.accents import PairCounts, PairModel
+    from searchkit.indexing.statistics import PairCounts
+    from searchkit.searching.accents import PairModel
 
     path = Path(index_dir) / f"{PAIRS_PREFIX}{reader.generation()}.npz"
     try:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from typing import Callable, Sequence
 
+from searchkit.text.spelling import LETTERS
+
 #: A signature is at most this long; longer lines are body text.
 MAX_SIGNATURE_CHARS = 80
 #: How many organisation or source lines may follow the name.
 MAX_TRAILING_LINES = 2
-_NAME_WORD = re.compile(r"[^\W\d_]+")
 _SIGNATURE = re.compile(r"(?P<name>[^\-–—(),]+?)\s*(?:[-–—,]\s*(?P<org>.+)|\((?P<paren>.+)\))?")
 #: First words of lines that name an organisation or a source, not a person.
 _NOT_A_PERSON = {
@@ -37,7 +38,7 @@ def is_person_name(text: str) -> bool:
         return False
     shouting = all(word.isupper() for word in words)
     return all(
-        _NAME_WORD.fullmatch(word) and word[0].isupper() and (shouting or word[1:].islower() or len(word) == 1)
+        LETTERS.fullmatch(word) and word[0].isupper() and (shouting or word[1:].islower() or len(word) == 1)
         for word in words
     )
 

@@ -2,7 +2,7 @@
 
 Users without an input method type the keys themselves: Telex ``truyeenf thoong`` and VNI
 ``truye62n tho6ng`` both mean ``truyền thông``. A decode is returned only when the result is
-a phonotactically valid syllable, so English words and acronyms (``news``, ``BTS``, ``4G``)
+a well-formed syllable (`spelling.is_valid_syllable`), so English words and acronyms (``news``, ``BTS``, ``4G``)
 stay as typed. Output is NFC with the old-style tone placement (``hòa``, ``thủy``, ``ủy``).
 
     >>> decode_telex("dduwowngf"), decode_vni("tra5m"), decode_keystrokes("news")
@@ -16,19 +16,16 @@ from __future__ import annotations
 import unicodedata
 from typing import Callable
 
-from searchkit.text.normalize import canonical_syllable
+from searchkit.text.normalize import ACUTE, DOT, GRAVE, HOOK, TILDE, VOWELS, canonical_syllable
+from searchkit.text.spelling import is_valid_syllable
 
 #: No syllable takes more keys than this (`nghieeengx`, `dduwowngf`: 10); longer words are
 #: not decoded, so decoding stays linear in the query's length.
 MAX_KEYS = 16
 
-_ACUTE, _GRAVE, _HOOK, _TILDE, _DOT = "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"
-_TONE_MARKS = frozenset((_ACUTE, _GRAVE, _HOOK, _TILDE, _DOT))
-_TELEX_TONES = {"s": _ACUTE, "f": _GRAVE, "r": _HOOK, "x": _TILDE, "j": _DOT}
-_VNI_TONES = {"1": _ACUTE, "2": _GRAVE, "3": _HOOK, "4": _TILDE, "5": _DOT}
+_TELEX_TONES = {"s": ACUTE, "f": GRAVE, "r": HOOK, "x": TILDE, "j": DOT}
+_VNI_TONES = {"1": ACUTE, "2": GRAVE, "3": HOOK, "4": TILDE, "5": DOT}
 
-_VOWELS = frozenset("aăâeêioôơuưy")
-_LETTERS = _VOWELS | frozenset("bcdđghklmnpqrstvx")
 _CIRCUMFLEX = {"a": "â", "e": "ê", "o": "ô"}
 _HORN = {"o": "ơ", "u": "ư"}
 _BREVE = {"a": "ă"}
@@ -36,41 +33,6 @@ _TELEX_W = {**_BREVE, **_HORN}
 _VNI_MARKS = {"6": _CIRCUMFLEX, "7": _HORN, "8": _BREVE}
 # A horn key on these pairs marks both vowels (or the first): thuong7 → thương, huu7 → hưu.
 _HORN_PAIRS = {"uo": "ươ", "ưo": "ươ", "uơ": "ươ", "uu": "ưu"}
-
-_ONSETS = frozenset(
-    "b c ch d đ g gh gi h k kh l m n ng ngh nh p ph qu r s t th tr v x".split()
-) | {""}
-_STOP_CODAS = ("c", "ch", "p", "t")  # k (Đăk, Đắk) takes any tone: names, not words
-_STOP_TONES = frozenset((_ACUTE, _DOT))
-
-# Every written rhyme (vowels + final) after an ordinary onset, without tone.
-_PLAIN_RHYMES = frozenset(
-    """
-    a ac ach ai am an ang anh ao ap at au ay ăc ăm ăn ăng ăp ăt
-    âc âm ân âng âp ât âu ây e ec em en eng eo ep et ê êch êm ên ênh êp êt êu
-    i ia ich im in inh ip it iu iêc iêm iên iêng iêp iêt iêu
-    o oc oi om on ong op ot ooc oong ô ôc ôi ôm ôn ông ôp ôt ơ ơi ơm ơn ơp ơt
-    u ua uc ui um un ung up ut uôc uôi uôm uôn uông uôt
-    ư ưa ưc ưi ưm ưng ưt ưu ươc ươi ươm ươn ương ươp ươt ươu
-    y yêm yên yêt yêu
-    ak ăk uk
-    """.split()  # the k finals of Central Highlands names: Đắk Lắk, Đak Nông, Krông Búk
-)
-# Rhymes that start with the rounded medial (written o or u), never after c, k or gi.
-_MEDIAL_RHYMES = frozenset(
-    """
-    oa oac oach oai oam oan oang oanh oat oay oăc oăm oăn oăng oăt oe oen oeo oet
-    uân uâng uât uây uê uêch uênh uơ uy uya uych uynh uyt uyu uyên uyêt
-    """.split()
-)
-_RHYMES = _PLAIN_RHYMES | _MEDIAL_RHYMES
-# After 'qu' the u is the medial: quan, quăng, quân, quê, quốc, quy, quỳnh, quyết, quơ.
-_QU_RHYMES = frozenset(r for r in _PLAIN_RHYMES if r[0] in "aăâeêôơ") | frozenset(
-    "i y ych ynh yt yên yêt".split()
-)
-# Onset spelling: k, gh, ngh only before front vowels; c, g, ng never before them.
-_FRONT_ONLY = {"k": "eêiy", "gh": "eêi", "ngh": "eêi"}
-_NEVER_FRONT = {"c": "eêiy", "g": "eê", "ng": "eêi"}
 
 
 def decode_telex(word: str) -> str | None:
@@ -146,44 +108,6 @@ def decode_keystrokes(word: str) -> str | None:
     return None
 
 
-def is_valid_syllable(word: str) -> bool:
-    """Whether a word is one well-formed Vietnamese syllable (any case, any tone placement).
-
-    >>> is_valid_syllable("nghiêng"), is_valid_syllable("Quốc"), is_valid_syllable("tốt")
-    (True, True, True)
-    >>> is_valid_syllable("news"), is_valid_syllable("tôt"), is_valid_syllable("ghà")
-    (False, False, False)
-    """
-    decomposed = unicodedata.normalize("NFD", word.lower())
-    tones = [c for c in decomposed if c in _TONE_MARKS]
-    base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_MARKS))
-    return len(tones) <= 1 and _is_valid(base, "".join(tones))
-
-
-def _is_valid(letters: str, tone: str) -> bool:
-    """Check a lower-case toneless spelling plus its tone mark ('' for none)."""
-    if not letters or not set(letters) <= _LETTERS:
-        return False
-    start, _ = _nucleus(letters)
-    onset, rhyme = letters[:start], letters[start:]
-    if onset not in _ONSETS or not _rhyme_fits(onset, rhyme):
-        return False
-    return tone in _STOP_TONES or not rhyme.endswith(_STOP_CODAS)
-
-
-def _rhyme_fits(onset: str, rhyme: str) -> bool:
-    """Whether a rhyme may follow an onset: quốc yes, coa no, ghe yes, ge no."""
-    if onset == "qu":
-        return rhyme in _QU_RHYMES
-    if onset == "gi":  # the i of gi absorbs the rhyme's own i: giêng = gi + iêng
-        return rhyme not in _MEDIAL_RHYMES and (rhyme in _RHYMES or "i" + rhyme in _RHYMES)
-    if rhyme not in _RHYMES or (onset in ("c", "k") and rhyme in _MEDIAL_RHYMES):
-        return False
-    if onset in _FRONT_ONLY:
-        return rhyme[0] in _FRONT_ONLY[onset]
-    return rhyme[0] not in _NEVER_FRONT.get(onset, "")
-
-
 def _looks_typed(word: str, keys_ok: Callable[[str], bool]) -> bool:
     """ASCII keys in a typed word's case: lower, Capitalised, or ALL CAPS beyond acronym length;
     at most MAX_KEYS of them.
@@ -198,18 +122,18 @@ def _looks_typed(word: str, keys_ok: Callable[[str], bool]) -> bool:
 
 
 def _has_vowel(letters: str) -> bool:
-    return any(c in _VOWELS for c in letters)
+    return any(c in VOWELS for c in letters)
 
 
 def _nucleus(letters: str) -> tuple[int, int]:
     """[start, end) of the vowel run after the onset; the u of qu / i of gi belong to it."""
     start = 0
-    while start < len(letters) and letters[start] not in _VOWELS:
+    while start < len(letters) and letters[start] not in VOWELS:
         start += 1
-    if letters[: start + 1] in ("qu", "gi") and letters[start + 1 : start + 2] in _VOWELS:
+    if letters[: start + 1] in ("qu", "gi") and letters[start + 1 : start + 2] in VOWELS:
         start += 1
     end = start
-    while end < len(letters) and letters[end] in _VOWELS:
+    while end < len(letters) and letters[end] in VOWELS:
         end += 1
     return start, end
 
@@ -229,13 +153,12 @@ def _modify(letters: str, marks: dict[str, str]) -> str | None:
 
 
 def _finish(word: str, letters: str, tone: str) -> str | None:
-    """Validate the decoded letters, place the tone and restore the word's case."""
+    """Place the tone on the decoded letters, check the syllable, restore the word's case."""
     if not tone and letters.isascii():  # no keystroke marker was typed
         return None
-    letters = _settle_horns(letters)
-    if not _is_valid(letters, tone):
+    syllable = _place_tone(_settle_horns(letters), tone)
+    if not is_valid_syllable(syllable):
         return None
-    syllable = _place_tone(letters, tone)
     if len(word) > 1 and word.isupper():
         return syllable.upper()
     return syllable[0].upper() + syllable[1:] if word[0].isupper() else syllable

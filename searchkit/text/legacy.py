@@ -1,6 +1,6 @@
 """Decode and repair legacy Vietnamese text: TCVN3 (ABC), VNI-Windows, Windows-1258, mojibake.
 
-Pure functions, standard library only, no I/O and nothing imported from the rest of searchkit.
+Pure functions, standard library only, no I/O; of searchkit, only the spelling rules of `text`.
 
 * :func:`decode_bytes` detects the encoding of a whole file and returns NFC text: the decoding
   under which it reads as Vietnamese syllables; European Latin-1 text stays as written.
@@ -8,7 +8,8 @@ Pure functions, standard library only, no I/O and nothing imported from the rest
   UTF-8 read as Windows-1252/1258 or Latin-1 (``Viá»‡t`` -> ``Việt``) inside good Unicode text.
   A word is changed only when it is not a Vietnamese syllable and its repair is one.
 * :func:`encode_tcvn3` / :func:`encode_vni` / :func:`encode_windows_1258` are the inverse tables.
-* :func:`is_vietnamese_syllable` tells whether one word is a well-formed Vietnamese syllable.
+* :func:`is_vietnamese_syllable` tells whether one word is a well-formed Vietnamese syllable
+  (`spelling.is_valid_syllable`) in one of the cases text is written in.
 
 TCVN3 has codes for the lower-case letters and for Ă Â Ê Ô Ơ Ư Đ only; capitals with a tone were
 written with the same codes in an upper-case font (.VnTimeH), so they decode as lower case. Words
@@ -20,6 +21,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+
+from searchkit.text.normalize import TONE_MARKS, TONES
+from searchkit.text.spelling import LETTERS, WORD, is_valid_syllable
 
 __all__ = [
     "decode_bytes",
@@ -33,102 +37,13 @@ __all__ = [
 _NFC = unicodedata.normalize
 
 # ---------------------------------------------------------------------------------------------
-# Syllable validator
+# Syllables
 # ---------------------------------------------------------------------------------------------
-
-# Tone marks as combining characters -> tone number (1 sắc, 2 huyền, 3 hỏi, 4 ngã, 5 nặng).
-_TONE_OF_MARK = {"\u0301": 1, "\u0300": 2, "\u0309": 3, "\u0303": 4, "\u0323": 5}
-_MARK_OF_TONE = {tone: mark for mark, tone in _TONE_OF_MARK.items()}
-_VOWEL_BASES = frozenset("aeiouyAEIOUY")
-_LETTERS = frozenset("aăâbcdđeêghiklmnoôơpqrstuưvxy")
-
-_ONSETS = sorted(
-    "b c ch d đ g gh gi h k kh l m n ng ngh nh p ph qu r s t th tr v x".split() + [""],
-    key=len,
-    reverse=True,
-)
-
-_RHYMES = frozenset(
-    """
-    a ai ao au ay âu ây e eo ê êu i ia iu iêu o oi ô ôi ơ ơi u ua ui uôi ư ưa ưi ưu ươi ươu
-    y yêu oa oai oao oay oe oeo uê uy uya uyu uơ uây
-    ak ăk âk ek êk ik ok ôk ơk uk ưk
-    ac ach am an ang anh ap at
-    ăc ăm ăn ăng ăp ăt
-    âc âm ân âng âp ât
-    ec em en eng ep et
-    êch êm ên ênh êp êt
-    ich im in inh ip it
-    iêc iêm iên iêng iêp iêt
-    yêm yên yêt
-    oc om on ong op ot ooc oong
-    ôc ôm ôn ông ôp ôt
-    ơm ơn ơp ơt
-    uc um un ung up ut
-    uôc uôm uôn uông uôt
-    ưc ưm ưn ưng ưt
-    ươc ươm ươn ương ươp ươt
-    oac oach oam oan oang oanh oap oat
-    oăc oăm oăn oăng oăt
-    oem oen oet
-    uân uâng uât
-    uêch uênh
-    uych uynh uyp uyt
-    uyên uyêt
-    """.split()
-)
-_STOP_CODAS = ("p", "t", "c", "ch", "k")  # only sắc or nặng after these ('k': Đắk Lắk)
-
-
-def _split_tone(word: str) -> tuple[str, int] | None:
-    """Lower-case NFC word -> (word without tone, tone number); None if the marks are odd."""
-    tone = 0
-    base = []
-    last_letter = ""
-    for ch in _NFC("NFD", word):
-        t = _TONE_OF_MARK.get(ch)
-        if t is not None:
-            if tone or last_letter not in _VOWEL_BASES:
-                return None
-            tone = t
-        else:
-            if not unicodedata.combining(ch):
-                last_letter = ch
-            base.append(ch)
-    return _NFC("NFC", "".join(base)), tone
-
-
-def _rhyme_ok(onset: str, rhyme: str, tone: int) -> bool:
-    candidates = [rhyme]
-    if onset == "gi":  # gi + i is written 'gi': gì, gìn, giếng (gi + iêng)
-        candidates.append("i" + rhyme)
-    for r in candidates:
-        if r not in _RHYMES:
-            continue
-        first = r[0]
-        if onset == "c" and first in "eêiy":
-            continue
-        if onset == "k" and first not in "eêiy":
-            continue
-        if onset in ("gh", "ngh") and first not in "eêi":
-            continue
-        if onset in ("g", "ng") and first in "eêi":
-            continue
-        if onset == "qu" and first in "ouư":
-            continue
-        if r.startswith("yê") and onset not in ("", "qu"):
-            continue
-        if r.endswith(_STOP_CODAS) and tone not in (1, 5):
-            continue
-        return True
-    return False
-
 
 @lru_cache(maxsize=200_000)
 def is_vietnamese_syllable(word: str) -> bool:
-    """Whether ``word`` is one well-formed Vietnamese syllable (onset + rhyme + tone rules).
-
-    Lower case, Capitalised or UPPER CASE; either tone placement (hoà / hòa) is accepted.
+    """Whether ``word`` is one well-formed Vietnamese syllable (`spelling.is_valid_syllable`)
+    in lower case, Capitalised or UPPER CASE; either tone placement (hoà / hòa) is accepted.
 
     >>> [is_vietnamese_syllable(w) for w in ("Việt", "NGHIÊNG", "gìn", "thuở", "quốc")]
     [True, True, True, True, True]
@@ -137,22 +52,11 @@ def is_vietnamese_syllable(word: str) -> bool:
     >>> [is_vietnamese_syllable(w) for w in ("Café", "ViệT", "ce", "kem", "ke", "ghi", "gha")]
     [False, False, False, True, True, True, False]
     """
-    if not word or len(word) > 8:
-        return False
     word = _NFC("NFC", word)
     lower = word.lower()
     if word != lower and word != word.upper() and word != lower[:1].upper() + lower[1:]:
-        return False
-    split = _split_tone(lower)
-    if split is None:
-        return False
-    base, tone = split
-    if not base or any(ch not in _LETTERS for ch in base):
-        return False
-    for onset in _ONSETS:
-        if base.startswith(onset) and _rhyme_ok(onset, base[len(onset):], tone):
-            return True
-    return False
+        return False  # TCVN3 read in its capitals font: `ViệT`
+    return is_valid_syllable(word)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,7 +105,7 @@ _VNI_OTHER = {"đ": "ñ", "Đ": "Ñ"}
 
 
 def _toned(vowel: str, tone: int) -> str:
-    return _NFC("NFC", vowel + _MARK_OF_TONE[tone]) if tone else vowel
+    return _NFC("NFC", vowel + TONES[tone - 1]) if tone else vowel  # tone 1-5: sắc … nặng
 
 
 def _build_tables():
@@ -325,8 +229,8 @@ def encode_windows_1258(text: str) -> bytes:
         except UnicodeEncodeError:
             pass
         decomposed = _NFC("NFD", ch)
-        tone = "".join(c for c in decomposed if c in _TONE_OF_MARK)
-        base = _NFC("NFC", "".join(c for c in decomposed if c not in _TONE_OF_MARK))
+        tone = "".join(c for c in decomposed if c in TONE_MARKS)
+        base = _NFC("NFC", "".join(c for c in decomposed if c not in TONE_MARKS))
         try:
             out.append(base.encode("cp1258") + tone.encode("cp1258"))
         except UnicodeEncodeError:
@@ -388,14 +292,13 @@ def _needs_upper(word: str) -> bool:
 # Whole-file detection
 # ---------------------------------------------------------------------------------------------
 
-_WORD = re.compile(r"[^\W\d_]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 
 
 def _score(text: str) -> tuple[int, int]:
     """(valid, invalid) counts of the non-ASCII words of text."""
     valid = invalid = 0
-    for word in _WORD.findall(text):
+    for word in LETTERS.findall(text):
         if word.isascii():
             continue
         if is_vietnamese_syllable(word):
@@ -412,7 +315,7 @@ def _plausibility(text: str) -> tuple[float, int]:
     >>> _plausibility("Hà Nội, café") > _plausibility("Hµ Néi, cafÐ")
     True
     """
-    words = [w for w in _WORD.findall(text) if not (len(w) > 1 and w.isupper())]
+    words = [w for w in LETTERS.findall(text) if not (len(w) > 1 and w.isupper())]
     share = sum(map(is_vietnamese_syllable, words)) / len(words) if words else 0.0
     valid, invalid = _score(text)
     return share, valid - invalid
@@ -622,7 +525,7 @@ def _words_ok(fixed: str) -> bool | None:
             continue
         if not _LETTER_RUNS.fullmatch(core):
             return False  # left-overs inside a word: 'ngưá»i'
-        for word in _WORD.findall(core):
+        for word in LETTERS.findall(core):
             if not (word.isascii() or is_vietnamese_syllable(word) or word in ("đ", "Đ")
                     or _ABBREVIATION.fullmatch(word)):
                 return False
@@ -673,9 +576,6 @@ def _mojibake_token(token: str) -> tuple[str, int] | None:
     return None
 
 
-_GAP_WORD = re.compile(r"[^\W_]+")
-
-
 # Letters that only Unicode text has (ă đ ơ ư ĩ ũ, ạ ả ấ ... ỹ): they mark correct text.
 _UNICODE_LETTER = re.compile(r"[\u0100-\u024f\u1e00-\u1eff]")
 
@@ -690,7 +590,7 @@ def _near(text: str, end: int, start: int) -> bool:
     return (
         len(gap) <= 40
         and "\n" not in gap
-        and len(_GAP_WORD.findall(gap)) <= 2
+        and len(WORD.findall(gap)) <= 2
         and not _UNICODE_LETTER.search(gap)
     )
 

@@ -10,7 +10,11 @@ import re
 import unicodedata
 from functools import lru_cache
 
-TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền sắc ngã hỏi nặng
+#: The five tone marks as combining characters: sắc, huyền, hỏi, ngã, nặng (the order of the
+#: legacy code tables and of Telex's keys s f r x j).
+ACUTE, GRAVE, HOOK, TILDE, DOT = "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"
+TONES = (ACUTE, GRAVE, HOOK, TILDE, DOT)
+TONE_MARKS = frozenset(TONES)
 MODIFIED_VOWELS = frozenset("ăâêôơư")
 VOWELS = frozenset("aăâeêioôơuưy")
 _LOOKALIKES = str.maketrans({"\u00d0": "Đ", "\u00f0": "đ", "\u0189": "Đ", "\u0256": "đ"})

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from searchkit.text.spelling import WORD
+
 #: Stands for every number (`năm 2018`, `năm 2019`: one pair).
 NUMBER = "0"
 #: A sentence with a smaller share of marked syllables is taken as written without accents.
@@ -18,8 +20,6 @@ SEPARATOR = "."
 #: A sentence with this many capitalised words or more and none in lower case capitalises
 #: every word.
 TITLE_CASED = 4
-#: The syllables of `text.syllables` (which also reads numbers, never counted here).
-_WORDS = re.compile(r"[^\W_]+")
 #: Where a sentence ends: pairs are counted within sentences, never across one.
 _SENTENCE_END = re.compile(r"[.!?…;:]+[\"'”’»)\]]*(?=\s|$)|\n")
 
@@ -46,7 +46,7 @@ def pair_sequence(text: str) -> list[str]:
     """
     sequence: list[str] = []
     for sentence in _SENTENCE_END.split(text):
-        words = _WORDS.findall(sentence)  # the indexer's hot loop: string methods, no `forms`
+        words = WORD.findall(sentence)  # the indexer's hot loop: string methods, no `forms`
         if not words or sum(1 for w in words if not w.isascii()) < MIN_MARKED_SHARE * len(words):
             continue  # no marks: a Vietnamese letter with a mark is never ASCII (đ included)
         if sequence:

@@ -223,8 +223,9 @@ def _folds_longer() -> re.Pattern:
                                        if len(base) > 1))
 
 
-def find_syllables(text: str, folded: Iterable[str]) -> list[Syllable]:
-    """The syllables of NFC `text` whose folded form is one of `folded`, in order.
+def find_syllables(text: str, folded: Iterable[str], limit: int | None = None) -> list[Syllable]:
+    """The syllables of NFC `text` whose folded form is one of `folded`, in order; the first
+    `limit` of them only, when given (the search stops there).
 
     Same result as filtering `syllables(text)`, but a C-level search finds the candidates,
     so a long article costs little when few of its syllables match.
@@ -241,10 +242,8 @@ def find_syllables(text: str, folded: Iterable[str]) -> list[Syllable]:
     wanted = frozenset(folded)
     flat = _fold_lower(text)
     if flat is None or len(flat) != len(text) or not wanted:  # ß → ss, İ → i̇: rare
-        return [s for s in syllables(text) if s.folded in wanted]
-    variants = wanted | {w[:-1] + "y" for w in wanted if w.endswith("i")}  # sĩ is also sỹ
-    spelled = "|".join(map(_spelled, sorted(variants, key=len, reverse=True)))
-    pattern = re.compile(r"(?<![^\W_])(?:%s)(?![^\W_])" % spelled)
+        return [s for s in syllables(text) if s.folded in wanted][:limit]
+    pattern = _finder(wanted)
     found: list[Syllable] = []
     done = 0  # where the last run of a number ends: its syllables are all in `found`
     for match in pattern.finditer(flat):
@@ -259,7 +258,51 @@ def find_syllables(text: str, folded: Iterable[str]) -> list[Syllable]:
             accented, folded_form = forms(text[start:end])
             if folded_form in wanted:
                 found.append(Syllable(start, end, accented, folded_form))
+        if limit is not None and len(found) >= limit:
+            return found[:limit]
     return found
+
+
+@lru_cache(maxsize=256)
+def _finder(wanted: frozenset[str]) -> re.Pattern:
+    """The pattern `find_syllables` looks for, built once per set of terms: a page of hits
+    marks the same terms in every title and body (a query of many prefixes has thousands)."""
+    variants = wanted | {w[:-1] + "y" for w in wanted if w.endswith("i")}  # sĩ is also sỹ
+    numbers = sorted((v for v in variants if v[:1].isdecimal()), key=len, reverse=True)
+    words = _trie_pattern(sorted(v for v in variants if not v[:1].isdecimal()))
+    spelled = "|".join([*map(_spelled, numbers), *([words] if words else [])])
+    return re.compile(r"(?<![^\W_])(?:%s)(?![^\W_])" % spelled)
+
+
+def _trie_pattern(words: Sequence[str]) -> str:
+    """One alternation for sorted words, their common beginnings factored out, the longest
+    tried first: `re` then reads each letter once instead of trying every word in turn.
+
+    >>> _trie_pattern(["tra", "tram", "trang"])
+    'tra(?:m|ng)?'
+    >>> bool(re.fullmatch(_trie_pattern(["a", "ai", "b"]), "ai"))
+    True
+    """
+    if not words:
+        return ""
+    if len(words) == 1:
+        return re.escape(words[0])
+    ends = words[0] == ""  # sorted: the empty rest comes first
+    branches = []
+    for letter, group in _grouped([w for w in words if w]):
+        branches.append(re.escape(letter) + _trie_pattern([w[1:] for w in group]))
+    body = branches[0] if len(branches) == 1 and not ends else "(?:%s)" % "|".join(branches)
+    if len(branches) == 1 and ends:
+        body = "(?:%s)" % branches[0]
+    return body + "?" if ends else body
+
+
+def _grouped(words: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """Sorted words by their first letter."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0], []).append(word)
+    return list(groups.items())
 
 
 def _spelled(term: str) -> str:

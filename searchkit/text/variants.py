@@ -9,15 +9,12 @@ import itertools
 import unicodedata
 from functools import lru_cache
 
+from searchkit.text.normalize import TONES, VOWELS
+from searchkit.text.spelling import MAX_SYLLABLE_LETTERS
 from searchkit.text.syllables import forms
 
 #: Vowel shapes a folded letter may stand for (the tone is put on separately).
 _SHAPES = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "i": "i", "y": "y", "d": "dđ"}
-_VOWELS = set("aeiouyăâêôơư")
-#: Combining tone marks: grave, acute, hook, tilde, dot below.
-_TONES = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
-#: Longer syllables are no Vietnamese words and get no variants (bounded work).
-MAX_LETTERS = 7
 
 
 @lru_cache(maxsize=20_000)
@@ -30,12 +27,12 @@ def marked_variants(folded: str) -> tuple[str, ...]:
     >>> marked_variants("bts"), "đắk" in marked_variants("dak")
     ((), True)
     """
-    if not folded.isascii() or not folded.isalpha() or len(folded) > MAX_LETTERS:
+    if not folded.isascii() or not folded.isalpha() or len(folded) > MAX_SYLLABLE_LETTERS:
         return ()
     found: dict[str, None] = {}
     for shaped in itertools.product(*(_SHAPES.get(letter, letter) for letter in folded)):
-        vowels = [i for i, letter in enumerate(shaped) if letter in _VOWELS]
-        for tone, at in itertools.product(("",) + _TONES, vowels or [None]):
+        vowels = [i for i, letter in enumerate(shaped) if letter in VOWELS]
+        for tone, at in itertools.product(("",) + TONES, vowels or [None]):
             if at is None and tone:
                 continue
             letters = list(shaped)
