@@ -90,7 +90,7 @@ def check_location(location: str) -> None:
     scheme = scheme_of(location)
     if scheme not in REGISTRY:
         shown = re.sub(r"//[^@/]*@", "//…@", location.strip())  # never echo the key
-        raise BackendError(f"backend {shown}: unknown kind {scheme!r}; searchkit knows {', '.join(SCHEMES)} "
+        raise BackendError(f"backend {shown}: unknown kind {scheme!r}; searchkit knows {', '.join(s for s in REGISTRY if s)} "
                            f"(e.g. {EXAMPLE})")
     if scheme in ("typesense",):
         parse_backend_url(location)

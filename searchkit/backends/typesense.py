@@ -12,14 +12,16 @@ what makes Vietnamese work:
   deletes by hash like the local one, importing in batches, each retried while the cluster
   elects a leader. Typesense's document id is a hash of the article id: a retried or
   resumed batch overwrites (`upsert`), never duplicates.
-- **Searching** plans the query as the local engine does (Telex/VNI, abbreviations, i/y,
-  tone placement, phrases, exclusions; the vocabulary is the collection's), asks Typesense
-  for candidates (`q`, `query_by` with weights, `filter_by`, `facet_by`, `sort_by`), ranks
-  them with searchkit's own ranking on the collection's statistics (`candidates.py`), and
-  makes snippets and spans with searchkit's highlighter from the returned text.
+- **Searching** is the one pipeline every store shares (`searching.pipeline`): the query is
+  planned on the collection's vocabulary (Telex/VNI, abbreviations, i/y, tone placement,
+  phrases, exclusions); this module answers its `View`: candidates from Typesense (`q`,
+  `query_by` with the field registry's weights, `filter_by`, `facet_by`, `sort_by`), ranked
+  with searchkit's own ranking on the collection's statistics (`searching.candidates`), and
+  stored text by id, from which searchkit's highlighter makes snippets and spans.
 
-Did-you-mean needs the index's spelling statistics, which the collection does not hold:
-it is off, and `Results.note` says so. `optimize` and `check` are the cluster's business.
+Did-you-mean needs the index's spelling statistics, which the collection does not hold: the
+store's `capabilities` lack SUGGEST, so it is off and `Results.note` says so; `optimize` is
+refused the same way, and `check` reports the nodes' health.
 """
 
 from __future__ import annotations
