@@ -7,6 +7,13 @@ the five slowest queries; exits 1 if any query raised something else.
     python bench/fuzz.py                                # 100,000 queries, 3,000-article index
     python bench/fuzz.py --queries 5000 --index /tmp/searchkit-bench/searchkit-index
     python bench/fuzz.py --probe-long-word              # time and memory of one 10,000-letter word
+    python bench/fuzz.py --index /tmp/searchkit-bench/searchkit-index --storms 0.1 --deadline 2400
+
+`--storms SHARE` makes that share of the queries wildcard storms (issue 18): dozens of
+prefixes (`th* l* đ* …`), `*` anywhere in and around words, hundreds of prefixes joined by
+OR, `-`, `+` or `title:`, mostly at limit 1,000. `--deadline SECONDS` stops early and says so.
+Times are wall and CPU seconds of this process: on a shared machine the CPU time is the one
+that says what a query costs.
 
 The 3,000-article index is built once from the first articles of --corpus into --workdir
 (outside the repository) and reused. `--index` searches an existing index instead, read-only.
@@ -79,6 +86,7 @@ class QueryFuzzer:
     sources: Sequence[str] = ()
     categories: Sequence[str] = ()
     seed: int = 0
+    storms: float = 0.0  # the share of wildcard storms (0: the queries tests/test_fuzz.py knows)
     random: random.Random = field(init=False)
 
     def __post_init__(self) -> None:
@@ -86,7 +94,47 @@ class QueryFuzzer:
         self.words = list(self.words) or ["trạm", "BTS"]
 
     def case(self) -> tuple[Any, dict[str, Any]]:
+        if self.storms and self.random.random() < self.storms:
+            return self.storm(), self.storm_options()
         return self.query(), self.options()
+
+    def storm(self) -> str:
+        """A query made of wildcards: many short prefixes, `*` anywhere, long prefix lists."""
+        r = self.random
+        shape = r.choice(["prefixes", "stars", "joined", "long"])
+        if shape == "prefixes":  # th* l* đ* T* m* h* …
+            return " ".join(self.prefix() for _ in range(r.randint(5, 60)))
+        if shape == "stars":  # * in, before, after and instead of words
+            forms = ["{w}*", "*{w}", "{a}*{b}", "*", "**", "{w}**", "*{w}*", "{a}*", '"{w}*"', "-{a}*", "{w}*.*"]
+            parts = []
+            for _ in range(r.randint(1, 30)):
+                word = self.word()
+                cut = r.randint(0, len(word))
+                parts.append(r.choice(forms).format(w=word, a=word[:cut], b=word[cut:]))
+            return " ".join(parts)
+        if shape == "joined":  # hundreds of prefixes joined by an operator
+            glue = r.choice([" OR ", " ", " -", " +", " title:", " AND ", " NOT "])
+            return glue.join(self.prefix() for _ in range(r.randint(50, 400)))[:4000]
+        return " ".join(self.prefix(longest=4) for _ in range(r.randint(100, 1200)))[:r.choice([4000, 4001, 3999])]
+
+    def prefix(self, longest: int = 3) -> str:
+        """One to `longest` letters of a word (or a digit), and a star: `th*`, `Đ*`, `2.*`."""
+        r = self.random
+        if r.random() < 0.05:
+            return r.choice(["2.*", "1,*", "0*", "9*", "*", "**"])
+        word = self.word()
+        return word[:r.randint(1, longest)] + "*"
+
+    def storm_options(self) -> dict[str, Any]:
+        r = self.random
+        options: dict[str, Any] = {"limit": 1000 if r.random() < 0.7 else r.randint(1, 100)}
+        if r.random() < 0.2:
+            options["facets"] = True
+        if r.random() < 0.2:
+            options["sort"] = "date"
+        if r.random() < 0.1:
+            options["offset"] = r.choice([0, 500, 9000, 10_000])
+        return options
 
     def query(self) -> Any:
         r = self.random
@@ -189,18 +237,26 @@ class Outcome:
     failures: list[tuple[str, str, Any, dict]] = field(default_factory=list)  # (type, message, query, options)
     times: list[tuple[float, Any, dict]] = field(default_factory=list)  # the slowest kept
     page_times: list[tuple[float, Any, dict]] = field(default_factory=list)  # the slowest of ≤ 100 hits
+    cpu_times: list[tuple[float, Any, dict]] = field(default_factory=list)  # the costliest in CPU time
     seconds: list[float] = field(default_factory=list)
+    cpu_seconds: list[float] = field(default_factory=list)
+    stopped: bool = False  # the deadline came first
 
 
-def run(engine, fuzzer: QueryFuzzer, count: int, keep: int = 5, report_every: float = 0.0) -> Outcome:
-    """Run `count` fuzzed searches; never raises for what a search raises."""
+def run(engine, fuzzer: QueryFuzzer, count: int, keep: int = 5, report_every: float = 0.0,
+        deadline: float | None = None) -> Outcome:
+    """Run `count` fuzzed searches (fewer if `deadline`, a time.monotonic(), comes first);
+    never raises for what a search raises."""
     from searchkit import SearchkitError
 
     outcome = Outcome()
     last = time.monotonic()
     for i in range(count):
+        if deadline is not None and time.monotonic() > deadline:
+            outcome.stopped = True
+            break
         query, options = fuzzer.case()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         try:
             engine.search(query, **options)
         except SearchkitError as error:
@@ -208,16 +264,20 @@ def run(engine, fuzzer: QueryFuzzer, count: int, keep: int = 5, report_every: fl
             outcome.errors[name] = outcome.errors.get(name, 0) + 1
         except Exception as error:  # noqa: BLE001 - what the fuzzer looks for
             outcome.failures.append((type(error).__name__, str(error)[:300], query, options))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         outcome.tried += 1
         outcome.seconds.append(elapsed)
+        outcome.cpu_seconds.append(cpu)
         outcome.times = _slowest(outcome.times, (elapsed, query, options), keep)
+        outcome.cpu_times = _slowest(outcome.cpu_times, (cpu, query, options), keep)
         if not isinstance(options.get("limit"), int) or options["limit"] <= 100:
             outcome.page_times = _slowest(outcome.page_times, (elapsed, query, options), keep)
         if report_every and time.monotonic() - last > report_every:
             last = time.monotonic()
-            print(f"  {i + 1:,} queries, {len(outcome.failures)} failures", file=sys.stderr, flush=True)
+            print(f"  {i + 1:,} queries, {len(outcome.failures)} failures, slowest {max(outcome.seconds):.2f} s "
+                  f"(CPU {max(outcome.cpu_seconds):.2f} s)", file=sys.stderr, flush=True)
     outcome.times = _slowest(outcome.times, None, keep, final=True)
+    outcome.cpu_times = _slowest(outcome.cpu_times, None, keep, final=True)
     outcome.page_times = _slowest(outcome.page_times, None, keep, final=True)
     return outcome
 
@@ -289,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, help="search this existing index instead (read-only)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--probe-long-word", action="store_true", help="only time a 10,000-letter word")
+    parser.add_argument("--storms", type=float, default=0.0, help="share of wildcard storms (e.g. 0.1)")
+    parser.add_argument("--deadline", type=float, help="stop after this many seconds")
     args = parser.parse_args(argv)
     if args.index:
         index_dir = args.index
@@ -301,20 +363,25 @@ def main(argv: list[str] | None = None) -> int:
     from searchkit import SearchEngine
 
     engine = SearchEngine(index_dir)
+    for warm in ("thông tin", "tram bts", "xyzzyq trạm", "th* l*"):  # what loads once (models, caches),
+        engine.search(warm, limit=1000)  # as `searchkit serve` does before its first request
     words, sources, categories = vocabulary(engine)
-    fuzzer = QueryFuzzer(words, sources=sources, categories=categories, seed=args.seed)
+    fuzzer = QueryFuzzer(words, sources=sources, categories=categories, seed=args.seed, storms=args.storms)
     started = time.monotonic()
-    outcome = run(engine, fuzzer, args.queries, report_every=30.0)
+    outcome = run(engine, fuzzer, args.queries, report_every=30.0,
+                  deadline=started + args.deadline if args.deadline else None)
     elapsed = time.monotonic() - started
     seconds = sorted(outcome.seconds)
     print(f"index: {index_dir} ({engine.count():,} articles)")
-    print(f"queries tried: {outcome.tried:,} in {elapsed:.0f} s "
-          f"(p50 {seconds[len(seconds) // 2] * 1000:.1f} ms, p99 {seconds[int(len(seconds) * 0.99)] * 1000:.1f} ms)")
+    cpu = sorted(outcome.cpu_seconds)
+    print(f"queries tried: {outcome.tried:,} in {elapsed:.0f} s" + (" (stopped at the deadline)" if outcome.stopped else "")
+          + f" (p50 {seconds[len(seconds) // 2] * 1000:.1f} ms, p99 {seconds[int(len(seconds) * 0.99)] * 1000:.1f} ms, "
+          f"max {seconds[-1] * 1000:.0f} ms; CPU p99 {cpu[int(len(cpu) * 0.99)] * 1000:.1f} ms, max {cpu[-1] * 1000:.0f} ms)")
     print("SearchkitErrors: " + ", ".join(f"{name} {n:,}" for name, n in sorted(outcome.errors.items())))
     print(f"other exceptions: {len(outcome.failures)}")
     for kind, message, query, options in outcome.failures[:20]:
         print(f"  {kind}: {message}\n    query {_shown(query)} options {options}")
-    for title, kept in (("five slowest:", outcome.times),
+    for title, kept in (("five slowest:", outcome.times), ("five costliest in CPU time:", outcome.cpu_times),
                         ("five slowest asking for at most 100 hits (a page):", outcome.page_times)):
         print(title)
         for elapsed_one, query, options in kept:

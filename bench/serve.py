@@ -15,6 +15,11 @@ and non-2xx responses) per server and client count, next to the floors.
 
 `--compare-per-thread` adds a run of the alternative design at 16 clients: one SearchEngine
 per server thread instead of one shared engine whose lock makes threads take turns.
+
+`--storm N` adds N clients looping the 31-prefix query of issue 18 (`th* l* đ* T* m* …`,
+limit 100, the API's most) through the measured runs, as the audit's four `hey` clients did:
+the normal traffic's requests/s beside the storm's answers by status. `--only-searchkit`
+skips the FTS5 runs.
 """
 
 from __future__ import annotations
@@ -88,6 +93,7 @@ class Run:
     writes: int = 0
     writer_errors: list = field(default_factory=list)
     check: str = ""
+    storm: dict = field(default_factory=dict)  # the storm's answers by HTTP status
 
     @property
     def rps(self) -> float:
@@ -110,6 +116,9 @@ def main() -> None:
     parser.add_argument("--write-batch", type=int, default=10, metavar="N", help="articles per addition")
     parser.add_argument("--compare-per-thread", action="store_true",
                         help="also measure one SearchEngine per thread (uses GBs of memory)")
+    parser.add_argument("--storm", type=int, default=0, metavar="N",
+                        help="N clients looping the 31-prefix query during the measured runs")
+    parser.add_argument("--only-searchkit", action="store_true", help="skip the FTS5 runs")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -123,7 +132,8 @@ def main() -> None:
     script = scratch / "mixed.lua"
     script.write_text(WRK_SCRIPT, encoding="utf-8")
     articles = new_articles(corpus)
-    plan = [("searchkit", c) for c in args.clients] + [("SQLite FTS5", c) for c in args.clients]
+    plan = [("searchkit", c) for c in args.clients] + [("SQLite FTS5", c) for c in args.clients
+                                                       if not args.only_searchkit]
     if args.compare_per_thread:
         plan.append(("searchkit, engine per thread", 16))
     runs = []
@@ -132,7 +142,8 @@ def main() -> None:
         measure(run, workdir, scratch, articles, paths, script, args)
         runs.append(run)
         print(f"{server:30} {clients:3} clients: {run.rps:7.1f} req/s  p50 {run.p50_ms:6.1f} ms  "
-              f"p99 {run.p99_ms:6.1f} ms  errors {run.error_count}  {run.check}", flush=True)
+              f"p99 {run.p99_ms:6.1f} ms  errors {run.error_count}  {run.check}"
+              + (f"  storm answers {dict(sorted(run.storm.items()))}" if args.storm else ""), flush=True)
     report(runs, args)
 
 
@@ -163,8 +174,14 @@ def measure(run: Run, workdir: Path, scratch: Path, articles: list[dict], paths:
         writer = threading.Thread(target=write_loop, args=(run, target, articles, stop, fts5, args), daemon=True)
         if args.write_every > 0:
             writer.start()
+        storms = [threading.Thread(target=storm_loop, args=(base, stop, run.storm), daemon=True)
+                  for _ in range(args.storm)]
+        for storm in storms:
+            storm.start()
         result = wrk(base, run.clients, args.duration, paths, script)
         stop.set()
+        for storm in storms:
+            storm.join(timeout=60)
         if writer.is_alive():
             writer.join(timeout=120)
     finally:
@@ -173,6 +190,27 @@ def measure(run: Run, workdir: Path, scratch: Path, articles: list[dict], paths:
     run.p50_ms, run.p99_ms = result["p50_us"] / 1000, result["p99_us"] / 1000
     run.errors = {k: result[k] for k in ("connect", "read", "write", "status", "timeout") if result[k]}
     run.check = check_additions(target, articles[:run.added], fts5)
+
+
+#: The audit's query (issue 18): 31 prefixes, each of them common.
+STORM_QUERY = "th* l* đ* T* m* h* c* n* v* b* k* g* s* d* p* t* q* x* r* tr* ch* ph* nh* ng* kh* gi* a* o* u* e* i*"
+
+
+def storm_loop(base: str, stop: threading.Event, answers: dict) -> None:
+    """Ask the storm query over and over until `stop`; count the answers by status."""
+    import urllib.error
+
+    url = f"{base}/api/search?limit=100&q={quote(STORM_QUERY, safe='')}"
+    while not stop.is_set():
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                response.read()
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        except OSError:
+            status = "error"
+        answers[status] = answers.get(status, 0) + 1
 
 
 def fresh_copy(workdir: Path, scratch: Path, fts5: bool) -> Path:

@@ -15,6 +15,7 @@ import click
 
 from searchkit import IndexNotFoundError, QueryError, SearchEngine, SearchkitError
 from searchkit.errors import INTERNAL_ERROR_EXIT
+from searchkit.messages import LANGUAGES, error_message, language, say
 from searchkit.searching.filters import MAX_LIMIT, MAX_OFFSET
 
 DEFAULT_INDEX = "index"
@@ -33,6 +34,12 @@ Exit codes:
   70 a bug in searchkit (please report it with the message)
   130 interrupted (Ctrl-C)"""
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+#: How the command line names the library's parameters when it words an error (`field`).
+FLAGS = {"since": "--since", "until": "--until", "province": "--province", "source": "--source",
+         "category": "--category", "sort": "--sort", "limit": "--limit", "offset": "--offset",
+         "index": "--index", "wait": "--wait", "backend": "--backend", "abbreviations": "--abbreviations",
+         "prune": "--prune"}
+FILTER_NAMES = ("province", "source", "category", "since", "until")
 
 index_option = click.option(
     "--index", "index_dir", default=lambda: os.environ.get("SEARCHKIT_INDEX", DEFAULT_INDEX),
@@ -46,6 +53,24 @@ follow_option = click.option(
 )
 
 
+def lang() -> str:
+    """The language of this run's messages: --lang, else $SEARCHKIT_LANG, else the locale's."""
+    context = click.get_current_context(silent=True)
+    chosen = (context.find_root().obj or {}).get("lang") if context else None
+    return chosen or language()
+
+
+def message(key: str, **data) -> str:
+    """The catalogue's message `key` in this run's language."""
+    return say(key, lang(), **data)
+
+
+def fail(error: SearchkitError):
+    """Word a library error in this run's language, naming its field as a flag, and exit with its code."""
+    click.echo(f"searchkit: {error_message(error, lang(), FLAGS)}", err=True)
+    sys.exit(error.exit_code)
+
+
 def handle_errors(command):
     """Turn library errors into a one-line message and the documented exit code."""
 
@@ -54,18 +79,16 @@ def handle_errors(command):
         try:
             return command(*args, **kwargs)
         except SearchkitError as error:
-            click.echo(f"searchkit: {error}", err=True)
-            sys.exit(error.exit_code)
+            fail(error)
         except KeyboardInterrupt:
-            click.echo("searchkit: interrupted; the index keeps its last committed state", err=True)
+            click.echo(f"searchkit: {message('cli.interrupted')}", err=True)
             sys.exit(130)
         except BrokenPipeError:  # `searchkit query … | head -1`: the reader has what it wanted
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
         except Exception:  # noqa: BLE001 - never exit 1 ("no match") on a bug
             click.echo(traceback.format_exc().rstrip(), err=True)
-            click.echo("searchkit: internal error (a bug, not your input); please report it with the "
-                       "lines above", err=True)
+            click.echo(f"searchkit: {message('cli.internal_error')}", err=True)
             sys.exit(INTERNAL_ERROR_EXIT)
 
     return wrapper
@@ -76,8 +99,11 @@ def handle_errors(command):
 @click.option("--backend", metavar="URL", default=None,
               help="Keep the articles in a search cluster instead of the local index: "
                    "typesense://API_KEY@HOST:PORT[,HOST:PORT…]/COLLECTION (or $SEARCHKIT_BACKEND).")
+@click.option("--lang", type=click.Choice(LANGUAGES, case_sensitive=False), default=None,
+              help="Language of messages, reports and errors: vi or en "
+                   "(default: $SEARCHKIT_LANG, else vi when $LC_ALL/$LANG start with vi, else en).")
 @click.pass_context
-def main(ctx: click.Context, backend: str | None) -> None:
+def main(ctx: click.Context, backend: str | None, lang: str | None) -> None:
     """Full-text search for Vietnamese ICT news: accents optional, highlights included.
 
     \b
@@ -86,15 +112,14 @@ def main(ctx: click.Context, backend: str | None) -> None:
       searchkit query "trạm BTS"
       searchkit --backend typesense://KEY@127.0.0.1:8108/news index corpus/
     """
+    ctx.obj = {"backend": backend, "lang": language(lang)}  # backend None: the engine reads $SEARCHKIT_BACKEND
     if backend:
         from searchkit.backends import check_location, choose
 
         try:
             check_location(choose("index", backend))
         except SearchkitError as error:
-            click.echo(f"searchkit: {error}", err=True)
-            sys.exit(error.exit_code)
-    ctx.obj = {"backend": backend}  # None: the engine reads $SEARCHKIT_BACKEND
+            fail(error)
 
 
 def open_engine(index_dir, **options) -> SearchEngine:
@@ -120,6 +145,7 @@ class ProgressLine:
 
     def __init__(self, total: int | None, enabled: bool):
         self.total, self.enabled = total, enabled
+        self.lang = lang()  # now: the library may call back from another thread, outside click's context
         self.started = self.shown = time.monotonic()
 
     def __call__(self, done: int) -> None:
@@ -129,7 +155,7 @@ class ProgressLine:
         if not self.enabled or now - self.shown < 0.2:
             return
         self.shown = now
-        click.echo(f"\r{progress_line(done, self.total, now - self.started)}   ", nl=False, err=True)
+        click.echo(f"\r{progress_line(done, self.total, now - self.started, self.lang)}   ", nl=False, err=True)
 
     def close(self) -> None:
         if self.enabled:
@@ -154,21 +180,25 @@ def run_index(engine: SearchEngine, paths, quiet: bool = False, **options):
 @click.option("--wait", type=float, default=0.0, metavar="SECONDS", help="Wait this long for another writer to finish.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @follow_option
+@click.option("--prune", is_flag=True,
+              help="Removing more than half of the index is meant (without it such a sync stops: an unmounted folder).")
 @json_option
 @handle_errors
-def index(paths, index_dir, rebuild, wait, quiet, follow, as_json) -> None:
+def index(paths, index_dir, rebuild, wait, quiet, follow, prune, as_json) -> None:
     """Index or re-sync .txt, .jsonl, .html and .md articles (default: ./corpus).
 
-    New articles are added, changed ones re-indexed, vanished ones removed;
-    unchanged ones are skipped. Unreadable files, special files, broken links
-    and articles whose id another file already has are reported and skipped.
+    New articles are added, changed ones re-indexed, those whose files are gone
+    removed; unchanged ones are skipped. Unreadable files and folders keep their
+    articles; they, special files, broken links and articles whose id another
+    file already has are reported and skipped.
 
     \b
     Example:
       searchkit index corpus/ ../archive/2010.jsonl --index index/
     """
     engine = open_engine(index_dir)
-    report = run_index(engine, paths or [DEFAULT_CORPUS], quiet, rebuild=rebuild, wait=wait, follow=follow)
+    report = run_index(engine, paths or [DEFAULT_CORPUS], quiet, rebuild=rebuild, wait=wait, follow=follow,
+                       prune=prune)
     print_report(report, where(engine, index_dir), as_json)
 
 
@@ -177,13 +207,11 @@ def print_report(report, index_dir: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
         return
-    click.echo(
-        f"{report.added} added, {report.updated} updated, {report.removed} removed, "
-        f"{report.unchanged} unchanged, {len(report.skipped)} skipped in {report.seconds:.1f}s "
-        f"({report.total} articles in {index_dir})"
-    )
+    click.echo(message("cli.index_report", added=report.added, updated=report.updated, removed=report.removed,
+                       unchanged=report.unchanged, skipped=len(report.skipped), seconds=report.seconds,
+                       total=report.total, index=index_dir))
     for skipped in report.skipped:
-        click.echo(f"skipped {skipped}", err=True)
+        click.echo(message("cli.skipped", entry=skipped), err=True)
 
 
 @main.command()
@@ -210,9 +238,9 @@ def add(files, index_dir, wait, quiet, follow, as_json) -> None:
 
 
 class QueryCommand(click.Command):
-    """A command whose words may begin with '-': `searchkit query -"Nghệ An" BTS` excludes
-    *Nghệ An*. Only the command's own option names (`-n`, `--limit=5`, `-h`) are options;
-    everything else, and everything after `--`, is the query."""
+    """A command whose words may begin with '-': `searchkit query BTS -Vinh` excludes *Vinh*.
+    Only the command's own option names (`-n`, `--limit=5`, `-h`) are options; everything
+    else, and everything after `--`, is the query."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         flags, valued = set(), set()
@@ -284,7 +312,7 @@ def query(query, index_dir, limit, offset, since, until, province, source, categ
     Example:
       searchkit query "trạm BTS"
       searchkit query "Đắk Nông đã làm gì để phát triển trạm BTS?" --explain
-      searchkit query -"Nghệ An" BTS
+      searchkit query 'BTS -"Nghệ An"'
       searchkit query 'dak nong "chữ ký số" -hội' --json -n 5 --offset 5
       searchkit query "chữ ký số" --province "dak nong" --since 2010 --sort date --facets
       echo "truyeenf thoong" | searchkit query -
@@ -297,11 +325,11 @@ def query(query, index_dir, limit, offset, since, until, province, source, categ
     try:
         results = engine.search(text, **options)
     except IndexNotFoundError:
-        if hasattr(engine, "url") or not (_is_default(index_dir) and Path(DEFAULT_CORPUS).is_dir()):
+        if where(engine, index_dir) != index_dir or not (_is_default(index_dir) and Path(DEFAULT_CORPUS).is_dir()):
             raise
-        click.echo(f"No index in {index_dir}/ yet: building it from {DEFAULT_CORPUS}/ …", err=True)
+        click.echo(message("cli.building", index=index_dir, corpus=DEFAULT_CORPUS), err=True)
         report = run_index(engine, [DEFAULT_CORPUS])
-        click.echo(f"Indexed {report.total} articles in {report.seconds:.1f}s.", err=True)
+        click.echo(message("cli.built", total=report.total, seconds=report.seconds), err=True)
         results = engine.search(text, **options)
     if as_json:
         click.echo(json.dumps(results.to_dict(), ensure_ascii=False))
@@ -309,15 +337,33 @@ def query(query, index_dir, limit, offset, since, until, province, source, categ
         from searchkit.render import render_facets, render_results
 
         colour = _colour(color)  # click.echo strips colour off a non-terminal unless told not to
-        click.echo(render_results(results, colour=colour, offset=offset), color=colour)
+        page = render_results(results, colour=colour, offset=offset, lang=lang())
+        if not results.total and any(options[name] for name in FILTER_NAMES):
+            page += _without_filters(engine, text, options) + "\n"
+        click.echo(page, color=colour)
         if explain:
             from searchkit.render import render_explanation
 
-            click.echo(render_explanation(results))
+            click.echo(render_explanation(results, lang=lang()))
         if facets:
-            click.echo(render_facets(results.facets))
+            click.echo(render_facets(results.facets, lang=lang()))
     if not results.hits:
         sys.exit(1)
+
+
+def _without_filters(engine: SearchEngine, text: str, options: dict) -> str:
+    """'0 results with --province Nghệ An; 12 without': a filtered search that found nothing
+    names its filters (the province as the index spells it) and counts the same words without them."""
+    from searchkit.render import render_filtered_empty
+    from searchkit.searching.filters import Filters
+
+    given = {name: options[name] for name in FILTER_NAMES if options[name]}
+    if "province" in given:
+        given["province"] = Filters.parse(province=given["province"]).province or given["province"]
+    unfiltered = {**options, **dict.fromkeys(FILTER_NAMES), "limit": 1, "offset": 0, "facets": False,
+                  "explain": False}
+    without = engine.search(text, **unfiltered).total
+    return render_filtered_empty({FLAGS[name]: value for name, value in given.items()}, without, lang())
 
 
 def _query_text(words: tuple[str, ...]) -> str:
@@ -330,7 +376,7 @@ def _query_text(words: tuple[str, ...]) -> str:
         data = sys.stdin.buffer.read(4 * MAX_QUERY_CHARS + 1)
         text = data.decode("utf-8", "replace").strip()
         if not text:
-            raise QueryError("the query on standard input is empty; e.g. echo \"trạm BTS\" | searchkit query -")
+            raise QueryError(kind="query.stdin_empty", field="query", value="")
         return sanitize(text)
     return sanitize(" ".join(words))
 
@@ -367,31 +413,42 @@ def optimize(index_dir, wait, as_json) -> None:
     if as_json:
         click.echo(json.dumps(info))
     else:
-        click.echo(f"{rewritten} articles rewritten; {info['segments']} segment(s) in {index_dir} ({info['seconds']:.1f}s)")
+        click.echo(message("cli.optimized", rewritten=rewritten, segments=info["segments"], index=index_dir,
+                           seconds=info["seconds"]))
 
 
 @main.command()
 @index_option
+@click.option("--repair", is_flag=True,
+              help="Drop damaged segments and re-index their articles from the corpus paths the index was built from.")
 @json_option
 @handle_errors
-def check(index_dir, as_json) -> None:
+def check(index_dir, repair, as_json) -> None:
     """Read every file of the index and report damage (exit 0 clean, 3 damaged).
 
     \b
-    Example:
+    Examples:
       searchkit check --index index/
+      searchkit check --repair --index index/
     """
     engine = open_engine(index_dir)
-    report = engine.check()
+    report = engine.repair() if repair else engine.check()
     index_dir = where(engine, index_dir)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
+    elif repair and report["repaired"]:
+        click.echo(message("cli.repaired", index=index_dir, dropped=len(report["dropped_segments"]),
+                           lost=report["lost"], restored=report["restored"], missing=len(report["not_restored"])))
+        for article_id in report["not_restored"]:
+            click.echo(message("cli.not_restored", id=article_id))
     elif not report["problems"]:
-        click.echo(f"{index_dir}: {report['segments']} segments, {report['articles']} articles: no damage")
-    else:
+        click.echo(message("cli.check_clean", index=index_dir, segments=report["segments"], articles=report["articles"]))
+    for note in report.get("notes", ()) if not as_json else ():
+        click.echo(message("cli.check_note", note=note))
+    if report["problems"] and not as_json:
         for problem in report["problems"]:
-            click.echo(f"damaged: {problem}")
-        click.echo(f"rebuild it with: searchkit index --rebuild --index {index_dir} CORPUS")
+            click.echo(message("cli.check_damaged", problem=problem))
+        click.echo(message("cli.check_rebuild", index=index_dir))
     if report["problems"]:
         sys.exit(3)
 
@@ -419,7 +476,7 @@ def stats(index_dir, as_json) -> None:
     if not local:
         return
     if manifest is None:
-        click.echo("manifest        none for this commit (the next `searchkit index` writes it)")
+        click.echo(f"manifest        {message('cli.no_manifest')}")
         return
     click.echo("fields          name      form      positions  boost  b")
     for field in manifest["fields"]:
@@ -440,8 +497,15 @@ def stats(index_dir, as_json) -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Server processes; each answers searches on its own (use the number of cores).")
 @click.option("--access-log", is_flag=True, help="Log every request on stdout.")
+@click.option("--timeout", "time_limit", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds a request may take, its wait for its turn included; then it is answered 503.")
+@click.option("--max-connections", default=1000, show_default=True, type=click.IntRange(8, 1_000_000),
+              help="Open connections per worker at most (fewer if the file limit says so); past it the "
+                   "oldest idle or half-sent one is closed.")
+@click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds a client may take to send a request's headers; then the connection is closed.")
 @handle_errors
-def serve(index_dir, host, port, workers, access_log) -> None:
+def serve(index_dir, host, port, workers, access_log, time_limit, max_connections, header_timeout) -> None:
     """Serve a search page and a JSON API over HTTP.
 
     Open http://127.0.0.1:8000/ in a browser; the API is under /api/ (description at
@@ -455,9 +519,10 @@ def serve(index_dir, host, port, workers, access_log) -> None:
     from searchkit.web.server import is_loopback, run  # the web stack: never on the query path
 
     if not is_loopback(host):
-        click.echo(f"searchkit: listening on {host}: other machines can reach this server", err=True)
+        click.echo(f"searchkit: {message('cli.listening', host=host)}", err=True)
     address = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
     backend = click.get_current_context().find_root().obj.get("backend", "")
-    click.echo(f"Serving {where(open_engine(index_dir), index_dir)} on http://{address}:{port}/ (Ctrl-C stops)",
+    click.echo(message("cli.serving", index=where(open_engine(index_dir), index_dir), url=f"http://{address}:{port}/"),
                err=True)
-    run(index_dir, host=host, port=port, workers=workers, access_log=access_log, backend=backend)
+    run(index_dir, host=host, port=port, workers=workers, access_log=access_log, backend=backend,
+        time_limit=time_limit, max_connections=max_connections, header_timeout=header_timeout)

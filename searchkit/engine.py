@@ -14,7 +14,7 @@ from searchkit.errors import AbbreviationsError
 from searchkit.models import Article, Explanation, IndexReport, Results
 from searchkit.searching import pipeline
 from searchkit.searching.abbreviations import Abbreviations, load_abbreviations
-from searchkit.searching.backend import COMPLETE, OPTIMIZE, SUGGEST, Backend
+from searchkit.searching.backend import COMPLETE, OPTIMIZE, REPAIR, SUGGEST, Backend
 from searchkit.searching.filters import MAX_OFFSET, Filters, check_page, check_sort
 from searchkit.searching.highlight import Highlighting
 from searchkit.searching.pipeline import MAX_SNIPPET_HITS
@@ -68,12 +68,14 @@ class SearchEngine:
 
     def index(self, paths: Iterable[str | os.PathLike], *, rebuild: bool = False,
               remove_missing: bool = True, wait: float = 0.0, workers: int | None = None,
-              batch_size: int | None = None, progress: Progress | None = None, follow: bool = False) -> IndexReport:
+              batch_size: int | None = None, progress: Progress | None = None, follow: bool = False,
+              prune: bool = False) -> IndexReport:
         """Sync the store with the articles (`.txt`, `.jsonl`, `.html`, `.md`) under `paths`
         (see `searchkit.indexing.sync`): new ones added, changed ones replaced, vanished ones
-        removed, by content hash; `follow`: also what symbolic links outside `paths` lead to."""
+        removed, by content hash; `follow`: also what symbolic links outside `paths` lead to;
+        `prune`: removing more than half of the store is meant (else a CorpusError)."""
         return self.backend.sync(paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait, workers=workers,
-                                 batch_size=batch_size, progress=progress, follow=follow)
+                                 batch_size=batch_size, progress=progress, follow=follow, prune=prune)
 
     def search(self, query: str, limit: int = 10, *, offset: int = 0, snippets: int = 3,
                since: str | None = None, until: str | None = None, province: str | None = None,
@@ -151,8 +153,7 @@ class SearchEngine:
         'CNTT Nghệ An'
         """
         if SUGGEST not in self.capabilities:
-            raise BackendError("restoring accents needs the local index's spelling statistics; run it on a local "
-                               "index (without --backend)")
+            raise BackendError(kind="backend.no_restore", field="backend", value=str(self.backend))
         table = self.abbreviations
         return self.backend.reading(lambda view: pipeline.restore_accents(view, table, text))
 
@@ -197,13 +198,11 @@ class SearchEngine:
         try:
             return load_abbreviations(self.abbreviation_files)
         except OSError as error:
-            raise AbbreviationsError(
-                f"cannot read the abbreviations file {error.filename}: {error.strerror}"
-            ) from error
+            raise AbbreviationsError(kind="abbreviations.unreadable", field="abbreviations", value=error.filename,
+                                     hint={"reason": error.strerror}) from error
         except (ValueError, UnicodeDecodeError) as error:
-            raise AbbreviationsError(
-                f"{error}; fix the file (one 'ABBREVIATION<TAB>expansion' a line, UTF-8)"
-            ) from error
+            raise AbbreviationsError(kind="abbreviations.malformed", field="abbreviations",
+                                     hint={"reason": str(error)}) from error
 
     def count(self) -> int:
         """Number of articles in the store."""
@@ -215,21 +214,31 @@ class SearchEngine:
         segments as they go: this is for a quiet moment after large changes. BackendError on
         a store that compacts itself (`capabilities` lacks OPTIMIZE)."""
         if OPTIMIZE not in self.capabilities:
-            raise BackendError(f"optimize is for the local index: the {getattr(self.backend, 'name', '')} backend "
-                               "compacts its own storage")
+            raise BackendError(kind="backend.no_optimize", field="backend", value=str(self.backend))
         return self.backend.optimize(wait)
 
     def check(self) -> dict:
         """Read every file of the index once: the table of contents, the last commit's
         manifest and every file it lists (size and checksum), each postings file against
-        itself, and each segment's stored fields at both ends. Returns {"index",
-        "generation", "segments", "articles", "problems"}: an empty list is a clean index.
+        itself, each segment's ids and stored fields, and the caches. Returns {"index",
+        "generation", "segments", "articles", "problems", "damaged_segments", "notes"}: no
+        problems is a clean index; `notes` name damaged caches (the next search rebuilds them).
         (A cluster reports its nodes' health instead.)
 
         >>> SearchEngine("index").check()["problems"]
         []
         """
         return self.backend.check()
+
+    def repair(self, paths: Iterable[str | os.PathLike] | None = None, *, wait: float = 0.0) -> dict:
+        """Drop the damaged segments and re-index their articles from the corpus paths the
+        index was synced from (or `paths`), rebuild it from them when its table of contents is
+        damaged, remove damaged caches (see `searchkit.indexing.check.repair_index`). Returns
+        what was done and what could not be restored (`not_restored`, `problems`). BackendError
+        on a store that repairs itself (`capabilities` lacks REPAIR)."""
+        if REPAIR not in self.capabilities:
+            raise BackendError(kind="backend.no_optimize", field="backend", value=str(self.backend))
+        return self.backend.repair(list(paths) if paths is not None else None, wait)
 
     def stats(self) -> dict:
         """Articles, segments, vocabulary, size on disk, schema version, and the manifest of

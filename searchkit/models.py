@@ -2,8 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+#: A heading made of an untitled article's first sentence stops at a word near this length.
+HEADING_CHARS = 120
+_SENTENCE = re.compile(r"(.+?[.!?…])(?=\s|$)|.+", re.S)
+
+
+def heading(title: str, body: str) -> str:
+    """The title, or for an untitled article its body's first sentence (cut at a word, with
+    `…`, when long): what lists of hits show.
+
+    >>> heading("", "Sở TT&TT Nghệ An vừa lắp 5 trạm BTS. Dự án tiếp tục năm sau.")
+    'Sở TT&TT Nghệ An vừa lắp 5 trạm BTS.'
+    >>> heading("Trạm BTS", "Bài viết."), heading("  ", "")
+    ('Trạm BTS', '')
+    """
+    if title.strip():
+        return title
+    first = next((line.strip() for line in body.splitlines() if line.strip()), "")
+    found = _SENTENCE.match(first)
+    sentence = found.group(1) or found.group(0) if found else ""
+    if len(sentence) <= HEADING_CHARS:
+        return sentence
+    cut = sentence[:HEADING_CHARS].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:–- ") + "…"
 
 
 @dataclass(frozen=True)

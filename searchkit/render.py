@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from searchkit.messages import say
 from searchkit.models import Hit, Results
 
 
@@ -20,65 +21,84 @@ def mark(text: str, spans, colour: bool) -> str:
     return "".join(out)
 
 
-def render_hit(rank: int, hit: Hit, colour: bool) -> str:
+def render_hit(rank: int, hit: Hit, colour: bool, lang: str = "vi") -> str:
     bold = (lambda s: f"\x1b[1m{s}\x1b[0m") if colour else (lambda s: s)
-    fields = (hit.id, hit.date, hit.province, hit.source, hit.author, f"score {hit.score:.2f}")
+    fields = (hit.id, hit.date, hit.province, hit.source, hit.author, say("render.score", lang, score=hit.score))
     meta = " · ".join(str(v) for v in fields if v)
-    lines = [f"{rank}. {bold(mark(hit.title or '(no title)', hit.title_spans, colour))}", f"   {meta}"]
+    title = hit.title or say("render.no_title", lang)
+    lines = [f"{rank}. {bold(mark(title, hit.title_spans, colour))}", f"   {meta}"]
     lines += [f"   {mark(s.text, s.spans, colour)}" for s in hit.snippets]
     return "\n".join(lines)
 
 
-def render_results(results: Results, colour: bool = False, offset: int | None = None) -> str:
-    """The whole result page as text; `offset`: hits skipped before this page (default: the
-    results' own)."""
+def render_results(results: Results, colour: bool = False, offset: int | None = None, lang: str = "vi") -> str:
+    """The whole result page as text in `lang`; `offset`: hits skipped before this page
+    (default: the results' own).
+
+    >>> print(render_results(Results("xyzzyq", 0)), end="")
+    Không tìm thấy kết quả cho "xyzzyq".
+    >>> print(render_results(Results("xyzzyq", 0), lang="en"), end="")
+    No results for "xyzzyq".
+    """
     offset = results.offset if offset is None else offset
     shown = results.searched if results.corrected else results.query
     if not results.hits:
-        head = f'No results for "{shown}"'
-        head += f" after the first {offset}." if offset and results.total else "."
+        head = say("results.none_after" if offset and results.total else "cli.no_results", lang,
+                   query=shown, offset=offset)
     else:
-        head = f'{results.total} result{"s" if results.total != 1 else ""} for "{shown}"'
+        head = say("results.one" if results.total == 1 else "results.many", lang, total=results.total, query=shown)
         if results.complete < results.total:
-            head += f" ({results.complete} with every word)"
+            head += say("results.complete", lang, complete=results.complete)
         if offset or results.total > len(results.hits):
-            head += f", showing {offset + 1}–{offset + len(results.hits)}"
+            head += say("results.showing", lang, first=offset + 1, last=offset + len(results.hits))
     if results.corrected:
-        head = f'Không có kết quả cho "{results.query}"; đã tìm: {results.searched}\n' + head
+        head = say("results.corrected", lang, query=results.query, searched=results.searched) + "\n" + head
     lines = [head]
     if results.searched and not results.corrected:
-        lines.append(f"Đã tìm: {results.searched}")
-    lines += ["", *(render_hit(i, hit, colour) + "\n" for i, hit in enumerate(results.hits, offset + 1))]
+        lines.append(say("results.searched", lang, searched=results.searched))
+    lines += ["", *(render_hit(i, hit, colour, lang) + "\n" for i, hit in enumerate(results.hits, offset + 1))]
     if results.suggestion:
-        lines.append(f"Có phải bạn muốn tìm: {results.suggestion}")
+        lines.append(say("results.suggestion", lang, suggestion=results.suggestion))
     return "\n".join(lines).rstrip() + "\n"
 
 
-def render_facets(facets: dict[str, dict[str, int]], top: int = 10) -> str:
+def render_filtered_empty(filters: dict[str, str], without: int, lang: str = "vi") -> str:
+    """What a filtered search that found nothing says: the filters, named as flags, and how many
+    articles the same words find without them.
+
+    >>> render_filtered_empty({"--province": "Nghệ An"}, 12)
+    '0 kết quả với --province Nghệ An; 12 nếu bỏ bộ lọc'
+    >>> render_filtered_empty({"--province": "Nghệ An", "--since": "2010"}, 12, "en")
+    '0 results with --province Nghệ An --since 2010; 12 without'
+    """
+    shown = " ".join(f"{name} {value}" for name, value in filters.items())
+    return say("results.filtered_empty", lang, filters=shown, without=without)
+
+
+def render_facets(facets: dict[str, dict[str, int]], top: int = 10, lang: str = "vi") -> str:
     """Counts of all matches by province, year, source and category, the largest first.
 
     >>> print(render_facets({"province": {"Đắk Nông": 3, "Hà Nội": 1}, "year": {"2010": 4}}))
     Tỉnh/thành: Đắk Nông 3 · Hà Nội 1
     Năm: 2010 4
     """
-    labels = {"province": "Tỉnh/thành", "year": "Năm", "source": "Nguồn", "category": "Chuyên mục"}
     lines = []
-    for name, label in labels.items():
+    for name in ("province", "year", "source", "category"):
         if name not in facets and name in ("source", "category"):
             continue
         counts = facets.get(name) or {}
         shown = [f"{key} {count}" for key, count in list(counts.items())[:top]]
         if len(counts) > top:
-            shown.append(f"… {len(counts) - top} more")
-        lines.append(f"{label}: {' · '.join(shown) if shown else '—'}")
+            shown.append(say("facet.more", lang, count=len(counts) - top))
+        lines.append(f"{say('facet.' + name, lang)}: {' · '.join(shown) if shown else '—'}")
     return "\n".join(lines)
 
 
-#: How each way a typed word matched is said in `--explain` (`searching.exact`).
-_ACCENT_MODES = {"exact": "đúng dấu", "plain": "không dấu, đúng như gõ", "any": "mọi dấu"}
+#: How each way a typed word matched (`searching.exact`) is said in `--explain`: catalogue keys.
+_ACCENT_MODES = {"exact": "explain.exact", "plain": "explain.plain", "any": "explain.any"}
 
 
-def _accent_lines(accents) -> str:
+def _accent_lines(accents, lang: str = "vi") -> str:
     """How each typed word matched: `trạm đúng dấu · trám mọi dấu (không có trong chỉ mục, tìm không dấu)`.
 
     >>> _accent_lines([{"word": "trám", "mode": "any", "fallback": True}, {"word": "bts", "mode": "any", "fallback": False}])
@@ -87,13 +107,14 @@ def _accent_lines(accents) -> str:
     parts = []
     for entry in accents:
         if entry["fallback"]:
-            parts.append(f"{entry['word']} {_ACCENT_MODES['any']} (hiếm hoặc không có trong chỉ mục: tìm không dấu)")
+            parts.append(f"{entry['word']} {say('explain.any', lang)} ({say('explain.fallback', lang)})")
         elif entry["mode"] != "any" or any(e["mode"] != "any" for e in accents):
-            parts.append(f"{entry['word']} {_ACCENT_MODES.get(entry['mode'], entry['mode'])}")
+            mode = _ACCENT_MODES.get(entry["mode"])
+            parts.append(f"{entry['word']} {say(mode, lang) if mode else entry['mode']}")
     return " · ".join(parts)
 
 
-def render_explanation(results: Results) -> str:
+def render_explanation(results: Results, lang: str = "vi") -> str:
     """The plan (what was searched, required and optional words, words side by side) and each hit's
     score breakdown.
 
@@ -103,21 +124,19 @@ def render_explanation(results: Results) -> str:
       tùy chọn: trạm
     """
     plan = results.plan or {}
-    lines = [f"Truy vấn: {results.searched or results.query}"]
-    labels = (("required", "bắt buộc"), ("optional", "tùy chọn"), ("excluded", "loại trừ"),
-              ("side_by_side", "liền nhau"), ("compounds", "từ ghép"), ("dropped", "bỏ qua (câu dài)"))
-    for key, label in labels:
+    lines = [say("explain.query", lang, query=results.searched or results.query)]
+    for key in ("required", "optional", "excluded", "side_by_side", "compounds", "dropped"):
         values = plan.get(key)
         if values or key in ("required", "optional"):
-            lines.append(f"  {label}: {', '.join(values) if values else '—'}")
+            lines.append(f"  {say('explain.' + key, lang)}: {', '.join(values) if values else '—'}")
     if plan.get("names"):
-        lines.append(f"  tên riêng (chỉ tính trọn khi liền nhau): {', '.join(plan['names'])}")
-    accents = _accent_lines(plan.get("accents") or ())
+        lines.append(f"  {say('explain.names', lang)}: {', '.join(plan['names'])}")
+    accents = _accent_lines(plan.get("accents") or (), lang)
     if accents:
-        lines.append("  dấu: " + accents)
+        lines.append(f"  {say('explain.accents', lang)}: {accents}")
     weights = plan.get("weights") or {}
     if weights:
-        lines.append("  trọng số (idf): " + " · ".join(f"{w} {v:.2f}" for w, v in weights.items()))
+        lines.append(f"  {say('explain.weights', lang)}: " + " · ".join(f"{w} {v:.2f}" for w, v in weights.items()))
     for rank, hit in enumerate(results.hits, results.offset + 1):
         if hit.explanation is not None:
             lines.append(f"{rank}. {hit.id}")
@@ -125,18 +144,20 @@ def render_explanation(results: Results) -> str:
     return "\n".join(lines)
 
 
-def progress_line(done: int, total: int | None, seconds: float) -> str:
+def progress_line(done: int, total: int | None, seconds: float, lang: str = "en") -> str:
     """The indexing progress line: articles done, their rate, and the time left at that rate
-    (once some are done: `ETA …` before).
+    (once some are done: `ETA …` before), in `lang`.
 
     >>> progress_line(4000, 16183, 32.0)
     '4000/16183 articles done · 125/s · ETA 1:37'
     >>> progress_line(0, 16183, 1.5)
     '0/16183 articles done · 0/s · ETA …'
+    >>> progress_line(4000, 16183, 32.0, "vi")
+    '4000/16183 bài xong · 125/giây · còn 1:37'
     """
     rate = done / max(seconds, 1e-6)
-    line = f"{done}/{total or '?'} articles done · {rate:,.0f}/s"
+    eta = "…"
     if total and done > 0:
         remaining = max(total - done, 0) / rate
-        return line + f" · ETA {int(remaining // 60)}:{int(remaining % 60):02d}"
-    return line + " · ETA …"
+        eta = f"{int(remaining // 60)}:{int(remaining % 60):02d}"
+    return say("progress.line", lang, done=done, total=total or "?", rate=rate, eta=eta)

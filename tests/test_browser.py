@@ -88,13 +88,17 @@ def test_type_see_marks_filter_by_facet_page_forward_and_open_an_article(page, s
 
     page.get_by_role("link", name="Trang sau →").click()
     page.wait_for_url(re.compile(r"offset=2"))
+    assert page.locator("nav.pages [aria-current=page]").inner_text() == "2"
     assert "Trang 2/2" in page.locator("nav.pages").inner_text()
     assert set(first_page + hit_ids(page)) == BTS_ARTICLES
 
-    page.locator("aside.facets").get_by_role("link", name="Đắk Nông").click()
+    facets = page.locator("details.facets")  # on a phone: folded above the results
+    assert facets.bounding_box()["y"] < page.locator("#results li.hit").first.bounding_box()["y"]
+    facets.locator("summary").click()
+    facets.get_by_role("link", name="Đắk Nông").click()
     page.wait_for_url(re.compile(r"province="))
     assert hit_ids(page) == [DAK_NONG]
-    assert page.locator("aside.facets [aria-current]").inner_text() == "Đắk Nông"
+    assert page.locator("details.facets [aria-current]").inner_text() == "Đắk Nông"
 
     page.locator("#results li.hit h2 a").first.click()
     page.wait_for_url(re.compile(r"/articles/"))
@@ -120,7 +124,9 @@ def test_the_keyboard_reaches_the_skip_link_then_the_search_box(page, server):
     page.goto(server + "/?q=tram+bts")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Bỏ qua, đến nội dung chính"
+    page.keyboard.press("Tab")  # the brand's link home
     page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "English"  # the language switch
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "q"
     page.locator("#q").fill("truyeenf thoong")
@@ -155,7 +161,71 @@ LOW_CONTRAST = """() => {
 }"""
 
 
-@pytest.mark.parametrize("path", ["/?q=tram+bts&limit=2", f"/articles/{DAK_NONG}?q=tram+bts", "/"])
+@pytest.mark.parametrize("path", ["/?q=tram+bts&limit=2", f"/articles/{DAK_NONG}?q=tram+bts", "/", "/docs"])
 def test_every_text_has_a_contrast_of_at_least_4_5(page, server, path):
     page.goto(server + path)
     assert page.evaluate(LOW_CONTRAST) == []
+
+
+def suggestions(page) -> list[str]:
+    return page.locator("#q-suggestions [role=option]").all_inner_texts()
+
+
+def test_typing_offers_completions_chosen_with_the_keyboard(page, server):
+    page.goto(server + "/")
+    box = page.locator("#q")
+    box.press_sequentially("tram b", delay=40)
+    expect(page.locator("#q-suggestions [role=option]").first).to_have_text("trạm BTS")
+    assert box.get_attribute("role") == "combobox" and box.get_attribute("aria-expanded") == "true"
+    box.press("Escape")  # closes the list, keeps what is typed
+    expect(page.locator("#q-suggestions")).to_be_hidden()
+    assert box.input_value() == "tram b" and box.get_attribute("aria-expanded") == "false"
+    box.press_sequentially("t", delay=40)  # `tram bt`: offered again
+    expect(page.locator("#q-suggestions [role=option]").first).to_have_text("trạm BTS")
+    box.press("ArrowDown")
+    option = page.locator("#q-suggestions [role=option][aria-selected=true]")
+    assert option.inner_text() == "trạm BTS"
+    assert box.get_attribute("aria-activedescendant") == option.get_attribute("id")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"q=tr%E1%BA%A1m\+BTS$"))  # the chosen words, no empty parameter
+    assert box.input_value() == "trạm BTS"
+    assert set(hit_ids(page)) == BTS_ARTICLES
+
+
+def test_the_page_works_without_javascript_and_keeps_empty_fields_out_of_the_address(browser, server):
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.goto(server + "/?q=tram+bts")
+        page.locator("details.filters summary").click()
+        assert page.locator("#since").get_attribute("type") == "date"
+        page.locator("#q").fill("tram bts")
+        page.locator("#q").press("Enter")  # the form sends since=&until=…: the server redirects
+        page.wait_for_url(re.compile(r"/\?q=tram\+bts$"))
+        assert set(hit_ids(page)) == BTS_ARTICLES
+    finally:
+        context.close()
+
+
+def test_an_english_page_stays_english_through_its_links(page, server):
+    page.goto(server + "/?q=tram+bts&limit=2")
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(re.compile(r"lang=en"))
+    expect(page.locator("#results .status")).to_contain_text("Found 3 articles for «tram bts»")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role("link", name="Next →").click()
+    page.wait_for_url(re.compile(r"offset=2.*lang=en|lang=en.*offset=2"))
+    assert page.locator("h1").inner_text() == "Results for «tram bts»"
+
+
+@pytest.mark.parametrize("path", ["/?q=tram+bts&limit=2", "/docs"])
+def test_dark_mode_keeps_a_contrast_of_at_least_4_5(browser, server, path):
+    context = browser.new_context(viewport=PHONE, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(server + path)
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(18, 18, 18)"  # the dark palette is in use
+        assert page.evaluate(LOW_CONTRAST) == []
+    finally:
+        context.close()

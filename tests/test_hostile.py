@@ -262,3 +262,84 @@ def test_cli_prints_every_skip_even_with_undecodable_names(hostile, tmp_path):
     lines = [line for line in result.stderr.splitlines() if line.startswith("skipped ")]
     assert len(lines) == len(SKIPPED)
     assert any("b\\xe0i-h\\xf4ng.txt: file name is not valid UTF-8" in line for line in lines)
+
+
+def _load_bounded(paths) -> BaseException | None:
+    """load_abbreviations(paths) in a thread joined for at most a minute: a FIFO must never
+    block the open; returns what it raised (a hang fails the test instead of stalling it)."""
+    import threading
+
+    from searchkit.searching.abbreviations import load_abbreviations
+
+    raised: list[BaseException | None] = []
+
+    def load():
+        try:
+            load_abbreviations(paths)
+            raised.append(None)
+        except BaseException as error:  # noqa: BLE001 - handed to the test
+            raised.append(error)
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    thread.join(60)
+    assert raised, "load_abbreviations blocked on the file"
+    return raised[0]
+
+
+def test_a_fifo_as_abbreviations_file_is_refused_without_blocking(tmp_path):
+    from searchkit import AbbreviationsError
+
+    fifo = tmp_path / "viet-tat.tsv"
+    os.mkfifo(fifo)
+    error = _load_bounded([fifo])
+    assert isinstance(error, AbbreviationsError) and error.kind == "abbreviations.not_a_file"
+    assert str(fifo) in str(error) and "FIFO" in str(error) and "not a regular file" in str(error)
+    assert error.exit_code == 2
+
+
+def test_dev_zero_as_abbreviations_file_is_refused_before_reading():
+    from searchkit import AbbreviationsError
+
+    error = _load_bounded(["/dev/zero"])  # used to grow to 1.7 GB, then MemoryError
+    assert isinstance(error, AbbreviationsError) and error.kind == "abbreviations.not_a_file"
+    assert "/dev/zero is a device" in str(error)
+
+
+def test_an_abbreviations_file_over_the_cap_is_refused_and_one_under_it_loads(tmp_path):
+    from searchkit import AbbreviationsError
+    from searchkit.searching.abbreviations import MAX_FILE_BYTES, load_abbreviations
+
+    line = "ĐTTM\tđiện thoại thông minh\n".encode()
+    big = tmp_path / "lon.tsv"
+    big.write_bytes(line * (MAX_FILE_BYTES // len(line) + 1))
+    error = _load_bounded([big])
+    assert isinstance(error, AbbreviationsError) and error.kind == "abbreviations.too_large"
+    assert f"at most {MAX_FILE_BYTES:,}" in str(error)
+    fits = tmp_path / "vua.tsv"
+    fits.write_bytes(line * (MAX_FILE_BYTES // len(line)))
+    assert load_abbreviations([fits]).expand("ĐTTM") == ("điện thoại thông minh",)
+
+
+def test_the_command_line_words_a_fifo_abbreviations_file_as_a_usage_error(tmp_path, sample_engine):
+    fifo = tmp_path / "viet-tat.tsv"
+    os.mkfifo(fifo)
+    result = CliRunner().invoke(main, ["query", "CNTT", "--index", str(sample_engine.path),
+                                       "--abbreviations", str(fifo)], env={"SEARCHKIT_LANG": "en"})
+    assert result.exit_code == 2, result.output
+    assert "not a regular file" in result.output and "Traceback" not in result.output
+
+
+def test_backend_secrets_stay_out_of_reprs_strings_dicts_and_errors(tmp_path):
+    from searchkit.backends import BackendError, parse_backend_url
+
+    secret = "khóa-bí-mật-Zq93"
+    url = parse_backend_url(f"typesense://{secret}@127.0.0.1:8108,127.0.0.1:8109/tin_tuc")
+    assert url.api_key == secret  # the client still gets it
+    engine = SearchEngine(tmp_path / "index", backend=url)
+    shown = [repr(url), str(url), repr(url.to_dict()), repr(engine), str(engine), repr([url]), f"{url!r}"]
+    assert not [text for text in shown if secret in text], shown
+    assert repr(url) == "BackendURL('typesense://127.0.0.1:8108,127.0.0.1:8109/tin_tuc', api_key=<hidden>)"
+    with pytest.raises(BackendError) as raised:
+        parse_backend_url(f"typesense://{secret}@127.0.0.1/tin_tuc")  # no port
+    assert secret not in str(raised.value) and secret not in repr(raised.value.to_dict())

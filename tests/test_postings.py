@@ -30,16 +30,32 @@ def test_every_segment_gets_a_postings_file(built):
 
 
 @pytest.mark.parametrize("damage, problem", [
-    (lambda path: path.unlink(), "cannot be read"),
+    (lambda path: path.unlink(), "is missing"),
+    (lambda path: path.write_bytes(path.read_bytes()[: path.stat().st_size // 2]), "has [0-9,]+ bytes where the manifest says"),
+    (lambda path: path.write_bytes(b"SKPOST00" + path.read_bytes()[8:]), "does not match its checksum: its header was changed"),
+    (lambda path: path.write_bytes(path.read_bytes()[:12] + b"{not json" + path.read_bytes()[21:]), "does not match its checksum"),
+])
+def test_a_damaged_postings_file_is_named_with_the_repair(damaged, damage, problem):
+    """Opening a generation verifies every file's size and header against the manifest."""
+    target = sorted(damaged.path.glob("*" + SUFFIX))[1]
+    damage(target)
+    with pytest.raises(IndexFormatError, match=f"{target.name} {problem}.*searchkit check --repair"):
+        damaged.search("trạm BTS")
+
+
+@pytest.mark.parametrize("damage, problem", [
     (lambda path: path.write_bytes(path.read_bytes()[: path.stat().st_size // 2]), "is truncated"),
     (lambda path: path.write_bytes(b"SKPOST00" + path.read_bytes()[8:]), "is not a searchkit postings file of this version"),
     (lambda path: path.write_bytes(path.read_bytes()[:12] + b"{not json" + path.read_bytes()[21:]), "has a damaged header"),
 ])
-def test_a_damaged_postings_file_is_named_with_the_repair(damaged, damage, problem):
+def test_the_postings_reader_names_what_is_wrong_with_its_file(damaged, damage, problem):
+    """Without a manifest to compare with, the reader itself still says what is wrong."""
+    from searchkit.indexing.postings import open_postings
+
     target = sorted(damaged.path.glob("*" + SUFFIX))[1]
     damage(target)
-    with pytest.raises(IndexFormatError, match=f"{target.name} {problem}.*searchkit index --rebuild"):
-        damaged.search("trạm BTS")
+    with pytest.raises(IndexFormatError, match=f"{target.name} {problem}.*searchkit check --repair"):
+        open_postings(str(damaged.path), target.stem)
 
 
 def test_check_reports_a_clean_index_and_a_damaged_one(built, damaged):

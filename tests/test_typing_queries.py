@@ -279,7 +279,8 @@ def test_a_new_generation_replaces_the_cache(corpus_copy, tmp_path):
 
 # --- Command line --------------------------------------------------------------------------
 
-def test_cli_shows_what_was_searched_and_the_suggestion(sample_engine):
+def test_cli_shows_what_was_searched_and_the_suggestion(sample_engine, monkeypatch):
+    monkeypatch.setenv("SEARCHKIT_LANG", "vi")
     runner = CliRunner()
     result = runner.invoke(main, ["query", "truyeenf", "thoong", "--index", str(sample_engine.path)])
     assert result.exit_code == 0 and "Đã tìm: truyền thông" in result.output

@@ -114,7 +114,7 @@ def test_a_large_limit_is_lowered_to_the_cap(client):
     ({"q": ""}, "QueryError", "no words to look for"),
     ({"q": "!!! ???"}, "QueryError", "no words to look for"),
     ({"q": "-Vinh"}, "QueryError", "only excluded words"),
-    ({"q": "tram " * (MAX_QUERY_CHARS // 5 + 1)}, "QueryError", f"at most {MAX_QUERY_CHARS} are searched"),
+    ({"q": "tram " * (MAX_QUERY_CHARS // 5 + 1)}, "QueryError", f"searchkit reads at most {MAX_QUERY_CHARS:,}"),
     ({"q": "tram", "limit": "0"}, "QueryError", "limit must be at least 1"),
     ({"q": "tram", "limit": "ten"}, "QueryError", "limit must be a whole number"),
     ({"q": "tram", "offset": "-1"}, "QueryError", "offset must be a whole number"),
@@ -200,3 +200,50 @@ def test_every_response_forbids_inline_scripts(client):
         headers = client.get(path).headers
         assert "script-src 'self'" in headers["content-security-policy"]
         assert headers["x-content-type-options"] == "nosniff"
+
+
+def suggest(client, q, **params):
+    response = client.get("/api/suggest", params={"q": q, **params})
+    assert response.status_code == 200, response.text
+    return response.json()["suggestions"]
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("tram b", "trạm BTS"),  # accents left out
+    ("trạm b", "trạm BTS"),  # accents typed
+    ("TRAM B", "trạm BTS"),  # any case
+    ("-\"Nghệ An\" tram b", "-\"Nghệ An\" trạm BTS"),  # what comes before is kept
+])
+def test_suggest_completes_the_last_words_as_the_index_writes_them(client, typed, expected):
+    assert suggest(client, typed)[0] == expected
+
+
+def test_suggest_respects_typed_marks_limits_and_empty_input(client):
+    assert "trạm BTS" not in suggest(client, "trăm b")  # a mark typed is a mark meant
+    assert suggest(client, "") == [] and suggest(client, "   ") == []
+    assert suggest(client, "xyzzyq") == []
+    assert len(suggest(client, "t", limit=2)) == 2
+    assert len(suggest(client, "t", limit=500)) <= 20
+    response = client.get("/api/suggest", params={"q": "t", "limit": "ten"})
+    assert response.status_code == 400 and "limit" in response.json()["error"]["message"]
+
+
+def test_suggest_is_the_engine_s_completion(client, index_dir):
+    assert suggest(client, "nghe") == SearchEngine(index_dir).complete("nghe")
+
+
+def test_untitled_articles_are_headed_by_their_first_sentence(tmp_path):
+    records = tmp_path / "untitled.jsonl"
+    records.write_text(json.dumps({
+        "id": "no-title", "title": "",
+        "body": "Viettel vừa phát sóng thử nghiệm 5G tại Hà Nội. Mạng mới nhanh gấp mười lần 4G.",
+    }, ensure_ascii=False) + "\n", encoding="utf-8")
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([records])
+    assert engine.search("5G").hits[0].title == "Viettel vừa phát sóng thử nghiệm 5G tại Hà Nội."
+    with TestClient(create_app(tmp_path / "index")) as untitled:
+        assert untitled.get("/api/search", params={"q": "5G"}).json()["hits"][0]["title"].startswith("Viettel vừa")
+        page = untitled.get("/", params={"q": "5G"}).text
+        assert "(không có tiêu đề)" not in page and "thử nghiệm <mark>5G</mark> tại Hà Nội.</a></h2>" in page
+        article = untitled.get("/articles/no-title").text
+        assert "<h1>Viettel vừa phát sóng thử nghiệm 5G tại Hà Nội.</h1>" in article

@@ -135,9 +135,10 @@ def test_unknown_article_is_a_vietnamese_404_page(client):
 
 def test_a_bad_query_is_a_400_page_that_keeps_the_form(client):
     text = page(client, "/?q=tram&since=h%C3%B4m+qua", 400)
-    assert "Chưa tìm được" in text and "is not a date" in text and 'value="tram"' in text
+    assert "Chưa tìm được" in text and "không phải ngày" in text and 'value="tram"' in text
     text = page(client, "/?q=" + "a " * 2100, 400)
-    assert "at most 4000" in text or "at most 4,000" in text
+    assert "tối đa 4,000" in text or "tối đa 4.000" in text  # the message in the page's language
+    assert "at most 4,000" in page(client, "/?lang=en&q=" + "a " * 2100, 400)
 
 
 def test_hostile_article_text_renders_as_text(client):
@@ -177,3 +178,102 @@ def test_query_terms_leave_out_exclusions_and_operators():
 
 def test_dates_are_shown_day_first():
     assert vietnamese_date("2013-01-11") == "11/01/2013"
+
+
+def h1(text: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", found).strip() for found in re.findall(r"<h1[^>]*>(.*?)</h1>", text, re.S)]
+
+
+@pytest.mark.parametrize("url, status, heading", [
+    ("/", 200, "Tìm tin công nghệ thông tin"),
+    ("/?q=tram+bts", 200, "Kết quả tìm «tram bts»"),
+    ("/?q=xyzzyq", 200, "Kết quả tìm «xyzzyq»"),
+    (f"/articles/{DAK_NONG}", 200, "Đắk Nông: Tổng kết ngành Thông tin và Truyền thông và triển khai nhiệm vụ năm 2010"),
+    ("/docs", 200, "Tài liệu API JSON"),
+    ("/nowhere", 404, "Không có trang này"),
+    ("/?q=tram&sort=popular", 400, "Chưa tìm được"),
+])
+def test_every_page_has_one_h1(client, url, status, heading):
+    assert h1(page(client, url, status)) == [heading]
+
+
+def test_an_offset_past_the_end_shows_the_last_page(client):
+    text = page(client, "/?q=tram+bts&limit=2&offset=10000")
+    assert "Tìm thấy <strong>3</strong> bài cho «tram bts», đang xem 3–3" in text
+    assert len(hit_ids(text)) == 1
+    assert '<span aria-current="page" aria-label="Trang 2/2">2</span>' in text
+    assert [n for n in re.findall(r'aria-label="Trang (\d+)">', text)] == ["1"]
+
+
+def test_pages_are_numbered_links_and_the_time_taken_is_shown(client):
+    text = page(client, "/?q=tram+bts&limit=1&offset=1")
+    numbers = re.search(r'<ul class="numbers">(.*?)</ul>', text, re.S).group(1)
+    assert re.findall(r">(\d)</(?:a|span)>", numbers) == ["1", "2", "3"]
+    assert links(numbers) == ["?q=tram+bts&limit=1", "?q=tram+bts&limit=1&offset=2"]
+    assert re.search(r'<span class="took">\(trong \d+,\d{3} giây\)</span>', text)
+
+
+def test_empty_parameters_never_reach_an_address(client):
+    response = client.get("/?q=tram+bts&since=&until=&province=&source=&category=&sort=relevance",
+                          follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/?q=tram+bts"
+    assert client.get("/?q=", follow_redirects=False).headers["location"] == "/"
+    text = page(client, "/?q=tram+bts&province=dak+nong")
+    hrefs = links(text)
+    assert hrefs and not [href for href in hrefs if re.search(r"=(&|$)", href)]
+
+
+def test_date_inputs_hold_the_filter_as_a_day(client):
+    text = page(client, "/?q=tram&since=2010&until=2010-06")
+    assert 'type="date" id="since" name="since" value="2010-01-01"' in text
+    assert 'type="date" id="until" name="until" value="2010-06-30"' in text
+
+
+def test_placeholders_only_suggest_values_the_index_holds(client):
+    home = page(client, "/")
+    assert "mic.gov.vn" not in home.lower() and "Vi tính" not in home
+    text = page(client, "/?q=tram+bts")
+    assert 'placeholder="ví dụ: Mic.gov.vn"' in text
+    assert '<datalist id="province-values"><option value="Nghệ An">' in text or 'value="Đắk Nông"' in text
+
+
+def test_facets_fold_above_the_results_and_stand_beside_them_on_wide_screens(client):
+    text = page(client, "/?q=tram+bts")
+    assert text.index('<details class="facets"') < text.index('<section class="hits"')
+    assert re.search(r'<details class="facets">\s*<summary><h2>Thu hẹp kết quả</h2></summary>', text)
+    assert '<details class="facets" open>' in page(client, "/?q=tram+bts&province=dak+nong")
+    css = client.get("/static/style.css").text
+    assert "@media (prefers-color-scheme: dark)" in css and "grid-column: 2" in css
+
+
+def test_the_english_switch_keeps_its_language_in_every_link(client):
+    vi = page(client, "/?q=tram+bts&limit=2")
+    switch = re.search(r'<a class="language" href="([^"]+)"[^>]*>English</a>', vi)
+    assert switch and html.unescape(switch.group(1)) == "/?q=tram+bts&limit=2&lang=en"
+    en = page(client, "/?q=tram+bts&limit=2&lang=en")
+    assert '<html lang="en">' in en and "Found <strong>3</strong> articles for «tram bts»" in en
+    assert "Bộ lọc" not in en and "Tìm thấy" not in en
+    back = re.search(r'<a class="language" href="([^"]+)"[^>]*>Tiếng Việt</a>', en)
+    assert html.unescape(back.group(1)) == "/?q=tram+bts&limit=2"
+    inside = [href for href in links(en) if href.startswith(("?", "/")) and "lang=en" not in href and "/static/" not in href]
+    assert inside == [html.unescape(back.group(1)), "/openapi.json"]  # only the way back to Vietnamese
+    assert "Results for «tram bts»" in page(client, f"/articles/{DAK_NONG}?q=tram+bts&lang=en")
+
+
+def test_the_docs_page_describes_the_api_without_scripts_from_elsewhere(client):
+    text = page(client, "/docs")
+    for path in ("GET /api/search", "GET /api/suggest", "GET /api/articles/{id}", "GET /healthz"):
+        assert f"<code>{path}</code>" in text
+    assert '<th scope="row"><code>q</code> <span class="required">(bắt buộc)</span></th>' in text
+    assert '<a href="#schema-Results"><code>Results</code></a>' in text and 'id="schema-Results"' in text
+    assert not re.search(r'<(script|link)[^>]+(src|href)="(https?:)?//', text)
+
+
+@pytest.mark.parametrize("name", ["searchkit.searching.complete", "searchkit.web.views", "searchkit.web.markup",
+                                  "searchkit.web.openapi", "searchkit.web.params"])
+def test_docstring_examples_of_the_search_box_and_pages(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.failed == 0 and result.attempted > 0, name

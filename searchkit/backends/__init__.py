@@ -90,8 +90,8 @@ def check_location(location: str) -> None:
     scheme = scheme_of(location)
     if scheme not in REGISTRY:
         shown = re.sub(r"//[^@/]*@", "//…@", location.strip())  # never echo the key
-        raise BackendError(f"backend {shown}: unknown kind {scheme!r}; searchkit knows {', '.join(s for s in REGISTRY if s)} "
-                           f"(e.g. {EXAMPLE})")
+        raise BackendError(kind="backend.unknown_scheme", field="backend", value=shown,
+                           hint={"scheme": scheme, "schemes": tuple(s for s in REGISTRY if s), "example": EXAMPLE})
     if scheme in ("typesense",):
         parse_backend_url(location)
 

@@ -12,15 +12,16 @@ from __future__ import annotations
 import threading
 import time
 import weakref
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 
-from searchkit.errors import IndexDamagedError
+from searchkit.errors import IndexDamagedError, SearchkitError
 from searchkit.indexing.adapter import segment_leaves
 from searchkit.indexing.store import open_index
 from searchkit.models import IndexReport
-from searchkit.searching.backend import COMPLETE, OPTIMIZE, SUGGEST, Candidates
+from searchkit.searching.backend import COMPLETE, OPTIMIZE, REPAIR, SUGGEST, Candidates
 from searchkit.searching.filters import Filters
 from searchkit.searching.rewrite import Vocabulary
 from searchkit.searching.suggest import CACHE_PREFIX, PAIRS_PREFIX, Spellings, load_pair_counts, load_spellings
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+#: Runs of a call at most while commits keep replacing what it reads.
+COMMIT_RETRIES = 4
 #: After another process commits, its did-you-mean statistic appears a moment later (the
 #: writer prepares it); meanwhile, for up to this long, the previous one serves, rather than a
 #: search spending a second building it while other threads wait (bench/serve.py's p99).
@@ -42,7 +45,7 @@ SPELLINGS_GRACE_SECONDS = 30.0
 class LocalIndex:
     """The index folder at `path` (see `searching.backend.Backend`)."""
 
-    capabilities = frozenset({SUGGEST, OPTIMIZE, COMPLETE})
+    capabilities = frozenset({SUGGEST, OPTIMIZE, COMPLETE, REPAIR})
     name = "local"
 
     def __init__(self, path: Path):
@@ -63,25 +66,40 @@ class LocalIndex:
     # ------------------------------------------------------------------ reading
 
     def reading(self, call: Callable[[LocalView], T]) -> T:
-        """`call` on the last commit, under the lock; once more when it failed because a
-        commit replaced what it was reading.
+        """`call` on the last commit, under the lock; again when it failed because a commit
+        replaced what it was reading; damage told from a bug when it failed otherwise.
 
-        Whoosh deletes a merged segment's files right after the commit that drops it. A search
+        Whoosh deletes a merged segment's files right after the commit that drops it. A call
         whose searcher was opened before then and that reads one of those files for the first
-        time finds it gone, and Whoosh fails on the missing file (a TypeError on a column it
-        could not open, an OSError). When the index's generation has moved meanwhile, the call
-        runs again on the new commit; otherwise the error stands."""
-        try:
-            return self._locked(call)
-        except (OSError, EOFError, TypeError, AttributeError):
-            seen = self._searcher[0] if self._searcher is not None else None
+        time finds it gone: Whoosh fails on the missing file (a TypeError on a column it could
+        not open, an OSError), or verifying the generation at opening finds it missing (an
+        IndexDamagedError). When the index's generation has moved meanwhile, the file went
+        because a newer commit replaced it: the call runs again on the new commit. Otherwise
+        the error is real: an IndexDamagedError stands, and any other unexpected error is
+        followed by a check of the index, whose damage, when found, is what is reported."""
+        for attempt in range(COMMIT_RETRIES):
             try:
-                moved = seen is not None and open_index(self.path).latest_generation() != seen
-            except Exception:  # noqa: BLE001 - the first error is the one to report
-                moved = False
-            if not moved:
-                raise
-            return self._locked(call)
+                return self._locked(call)
+            except SearchkitError as error:
+                if not isinstance(error, IndexDamagedError):
+                    raise
+                failure: Exception = error
+            except Exception as error:  # noqa: BLE001 - sorted out below
+                failure = error
+            if not self._generation_moved() or attempt == COMMIT_RETRIES - 1:
+                if isinstance(failure, SearchkitError):
+                    raise failure
+                _raise_damage_found(self.path, failure)
+                raise failure
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _generation_moved(self) -> bool:
+        """Whether a commit came after the generation the open searcher reads."""
+        seen = self._searcher[0] if self._searcher is not None else None
+        try:
+            return seen is not None and open_index(self.path).latest_generation() != seen
+        except Exception:  # noqa: BLE001 - the first error is the one to report
+            return False
 
     def _locked(self, call: Callable[[LocalView], T]) -> T:
         with self._lock:
@@ -99,10 +117,9 @@ class LocalIndex:
         try:
             return self._open_searcher()
         except (OSError, EOFError) as error:
-            raise IndexDamagedError(
-                f"cannot read the index at {self.path} ({type(error).__name__}: {error}); it may be damaged: "
-                f"rebuild it with: searchkit index --rebuild --index {self.path} CORPUS"
-            ) from error
+            raise IndexDamagedError(kind="index.unreadable", field="index", value=str(self.path), hint={
+                "problem": f"{type(error).__name__}: {error}",
+                "command": f"searchkit index --rebuild --index {self.path} CORPUS"}) from error
 
     def _open_searcher(self):
         ix = open_index(self.path)
@@ -169,10 +186,14 @@ class LocalIndex:
         return time.monotonic() - self._awaiting[1] < SPELLINGS_GRACE_SECONDS
 
     def _prepare_statistics(self) -> None:
-        """Load the new generation's did-you-mean statistics now, so that no query pays for them."""
-        with open_index(self.path).reader() as reader, self._lock:
+        """Build the last commit's did-you-mean statistics and pair counts now, so that no
+        query pays for them, and list them in its manifest."""
+        from searchkit.indexing.manifest import record_caches
+
+        with _naming_damage(self.path), open_index(self.path).reader() as reader, self._lock:
             self.load_spellings(reader, wait_for_writer=False)
             self.load_pairs(reader, wait_for_writer=False)
+        record_caches(self.path)
 
     # ------------------------------------------------------------------ writing
 
@@ -183,12 +204,14 @@ class LocalIndex:
 
     def sync(self, paths: Iterable, *, rebuild: bool = False, remove_missing: bool = True, wait: float = 0.0,
              workers: int | None = None, batch_size: int | None = None, progress=None,
-             follow: bool = False) -> IndexReport:
+             follow: bool = False, prune: bool = False) -> IndexReport:
         """Sync the index with the articles under `paths` (see `searchkit.indexing.sync`)."""
         from searchkit.indexing.sync import sync  # the indexing machinery: not on the query path
 
-        report = sync(self.path, paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait,
-                      workers=workers, batch_size=batch_size or 2000, progress=progress, follow=follow)
+        with _naming_damage(self.path):
+            report = sync(self.path, paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait,
+                          workers=workers, batch_size=batch_size or 2000, progress=progress, follow=follow,
+                          prune=prune)
         if report.total:
             self._prepare_statistics()
         return report
@@ -196,9 +219,17 @@ class LocalIndex:
     def optimize(self, wait: float = 0.0) -> int:
         from searchkit.indexing.sync import optimize_index
 
-        rewritten = optimize_index(self.path, wait)
+        with _naming_damage(self.path):
+            rewritten = optimize_index(self.path, wait)
         self._prepare_statistics()
         return rewritten
+
+    def repair(self, paths: list | None = None, wait: float = 0.0) -> dict:
+        """See `SearchEngine.repair` and `searchkit.indexing.check.repair_index`."""
+        from searchkit.indexing.check import repair_index
+
+        self.close()
+        return repair_index(self.path, paths, wait)
 
     # ------------------------------------------------------------------ the rest
 
@@ -370,3 +401,27 @@ def keyed_documents(searcher, name: str) -> dict:
                 found[key] = (searcher.stored_fields(int(docs[0])).get(name) or key, docs)
     cached[name] = found
     return found
+
+
+@contextmanager
+def _naming_damage(path: Path):
+    """An unexpected error within is reported as the damage check finds, if any."""
+    try:
+        yield
+    except SearchkitError:
+        raise
+    except Exception as error:  # noqa: BLE001 - damage, or a bug when check finds none
+        _raise_damage_found(path, error)
+        raise
+
+
+def _raise_damage_found(path: Path, error: Exception) -> None:
+    """Raise IndexDamagedError (from `error`) naming the first damage `searchkit check`
+    finds in the index; return when it finds none (then `error` is a bug)."""
+    from searchkit.indexing.check import damage_of
+    from searchkit.indexing.manifest import damaged_file
+
+    problems = damage_of(path)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise damaged_file(path, problems[0] + more) from error

@@ -63,7 +63,7 @@ class MemoryBackend:
 
     def sync(self, paths: Iterable, *, rebuild: bool = False, remove_missing: bool = True, wait: float = 0.0,
              workers: int | None = None, batch_size: int | None = None, progress=None,
-             follow: bool = False) -> IndexReport:
+             follow: bool = False, prune: bool = False) -> IndexReport:
         """As the local index syncs (`indexing.sync`): by content hash, vanished ones removed."""
         from searchkit.indexing.analysis import analyzed
         from searchkit.indexing.corpus import iter_articles
@@ -75,7 +75,7 @@ class MemoryBackend:
         with self._lock:
             if rebuild:
                 self.articles.clear()
-            run = SyncRun(existing=self.existing(), roots=roots, progress=progress)
+            run = SyncRun(existing=self.existing(), roots=roots, progress=progress, prune=prune)
             for batch in batches(to_index(iter_articles(run.roots, run.existing, follow), run), batch_size or 500, 1):
                 for article, fields in analyzed(batch):
                     if isinstance(fields, Exception):
@@ -87,7 +87,7 @@ class MemoryBackend:
                     self.articles[article.id] = (article, {f: encode_tokens(fields[f]) for f in FIELDS},
                                                  {f: set(filter(None, fields[f])) for f in FIELDS})
                 run.report_progress()
-            removed = self.remove(vanished(run)) if remove_missing else 0
+            removed = self.remove(vanished(run, run.roots)) if remove_missing else 0
             self._counts = None
         return IndexReport(added=run.added, updated=run.updated, removed=removed, unchanged=run.unchanged,
                            skipped=tuple(run.skipped), seconds=time.monotonic() - started, total=self.count())
@@ -121,7 +121,10 @@ class MemoryBackend:
         return {"index": self.location, "segments": 0, "articles": self.count(), "problems": []}
 
     def optimize(self, wait: float = 0.0) -> int:
-        raise BackendError("nothing to optimize in memory")
+        raise BackendError(kind="backend.no_optimize", field="backend", value=self.location)
+
+    def repair(self, paths=None, wait: float = 0.0) -> dict:
+        raise BackendError(kind="backend.no_optimize", field="backend", value=self.location)
 
     def close(self) -> None:
         pass
@@ -196,7 +199,7 @@ class MemoryView:
         return values
 
     def spellings(self):
-        raise BackendError("the memory backend keeps no spelling statistics")
+        raise BackendError(kind="backend.no_restore", field="backend", value=self.store.location)
 
     pairs = spellings
 

@@ -244,8 +244,8 @@ class TypesenseBackend:
             try:
                 import typesense
             except ImportError as error:
-                raise BackendError("the Typesense backend needs its client: pip install 'searchkit[typesense]'") \
-                    from error
+                raise BackendError(kind="backend.no_client", field="backend", value="typesense",
+                                   hint={"command": "pip install 'searchkit[typesense]'"}) from error
 
             nodes = [{"host": host, "port": port, "protocol": "http"} for host, port in self.url.nodes]
             self._clients[timeout] = typesense.Client({
@@ -266,15 +266,15 @@ class TypesenseBackend:
         try:
             return function(*args, **kwargs)
         except exceptions.ObjectNotFound as error:
-            raise IndexNotFoundError(
-                f"no collection {self.url.collection!r} on {self.url} ({error}); create it with: "
-                f"searchkit --backend URL index CORPUS") from error
+            raise IndexNotFoundError(kind="backend.no_collection", field="backend", value=str(self.url), hint={
+                "collection": self.url.collection, "problem": str(error),
+                "command": "searchkit --backend URL index CORPUS"}) from error
         except exceptions.RequestUnauthorized as error:
-            raise BackendUnavailableError(f"{self.url} refuses the API key ({what}); check the key in the URL") from error
+            raise BackendUnavailableError(kind="backend.bad_key", field="backend", value=str(self.url),
+                                          hint={"action": what}) from error
         except (exceptions.TypesenseClientError, httpx.HTTPError, OSError) as error:
-            raise BackendUnavailableError(
-                f"{self.url} cannot {what} ({type(error).__name__}: {error}); check that the nodes run "
-                "and that a majority of them is up") from error
+            raise BackendUnavailableError(kind="backend.unreachable", field="backend", value=str(self.url),
+                                          hint={"action": what, "problem": f"{type(error).__name__}: {error}"}) from error
 
     def multi_search(self, searches: list[dict], common: dict) -> list[dict]:
         """Results of several searches of the collection, MAX_SEARCHES to a request."""
@@ -289,7 +289,8 @@ class TypesenseBackend:
                 if "error" in result:
                     if result.get("code") == 404:
                         self.call("search", lambda: self.client().collections[self.url.collection].retrieve())
-                    raise BackendUnavailableError(f"{self.url} cannot search: {result['error']}")
+                    raise BackendUnavailableError(kind="backend.search_failed", field="backend", value=str(self.url),
+                                                  hint={"problem": result["error"]})
                 results.append(result)
         return results
 
@@ -297,7 +298,7 @@ class TypesenseBackend:
 
     def sync(self, paths: Iterable, *, rebuild: bool = False, remove_missing: bool = True, wait: float = 0.0,
              workers: int | None = None, batch_size: int | None = None, progress=None, follow: bool = False,
-             resending: bool = False) -> IndexReport:
+             resending: bool = False, prune: bool = False) -> IndexReport:
         """Sync the collection with the articles under `paths`, as `SearchEngine.index` does the
         local index: new ones added, changed ones replaced, vanished ones removed, by content
         hash. An interrupted sync (a node lost for longer than RETRY_SECONDS) resumes where it
@@ -312,7 +313,7 @@ class TypesenseBackend:
         roots = check_paths(paths)
         self._prepare_collection(rebuild)
         existing = (self._held_everywhere() or {}) if resending else self.existing()
-        run = SyncRun(existing=existing, roots=roots, progress=progress)
+        run = SyncRun(existing=existing, roots=roots, progress=progress, prune=prune)
         articles = to_index(iter_articles(run.roots, run.existing, follow), run)
         workers = workers or os.cpu_count() or 1
         batch_size = batch_size or 500
@@ -326,7 +327,7 @@ class TypesenseBackend:
                 run.updated += replaced
                 run.added += len(docs) - replaced
                 run.report_progress()
-        removed = self.remove(vanished(run)) if remove_missing else 0
+        removed = self.remove(vanished(run, run.roots)) if remove_missing else 0
         if sent and not resending and self._lost(sent):  # see `_lost`: sent once more, counted once
             self.sync(run.roots, remove_missing=False, workers=workers, batch_size=batch_size, follow=follow,
                        resending=True)
@@ -385,9 +386,8 @@ class TypesenseBackend:
             return
         names = {f["name"] for f in found.get("fields", [])}
         if names != {f["name"] for f in wanted["fields"]}:
-            raise IndexFormatError(
-                f"the collection {self.url.collection!r} on {self.url} was not made by this searchkit; rebuild "
-                f"it with: searchkit --backend URL index --rebuild CORPUS")
+            raise IndexFormatError(kind="backend.foreign_collection", field="backend", value=str(self.url), hint={
+                "collection": self.url.collection, "command": "searchkit --backend URL index --rebuild CORPUS"})
 
     def _until_visible(self) -> None:
         """Wait (bounded) until every node answering reads knows the new collection: a
@@ -429,9 +429,8 @@ class TypesenseBackend:
             except Exception as error:  # noqa: BLE001 - the client's errors and the network's
                 failed, reason = pending, f"{type(error).__name__}: {error}"
             if failed and time.monotonic() > deadline:
-                raise BackendUnavailableError(
-                    f"{self.url} did not take {len(failed)} articles for {RETRY_SECONDS:.0f}s ({reason[:200]}); "
-                    "what was sent before is kept: run the same sync again to resume")
+                raise BackendUnavailableError(kind="backend.not_taken", field="backend", value=str(self.url), hint={
+                    "count": len(failed), "seconds": RETRY_SECONDS, "problem": reason[:200]})
             if failed:
                 time.sleep(pause)
                 pause = min(pause * 2, 3.0)
@@ -525,6 +524,12 @@ class TypesenseBackend:
         problems = [f"node {n['node']}: {n.get('error') or 'not healthy'}" for n in info["nodes"] if not n.get("ok")]
         return {"index": info["backend"], "segments": 0, "articles": info["articles"], "problems": problems}
 
+    def optimize(self, wait: float = 0.0) -> int:
+        raise BackendError(kind="backend.no_optimize", field="backend", value=str(self.url))
+
+    def repair(self, paths=None, wait: float = 0.0) -> dict:
+        raise BackendError(kind="backend.no_optimize", field="backend", value=str(self.url))
+
     def close(self) -> None:
         self._clients.clear()
 
@@ -578,7 +583,7 @@ class TypesenseView:
         return [doc.get(name) for doc in candidates.arrays.docs]
 
     def spellings(self):
-        raise BackendError("the Typesense backend keeps no spelling statistics")
+        raise BackendError(kind="backend.no_restore", field="backend", value=str(self.store.url))
 
     pairs = spellings
 

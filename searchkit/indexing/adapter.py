@@ -57,20 +57,21 @@ def load_segments(data, filename: str, expect_list: bool = True):
     >>> load_segments(pickle.dumps(print), "_MAIN_1.toc")
     Traceback (most recent call last):
     ...
-    searchkit.errors.IndexFormatError: _MAIN_1.toc names builtins.print, which is not part of a segment list; the index folder may have been tampered with: rebuild it with searchkit index --rebuild
+    searchkit.errors.IndexFormatError: _MAIN_1.toc names builtins.print, which is not part of a segment list (the index folder may have been tampered with): the index is damaged; rebuild it with: searchkit index --rebuild
     """
     try:
         stream = io.BytesIO(data) if isinstance(data, (bytes, bytearray, memoryview)) else data
         segments = _SegmentsUnpickler(stream).load()
     except _Refused as refused:
-        raise IndexFormatError(
-            f"{filename} names {refused}, which is not part of a segment list; the index folder "
-            "may have been tampered with: rebuild it with searchkit index --rebuild"
-        ) from None
+        raise IndexFormatError(kind="index.damaged", field="index", value=filename, hint={
+            "problem": f"names {refused}, which is not part of a segment list (the index folder may have been "
+                       "tampered with)", "command": "searchkit index --rebuild"}) from None
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError) as error:
-        raise IndexFormatError(f"{filename} is damaged ({error}); rebuild the index with searchkit index --rebuild") from None
+        raise IndexFormatError(kind="index.damaged", field="index", value=filename,
+                               hint={"problem": f"cannot be read ({error})", "command": "searchkit index --rebuild"}) from None
     if expect_list and not isinstance(segments, list):
-        raise IndexFormatError(f"{filename} holds no segment list; rebuild the index with searchkit index --rebuild")
+        raise IndexFormatError(kind="index.damaged", field="index", value=filename,
+                               hint={"problem": "holds no segment list", "command": "searchkit index --rebuild"})
     return segments
 
 
@@ -124,14 +125,17 @@ def read_toc(storage, indexname: str, schema, generation: int | None = None):
         for _ in range(3):  # sizes of int, long and float on the writing machine
             stream.read_varint()
         if stream.read_int() != -12345:
-            raise IndexFormatError(f"{filename} is damaged (byte order); rebuild the index with searchkit index --rebuild")
+            raise IndexFormatError(kind="index.damaged", field="index", value=filename,
+                                   hint={"problem": "has a wrong byte order mark", "command": "searchkit index --rebuild"})
         version = stream.read_int()
         release = (stream.read_varint(), stream.read_varint(), stream.read_varint())
         if version != _CURRENT_TOC_VERSION:
-            raise IndexFormatError(f"{filename} has Whoosh format {version}; rebuild the index with searchkit index --rebuild")
+            raise IndexFormatError(kind="index.damaged", field="index", value=filename,
+                                   hint={"problem": f"has Whoosh format {version}", "command": "searchkit index --rebuild"})
         stream.skip_string()  # the pickled schema: never unpickled
         if stream.read_int() != generation:
-            raise IndexFormatError(f"{filename} is damaged (generation); rebuild the index with searchkit index --rebuild")
+            raise IndexFormatError(kind="index.damaged", field="index", value=filename,
+                                   hint={"problem": "names another generation", "command": "searchkit index --rebuild"})
         stream.read_int()  # unused
         segments = load_segments(stream.read(), filename)
     finally:

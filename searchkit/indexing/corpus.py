@@ -8,7 +8,9 @@ with one record a line (`id`, `title`, `body`, optional metadata); `.html`/`.htm
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import io
 import json
 import os
 import re
@@ -18,7 +20,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Union
 
 from searchkit.errors import CorpusError
-from searchkit.indexing.walk import ARTICLE_SUFFIXES, SourceFile, find_files, printable
+from searchkit.indexing.walk import ARTICLE_SUFFIXES, SourceFile, find_files, printable, unreadable
 from searchkit.models import Article, Skipped, Unchanged
 from searchkit.text.authors import signature_author
 from searchkit.text.dates import date_line, lead_date
@@ -47,11 +49,37 @@ Entry = Union[Article, Skipped, Unchanged]
 Known = Mapping[str, tuple[str, str]]  # id -> (hash, path) of what the index holds
 
 
+#: Byte-order marks of the wide encodings, UTF-32 first: its little-endian mark begins with UTF-16's.
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+              (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """'utf-16' or 'utf-32' when `data` begins with that encoding's byte-order mark (either
+    byte order), else None: such files are decoded whole, never split at b'\\n'.
+
+    >>> wide_encoding("Hà Nội".encode("utf-32")), wide_encoding("Hà Nội".encode("utf-16")), wide_encoding(b"Ha Noi")
+    ('utf-32', 'utf-16', None)
+    """
+    return next((name for bom, name in _WIDE_BOMS if data.startswith(bom)), None)
+
+
 def decode(data: bytes) -> str:
-    """Decode an article file (UTF-8/16, Windows-1258, TCVN3, VNI; legacy fragments repaired).
+    """Decode an article file (UTF-8, UTF-16 and UTF-32 with a byte-order mark, Windows-1258,
+    TCVN3, VNI; legacy fragments repaired).
+
+    >>> decode(codecs.BOM_UTF32_BE + "Đắk Nông".encode("utf-32-be"))
+    'Đắk Nông'
 
     Raises ValueError with a reason a person can act on.
     """
+    wide = wide_encoding(data)
+    if wide:
+        try:
+            text = data.decode(wide)
+        except UnicodeDecodeError as error:
+            raise ValueError(f"{wide.upper()} byte-order mark but invalid {wide.upper()} at byte {error.start}") from None
+        data = text.encode("utf-8")  # then checked and repaired as UTF-8 text is
     return decode_bytes(data)[0]
 
 
@@ -222,8 +250,8 @@ def read_articles(source: SourceFile, known: Known | None = None) -> Iterator[En
             yield Unchanged(article_id, name)
             return
         yield replace(_parse_file(suffix, decode(data), article_id, name), hash=digest)
-    except OSError as error:
-        yield Skipped(name, os_reason(error))
+    except OSError as error:  # a file that exists keeps its articles in the index (see sync)
+        yield unreadable(source.path, os_reason(error))
     except (ValueError, RecursionError) as error:
         yield Skipped(name, str(error))
 
@@ -254,7 +282,11 @@ def os_reason(error: OSError) -> str:
 def _read_jsonl(path: Path, known: Known) -> Iterator[Entry]:
     records, name = 0, printable(path)
     with path.open("rb") as stream:
-        for number, raw in enumerate(stream, start=1):
+        for number, raw in enumerate(_jsonl_lines(stream), start=1):
+            if isinstance(raw, ValueError):  # a line of a UTF-16/32 file that does not decode
+                records += 1
+                yield Skipped(name, str(raw), number)
+                continue
             if not raw.strip():
                 continue
             records += 1
@@ -269,7 +301,7 @@ def _read_jsonl(path: Path, known: Known) -> Iterator[Entry]:
             try:
                 article = parse_record(json.loads(decode(raw)))
             except json.JSONDecodeError as error:
-                yield Skipped(name, f"not valid JSON ({error.msg} at column {error.colno})", number)
+                yield Skipped(name, f"not valid JSON ({json_problem(error)})", number)
             except RecursionError:
                 yield Skipped(name, "JSON nested too deeply (a record is one flat object: id, title, body…)", number)
             except ValueError as error:
@@ -278,6 +310,60 @@ def _read_jsonl(path: Path, known: Known) -> Iterator[Entry]:
                 yield replace(article, path=name, hash=digest, line=number)
     if not records:
         yield Skipped(name, "empty file (no records, only blank lines)")
+
+
+def _jsonl_lines(stream: io.BufferedReader) -> Iterator[bytes | ValueError]:
+    """The lines of a JSONL file as bytes: as stored, or, in a UTF-16/32 file with a
+    byte-order mark, decoded and written again as UTF-8 (split at b'\\n', such a file's
+    lines would be halves of characters); a line that does not decode is a ValueError
+    in its place, and the next lines are read."""
+    head = stream.peek(4)[:4]
+    wide = wide_encoding(head)
+    if not wide:
+        yield from stream
+        return
+    codec = next(f"{wide}-{order}" for order in ("le", "be") if head.startswith("\ufeff".encode(f"{wide}-{order}")))
+    stream.read(len("\ufeff".encode(codec)))
+    for raw in _wide_lines(stream, "\n".encode(codec)):
+        try:
+            yield raw.decode(codec).encode("utf-8")
+        except UnicodeDecodeError as error:
+            yield ValueError(f"invalid {wide.upper()} ({error.reason}); save the file again as {wide.upper()} or UTF-8")
+
+
+def _wide_lines(stream: io.BufferedReader, newline: bytes) -> Iterator[bytes]:
+    """The lines of a stream of 2- or 4-byte code units, split where a whole unit is the
+    newline (b'\\n\\x00' in UTF-16-LE), never where its bytes straddle two units.
+
+    >>> units = "Huế\\n\\u0a41\\u0100 Hà Nội\\n".encode("utf-16-le")  # ...41 0a 00 01...: no newline inside
+    >>> [line.decode("utf-16-le") for line in _wide_lines(io.BufferedReader(io.BytesIO(units)), "\\n".encode("utf-16-le"))]
+    ['Huế\\n', '\u0a41Ā Hà Nội\\n']
+    """
+    unit, buffer = len(newline), b""
+    for chunk in iter(lambda: stream.read(1 << 20), b""):
+        buffer += chunk
+        start = found = 0
+        while (found := buffer.find(newline, found)) >= 0:
+            if found % unit:  # the newline's bytes straddle two units: not a newline
+                found += 1
+                continue
+            yield buffer[start:found + unit]
+            start = found = found + unit
+        buffer = buffer[start:]
+    if buffer:
+        yield buffer
+
+
+def json_problem(error: json.JSONDecodeError) -> str:
+    """What is wrong in a JSON text, and where: json's own message without its trailing
+    'at' ('Unterminated string starting at'), then the column.
+
+    >>> try: json.loads('{"title": "Hà Nội')
+    ... except json.JSONDecodeError as e: json_problem(e)
+    'Unterminated string starting at column 11'
+    """
+    message = error.msg[:-3] if error.msg.endswith(" at") else error.msg
+    return f"{message} at column {error.colno}"
 
 
 def _unchanged_record(raw: bytes, digest: str, path: str, known: Known, line: int) -> Unchanged | None:

@@ -52,5 +52,4 @@ def _modules():
 
         return None, msvcrt
     except ImportError:
-        raise StorageError("cannot lock the index for writing: this Python has neither fcntl (POSIX) nor msvcrt "
-                           "(Windows); index on Linux, macOS or Windows, then search the index here") from None
+        raise StorageError(kind="storage.no_lock", field="index") from None

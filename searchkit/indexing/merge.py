@@ -10,6 +10,11 @@ analysing any text again (`postings.merge_postings`; pair counts summed), and it
 committed in one table of contents that drops the merged segments. Readers keep the segments they opened until they reopen; a crash
 before the commit leaves the last commit intact, and the next run sweeps the files.
 
+Before a merge reads a segment, every file of it is verified against its checksum in the
+manifest and its postings against themselves (as Lucene does on merge): a damaged segment
+stops the merge with an IndexDamagedError naming the file, instead of being rewritten into a
+new segment whose fresh checksums would hide the damage for good.
+
 Merging the smallest segments, and only segments of similar size, keeps the work bounded:
 an article is rewritten again only when its segment is again among the smallest, so about
 once per tenfold growth.
@@ -90,14 +95,18 @@ def merge(ix, index_dir: Path, segment_ids: list[str]) -> int:
     articles dropped from both.
     """
     from searchkit.indexing.adapter import leaf_segment_id, segment_leaves, write_stored_segment
+    from searchkit.indexing.manifest import verify_segments
     from searchkit.indexing.postings import SUFFIX, for_segment, merge_postings
     from searchkit.indexing.segments import BATCH_PREFIX, Batch, commit_batch, document
     from searchkit.indexing.statistics import merge_packed
 
     chosen = set(segment_ids)
+    verify_segments(index_dir, ix.latest_generation(), chosen)
     with ix.reader() as reader:
         leaves = [leaf for leaf, _ in segment_leaves(reader) if leaf_segment_id(leaf) in chosen]
         sources = [(for_segment(leaf), live_mask(leaf)) for leaf in leaves]
+        for side, _ in sources:
+            side.verify()
         ids: list[str] = []
 
         def documents():  # streamed: a merge never holds every article's text at once

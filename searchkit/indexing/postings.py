@@ -263,10 +263,12 @@ class SegmentPostings:
         """Every array the header names lies inside the file (a truncated file does not)."""
         end = self._base
         try:
-            for info in self._header.values():
+            for name, info in self._header.items():
                 for spec in info.values():
                     if isinstance(spec, list):
                         at, size, kind = spec
+                        if at < 0 or size < 0 or np.dtype(kind).kind not in ("iuS" if name == PAIRS else "iu"):
+                            raise ValueError(spec)
                         end = max(end, self._base + int(at) + int(size) * np.dtype(kind).itemsize)
         except (AttributeError, TypeError, ValueError):
             raise _damaged(path, "has a damaged header") from None
@@ -369,18 +371,32 @@ class SegmentPostings:
         many positions as frequencies say (raises IndexDamagedError naming the file)."""
         path = Path(self._map.filename)
         for field in FIELDS:
-            arrays, info = self._field(field.name), self._header.get(field.name)
-            if arrays is None:
-                raise _damaged(path, f"has no {field.name!r} postings")
-            offsets, ids, freqs = (arrays[n].astype(np.int64) for n in ("offsets", "ids", "freqs"))
-            problem = (len(self.terms(field.name)) != info["count"] or len(offsets) != info["count"] + 1
-                       or (len(offsets) and (offsets[0] != 0 or offsets[-1] != len(ids)))
-                       or bool(np.any(np.diff(offsets) < 0)) or len(freqs) != len(ids)
-                       or (len(ids) and int(ids.max()) >= info["docs"]) or len(arrays["lengths"]) != info["docs"])
-            if not problem and field.positional:
-                problem = int(freqs.sum()) != len(arrays["positions"]) or int(arrays["at"][-1]) != len(arrays["positions"])
+            try:
+                problem = self._field_problem(field)
+            except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # a header of another shape
+                problem = True
             if problem:
                 raise _damaged(path, f"has inconsistent {field.name!r} postings")
+
+    def _field_problem(self, field) -> bool:
+        """True when the arrays of one field do not agree with each other (see `verify`)."""
+        arrays, info = self._field(field.name), self._header.get(field.name)
+        if arrays is None:
+            return True
+        offsets, ids, freqs = (arrays[n].astype(np.int64) for n in ("offsets", "ids", "freqs"))
+        terms = self.terms(field.name)
+        problem = (len(terms) != info["count"] or len(offsets) != info["count"] + 1
+                   or (len(offsets) and (offsets[0] != 0 or offsets[-1] != len(ids)))
+                   or bool(np.any(np.diff(offsets) < 0)) or len(freqs) != len(ids)
+                   or (len(ids) and int(ids.max()) >= info["docs"]) or len(arrays["lengths"]) != info["docs"]
+                   or any(a >= b for a, b in zip(terms, terms[1:])))  # sorted, no repeats (binary search)
+        if not problem and field.positional:
+            at = arrays["at"].astype(np.int64)
+            problem = (int(freqs.sum()) != len(arrays["positions"]) or len(at) != len(offsets)
+                       or int(at[-1]) != len(arrays["positions"]) or bool(np.any(np.diff(at) < 0)))
+        if not problem:
+            b"".join(terms).decode("utf-8")  # UnicodeDecodeError: a ValueError
+        return bool(problem)
 
 
 def for_segment(leaf) -> SegmentPostings | None:
@@ -408,7 +424,5 @@ def open_postings(folder: str, segment_id: str) -> SegmentPostings:
 def _damaged(path: Path, problem: str):
     from searchkit.errors import IndexDamagedError
 
-    return IndexDamagedError(
-        f"{path} {problem}: the index is damaged; rebuild it with: "
-        f"searchkit index --rebuild --index {path.parent} CORPUS"
-    )
+    return IndexDamagedError(kind="index.damaged", field="index", value=str(path), hint={
+        "problem": problem, "command": f"searchkit check --repair --index {path.parent}"})

@@ -74,8 +74,8 @@ def write_batch(index_dir: str, articles: list[Article], done: Analysed | None =
     """Analyse articles and write them as one segment in a new folder under `index_dir`:
     Whoosh's files (stored fields, columns, keys) and the postings file.
 
-    `done(n)` is told of every `n` articles analysed and added to the segment, a pyvi chunk
-    at a time (in a worker: the pool's shared count), so that progress moves within a batch."""
+    `done(1)` is told of each article analysed and added to the segment (or failed; in a
+    worker: the pool's shared count), so that progress moves within a batch."""
     from searchkit.fields import FIELDS
     from searchkit.indexing.adapter import write_stored_segment
     from searchkit.indexing.postings import TermEncoder, write_encoded
@@ -104,14 +104,14 @@ def _analysed_documents(articles: list[Article], encoders, pairs, kept: list[Art
             if isinstance(fields, Exception):  # a third-party analyser fails on one article, not the run
                 failed.append(Skipped(article.path, f"could not be analysed ({type(fields).__name__}: {fields}); "
                                                     "please report this article to the searchkit maintainers"))
-                continue
-            for sequence in pop_pair_sequences(fields):
-                pairs.add(sequence)
-            for name, encoder in encoders.items():  # numbered now: the token lists are not kept
-                encoder.add(fields[name])
-            kept.append(article)
-            yield document(article)
-        done(len(chunk))
+            else:
+                for sequence in pop_pair_sequences(fields):
+                    pairs.add(sequence)
+                for name, encoder in encoders.items():  # numbered now: the token lists are not kept
+                    encoder.add(fields[name])
+                kept.append(article)
+                yield document(article)
+            done(1)
 
 
 def _chunks(articles: list[Article]) -> Iterator[list[Article]]:
@@ -140,20 +140,22 @@ def commit_batch(ix, batch: Batch | None, replaced: Iterable[str] = (), clear: b
     the segments a merge rewrote into the batch. Whoosh deletes their files after the commit.
     """
     from searchkit.indexing.adapter import commit_segments
+    from searchkit.indexing.durable import durable_renames
     from searchkit.indexing.manifest import write_manifest
 
-    if batch is not None:
-        _move_segment_files(batch, ix.storage.folder)
-    commit_segments(ix, batch.segment if batch else None, replaced, clear, dropped)
+    moved = _move_segment_files(batch, ix.storage.folder) if batch is not None else []
+    with durable_renames(ix.storage, moved):  # the segment's files on the disk before the commit
+        commit_segments(ix, batch.segment if batch else None, replaced, clear, dropped)
     write_manifest(ix.storage.folder, ix)
 
 
-def _move_segment_files(batch: Batch, index_folder: str) -> None:
+def _move_segment_files(batch: Batch, index_folder: str) -> list[str]:
     prefix = batch.segment.segment_id() + "."  # 'MAIN_<segid>.'
-    for name in os.listdir(batch.folder):
-        if name.startswith(prefix):
-            os.replace(os.path.join(batch.folder, name), os.path.join(index_folder, name))
+    moved = [name for name in os.listdir(batch.folder) if name.startswith(prefix)]
+    for name in moved:
+        os.replace(os.path.join(batch.folder, name), os.path.join(index_folder, name))
     shutil.rmtree(batch.folder, ignore_errors=True)
+    return moved
 
 
 def sweep(index_dir: Path, ix=None) -> None:
@@ -201,8 +203,8 @@ def start_method() -> str:
     forced = os.environ.get(START_METHOD_ENV, "").strip().lower()
     if forced:
         if forced not in available:
-            error = SearchkitError(f"{START_METHOD_ENV}={forced!r} is not a start method of this platform; "
-                                   f"use one of {', '.join(available)}, or unset it")
+            error = SearchkitError(kind="platform.start_method", field=START_METHOD_ENV, value=forced,
+                                   hint={"choices": available})
             error.exit_code = 2
             raise error
         return forced

@@ -47,15 +47,16 @@ def open_index(path: str | os.PathLike):
         foreign = path.is_dir() and bool(visible_entries(path))
         if not is_index(path):  # looked again: a writer creating the index writes the marker first
             if foreign:
-                raise IndexFormatError(f"{path} is not a searchkit index; point --index at another directory")
-            raise IndexNotFoundError(f"no index at {path}; build one with: searchkit index CORPUS --index {path}")
+                raise IndexFormatError(kind="index.foreign", field="index", value=str(path))
+            raise IndexNotFoundError(kind="index.not_found", field="index", value=str(path),
+                                     hint={"command": f"searchkit index CORPUS --index {path}"})
     version = read_marker(path).get("schema_version")
+    if version is None:
+        raise IndexDamagedError(kind="index.bad_marker", field="index", value=str(path / MARKER),
+                                hint={"command": f"searchkit index --rebuild --index {path} CORPUS"})
     if version != SCHEMA_VERSION:
-        raise IndexFormatError(
-            f"the index at {path} was written by schema version {version}, this searchkit reads "
-            f"version {SCHEMA_VERSION}; rebuild it with: searchkit index --rebuild --index {path} CORPUS "
-            "(CORPUS: the folders or files it was built from; ./corpus when left out)"
-        )
+        raise IndexFormatError(kind="index.old_schema", field="index", value=str(path), hint={
+            "version": version, "current": SCHEMA_VERSION, "command": f"searchkit index --rebuild --index {path} CORPUS"})
     for attempt in range(3):
         try:
             return open_whoosh(path)
@@ -63,17 +64,15 @@ def open_index(path: str | os.PathLike):
             raise
         except EmptyIndexError:
             if _marker_age(path) < CREATION_SECONDS:
-                raise IndexNotFoundError(f"the index at {path} is being created; try again in a moment") from None
-            raise IndexDamagedError(
-                f"the index at {path} has lost its table of contents (_MAIN_*.toc): it is damaged; "
-                f"rebuild it with: searchkit index --rebuild --index {path} CORPUS"
-            ) from None
+                raise IndexNotFoundError(kind="index.being_created", field="index", value=str(path)) from None
+            raise IndexDamagedError(kind="index.damaged", field="index", value=str(path), hint={
+                "problem": "has lost its table of contents (_MAIN_*.toc)",
+                "command": f"searchkit index --rebuild --index {path} CORPUS"}) from None
         except Exception as error:  # noqa: BLE001 - a table of contents replaced meanwhile, or damaged
             if attempt == 2:
-                raise IndexDamagedError(
-                    f"cannot read the index at {path} ({type(error).__name__}: {error}); it may be damaged: "
-                    f"rebuild it with: searchkit index --rebuild --index {path} CORPUS"
-                ) from error
+                raise IndexDamagedError(kind="index.unreadable", field="index", value=str(path), hint={
+                    "problem": f"{type(error).__name__}: {error}",
+                    "command": f"searchkit index --rebuild --index {path} CORPUS"}) from error
             time.sleep(0.05)
     raise AssertionError("unreachable")
 
@@ -106,16 +105,16 @@ _STORAGE_PROBLEMS = {
 }
 
 
-def storage_error(error: OSError, path: Path) -> StorageError:
-    """A StorageError for a failed write to the index at `path`, with the free space left."""
+def storage_error(error: OSError, path: Path, committed: str = "") -> StorageError:
+    """A StorageError for a failed write to the index at `path`, with the free space left;
+    `committed`: what the run had committed before, which stays (sync words it)."""
     problem = _STORAGE_PROBLEMS.get(error.errno or 0, error.strerror or str(error))
     free = free_bytes(path)
-    room = f"; {_size(free)} free there" if free is not None else ""
+    room = {"free": f"; {_size(free)} free there", "free_vi": f"; còn trống {_size(free)}"} if free is not None else {}
     where = f" ({error.filename})" if error.filename else ""
-    return StorageError(
-        f"cannot write the index at {path}: {problem}{where}{room}. The index keeps its last commit and "
-        "what this run had written was removed; make room (or fix the disk) and run the same command again"
-    )
+    return StorageError(kind="storage.failed_after" if committed else "storage.failed", field="index",
+                        value=str(path), hint={"problem": problem, "file": where, "free": "", **room,
+                                               "committed": committed})
 
 
 def _size(count: int) -> str:
@@ -142,15 +141,16 @@ def create_index(path: Path):
     half-created index for a foreign directory."""
     from whoosh.index import create_in
 
+    from searchkit.indexing.durable import commit_rename
     from searchkit.indexing.manifest import write_manifest
     from searchkit.indexing.schema import SCHEMA_VERSION, build_schema
 
     if path.exists() and visible_entries(path) and not is_index(path):
-        raise IndexFormatError(f"{path} is not empty and not a searchkit index; refusing to overwrite it")
+        raise IndexFormatError(kind="index.not_empty", field="index", value=str(path))
     path.mkdir(parents=True, exist_ok=True)
     temporary = path / f".{MARKER}.tmp"  # hidden: never mistaken for foreign content
     temporary.write_text(json.dumps({"format": "searchkit", "schema_version": SCHEMA_VERSION}), "utf-8")
-    os.replace(temporary, path / MARKER)
+    commit_rename(temporary, path / MARKER)
     ix = create_in(str(path), build_schema())
     write_manifest(path, ix)
     return ix
@@ -168,10 +168,7 @@ def writer_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
         deadline = time.monotonic() + wait
         while not try_lock(handle):  # held by another process
             if time.monotonic() >= deadline:
-                raise IndexBusyError(
-                    f"the index at {path} is being updated by another process; "
-                    "try again when it finishes, or pass --wait SECONDS"
-                )
+                raise IndexBusyError(kind="index.busy", field="wait", value=str(path))
             time.sleep(0.1)
         try:
             yield

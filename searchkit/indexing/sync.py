@@ -4,6 +4,11 @@ vanished ones, commit in batches, one writer at a time.
 An id names one article. The file that brought an id into the index keeps it: another file
 with the same id is skipped and reported with both names, in the same run (the first in path
 order wins) or in a later one, for as long as the first file still holds that id.
+
+Only a file that is gone takes its articles out of the index. A file or folder that exists
+but cannot be read (permission denied, an I/O error) keeps them, and is reported as skipped
+with its reason and how many it kept. A sync that would remove more than half of the index
+(a network folder not mounted looks empty) stops with a CorpusError unless `prune=True`.
 """
 
 from __future__ import annotations
@@ -17,12 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from searchkit.errors import IndexDamagedError
+from searchkit.errors import CorpusError, IndexDamagedError
 from searchkit.indexing.corpus import estimate_count, iter_articles
+from searchkit.indexing.manifest import note_sources, verify_trusted
 from searchkit.indexing.merge import MAX_SEGMENTS, merge_by_policy, optimize
 from searchkit.indexing.segments import commit_batch, sweep, written_batches
 from searchkit.indexing.store import create_index, is_index, open_index, read_marker, storage_error, writer_lock
-from searchkit.indexing.walk import check_paths
+from searchkit.indexing.walk import Unreadable, check_paths
 from searchkit.models import Article, IndexReport, Skipped, Unchanged
 
 #: Called with the number of articles done so far — analysed and written to their segment,
@@ -53,6 +59,9 @@ class SyncRun:
     seen: dict[str, str] = field(default_factory=dict)  # id -> path, this run
     deferred: list[Article] = field(default_factory=list)  # ids whose owner file is read later
     progress: Progress | None = None
+    prune: bool = False  # removing more than half of the index is meant
+    batches: int = 0  # batches committed
+    batched: int = 0  # articles in them
     analysed: int = 0  # articles of this run's batches analysed and written, committed or not
     committed: int = 0  # articles of the committed batches (each added, updated or failed)
     reported: int = 0
@@ -107,8 +116,14 @@ def to_index(entries: Iterable, run: SyncRun) -> Iterator[Article]:
                 yield entry
         run.report_progress()
     for article in run.deferred:  # their owner files were read: did they still hold the id?
+        owner = run.existing[article.id][1]
         if article.id in run.seen:
             run.skipped.append(_duplicate(article, run.seen[article.id]))
+        elif _kept_by(owner, [entry.path for entry in run.skipped if isinstance(entry, Unreadable)]):
+            run.skipped.append(Skipped(
+                article.path, f"id {article.id!r} is indexed from {owner}, which cannot be read now and keeps its "
+                              "articles; give this article another id, or delete that file and sync again",
+                article.line))
         else:
             run.seen[article.id] = article.path
             yield article
@@ -145,6 +160,7 @@ def sync(
     *,
     rebuild: bool = False,
     remove_missing: bool = True,
+    prune: bool = False,
     batch_size: int = 2000,
     workers: int | None = None,
     wait: float = 0.0,
@@ -154,34 +170,50 @@ def sync(
     """Bring the index at `index_dir` in line with the articles under `paths`.
 
     New articles are added, changed ones re-indexed, unchanged ones skipped by content
-    hash, and (with `remove_missing`) articles that vanished from `paths` removed.
+    hash, and (with `remove_missing`) articles whose files are gone from `paths` removed;
+    a file or folder that exists but cannot be read keeps its articles (reported as skipped).
+    Removing more than half of the index is a CorpusError, unless `prune` says it is meant.
     Articles are analysed and written `batch_size` at a time by `workers` processes
     (default: one per core); each batch is one commit, so a crash loses at most the
     batches not yet committed, and memory stays bounded on any corpus. `follow`: also
     index what symbolic links outside `paths` lead to.
 
     Raises CorpusError for a path that cannot be indexed (before touching the index) and
-    StorageError when the index cannot be written (disk full): what the run had written is
-    swept and the index keeps its last commit.
+    StorageError when the index cannot be written (disk full): the batches committed before
+    stay (the message says how many; running again resumes), what came after is swept.
     """
     started = time.monotonic()
     index_dir = Path(index_dir)
     roots = check_paths(paths)
     workers = workers or os.cpu_count() or 1
+    run = SyncRun(existing={}, roots=roots, progress=progress, prune=prune)
     try:
         with writer_lock(index_dir, wait):
             try:
-                run = SyncRun(existing={}, roots=roots, progress=progress)
                 removed, total = _sync_locked(index_dir, run, rebuild, remove_missing, batch_size, workers, follow)
             except BaseException:
                 _sweep_after_failure(index_dir)
                 raise
     except OSError as error:
-        raise storage_error(error, index_dir) from error
+        raise storage_error(error, index_dir, _committed(run, rebuild)) from error
     return IndexReport(
         added=run.added, updated=run.updated, removed=removed, unchanged=run.unchanged,
         skipped=tuple(run.skipped), seconds=time.monotonic() - started, total=total,
     )
+
+
+def _committed(run: SyncRun, rebuild: bool) -> str:
+    """What a failed run had committed, which stays in the index ('' when nothing).
+
+    >>> _committed(SyncRun(existing={}, batches=5, batched=500), rebuild=False)
+    'The 5 batches this run committed before (500 articles) stay in the index; what it wrote after them was removed'
+    """
+    if not run.batches:
+        return ""
+    batches = "the batch" if run.batches == 1 else f"the {run.batches:,} batches"
+    dropped = " (a rebuild: the articles indexed before were dropped with the first)" if rebuild else ""
+    return (f"{batches[0].upper()}{batches[1:]} this run committed before ({run.batched:,} articles) "
+            f"stay in the index{dropped}; what it wrote after them was removed")
 
 
 def _sweep_after_failure(index_dir: Path) -> None:
@@ -198,6 +230,9 @@ def _sync_locked(index_dir: Path, run: SyncRun, rebuild: bool, remove_missing: b
     """The sync itself, under the writer lock: (articles removed, articles in the index)."""
     ix = _open_for_writing(index_dir, rebuild)
     sweep(index_dir, ix)
+    if not rebuild:  # the ids, hashes and paths read next are trusted: verified first
+        verify_trusted(index_dir, ix)
+    note_sources(index_dir, run.roots, replace=rebuild)  # what `check --repair` re-reads
     run.existing = {} if rebuild else existing_documents(ix)
     articles = to_index(iter_articles(run.roots, run.existing, follow), run)
     clear = rebuild
@@ -208,7 +243,12 @@ def _sync_locked(index_dir: Path, run: SyncRun, rebuild: bool, remove_missing: b
     with closing(written_batches(index_dir, parts, workers, many, run.report_progress)) as written:
         for batch in written:
             replaced = [doc_id for doc_id in batch.ids if doc_id in run.existing]
-            commit_batch(ix, batch, replaced, clear)
+            generation = ix.latest_generation()
+            try:
+                commit_batch(ix, batch, replaced, clear)
+            finally:  # a batch whose table of contents was renamed in is committed, even if its manifest failed
+                if ix.latest_generation() > generation:
+                    run.batches, run.batched = run.batches + 1, run.batched + len(batch.ids)
             with run._reporting:
                 run.skipped.extend(batch.failed)
                 run.updated += len(replaced)
@@ -218,7 +258,7 @@ def _sync_locked(index_dir: Path, run: SyncRun, rebuild: bool, remove_missing: b
             clear = False
     if clear:  # a rebuild that found no article still empties the index
         commit_batch(ix, None, clear=True)
-    removed = _remove_missing(ix, run) if remove_missing else 0
+    removed = _remove_missing(ix, run, run.roots) if remove_missing else 0
     merge_by_policy(ix, index_dir)
     return removed, ix.doc_count()
 
@@ -299,24 +339,56 @@ def _open_for_writing(index_dir: Path, rebuild: bool):
         return create_index(index_dir)  # what --rebuild is for: the old files are swept
 
 
-def _remove_missing(ix, run: SyncRun) -> int:
-    """Delete documents that came from under the synced paths but were not seen in this run."""
-    gone = vanished(run)
+def _remove_missing(ix, run: SyncRun, paths: list[Path]) -> int:
+    """Delete the documents whose files are gone from `paths` (see `vanished`)."""
+    gone = vanished(run, paths)
     if gone:
         commit_batch(ix, None, replaced=gone)
     return len(gone)
 
 
-def vanished(run: SyncRun) -> list[str]:
-    """Ids of the articles held that came from under the synced paths and were not seen in
-    this run: what a sync removes (any store)."""
-    roots = [str(p.resolve()) for p in run.roots]
-    return [doc_id for doc_id, (_, path) in run.existing.items()
-            if doc_id not in run.seen and any(within(path, root) for root in roots)]
+def vanished(run: SyncRun, paths: list[Path]) -> list[str]:
+    """Ids indexed from under `paths` that this run did not see, less those of files and
+    folders that exist but could not be read: they keep their articles, and their Skipped
+    entries say how many. CorpusError when the rest are more than half of the index and
+    `run.prune` is not set: nothing is removed then."""
+    roots = [str(p.resolve()) for p in paths]
+    gone, kept = [], dict.fromkeys((entry.path for entry in run.skipped if isinstance(entry, Unreadable)), 0)
+    for doc_id, (_, path) in run.existing.items():
+        if doc_id in run.seen or not any(within(path, root) for root in roots):
+            continue
+        keeper = _kept_by(path, kept) if kept else None
+        if keeper is None:
+            gone.append(doc_id)
+        else:
+            kept[keeper] += 1
+    run.skipped = [_with_kept(entry, kept.get(entry.path, 0)) for entry in run.skipped]
+    if gone and not run.prune and 2 * len(gone) > len(run.existing):
+        done = run.added + run.updated
+        raise CorpusError(kind="corpus.mass_removal", field="prune", value=len(gone), hint={
+            "total": len(run.existing), "roots": list(roots),
+            "indexed": f"; the articles it added or updated ({done:,}) are indexed" if done else "",
+            "indexed_vi": f"; {done:,} bài vừa thêm hoặc cập nhật đã vào chỉ mục" if done else ""})
+    return gone
+
+
+def _kept_by(path: str, unreadable: Iterable[str]) -> str | None:
+    """The unreadable file or folder that `path` is or lies in, if any.
+
+    >>> _kept_by("/kho/2010/bai-1.txt", ["/kho/2009", "/kho/2010"])
+    '/kho/2010'
+    """
+    return next((keeper for keeper in unreadable if within(path, keeper)), None)
+
+
+def _with_kept(entry: Skipped, kept: int) -> Skipped:
+    if not kept:
+        return entry
+    articles = "its article already in the index is" if kept == 1 else f"its {kept:,} articles already in the index are"
+    return Unreadable(entry.path, f"{entry.reason}; {articles} kept", entry.line)
 
 
 def within(path: str, root: str) -> bool:
-    """Whether `path` is `root` or lies under it."""
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 

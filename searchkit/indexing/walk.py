@@ -6,7 +6,11 @@ Rules (see README, "Corpus formats"):
   (`.txt`, `.jsonl`, `.html`/`.htm`, `.md`); anything else is refused with a `CorpusError`
   before a single article is read.
 - Inside folders, files of other types are ignored; named pipes, sockets, devices, broken
-  symbolic links and names that are not valid UTF-8 are reported as skipped (never opened).
+  symbolic links, link loops and names that are not valid UTF-8 are reported as skipped
+  (never opened).
+- A file or folder that exists but cannot be read (permission denied, an I/O error) is
+  reported as `Unreadable`: a sync keeps the articles the index holds from it, since only
+  a file that is gone takes its articles with it.
 - A symbolic link that leads outside the folders being indexed is reported and not followed,
   unless `follow=True`; a link to an article inside them is reported once, because the
   article is indexed under its own name. Each real file is read at most once per run.
@@ -16,6 +20,7 @@ Standard library only; no file is opened here.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -49,6 +54,28 @@ class SourceFile:
         return self.path.relative_to(self.root).with_suffix("").as_posix()
 
 
+@dataclass(frozen=True)
+class Unreadable(Skipped):
+    """A file or folder that exists but cannot be read now (permission denied, an I/O error,
+    an unmounted share's stale handle): a sync keeps what the index holds from it."""
+
+
+def unreadable(path: str | os.PathLike, reason: str, line: int | None = None) -> Skipped:
+    """`Unreadable` while `path` still exists; a plain Skipped once it is gone (a file
+    deleted between the listing and the reading: its articles go with it).
+
+    >>> type(unreadable("/khong-co/bai.txt", "cannot read")).__name__
+    'Skipped'
+    """
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return Skipped(printable(path), reason, line)
+    except OSError:  # cannot even look at it: it may well still be there
+        pass
+    return Unreadable(printable(path), reason, line)
+
+
 Found = Union[SourceFile, Skipped]
 
 
@@ -72,21 +99,21 @@ def check_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
         path = Path(given)
         shown = printable(given)
         if not _utf8(os.fspath(given)):
-            raise CorpusError(f"{shown}: the path is not valid UTF-8; rename it (e.g. with convmv) and try again")
-        if not path.exists():
-            raise CorpusError(f"{shown}: no such file or directory; give a folder of articles "
-                              "(.txt, .jsonl, .html, .md) or such files")
+            raise CorpusError(kind="corpus.not_utf8", field="paths", value=shown)
+        try:
+            exists = path.exists()
+        except OSError as error:  # a folder on the way cannot be entered: nothing is touched
+            raise CorpusError(kind="corpus.unreadable", field="paths", value=shown,
+                              hint={"reason": error.strerror or str(error)}) from None
+        if not exists:
+            raise CorpusError(kind="corpus.missing", field="paths", value=shown)
         if not path.is_dir():
             kind = _special_kind(path)
             if kind:
-                raise CorpusError(f"{shown} is {kind}, not a file; save what it holds to a .jsonl or .txt file first")
+                raise CorpusError(kind="corpus.special", field="paths", value=shown, hint={"type": kind})
             if not is_article_file(path):
-                raise CorpusError(
-                    f"{shown}: searchkit does not read {path.suffix or 'extension-less'} files; give .txt, "
-                    ".jsonl (one JSON object a line), .html or .md articles"
-                    + (" (a .json array converts with: jq -c '.[]' FILE > FILE.jsonl)"
-                       if path.suffix.lower() == ".json" else "")
-                )
+                kind = {".json": "corpus.json_file", "": "corpus.no_extension"}.get(path.suffix.lower(), "corpus.unsupported")
+                raise CorpusError(kind=kind, field="paths", value=shown, hint={"suffix": path.suffix})
         checked.append(path.resolve())
     return checked
 
@@ -129,7 +156,7 @@ class _Walker:
         try:
             entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
         except OSError as error:
-            yield Skipped(printable(folder), f"cannot list the folder ({error.strerror or error})")
+            yield unreadable(folder, f"cannot list the folder ({error.strerror or error})")
             return
         for entry in entries:
             yield from self.entry(Path(entry.path), entry, root, depth)
@@ -146,7 +173,7 @@ class _Walker:
                 kind = _special_kind(path) or "not a regular file"
                 yield Skipped(printable(path), f"{kind}, not a file: not read")
         except OSError as error:
-            yield Skipped(printable(path), f"cannot read ({error.strerror or error})")
+            yield unreadable(path, f"cannot read ({error.strerror or error})")
 
     def subfolder(self, path: Path, real: Path, root: Path, depth: int) -> Iterator[Found]:
         if not _utf8(path.name):
@@ -170,11 +197,19 @@ class _Walker:
             yield SourceFile(path, root)
 
     def link(self, path: Path, root: Path, depth: int) -> Iterator[Found]:
-        """A symbolic link: broken, to something inside the indexed folders, or outside them."""
+        """A symbolic link: broken, a loop, to something inside the indexed folders, or outside them."""
         real = Path(os.path.realpath(path))
         shown, target = printable(path), printable(os.readlink(path))
-        if not real.exists():
-            yield Skipped(shown, f"broken symbolic link: its target {target} does not exist")
+        try:
+            os.stat(path)
+        except OSError as error:
+            if error.errno in (errno.ENOENT, errno.ENOTDIR):
+                yield Skipped(shown, f"broken symbolic link: its target {target} does not exist")
+            elif error.errno == errno.ELOOP:
+                yield Skipped(shown, f"symbolic link loop: {target} leads back to this link, so it leads to "
+                                     "no file; point the link at a file or folder, or remove it")
+            else:
+                raise  # permission denied on the way to its target: reported as unreadable
             return
         is_dir = real.is_dir()
         if not is_dir and not real.is_file():

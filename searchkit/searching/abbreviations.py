@@ -17,7 +17,10 @@ File format (UTF-8), one entry a line::
   method (``HDND`` finds ``HĐND``), unless that spelling is an entry of its own;
 - a later file adds expansions to the entries of earlier ones (duplicates are dropped).
 
-A malformed line raises ``ValueError`` naming the file and the line number.
+A malformed line raises ``ValueError`` naming the file and the line number. A file must be a
+regular file of at most ``MAX_FILE_BYTES`` (1 MB, some 30,000 entries): anything else (a FIFO,
+a device such as ``/dev/zero``, a folder, a larger file) raises ``AbbreviationsError`` before
+anything is read, so a wrong path can neither hang a search nor fill the memory.
 
     >>> table = load_abbreviations()
     >>> table.expand("tt-tt"), table.abbreviate("Cong nghe thong tin")
@@ -26,7 +29,9 @@ A malformed line raises ``ValueError`` naming the file and the line number.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from importlib.resources import files
@@ -34,8 +39,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
+from searchkit.errors import AbbreviationsError
 from searchkit.text.fold import fold
 
+#: Largest abbreviations file read (the packaged table is 4 KB).
+MAX_FILE_BYTES = 1_000_000
 _SEPARATORS = re.compile(r"[\s&.,\-]+")
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -114,8 +122,42 @@ def load_abbreviations(extra: Iterable[str | Path] = ()) -> Abbreviations:
     packaged = files("searchkit") / "data" / "abbreviations.tsv"
     entries = list(_parse(packaged.read_text(encoding="utf-8"), "abbreviations.tsv (packaged)"))
     for path in extra:
-        entries += _parse(Path(path).read_text(encoding="utf-8"), str(path))
+        entries += _parse(read_table_file(path), str(path))
     return _build(entries)
+
+
+def read_table_file(path: str | os.PathLike) -> str:
+    """The UTF-8 text of a user's abbreviations file; AbbreviationsError for anything but a
+    regular file of at most MAX_FILE_BYTES (OSError and UnicodeDecodeError as raised).
+
+    Checked before opening (a FIFO would block the open) and again on the open descriptor
+    (the path may have changed in between); reading stops past the cap (a file may grow).
+    """
+    _check_regular(path, os.stat(path))
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(descriptor, "rb") as stream:
+        _check_regular(path, os.fstat(descriptor))
+        data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        _too_large(path, len(data))
+    return data.decode("utf-8")
+
+
+def _check_regular(path: str | os.PathLike, info: os.stat_result) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        kinds = ((stat.S_ISDIR, "folder", "thư mục"), (stat.S_ISFIFO, "FIFO", "ống (FIFO)"),
+                 (stat.S_ISCHR, "device", "thiết bị"), (stat.S_ISBLK, "device", "thiết bị"),
+                 (stat.S_ISSOCK, "socket", "socket"))
+        what = next((k[1:] for k in kinds if k[0](info.st_mode)), ("special file", "tệp đặc biệt"))
+        raise AbbreviationsError(kind="abbreviations.not_a_file", field="abbreviations", value=str(path),
+                                 hint={"what": what[0], "what_vi": what[1]})
+    if info.st_size > MAX_FILE_BYTES:
+        _too_large(path, info.st_size)
+
+
+def _too_large(path: str | os.PathLike, size: int) -> None:
+    raise AbbreviationsError(kind="abbreviations.too_large", field="abbreviations", value=str(path),
+                             hint={"size": size, "limit": MAX_FILE_BYTES})
 
 
 def _parse(text: str, source: str) -> Iterable[tuple[str, str]]:

@@ -4,7 +4,10 @@ The storage side of ranking: `ranking.py` asks for arrays, `scoring.py` turns th
 scores. Whoosh's matcher tree scores one posting at a time in Python (70–400 ms for two to
 six common words over 16k articles), so each term's postings come from the segment's
 `.skp` file instead (a memory-mapped slice; see `postings.py`), the one store of postings
-searching reads: a segment without one is damaged, never read another way. Positions are
+searching reads: a segment without one is damaged, never read another way. Opening a
+generation verifies what is cheap first (`manifest.verify_opening`: every file's size, the
+small files' checksums), so that a lost column or a changed id is an IndexDamagedError, not
+a silently different result. Positions are
 read as whole arrays of `doc << 32 | position` keys, so adjacency over every candidate is a
 vectorised lookup.
 """
@@ -37,6 +40,7 @@ class IndexArrays:
         self.leaves = segment_leaves(reader)
         self.size = reader.doc_count_all()
         self.count = max(reader.doc_count(), 1)
+        self._verify()
         self.alive = self._alive()
         self._sides = self._open_sides()
         self._cache: dict[tuple[str, str], Postings] = {}
@@ -54,6 +58,17 @@ class IndexArrays:
         self.reader = reader
         self.leaves = segment_leaves(reader)
         self._sides = self._open_sides()
+
+    def _verify(self) -> None:
+        """What is cheap to verify of the reader's generation (raises IndexDamagedError)."""
+        from pathlib import Path
+
+        from searchkit.indexing.adapter import leaf_location
+        from searchkit.indexing.manifest import verify_opening
+
+        location = next((leaf_location(leaf) for leaf, _ in self.leaves), None)
+        if location:
+            verify_opening(Path(location[0]), self.reader.generation())
 
     def _open_sides(self) -> dict[int, object]:
         """The `.skp` postings file of each segment, by id() of its reader (a missing or

@@ -30,10 +30,12 @@ if TYPE_CHECKING:
 
 #: Capabilities. SUGGEST: spelling statistics (did-you-mean, `restore_accents`, the restoration
 #: that a short unaccented query's names earn); OPTIMIZE: merging the store into one segment;
-#: COMPLETE: completions of what is typed in a search box (`View.complete`).
+#: COMPLETE: completions of what is typed in a search box (`View.complete`); REPAIR: dropping
+#: damaged segments and re-indexing their articles (`Backend.repair`).
 SUGGEST = "suggest"
 OPTIMIZE = "optimize"
 COMPLETE = "complete"
+REPAIR = "repair"
 #: The facets every store counts, in the order `Results.facets` lists them.
 FACETS = ("province", "year", "source", "category")
 
@@ -123,5 +125,8 @@ class Backend(Protocol):
 
     def optimize(self, wait: float) -> int:
         """Only with OPTIMIZE."""
+
+    def repair(self, paths: list | None, wait: float) -> dict:
+        """Only with REPAIR."""
 
     def close(self) -> None: ...

@@ -131,10 +131,26 @@ class Completer:
         if open_end:  # `ky` may go on as `kỹ` (indexed as `kĩ`) or as `kyoto`
             prefixes.add(" ".join([f for _, f in typed[:-1]] + [fold(words[-1].lower())]))
         spans = [(bisect_left(self.keys, p), bisect_left(self.keys, p + "\uffff")) for p in prefixes]
-        rows = np.unique(np.concatenate([np.arange(lo, hi) for lo, hi in spans]))
+        rows = np.unique(np.concatenate([np.arange(lo, hi) for lo, hi in spans])) if len(spans) > 1 \
+            else np.arange(*spans[0])
         marked = [(i, a) for i, ((a, _), w) in enumerate(zip(typed, words)) if has_marks(w)]
+        wanted = limit * (8 if marked else 1)  # typed marks leave out some of the heaviest
+        while True:
+            found = self._heaviest(rows, wanted, words, marked, open_end, limit)
+            if len(found) == limit or wanted >= len(rows):
+                return found
+            wanted *= 8
+
+    def _heaviest(self, rows: np.ndarray, wanted: int, words: list[str], marked: list[tuple[int, str]],
+                  open_end: bool, limit: int) -> list[str]:
+        """The first `limit` entries among the `wanted` heaviest of `rows` whose marks agree:
+        a partial sort, so that `t` (ten thousand entries) costs about as little as `tram b`."""
+        weights = -self.weights[rows]
+        if wanted < len(rows):
+            kept = np.argpartition(weights, wanted)[:wanted]
+            rows, weights = rows[kept], weights[kept]
         found: list[str] = []
-        for row in rows[np.argsort(-self.weights[rows], kind="stable")].tolist():
+        for row in rows[np.argsort(weights, kind="stable")].tolist():
             if marked and not _marks_agree(self.accented[row], marked, len(words), open_end):
                 continue
             found.append(self.shown[row])

@@ -40,10 +40,12 @@ class Filters:
         """
         for option, value in (("province", province), ("source", source), ("category", category)):
             if value is not None and not isinstance(value, str):
-                raise FilterError(f"--{option} must be text, not {type(value).__name__} ({value!r})")
+                raise FilterError(kind="filter.not_text", field=option, value=value,
+                                  hint={"type": type(value).__name__})
         start, end = _bound("since", since, end=False), _bound("until", until, end=True)
         if start and end and start > end:
-            raise FilterError(f"--since {since} is after --until {until}; swap them")
+            raise FilterError(kind="filter.since_after_until", field="since", value=since,
+                              hint={"other": "until", "until": until})
         return cls(start, end, _province(province), _key("source", source), _key("category", category))
 
     def __bool__(self) -> bool:
@@ -58,7 +60,7 @@ class Filters:
 def check_sort(sort: str) -> str:
     """The sort order, or FilterError listing the ones there are."""
     if not isinstance(sort, str) or sort not in SORTS:
-        raise FilterError(f"cannot sort by {sort!r}; use one of: {', '.join(SORTS)}")
+        raise FilterError(kind="filter.bad_sort", field="sort", value=sort, hint={"choices": SORTS})
     return sort
 
 
@@ -73,7 +75,7 @@ def check_page(limit: object, offset: object = 0) -> None:
     """
     for name, value, low, high in (("limit", limit, 1, MAX_LIMIT), ("offset", offset, 0, MAX_OFFSET)):
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise QueryError(f"{name} must be a whole number from {low} to {high:,}, not {value!r}")
+            raise QueryError(kind="page.out_of_range", field=name, value=value, hint={"low": low, "high": high})
 
 
 def check_known(chosen: Filters, known_values) -> None:
@@ -87,13 +89,10 @@ def check_known(chosen: Filters, known_values) -> None:
         if key in known:
             continue
         close = difflib.get_close_matches(key, list(known), n=5, cutoff=0.5)
-        names = [repr(known[k]) for k in close or sorted(known)[:5]]
-        if close:
-            hint = f"did you mean {', '.join(names[:-1]) + ' or ' if len(names) > 1 else ''}{names[-1]}?"
-        else:
-            hint = f"known ones: {', '.join(names)}" if names else f"no article in the index has a {name}"
-        raise FilterError(f"--{name}: no article has {name} {key!r}; {hint} "
-                          "(searchkit query WORDS --facets counts them all)")
+        names = [known[k] for k in close or sorted(known)[:5]]
+        kind = "filter.unknown_value_close" if close else "filter.unknown_value" if names else "filter.unknown_value_none"
+        raise FilterError(kind=kind, field=name, value=key,
+                          hint={"name": name, "close" if close else "known": names})
 
 
 def _bound(option: str, value: str | None, end: bool) -> str | None:
@@ -101,8 +100,8 @@ def _bound(option: str, value: str | None, end: bool) -> str | None:
         return None
     try:
         return parse_date_bound(str(value), end=end)
-    except ValueError as error:
-        raise FilterError(f"--{option}: {error}") from None
+    except ValueError:
+        raise FilterError(kind="filter.not_a_date", field=option, value=value) from None
 
 
 def _province(name: str | None) -> str | None:
@@ -112,10 +111,7 @@ def _province(name: str | None) -> str | None:
 
     canonical = load_gazetteer().resolve(name)
     if canonical is None:
-        raise FilterError(
-            f"--province: {name!r} is not a province or city of Vietnam; "
-            "type its name with or without accents, e.g. --province \"dak nong\" or --province TP.HCM"
-        )
+        raise FilterError(kind="filter.unknown_province", field="province", value=name)
     return canonical
 
 
@@ -124,5 +120,5 @@ def _key(option: str, value: str | None) -> str | None:
         return None
     key = folded_key(value)
     if not key:
-        raise FilterError(f"--{option}: {value!r} has no letters or digits to match")
+        raise FilterError(kind="filter.no_letters", field=option, value=value)
     return key

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from searchkit.errors import QueryError
 from searchkit.fields import folded_field
-from searchkit.models import Explanation, Hit, Results
+from searchkit.models import Explanation, Hit, Results, heading
 from searchkit.searching.backend import FACETS, Candidates, View
 from searchkit.searching.filters import Filters, check_known
 from searchkit.searching.highlight import Highlighting
@@ -216,7 +216,7 @@ def most_first(counts: dict[str, int]) -> dict[str, int]:
 def hit(fields: dict, score: float, marks: tuple[Highlighting, Highlighting], snippets: int,
         explained: Explanation | None = None) -> Hit:
     """One hit from an article's stored fields, its title and body marked."""
-    title = fields.get("title", "")
+    title = heading(fields.get("title", ""), fields.get("body", ""))  # untitled: the first sentence
     return Hit(
         id=fields["id"], title=title, score=score,
         date=fields.get("date"), source=fields.get("source"), category=fields.get("category"),

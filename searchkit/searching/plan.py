@@ -196,7 +196,7 @@ def plan_query(query: str, *, decode: Callable[[str], str] | None = None,
     ['chu ki', 'ki so', 'chu ki so']
     """
     if not isinstance(query, str):
-        raise QueryError(f"the query must be text, not {type(query).__name__}")
+        raise QueryError(kind="query.not_text", field="query", value=query, hint={"type": type(query).__name__})
     check_size(query)  # before any work on it
     text = normalize_text(unicodedata.normalize("NFC", query)).strip()  # normalised once
     decoded = decode(text) if decode and text else text

@@ -94,34 +94,26 @@ def parse_query(text: str) -> ParsedQuery:
     [[True], [False, False]]
     """
     if not isinstance(text, str):
-        raise QueryError(f"the query must be text, not {type(text).__name__}")
+        raise QueryError(kind="query.not_text", field="query", value=text, hint={"type": type(text).__name__})
     check_size(text)
     normalized = normalize_text(unicodedata.normalize("NFC", text)).translate(_QUOTES)
     groups, excluded = _parse(normalized, operators=True)
     if not groups and not excluded:  # 'AND OR' alone: the user meant the words themselves
         groups, excluded = _parse(normalized, operators=False)
     if not groups:
-        reason = "only excluded words" if excluded else "no words"
-        raise QueryError(
-            f"the query has {reason} to look for; type at least one word, "
-            'e.g. searchkit query "trạm BTS"'
-        )
+        raise QueryError(kind="query.only_excluded" if excluded else "query.no_words", field="query", value=text)
     return ParsedQuery(text, tuple(tuple(g) for g in groups), tuple(excluded))
 
 
 def check_size(text: str) -> None:
     """QueryError for a query too long to be meant, or with a word longer than any indexed."""
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(
-            f"the query is {len(text):,} characters long; searchkit reads at most {MAX_QUERY_CHARS:,}: "
-            "type the few words that matter most"
-        )
+        raise QueryError(kind="query.too_long", field="query", value=text[:40] + "…",
+                         hint={"length": len(text), "limit": MAX_QUERY_CHARS})
     word = longest_syllable(text)
     if len(word) > MAX_WORD_LETTERS:
-        raise QueryError(
-            f"the word {word[:12]}… is {len(word):,} letters long; no indexed word is longer than "
-            f"{MAX_WORD_LETTERS}: put spaces between the words"
-        )
+        raise QueryError(kind="query.word_too_long", field="query", value=word[:40] + "…",
+                         hint={"word": word[:12], "letters": len(word), "limit": MAX_WORD_LETTERS})
 
 
 def _parse(text: str, operators: bool) -> tuple[list[list[Clause]], list[Clause]]:

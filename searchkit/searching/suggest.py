@@ -17,7 +17,6 @@ A changed tone or vowel mark costs less than a changed letter (`thônng` → *th
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -149,14 +148,17 @@ def load_spellings(index_dir: str | os.PathLike, reader) -> Spellings:
     """
     index_dir = Path(index_dir)
     path = index_dir / f"{CACHE_PREFIX}{reader.generation()}.json"
-    try:
-        cached = _checked(json.loads(path.read_text(encoding="utf-8")))
+    from searchkit.indexing.manifest import unseal_json
+
+    try:  # sealed with its checksum and generation: a changed byte or a stale file is rebuilt
+        sealed = unseal_json(path.read_bytes())
+        cached = _checked(sealed) if sealed and sealed.get("generation") == reader.generation() else None
         if cached is not None:
             return cached
-    except (OSError, ValueError, UnicodeDecodeError):
+    except OSError:
         pass
     spellings = build_spellings(reader)
-    _save(path, spellings)
+    _save(path, spellings, reader.generation())
     return spellings
 
 
@@ -175,21 +177,24 @@ def _checked(data) -> Spellings | None:
         return None
 
 
-def _save(path: Path, spellings: Spellings) -> None:
-    data = {"format": FORMAT, "syllables": dict(spellings.syllables), "words": dict(spellings.words),
-            "folded": dict(spellings.folded)}
-    _replace(path, f"{CACHE_PREFIX}*", lambda temporary: temporary.write_text(
-        json.dumps(data, ensure_ascii=False), encoding="utf-8"))
+def _save(path: Path, spellings: Spellings, generation: int) -> None:
+    data = {"format": FORMAT, "generation": generation, "syllables": dict(spellings.syllables),
+            "words": dict(spellings.words), "folded": dict(spellings.folded)}
+    from searchkit.indexing.manifest import seal_json
+
+    _replace(path, f"{CACHE_PREFIX}*", lambda temporary: temporary.write_text(seal_json(data), encoding="utf-8"))
 
 
 def _replace(path: Path, pattern: str, write: Callable[[Path], object]) -> None:
     """Write a cache file atomically (a temporary name, then a rename) and remove the older
     generations' files matching `pattern`. Best effort: an unwritable index directory only
     costs a rebuild of the statistic next time."""
+    from searchkit.indexing.durable import commit_rename
+
     temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
     try:
         write(temporary)
-        os.replace(temporary, path)
+        commit_rename(temporary, path)  # never a torn cache after a power cut
         for old in path.parent.glob(pattern):
             if old != path:
                 old.unlink(missing_ok=True)
@@ -224,12 +229,12 @@ def load_pair_counts(index_dir: str | os.PathLike, reader) -> PairModel:
     path = Path(index_dir) / f"{PAIRS_PREFIX}{reader.generation()}.npz"
     try:
         with np.load(path, allow_pickle=False) as cached:
-            if cached["format"].tolist() == [PAIRS_FORMAT]:
-                return PairModel.from_arrays(cached)
-    except (OSError, ValueError, KeyError, EOFError, TypeError):
+            if cached["format"].tolist() == [PAIRS_FORMAT] and cached["generation"].tolist() == [reader.generation()]:
+                return PairModel.from_arrays(cached)  # a zip: its checksums are verified as it is read
+    except Exception:  # noqa: BLE001 - damaged (a zip's checksums, BadZipFile ...): rebuilt
         pass
     model = PairModel.build(PairCounts.merge(_segment_pairs(reader)))
-    _save_pairs(path, model)
+    _save_pairs(path, model, reader.generation())
     return model
 
 
@@ -237,10 +242,10 @@ def _segment_pairs(reader) -> list[dict]:
     return [packed for packed in (side.pairs() for side in _postings_files(reader)) if packed is not None]
 
 
-def _save_pairs(path: Path, model: PairModel) -> None:
+def _save_pairs(path: Path, model: PairModel, generation: int) -> None:
     import numpy as np
 
-    arrays = dict(model.arrays(), format=np.array([PAIRS_FORMAT]))
+    arrays = dict(model.arrays(), format=np.array([PAIRS_FORMAT]), generation=np.array([generation]))
     _replace(path, f"{PAIRS_PREFIX}*.npz", lambda temporary: np.savez(temporary, **arrays))
 
 

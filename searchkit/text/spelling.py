@@ -8,7 +8,7 @@ orthography (`k`, `gh`, `ngh` before e, ê, i; `qu`, not `co`, for the rounded m
 forms the corpus writes beyond the textbook ones: the `k` finals of Central Highlands names
 (`Đắk Lắk`, `Đăk Hà`, `Krông Búk`) and loanwords (`tuýp`, `gioăng`, `Gioan`).
 
-Pure functions over the standard library: nothing is computed at import time beyond tables.
+Pure functions over the standard library and `normalize`'s letters and tone marks.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ LETTERS = re.compile(r"[^\W\d_]+")
 #: No syllable has more letters (`nghiêng`); a longer word is none, nor has variants.
 MAX_SYLLABLE_LETTERS = 7
 
-_LETTERS = VOWELS | frozenset("bcdđghklmnpqrstvx")
+_ALPHABET = VOWELS | frozenset("bcdđghklmnpqrstvx")
 _ONSETS = sorted("b c ch d đ g gh gi h k kh l m n ng ngh nh p ph qu r s t th tr v x".split() + [""],
                  key=len, reverse=True)  # the longest first: `ngh` before `ng`, `gi` before `g`
 #: Rhymes (vowels and final) after any onset the spelling rules allow.
@@ -82,7 +82,7 @@ def is_valid_syllable(word: str) -> bool:
     if split is None:
         return False
     letters, tone = split
-    if not letters or not set(letters) <= _LETTERS:
+    if not letters or not set(letters) <= _ALPHABET:
         return False
     if letters.endswith(_STOP_CODAS) and tone not in _STOP_TONES:
         return False

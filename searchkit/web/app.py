@@ -9,7 +9,9 @@ let an unlucky request wait many turns.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import time
 from functools import partial
 from pathlib import Path
 from urllib.parse import quote
@@ -17,37 +19,48 @@ from urllib.parse import quote
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from searchkit import __version__
 from searchkit.engine import SearchEngine
-from searchkit.errors import IndexBusyError, IndexFormatError, IndexNotFoundError, QueryError, SearchkitError
-from searchkit.web.markup import mark, vietnamese_date
-from searchkit.web.openapi import description
-from searchkit.web.params import MAX_QUERY_CHARS, SearchRequest
+from searchkit.models import heading
+from searchkit.errors import SearchkitError
+from searchkit.web.errors import api_error, status_for, web_error
+from searchkit.web.markup import mark, translator, vietnamese_date
+from searchkit.web.openapi import description, readable
+from searchkit.web.params import MAX_QUERY_CHARS, SearchRequest, language_of
 from searchkit.web.safety import SecurityHeaders
-from searchkit.web.views import results_view
+from searchkit.web.views import date_input, filter_examples, last_offset, number, results_view, took
 
 HERE = Path(__file__).resolve().parent
 #: Where `searchkit serve` tells worker processes which index to open.
 INDEX_VARIABLE = "SEARCHKIT_INDEX"
 #: Stored fields the article API leaves out: where the file was on the server.
 PRIVATE_FIELDS = ("path",)
+#: Seconds a request may take, its wait for its turn included (`searchkit serve --timeout`).
+TIME_LIMIT = 10.0
+#: Searches waiting for their turn in one worker, at most; more are answered 503 at once.
+MAX_WAITING = 100
+#: Completions per request at most (`/api/suggest?limit=`), and by default.
+MAX_SUGGESTIONS, DEFAULT_SUGGESTIONS = 20, 8
 
 
 def create_app(index: str | os.PathLike | None = None, *, engine: SearchEngine | None = None,
-               in_turn: bool = True) -> Starlette:
+               in_turn: bool = True, time_limit: float = TIME_LIMIT, security_headers: bool = True) -> Starlette:
     """The web application over the index at `index` (default: $SEARCHKIT_INDEX, else `index`).
     `in_turn=False` lets engine calls run in parallel threads: only for an `engine` object that
     gains from it (bench/serve_apps.py measures one SearchEngine per thread that way).
+    `time_limit`: seconds a request may take before it is answered 503 (see `Searches`).
+    `security_headers=False` when the server adds them itself (`searchkit serve` does, to
+    its own error responses too: see web/server.py).
 
     >>> app = create_app("index")  # then: uvicorn.run(app), or searchkit serve
     """
     engine = engine or SearchEngine(index or os.environ.get(INDEX_VARIABLE, "index"))
-    searches = Searches(engine, in_turn)
+    searches = Searches(engine, in_turn, time_limit)
     pages = Pages(searches, _templates())
     api = Api(searches)
     routes = [
@@ -55,14 +68,17 @@ def create_app(index: str | os.PathLike | None = None, *, engine: SearchEngine |
         Route("/articles/{id:path}", pages.article, name="article"),
         Route("/api/search", api.search),
         Route("/api/articles/{id:path}", api.article),
+        Route("/api/suggest", api.suggest),
         Route("/api/stats", api.stats),
         Route("/healthz", api.health),
         Route("/openapi.json", api.openapi),
+        Route("/docs", pages.docs, name="docs"),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     handlers = {HTTPException: pages.http_error, Exception: pages.server_error}
     app = Starlette(routes=routes, exception_handlers=handlers, lifespan=_warmed(engine))
-    app.add_middleware(SecurityHeaders)
+    if security_headers:
+        app.add_middleware(SecurityHeaders)
     app.state.engine = engine
     return app
 
@@ -81,7 +97,10 @@ def _warmed(engine: SearchEngine):
     async def lifespan(app):
         try:
             engine.search("thông tin", limit=1)
+            engine.complete("t", limit=1)  # the completion table: about a second on 16k articles
         except SearchkitError:  # no index yet: the requests will say so
+            pass
+        except (AttributeError, NotImplementedError, TypeError):  # a backend without completions
             pass
         yield
 
@@ -95,28 +114,19 @@ def _templates() -> Jinja2Templates:
                               autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
     environment.globals.update(mark=mark, article_href=article_href, version=__version__)
     environment.filters["vietnamese_date"] = vietnamese_date
+    environment.filters["number"] = number
     return Jinja2Templates(env=environment)
-
-
-def status_for(error: SearchkitError) -> int:
-    """HTTP status of a library error: the user's query (400) or the server's index or
-    backend (503: a cluster whose nodes do not answer is unavailable, not broken)."""
-    if isinstance(error, QueryError):
-        return 400
-    from searchkit.backends import BackendUnavailableError
-
-    if isinstance(error, (IndexNotFoundError, IndexFormatError, IndexBusyError, BackendUnavailableError)):
-        return 503
-    return 500
 
 
 def error_json(status: int, kind: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"status": status, "type": kind, "message": message}}, status_code=status)
 
 
-def article_href(id: str, query: str | None = None) -> str:
-    """Link to an article's page; the id is one path segment whatever it holds ('/', '?')."""
-    return f"/articles/{quote(id, safe='')}" + (f"?q={quote(query, safe='')}" if query else "")
+def article_href(id: str, query: str | None = None, keep: str = "") -> str:
+    """Link to an article's page; the id is one path segment whatever it holds ('/', '?');
+    `keep`: more of the query string (`lang=en`)."""
+    parameters = "&".join(p for p in (f"q={quote(query, safe='')}" if query else "", keep) if p)
+    return f"/articles/{quote(id, safe='')}" + (f"?{parameters}" if parameters else "")
 
 
 def safe_url(url: str | None) -> str | None:
@@ -124,12 +134,30 @@ def safe_url(url: str | None) -> str | None:
     return url if url and url.strip().lower().startswith(("http://", "https://")) else None
 
 
+class ServerBusyError(SearchkitError):
+    """The server could not answer in time: the search ran past the time limit, or too many
+    searches were waiting already. Not the request's fault: try again (HTTP 503)."""
+
+    exit_code = 4
+    http_status = 503
+
+
 class Searches:
     """The engine's calls, each in a worker thread; the ones that take the engine's lock run
-    one at a time, first come first served (anyio's capacity limiter queues in order)."""
+    one at a time, first come first served (anyio's capacity limiter queues in order).
 
-    def __init__(self, engine: SearchEngine, in_turn: bool = True):
+    Every call is bounded: past `time_limit` seconds, waiting included, it raises
+    ServerBusyError and the request is answered 503 at once; the thread, which cannot be
+    stopped, finishes its search (a bounded one: see searching/rewrite.py) and drops it,
+    keeping the engine's turn so that searches never pile up. A call that would be the
+    `max_waiting`-th in the queue is refused the same way.
+    """
+
+    def __init__(self, engine: SearchEngine, in_turn: bool = True, time_limit: float = TIME_LIMIT,
+                 max_waiting: int = MAX_WAITING):
         self.engine, self.in_turn = engine, in_turn
+        self.time_limit, self.max_waiting = time_limit, max_waiting
+        self.waiting = 0
         self._queue = None  # made in the event loop that uses it
 
     async def run(self, method: str, *args, in_turn: bool = True, **kwargs):
@@ -138,8 +166,18 @@ class Searches:
         in_turn = in_turn and self.in_turn
         if in_turn and self._queue is None:
             self._queue = anyio.CapacityLimiter(1)
+        if in_turn and self.waiting >= self.max_waiting:
+            raise ServerBusyError(kind="server.busy", hint={"waiting": self.waiting})
         call = partial(getattr(self.engine, method), *args, **kwargs)
-        return await anyio.to_thread.run_sync(call, limiter=self._queue if in_turn else None)
+        self.waiting += in_turn
+        try:
+            with anyio.fail_after(self.time_limit):
+                return await anyio.to_thread.run_sync(call, limiter=self._queue if in_turn else None,
+                                                      abandon_on_cancel=True)
+        except TimeoutError:
+            raise ServerBusyError(kind="server.timeout", hint={"seconds": self.time_limit}) from None
+        finally:
+            self.waiting -= in_turn
 
 
 class Api:
@@ -153,30 +191,40 @@ class Api:
             checked = SearchRequest.parse(request.query_params)
             results = await self.searches.run("search", checked.q, **checked.engine_options())
         except SearchkitError as error:
-            return error_json(status_for(error), type(error).__name__, str(error))
+            return JSONResponse(api_error(error), status_code=status_for(error))
         return JSONResponse({**results.to_dict(), "offset": checked.offset, "limit": checked.limit})
 
     async def article(self, request: Request) -> Response:
         try:
             found = await self.searches.run("article", request.path_params["id"])
         except SearchkitError as error:
-            return error_json(status_for(error), type(error).__name__, str(error))
+            return JSONResponse(api_error(error), status_code=status_for(error))
         if found is None:
             return error_json(404, "NotFound", f"no article with id {request.path_params['id']!r} in the index")
         return JSONResponse({k: v for k, v in found.items() if k not in PRIVATE_FIELDS})
+
+    async def suggest(self, request: Request) -> Response:
+        """Completions of what is typed in the search box: `{"suggestions": ["trạm BTS", …]}`."""
+        typed = request.query_params.get("q", "")[:MAX_QUERY_CHARS]
+        try:
+            limit = SearchRequest.parse({"limit": request.query_params.get("limit") or str(DEFAULT_SUGGESTIONS)}).limit
+            found = await self.searches.run("complete", typed, min(limit, MAX_SUGGESTIONS)) if typed.strip() else []
+        except SearchkitError as error:
+            return JSONResponse(api_error(error), status_code=status_for(error))
+        return JSONResponse({"suggestions": found}, headers={"cache-control": "max-age=60"})
 
     async def stats(self, request: Request) -> Response:
         try:
             info = await self.searches.run("stats", in_turn=False)
         except SearchkitError as error:
-            return error_json(status_for(error), type(error).__name__, str(error))
+            return JSONResponse(api_error(error), status_code=status_for(error))
         return JSONResponse({k: v for k, v in info.items() if k != "index"})
 
     async def health(self, request: Request) -> Response:
         try:
             return JSONResponse({"status": "ok", "articles": await self.searches.run("count", in_turn=False)})
         except SearchkitError as error:
-            return error_json(status_for(error), type(error).__name__, str(error))
+            return JSONResponse(api_error(error), status_code=status_for(error))
 
     def openapi(self, request: Request) -> Response:
         return JSONResponse(description(__version__))
@@ -189,20 +237,35 @@ class Pages:
         self.searches, self.templates = searches, templates
 
     async def search(self, request: Request) -> Response:
-        typed = SearchRequest(q=request.query_params.get("q", "")[:MAX_QUERY_CHARS])  # for the form
+        typed = SearchRequest(q=request.query_params.get("q", "")[:MAX_QUERY_CHARS],
+                              lang=language_of(request.query_params))  # for the form
         try:
             checked = SearchRequest.parse(request.query_params, facets=True)
+            if any(not value.strip() for value in request.query_params.values()):  # a form sent
+                return RedirectResponse("/?" + checked.link() if checked.link() else "/", 303)  # without JS
             if not checked.q.strip():
                 articles = await self.searches.run("count", in_turn=False)
                 return self._render(request, "search.html", {"search": checked, "articles": articles})
+            started = time.perf_counter()
             results = await self.searches.run("search", checked.q, **checked.engine_options())
+            if not results.hits and results.total and checked.offset:  # past the last page: show it
+                checked = dataclasses.replace(checked, offset=last_offset(results.total, checked.limit))
+                results = await self.searches.run("search", checked.q, **checked.engine_options())
+            seconds = time.perf_counter() - started
         except SearchkitError as error:
             return self._error(request, status_for(error), error, typed)
-        return self._render(request, "search.html", {"search": checked, **results_view(checked, results)})
+        context = {"search": checked, **results_view(checked, results), "took": took(seconds, checked.lang),
+                   "examples": filter_examples(results.facets)}
+        return self._render(request, "search.html", context)
+
+    async def docs(self, request: Request) -> Response:
+        """The OpenAPI description as a page: every path, parameter, response and schema."""
+        search = SearchRequest(q="", lang=language_of(request.query_params))
+        return self._render(request, "docs.html", {"search": search, "api": readable(description(__version__))})
 
     async def article(self, request: Request) -> Response:
         query = request.query_params.get("q", "")[:MAX_QUERY_CHARS]
-        search = SearchRequest(q=query)
+        search = SearchRequest(q=query, lang=language_of(request.query_params))
         try:
             found = await self.searches.run("article", request.path_params["id"])
         except SearchkitError as error:
@@ -210,7 +273,8 @@ class Pages:
         if found is None:
             return self._error(request, 404, None, search)
         marks = await self._marks(query)
-        title = mark(found["title"], marks[0].spans(found["title"]) if marks else ())
+        shown = heading(found["title"], found["body"])  # untitled: its first sentence
+        title = mark(shown, marks[0].spans(shown) if marks else ())
         paragraphs = [(text, marks[1].spans(text) if marks else []) for text in found["body"].split("\n")
                       if text.strip()]  # per paragraph: a span never runs across a line break
         context = {"search": search, "article": found, "title": title, "url": safe_url(found.get("url")),
@@ -240,8 +304,18 @@ class Pages:
         return self._error(request, 500, None, SearchRequest(q=""))
 
     def _error(self, request: Request, status: int, error: SearchkitError | None, search: SearchRequest) -> Response:
-        context = {"search": search, "status": status, "detail": str(error) if error else None}
+        lang = "en" if request.query_params.get("lang") == "en" else "vi"
+        context = {"search": search, "status": status, "detail": web_error(error, lang)[1] if error else None}
         return self._render(request, "error.html", context, status)
 
     def _render(self, request: Request, name: str, context: dict, status: int = 200) -> Response:
+        search: SearchRequest = context.get("search") or SearchRequest(q="")
+        lang = language_of(request.query_params)
+        other = "en" if lang == "vi" else "vi"
+        switch = request.url.include_query_params(lang=other) if other != "vi" else \
+            request.url.remove_query_params("lang")
+        context = {"lang": lang, "t": translator(lang), "switch": f"{switch.path}?{switch.query}".rstrip("?"),
+                   "keep": f"lang={lang}" if lang != "vi" else "", "date_input": date_input, **context}
+        if search.lang != lang:
+            context["search"] = dataclasses.replace(search, lang=lang)
         return self.templates.TemplateResponse(request, name, context, status_code=status)

@@ -1,13 +1,16 @@
-"""The OpenAPI 3.1 description of the JSON API, served at /openapi.json.
+"""The OpenAPI 3.1 description of the JSON API, served at /openapi.json and, readable, at /docs.
 
 Written by hand next to `params.py`: tests check that every parameter `SearchRequest`
-reads is described here and that every described path answers.
+reads is described here and that every described path answers. `readable` flattens it into
+rows that the /docs page lays out as tables, on the server (no script, no CDN).
 """
 
 from __future__ import annotations
 
 from searchkit.engine import MAX_OFFSET
-from searchkit.web.params import DEFAULT_LIMIT, MAX_FILTER_CHARS, MAX_LIMIT, MAX_QUERY_CHARS, SORTS
+from typing import Any
+
+from searchkit.web.params import DEFAULT_LIMIT, LANGUAGES, MAX_FILTER_CHARS, MAX_LIMIT, MAX_QUERY_CHARS, SORTS
 
 
 def _text(description: str, max_length: int = MAX_FILTER_CHARS, example: str | None = None) -> dict:
@@ -31,6 +34,14 @@ SEARCH_PARAMETERS = {
              "description": "relevance, or date: newest first, undated last."},
     "facets": {"schema": {"type": "boolean", "default": False},
                "description": "Also count all matches by province and year (more keys may appear)."},
+    "lang": {"schema": {"type": "string", "enum": list(LANGUAGES), "default": LANGUAGES[0]},
+             "description": "Language of the HTML pages (the same parameters serve / and /api/search)."},
+}
+SUGGEST_PARAMETERS = {
+    "q": _text("What has been typed so far; its last words are completed, accents optional.",
+               MAX_QUERY_CHARS, "tram b"),
+    "limit": {"schema": {"type": "integer", "minimum": 1, "maximum": 20, "default": 8},
+              "description": "Completions to return at most."},
 }
 
 _SPAN = {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
@@ -53,6 +64,9 @@ SCHEMAS = {
             "type": "object", "additionalProperties": {"type": "integer"}}},
         "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
         "offset": {"type": "integer"}, "limit": {"type": "integer"}}},
+    "Suggestions": {"type": "object", "required": ["suggestions"], "properties": {
+        "suggestions": {"type": "array", "items": {"type": "string"},
+                        "description": "completions, most written first, as the index writes them"}}},
     "Article": {"type": "object", "required": ["id", "title", "body"], "properties": {
         "id": {"type": "string"}, "title": {"type": "string"}, "body": {"type": "string"},
         **{name: _NULLABLE for name in ("date", "source", "category", "url", "author", "province", "hash")}}},
@@ -85,6 +99,12 @@ def description(version: str) -> dict:
                                for name, spec in SEARCH_PARAMETERS.items()],
                 "responses": {"200": _answer("One page of hits", "Results"), "400": _ERROR_400, "503": _ERROR_503},
             }},
+            "/api/suggest": {"get": {
+                "summary": "Complete what is typed in a search box (tram b → trạm BTS)",
+                "parameters": [{"name": name, "in": "query", "required": False, **spec}
+                               for name, spec in SUGGEST_PARAMETERS.items()],
+                "responses": {"200": _answer("Completions", "Suggestions"), "400": _ERROR_400, "503": _ERROR_503},
+            }},
             "/api/articles/{id}": {"get": {
                 "summary": "One article: stored fields and full text",
                 "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
@@ -102,3 +122,54 @@ def description(version: str) -> dict:
         },
         "components": {"schemas": SCHEMAS},
     }
+
+
+def readable(spec: dict) -> dict[str, Any]:
+    """The description as rows for a page: operations with their parameters and responses,
+    then schemas with their properties; a type names the schema it refers to (`ref`).
+
+    >>> api = readable(description("1.0"))
+    >>> [(o["method"], o["path"]) for o in api["operations"]][:2]
+    [('GET', '/api/search'), ('GET', '/api/suggest')]
+    >>> api["operations"][0]["parameters"][0]["type"], api["schemas"][0]["name"]
+    ('string ≤ 4000', 'Snippet')
+    """
+    operations = []
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            operations.append({
+                "method": method.upper(), "path": path, "summary": operation.get("summary", ""),
+                "parameters": [{"name": p["name"], "in": p["in"], "required": p.get("required", False),
+                                "description": p.get("description", ""), "example": p.get("example"),
+                                **_type(p.get("schema", {}))} for p in operation.get("parameters", [])],
+                "responses": [{"status": status, "description": answer["description"],
+                               **_type(answer.get("content", {}).get("application/json", {}).get("schema", {}))}
+                              for status, answer in operation["responses"].items()],
+            })
+    schemas = [{"name": name, "properties": [
+        {"name": field, "required": field in schema.get("required", ()),
+         "description": body.get("description", ""), **_type(body)}
+        for field, body in schema.get("properties", {}).items()]}
+        for name, schema in spec.get("components", {}).get("schemas", {}).items()]
+    return {"title": spec["info"]["title"], "version": spec["info"]["version"],
+            "description": spec["info"].get("description", ""), "operations": operations, "schemas": schemas}
+
+
+def _type(schema: dict) -> dict[str, Any]:
+    """{"type": words for a schema, "ref": the schema it names or None}."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return {"type": name, "ref": name}
+    kind = schema.get("type", "object")
+    kind = " | ".join(kind) if isinstance(kind, list) else kind
+    if kind == "array":
+        inner = _type(schema.get("items", {}))
+        return {"type": f"array of {inner['type']}", "ref": inner["ref"]}
+    details = [f"one of {', '.join(map(str, schema['enum']))}"] if "enum" in schema else []
+    if "maxLength" in schema:
+        details.append(f"≤ {schema['maxLength']}")
+    if "minimum" in schema or "maximum" in schema:
+        details.append(f"{schema.get('minimum', '')}…{schema.get('maximum', '')}")
+    if "default" in schema:
+        details.append(f"default {schema['default']}")
+    return {"type": " ".join([kind, *details]), "ref": None}

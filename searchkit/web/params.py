@@ -23,6 +23,8 @@ MAX_FILTER_CHARS = 100
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 10
 FILTERS = ("since", "until", "province", "source", "category")
+#: Languages of the pages and messages, the first the default (`searchkit.messages.LANGUAGES`).
+LANGUAGES = ("vi", "en")
 SORTS = ("relevance", "date")
 _YES, _NO = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
@@ -41,6 +43,7 @@ class SearchRequest:
     category: str | None = None
     sort: str = "relevance"
     facets: bool = False
+    lang: str = "vi"
 
     @classmethod
     def parse(cls, params: Mapping[str, str], *, facets: bool | None = None) -> SearchRequest:
@@ -51,10 +54,8 @@ class SearchRequest:
         """
         query = params.get("q", "")
         if len(query) > MAX_QUERY_CHARS:
-            raise QueryError(
-                f"the query is {len(query):,} characters long; at most {MAX_QUERY_CHARS} are searched, "
-                "so type the few words that matter"
-            )
+            raise QueryError(kind="query.too_long", field="q", value=query[:40] + "…",
+                             hint={"length": len(query), "limit": MAX_QUERY_CHARS})
         filters = {name: _filter(name, params.get(name)) for name in FILTERS}
         return cls(
             q=query,
@@ -62,13 +63,14 @@ class SearchRequest:
             offset=_whole("offset", params.get("offset"), 0, 0, MAX_OFFSET),
             sort=_sort(params.get("sort")),
             facets=_flag("facets", params.get("facets")) if facets is None else facets,
+            lang=language_of(params),
             **filters,
         )
 
     def engine_options(self) -> dict[str, Any]:
         """Keyword arguments for `SearchEngine.search`."""
         options = asdict(self)
-        del options["q"]
+        del options["q"], options["lang"]
         return options
 
     def link(self, **changes: Any) -> str:
@@ -82,8 +84,18 @@ class SearchRequest:
 
         values = {**asdict(self), **changes}
         del values["facets"]  # the page always counts them
-        defaults = {"limit": DEFAULT_LIMIT, "offset": 0, "sort": "relevance"}
+        defaults = {"limit": DEFAULT_LIMIT, "offset": 0, "sort": "relevance", "lang": LANGUAGES[0]}
         return urlencode({k: v for k, v in values.items() if v not in (None, "") and defaults.get(k) != v})
+
+
+def language_of(params: Mapping[str, str]) -> str:
+    """The page's language: `lang=en` for English; anything else is Vietnamese.
+
+    >>> language_of({"lang": "en"}), language_of({"lang": "fr"}), language_of({})
+    ('en', 'vi', 'vi')
+    """
+    wanted = (params.get("lang") or "").strip().lower()
+    return wanted if wanted in LANGUAGES else LANGUAGES[0]
 
 
 def _whole(name: str, value: str | None, default: int, low: int, high: int | None) -> int:
@@ -91,11 +103,11 @@ def _whole(name: str, value: str | None, default: int, low: int, high: int | Non
         return default
     text = value.strip()
     if not (text.isascii() and text.isdigit()) or len(text) > 30:
-        raise QueryError(f"{name} must be a whole number, not {value[:20]!r}")
+        raise QueryError(kind="page.not_a_number", field=name, value=value[:20])
     number = int(text)
     if number < low or (high is not None and number > high):
-        allowed = f"from {low} to {high:,}" if high is not None else f"at least {low}"
-        raise QueryError(f"{name} must be {allowed}, not {number:,}")
+        raise QueryError(kind="page.outside" if high is not None else "page.too_small", field=name,
+                         value=number, hint={"low": low, "high": high})
     return number
 
 
@@ -103,7 +115,8 @@ def _filter(name: str, value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     if len(value) > MAX_FILTER_CHARS:
-        raise QueryError(f"{name} is {len(value):,} characters long; at most {MAX_FILTER_CHARS}")
+        raise QueryError(kind="param.too_long", field=name, value=value[:40] + "…",
+                         hint={"length": len(value), "limit": MAX_FILTER_CHARS})
     return value.strip()
 
 
@@ -111,7 +124,7 @@ def _sort(value: str | None) -> str:
     if value is None or value == "":
         return "relevance"
     if value not in SORTS:
-        raise QueryError(f"cannot sort by {value[:20]!r}; use one of: {', '.join(SORTS)}")
+        raise QueryError(kind="filter.bad_sort", field="sort", value=value[:20], hint={"choices": SORTS})
     return value
 
 
@@ -121,4 +134,4 @@ def _flag(name: str, value: str | None) -> bool:
         return True
     if text in _NO:
         return False
-    raise QueryError(f"{name} must be true or false, not {value[:20]!r}")
+    raise QueryError(kind="param.not_a_flag", field=name, value=value[:20])

@@ -1,34 +1,200 @@
-"""Run the web application with uvicorn: `searchkit serve`."""
+"""Run the web application with uvicorn: `searchkit serve`, hardened against slow and hostile
+clients.
+
+uvicorn bounds the idle time between requests (`timeout_keep_alive`) but not the time a
+client may take to send a request's headers: a connection that sends half a request line
+and waits (slowloris) is held for ever, and a thousand of them use up the process's file
+descriptors, so that nobody else is answered. `GuardedHttp` adds what is missing:
+
+- a header timeout: a connection that has not sent a whole request's headers within
+  HEADER_TIMEOUT seconds of connecting (or of its last response) is closed;
+- a header size cap (MAX_HEADER_BYTES): uvicorn's h11 parser has one, httptools has none;
+- a connection cap below the file-descriptor limit: past it, the oldest connection that is
+  not in the middle of a request is closed to make room, so a crowd of half-open
+  connections gives way to new clients instead of locking them out.
+
+Security headers (`safety.HEADERS`) are uvicorn's default headers, so its own answers (400
+for a malformed request, 503 past `limit_concurrency`, 500) carry them too; each request's
+search is bounded in time by the application (`app.Searches`).
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import os
+from collections import OrderedDict
 from pathlib import Path
 
 from searchkit.engine import SearchEngine
-from searchkit.web.app import INDEX_VARIABLE
+from searchkit.web.app import INDEX_VARIABLE, TIME_LIMIT
+
+#: Seconds a connection may take to send a request's headers.
+HEADER_TIMEOUT = 10.0
+#: Seconds an idle keep-alive connection is kept.
+KEEP_ALIVE_TIMEOUT = 5
+#: Bytes of one request's line and headers, at most (431-class requests get uvicorn's 400).
+MAX_HEADER_BYTES = 32 * 1024
+#: Open connections per worker process, at most (lowered to what its file limit allows).
+MAX_CONNECTIONS = 1000
+#: File descriptors kept free for the index, logs and the listening socket.
+RESERVED_FILES = 64
+#: How `searchkit serve` tells its worker processes the settings below.
+TIME_LIMIT_VARIABLE = "SEARCHKIT_TIME_LIMIT"
+CONNECTIONS_VARIABLE = "SEARCHKIT_MAX_CONNECTIONS"
+HEADER_TIMEOUT_VARIABLE = "SEARCHKIT_HEADER_TIMEOUT"
 
 
 def run(index: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
-        access_log: bool = False, backend: str = "") -> None:
+        access_log: bool = False, backend: str = "", time_limit: float = TIME_LIMIT,
+        max_connections: int = MAX_CONNECTIONS, header_timeout: float = HEADER_TIMEOUT) -> None:
     """Serve the index until interrupted; raises IndexNotFoundError / IndexFormatError first
     when there is nothing to serve.
 
     Every worker is a process with its own `SearchEngine` (their memory-mapped postings are
-    shared by the OS); they find the index through $SEARCHKIT_INDEX.
+    shared by the OS); they find the index and the limits through environment variables.
     """
     import uvicorn
 
     from searchkit.backends import BACKEND_VARIABLE
+    from searchkit.web.safety import HEADERS
 
     index = Path(index).resolve()
     SearchEngine(index, backend=backend).count()  # fail now, with the message saying what to do
     os.environ[INDEX_VARIABLE] = str(index)
+    os.environ[TIME_LIMIT_VARIABLE] = str(time_limit)
+    os.environ[CONNECTIONS_VARIABLE] = str(max_connections)
+    os.environ[HEADER_TIMEOUT_VARIABLE] = str(header_timeout)
     if backend:  # the workers' engines read it (a URL given as --backend, not only $SEARCHKIT_BACKEND)
         os.environ[BACKEND_VARIABLE] = backend
-    uvicorn.run("searchkit.web.app:app_from_environment", factory=True, host=host, port=port,
-                workers=workers, access_log=access_log, log_level="info", server_header=False)
+    uvicorn.run("searchkit.web.server:served_app", factory=True, host=host, port=port, workers=workers,
+                access_log=access_log, log_level="info", server_header=False,
+                http="searchkit.web.server:GuardedHttp",
+                headers=[(name.decode(), value.decode()) for name, value in HEADERS],
+                timeout_keep_alive=KEEP_ALIVE_TIMEOUT, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+                # a last resort: GuardedHttp keeps the connections below this
+                limit_concurrency=connection_cap(max_connections) + 1)
+
+
+def served_app():
+    """The factory `searchkit serve`'s worker processes call: the application without its own
+    security headers (uvicorn adds them to every response) and with the time limit."""
+    from searchkit.web.app import create_app
+
+    return create_app(time_limit=float(os.environ.get(TIME_LIMIT_VARIABLE, TIME_LIMIT)), security_headers=False)
+
+
+def connection_cap(wanted: int = MAX_CONNECTIONS) -> int:
+    """Connections this process can hold: `wanted`, or fewer when its file limit (less the
+    files open now and RESERVED_FILES) is lower.
+
+    >>> 0 < connection_cap(10) <= 10
+    True
+    """
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit to read
+        return wanted
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    try:
+        open_now = len(os.listdir("/proc/self/fd"))
+    except OSError:
+        open_now = RESERVED_FILES
+    return max(8, min(wanted, soft - open_now - RESERVED_FILES))
+
+
+class _Guard:
+    """Header timeout, header size cap and connection cap for a uvicorn HTTP protocol
+    (see the module's docstring); mixed into its httptools or h11 class below."""
+
+    #: Connections waiting for a request's headers, the oldest first (one event loop a process).
+    waiting: OrderedDict = OrderedDict()
+    closing = 0  # connections closed here whose connection_lost has not come yet
+    cap: int | None = None  # read in the worker process, on its first connection
+    header_timeout = HEADER_TIMEOUT
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        if _Guard.cap is None:  # measured once the application (and its index) is open
+            _Guard.cap = connection_cap(int(os.environ.get(CONNECTIONS_VARIABLE, MAX_CONNECTIONS)))
+            _Guard.header_timeout = float(os.environ.get(HEADER_TIMEOUT_VARIABLE, HEADER_TIMEOUT))
+        self._header_bytes, self._timer, self._closed_here = 0, None, False
+        self._await_request()
+        if len(self.connections) - _Guard.closing > _Guard.cap:
+            self._make_room()
+
+    def data_received(self, data: bytes) -> None:
+        if self._between_requests():
+            self._header_bytes += len(data)
+            if self._header_bytes > MAX_HEADER_BYTES:
+                self._forget()
+                self.send_400_response("Request headers too large.")
+                return
+        super().data_received(data)
+        if not self._between_requests():  # the headers are in: the application has the request
+            self._forget()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._await_request()
+
+    def connection_lost(self, exc) -> None:
+        self._forget()
+        if self._closed_here:
+            _Guard.closing -= 1
+            self._closed_here = False
+        super().connection_lost(exc)
+
+    def _between_requests(self) -> bool:
+        return self.cycle is None or self.cycle.response_complete
+
+    def _await_request(self) -> None:
+        """Count the next request's header bytes and time from now."""
+        self._forget()
+        self._header_bytes = 0
+        _Guard.waiting[self] = None
+        self._timer = self.loop.call_later(_Guard.header_timeout, self._header_timeout)
+
+    def _forget(self) -> None:
+        _Guard.waiting.pop(self, None)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _header_timeout(self) -> None:
+        self._timer = None
+        if self._between_requests():
+            self._close()
+
+    def _close(self) -> None:
+        self._forget()
+        if not self.transport.is_closing():
+            self._closed_here = True
+            _Guard.closing += 1
+            self.transport.close()
+
+    def _make_room(self) -> None:
+        """Close the oldest connection waiting for a request (not this new one), or this one."""
+        for other in list(_Guard.waiting):
+            if other is not self and other._between_requests():
+                other._close()
+                return
+        self._close()
+
+
+def _protocol():
+    try:
+        import httptools  # noqa: F401  (what uvicorn's "auto" picks too)
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as Base
+    except ImportError:
+        from uvicorn.protocols.http.h11_impl import H11Protocol as Base
+    return type("GuardedHttp", (_Guard, Base), {"__module__": __name__, "__doc__": _Guard.__doc__})
+
+
+#: The HTTP protocol `searchkit serve` runs (uvicorn's, guarded); built on import.
+GuardedHttp = _protocol()
 
 
 def is_loopback(host: str) -> bool:
