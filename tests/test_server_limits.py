@@ -188,6 +188,32 @@ def test_searches_past_the_waiting_cap_are_refused_at_once(sample_engine):
     assert outcomes == ["server.busy", "answered", "answered"]
 
 
+def test_a_cheap_search_waits_behind_one_costly_search_not_all_of_them(sample_engine):
+    """Costly searches (many prefixes) take turns among themselves first: a plain search
+    that comes after two of them runs right after the first."""
+    import anyio
+
+    gated = Gated(sample_engine)
+    gated.gate.clear()
+    ran: list[str] = []
+    searched = gated.search
+    gated.search = lambda query, **options: (searched(query, **options), ran.append(query))[0]
+
+    async def scenario():
+        searches = Searches(gated, time_limit=60)
+        async with anyio.create_task_group() as group:
+            group.start_soon(searches.run, "search", "th* l* đ* T* m*")
+            await anyio.sleep(0.2)  # the first costly search holds the engine's turn
+            group.start_soon(searches.run, "search", "n* v* b* k* g*")
+            await anyio.sleep(0.2)
+            group.start_soon(searches.run, "search", "trạm BTS")
+            await anyio.sleep(0.2)
+            gated.gate.set()
+
+    anyio.run(scenario)
+    assert ran == ["th* l* đ* T* m*", "trạm BTS", "n* v* b* k* g*"]
+
+
 @pytest.fixture(scope="module")
 def longest():
     """A query of exactly MAX_QUERY_CHARS characters, and one a character longer."""

@@ -375,12 +375,12 @@ def record_caches(index_dir: Path) -> None:
 
 
 def cache_problem(index_dir: Path, name: str, manifest: Manifest | None) -> str | None:
-    """What is wrong with a cache file (None: it reads whole): against its manifest entry
-    when it has one, else by its own checks (a sealed JSON, a zip's checksums)."""
+    """What is wrong with a cache file (None: it reads whole): it matches its manifest
+    entry, or passes its own checks (a sealed JSON, a zip's checksums)."""
     path = Path(index_dir) / name
     entry = next((c for c in (manifest.caches if manifest else ()) if c.name == name), None)
-    if entry is not None:
-        return file_problem(index_dir, entry)
+    if entry is not None and file_problem(index_dir, entry) is None:
+        return None  # else it may have been rebuilt since (a search rebuilds a damaged one)
     try:
         if name.endswith(".json"):
             return None if unseal_json(path.read_bytes()) is not None else f"{path} is damaged"

@@ -142,6 +142,20 @@ class ServerBusyError(SearchkitError):
     http_status = 503
 
 
+#: A search with more prefixes (`th*`) than this, or more words, is costly (see `Searches`).
+COSTLY_PREFIXES, COSTLY_WORDS = 2, 40
+
+
+def costly(method: str, args: tuple) -> bool:
+    """Whether an engine call is a costly search: many prefixes or a long paragraph.
+
+    >>> costly("search", ("th* l* đ* T*",)), costly("search", ("trạm BTS",)), costly("count", ())
+    (True, False, False)
+    """
+    query = args[0] if method == "search" and args and isinstance(args[0], str) else ""
+    return query.count("*") > COSTLY_PREFIXES or len(query.split()) > COSTLY_WORDS
+
+
 class Searches:
     """The engine's calls, each in a worker thread; the ones that take the engine's lock run
     one at a time, first come first served (anyio's capacity limiter queues in order).
@@ -151,6 +165,10 @@ class Searches:
     stopped, finishes its search (a bounded one: see searching/rewrite.py) and drops it,
     keeping the engine's turn so that searches never pile up. A call that would be the
     `max_waiting`-th in the queue is refused the same way.
+
+    Costly searches (`costly`: many prefixes, a pasted paragraph) first wait in a lane of
+    their own, one at a time, so that however many of them come, the queue holds at most one
+    and every other search waits behind it alone, not behind all of them.
     """
 
     def __init__(self, engine: SearchEngine, in_turn: bool = True, time_limit: float = TIME_LIMIT,
@@ -158,20 +176,23 @@ class Searches:
         self.engine, self.in_turn = engine, in_turn
         self.time_limit, self.max_waiting = time_limit, max_waiting
         self.waiting = 0
-        self._queue = None  # made in the event loop that uses it
+        self._queue = self._costly = None  # made in the event loop that uses them
 
     async def run(self, method: str, *args, in_turn: bool = True, **kwargs):
         import anyio
 
         in_turn = in_turn and self.in_turn
         if in_turn and self._queue is None:
-            self._queue = anyio.CapacityLimiter(1)
+            self._queue, self._costly = anyio.CapacityLimiter(1), anyio.CapacityLimiter(1)
         if in_turn and self.waiting >= self.max_waiting:
             raise ServerBusyError(kind="server.busy", hint={"waiting": self.waiting})
         call = partial(getattr(self.engine, method), *args, **kwargs)
         self.waiting += in_turn
         try:
             with anyio.fail_after(self.time_limit):
+                if in_turn and costly(method, args):
+                    async with self._costly:
+                        return await anyio.to_thread.run_sync(call, limiter=self._queue, abandon_on_cancel=True)
                 return await anyio.to_thread.run_sync(call, limiter=self._queue if in_turn else None,
                                                       abandon_on_cancel=True)
         except TimeoutError:
