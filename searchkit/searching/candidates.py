@@ -89,6 +89,7 @@ class CandidateArrays:
         self.candidates = len(docs)
         self.count = max(count, self.candidates, 1)
         self.size = self.candidates + (0 if every else self.count)
+        self._every = every
         self.alive = np.ones(self.size, dtype=bool)
         self.memo: dict[str, object] = {}
         self.docs = docs
@@ -124,7 +125,12 @@ class CandidateArrays:
     def _term_positions(self, field: str, term: str) -> list[tuple[int, int]]:
         code = encode_token(term)
         positions = self._field_positions(field)
-        if code not in positions and code not in self._scanned[field]:  # a term not foreseen: one more scan
+        # A term not foreseen: one more scan. Which scans count: this field's own (every) or any
+        # field's. The second, as the Typesense backend always ranked, misses a term in this
+        # field when another field's scan looked for it first (issue 19's report: 18 of 200
+        # Typesense rankings change with per-field scans; the relevance issue decides).
+        looked = self._scanned[field] if self._every else self._wanted
+        if code not in positions and code not in looked:
             self._wanted.add(code)
             self._positions.pop(field)
             positions = self._field_positions(field)
