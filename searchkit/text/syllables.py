@@ -250,7 +250,9 @@ def find_syllables(text: str, folded: Iterable[str], limit: int | None = None) -
         start, end = match.span()
         if start < done:
             continue
-        if _by_number(text, start, end):  # '5G' in '2,5G', '2' of '2,5G': only cutting the run says
+        near = text[start - 1:start] if start else ""
+        if (near in ".," or text[end:end + 1] in ".," or "." in flat[start:end] or "," in flat[start:end]) \
+                and _by_number(text, start, end):  # '5G' in '2,5G', '2' of '2,5G': only cutting the run says
             done, candidates = _cut_run(text, start)
         else:
             candidates = [(start, end)]
