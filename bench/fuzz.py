@@ -217,17 +217,17 @@ class QueryFuzzer:
 
 def vocabulary(engine, documents: int = 400) -> tuple[list[str], list[str], list[str]]:
     """Words of the first stored articles, and the index's sources and categories."""
-    from searchkit.searching.filters import known_values
+    return engine.backend.reading(lambda view: _vocabulary(view, documents))
 
+
+def _vocabulary(view, documents: int) -> tuple[list[str], list[str], list[str]]:
     words: set[str] = set()
-    searcher = engine._current_searcher()
+    searcher = view.searcher
     reader = searcher.reader()
     for docnum in list(reader.all_doc_ids())[:documents]:
         fields = searcher.stored_fields(docnum)
         words.update(re.findall(r"[^\W\d_]{2,12}", fields.get("title", "") + " " + fields.get("body", "")[:600]))
-    sources = list(known_values(searcher, "source").values())
-    categories = list(known_values(searcher, "category").values())
-    return sorted(words), sources, categories
+    return sorted(words), list(view.known_values("source").values()), list(view.known_values("category").values())
 
 
 @dataclass

@@ -96,7 +96,7 @@ def handle_errors(command):
 
 @click.group(epilog=EXIT_CODES, context_settings=CONTEXT)
 @click.version_option(package_name="searchkit")
-@click.option("--backend", metavar="URL", envvar="SEARCHKIT_BACKEND", default=None,
+@click.option("--backend", metavar="URL", default=None,
               help="Keep the articles in a search cluster instead of the local index: "
                    "typesense://API_KEY@HOST:PORT[,HOST:PORT…]/COLLECTION (or $SEARCHKIT_BACKEND).")
 @click.option("--lang", type=click.Choice(LANGUAGES, case_sensitive=False), default=None,
@@ -112,12 +112,12 @@ def main(ctx: click.Context, backend: str | None, lang: str | None) -> None:
       searchkit query "trạm BTS"
       searchkit --backend typesense://KEY@127.0.0.1:8108/news index corpus/
     """
-    ctx.obj = {"backend": backend or "", "lang": language(lang)}
+    ctx.obj = {"backend": backend, "lang": language(lang)}  # backend None: the engine reads $SEARCHKIT_BACKEND
     if backend:
-        from searchkit.backends import parse_backend_url
+        from searchkit.backends import check_location, choose
 
         try:
-            parse_backend_url(backend)
+            check_location(choose("index", backend))
         except SearchkitError as error:
             fail(error)
 
@@ -125,13 +125,13 @@ def main(ctx: click.Context, backend: str | None, lang: str | None) -> None:
 def open_engine(index_dir, **options) -> SearchEngine:
     """The engine of the command: the local index at `index_dir`, or the --backend's collection."""
     context = click.get_current_context(silent=True)
-    backend = (context.find_root().obj or {}).get("backend", "") if context else ""
+    backend = (context.find_root().obj or {}).get("backend") if context else None
     return SearchEngine(index_dir, backend=backend, **options)
 
 
 def where(engine: SearchEngine, index_dir: str) -> str:
     """What a message names as the index: its directory, or the backend (key left out)."""
-    return str(engine.url) if hasattr(engine, "url") else index_dir
+    return index_dir if engine.location == os.fspath(index_dir) else str(engine.backend)
 
 
 class ProgressLine:
@@ -325,7 +325,7 @@ def query(query, index_dir, limit, offset, since, until, province, source, categ
     try:
         results = engine.search(text, **options)
     except IndexNotFoundError:
-        if hasattr(engine, "url") or not (_is_default(index_dir) and Path(DEFAULT_CORPUS).is_dir()):
+        if where(engine, index_dir) != index_dir or not (_is_default(index_dir) and Path(DEFAULT_CORPUS).is_dir()):
             raise
         click.echo(message("cli.building", index=index_dir, corpus=DEFAULT_CORPUS), err=True)
         report = run_index(engine, [DEFAULT_CORPUS])

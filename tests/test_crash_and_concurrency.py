@@ -260,7 +260,9 @@ def test_a_search_whose_files_a_commit_removed_runs_again_on_the_new_commit(corp
     extra.mkdir()
     (extra / "them-1.txt").write_text("Trạm BTS mới\n\nĐắk Nông lắp thêm trạm BTS.", encoding="utf-8")
     engine.index([extra], workers=1, remove_missing=False)  # two segments: optimize merges them
-    opened = SearchEngine._current_searcher
+    from searchkit.backends.local import LocalIndex
+
+    opened = LocalIndex._current_searcher
     raced: list[int] = []
 
     def racing(self):
@@ -269,6 +271,6 @@ def test_a_search_whose_files_a_commit_removed_runs_again_on_the_new_commit(corp
             raced.append(SearchEngine(self.path).optimize())
         return searcher
 
-    monkeypatch.setattr(SearchEngine, "_current_searcher", racing)
+    monkeypatch.setattr(LocalIndex, "_current_searcher", racing)
     results = SearchEngine(engine.path).search("trạm BTS Đắk Nông")
     assert raced == [6] and results.total == SearchEngine(engine.path).search("trạm BTS Đắk Nông").total > 0

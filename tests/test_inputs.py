@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from searchkit import FilterError, QueryError, SearchEngine
 from searchkit.cli import main
-from searchkit.indexing.sync import _batches
+from searchkit.indexing.sync import batches as in_batches
 from searchkit.models import Article
 from tests.conftest import CORPUS, write_jsonl_corpus
 
@@ -84,24 +84,24 @@ def test_date_sort_and_facets_over_a_dated_then_an_undated_segment(tmp_path):
 ])
 def test_a_small_corpus_is_split_between_both_workers(count, sizes):
     articles = [Article(id=str(i), title="Trạm BTS", body="Một trạm BTS mới.") for i in range(count)]
-    assert [len(batch) for batch in _batches(iter(articles), 2000, 2)] == sizes
-    assert [a for batch in _batches(iter(articles), 2000, 2) for a in batch] == articles
+    assert [len(batch) for batch in in_batches(iter(articles), 2000, 2)] == sizes
+    assert [a for batch in in_batches(iter(articles), 2000, 2) for a in batch] == articles
 
 
 def test_batches_go_out_as_read_until_the_expected_end_is_near():
     articles = [Article(id=str(i), title="Trạm BTS", body="Một trạm BTS mới.") for i in range(9000)]
     read = []
-    batches = _batches((read.append(a) or a for a in articles), 2000, 2, expected=9000)
+    batches = in_batches((read.append(a) or a for a in articles), 2000, 2, expected=9000)
     assert len(next(batches)) == 2000 and len(read) == 2000  # out before the next article is read
     assert [len(batch) for batch in batches] == [2000, 2000, 2000, 500, 500]  # the tail is still split
-    too_many = _batches(iter(articles[:4500]), 2000, 2, expected=9000)  # an estimate that is too high
+    too_many = in_batches(iter(articles[:4500]), 2000, 2, expected=9000)  # an estimate that is too high
     assert [len(batch) for batch in too_many] == [2000, 2000, 250, 250]
 
 
 def test_a_batch_of_long_articles_is_cut_by_its_text():
     """Ten reports of 1.2 million characters: no batch holds more than 8 million."""
     long = [Article(id=str(i), title="Báo cáo", body="trạm BTS " * 133_000) for i in range(10)]
-    batches = list(_batches(iter(long), 2000, 2))
+    batches = list(in_batches(iter(long), 2000, 2))
     assert [len(batch) for batch in batches] == [6, 4]  # 6 × 1.2 million fit in 8 million
     assert [a.id for batch in batches for a in batch] == [a.id for a in long]
 

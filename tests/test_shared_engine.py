@@ -130,7 +130,7 @@ def test_after_another_process_commits_a_search_waits_for_its_did_you_mean_stati
     """Regression (bench/serve.py): right after `searchkit add` committed, each server process
     built the new generation's did-you-mean statistic itself, a second under the engine's lock,
     while the writer was still writing it: p99 went from 0.3 to 1.4 s under a writer."""
-    import searchkit.engine
+    import searchkit.backends.local
 
     serving = SearchEngine(tmp_path / "index")
     serving.index([corpus_copy])
@@ -144,6 +144,6 @@ def test_after_another_process_commits_a_search_waits_for_its_did_you_mean_stati
     assert [hit.id for hit in serving.search('"Bài số 2"').hits][:1] == ["bai-00002"]  # the new generation
     assert list((tmp_path / "index").glob("suggest-*.json")) == []  # nothing built meanwhile
 
-    monkeypatch.setattr(searchkit.engine, "SPELLINGS_GRACE_SECONDS", 0.0)  # the writer never wrote it
+    monkeypatch.setattr(searchkit.backends.local, "SPELLINGS_GRACE_SECONDS", 0.0)  # the writer never wrote it
     assert serving.search("truyen thongg").suggestion == "truyền thông"
     assert len(list((tmp_path / "index").glob("suggest-*.json"))) == 1  # built, as before

@@ -17,11 +17,13 @@ from starlette.testclient import TestClient
 
 from searchkit import SearchEngine
 from searchkit.backends import BackendError, BackendUnavailableError, parse_backend_url
-from searchkit.backends.candidates import encode_token
-from searchkit.backends.typesense import TypesenseEngine
+from searchkit.backends.local import LocalIndex
+from searchkit.backends.typesense import TypesenseBackend
 from searchkit.backends.typesense_server import LocalTypesense, free_ports
 from searchkit.cli import main
 from searchkit.errors import IndexNotFoundError
+from searchkit.searching import pipeline
+from searchkit.searching.candidates import encode_token
 from searchkit.web import create_app
 from tests.conftest import CORPUS
 
@@ -89,10 +91,11 @@ def test_a_backend_url_is_read_or_refused_with_the_form_to_use():
 
 
 def test_the_engine_is_chosen_by_argument_or_environment(node, monkeypatch):
-    assert isinstance(SearchEngine(backend=node.url("x")), TypesenseEngine)
+    assert isinstance(SearchEngine(backend=node.url("x")).backend, TypesenseBackend)
+    assert isinstance(SearchEngine(node.url("x")).backend, TypesenseBackend)
     monkeypatch.setenv("SEARCHKIT_BACKEND", node.url("x"))
-    assert isinstance(SearchEngine(), TypesenseEngine)
-    assert not isinstance(SearchEngine("index", backend=""), TypesenseEngine)
+    assert isinstance(SearchEngine().backend, TypesenseBackend)
+    assert isinstance(SearchEngine("index", backend="").backend, LocalIndex)
 
 
 def test_nodes_that_do_not_answer_and_a_missing_collection_say_what_to_do(node):
@@ -129,7 +132,7 @@ def test_vietnamese_queries_rank_as_the_local_index_ranks_them(pair, monkeypatch
     local, remote = pair
     # the collection keeps no word-pair model (no restore_accents): compared with the local
     # ranking that does not read an unaccented query's restoration either
-    monkeypatch.setattr(SearchEngine, "_with_restoration", lambda self, searcher, vocabulary, plan: plan)
+    monkeypatch.setattr(pipeline, "with_restoration", lambda view, vocabulary, table, plan: plan)
     for query in QUERIES:
         here, there = local.search(query), remote.search(query)
         assert bool(there.hits) == bool(here.hits), query
@@ -228,10 +231,10 @@ def write_marked(path: Path, count: int) -> list[str]:
     return words
 
 
-def holders(engine: TypesenseEngine, words: list[str]) -> list[int]:
+def holders(engine: SearchEngine, words: list[str]) -> list[int]:
     """How many articles hold each word (one multi-search)."""
     searches = [{"q": encode_token(word), "query_by": "body_f", "per_page": 0, "num_typos": 0, "prefix": False} for word in words]
-    return [result["found"] for result in engine.multi_search(searches, {})]
+    return [result["found"] for result in engine.backend.multi_search(searches, {})]
 
 
 def test_a_cluster_losing_its_leader_mid_sync_keeps_every_article_once(tmp_path):
@@ -278,11 +281,11 @@ def test_a_cluster_losing_its_leader_mid_sync_keeps_every_article_once(tmp_path)
         assert holders(alone, words[::37]) == [1] * len(words[::37])
 
 
-def _count(engine: TypesenseEngine) -> int:
+def _count(engine: SearchEngine) -> int:
     """Articles the collection holds, counted in an export of its documents: after a
     failover a node's `num_documents` has been seen to stay 20 short of what it serves."""
     try:
-        return len(engine._existing())
+        return len(engine.backend.existing())
     except Exception:  # noqa: BLE001 - a node still starting or catching up
         return -1
 

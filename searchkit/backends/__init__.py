@@ -1,111 +1,102 @@
-"""Search backends other than the local index: where the articles live when one machine is
-not enough (see docs/scale-out.md).
+"""Where the articles live: the stores behind `SearchEngine`, chosen by the URL's scheme.
 
-A backend is named by a URL, given to `SearchEngine(backend=…)`, `--backend` or
-$SEARCHKIT_BACKEND:
+Each store is one module implementing `searching.backend.Backend`, registered here by scheme:
 
-    typesense://API_KEY@HOST:PORT[,HOST:PORT…]/COLLECTION
+======================  =====================================  ==============================
+location                store                                  module
+======================  =====================================  ==============================
+``index`` (a folder)    the local index                        `backends.local`
+``typesense://KEY@HOST:PORT[,…]/COLLECTION``  a Typesense cluster  `backends.typesense`
+``memory://NAME``       articles in this process (tests)       `backends.memory`
+======================  =====================================  ==============================
 
-searchkit still reads the corpus, analyses Vietnamese and understands the query; the backend
-stores the pre-analysed articles, replicates them and finds candidates.
+A URL is given to `SearchEngine("typesense://…")`, `SearchEngine(path, backend=…)`,
+`--backend` or $SEARCHKIT_BACKEND (read here only). searchkit still reads the corpus,
+analyses Vietnamese and understands the query; the store keeps the analysed articles and
+finds candidates (see docs/architecture.md; a new store is one module and one line below).
 
 >>> parse_backend_url("typesense://k@127.0.0.1:8108,127.0.0.1:8109/news").nodes
 (('127.0.0.1', 8108), ('127.0.0.1', 8109))
+>>> scheme_of("memory://tests"), scheme_of("index")
+('memory', '')
 """
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass, field
-from urllib.parse import unquote
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
-from searchkit.errors import SearchkitError
+from searchkit.backends.url import (
+    BACKEND_VARIABLE,
+    EXAMPLE,
+    BackendError,
+    BackendUnavailableError,
+    BackendURL,
+    parse_backend_url,
+)
 
-#: The environment variable `SearchEngine` and the command line read a backend URL from.
-BACKEND_VARIABLE = "SEARCHKIT_BACKEND"
-SCHEMES = ("typesense",)
-_URL = re.compile(r"^(?P<scheme>[a-z]+)://(?:(?P<key>[^@/]*)@)?(?P<nodes>[^/]*)(?:/(?P<collection>[^/?#]*))?$")
-_COLLECTION = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
-EXAMPLE = "typesense://API_KEY@127.0.0.1:8108/news"
+if TYPE_CHECKING:
+    from searchkit.searching.backend import Backend
 
-
-class BackendError(SearchkitError):
-    """A backend URL that cannot be used (bad form, unknown scheme): fix the option."""
-
-    exit_code = 2
-
-
-class BackendUnavailableError(SearchkitError):
-    """The backend's nodes cannot be reached or refuse the request (down, no leader, bad key)."""
-
-    exit_code = 6
+__all__ = ["BACKEND_VARIABLE", "BackendError", "BackendUnavailableError", "BackendURL", "SCHEMES",
+           "open_backend", "parse_backend_url", "scheme_of"]
 
 
-@dataclass(frozen=True)
-class BackendURL:
-    """A parsed backend URL: scheme, API key, nodes (host, port) and collection. The key is
-    a secret: `str`, `repr` and `to_dict` leave it out (logs, tracebacks, `stats`), only
-    `api_key` itself holds it.
+def _local(location: str) -> Backend:
+    from searchkit.backends.local import LocalIndex
 
-    >>> url = parse_backend_url("typesense://bí-mật@127.0.0.1:8108/news")
-    >>> url, str(url), "bí-mật" in repr(url.to_dict())
-    (BackendURL('typesense://127.0.0.1:8108/news', api_key=<hidden>), 'typesense://127.0.0.1:8108/news', False)
-    """
-
-    scheme: str
-    api_key: str = field(repr=False)
-    nodes: tuple[tuple[str, int], ...] = ()
-    collection: str = ""
-
-    def __str__(self) -> str:
-        """The URL without its key, for messages and `stats`."""
-        nodes = ",".join(f"{host}:{port}" for host, port in self.nodes)
-        return f"{self.scheme}://{nodes}/{self.collection}"
-
-    def __repr__(self) -> str:
-        return f"BackendURL({str(self)!r}, api_key=<hidden>)"
-
-    def to_dict(self) -> dict:
-        return {"scheme": self.scheme, "nodes": [f"{h}:{p}" for h, p in self.nodes], "collection": self.collection}
+    return LocalIndex(Path(location))
 
 
-def parse_backend_url(url: str) -> BackendURL:
-    """Read a backend URL; BackendError says what is wrong and shows the form.
+def _typesense(location: str) -> Backend:
+    from searchkit.backends.typesense import TypesenseBackend
 
-    >>> parse_backend_url("typesense://secret@localhost:8108/news").collection
-    'news'
-    >>> parse_backend_url("typesense://k@localhost/news")
-    Traceback (most recent call last):
-    searchkit.backends.BackendError: backend typesense://…@localhost/news: node 'localhost' has no port; write HOST:PORT, e.g. typesense://API_KEY@127.0.0.1:8108/news
-    """
-    if not isinstance(url, str) or not url.strip():
-        raise BackendError(kind="backend.empty", field="backend", value=url, hint={"example": EXAMPLE})
-    shown = re.sub(r"//[^@/]*@", "//…@", url.strip())  # never echo the key
-    match = _URL.match(url.strip())
-    if not match:
-        raise BackendError(kind="backend.not_a_url", field="backend", value=shown, hint={"example": EXAMPLE})
-    scheme = match.group("scheme")
-    if scheme not in SCHEMES:
+    return TypesenseBackend(parse_backend_url(location))
+
+
+def _memory(location: str) -> Backend:
+    from searchkit.backends.memory import MemoryBackend
+
+    return MemoryBackend.named(location)
+
+
+#: Scheme -> the function opening a store at a location ('' : a local index folder).
+REGISTRY: dict[str, Callable[[str], Backend]] = {"": _local, "typesense": _typesense, "memory": _memory}
+SCHEMES = tuple(scheme for scheme in REGISTRY if scheme)
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*)://")
+
+
+def scheme_of(location: str) -> str:
+    """The URL scheme of a location, '' for a folder."""
+    match = _SCHEME.match(location.strip())
+    return match.group(1) if match else ""
+
+
+def choose(path: str | os.PathLike, backend: str | None) -> str:
+    """The location to open: `backend` (None: $SEARCHKIT_BACKEND; '': none) before `path`."""
+    if backend is None:
+        backend = os.environ.get(BACKEND_VARIABLE, "")
+    if not isinstance(backend, str) or not backend.strip():
+        return os.fspath(path)
+    if not scheme_of(backend):
+        parse_backend_url(backend)  # says what a backend URL looks like
+    return backend.strip()
+
+
+def check_location(location: str) -> None:
+    """BackendError for a URL of an unknown kind, or one its store cannot read."""
+    scheme = scheme_of(location)
+    if scheme not in REGISTRY:
+        shown = re.sub(r"//[^@/]*@", "//…@", location.strip())  # never echo the key
         raise BackendError(kind="backend.unknown_scheme", field="backend", value=shown,
-                           hint={"scheme": scheme, "schemes": SCHEMES, "example": EXAMPLE})
-    key = unquote(match.group("key") or "")
-    if not key:
-        raise BackendError(kind="backend.no_key", field="backend", value=shown, hint={"example": EXAMPLE})
-    nodes = tuple(_node(part.strip(), shown) for part in match.group("nodes").split(",") if part.strip())
-    if not nodes:
-        raise BackendError(kind="backend.no_node", field="backend", value=shown, hint={"example": EXAMPLE})
-    collection = match.group("collection") or ""
-    if not _COLLECTION.match(collection):
-        raise BackendError(kind="backend.bad_collection", field="backend", value=shown,
-                           hint={"collection": collection, "example": EXAMPLE})
-    return BackendURL(scheme, key, nodes, collection)
+                           hint={"scheme": scheme, "schemes": tuple(s for s in REGISTRY if s), "example": EXAMPLE})
+    if scheme in ("typesense",):
+        parse_backend_url(location)
 
 
-def _node(text: str, shown: str) -> tuple[str, int]:
-    host, _, port = text.rpartition(":") if ":" in text else (text, "", "")
-    if not port:
-        raise BackendError(kind="backend.no_port", field="backend", value=shown, hint={"node": text, "example": EXAMPLE})
-    host = host.strip("[]")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise BackendError(kind="backend.bad_node", field="backend", value=shown, hint={"node": text})
-    return host, int(port)
+def open_backend(location: str) -> Backend:
+    """The store at `location`: a folder, or a URL whose scheme is registered."""
+    check_location(location)
+    return REGISTRY[scheme_of(location)](location)

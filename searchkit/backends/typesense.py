@@ -12,14 +12,16 @@ what makes Vietnamese work:
   deletes by hash like the local one, importing in batches, each retried while the cluster
   elects a leader. Typesense's document id is a hash of the article id: a retried or
   resumed batch overwrites (`upsert`), never duplicates.
-- **Searching** plans the query as the local engine does (Telex/VNI, abbreviations, i/y,
-  tone placement, phrases, exclusions; the vocabulary is the collection's), asks Typesense
-  for candidates (`q`, `query_by` with weights, `filter_by`, `facet_by`, `sort_by`), ranks
-  them with searchkit's own ranking on the collection's statistics (`candidates.py`), and
-  makes snippets and spans with searchkit's highlighter from the returned text.
+- **Searching** is the one pipeline every store shares (`searching.pipeline`): the query is
+  planned on the collection's vocabulary (Telex/VNI, abbreviations, i/y, tone placement,
+  phrases, exclusions); this module answers its `View`: candidates from Typesense (`q`,
+  `query_by` with the field registry's weights, `filter_by`, `facet_by`, `sort_by`), ranked
+  with searchkit's own ranking on the collection's statistics (`searching.candidates`), and
+  stored text by id, from which searchkit's highlighter makes snippets and spans.
 
-Did-you-mean needs the index's spelling statistics, which the collection does not hold:
-it is off, and `Results.note` says so. `optimize` and `check` are the cluster's business.
+Did-you-mean needs the index's spelling statistics, which the collection does not hold: the
+store's `capabilities` lack SUGGEST, so it is off and `Results.note` says so; `optimize` is
+refused the same way, and `check` reports the nodes' health.
 """
 
 from __future__ import annotations
@@ -32,12 +34,13 @@ import unicodedata
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Iterable, Iterator
 
-from searchkit.backends import BackendError, BackendUnavailableError, BackendURL, parse_backend_url
-from searchkit.backends.candidates import FIELDS, CandidateArrays, encode_token, encode_tokens
-from searchkit.engine import MAX_SNIPPET_HITS, SearchEngine, _explanation, _highlighting, _hit
-from searchkit.errors import FilterError, IndexFormatError, IndexNotFoundError
-from searchkit.models import Article, IndexReport, Results, Skipped
-from searchkit.searching.filters import Filters, check_page, check_sort
+from searchkit.backends.url import BackendError, BackendUnavailableError, BackendURL
+from searchkit.errors import IndexFormatError, IndexNotFoundError
+from searchkit.fields import ACCENTED, FOLDED, WORDS, fields_of, folded_field
+from searchkit.models import Article, IndexReport, Skipped
+from searchkit.searching.backend import FACETS, Candidates
+from searchkit.searching.candidates import FIELDS, CandidateArrays, encode_token, encode_tokens
+from searchkit.searching.filters import Filters
 from searchkit.searching.plan import QueryPlan
 from searchkit.searching.query import Clause
 from searchkit.searching.rewrite import Vocabulary
@@ -49,18 +52,34 @@ TELLING_WORDS = 6
 #: Typesense answers at most this many hits a page, and this many searches in one request.
 MAX_PER_PAGE = 250
 MAX_SEARCHES = 50
-#: Field weights of the candidate search (searchkit's FIELD_BOOSTS, as Typesense's integers).
-QUERY_BY = "title_f,body_f"
-QUERY_WEIGHTS = "5,2"
+
+
+
+def _whole(boosts: list[float]) -> list[int]:
+    """Weights in the same ratios as whole numbers, as Typesense takes them (2.5, 1 → 5, 2).
+
+    >>> _whole([2.5, 1.0]), _whole([1.0, 0.5, 0.25])
+    ([5, 2], [4, 2, 1])
+    """
+    for scale in range(1, 101):
+        if all(abs(b * scale - round(b * scale)) < 1e-9 for b in boosts):
+            return [round(b * scale) for b in boosts]
+    return [max(1, round(b * 100)) for b in boosts]
+
+
+#: The candidate search: the folded fields, weighted as the field registry weighs them.
+FOLDED_FIELDS = tuple(f.name for f in fields_of(FOLDED))  # title_f, body_f
+ACCENTED_FIELDS = tuple(f.name for f in fields_of(ACCENTED))  # title, body
+WORDS_FIELDS = tuple(f.name for f in fields_of(WORDS))  # words
+BODY = folded_field("body").name  # how telling a word is: its frequency in bodies
+QUERY_BY = ",".join(FOLDED_FIELDS)
+QUERY_WEIGHTS = ",".join(str(w) for w in _whole([f.boost for f in fields_of(FOLDED)]))
 #: Statistics (document frequencies, averages) are reused this long, then asked again.
 STATISTICS_SECONDS = 60.0
 #: A batch import is retried for this long while nodes fail and a new leader is elected.
 RETRY_SECONDS = 90.0
-DIDYOUMEAN_NOTE = ("did-you-mean is off on the Typesense backend (its spelling statistics live in the "
-                   "local index only)")
 STORED = ("article_id", "text_title", "text_body", "date", "source", "category", "url", "author",
           "province", "path", "hash", "line")
-FACETS = ("province", "year", "source", "category")
 
 
 def schema(name: str) -> dict:
@@ -155,7 +174,7 @@ class Statistics:
     multi-search) and kept for STATISTICS_SECONDS; plus the collection's size and average
     field lengths."""
 
-    def __init__(self, backend: "TypesenseEngine"):
+    def __init__(self, backend: "TypesenseBackend"):
         self.backend = backend
         self._counts: dict[tuple[str, str], int] = {}
         self._born = time.monotonic()
@@ -195,23 +214,27 @@ class Statistics:
         return self._size
 
 
-class TypesenseEngine(SearchEngine):
-    """`SearchEngine` whose articles live in a Typesense collection; same methods, same
-    `Results`, `Hit` and `IndexReport` (see the module's docstring for what differs)."""
+class TypesenseBackend:
+    """A Typesense collection as a `searching.backend.Backend` (see the module's docstring):
+    no spelling statistics (no did-you-mean, no `restore_accents`), no `optimize`."""
 
-    def __init__(self, path=None, *, abbreviations=(), backend: str | BackendURL | None = None):
-        import os
+    capabilities: frozenset[str] = frozenset()
+    name = "Typesense"
 
-        from searchkit.backends import BACKEND_VARIABLE
-
-        super().__init__(path or "index", abbreviations=abbreviations)
-        backend = backend or os.environ.get(BACKEND_VARIABLE, "")
-        self.url = backend if isinstance(backend, BackendURL) else parse_backend_url(backend)
+    def __init__(self, url: BackendURL):
+        self.url = url
         self._clients: dict[float, object] = {}
         self.statistics = Statistics(self)
 
+    def __str__(self) -> str:
+        return str(self.url)
+
     def __repr__(self) -> str:
         return f"SearchEngine(backend={str(self.url)!r})"
+
+    def reading(self, call):
+        """`call` on the collection (Typesense serves concurrent reads itself: no lock)."""
+        return call(TypesenseView(self))
 
     # ------------------------------------------------------------------ talking to Typesense
 
@@ -273,9 +296,9 @@ class TypesenseEngine(SearchEngine):
 
     # ------------------------------------------------------------------ indexing
 
-    def index(self, paths: Iterable, *, rebuild: bool = False, remove_missing: bool = True, wait: float = 0.0,
-              workers: int | None = None, batch_size: int = 500, progress=None, follow: bool = False,
-              resending: bool = False, prune: bool = False) -> IndexReport:
+    def sync(self, paths: Iterable, *, rebuild: bool = False, remove_missing: bool = True, wait: float = 0.0,
+             workers: int | None = None, batch_size: int | None = None, progress=None, follow: bool = False,
+             resending: bool = False, prune: bool = False) -> IndexReport:
         """Sync the collection with the articles under `paths`, as `SearchEngine.index` does the
         local index: new ones added, changed ones replaced, vanished ones removed, by content
         hash. An interrupted sync (a node lost for longer than RETRY_SECONDS) resumes where it
@@ -283,19 +306,20 @@ class TypesenseEngine(SearchEngine):
         import os
 
         from searchkit.indexing.corpus import iter_articles
-        from searchkit.indexing.sync import _Run, _to_index
+        from searchkit.indexing.sync import SyncRun, batches, in_workers, to_index, vanished
         from searchkit.indexing.walk import check_paths
 
         started = time.monotonic()
         roots = check_paths(paths)
         self._prepare_collection(rebuild)
-        existing = (self._held_everywhere() or {}) if resending else self._existing()
-        run = _Run(existing=existing, roots=roots, progress=progress, prune=prune)
-        articles = _to_index(iter_articles(run.roots, run.existing, follow), run)
+        existing = (self._held_everywhere() or {}) if resending else self.existing()
+        run = SyncRun(existing=existing, roots=roots, progress=progress, prune=prune)
+        articles = to_index(iter_articles(run.roots, run.existing, follow), run)
         workers = workers or os.cpu_count() or 1
+        batch_size = batch_size or 500
         sent: dict[str, str] = {}
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for docs, failed in _analysed(pool, _chunks(articles, batch_size), workers + 1):
+            for docs, failed in in_workers(pool, analyse_batch, batches(articles, batch_size, workers), workers + 1):
                 self._import(docs)
                 sent.update((doc["article_id"], doc.get("hash", "")) for doc in docs)
                 run.skipped.extend(failed)
@@ -303,9 +327,9 @@ class TypesenseEngine(SearchEngine):
                 run.updated += replaced
                 run.added += len(docs) - replaced
                 run.report_progress()
-        removed = self._remove_missing(run) if remove_missing else 0
+        removed = self.remove(vanished(run, run.roots)) if remove_missing else 0
         if sent and not resending and self._lost(sent):  # see `_lost`: sent once more, counted once
-            self.index(run.roots, remove_missing=False, workers=workers, batch_size=batch_size, follow=follow,
+            self.sync(run.roots, remove_missing=False, workers=workers, batch_size=batch_size, follow=follow,
                        resending=True)
         self.statistics.expire(now=True)
         return IndexReport(added=run.added, updated=run.updated, removed=removed, unchanged=run.unchanged,
@@ -325,12 +349,12 @@ class TypesenseEngine(SearchEngine):
         return True
 
     def _held_everywhere(self) -> dict[str, tuple[str, str]] | None:
-        """`_existing` of the articles every answering node holds alike; None when none answers."""
+        """`existing` of the articles every answering node holds alike; None when none answers."""
         held = None
         for node in self.url.nodes:
-            alone = TypesenseEngine(self.path, backend=dataclasses.replace(self.url, nodes=(node,)))
+            alone = TypesenseBackend(dataclasses.replace(self.url, nodes=(node,)))
             try:
-                existing = alone._existing()
+                existing = alone.existing()
             except BackendUnavailableError:  # a node that is down is not asked
                 continue
             held = existing if held is None else {key: value for key, value in held.items() if existing.get(key) == value}
@@ -380,7 +404,7 @@ class TypesenseEngine(SearchEngine):
                 seen = 0
                 time.sleep(0.1)
 
-    def _existing(self) -> dict[str, tuple[str, str]]:
+    def existing(self) -> dict[str, tuple[str, str]]:
         """article id -> (content hash, path) of every document in the collection."""
         text = self.call("export the collection", self.collection.documents.export,
                          {"include_fields": "article_id,hash,path"})
@@ -412,12 +436,8 @@ class TypesenseEngine(SearchEngine):
                 pause = min(pause * 2, 3.0)
             pending = failed
 
-    def _remove_missing(self, run) -> int:
-        """Delete the documents whose files are gone from the synced paths (`sync.vanished`:
-        unreadable files keep theirs; more than half of the collection needs `prune`)."""
-        from searchkit.indexing.sync import vanished
-
-        gone = vanished(run, run.roots)
+    def remove(self, gone: list[str]) -> int:
+        """Delete these articles (by article id); returns how many were asked for."""
         for start in range(0, len(gone), 200):
             ids = ",".join(document_id(doc_id) for doc_id in gone[start:start + 200])
             self._retrying("delete articles", lambda: self.collection.documents.delete({"filter_by": f"id:[{ids}]"}))
@@ -435,49 +455,6 @@ class TypesenseEngine(SearchEngine):
                 pause = min(pause * 2, 3.0)
 
     # ------------------------------------------------------------------ searching
-
-    def _remote_vocabulary(self) -> Vocabulary:
-        self.statistics.expire()
-        return Vocabulary(self.statistics.frequency)
-
-    def _planned(self, query: str) -> QueryPlan:
-        """The plan, the collection's frequencies of the typed words fetched in one batch first."""
-        self.statistics.need(_typed_terms(query))
-        return self._plan(query, self._remote_vocabulary())
-
-    def search(self, query: str, limit: int = 10, *, offset: int = 0, snippets: int = 3,
-               since: str | None = None, until: str | None = None, province: str | None = None,
-               source: str | None = None, category: str | None = None, sort: str = "relevance",
-               facets: bool = False, explain: bool = False) -> Results:
-        """As `SearchEngine.search`, on the collection."""
-        from searchkit.searching.ranking import Trace, rank
-
-        check_page(limit, offset)
-        chosen = Filters.parse(since=since, until=until, province=province, source=source, category=category)
-        check_sort(sort)
-        plan = self._planned(query)
-        self._check_known(chosen)
-        docs, found, facet_counts = self._candidates(plan, chosen, sort, offset + limit, facets)
-        arrays = self._candidate_arrays(plan, docs)
-        trace = Trace() if explain else None
-        ranked = rank(arrays, plan, arrays.allowed, trace)
-        if sort == "date":
-            best = _newest(docs, ranked, limit, offset)
-        else:
-            best = ranked.top(limit, offset)
-        marks = _highlighting(plan, arrays)
-        stored = self._stored([docs[doc]["id"] for doc, _ in best])
-        hits = tuple(_hit(stored[docs[doc]["id"]], score, marks, snippets if place < MAX_SNIPPET_HITS else 0,
-                          _explanation(ranked, trace, doc) if trace else None)
-                     for place, (doc, score) in enumerate(best) if docs[doc]["id"] in stored)
-        every = found <= len(docs)  # every article Typesense matched is a candidate: counts are exact
-        total = ranked.total if every else max(ranked.total, found)
-        if facets and every:
-            facet_counts = _matched_facets(docs, ranked)
-        return Results(query=query, total=total, hits=hits, searched=plan.searched, suggestion=None,
-                       facets=facet_counts if facets else {}, corrected=False, complete=ranked.complete,
-                       offset=offset, plan={**plan.to_dict(), "weights": trace.weights} if trace else None,
-                       note=DIDYOUMEAN_NOTE)
 
     def _candidates(self, plan: QueryPlan, chosen: Filters, sort: str, depth: int,
                     facets: bool) -> tuple[list[dict], int, dict]:
@@ -504,7 +481,9 @@ class TypesenseEngine(SearchEngine):
         for result in results:
             for hit in result.get("hits", []):
                 seen.setdefault(hit["document"]["id"], hit["document"])
-        return list(seen.values()), int(results[0].get("found", 0)), _facet_counts(results[0])
+        counts = {f["field_name"]: {c["value"]: int(c["count"]) for c in f.get("counts", [])}
+                  for f in results[0].get("facet_counts", [])}
+        return list(seen.values()), int(results[0].get("found", 0)), counts
 
     def _candidate_arrays(self, plan: QueryPlan, docs: list[dict]) -> CandidateArrays:
         pairs = list(_plan_terms(plan))
@@ -522,45 +501,11 @@ class TypesenseEngine(SearchEngine):
         return {hit["document"]["id"]: stored_fields(hit["document"])
                 for result in self.multi_search(searches, {}) for hit in result.get("hits", [])}
 
-    def _check_known(self, chosen: Filters) -> None:
-        """FilterError for a source or category no article has, listing some known ones."""
-        import difflib
-
-        for name in ("source", "category"):
-            key = getattr(chosen, name)
-            if key is None:
-                continue
-            result = self.multi_search([{"q": "*", "per_page": 0, "facet_by": f"{name}_key", "max_facet_values": 500}],
-                                       {})[0]
-            known = [c["value"] for f in result.get("facet_counts", []) for c in f.get("counts", [])]
-            if key in known:
-                continue
-            close = difflib.get_close_matches(key, known, n=5, cutoff=0.5) or sorted(known)[:5]
-            raise FilterError(kind="filter.unknown_value" if close else "filter.unknown_value_none", field=name,
-                              value=key, hint={"name": name, "known": close})
-
-    def explain(self, query: str, article_id: str, **filters):
-        """Why `article_id` scores what it does among the candidates for `query` (None when it
-        is not one of them)."""
-        results = self.search(query, limit=MAX_PER_PAGE, snippets=0, explain=True, **filters)
-        return next((hit.explanation for hit in results.hits if hit.id == article_id), None)
-
-    def highlighting(self, query: str):
-        plan = self._planned(query)
-        return _highlighting(plan, self._candidate_arrays(plan, []))
-
-    def plan(self, query: str) -> QueryPlan:
-        return self._planned(query)
-
-    def restore_accents(self, text: str) -> str:
-        raise BackendError(kind="backend.no_restore", field="backend", value=str(self.url))
-
-    def article(self, id: str) -> dict | None:
-        """The stored fields of an article (full `body` included), or None."""
-        if not isinstance(id, str) or not id:
-            return None
-        stored = self._stored([document_id(id)])
-        return Article.from_stored(stored[document_id(id)]).to_dict() if stored else None
+    def known_keys(self, name: str) -> list[str]:
+        """The folded keys of every source or category in the collection."""
+        result = self.multi_search([{"q": "*", "per_page": 0, "facet_by": f"{name}_key", "max_facet_values": 500}],
+                                   {})[0]
+        return [c["value"] for f in result.get("facet_counts", []) for c in f.get("counts", [])]
 
     def count(self) -> int:
         return int(self.call("read the collection", self.collection.retrieve).get("num_documents", 0))
@@ -573,17 +518,74 @@ class TypesenseEngine(SearchEngine):
         return {"backend": str(self.url), "articles": int(info.get("num_documents", 0)),
                 "collection": self.url.collection, "nodes": nodes}
 
-    def optimize(self, *, wait: float = 0.0) -> int:
-        raise BackendError(kind="backend.no_optimize", field="backend", value=str(self.url))
-
     def check(self) -> dict:
         """The cluster's view: every node's health and Raft state; a node down is a problem."""
         info = self.stats()
         problems = [f"node {n['node']}: {n.get('error') or 'not healthy'}" for n in info["nodes"] if not n.get("ok")]
         return {"index": info["backend"], "segments": 0, "articles": info["articles"], "problems": problems}
 
+    def optimize(self, wait: float = 0.0) -> int:
+        raise BackendError(kind="backend.no_optimize", field="backend", value=str(self.url))
+
+    def repair(self, paths=None, wait: float = 0.0) -> dict:
+        raise BackendError(kind="backend.no_optimize", field="backend", value=str(self.url))
+
     def close(self) -> None:
         self._clients.clear()
+
+
+class TypesenseView:
+    """The collection as `searching.backend.View`: candidates found by Typesense, ranked on
+    the collection's statistics (`searching.candidates`); stored fields asked by id."""
+
+    def __init__(self, store: TypesenseBackend):
+        self.store = store
+
+    def vocabulary(self, query: str) -> Vocabulary:
+        """The collection's frequencies, those of the typed words fetched in one batch first."""
+        statistics = self.store.statistics
+        statistics.need(_typed_terms(query))
+        statistics.expire()
+        return Vocabulary(statistics.frequency)
+
+    def statistics(self, plan: QueryPlan) -> CandidateArrays:
+        return self.store._candidate_arrays(plan, [])
+
+    def candidates(self, plan: QueryPlan, chosen: Filters, *, sort: str = "relevance", depth: int = 10,
+                   facets: bool = False) -> Candidates:
+        docs, found, facet_counts = self.store._candidates(plan, chosen, sort, depth, facets)
+        arrays = self.store._candidate_arrays(plan, docs)
+        return Candidates(arrays, arrays.allowed, complete=found <= len(docs), found=found, facets=facet_counts)
+
+    def stored(self, candidates: Candidates, docs) -> list[dict | None]:
+        ids = [candidates.arrays.docs[doc]["id"] for doc in docs]
+        stored = self.store._stored(ids)
+        return [stored.get(key) for key in ids]
+
+    def docnum(self, candidates: Candidates, article_id: str) -> int | None:
+        key = document_id(article_id)
+        return next((n for n, doc in enumerate(candidates.arrays.docs) if doc["id"] == key), None)
+
+    def article(self, article_id: str) -> dict | None:
+        return self.store._stored([document_id(article_id)]).get(document_id(article_id))
+
+    def known_values(self, name: str) -> dict[str, str]:
+        return {key: key for key in self.store.known_keys(name)}
+
+    def days(self, candidates: Candidates):
+        import numpy as np
+
+        days = np.zeros(candidates.arrays.size, dtype=np.int64)
+        days[:candidates.arrays.candidates] = [doc.get("day", 0) for doc in candidates.arrays.docs]
+        return days
+
+    def facet_values(self, candidates: Candidates, name: str) -> list:
+        return [doc.get(name) for doc in candidates.arrays.docs]
+
+    def spellings(self):
+        raise BackendError(kind="backend.no_restore", field="backend", value=str(self.store.url))
+
+    pairs = spellings
 
 
 # ---------------------------------------------------------------------- helpers
@@ -604,28 +606,8 @@ def _node_state(host: str, port: int, key: str) -> dict:
         return {"ok": False, "error": f"{type(error).__name__}: {error}"}
 
 
-def _chunks(articles: Iterator[Article], size: int) -> Iterator[list[Article]]:
-    import itertools
-
-    while True:
-        chunk = list(itertools.islice(articles, size))
-        if not chunk:
-            return
-        yield chunk
 
 
-def _analysed(pool: ProcessPoolExecutor, batches: Iterator[list[Article]], ahead: int):
-    """Analysed batches in order, at most `ahead` in flight: workers analyse while the
-    previous batch is imported, and memory stays bounded on any corpus."""
-    from collections import deque
-
-    pending: deque[Future] = deque()
-    for batch in batches:
-        pending.append(pool.submit(analyse_batch, batch))
-        if len(pending) >= ahead:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
 
 
 def _typed_terms(query: str) -> Iterator[tuple[str, str]]:
@@ -638,9 +620,9 @@ def _typed_terms(query: str) -> Iterator[tuple[str, str]]:
         word = match.group()
         for spelled in filter(None, (word, decode_keystrokes(word))):
             accented, folded = forms(spelled)
-            yield from (("title_f", folded), ("body_f", folded))
+            yield from ((field, folded) for field in FOLDED_FIELDS)
             if accented != folded:
-                yield from (("title", accented), ("body", accented))
+                yield from ((field, accented) for field in ACCENTED_FIELDS)
 
 
 def _needed_fields(plan: QueryPlan) -> tuple[str, ...]:
@@ -648,7 +630,7 @@ def _needed_fields(plan: QueryPlan) -> tuple[str, ...]:
     typed, pyvi words only when typed syllables may form one (they are most of the bytes)."""
     clauses = [c for g in plan.required + plan.optional for c in g]
     accents = any(s.accented != s.folded for c in clauses for s in c.syllables)
-    return ("title_f", "body_f") + (("title", "body") if accents else ()) + (("words",) if plan.compounds else ())
+    return FOLDED_FIELDS + (ACCENTED_FIELDS if accents else ()) + (WORDS_FIELDS if plan.compounds else ())
 
 
 def _plan_terms(plan: QueryPlan) -> Iterator[tuple[str, str]]:
@@ -656,17 +638,17 @@ def _plan_terms(plan: QueryPlan) -> Iterator[tuple[str, str]]:
     clauses = [c for g in plan.required + plan.optional for c in g] + list(plan.excluded)
     for clause in clauses:
         for syllable in clause.syllables:
-            yield from (("title_f", syllable.folded), ("body_f", syllable.folded))
+            yield from ((field, syllable.folded) for field in FOLDED_FIELDS)
             if syllable.accented != syllable.folded:
-                yield from (("title", syllable.accented), ("body", syllable.accented))
+                yield from ((field, syllable.accented) for field in ACCENTED_FIELDS)
         for alternative in clause.alternatives:
             for folded in alternative.folded:
-                yield from (("title_f", folded), ("body_f", folded))
+                yield from ((field, folded) for field in FOLDED_FIELDS)
     for neighbours in plan.neighbours:
         for word in neighbours.words:
-            yield from (("title_f", word), ("body_f", word))
+            yield from ((field, word) for field in FOLDED_FIELDS)
     for word in plan.compounds:
-        yield ("words", word)
+        yield from ((field, word) for field in WORDS_FIELDS)
 
 
 def _clause_q(clause: Clause, folded: tuple[str, ...] | None = None, quote: bool = True) -> str:
@@ -695,7 +677,7 @@ def _word_queries(plan: QueryPlan, statistics: Statistics) -> list[str]:
     words alone (with the required parts and exclusions), each other clause of an `a OR b`
     group, and each spelling of an abbreviation (CNTT → "công nghệ thông tin")."""
     def rarity(group) -> int:
-        return min(max((statistics.frequency("body_f", s) for s in c.folded), default=0) for c in group)
+        return min(max((statistics.frequency(BODY, s) for s in c.folded), default=0) for c in group)
 
     queries: list[str] = []
     groups = sorted(plan.optional, key=rarity)[:TELLING_WORDS] if len(plan.optional) > 1 else []
@@ -709,43 +691,3 @@ def _word_queries(plan: QueryPlan, statistics: Statistics) -> list[str]:
                 queries.append(_q(tuple(g for g in plan.required if g is not group), ((clause,),), plan.excluded,
                                   replace={id(clause): alternative.folded}, phrases=True))
     return list(dict.fromkeys(q for q in queries if q != "*"))
-
-
-def _newest(docs: list[dict], ranked, limit: int, offset: int) -> list[tuple[int, float]]:
-    """Matches newest first, undated last; equal dates by score."""
-    import numpy as np
-
-    matched = np.flatnonzero(ranked.matched)
-    order = sorted(matched.tolist(), key=lambda d: (docs[d].get("day", 0) == 0, -docs[d].get("day", 0),
-                                                    -float(ranked.scores[d]), d))
-    return [(d, float(ranked.scores[d])) for d in order[offset:offset + limit]]
-
-
-def _matched_facets(docs: list[dict], ranked) -> dict[str, dict[str, int]]:
-    """Matches by province, year, source and category, counted over the ranked candidates."""
-    import numpy as np
-
-    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    for doc in np.flatnonzero(ranked.matched).tolist():
-        for name in FACETS:
-            value = docs[doc].get(name)
-            if value:
-                counts[name][value] = counts[name].get(value, 0) + 1
-    return _ordered(counts)
-
-
-def _facet_counts(result: dict) -> dict[str, dict[str, int]]:
-    """Typesense's facet counts as searchkit's (see `_ordered`)."""
-    return _ordered({f["field_name"]: {c["value"]: int(c["count"]) for c in f.get("counts", [])}
-                     for f in result.get("facet_counts", [])})
-
-
-def _ordered(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
-    """Counts by facet, most first (years newest first)."""
-    from searchkit.engine import _most_first
-
-    if not counts:
-        return {}
-    return {"province": _most_first(counts.get("province", {})),
-            "year": dict(sorted(counts.get("year", {}).items(), reverse=True)),
-            "source": _most_first(counts.get("source", {})), "category": _most_first(counts.get("category", {}))}

@@ -46,8 +46,9 @@ MAX_BATCH_CHARS = 8_000_000
 
 
 @dataclass
-class _Run:
-    """Mutable bookkeeping of one sync run."""
+class SyncRun:
+    """Mutable bookkeeping of one sync run, whatever the store: what was held (`existing`),
+    seen, added, updated, unchanged and skipped."""
 
     existing: dict[str, tuple[str, str]]  # id -> (hash, path) already in the index
     roots: list[Path] = field(default_factory=list)  # the paths being synced, resolved
@@ -83,7 +84,7 @@ class _Run:
             self.progress(done)
 
 
-def _existing_documents(ix) -> dict[str, tuple[str, str]]:
+def existing_documents(ix) -> dict[str, tuple[str, str]]:
     """id -> (content hash, path) of every live document, read from columns (no bodies)."""
     with ix.reader() as reader:
         if reader.doc_count() == 0:
@@ -92,7 +93,7 @@ def _existing_documents(ix) -> dict[str, tuple[str, str]]:
         return {ids[n]: (hashes[n], paths[n]) for n in reader.all_doc_ids()}
 
 
-def _to_index(entries: Iterable, run: _Run) -> Iterator[Article]:
+def to_index(entries: Iterable, run: SyncRun) -> Iterator[Article]:
     """Pass on the articles that are new or changed; count the rest; refuse colliding ids."""
     for entry in entries:
         if isinstance(entry, Unchanged):
@@ -128,7 +129,7 @@ def _to_index(entries: Iterable, run: _Run) -> Iterator[Article]:
             yield article
 
 
-def _owned_elsewhere(article: Article, run: _Run) -> bool:
+def _owned_elsewhere(article: Article, run: SyncRun) -> bool:
     """Whether another file holds the article's id in the index. If that file is among the
     paths being read, the decision waits until the end of the run (does it still hold the
     id?); if it is elsewhere and still exists, the article is refused; if it is gone, the
@@ -136,7 +137,7 @@ def _owned_elsewhere(article: Article, run: _Run) -> bool:
     owner = run.existing.get(article.id, (None, None))[1]
     if owner is None or owner == article.path:
         return False
-    if any(_within(owner, str(root)) for root in run.roots):
+    if any(within(owner, str(root)) for root in run.roots):
         run.deferred.append(article)
         return True
     if os.path.exists(owner):
@@ -185,7 +186,7 @@ def sync(
     index_dir = Path(index_dir)
     roots = check_paths(paths)
     workers = workers or os.cpu_count() or 1
-    run = _Run(existing={}, roots=roots, progress=progress, prune=prune)
+    run = SyncRun(existing={}, roots=roots, progress=progress, prune=prune)
     try:
         with writer_lock(index_dir, wait):
             try:
@@ -201,10 +202,10 @@ def sync(
     )
 
 
-def _committed(run: _Run, rebuild: bool) -> str:
+def _committed(run: SyncRun, rebuild: bool) -> str:
     """What a failed run had committed, which stays in the index ('' when nothing).
 
-    >>> _committed(_Run(existing={}, batches=5, batched=500), rebuild=False)
+    >>> _committed(SyncRun(existing={}, batches=5, batched=500), rebuild=False)
     'The 5 batches this run committed before (500 articles) stay in the index; what it wrote after them was removed'
     """
     if not run.batches:
@@ -224,7 +225,7 @@ def _sweep_after_failure(index_dir: Path) -> None:
         sweep(index_dir)
 
 
-def _sync_locked(index_dir: Path, run: _Run, rebuild: bool, remove_missing: bool, batch_size: int,
+def _sync_locked(index_dir: Path, run: SyncRun, rebuild: bool, remove_missing: bool, batch_size: int,
                  workers: int, follow: bool) -> tuple[int, int]:
     """The sync itself, under the writer lock: (articles removed, articles in the index)."""
     ix = _open_for_writing(index_dir, rebuild)
@@ -232,14 +233,14 @@ def _sync_locked(index_dir: Path, run: _Run, rebuild: bool, remove_missing: bool
     if not rebuild:  # the ids, hashes and paths read next are trusted: verified first
         verify_trusted(index_dir, ix)
     note_sources(index_dir, run.roots, replace=rebuild)  # what `check --repair` re-reads
-    run.existing = {} if rebuild else _existing_documents(ix)
-    articles = _to_index(iter_articles(run.roots, run.existing, follow), run)
+    run.existing = {} if rebuild else existing_documents(ix)
+    articles = to_index(iter_articles(run.roots, run.existing, follow), run)
     clear = rebuild
     estimate = estimate_count(run.roots, follow)
     grown = _scaled_batch_size(batch_size, estimate, workers)
-    batches = _batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size, estimate)
+    parts = batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size, estimate)
     many = not run.existing and estimate >= 2 * grown  # a first build: fork the workers before reading
-    with closing(written_batches(index_dir, batches, workers, many, run.report_progress)) as written:
+    with closing(written_batches(index_dir, parts, workers, many, run.report_progress)) as written:
         for batch in written:
             replaced = [doc_id for doc_id in batch.ids if doc_id in run.existing]
             generation = ix.latest_generation()
@@ -266,7 +267,7 @@ def _scaled_batch_size(requested: int, articles: int, workers: int = 1) -> int:
     """Batches of a large corpus grow so that a full build writes at most MAX_SEGMENTS
     segments, which then need no merging, up to MAX_BATCH_GROWTH times the size asked for
     (memory stays bounded). The last `size × workers` articles are split between the workers
-    (`_batches`), which makes up to `workers - 1` more segments: room is left for them.
+    (`batches`), which makes up to `workers - 1` more segments: room is left for them.
 
     >>> _scaled_batch_size(2000, 16_183, 2), _scaled_batch_size(2000, 64_732, 2), _scaled_batch_size(2000, 10**6, 2)
     (2000, 7193, 8000)
@@ -275,7 +276,7 @@ def _scaled_batch_size(requested: int, articles: int, workers: int = 1) -> int:
     return min(max(requested, -(-articles // segments)), requested * MAX_BATCH_GROWTH)
 
 
-def _batches(articles: Iterator[Article], size: int, workers: int,
+def batches(articles: Iterator[Article], size: int, workers: int,
              chars: int = MAX_BATCH_CHARS, expected: int = 0) -> Iterator[list[Article]]:
     """Batches of `size` articles; but a corpus that would leave workers idle (fewer than
     `size × workers` articles left) is split evenly between them, so that a small corpus
@@ -338,7 +339,7 @@ def _open_for_writing(index_dir: Path, rebuild: bool):
         return create_index(index_dir)  # what --rebuild is for: the old files are swept
 
 
-def _remove_missing(ix, run: _Run, paths: list[Path]) -> int:
+def _remove_missing(ix, run: SyncRun, paths: list[Path]) -> int:
     """Delete the documents whose files are gone from `paths` (see `vanished`)."""
     gone = vanished(run, paths)
     if gone:
@@ -346,7 +347,7 @@ def _remove_missing(ix, run: _Run, paths: list[Path]) -> int:
     return len(gone)
 
 
-def vanished(run: _Run, paths: list[Path]) -> list[str]:
+def vanished(run: SyncRun, paths: list[Path]) -> list[str]:
     """Ids indexed from under `paths` that this run did not see, less those of files and
     folders that exist but could not be read: they keep their articles, and their Skipped
     entries say how many. CorpusError when the rest are more than half of the index and
@@ -354,7 +355,7 @@ def vanished(run: _Run, paths: list[Path]) -> list[str]:
     roots = [str(p.resolve()) for p in paths]
     gone, kept = [], dict.fromkeys((entry.path for entry in run.skipped if isinstance(entry, Unreadable)), 0)
     for doc_id, (_, path) in run.existing.items():
-        if doc_id in run.seen or not any(_within(path, root) for root in roots):
+        if doc_id in run.seen or not any(within(path, root) for root in roots):
             continue
         keeper = _kept_by(path, kept) if kept else None
         if keeper is None:
@@ -377,7 +378,7 @@ def _kept_by(path: str, unreadable: Iterable[str]) -> str | None:
     >>> _kept_by("/kho/2010/bai-1.txt", ["/kho/2009", "/kho/2010"])
     '/kho/2010'
     """
-    return next((keeper for keeper in unreadable if _within(path, keeper)), None)
+    return next((keeper for keeper in unreadable if within(path, keeper)), None)
 
 
 def _with_kept(entry: Skipped, kept: int) -> Skipped:
@@ -387,8 +388,23 @@ def _with_kept(entry: Skipped, kept: int) -> Skipped:
     return Unreadable(entry.path, f"{entry.reason}; {articles} kept", entry.line)
 
 
-def _within(path: str, root: str) -> bool:
+def within(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def in_workers(pool, analyse: Callable, parts: Iterable[list[Article]], ahead: int) -> Iterator:
+    """`analyse(part)` of each part in a worker process, in order, at most `ahead` in flight:
+    workers analyse while the previous result is written, and memory stays bounded on any
+    corpus (a store that writes whole segments in its workers uses `segments.written_batches`)."""
+    from collections import deque
+
+    pending: deque = deque()
+    for part in parts:
+        pending.append(pool.submit(analyse, part))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def optimize_index(index_dir: str | os.PathLike, wait: float = 0.0) -> int:

@@ -8,7 +8,6 @@ category become folded keys ('Vi tính' → 'vi tinh') compared exactly with the
 from __future__ import annotations
 
 import difflib
-import weakref
 from dataclasses import dataclass
 
 from searchkit.errors import FilterError, QueryError
@@ -57,23 +56,6 @@ class Filters:
         """True when only articles with a date can match."""
         return bool(self.since or self.until)
 
-    def to_query(self):
-        """The Whoosh query every result must also match (None when there is no filter)."""
-        from whoosh import query as q
-
-        parts = []
-        if self.dated:
-            parts.append(q.TermRange("date", self.since or "0000-00-00", self.until or "9999-99-99"))
-        if self.province:
-            parts.append(q.Term("province_key", folded_key(self.province)))
-        if self.source:
-            parts.append(q.Term("source_key", self.source))
-        if self.category:
-            parts.append(q.Term("category_key", self.category))
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else q.And(parts)
-
 
 def check_sort(sort: str) -> str:
     """The sort order, or FilterError listing the ones there are."""
@@ -96,50 +78,16 @@ def check_page(limit: object, offset: object = 0) -> None:
             raise QueryError(kind="page.out_of_range", field=name, value=value, hint={"low": low, "high": high})
 
 
-def known_values(searcher, name: str) -> dict[str, str]:
-    """Folded key -> a spelling as articles write it, of every source or category in the index."""
-    return {key: spelled for key, (spelled, _) in keyed_documents(searcher, name).items()}
-
-
-#: searcher -> {"source": {key: (spelling, doc numbers)}, "category": …}; a searcher stands for
-#: one index generation, so what it holds never changes while it lives.
-_KEYED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def keyed_documents(searcher, name: str) -> dict:
-    """Folded key -> (spelling, numpy array of live doc numbers) of each source or category.
-
-    Whoosh hands out postings one document at a time in Python (0.1 s for 16,000 articles),
-    so this is read once per searcher and then counted with numpy (facets, unknown values).
-    """
-    import numpy as np
-    from whoosh import query as q
-
-    cached = _KEYED.setdefault(searcher, {})
-    if name in cached:
-        return cached[name]
-    field = f"{name}_key"
-    found: dict = {}
-    reader = searcher.reader()
-    if field in reader.schema:
-        for key in reader.field_terms(field):
-            key = key.decode("utf-8") if isinstance(key, bytes) else key
-            docs = np.fromiter(searcher.docs_for_query(q.Term(field, key)), dtype=np.int64)
-            if len(docs):  # terms of deleted articles only: gone
-                found[key] = (searcher.stored_fields(int(docs[0])).get(name) or key, docs)
-    cached[name] = found
-    return found
-
-
-def check_known(searcher, chosen: Filters) -> None:
-    """FilterError for a source or category no article has, listing the closest known ones."""
-    from whoosh import query as q
-
+def check_known(chosen: Filters, known_values) -> None:
+    """FilterError for a source or category no article has, listing the closest known ones
+    (`known_values(name)`: folded key -> a spelling, of every one the store holds)."""
     for name in ("source", "category"):
         key = getattr(chosen, name)
-        if key is None or next(iter(searcher.docs_for_query(q.Term(f"{name}_key", key))), None) is not None:
+        if key is None:
             continue
-        known = known_values(searcher, name)
+        known = known_values(name)
+        if key in known:
+            continue
         close = difflib.get_close_matches(key, list(known), n=5, cutoff=0.5)
         names = [known[k] for k in close or sorted(known)[:5]]
         kind = "filter.unknown_value_close" if close else "filter.unknown_value" if names else "filter.unknown_value_none"

@@ -83,17 +83,21 @@ class CandidateArrays:
     """
 
     def __init__(self, docs: list[dict], count: int, frequency: Callable[[str, str], int],
-                 averages: dict[str, float], wanted: Iterable[str] = ()):
+                 averages: dict[str, float], wanted: Iterable[str] = (), every: bool = False):
+        """`every`: the candidates are every article (a store that hands them all over, with
+        exact frequencies): no stand-ins."""
         self.candidates = len(docs)
         self.count = max(count, self.candidates, 1)
-        self.size = self.candidates + self.count
+        self.size = self.candidates + (0 if every else self.count)
+        self._every = every
         self.alive = np.ones(self.size, dtype=bool)
         self.memo: dict[str, object] = {}
-        self._docs = docs
+        self.docs = docs
         self._frequency = frequency
         self._averages = averages
         self._wanted = {encode_token(t) for t in wanted}
         self._positions: dict[str, dict[str, list[tuple[int, int]]]] = {}
+        self._scanned: dict[str, set[str]] = {}
         self._lengths: dict[str, np.ndarray] = {}
         self._norms: dict[str, np.ndarray] = {}
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
@@ -110,17 +114,23 @@ class CandidateArrays:
         if field not in self._positions:
             found: dict[str, list[tuple[int, int]]] = {}
             wanted = self._wanted
-            for doc, fields in enumerate(self._docs):
+            for doc, fields in enumerate(self.docs):
                 for position, token in enumerate((fields.get(field) or "").split()):
                     if token in wanted:
                         found.setdefault(token, []).append((doc, position))
             self._positions[field] = found
+            self._scanned[field] = set(wanted)  # what this scan looked for (later terms: another)
         return self._positions[field]
 
     def _term_positions(self, field: str, term: str) -> list[tuple[int, int]]:
         code = encode_token(term)
         positions = self._field_positions(field)
-        if code not in positions and code not in self._wanted:  # a term not foreseen: one more scan
+        # A term not foreseen: one more scan. Which scans count: this field's own (every) or any
+        # field's. The second, as the Typesense backend always ranked, misses a term in this
+        # field when another field's scan looked for it first (issue 19's report: 18 of 200
+        # Typesense rankings change with per-field scans; the relevance issue decides).
+        looked = self._scanned[field] if self._every else self._wanted
+        if code not in positions and code not in looked:
             self._wanted.add(code)
             self._positions.pop(field)
             positions = self._field_positions(field)
@@ -136,7 +146,7 @@ class CandidateArrays:
         if key not in self._postings:
             docs = np.array([doc for doc, _ in self._term_positions(field, text)], dtype=np.int64)
             ids, counts = np.unique(docs, return_counts=True)
-            stand_ins = min(max(self._frequency(field, text) - len(ids), 0), self.count)
+            stand_ins = min(max(self._frequency(field, text) - len(ids), 0), self.size - self.candidates)
             self._postings[key] = (
                 np.concatenate([ids, self.candidates + np.arange(stand_ins, dtype=np.int64)]),
                 np.concatenate([counts.astype(np.float32), np.full(stand_ins, STAND_IN_TF, np.float32)]))
@@ -151,7 +161,7 @@ class CandidateArrays:
         if field not in self._lengths:
             average = float(self._averages.get(field) or 1.0)
             lengths = np.full(self.size, average, dtype=np.float32)
-            lengths[:self.candidates] = [token_count(d.get(field) or "") for d in self._docs]
+            lengths[:self.candidates] = [token_count(d.get(field) or "") for d in self.docs]
             self._lengths[field] = lengths
         return self._lengths[field]
 

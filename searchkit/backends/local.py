@@ -1,0 +1,427 @@
+"""The local index as a `Backend`: a folder of segments written by `indexing/`, read here.
+
+What is particular to it: a searcher per index generation (a commit writes a new one), the
+postings decoded into numpy arrays once per generation, filters as masks over every document,
+facet and date values read from columns, the did-you-mean statistics saved beside the index,
+and a lock: Whoosh readers share zlib and file state, so one searcher used by two threads at
+once gives zlib errors and silently wrong hits.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
+
+from searchkit.errors import IndexDamagedError, SearchkitError
+from searchkit.indexing.adapter import segment_leaves
+from searchkit.indexing.store import open_index
+from searchkit.models import IndexReport
+from searchkit.searching.backend import COMPLETE, OPTIMIZE, REPAIR, SUGGEST, Candidates
+from searchkit.searching.filters import Filters
+from searchkit.searching.rewrite import Vocabulary
+from searchkit.searching.suggest import CACHE_PREFIX, PAIRS_PREFIX, Spellings, load_pair_counts, load_spellings
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from searchkit.searching.accents import PairModel
+    from searchkit.searching.plan import QueryPlan
+
+T = TypeVar("T")
+
+#: Runs of a call at most while commits keep replacing what it reads.
+COMMIT_RETRIES = 4
+#: After another process commits, its did-you-mean statistic appears a moment later (the
+#: writer prepares it); meanwhile, for up to this long, the previous one serves, rather than a
+#: search spending a second building it while other threads wait (bench/serve.py's p99).
+SPELLINGS_GRACE_SECONDS = 30.0
+
+
+class LocalIndex:
+    """The index folder at `path` (see `searching.backend.Backend`)."""
+
+    capabilities = frozenset({SUGGEST, OPTIMIZE, COMPLETE, REPAIR})
+    name = "local"
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._statistics: dict[str, tuple[int, object]] = {}  # name -> (generation, value)
+        self._awaiting: tuple[int, float] | None = None  # generation whose statistics are awaited, since
+        self._arrays: tuple[int, object] | None = None
+        self._searcher: tuple[int, object] | None = None
+        self._vocabulary: tuple[object, Vocabulary] | None = None
+        self._lock = threading.RLock()
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+    def __repr__(self) -> str:
+        return f"SearchEngine({str(self.path)!r})"
+
+    # ------------------------------------------------------------------ reading
+
+    def reading(self, call: Callable[[LocalView], T]) -> T:
+        """`call` on the last commit, under the lock; again when it failed because a commit
+        replaced what it was reading; damage told from a bug when it failed otherwise.
+
+        Whoosh deletes a merged segment's files right after the commit that drops it. A call
+        whose searcher was opened before then and that reads one of those files for the first
+        time finds it gone: Whoosh fails on the missing file (a TypeError on a column it could
+        not open, an OSError), or verifying the generation at opening finds it missing (an
+        IndexDamagedError). When the index's generation has moved meanwhile, the file went
+        because a newer commit replaced it: the call runs again on the new commit. Otherwise
+        the error is real: an IndexDamagedError stands, and any other unexpected error is
+        followed by a check of the index, whose damage, when found, is what is reported."""
+        for attempt in range(COMMIT_RETRIES):
+            try:
+                return self._locked(call)
+            except SearchkitError as error:
+                if not isinstance(error, IndexDamagedError):
+                    raise
+                failure: Exception = error
+            except Exception as error:  # noqa: BLE001 - sorted out below
+                failure = error
+            if not self._generation_moved() or attempt == COMMIT_RETRIES - 1:
+                if isinstance(failure, SearchkitError):
+                    raise failure
+                _raise_damage_found(self.path, failure)
+                raise failure
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _generation_moved(self) -> bool:
+        """Whether a commit came after the generation the open searcher reads."""
+        seen = self._searcher[0] if self._searcher is not None else None
+        try:
+            return seen is not None and open_index(self.path).latest_generation() != seen
+        except Exception:  # noqa: BLE001 - the first error is the one to report
+            return False
+
+    def _locked(self, call: Callable[[LocalView], T]) -> T:
+        with self._lock:
+            return call(LocalView(self, self._current_searcher()))
+
+    def _current_searcher(self):
+        """A searcher on the last commit. Every commit writes a new generation, and a new
+        searcher is opened for it (never `refresh()`, which returns duplicates after merges);
+        while the generation stays the same, the open one is reused."""
+        for _ in range(2):
+            try:
+                return self._open_searcher()
+            except (OSError, EOFError, IndexDamagedError):  # a commit replaced the table of
+                continue  # contents meanwhile
+        try:
+            return self._open_searcher()
+        except (OSError, EOFError) as error:
+            raise IndexDamagedError(kind="index.unreadable", field="index", value=str(self.path), hint={
+                "problem": f"{type(error).__name__}: {error}",
+                "command": f"searchkit index --rebuild --index {self.path} CORPUS"}) from error
+
+    def _open_searcher(self):
+        ix = open_index(self.path)
+        generation = ix.latest_generation()
+        if self._searcher is None or self._searcher[0] != generation:
+            self.close()
+            self._searcher = (generation, ix.searcher())
+        return self._searcher[1]
+
+    def close(self) -> None:
+        """Close the open searcher (reading again reopens one)."""
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher[1].close()
+                self._searcher = None
+
+    def arrays_for(self, reader):
+        """Posting arrays of the reader's generation. Segments never change within a
+        generation, so what earlier searches decoded is reused until the next commit."""
+        from searchkit.searching.arrays import IndexArrays
+
+        generation = reader.generation()
+        cached = self._arrays
+        if cached is None or cached[0] != generation:
+            self._arrays = (generation, IndexArrays(reader))
+        else:
+            cached[1].rebind(reader)
+        return self._arrays[1]
+
+    def vocabulary_for(self, arrays) -> Vocabulary:
+        """Document frequencies for query rewriting, memoised with the arrays' generation."""
+        if self._vocabulary is None or self._vocabulary[0] is not arrays:
+            self._vocabulary = (arrays, Vocabulary(arrays.document_frequency, arrays.completions))
+        return self._vocabulary[1]
+
+    def load_spellings(self, reader, wait_for_writer: bool = True) -> Spellings:
+        """The did-you-mean statistic of the reader's generation (see `_statistic`)."""
+        return self._statistic("spellings", reader, load_spellings, f"{CACHE_PREFIX}{{}}.json", wait_for_writer)
+
+    def load_pairs(self, reader, wait_for_writer: bool = True) -> PairModel:
+        """The syllable pair model of the reader's generation (see `_statistic`)."""
+        return self._statistic("pairs", reader, load_pair_counts, f"{PAIRS_PREFIX}{{}}.npz", wait_for_writer)
+
+    def _statistic(self, name: str, reader, load, cache: str, wait_for_writer: bool):
+        """A statistic of the reader's generation, kept while it is current. While a writer is
+        still saving the new generation's (`cache` names its file), the previous one serves:
+        a few added articles barely move it, and building it here would hold every waiting
+        search for up to a second (bench/serve.py's p99)."""
+        generation = reader.generation()
+        kept = self._statistics.get(name)
+        if kept is not None and kept[0] != generation and wait_for_writer \
+                and self._writer_preparing(generation, cache.format(generation)):
+            return kept[1]
+        if kept is None or kept[0] != generation:
+            self._statistics[name] = kept = (generation, load(self.path, reader))
+        return kept[1]
+
+    def _writer_preparing(self, generation: int, name: str) -> bool:
+        """True while the file `name` of `generation` is not cached yet, within the grace period."""
+        if (self.path / name).exists():
+            return False
+        if self._awaiting is None or self._awaiting[0] != generation:
+            self._awaiting = (generation, time.monotonic())
+        return time.monotonic() - self._awaiting[1] < SPELLINGS_GRACE_SECONDS
+
+    def _prepare_statistics(self) -> None:
+        """Build the last commit's did-you-mean statistics and pair counts now, so that no
+        query pays for them, and list them in its manifest."""
+        from searchkit.indexing.manifest import record_caches
+
+        with _naming_damage(self.path), open_index(self.path).reader() as reader, self._lock:
+            self.load_spellings(reader, wait_for_writer=False)
+            self.load_pairs(reader, wait_for_writer=False)
+        record_caches(self.path)
+
+    # ------------------------------------------------------------------ writing
+
+    def existing(self) -> dict[str, tuple[str, str]]:
+        from searchkit.indexing.sync import existing_documents
+
+        return existing_documents(open_index(self.path))
+
+    def sync(self, paths: Iterable, *, rebuild: bool = False, remove_missing: bool = True, wait: float = 0.0,
+             workers: int | None = None, batch_size: int | None = None, progress=None,
+             follow: bool = False, prune: bool = False) -> IndexReport:
+        """Sync the index with the articles under `paths` (see `searchkit.indexing.sync`)."""
+        from searchkit.indexing.sync import sync  # the indexing machinery: not on the query path
+
+        with _naming_damage(self.path):
+            report = sync(self.path, paths, rebuild=rebuild, remove_missing=remove_missing, wait=wait,
+                          workers=workers, batch_size=batch_size or 2000, progress=progress, follow=follow,
+                          prune=prune)
+        if report.total:
+            self._prepare_statistics()
+        return report
+
+    def optimize(self, wait: float = 0.0) -> int:
+        from searchkit.indexing.sync import optimize_index
+
+        with _naming_damage(self.path):
+            rewritten = optimize_index(self.path, wait)
+        self._prepare_statistics()
+        return rewritten
+
+    def repair(self, paths: list | None = None, wait: float = 0.0) -> dict:
+        """See `SearchEngine.repair` and `searchkit.indexing.check.repair_index`."""
+        from searchkit.indexing.check import repair_index
+
+        self.close()
+        return repair_index(self.path, paths, wait)
+
+    # ------------------------------------------------------------------ the rest
+
+    def count(self) -> int:
+        return open_index(self.path).doc_count()
+
+    def check(self) -> dict:
+        from searchkit.indexing.check import check_index
+
+        return check_index(self.path)
+
+    def stats(self) -> dict:
+        from searchkit.indexing.check import index_stats
+
+        return index_stats(self.path)
+
+
+class LocalView:
+    """One generation of the local index (`searching.backend.View`); lives for one call."""
+
+    def __init__(self, store: LocalIndex, searcher):
+        self.store = store
+        self.searcher = searcher
+
+    @cached_property
+    def arrays(self):
+        return self.store.arrays_for(self.searcher.reader())
+
+    def vocabulary(self, query: str = "") -> Vocabulary:
+        return self.store.vocabulary_for(self.arrays)
+
+    def statistics(self, plan: QueryPlan):
+        return self.arrays
+
+    def candidates(self, plan: QueryPlan, chosen: Filters, *, sort: str = "relevance", depth: int = 10,
+                   facets: bool = False) -> Candidates:
+        """Every document: the filters are a mask over them (ranking reads whole postings)."""
+        return Candidates(self.arrays, _allowed(self.searcher, chosen, self.arrays.size))
+
+    def stored(self, candidates: Candidates, docs) -> list[dict | None]:
+        return [self.searcher.stored_fields(doc) for doc in docs]
+
+    def docnum(self, candidates: Candidates | None, article_id: str) -> int | None:
+        """The document number of an article id (compared with the indexed ids only), or None."""
+        from whoosh.query import Term
+
+        return next(iter(self.searcher.docs_for_query(Term("id", article_id))), None)
+
+    def article(self, article_id: str) -> dict | None:
+        docnum = self.docnum(None, article_id)
+        return None if docnum is None else self.searcher.stored_fields(docnum)
+
+    def known_values(self, name: str) -> dict[str, str]:
+        return {key: spelled for key, (spelled, _) in keyed_documents(self.searcher, name).items()}
+
+    def days(self, candidates: Candidates) -> np.ndarray:
+        """Every document's date as a number (20100203; 0 when undated), once per generation:
+        sorting a whole result list by date is then a numpy sort."""
+        import numpy as np
+
+        memo = self.arrays.memo
+        if "days" not in memo:
+            memo["days"] = np.array([int(d.replace("-", "")) if d and d[:4].isdigit() else 0
+                                     for d in self._values("date")], dtype=np.int64)
+        return memo["days"]
+
+    def facet_values(self, candidates: Candidates, name: str) -> list:
+        """Province from its column, year from the date's, source and category as the first
+        article holding their key spells them (these are postings, no columns)."""
+        memo = self.arrays.memo
+        key = f"facet:{name}"
+        if key not in memo:
+            if name == "year":
+                memo[key] = [d[:4] if d else None for d in self._values("date")]
+            elif name in ("source", "category"):
+                values: list = [None] * self.arrays.size
+                for spelled, docs in keyed_documents(self.searcher, name).values():
+                    for doc in docs.tolist():
+                        values[doc] = spelled
+                memo[key] = values
+            else:
+                memo[key] = self._values(name)
+        return memo[key]
+
+    def _values(self, name: str) -> list:
+        """A column's value for every document (None where missing), read whole once per index
+        generation and segment by segment: Whoosh's multi-segment column reader leaves out
+        segments without the column (no article in them had a date) and then reads past the end
+        of the previous one (IndexError)."""
+        key = f"column:{name}"
+        memo = self.arrays.memo
+        if key not in memo:
+            values: list = []
+            for leaf, _ in segment_leaves(self.searcher.reader()):
+                values += ([v or None for v in leaf.column_reader(name)] if leaf.has_column(name)
+                           else [None] * leaf.doc_count_all())
+            memo[key] = values
+        return memo[key]
+
+    def spellings(self) -> Spellings:
+        return self.store.load_spellings(self.searcher.reader())
+
+    def pairs(self) -> PairModel:
+        return self.store.load_pairs(self.searcher.reader())
+
+    def complete(self, prefix: str, limit: int) -> list[str]:
+        from searchkit.searching.complete import completer_for
+
+        return completer_for(self.arrays, self.pairs()).complete(prefix, limit)
+
+
+def _allowed(searcher, chosen: Filters, size: int):
+    """Mask of the documents the filters let through (None: no filter)."""
+    import numpy as np
+
+    query = filter_query(chosen)
+    if query is None:
+        return None
+    allowed = np.zeros(size, dtype=bool)
+    allowed[list(searcher.docs_for_query(query))] = True
+    return allowed
+
+
+def filter_query(chosen: Filters):
+    """The Whoosh query every result must also match (None when there is no filter)."""
+    from whoosh import query as q
+
+    from searchkit.text.keys import folded_key
+
+    parts = []
+    if chosen.dated:
+        parts.append(q.TermRange("date", chosen.since or "0000-00-00", chosen.until or "9999-99-99"))
+    if chosen.province:
+        parts.append(q.Term("province_key", folded_key(chosen.province)))
+    if chosen.source:
+        parts.append(q.Term("source_key", chosen.source))
+    if chosen.category:
+        parts.append(q.Term("category_key", chosen.category))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else q.And(parts)
+
+
+#: searcher -> {"source": {key: (spelling, doc numbers)}, "category": …}; a searcher stands for
+#: one index generation, so what it holds never changes while it lives.
+_KEYED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def keyed_documents(searcher, name: str) -> dict:
+    """Folded key -> (spelling, numpy array of live doc numbers) of each source or category.
+
+    Whoosh hands out postings one document at a time in Python (0.1 s for 16,000 articles),
+    so this is read once per searcher and then counted with numpy (facets, unknown values).
+    """
+    import numpy as np
+    from whoosh import query as q
+
+    cached = _KEYED.setdefault(searcher, {})
+    if name in cached:
+        return cached[name]
+    field = f"{name}_key"
+    found: dict = {}
+    reader = searcher.reader()
+    if field in reader.schema:
+        for key in reader.field_terms(field):
+            key = key.decode("utf-8") if isinstance(key, bytes) else key
+            docs = np.fromiter(searcher.docs_for_query(q.Term(field, key)), dtype=np.int64)
+            if len(docs):  # terms of deleted articles only: gone
+                found[key] = (searcher.stored_fields(int(docs[0])).get(name) or key, docs)
+    cached[name] = found
+    return found
+
+
+@contextmanager
+def _naming_damage(path: Path):
+    """An unexpected error within is reported as the damage check finds, if any."""
+    try:
+        yield
+    except SearchkitError:
+        raise
+    except Exception as error:  # noqa: BLE001 - damage, or a bug when check finds none
+        _raise_damage_found(path, error)
+        raise
+
+
+def _raise_damage_found(path: Path, error: Exception) -> None:
+    """Raise IndexDamagedError (from `error`) naming the first damage `searchkit check`
+    finds in the index; return when it finds none (then `error` is a bug)."""
+    from searchkit.indexing.check import damage_of
+    from searchkit.indexing.manifest import damaged_file
+
+    problems = damage_of(path)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise damaged_file(path, problems[0] + more) from error

@@ -1,0 +1,280 @@
+"""The search itself, once for every store: plan → candidates → rank → collect → highlight,
+explain, suggest.
+
+A store answers through a `backend.View` (statistics, candidates, stored fields, facet and
+sort values); everything here is the same whether the articles live in the local index, in
+Typesense or in memory. `SearchEngine` checks the user's options and calls these functions
+inside `Backend.reading`.
+
+    >>> from searchkit import SearchEngine
+    >>> SearchEngine("index").search("trạm BTS", sort="date", limit=2).hits[0].date
+    '2011-05-31'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from collections import Counter
+from typing import TYPE_CHECKING, Sequence
+
+from searchkit.errors import QueryError
+from searchkit.fields import folded_field
+from searchkit.models import Explanation, Hit, Results, heading
+from searchkit.searching.backend import FACETS, Candidates, View
+from searchkit.searching.filters import Filters, check_known
+from searchkit.searching.highlight import Highlighting
+from searchkit.searching.plan import QueryPlan, names_in, plan_query, restored_forms
+from searchkit.searching.rewrite import (
+    Vocabulary,
+    decode_typing,
+    expand_abbreviations,
+    expand_prefixes,
+    typed_as_abbreviation,
+)
+from searchkit.searching.suggest import Suggester, spelling_evidence
+from searchkit.text.fold import fold, has_marks
+from searchkit.text.keys import folded_key
+from searchkit.text.normalize import normalize_text
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from searchkit.searching.abbreviations import Abbreviations
+
+#: Hits of one page that get snippets: past them (a page of 1,000), titles only, so that no
+#: page costs more than a fraction of a second to highlight (a page of 1,000 hits of 31
+#: prefixes matching nearly every word: 0.4 s of CPU with 200, issue 18).
+MAX_SNIPPET_HITS = 100
+#: Hits an explanation looks among: a store that hands over candidates finds them as a
+#: search for this many hits would.
+EXPLAIN_DEPTH = 250
+#: `Results.note` of a store without spelling statistics.
+NO_SUGGEST_NOTE = "did-you-mean is off on the {name} backend (its spelling statistics live in the local index only)"
+
+
+def search(view: View, table: Abbreviations, query: str, *, limit: int, offset: int, snippets: int,
+           chosen: Filters, sort: str, facets: bool, explain: bool, suggest: bool = True,
+           name: str = "") -> Results:
+    """`SearchEngine.search` on a view, its options already checked (`suggest`: the store
+    keeps spelling statistics; `name`: the store's, for the note when it does not)."""
+    from searchkit.searching.ranking import Trace, rank
+
+    check_known(chosen, view.known_values)
+    vocabulary = view.vocabulary(query)
+    plan = make_plan(query, vocabulary, table)
+    if suggest:
+        plan = with_restoration(view, vocabulary, table, plan)
+    found = view.candidates(plan, chosen, sort=sort, depth=offset + limit, facets=facets)
+    trace = Trace() if explain else None
+    ranked = rank(found.arrays, plan, found.allowed, trace)
+    if not ranked.total and suggest:
+        plan, found, ranked = _retry(view, vocabulary, table, plan, chosen, sort, offset + limit, facets,
+                                     trace) or (plan, found, ranked)
+    best = by_date(view.days(found), ranked, limit, offset) if sort == "date" else ranked.top(limit, offset)
+    marks = highlighting_of(plan, found.arrays, ranked.matches)
+    stored = view.stored(found, [doc for doc, _ in best])
+    hits = tuple(hit(fields, score, marks, snippets if place < MAX_SNIPPET_HITS else 0,
+                     explanation(ranked, trace, doc) if trace else None)
+                 for place, ((doc, score), fields) in enumerate(zip(best, stored)) if fields is not None)
+    suggestion = None if plan.corrected or not suggest else _suggest(
+        view, vocabulary, table, hits, plan.searched or query)
+    total = ranked.total if found.complete else max(ranked.total, found.found)
+    counted = {}
+    if facets:
+        counted = facet_counts(view, found, ranked) if found.complete else ordered(found.facets or {})
+    return Results(query=query, total=total, hits=hits, searched=searched(plan, ranked.matches),
+                   suggestion=suggestion, facets=counted, corrected=plan.corrected, complete=ranked.complete,
+                   offset=offset, note=None if suggest else NO_SUGGEST_NOTE.format(name=name),
+                   plan={**plan.to_dict(), "weights": trace.weights,
+                         "accents": [m.to_dict() for m in ranked.matches.values()]} if trace else None)
+
+
+def explain(view: View, table: Abbreviations, query: str, article_id: str, chosen: Filters) -> Explanation | None:
+    """`SearchEngine.explain` on a view: the plan as typed (no restoration), ranked as a
+    search of EXPLAIN_DEPTH hits ranks it."""
+    from searchkit.searching.ranking import Trace, rank
+
+    plan = make_plan(query, view.vocabulary(query), table)
+    found = view.candidates(plan, chosen, sort="relevance", depth=EXPLAIN_DEPTH, facets=False)
+    trace = Trace()
+    ranked = rank(found.arrays, plan, found.allowed, trace)
+    doc = view.docnum(found, article_id)
+    if doc is None or not ranked.matched[doc]:
+        return None
+    return explanation(ranked, trace, doc)
+
+
+def highlighting(view: View, table: Abbreviations, query: str, suggest: bool = True) -> tuple[Highlighting, Highlighting]:
+    """`SearchEngine.highlighting` on a view."""
+    vocabulary = view.vocabulary(query)
+    plan = make_plan(query, vocabulary, table)
+    if suggest:
+        plan = with_restoration(view, vocabulary, table, plan)
+    return highlighting_of(plan, view.statistics(plan))
+
+
+def restore_accents(view: View, table: Abbreviations, text: str) -> str:
+    """`SearchEngine.restore_accents` on a view (a store with spelling statistics)."""
+    typed = normalize_text(unicodedata.normalize("NFC", text)).strip()
+    return suggester(view, view.vocabulary(typed), table).rewrite(typed)
+
+
+def make_plan(query: str, vocabulary: Vocabulary, table: Abbreviations, corrected: bool = False) -> QueryPlan:
+    """The query planned against the store's vocabulary (Telex, abbreviations, prefixes)."""
+    plan = plan_query(query, decode=lambda text: decode_typing(text, vocabulary),
+                      expand=lambda parsed: expand_prefixes(expand_abbreviations(parsed, table), vocabulary),
+                      frequency=vocabulary.frequency)
+    return dataclasses.replace(plan, searched=query, corrected=True) if corrected else plan
+
+
+def with_restoration(view: View, vocabulary: Vocabulary, table: Abbreviations, plan: QueryPlan) -> QueryPlan:
+    """A short query typed without accents gains the names its restoration writes with
+    capitals (`cntt tay nguyen` → *CNTT Tây Nguyên*): ranking then counts `tay nguyen`
+    whole only where the two words stand together, whatever their accents; and the words
+    typed side by side earn their bonus where they stand as restored (`chu ky so`: *chữ
+    ký số*, not *chu kỳ số*)."""
+    from searchkit.searching.ranking import LONG_QUERY
+
+    if plan.searched or len(plan.optional) > LONG_QUERY or has_marks(plan.query) or not plan.neighbours:
+        return plan
+    restored = suggester(view, vocabulary, table).suggest(plan.parsed.text)
+    if not restored:
+        return plan
+    return dataclasses.replace(plan, restored_names=names_in(restored, plan),
+                               restored_forms=restored_forms(restored, plan))
+
+
+def _retry(view: View, vocabulary: Vocabulary, table: Abbreviations, plan: QueryPlan, chosen: Filters,
+           sort: str, depth: int, facets: bool, trace):
+    """(plan, candidates, ranked) of the did-you-mean when the query found nothing and it
+    finds something, else None: like Meilisearch and Typesense, no retyping needed."""
+    from searchkit.searching.ranking import rank
+
+    suggestion = _suggest(view, vocabulary, table, (), plan.searched or plan.query)
+    if not suggestion:
+        return None
+    try:
+        retried = make_plan(suggestion, vocabulary, table, corrected=True)
+    except QueryError:
+        return None
+    found = view.candidates(retried, chosen, sort=sort, depth=depth, facets=facets)
+    ranked = rank(found.arrays, retried, found.allowed, trace)
+    return (retried, found, ranked) if ranked.total else None
+
+
+def _suggest(view: View, vocabulary: Vocabulary, table: Abbreviations, hits, typed: str) -> str | None:
+    """Did-you-mean for what was searched: accents restored, misspellings corrected."""
+    typed = normalize_text(unicodedata.normalize("NFC", typed)).strip()
+    return suggester(view, vocabulary, table, spelling_evidence(hits) if not has_marks(typed)
+                     else None).suggest(typed)
+
+
+def suggester(view: View, vocabulary: Vocabulary, table: Abbreviations, evidence=None) -> Suggester:
+    """The did-you-mean model over the store's vocabulary and spelling statistics."""
+    return Suggester(vocabulary.frequency, vocabulary.accented_frequency, view.spellings, evidence,
+                     keep=lambda word: typed_as_abbreviation(word, table), pairs=view.pairs)
+
+
+# ---------------------------------------------------------------------- collecting
+
+
+def by_date(days: np.ndarray, ranked, limit: int, offset: int = 0) -> list[tuple[int, float]]:
+    """Newest first, undated (0) last; equal dates by relevance, then doc number."""
+    import numpy as np
+
+    docs = np.flatnonzero(ranked.matched)
+    when = days[docs]
+    order = np.lexsort((docs, -ranked.scores[docs], -when, when == 0))[offset:offset + limit]
+    return [(int(docs[i]), float(ranked.scores[docs[i]])) for i in order]
+
+
+def facet_counts(view: View, found: Candidates, ranked) -> dict[str, dict[str, int]]:
+    """Matches by province, year, source and category (see `ordered`); articles without the
+    value left out."""
+    import numpy as np
+
+    docs = np.flatnonzero(ranked.matched).tolist()
+    counts = {}
+    for name in FACETS:
+        values = view.facet_values(found, name)
+        counts[name] = dict(Counter(values[d] for d in docs if values[d]))
+    return ordered(counts)
+
+
+def ordered(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Counts by facet, most first (ties by name), years newest first."""
+    if not counts:
+        return {}
+    return {name: dict(sorted(counts.get(name, {}).items(), reverse=True)) if name == "year"
+            else most_first(counts.get(name, {})) for name in FACETS}
+
+
+def most_first(counts: dict[str, int]) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], folded_key(item[0]), item[0])))
+
+
+def hit(fields: dict, score: float, marks: tuple[Highlighting, Highlighting], snippets: int,
+        explained: Explanation | None = None) -> Hit:
+    """One hit from an article's stored fields, its title and body marked."""
+    title = heading(fields.get("title", ""), fields.get("body", ""))  # untitled: the first sentence
+    return Hit(
+        id=fields["id"], title=title, score=score,
+        date=fields.get("date"), source=fields.get("source"), category=fields.get("category"),
+        url=fields.get("url"), author=fields.get("author"), province=fields.get("province"),
+        title_spans=tuple(marks[0].spans(title)),
+        snippets=marks[1].snippets(fields.get("body", ""), count=snippets),
+        explanation=explained,
+    )
+
+
+def searched(plan: QueryPlan, matches: dict) -> str | None:
+    """What was searched when it differs from what was typed: Telex decoded, the did-you-mean,
+    and words typed with accents that the index (almost) lacks, searched without them
+    (`trám BTS` → `tram BTS`)."""
+    text = plan.searched or plan.parsed.text
+    fallen = {(m.accented, m.folded) for m in matches.values() if m.fallback}
+    if not fallen:
+        return plan.searched
+    from searchkit.text.syllables import syllables
+
+    pieces, last = [], 0
+    for syllable in syllables(text):
+        if (syllable.accented, syllable.folded) in fallen:
+            pieces += [text[last:syllable.start], fold(text[syllable.start:syllable.end])]
+            last = syllable.end
+    return "".join(pieces) + text[last:]
+
+
+def highlighting_of(plan: QueryPlan, arrays, matches: dict | None = None) -> tuple[Highlighting, Highlighting]:
+    """How to mark titles and bodies: a word typed with accents marks its exact forms (unless
+    it fell back to any); a long query's words found in most articles are marked only beside
+    a telling word."""
+    from searchkit.searching.ranking import COMMON_SHARE, LONG_QUERY, accent_matches
+
+    if matches is None:
+        matches = accent_matches(arrays, plan)
+
+    glue: frozenset[str] = frozenset()
+    if len(plan.optional) > LONG_QUERY:
+        body = folded_field("body").name
+        common = arrays.count * COMMON_SHARE
+        glue = frozenset(s.folded for c in plan.optional_clauses for s in c.syllables
+                         if arrays.document_frequency(body, s.folded) > common)
+    return plan.highlighting(title=True, glue=glue, matches=matches), plan.highlighting(glue=glue, matches=matches)
+
+
+def explanation(ranked, trace, doc: int) -> Explanation:
+    """The score of one doc number, part by part (`--explain`)."""
+    from searchkit.searching.ranking import COVERAGE_POWER
+
+    covered = float(trace.coverage[doc]) if trace.coverage is not None else 1.0
+    parts = trace.of(doc)
+    return Explanation(
+        score=float(ranked.scores[doc]), relevance=sum(parts.values()), coverage=covered,
+        power=COVERAGE_POWER, complete=bool(trace.complete[doc]) if trace.complete is not None else True,
+        first=bool(ranked.first[doc]) if ranked.first is not None else False,
+        parts=tuple(parts.items()),
+    )
+
+
