@@ -166,7 +166,7 @@ def test_explain_one_article_and_one_that_does_not_match(engine):
 
 
 def test_cli_explain_prints_the_plan_and_each_hit(engine):
-    result = CliRunner().invoke(main, ["query", "+Đắk", "Nông", "chữ", "ký", "--explain",
+    result = CliRunner().invoke(main, ["--lang", "vi", "query", "+Đắk", "Nông", "chữ", "ký", "--explain",
                                        "--index", str(engine.path)])
     assert result.exit_code == 0
     assert "  bắt buộc: đắk" in result.output and "  tùy chọn: nông, chữ, kí" in result.output
