@@ -19,10 +19,10 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib.resources import files
 from types import MappingProxyType
-from typing import Mapping, Sequence
+from typing import Iterator, Mapping, Sequence
 
 from searchkit.text.keys import folded_key
 from searchkit.text.syllables import Syllable, forms, syllable_matches, syllables
@@ -103,27 +103,44 @@ class Gazetteer:
         >>> g.find("cáp quang biển Thái Bình Dương"), g.find("Hai phòng máy ở Sài Gòn")
         (None, 'TP Hồ Chí Minh')
         """
-        matches = syllable_matches(text)
-        folded = [forms(m.group())[1] for m in matches]
-        found: list[Syllable] = []  # made only once some syllables spell a known name
+        return next(self._named(text), None)
+
+    def find_all(self, text: str) -> tuple[str, ...]:
+        """Every province named in running text (NFC), once each, in order of first mention,
+        by the same rules as `find`.
+
+        >>> load_gazetteer().find_all("Viettel lắp trạm BTS ở Nghệ An, Hà Tĩnh và lại ở Nghệ An")
+        ('Nghệ An', 'Hà Tĩnh')
+        """
+        return tuple(dict.fromkeys(self._named(text)))
+
+    def _named(self, text: str) -> Iterator[str]:
+        """The canonical name of each province named in `text`, as they come. A name starts
+        with a capital wherever all its spellings do, so only such syllables are folded and
+        looked up (a whole article's syllables would cost most of its indexing)."""
+        found = _Syllables(text, syllable_matches(text))
         start = 0
-        while start < len(folded):
-            if folded[start] not in self._first:
+        while start < len(found):
+            if (self._capital_first and not text[found.matches[start].start()].isupper()) \
+                    or found[start].folded not in self._first:
                 start += 1
                 continue
-            for end in range(min(len(folded), start + self._longest), start, -1):
-                if tuple(folded[start:end]) not in self._by_key:
+            for end in range(min(len(found), start + self._longest), start, -1):
+                if tuple(s.folded for s in found[start:end]) not in self._by_key:
                     continue
-                found = found or list(syllables(text))
                 spelling = self._spelled(text, found, start, end)
                 if spelling is None:
                     continue
                 if not spelling.needs_context or _after_context(text, found, start):
-                    return spelling.canonical
-                start = end - 1  # 'Thái Bình Dương' is not 'Bình Dương' either
+                    yield spelling.canonical
+                start = end - 1  # 'Thái Bình Dương' is not 'Bình Dương' either; nor a name twice
                 break
             start += 1
-        return None
+
+    @cached_property
+    def _capital_first(self) -> bool:
+        """Whether every spelling of every name starts with a capital."""
+        return all(spelling.capitals[0] for spelling in self._by_key.values())
 
     def province_of(self, title: str, lead: str = "") -> str | None:
         """The province an article is about: its title prefix, else the first in title or lead.
@@ -150,6 +167,25 @@ class Gazetteer:
             if any(s.accented not in forms for s, forms in zip(span, spelling.accented)):
                 return None
         return spelling
+
+
+class _Syllables:
+    """The syllables of a text, each made (offsets and forms) when first looked at."""
+
+    def __init__(self, text: str, matches: list[re.Match[str]]):
+        self.matches = matches
+        self._made: dict[int, Syllable] = {}
+
+    def __len__(self) -> int:
+        return len(self.matches)
+
+    def __getitem__(self, at):
+        if isinstance(at, slice):
+            return [self[i] for i in range(*at.indices(len(self)))]
+        if at not in self._made:
+            match = self.matches[at]
+            self._made[at] = Syllable(match.start(), match.end(), *forms(match.group()))
+        return self._made[at]
 
 
 def _leading_context(key: tuple[str, ...]) -> int:
