@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from searchkit.backends import BackendError, choose, open_backend
 from searchkit.errors import AbbreviationsError
@@ -79,8 +79,9 @@ class SearchEngine:
 
     def search(self, query: str, limit: int = 10, *, offset: int = 0, snippets: int = 3,
                since: str | None = None, until: str | None = None, province: str | None = None,
-               source: str | None = None, category: str | None = None, sort: str = "relevance",
-               facets: bool = False, explain: bool = False) -> Results:
+               source: str | None = None, category: str | None = None,
+               tag: str | Sequence[str] | None = None, mentions: str | Sequence[str] | None = None,
+               sort: str = "relevance", facets: bool = False, explain: bool = False) -> Results:
         """Search; raises QueryError for a query with nothing to look for (or too long), or a
         `limit` (1–1000) or `offset` (0–10,000) out of range, FilterError for a bad filter.
 
@@ -94,9 +95,12 @@ class SearchEngine:
 
         Filters: `since`/`until` take `2010`, `2010-02`, `2010-02-03` or `03/02/2010` (articles
         without a date are then left out); `province` any spelling ('dak nong'); `source` and
-        `category` case and accents optional (one no article has is an error listing the closest).
+        `category` case and accents optional (one no article has is an error listing the closest);
+        `tag` a tag or a list of tags, every one held, case and accents optional (one no
+        article has finds nothing); `mentions` a province or a list of them, any spelling, that
+        the article names (anywhere, not only as its own province).
         `sort="date"` puts the newest first and undated articles last. `facets=True` counts all
-        matches by province, year, source and category in `Results.facets`. `explain=True` adds
+        matches by province, year, source, category, tag and province mentioned in `Results.facets`. `explain=True` adds
         the plan (`Results.plan`) and each hit's score breakdown (`Hit.explanation`). Every call
         checks the index's generation and opens a new searcher after a commit, so results
         always reflect the last commit. Safe to call from several threads at once (they take
@@ -108,7 +112,8 @@ class SearchEngine:
         '003_968839511eb7d5a3'
         """
         check_page(limit, offset)
-        chosen = Filters.parse(since=since, until=until, province=province, source=source, category=category)
+        chosen = Filters.parse(since=since, until=until, province=province, source=source, category=category,
+                               tag=tag, mentions=mentions)
         check_sort(sort)
         table = self.abbreviations
         suggest = SUGGEST in self.capabilities

@@ -1,4 +1,5 @@
-"""The one list of postings fields: what each analyses, how, and how ranking weighs it.
+"""The field registry: the postings fields (what each analyses, how, and how ranking weighs
+it) and the filter-and-facet fields (`KEYED`: province, source, category, tag, mentions).
 
 Analysis (`indexing.analysis`), the postings writer and reader (`indexing.postings`), the
 manifest (`indexing.manifest`), ranking (`searching.ranking`, `searching.arrays`), query
@@ -84,3 +85,53 @@ def _of(form: str, part: str) -> PostingsField:
         if field.form == form and field.text == (part,):
             return field
     raise KeyError(f"no {form} field analyses the {part!r} part")
+
+
+# ---------------------------------------------------------------------- filter and facet fields
+
+
+@dataclass(frozen=True)
+class KeyedField:
+    """A filter-and-facet field of article metadata, compared by folded key (`Viettel` =
+    `viettel`, `Đắk Nông` = `dak nong`).
+
+    `name`: the filter's and the facet's name everywhere (`search(tag=…)`, `--tag`, `&tag=`,
+    `Results.facets["tag"]`); `attribute`: the `Article` attribute holding the value;
+    `many`: a tuple of values per article, and a filter of several values keeps the articles
+    holding them all; `places`: province names, typed in any spelling the gazetteer knows
+    and shown as it spells them; `closed`: a value no article has is an error listing the
+    closest ones (else it simply matches nothing).
+
+    Every store (`backends/`), the filters (`searching.filters`), the facets
+    (`searching.pipeline`), the local index's schema and the Typesense collection loop
+    over `KEYED`; so do the CLI's and the web's options.
+
+    >>> [(f.name, f.attribute) for f in KEYED if f.many]
+    [('tag', 'tags'), ('mentions', 'mentions')]
+    """
+
+    name: str
+    attribute: str
+    many: bool = False
+    places: bool = False
+    closed: bool = False
+
+    @property
+    def key_field(self) -> str:
+        """The stores' field of folded keys that filters compare ('tag_key')."""
+        return f"{self.name}_key"
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+KEYED: tuple[KeyedField, ...] = (
+    KeyedField("province", "province", places=True),
+    KeyedField("source", "source", closed=True),
+    KeyedField("category", "category", closed=True),
+    KeyedField("tag", "tags", many=True),
+    KeyedField("mentions", "mentions", many=True, places=True),
+)
+KEYED_BY_NAME = {field.name: field for field in KEYED}
+#: The facets of `Results.facets`, in order: the keyed fields, and the year of the date.
+FACETS: tuple[str, ...] = ("province", "year", *(f.name for f in KEYED if f.name != "province"))

@@ -51,14 +51,18 @@ class Article:
     path: str = ""  # the file it came from
     hash: str = ""  # hash of the stored bytes (corpus.raw_hash), for incremental sync
     line: int | None = None  # its line in a JSONL file
+    tags: tuple[str, ...] = ()  # a JSONL record's "tags", one spelling per folded key
+    mentions: tuple[str, ...] = ()  # every province it names (canonical), its own first
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any]) -> "Article":
-        """The article an index's stored fields hold (the index's own keys left out)."""
-        return cls(**{name: value for name, value in stored.items() if name in cls.__dataclass_fields__})
+        """The article an index's stored fields hold (the index's own keys left out; lists
+        as tuples)."""
+        return cls(**{name: tuple(value) if isinstance(value, list) else value
+                      for name, value in stored.items() if name in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,8 @@ class Hit:
     url: str | None = None
     author: str | None = None
     province: str | None = None
+    tags: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()  # every province it names
     title_spans: tuple[tuple[int, int], ...] = ()
     snippets: tuple[Snippet, ...] = ()
     explanation: Explanation | None = None  # with explain=True
@@ -126,6 +132,7 @@ class Hit:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["score"] = round(self.score, 4)
+        data["tags"], data["mentions"] = list(self.tags), list(self.mentions)
         data["title_spans"] = [list(span) for span in self.title_spans]
         data["snippets"] = [snippet.to_dict() for snippet in self.snippets]
         if self.explanation is None:

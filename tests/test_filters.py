@@ -124,6 +124,9 @@ def test_facets_count_all_matches_by_province_and_year(engine):
         "year": {"2011": 1, "2010": 4, "2009": 1},
         "source": {"Mic.gov.vn": 3, "Tuổi Trẻ": 2, "VnExpress": 2},  # t1's '(Mic.gov.vn) -' lead counts
         "category": {"Vi tính": 3, "Kinh doanh": 2},
+        "tag": {},  # no record carries tags
+        # every province named; here each article names only its own ('vì hòa bình' is peace)
+        "mentions": {"Đắk Nông": 2, "Điện Biên": 1, "Hà Nội": 1, "Hòa Bình": 1, "TP Hồ Chí Minh": 1},
     }
     assert list(results.facets["province"])[0] == "Đắk Nông"  # the largest first
 
@@ -133,7 +136,8 @@ def test_facets_follow_the_filters(engine):
     assert results.total == 3
     assert results.facets == {"province": {"Đắk Nông": 1, "Điện Biên": 1, "Hòa Bình": 1},
                               "year": {"2010": 2, "2009": 1}, "source": {"Mic.gov.vn": 3},
-                              "category": {"Vi tính": 2}}
+                              "category": {"Vi tính": 2}, "tag": {},
+                              "mentions": {"Đắk Nông": 1, "Điện Biên": 1, "Hòa Bình": 1}}
     assert list(results.facets["province"]) == ["Đắk Nông", "Điện Biên", "Hòa Bình"]  # ties by name
 
 

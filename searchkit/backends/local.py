@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 
 from searchkit.errors import IndexDamagedError, SearchkitError
+from searchkit.fields import KEYED_BY_NAME
 from searchkit.indexing.adapter import segment_leaves
 from searchkit.indexing.store import open_index
 from searchkit.models import IndexReport
@@ -297,21 +298,23 @@ class LocalView:
         return memo["days"]
 
     def facet_values(self, candidates: Candidates, name: str) -> list:
-        """Province from its column, year from the date's, source and category as the first
-        article holding their key spells them (these are postings, no columns)."""
+        """Year from the date's column, a keyed field (`fields.KEYED`) from its column when it
+        has one (province), else from the postings of its keys (`keyed_documents`): a tuple
+        of spellings for a field with several values."""
         memo = self.arrays.memo
         key = f"facet:{name}"
         if key not in memo:
+            field = KEYED_BY_NAME.get(name)
             if name == "year":
                 memo[key] = [d[:4] if d else None for d in self._values("date")]
-            elif name in ("source", "category"):
-                values: list = [None] * self.arrays.size
+            elif field is None or getattr(self.searcher.schema[field.attribute], "column_type", None):
+                memo[key] = self._values(field.attribute if field else name)
+            else:
+                values: list = [() if field.many else None] * self.arrays.size
                 for spelled, docs in keyed_documents(self.searcher, name).values():
                     for doc in docs.tolist():
-                        values[doc] = spelled
+                        values[doc] = values[doc] + (spelled,) if field.many else spelled
                 memo[key] = values
-            else:
-                memo[key] = self._values(name)
         return memo[key]
 
     def _values(self, name: str) -> list:
@@ -357,17 +360,11 @@ def filter_query(chosen: Filters):
     """The Whoosh query every result must also match (None when there is no filter)."""
     from whoosh import query as q
 
-    from searchkit.text.keys import folded_key
-
     parts = []
     if chosen.dated:
         parts.append(q.TermRange("date", chosen.since or "0000-00-00", chosen.until or "9999-99-99"))
-    if chosen.province:
-        parts.append(q.Term("province_key", folded_key(chosen.province)))
-    if chosen.source:
-        parts.append(q.Term("source_key", chosen.source))
-    if chosen.category:
-        parts.append(q.Term("category_key", chosen.category))
+    for field, keys in chosen.keyed():  # every key held: tag=["5G", "Viettel"] is both
+        parts += [q.Term(field.key_field, key) for key in keys]
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else q.And(parts)
@@ -379,28 +376,50 @@ _KEYED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def keyed_documents(searcher, name: str) -> dict:
-    """Folded key -> (spelling, numpy array of live doc numbers) of each source or category.
+    """Folded key -> (spelling, numpy array of live doc numbers) of each value of a keyed
+    field (`fields.KEYED`): source and category spelled as the first article holding the
+    key spells them; a field with several values (tags) as most of its articles spell it,
+    read from its terms as written (`tag_spelled`), no stored fields.
 
     Whoosh hands out postings one document at a time in Python (0.1 s for 16,000 articles),
     so this is read once per searcher and then counted with numpy (facets, unknown values).
     """
+    cached = _KEYED.setdefault(searcher, {})
+    if name not in cached:
+        keyed = KEYED_BY_NAME[name]
+        cached[name] = _spelled_documents(searcher, name) if keyed.many else {
+            key: (searcher.stored_fields(int(docs[0])).get(keyed.attribute) or key, docs)
+            for key, docs in _term_documents(searcher, keyed.key_field)}
+    return cached[name]
+
+
+def _spelled_documents(searcher, name: str) -> dict:
+    """`keyed_documents` of a field with several values: its spellings grouped by folded
+    key, the one most articles hold first (ties: the first in Unicode order)."""
+    import numpy as np
+
+    from searchkit.text.keys import folded_key
+
+    groups: dict[str, list] = {}
+    for spelled, docs in _term_documents(searcher, f"{name}_spelled"):
+        groups.setdefault(folded_key(spelled), []).append((-len(docs), spelled, docs))
+    return {key: (min(group, key=lambda item: item[:2])[1], np.concatenate([docs for *_, docs in group]))
+            for key, group in groups.items()}
+
+
+def _term_documents(searcher, field: str):
+    """(term, numpy array of live doc numbers) of each term of a Whoosh field."""
     import numpy as np
     from whoosh import query as q
 
-    cached = _KEYED.setdefault(searcher, {})
-    if name in cached:
-        return cached[name]
-    field = f"{name}_key"
-    found: dict = {}
     reader = searcher.reader()
-    if field in reader.schema:
-        for key in reader.field_terms(field):
-            key = key.decode("utf-8") if isinstance(key, bytes) else key
-            docs = np.fromiter(searcher.docs_for_query(q.Term(field, key)), dtype=np.int64)
-            if len(docs):  # terms of deleted articles only: gone
-                found[key] = (searcher.stored_fields(int(docs[0])).get(name) or key, docs)
-    cached[name] = found
-    return found
+    if field not in reader.schema:
+        return
+    for term in reader.field_terms(field):
+        term = term.decode("utf-8") if isinstance(term, bytes) else term
+        docs = np.fromiter(searcher.docs_for_query(q.Term(field, term)), dtype=np.int64)
+        if len(docs):  # terms of deleted articles only: gone
+            yield term, docs
 
 
 @contextmanager

@@ -24,6 +24,7 @@ from typing import Iterable
 import numpy as np
 
 from searchkit.backends.url import BackendError
+from searchkit.fields import KEYED_BY_NAME
 from searchkit.models import Article, IndexReport, Skipped
 from searchkit.searching.backend import Candidates
 from searchkit.searching.candidates import FIELDS, CandidateArrays, encode_tokens, token_count
@@ -172,12 +173,21 @@ class MemoryView:
         return None if held is None else {k: v for k, v in held[0].to_dict().items() if v is not None}
 
     def known_values(self, name: str) -> dict[str, str]:
-        known: dict[str, str] = {}
-        for key in self.ids:
-            value = getattr(self.store.articles[key][0], name)
-            if value:
-                known.setdefault(folded_key(value), value)
-        return known
+        """Folded key -> spelling of each value of a keyed field: the first article's, or for
+        a field with several values the one most articles hold (ties: first in Unicode order)."""
+        field = KEYED_BY_NAME[name]
+        if not field.many:
+            known: dict[str, str] = {}
+            for key in self.ids:
+                value = getattr(self.store.articles[key][0], field.attribute)
+                if value:
+                    known.setdefault(folded_key(value), value)
+            return known
+        counted = Counter(v for key in self.ids for v in getattr(self.store.articles[key][0], field.attribute))
+        best: dict[str, str] = {}
+        for spelled, count in sorted(counted.items(), key=lambda item: (-item[1], item[0])):
+            best.setdefault(folded_key(spelled), spelled)
+        return best
 
     def days(self, candidates: Candidates) -> np.ndarray:
         days = np.zeros(candidates.arrays.size, dtype=np.int64)
@@ -185,18 +195,17 @@ class MemoryView:
         return days
 
     def facet_values(self, candidates: Candidates, name: str) -> list:
-        known = {name: self.known_values(name) for name in ("source", "category")}
-        values = []
-        for key in self.ids:
-            article = self.store.articles[key][0]
-            if name == "year":
-                values.append(article.date[:4] if article.date else None)
-            elif name in known:
-                value = getattr(article, name)
-                values.append(known[name][folded_key(value)] if value else None)
-            else:
-                values.append(getattr(article, name) or None)
-        return values
+        """Year from the date; a keyed field's value (`fields.KEYED`) as the local index spells
+        it: source and category as the first article, a tag as most articles do."""
+        articles = [self.store.articles[key][0] for key in self.ids]
+        if name == "year":
+            return [article.date[:4] if article.date else None for article in articles]
+        field = KEYED_BY_NAME[name]
+        spelled = self.known_values(name)
+        if field.many:
+            return [tuple(spelled[folded_key(v)] for v in getattr(article, field.attribute)) for article in articles]
+        return [spelled[folded_key(value)] if (value := getattr(article, field.attribute)) else None
+                for article in articles]
 
     def spellings(self):
         raise BackendError(kind="backend.no_restore", field="backend", value=self.store.location)
@@ -213,8 +222,9 @@ def _passes(article: Article, chosen: Filters) -> bool:
     if chosen.dated and not (article.date and (chosen.since or "0000-00-00") <= article.date
                              <= (chosen.until or "9999-99-99")):
         return False
-    for name in ("source", "category"):
-        wanted = getattr(chosen, name)
-        if wanted and folded_key(getattr(article, name) or "") != wanted:
+    for field, keys in chosen.keyed():
+        value = getattr(article, field.attribute)
+        held = {folded_key(v) for v in value} if field.many else {folded_key(value or "")}
+        if not held.issuperset(keys):
             return False
-    return not chosen.province or folded_key(article.province or "") == folded_key(chosen.province)
+    return True

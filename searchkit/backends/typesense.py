@@ -36,7 +36,7 @@ from typing import Iterable, Iterator
 
 from searchkit.backends.url import BackendError, BackendUnavailableError, BackendURL
 from searchkit.errors import IndexFormatError, IndexNotFoundError
-from searchkit.fields import ACCENTED, FOLDED, WORDS, fields_of, folded_field
+from searchkit.fields import ACCENTED, FOLDED, KEYED, KEYED_BY_NAME, WORDS, KeyedField, fields_of, folded_field
 from searchkit.models import Article, IndexReport, Skipped
 from searchkit.searching.backend import FACETS, Candidates
 from searchkit.searching.candidates import FIELDS, CandidateArrays, encode_token, encode_tokens
@@ -79,19 +79,24 @@ STATISTICS_SECONDS = 60.0
 #: A batch import is retried for this long while nodes fail and a new leader is elected.
 RETRY_SECONDS = 90.0
 STORED = ("article_id", "text_title", "text_body", "date", "source", "category", "url", "author",
-          "province", "path", "hash", "line")
+          "province", "path", "hash", "line", *(f.name for f in KEYED if f.many))
 
 
 def schema(name: str) -> dict:
     """The collection: token fields searched, facet and filter fields; the stored text and
     other metadata are kept without an index (not declared)."""
     text = [{"name": f, "type": "string"} for f in FIELDS]
-    facet = [{"name": f, "type": "string", "facet": True, "optional": True} for f in FACETS]
-    keys = [{"name": f"{f}_key", "type": "string", "facet": True, "optional": True} for f in ("province", "source", "category")]
+    facet = [{"name": f, "type": _type(KEYED_BY_NAME.get(f)), "facet": True, "optional": True} for f in FACETS]
+    keys = [{"name": f.key_field, "type": _type(f), "facet": True, "optional": True} for f in KEYED]
     numbers = [{"name": "day", "type": "int32"}] + [
         {"name": f"len_{f}", "type": "int32", "facet": True} for f in FIELDS]
     return {"name": name, "fields": [{"name": "article_id", "type": "string"}, *text, *facet, *keys, *numbers],
             "token_separators": [], "symbols_to_index": []}
+
+
+def _type(field: KeyedField | None) -> str:
+    """A facet's or filter's Typesense type: a list of strings for a field with several values."""
+    return "string[]" if field is not None and field.many else "string"
 
 
 def document_id(article_id: str) -> str:
@@ -115,9 +120,12 @@ def to_document(article: Article, tokens: dict[str, list[str]]) -> dict:
             doc[name] = value
     if article.date:
         doc["year"] = article.date[:4]
-    for name in ("province", "source", "category"):
-        if getattr(article, name):
-            doc[f"{name}_key"] = folded_key(getattr(article, name))
+    for field in KEYED:
+        value = getattr(article, field.attribute)
+        if field.many and value:  # spellings under the facet's name ('tag'), keys to filter
+            doc[field.name], doc[field.key_field] = list(value), [folded_key(v) for v in value]
+        elif not field.many and value:
+            doc[field.key_field] = folded_key(value)
     return doc
 
 
@@ -143,6 +151,9 @@ def stored_fields(doc: dict) -> dict:
     stored["id"] = stored.pop("article_id", doc.get("id"))
     stored["title"] = stored.pop("text_title", "")
     stored["body"] = stored.pop("text_body", "")
+    for field in KEYED:
+        if field.many and field.name in stored:
+            stored[field.attribute] = stored.pop(field.name)
     return stored
 
 
@@ -153,19 +164,13 @@ def quoted(value: str) -> str:
 
 def filter_by(chosen: Filters) -> str:
     """The filters as Typesense's `filter_by`."""
-    from searchkit.text.keys import folded_key
-
     parts = []
     if chosen.since or chosen.until:
         low = int((chosen.since or "0001-01-01").replace("-", ""))
         high = int((chosen.until or "9999-12-31").replace("-", ""))
         parts.append(f"day:[{max(low, 1)}..{high}]")
-    if chosen.province:
-        parts.append(f"province_key:={quoted(folded_key(chosen.province))}")
-    if chosen.source:
-        parts.append(f"source_key:={quoted(chosen.source)}")
-    if chosen.category:
-        parts.append(f"category_key:={quoted(chosen.category)}")
+    for field, keys in chosen.keyed():  # on a list field, `:=` is "holds": one clause a key
+        parts += [f"{field.key_field}:={quoted(key)}" for key in keys]
     return " && ".join(parts)
 
 
@@ -580,7 +585,8 @@ class TypesenseView:
         return days
 
     def facet_values(self, candidates: Candidates, name: str) -> list:
-        return [doc.get(name) for doc in candidates.arrays.docs]
+        return [tuple(value) if isinstance(value := doc.get(name), list) else value
+                for doc in candidates.arrays.docs]
 
     def spellings(self):
         raise BackendError(kind="backend.no_restore", field="backend", value=str(self.store.url))

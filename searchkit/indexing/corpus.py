@@ -37,13 +37,16 @@ MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 MAX_ID_CHARS = 1000
 #: JSONL metadata fields read as text; a list of strings is joined with ', '.
 TEXT_FIELDS = ("title", "date", "category", "url", "author", "source", "publisher", "province")
+#: Most tags one JSONL record may carry, and the longest tag (a filter value's own bound).
+MAX_TAGS = 100
+MAX_TAG_CHARS = 100
 
 _TRAILER = re.compile(r"^\s*ĐÁNH GIÁ BÀI VIẾT\s*\(\s*\d*\s*\)\s*$", re.MULTILINE)
 _SOURCE_LEAD = re.compile(r"^\(([\w.\-]+\.[a-z]{2,})\)\s*[-–—]\s*", re.IGNORECASE)
 
 #: Bump when parsing or metadata extraction changes what an article becomes: articles are
 #: compared by the hash of their raw bytes salted with this, so all are then re-indexed.
-PARSER_VERSION = 2  # 2: date lines day first unless AM/PM
+PARSER_VERSION = 3  # 2: date lines day first unless AM/PM; 3: tags, provinces mentioned
 
 Entry = Union[Article, Skipped, Unchanged]
 Known = Mapping[str, tuple[str, str]]  # id -> (hash, path) of what the index holds
@@ -126,9 +129,10 @@ def parse_txt(text: str, article_id: str, path: str = "") -> Article:
     lead_line = rest[0] if rest else ""
     gazetteer = load_gazetteer()
     author = signature_author(rest, is_place=lambda name: gazetteer.resolve(name) is not None)
+    province = gazetteer.province_of(title, lead_line)
     return Article(
         id=article_id, title=title, body=body, date=date or lead_date(lead_line), source=source,
-        author=author, province=gazetteer.province_of(title, lead_line), path=path,
+        author=author, province=province, path=path, mentions=mentioned(province, title, body),
     )
 
 
@@ -155,8 +159,50 @@ def parse_record(record: object) -> Article:
     return Article(
         id=article_id, title=title, body=body, date=_iso_date(fields["date"]) or lead_date(lead),
         source=source, category=fields["category"], url=fields["url"], author=fields["author"],
-        province=province,
+        province=province, tags=parse_tags(record.get("tags")), mentions=mentioned(province, title, body),
     )
+
+
+def parse_tags(value: object) -> tuple[str, ...]:
+    """A record's `tags`: a list of strings, each kept once by folded key (its first
+    spelling), blanks dropped; ValueError saying what is wrong with anything else.
+
+    >>> parse_tags(["5G", "Viettel", "viettel", " "]), parse_tags(None)
+    (('5G', 'Viettel'), ())
+    >>> parse_tags("5G")
+    Traceback (most recent call last):
+    ValueError: 'tags' must be a list of strings, not text ("5G")
+    """
+    from searchkit.text.keys import folded_key
+
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        shown = "text" if isinstance(value, str) else _json_type(value) if not isinstance(value, list) else \
+            "a list holding " + next(_json_type(tag) for tag in value if not isinstance(tag, str))
+        raise ValueError(f"'tags' must be a list of strings, not {shown} ({_preview(value)})")
+    if len(value) > MAX_TAGS:
+        raise ValueError(f"'tags' holds {len(value)} tags; at most {MAX_TAGS}")
+    tags: dict[str, str] = {}
+    for tag in value:
+        tag = " ".join(normalize_text(sanitize(tag)).split())
+        if len(tag) > MAX_TAG_CHARS:
+            raise ValueError(f"a tag is longer than {MAX_TAG_CHARS} characters ({_preview(tag)})")
+        if tag and not folded_key(tag):
+            raise ValueError(f"the tag {_preview(tag)} has no letters or digits")
+        if tag:
+            tags.setdefault(folded_key(tag), tag)
+    return tuple(tags.values())
+
+
+def mentioned(province: str | None, title: str, body: str) -> tuple[str, ...]:
+    """Every province an article names (`Gazetteer.find_all`), its own province first.
+
+    >>> mentioned("Nghệ An", "Viettel mở rộng mạng 5G", "Trạm BTS ở Hà Tĩnh và Nghệ An.")
+    ('Nghệ An', 'Hà Tĩnh')
+    """
+    named = load_gazetteer().find_all(f"{title}\n{body}")
+    return tuple(dict.fromkeys(((province,) if province else ()) + named))
 
 
 def record_id(value: object) -> str:
@@ -205,11 +251,11 @@ def parse_page(page: Page, article_id: str, path: str = "") -> Article:
     if not (title or body):
         raise ValueError("empty article (no text)")
     lead = body.split("\n", 1)[0]
-    gazetteer = load_gazetteer()
+    province = load_gazetteer().province_of(title, lead)
     return Article(
         id=article_id, title=title, body=body, date=_iso_date(page.date) or lead_date(lead),
         author=normalize_text(page.author).strip() if page.author else None,
-        province=gazetteer.province_of(title, lead), path=path,
+        province=province, path=path, mentions=mentioned(province, title, body),
     )
 
 

@@ -1,4 +1,5 @@
-"""The Whoosh schema of a searchkit index, and the index's format version.
+"""The Whoosh schema of a searchkit index, the index's format version, and what Whoosh is
+handed of each article.
 
 Whoosh keeps no postings of the article text: every postings field (`searchkit.fields`) is
 in the segment's `.skp` file. Whoosh keeps the stored fields, the columns (sorting, facets),
@@ -8,22 +9,37 @@ deletions and the atomic commit.
 
 from __future__ import annotations
 
-from whoosh.fields import ID, STORED, Schema
+from whoosh.analysis import RegexTokenizer
+from whoosh.fields import ID, KEYWORD, STORED, Schema
+
+from searchkit.fields import KEYED
+from searchkit.models import Article
 
 #: Bump when the schema, the postings file or the analysis changes: older indexes must
-#: then be rebuilt (`searchkit index --rebuild`).
-SCHEMA_VERSION = 7
+#: then be rebuilt (`searchkit index --rebuild`). 8: tags and provinces mentioned.
+SCHEMA_VERSION = 8
 
 #: Metadata with a folded key field (`province_key`: 'dak nong') for exact, accent-blind filters.
-KEYED_FIELDS = ("province", "source", "category")
+KEYED_FIELDS = tuple(field.name for field in KEYED if not field.many)
+#: One term a line: the terms of a field with several values (a tag may hold spaces or commas).
+_LINES = r"[^\n]+"
 
 
 def build_schema() -> Schema:
     """Stored text and metadata, columns and keys; no analysed text.
 
     `date` ('2010-02-03') and `province` (canonical name) are columns, read fast for sorting
-    and facets; `*_key` fields hold `folded_key` of province, source and category for filters.
+    and facets; `*_key` fields hold `folded_key` of each keyed field's value(s) (`fields.KEYED`)
+    for filters; a field with several values (tags) also keeps its spellings as terms
+    (`tag_spelled`: 'Viettel'), so that facets show the most common one without reading
+    stored fields.
     """
+    many = {}
+    for field in KEYED:
+        if field.many:
+            many[field.attribute] = STORED()
+            many[field.key_field] = KEYWORD(analyzer=RegexTokenizer(_LINES))
+            many[f"{field.name}_spelled"] = KEYWORD(analyzer=RegexTokenizer(_LINES))
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         title=STORED(),
@@ -39,4 +55,26 @@ def build_schema() -> Schema:
         url=STORED(),
         path=ID(stored=True, sortable=True),
         hash=ID(stored=True, sortable=True),
+        **many,
     )
+
+
+def document(article: Article) -> dict:
+    """Keyword arguments for Whoosh's `add_document`: stored text, metadata and keys."""
+    from searchkit.text.keys import folded_key
+
+    stored = {"id": article.id, "hash": article.hash, "path": article.path,
+              "title": article.title, "body": article.body}
+    for name in ("date", "source", "category", "province", "author", "url"):
+        value = getattr(article, name)
+        if value:
+            stored[name] = value
+    for field in KEYED:
+        value = getattr(article, field.attribute)
+        if field.many and value:
+            stored[field.attribute] = list(value)
+            stored[field.key_field] = "\n".join(folded_key(v) for v in value)
+            stored[f"{field.name}_spelled"] = "\n".join(value)
+        elif not field.many and folded_key(value or ""):
+            stored[field.key_field] = folded_key(value)
+    return stored

@@ -53,21 +53,10 @@ class Batch:
 
 
 def document(article: Article) -> dict:
-    """Keyword arguments for Whoosh's `add_document`: stored text, metadata and keys."""
-    from searchkit.indexing.schema import KEYED_FIELDS
-    from searchkit.text.keys import folded_key
+    """Keyword arguments for Whoosh's `add_document` (`schema.document`)."""
+    from searchkit.indexing.schema import document as whoosh_document
 
-    stored = {"id": article.id, "hash": article.hash, "path": article.path,
-              "title": article.title, "body": article.body}
-    for name in ("date", "source", "category", "province", "author", "url"):
-        value = getattr(article, name)
-        if value:
-            stored[name] = value
-    for name in KEYED_FIELDS:
-        key = folded_key(getattr(article, name) or "")
-        if key:
-            stored[f"{name}_key"] = key
-    return stored
+    return whoosh_document(article)
 
 
 def write_batch(index_dir: str, articles: list[Article], done: Analysed | None = None) -> Batch:

@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, Sequence, TypeVar, runtime_checkable
 
+from searchkit.fields import FACETS as _FACETS
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -36,8 +38,8 @@ SUGGEST = "suggest"
 OPTIMIZE = "optimize"
 COMPLETE = "complete"
 REPAIR = "repair"
-#: The facets every store counts, in the order `Results.facets` lists them.
-FACETS = ("province", "year", "source", "category")
+#: The facets every store counts, in the order `Results.facets` lists them (the field registry's).
+FACETS = _FACETS
 
 T = TypeVar("T")
 
@@ -86,8 +88,9 @@ class View(Protocol):
     def days(self, candidates: Candidates) -> np.ndarray:
         """Each doc number's date as 20100203 (0: undated): what `sort="date"` orders by."""
 
-    def facet_values(self, candidates: Candidates, name: str) -> Sequence[str | None]:
-        """Each doc number's value of a facet (`FACETS`), None where it has none."""
+    def facet_values(self, candidates: Candidates, name: str) -> Sequence[str | tuple[str, ...] | None]:
+        """Each doc number's value of a facet (`FACETS`), None where it has none; of a field
+        with several values (`KeyedField.many`), a tuple of them."""
 
     def spellings(self) -> Any:
         """The did-you-mean statistic (only with SUGGEST)."""

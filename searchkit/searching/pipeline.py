@@ -198,16 +198,39 @@ def facet_counts(view: View, found: Candidates, ranked) -> dict[str, dict[str, i
     counts = {}
     for name in FACETS:
         values = view.facet_values(found, name)
-        counts[name] = dict(Counter(values[d] for d in docs if values[d]))
+        counted: Counter = Counter()
+        for value in (values[d] for d in docs):
+            if isinstance(value, tuple):  # a field with several values: each counts
+                counted.update(value)
+            elif value:
+                counted[value] += 1
+        counts[name] = dict(counted)
     return ordered(counts)
 
 
 def ordered(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
-    """Counts by facet, most first (ties by name), years newest first."""
+    """Counts by facet, most first (ties by name), years newest first; spellings of one
+    folded key counted together under the most common one (`5G` 3, `5g` 1 → `5G` 4)."""
     if not counts:
         return {}
     return {name: dict(sorted(counts.get(name, {}).items(), reverse=True)) if name == "year"
-            else most_first(counts.get(name, {})) for name in FACETS}
+            else most_first(by_key(counts.get(name, {}))) for name in FACETS}
+
+
+def by_key(counts: dict[str, int]) -> dict[str, int]:
+    """Counts of spellings summed by folded key, under the most common spelling (ties: the
+    first in Unicode order).
+
+    >>> by_key({"Viettel": 3, "viettel": 1, "VNPT": 2})
+    {'Viettel': 4, 'VNPT': 2}
+    """
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for spelled, count in counts.items():
+        groups.setdefault(folded_key(spelled), []).append((spelled, count))
+    if all(len(group) == 1 for group in groups.values()):
+        return counts
+    return {min(group, key=lambda item: (-item[1], item[0]))[0]: sum(count for _, count in group)
+            for group in groups.values()}
 
 
 def most_first(counts: dict[str, int]) -> dict[str, int]:
@@ -222,6 +245,7 @@ def hit(fields: dict, score: float, marks: tuple[Highlighting, Highlighting], sn
         id=fields["id"], title=title, score=score,
         date=fields.get("date"), source=fields.get("source"), category=fields.get("category"),
         url=fields.get("url"), author=fields.get("author"), province=fields.get("province"),
+        tags=tuple(fields.get("tags") or ()), mentions=tuple(fields.get("mentions") or ()),
         title_spans=tuple(marks[0].spans(title)),
         snippets=marks[1].snippets(fields.get("body", ""), count=snippets),
         explanation=explained,
