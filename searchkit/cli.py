@@ -38,8 +38,8 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 FLAGS = {"since": "--since", "until": "--until", "province": "--province", "source": "--source",
          "category": "--category", "sort": "--sort", "limit": "--limit", "offset": "--offset",
          "index": "--index", "wait": "--wait", "backend": "--backend", "abbreviations": "--abbreviations",
-         "prune": "--prune"}
-FILTER_NAMES = ("province", "source", "category", "since", "until")
+         "prune": "--prune", "tag": "--tag", "mentions": "--mentions"}
+FILTER_NAMES = ("province", "source", "category", "tag", "mentions", "since", "until")
 
 index_option = click.option(
     "--index", "index_dir", default=lambda: os.environ.get("SEARCHKIT_INDEX", DEFAULT_INDEX),
@@ -282,9 +282,14 @@ def _attached_short_value(arg: str, valued: set[str]) -> bool:
               help='Only articles about this province or city, any spelling: "dak nong".')
 @click.option("--source", metavar="NAME", help="Only articles from this source (case and accents optional).")
 @click.option("--category", metavar="NAME", help="Only articles of this category (case and accents optional).")
+@click.option("--tag", multiple=True, metavar="NAME",
+              help="Only articles tagged NAME (case and accents optional; repeat: every one).")
+@click.option("--mentions", multiple=True, metavar="NAME",
+              help='Only articles naming this province anywhere, any spelling: "nghe an" (repeat: every one).')
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
               help="Order of hits; date puts the newest first and undated articles last.")
-@click.option("--facets", is_flag=True, help="Also count all matches by province, year, source and category.")
+@click.option("--facets", is_flag=True,
+              help="Also count all matches by province, year, source, category, tag and province mentioned.")
 @click.option("--color", "--colour", "color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Highlight in colour: auto = on a terminal, unless $NO_COLOR is set.")
 @click.option("--explain", is_flag=True,
@@ -297,8 +302,8 @@ def _attached_short_value(arg: str, valued: set[str]) -> bool:
 )
 @json_option
 @handle_errors
-def query(query, index_dir, limit, offset, since, until, province, source, category, sort, facets, color,
-          explain, abbreviation_files, as_json) -> None:
+def query(query, index_dir, limit, offset, since, until, province, source, category, tag, mentions, sort, facets,
+          color, explain, abbreviation_files, as_json) -> None:
     """Search the index. Accents, tone placement and case are optional;
     Telex/VNI keystrokes (truyeenf, tho6ng) and abbreviations (CNTT) are understood.
     A query of just - is read from standard input.
@@ -315,13 +320,15 @@ def query(query, index_dir, limit, offset, since, until, province, source, categ
       searchkit query 'BTS -"Nghệ An"'
       searchkit query 'dak nong "chữ ký số" -hội' --json -n 5 --offset 5
       searchkit query "chữ ký số" --province "dak nong" --since 2010 --sort date --facets
+      searchkit query CNTT --mentions "nghe an" --tag 5G --tag Viettel
       echo "truyeenf thoong" | searchkit query -
       searchkit query CĐS --abbreviations my-abbreviations.tsv
     """
     engine = open_engine(index_dir, abbreviations=abbreviation_files)
     text = _query_text(query)
     options = dict(limit=limit, offset=offset, since=since, until=until, province=province, source=source,
-                   category=category, sort=sort, facets=facets, explain=explain)
+                   category=category, tag=list(tag), mentions=list(mentions), sort=sort, facets=facets,
+                   explain=explain)
     try:
         results = engine.search(text, **options)
     except IndexNotFoundError:
@@ -358,12 +365,15 @@ def _without_filters(engine: SearchEngine, text: str, options: dict) -> str:
     from searchkit.searching.filters import Filters
 
     given = {name: options[name] for name in FILTER_NAMES if options[name]}
-    if "province" in given:
-        given["province"] = Filters.parse(province=given["province"]).province or given["province"]
+    for name in ("province", "mentions"):  # as the index spells them
+        if name in given:
+            given[name] = getattr(Filters.parse(**{name: given[name]}), name) or given[name]
     unfiltered = {**options, **dict.fromkeys(FILTER_NAMES), "limit": 1, "offset": 0, "facets": False,
                   "explain": False}
     without = engine.search(text, **unfiltered).total
-    return render_filtered_empty({FLAGS[name]: value for name, value in given.items()}, without, lang())
+    shown = {FLAGS[name]: f" {FLAGS[name]} ".join(value) if isinstance(value, (list, tuple)) else value
+             for name, value in given.items()}  # --tag 5G --tag Viettel
+    return render_filtered_empty(shown, without, lang())
 
 
 def _query_text(words: tuple[str, ...]) -> str:

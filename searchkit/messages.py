@@ -100,6 +100,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{field}: {value!r} is not a province or city of Vietnam; type its name with or without "
               'accents, e.g. "dak nong" or TP.HCM',
     },
+    "filter.too_many": {
+        "vi": "{field}: tối đa {limit} giá trị, không phải {value}",
+        "en": "{field}: at most {limit} values, not {value}",
+    },
     "filter.no_letters": {
         "vi": "{field}: {value!r} không có chữ cái hay chữ số nào để so khớp",
         "en": "{field}: {value!r} has no letters or digits to match",
@@ -352,6 +356,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "field.province": {"vi": "Tỉnh/thành", "en": "Province"},
     "field.source": {"vi": "Nguồn", "en": "Source"},
     "field.category": {"vi": "Chuyên mục", "en": "Category"},
+    "field.tag": {"vi": "Thẻ", "en": "Tag"},
+    "field.mentions": {"vi": "Có nhắc tới", "en": "Mentions"},
     "field.sort": {"vi": "Sắp xếp", "en": "Sort"},
     "field.limit": {"vi": "Số kết quả mỗi trang", "en": "Results per page"},
     "field.offset": {"vi": "Vị trí bắt đầu", "en": "Start at"},
@@ -448,6 +454,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "facet.year": {"vi": "Năm", "en": "Year"},
     "facet.source": {"vi": "Nguồn", "en": "Source"},
     "facet.category": {"vi": "Chuyên mục", "en": "Category"},
+    "facet.tag": {"vi": "Thẻ", "en": "Tag"},
+    "facet.mentions": {"vi": "Tỉnh/thành được nhắc tới", "en": "Provinces mentioned"},
     "facet.more": {"vi": "… thêm {count}", "en": "… {count} more"},
     "explain.query": {"vi": "Truy vấn: {query}", "en": "Query: {query}"},
     "explain.required": {"vi": "bắt buộc", "en": "required"},
@@ -501,6 +509,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "web.placeholder.province": {"vi": "tên tỉnh, có dấu hay không", "en": "a province, accents optional"},
     "web.placeholder.source": {"vi": "tên nguồn tin", "en": "a source's name"},
     "web.placeholder.category": {"vi": "tên chuyên mục", "en": "a category's name"},
+    "web.placeholder.tag": {"vi": "một thẻ, ví dụ 5G", "en": "a tag, e.g. 5G"},
+    "web.placeholder.mentions": {"vi": "tỉnh được nhắc tới, có dấu hay không", "en": "a province named, accents optional"},
     "web.apply": {"vi": "Áp dụng", "en": "Apply"},
     "web.searching_in": {"vi": "Tìm trong {count} bài viết.", "en": "Searching {count} articles."},
     "web.results_heading": {"vi": "Kết quả tìm «{query}»", "en": "Results for «{query}»"},

@@ -76,17 +76,22 @@ def render_filtered_empty(filters: dict[str, str], without: int, lang: str = "vi
 
 
 def render_facets(facets: dict[str, dict[str, int]], top: int = 10, lang: str = "vi") -> str:
-    """Counts of all matches by province, year, source and category, the largest first.
+    """Counts of all matches by province, year, source, category, tag and province mentioned
+    (those two only when some match has one), the largest first.
 
     >>> print(render_facets({"province": {"Đắk Nông": 3, "Hà Nội": 1}, "year": {"2010": 4}}))
     Tỉnh/thành: Đắk Nông 3 · Hà Nội 1
     Năm: 2010 4
     """
+    from searchkit.fields import FACETS, KEYED_BY_NAME
+
     lines = []
-    for name in ("province", "year", "source", "category"):
+    for name in FACETS:
         if name not in facets and name in ("source", "category"):
             continue
         counts = facets.get(name) or {}
+        if not counts and name in KEYED_BY_NAME and KEYED_BY_NAME[name].many:  # most corpora have no tags
+            continue
         shown = [f"{key} {count}" for key, count in list(counts.items())[:top]]
         if len(counts) > top:
             shown.append(say("facet.more", lang, count=len(counts) - top))

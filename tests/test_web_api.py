@@ -60,7 +60,7 @@ def test_search_returns_the_json_schema_of_the_library_plus_offset_and_limit(cli
     assert body["suggestion"] == "trạm BTS"
     first = body["hits"][0]
     assert set(first) == {"id", "title", "score", "date", "source", "category", "url", "author", "province",
-                          "title_spans", "snippets"}
+                          "tags", "mentions", "title_spans", "snippets"}
     marked = {s["text"][a:b] for hit in body["hits"] for s in hit["snippets"] for a, b in s["spans"]}
     assert "trạm BTS" in marked
 

@@ -30,10 +30,19 @@ SEARCH_PARAMETERS = {
     "province": _text("Only articles about this province or city, any spelling.", example="dak nong"),
     "source": _text("Only articles from this source (case and accents optional).", example="mic.gov.vn"),
     "category": _text("Only articles of this category (case and accents optional).", example="vi tính"),
+    "tag": {"schema": {"type": "array", "items": {"type": "string", "maxLength": MAX_FILTER_CHARS}},
+            "style": "form", "explode": True, "example": ["5G"],
+            "description": "Only articles tagged so (case and accents optional); repeat it for articles "
+                           "holding every one: tag=5G&tag=Viettel. A tag no article has finds nothing."},
+    "mentions": {"schema": {"type": "array", "items": {"type": "string", "maxLength": MAX_FILTER_CHARS}},
+                 "style": "form", "explode": True, "example": ["nghe an"],
+                 "description": "Only articles naming this province or city anywhere in their text, any "
+                                "spelling; repeat it for articles naming every one."},
     "sort": {"schema": {"type": "string", "enum": list(SORTS), "default": "relevance"},
              "description": "relevance, or date: newest first, undated last."},
     "facets": {"schema": {"type": "boolean", "default": False},
-               "description": "Also count all matches by province and year (more keys may appear)."},
+               "description": "Also count all matches by province, year, source, category, tag and mentions "
+                              "(a province named)."},
     "lang": {"schema": {"type": "string", "enum": list(LANGUAGES), "default": LANGUAGES[0]},
              "description": "Language of the HTML pages (the same parameters serve / and /api/search)."},
 }
@@ -47,12 +56,16 @@ SUGGEST_PARAMETERS = {
 _SPAN = {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
          "description": "[start, end) in characters (Unicode code points) of the text"}
 _NULLABLE = {"type": ["string", "null"]}
+_LISTS = {"tags": {"type": "array", "items": {"type": "string"}, "description": "the article's tags"},
+          "mentions": {"type": "array", "items": {"type": "string"},
+                       "description": "every province the article names, its own first"}}
 SCHEMAS = {
     "Snippet": {"type": "object", "required": ["text", "spans"], "properties": {
         "text": {"type": "string"}, "spans": {"type": "array", "items": _SPAN}}},
     "Hit": {"type": "object", "required": ["id", "title", "score", "snippets", "title_spans"], "properties": {
         "id": {"type": "string"}, "title": {"type": "string"}, "score": {"type": "number"},
         **{name: _NULLABLE for name in ("date", "source", "category", "url", "author", "province")},
+        **_LISTS,
         "title_spans": {"type": "array", "items": _SPAN},
         "snippets": {"type": "array", "items": {"$ref": "#/components/schemas/Snippet"}}}},
     "Results": {"type": "object", "required": ["query", "total", "hits", "offset", "limit"], "properties": {
@@ -69,7 +82,8 @@ SCHEMAS = {
                         "description": "completions, most written first, as the index writes them"}}},
     "Article": {"type": "object", "required": ["id", "title", "body"], "properties": {
         "id": {"type": "string"}, "title": {"type": "string"}, "body": {"type": "string"},
-        **{name: _NULLABLE for name in ("date", "source", "category", "url", "author", "province", "hash")}}},
+        **{name: _NULLABLE for name in ("date", "source", "category", "url", "author", "province", "hash")},
+        **_LISTS}},
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["status", "type", "message"], "properties": {
             "status": {"type": "integer"}, "type": {"type": "string"},

@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 from searchkit.engine import MAX_OFFSET
 from searchkit.errors import QueryError
+from searchkit.fields import KEYED
 from searchkit.searching.query import MAX_QUERY_CHARS as LIBRARY_MAX_QUERY_CHARS
 
 #: A query longer than this is refused with 400: the library's own bound (a pasted paragraph
@@ -22,7 +23,10 @@ MAX_FILTER_CHARS = 100
 #: Hits per request at most; a larger `limit` is lowered to this.
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 10
-FILTERS = ("since", "until", "province", "source", "category")
+#: The filters a search takes: dates, then the field registry's keyed fields (`fields.KEYED`);
+#: those with several values (`tag`) may be repeated: `&tag=5G&tag=Viettel`.
+FILTERS = ("since", "until", *(field.name for field in KEYED))
+SEVERAL = tuple(field.name for field in KEYED if field.many)
 #: Languages of the pages and messages, the first the default (`searchkit.messages.LANGUAGES`).
 LANGUAGES = ("vi", "en")
 SORTS = ("relevance", "date")
@@ -41,6 +45,8 @@ class SearchRequest:
     province: str | None = None
     source: str | None = None
     category: str | None = None
+    tag: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
     sort: str = "relevance"
     facets: bool = False
     lang: str = "vi"
@@ -51,12 +57,18 @@ class SearchRequest:
 
         >>> SearchRequest.parse({"q": "tram bts", "limit": "500", "province": "dak nong"}).limit
         100
+        >>> from starlette.datastructures import QueryParams
+        >>> SearchRequest.parse(QueryParams("q=5G&tag=Viettel&tag=&tag=VNPT")).tag
+        ('Viettel', 'VNPT')
         """
         query = params.get("q", "")
         if len(query) > MAX_QUERY_CHARS:
             raise QueryError(kind="query.too_long", field="q", value=query[:40] + "…",
                              hint={"length": len(query), "limit": MAX_QUERY_CHARS})
-        filters = {name: _filter(name, params.get(name)) for name in FILTERS}
+        filters = {name: _filter(name, params.get(name)) for name in FILTERS if name not in SEVERAL}
+        for name in SEVERAL:  # repeated in a query string (a plain mapping holds one)
+            given = params.getlist(name) if hasattr(params, "getlist") else [params.get(name)]
+            filters[name] = tuple(value for value in (_filter(name, one) for one in given) if value)
         return cls(
             q=query,
             limit=min(_whole("limit", params.get("limit"), DEFAULT_LIMIT, 1, None), MAX_LIMIT),
@@ -79,13 +91,16 @@ class SearchRequest:
 
         >>> SearchRequest("tram bts", offset=10).link(province="Đắk Nông")
         'q=tram+bts&offset=10&province=%C4%90%E1%BA%AFk+N%C3%B4ng'
+        >>> SearchRequest("5G", tag=("Viettel",)).link(tag=("Viettel", "VNPT"))
+        'q=5G&tag=Viettel&tag=VNPT'
         """
         from urllib.parse import urlencode
 
         values = {**asdict(self), **changes}
         del values["facets"]  # the page always counts them
         defaults = {"limit": DEFAULT_LIMIT, "offset": 0, "sort": "relevance", "lang": LANGUAGES[0]}
-        return urlencode({k: v for k, v in values.items() if v not in (None, "") and defaults.get(k) != v})
+        return urlencode({k: v for k, v in values.items() if v not in (None, "", ()) and defaults.get(k) != v},
+                         doseq=True)
 
 
 def language_of(params: Mapping[str, str]) -> str:

@@ -9,12 +9,12 @@ import re
 from dataclasses import dataclass
 
 from searchkit.engine import MAX_OFFSET
+from searchkit.fields import KEYED_BY_NAME
 from searchkit.messages import CATALOGUE, say
 from searchkit.models import Results
 from searchkit.text.keys import folded_key
 from searchkit.web.params import FILTERS, SearchRequest
 
-FACETS = ("province", "year", "source", "category")
 #: Values shown per facet; the rest are summed up as "… N more".
 FACET_TOP = 12
 #: Page numbers shown on each side of the current one (then `…` and the first or last).
@@ -77,20 +77,30 @@ def _has_next(search: SearchRequest, results: Results) -> bool:
 def _facet(search: SearchRequest, name: str, counts: dict[str, int]) -> Facet:
     values = []
     for value, count in list(counts.items())[:FACET_TOP]:
-        changes = _filter_for(name, value)
-        active = changes is not None and all(_same(getattr(search, k), v) for k, v in changes.items())
+        changes = _filter_for(search, name, value)
+        active = changes is not None and _active(search, name, value)
         href = "?" + search.link(offset=0, **changes) if changes is not None and not active else None
         values.append(FacetValue(value, count, href, active))
     return Facet(name, label(name, search.lang), tuple(values), max(len(counts) - FACET_TOP, 0))
 
 
-def _filter_for(facet: str, value: str) -> dict[str, str] | None:
-    """The filter that keeps only the articles counted under `value`, or None."""
+def _filter_for(search: SearchRequest, facet: str, value: str) -> dict | None:
+    """The filter that keeps only the articles counted under `value` (for a field with
+    several values, beside those already chosen: `tag=5G&tag=Viettel`), or None."""
     if facet == "year":
         return {"since": value, "until": value}
-    if facet in ("province", "source", "category"):
-        return {facet: value}
-    return None
+    field = KEYED_BY_NAME.get(facet)
+    if field is None:
+        return None
+    return {facet: (*getattr(search, facet), value)} if field.many else {facet: value}
+
+
+def _active(search: SearchRequest, facet: str, value: str) -> bool:
+    """Whether the search already filters on this facet value."""
+    if facet == "year":
+        return _same(search.since, value) and _same(search.until, value)
+    chosen = getattr(search, facet)
+    return any(_same(typed, value) for typed in (chosen if isinstance(chosen, tuple) else (chosen,)))
 
 
 def _same(typed: str | None, value: str) -> bool:
@@ -98,9 +108,18 @@ def _same(typed: str | None, value: str) -> bool:
 
 
 def active_filters(search: SearchRequest) -> list[tuple[str, str, str]]:
-    """(label, value, link without it) for each filter in use."""
-    return [(label(name, search.lang), getattr(search, name), "?" + search.link(offset=0, **{name: None}))
-            for name in FILTERS if getattr(search, name)]
+    """(label, value, link without it) for each filter in use; one for each of several values
+    (`tag=5G&tag=Viettel`: two, each removing only itself)."""
+    shown = []
+    for name in FILTERS:
+        chosen = getattr(search, name)
+        if isinstance(chosen, tuple):
+            shown += [(label(name, search.lang), value,
+                       "?" + search.link(offset=0, **{name: tuple(v for v in chosen if v != value)}))
+                      for value in chosen]
+        elif chosen:
+            shown.append((label(name, search.lang), chosen, "?" + search.link(offset=0, **{name: None})))
+    return shown
 
 
 def filter_examples(facets: dict[str, dict[str, int]]) -> dict[str, list[str]]:
@@ -110,8 +129,7 @@ def filter_examples(facets: dict[str, dict[str, int]]) -> dict[str, list[str]]:
     >>> filter_examples({"source": {"Mic.gov.vn": 3}, "year": {"2010": 3}})
     {'source': ['Mic.gov.vn']}
     """
-    return {name: list(counts)[:FACET_TOP] for name, counts in facets.items()
-            if name in ("province", "source", "category") and counts}
+    return {name: list(counts)[:FACET_TOP] for name, counts in facets.items() if name in KEYED_BY_NAME and counts}
 
 
 def last_offset(total: int, limit: int) -> int:
