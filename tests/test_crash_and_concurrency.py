@@ -83,6 +83,8 @@ def reader_loop(index_dir: str, stop_file: str, out_file: str) -> None:
             problems.append(repr(error))
             continue
         searches += 1
+        if searches == 1:  # the test waits for this before it stops the readers
+            Path(out_file + ".ready").touch()
         found = [hit.id for hit in results.hits]
         if len(found) != len(set(found)):
             problems.append("duplicate hits")
@@ -90,6 +92,13 @@ def reader_loop(index_dir: str, stop_file: str, out_file: str) -> None:
             problems.append(f"total went back from {last_total} to {results.total}")
         last_total = results.total
     Path(out_file).write_text(f"{searches}\n" + "\n".join(problems), encoding="utf-8")
+
+
+def readers_searching(folder: Path, count: int) -> bool:
+    """Whether each of `count` reader_loop processes has answered a search (spawned readers
+    start slowly on a loaded machine: waiting for this, not a sleep, keeps the test about
+    what searches see)."""
+    return all((folder / f"r{i}.ready").exists() for i in range(count))
 
 
 def assert_readers_clean(folder: Path, count: int) -> None:
@@ -119,6 +128,7 @@ def test_readers_keep_getting_correct_results_while_a_writer_syncs(tmp_path):
         with pytest.raises(IndexBusyError, match="another process"):
             SearchEngine(index_dir).index([corpus])
         assert writer.wait(timeout=300) == 0
+        wait_for(lambda: readers_searching(tmp_path, 3))
     finally:
         stop.touch()
         writer.kill()

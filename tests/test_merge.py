@@ -75,9 +75,8 @@ def test_a_merged_index_syncs_as_before(grown):
 
 def test_readers_see_no_error_duplicate_or_missing_article_while_segments_merge(grown):
     import multiprocessing
-    import time
 
-    from tests.test_crash_and_concurrency import assert_readers_clean, reader_loop
+    from tests.test_crash_and_concurrency import assert_readers_clean, reader_loop, readers_searching, wait_for
 
     engine, ids, root = grown
     stop = root / "stop"
@@ -86,10 +85,9 @@ def test_readers_see_no_error_duplicate_or_missing_article_while_segments_merge(
                                daemon=True) for i in range(2)]
     for reader in readers:
         reader.start()
-    time.sleep(2)
     try:
+        wait_for(lambda: readers_searching(root, 2))  # the merge runs under searches
         assert engine.optimize() == len(ids)
-        time.sleep(1)
     finally:
         stop.touch()
         for reader in readers:
