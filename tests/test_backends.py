@@ -135,3 +135,37 @@ def test_a_store_says_what_it_cannot_do(other, local):
         other.restore_accents("cntt nghe an")
     with pytest.raises(BackendError, match="optimize is for the local index"):
         other.optimize()
+
+
+TAGGED = [
+    dict(id="vt1", title="Viettel phủ sóng 5G tại Hà Nội", tags=["5G", "Viettel"],
+         body="Viettel phủ sóng 5G ở Hà Nội và thử nghiệm ở Nghệ An."),
+    dict(id="vt2", title="Viettel thử nghiệm 5G ở Đà Nẵng", tags=["viettel", "5g"],
+         body="Tập đoàn Viettel thử nghiệm mạng 5G tại Đà Nẵng."),
+    dict(id="vnpt", title="VNPT ra mắt gói cước 5G", tags=["5G", "VNPT"], body="VNPT công bố gói cước 5G."),
+    dict(id="bts", title="Trạm BTS 5G ở Nghệ An", tags=["Viettel"], body="Viettel lắp trạm BTS 5G."),
+]
+
+
+@pytest.mark.parametrize("kind", ["local", "memory", "typesense"])
+def test_tags_and_mentions_filter_and_facet_alike_on_every_store(kind, tmp_path, request):
+    import json
+
+    news = tmp_path / "news.jsonl"
+    news.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in TAGGED) + "\n", encoding="utf-8")
+    engine = open_store(kind, tmp_path, request)
+    assert engine.index([CORPUS, news], workers=1).added == 9
+
+    def found(**filters) -> set[str]:
+        return {hit.id for hit in engine.search("5G", limit=20, **filters).hits}
+
+    assert found(tag="VIETTEL") == {"vt1", "vt2", "bts"}
+    assert found(tag=["5g", "viettel"]) == {"vt1", "vt2"}  # every tag held
+    assert found(tag="Mobifone") == set()  # unknown: nothing, no error
+    assert found(mentions="nghe an") == {"vt1", "bts"}  # vt1 is about Hà Nội and names Nghệ An
+    assert found(province="nghe an") == {"bts"}
+    facets = engine.search("5G", facets=True).facets
+    assert facets["tag"] == {"5G": 3, "Viettel": 3, "VNPT": 1}  # 5G/5g and Viettel/viettel together
+    assert facets["mentions"] == {"Hà Nội": 1, "Nghệ An": 2, "Đà Nẵng": 1}
+    assert engine.search("5G", facets=True, tag="vnpt").facets["tag"] == {"5G": 1, "VNPT": 1}
+    assert sorted(engine.search("Đà Nẵng", limit=1).hits[0].tags) == ["5g", "viettel"]
