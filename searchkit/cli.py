@@ -15,6 +15,7 @@ import click
 
 from searchkit import IndexNotFoundError, QueryError, SearchEngine, SearchkitError
 from searchkit.errors import INTERNAL_ERROR_EXIT
+from searchkit.fields import KEYED
 from searchkit.messages import LANGUAGES, error_message, language, say
 from searchkit.searching.filters import MAX_LIMIT, MAX_OFFSET
 
@@ -38,8 +39,8 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 FLAGS = {"since": "--since", "until": "--until", "province": "--province", "source": "--source",
          "category": "--category", "sort": "--sort", "limit": "--limit", "offset": "--offset",
          "index": "--index", "wait": "--wait", "backend": "--backend", "abbreviations": "--abbreviations",
-         "prune": "--prune", "tag": "--tag", "mentions": "--mentions"}
-FILTER_NAMES = ("province", "source", "category", "tag", "mentions", "since", "until")
+         "prune": "--prune", **{field.name: f"--{field.name}" for field in KEYED}}
+FILTER_NAMES = (*(field.name for field in KEYED), "since", "until")
 
 index_option = click.option(
     "--index", "index_dir", default=lambda: os.environ.get("SEARCHKIT_INDEX", DEFAULT_INDEX),
@@ -365,7 +366,7 @@ def _without_filters(engine: SearchEngine, text: str, options: dict) -> str:
     from searchkit.searching.filters import Filters
 
     given = {name: options[name] for name in FILTER_NAMES if options[name]}
-    for name in ("province", "mentions"):  # as the index spells them
+    for name in (field.name for field in KEYED if field.places):  # as the index spells them
         if name in given:
             given[name] = getattr(Filters.parse(**{name: given[name]}), name) or given[name]
     unfiltered = {**options, **dict.fromkeys(FILTER_NAMES), "limit": 1, "offset": 0, "facets": False,

@@ -79,6 +79,16 @@ class SearchRequest:
             **filters,
         )
 
+    @property
+    def keyed(self) -> tuple[str, ...]:
+        """The keyed filters' names (`fields.KEYED`), in order: the page's text filter inputs."""
+        return FILTERS[2:]
+
+    @property
+    def filtered(self) -> bool:
+        """Whether any filter is chosen, or an order other than relevance."""
+        return any(getattr(self, name) for name in FILTERS) or self.sort != "relevance"
+
     def engine_options(self) -> dict[str, Any]:
         """Keyword arguments for `SearchEngine.search`."""
         options = asdict(self)
