@@ -7,13 +7,13 @@ from typing import Any
 
 from searchkit.backends import BackendUnavailableError
 from searchkit.errors import IndexBusyError, IndexFormatError, IndexNotFoundError, QueryError, SearchkitError
+from searchkit.fields import KEYED
 from searchkit.messages import error_message, say
 
 #: The parameters of a search as the page's form labels them: catalogue keys.
 FIELD_LABELS = {"q": "field.query", "query": "field.query", "since": "field.since", "until": "field.until",
-                "province": "field.province", "source": "field.source", "category": "field.category",
                 "sort": "field.sort", "limit": "field.limit", "offset": "field.offset", "facets": "field.facets",
-                "tag": "field.tag", "mentions": "field.mentions"}
+                **{field.name: f"field.{field.name}" for field in KEYED}}
 
 
 def status_for(error: SearchkitError) -> int:
