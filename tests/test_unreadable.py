@@ -23,6 +23,7 @@ from click.testing import CliRunner
 
 from searchkit import CorpusError, SearchEngine
 from searchkit.cli import main
+from searchkit.indexing.corpus import estimate_count
 from tests.conftest import ROOT
 
 DROP_DAC = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
@@ -176,6 +177,7 @@ def test_an_io_error_keeps_the_articles(tmp_path, monkeypatch):
 
     monkeypatch.setattr(Path, "read_bytes", failing_read)
     monkeypatch.setattr(Path, "open", failing_open)
+    assert estimate_count([corpus]) == 6  # the progress count goes past the JSONL it cannot open
     report = engine.index([corpus], workers=1)
     assert (report.removed, report.total) == (0, 8)
     reasons = {Path(s.path).name: s.reason for s in report.skipped}

@@ -81,7 +81,8 @@ def decode(data: bytes) -> str:
         try:
             text = data.decode(wide)
         except UnicodeDecodeError as error:
-            raise ValueError(f"{wide.upper()} byte-order mark but invalid {wide.upper()} at byte {error.start}") from None
+            name = wide.upper()
+            raise ValueError(f"{name} byte-order mark but invalid {name} at byte {error.start}") from None
         data = text.encode("utf-8")  # then checked and repaired as UTF-8 text is
     return decode_bytes(data)[0]
 
@@ -382,7 +383,8 @@ def _wide_lines(stream: io.BufferedReader, newline: bytes) -> Iterator[bytes]:
     newline (b'\\n\\x00' in UTF-16-LE), never where its bytes straddle two units.
 
     >>> units = "Huế\\n\\u0a41\\u0100 Hà Nội\\n".encode("utf-16-le")  # ...41 0a 00 01...: no newline inside
-    >>> [line.decode("utf-16-le") for line in _wide_lines(io.BufferedReader(io.BytesIO(units)), "\\n".encode("utf-16-le"))]
+    >>> lines = _wide_lines(io.BufferedReader(io.BytesIO(units)), "\\n".encode("utf-16-le"))
+    >>> [line.decode("utf-16-le") for line in lines]
     ['Huế\\n', '\u0a41Ā Hà Nội\\n']
     """
     unit, buffer = len(newline), b""
@@ -446,11 +448,14 @@ def estimate_count(paths: Iterable[str | os.PathLike], follow: bool = False) -> 
         for source in find_files(paths, follow):
             if isinstance(source, Skipped):
                 continue
-            if source.path.suffix.lower() == ".jsonl":
+            if source.path.suffix.lower() != ".jsonl":
+                total += 1
+                continue
+            try:  # an unreadable file is reported by the sync; the count goes on
                 with source.path.open("rb") as stream:
                     total += sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b""))
-            else:
-                total += 1
+            except OSError:
+                continue
     except (OSError, CorpusError):
         pass
     return total

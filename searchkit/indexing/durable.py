@@ -24,9 +24,13 @@ from typing import Iterable, Iterator
 _CANNOT_SYNC_FOLDER = (errno.EINVAL, errno.ENOTSUP, errno.EBADF, errno.EISDIR, errno.EACCES)
 
 
+#: Windows flushes only through a handle open for writing; POSIX through any descriptor.
+_FLUSH_MODE = (os.O_RDWR | getattr(os, "O_BINARY", 0)) if os.name == "nt" else os.O_RDONLY
+
+
 def fsync_file(path: str | os.PathLike) -> None:
     """Flush one file's bytes to the disk (whichever process wrote them)."""
-    descriptor = os.open(path, os.O_RDONLY)
+    descriptor = os.open(path, _FLUSH_MODE)
     try:
         os.fsync(descriptor)
     finally:
