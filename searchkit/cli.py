@@ -10,6 +10,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +19,9 @@ from searchkit.errors import INTERNAL_ERROR_EXIT
 from searchkit.fields import KEYED
 from searchkit.messages import LANGUAGES, error_message, language, say
 from searchkit.searching.filters import MAX_LIMIT, MAX_OFFSET
+
+if TYPE_CHECKING:
+    from searchkit.searching.analysed import AnalysedQuery
 
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
@@ -359,7 +363,7 @@ def query(query, index_dir, limit, offset, since, until, province, source, categ
         sys.exit(1)
 
 
-def _without_filters(engine: SearchEngine, text: str, options: dict) -> str:
+def _without_filters(engine: SearchEngine, text: AnalysedQuery, options: dict) -> str:
     """'0 results with --province Nghệ An; 12 without': a filtered search that found nothing
     names its filters (the province as the index spells it) and counts the same words without them."""
     from searchkit.render import render_filtered_empty
@@ -377,19 +381,20 @@ def _without_filters(engine: SearchEngine, text: str, options: dict) -> str:
     return render_filtered_empty(shown, without, lang())
 
 
-def _query_text(words: tuple[str, ...]) -> str:
-    """The words as one query; `-` alone reads it from standard input. Bytes that are not
-    UTF-8 (in arguments or on stdin) cannot be searched and are shown as U+FFFD."""
+def _query_text(words: tuple[str, ...]) -> AnalysedQuery:
+    """The words as one query, analysed once (searches read it as it is); `-` alone reads it
+    from standard input. Bytes that are not UTF-8 (in arguments or on stdin) cannot be
+    searched and are shown as U+FFFD (`AnalysedQuery.read`)."""
+    from searchkit.searching.analysed import AnalysedQuery
     from searchkit.searching.query import MAX_QUERY_CHARS
-    from searchkit.text.normalize import sanitize
 
     if words == ("-",):
         data = sys.stdin.buffer.read(4 * MAX_QUERY_CHARS + 1)
         text = data.decode("utf-8", "replace").strip()
         if not text:
             raise QueryError(kind="query.stdin_empty", field="query", value="")
-        return sanitize(text)
-    return sanitize(" ".join(words))
+        return AnalysedQuery.read(text)
+    return AnalysedQuery.read(" ".join(words))
 
 
 def _is_default(index_dir: str) -> bool:

@@ -30,7 +30,6 @@ import dataclasses
 import hashlib
 import json
 import time
-import unicodedata
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Iterable, Iterator
 
@@ -38,6 +37,7 @@ from searchkit.backends.url import BackendError, BackendUnavailableError, Backen
 from searchkit.errors import IndexFormatError, IndexNotFoundError
 from searchkit.fields import ACCENTED, FOLDED, KEYED, KEYED_BY_NAME, WORDS, KeyedField, fields_of, folded_field
 from searchkit.models import Article, IndexReport, Skipped
+from searchkit.searching.analysed import AnalysedQuery
 from searchkit.searching.backend import FACETS, Candidates
 from searchkit.searching.candidates import FIELDS, CandidateArrays, encode_token, encode_tokens
 from searchkit.searching.filters import Filters
@@ -546,7 +546,7 @@ class TypesenseView:
     def __init__(self, store: TypesenseBackend):
         self.store = store
 
-    def vocabulary(self, query: str) -> Vocabulary:
+    def vocabulary(self, query: str | AnalysedQuery) -> Vocabulary:
         """The collection's frequencies, those of the typed words fetched in one batch first."""
         statistics = self.store.statistics
         statistics.need(_typed_terms(query))
@@ -616,14 +616,16 @@ def _node_state(host: str, port: int, key: str) -> dict:
 
 
 
-def _typed_terms(query: str) -> Iterator[tuple[str, str]]:
-    """(field, term) of each typed word and its Telex/VNI reading, as planning asks of them."""
+def _typed_terms(query: str | AnalysedQuery) -> Iterator[tuple[str, str]]:
+    """(field, term) of each typed syllable (as the query's analysis split it) and its
+    Telex/VNI reading, as planning asks of them."""
     from searchkit.searching.query import MAX_QUERY_CHARS
     from searchkit.text.keystrokes import decode_keystrokes
-    from searchkit.text.syllables import forms, syllable_matches
+    from searchkit.text.syllables import forms
 
-    for match in syllable_matches(unicodedata.normalize("NFC", query)[:MAX_QUERY_CHARS]):
-        word = match.group()
+    query = query if isinstance(query, AnalysedQuery) else AnalysedQuery.of(query[:MAX_QUERY_CHARS])
+    for syllable in query.syllables:
+        word = query.text[syllable.start:syllable.end]
         for spelled in filter(None, (word, decode_keystrokes(word))):
             accented, folded = forms(spelled)
             yield from ((field, folded) for field in FOLDED_FIELDS)

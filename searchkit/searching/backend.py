@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from searchkit.models import IndexReport
+    from searchkit.searching.analysed import AnalysedQuery
     from searchkit.searching.filters import Filters
     from searchkit.searching.plan import QueryPlan
     from searchkit.searching.rewrite import Vocabulary
@@ -63,8 +64,9 @@ class Candidates:
 class View(Protocol):
     """One consistent state of a store for the length of one call (one index generation)."""
 
-    def vocabulary(self, query: str) -> Vocabulary:
-        """Document frequencies for planning `query` (rewriting, Telex, abbreviations)."""
+    def vocabulary(self, query: AnalysedQuery | str) -> Vocabulary:
+        """Document frequencies for planning `query` (rewriting, Telex, abbreviations): the
+        search's analysis of it (a store may fetch its words' statistics in one batch)."""
 
     def statistics(self, plan: QueryPlan) -> Any:
         """Arrays with the store's statistics for the plan, without searching (highlighting)."""

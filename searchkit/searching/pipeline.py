@@ -14,17 +14,18 @@ inside `Backend.reading`.
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from collections import Counter
 from typing import TYPE_CHECKING, Sequence
 
 from searchkit.errors import QueryError
 from searchkit.fields import folded_field
 from searchkit.models import Explanation, Hit, Results, heading
+from searchkit.searching.analysed import AnalysedQuery, analysed
 from searchkit.searching.backend import FACETS, Candidates, View
 from searchkit.searching.filters import Filters, check_known
 from searchkit.searching.highlight import Highlighting
 from searchkit.searching.plan import QueryPlan, names_in, plan_query, restored_forms
+from searchkit.searching.query import check_size, parse_query
 from searchkit.searching.rewrite import (
     Vocabulary,
     decode_typing,
@@ -35,7 +36,6 @@ from searchkit.searching.rewrite import (
 from searchkit.searching.suggest import Suggester, spelling_evidence
 from searchkit.text.fold import fold, has_marks
 from searchkit.text.keys import folded_key
-from searchkit.text.normalize import normalize_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -53,16 +53,18 @@ EXPLAIN_DEPTH = 250
 NO_SUGGEST_NOTE = "did-you-mean is off on the {name} backend (its spelling statistics live in the local index only)"
 
 
-def search(view: View, table: Abbreviations, query: str, *, limit: int, offset: int, snippets: int,
-           chosen: Filters, sort: str, facets: bool, explain: bool, suggest: bool = True,
+def search(view: View, table: Abbreviations, query: str | AnalysedQuery, *, limit: int, offset: int,
+           snippets: int, chosen: Filters, sort: str, facets: bool, explain: bool, suggest: bool = True,
            name: str = "") -> Results:
     """`SearchEngine.search` on a view, its options already checked (`suggest`: the store
-    keeps spelling statistics; `name`: the store's, for the note when it does not)."""
+    keeps spelling statistics; `name`: the store's, for the note when it does not). The
+    query is analysed once (`AnalysedQuery`); every step below reads that analysis."""
     from searchkit.searching.ranking import Trace, rank
 
     check_known(chosen, view.known_values)
-    vocabulary = view.vocabulary(query)
-    plan = make_plan(query, vocabulary, table)
+    typed = check_size(query)
+    vocabulary = view.vocabulary(typed)
+    plan = make_plan(typed, vocabulary, table)
     if suggest:
         plan = with_restoration(view, vocabulary, table, plan)
     found = view.candidates(plan, chosen, sort=sort, depth=offset + limit, facets=facets)
@@ -77,13 +79,12 @@ def search(view: View, table: Abbreviations, query: str, *, limit: int, offset: 
     hits = tuple(hit(fields, score, marks, snippets if place < MAX_SNIPPET_HITS else 0,
                      explanation(ranked, trace, doc) if trace else None)
                  for place, ((doc, score), fields) in enumerate(zip(best, stored)) if fields is not None)
-    suggestion = None if plan.corrected or not suggest else _suggest(
-        view, vocabulary, table, hits, plan.searched or query)
+    suggestion = None if plan.corrected or not suggest else _suggest(view, vocabulary, table, hits, plan.analysed)
     total = ranked.total if found.complete else max(ranked.total, found.found)
     counted = {}
     if facets:
         counted = facet_counts(view, found, ranked) if found.complete else ordered(found.facets or {})
-    return Results(query=query, total=total, hits=hits, searched=searched(plan, ranked.matches),
+    return Results(query=typed.shown, total=total, hits=hits, searched=searched(plan, ranked.matches),
                    suggestion=suggestion, facets=counted, corrected=plan.corrected, complete=ranked.complete,
                    offset=offset, note=None if suggest else NO_SUGGEST_NOTE.format(name=name),
                    plan={**plan.to_dict(), "weights": trace.weights,
@@ -95,7 +96,8 @@ def explain(view: View, table: Abbreviations, query: str, article_id: str, chose
     search of EXPLAIN_DEPTH hits ranks it."""
     from searchkit.searching.ranking import Trace, rank
 
-    plan = make_plan(query, view.vocabulary(query), table)
+    typed = check_size(query)
+    plan = make_plan(typed, view.vocabulary(typed), table)
     found = view.candidates(plan, chosen, sort="relevance", depth=EXPLAIN_DEPTH, facets=False)
     trace = Trace()
     ranked = rank(found.arrays, plan, found.allowed, trace)
@@ -107,8 +109,9 @@ def explain(view: View, table: Abbreviations, query: str, article_id: str, chose
 
 def highlighting(view: View, table: Abbreviations, query: str, suggest: bool = True) -> tuple[Highlighting, Highlighting]:
     """`SearchEngine.highlighting` on a view."""
-    vocabulary = view.vocabulary(query)
-    plan = make_plan(query, vocabulary, table)
+    typed = check_size(query)
+    vocabulary = view.vocabulary(typed)
+    plan = make_plan(typed, vocabulary, table)
     if suggest:
         plan = with_restoration(view, vocabulary, table, plan)
     return highlighting_of(plan, view.statistics(plan))
@@ -116,13 +119,14 @@ def highlighting(view: View, table: Abbreviations, query: str, suggest: bool = T
 
 def restore_accents(view: View, table: Abbreviations, text: str) -> str:
     """`SearchEngine.restore_accents` on a view (a store with spelling statistics)."""
-    typed = normalize_text(unicodedata.normalize("NFC", text)).strip()
+    typed = AnalysedQuery.of(text)  # any length: no search
     return suggester(view, view.vocabulary(typed), table).rewrite(typed)
 
 
-def make_plan(query: str, vocabulary: Vocabulary, table: Abbreviations, corrected: bool = False) -> QueryPlan:
+def make_plan(query: str | AnalysedQuery, vocabulary: Vocabulary, table: Abbreviations,
+              corrected: bool = False) -> QueryPlan:
     """The query planned against the store's vocabulary (Telex, abbreviations, prefixes)."""
-    plan = plan_query(query, decode=lambda text: decode_typing(text, vocabulary),
+    plan = plan_query(query, decode=lambda typed: decode_typing(typed, vocabulary),
                       expand=lambda parsed: expand_prefixes(expand_abbreviations(parsed, table), vocabulary),
                       frequency=vocabulary.frequency)
     return dataclasses.replace(plan, searched=query, corrected=True) if corrected else plan
@@ -136,13 +140,19 @@ def with_restoration(view: View, vocabulary: Vocabulary, table: Abbreviations, p
     ký số*, not *chu kỳ số*)."""
     from searchkit.searching.ranking import LONG_QUERY
 
-    if plan.searched or len(plan.optional) > LONG_QUERY or has_marks(plan.query) or not plan.neighbours:
+    if plan.searched or len(plan.optional) > LONG_QUERY or _marked(plan) or not plan.neighbours:
         return plan
-    restored = suggester(view, vocabulary, table).suggest(plan.parsed.text)
+    restored = suggester(view, vocabulary, table).suggest(plan.analysed or plan.parsed.text)
     if not restored:
         return plan
-    return dataclasses.replace(plan, restored_names=names_in(restored, plan),
-                               restored_forms=restored_forms(restored, plan))
+    parsed = parse_query(restored)  # the restoration, parsed once for both
+    return dataclasses.replace(plan, restored_names=names_in(parsed, plan),
+                               restored_forms=restored_forms(parsed, plan))
+
+
+def _marked(plan: QueryPlan) -> bool:
+    """Whether the query was typed with marks (its analysis says, once)."""
+    return plan.analysed.marked if plan.analysed is not None else has_marks(plan.query)
 
 
 def _retry(view: View, vocabulary: Vocabulary, table: Abbreviations, plan: QueryPlan, chosen: Filters,
@@ -151,7 +161,7 @@ def _retry(view: View, vocabulary: Vocabulary, table: Abbreviations, plan: Query
     finds something, else None: like Meilisearch and Typesense, no retyping needed."""
     from searchkit.searching.ranking import rank
 
-    suggestion = _suggest(view, vocabulary, table, (), plan.searched or plan.query)
+    suggestion = _suggest(view, vocabulary, table, (), plan.analysed or plan.searched or plan.query)
     if not suggestion:
         return None
     try:
@@ -163,11 +173,13 @@ def _retry(view: View, vocabulary: Vocabulary, table: Abbreviations, plan: Query
     return (retried, found, ranked) if ranked.total else None
 
 
-def _suggest(view: View, vocabulary: Vocabulary, table: Abbreviations, hits, typed: str) -> str | None:
-    """Did-you-mean for what was searched: accents restored, misspellings corrected."""
-    typed = normalize_text(unicodedata.normalize("NFC", typed)).strip()
-    return suggester(view, vocabulary, table, spelling_evidence(hits) if not has_marks(typed)
-                     else None).suggest(typed)
+def _suggest(view: View, vocabulary: Vocabulary, table: Abbreviations, hits,
+             typed: str | AnalysedQuery | None) -> str | None:
+    """Did-you-mean for what was searched (its analysis: the words split once): accents
+    restored, misspellings corrected."""
+    query = analysed(typed)
+    return suggester(view, vocabulary, table, spelling_evidence(hits) if not query.marked
+                     else None).suggest(query)
 
 
 def suggester(view: View, vocabulary: Vocabulary, table: Abbreviations, evidence=None) -> Suggester:
@@ -260,10 +272,14 @@ def searched(plan: QueryPlan, matches: dict) -> str | None:
     fallen = {(m.accented, m.folded) for m in matches.values() if m.fallback}
     if not fallen:
         return plan.searched
-    from searchkit.text.syllables import syllables
+    if plan.analysed is not None and plan.analysed.text == text:
+        split = plan.analysed.syllables  # split once
+    else:
+        from searchkit.text.syllables import syllables
 
+        split = tuple(syllables(text))
     pieces, last = [], 0
-    for syllable in syllables(text):
+    for syllable in split:
         if (syllable.accented, syllable.folded) in fallen:
             pieces += [text[last:syllable.start], fold(text[syllable.start:syllable.end])]
             last = syllable.end

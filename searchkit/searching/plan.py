@@ -16,14 +16,12 @@ prefers the articles that say *chữ ký số* over those with the three syllabl
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterator, Mapping
 
-from searchkit.errors import QueryError
+from searchkit.searching.analysed import AnalysedQuery
 from searchkit.searching.highlight import Highlighting
 from searchkit.searching.query import Clause, ParsedQuery, check_size, parse_query
-from searchkit.text.normalize import normalize_text
 
 #: Optional words kept from a long query (a pasted paragraph): the most telling ones.
 MAX_OPTIONAL = 32
@@ -73,10 +71,12 @@ class QueryPlan:
     dropped: tuple[str, ...] = ()
     searched: str | None = None  # the text searched when it differs from the query (Telex decoded)
     corrected: bool = False  # searched is the did-you-mean, tried because the query found nothing
+    #: the text parsed, analysed (`parsed.text`: the query, or what Telex decoding made of it)
+    analysed: AnalysedQuery | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, parsed: ParsedQuery, *, query: str | None = None, searched: str | None = None,
-           frequency: Callable[[str], int] | None = None) -> "QueryPlan":
+           frequency: Callable[[str], int] | None = None, analysed: AnalysedQuery | None = None) -> "QueryPlan":
         """Split a parsed (and expanded) query into its parts; `frequency(folded)` (articles
         holding a syllable) picks the most telling words of a long query."""
         required = tuple(g for g in parsed.groups if any(c.required for c in g))
@@ -88,7 +88,7 @@ class QueryPlan:
         return cls(
             query=parsed.text if query is None else query, parsed=parsed, required=required,
             optional=optional, neighbours=_neighbours(parsed.groups, kept), compounds=_compounds(parsed.groups),
-            names=_names(parsed.groups, kept), dropped=dropped, searched=searched,
+            names=_names(parsed.groups, kept), dropped=dropped, searched=searched, analysed=analysed,
         )
 
     @property
@@ -186,25 +186,25 @@ class QueryPlan:
         }
 
 
-def plan_query(query: str, *, decode: Callable[[str], str] | None = None,
+def plan_query(query: str | AnalysedQuery, *, decode: Callable[[AnalysedQuery], str] | None = None,
                expand: Callable[[ParsedQuery], ParsedQuery] | None = None,
                frequency: Callable[[str], int] | None = None) -> QueryPlan:
-    """Read a query: normalise, decode Telex/VNI words (`decode`), parse, expand
-    abbreviations (`expand`), split. Raises QueryError when nothing is left to look for.
+    """Read a query: analyse it (normalise, split: `AnalysedQuery`), decode Telex/VNI words
+    (`decode`), parse, expand abbreviations (`expand`), split into parts. Raises QueryError
+    when nothing is left to look for. `QueryPlan.query` is the query as given
+    (`AnalysedQuery.shown`).
 
     >>> [str(n) for n in plan_query("chữ ký số").neighbours]
     ['chu ki', 'ki so', 'chu ki so']
     """
-    if not isinstance(query, str):
-        raise QueryError(kind="query.not_text", field="query", value=query, hint={"type": type(query).__name__})
-    check_size(query)  # before any work on it
-    text = normalize_text(unicodedata.normalize("NFC", query)).strip()  # normalised once
-    decoded = decode(text) if decode and text else text
-    searched = decoded if decoded != text else None
-    parsed = parse_query(decoded)  # parsed once
+    typed = check_size(query)  # analysed once, its size checked before any work on it
+    decoded = decode(typed) if decode and typed.text else typed.text
+    searched = decoded if decoded != typed.text else None
+    read = typed if searched is None else check_size(decoded)  # Telex decoded: another text
+    parsed = parse_query(read)  # parsed once
     if expand:
         parsed = expand(parsed)
-    return QueryPlan.of(parsed, query=query, searched=searched, frequency=frequency)
+    return QueryPlan.of(parsed, query=typed.shown, searched=searched, frequency=frequency, analysed=read)
 
 
 def _key(group: Group) -> tuple:
@@ -296,13 +296,13 @@ def _names(groups: tuple[Group, ...], kept: set) -> tuple[Neighbours, ...]:
                 if any(taken[i:i + size]):
                     continue
                 window = run[i:i + size]
-                if gazetteer.resolve(" ".join(c.raw for c in window)):
+                if gazetteer.resolve_folded([c.syllables[0].folded for c in window]):  # as typed, split once
                     found.append(_words(window))
                     taken[i:i + size] = [True] * size
     return tuple(dict.fromkeys(found))
 
 
-def names_in(restored: str, plan: QueryPlan) -> tuple[Neighbours, ...]:
+def names_in(restored: str | ParsedQuery, plan: QueryPlan) -> tuple[Neighbours, ...]:
     """Names that the accent restoration of an unaccented query writes with capitals, among
     the words typed side by side, and not yet among the plan's names.
 
@@ -310,12 +310,13 @@ def names_in(restored: str, plan: QueryPlan) -> tuple[Neighbours, ...]:
     >>> [str(n) for n in names_in("CNTT Tây Nguyên", plan)]
     ['tay nguyen']
     """
-    words = [clause for group in parse_query(restored).groups for clause in group if len(clause.syllables) == 1]
+    parsed = restored if isinstance(restored, ParsedQuery) else parse_query(restored)
+    words = [clause for group in parsed.groups for clause in group if len(clause.syllables) == 1]
     found = (_words(words[i:end]) for i, end in _capitalised_runs(words, MAX_TRIPLE))
     return tuple(name for name in found if name in plan.neighbours and name not in plan.names + plan.restored_names)
 
 
-def restored_forms(restored: str, plan: QueryPlan) -> tuple[tuple[str, str], ...]:
+def restored_forms(restored: str | ParsedQuery, plan: QueryPlan) -> tuple[tuple[str, str], ...]:
     """(folded, accented) of each word of the restoration, when it spells the typed words.
 
     >>> restored_forms("chữ ký số", QueryPlan.of(parse_query("chu ky so")))
@@ -324,7 +325,8 @@ def restored_forms(restored: str, plan: QueryPlan) -> tuple[tuple[str, str], ...
     def syllables_of(parsed: ParsedQuery) -> list:
         return [s for group in parsed.groups for clause in group for s in clause.syllables]
 
-    found = [(s.folded, s.accented) for s in syllables_of(parse_query(restored))]
+    parsed = restored if isinstance(restored, ParsedQuery) else parse_query(restored)
+    found = [(s.folded, s.accented) for s in syllables_of(parsed)]
     return tuple(found) if [f for f, _ in found] == [s.folded for s in syllables_of(plan.parsed)] else ()
 
 

@@ -10,13 +10,13 @@ titles only (required).
 from __future__ import annotations
 
 import re
-import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from searchkit.errors import QueryError
-from searchkit.text.normalize import normalize_text
-from searchkit.text.syllables import MAX_SYLLABLE_CHARS, Syllable, date_reading, longest_syllable, syllables
+from searchkit.searching.analysed import AnalysedQuery, analysed
+from searchkit.text.syllables import MAX_SYLLABLE_CHARS, Syllable, date_reading
 
 #: Query syllables past this many are ignored; the plan keeps the most telling ones of a
 #: long query (see `searchkit.searching.plan`).
@@ -87,47 +87,55 @@ class ParsedQuery:
     excluded: tuple[Clause, ...] = ()
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Parse a user's query; raises QueryError when nothing searchable is left.
+def parse_query(text: str | AnalysedQuery) -> ParsedQuery:
+    """Parse a user's query (a string, or one analysed already: `ParsedQuery.text` is then
+    its normalised text); raises QueryError when nothing searchable is left.
 
     >>> [[c.phrase for c in g] for g in parse_query('"trạm BTS" Đắk OR Dak').groups]
     [[True], [False, False]]
     """
-    if not isinstance(text, str):
-        raise QueryError(kind="query.not_text", field="query", value=text, hint={"type": type(text).__name__})
-    check_size(text)
-    normalized = normalize_text(unicodedata.normalize("NFC", text)).translate(_QUOTES)
-    groups, excluded = _parse(normalized, operators=True)
+    query = check_size(text)
+    normalized = query.text.translate(_QUOTES)  # same length: the syllables' offsets hold
+    groups, excluded = _parse(normalized, query.syllables, operators=True)
     if not groups and not excluded:  # 'AND OR' alone: the user meant the words themselves
-        groups, excluded = _parse(normalized, operators=False)
+        groups, excluded = _parse(normalized, query.syllables, operators=False)
+    text = text if isinstance(text, str) else query.text
     if not groups:
         raise QueryError(kind="query.only_excluded" if excluded else "query.no_words", field="query", value=text)
     return ParsedQuery(text, tuple(tuple(g) for g in groups), tuple(excluded))
 
 
-def check_size(text: str) -> None:
-    """QueryError for a query too long to be meant, or with a word longer than any indexed."""
+def check_size(query: str | AnalysedQuery) -> AnalysedQuery:
+    """The query analysed; QueryError for one that is no text, too long to be meant (checked
+    before any work on it), or with a word longer than any indexed."""
+    text = query.typed if isinstance(query, AnalysedQuery) else query
+    if not isinstance(text, str):
+        raise QueryError(kind="query.not_text", field="query", value=text, hint={"type": type(text).__name__})
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(kind="query.too_long", field="query", value=text[:40] + "…",
                          hint={"length": len(text), "limit": MAX_QUERY_CHARS})
-    word = longest_syllable(text)
+    query = analysed(query)
+    word = query.longest
     if len(word) > MAX_WORD_LETTERS:
         raise QueryError(kind="query.word_too_long", field="query", value=word[:40] + "…",
                          hint={"word": word[:12], "letters": len(word), "limit": MAX_WORD_LETTERS})
+    return query
 
 
-def _parse(text: str, operators: bool) -> tuple[list[list[Clause]], list[Clause]]:
+def _parse(text: str, found: tuple[Syllable, ...], operators: bool) -> tuple[list[list[Clause]], list[Clause]]:
+    """Groups and exclusions of `text`, whose syllables are `found` (`AnalysedQuery.syllables`)."""
     groups: list[list[Clause]] = []
     excluded: list[Clause] = []
     join_next = negate_next = False
     budget = MAX_SYLLABLES
+    starts = [s.start for s in found]
     for part in _PART.finditer(text):
         word = part.group("word")
         if operators and word in ("OR", "||", "AND", "&&", "NOT"):
             join_next = join_next or (word in ("OR", "||") and bool(groups))
             negate_next = negate_next or word == "NOT"
             continue
-        clause = _clause(part, budget)
+        clause = _clause(part, _within(part, found, starts), budget)
         if clause is None:
             continue
         budget -= len(clause.syllables)
@@ -141,9 +149,24 @@ def _parse(text: str, operators: bool) -> tuple[list[list[Clause]], list[Clause]
     return groups, excluded
 
 
-def _clause(part: re.Match, budget: int) -> Clause | None:
+def _within(part: re.Match, found: tuple[Syllable, ...], starts: list[int]) -> tuple[Syllable, ...]:
+    """The syllables of a part's phrase or word, with offsets into it: a part ends at a space
+    or a quote, where no syllable goes on, so they are those the text's split found there."""
+    name = "phrase" if part.group("phrase") is not None else "word"
+    begin, end = part.span(name)
+    if begin < 0:
+        return ()
+    inside = []
+    for syllable in found[bisect_left(starts, begin):]:
+        if syllable.start >= end:
+            break
+        inside.append(syllable._replace(start=syllable.start - begin, end=syllable.end - begin))
+    return tuple(inside)
+
+
+def _clause(part: re.Match, found: tuple[Syllable, ...], budget: int) -> Clause | None:
     raw = part.group("phrase") if part.group("phrase") is not None else part.group("word")
-    found = tuple(syllables(raw or ""))[: max(budget, 0)]
+    found = found[: max(budget, 0)]
     if not found:
         return None
     quoted = part.group("phrase") is not None
@@ -160,7 +183,8 @@ def _number_prefix(raw: str, syllable: Syllable) -> Syllable:
     """`2.*` and `2,*` are the numbers beginning `2,` (`2,5g`, `2,0`), not every one beginning
     with 2 (`2010`): the separator typed is part of the prefix.
 
-    >>> _number_prefix("2.*", syllables("2.*").__next__()).folded
+    >>> from searchkit.text.syllables import syllables
+    >>> _number_prefix("2.*", next(syllables("2.*"))).folded
     '2,'
     """
     if syllable.folded.isdecimal() and raw[syllable.end:syllable.end + 2] in (".*", ",*"):

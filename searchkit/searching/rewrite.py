@@ -13,14 +13,13 @@ single terms: no lexicon is scanned on the query path.
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Callable, Iterable, Protocol
 
 from searchkit.fields import ACCENTED, FOLDED, fields_of
 from searchkit.searching.abbreviations import Abbreviations
+from searchkit.searching.analysed import AnalysedQuery
 from searchkit.searching.query import ALTERNATIVE_BOOST, Alternative, Clause, ParsedQuery
 from searchkit.text.keystrokes import decode_keystrokes
-from searchkit.text.spelling import WORD as _WORD
 from searchkit.text.spelling import is_valid_syllable
 from searchkit.text.syllables import forms, syllables
 
@@ -104,7 +103,7 @@ class Vocabulary:
         return self._frequencies[key]
 
 
-def decode_typing(text: str, lexicon: Lexicon) -> str:
+def decode_typing(query: str | AnalysedQuery, lexicon: Lexicon) -> str:
     """`text` with Telex/VNI-typed words replaced by the syllables the index knows.
 
     A word is replaced when it decodes to a syllable found in the index and the word as
@@ -123,25 +122,24 @@ def decode_typing(text: str, lexicon: Lexicon) -> str:
     >>> decode_typing("max nguoonf", Known()), decode_typing("max", Known())
     ('mã nguồn', 'max')
     """
-    words = [m for m in _WORD.finditer(text) if text[m.end():m.end() + 1] not in (":", "*")]
-    candidates = {}  # start -> (decoded, typed frequency, decoded frequency)
-    for match in words:
-        decoded = decode_keystrokes(match.group())
+    query = query if isinstance(query, AnalysedQuery) else AnalysedQuery.verbatim(query)
+    text = query.text
+    words = [w for w in query.words if text[w.end:w.end + 1] not in (":", "*")]  # not `title:`, `tram*`
+    candidates = {}  # word -> (decoded, typed frequency, decoded frequency)
+    for word in words:
+        decoded = decode_keystrokes(word.text)
         if decoded is not None:
             known = lexicon.accented_frequency(forms(decoded)[0])
             if known:
-                candidates[match.start()] = (decoded, lexicon.frequency(forms(match.group())[1]), known)
+                candidates[word] = (decoded, lexicon.frequency(forms(word.text)[1]), known)
     typing = any(typed * TYPO_RATIO <= known for _, typed, known in candidates.values())
     ratio = 1 if typing else TYPO_RATIO
-
-    def replace(match: re.Match) -> str:
-        found = candidates.get(match.start())
-        if found is None or (text[match.end():match.end() + 1] in (":", "*")):
-            return match.group()
-        decoded, typed, known = found
-        return decoded if typed * ratio < known or typed * TYPO_RATIO <= known else match.group()
-
-    return _WORD.sub(replace, text)
+    pieces, last = [], 0
+    for word, (decoded, typed, known) in candidates.items():
+        if typed * ratio < known or typed * TYPO_RATIO <= known:
+            pieces += [text[last:word.start], decoded]
+            last = word.end
+    return "".join(pieces) + text[last:] if pieces else text
 
 
 def expand_abbreviations(parsed: ParsedQuery, table: Abbreviations) -> ParsedQuery:

@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from searchkit.fields import ACCENTED, FOLDED, WORDS, fields_of
 from searchkit.models import Hit
+from searchkit.searching.analysed import AnalysedQuery, Word
 from searchkit.text.fold import fold, has_marks
 from searchkit.text.normalize import TONE_MARKS as _TONES
-from searchkit.text.spelling import WORD as _WORD
 from searchkit.text.spelling import is_valid_syllable
 from searchkit.text.syllables import forms, syllables
 
@@ -302,33 +302,38 @@ class Suggester:
             self._spellings = self._load()
         return self._spellings
 
-    def suggest(self, text: str) -> str | None:
-        """A better query than `text`, or None when it would be the same (ignoring case).
+    def suggest(self, query: str | AnalysedQuery) -> str | None:
+        """A better query than `query` (its text: analysed, the normalised one), or None when
+        it would be the same (ignoring case).
 
         Queries typed without any accents get them back; unknown words are replaced by the
         closest indexed word; a query with accents whose words all exist gets no suggestion.
         """
-        suggestion = self.rewrite(text)
+        suggestion = self.rewrite(query)
+        text = query.text if isinstance(query, AnalysedQuery) else query
         return suggestion if suggestion.lower() != text.lower() else None
 
-    def rewrite(self, text: str) -> str:
-        """`text` with accents restored and misspelt words corrected, written as the index
-        writes it where typed in lower case (`cntt nghe an` → `CNTT Nghệ An`); `text` itself
-        when it has accents and the index knows all its words."""
-        words = [m for m in _WORD.finditer(text) if not _FIELD.match(text, m.end()) and m.group() not in _OPERATORS]
+    def rewrite(self, query: str | AnalysedQuery) -> str:
+        """The query's text with accents restored and misspelt words corrected, written as
+        the index writes it where typed in lower case (`cntt nghe an` → `CNTT Nghệ An`); the
+        text itself when it has accents and the index knows all its words. A string is read
+        as it is; an analysed query's words are those it split once."""
+        query = query if isinstance(query, AnalysedQuery) else AnalysedQuery.verbatim(query)
+        text = query.text
+        words = [w for w in query.words if not _FIELD.match(text, w.end) and w.text not in _OPERATORS]
         if not words:
             return text
-        accented = any(has_marks(m.group()) for m in words)
-        if accented and all(self._known(m.group()) or self._keep(m.group()) for m in words):
+        accented = any(has_marks(w.text) for w in words)
+        if accented and all(self._known(w.text) or self._keep(w.text) for w in words):
             return text
         named = _named(text, words)
-        targets = [self._target(m.group(), accented, i in named) for i, m in enumerate(words)]
+        targets = [self._target(w.text, accented, i in named) for i, w in enumerate(words)]
         if not accented:
             targets = self._restore(targets, named)
         pieces, last = [], 0
-        for match, (spelled, _) in zip(words, targets):
-            pieces += [text[last:match.start()], self._cased(match.group(), spelled)]
-            last = match.end()
+        for word, (spelled, _) in zip(words, targets):
+            pieces += [text[last:word.start], self._cased(word.text, spelled)]
+            last = word.end
         pieces.append(text[last:])
         return "".join(pieces)
 
@@ -460,14 +465,14 @@ class Suggester:
         return typed if fold(spelled) == spelled else spelled
 
 
-def _named(text: str, words: list[re.Match]) -> frozenset[int]:
+def _named(text: str, words: list[Word]) -> frozenset[int]:
     """In a text that has words in lower case too, the words typed capitalised inside a
     sentence (`Phan Anh`, `Trung Quoc`) or in capitals (`DJI`): names."""
-    if not any(m.group().islower() for m in words):
+    if not any(w.text.islower() for w in words):
         return frozenset()
-    return frozenset(i for i, m in enumerate(words)
-                     if len(m.group()) > 1 and m.group().isupper()
-                     or i and m.group()[:1].isupper() and not _SENTENCE_END.search(text, words[i - 1].end(), m.start()))
+    return frozenset(i for i, w in enumerate(words)
+                     if len(w.text) > 1 and w.text.isupper()
+                     or i and w.text[:1].isupper() and not _SENTENCE_END.search(text, words[i - 1].end, w.start))
 
 
 def _vote(votes: Counter) -> str:

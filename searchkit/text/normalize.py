@@ -49,7 +49,17 @@ def normalize_text(text: str) -> str:
     >>> normalize_text("Ðắk  Nông\\r\\n")
     'Đắk Nông\\n'
     """
-    text = unicodedata.normalize("NFC", sanitize(text))
+    return normalize_clean(sanitize(text))
+
+
+def normalize_clean(text: str) -> str:
+    """`normalize_text` of text already sanitised (`sanitize`): an article's fields and a
+    query (`searching.analysed`) go through the same steps, each once.
+
+    >>> normalize_clean("Tra\\u0323m  BTS")
+    'Trạm BTS'
+    """
+    text = unicodedata.normalize("NFC", text)
     if _HAS_LOOKALIKE.search(text):  # str.translate walks the whole text slowly: only when needed
         text = text.translate(_LOOKALIKES)
     text = text.replace("\r\n", "\n").replace("\r", "\n")

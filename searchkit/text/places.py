@@ -68,7 +68,15 @@ class Gazetteer:
         >>> load_gazetteer().resolve("Tỉnh Đắc Lắc"), load_gazetteer().resolve("Atlantis")
         ('Đắk Lắk', None)
         """
-        key = tuple(folded_key(name).split())
+        return self.resolve_folded(folded_key(name).split())
+
+    def resolve_folded(self, folded: Sequence[str]) -> str | None:
+        """`resolve` of a name's folded syllables (a query's, split already).
+
+        >>> load_gazetteer().resolve_folded(["tinh", "dak", "lak"])
+        'Đắk Lắk'
+        """
+        key = tuple(folded)
         spelling = self._by_key.get(key)
         if spelling is None:
             context = _leading_context(key)

@@ -106,6 +106,16 @@ def syllable_matches(text: str) -> list[re.Match[str]]:
     return [m for m in _SYLLABLE.finditer(text) if m.end() - m.start() <= MAX_SYLLABLE_CHARS]
 
 
+def syllable_spans(text: str) -> Iterator[tuple[int, int]]:
+    """[start, end) of every syllable of NFC text, those longer than MAX_SYLLABLE_CHARS
+    included (a query must know it holds one: `searching.analysed`).
+
+    >>> list(syllable_spans("Sở 2,5G"))
+    [(0, 2), (3, 7)]
+    """
+    return (m.span() for m in _SYLLABLE.finditer(text))
+
+
 def syllable_forms(text: str) -> list[tuple[str, str]]:
     """The (accented, folded) forms of every syllable of NFC text, without offsets: what the
     indexer needs, at half the cost of `syllables`.
