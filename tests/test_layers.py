@@ -82,12 +82,7 @@ LAYERS = ["text", "indexing", "searching", "backends", "engine", "web", "cli"]
 SHARED = {"searchkit.errors", "searchkit.models", "searchkit.fields", "searchkit.render"}
 #: Known exceptions, each with its reason (the coordinator decides their fate).
 KNOWN_UPWARD: set[tuple[str, str]] = set()
-#: Known import cycles, as (importer, imported) edges left out of the cycle search.
-KNOWN_CYCLE_EDGES = {
-    # issue 18 part 2 (damage detection): manifest.record_caches takes the writer lock from
-    # store, and store.create_index writes the first manifest; both imports are inside functions.
-    ("searchkit.indexing.manifest", "searchkit.indexing.store"),
-}
+KNOWN_CYCLE_EDGES: set[tuple[str, str]] = set()  # none: a cycle fails the test
 
 
 def module_name(path: Path) -> str:

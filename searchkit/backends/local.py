@@ -189,7 +189,7 @@ class LocalIndex:
     def _prepare_statistics(self) -> None:
         """Build the last commit's did-you-mean statistics and pair counts now, so that no
         query pays for them, and list them in its manifest."""
-        from searchkit.indexing.manifest import record_caches
+        from searchkit.indexing.store import record_caches
 
         with _naming_damage(self.path), open_index(self.path).reader() as reader, self._lock:
             self.load_spellings(reader, wait_for_writer=False)

@@ -353,25 +353,18 @@ def note_sources(index_dir: Path, roots, replace: bool = False) -> None:
         _write(index_dir, dataclasses.replace(current, sources=sources))
 
 
-def record_caches(index_dir: Path) -> None:
+def list_caches(index_dir: Path) -> None:
     """Add the caches written for the last commit (did-you-mean statistics, pair counts) to
-    its manifest, when no writer is at work (best effort: a cache verifies itself anyway)."""
-    from searchkit.errors import SearchkitError
-    from searchkit.indexing.store import writer_lock
-
+    its manifest. The caller holds the writer lock (`store.record_caches`)."""
     index_dir = Path(index_dir)
-    try:
-        with writer_lock(index_dir, 0.0):
-            current = _latest(index_dir)
-            if current is None:
-                return
-            names = sorted(n for n in os.listdir(index_dir) if _cache_generation(n) == current.generation)
-            known = {c.name: c for c in current.caches}
-            caches = tuple(_entry(index_dir, name, known) for name in names)
-            if caches != current.caches:
-                _write(index_dir, dataclasses.replace(current, caches=caches))
-    except (SearchkitError, OSError):
-        pass
+    current = _latest(index_dir)
+    if current is None:
+        return
+    names = sorted(n for n in os.listdir(index_dir) if _cache_generation(n) == current.generation)
+    known = {c.name: c for c in current.caches}
+    caches = tuple(_entry(index_dir, name, known) for name in names)
+    if caches != current.caches:
+        _write(index_dir, dataclasses.replace(current, caches=caches))
 
 
 def cache_problem(index_dir: Path, name: str, manifest: Manifest | None) -> str | None:

@@ -20,6 +20,7 @@ from searchkit.errors import (
     IndexDamagedError,
     IndexFormatError,
     IndexNotFoundError,
+    SearchkitError,
     StorageError,
 )
 from searchkit.indexing.lock import try_lock, unlock
@@ -154,6 +155,19 @@ def create_index(path: Path):
     ix = create_in(str(path), build_schema())
     write_manifest(path, ix)
     return ix
+
+
+def record_caches(index_dir: Path) -> None:
+    """List the caches written for the last commit in its manifest, when no writer is at work
+    (best effort: a cache verifies itself anyway). The lock is taken here, not in manifest.py,
+    so that the manifest module never imports the store."""
+    from searchkit.indexing.manifest import list_caches
+
+    try:
+        with writer_lock(Path(index_dir), 0.0):
+            list_caches(index_dir)
+    except (SearchkitError, OSError):
+        pass
 
 
 @contextmanager
