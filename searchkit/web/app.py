@@ -100,8 +100,6 @@ def _warmed(engine: SearchEngine):
             engine.complete("t", limit=1)  # the completion table: about a second on 16k articles
         except SearchkitError:  # no index yet: the requests will say so
             pass
-        except (AttributeError, NotImplementedError, TypeError):  # a backend without completions
-            pass
         yield
 
     return lifespan
