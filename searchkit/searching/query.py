@@ -156,12 +156,9 @@ def _within(part: re.Match, found: tuple[Syllable, ...], starts: list[int]) -> t
     begin, end = part.span(name)
     if begin < 0:
         return ()
-    inside = []
-    for syllable in found[bisect_left(starts, begin):]:
-        if syllable.start >= end:
-            break
-        inside.append(syllable._replace(start=syllable.start - begin, end=syllable.end - begin))
-    return tuple(inside)
+    first = bisect_left(starts, begin)
+    last = bisect_left(starts, end, first)
+    return tuple(s._replace(start=s.start - begin, end=s.end - begin) for s in found[first:last])
 
 
 def _clause(part: re.Match, found: tuple[Syllable, ...], budget: int) -> Clause | None:
