@@ -104,7 +104,8 @@ class Vocabulary:
 
 
 def decode_typing(query: str | AnalysedQuery, lexicon: Lexicon) -> str:
-    """`text` with Telex/VNI-typed words replaced by the syllables the index knows.
+    """The query's text with Telex/VNI-typed words replaced by the syllables the index knows
+    (a string is read as it is; an analysed query's words are those it split once).
 
     A word is replaced when it decodes to a syllable found in the index and the word as
     typed is absent or far rarer there (a stray typo in some article does not block it).
