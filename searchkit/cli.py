@@ -8,19 +8,19 @@ import os
 import re
 import sys
 import time
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from searchkit import IndexNotFoundError, QueryError, SearchEngine, SearchkitError
+from searchkit import IndexNotFoundError, QueryError, SearchkitError
 from searchkit.errors import INTERNAL_ERROR_EXIT
 from searchkit.fields import KEYED
 from searchkit.messages import LANGUAGES, error_message, language, say
 from searchkit.searching.filters import MAX_LIMIT, MAX_OFFSET
 
 if TYPE_CHECKING:
+    from searchkit.engine import SearchEngine
     from searchkit.searching.analysed import AnalysedQuery
 
 DEFAULT_INDEX = "index"
@@ -92,6 +92,8 @@ def handle_errors(command):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
         except Exception:  # noqa: BLE001 - never exit 1 ("no match") on a bug
+            import traceback
+
             click.echo(traceback.format_exc().rstrip(), err=True)
             click.echo(f"searchkit: {message('cli.internal_error')}", err=True)
             sys.exit(INTERNAL_ERROR_EXIT)
@@ -129,6 +131,8 @@ def main(ctx: click.Context, backend: str | None, lang: str | None) -> None:
 
 def open_engine(index_dir, **options) -> SearchEngine:
     """The engine of the command: the local index at `index_dir`, or the --backend's collection."""
+    from searchkit.engine import SearchEngine  # numpy and the index reader: not for --help
+
     context = click.get_current_context(silent=True)
     backend = (context.find_root().obj or {}).get("backend") if context else None
     return SearchEngine(index_dir, backend=backend, **options)

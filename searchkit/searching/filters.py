@@ -9,7 +9,6 @@ keys. Which fields there are, and how each is typed, is the field registry's `KE
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -115,6 +114,8 @@ def check_known(chosen: Filters, known_values) -> None:
         known = known_values(name)
         if key in known:
             continue
+        import difflib  # only to word this error: not at every start
+
         close = difflib.get_close_matches(key, list(known), n=5, cutoff=0.5)
         names = [known[k] for k in close or sorted(known)[:5]]
         kind = "filter.unknown_value_close" if close else "filter.unknown_value" if names else "filter.unknown_value_none"

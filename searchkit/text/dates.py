@@ -8,7 +8,6 @@ A date that reads only one way (`13/4/2026 10:15 AM`, `4/13/2026`) is read that 
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import date
 
@@ -122,5 +121,7 @@ def _bound(year: int, month: int | None, day: int | None, end: bool) -> str | No
     elif day is None:
         if not 1 <= month <= 12:
             return None
+        import calendar  # only for a month's last day: calendar imports locale at every start
+
         day = calendar.monthrange(year, month)[1] if end else 1
     return iso_date(year, month, day)

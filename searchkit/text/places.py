@@ -20,7 +20,7 @@ import itertools
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from importlib.resources import files
+from pathlib import Path
 from types import MappingProxyType
 from typing import Iterator, Mapping, Sequence
 
@@ -226,7 +226,8 @@ def _after_context(text: str, found: Sequence[Syllable], start: int) -> bool:
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
     """The packaged gazetteer, parsed once. Raises ValueError naming a malformed line."""
-    text = files("searchkit").joinpath("data/provinces.tsv").read_text(encoding="utf-8")
+    # the package's folder without importing importlib.resources (8 ms at every start)
+    text = (Path(__file__).parent.parent / "data" / "provinces.tsv").read_text(encoding="utf-8")
     return parse_gazetteer(text, "provinces.tsv")
 
 

@@ -24,12 +24,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Iterable, Iterator, NamedTuple, Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple, Sequence
 
 from searchkit.text.fold import fold
 from searchkit.text.normalize import canonical_syllable, unify_i_y
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where used: splitting syllables needs no numpy (nor `--help`)
 
 #: One number: points between thousands (and a decimal comma), or one decimal mark; never
 #: the start of a longer run of digits and separators; letters written on after it.
@@ -208,6 +209,8 @@ def _fold_lower(text: str) -> str | None:
     """
     if _folds_longer().search(text):
         return None
+    import numpy as np
+
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     table = _folding_codes()
     inside = codes < len(table)
@@ -219,6 +222,8 @@ def _fold_lower(text: str) -> str | None:
 @lru_cache(maxsize=1)
 def _folding_codes() -> np.ndarray:
     """`_folding_table` as an array over code points up to the last Latin letter it folds."""
+    import numpy as np
+
     table = {code: base for code, base in _folding_table().items() if len(base) == 1}
     codes = np.arange(max(table) + 1, dtype=np.uint32)
     for code, base in table.items():

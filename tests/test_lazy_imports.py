@@ -1,0 +1,91 @@
+"""A fast start (issue 21, item 6): what a fresh process imports, not how long it takes.
+
+`import searchkit` loads the errors only (the engine and the data types come on first use of
+their names); the command line parses `searchkit query …` without numpy or the index reader;
+a whole query never loads the web stack, the Typesense client or the word segmenter. Each
+check runs in a new interpreter: this test process has imported everything long ago.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+#: Never needed to search: the web stack, the Typesense client, pyvi and its CRF, the
+#: segmenter and the indexer's process pool.
+NEVER_ON_THE_QUERY_PATH = ("starlette", "uvicorn", "jinja2", "typesense", "httpx", "pyvi", "pycrfsuite",
+                           "searchkit.web", "searchkit.text.segment", "searchkit.text.crf",
+                           "searchkit.indexing.segments", "searchkit.indexing.sync")
+#: Needed to search, not to parse a command line or to import the package.
+SEARCHING = ("numpy", "whoosh", "searchkit.engine", "searchkit.searching.pipeline", "searchkit.backends.local")
+
+
+def modules_after(code: str, tmp_path, *args: str) -> tuple[set[str], subprocess.CompletedProcess]:
+    """The modules a fresh interpreter holds after running `code` (which may exit), and the
+    finished process (its output, its exit code)."""
+    listing = tmp_path / "modules.json"
+    program = ("import atexit, json, sys\n"
+               f"atexit.register(lambda: open({str(listing)!r}, 'w').write(json.dumps(sorted(sys.modules))))\n"
+               + code)
+    done = subprocess.run([sys.executable, "-c", program, *args], cwd=ROOT, capture_output=True, text=True,
+                          encoding="utf-8", timeout=120, env={**os.environ, "SEARCHKIT_LANG": "en"})
+    assert listing.exists(), done.stderr
+    return set(json.loads(listing.read_text())), done
+
+
+def loaded(modules: set[str], names) -> list[str]:
+    """Which of `names` (packages or modules) are among `modules`."""
+    return sorted(name for name in names if any(m == name or m.startswith(name + ".") for m in modules))
+
+
+def test_import_searchkit_loads_the_errors_and_names_the_rest_on_use(tmp_path):
+    modules, done = modules_after(
+        "import searchkit\n"
+        "light = sorted(m for m in sys.modules if m.startswith(('numpy', 'whoosh', 'click', 'searchkit.')))\n"
+        "from searchkit import *\n"
+        "print(light, SearchEngine.__module__, Hit.__module__, sorted(set(searchkit.__all__) - set(dir(searchkit))))\n"
+        "try:\n"
+        "    searchkit.Tìm\n"
+        "except AttributeError as error:\n"
+        "    print(error)\n", tmp_path)
+    assert done.returncode == 0, done.stderr
+    light, _, rest = done.stdout.partition("] ")
+    assert light == "['searchkit.errors'"  # before the star import: the errors alone
+    assert rest.splitlines() == ["searchkit.engine searchkit.models []",
+                                 "module 'searchkit' has no attribute 'Tìm'"]
+    assert "searchkit.engine" in modules  # the star import did load it
+
+
+def test_the_query_command_line_is_parsed_without_numpy_or_the_index(tmp_path):
+    modules, done = modules_after(
+        "from searchkit.cli import main\n"
+        "ctx = main.make_context('searchkit', ['query', 'trạm', 'BTS', '-n', '5', '--province', 'dak nong',"
+        " '--index', 'nơi-khác', '-Vinh'])\n"
+        "name, command, args = main.resolve_command(ctx, ctx.protected_args + ctx.args)\n"
+        "sub = command.make_context(name, args, parent=ctx)\n"
+        "print(name, sub.params['query'], sub.params['limit'], sub.params['province'], sub.params['index_dir'])\n",
+        tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "query ('trạm', 'BTS', '-Vinh') 5 dak nong nơi-khác"
+    assert loaded(modules, SEARCHING + NEVER_ON_THE_QUERY_PATH) == []
+
+
+def test_help_imports_no_search_machinery(tmp_path):
+    modules, done = modules_after("from searchkit.cli import main\nmain(['--help'])\n", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Full-text search for Vietnamese ICT news" in done.stdout
+    assert loaded(modules, SEARCHING + NEVER_ON_THE_QUERY_PATH) == []
+
+
+def test_a_whole_query_loads_what_it_searches_with_and_nothing_more(tmp_path, sample_engine):
+    modules, done = modules_after("from searchkit.cli import main\nmain()\n", tmp_path,
+                                  "query", "Đắk Nông trạm BTS", "--index", str(sample_engine.path))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith('2 results for "Đắk Nông trạm BTS" (1 with every word)')
+    assert "tại tỉnh [Đăk Nông];" in done.stdout and "quản lý các [trạm BTS];" in done.stdout
+    assert loaded(modules, SEARCHING) == sorted(SEARCHING)  # the check sees what a search loads
+    assert loaded(modules, NEVER_ON_THE_QUERY_PATH) == []
