@@ -6,8 +6,9 @@ the peers' cold query in the same run (issue 21, item 6: median ≤ 0.2 s).
 
 Every row is a new process searching the same index as bench/query.py does (top 10, with
 snippets), timed from its start to its exit. The rows run in rounds, one of each per round,
-so that a change in the machine's load falls on every row alike; each prints the median and
-the best of `--runs`.
+so that a change in the machine's load falls on every row alike; each prints the median, the
+best and the p90 of `--runs` wall times, and the median CPU time (user + system) of the
+process, which other jobs on a loaded machine move less.
 
 - `python -c pass`: the interpreter alone, the floor under every Python row;
 - `import searchkit`, `searchkit --help`: what the package costs before any search;
@@ -31,6 +32,7 @@ indexing.py and query.py leave in the workdir, built when missing.
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -120,10 +122,16 @@ def environment(checkout: Path | None, workdir: Path, bytecode: bool) -> dict[st
     return env
 
 
-def run_once(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, str]:
+def run_once(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, int, str]:
+    """Wall seconds, CPU seconds (user + system, the process's own: less moved by other jobs
+    on a loaded machine than its wall time), exit code, standard error."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
-    return time.perf_counter() - started, done.returncode, done.stderr.decode("utf-8", "replace")
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu, done.returncode, done.stderr.decode("utf-8", "replace")
 
 
 def main() -> None:
@@ -154,21 +162,24 @@ def main() -> None:
     print(machine_note())
     for (label, command, _checkout), env in zip(rows, envs):  # bytecode written, pages cached
         for _ in range(WARMUP):
-            _seconds, code, err = run_once(command, env, workdir)
+            _wall, _cpu, code, err = run_once(command, env, workdir)
             if code not in (0, 1):  # 1: a query that matched nothing
                 sys.exit(f"{label} failed (exit {code}):\n{err[-2000:]}")
-    times: list[list[float]] = [[] for _ in rows]
+    walls: list[list[float]] = [[] for _ in rows]
+    cpus: list[list[float]] = [[] for _ in rows]
     for _ in range(args.runs):
         for i, ((_label, command, _checkout), env) in enumerate(zip(rows, envs)):
-            times[i].append(run_once(command, env, workdir)[0])
-    table = [(label, statistics.median(t), min(t), sorted(t)[int(0.9 * (len(t) - 1))])
-             for (label, _command, _checkout), t in zip(rows, times)]
-    print_table(["cold process (s)", "median", "best", "p90"],
+            wall, cpu, _code, _err = run_once(command, env, workdir)
+            walls[i].append(wall)
+            cpus[i].append(cpu)
+    table = [(label, statistics.median(w), min(w), sorted(w)[int(0.9 * (len(w) - 1))], statistics.median(c))
+             for (label, _command, _checkout), w, c in zip(rows, walls, cpus)]
+    print_table(["cold process (s)", "median", "best", "p90", "CPU median"],
                 [(label, *(f"{seconds:.3f}" for seconds in figures)) for label, *figures in table],
                 title=f"{args.runs} rounds, query {args.query!r}, index {index} "
                       f"({'bytecode cached' if bytecode else 'no bytecode cache'})")
     print(machine_note())
-    query_median = next(median for label, median, _best, _p90 in table if label == "searchkit query")
+    query_median = next(median for label, median, *_rest in table if label == "searchkit query")
     print(f"floor: searchkit query median <= {FLOOR_SECONDS:.3f} s "
           f"({'met' if query_median <= FLOOR_SECONDS else 'not met'}: {query_median:.3f} s)")
 
