@@ -142,6 +142,8 @@ def render_explanation(results: Results, lang: str = "vi") -> str:
     weights = plan.get("weights") or {}
     if weights:
         lines.append(f"  {say('explain.weights', lang)}: " + " · ".join(f"{w} {v:.2f}" for w, v in weights.items()))
+    if results.note:  # what the search cut short (snippets of a broad query) or could not do
+        lines.append(f"  {results.note}")
     for rank, hit in enumerate(results.hits, results.offset + 1):
         if hit.explanation is not None:
             lines.append(f"{rank}. {hit.id}")

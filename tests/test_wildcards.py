@@ -9,13 +9,17 @@ import re
 
 import pytest
 
-from searchkit.searching.highlight import MAX_SNIPPET_MATCHES, make_snippets, match_spans
+from searchkit.searching import highlight, pipeline
+from searchkit.searching.highlight import (
+    FULL_SNIPPET_HITS, MAX_CANDIDATES, MAX_SNIPPET_MATCHES, full_snippet_hits, make_snippets, match_spans,
+)
 from searchkit.searching.query import parse_query
 from searchkit.searching.rewrite import (
     MAX_COMPLETIONS, MAX_PREFIXES, MAX_QUERY_COMPLETIONS, Vocabulary, expand_prefixes,
 )
 from searchkit.text.syllables import find_syllables, syllables
-from tests.conftest import engine_over
+from searchkit import SearchEngine
+from tests.conftest import engine_over, write_jsonl_corpus
 
 #: Syllables beginning with each letter, as an index might hold them, the most frequent first.
 KNOWN = {letter: [f"{letter}{tail}" for tail in ("a", "anh", "ang", "am", "ai", "ao", "an", "ay", "ac", "at",
@@ -144,3 +148,83 @@ def test_find_syllables_with_hundreds_of_terms_matches_filtering_every_syllable(
     for sample in range(30):
         wanted = set(rng.sample(sorted(every), rng.randint(1, len(every)))) | extra | {"tra", "t", "2", "1"}
         assert find_syllables(text, wanted) == [s for s in syllables(text) if s.folded in wanted]
+
+
+#: A storm of prefixes (issue 18): every initial of Vietnamese, matching nearly every word
+#: (joined by OR: every article is a hit).
+STORM = ("th* OR t* OR tr* OR n* OR ng* OR nh* OR c* OR ch* OR đ* OR h* OR m* OR l* OR v* OR b* OR s* OR k* "
+         "OR x* OR q* OR d* OR g* OR ph* OR kh* OR gi* OR r* OR p* OR a* OR ô* OR ư* OR i* OR u* OR e*")
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory):
+    """130 articles of real Vietnamese paragraphs (the seeds'), each longer than a snippet."""
+    root = tmp_path_factory.mktemp("crowded")
+    write_jsonl_corpus(root / "corpus.jsonl", 130)
+    engine = SearchEngine(root / "index")
+    engine.index([root / "corpus.jsonl"])
+    return engine
+
+
+class Work:
+    """Counts what highlighting does: windows scored, and article bodies scanned past their
+    opening passage (a scan of more than `opening` characters)."""
+
+    def __init__(self, monkeypatch, opening: int = 250):
+        self.windows, self.long_scans = 0, 0
+        density, find = highlight._density, highlight.find_syllables
+
+        def counted_density(*args):
+            self.windows += 1
+            return density(*args)
+
+        def counted_find(text, *args, **kwargs):
+            self.long_scans += len(text) > opening
+            return find(text, *args, **kwargs)
+
+        monkeypatch.setattr(highlight, "_density", counted_density)
+        monkeypatch.setattr(highlight, "find_syllables", counted_find)
+
+
+def test_a_storm_at_limit_1000_does_bounded_snippet_work(crowded, monkeypatch):
+    work = Work(monkeypatch)
+    results = crowded.search(STORM, limit=1000)
+    hits = results.hits
+    marks = crowded.highlighting(STORM)[1]
+    assert marks.words > highlight.SNIPPET_WORK // FULL_SNIPPET_HITS  # broad enough to be cut
+    assert len(hits) > pipeline.MAX_SNIPPET_HITS
+    # the bound: windows scored and whole bodies scanned for the first FULL_SNIPPET_HITS hits only
+    assert 0 < work.windows <= FULL_SNIPPET_HITS * MAX_CANDIDATES
+    assert work.long_scans == FULL_SNIPPET_HITS
+    bodies = {hit.id: crowded.article(hit.id)["body"] for hit in hits}
+    assert min(map(len, bodies.values())) > 250 > max(len(hit.title) for hit in hits)  # what Work tells apart
+    # the next hits get their article's opening passage, its matches marked; the last ones none
+    for hit in hits[FULL_SNIPPET_HITS:pipeline.MAX_SNIPPET_HITS]:
+        (snippet,) = hit.snippets
+        assert bodies[hit.id].startswith(snippet.text.rstrip("…")) and snippet.spans, hit.id
+    assert all(not hit.snippets for hit in hits[pipeline.MAX_SNIPPET_HITS:])
+    assert results.note == pipeline.LEAD_NOTE.format(full=FULL_SNIPPET_HITS, first=FULL_SNIPPET_HITS + 1,
+                                                     last=pipeline.MAX_SNIPPET_HITS, words=marks.words)
+    # the first hits' snippets are the ones a small page gives them
+    small = crowded.search(STORM, limit=FULL_SNIPPET_HITS)
+    assert small.note is None
+    assert [h.snippets for h in small.hits] == [h.snippets for h in hits[:FULL_SNIPPET_HITS]]
+    assert any(len(h.snippets) > 1 and not bodies[h.id].startswith(h.snippets[1].text.rstrip("…"))
+               for h in small.hits)  # chosen passages, not the opening
+
+
+def test_a_query_of_a_few_words_keeps_full_snippets_on_every_hit(crowded, monkeypatch):
+    work = Work(monkeypatch)
+    results = crowded.search("thông tin", limit=1000)
+    snippeted = results.hits[:pipeline.MAX_SNIPPET_HITS]
+    assert len(snippeted) > FULL_SNIPPET_HITS and results.note is None
+    assert full_snippet_hits(crowded.highlighting("thông tin")[1].words, 100) == 100
+    assert work.long_scans == len(snippeted)  # every one chosen from the whole article
+
+
+def test_past_the_deadline_the_hits_left_get_no_snippets(crowded, monkeypatch):
+    monkeypatch.setattr(pipeline, "SNIPPET_DEADLINE", 0.0)  # already past when the first hit comes
+    results = crowded.search("thông tin", limit=5)
+    assert results.hits and all(not hit.snippets for hit in results.hits)
+    assert any(hit.title_spans for hit in results.hits)  # titles are still marked
+    assert results.note == pipeline.LATE_NOTE.format(place=1, seconds=0.0)

@@ -21,6 +21,14 @@ MAX_CANDIDATES = 40
 #: syllables: a query matching nearly every word (`t* n* c*`) costs the same on every
 #: article, and three snippets of a few dozen words never need more.
 MAX_SNIPPET_MATCHES = 150
+#: Snippet work one page may spend (issue 18): hits given full snippets × syllables the
+#: query marks. Choosing passages costs up to MAX_CANDIDATES windows a hit, and a query
+#: marking hundreds of syllables (`th* l* đ* …`) fills every window; so a query of a few
+#: words gives full snippets to every hit that gets snippets, a storm of prefixes to the
+#: first FULL_SNIPPET_HITS only, and the hits after them get the article's opening passage
+#: (`Highlighting.lead`: one paragraph scanned, whatever the article's length).
+SNIPPET_WORK = 2_000
+FULL_SNIPPET_HITS = 20
 
 
 Terms = Mapping[str, frozenset[str]]
@@ -55,6 +63,25 @@ class Highlighting:
     def snippets(self, text: str, count: int = 3) -> tuple[Snippet, ...]:
         return make_snippets(text, self.terms, count=count, phrases=self.phrases, inside=self.inside,
                              preferred=self.preferred)
+
+    def lead(self, text: str) -> tuple[Snippet, ...]:
+        """The cheap snippet: the opening passage, its matches marked (`lead_snippet`)."""
+        return lead_snippet(text, self.terms, phrases=self.phrases, inside=self.inside, preferred=self.preferred)
+
+    @property
+    def words(self) -> int:
+        """How many syllables this marks: what a snippet's work grows with (`full_snippet_hits`)."""
+        return len(_wanted(self.terms, self.phrases))
+
+
+def full_snippet_hits(words: int, hits: int) -> int:
+    """How many of a page's first `hits` get full snippets when the query marks `words`
+    syllables: all of them within SNIPPET_WORK, never fewer than FULL_SNIPPET_HITS.
+
+    >>> full_snippet_hits(3, 100), full_snippet_hits(40, 100), full_snippet_hits(200, 100), full_snippet_hits(200, 8)
+    (100, 50, 20, 8)
+    """
+    return min(hits, max(FULL_SNIPPET_HITS, SNIPPET_WORK // max(words, 1)))
 
 
 def match_spans(text: str, terms: Iterable[str] | Terms, phrases: Phrases = (),
@@ -154,15 +181,34 @@ def make_snippets(text: str, terms: Iterable[str] | Terms, count: int = 3, width
         return (_snippet(text, start, end, []),) if end > start else ()
     chosen: list[tuple[int, int]] = []
     step = max(1, len(matches) // MAX_CANDIDATES)  # anchors spread over the whole article
-    remaining = matches[::step][:MAX_CANDIDATES]
+    anchors = [start for start, _, _ in matches[::step][:MAX_CANDIDATES]]
     starts = [start for start, _, _ in matches]
+    # an anchor's window and its density stay the same from one pick to the next: each is
+    # scored once (at most MAX_CANDIDATES windows a hit), the densest left is taken each time
+    windows = [_window(text, anchor, width, seen) for anchor in anchors]
+    scores = [_density(matches, starts, window) for window in windows]
+    remaining = list(range(len(anchors)))
     while remaining and len(chosen) < count:
-        windows = [_window(text, start, width, seen) for start, _, _ in remaining]
-        best = max(windows, key=lambda window: _density(matches, starts, window))
+        best = windows[max(remaining, key=scores.__getitem__)]
         chosen.append(best)
-        remaining = [m for m in remaining if not best[0] <= m[0] < best[1]]
+        remaining = [i for i in remaining if not best[0] <= anchors[i] < best[1]]
     spans = [(start, end) for start, end, _ in matches]
     return tuple(_snippet(text, s, e, spans) for s, e in sorted(chosen))
+
+
+def lead_snippet(text: str, terms: Iterable[str] | Terms, width: int = 220, phrases: Phrases = (),
+                 inside: frozenset[str] = frozenset(), preferred: Terms = _NONE) -> tuple[Snippet, ...]:
+    """The opening passage of `text` (about `width` characters of its first paragraph) with
+    the matches inside it marked: only that passage is scanned, however long the article.
+
+    >>> lead_snippet("Trạm BTS mới ở Đắk Nông.\\nĐoạn hai: trạm BTS.", {"tram", "bts"})
+    (Snippet(text='Trạm BTS mới ở Đắk Nông.', spans=((0, 8),)),)
+    """
+    start, end = _window(text, 0, width)
+    if end <= start:
+        return ()
+    found = _matches(text[:end], as_terms(terms), phrases, inside, preferred)
+    return (_snippet(text, start, end, [(a, b) for a, b, _ in found]),)
 
 
 def _window(text: str, anchor: int, width: int, seen: int | None = None) -> tuple[int, int]:

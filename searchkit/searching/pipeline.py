@@ -14,6 +14,7 @@ inside `Backend.reading`.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections import Counter
 from typing import TYPE_CHECKING, Sequence
 
@@ -23,7 +24,7 @@ from searchkit.models import Explanation, Hit, Results, heading
 from searchkit.searching.analysed import AnalysedQuery, analysed
 from searchkit.searching.backend import FACETS, Candidates, View
 from searchkit.searching.filters import Filters, check_known
-from searchkit.searching.highlight import Highlighting
+from searchkit.searching.highlight import Highlighting, full_snippet_hits
 from searchkit.searching.plan import QueryPlan, names_in, plan_query, restored_forms
 from searchkit.searching.query import check_size, parse_query
 from searchkit.searching.rewrite import (
@@ -46,6 +47,14 @@ if TYPE_CHECKING:
 #: page costs more than a fraction of a second to highlight (a page of 1,000 hits of 31
 #: prefixes matching nearly every word: 0.4 s of CPU with 200, issue 18).
 MAX_SNIPPET_HITS = 100
+#: CPU seconds (this thread's) a search may have spent before a hit's snippets are made: past
+#: them, the hits left get none. The deterministic caps (prefixes, `full_snippet_hits`) keep
+#: every query under it on the 16k corpus; this guards against what they do not foresee.
+SNIPPET_DEADLINE = 0.3
+#: `Results.note` of a page whose later hits got cheaper snippets, or none.
+LEAD_NOTE = ("snippets: passages chosen for the first {full} hits, the opening passage for hits {first}–{last} "
+             "(the query marks {words} words)")
+LATE_NOTE = "snippets: none from hit {place} on (the search had used {seconds} s of CPU)"
 #: Hits an explanation looks among: a store that hands over candidates finds them as a
 #: search for this many hits would.
 EXPLAIN_DEPTH = 250
@@ -61,6 +70,7 @@ def search(view: View, table: Abbreviations, query: str | AnalysedQuery, *, limi
     query is analysed once (`AnalysedQuery`); every step below reads that analysis."""
     from searchkit.searching.ranking import Trace, rank
 
+    started = time.thread_time()
     check_known(chosen, view.known_values)
     typed = check_size(query)
     vocabulary = view.vocabulary(typed)
@@ -76,9 +86,10 @@ def search(view: View, table: Abbreviations, query: str | AnalysedQuery, *, limi
     best = by_date(view.days(found), ranked, limit, offset) if sort == "date" else ranked.top(limit, offset)
     marks = highlighting_of(plan, found.arrays, ranked.matches)
     stored = view.stored(found, [doc for doc, _ in best])
-    hits = tuple(hit(fields, score, marks, snippets if place < MAX_SNIPPET_HITS else 0,
-                     explanation(ranked, trace, doc) if trace else None)
-                 for place, ((doc, score), fields) in enumerate(zip(best, stored)) if fields is not None)
+    hits, notes = with_snippets(best, stored, marks, snippets, started,
+                                lambda doc: explanation(ranked, trace, doc) if trace else None)
+    if not suggest:
+        notes.append(NO_SUGGEST_NOTE.format(name=name))
     suggestion = None if plan.corrected or not suggest else _suggest(view, vocabulary, table, hits, plan.analysed)
     total = ranked.total if found.complete else max(ranked.total, found.found)
     counted = {}
@@ -86,7 +97,7 @@ def search(view: View, table: Abbreviations, query: str | AnalysedQuery, *, limi
         counted = facet_counts(view, found, ranked) if found.complete else ordered(found.facets or {})
     return Results(query=typed.shown, total=total, hits=hits, searched=searched(plan, ranked.matches),
                    suggestion=suggestion, facets=counted, corrected=plan.corrected, complete=ranked.complete,
-                   offset=offset, note=None if suggest else NO_SUGGEST_NOTE.format(name=name),
+                   offset=offset, note="; ".join(notes) or None,
                    plan={**plan.to_dict(), "weights": trace.weights,
                          "accents": [m.to_dict() for m in ranked.matches.values()]} if trace else None)
 
@@ -249,17 +260,44 @@ def most_first(counts: dict[str, int]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], folded_key(item[0]), item[0])))
 
 
+def with_snippets(best: list[tuple[int, float]], stored: list, marks: tuple[Highlighting, Highlighting],
+                  snippets: int, started: float, explain) -> tuple[tuple[Hit, ...], list[str]]:
+    """The page's hits and the notes on their snippets. Snippet work is bounded: up to
+    `snippets` passages for the first `full_snippet_hits`, the opening passage for the next
+    up to MAX_SNIPPET_HITS, none after them, nor after SNIPPET_DEADLINE s of CPU since
+    `started` (a `time.thread_time()`). `explain(doc)`: the hit's explanation or None."""
+    shown = min(len(best), MAX_SNIPPET_HITS) if snippets > 0 else 0
+    full = full_snippet_hits(marks[1].words, shown)
+    hits, late = [], None
+    for place, ((doc, score), fields) in enumerate(zip(best, stored)):
+        if fields is None:
+            continue
+        if late is None and place < shown and time.thread_time() - started >= SNIPPET_DEADLINE:
+            late = place
+        count = snippets if place < shown and late is None else 0
+        hits.append(hit(fields, score, marks, count, explain(doc), lead=place >= full))
+    notes = []
+    if full < shown and (late is None or late > full):
+        notes.append(LEAD_NOTE.format(full=full, first=full + 1, last=shown if late is None else late,
+                                      words=marks[1].words))
+    if late is not None:
+        notes.append(LATE_NOTE.format(place=late + 1, seconds=SNIPPET_DEADLINE))
+    return tuple(hits), notes
+
+
 def hit(fields: dict, score: float, marks: tuple[Highlighting, Highlighting], snippets: int,
-        explained: Explanation | None = None) -> Hit:
-    """One hit from an article's stored fields, its title and body marked."""
-    title = heading(fields.get("title", ""), fields.get("body", ""))  # untitled: the first sentence
+        explained: Explanation | None = None, lead: bool = False) -> Hit:
+    """One hit from an article's stored fields, its title and body marked; `lead`: its
+    snippet is the article's opening passage (`Highlighting.lead`), not chosen passages."""
+    body = fields.get("body", "")
+    title = heading(fields.get("title", ""), body)  # untitled: the first sentence
     return Hit(
         id=fields["id"], title=title, score=score,
         date=fields.get("date"), source=fields.get("source"), category=fields.get("category"),
         url=fields.get("url"), author=fields.get("author"), province=fields.get("province"),
         tags=tuple(fields.get("tags") or ()), mentions=tuple(fields.get("mentions") or ()),
         title_spans=tuple(marks[0].spans(title)),
-        snippets=marks[1].snippets(fields.get("body", ""), count=snippets),
+        snippets=(marks[1].lead(body) if lead else marks[1].snippets(body, count=snippets)) if snippets > 0 else (),
         explanation=explained,
     )
 
