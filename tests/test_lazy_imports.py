@@ -62,12 +62,13 @@ def test_import_searchkit_loads_the_errors_and_names_the_rest_on_use(tmp_path):
 
 def test_the_query_command_line_is_parsed_without_numpy_or_the_index(tmp_path):
     modules, done = modules_after(
+        "import click\n"
         "from searchkit.cli import main\n"
-        "ctx = main.make_context('searchkit', ['query', 'trạm', 'BTS', '-n', '5', '--province', 'dak nong',"
-        " '--index', 'nơi-khác', '-Vinh'])\n"
-        "name, command, args = main.resolve_command(ctx, ctx.protected_args + ctx.args)\n"
-        "sub = command.make_context(name, args, parent=ctx)\n"
-        "print(name, sub.params['query'], sub.params['limit'], sub.params['province'], sub.params['index_dir'])\n",
+        "ctx = click.Context(main, info_name='searchkit')\n"
+        "sub = main.get_command(ctx, 'query').make_context('query', ['trạm', 'BTS', '-n', '5', '--province',"
+        " 'dak nong', '--index', 'nơi-khác', '-Vinh'], parent=ctx)\n"
+        "print(sub.info_name, sub.params['query'], sub.params['limit'], sub.params['province'],"
+        " sub.params['index_dir'])\n",
         tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "query ('trạm', 'BTS', '-Vinh') 5 dak nong nơi-khác"
