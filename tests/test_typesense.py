@@ -128,6 +128,31 @@ def test_sync_adds_updates_and_removes_by_content_hash(node, corpus_copy):
     assert engine.article("moi")["title"] == "Khánh Hòa khai trương tổng đài 1022"
 
 
+def test_a_search_asks_three_times_and_statistics_follow_other_writers(node, corpus_copy, monkeypatch):
+    reader = SearchEngine(backend=node.url("versions"))
+    reader.index([corpus_copy], workers=1)
+    asked: list[int] = []
+    sent = TypesenseBackend.multi_search
+    monkeypatch.setattr(TypesenseBackend, "multi_search", lambda self, searches, common: (
+        asked.append(len(searches)), sent(self, searches, common))[1])
+    before = {h.id: h.score for h in reader.search("trạm phát sóng").hits}
+    # the typed words' frequencies; the candidates with every other statistic; the stored text
+    assert len(asked) == 3 and before
+    asked.clear()
+    reader.search("trạm phát sóng")
+    assert len(asked) == 2  # the words are known: candidates, stored text
+
+    # another process adds an article holding the words: its count and their frequencies move,
+    # and the reader's next search ranks with the new ones (not those it kept)
+    (corpus_copy / "moi.txt").write_text("Bình Định có thêm trạm phát sóng\n\nTỉnh lắp trạm phát sóng "
+                                         "mới ở xã Nhơn Lý.\n", encoding="utf-8")
+    SearchEngine(backend=node.url("versions")).index([corpus_copy], workers=1)
+    after = {h.id: h.score for h in reader.search("trạm phát sóng").hits}
+    fresh = {h.id: h.score for h in SearchEngine(backend=node.url("versions")).search("trạm phát sóng").hits}
+    assert "moi" in after and after == fresh
+    assert after[DAK_NONG] != before[DAK_NONG]
+
+
 def test_vietnamese_queries_rank_as_the_local_index_ranks_them(pair, monkeypatch):
     local, remote = pair
     # the collection keeps no word-pair model (no restore_accents): compared with the local

