@@ -38,7 +38,8 @@ import numpy as np
 
 from searchkit.backends.url import BackendError, BackendUnavailableError, BackendURL
 from searchkit.errors import IndexFormatError, IndexNotFoundError
-from searchkit.fields import ACCENTED, FOLDED, KEYED, KEYED_BY_NAME, WORDS, KeyedField, fields_of, folded_field
+from searchkit.fields import (ACCENTED, FOLDED, KEYED, KEYED_BY_NAME, WORDS, KeyedField, accented_field, fields_of,
+                              folded_field)
 from searchkit.models import Article, IndexReport, Skipped
 from searchkit.searching.analysed import AnalysedQuery
 from searchkit.searching.backend import FACETS, Candidates
@@ -580,7 +581,7 @@ class TypesenseBackend:
         self.statistics.need(_rarity_terms(plan))  # known from planning, as a rule: no request
         for q in _word_queries(plan, self.statistics):
             searches.append({**common, "q": q, "per_page": WORD_CANDIDATES, "drop_tokens_threshold": 0})
-        missing = self.statistics.missing(_plan_terms(plan))
+        missing = self.statistics.missing([*_plan_terms(plan), *_variant_terms(plan)])
         results = self.multi_search(searches + self.statistics.searches(missing) + [Statistics.version_search()], {})
         self.statistics.observe(results[-1])  # first: a new version drops what was kept, not these
         self.statistics.record(missing, results[len(searches):-1])
@@ -771,6 +772,24 @@ def _plan_terms(plan: QueryPlan) -> Iterator[tuple[str, str]]:
             yield from ((field, word) for field in FOLDED_FIELDS)
     for word in plan.compounds:
         yield from ((field, word) for field in WORDS_FIELDS)
+
+
+def _variant_terms(plan: QueryPlan) -> Iterator[tuple[str, str]]:
+    """(field, term) that ranking's accent matching (`exact.decide`) asks of a query typed
+    with some marks: which marked spellings of each unmarked syllable bodies hold (`an`: *ăn*,
+    *ẩn*, *án*, …), asked with the candidates rather than one request each."""
+    from searchkit.searching.ranking import LONG_QUERY
+    from searchkit.text.spelling import is_valid_syllable
+    from searchkit.text.variants import marked_variants
+
+    clauses = [c for g in plan.required + plan.optional for c in g] + list(plan.excluded)
+    syllables = [s for c in clauses for s in c.syllables]
+    if len(plan.optional) > LONG_QUERY or all(s.accented == s.folded for s in syllables):
+        return
+    body = accented_field("body").name
+    for syllable in syllables:
+        if syllable.accented == syllable.folded and is_valid_syllable(syllable.folded):
+            yield from ((body, variant) for variant in marked_variants(syllable.folded))
 
 
 def _clause_q(clause: Clause, folded: tuple[str, ...] | None = None, quote: bool = True) -> str:
