@@ -285,25 +285,25 @@ class TypesenseArrays(CandidateArrays):
 
 def _occurrences(text: str, wanted: list[str]) -> list[tuple[str, int]]:
     """(token, position) of every wanted token in an encoded field, by position: `str.find`
-    for each token, then the spaces before it (tokens are joined by single spaces).
+    of each token between spaces, then the spaces before it (tokens are joined by single
+    spaces).
 
     >>> _occurrences("tram bts tram x bt", ["bt", "tram"])
     [('tram', 0), ('tram', 2), ('bt', 4)]
     """
     if not text or "  " in text or text[0] == " ":  # not as `encode_tokens` joins: token by token
         return [(token, n) for n, token in enumerate(text.split()) if token in set(wanted)]
-    out = []
+    padded, found = f" {text} ", []
     for token in wanted:
-        at, size = text.find(token), len(token)
+        needle = f" {token} "
+        at = padded.find(needle)
         while at >= 0:
-            end = at + size
-            if (at == 0 or text[at - 1] == " ") and (end == len(text) or text[end] == " "):
-                out.append((at, token))
-            at = text.find(token, end)
-    out.sort()
+            found.append((at, token))
+            at = padded.find(needle, at + len(needle) - 1)  # the space after it starts the next
+    found.sort()
     occurrences, spaces, last = [], 0, 0
-    for at, token in out:
-        spaces += text.count(" ", last, at)
+    for at, token in found:
+        spaces += padded.count(" ", last, at)
         last = at
         occurrences.append((token, spaces))
     return occurrences
