@@ -353,7 +353,10 @@ class TypesenseBackend:
             config = {"api_key": self.url.api_key, "nodes": nodes, "connection_timeout_seconds": timeout,
                       "num_retries": 2 * len(nodes), "retry_interval_seconds": 0.2}
             session = self._sessions[timeout] = _session(timeout)
-            self._clients[timeout] = typesense.Client(config, http_client=session)
+            try:
+                self._clients[timeout] = typesense.Client(config, http_client=session)
+            except TypeError:  # a client before 2.1 builds its own session (gzip, still kept alive)
+                self._clients[timeout] = typesense.Client(config)
         return self._clients[timeout]
 
     @property
