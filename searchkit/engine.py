@@ -100,8 +100,9 @@ class SearchEngine:
         article has finds nothing); `mentions` a province or a list of them, any spelling, that
         the article names (anywhere, not only as its own province).
         `sort="date"` puts the newest first and undated articles last. `facets=True` counts all
-        matches by province, year, source, category, tag and province mentioned in `Results.facets`. `explain=True` adds
-        the plan (`Results.plan`) and each hit's score breakdown (`Hit.explanation`). Every call
+        matches by province, year, source, category, tag and province mentioned in
+        `Results.facets`. `explain=True` adds the plan (`Results.plan`) and each hit's score
+        breakdown (`Hit.explanation`). Every call
         checks the index's generation and opens a new searcher after a commit, so results
         always reflect the last commit. Safe to call from several threads at once (they take
         turns).
