@@ -514,8 +514,8 @@ def stats(index_dir, as_json) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; the default is reachable from this machine only.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Server processes; each answers searches on its own (use the number of cores).")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Server processes; each answers searches on its own. Default: one per core, at most 8.")
 @click.option("--access-log", is_flag=True, help="Log every request on stdout.")
 @click.option("--timeout", "time_limit", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
               help="Seconds a request may take, its wait for its turn included; then it is answered 503.")

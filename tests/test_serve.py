@@ -36,6 +36,30 @@ def test_serve_without_an_index_says_how_to_build_one(tmp_path):
     assert result.exit_code == 3 and "searchkit index" in result.output
 
 
+def uvicorn_options(monkeypatch, index, *options: str) -> dict:
+    """What `searchkit serve` hands uvicorn (uvicorn.run replaced: nothing listens)."""
+    import uvicorn
+
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: seen.update(options, app=app))
+    result = CliRunner().invoke(main, ["serve", "--index", str(index), "--port", "0", *options])
+    assert result.exit_code == 0, result.output
+    return seen
+
+
+def test_serve_starts_a_worker_per_core_unless_told(sample_engine, monkeypatch):
+    import os
+
+    from searchkit.web import server
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert server.default_workers() == 3
+    assert uvicorn_options(monkeypatch, sample_engine.path)["workers"] == 3
+    assert uvicorn_options(monkeypatch, sample_engine.path, "--workers", "1")["workers"] == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    assert uvicorn_options(monkeypatch, sample_engine.path)["workers"] == server.MAX_DEFAULT_WORKERS
+
+
 def test_serve_binds_loopback_and_answers_the_api(sample_engine):
     with running_server(sample_engine.path) as base:
         assert base.startswith("http://127.0.0.1:")

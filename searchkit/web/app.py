@@ -204,6 +204,7 @@ class Api:
 
     def __init__(self, searches: Searches):
         self.searches = searches
+        self._openapi: bytes | None = None  # the description's JSON: the same for every request
 
     async def search(self, request: Request) -> Response:
         try:
@@ -246,7 +247,9 @@ class Api:
             return JSONResponse(api_error(error), status_code=status_for(error))
 
     def openapi(self, request: Request) -> Response:
-        return JSONResponse(description(__version__))
+        if self._openapi is None:
+            self._openapi = JSONResponse(description(__version__)).body
+        return Response(self._openapi, media_type="application/json")
 
 
 class Pages:
@@ -254,6 +257,7 @@ class Pages:
 
     def __init__(self, searches: Searches, templates: Jinja2Templates):
         self.searches, self.templates = searches, templates
+        self._api: dict | None = None  # the OpenAPI description as the docs page's rows, made once
 
     async def search(self, request: Request) -> Response:
         typed = SearchRequest(q=request.query_params.get("q", "")[:MAX_QUERY_CHARS],
@@ -280,7 +284,9 @@ class Pages:
     async def docs(self, request: Request) -> Response:
         """The OpenAPI description as a page: every path, parameter, response and schema."""
         search = SearchRequest(q="", lang=language_of(request.query_params))
-        return self._render(request, "docs.html", {"search": search, "api": readable(description(__version__))})
+        if self._api is None:
+            self._api = readable(description(__version__))
+        return self._render(request, "docs.html", {"search": search, "api": self._api})
 
     async def article(self, request: Request) -> Response:
         query = request.query_params.get("q", "")[:MAX_QUERY_CHARS]

@@ -7,7 +7,7 @@ numbers that arrive as text, bounds on sizes, on/off flags.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from searchkit.engine import MAX_OFFSET
@@ -91,9 +91,14 @@ class SearchRequest:
 
     def engine_options(self) -> dict[str, Any]:
         """Keyword arguments for `SearchEngine.search`."""
-        options = asdict(self)
+        options = self._values()
         del options["q"], options["lang"]
         return options
+
+    def _values(self) -> dict[str, Any]:
+        """The fields by name, shallow: `dataclasses.asdict` deep-copies every value, a cost
+        paid per request and per link of the results page (the values are all immutable)."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     def link(self, **changes: Any) -> str:
         """This search as the query string of a page link, with `changes` (None drops a
@@ -106,7 +111,7 @@ class SearchRequest:
         """
         from urllib.parse import urlencode
 
-        values = {**asdict(self), **changes}
+        values = {**self._values(), **changes}
         del values["facets"]  # the page always counts them
         defaults = {"limit": DEFAULT_LIMIT, "offset": 0, "sort": "relevance", "lang": LANGUAGES[0]}
         return urlencode({k: v for k, v in values.items() if v not in (None, "", ()) and defaults.get(k) != v},
