@@ -121,3 +121,25 @@ def test_searchkit_add_while_serving_loses_and_repeats_nothing(tmp_path):
     expected = BTS_ARTICLES | {f"moi-{r}-{n}" for r in range(ROUNDS) for n in range(PER_ROUND)}
     assert status == 200 and {hit["id"] for hit in final["hits"]} == expected
     assert len(set(counts)) > 2  # the clients saw several generations, not only the first and last
+
+
+def test_a_server_sees_a_commit_and_checks_a_settled_index_with_one_stat(tmp_path, monkeypatch):
+    """Between commits a search does not reread the table of contents (the folder's time
+    stamp says nothing changed); another process's commit is still seen at once."""
+    import os
+
+    from searchkit.backends import local
+
+    writer = SearchEngine(tmp_path / "index")
+    writer.index([CORPUS])
+    hour_ago = time.time() - 3600
+    os.utime(writer.path, (hour_ago, hour_ago))  # settled: no commit for an hour
+    server = SearchEngine(writer.path)
+    before = {hit.id for hit in server.search("trạm BTS", limit=50)}
+    assert before == BTS_ARTICLES
+    opened = []
+    monkeypatch.setattr(local, "open_index", lambda path, real=local.open_index: opened.append(path) or real(path))
+    assert {hit.id for hit in server.search("trạm BTS", limit=50)} == before and opened == []
+    writer.index([CORPUS, *new_articles(tmp_path / "new", 1)])
+    assert {hit.id for hit in server.search("trạm BTS", limit=50)} == before | {f"moi-1-{n}" for n in range(PER_ROUND)}
+    assert opened

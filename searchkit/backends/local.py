@@ -41,6 +41,24 @@ COMMIT_RETRIES = 4
 #: writer prepares it); meanwhile, for up to this long, the previous one serves, rather than a
 #: search spending a second building it while other threads wait (bench/serve.py's p99).
 SPELLINGS_GRACE_SECONDS = 30.0
+#: A folder changed less than this long ago may change again within the same tick of the
+#: file system's clock, unseen in its time stamp (git's "racily clean" files): until it is
+#: older, every search reads the generation itself rather than trusting the stamp.
+SETTLED_SECONDS = 2.0
+
+
+def _settled_stamp(path: Path) -> tuple[int, int, int] | None:
+    """The folder's device, inode and modification time, or None when it changed too recently to
+    tell a later change by its time stamp (SETTLED_SECONDS) or cannot be read."""
+    import os
+
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    if time.time_ns() - status.st_mtime_ns < SETTLED_SECONDS * 1e9:
+        return None
+    return status.st_dev, status.st_ino, status.st_mtime_ns
 
 
 class LocalIndex:
@@ -55,6 +73,7 @@ class LocalIndex:
         self._awaiting: tuple[int, float] | None = None  # generation whose statistics are awaited, since
         self._arrays: tuple[int, object] | None = None
         self._searcher: tuple[int, object] | None = None
+        self._stamp: tuple[int, int, int] | None = None  # the folder's, when the searcher was opened
         self._vocabulary: tuple[object, Vocabulary] | None = None
         self._lock = threading.RLock()
 
@@ -123,11 +142,19 @@ class LocalIndex:
                 "command": f"searchkit index --rebuild --index {self.path} CORPUS"}) from error
 
     def _open_searcher(self):
+        # A commit adds a table of contents to the folder, which changes its time stamp: while
+        # that stays the same, the open searcher is current, known with one stat instead of a
+        # directory listing and a read of the table of contents (0.3-0.5 ms of a 5 ms search).
+        stamp = _settled_stamp(self.path)
+        if stamp is not None and stamp == self._stamp and self._searcher is not None:
+            return self._searcher[1]
+        self._stamp = None
         ix = open_index(self.path)
         generation = ix.latest_generation()
         if self._searcher is None or self._searcher[0] != generation:
             self.close()
             self._searcher = (generation, ix.searcher())
+        self._stamp = stamp  # taken before the generation was read: a later commit changes it
         return self._searcher[1]
 
     def close(self) -> None:
