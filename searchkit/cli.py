@@ -70,6 +70,13 @@ def message(key: str, **data) -> str:
     return say(key, lang(), **data)
 
 
+def _skipped_line(skipped) -> str:
+    """`bai.jsonl:3: không phải JSON hợp lệ (…)`: where, and why in this run's language (the
+    library's English reason where the catalogue has no entry for it)."""
+    reason = message(skipped.kind, **dict(skipped.data)) if skipped.kind else skipped.reason
+    return f"{skipped.where}: {reason}"
+
+
 def fail(error: SearchkitError):
     """Word a library error in this run's language, naming its field as a flag, and exit with its code."""
     click.echo(f"searchkit: {error_message(error, lang(), FLAGS)}", err=True)
@@ -220,7 +227,7 @@ def print_report(report, index_dir: str, as_json: bool) -> None:
                        unchanged=report.unchanged, skipped=len(report.skipped), seconds=report.seconds,
                        total=report.total, index=index_dir))
     for skipped in report.skipped:
-        click.echo(message("cli.skipped", entry=skipped), err=True)
+        click.echo(message("cli.skipped", entry=_skipped_line(skipped)), err=True)
 
 
 @main.command()

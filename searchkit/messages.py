@@ -378,6 +378,38 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "in {seconds:.1f}s ({total} articles in {index})",
     },
     "cli.skipped": {"vi": "bỏ qua {entry}", "en": "skipped {entry}"},
+    # why an input was skipped (models.Skipped.kind): the report's lines in the user's language
+    "skip.empty_file": {"vi": "tệp rỗng (0 byte)", "en": "empty file (0 bytes)"},
+    "skip.no_records": {
+        "vi": "tệp rỗng (không có bản ghi nào, chỉ có dòng trống)",
+        "en": "empty file (no records, only blank lines)",
+    },
+    "skip.article_too_large": {
+        "vi": "bài lớn hơn {limit} MB ({size} MB)",
+        "en": "article larger than {limit} MB ({size} MB)",
+    },
+    "skip.record_too_large": {"vi": "bản ghi lớn hơn {limit} MB", "en": "record larger than {limit} MB"},
+    "skip.not_json": {"vi": "không phải JSON hợp lệ ({problem})", "en": "not valid JSON ({problem})"},
+    "skip.nested": {
+        "vi": "JSON lồng quá sâu (mỗi bản ghi là một đối tượng phẳng: id, title, body…)",
+        "en": "JSON nested too deeply (a record is one flat object: id, title, body…)",
+    },
+    "skip.duplicate_id": {
+        "vi": "trùng id {id!r}: {first} có cùng id và được giữ; hãy đặt id khác cho một trong hai "
+              "(id của tệp .txt, .html hay .md là đường dẫn của nó trong thư mục được lập chỉ mục)",
+        "en": "duplicate id {id!r}: {first} has the same id and is kept; give one of them another id "
+              "(a .txt, .html or .md file's id is its path inside the folder indexed)",
+    },
+    "skip.broken_link": {
+        "vi": "liên kết tượng trưng hỏng: đích {target} không tồn tại",
+        "en": "broken symbolic link: its target {target} does not exist",
+    },
+    "skip.link_loop": {
+        "vi": "liên kết tượng trưng vòng: {target} dẫn ngược về chính liên kết này nên không tới tệp nào; "
+              "hãy trỏ nó tới một tệp hay thư mục, hoặc xoá nó",
+        "en": "symbolic link loop: {target} leads back to this link, so it leads to no file; point the "
+              "link at a file or folder, or remove it",
+    },
     "cli.building": {
         "vi": "Chưa có chỉ mục ở {index}/: đang dựng từ {corpus}/ …",
         "en": "No index in {index}/ yet: building it from {corpus}/ …",

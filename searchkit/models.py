@@ -190,15 +190,23 @@ class Skipped:
     """An input that could not be indexed, with the reason."""
 
     path: str
-    reason: str
+    reason: str  # in English, for logs and the library
     line: int | None = None
+    #: The catalogue key (`searchkit.messages`) that words the reason in the user's language,
+    #: with its data as (name, value) pairs; "" where the reason has no entry (it is shown as is).
+    kind: str = ""
+    data: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def where(self) -> str:
+        """`bai.jsonl:12`, or the path alone."""
+        return f"{self.path}:{self.line}" if self.line else self.path
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.reason}"
+        return f"{self.where}: {self.reason}"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "data": dict(self.data)}
 
 
 @dataclass(frozen=True)

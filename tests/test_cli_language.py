@@ -145,3 +145,23 @@ def test_the_help_example_that_excludes_a_phrase_does_so_when_pasted_into_a_shel
     assert ids == {"nghe-thuat", "ha-noi"}  # the phrase is excluded; 'nghệ thuật … An toàn' is not
     broken = run(*shlex.split('searchkit query -"Nghệ An" BTS')[1:], "--json", "--index", index_dir)
     assert "nghe-thuat" not in {hit["id"] for hit in json.loads(broken.stdout)["hits"]}  # what the old one did
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("vi", ["tệp rỗng (0 byte)", "không phải JSON hợp lệ", "trùng id 'nghe-an'", "liên kết tượng trưng hỏng"]),
+    ("en", ["empty file (0 bytes)", "not valid JSON", "duplicate id 'nghe-an'", "broken symbolic link"]),
+])
+def test_the_reasons_a_file_was_skipped_follow_the_language(tmp_path, lang, expected):
+    """The index report's skipped lines are worded like the rest of the run, in Vietnamese too."""
+    corpus = tmp_path / "tin"
+    corpus.mkdir()
+    (corpus / "trong.txt").write_bytes(b"")
+    record = json.dumps({"id": "nghe-an", "title": ARTICLES[0][1], "body": ARTICLES[0][2]}, ensure_ascii=False)
+    (corpus / "tin.jsonl").write_text(f"{record}\n{{hỏng\n{record}\n", encoding="utf-8")
+    (corpus / "mat.txt").symlink_to(tmp_path / "khong-co.txt")
+    result = CliRunner().invoke(main, ["--lang", lang, "index", str(corpus), "--index", str(tmp_path / "index")])
+    assert result.exit_code == 0, result.output
+    for text in expected:
+        assert text in result.output, result.output
+    if lang == "vi":
+        assert "empty file" not in result.output and "not valid JSON" not in result.output

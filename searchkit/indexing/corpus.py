@@ -283,13 +283,15 @@ def read_articles(source: SourceFile, known: Known | None = None) -> Iterator[En
     try:
         size = _regular_size(source.path)
         if size == 0:
-            yield Skipped(name, "empty file (0 bytes)")
+            yield Skipped(name, "empty file (0 bytes)", kind="skip.empty_file")
             return
         if suffix == ".jsonl":
             yield from _read_jsonl(source.path, known or {})
             return
         if size > MAX_ARTICLE_BYTES:
-            yield Skipped(name, f"article larger than {MAX_ARTICLE_BYTES // 2**20} MB ({size / 2**20:.1f} MB)")
+            limit, found = str(MAX_ARTICLE_BYTES // 2**20), f"{size / 2**20:.1f}"
+            yield Skipped(name, f"article larger than {limit} MB ({found} MB)", kind="skip.article_too_large",
+                          data=(("limit", limit), ("size", found)))
             return
         data = source.path.read_bytes()
         article_id, digest = source.article_id(), raw_hash(data)
@@ -338,7 +340,9 @@ def _read_jsonl(path: Path, known: Known) -> Iterator[Entry]:
                 continue
             records += 1
             if len(raw) > MAX_ARTICLE_BYTES:
-                yield Skipped(name, f"record larger than {MAX_ARTICLE_BYTES // 2**20} MB", number)
+                limit = str(MAX_ARTICLE_BYTES // 2**20)
+                yield Skipped(name, f"record larger than {limit} MB", number, "skip.record_too_large",
+                              (("limit", limit),))
                 continue
             digest = raw_hash(raw)
             unchanged = _unchanged_record(raw, digest, name, known, number)
@@ -348,15 +352,17 @@ def _read_jsonl(path: Path, known: Known) -> Iterator[Entry]:
             try:
                 article = parse_record(json.loads(decode(raw)))
             except json.JSONDecodeError as error:
-                yield Skipped(name, f"not valid JSON ({json_problem(error)})", number)
+                problem = json_problem(error)
+                yield Skipped(name, f"not valid JSON ({problem})", number, "skip.not_json", (("problem", problem),))
             except RecursionError:
-                yield Skipped(name, "JSON nested too deeply (a record is one flat object: id, title, body…)", number)
+                yield Skipped(name, "JSON nested too deeply (a record is one flat object: id, title, body…)", number,
+                              "skip.nested")
             except ValueError as error:
                 yield Skipped(name, str(error), number)
             else:
                 yield replace(article, path=name, hash=digest, line=number)
     if not records:
-        yield Skipped(name, "empty file (no records, only blank lines)")
+        yield Skipped(name, "empty file (no records, only blank lines)", kind="skip.no_records")
 
 
 def _jsonl_lines(stream: io.BufferedReader) -> Iterator[bytes | ValueError]:

@@ -151,7 +151,7 @@ def _owned_elsewhere(article: Article, run: SyncRun) -> bool:
 def _duplicate(entry: Article | Unchanged, first: str) -> Skipped:
     return Skipped(entry.path, f"duplicate id {entry.id!r}: {first} has the same id and is kept; give one of them "
                                "another id (a .txt, .html or .md file's id is its path inside the folder indexed)",
-                   entry.line)
+                   entry.line, "skip.duplicate_id", (("id", entry.id), ("first", first)))
 
 
 def sync(

@@ -204,10 +204,12 @@ class _Walker:
             os.stat(path)
         except OSError as error:
             if error.errno in (errno.ENOENT, errno.ENOTDIR):
-                yield Skipped(shown, f"broken symbolic link: its target {target} does not exist")
+                yield Skipped(shown, f"broken symbolic link: its target {target} does not exist",
+                              kind="skip.broken_link", data=(("target", target),))
             elif error.errno == errno.ELOOP:
                 yield Skipped(shown, f"symbolic link loop: {target} leads back to this link, so it leads to "
-                                     "no file; point the link at a file or folder, or remove it")
+                                     "no file; point the link at a file or folder, or remove it",
+                              kind="skip.link_loop", data=(("target", target),))
             else:
                 raise  # permission denied on the way to its target: reported as unreadable
             return
