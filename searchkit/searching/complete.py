@@ -60,31 +60,44 @@ _WORD = re.compile(r"[^\W_]+")
 
 @dataclass(frozen=True)
 class Completer:
-    """Entries sorted by folded key: `keys` ('tram bts'), `accented` ('trạm bts', for typed
-    marks), `shown` ('trạm BTS') and `weights` (times written).
+    """Entries sorted by folded key: `keys` ('tram bts'), `spellings` (each way the index
+    writes the entry, most written first: ('trạm bts', 'trạm BTS'), for typed marks), `shown`
+    (the most written, 'trạm BTS') and `weights` (times written). A name has one entry for all
+    its spellings, and typed marks pick the spelling that has them (`Đắk N` → `Đắk Nông`, `Đăk N`
+    → `Đăk Nông`); words that differ by their marks stay apart (`trăm b` offers no `trạm BTS`).
 
     >>> c = Completer.of([("trạm BTS", 17), ("trăm", 900), ("trạm", 930), ("Nghệ An", 206)])
     >>> c.complete("tram b"), c.complete("tra"), c.complete("trạm"), c.complete("xin chao nghe")
     (['trạm BTS'], ['trạm', 'trăm', 'trạm BTS'], ['trạm BTS'], ['xin chao Nghệ An'])
+    >>> c = Completer.of([("Đăk Nông", 40), ("Đắk Nông", 30), ("năm", 900)])
+    >>> c.complete("Đắk N"), c.complete("Đăk N"), c.complete("dak n")
+    (['Đắk Nông'], ['Đăk Nông'], ['Đăk Nông'])
     """
 
     keys: Sequence[str]
-    accented: Sequence[str]
+    spellings: Sequence[tuple[tuple[str, str], ...]]
     shown: Sequence[str]
     weights: np.ndarray
 
     @classmethod
     def of(cls, entries: Iterable[tuple[str, float]]) -> Completer:
-        """The completer of (text as shown, weight) pairs; the heaviest of one spelling wins."""
-        best: dict[str, tuple[float, str, str]] = {}
+        """The completer of (text as shown, weight) pairs; of one spelling, the heaviest is shown."""
+        best: dict[str, dict[str, tuple[float, str]]] = {}
         for shown, weight in entries:
             accented = " ".join(forms(word)[0] for word in _WORD.findall(shown))
-            # one spelling per name (`Đắk Nông`, not also `Đăk Nông`); words differ by their marks
+            # one entry per name (`Đắk Nông` and `Đăk Nông`); words differ by their marks
             same = fold(accented) if shown[:1].isupper() else accented
-            if accented and weight > best.get(same, (-1.0, "", ""))[0]:
-                best[same] = (float(weight), accented, shown)
-        rows = sorted((" ".join(forms(w)[1] for w in accented.split(" ")), accented, shown, weight)
-                      for weight, accented, shown in best.values())
+            spelled = best.setdefault(same, {})
+            if accented and weight > spelled.get(accented, (-1.0, ""))[0]:
+                spelled[accented] = (float(weight), shown)
+        rows = []
+        for spelled in best.values():
+            ranked = sorted(spelled.items(), key=lambda item: -item[1][0])
+            if ranked:
+                accented, (weight, shown) = ranked[0]
+                key = " ".join(forms(w)[1] for w in accented.split(" "))
+                rows.append((key, tuple((a, s) for a, (_, s) in ranked), shown, weight))
+        rows.sort()
         return cls([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
                    np.array([r[3] for r in rows], dtype=np.float64))
 
@@ -151,9 +164,11 @@ class Completer:
             rows, weights = rows[kept], weights[kept]
         found: list[str] = []
         for row in rows[np.argsort(weights, kind="stable")].tolist():
-            if marked and not _marks_agree(self.accented[row], marked, len(words), open_end):
+            shown = self.shown[row] if not marked else next(
+                (s for a, s in self.spellings[row] if _marks_agree(a, marked, len(words), open_end)), None)
+            if shown is None:
                 continue
-            found.append(self.shown[row])
+            found.append(shown)
             if len(found) == limit:
                 break
         return found
