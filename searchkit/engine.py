@@ -173,7 +173,7 @@ class SearchEngine:
         """
         if COMPLETE not in self.capabilities:
             return []
-        return self.backend.reading(lambda view: view.complete(prefix, limit))
+        return self.backend.reading(lambda view: pipeline.complete(view, prefix, limit))
 
     def article(self, id: str) -> dict | None:
         """The stored fields of the article with this id (full `body` included), or None.

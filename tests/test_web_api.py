@@ -213,6 +213,8 @@ def suggest(client, q, **params):
     ("trạm b", "trạm BTS"),  # accents typed
     ("TRAM B", "trạm BTS"),  # any case
     ("-\"Nghệ An\" tram b", "-\"Nghệ An\" trạm BTS"),  # what comes before is kept
+    ("trajm b", "trạm BTS"),  # Telex keys with no input method, read as the search reads them
+    ("truyeenf th", "truyền thông"),
 ])
 def test_suggest_completes_the_last_words_as_the_index_writes_them(client, typed, expected):
     assert suggest(client, typed)[0] == expected

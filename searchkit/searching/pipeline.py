@@ -134,6 +134,13 @@ def restore_accents(view: View, table: Abbreviations, text: str) -> str:
     return suggester(view, view.vocabulary(typed), table).rewrite(typed)
 
 
+def complete(view: View, typed: str, limit: int) -> list[str]:
+    """`SearchEngine.complete` on a view: the words typed with Telex or VNI keys are read as the
+    search reads them (`truyeenf th` completes `truyền th`), then completed from the store."""
+    text = AnalysedQuery.of(typed)
+    return view.complete(decode_typing(text, view.vocabulary(text)), limit) if text.text.strip() else []
+
+
 def make_plan(query: str | AnalysedQuery, vocabulary: Vocabulary, table: Abbreviations,
               corrected: bool = False) -> QueryPlan:
     """The query planned against the store's vocabulary (Telex, abbreviations, prefixes)."""
