@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The scale figures of issue 21 on a many-core machine, in one run (see DEVELOPERS.md).
+#
+#   bash bench/many_cores.sh prepare          # here: wheels for CPython 3.12 and the corpus, in .scale/
+#   bash bench/many_cores.sh run [K]          # there: install, then every engine at 1x and Kx (default 16)
+#
+# `prepare` needs ../shared/corpus/corpus.jsonl and PyPI; `run` needs neither (no network there):
+# it installs the wheels with `pip --target`, decompresses the corpus and prints, for searchkit,
+# SQLite FTS5 and tantivy side by side, the build at 1x and Kx and query p50/p99 at 1x and Kx.
+# What it prints goes to $OUT (or /tmp/many-cores) as indexing.txt and query.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SCALE_DIR=.scale
+CORPUS=../shared/corpus/corpus.jsonl
+
+prepare() {
+  mkdir -p .git/info "$SCALE_DIR/wheels"
+  grep -qx "/$SCALE_DIR/" .git/info/exclude 2>/dev/null || echo "/$SCALE_DIR/" >> .git/info/exclude
+  python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+    --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
+    -d "$SCALE_DIR/wheels" numpy==2.4.6 tantivy==0.27.0 click==8.5.1 unidecode==1.4.0 whoosh-reloaded==2.7.5
+  python3 -m pip download -q --no-deps -d "$SCALE_DIR/wheels" pyvi==0.1.1  # its model files only: no sklearn
+  python3 - "$CORPUS" "$SCALE_DIR/corpus.jsonl.xz" <<'EOF'
+import lzma, shutil, sys
+with open(sys.argv[1], "rb") as source, lzma.open(sys.argv[2], "wb", preset=6) as target:
+    shutil.copyfileobj(source, target)
+EOF
+  du -sh "$SCALE_DIR"
+}
+
+run() {
+  local scale=${1:-16} out=${OUT:-/tmp/many-cores} work=/tmp/many-cores-work
+  mkdir -p "$out" "$work"
+  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site \
+    "$SCALE_DIR"/wheels/*.whl
+  export PYTHONPATH="/tmp/site:$PWD" PYTHONUNBUFFERED=1
+  python3 -c "import lzma, shutil; shutil.copyfileobj(lzma.open('$SCALE_DIR/corpus.jsonl.xz'), open('$work/corpus.jsonl', 'wb'))"
+  nproc; python3 --version
+  python3 bench/indexing.py --corpus "$work/corpus.jsonl" --workdir "$work" --adds 0 --scale "$scale" 2>&1 \
+    | tee "$out/indexing.txt"
+  python3 bench/query.py --corpus "$work/corpus.jsonl" --workdir "$work" --scale "$scale" 2>&1 | tee "$out/query.txt"
+}
+
+case "${1:-}" in
+  prepare) prepare ;;
+  run) shift; run "$@" ;;
+  *) echo "usage: bash bench/many_cores.sh prepare | run [K]" >&2; exit 2 ;;
+esac
