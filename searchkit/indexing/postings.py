@@ -365,6 +365,28 @@ class SegmentPostings:
         docs = np.repeat(arrays["ids"][start:end], arrays["freqs"][start:end])
         return docs, arrays["positions"][int(arrays["at"][i]):int(arrays["at"][i + 1])]
 
+    def occurrence_runs(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(segment doc numbers, frequencies, positions) of a term: each document's positions
+        are the next `frequency` of `positions` (`occurrences` without repeating the doc
+        numbers); None when this file keeps no positions for the field.
+
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "s.skp")
+        >>> write_postings(path, [{"body_f": ["tram", "bts", "tram"]}, {"body_f": ["bts"]}])
+        >>> [a.tolist() for a in SegmentPostings(path).occurrence_runs("body_f", "tram")]
+        [[0], [2], [0, 2]]
+        """
+        arrays = self._field(field)
+        if arrays is None or "positions" not in arrays:
+            return None
+        found = self._find(field, term)
+        if found is None:
+            return np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int32)
+        i = found[1]
+        start, end = int(arrays["offsets"][i]), int(arrays["offsets"][i + 1])
+        return (arrays["ids"][start:end], arrays["freqs"][start:end],
+                arrays["positions"][int(arrays["at"][i]):int(arrays["at"][i + 1])])
+
     def verify(self) -> None:
         """Read every array whole and check that they agree with each other: offsets that
         rise to the number of postings, document numbers below the segment's count, as

@@ -91,20 +91,36 @@ class IndexArrays:
     def postings(self, field: str, text: str) -> Postings:
         """Doc numbers and frequencies of a term (deleted documents included), cached."""
         key = (field, text)
-        if key not in self._cache:
-            ids, freqs = [], []
-            for leaf, offset in self.leaves:
-                found = self._segment_postings(leaf, field, text)
-                if found is not None and len(found[0]):
-                    ids.append(found[0].astype(np.int32) + np.int32(offset))  # doc numbers < 2**31
-                    freqs.append(found[1].astype(np.float32))
-            found = (np.concatenate(ids), np.concatenate(freqs)) if ids else _EMPTY
+        found = self._cache.get(key)
+        if found is None:
+            found = self._read_postings(field, text)
             self._cached_size += len(found[0])
             if self._cached_size > MAX_CACHED_POSTINGS:
                 self._cache.clear()
                 self._cached_size = len(found[0])
             self._cache[key] = found
-        return self._cache[key]
+        return found
+
+    def _read_postings(self, field: str, text: str) -> Postings:
+        """Every segment's slice, written once into the global arrays: shifting the doc
+        numbers and widening the frequencies are each one pass, with no concatenation after
+        (at 16 times the corpus, posting lists of 100,000s of entries are read per query)."""
+        pieces = []
+        for leaf, offset in self.leaves:
+            found = self._segment_postings(leaf, field, text)
+            if found is not None and len(found[0]):
+                pieces.append((offset, found))
+        if not pieces:
+            return _EMPTY
+        total = sum(len(found[0]) for _, found in pieces)
+        ids, freqs = np.empty(total, np.int32), np.empty(total, np.float32)
+        at = 0
+        for offset, (local, counts) in pieces:
+            end = at + len(local)
+            np.add(local, np.int32(offset), out=ids[at:end], casting="unsafe")  # doc numbers < 2**31
+            freqs[at:end] = counts
+            at = end
+        return ids, freqs
 
     def document_frequency(self, field: str, text: str) -> int:
         """In how many documents a term occurs (deleted ones included), without reading its
@@ -167,15 +183,62 @@ class IndexArrays:
         key = (field, text)
         found = self._occurrences.get(key)
         if found is None:
-            parts = []
-            for leaf, offset in self.leaves:
-                local = self._sides[id(leaf)].occurrences(field, text)
-                if local is not None and len(local[0]):
-                    parts.append(((local[0].astype(np.int64) + offset) << 32) | local[1].astype(np.int64))
-            found = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+            found = self._read_occurrences(field, text)
             self._occurrence_size += len(found)
             if self._occurrence_size > MAX_CACHED_OCCURRENCES:
                 self._occurrences.clear()
                 self._occurrence_size = len(found)
             self._occurrences[key] = found
         return found
+
+    def occurrences_within(self, field: str, text: str, docs: np.ndarray | None) -> np.ndarray:
+        """`occurrences` of the sorted global doc numbers `docs` only, or all of them when they
+        were read already (or `docs` is None): a common word beside a rare one is read in the
+        rare one's articles (a few postings looked up), not whole (millions of keys at 16
+        times the corpus). Callers intersect the result with keys of those articles."""
+        found = self._occurrences.get((field, text))
+        if found is not None or docs is None:
+            return found if found is not None else self.occurrences(field, text)
+        bounds = np.searchsorted(docs, [offset for _, offset in self.leaves] + [self.size])
+        parts = []
+        for (leaf, offset), lo, hi in zip(self.leaves, bounds[:-1].tolist(), bounds[1:].tolist()):
+            if lo < hi:
+                local = self._sides[id(leaf)].occurrence_runs(field, text)
+                if local is not None and len(local[0]):
+                    parts.append(_runs_within(*local, docs[lo:hi] - offset, offset))
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+    def _read_occurrences(self, field: str, text: str) -> np.ndarray:
+        """The keys of every segment, each segment's written in place: a posting's document key
+        repeated over its positions, or-ed with them (two passes over the positions, where
+        widening, shifting and joining them took seven)."""
+        pieces = []
+        for leaf, offset in self.leaves:
+            local = self._sides[id(leaf)].occurrence_runs(field, text)
+            if local is not None and len(local[2]):
+                pieces.append((offset, local))
+        if not pieces:
+            return np.zeros(0, np.int64)
+        keys = np.empty(sum(len(local[2]) for _, local in pieces), np.int64)
+        at = 0
+        for offset, (docs, freqs, positions) in pieces:
+            end = at + len(positions)
+            np.bitwise_or(np.repeat((docs.astype(np.int64) + offset) << 32, freqs), positions, out=keys[at:end])
+            at = end
+        return keys
+
+
+def _runs_within(ids: np.ndarray, freqs: np.ndarray, positions: np.ndarray, wanted: np.ndarray,
+                 offset: int) -> np.ndarray:
+    """Keys (`doc << 32 | position`, doc numbers shifted by `offset`) of one segment's postings
+    (`SegmentPostings.occurrence_runs`) of the documents `wanted` (sorted segment doc numbers)."""
+    at = np.searchsorted(ids, wanted)
+    inside = at < len(ids)
+    at = at[inside]
+    at = at[ids[at] == wanted[inside]]
+    if not len(at):
+        return np.zeros(0, np.int64)
+    counts = freqs[at].astype(np.int64)
+    first = np.cumsum(freqs, dtype=np.int64)[at] - counts  # where each posting's positions begin
+    taken = np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+    return np.repeat((ids[at].astype(np.int64) + offset) << 32, counts) | positions[taken]

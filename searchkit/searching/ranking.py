@@ -70,6 +70,9 @@ COMPLETE_FIRST_UP_TO = LONG_QUERY  # a keyword query: whatever order the words w
 ENOUGH_COMPLETE = 1
 #: Position lists within this ratio of sizes are intersected by merging, not binary search.
 MERGE_RATIO = 8
+#: A word of a run held by this many times more articles than the run has keys so far is
+#: read in the run's articles only (`_in_order`), not whole.
+RESTRICT_RATIO = 4
 
 
 @dataclass
@@ -111,8 +114,9 @@ def _best(docs: np.ndarray, scores: np.ndarray, wanted: int) -> np.ndarray:
     doc number, as the full sort would break them."""
     if len(docs) <= wanted:
         return docs
-    edge = np.partition(-scores[docs], wanted - 1)[wanted - 1]
-    better, tied = docs[-scores[docs] < edge], docs[-scores[docs] == edge]
+    negated = -scores[docs]
+    edge = np.partition(negated, wanted - 1)[wanted - 1]
+    better, tied = docs[negated < edge], docs[negated == edge]
     return np.concatenate((better, tied[:wanted - len(better)]))
 
 
@@ -197,7 +201,7 @@ def _grade(base: np.ndarray, relevance: np.ndarray, rows: list[np.ndarray], weig
     words = coverage(np.asarray(weights), rows)
     partial = any(_partial(row) for row in rows)  # a look-alike, or a name's words apart
     reach = coverage(np.asarray(weights), [row > 0 for row in rows]) if partial else words  # ranked lower, but match
-    best = float(reach[base].max()) if base.any() else 0.0
+    best = float(reach.max(where=base, initial=-np.inf)) if base.any() else 0.0  # no copy of reach[base]
     if best > 0:
         matched = base & (reach > 0) & (reach >= minimum_coverage(len(rows), best) - 1e-6)
     else:  # no article holds an optional word: the required ones decide alone, if any
@@ -304,7 +308,7 @@ def _exact_counts(arrays: IndexArrays, part: str, typed: tuple[Match, ...]) -> t
     if len(typed) == 1:
         return exact.counts(arrays, part, typed[0])
     keys = _side_by_side(arrays, {}, part, typed)
-    docs, counts = np.unique(keys >> 32, return_counts=True)
+    docs, counts = exact.doc_counts(keys)
     return docs, counts.astype(np.float32)
 
 
@@ -313,37 +317,71 @@ def _form_counts(arrays: IndexArrays, field_name: str, folded: tuple[str, ...]) 
     if len(folded) == 1:
         return arrays.postings(field_name, folded[0])
     keys = phrase_occurrences(arrays, field_name, folded)
-    docs, counts = np.unique(keys >> 32, return_counts=True)
+    docs, counts = exact.doc_counts(keys)
     return docs, counts.astype(np.float32)
 
 
 def phrase_occurrences(arrays: IndexArrays, field_name: str, folded: tuple[str, ...]) -> np.ndarray:
     """Keys (`doc << 32 | position` of the last syllable) where the syllables stand in order."""
-    keys = arrays.occurrences(field_name, folded[0])
-    for term in folded[1:]:
+    within = getattr(arrays, "occurrences_within", None)
+    if within is None:  # a backend's candidates: few, read whole
+        return _in_order(len(folded), lambda i: 0, lambda i, docs: arrays.occurrences(field_name, folded[i]))
+    return _in_order(len(folded), lambda i: arrays.document_frequency(field_name, folded[i]),
+                     lambda i, docs: within(field_name, folded[i], docs))
+
+
+def _in_order(count: int, size, fetch, head: np.ndarray | None = None) -> np.ndarray:
+    """Keys (`doc << 32 | position` of the last of `count` words) where the words stand in
+    order, side by side. `size(i)`: in how many articles word i is; `fetch(i, docs)`: its keys,
+    all of them or (docs given) at least those in the sorted doc numbers `docs`; `head`: the
+    keys of the words but the last, found already.
+
+    The rarest word is read first, then the others from the rarest up, each only in the
+    articles still holding the run when it is in many more: `của Viettel` reads the
+    positions of `của` in the articles holding `Viettel`, not its millions at 16 times the
+    corpus. The keys are those of one word (`at`) all along, the others aligned to it, so the
+    result is the same set, in the same order, whichever word comes first.
+    """
+    if head is not None:
+        keys, at, rest = head, count - 2, [count - 1]
+    else:
+        sizes = [size(i) for i in range(count)]
+        at = min(range(count), key=sizes.__getitem__)  # equal sizes: the first
+        keys, rest = fetch(at, None), sorted((i for i in range(count) if i != at), key=sizes.__getitem__)
+    for i in rest:
         if not len(keys):
             break
-        keys = _followed(keys, arrays.occurrences(field_name, term))
-    return keys
+        docs = exact.doc_counts(keys)[0] if size(i) > RESTRICT_RATIO * len(keys) else None
+        keys = _common(keys, fetch(i, docs) + (at - i))
+    return keys + (count - 1 - at) if at != count - 1 else keys
 
 
 def _followed(before: np.ndarray, after: np.ndarray) -> np.ndarray:
     """The keys of `after` right after a key of `before`: the sorted intersection of
-    `before + 1` and `after`. Arrays of similar size are merged (a stable sort of the two
-    sorted runs is one linear merge: twice as fast as binary searches, as for two common
-    words); otherwise the shorter one's keys are looked up in the longer.
+    `before + 1` and `after`.
 
     >>> _followed(np.array([1, 5, 9]), np.array([2, 3, 10])).tolist()
     [2, 10]
     """
-    if min(len(before), len(after)) * MERGE_RATIO >= max(len(before), len(after)):
-        both = np.concatenate((before + 1, after))
+    return _common(before + 1, after)
+
+
+def _common(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The sorted intersection of two sorted arrays of distinct keys. Arrays of similar size
+    are merged (a stable sort of the two sorted runs is one linear merge: twice as fast as
+    binary searches, as for two common words); otherwise the shorter one's keys are looked
+    up in the longer.
+
+    >>> _common(np.array([2, 6, 10]), np.array([2, 3, 10])).tolist()
+    [2, 10]
+    """
+    if min(len(first), len(second)) * MERGE_RATIO >= max(len(first), len(second)):
+        both = np.concatenate((first, second))
         both.sort(kind="stable")
         return both[1:][both[1:] == both[:-1]]
-    if len(before) <= len(after):
-        probes = before + 1
-        return probes[_member(after, probes)]
-    return after[_member(before, after - 1)]
+    if len(first) <= len(second):
+        return first[_member(second, first)]
+    return second[_member(first, second)]
 
 
 def _member(keys: np.ndarray, probes: np.ndarray) -> np.ndarray:
@@ -421,7 +459,7 @@ def _neighbours(arrays: IndexArrays, plan: QueryPlan, matches: dict, relevance: 
             keys = _side_by_side(arrays, known, part, forms)
             if not len(keys):
                 continue
-            ids, counts = np.unique(keys >> 32, return_counts=True)
+            ids, counts = exact.doc_counts(keys)
             tf, holders = counts.astype(np.float32), ids
             weight = PAIR_BOOST * folded.boost * idf(arrays.count, int(np.count_nonzero(arrays.alive[holders])))
             part_score = weight * tf_part(tf, arrays.norm(field_f)[ids])
@@ -452,7 +490,7 @@ def _holding(arrays: IndexArrays, known: dict, forms: tuple[Match, ...]) -> np.n
     or a body."""
     mask = np.zeros(arrays.size, dtype=bool)
     for part in PARTS:
-        mask[np.unique(_side_by_side(arrays, known, part, forms) >> 32)] = True
+        mask[_side_by_side(arrays, known, part, forms) >> 32] = True  # repeats set it once
     return mask
 
 
@@ -462,13 +500,9 @@ def _side_by_side(arrays: IndexArrays, known: dict, part: str, forms: tuple[Matc
     that a triple extends the keys of its pair."""
     key = (part, forms)
     if key not in known:
-        head = known.get((part, forms[:-1]))
-        keys = head if head is not None else exact.occurrences(arrays, part, forms[0])
-        for match in forms[-1:] if head is not None else forms[1:]:
-            if not len(keys):
-                break
-            keys = _followed(keys, exact.occurrences(arrays, part, match))
-        known[key] = keys
+        within = lambda i, docs: exact.occurrences_within(arrays, part, forms[i], docs)  # noqa: E731
+        size = lambda i: exact.holders(arrays, part, forms[i])  # noqa: E731
+        known[key] = _in_order(len(forms), size, within, known.get((part, forms[:-1])))
     return known[key]
 
 
