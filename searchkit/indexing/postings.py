@@ -365,6 +365,12 @@ class SegmentPostings:
         docs = np.repeat(arrays["ids"][start:end], arrays["freqs"][start:end])
         return docs, arrays["positions"][int(arrays["at"][i]):int(arrays["at"][i + 1])]
 
+    def document_counts(self, field: str) -> np.ndarray:
+        """In how many of the segment's documents each term of a field occurs, in the order
+        of `terms` (empty when the field is not kept)."""
+        arrays = self._field(field)
+        return np.zeros(0, np.int64) if arrays is None else np.diff(arrays["offsets"].astype(np.int64))
+
     def occurrence_runs(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """(segment doc numbers, frequencies, positions) of a term: each document's positions
         are the next `frequency` of `positions` (`occurrences` without repeating the doc

@@ -14,6 +14,8 @@ vectorised lookup.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 import numpy as np
 
 from searchkit.fields import BY_NAME
@@ -138,12 +140,35 @@ class IndexArrays:
         return found
 
     def completions(self, field: str, prefix: str) -> dict[str, int]:
-        """Terms of a field beginning with `prefix`, with their document frequencies."""
-        found: dict[str, int] = {}
-        for leaf, _ in self.leaves:
-            for term, count in self._sides[id(leaf)].completions(field, prefix).items():
-                found[term] = found.get(term, 0) + count
-        return found
+        """Terms of a field beginning with `prefix`, with their document frequencies: a slice
+        of the generation's term index (`_term_index`), however many segments hold them."""
+        if not prefix:
+            return {}
+        terms, counts = self._term_index(field)
+        key = prefix.encode("utf-8")
+        first, last = bisect_left(terms, key), bisect_left(terms, key + b"\xff")
+        return dict(zip((term.decode("utf-8") for term in terms[first:last]), counts[first:last].tolist()))
+
+    def _term_index(self, field: str) -> tuple[list[bytes], np.ndarray]:
+        """Every term of a field in any segment, sorted, with its document frequency summed
+        over the segments; made once per generation (a prefix then costs a binary search and
+        a slice, not a dictionary merged from every segment's terms)."""
+        key = ("terms", field)
+        if key not in self._lengths:
+            sides = [side for side in (self._sides[id(leaf)] for leaf, _ in self.leaves) if side is not None]
+            tables = [(side.terms(field), side.document_counts(field)) for side in sides]
+            tables = [(terms, counts) for terms, counts in tables if terms]
+            if len(tables) == 1:
+                self._lengths[key] = tables[0]
+            else:
+                merged = sorted(set().union(*(terms for terms, _ in tables)))
+                width = max((len(term) for term in merged), default=1) or 1
+                sorted_terms = np.array(merged, dtype=f"S{width}")  # no NUL inside a term: bytes order
+                counts = np.zeros(len(merged), np.int64)
+                for terms, found in tables:
+                    counts[np.searchsorted(sorted_terms, np.array(terms, dtype=f"S{width}"))] += found
+                self._lengths[key] = (merged, counts)
+        return self._lengths[key]
 
     def _segment_frequency(self, leaf, field: str, text: str) -> int:
         return self._sides[id(leaf)].frequency(field, text)

@@ -1,0 +1,69 @@
+"""What keeps searches cheap on a big index gives the answers the plain way gives (issue 21):
+positions read only in the articles a rare word is in, runs of words started from their
+rarest, the generation's term index for prefixes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from searchkit.searching import ranking
+from searchkit.searching.exact import doc_counts
+
+from tests.conftest import segmented_engine
+
+
+@pytest.fixture(scope="module")
+def arrays(tmp_path_factory):
+    """The arrays of an index of 120 generated articles in segments of 25 (five segments)."""
+    engine = segmented_engine(tmp_path_factory.mktemp("scale"), 120, batch_size=25)
+    engine.search("trạm BTS", limit=1)
+    found = engine.backend._arrays[1]
+    assert len(found.leaves) >= 3
+    return found
+
+
+def _followed_left_to_right(arrays, field: str, words: tuple[str, ...]) -> np.ndarray:
+    """The run of words the plain way: every word's positions read whole, left to right."""
+    keys = arrays.occurrences(field, words[0])
+    for word in words[1:]:
+        keys = ranking._followed(keys, arrays.occurrences(field, word))
+    return keys
+
+
+def test_positions_within_some_articles_are_theirs_in_every_segment(arrays):
+    every = arrays._read_occurrences("body_f", "va")  # 'và': in every article
+    assert len(every) > 120
+    docs = np.unique(every >> 32)[::7]  # some articles of every segment
+    arrays._occurrences.clear()
+    within = arrays.occurrences_within("body_f", "va", docs)
+    assert within.tolist() == every[np.isin(every >> 32, docs)].tolist()
+    assert arrays.occurrences_within("body_f", "khongcotu", docs).tolist() == []
+
+
+@pytest.mark.parametrize("words", [("bai", "so"), ("so", "1"), ("cua", "cac"), ("tram", "bts"),
+                                   ("xay", "dung", "tram"), ("ha", "noi", "khongcotu")])
+def test_a_run_read_from_its_rarest_word_is_the_run_read_left_to_right(arrays, words):
+    plain = _followed_left_to_right(arrays, "body_f", words)
+    arrays._occurrences.clear()  # the common words are then read in the rare word's articles only
+    assert ranking.phrase_occurrences(arrays, "body_f", words).tolist() == plain.tolist()
+
+
+def test_doc_counts_are_what_unique_counts():
+    keys = np.array([(3 << 32) | 1, (3 << 32) | 9, (5 << 32) | 2, (9 << 32) | 4, (9 << 32) | 5], dtype=np.int64)
+    docs, counts = doc_counts(keys)
+    expected = np.unique(keys >> 32, return_counts=True)
+    assert docs.tolist() == expected[0].tolist() == [3, 5, 9]
+    assert counts.tolist() == expected[1].tolist() == [2, 1, 2]
+    assert [len(a) for a in doc_counts(np.zeros(0, np.int64))] == [0, 0]
+
+
+@pytest.mark.parametrize("prefix", ["t", "tr", "ng", "b", "kỳ", "zz"])
+def test_prefixes_expand_from_the_term_index_as_from_every_segment(arrays, prefix):
+    for field in ("title_f", "body_f", "title"):
+        summed: dict[str, int] = {}
+        for leaf, _ in arrays.leaves:
+            for term, count in arrays._sides[id(leaf)].completions(field, prefix).items():
+                summed[term] = summed.get(term, 0) + count
+        assert arrays.completions(field, prefix) == summed
+    assert arrays.completions("body_f", "") == {}
