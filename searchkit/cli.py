@@ -138,6 +138,9 @@ def main(ctx: click.Context, backend: str | None, lang: str | None) -> None:
 
 def open_engine(index_dir, **options) -> SearchEngine:
     """The engine of the command: the local index at `index_dir`, or the --backend's collection."""
+    # numpy's OpenBLAS starts a thread per core when imported, which costs a cold query a tenth
+    # of its CPU time (25 ms on 2 cores); searchkit calls no BLAS routine (no dot, matmul, linalg).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from searchkit.engine import SearchEngine  # numpy and the index reader: not for --help
 
     context = click.get_current_context(silent=True)

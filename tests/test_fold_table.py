@@ -29,6 +29,9 @@ def test_the_packaged_table_is_what_the_generator_writes_today():
         "regenerate it: python -m searchkit.text.fold > searchkit/text/fold_table.py"
     assert FOLDS == fold_table()
     assert FOLDS[ord("ắ")] == "a" and FOLDS[ord("Đ")] == "D" and FOLDS[ord("ø")] == "o" and FOLDS[0x0323] == ""
+    assert all(folding._UNKNOWN.search(chr(code)) is None for code in FOLDS)
+    assert [c for c in "aĐ…\u0301" if folding._UNKNOWN.search(c)] == []
+    assert [c for c in "α\u1100\u3000字" if folding._UNKNOWN.search(c)] == ["α", "\u1100", "\u3000", "字"]
 
 
 @pytest.mark.parametrize("text, folded", [
@@ -44,7 +47,7 @@ def test_fold_through_the_table(text, folded):
 @pytest.mark.parametrize("text, folded", [
     ("Ѐ Москва", "E Moskva"),  # other scripts: marks dropped, letters spelled in ASCII
     ("\u1100\u1161", "ga"),  # jamo compose in NFC (가): why other scripts take the slow path
-    ("x\u00a0\u200by", "x\u00a0\u200by"),  # a zero-width space is outside the table
+    ("x\u00a0\u3000y", "x\u00a0\u3000y"),  # an ideographic space is outside the table
 ])
 def test_what_the_table_does_not_hold_takes_the_slow_path(text, folded):
     assert folding._UNKNOWN.search(text) is not None
@@ -55,6 +58,14 @@ def test_every_pair_of_vietnamese_characters_folds_as_the_slow_path_does():
     for pair in itertools.product(VIETNAMESE, repeat=2):
         text = "".join(pair)
         assert fold.__wrapped__(text) == _fold_slowly(text), text
+
+
+def test_no_two_characters_of_the_table_fold_otherwise_together():
+    """Why folding character by character is exact: no pair of the table's characters (or
+    ASCII) composes in NFC, so a text of them folds as its characters do, one by one."""
+    characters = [chr(code) for code in range(128)] + [chr(code) for code in FOLDS]
+    differing = [a + b for a in characters for b in characters if (a + b).translate(FOLDS) != _fold_slowly(a + b)]
+    assert differing == []
 
 
 def test_the_sample_articles_fold_as_the_slow_path_does():

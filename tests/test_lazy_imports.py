@@ -20,6 +20,10 @@ from tests.conftest import ROOT
 NEVER_ON_THE_QUERY_PATH = ("starlette", "uvicorn", "jinja2", "typesense", "httpx", "pyvi", "pycrfsuite",
                            "searchkit.web", "searchkit.text.segment", "searchkit.text.crf",
                            "searchkit.indexing.segments", "searchkit.indexing.sync")
+#: Imported by Whoosh and the packages it uses, never used by a search (`indexing.lean_whoosh`),
+#: and unidecode, which folds only letters of other scripts (`text.fold`).
+NEVER_USED_BY_A_SEARCH = ("urllib.request", "http.client", "email", "ssl", "asyncio", "concurrent.futures",
+                          "unidecode")
 #: Needed to search, not to parse a command line or to import the package.
 SEARCHING = ("numpy", "whoosh", "searchkit.engine", "searchkit.searching.pipeline", "searchkit.backends.local")
 
@@ -90,3 +94,33 @@ def test_a_whole_query_loads_what_it_searches_with_and_nothing_more(tmp_path, sa
     assert "tại tỉnh [Đăk Nông];" in done.stdout and "quản lý các [trạm BTS];" in done.stdout
     assert loaded(modules, SEARCHING) == sorted(SEARCHING)  # the check sees what a search loads
     assert loaded(modules, NEVER_ON_THE_QUERY_PATH) == []
+    assert loaded(modules, NEVER_USED_BY_A_SEARCH) == []
+
+
+def test_whoosh_imported_without_its_unused_modules_behaves_as_before(tmp_path):
+    """The stand-ins Whoosh is imported with (`lean_whoosh`) are gone once it is imported:
+    a later import of asyncio or urllib.request is the real module, and the download helper
+    and cached_property's coroutine check still answer as Whoosh's own imports would."""
+    modules, done = modules_after(
+        "from searchkit.indexing.lean_whoosh import import_whoosh\n"
+        "import_whoosh()\n"
+        "held = sorted(m for m in ('urllib.request', 'asyncio') if m in sys.modules)\n"
+        "import whoosh.compat, whoosh.reading, cached_property\n"
+        "class Tỉnh:\n"
+        "    @cached_property.cached_property\n"
+        "    def tên(self):\n"
+        "        return 'Đắk Nông'\n"
+        "tỉnh = Tỉnh()\n"
+        "print(held, tỉnh.tên, tỉnh.__dict__, 'asyncio' in sys.modules)\n"
+        "import asyncio, urllib.request\n"
+        "async def later():\n"
+        "    return 1\n"
+        "print(type(asyncio).__name__, asyncio.run(later()), callable(urllib.request.urlopen),"
+        " cached_property.asyncio.iscoroutinefunction(later), whoosh.compat.urlretrieve.__name__)\n",
+        tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "[] Đắk Nông {'tên': 'Đắk Nông'} False",
+        "module 1 True True _urlretrieve",
+    ]
+    assert "asyncio" in modules and "urllib.request" in modules

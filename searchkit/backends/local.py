@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 from searchkit.errors import IndexDamagedError, SearchkitError
 from searchkit.fields import KEYED_BY_NAME
 from searchkit.indexing.adapter import segment_leaves
+from searchkit.indexing.lean_whoosh import import_whoosh
 from searchkit.indexing.store import open_index
 from searchkit.models import IndexReport
 from searchkit.searching.backend import COMPLETE, OPTIMIZE, REPAIR, SUGGEST, Candidates
@@ -149,6 +150,7 @@ class LocalIndex:
         if stamp is not None and stamp == self._stamp and self._searcher is not None:
             return self._searcher[1]
         self._stamp = None
+        import_whoosh()  # the first time: without the standard library Whoosh never uses here
         ix = open_index(self.path)
         generation = ix.latest_generation()
         if self._searcher is None or self._searcher[0] != generation:

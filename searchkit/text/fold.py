@@ -14,14 +14,14 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from searchkit.text.fold_table import FOLDS, KNOWN
+from searchkit.text.fold_table import FOLDS
 
 _D = str.maketrans({"đ": "d", "Đ": "D", "\u00d0": "D", "\u00f0": "d"})
-#: A character the table does not fold: the text takes the slow path.
-_UNKNOWN = re.compile("[^\x00-\x7f%s]" % KNOWN)
-#: Where the table's characters are taken from: Latin letters, the combining marks, and the
-#: punctuation and symbols written between words (… – “ ” € °).
+#: The characters the table folds: Latin letters, the combining marks, and the punctuation
+#: and symbols written between words (… – “ ” € °).
 TABLE_RANGES = ((0x0080, 0x024F), (0x0300, 0x036F), (0x1E00, 0x1EFF), (0x2000, 0x206F), (0x20A0, 0x20CF))
+#: A character the table does not fold (nor ASCII): the text takes the slow path.
+_UNKNOWN = re.compile("[^\\x00-\\x7f%s]" % "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in TABLE_RANGES))
 
 
 @lru_cache(maxsize=200_000)
@@ -70,34 +70,15 @@ def has_marks(text: str) -> bool:
 
 
 def fold_table() -> dict[int, str]:
-    """Each character of `TABLE_RANGES` that folds on its own as it does inside any text of
-    such characters: to ASCII (ắ → a, ø → o, ß → ss, a lone mark → ''), or to itself when it
-    is punctuation or a symbol that nothing composes with (…, –, €).
+    """What `_fold_slowly` makes of each character of `TABLE_RANGES` on its own: inside any
+    text of such characters (and ASCII), it makes the same of it (no two of them compose in
+    NFC; tests/test_fold_table.py tries every pair).
 
     >>> table = fold_table()
     >>> table[ord("ắ")], table[ord("Đ")], table[ord("ß")], table[0x0301], table[ord("…")]
     ('a', 'D', 'ss', '', '…')
     """
-    table = {}
-    for first, last in TABLE_RANGES:
-        for code in range(first, last + 1):
-            char = chr(code)
-            folded = _fold_slowly(char)
-            if folded.isascii() or (folded == char and not char.isalpha() and unicodedata.category(char)[0] in "PSZ"
-                                    and unicodedata.normalize("NFD", char) == char):
-                table[code] = folded
-    return table
-
-
-def _ranges(codes) -> str:
-    """A regex character class body for sorted code points: runs written first-last."""
-    runs: list[list[int]] = []
-    for code in codes:
-        if runs and code == runs[-1][1] + 1:
-            runs[-1][1] = code
-        else:
-            runs.append([code, code])
-    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in runs)
+    return {code: _fold_slowly(chr(code)) for first, last in TABLE_RANGES for code in range(first, last + 1)}
 
 
 def table_module() -> str:
@@ -112,8 +93,7 @@ def table_module() -> str:
              "#: Code point -> its folded form.",
              "FOLDS = {"]
     lines += [f"    0x{code:04X}: {folded!r}," for code, folded in table.items()]
-    lines += ["}", "#: The code points of FOLDS, as the body of a regular expression's character class.",
-              f'KNOWN = "{_ranges(sorted(table))}"', ""]
+    lines += ["}", ""]
     return "\n".join(lines)
 
 
