@@ -1,17 +1,23 @@
 """Load test of `searchkit serve` over loopback, with the SQLite FTS5 peer on the same stack.
 
     python bench/serve.py [--corpus PATH] [--workdir DIR] [--scratch DIR] [--duration S]
-                          [--clients 16 64] [--workers 2] [--compare-per-thread]
+                          [--clients 16 64] [--workers 2] [--mix "dev set" distinct uncached]
+                          [--compare-per-thread]
 
-wrk (apt-get install wrk) sends the dev set's queries (bench/devset/known_items.jsonl, every
-variant, and topical.jsonl), shuffled, to `/api/search?q=…&limit=10` from 2 threads over 16
-and then 64 keep-alive connections for `--duration` seconds after a 5-second warm-up, while a
+wrk (apt-get install wrk) sends queries to `/api/search?q=…&limit=10` from 2 threads over 16
+and then 64 keep-alive connections for `--duration` seconds after a 5-second warm-up (the dev
+set's queries), in two mixes: the dev set's queries (bench/devset/known_items.jsonl, every
+variant, and topical.jsonl, shuffled), which repeat, so that searchkit answers many from the
+answers it keeps between commits; and distinct queries (words of the corpus' titles), none
+sent twice, so that every answer is searched: the figure for queries never seen. A third mix,
+`uncached`, sends the dev set's with searchkit's answer cache off. Meanwhile a
 writer adds 10 new articles every 5 seconds (`searchkit add` as a process, as a newsroom's
 job would; plain INSERTs for FTS5): a commit far more often than any newsroom publishes. Each
 run starts from a fresh copy of the 16k index that bench/indexing.py built in the workdir
 (read-only: the copies live in --scratch), and afterwards checks that every added article is
-in the index exactly once. Prints requests/s, p50/p99 latency and errors (connection, timeout
-and non-2xx responses) per server and client count, next to the floors.
+in the index exactly once. Prints requests/s, p50/p99 latency and errors by kind (wrk's
+connection errors and timeouts, each non-200 status with a sample answer, and the server log's
+error lines) per server, mix and client count, next to the floors.
 
 `--compare-per-thread` adds a run of the alternative design at 16 clients: one SearchEngine
 per server thread instead of one shared engine whose lock makes threads take turns.
@@ -55,27 +61,46 @@ from common import (
 
 FLOOR_RPS_16 = 150.0
 FLOOR_P99_MS = 250.0
+FLOOR_RPS_64, FLOOR_P99_64_MS = 600.0, 200.0
+MIXES = ("dev set", "distinct", "uncached")
 WARMUP_SECONDS = 5
 SEED = 20241130
 WRK_SCRIPT = r"""
 local paths, counter = {}, 0
 for line in io.lines(os.getenv("SERVE_BENCH_PATHS")) do paths[#paths + 1] = line end
-local thread_count = 0
+local thread_count, threads = 0, {}
 function setup(thread)
-  thread:set("offset", thread_count * 7919)
+  thread:set("offset", thread_count * tonumber(os.getenv("SERVE_BENCH_STRIDE")))
   thread_count = thread_count + 1
+  threads[#threads + 1] = thread
 end
-function init(args) counter = tonumber(offset) or 0 end
+function init(args) counter = tonumber(offset) or 0; statuses = {}; samples = {} end
 function request()
   counter = counter + 1
   return wrk.format("GET", paths[(counter % #paths) + 1])
 end
+function response(status, headers, body)
+  -- every answer that is not a 200, by status, and the first few bodies: what the errors were
+  if status ~= 200 then
+    local key = tostring(status)
+    statuses[key] = (statuses[key] or 0) + 1
+    if #samples < 3 then samples[#samples + 1] = key .. " " .. string.sub(body or "", 1, 300) end
+  end
+end
 function done(summary, latency, requests)
   local e = summary.errors
+  local counts, kept = {}, {}
+  for _, thread in ipairs(threads) do
+    for key, n in pairs(thread:get("statuses") or {}) do counts[key] = (counts[key] or 0) + n end
+    for _, text in ipairs(thread:get("samples") or {}) do kept[#kept + 1] = text end
+  end
+  local parts = {}
+  for key, n in pairs(counts) do parts[#parts + 1] = string.format('"%s": %d', key, n) end
   io.write(string.format('WRK_RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
-    .. '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}\n',
+    .. '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d, "statuses": {%s}}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.connect, e.read, e.write, e.status, e.timeout))
+    e.connect, e.read, e.write, e.status, e.timeout, table.concat(parts, ", ")))
+  for _, text in ipairs(kept) do io.write("WRK_SAMPLE " .. string.gsub(text, "\n", " ") .. "\n") end
 end
 """
 
@@ -84,6 +109,7 @@ end
 class Run:
     server: str
     clients: int
+    mix: str = "dev set"  # the queries: the dev set's, repeating, or "distinct" (never repeating)
     requests: int = 0
     seconds: float = 0.0
     p50_ms: float = 0.0
@@ -93,6 +119,8 @@ class Run:
     writes: int = 0
     writer_errors: list = field(default_factory=list)
     check: str = ""
+    samples: list = field(default_factory=list)  # the first non-200 answers' bodies
+    server_errors: list = field(default_factory=list)  # the server log's error lines
     storm: dict = field(default_factory=dict)  # the storm's answers by HTTP status
 
     @property
@@ -102,6 +130,13 @@ class Run:
     @property
     def error_count(self) -> int:
         return sum(self.errors.values()) + len(self.writer_errors)
+
+    def error_note(self) -> str:
+        """The errors by kind, a sample answer and the server's own error lines."""
+        notes = [f"{kind} {n}" for kind, n in self.errors.items()] + self.writer_errors[:3]
+        notes += [f"answer: {text[:200]}" for text in self.samples[:2]]
+        notes += [f"server log: {line[:200]}" for line in self.server_errors[:3]]
+        return "; ".join(notes)
 
 
 def main() -> None:
@@ -119,6 +154,10 @@ def main() -> None:
     parser.add_argument("--storm", type=int, default=0, metavar="N",
                         help="N clients looping the 31-prefix query during the measured runs")
     parser.add_argument("--only-searchkit", action="store_true", help="skip the FTS5 runs")
+    parser.add_argument("--mix", nargs="+", choices=MIXES, default=["dev set", "distinct"],
+                        help="the queries: the dev set's (repeating: a server may answer them from a cache), "
+                             "distinct ones (none repeats: every answer is searched), and/or 'uncached': the "
+                             "dev set's with searchkit's answer cache off (to compare with a checkout without one)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -129,21 +168,25 @@ def main() -> None:
             sys.exit(f"no {engine} index of {corpus} in {workdir}: run python bench/indexing.py first")
     paths = scratch / "paths.txt"
     paths.write_text("\n".join(query_paths()) + "\n", encoding="utf-8")
+    distinct = scratch / "distinct-paths.txt"
+    distinct.write_text("\n".join(distinct_paths(corpus)) + "\n", encoding="utf-8")
     script = scratch / "mixed.lua"
     script.write_text(WRK_SCRIPT, encoding="utf-8")
     articles = new_articles(corpus)
-    plan = [("searchkit", c) for c in args.clients] + [("SQLite FTS5", c) for c in args.clients
-                                                       if not args.only_searchkit]
+    servers = ["searchkit"] + ([] if args.only_searchkit else ["SQLite FTS5"])
+    plan = [(server, c, mix) for server in servers for mix in args.mix for c in args.clients
+            if server == "searchkit" or mix != "uncached"]
     if args.compare_per_thread:
-        plan.append(("searchkit, engine per thread", 16))
+        plan.append(("searchkit, engine per thread", 16, "dev set"))
     runs = []
-    for server, clients in plan:
-        run = Run(server, clients)
-        measure(run, workdir, scratch, articles, paths, script, args)
+    for server, clients, mix in plan:
+        run = Run(server, clients, mix)
+        measure(run, workdir, scratch, articles, paths, distinct if mix == "distinct" else paths, script, args)
         runs.append(run)
-        print(f"{server:30} {clients:3} clients: {run.rps:7.1f} req/s  p50 {run.p50_ms:6.1f} ms  "
+        print(f"{server:30} {mix:9} {clients:3} clients: {run.rps:7.1f} req/s  p50 {run.p50_ms:6.1f} ms  "
               f"p99 {run.p99_ms:6.1f} ms  errors {run.error_count}  {run.check}"
-              + (f"  storm answers {dict(sorted(run.storm.items()))}" if args.storm else ""), flush=True)
+              + (f"  storm answers {dict(sorted(run.storm.items()))}" if args.storm else "")
+              + (f"\n    errors: {run.error_note()}" if run.error_count or run.server_errors else ""), flush=True)
     report(runs, args)
 
 
@@ -161,15 +204,36 @@ def new_articles(corpus: Path) -> list[dict]:
     return [{**record, "id": f"serve-bench-{n}"} for n, record in enumerate(records)]
 
 
-def measure(run: Run, workdir: Path, scratch: Path, articles: list[dict], paths: Path, script: Path, args) -> None:
+def distinct_paths(corpus: Path, seed: int = SEED) -> list[str]:
+    """A query no other request repeats, ~16,000 of them: two to four words of each article's
+    title (a reader's words for it), shuffled; so that no answer can come from a cache."""
+    rng, seen, queries = random.Random(seed), set(), []
+    for record in read_records(corpus):
+        words = [w.strip(".,:;!?\"'“”‘’()[]–-") for w in (record.get("title") or "").split()]
+        words = [w for w in words if w]
+        if len(words) < 2:
+            continue
+        size = min(len(words), rng.randint(2, 4))
+        start = rng.randint(0, len(words) - size)
+        query = " ".join(words[start:start + size])
+        if query.casefold() not in seen:
+            seen.add(query.casefold())
+            queries.append(query)
+    rng.shuffle(queries)
+    return [f"/api/search?limit=10&q={quote(q, safe='')}" for q in queries]
+
+
+def measure(run: Run, workdir: Path, scratch: Path, articles: list[dict], warmup: Path, paths: Path, script: Path,
+            args) -> None:
     fts5 = run.server.startswith("SQLite")
     target = fresh_copy(workdir, scratch, fts5)
     port = free_port()
-    process = start_server(run.server, target, port, args.workers)
+    log = scratch / f"server-{run.server.split()[0].lower()}-{run.clients}.log"
+    process = start_server(run.server, target, port, args.workers, log, cache=run.mix != "uncached")
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(process, base)
-        wrk(base, run.clients, WARMUP_SECONDS, paths, script)
+        wrk(base, run.clients, WARMUP_SECONDS, warmup, script)  # the dev set's: none of the distinct
         stop = threading.Event()
         writer = threading.Thread(target=write_loop, args=(run, target, articles, stop, fts5, args), daemon=True)
         if args.write_every > 0:
@@ -188,7 +252,11 @@ def measure(run: Run, workdir: Path, scratch: Path, articles: list[dict], paths:
         stop_server(process)
     run.requests, run.seconds = result["requests"], result["duration_us"] / 1e6
     run.p50_ms, run.p99_ms = result["p50_us"] / 1000, result["p99_us"] / 1000
-    run.errors = {k: result[k] for k in ("connect", "read", "write", "status", "timeout") if result[k]}
+    # by kind: wrk's socket errors and timeouts, and each non-200 status the server answered
+    run.errors = {k: result[k] for k in ("connect", "read", "write", "timeout") if result[k]}
+    run.errors.update({f"HTTP {code}": n for code, n in sorted(result["statuses"].items())})
+    run.samples = result["samples"]
+    run.server_errors = server_errors(log)
     run.check = check_additions(target, articles[:run.added], fts5)
 
 
@@ -229,8 +297,11 @@ def fresh_copy(workdir: Path, scratch: Path, fts5: bool) -> Path:
     return target
 
 
-def start_server(server: str, target: Path, port: int, workers: int) -> subprocess.Popen:
+def start_server(server: str, target: Path, port: int, workers: int, log: Path, cache: bool = True) -> subprocess.Popen:
+    """The server as a process of its own session, its output (tracebacks) in `log`."""
     environment = {**os.environ, "SEARCHKIT_INDEX": str(target), "FTS5_DB": str(target)}
+    if not cache:
+        environment["SEARCHKIT_ANSWER_CACHE_MB"] = "0"
     if server == "searchkit":
         command = [sys.executable, "-m", "searchkit", "serve", "--index", str(target), "--port", str(port),
                    "--workers", str(workers)]
@@ -239,8 +310,16 @@ def start_server(server: str, target: Path, port: int, workers: int) -> subproce
         command = [sys.executable, "-m", "uvicorn", factory, "--factory", "--app-dir", str(BENCH_DIR),
                    "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
                    "--no-access-log", "--log-level", "warning"]
-    return subprocess.Popen(command, cwd=REPO_ROOT, env=environment, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(log, "wb") as output:
+        return subprocess.Popen(command, cwd=REPO_ROOT, env=environment, start_new_session=True,
+                                stdout=output, stderr=subprocess.STDOUT)
+
+
+def server_errors(log: Path) -> list[str]:
+    """The server log's error lines (a traceback's last line among them)."""
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [line for n, line in enumerate(lines)
+            if line.startswith("ERROR") or (n and lines[n - 1].startswith("  ") and "Error" in line.split(":")[0])]
 
 
 def free_port() -> int:
@@ -275,11 +354,18 @@ def stop_server(process: subprocess.Popen) -> None:
 
 
 def wrk(base: str, clients: int, seconds: int, paths: Path, script: Path) -> dict:
+    """wrk's figures; its 2 threads start half the list apart (a distinct list never repeats
+    while each sends fewer requests than half of it: see `report`)."""
+    stride = max(1, sum(1 for _ in paths.open(encoding="utf-8")) // 2)
     command = ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "5s", "-s", str(script), base]
     output = subprocess.run(command, capture_output=True, text=True, check=True,
-                            env={**os.environ, "SERVE_BENCH_PATHS": str(paths)}, timeout=seconds + 60).stdout
+                            env={**os.environ, "SERVE_BENCH_PATHS": str(paths), "SERVE_BENCH_STRIDE": str(stride)},
+                            timeout=seconds + 60).stdout
     line = next(line for line in output.splitlines() if line.startswith("WRK_RESULT "))
-    return json.loads(line.removeprefix("WRK_RESULT "))
+    result = json.loads(line.removeprefix("WRK_RESULT "))
+    result["samples"] = [line.removeprefix("WRK_SAMPLE ") for line in output.splitlines()
+                         if line.startswith("WRK_SAMPLE ")]
+    return result
 
 
 def write_loop(run: Run, target: Path, articles: list[dict], stop: threading.Event, fts5: bool, args) -> None:
@@ -324,21 +410,33 @@ def check_additions(target: Path, added: list[dict], fts5: bool) -> str:
     return f"added {len(ids)}, each once" if ok else f"ADDED {len(ids)} BUT FOUND {len(found)} ({len(set(found))} distinct)"
 
 
+def distinct_count(args) -> int:
+    return sum(1 for _ in (check_workdir(args.scratch) / "distinct-paths.txt").open(encoding="utf-8"))
+
+
 def report(runs: list[Run], args) -> None:
-    rows = [(r.server, r.clients, r.requests, r.rps, r.p50_ms, r.p99_ms, r.error_count, r.writes, r.check)
+    rows = [(r.server, r.mix, r.clients, r.requests, r.rps, r.p50_ms, r.p99_ms, r.error_count, r.writes, r.check)
             for r in runs]
     print()
-    print_table(["server", "clients", "requests", "req/s", "p50 ms", "p99 ms", "errors", "commits", "writer check"],
+    print_table(["server", "queries", "clients", "requests", "req/s", "p50 ms", "p99 ms", "errors", "commits",
+                 "writer check"],
                 rows, title=f"Loopback load, {args.workers} workers, {args.duration} s per run, wrk -t 2, "
                             f"while a writer adds {args.write_batch} articles every {args.write_every:g} s")
-    print(f"Floors (searchkit): at 16 clients ≥ {FLOOR_RPS_16:.0f} req/s and p99 ≤ {FLOOR_P99_MS:.0f} ms; "
-          "0 errors at every load. (With C clients always waiting, the mean latency is C / throughput:")
-    print("64 clients at 200 req/s wait 320 ms on average, so p99 at 64 clients is reported, not floored.)")
+    print(f"Floors (searchkit): at 16 clients ≥ {FLOOR_RPS_16:.0f} req/s and p99 ≤ {FLOOR_P99_MS:.0f} ms (issue 18); "
+          f"at 64 clients ≥ {FLOOR_RPS_64:.0f} req/s and p99 ≤ {FLOOR_P99_64_MS:.0f} ms (issue 21); 0 errors at every load.")
+    print("Queries: 'dev set' repeats the dev set's 910 queries (searchkit keeps its answers until the next commit,")
+    print(f"so many come from its cache); 'distinct' sends each of {distinct_count(args):,} queries made of the corpus'"
+          " titles at most once a run: every answer searched, the figure for new queries; 'uncached': the dev set's")
+    print("queries with searchkit's answer cache off ($SEARCHKIT_ANSWER_CACHE_MB=0), every answer searched.")
+    for r in runs:
+        if r.mix == "distinct" and r.requests + 2 * r.clients > distinct_count(args):
+            print(f"  WARNING: {r.server} at {r.clients} clients sent {r.requests} requests: some distinct queries repeated")
     for r in runs:
         if r.server == "searchkit":
-            met = r.error_count == 0 and (r.clients != 16 or (r.rps >= FLOOR_RPS_16 and r.p99_ms <= FLOOR_P99_MS))
-            print(f"  {r.clients} clients: {'met' if met else 'NOT MET'}"
-                  + (f" (errors: {r.errors} {r.writer_errors[:3]})" if r.error_count else ""))
+            floor = {16: (FLOOR_RPS_16, FLOOR_P99_MS), 64: (FLOOR_RPS_64, FLOOR_P99_64_MS)}.get(r.clients)
+            met = r.error_count == 0 and (floor is None or (r.rps >= floor[0] and r.p99_ms <= floor[1]))
+            print(f"  {r.mix}, {r.clients} clients: {'met' if met else 'NOT MET'}"
+                  + (f" (errors: {r.error_note()})" if r.error_count else ""))
     print(machine_note())
 
 

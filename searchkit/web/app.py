@@ -4,12 +4,15 @@ Routes hold no search logic: they check parameters (`params.py`), call the engin
 API and render its `Results`. Engine calls run in a worker thread, one at a time in the
 order they came (`Searches`): the engine serialises them anyway, and a first-come queue
 keeps the slowest answers close to the others, where threads racing for the engine's lock
-let an unlucky request wait many turns.
+let an unlucky request wait many turns. A search whose client has gone is dropped when its
+turn comes. The API's answers are kept per state of the index folder (`cache.AnswerCache`):
+a repeated search is answered without a turn.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import time
 from functools import partial
@@ -28,6 +31,7 @@ from searchkit import __version__
 from searchkit.engine import SearchEngine
 from searchkit.models import heading
 from searchkit.errors import SearchkitError
+from searchkit.web.cache import MAX_BYTES, AnswerCache
 from searchkit.web.errors import api_error, status_for, web_error
 from searchkit.web.markup import mark, translator, vietnamese_date
 from searchkit.web.openapi import description, readable
@@ -49,20 +53,22 @@ MAX_SUGGESTIONS, DEFAULT_SUGGESTIONS = 20, 8
 
 
 def create_app(index: str | os.PathLike | None = None, *, engine: SearchEngine | None = None,
-               in_turn: bool = True, time_limit: float = TIME_LIMIT, security_headers: bool = True) -> Starlette:
+               in_turn: bool = True, time_limit: float = TIME_LIMIT, security_headers: bool = True,
+               cache_bytes: int = MAX_BYTES) -> Starlette:
     """The web application over the index at `index` (default: $SEARCHKIT_INDEX, else `index`).
     `in_turn=False` lets engine calls run in parallel threads: only for an `engine` object that
     gains from it (bench/serve_apps.py measures one SearchEngine per thread that way).
     `time_limit`: seconds a request may take before it is answered 503 (see `Searches`).
     `security_headers=False` when the server adds them itself (`searchkit serve` does, to
-    its own error responses too: see web/server.py).
+    its own error responses too: see web/server.py). `cache_bytes`: the API's kept answers
+    at most (`cache.AnswerCache`; 0: none).
 
     >>> app = create_app("index")  # then: uvicorn.run(app), or searchkit serve
     """
     engine = engine or SearchEngine(index or os.environ.get(INDEX_VARIABLE, "index"))
     searches = Searches(engine, in_turn, time_limit)
     pages = Pages(searches, _templates())
-    api = Api(searches)
+    api = Api(searches, AnswerCache(_folder(engine) if cache_bytes > 0 else None, max_bytes=cache_bytes))
     routes = [
         Route("/", pages.search, name="search"),
         Route("/articles/{id:path}", pages.article, name="article"),
@@ -75,12 +81,18 @@ def create_app(index: str | os.PathLike | None = None, *, engine: SearchEngine |
         Route("/docs", pages.docs, name="docs"),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    handlers = {HTTPException: pages.http_error, Exception: pages.server_error}
+    handlers = {HTTPException: pages.http_error, ClientGone: _nobody, Exception: pages.server_error}
     app = Starlette(routes=routes, exception_handlers=handlers, lifespan=_warmed(engine))
     if security_headers:
         app.add_middleware(SecurityHeaders)
     app.state.engine = engine
     return app
+
+
+def _folder(engine) -> Path | None:
+    """The local index's folder, whose state the kept answers follow; None for other stores."""
+    backend = getattr(engine, "backend", None)
+    return Path(backend.path) if getattr(backend, "name", "") == "local" else None
 
 
 def app_from_environment() -> Starlette:
@@ -132,6 +144,18 @@ def safe_url(url: str | None) -> str | None:
     return url if url and url.strip().lower().startswith(("http://", "https://")) else None
 
 
+class ClientGone(Exception):
+    """The client closed its connection before its search's turn came: the search is skipped."""
+
+
+def _nobody(request: Request, error: ClientGone) -> Response:
+    return Response(status_code=499)  # nobody reads it: the connection is closed
+
+
+#: The API's JSON, as Starlette's JSONResponse writes it (its bytes are the API's contract).
+_json = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode
+
+
 class ServerBusyError(SearchkitError):
     """The server could not answer in time: the search ran past the time limit, or too many
     searches were waiting already. Not the request's fault: try again (HTTP 503)."""
@@ -160,9 +184,11 @@ class Searches:
 
     Every call is bounded: past `time_limit` seconds, waiting included, it raises
     ServerBusyError and the request is answered 503 at once; the thread, which cannot be
-    stopped, finishes its search (a bounded one: see searching/rewrite.py) and drops it,
-    keeping the engine's turn so that searches never pile up. A call that would be the
-    `max_waiting`-th in the queue is refused the same way.
+    stopped, finishes its search (a bounded one: see searching/rewrite.py) and drops it;
+    the next search waits for the engine's lock. A call that would be the `max_waiting`-th
+    in the queue is refused the same way; calls whose clients have closed their connection
+    do not count (the server would refuse the living for the dead: a client that times out
+    and retries leaves its first request queued), and are skipped when their turn comes.
 
     Costly searches (`costly`: many prefixes, a pasted paragraph) first wait in a lane of
     their own, one at a time, so that however many of them come, the queue holds at most one
@@ -174,45 +200,91 @@ class Searches:
         self.engine, self.in_turn = engine, in_turn
         self.time_limit, self.max_waiting = time_limit, max_waiting
         self.waiting = 0
+        self._waiting_requests: set[Request] = set()  # waiting calls' requests (when given)
+        self._gone_requests: set[Request] = set()  # those found closed, still waiting to be dropped
         self._queue = self._costly = None  # made in the event loop that uses them
 
-    async def run(self, method: str, *args, in_turn: bool = True, **kwargs):
+    async def run(self, method: str, *args, in_turn: bool = True, request: Request | None = None, **kwargs):
+        """`engine.method(*args, **kwargs)` in a thread (see the class); with `request`, skipped
+        (ClientGone) when its client has gone before its turn."""
+        call = partial(getattr(self.engine, method), *args, **kwargs)
+        return await self.call(call, in_turn=in_turn, request=request, costly=costly(method, args))
+
+    async def call(self, call, *, in_turn: bool = True, request: Request | None = None, costly: bool = False):
+        """`call()` in a thread, in turn unless `in_turn=False`; `costly`: in the costly lane."""
         import anyio
 
         in_turn = in_turn and self.in_turn
         if in_turn and self._queue is None:
             self._queue, self._costly = anyio.CapacityLimiter(1), anyio.CapacityLimiter(1)
-        if in_turn and self.waiting >= self.max_waiting:
+        if in_turn and self.waiting >= self.max_waiting and await self._live_waiting() >= self.max_waiting:
             raise ServerBusyError(kind="server.busy", hint={"waiting": self.waiting})
-        call = partial(getattr(self.engine, method), *args, **kwargs)
         self.waiting += in_turn
+        if in_turn and request is not None:
+            self._waiting_requests.add(request)
         try:
             with anyio.fail_after(self.time_limit):
-                if in_turn and costly(method, args):
+                if not in_turn:
+                    return await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
+                if costly:
                     async with self._costly:
-                        return await anyio.to_thread.run_sync(call, limiter=self._queue, abandon_on_cancel=True)
-                return await anyio.to_thread.run_sync(call, limiter=self._queue if in_turn else None,
-                                                      abandon_on_cancel=True)
+                        return await self._in_turn(call, request)
+                return await self._in_turn(call, request)
         except TimeoutError:
             raise ServerBusyError(kind="server.timeout", hint={"seconds": self.time_limit}) from None
         finally:
             self.waiting -= in_turn
+            self._waiting_requests.discard(request)
+            self._gone_requests.discard(request)
+
+    async def _in_turn(self, call, request: Request | None):
+        import anyio
+
+        async with self._queue:
+            if request is not None and await request.is_disconnected():  # its client gave up
+                raise ClientGone
+            return await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
+
+    async def _live_waiting(self) -> int:
+        """Calls waiting whose clients are still there. Asked only at the cap: the requests
+        of connections closed meanwhile (a client's own timeout, then its retry) wait for
+        their turn, to be dropped then, and must not crowd the living out meanwhile."""
+        for request in list(self._waiting_requests):
+            if await request.is_disconnected():
+                self._waiting_requests.discard(request)
+                self._gone_requests.add(request)
+        return self.waiting - len(self._gone_requests)
 
 
 class Api:
     """The JSON endpoints."""
 
-    def __init__(self, searches: Searches):
+    def __init__(self, searches: Searches, answers: AnswerCache | None = None):
         self.searches = searches
+        self.answers = answers or AnswerCache(None)
         self._openapi: bytes | None = None  # the description's JSON: the same for every request
 
     async def search(self, request: Request) -> Response:
+        """A kept answer at once, else the search in turn (kept when the index stayed still)."""
         try:
             checked = SearchRequest.parse(request.query_params)
-            results = await self.searches.run("search", checked.q, **checked.engine_options())
+            answer = self.answers.get(checked)
+            if answer is None:
+                stamp, answer = await self.searches.call(partial(self._search, checked), request=request,
+                                                         costly=costly("search", (checked.q,)))
+                self.answers.put(checked, stamp, answer)
         except SearchkitError as error:
             return JSONResponse(api_error(error), status_code=status_for(error))
-        return JSONResponse({**results.to_dict(), "offset": checked.offset, "limit": checked.limit})
+        return Response(answer, media_type="application/json")
+
+    def _search(self, checked: SearchRequest) -> tuple:
+        """In the search's thread: its JSON, and the folder's stamp when it was the same
+        before and after (see `AnswerCache.put`), else None."""
+        before = self.answers.stamp()
+        results = self.searches.engine.search(checked.q, **checked.engine_options())
+        answer = _json({**results.to_dict(), "offset": checked.offset, "limit": checked.limit}).encode("utf-8")
+        stamp = before if before is not None and self.answers.stamp() == before else None
+        return (stamp if self.answers.statistics_saved(stamp) else None), answer
 
     async def article(self, request: Request) -> Response:
         try:
@@ -270,7 +342,7 @@ class Pages:
                 articles = await self.searches.run("count", in_turn=False)
                 return self._render(request, "search.html", {"search": checked, "articles": articles})
             started = time.perf_counter()
-            results = await self.searches.run("search", checked.q, **checked.engine_options())
+            results = await self.searches.run("search", checked.q, request=request, **checked.engine_options())
             if not results.hits and results.total and checked.offset:  # past the last page: show it
                 checked = dataclasses.replace(checked, offset=last_offset(results.total, checked.limit))
                 results = await self.searches.run("search", checked.q, **checked.engine_options())

@@ -45,6 +45,8 @@ MAX_DEFAULT_WORKERS = 8
 TIME_LIMIT_VARIABLE = "SEARCHKIT_TIME_LIMIT"
 CONNECTIONS_VARIABLE = "SEARCHKIT_MAX_CONNECTIONS"
 HEADER_TIMEOUT_VARIABLE = "SEARCHKIT_HEADER_TIMEOUT"
+#: Megabytes of the API's kept answers per worker (`cache.AnswerCache`; 0: none), read by the workers.
+CACHE_VARIABLE = "SEARCHKIT_ANSWER_CACHE_MB"
 
 
 def run(index: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
@@ -82,10 +84,14 @@ def run(index: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, wor
 
 def served_app():
     """The factory `searchkit serve`'s worker processes call: the application without its own
-    security headers (uvicorn adds them to every response) and with the time limit."""
+    security headers (uvicorn adds them to every response), with the time limit and the size
+    of its kept answers ($SEARCHKIT_ANSWER_CACHE_MB)."""
     from searchkit.web.app import create_app
+    from searchkit.web.cache import MAX_BYTES
 
-    return create_app(time_limit=float(os.environ.get(TIME_LIMIT_VARIABLE, TIME_LIMIT)), security_headers=False)
+    megabytes = os.environ.get(CACHE_VARIABLE, "").strip()
+    return create_app(time_limit=float(os.environ.get(TIME_LIMIT_VARIABLE, TIME_LIMIT)), security_headers=False,
+                      cache_bytes=int(float(megabytes) * 2**20) if megabytes else MAX_BYTES)
 
 
 def default_workers(cores: int | None = None) -> int:

@@ -1,0 +1,145 @@
+"""What `searchkit serve` does once instead of per request: the API's kept answers (correct
+across commits, bounded), and searches whose clients have gone (skipped, and not counted
+against the waiting cap). In-process, on the sample articles; no timed assertions."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+from starlette.testclient import TestClient
+
+from searchkit import SearchEngine
+from searchkit.searching.suggest import CACHE_PREFIX
+from searchkit.web import create_app
+from searchkit.web.app import ClientGone, Searches, ServerBusyError
+from searchkit.web.cache import AnswerCache
+from tests.conftest import CORPUS, write_articles
+from tests.test_web_api import BTS_ARTICLES
+
+
+class Counting:
+    """A SearchEngine that counts its searches."""
+
+    def __init__(self, engine):
+        self.engine, self.searched = engine, []
+
+    def search(self, query, **options):
+        self.searched.append(query)
+        return self.engine.search(query, **options)
+
+    def __getattr__(self, name):
+        return getattr(self.engine, name)
+
+
+def settle(folder, seconds_ago: float) -> None:
+    """Date the folder's last change `seconds_ago` (a commit then, nothing since)."""
+    then = time.time() - seconds_ago
+    os.utime(folder, (then, then))
+
+
+def ids(response) -> set[str]:
+    assert response.status_code == 200, response.text
+    return {hit["id"] for hit in response.json()["hits"]}
+
+
+def test_a_repeated_search_is_answered_once_and_a_commit_is_seen_at_once(tmp_path):
+    writer = SearchEngine(tmp_path / "index")
+    writer.index([CORPUS])
+    settle(writer.path, 3600)
+    counting = Counting(SearchEngine(writer.path))
+    with TestClient(create_app(engine=counting)) as client, \
+            TestClient(create_app(writer.path, cache_bytes=0)) as uncached:
+        counting.searched.clear()  # the warm-up's
+        first = client.get("/api/search", params={"q": "trạm BTS", "limit": 20})
+        again = client.get("/api/search", params={"limit": "20", "q": "trạm BTS"})  # the same request
+        assert ids(first) == BTS_ARTICLES and again.content == first.content
+        assert counting.searched == ["trạm BTS"]
+        assert uncached.get("/api/search", params={"q": "trạm BTS", "limit": 20}).content == first.content
+
+        folder = write_articles(tmp_path / "new", {"moi": "Trạm BTS mới ở Cà Mau\n\nViettel lắp trạm BTS mới."})
+        writer.index([CORPUS, folder])  # another engine commits, as `searchkit add` would
+        after = client.get("/api/search", params={"q": "trạm BTS", "limit": 20})
+        assert ids(after) == BTS_ARTICLES | {"moi"}
+        settle(writer.path, 1800)  # settled again, later than before: a stamp of its own
+        client.get("/api/search", params={"q": "trạm BTS", "limit": 20})
+        kept = client.get("/api/search", params={"q": "trạm BTS", "limit": 20})
+        assert ids(kept) == BTS_ARTICLES | {"moi"}
+        assert kept.content == uncached.get("/api/search", params={"q": "trạm BTS", "limit": 20}).content
+        assert counting.searched == ["trạm BTS"] * 3
+
+
+def test_nothing_is_kept_while_the_folder_is_unsettled_or_its_statistics_are_missing(tmp_path):
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([CORPUS])
+    counting = Counting(SearchEngine(engine.path))
+    with TestClient(create_app(engine=counting)) as client:
+        counting.searched.clear()
+        os.utime(engine.path)  # changed just now: another change in the same tick would not show
+        for _ in range(2):
+            assert ids(client.get("/api/search", params={"q": "trạm BTS"})) == BTS_ARTICLES
+        assert len(counting.searched) == 2
+        for statistic in engine.path.glob(f"{CACHE_PREFIX}*"):  # as between a commit and its statistics
+            statistic.unlink()
+        settle(engine.path, 3600)
+        for _ in range(2):
+            assert ids(client.get("/api/search", params={"q": "trạm BTS"})) == BTS_ARTICLES
+        assert len(counting.searched) == 4
+
+
+def test_kept_answers_stay_within_their_bytes(tmp_path):
+    folder = tmp_path / "index"
+    engine = SearchEngine(folder)
+    engine.index([CORPUS])
+    settle(folder, 3600)
+    cache = AnswerCache(folder, max_bytes=10_000)
+    stamp = cache.stamp()
+    assert cache.statistics_saved(stamp)
+    for n in range(50):
+        assert cache.put(("trạm BTS", n), stamp, b"x" * 1000)
+    assert cache.size <= 10_000 and cache.get(("trạm BTS", 49)) == b"x" * 1000
+    assert cache.get(("trạm BTS", 0)) is None  # the oldest went first
+    assert not cache.put(("trạm BTS", 50), None, b"{}")  # searched while the folder changed
+
+
+class Request:
+    """What `Searches` asks of a request: whether its client has gone."""
+
+    def __init__(self, gone: bool):
+        self.gone = gone
+
+    async def is_disconnected(self) -> bool:
+        return self.gone
+
+
+def test_a_search_whose_client_has_gone_is_skipped_and_not_counted_at_the_cap(sample_engine):
+    import anyio
+
+    counting, gate = Counting(sample_engine), threading.Event()
+    searched = counting.search
+    counting.search = lambda query, **options: (gate.wait(60), searched(query, **options))[1]
+    outcomes: list[str] = []
+
+    async def scenario():
+        searches = Searches(counting, time_limit=60, max_waiting=2)
+
+        async def one(query, request):
+            try:
+                await searches.run("search", query, request=request)
+                outcomes.append(f"{query}: answered")
+            except (ServerBusyError, ClientGone) as error:
+                outcomes.append(f"{query}: {type(error).__name__}")
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(one, "trạm BTS", Request(gone=False))
+            await anyio.sleep(0.2)  # it holds the engine's turn
+            group.start_soon(one, "Đắk Nông", Request(gone=True))  # its client closed the connection
+            await anyio.sleep(0.2)
+            group.start_soon(one, "Viettel", Request(gone=False))  # third: refused before, at the cap
+            await anyio.sleep(0.2)
+            gate.set()
+
+    anyio.run(scenario)
+    assert set(outcomes) == {"trạm BTS: answered", "Viettel: answered", "Đắk Nông: ClientGone"}
+    assert counting.searched == ["trạm BTS", "Viettel"]
