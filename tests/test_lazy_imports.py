@@ -23,7 +23,7 @@ NEVER_ON_THE_QUERY_PATH = ("starlette", "uvicorn", "jinja2", "typesense", "httpx
 #: Imported by Whoosh and the packages it uses, never used by a search (`indexing.lean_whoosh`),
 #: and unidecode, which folds only letters of other scripts (`text.fold`).
 NEVER_USED_BY_A_SEARCH = ("urllib.request", "http.client", "email", "ssl", "asyncio", "concurrent.futures",
-                          "unidecode")
+                          "whoosh.lang.morph_en", "unidecode")
 #: Needed to search, not to parse a command line or to import the package.
 SEARCHING = ("numpy", "whoosh", "searchkit.engine", "searchkit.searching.pipeline", "searchkit.backends.local")
 
@@ -116,11 +116,29 @@ def test_whoosh_imported_without_its_unused_modules_behaves_as_before(tmp_path):
         "async def later():\n"
         "    return 1\n"
         "print(type(asyncio).__name__, asyncio.run(later()), callable(urllib.request.urlopen),"
-        " cached_property.asyncio.iscoroutinefunction(later), whoosh.compat.urlretrieve.__name__)\n",
+        " cached_property.asyncio.iscoroutinefunction(later), whoosh.compat.urlretrieve.__name__)\n"
+        "import whoosh.query.terms\n"
+        "print('whoosh.lang.morph_en' in sys.modules, sorted(whoosh.query.terms.variations('render'))[:2])\n",
         tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
         "[] Đắk Nông {'tên': 'Đắk Nông'} False",
         "module 1 True True _urlretrieve",
+        "False ['rend', 'rende']",
     ]
-    assert "asyncio" in modules and "urllib.request" in modules
+    assert {"asyncio", "urllib.request", "whoosh.lang.morph_en"} <= modules
+
+
+def test_a_query_run_by_another_program_leaves_its_garbage_collector_on(sample_engine):
+    """The searchkit program stops collecting cycles for its one search (it exits after
+    it); a program that runs the command and goes on, a test's CliRunner, keeps collecting."""
+    import gc
+
+    from click.testing import CliRunner
+
+    from searchkit.cli import main
+
+    assert gc.isenabled()
+    done = CliRunner().invoke(main, ["query", "trạm BTS", "--index", str(sample_engine.path)])
+    assert done.exit_code == 0 and "[trạm BTS]" in done.output
+    assert gc.isenabled()

@@ -4,11 +4,14 @@ there: a third of a cold `searchkit query`'s import time (issue 21, item 6).
 The pinned whoosh-reloaded imports, at its first import, `urllib.request` (for a download
 helper, `whoosh.compat.urlretrieve`: with it come http.client, email, ssl, socket, tempfile,
 hashlib) and, through the `cached_property` package that `whoosh.reading` uses, `asyncio`
-(with concurrent.futures, logging, subprocess). While Whoosh is first imported, those two
-names stand for stand-ins (`_Deferred`) that import the real module on first use of anything
-in it, so nothing Whoosh or cached_property does behaves differently:
+(with concurrent.futures, logging, subprocess); `whoosh.searching`, through `whoosh.query`,
+imports `whoosh.lang.morph_en`, which compiles an English stemmer's patterns for a query
+type searchkit never makes (`Variations`). While Whoosh is first imported, those names stand
+for stand-ins (`_Deferred`) that import the real module on first use of anything in it, so
+nothing Whoosh or cached_property does behaves differently:
 
-- `whoosh.compat.urlretrieve` imports urllib.request when called;
+- `whoosh.compat.urlretrieve` imports urllib.request when called, and
+  `whoosh.query.terms.variations` imports whoosh.lang.morph_en;
 - cached_property asks `asyncio.iscoroutinefunction(f)` of every property it computes; until
   asyncio is imported no function can carry asyncio's coroutine marker, so that answer is
   `inspect.iscoroutinefunction(f)` (asyncio's own once it is imported: then it is asked).
@@ -25,7 +28,7 @@ import types
 
 #: What a search imports from Whoosh (`adapter`, `store`, `ix.searcher()`, the codec).
 WHOOSH_MODULES = ("whoosh.index", "whoosh.filedb.filestore", "whoosh.codec.whoosh3", "whoosh.columns",
-                  "whoosh.filedb.structfile")
+                  "whoosh.filedb.structfile", "whoosh.searching")
 
 
 class _Deferred(types.ModuleType):
@@ -50,6 +53,11 @@ def _urlretrieve(*args, **kwargs):
     return _real("urllib.request").urlretrieve(*args, **kwargs)
 
 
+def _variations(word):
+    """`whoosh.lang.morph_en.variations`, imported when called."""
+    return _real("whoosh.lang.morph_en").variations(word)
+
+
 def _iscoroutinefunction(func) -> bool:
     """`asyncio.iscoroutinefunction`, without importing asyncio to ask it."""
     loaded = sys.modules.get("asyncio")
@@ -69,6 +77,9 @@ def _stand_ins() -> dict[str, _Deferred]:
     if "cached_property" not in sys.modules and "asyncio" not in sys.modules:
         stand_ins["asyncio"] = _Deferred("asyncio")
         stand_ins["asyncio"].iscoroutinefunction = _iscoroutinefunction
+    if "whoosh.lang.morph_en" not in sys.modules:
+        stand_ins["whoosh.lang.morph_en"] = _Deferred("whoosh.lang.morph_en")
+        stand_ins["whoosh.lang.morph_en"].variations = _variations
     return stand_ins
 
 
@@ -78,7 +89,8 @@ def import_whoosh() -> None:
     shows what a fresh process holds after it."""
     if "whoosh.index" in sys.modules:
         return
-    import urllib  # the package (tiny): a stand-in's parent must be the real one
+    import urllib  # noqa: F401 - the package (tiny): a stand-in's parent must be the real one
+    import whoosh.lang  # noqa: F401 - (empty)
 
     stand_ins = _stand_ins()
     sys.modules.update(stand_ins)
@@ -91,5 +103,6 @@ def import_whoosh() -> None:
         for name, stand_in in stand_ins.items():
             if sys.modules.get(name) is stand_in:
                 del sys.modules[name]
-        if getattr(urllib, "request", None) is stand_ins.get("urllib.request", False):
-            del urllib.request
+            parent, _, child = name.rpartition(".")
+            if parent in sys.modules and getattr(sys.modules[parent], child, None) is stand_in:
+                delattr(sys.modules[parent], child)
