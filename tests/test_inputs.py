@@ -88,14 +88,18 @@ def test_a_small_corpus_is_split_between_both_workers(count, sizes):
     assert [a for batch in in_batches(iter(articles), 2000, 2) for a in batch] == articles
 
 
-def test_batches_go_out_as_read_until_the_expected_end_is_near():
+def test_batches_go_out_as_read_equal_and_a_multiple_of_the_workers():
     articles = [Article(id=str(i), title="Trạm BTS", body="Một trạm BTS mới.") for i in range(9000)]
     read = []
     batches = in_batches((read.append(a) or a for a in articles), 2000, 2, expected=9000)
-    assert len(next(batches)) == 2000 and len(read) == 2000  # out before the next article is read
-    assert [len(batch) for batch in batches] == [2000, 2000, 2000, 500, 500]  # the tail is still split
+    assert len(next(batches)) == 1500 and len(read) == 1500  # out before the next article is read
+    assert [len(batch) for batch in batches] == [1500] * 5  # 6 batches: both workers end together
+    sixteen = [len(batch) for batch in in_batches(iter(articles), 2000, 16, expected=9000)]
+    assert sixteen == [563] * 15 + [555]  # 16 cores: each gets work as soon as 563 articles are read
     too_many = in_batches(iter(articles[:4500]), 2000, 2, expected=9000)  # an estimate that is too high
-    assert [len(batch) for batch in too_many] == [2000, 2000, 250, 250]
+    assert [len(batch) for batch in too_many] == [1500, 1500, 1500]
+    too_few = in_batches(iter(articles[:4500]), 2000, 2, expected=2000)  # too low: the rest is split
+    assert [len(batch) for batch in too_few] == [1000] * 4 + [250, 250]
 
 
 def test_a_batch_of_long_articles_is_cut_by_its_text():

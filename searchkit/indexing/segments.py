@@ -65,39 +65,59 @@ def write_batch(index_dir: str, articles: list[Article], done: Analysed | None =
 
     `done(1)` is told of each article analysed and added to the segment (or failed; in a
     worker: the pool's shared count), so that progress moves within a batch."""
-    from searchkit.fields import FIELDS
     from searchkit.indexing.adapter import write_stored_segment
-    from searchkit.indexing.postings import TermEncoder, write_encoded
+    from searchkit.indexing.postings import write_encoded
     from searchkit.indexing.statistics import PairCounter
 
     folder = tempfile.mkdtemp(prefix=BATCH_PREFIX, dir=index_dir)
-    encoders = {field.name: TermEncoder() for field in FIELDS}
+    encoders, terms, parts = _encoders()
     pairs = PairCounter()
     kept: list[Article] = []
     failed: list[Skipped] = []
-    documents = _analysed_documents(articles, encoders, pairs, kept, failed, done or _count_in_worker)
+    documents = _analysed_documents(articles, encoders, parts, pairs, kept, failed, done or _count_in_worker)
     segment = write_stored_segment(folder, documents)
-    write_encoded(Path(folder) / (segment.segment_id() + SUFFIX), encoders, pairs.packed())
+    write_encoded(Path(folder) / (segment.segment_id() + SUFFIX), encoders, pairs.packed(), terms)
     return Batch(folder, segment, [article.id for article in kept], failed)
 
 
-def _analysed_documents(articles: list[Article], encoders, pairs, kept: list[Article], failed: list[Skipped],
+def _encoders() -> tuple[dict, dict, dict]:
+    """A term encoder per field, the two fields of a part (folded, accented) sharing one of
+    its syllables as written; what makes those the fields' terms (`write_encoded`); and the
+    shared encoders by part."""
+    from searchkit.fields import FIELDS, WORDS
+    from searchkit.indexing.analysis import FORM_OF
+    from searchkit.indexing.postings import TermEncoder
+
+    encoders, terms, parts = {}, {}, {}
+    for field in FIELDS:
+        if field.form == WORDS:
+            encoders[field.name] = TermEncoder()
+        else:
+            (part,) = field.text
+            encoders[field.name] = parts.setdefault(part, TermEncoder())
+            terms[field.name] = FORM_OF[field.form]
+    return encoders, terms, parts
+
+
+def _analysed_documents(articles: list[Article], encoders, parts, pairs, kept: list[Article], failed: list[Skipped],
                         done: Analysed) -> Iterator[dict]:
     """The documents of the articles that analyse, as each is analysed (its tokens numbered
-    into `encoders`, its pairs counted); `kept` and `failed` filled as they go. pyvi tags a
+    into `encoders`, syllables into their part's in `parts`, its pairs counted); `kept` and `failed` filled as they go. pyvi tags a
     chunk of about CHUNK_CHARS characters at a time, as it would inside one call anyway."""
-    from searchkit.indexing.analysis import analyzed, pop_pair_sequences
+    from searchkit.indexing.analysis import analyzed_texts
 
     for chunk in _chunks(articles):
-        for article, fields in analyzed(chunk):
-            if isinstance(fields, Exception):  # a third-party analyser fails on one article, not the run
-                failed.append(Skipped(article.path, f"could not be analysed ({type(fields).__name__}: {fields}); "
+        for article, text in analyzed_texts(chunk):
+            if isinstance(text, Exception):  # a third-party analyser fails on one article, not the run
+                failed.append(Skipped(article.path, f"could not be analysed ({type(text).__name__}: {text}); "
                                                     "please report this article to the searchkit maintainers"))
             else:
-                for sequence in pop_pair_sequences(fields):
+                for sequence in text.sequences:
                     pairs.add(sequence)
-                for name, encoder in encoders.items():  # numbered now: the token lists are not kept
-                    encoder.add(fields[name])
+                for part, syllables in text.syllables.items():  # numbered now: the token lists are not kept
+                    parts[part].add(syllables)
+                for name, words in text.words.items():
+                    encoders[name].add(words)
                 kept.append(article)
                 yield document(article)
             done(1)

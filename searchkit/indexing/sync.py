@@ -277,25 +277,33 @@ def _scaled_batch_size(requested: int, articles: int, workers: int = 1) -> int:
 
 
 def batches(articles: Iterator[Article], size: int, workers: int,
-             chars: int = MAX_BATCH_CHARS, expected: int = 0) -> Iterator[list[Article]]:
-    """Batches of `size` articles; but a corpus that would leave workers idle (fewer than
-    `size × workers` articles left) is split evenly between them, so that a small corpus
-    uses every core; and no batch holds more than `chars` characters of text.
+            chars: int = MAX_BATCH_CHARS, expected: int = 0) -> Iterator[list[Article]]:
+    """Batches of at most `size` articles, each cut where its text passes `chars` characters.
 
-    Knowing that the last `size × workers` are far off (`expected` articles in all, an
-    estimate), a batch goes out as soon as it is read: workers start while the parent is
-    still reading, instead of after `size × workers` articles.
+    Knowing that about `expected` articles are coming (an estimate), the batches are made
+    equal and as many as a multiple of `workers` (`even_size`), and each goes out as soon as
+    it is read: every worker starts while the parent is still reading, and all of them
+    finish together. Past the expected end (or without an estimate), a corpus that would
+    leave workers idle (fewer than `size × workers` articles left) is split evenly between
+    them, so that a small corpus uses every core.
     """
-    window = size * max(workers, 1)
     taken = 0
+    if expected > 0:
+        size = even_size(expected, size, workers)
+        while taken < expected:
+            chunk = list(itertools.islice(articles, size))
+            taken += len(chunk)
+            if chunk:
+                yield from _bounded(chunk, chars)
+            if len(chunk) < size:
+                return
+    window = size * max(workers, 1)
     while True:
-        ahead = size if expected - taken >= window + size else window
-        chunk = list(itertools.islice(articles, ahead))
-        taken += len(chunk)
+        chunk = list(itertools.islice(articles, window))
         if not chunk:
             return
-        if len(chunk) == ahead:
-            for i in range(0, ahead, size):
+        if len(chunk) == window:
+            for i in range(0, window, size):
                 yield from _bounded(chunk[i:i + size], chars)
             continue
         parts = max(1, min(workers, len(chunk) // MIN_SPLIT))
@@ -303,6 +311,20 @@ def batches(articles: Iterator[Article], size: int, workers: int,
         for i in range(0, len(chunk), step):
             yield from _bounded(chunk[i:i + step], chars)
         return
+
+
+def even_size(expected: int, size: int, workers: int) -> int:
+    """The size of equal batches of `expected` articles, at most `size`, as many as a
+    multiple of `workers` (each gets the same work from the start), at least MIN_SPLIT
+    articles each unless the corpus is smaller.
+
+    >>> even_size(16_183, 2000, 2), even_size(16_183, 2000, 16), even_size(16_183, 8000, 16), even_size(150, 2000, 2)
+    (1619, 1012, 1012, 150)
+    """
+    count = max(workers, 1) * -(-expected // (size * max(workers, 1)))
+    if expected < count * MIN_SPLIT:
+        count = max(1, expected // MIN_SPLIT)
+    return -(-expected // count)
 
 
 def _bounded(batch: list[Article], limit: int = MAX_BATCH_CHARS) -> Iterator[list[Article]]:

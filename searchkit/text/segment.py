@@ -21,7 +21,7 @@ import string
 import unicodedata
 from functools import lru_cache
 from importlib.resources import files
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -55,47 +55,94 @@ class _ModelUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-#: pyvi's syllabiser (ViTokenizer.sylabelize), pattern for pattern.
-_SYLLABLE_PATTERN = re.compile("(" + "|".join([
-    r"[A-ZĐ]+\.", r"Tp\.", r"Mr\.", r"Mrs\.", r"Ms\.", r"Dr\.", r"ThS\.",
+#: pyvi's syllabiser (ViTokenizer.sylabelize), pattern for pattern, with no groups (`findall`
+#: gives the strings) and possessive runs where backtracking cannot make a match (`\w++` before
+#: '://': a shorter run ends before a letter, never before ':').
+_SYLLABLE_PATTERN = re.compile("|".join([
+    r"[A-ZĐ]++\.", r"Tp\.", r"Mr\.", r"Mrs\.", r"Ms\.", r"Dr\.", r"ThS\.",
     r"==>", r"->", r"\.\.\.", r">>", "\n",
-    r"\w+://[^\s]+", r"([a-zA-Z0-9_.+-]+@([a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]+)",
-    r"\d+([\.,_]\d+)+", r"[^\w\s]", r"\w+",
-]) + ")", re.UNICODE)
+    r"\w++://[^\s]+", r"[a-zA-Z0-9_.+-]++@(?:[a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]+",
+    r"\d++(?:[\.,_]\d++)+", r"[^\w\s]", r"\w+",
+]), re.UNICODE)
 
 
 def _sylabelize(text: str) -> list[str]:
-    return [match[0] for match in _SYLLABLE_PATTERN.findall(unicodedata.normalize("NFC", text))]
+    """pyvi's syllables of `text` ('\\n' is one of them).
+
+    >>> _sylabelize("Tp. HCM, 2.5G\\nxem https://a.vn")
+    ['Tp.', 'HCM', ',', '2.5', 'G', '\\n', 'xem', 'https://a.vn']
+    """
+    return _SYLLABLE_PATTERN.findall(unicodedata.normalize("NFC", text))
+
+
+def _line_syllables(line: str) -> list[str]:
+    """`_sylabelize` of one line, faster: no syllable holds a space, and a run of letters and
+    digits between spaces (most are) is one syllable whatever pyvi's patterns say (each of
+    them needs a character that is no letter or digit), so only the other runs go through
+    the pattern.
+
+    >>> _line_syllables("Tp. HCM, mạng 2.5G") == _sylabelize("Tp. HCM, mạng 2.5G")
+    True
+    """
+    found: list[str] = []
+    find = _SYLLABLE_PATTERN.findall
+    for run in unicodedata.normalize("NFC", line).split():
+        if run.isalnum():  # str.isalnum is re's \w less '_', str.split splits at re's \s
+            found.append(run)
+        else:
+            found += find(run)
+    return found
+
+
+class _Numbering(dict):
+    """Syllable -> row number, a new syllable taking the next one and waiting in `new` for
+    its row: a batch's syllables are numbered by one `map` in C."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.new: list[str] = []
+
+    def __missing__(self, token: str) -> int:
+        number = self[token] = len(self)
+        self.new.append(token)
+        return number
 
 
 class _Syllables:
     """Every distinct syllable (case kept) seen by this process, as a row of numbers: its
     CRF attributes as the current, previous and next word, its number in pyvi's n-gram
-    lists, and what pyvi's joining rule looks at. A row is made once per syllable."""
+    lists, and what pyvi's joining rule looks at. A row is made once per syllable, and kept
+    column by column (`columns[k][row]`): a batch gathers the few columns it needs."""
 
-    OWN, BEFORE, AFTER = slice(0, 5), slice(5, 8), slice(8, 11)
+    OWN, BEFORE, AFTER = slice(0, 5), range(5, 8), range(8, 11)
     GRAM, PUNCTUATION, DIGIT, TITLE, UNDERSCORE = 11, 12, 13, 14, 15
 
     def __init__(self, model: CrfModel, grams: dict[str, int]):
         self.model, self.grams = model, grams
-        self.numbers: dict[str, int] = {}
-        self.rows = np.zeros((0, 16), dtype=np.int32)
-        self.own = np.zeros((0, len(model.labels)))  # the sum of each row's own attributes' weights
+        self.weights = [np.ascontiguousarray(model.state[:, y]) for y in range(len(model.labels))]  # by label
+        self._clear()
+
+    def _clear(self) -> None:
+        self.numbers = _Numbering()
+        self.columns = np.zeros((16, 0), dtype=np.int32)
+        self.own = np.zeros((len(self.weights), 0))  # [label, row]: the sum of its own attributes' weights
 
     def numbers_of(self, tokens: list[str]) -> np.ndarray:
         """The row numbers of `tokens`, one per token."""
         if len(self.numbers) > MAX_KNOWN_SYLLABLES:
-            self.numbers, self.rows, self.own = {}, self.rows[:0], self.own[:0]
+            self._clear()
         numbers = self.numbers
-        new = [token for token in dict.fromkeys(tokens) if token not in numbers]
+        found = np.fromiter(map(numbers.__getitem__, tokens), dtype=np.int32, count=len(tokens))
+        new, numbers.new = numbers.new, []
         if new:
-            numbers.update(zip(new, range(len(numbers), len(numbers) + len(new))))
             rows = np.array([self._row(token) for token in new], dtype=np.int32)
-            own = np.zeros((len(new), self.model.state.shape[1]))
-            for column in rows[:, self.OWN].T:  # left to right, as CRFsuite adds them
-                own += self.model.state[column]
-            self.rows, self.own = np.concatenate([self.rows, rows]), np.concatenate([self.own, own])
-        return np.fromiter(map(numbers.__getitem__, tokens), dtype=np.int32, count=len(tokens))
+            own = np.zeros((len(self.weights), len(new)))
+            for y, weights in enumerate(self.weights):
+                for column in rows[:, self.OWN].T:  # left to right, as CRFsuite adds them
+                    own[y] += weights[column]
+            self.columns = np.concatenate([self.columns, rows.T], axis=1)
+            self.own = np.concatenate([self.own, own], axis=1)
+        return found
 
     def _row(self, token: str) -> tuple[int, ...]:
         """pyvi's word2features of one syllable, as attribute numbers in pyvi's order."""
@@ -129,37 +176,46 @@ class _Tagger:
         underscore (`starts`: where each sentence begins, then the number of tokens; no
         sentence is empty)."""
         numbers = self.syllables.numbers_of(tokens)
-        rows = self.syllables.rows[numbers]
+        columns = self.syllables.columns
         first = np.zeros(len(tokens), dtype=bool)
         first[starts[:-1]] = True
-        scores = self._scores(self.syllables.own[numbers], rows, first, starts)
+        scores = self._scores(numbers, first, starts)
         inside = viterbi(self.model.transition, scores, starts) == self.inside
-        word_like = (rows[:, _Syllables.PUNCTUATION] == 0) & (rows[:, _Syllables.DIGIT] == 0)
-        title = rows[:, _Syllables.TITLE] != 0
+        word_like = (columns[_Syllables.PUNCTUATION].take(numbers) == 0) & (columns[_Syllables.DIGIT].take(numbers) == 0)
+        title = columns[_Syllables.TITLE].take(numbers) != 0
         joins = inside & ~first & word_like & np.roll(word_like, 1) & ~(title & ~np.roll(title, 1))
-        return joins, rows[:, _Syllables.UNDERSCORE] != 0
+        return joins, columns[_Syllables.UNDERSCORE].take(numbers) != 0
 
-    def _scores(self, scores: np.ndarray, rows: np.ndarray, first: np.ndarray, starts: np.ndarray) -> np.ndarray:
-        """State scores of every position: to the weights of its own attributes (`scores`),
-        those of the previous word, the n-grams behind, the next word and the n-grams ahead
-        are added one at a time, in the order of pyvi's feature list (CRFsuite's order)."""
-        weights, none, n = self.model.state, self.model.absent, len(rows)
+    def _scores(self, numbers: np.ndarray, first: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        """State scores of every position: to the weights of its own attributes, those of the
+        previous word, the n-grams behind, the next word and the n-grams ahead are added one
+        at a time, in the order of pyvi's feature list (CRFsuite's order), label by label."""
+        columns, none, n = self.syllables.columns, self.model.absent, len(numbers)
         last = np.zeros(n, dtype=bool)
         last[starts[1:] - 1] = True
-        pair, triple = self._grams(rows[:, _Syllables.GRAM].astype(np.int64), last)
-        before = np.full((n, 3), none, dtype=np.int32)
-        before[1:] = rows[:-1, _Syllables.BEFORE]
-        before[first] = none
-        after = np.full((n, 3), none, dtype=np.int32)
-        after[:-1] = rows[1:, _Syllables.AFTER]
-        after[last] = none
+        pair, triple = self._grams(columns[_Syllables.GRAM].take(numbers).astype(np.int64), last)
+        attributes = []
+        for k in _Syllables.BEFORE:
+            before = np.full(n, none, dtype=np.int32)
+            before[1:] = columns[k].take(numbers[:-1])
+            before[first] = none
+            attributes.append(before)
         bigram_before, trigram_before, bigram_after, trigram_after = self.ngram_attributes
-        columns = [*before.T,
-                   np.where(np.roll(pair, 1) & ~first, bigram_before, none),
-                   np.where(np.roll(triple, 2) & ~first & ~np.roll(first, 1), trigram_before, none),
-                   *after.T, np.where(pair, bigram_after, none), np.where(triple, trigram_after, none)]
-        for column in columns:
-            scores += weights[column]
+        attributes.append(np.where(np.roll(pair, 1) & ~first, bigram_before, none))
+        attributes.append(np.where(np.roll(triple, 2) & ~first & ~np.roll(first, 1), trigram_before, none))
+        for k in _Syllables.AFTER:
+            after = np.full(n, none, dtype=np.int32)
+            after[:-1] = columns[k].take(numbers[1:])
+            after[last] = none
+            attributes.append(after)
+        attributes.append(np.where(pair, bigram_after, none))
+        attributes.append(np.where(triple, trigram_after, none))
+        scores = np.empty((n, len(self.syllables.weights)))
+        for y, weights in enumerate(self.syllables.weights):
+            label = self.syllables.own[y].take(numbers)
+            for column in attributes:
+                label += weights.take(column)
+            scores[:, y] = label
         return scores
 
     def _grams(self, grams: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -243,38 +299,65 @@ def compound_words_of(texts: Sequence[str]) -> list[list[str]]:
     [['đắk_nông'], ['chữ_kí']]
     """
     compounds: list[list[str]] = [[] for _ in texts]
-    pending: list[tuple[int, list[str]]] = []  # (text number, syllables) of each sentence
-    chars = 0
+    pending = _Pending()
     for owner, text in enumerate(texts):
-        for line in text.split("\n"):
-            for piece in _pieces(line):
-                found = _sylabelize(piece)
-                if found:
-                    pending.append((owner, found))
-                    chars += len(piece)
-                if chars >= CHUNK_CHARS:
-                    _tag_sentences(pending, compounds)
-                    pending, chars = [], 0
-    _tag_sentences(pending, compounds)
+        for found, chars in _sentences(text):
+            pending.add(owner, found, chars)
+            if pending.chars >= CHUNK_CHARS:
+                pending.tag(compounds)
+                pending = _Pending()
+    pending.tag(compounds)
     return compounds
 
 
-def _tag_sentences(sentences: list[tuple[int, list[str]]], compounds: list[list[str]]) -> None:
-    """Tag the sentences together; append each word of several syllables to its text's list."""
-    if not sentences:
-        return
-    tokens = [token for _, found in sentences for token in found]
-    starts = np.cumsum([0] + [len(found) for _, found in sentences])
-    joins, underscored = _tagger().joins(tokens, starts)
-    begins = np.flatnonzero(~joins)
-    ends = np.append(begins[1:], len(tokens))
-    chosen = (ends - begins > 1) | underscored[begins]
-    begins, ends = begins[chosen], ends[chosen]
-    owners = np.array([owner for owner, _ in sentences])[np.searchsorted(starts, begins, side="right") - 1]
-    for begin, end, owner in zip(begins.tolist(), ends.tolist(), owners.tolist()):
-        word = _compound(tuple(tokens[begin:end]))
-        if word:
-            compounds[owner].append(word)
+def _sentences(text: str) -> Iterator[tuple[list[str], int]]:
+    """The syllables of each line (each piece of a long line, `_pieces`) that holds any, with
+    its length in characters."""
+    for line in text.split("\n"):
+        if len(line) <= MAX_TAGGED_CHARS:
+            found = _line_syllables(line)
+            if found:
+                yield found, len(line)
+            continue
+        for piece in _pieces(line):
+            found = _sylabelize(piece)
+            if found:
+                yield found, len(piece)
+
+
+class _Pending:
+    """Sentences waiting to be tagged together: their syllables end to end, the number of
+    each sentence's syllables and the text it belongs to."""
+
+    def __init__(self) -> None:
+        self.tokens: list[str] = []
+        self.lengths: list[int] = []
+        self.owners: list[int] = []
+        self.chars = 0
+
+    def add(self, owner: int, found: list[str], chars: int) -> None:
+        self.tokens += found
+        self.lengths.append(len(found))
+        self.owners.append(owner)
+        self.chars += chars
+
+    def tag(self, compounds: list[list[str]]) -> None:
+        """Tag the sentences together; append each word of several syllables to its text's list."""
+        if not self.lengths:
+            return
+        tokens = self.tokens
+        starts = np.zeros(len(self.lengths) + 1, dtype=np.int64)
+        np.cumsum(self.lengths, out=starts[1:])
+        joins, underscored = _tagger().joins(tokens, starts)
+        begins = np.flatnonzero(~joins)
+        ends = np.append(begins[1:], len(tokens))
+        chosen = (ends - begins > 1) | underscored[begins]
+        begins, ends = begins[chosen], ends[chosen]
+        owners = np.array(self.owners)[np.searchsorted(starts, begins, side="right") - 1]
+        for begin, end, owner in zip(begins.tolist(), ends.tolist(), owners.tolist()):
+            word = _compound(tuple(tokens[begin:end]))
+            if word:
+                compounds[owner].append(word)
 
 
 @lru_cache(maxsize=100_000)

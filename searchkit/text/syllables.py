@@ -124,7 +124,46 @@ def syllable_forms(text: str) -> list[tuple[str, str]]:
     >>> syllable_forms("Trạm BTS")
     [('trạm', 'tram'), ('bts', 'bts')]
     """
-    return [forms(word) for word in _SYLLABLE.findall(text) if len(word) <= MAX_SYLLABLE_CHARS]
+    return [forms(word) for word in syllable_words(text)]
+
+
+def syllable_words(text: str) -> list[str]:
+    """Every syllable of NFC text as written, without offsets or forms: the indexer numbers
+    these, and makes the forms once per distinct word (`indexing.postings.TermEncoder`).
+
+    >>> syllable_words("Trạm BTS 2,5G " + "a" * 65)
+    ['Trạm', 'BTS', '2,5G']
+    """
+    words: list[str] = []
+    find = _SYLLABLE.findall
+    for run in text.split():  # no syllable holds a space (re's \s is what str.split splits at)
+        if run.isalnum():  # letters and digits only (re's \w less '_'): one syllable, see `_SYLLABLE`
+            words.append(run)
+        else:
+            words += find(run)
+    if words and max(map(len, words)) > MAX_SYLLABLE_CHARS:  # rare: filtered only then
+        words = [word for word in words if len(word) <= MAX_SYLLABLE_CHARS]
+    return words
+
+
+def folded_form(word: str) -> str:
+    """The folded index form of one NFC word (`forms`).
+
+    >>> folded_form("Đắk")
+    'dak'
+    """
+    return forms(word)[1]
+
+
+def marked_form(word: str) -> str:
+    """The accented index form of one NFC word when it holds marks, else '' (the accented
+    fields hold a place for a plain syllable and index nothing there: `fields.ACCENTED`).
+
+    >>> marked_form("Đắk"), marked_form("BTS")
+    ('đắk', '')
+    """
+    accented, folded = forms(word)
+    return accented if accented != folded else ""
 
 
 def query_syllables(text: str) -> list[Syllable]:
