@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.conftest import CORPUS, ROOT
 
 #: Never needed to search: the web stack, the Typesense client, pyvi and its CRF, the
 #: segmenter and the indexer's process pool.
@@ -123,10 +123,25 @@ def test_whoosh_imported_without_its_unused_modules_behaves_as_before(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
         "[] Đắk Nông {'tên': 'Đắk Nông'} False",
-        "module 1 True True _urlretrieve",
+        "module 1 True True urlretrieve",
         "False ['rend', 'rende']",
     ]
     assert {"asyncio", "urllib.request", "whoosh.lang.morph_en"} <= modules
+
+
+def test_a_process_that_searched_first_can_still_write_an_index(tmp_path, sample_engine):
+    """Whoosh imported for a search, without what only writing uses (shutil, tempfile, random:
+    imported when first used), still builds an index in the same process."""
+    modules, done = modules_after(
+        "import sys\n"
+        "from searchkit import SearchEngine\n"
+        "print(SearchEngine(sys.argv[1]).search('trạm BTS').total, 'shutil' in sys.modules)\n"
+        "engine = SearchEngine(sys.argv[3])\n"
+        "print(engine.index([sys.argv[2]]).added, engine.search('Đắk Nông').hits[0].province)\n",
+        tmp_path, str(sample_engine.path), str(CORPUS), str(tmp_path / "new-index"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["3 False", "5 Đắk Nông"]
+    assert {"shutil", "tempfile", "random"} <= modules
 
 
 def test_a_query_run_by_another_program_leaves_its_garbage_collector_on(sample_engine):

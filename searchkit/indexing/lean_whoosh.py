@@ -6,12 +6,13 @@ helper, `whoosh.compat.urlretrieve`: with it come http.client, email, ssl, socke
 hashlib) and, through the `cached_property` package that `whoosh.reading` uses, `asyncio`
 (with concurrent.futures, logging, subprocess); `whoosh.searching`, through `whoosh.query`,
 imports `whoosh.lang.morph_en`, which compiles an English stemmer's patterns for a query
-type searchkit never makes (`Variations`). While Whoosh is first imported, those names stand
+type searchkit never makes (`Variations`); `shutil` (with bz2 and lzma), `tempfile` and `random`
+serve only writing. While Whoosh is first imported, those names stand
 for stand-ins (`_Deferred`) that import the real module on first use of anything in it, so
 nothing Whoosh or cached_property does behaves differently:
 
-- `whoosh.compat.urlretrieve` imports urllib.request when called, and
-  `whoosh.query.terms.variations` imports whoosh.lang.morph_en;
+- `whoosh.compat.urlretrieve` imports urllib.request when called (`whoosh.query.terms.variations`
+  whoosh.lang.morph_en, `whoosh.filedb.compound.copyfileobj` shutil: `DEFERRED`);
 - cached_property asks `asyncio.iscoroutinefunction(f)` of every property it computes; until
   asyncio is imported no function can carry asyncio's coroutine marker, so that answer is
   `inspect.iscoroutinefunction(f)` (asyncio's own once it is imported: then it is asked).
@@ -48,14 +49,22 @@ def _real(name: str) -> types.ModuleType:
     return importlib.import_module(name)
 
 
-def _urlretrieve(*args, **kwargs):
-    """`urllib.request.urlretrieve`, imported when called."""
-    return _real("urllib.request").urlretrieve(*args, **kwargs)
+#: The modules Whoosh imports (and cached_property, asyncio: below) that a search never uses,
+#: each with the names Whoosh imports from it (`from shutil import copyfileobj`): those are
+#: functions that import the real module when called. Whoosh reads the others' attributes
+#: only inside functions that write an index or download.
+DEFERRED = {"urllib.request": ("urlretrieve",), "whoosh.lang.morph_en": ("variations",),
+            "shutil": ("copyfileobj",), "tempfile": (), "random": ()}
 
 
-def _variations(word):
-    """`whoosh.lang.morph_en.variations`, imported when called."""
-    return _real("whoosh.lang.morph_en").variations(word)
+def _deferred_function(module: str, name: str):
+    """`module.name`, a function, imported when called."""
+    def call(*args, **kwargs):
+        return getattr(_real(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"`{module}.{name}`, imported when first called."
+    return call
 
 
 def _iscoroutinefunction(func) -> bool:
@@ -71,15 +80,14 @@ def _iscoroutinefunction(func) -> bool:
 def _stand_ins() -> dict[str, _Deferred]:
     """Stand-ins for the heavy modules Whoosh would import now (none already imported)."""
     stand_ins = {}
-    if "urllib.request" not in sys.modules:
-        stand_ins["urllib.request"] = _Deferred("urllib.request")
-        stand_ins["urllib.request"].urlretrieve = _urlretrieve
+    for module, names in DEFERRED.items():
+        if module not in sys.modules:
+            stand_ins[module] = _Deferred(module)
+            for name in names:
+                setattr(stand_ins[module], name, _deferred_function(module, name))
     if "cached_property" not in sys.modules and "asyncio" not in sys.modules:
         stand_ins["asyncio"] = _Deferred("asyncio")
         stand_ins["asyncio"].iscoroutinefunction = _iscoroutinefunction
-    if "whoosh.lang.morph_en" not in sys.modules:
-        stand_ins["whoosh.lang.morph_en"] = _Deferred("whoosh.lang.morph_en")
-        stand_ins["whoosh.lang.morph_en"].variations = _variations
     return stand_ins
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import shutil
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -87,6 +86,8 @@ def _marker_age(path: Path) -> float:
 
 def free_bytes(path: Path) -> int | None:
     """Free space on the disk holding `path` (or its nearest existing parent)."""
+    import shutil  # here: with it come bz2 and lzma, which a search does not need
+
     for candidate in (path, *path.resolve().parents):
         try:
             return shutil.disk_usage(candidate).free
