@@ -2,7 +2,7 @@
 the peers' cold query in the same run (issue 21, item 6: median ≤ 0.2 s).
 
     python bench/startup.py [--corpus PATH] [--workdir DIR] [--runs 20] [--query "trạm BTS"]
-                            [--baseline CHECKOUT] [--no-bytecode-cache]
+                            [--baseline CHECKOUT] [--no-bytecode-cache] [--breakdown]
 
 Every row is a new process searching the same index as bench/query.py does (top 10, with
 snippets), timed from its start to its exit. The rows run in rounds, one of each per round,
@@ -23,6 +23,12 @@ process, which other jobs on a loaded machine move less.
 `--baseline CHECKOUT` adds the searchkit rows for another checkout (a `git worktree` of an
 older commit), run in the same rounds on the same index: before and after, side by side.
 
+`--breakdown` then says where a cold query's CPU time goes, per checkout (median of `--runs`
+processes): the interpreter's start, the modules imported by package (the CPU time spent
+running each module's own code, its imports counted to their own package: an import hook
+times each `exec_module`), and the rest of the command (opening the index, the search,
+rendering), up to the command's end; the process's exit is what is left of its total.
+
 Bytecode is cached (the workdir's `pycache/`, through PYTHONPYCACHEPREFIX), as after any
 `pip install`; `--no-bytecode-cache` compiles every module at every start instead
 (PYTHONDONTWRITEBYTECODE, what this project's sandbox sets). The indexes are the ones
@@ -31,6 +37,7 @@ indexing.py and query.py leave in the workdir, built when missing.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import shutil
@@ -80,6 +87,60 @@ snippets.set_max_num_chars(150)
 for doc in docs:
     print(doc["id"][0], snippets.snippet_from_doc(doc).fragment())
 """
+
+
+#: A cold query with its CPU time taken apart (`--breakdown`): an import hook on sys.meta_path
+#: times each module's execution less the imports it makes; written out at exit.
+BREAKDOWN_PROGRAM = r"""
+import atexit, json, sys, time
+clock = time.process_time
+started = clock()
+own = {}  # top-level package -> CPU seconds running its modules' own code
+stack = []  # per import being executed: CPU seconds its nested imports took
+
+
+class Timed:
+    def __init__(self, loader):
+        self.loader = loader
+
+    def __getattr__(self, name):
+        return getattr(self.loader, name)
+
+    def exec_module(self, module):
+        stack.append(0.0)
+        begun = clock()
+        try:
+            self.loader.exec_module(module)
+        finally:
+            spent = clock() - begun
+            nested = stack.pop()
+            if stack:
+                stack[-1] += spent
+            group = module.__name__.partition(".")[0]
+            own[group] = own.get(group, 0.0) + spent - nested
+
+
+class Hook:
+    def find_spec(self, name, path=None, target=None):
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = Timed(spec.loader)
+                return spec
+        return None
+
+
+sys.meta_path.insert(0, Hook())
+out = sys.argv.pop()  # the last argument: where to write; the others are the command's
+atexit.register(lambda: open(out, "w").write(json.dumps({"start": started, "own": own, "end": clock()})))
+from searchkit.cli import main
+main()
+"""
+#: The packages `--breakdown` names; other modules are "other imports" (the standard library).
+BREAKDOWN_GROUPS = ("numpy", "whoosh", "click", "searchkit")
 
 
 def searchkit_rows(label: str, checkout: Path, index: Path, query: str) -> list[tuple[str, list[str], Path]]:
@@ -134,12 +195,40 @@ def run_once(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float,
     return wall, cpu, done.returncode, done.stderr.decode("utf-8", "replace")
 
 
+def breakdown(checkouts: list[tuple[str, Path]], index: Path, query: str, runs: int, bytecode: bool,
+              workdir: Path) -> None:
+    """Where a cold query's CPU time goes, per checkout (see `--breakdown`)."""
+    out = workdir / "startup-breakdown.json"
+    parts: dict[str, dict[str, list[float]]] = {label: {} for label, _ in checkouts}
+    for _ in range(runs):
+        for label, checkout in checkouts:
+            command = [sys.executable, "-c", BREAKDOWN_PROGRAM, "query", query, "--index", str(index), str(out)]
+            _wall, cpu, code, err = run_once(command, environment(checkout, workdir, bytecode), workdir)
+            if code not in (0, 1):
+                sys.exit(f"breakdown{label} failed (exit {code}):\n{err[-2000:]}")
+            data = json.loads(out.read_text(encoding="utf-8"))
+            own = data["own"]
+            imports = {f"import {group}": own.get(group, 0.0) for group in BREAKDOWN_GROUPS}
+            imports["import (other)"] = sum(v for k, v in own.items() if k not in BREAKDOWN_GROUPS)
+            row = {"interpreter start": data["start"], **imports,
+                   "the command (index, search, output)": data["end"] - data["start"] - sum(imports.values()),
+                   "exit": cpu - data["end"], "total": cpu}
+            for name, seconds in row.items():
+                parts[label].setdefault(name, []).append(seconds)
+    names = list(next(iter(parts.values())))
+    print_table(["CPU median (s)", *(f"searchkit query{label}" for label, _ in checkouts)],
+                [(name, *(f"{statistics.median(parts[label][name]):.3f}" for label, _ in checkouts)) for name in names],
+                title=f"where a cold query's CPU time goes ({runs} runs each, query {query!r})")
+
+
 def main() -> None:
     parser = base_parser(__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="processes per row (default 20)")
     parser.add_argument("--query", default="trạm BTS")
     parser.add_argument("--baseline", type=Path, help="another searchkit checkout, e.g. a git worktree of an older commit")
     parser.add_argument("--no-bytecode-cache", action="store_true", help="compile every module at every start")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also say where a cold query's CPU time goes: start, imports by package, search, exit")
     args = parser.parse_args()
     corpus, workdir = check_corpus(args.corpus), check_workdir(args.workdir)
     fingerprint = corpus_fingerprint(corpus)
@@ -178,6 +267,8 @@ def main() -> None:
                 [(label, *(f"{seconds:.3f}" for seconds in figures)) for label, *figures in table],
                 title=f"{args.runs} rounds, query {args.query!r}, index {index} "
                       f"({'bytecode cached' if bytecode else 'no bytecode cache'})")
+    if args.breakdown:
+        breakdown(checkouts, index, args.query, args.runs, bytecode, workdir)
     print(machine_note())
     query_median = next(median for label, median, *_rest in table if label == "searchkit query")
     print(f"floor: searchkit query median <= {FLOOR_SECONDS:.3f} s "
