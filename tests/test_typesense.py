@@ -131,13 +131,18 @@ def test_sync_adds_updates_and_removes_by_content_hash(node, corpus_copy):
 def test_a_search_asks_three_times_and_statistics_follow_other_writers(node, corpus_copy, monkeypatch):
     reader = SearchEngine(backend=node.url("versions"))
     reader.index([corpus_copy], workers=1)
-    asked: list[int] = []
+    asked: list[int] = []  # searches of each request the searching thread waits for: one round trip each
+    alongside: list[int] = []  # those of requests sent at the same time from other threads
     sent = TypesenseBackend.multi_search
     monkeypatch.setattr(TypesenseBackend, "multi_search", lambda self, searches, common: (
-        asked.append(len(searches)), sent(self, searches, common))[1])
+        (asked if threading.current_thread() is threading.main_thread() else alongside).append(len(searches)),
+        sent(self, searches, common))[1])
     before = {h.id: h.score for h in reader.search("trạm phát sóng").hits}
     # the typed words' frequencies; the candidates with every other statistic; the stored text
     assert len(asked) == 3 and before
+    # the candidates: the whole query and each of its three words alone (as many requests at
+    # once), with the words' statistics and the collection's version
+    assert len(alongside) == 2 and asked[1] + sum(alongside) > 4
     asked.clear()
     reader.search("trạm phát sóng")
     assert len(asked) == 2  # the words are known: candidates, stored text

@@ -31,7 +31,8 @@ import hashlib
 import json
 import re
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from bisect import bisect_right
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Iterable, Iterator
 
 import numpy as np
@@ -56,6 +57,8 @@ TELLING_WORDS = 6
 #: Typesense answers at most this many hits a page, and this many searches in one request.
 MAX_PER_PAGE = 250
 MAX_SEARCHES = 50
+#: A query's candidate searches go to the node in up to this many requests at once (`_share`).
+PARALLEL_REQUESTS = 3
 
 
 
@@ -81,6 +84,8 @@ QUERY_WEIGHTS = ",".join(str(w) for w in _whole([f.boost for f in fields_of(FOLD
 #: Statistics (document frequencies, averages) are dropped when the collection's version moves
 #: (`Statistics`), and at the latest after this long.
 STATISTICS_SECONDS = 600.0
+#: The token fields whose summed lengths (with the article count) make the collection's version.
+VERSION_FIELDS = FOLDED_FIELDS
 #: A batch import is retried for this long while nodes fail and a new leader is elected.
 RETRY_SECONDS = 90.0
 STORED = ("article_id", "text_title", "text_body", "date", "source", "category", "url", "author",
@@ -183,13 +188,17 @@ class Statistics:
     """Document frequencies of terms in the collection's fields, the collection's size and
     average field lengths, kept while the collection's *version* holds.
 
-    The version is read in the same multi-search as each query's candidates (`version_search`:
-    the article count and the sum of every token field's length, Typesense's facet stats), so
-    checking it costs no round trip of its own; any write that adds, removes or changes an
-    article's text moves it, and then every statistic is asked again. A sync by this process
-    drops them at once (`expire(now=True)`). As a backstop against a rewrite that keeps every
-    length, they are also dropped after STATISTICS_SECONDS. Missing frequencies are asked in
-    batches (`need`, or `searches` to ride along with the candidates' request)."""
+    The version is the article count and the summed lengths of the folded title and body
+    (Typesense's facet stats over every article), read in the same multi-search as each
+    query's candidates (`version_search`), so checking it costs no round trip of its own. Any
+    write that adds or removes an article, or changes the number of syllables of a title or a
+    body, moves it, and then every statistic is asked again (the averages of every token
+    field in one more request). Faceting two fields costs the server a few ms a query; all
+    five took 20-30 ms (`version_search(full=True)`, asked only when the version moves). A
+    sync by this process drops every statistic at once (`expire(now=True)`). As a backstop
+    against a rewrite that keeps those lengths (a word for another of as many syllables,
+    marks alone), they are also dropped after STATISTICS_SECONDS. Missing frequencies are
+    asked in batches (`need`, or `searches` to ride along with the candidates' request)."""
 
     def __init__(self, backend: "TypesenseBackend"):
         self.backend = backend
@@ -217,96 +226,144 @@ class Statistics:
         for pair, result in zip(missing, results):
             self._counts[pair] = int(result.get("found", 0))
 
-    def need(self, pairs: Iterable[tuple[str, str]]) -> None:
-        """Fetch the frequencies of the (field, term) pairs not known yet, in one round trip."""
+    def need(self, pairs: Iterable[tuple[str, str]], size: bool = False) -> None:
+        """Fetch the frequencies of the (field, term) pairs not known yet, and with `size` the
+        collection's size and averages if not kept, in one round trip."""
         missing = self.missing(pairs)
-        if missing:
-            self.record(missing, self.backend.multi_search(self.searches(missing), {}))
+        version = [self.version_search(full=True)] if size and self._size is None else []
+        if missing or version:
+            results = self.backend.multi_search(self.searches(missing) + version, {})
+            if version:
+                self.observe(results[-1])  # first: a new version drops what was kept, not these
+            self.record(missing, results[:len(missing)])
 
     def frequency(self, field: str, term: str) -> int:
         if (field, term) not in self._counts:
             self.need([(field, term)])
         return self._counts.get((field, term), 0)
 
-    @staticmethod
-    def version_search() -> dict:
-        """Every article, none returned: its count and each length field's stats."""
-        return {"q": "*", "facet_by": ",".join(f"len_{f}" for f in FIELDS), "per_page": 0}
+    def version_search(self, full: bool | None = None) -> dict:
+        """Every article, none returned: its count and the version's length fields' stats;
+        `full` (by default: when no averages are kept) every token field's, for the averages."""
+        full = self._size is None if full is None else full
+        return {"q": "*", "facet_by": ",".join(f"len_{f}" for f in (FIELDS if full else VERSION_FIELDS)), "per_page": 0}
 
     def observe(self, result: dict) -> None:
-        """Take the collection's size and version from `version_search`'s result; statistics
-        kept under another version are dropped."""
-        averages, sums = {}, []
-        for facet in sorted(result.get("facet_counts", []), key=lambda f: f["field_name"]):
-            stats = facet.get("stats", {})
-            averages[facet["field_name"][4:]] = float(stats.get("avg") or 1.0)
-            sums.append(stats.get("sum"))
+        """Take the collection's version (and, from a full `version_search`, its size and
+        averages) from `version_search`'s result; statistics kept under another version are
+        dropped (the averages too, when `result` does not hold them: `size` asks again)."""
+        stats = {facet["field_name"][4:]: facet.get("stats", {}) for facet in result.get("facet_counts", [])}
         found = int(result.get("found", 0))
-        version = (found, tuple(sums))
+        version = (found, tuple(stats.get(field, {}).get("sum") for field in VERSION_FIELDS))
         if version != self._version:
             if self._version is not None:
                 self._counts.clear()
-            self._version = version
-        self._size = (found, averages)
+            self._version, self._size = version, None
+        if all(field in stats for field in FIELDS):
+            self._size = (found, {field: float(stats[field].get("avg") or 1.0) for field in FIELDS})
 
     def size(self) -> tuple[int, dict[str, float]]:
         """(articles in the collection, average length of each token field)."""
         if self._size is None:
-            self.observe(self.backend.multi_search([self.version_search()], {})[0])
+            self.observe(self.backend.multi_search([self.version_search(full=True)], {})[0])
         return self._size
 
 
 class TypesenseArrays(CandidateArrays):
-    """`CandidateArrays` with the scans done by `re` and `str` methods instead of a Python loop
-    over every token: the same positions and lengths (a candidate's field is its encoded tokens
-    joined by single spaces, so a token's position is the number of spaces before it), some
-    ten times faster on 750 candidates' bodies."""
+    """`CandidateArrays` whose scans are `str.find` calls over each field's candidates joined
+    into one string, one wanted token at a time, when ranking first asks for it.
 
-    def _field_positions(self, field: str) -> dict[str, list[tuple[int, int]]]:
-        if field not in self._positions:
-            found: dict[str, list[tuple[int, int]]] = {}
-            wanted = sorted(self._wanted)
+    The positions and lengths are the same as `CandidateArrays` gives: a candidate's field is
+    its encoded tokens joined by single spaces, so a token's position is the number of spaces
+    before it. Which tokens a field's scan "looked for" follows `CandidateArrays` exactly too:
+    a field's set is the wanted tokens when it was first read, and is renewed only when an
+    unforeseen token is asked of it; a token another field added meanwhile stays unseen in
+    this one until then. That set is kept here as a set, without re-scanning: the base class
+    scanned every wanted token again at each unforeseen one, which made a query with marks
+    (each marked spelling accent matching weighs is unforeseen) re-read the candidates' bodies
+    dozens of times."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._joined: dict[str, tuple[str, list[int], list[int]]] = {}
+        self._found: dict[tuple[str, str], list[tuple[int, int]]] = {}
+
+    def _term_positions(self, field: str, term: str) -> list[tuple[int, int]]:
+        code = encode_token(term)
+        if field not in self._scanned:
+            self._scanned[field] = set(self._wanted)
+        if code not in self._wanted:
+            self._wanted.add(code)
+            self._scanned[field] = set(self._wanted)
+        if code not in self._scanned[field]:
+            return []  # as CandidateArrays: another field's token, not looked for in this one yet
+        key = (field, code)
+        if key not in self._found:
+            self._found[key] = self._scan(field, code)
+        return self._found[key]
+
+    def _scan(self, field: str, code: str) -> list[tuple[int, int]]:
+        """(candidate, position) of one encoded token in a field, in order."""
+        if not code:
+            return []
+        joined, starts, odd = self._join(field)
+        needle, found = f" {code} ", []
+        doc, last, spaces = -1, 0, 0
+        at = joined.find(needle)
+        while at >= 0:
+            here = bisect_right(starts, at) - 1
+            if here != doc:
+                doc, last, spaces = here, starts[here], 0
+            spaces += joined.count(" ", last, at)
+            last = at
+            found.append((doc, spaces))
+            at = joined.find(needle, at + len(needle) - 1)  # the space after it starts the next
+        if odd:
+            for doc in odd:  # not as `encode_tokens` joins: token by token
+                found += [(doc, n) for n, token in enumerate((self.docs[doc].get(field) or "").split()) if token == code]
+            found.sort()
+        return found
+
+    def _join(self, field: str) -> tuple[str, list[int], list[int]]:
+        """The field of every candidate as one string (each ` tokens ` then a line break), where
+        each candidate starts, and the candidates whose field is not single-spaced tokens."""
+        if field not in self._joined:
+            parts, starts, odd, at = [], [], [], 0
             for doc, fields in enumerate(self.docs):
                 text = fields.get(field) or ""
-                for token, position in _occurrences(text, wanted):
-                    found.setdefault(token, []).append((doc, position))
-            self._positions[field] = found
-            self._scanned[field] = set(wanted)
-        return self._positions[field]
+                if text and ("  " in text or text[0] == " "):
+                    odd.append(doc)
+                    text = ""
+                starts.append(at)
+                parts.append(f" {text} \n")
+                at += len(text) + 3
+            self._joined[field] = ("".join(parts), starts, odd)
+        return self._joined[field]
 
     def lengths(self, field: str) -> np.ndarray:
         if field not in self._lengths:
             average = float(self._averages.get(field) or 1.0)
             lengths = np.full(self.size, average, dtype=np.float32)
-            lengths[:self.candidates] = [_count(d.get(field) or "") for d in self.docs]
+            lengths[:self.candidates] = [_length(d, field) for d in self.docs]
             self._lengths[field] = lengths
         return self._lengths[field]
 
 
-def _occurrences(text: str, wanted: list[str]) -> list[tuple[str, int]]:
-    """(token, position) of every wanted token in an encoded field, by position: `str.find`
-    of each token between spaces, then the spaces before it (tokens are joined by single
-    spaces).
+def _length(doc: dict, field: str) -> int:
+    """A candidate's field length, `candidates.token_count` of its text: the `len_` number
+    the document was written with (the same count, without splitting the text), else counted.
+    A field that was not fetched has none (as `CandidateArrays` reads it).
 
-    >>> _occurrences("tram bts tram x bt", ["bt", "tram"])
-    [('tram', 0), ('tram', 2), ('bt', 4)]
+    >>> _length({"body_f": "tram x bts", "len_body_f": 2}, "body_f"), _length({"body_f": "tram x bts"}, "body_f")
+    (2, 2)
+    >>> _length({"len_body_f": 2}, "body_f")
+    0
     """
-    if not text or "  " in text or text[0] == " ":  # not as `encode_tokens` joins: token by token
-        return [(token, n) for n, token in enumerate(text.split()) if token in set(wanted)]
-    padded, found = f" {text} ", []
-    for token in wanted:
-        needle = f" {token} "
-        at = padded.find(needle)
-        while at >= 0:
-            found.append((at, token))
-            at = padded.find(needle, at + len(needle) - 1)  # the space after it starts the next
-    found.sort()
-    occurrences, spaces, last = [], 0, 0
-    for at, token in found:
-        spaces += padded.count(" ", last, at)
-        last = at
-        occurrences.append((token, spaces))
-    return occurrences
+    text = doc.get(field)
+    if not text:
+        return 0
+    known = doc.get(f"len_{field}")
+    return known if isinstance(known, int) else _count(text)
 
 
 def _count(encoded: str) -> int:
@@ -327,6 +384,7 @@ class TypesenseBackend:
         self._clients: dict[float, object] = {}
         self._sessions: dict[float, object] = {}
         self.statistics = Statistics(self)
+        self._pool: ThreadPoolExecutor | None = None
 
     def __str__(self) -> str:
         return str(self.url)
@@ -398,6 +456,26 @@ class TypesenseBackend:
                     raise BackendUnavailableError(kind="backend.search_failed", field="backend", value=str(self.url),
                                                   hint={"problem": result["error"]})
                 results.append(result)
+        return results
+
+    def searches_at_once(self, searches: list[dict]) -> list[dict]:
+        """`multi_search` of these searches, sent as up to PARALLEL_REQUESTS requests at the same
+        time, each about as many hits as the others (`_share`): a node runs the searches of one
+        request one after another, on one thread, and most of a candidate search's time is
+        spent on its hits (reading each from disk, writing it out), so two or three requests
+        answer sooner wherever the node has cores to spare. The results come back in order."""
+        groups = _share(searches, PARALLEL_REQUESTS)
+        if len(groups) == 1:
+            return self.multi_search(searches, {})
+        self.client()  # made once, before the threads share it
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=4 * PARALLEL_REQUESTS, thread_name_prefix="typesense")
+        later = [self._pool.submit(self.multi_search, [searches[n] for n in group], {}) for group in groups[1:]]
+        answers = [self.multi_search([searches[n] for n in groups[0]], {})] + [future.result() for future in later]
+        results: list[dict] = [{}] * len(searches)
+        for group, answer in zip(groups, answers):
+            for n, result in zip(group, answer):
+                results[n] = result
         return results
 
     # ------------------------------------------------------------------ indexing
@@ -567,7 +645,8 @@ class TypesenseBackend:
         """(candidates' token fields, matches Typesense counts, facet counts): the whole query,
         then each of its most telling words (and abbreviations' spellings) alone — in one
         multi-search with the statistics ranking will need (`_riders`)."""
-        include = "id,day," + ",".join(_needed_fields(plan) + FACETS)
+        needed = _needed_fields(plan)
+        include = ",".join(("id", "day", *needed, *(f"len_{f}" for f in needed), *FACETS))
         common = {"num_typos": 0, "prefix": False, "typo_tokens_threshold": 0, "include_fields": include,
                   "query_by_weights": QUERY_WEIGHTS, "highlight_fields": "none", "highlight_full_fields": "none",
                   "prioritize_exact_match": False}
@@ -585,7 +664,7 @@ class TypesenseBackend:
         for q in _word_queries(plan, self.statistics):
             searches.append({**common, "q": q, "per_page": WORD_CANDIDATES, "drop_tokens_threshold": 0})
         missing = self.statistics.missing([*_plan_terms(plan), *_variant_terms(plan)])
-        results = self.multi_search(searches + self.statistics.searches(missing) + [Statistics.version_search()], {})
+        results = self.searches_at_once(searches + self.statistics.searches(missing) + [self.statistics.version_search()])
         self.statistics.observe(results[-1])  # first: a new version drops what was kept, not these
         self.statistics.record(missing, results[len(searches):-1])
         results = results[:len(searches)]
@@ -599,7 +678,7 @@ class TypesenseBackend:
 
     def _candidate_arrays(self, plan: QueryPlan, docs: list[dict]) -> CandidateArrays:
         pairs = list(_plan_terms(plan))
-        self.statistics.need(pairs)
+        self.statistics.need(pairs, size=True)
         count, averages = self.statistics.size()
         return TypesenseArrays(docs, count, self.statistics.frequency, averages, wanted={t for _, t in pairs})
 
@@ -643,6 +722,9 @@ class TypesenseBackend:
         raise BackendError(kind="backend.no_optimize", field="backend", value=str(self.url))
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
         for session in self._sessions.values():
             session.close()  # ours (`_session`): the Typesense client leaves it open
         self._clients.clear()
@@ -732,6 +814,27 @@ def _node_state(host: str, port: int, key: str) -> dict:
 
 
 
+
+
+def _share(searches: list[dict], ways: int) -> list[list[int]]:
+    """The searches' indexes in up to `ways` groups of about as many hits asked (`per_page`;
+    a count-only search weighs one), each group in the searches' order; the first group holds
+    the first search. One group when there is only one search asking for hits.
+
+    >>> _share([{"per_page": 150}, {"per_page": 100}, {"per_page": 100}, {"per_page": 0}], 3)
+    [[0], [1, 3], [2]]
+    >>> _share([{"per_page": 150}, {"per_page": 0}, {"per_page": 0}], 3)
+    [[0, 1, 2]]
+    """
+    weights = [max(1, int(search.get("per_page", 10))) for search in searches]
+    heavy = sum(1 for search in searches if search.get("per_page", 10))
+    groups: list[list[int]] = [[] for _ in range(max(1, min(ways, heavy)))]
+    loads = [0] * len(groups)
+    for n in sorted(range(len(searches)), key=lambda n: (-weights[n], n)):
+        lightest = 0 if n == 0 else loads.index(min(loads))
+        groups[lightest].append(n)
+        loads[lightest] += weights[n]
+    return [sorted(group) for group in groups if group]
 
 
 def _typed_terms(query: str | AnalysedQuery) -> Iterator[tuple[str, str]]:
