@@ -121,11 +121,18 @@ class Run:
     check: str = ""
     samples: list = field(default_factory=list)  # the first non-200 answers' bodies
     server_errors: list = field(default_factory=list)  # the server log's error lines
+    cache: tuple = (0, 0)  # searchkit's answers from its cache and searched, warm-up included
+    cpu_seconds: float = 0.0  # the server processes' CPU time (user + system) over the measured run
     storm: dict = field(default_factory=dict)  # the storm's answers by HTTP status
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        """The server's CPU milliseconds per answer: steadier than req/s on a shared machine."""
+        return 1000 * self.cpu_seconds / self.requests if self.requests else 0.0
 
     @property
     def error_count(self) -> int:
@@ -185,6 +192,7 @@ def main() -> None:
         runs.append(run)
         print(f"{server:30} {mix:9} {clients:3} clients: {run.rps:7.1f} req/s  p50 {run.p50_ms:6.1f} ms  "
               f"p99 {run.p99_ms:6.1f} ms  errors {run.error_count}  {run.check}"
+              + f"  cached {cached_share(run)}"
               + (f"  storm answers {dict(sorted(run.storm.items()))}" if args.storm else "")
               + (f"\n    errors: {run.error_note()}" if run.error_count or run.server_errors else ""), flush=True)
     report(runs, args)
@@ -242,7 +250,9 @@ def measure(run: Run, workdir: Path, scratch: Path, articles: list[dict], warmup
                   for _ in range(args.storm)]
         for storm in storms:
             storm.start()
+        cpu = session_cpu(process.pid)
         result = wrk(base, run.clients, args.duration, paths, script)
+        run.cpu_seconds = session_cpu(process.pid) - cpu
         stop.set()
         for storm in storms:
             storm.join(timeout=60)
@@ -257,6 +267,7 @@ def measure(run: Run, workdir: Path, scratch: Path, articles: list[dict], warmup
     run.errors.update({f"HTTP {code}": n for code, n in sorted(result["statuses"].items())})
     run.samples = result["samples"]
     run.server_errors = server_errors(log)
+    run.cache = cache_use(log)
     run.check = check_additions(target, articles[:run.added], fts5)
 
 
@@ -313,6 +324,33 @@ def start_server(server: str, target: Path, port: int, workers: int, log: Path, 
     with open(log, "wb") as output:
         return subprocess.Popen(command, cwd=REPO_ROOT, env=environment, start_new_session=True,
                                 stdout=output, stderr=subprocess.STDOUT)
+
+
+def session_cpu(session: int) -> float:
+    """CPU seconds (user + system) used so far by the processes of a session (the server's
+    workers included): Linux's /proc; 0 elsewhere."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[3]) == session:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0.0
+
+
+def cache_use(log: Path) -> tuple[int, int]:
+    """Answers from searchkit's cache and searched, over its workers (their log at shutdown)."""
+    import re
+
+    found = re.findall(r"answer cache: (\d+) hits, (\d+) misses", log.read_text(encoding="utf-8", errors="replace"))
+    return sum(int(h) for h, _ in found), sum(int(m) for _, m in found)
+
+
+def cached_share(run: Run) -> str:
+    hits, misses = run.cache
+    return f"{hits / (hits + misses):.0%}" if hits + misses else "-"
 
 
 def server_errors(log: Path) -> list[str]:
@@ -415,11 +453,11 @@ def distinct_count(args) -> int:
 
 
 def report(runs: list[Run], args) -> None:
-    rows = [(r.server, r.mix, r.clients, r.requests, r.rps, r.p50_ms, r.p99_ms, r.error_count, r.writes, r.check)
-            for r in runs]
+    rows = [(r.server, r.mix, r.clients, r.requests, r.rps, r.p50_ms, r.p99_ms, r.cpu_ms, r.error_count,
+             cached_share(r), r.writes, r.check) for r in runs]
     print()
-    print_table(["server", "queries", "clients", "requests", "req/s", "p50 ms", "p99 ms", "errors", "commits",
-                 "writer check"],
+    print_table(["server", "queries", "clients", "requests", "req/s", "p50 ms", "p99 ms", "CPU ms/req", "errors",
+                 "cached", "commits", "writer check"],
                 rows, title=f"Loopback load, {args.workers} workers, {args.duration} s per run, wrk -t 2, "
                             f"while a writer adds {args.write_batch} articles every {args.write_every:g} s")
     print(f"Floors (searchkit): at 16 clients ≥ {FLOOR_RPS_16:.0f} req/s and p99 ≤ {FLOOR_P99_MS:.0f} ms (issue 18); "
@@ -428,6 +466,8 @@ def report(runs: list[Run], args) -> None:
     print(f"so many come from its cache); 'distinct' sends each of {distinct_count(args):,} queries made of the corpus'"
           " titles at most once a run: every answer searched, the figure for new queries; 'uncached': the dev set's")
     print("queries with searchkit's answer cache off ($SEARCHKIT_ANSWER_CACHE_MB=0), every answer searched.")
+    print("'cached': the share of searchkit's answers that came from its cache, the warm-up's included (its log);")
+    print("'CPU ms/req': the server processes' CPU time over the run per answer (less noisy than req/s when shared).")
     for r in runs:
         if r.mix == "distinct" and r.requests + 2 * r.clients > distinct_count(args):
             print(f"  WARNING: {r.server} at {r.clients} clients sent {r.requests} requests: some distinct queries repeated")

@@ -68,7 +68,8 @@ def create_app(index: str | os.PathLike | None = None, *, engine: SearchEngine |
     engine = engine or SearchEngine(index or os.environ.get(INDEX_VARIABLE, "index"))
     searches = Searches(engine, in_turn, time_limit)
     pages = Pages(searches, _templates())
-    api = Api(searches, AnswerCache(_folder(engine) if cache_bytes > 0 else None, max_bytes=cache_bytes))
+    answers = AnswerCache(_folder(engine) if cache_bytes > 0 else None, max_bytes=cache_bytes)
+    api = Api(searches, answers)
     routes = [
         Route("/", pages.search, name="search"),
         Route("/articles/{id:path}", pages.article, name="article"),
@@ -82,7 +83,7 @@ def create_app(index: str | os.PathLike | None = None, *, engine: SearchEngine |
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     handlers = {HTTPException: pages.http_error, ClientGone: _nobody, Exception: pages.server_error}
-    app = Starlette(routes=routes, exception_handlers=handlers, lifespan=_warmed(engine))
+    app = Starlette(routes=routes, exception_handlers=handlers, lifespan=_warmed(engine, answers))
     if security_headers:
         app.add_middleware(SecurityHeaders)
     app.state.engine = engine
@@ -100,9 +101,10 @@ def app_from_environment() -> Starlette:
     return create_app()
 
 
-def _warmed(engine: SearchEngine):
+def _warmed(engine: SearchEngine, answers: AnswerCache | None = None):
     """Lifespan: one search before the first request, so no user waits for the imports,
-    the abbreviation table and the first searcher (about 0.2 s on the 16k index)."""
+    the abbreviation table and the first searcher (about 0.2 s on the 16k index); at the
+    end, the kept answers' use in the log (bench/serve.py reports it)."""
     from contextlib import asynccontextmanager
 
     @asynccontextmanager
@@ -113,6 +115,10 @@ def _warmed(engine: SearchEngine):
         except SearchkitError:  # no index yet: the requests will say so
             pass
         yield
+        if answers is not None and answers.folder is not None:
+            import logging
+
+            logging.getLogger("uvicorn.error").info("answer cache: %d hits, %d misses", answers.hits, answers.misses)
 
     return lifespan
 
