@@ -23,7 +23,7 @@ NEVER_ON_THE_QUERY_PATH = ("starlette", "uvicorn", "jinja2", "typesense", "httpx
 #: Imported by Whoosh and the packages it uses, never used by a search (`indexing.lean_whoosh`),
 #: and unidecode, which folds only letters of other scripts (`text.fold`).
 NEVER_USED_BY_A_SEARCH = ("urllib.request", "http.client", "email", "ssl", "asyncio", "concurrent.futures",
-                          "whoosh.lang.morph_en", "unidecode")
+                          "whoosh.lang.morph_en", "shutil", "tempfile", "hashlib", "html", "unidecode")
 #: Needed to search, not to parse a command line or to import the package.
 SEARCHING = ("numpy", "whoosh", "searchkit.engine", "searchkit.searching.pipeline", "searchkit.backends.local")
 

@@ -7,7 +7,8 @@ hashlib) and, through the `cached_property` package that `whoosh.reading` uses, 
 (with concurrent.futures, logging, subprocess); `whoosh.searching`, through `whoosh.query`,
 imports `whoosh.lang.morph_en`, which compiles an English stemmer's patterns for a query
 type searchkit never makes (`Variations`); `shutil` (with bz2 and lzma), `tempfile` and `random`
-serve only writing. While Whoosh is first imported, those names stand
+serve only writing, `hashlib` Whoosh's own term tables, `html` its highlighter, `calendar` its
+date fields. While Whoosh is first imported, those names stand
 for stand-ins (`_Deferred`) that import the real module on first use of anything in it, so
 nothing Whoosh or cached_property does behaves differently:
 
@@ -54,7 +55,8 @@ def _real(name: str) -> types.ModuleType:
 #: functions that import the real module when called. Whoosh reads the others' attributes
 #: only inside functions that write an index or download.
 DEFERRED = {"urllib.request": ("urlretrieve",), "whoosh.lang.morph_en": ("variations",),
-            "shutil": ("copyfileobj",), "tempfile": (), "random": ()}
+            "shutil": ("copyfileobj",), "tempfile": (), "random": (), "hashlib": ("md5",),
+            "html": ("escape",), "calendar": ()}
 
 
 def _deferred_function(module: str, name: str):
