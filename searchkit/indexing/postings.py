@@ -39,6 +39,8 @@ SUFFIX = ".skp"
 #: Header entry of the syllable pair counts (see `searching.accents`).
 PAIRS = "_pairs"
 _SEPARATOR = b"\0"
+#: Term lookups a segment remembers (`SegmentPostings._find`) before starting afresh.
+MAX_REMEMBERED_TERMS = 200_000
 #: An empty token keeps its position and is not indexed: the accented fields hold marked
 #: syllables only, at the positions of the folded fields (exact phrases: `Nghệ An`).
 HOLDER = b""
@@ -121,7 +123,7 @@ class TermEncoder:
     >>> encoder = TermEncoder()
     >>> encoder.add(["Trạm", "BTS", "trạm"])
     >>> encoder.arrays(False, term_of=str.lower)["terms"].tobytes().decode()
-    'bts\x00trạm\x00'
+    'bts\\x00trạm\\x00'
     """
 
     def __init__(self) -> None:
@@ -277,6 +279,7 @@ class SegmentPostings:
         self._check_sizes(path)
         self._fields: dict[str, dict[str, np.ndarray]] = {}
         self._terms: dict[str, list[bytes]] = {}
+        self._found: dict[tuple[str, str], int] = {}  # (field, term) -> its number, -1: absent
 
     def _check_sizes(self, path: Path) -> None:
         """Every array the header names lies inside the file (a truncated file does not)."""
@@ -314,12 +317,19 @@ class SegmentPostings:
         return self._terms[field]
 
     def _find(self, field: str, term: str) -> tuple[dict[str, np.ndarray], int] | None:
+        """The field's arrays and the term's number, remembered: a search asks each segment
+        for the same term up to three times (frequency, postings, positions)."""
         arrays = self._field(field)
         if arrays is None:
             return None
-        terms, key = self.terms(field), term.encode("utf-8")
-        i = bisect_left(terms, key)
-        return (arrays, i) if i < len(terms) and terms[i] == key else None
+        found = self._found.get((field, term))
+        if found is None:
+            if len(self._found) >= MAX_REMEMBERED_TERMS:
+                self._found.clear()
+            terms, key = self.terms(field), term.encode("utf-8")
+            i = bisect_left(terms, key)
+            found = self._found[(field, term)] = i if i < len(terms) and terms[i] == key else -1
+        return (arrays, found) if found >= 0 else None
 
     def get(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment doc numbers, frequencies) of a term, or None when absent."""

@@ -62,9 +62,13 @@ class PairCounter:
         """Fold the pending pairs into the sorted counts."""
         if not self._pairs:
             return
-        keys, inverse = np.unique(np.concatenate([self._keys, *self._pairs]), return_inverse=True)
-        weights = np.concatenate([self._counts, np.ones(self._pending, np.int64)])
-        self._keys, self._counts = keys, np.bincount(inverse.ravel(), weights=weights).astype(np.int64)
+        if not len(self._keys):  # the first fold (a batch's only one, mostly): a plain sort counts
+            keys, counts = np.unique(np.concatenate(self._pairs), return_counts=True)
+            self._keys, self._counts = keys, counts.astype(np.int64)
+        else:
+            keys, inverse = np.unique(np.concatenate([self._keys, *self._pairs]), return_inverse=True)
+            weights = np.concatenate([self._counts, np.ones(self._pending, np.int64)])
+            self._keys, self._counts = keys, np.bincount(inverse.ravel(), weights=weights).astype(np.int64)
         self._pairs, self._pending = [], 0
 
     def packed(self) -> dict[str, np.ndarray]:

@@ -119,13 +119,12 @@ class _Syllables:
 
     def __init__(self, model: CrfModel, grams: dict[str, int]):
         self.model, self.grams = model, grams
-        self.weights = [np.ascontiguousarray(model.state[:, y]) for y in range(len(model.labels))]  # by label
         self._clear()
 
     def _clear(self) -> None:
         self.numbers = _Numbering()
         self.columns = np.zeros((16, 0), dtype=np.int32)
-        self.own = np.zeros((len(self.weights), 0))  # [label, row]: the sum of its own attributes' weights
+        self.own = np.zeros((0, len(self.model.labels)))  # the sum of each row's own attributes' weights
 
     def numbers_of(self, tokens: list[str]) -> np.ndarray:
         """The row numbers of `tokens`, one per token."""
@@ -136,12 +135,11 @@ class _Syllables:
         new, numbers.new = numbers.new, []
         if new:
             rows = np.array([self._row(token) for token in new], dtype=np.int32)
-            own = np.zeros((len(self.weights), len(new)))
-            for y, weights in enumerate(self.weights):
-                for column in rows[:, self.OWN].T:  # left to right, as CRFsuite adds them
-                    own[y] += weights[column]
+            own = np.zeros((len(new), self.model.state.shape[1]))
+            for column in rows[:, self.OWN].T:  # left to right, as CRFsuite adds them
+                own += self.model.state.take(column, axis=0)
             self.columns = np.concatenate([self.columns, rows.T], axis=1)
-            self.own = np.concatenate([self.own, own], axis=1)
+            self.own = np.concatenate([self.own, own])
         return found
 
     def _row(self, token: str) -> tuple[int, ...]:
@@ -189,7 +187,7 @@ class _Tagger:
     def _scores(self, numbers: np.ndarray, first: np.ndarray, starts: np.ndarray) -> np.ndarray:
         """State scores of every position: to the weights of its own attributes, those of the
         previous word, the n-grams behind, the next word and the n-grams ahead are added one
-        at a time, in the order of pyvi's feature list (CRFsuite's order), label by label."""
+        at a time, in the order of pyvi's feature list (CRFsuite's order)."""
         columns, none, n = self.syllables.columns, self.model.absent, len(numbers)
         last = np.zeros(n, dtype=bool)
         last[starts[1:] - 1] = True
@@ -210,12 +208,9 @@ class _Tagger:
             attributes.append(after)
         attributes.append(np.where(pair, bigram_after, none))
         attributes.append(np.where(triple, trigram_after, none))
-        scores = np.empty((n, len(self.syllables.weights)))
-        for y, weights in enumerate(self.syllables.weights):
-            label = self.syllables.own[y].take(numbers)
-            for column in attributes:
-                label += weights.take(column)
-            scores[:, y] = label
+        scores = self.syllables.own.take(numbers, axis=0)
+        for column in attributes:
+            scores += self.model.state.take(column, axis=0)
         return scores
 
     def _grams(self, grams: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
