@@ -10,13 +10,20 @@ import pytest
 from searchkit.searching import ranking
 from searchkit.searching.exact import doc_counts
 
-from tests.conftest import segmented_engine
+from searchkit import SearchEngine
+from tests.conftest import write_jsonl_corpus
 
 
 @pytest.fixture(scope="module")
 def arrays(tmp_path_factory):
-    """The arrays of an index of 120 generated articles in segments of 25 (five segments)."""
-    engine = segmented_engine(tmp_path_factory.mktemp("scale"), 120, batch_size=25)
+    """The arrays of an index of 120 generated articles added 30 at a time (four segments)."""
+    root = tmp_path_factory.mktemp("scale")
+    lines = write_jsonl_corpus(root / "all.jsonl", 120) and (root / "all.jsonl").read_text(encoding="utf-8").splitlines(True)
+    engine, parts = SearchEngine(root / "index"), []
+    for k in range(4):
+        parts.append(root / f"part{k}.jsonl")
+        parts[-1].write_text("".join(lines[k * 30:(k + 1) * 30]), encoding="utf-8")
+        engine.index(parts, workers=1)
     engine.search("trạm BTS", limit=1)
     found = engine.backend._arrays[1]
     assert len(found.leaves) >= 3

@@ -44,6 +44,7 @@ class IndexArrays:
         self.count = max(reader.doc_count(), 1)
         self._verify()
         self.alive = self._alive()
+        self.deleted = not bool(self.alive.all())  # none: counting live holders is counting holders
         self._sides = self._open_sides()
         self._cache: dict[tuple[str, str], Postings] = {}
         self._cached_size = 0

@@ -73,6 +73,8 @@ MERGE_RATIO = 8
 #: A word of a run held by this many times more articles than the run has keys so far is
 #: read in the run's articles only (`_in_order`), not whole.
 RESTRICT_RATIO = 4
+#: ... or held by this many times more articles than the run is in.
+RESTRICT_SHARE = 2
 
 
 @dataclass
@@ -162,8 +164,7 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
     for group in plan.optional:
         strength, score = _group(arrays, group, matches, trace)
         rows.append(strength)
-        weights.append(idf(arrays.count, int(np.count_nonzero((strength >= 1.0) & arrays.alive))
-                           or int(np.count_nonzero((strength > 0) & arrays.alive))))
+        weights.append(idf(arrays.count, _live_in(arrays, strength >= 1.0) or _live_in(arrays, strength > 0)))
         relevance += score
         if trace is not None:
             trace.weights[_label(group)] = weights[-1]
@@ -222,6 +223,16 @@ def _grade(base: np.ndarray, relevance: np.ndarray, rows: list[np.ndarray], weig
     return Ranked(matched, scores, first, count)
 
 
+def _live(arrays: IndexArrays, ids: np.ndarray) -> int:
+    """How many of the doc numbers `ids` (distinct) are not deleted."""
+    return len(ids) if not getattr(arrays, "deleted", True) else int(np.count_nonzero(arrays.alive[ids]))
+
+
+def _live_in(arrays: IndexArrays, mask: np.ndarray) -> int:
+    """How many documents of a mask over every document are not deleted."""
+    return int(np.count_nonzero(mask if not getattr(arrays, "deleted", True) else mask & arrays.alive))
+
+
 def _partial(row: np.ndarray) -> bool:
     """Whether some article holds a word only in part (strength between 0 and 1)."""
     return float(row.sum()) != np.count_nonzero(row)  # rows of 0 and 1 sum to their count
@@ -246,17 +257,22 @@ def _clause(arrays: IndexArrays, clause: Clause, matches: dict, trace: Trace | N
     strength = np.zeros(arrays.size, dtype=np.float32)
     score = np.zeros(arrays.size, dtype=np.float32)
     label = _label((clause,))
+    scored = False
     for part in clause.fields:
         folded = folded_field(part)
         ids, tf, share, as_typed = _field_counts(arrays, part, clause, typed)
         if not len(ids):
             continue
         every = as_typed.all()
-        holders = int(np.count_nonzero(arrays.alive[ids if every else ids[as_typed]])) \
-            or int(np.count_nonzero(arrays.alive[ids]))
+        holders = _live(arrays, ids if every else ids[as_typed]) or _live(arrays, ids)
         weight = folded.boost * idf(arrays.count, holders)
-        contribution = weight * share * tf_part(tf, arrays.norm(folded.name)[ids])
-        score[ids] += contribution
+        part_tf = tf_part(tf, arrays.norm(folded.name)[ids])
+        contribution = weight * part_tf if share is None else weight * share * part_tf  # share None: all 1
+        if scored:
+            score[ids] += contribution
+        else:  # nothing added yet: 0 + x is x
+            score[ids] = contribution
+            scored = True
         if every:
             strength[ids] = 1.0
         else:
@@ -267,21 +283,21 @@ def _clause(arrays: IndexArrays, clause: Clause, matches: dict, trace: Trace | N
 
 
 def _field_counts(arrays: IndexArrays, part: str, clause: Clause,
-                  typed: tuple[Match, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(doc numbers, occurrences, share of them weighted by each form's boost, whether the
-    clause matches as typed) in one part. Look-alikes count `LOOKALIKE`; an alternative
+                  typed: tuple[Match, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """(doc numbers, occurrences, share of them weighted by each form's boost (None: all of
+    them, no alternative), whether the clause matches as typed) in one part. Look-alikes count `LOOKALIKE`; an alternative
     (`CNTT` for *công nghệ thông tin*) counts as typed, a little less (its boost)."""
     name = folded_field(part).name
     ids, counts = _form_counts(arrays, name, clause.folded)
     if not clause.alternatives and all(m.mode == ANY for m in typed):  # a plain word: its postings as they are
-        return ids, counts, np.ones(len(ids), np.float32), np.ones(len(ids), bool)
+        return ids, counts, None, np.ones(len(ids), bool)
     if not clause.alternatives:  # exact occurrences are some of the folded ones: no dense arrays
         exact_ids, exact_counts = _exact_counts(arrays, part, typed)
         at = np.searchsorted(ids, exact_ids)
         tf, as_typed = LOOKALIKE * counts, np.zeros(len(ids), bool)
         tf[at] += (1.0 - LOOKALIKE) * exact_counts
         as_typed[at] = True
-        return ids, tf, np.ones(len(ids), np.float32), as_typed
+        return ids, tf, None, as_typed
     tf = np.zeros(arrays.size, dtype=np.float32)
     as_typed = np.zeros(arrays.size, dtype=bool)
     if any(m.mode != ANY for m in typed):
@@ -352,6 +368,9 @@ def _in_order(count: int, size, fetch, head: np.ndarray | None = None) -> np.nda
         if not len(keys):
             break
         docs = exact.doc_counts(keys)[0] if size(i) > RESTRICT_RATIO * len(keys) else None
+        if docs is None and size(i):  # the articles the run is in, when far fewer than the word's
+            held = exact.doc_counts(keys)[0]
+            docs = held if size(i) > RESTRICT_SHARE * len(held) else None
         keys = _common(keys, fetch(i, docs) + (at - i))
     return keys + (count - 1 - at) if at != count - 1 else keys
 
@@ -461,13 +480,13 @@ def _neighbours(arrays: IndexArrays, plan: QueryPlan, matches: dict, relevance: 
                 continue
             ids, counts = exact.doc_counts(keys)
             tf, holders = counts.astype(np.float32), ids
-            weight = PAIR_BOOST * folded.boost * idf(arrays.count, int(np.count_nonzero(arrays.alive[holders])))
+            weight = PAIR_BOOST * folded.boost * idf(arrays.count, _live(arrays, holders))
             part_score = weight * tf_part(tf, arrays.norm(field_f)[ids])
             relevance[ids] += part_score
             holding[holders] = True
             if trace is not None:
                 trace.add(f'"{neighbours}" · {part}', ids, part_score)
-        count = int(np.count_nonzero(holding & arrays.alive))
+        count = _live_in(arrays, holding)
         if count:
             found.append((idf(arrays.count, count), holding if as_restored is None else
                           np.where(as_restored, 1.0, np.where(holding, RESTORED_LOOSE, 0.0)).astype(np.float32)))

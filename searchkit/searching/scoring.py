@@ -42,7 +42,7 @@ def tf_part(tf: np.ndarray, norm: np.ndarray, k1: float = K1) -> np.ndarray:
     >>> [round(float(x), 4) for x in tf_part(np.array([0.0, 1.0, 3.0]), np.array([1.2, 1.2, 1.2]))]
     [0.0, 1.0, 1.5714]
     """
-    return (tf * (k1 + 1.0) / (tf + norm)).astype(np.float32)
+    return (tf * (k1 + 1.0) / (tf + norm)).astype(np.float32, copy=False)  # float32 in: no copy
 
 
 def coverage(weights: np.ndarray, matched) -> np.ndarray:
