@@ -123,7 +123,7 @@ class TermEncoder:
     >>> encoder = TermEncoder()
     >>> encoder.add(["Trạm", "BTS", "trạm"])
     >>> encoder.arrays(False, term_of=str.lower)["terms"].tobytes().decode()
-    'bts\x00trạm\x00'
+    'bts\\x00trạm\\x00'
     """
 
     def __init__(self) -> None:
