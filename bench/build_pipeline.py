@@ -1,14 +1,15 @@
 """Where a full build's time goes: the parent (reading, committing, merging) and each batch
 in its worker (CPU, wall, and how long workers sat idle waiting for a batch).
 
-    python bench/build_pipeline.py [--corpus PATH] [--workers N] [--index DIR]
+    python bench/build_pipeline.py [--corpus PATH] [--workers N] [--index DIR] [--code CHECKOUT]
 
 Builds the corpus into a fresh index with `searchkit.indexing.sync.sync` (as `searchkit index
 --rebuild`), timing every `write_batch` inside the workers. Prints wall and CPU time of the
 parent and of the workers (getrusage), peak RSS of each, and one line per batch: articles,
 worker CPU, wall, when it started after the build began. Worker idle time is the workers'
 wall time (first start to last end, times the workers) not spent inside a batch. On a
-machine with fewer cores than --workers the figures mix in waiting for a core.
+machine with fewer cores than --workers the figures mix in waiting for a core. --code runs
+another checkout's searchkit (e.g. a `git worktree` of the commit before a change).
 """
 
 from __future__ import annotations
@@ -23,16 +24,16 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default="/work/shared/corpus/corpus.jsonl")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--index", default=None, help="where to build (default: a temporary folder, removed)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON line too")
+    parser.add_argument("--code", default=str(Path(__file__).resolve().parent.parent),
+                        help="the checkout whose searchkit is measured (default: this one)")
     args = parser.parse_args()
+    sys.path.insert(0, args.code)
 
     from searchkit.indexing import segments, sync
 

@@ -110,14 +110,12 @@ def viterbi(transition: np.ndarray, scores: np.ndarray, starts: np.ndarray) -> n
     back = np.zeros(scores.shape, dtype=np.int8)
     last = np.zeros(len(order), dtype=np.int8)  # best final label, by sorted sequence
     alpha = scores[first]
+    step = _step2 if transition.shape == (2, 2) else _step
     for t in range(1, len(active)):
         n, ended = active[t], slice(active[t], active[t - 1])
         last[ended] = alpha[ended].argmax(axis=1)
-        candidates = alpha[:n, :, None] + transition[None, :, :]  # [sequence, from, to]
-        best = candidates.argmax(axis=1)  # the first of equal maxima, as CRFsuite
         at = first[:n] + t
-        back[at] = best
-        alpha = np.take_along_axis(candidates, best[:, None, :], axis=1)[:, 0, :] + scores[at]
+        alpha = step(alpha[:n], transition, scores[at], back, at)
     if len(active):
         last[:active[-1]] = alpha.argmax(axis=1)
     labels = np.zeros(len(scores), dtype=np.int8)
@@ -126,3 +124,33 @@ def viterbi(transition: np.ndarray, scores: np.ndarray, starts: np.ndarray) -> n
         at = first[:active[t + 1]] + t
         labels[at] = back[at + 1, labels[at + 1]]
     return labels
+
+
+def _step(alpha: np.ndarray, transition: np.ndarray, scores: np.ndarray, back: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """One Viterbi step of every sequence still running: the best previous label of each
+    label into `back[at]`, and the new scores."""
+    candidates = alpha[:, :, None] + transition[None, :, :]  # [sequence, from, to]
+    best = candidates.argmax(axis=1)  # the first of equal maxima, as CRFsuite
+    back[at] = best
+    return np.take_along_axis(candidates, best[:, None, :], axis=1)[:, 0, :] + scores
+
+
+def _step2(alpha: np.ndarray, transition: np.ndarray, scores: np.ndarray, back: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """`_step` for two labels (pyvi's B_W and I_W), label by label: the same sums, and the
+    first of equal maxima (label 1 only when strictly better), without 3-D temporaries.
+
+    >>> alpha, transition = np.array([[1.0, 0.0], [0.0, 2.0]]), np.array([[0.0, 1.0], [-1.0, 0.0]])
+    >>> scores, back, at = np.zeros((2, 2)), np.zeros((2, 2), dtype=np.int8), np.array([0, 1])
+    >>> kept, other = back.copy(), back.copy()
+    >>> bool((_step2(alpha, transition, scores, kept, at) == _step(alpha, transition, scores, other, at)).all())
+    True
+    >>> kept.tolist() == other.tolist() == [[0, 0], [1, 1]]
+    True
+    """
+    new = np.empty_like(alpha)
+    for to in (0, 1):
+        stay, move = alpha[:, 0] + transition[0, to], alpha[:, 1] + transition[1, to]
+        better = move > stay
+        back[at, to] = better
+        new[:, to] = np.where(better, move, stay) + scores[:, to]
+    return new

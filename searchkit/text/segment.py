@@ -166,6 +166,7 @@ class _Tagger:
         self.model, self.bigrams, self.trigrams = model, bigrams, trigrams
         self.syllables = _Syllables(model, grams)
         self.inside = model.labels.index("I_W")
+        self._roles: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self.ngram_attributes = [model.attribute(name) for name in (
             "-1:word.bi_gram()", "-2:word.tri_gram()", "+1:word.bi_gram()", "+2:word.tri_gram()")]
 
@@ -215,13 +216,31 @@ class _Tagger:
 
     def _grams(self, grams: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Whether the syllables from each position form one of pyvi's two- and three-syllable
-        words, within a sentence."""
+        words, within a sentence. Only positions whose first syllable starts such a word and
+        whose next one can follow are looked up (a table of each syllable's roles)."""
         size = len(self.syllables.grams) + 1
+        if self._roles is None:
+            self._roles = _roles(size, self.bigrams, self.trigrams)
+        firsts, seconds, thirds = self._roles
         pair, triple = np.zeros(len(grams), dtype=bool), np.zeros(len(grams), dtype=bool)
-        pair[:-1] = _member(grams[:-1] * size + grams[1:], self.bigrams) & ~last[:-1]
-        triple[:-2] = (_member((grams[:-2] * size + grams[1:-1]) * size + grams[2:], self.trigrams)
-                       & ~last[:-2] & ~last[1:-1])
+        at = np.flatnonzero((firsts[grams[:-1]] & 1 != 0) & (seconds[grams[1:]] & 1 != 0) & ~last[:-1])
+        pair[at] = _member(grams[at] * size + grams[at + 1], self.bigrams)
+        at = np.flatnonzero((firsts[grams[:-2]] & 2 != 0) & (seconds[grams[1:-1]] & 2 != 0)
+                            & (thirds[grams[2:]] != 0) & ~last[:-2] & ~last[1:-1])
+        triple[at] = _member((grams[at] * size + grams[at + 1]) * size + grams[at + 2], self.trigrams)
         return pair, triple
+
+
+def _roles(size: int, bigrams: np.ndarray, trigrams: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each n-gram syllable number: whether it begins (bit 1: a two-syllable word, bit 2: a
+    three-syllable one), comes second in, or ends a three-syllable word of pyvi's lists."""
+    firsts, seconds, thirds = (np.zeros(size, dtype=np.int8) for _ in range(3))
+    firsts[bigrams // size] |= 1
+    seconds[bigrams % size] |= 1
+    firsts[trigrams // (size * size)] |= 2
+    seconds[trigrams // size % size] |= 2
+    thirds[trigrams % size] = 1
+    return firsts, seconds, thirds
 
 
 def _member(values: np.ndarray, table: np.ndarray) -> np.ndarray:
