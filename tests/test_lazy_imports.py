@@ -144,6 +144,20 @@ def test_a_process_that_searched_first_can_still_write_an_index(tmp_path, sample
     assert {"shutil", "tempfile", "random"} <= modules
 
 
+def test_the_searchkit_program_collects_no_cycles_for_its_one_search(tmp_path, sample_engine):
+    """Run as the program (its `__main__` calls `main`), a query turns the cycle collector off
+    and freezes every object before the interpreter's last collection, which then has none to
+    go through; the answer is the same."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import atexit, gc, sys\n"
+         "atexit.register(lambda: print('collecting', gc.isenabled(), 'frozen', gc.get_freeze_count() > 1000))\n"
+         "from searchkit.cli import main\nmain()\n", "query", "trạm BTS", "--index", str(sample_engine.path)],
+        cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=120, env={**os.environ, "SEARCHKIT_LANG": "en"})
+    assert done.returncode == 0, done.stderr
+    assert "quản lý các [trạm BTS];" in done.stdout
+    assert done.stdout.splitlines()[-1] == "collecting False frozen True"
+
+
 def test_a_query_run_by_another_program_leaves_its_garbage_collector_on(sample_engine):
     """The searchkit program stops collecting cycles for its one search (it exits after
     it); a program that runs the command and goes on, a test's CliRunner, keeps collecting."""
