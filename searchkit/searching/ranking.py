@@ -73,8 +73,6 @@ MERGE_RATIO = 8
 #: A word of a run held by this many times more articles than the run has keys so far is
 #: read in the run's articles only (`_in_order`), not whole.
 RESTRICT_RATIO = 4
-#: ... or held by this many times more articles than the run is in.
-RESTRICT_SHARE = 2
 
 
 @dataclass
@@ -368,9 +366,6 @@ def _in_order(count: int, size, fetch, head: np.ndarray | None = None) -> np.nda
         if not len(keys):
             break
         docs = exact.doc_counts(keys)[0] if size(i) > RESTRICT_RATIO * len(keys) else None
-        if docs is None and size(i):  # the articles the run is in, when far fewer than the word's
-            held = exact.doc_counts(keys)[0]
-            docs = held if size(i) > RESTRICT_SHARE * len(held) else None
         keys = _common(keys, fetch(i, docs) + (at - i))
     return keys + (count - 1 - at) if at != count - 1 else keys
 
