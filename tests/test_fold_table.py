@@ -18,8 +18,8 @@ from tests.conftest import CORPUS, ROOT
 #: Vietnamese letters in both cases, precomposed and decomposed marks, and the punctuation
 #: between words that the table folds to itself.
 VIETNAMESE = ("aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
-              "AÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÊỀẾỂỄỆÔỒỐỔỖỘƠỜỚỞỠỢƯỪỨỬỮỰÝ\u0300\u0301\u0303\u0309\u0323"
-              "…–—“”‘’€°«» .,:;!?-/0123456789")
+              "AÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÊỀẾỂỄỆÔỒỐỔỖỘƠỜỚỞỠỢƯỪỨỬỮỰÝ"
+              "\u0300\u0301\u0303\u0309\u0323…–—“”‘’€°«» .,:;!?-/0123456789")
 
 
 def test_the_packaged_table_is_what_the_generator_writes_today():

@@ -152,7 +152,8 @@ def test_the_searchkit_program_collects_no_cycles_for_its_one_search(tmp_path, s
         [sys.executable, "-c", "import atexit, gc, sys\n"
          "atexit.register(lambda: print('collecting', gc.isenabled(), 'frozen', gc.get_freeze_count() > 1000))\n"
          "from searchkit.cli import main\nmain()\n", "query", "trạm BTS", "--index", str(sample_engine.path)],
-        cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=120, env={**os.environ, "SEARCHKIT_LANG": "en"})
+        cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=120,
+        env={**os.environ, "SEARCHKIT_LANG": "en"})
     assert done.returncode == 0, done.stderr
     assert "quản lý các [trạm BTS];" in done.stdout
     assert done.stdout.splitlines()[-1] == "collecting False frozen True"

@@ -231,7 +231,8 @@ def load_gazetteer() -> Gazetteer:
     malformed line."""
     # the package's folder without importing importlib.resources (8 ms at every start)
     text = (Path(__file__).parent.parent / "data" / "provinces.tsv").read_text(encoding="utf-8")
-    return _unpack(text) or parse_gazetteer(text, "provinces.tsv")
+    packed = _unpack(text)
+    return packed if packed is not None else parse_gazetteer(text, "provinces.tsv")
 
 
 def parse_gazetteer(text: str, name: str = "<gazetteer>") -> Gazetteer:
@@ -284,7 +285,8 @@ def pack_module(text: str) -> str:
              "SPELLINGS = {"]
     for key, spelling in gazetteer._by_key.items():
         accented = tuple(tuple(sorted(forms)) for forms in spelling.accented)
-        lines.append(f"    {key!r}: ({spelling.canonical!r}, {accented!r}, {spelling.capitals!r}, {spelling.needs_context!r}),")
+        lines.append(f"    {key!r}: ({spelling.canonical!r}, {accented!r}, {spelling.capitals!r}, "
+                     f"{spelling.needs_context!r}),")
     return "\n".join([*lines, "}", ""])
 
 
