@@ -26,7 +26,6 @@ name would hide the Typesense client package from searchkit.)
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -101,31 +100,42 @@ def timed(engine, queries: list[str], wire: Wire | None = None) -> dict:
             "server_ms": (after[2] - before[2]) / n * 1000}
 
 
-def measure_child(args) -> None:
-    """`--measure URL`: time the queries on that backend with whichever searchkit is on the
-    path (a `--baseline` checkout's, or this tree's) and print the figures as JSON."""
+#: A `--baseline` round's process: the checkout's searchkit is imported before bench/common.py
+#: puts this tree's first on the path (its submodules then come from the same package).
+CHILD = """import json, sys
+checkout, bench, url, corpus, queries, seed = sys.argv[1:]
+sys.path.insert(0, checkout)
+import searchkit
+sys.path.insert(0, bench)
+from typesense_bench import measure
+print(json.dumps({**measure(url, corpus, int(queries), int(seed)), "code": searchkit.__file__}))
+"""
+
+
+def measure(url: str, corpus, queries: int, seed: int) -> dict:
+    """`timed` on that backend with whichever searchkit is imported (see CHILD)."""
     from searchkit import SearchEngine
 
     wire = Wire()
-    queries = make_queries(read_records(check_corpus(args.corpus)), args.queries, args.seed)
-    print(json.dumps(timed(SearchEngine(backend=args.measure), queries, wire)))
+    return timed(SearchEngine(backend=url), make_queries(read_records(Path(corpus)), queries, seed), wire)
 
 
 def side_by_side(args, url: str, rounds: int) -> list[list]:
     """Rows for the code before (`--baseline` checkout) and now, each run in a fresh process,
     alternating for `rounds` rounds so that both meet the same load; latencies pooled."""
-    import os
     import subprocess
 
     here = Path(__file__).resolve().parents[1]
     pooled: dict[str, list[dict]] = {"before (--baseline)": [], "now": []}
     for _ in range(rounds):
         for label, tree in (("before (--baseline)", args.baseline.resolve()), ("now", here)):
-            env = dict(os.environ, PYTHONPATH=str(tree))
-            out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure", url, "--corpus",
-                                  str(args.corpus), "--queries", str(args.queries), "--seed", str(args.seed)],
-                                 env=env, check=True, capture_output=True, text=True, cwd=tree)
-            pooled[label].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            out = subprocess.run([sys.executable, "-c", CHILD, str(tree), str(Path(__file__).resolve().parent), url,
+                                  str(args.corpus), str(args.queries), str(args.seed)],
+                                 check=True, capture_output=True, text=True, cwd=tree)
+            run = json.loads(out.stdout.strip().splitlines()[-1])
+            if not Path(run["code"]).resolve().is_relative_to(tree):
+                sys.exit(f"{label}: ran the searchkit of {run['code']}, not of {tree}")
+            pooled[label].append(run)
     rows = []
     for label, runs in pooled.items():
         ms = sorted(m for run in runs for m in run["ms"])
@@ -178,11 +188,8 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="a checkout of the code before (e.g. a git worktree): "
                         "its Typesense latencies side by side with this tree's, alternating")
     parser.add_argument("--rounds", type=int, default=2, help="with --baseline: runs of each, alternating")
-    parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)
     add_typesense_options(parser)
     args = parser.parse_args()
-    if args.measure:
-        return measure_child(args)
     if args.baseline and not (args.baseline / "searchkit" / "__init__.py").is_file():
         sys.exit(f"--baseline {args.baseline}: no searchkit/ package there")
     args.typesense = not args.backend
