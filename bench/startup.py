@@ -270,9 +270,11 @@ def main() -> None:
     if args.breakdown:
         breakdown(checkouts, index, args.query, args.runs, bytecode, workdir)
     print(machine_note())
-    query_median = next(median for label, median, *_rest in table if label == "searchkit query")
-    print(f"floor: searchkit query median <= {FLOOR_SECONDS:.3f} s "
-          f"({'met' if query_median <= FLOOR_SECONDS else 'not met'}: {query_median:.3f} s)")
+    query_median, query_cpu = next((median, cpu) for label, median, _best, _p90, cpu in table
+                                   if label == "searchkit query")
+    for kind, seconds in (("wall", query_median), ("CPU", query_cpu)):
+        print(f"floor: searchkit query {kind} median <= {FLOOR_SECONDS:.3f} s "
+              f"({'met' if seconds <= FLOOR_SECONDS else 'not met'}: {seconds:.3f} s)")
 
 
 if __name__ == "__main__":
