@@ -7,6 +7,10 @@ real module and reads it there, and each name the package imports from one (``fr
 import copyfileobj``) is a function that imports the real module when called. The stand-ins
 leave `sys.modules` when the import is done: any later import gets the real module. Used for
 a cold `searchkit query` (issue 21, item 6: `indexing.lean_whoosh`).
+
+While they are in place, another thread importing a submodule of one (``import asyncio.events``)
+would find no package there: the command line imports Whoosh before it starts any thread, and
+the web server has imported asyncio (and so is given no stand-in for it) before its first search.
 """
 
 from __future__ import annotations
