@@ -24,6 +24,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from common import (
@@ -101,14 +102,20 @@ def make_long_queries(records: list[dict], n: int, length: int, seed: int) -> li
     return queries
 
 
-def time_queries(engine, queries: list[str]) -> tuple[list[float], list[int]]:
+def time_queries(engine, queries: list[str], cpu: list[float] | None = None) -> tuple[list[float], list[int]]:
+    """Wall seconds and hit counts of each query (after WARMUP queries); each one's CPU seconds
+    (this process's, every thread) appended to `cpu` when given: on a shared machine the wall
+    time counts other jobs' turns, the CPU time does not."""
     for q in queries[:WARMUP]:
         engine.search(q, limit=10, snippets=True)
     seconds, counts = [], []
     for q in queries:
+        started = time.process_time()
         with Timer() as t:
             ids = engine.search(q, limit=10, snippets=True)
         seconds.append(t.seconds)
+        if cpu is not None:
+            cpu.append(time.process_time() - started)
         counts.append(len(ids))
     return seconds, counts
 
@@ -221,16 +228,21 @@ def measure(keys, backend, corpus, workdir, fingerprint, queries, long_queries, 
             engine = backend.ensure(corpus, fingerprint)
         else:
             engine = ensure_index(key, corpus, workdir, fingerprint)
-        seconds, counts = time_queries(engine, queries)
+        cpu: list[float] = []
+        seconds, counts = time_queries(engine, queries, cpu)
         for shape, asked in long_queries.items():
             taken, found = time_queries(engine, asked)
             ms = sorted(t * 1000 for t in taken)
             long_rows.append([shape, LABELS[key], percentile(ms, 50), percentile(ms, 99), ms[-1],
                               sum(found) / len(found), sum(c == 0 for c in found)])
         engine.close()
-        s = summaries[key] = latency_summary(seconds) | {"p99": percentile([t * 1000 for t in seconds], 99)}
-        rows.append([LABELS[key], s["p50"], s["p95"], s["p99"], s["mean"],
-                     s["max"], sum(counts) / len(counts), sum(c == 0 for c in counts)])
+        cpu_ms = sorted(t * 1000 for t in cpu)
+        s = summaries[key] = latency_summary(seconds) | {"p99": percentile([t * 1000 for t in seconds], 99),
+                                                         "cpu_p50": percentile(cpu_ms, 50),
+                                                         "cpu_p99": percentile(cpu_ms, 99)}
+        rows.append([LABELS[key], s["p50"], s["p95"], s["p99"], s["mean"], s["max"],
+                     percentile(cpu_ms, 50), percentile(cpu_ms, 99), sum(counts) / len(counts),
+                     sum(c == 0 for c in counts)])
 
 
 def report(keys, rows, summaries, long_rows, workdir, queries, scale: int = 1) -> None:
@@ -238,7 +250,8 @@ def report(keys, rows, summaries, long_rows, workdir, queries, scale: int = 1) -
     if base:
         for row, key in zip(rows, keys):
             row.append(f"{summaries[key]['p50'] / base['p50']:.2f}x")
-    print_table(["engine", "p50 ms", "p95 ms", "p99 ms", "mean ms", "max ms", "hits/query", "zero-hit queries"]
+    print_table(["engine", "p50 ms", "p95 ms", "p99 ms", "mean ms", "max ms", "CPU p50 ms", "CPU p99 ms",
+                 "hits/query", "zero-hit queries"]
                 + (["p50 vs sk"] if base else []), rows, title="Query latency (in-process, warm)")
 
     long_rows.sort(key=lambda row: row[0], reverse=True)
@@ -258,7 +271,9 @@ def report(keys, rows, summaries, long_rows, workdir, queries, scale: int = 1) -
             floor_rows += [[f"p50 ms at x{scale} (issue 21: x16)", base["p50"], f"<= {FLOOR_X16_P50_MS:g}",
                             "yes" if base["p50"] <= FLOOR_X16_P50_MS else "NO"],
                            [f"p99 ms at x{scale} (issue 21: x16)", base["p99"], f"<= {FLOOR_X16_P99_MS:g}",
-                            "yes" if base["p99"] <= FLOOR_X16_P99_MS else "NO"]]
+                            "yes" if base["p99"] <= FLOOR_X16_P99_MS else "NO"],
+                           [f"CPU p50 / p99 ms at x{scale} (a busy machine's wall times count others' turns)",
+                            f"{base['cpu_p50']:.2f} / {base['cpu_p99']:.2f}", "", ""]]
         if question:
             floor_rows.append(["30-word question p99 ms", question[3], f"<= {FLOOR_QUESTION_P99_MS:g}",
                                "yes" if question[3] <= FLOOR_QUESTION_P99_MS else "NO"])
