@@ -76,7 +76,7 @@ def main() -> None:
         "last_batch_end_s": round(max((b[3] for b in batches), default=0), 2),
         "worker_idle_s": round(span * len(pids) - sum(b[3] - b[2] for b in batches), 2) if len(pids) > 1 else 0.0,
         "parent_peak_rss_mb": round(own.ru_maxrss / 1024, 1), "worker_peak_rss_mb": round(children.ru_maxrss / 1024, 1),
-        "load": os.getloadavg()[0],
+        "load": os.getloadavg()[0], "code": str(Path(segments.__file__).parent.parent.parent),
     }
     for n, (articles, cpu_s, begin, end, pid) in enumerate(batches):
         print(f"batch {n:2d}: {articles:5d} articles, worker {pid}, CPU {cpu_s:5.2f} s, wall {end - begin:5.2f} s, "
