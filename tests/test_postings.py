@@ -117,3 +117,28 @@ def test_pair_counts_folded_in_as_they_come_equal_counts_taken_at_once():
     packed = as_they_come.packed()
     assert all(np.array_equal(packed[k], at_once.packed()[k]) for k in packed)
     assert PairCounts.merge([packed]).lookup(["trạm"], ["bts"]).tolist()[0][0] > 0
+
+
+def test_a_batch_numbered_as_written_holds_every_fields_tokens(tmp_path):
+    """The segment writer numbers a title's and a body's syllables once as written (`Hoà`,
+    `HOÀ`, `hòa` are three words) and makes each one's folded and accented forms once: its
+    postings file is byte for byte the one written from every field's token list."""
+    from pathlib import Path
+
+    from searchkit.indexing.analysis import analyze_article, pop_pair_sequences
+    from searchkit.indexing.corpus import iter_articles
+    from searchkit.indexing.postings import SUFFIX, write_postings
+    from searchkit.indexing.segments import write_batch
+    from searchkit.indexing.statistics import pack_pairs
+    from searchkit.models import Article
+    from tests.conftest import CORPUS
+
+    articles = [*iter_articles([CORPUS]),
+                Article(id="x", title="HOÀ BÌNH: Sở TT&TT", body="Trạm BTS 2,5G ở Hoà Bình, hòa bình. " + "a" * 70)]
+    batch = write_batch(str(tmp_path), articles)
+    (written,) = Path(batch.folder).glob("*" + SUFFIX)
+    analysed = [analyze_article(article) for article in articles]
+    pairs = pack_pairs(sequence for fields in analysed for sequence in pop_pair_sequences(fields))
+    write_postings(tmp_path / "fresh.skp", analysed, pairs)
+    assert written.read_bytes() == (tmp_path / "fresh.skp").read_bytes()
+    assert {"hòa", "bình"} <= set(analysed[-1]["title"]) and "hoa" in analysed[-1]["body_f"]
