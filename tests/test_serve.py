@@ -37,11 +37,15 @@ def test_serve_without_an_index_says_how_to_build_one(tmp_path):
 
 
 def uvicorn_options(monkeypatch, index, *options: str) -> dict:
-    """What `searchkit serve` hands uvicorn (uvicorn.run replaced: nothing listens)."""
+    """What `searchkit serve` hands uvicorn (uvicorn.run and the several workers' start
+    replaced: nothing listens)."""
     import uvicorn
+
+    from searchkit.web import server
 
     seen = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: seen.update(options, app=app))
+    monkeypatch.setattr(server, "_run_spread", lambda config: seen.update(workers=config.workers, app=config.app))
     result = CliRunner().invoke(main, ["serve", "--index", str(index), "--port", "0", *options])
     assert result.exit_code == 0, result.output
     return seen
@@ -143,3 +147,24 @@ def test_a_server_sees_a_commit_and_checks_a_settled_index_with_one_stat(tmp_pat
     writer.index([CORPUS, *new_articles(tmp_path / "new", 1)])
     assert {hit.id for hit in server.search("trạm BTS", limit=50)} == before | {f"moi-1-{n}" for n in range(PER_ROUND)}
     assert opened
+
+
+def test_each_worker_listens_on_a_socket_of_its_own():
+    """Several workers each get their own SO_REUSEPORT socket on the same address (pickled to
+    the worker, as uvicorn hands sockets over), so the kernel spreads connections among them."""
+    import pickle
+    import socket
+
+    import pytest
+
+    from searchkit.web.server import SpreadSocket
+
+    if not hasattr(socket, "SO_REUSEPORT"):
+        pytest.skip("no SO_REUSEPORT on this platform: one shared socket")
+    with SpreadSocket.bound(socket.AF_INET, ("127.0.0.1", 0)) as parent, pickle.loads(pickle.dumps(parent)) as worker:
+        assert worker.getsockname() == parent.getsockname() and worker.fileno() != parent.fileno()
+        assert worker.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT)
+        worker.listen()
+        with socket.create_connection(parent.getsockname(), timeout=10):
+            accepted, _ = worker.accept()  # the worker's socket takes the connection
+            accepted.close()

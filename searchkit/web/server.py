@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 from collections import OrderedDict
 from pathlib import Path
 
@@ -72,14 +73,60 @@ def run(index: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, wor
     os.environ[HEADER_TIMEOUT_VARIABLE] = str(header_timeout)
     if backend:  # the workers' engines read it (a URL given as --backend, not only $SEARCHKIT_BACKEND)
         os.environ[BACKEND_VARIABLE] = backend
-    uvicorn.run("searchkit.web.server:served_app", factory=True, host=host, port=port,
-                workers=workers or default_workers(),
-                access_log=access_log, log_level="info", server_header=False,
-                http="searchkit.web.server:GuardedHttp",
-                headers=[(name.decode(), value.decode()) for name, value in HEADERS],
-                timeout_keep_alive=KEEP_ALIVE_TIMEOUT, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
-                # a last resort: GuardedHttp keeps the connections below this
-                limit_concurrency=connection_cap(max_connections) + 1)
+    options = dict(factory=True, host=host, port=port, workers=workers or default_workers(),
+                   access_log=access_log, log_level="info", server_header=False,
+                   http="searchkit.web.server:GuardedHttp",
+                   headers=[(name.decode(), value.decode()) for name, value in HEADERS],
+                   timeout_keep_alive=KEEP_ALIVE_TIMEOUT, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+                   # a last resort: GuardedHttp keeps the connections below this
+                   limit_concurrency=connection_cap(max_connections) + 1)
+    if options["workers"] > 1 and hasattr(socket, "SO_REUSEPORT"):
+        return _run_spread(uvicorn.Config("searchkit.web.server:served_app", **options))
+    uvicorn.run("searchkit.web.server:served_app", **options)
+
+
+def _run_spread(config) -> None:
+    """uvicorn's worker processes, each listening on a socket of its own (SO_REUSEPORT), so
+    that the kernel spreads new connections evenly among them. On one shared socket, the
+    worker whose event loop is free first accepts a whole burst: 59 of 64 connections went to
+    one of two workers, whose queue was then twelve times as deep as the other's, and its
+    p99 the server's."""
+    import logging
+
+    from uvicorn.supervisors import Multiprocess
+
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    placeholder = SpreadSocket.bound(family, (config.host, config.port))
+    logging.getLogger("uvicorn.error").info("searchkit serve on http://%s:%d, %d workers, one listening socket each",
+                                            config.host, placeholder.getsockname()[1], config.workers)
+    try:
+        Multiprocess(config, sockets=[placeholder]).run()
+    finally:
+        placeholder.close()
+
+
+class SpreadSocket(socket.socket):
+    """A socket bound with SO_REUSEPORT that a worker process receives as a fresh socket of
+    its own, bound to the same address (pickling it makes the new one: uvicorn hands its
+    workers their sockets by pickling). The parent's never listens, so it takes no connection."""
+
+    @classmethod
+    def bound(cls, family: int, address: tuple) -> "SpreadSocket":
+        sock = cls(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(address)
+        return sock
+
+    def __reduce__(self):
+        return _spread_socket, (self.family, self.getsockname()[:2])
+
+
+def _spread_socket(family: int, address: tuple) -> socket.socket:
+    """In a worker: its own socket on the parent's address (see SpreadSocket)."""
+    sock = SpreadSocket.bound(family, address)
+    sock.set_inheritable(True)
+    return sock
 
 
 def served_app():
