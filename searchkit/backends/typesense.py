@@ -644,7 +644,8 @@ class TypesenseBackend:
                     facets: bool) -> tuple[list[dict], int, dict]:
         """(candidates' token fields, matches Typesense counts, facet counts): the whole query,
         then each of its most telling words (and abbreviations' spellings) alone — in one
-        multi-search with the statistics ranking will need (`_riders`)."""
+        multi-search with the statistics ranking will need and the collection's version, sent
+        as a few requests at once (`searches_at_once`)."""
         needed = _needed_fields(plan)
         include = ",".join(("id", "day", *needed, *(f"len_{f}" for f in needed), *FACETS))
         common = {"num_typos": 0, "prefix": False, "typo_tokens_threshold": 0, "include_fields": include,
