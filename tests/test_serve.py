@@ -168,3 +168,14 @@ def test_each_worker_listens_on_a_socket_of_its_own():
         with socket.create_connection(parent.getsockname(), timeout=10):
             accepted, _ = worker.accept()  # the worker's socket takes the connection
             accepted.close()
+
+
+def test_a_second_server_on_a_port_in_use_is_refused(sample_engine):
+    """The workers' SO_REUSEPORT sockets must not let another server share the port."""
+    with running_server(sample_engine.path, workers=2) as base:
+        port = base.rsplit(":", 1)[1]
+        second = subprocess.run([sys.executable, "-m", "searchkit", "serve", "--index", str(sample_engine.path),
+                                 "--port", port, "--workers", "2"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert second.returncode != 0 and "in use" in second.stderr
+        status, body = get_json(base + "/api/search?q=" + quote("trạm BTS"))
+        assert status == 200 and {hit["id"] for hit in body["hits"]} == BTS_ARTICLES

@@ -96,9 +96,19 @@ def _run_spread(config) -> None:
     from uvicorn.supervisors import Multiprocess
 
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
-    placeholder = SpreadSocket.bound(family, (config.host, config.port))
-    logging.getLogger("uvicorn.error").info("searchkit serve on http://%s:%d, %d workers, one listening socket each",
-                                            config.host, placeholder.getsockname()[1], config.workers)
+    logger = logging.getLogger("uvicorn.error")
+    try:
+        # First a plain bind: SO_REUSEPORT alone would let a second server share a port in use
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((config.host, config.port))
+            port = probe.getsockname()[1]
+        placeholder = SpreadSocket.bound(family, (config.host, port))
+    except OSError as error:
+        logger.error(error)
+        raise SystemExit(3) from None  # as uvicorn does when it cannot bind (its STARTUP_FAILURE)
+    logger.info("searchkit serve on http://%s:%d, %d workers, one listening socket each",
+                config.host, port, config.workers)
     try:
         Multiprocess(config, sockets=[placeholder]).run()
     finally:
