@@ -16,17 +16,20 @@ that is also an ordinary phrase (``hòa bình``, peace) counts only after ``tỉ
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
+import unicodedata
 import zlib
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterator, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
+from searchkit.text.fold import fold
 from searchkit.text.keys import folded_key
-from searchkit.text.syllables import Syllable, forms, syllable_matches, syllables
+from searchkit.text.syllables import _SYLLABLE, MAX_SYLLABLE_CHARS, Syllable, forms, syllable_matches, syllables
 
 #: Words before a name that make it a place: 'tỉnh Hòa Bình', 'TP Huế', 'thành phố Huế'.
 CONTEXT_WORDS = (("tinh",), ("tp",), ("thanh", "pho"))
@@ -125,8 +128,30 @@ class Gazetteer:
 
     def _named(self, text: str) -> Iterator[str]:
         """The canonical name of each province named in `text`, as they come. A name starts
-        with a capital wherever all its spellings do, so only such syllables are folded and
-        looked up (a whole article's syllables would cost most of its indexing)."""
+        with a capital wherever all its spellings do, so only the places that `_starts` finds
+        (one pass of a regex) are looked at, each with the few syllables after it: a whole
+        article's syllables would cost most of its indexing (`_named_everywhere`, for a
+        gazetteer with lower-case names or a text with letters the regex is not made for)."""
+        starts = self._starts
+        if starts is None or starts.odd.search(text):
+            yield from self._named_everywhere(text)
+            return
+        around = _Around(text)
+        resume = 0  # past the last name found: 'Thái Bình Dương' is not 'Bình Dương' either
+        for candidate in starts.pattern.finditer(text):
+            if candidate.start() < resume:
+                continue
+            found = _Syllables(text, list(itertools.islice(_matches(text, candidate.start()), self._longest)))
+            named = self._name_at(text, found, 0)
+            if named is not None:
+                end, spelling = named
+                if not spelling.needs_context or _after_context(text, *around.before(found.matches[:end])):
+                    yield spelling.canonical
+                resume = found[end - 1].end
+
+    def _named_everywhere(self, text: str) -> Iterator[str]:
+        """`_named` looking at every syllable of `text` that starts with a capital (or at every
+        syllable, where some name does not)."""
         found = _Syllables(text, syllable_matches(text))
         start = 0
         while start < len(found):
@@ -134,17 +159,30 @@ class Gazetteer:
                     or found[start].folded not in self._first:
                 start += 1
                 continue
-            for end in range(min(len(found), start + self._longest), start, -1):
-                if tuple(s.folded for s in found[start:end]) not in self._by_key:
-                    continue
-                spelling = self._spelled(text, found, start, end)
-                if spelling is None:
-                    continue
-                if not spelling.needs_context or _after_context(text, found, start):
-                    yield spelling.canonical
-                start = end - 1  # 'Thái Bình Dương' is not 'Bình Dương' either; nor a name twice
-                break
-            start += 1
+            named = self._name_at(text, found, start)
+            if named is None:
+                start += 1
+                continue
+            end, spelling = named
+            if not spelling.needs_context or _after_context(text, found, start):
+                yield spelling.canonical
+            start = end  # nor a name twice
+
+    def _name_at(self, text: str, found: Sequence[Syllable], start: int) -> tuple[int, _Spelling] | None:
+        """The end and spelling of the longest name written at syllable `start` of `text`
+        (maybe an ordinary phrase there: 'vì hòa bình'), None when none starts there."""
+        folded = tuple(s.folded for s in found[start:start + self._longest])
+        for end in range(len(folded), 0, -1):
+            if folded[:end] in self._by_key:
+                spelling = self._spelled(text, found, start, start + end)
+                if spelling is not None:
+                    return start + end, spelling
+        return None
+
+    @cached_property
+    def _starts(self) -> _Starts | None:
+        """The regex that finds where a name may start, None when some name may start lower case."""
+        return _Starts.of(self._by_key) if self._capital_first else None
 
     @cached_property
     def _capital_first(self) -> bool:
@@ -195,6 +233,112 @@ class _Syllables:
             match = self.matches[at]
             self._made[at] = Syllable(match.start(), match.end(), *forms(match.group()))
         return self._made[at]
+
+
+#: A character inside no syllable (`syllables._SYLLABLE` keeps points and commas inside numbers).
+_OUTSIDE = re.compile(r"[^\w.,]|_")
+#: How far back `_Around` looks for the two syllables before a name ('thành phố Huế').
+_FARTHEST = 4096
+
+
+class _Around:
+    """The syllables of a text before a name, read from the text near it: the same as that
+    part of `syllable_matches(text)`, whose whole list is not made (but once a look back
+    went past `_FARTHEST`)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._everywhere: list[re.Match[str]] | None = None
+
+    def before(self, name: list[re.Match[str]]) -> tuple[_Syllables, int]:
+        """The syllables of `name` (matches of `_SYLLABLE`), after the two before it, if
+        any, and the index of its first among them."""
+        start = name[0].start()
+        before = self._before(start) if self._everywhere is None else None
+        if before is None:
+            if self._everywhere is None:
+                self._everywhere = syllable_matches(self.text)
+            at = bisect.bisect_left(self._everywhere, start, key=re.Match.start)
+            return _Syllables(self.text, self._everywhere), at
+        return _Syllables(self.text, [*before, *name]), len(before)
+
+    def _before(self, start: int) -> list[re.Match[str]] | None:
+        """The (at most) two syllables before offset `start`; None when they lie too far back.
+        The search for them starts after a character inside no syllable, where the whole
+        text's search would have started afresh too."""
+        reach = 16
+        while reach <= _FARTHEST:
+            low = max(0, start - reach)
+            outside = _OUTSIDE.search(self.text, low, start) if low else None
+            if outside is not None or not low:
+                found = list(itertools.takewhile(lambda m: m.start() < start,
+                                                 _matches(self.text, outside.end() if outside else 0)))
+                if len(found) >= 2 or outside is None:
+                    return found[-2:]
+            reach *= 4
+        return None
+
+
+def _matches(text: str, start: int) -> Iterator[re.Match[str]]:
+    """`syllable_matches(text)` from offset `start`, where no syllable goes on from before it."""
+    return (m for m in _SYLLABLE.finditer(text, start) if m.end() - m.start() <= MAX_SYLLABLE_CHARS)
+
+
+@dataclass(frozen=True)
+class _Starts:
+    """Where a name may start: a capital, where the syllables from it fold to some name
+    (capitals, marks and gaps unchecked: a superset, for `Gazetteer._named` to check)."""
+
+    pattern: re.Pattern[str]
+    odd: re.Pattern[str]  # a letter or digit the pattern is not made for: look everywhere
+
+    @classmethod
+    def of(cls, names: Iterable[tuple[str, ...]]) -> _Starts:
+        """The pattern of the folded `names`, each letter a class of every character that
+        folds to it: ASCII, and Latin letters with the marks Vietnamese writes (any other
+        letter or digit is `odd`); 'y' counts for 'i' too ('Quy Nhơn' is 'qui nhon')."""
+        letters = {c: fold(c.lower()) for c in map(chr, range(0x80, 0x1F00)) if _vietnamese(c)}
+        letters.update((c, c.lower()) for c in map(chr, range(0x80)) if c.isalnum())
+
+        @lru_cache(maxsize=None)
+        def written(letter: str, capital: bool = False) -> str:
+            wanted = {"i", "y"} if letter == "i" else {letter}
+            chars = "".join(re.escape(c) for c, f in letters.items() if f in wanted and (c.isupper() or not capital))
+            return f"[{chars}]"
+
+        ends = {" ": f"(?![^\\W_])(?:{_GAP.pattern}|\\.\\x20?)", "": r"(?![^\W_])"}  # what `_contiguous` allows
+        trie: dict = {}
+        for key in names:  # a tree of letters, the first the root: shared beginnings written once
+            node = trie.setdefault(key[0][0], {})
+            for token in [*" ".join(key)[1:], ""]:
+                node = node.setdefault(token, {})
+
+        def alternatives(node: dict) -> str:
+            branches = [(ends[t] if t in ends else written(t)) + alternatives(rest) for t, rest in node.items()]
+            return "" if not branches else branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+        capitals = "".join(written(x, capital=True)[1:-1] for x in trie)
+        branches = "|".join(f"(?<={written(x, capital=True)})(?={alternatives(rest)})" for x, rest in trie.items())
+        # the capital alone first, for the regex engine to skip to the next one fast; the rest
+        # looked ahead, so that a name found but not spelled right hides none after it
+        pattern = re.compile(f"[{capitals}](?<![^\\W_].)(?:{branches})")
+        odd = re.compile("[^\\W\\x00-\\x7f%s]" % "".join(re.escape(c) for c in letters if not c.isascii()))
+        return cls(pattern, odd)
+
+
+#: The marks Vietnamese writes: five tones (no mark is the sixth), circumflex, breve, horn.
+_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
+
+
+def _vietnamese(char: str) -> bool:
+    """True for đ/Đ and a Latin letter written with Vietnamese marks ('ệ', 'Ư'; also 'ñ').
+
+    >>> [_vietnamese(c) for c in "ệƯđñöa"]
+    [True, True, True, True, False, False]
+    """
+    decomposed = unicodedata.normalize("NFD", char)
+    return char in "đĐ" or (len(decomposed) > 1 and decomposed[0].isascii() and decomposed[0].isalpha()
+                            and _MARKS.issuperset(decomposed[1:]))
 
 
 def _leading_context(key: tuple[str, ...]) -> int:
