@@ -166,7 +166,7 @@ class Gazetteer:
             end, spelling = named
             if not spelling.needs_context or _after_context(text, found, start):
                 yield spelling.canonical
-            start = end  # nor a name twice
+            start = end  # 'Thái Bình Dương' is not 'Bình Dương' either; nor a name twice
 
     def _name_at(self, text: str, found: Sequence[Syllable], start: int) -> tuple[int, _Spelling] | None:
         """The end and spelling of the longest name written at syllable `start` of `text`
