@@ -29,11 +29,23 @@ def test_every_segment_gets_a_postings_file(built):
     assert built.search("trạm BTS").total > 0
 
 
+def _truncate(path):
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _old_magic(path):
+    path.write_bytes(b"SKPOST00" + path.read_bytes()[8:])
+
+
+def _bad_header(path):
+    path.write_bytes(path.read_bytes()[:12] + b"{not json" + path.read_bytes()[21:])
+
+
 @pytest.mark.parametrize("damage, problem", [
     (lambda path: path.unlink(), "is missing"),
-    (lambda path: path.write_bytes(path.read_bytes()[: path.stat().st_size // 2]), "has [0-9,]+ bytes where the manifest says"),
-    (lambda path: path.write_bytes(b"SKPOST00" + path.read_bytes()[8:]), "does not match its checksum: its header was changed"),
-    (lambda path: path.write_bytes(path.read_bytes()[:12] + b"{not json" + path.read_bytes()[21:]), "does not match its checksum"),
+    (_truncate, "has [0-9,]+ bytes where the manifest says"),
+    (_old_magic, "does not match its checksum: its header was changed"),
+    (_bad_header, "does not match its checksum"),
 ])
 def test_a_damaged_postings_file_is_named_with_the_repair(damaged, damage, problem):
     """Opening a generation verifies every file's size and header against the manifest."""
@@ -44,9 +56,9 @@ def test_a_damaged_postings_file_is_named_with_the_repair(damaged, damage, probl
 
 
 @pytest.mark.parametrize("damage, problem", [
-    (lambda path: path.write_bytes(path.read_bytes()[: path.stat().st_size // 2]), "is truncated"),
-    (lambda path: path.write_bytes(b"SKPOST00" + path.read_bytes()[8:]), "is not a searchkit postings file of this version"),
-    (lambda path: path.write_bytes(path.read_bytes()[:12] + b"{not json" + path.read_bytes()[21:]), "has a damaged header"),
+    (_truncate, "is truncated"),
+    (_old_magic, "is not a searchkit postings file of this version"),
+    (_bad_header, "has a damaged header"),
 ])
 def test_the_postings_reader_names_what_is_wrong_with_its_file(damaged, damage, problem):
     """Without a manifest to compare with, the reader itself still says what is wrong."""
