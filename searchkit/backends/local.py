@@ -48,9 +48,10 @@ SPELLINGS_GRACE_SECONDS = 30.0
 SETTLED_SECONDS = 2.0
 
 
-def _settled_stamp(path: Path) -> tuple[int, int, int] | None:
+def settled_stamp(path: Path) -> tuple[int, int, int] | None:
     """The folder's device, inode and modification time, or None when it changed too recently to
-    tell a later change by its time stamp (SETTLED_SECONDS) or cannot be read."""
+    tell a later change by its time stamp (SETTLED_SECONDS) or cannot be read. Also the key of
+    the web API's kept answers (`web.cache`)."""
     import os
 
     try:
@@ -146,7 +147,7 @@ class LocalIndex:
         # A commit adds a table of contents to the folder, which changes its time stamp: while
         # that stays the same, the open searcher is current, known with one stat instead of a
         # directory listing and a read of the table of contents (0.3-0.5 ms of a 5 ms search).
-        stamp = _settled_stamp(self.path)
+        stamp = settled_stamp(self.path)
         if stamp is not None and stamp == self._stamp and self._searcher is not None:
             return self._searcher[1]
         self._stamp = None

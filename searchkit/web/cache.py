@@ -16,14 +16,12 @@ remote store (Typesense) changes without a folder to watch.
 
 from __future__ import annotations
 
-import os
-import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Hashable
 
-#: A folder stamp younger than this may hide a later change within the same clock tick.
-SETTLED_SECONDS = 2.0
+from searchkit.backends.local import settled_stamp
+
 #: Bytes of kept answers per worker process at most, and answers at most.
 MAX_BYTES = 32 * 2**20
 MAX_ENTRIES = 4096
@@ -31,18 +29,6 @@ MAX_ENTRIES = 4096
 MAX_ANSWER_BYTES = 256 * 2**10
 
 Stamp = tuple[int, int, int]
-
-
-def settled_stamp(folder: Path) -> Stamp | None:
-    """The folder's device, inode and modification time; None when it changed less than
-    SETTLED_SECONDS ago or cannot be read (then nothing is cached)."""
-    try:
-        status = os.stat(folder)
-    except OSError:
-        return None
-    if time.time_ns() - status.st_mtime_ns < SETTLED_SECONDS * 1e9:
-        return None
-    return status.st_dev, status.st_ino, status.st_mtime_ns
 
 
 class AnswerCache:
