@@ -15,6 +15,7 @@ from searchkit.cli import main
 from searchkit.errors import IndexDamagedError
 from searchkit.indexing.adapter import leaf_segment_id, segment_leaves
 from searchkit.indexing.store import open_index
+from tests.conftest import CORPUS
 from tests.damage import ARTICLES, build_base, damage, target
 
 
@@ -131,3 +132,24 @@ def test_a_damaged_cache_is_a_note_and_searches_answer_as_before(base, index):
     assert SearchEngine(index).search("viet*").total == SearchEngine(base.index).search("viet*").total
     report = SearchEngine(index).repair()
     assert report["problems"] == [] and report["dropped_segments"] == []
+
+
+def test_a_resync_verifies_a_large_table_of_contents_whole(tmp_path, monkeypatch):
+    """A table of contents past SMALL_FILE (many deletions make it grow) is checked whole
+    before a sync: its commit rewrites the deletions it lists, with a fresh checksum."""
+    from searchkit.indexing import manifest
+
+    monkeypatch.setattr(manifest, "SMALL_FILE", 64)  # as if the table of contents were large
+    monkeypatch.setattr(manifest, "HEAD_BYTES", 64)
+    index = tmp_path / "index"
+    SearchEngine(index).index([CORPUS], workers=1)  # Hà Nội, Nghệ An... the five seeds
+    ix = open_index(index)
+    toc = target(index, "toc")
+    data = toc.read_bytes()
+    assert len(data) > 2 * manifest.HEAD_BYTES
+    changed = data.replace(b"_blocklimit\x94K\x80", b"_blocklimit\x94K\x81")  # still reads, past the header
+    assert changed != data
+    toc.write_bytes(changed)
+    manifest.verify_opening(index, ix.latest_generation())
+    with pytest.raises(IndexDamagedError, match=toc.name):
+        manifest.verify_trusted(index, ix)

@@ -294,7 +294,8 @@ def verify_opening(index_dir: Path, generation: int) -> None:
 def verify_trusted(index_dir: Path, ix) -> None:
     """Before a sync trusts what the index holds (its ids, hashes and paths; Whoosh's term
     files, where it finds the ids it deletes): the manifest reads, names the segments of the
-    table of contents, and those files and the small ones match their checksums. Raises
+    table of contents, and those files, the table of contents (whose deletions the commit
+    rewrites, of any size) and the small ones match their checksums. Raises
     IndexDamagedError naming the file."""
     from searchkit.indexing.adapter import index_segments
 
@@ -302,7 +303,7 @@ def verify_trusted(index_dir: Path, ix) -> None:
     _same_segments(index_dir, manifest, {s.segment_id() for s in index_segments(ix)})
     entries = [*((manifest.toc,) if manifest.toc else ()), *(f for s in manifest.segments for f in s.files)]
     for entry in entries:
-        trusted = entry.name.endswith(TRUSTED) or entry.size <= SMALL_FILE
+        trusted = entry is manifest.toc or entry.name.endswith(TRUSTED) or entry.size <= SMALL_FILE
         problem = file_problem(index_dir, entry, checksum=trusted)
         if problem:
             raise damaged_file(index_dir, problem)
