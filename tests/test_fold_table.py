@@ -38,10 +38,17 @@ def test_the_packaged_table_is_what_the_generator_writes_today():
     ("Đắk Nông", "Dak Nong"), ("trạm BTS – “Viettel” …", "tram BTS – “Viettel” …"),
     ("Tra\u0323m BTS", "Tram BTS"),  # decomposed marks are dropped as the precomposed ones are
     ("Straße Øresund Þórshöfn", "Strasse Oresund Thorshofn"), ("ÐÖNG đồng", "DONG dong"),
+    ("hoà hòa Thuỷ Thủy", "hoa hoa Thuy Thuy"), ("ho\u0300a Thu\u0309y", "hoa Thuy"),  # either tone placement, NFD too
+    ("Quy Nhơn, Qui Nhơn, bác sĩ, bác sỹ", "Quy Nhon, Qui Nhon, bac si, bac sy"),  # i/y stay themselves
 ])
 def test_fold_through_the_table(text, folded):
     assert folding._UNKNOWN.search(text) is None  # the table's path, not the slow one
     assert fold(text) == folded == _fold_slowly(text)
+
+
+def test_empty_and_ascii_text_fold_to_themselves():
+    assert fold("") == "" == _fold_slowly("")
+    assert fold("tram BTS") == "tram BTS"
 
 
 @pytest.mark.parametrize("text, folded", [

@@ -81,3 +81,17 @@ def test_a_gazetteer_with_a_lower_case_name_looks_at_every_syllable():
     gazetteer = parse_gazetteer("Hà Nội\thanoi\t\nĐà Nẵng\t\t\n", "g.tsv")
     assert gazetteer._starts is None
     assert gazetteer.find_all("thủ đô hanoi và Đà Nẵng") == ("Hà Nội", "Đà Nẵng")
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Lãnh đạo tỉnh Hoà Bình làm việc", ("Hòa Bình",)),  # the old tone placement: hoà
+    ("Lãnh đạo tỉnh Hòa Bình làm việc", ("Hòa Bình",)),  # the new one: hòa
+    ("Nha Trang, Khánh Hoà", ("Khánh Hòa",)),  # a city naming its province, then the province
+    ("Cảng Quy Nhơn", ("Bình Định",)), ("Cảng Qui Nhơn", ("Bình Định",)), ("CẢNG QUI NHƠN", ("Bình Định",)),  # i/y
+    ("Khanh Hoa va tinh Hoa Binh", ("Khánh Hòa", "Hòa Bình")),  # typed without accents
+    (normalize_text(unicodedata.normalize("NFD", "Khánh Hoà và Quy Nhơn")), ("Khánh Hòa", "Bình Định")),
+    ("", ()), ("   \n", ()),
+])
+def test_vietnamese_spellings_name_their_province(text, names):
+    assert load_gazetteer().find_all(text) == names == _everywhere(text)
+    assert load_gazetteer().find(text) == (names[0] if names else None)
