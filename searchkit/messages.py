@@ -101,8 +101,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
               'accents, e.g. "dak nong" or TP.HCM',
     },
     "filter.too_many": {
-        "vi": "{field}: tối đa {limit} giá trị, không phải {value}",
-        "en": "{field}: at most {limit} values, not {value}",
+        "vi": "{field}: tối đa {limit} giá trị, không phải {value}; hãy bỏ bớt những giá trị ít cần nhất",
+        "en": "{field}: at most {limit} values, not {value}; leave out the ones that matter least",
     },
     "filter.no_letters": {
         "vi": "{field}: {value!r} không có chữ cái hay chữ số nào để so khớp",

@@ -123,6 +123,7 @@ def test_a_large_limit_is_lowered_to_the_cap(client):
     ({"q": "tram", "since": "2012", "until": "2010"}, "FilterError", "swap them"),
     ({"q": "tram", "province": "Atlantis"}, "FilterError", "not a province or city of Vietnam"),
     ({"q": "tram", "province": "x" * 101}, "QueryError", "at most 100"),
+    ([("q", "tram"), *[("tag", f"thẻ {n}") for n in range(21)]], "FilterError", "at most 20 values, not 21; leave out"),
     ({"q": "tram", "sort": "popular"}, "QueryError", "use one of: relevance, date"),
     ({"q": "tram", "facets": "maybe"}, "QueryError", "facets must be true or false"),
 ])
