@@ -31,6 +31,15 @@ def heading(title: str, body: str) -> str:
     return cut.rstrip(",;:–- ") + "…"
 
 
+def day_number(date: str | None) -> int:
+    """An ISO date as the number every store sorts by date with; 0 when undated (last).
+
+    >>> day_number("2010-02-03"), day_number(None), day_number(""), day_number("không rõ")
+    (20100203, 0, 0, 0)
+    """
+    return int(date.replace("-", "")) if date and date[:4].isdigit() else 0
+
+
 @dataclass(frozen=True)
 class Article:
     """One news article, normalised, as it is indexed.

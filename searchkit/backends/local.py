@@ -22,7 +22,7 @@ from searchkit.fields import KEYED_BY_NAME
 from searchkit.indexing.adapter import segment_leaves
 from searchkit.indexing.lean_whoosh import import_whoosh
 from searchkit.indexing.store import open_index
-from searchkit.models import IndexReport
+from searchkit.models import IndexReport, day_number
 from searchkit.searching.backend import COMPLETE, OPTIMIZE, REPAIR, SUGGEST, Candidates
 from searchkit.searching.filters import Filters
 from searchkit.searching.rewrite import Vocabulary
@@ -323,8 +323,7 @@ class LocalView:
 
         memo = self.arrays.memo
         if "days" not in memo:
-            memo["days"] = np.array([int(d.replace("-", "")) if d and d[:4].isdigit() else 0
-                                     for d in self._values("date")], dtype=np.int64)
+            memo["days"] = np.array([day_number(d) for d in self._values("date")], dtype=np.int64)
         return memo["days"]
 
     def facet_values(self, candidates: Candidates, name: str) -> list:

@@ -25,7 +25,7 @@ import numpy as np
 
 from searchkit.backends.url import BackendError
 from searchkit.fields import KEYED_BY_NAME
-from searchkit.models import Article, IndexReport, Skipped
+from searchkit.models import Article, IndexReport, Skipped, day_number
 from searchkit.searching.backend import Candidates
 from searchkit.searching.candidates import FIELDS, CandidateArrays, encode_tokens, token_count
 from searchkit.searching.filters import Filters
@@ -191,7 +191,7 @@ class MemoryView:
 
     def days(self, candidates: Candidates) -> np.ndarray:
         days = np.zeros(candidates.arrays.size, dtype=np.int64)
-        days[:len(self.ids)] = [_day(self.store.articles[key][0]) for key in self.ids]
+        days[:len(self.ids)] = [day_number(self.store.articles[key][0].date) for key in self.ids]
         return days
 
     def facet_values(self, candidates: Candidates, name: str) -> list:
@@ -211,10 +211,6 @@ class MemoryView:
         raise BackendError(kind="backend.no_restore", field="backend", value=self.store.location)
 
     pairs = spellings
-
-
-def _day(article: Article) -> int:
-    return int(article.date.replace("-", "")) if article.date and article.date[:4].isdigit() else 0
 
 
 def _passes(article: Article, chosen: Filters) -> bool:

@@ -41,7 +41,7 @@ from searchkit.backends.url import BackendError, BackendUnavailableError, Backen
 from searchkit.errors import IndexFormatError, IndexNotFoundError
 from searchkit.fields import (ACCENTED, FOLDED, KEYED, KEYED_BY_NAME, WORDS, KeyedField, accented_field, fields_of,
                               folded_field)
-from searchkit.models import Article, IndexReport, Skipped
+from searchkit.models import Article, IndexReport, Skipped, day_number
 from searchkit.searching.analysed import AnalysedQuery
 from searchkit.searching.backend import FACETS, Candidates
 from searchkit.searching.candidates import FIELDS, PLACE_HOLDER, CandidateArrays, encode_token, encode_tokens
@@ -118,8 +118,7 @@ def to_document(article: Article, tokens: dict[str, list[str]]) -> dict:
     """One article as a Typesense document (`tokens`: `analysis.analyze_article`'s fields)."""
     from searchkit.text.keys import folded_key
 
-    day = int(article.date.replace("-", "")) if article.date and article.date[:4].isdigit() else 0
-    doc = {"id": document_id(article.id), "article_id": article.id, "day": day,
+    doc = {"id": document_id(article.id), "article_id": article.id, "day": day_number(article.date),
            "text_title": article.title, "text_body": article.body}
     for field in FIELDS:
         doc[field] = encode_tokens(tokens[field])
