@@ -85,6 +85,16 @@ def test_a_facet_link_filters_and_the_filter_can_be_removed(client):
     assert removal and set(hit_ids(page(client, "/" + html.unescape(removal.group(1))))) == BTS_ARTICLES
 
 
+@pytest.mark.parametrize("typed", ["dak nong", "ĐẮK NÔNG", "Đăk Nông", "Dak  Nong"])
+def test_a_province_typed_any_way_is_the_active_facet_value(client, typed):
+    """Without accents, in capitals, the older Đăk, doubled spaces: the facet shows the index's
+    Đắk Nông as the value in use (no link to itself), and no other province to add."""
+    text = page(client, "/?" + urlencode({"q": "tram bts", "province": typed}))
+    assert hit_ids(text) == [DAK_NONG]
+    assert '<strong aria-current="true">Đắk Nông</strong>' in text
+    assert not [href for href in links(text, "facets") if "province=%C4%90%E1%BA%AFk" in href]
+
+
 def test_the_year_facet_filters_on_that_year(client):
     text = page(client, "/?q=th%C3%B4ng+tin")
     year = next(href for href in links(text, "facets") if "since=2010" in href)
