@@ -183,11 +183,10 @@ class MemoryView:
                 if value:
                     known.setdefault(folded_key(value), value)
             return known
+        from searchkit.searching.pipeline import by_key  # the facets' rule: one spelling a key
+
         counted = Counter(v for key in self.ids for v in getattr(self.store.articles[key][0], field.attribute))
-        best: dict[str, str] = {}
-        for spelled, count in sorted(counted.items(), key=lambda item: (-item[1], item[0])):
-            best.setdefault(folded_key(spelled), spelled)
-        return best
+        return {folded_key(spelled): spelled for spelled in by_key(counted)}
 
     def days(self, candidates: Candidates) -> np.ndarray:
         days = np.zeros(candidates.arrays.size, dtype=np.int64)
