@@ -97,7 +97,8 @@ def merge(ix, index_dir: Path, segment_ids: list[str]) -> int:
     from searchkit.indexing.adapter import leaf_segment_id, segment_leaves, write_stored_segment
     from searchkit.indexing.manifest import verify_segments
     from searchkit.indexing.postings import SUFFIX, for_segment, merge_postings
-    from searchkit.indexing.segments import BATCH_PREFIX, Batch, commit_batch, document
+    from searchkit.indexing.schema import document
+    from searchkit.indexing.segments import BATCH_PREFIX, Batch, commit_batch
     from searchkit.indexing.statistics import merge_packed
 
     chosen = set(segment_ids)

@@ -52,13 +52,6 @@ class Batch:
         self.folder, self.segment, self.ids, self.failed = folder, segment, ids, failed or []
 
 
-def document(article: Article) -> dict:
-    """Keyword arguments for Whoosh's `add_document` (`schema.document`)."""
-    from searchkit.indexing.schema import document as whoosh_document
-
-    return whoosh_document(article)
-
-
 def write_batch(index_dir: str, articles: list[Article], done: Analysed | None = None) -> Batch:
     """Analyse articles and write them as one segment in a new folder under `index_dir`:
     Whoosh's files (stored fields, columns, keys) and the postings file.
@@ -105,6 +98,7 @@ def _analysed_documents(articles: list[Article], encoders, parts, pairs, kept: l
     into `encoders`, syllables into their part's in `parts`, its pairs counted); `kept` and `failed` filled as they go. pyvi tags a
     chunk of about CHUNK_CHARS characters at a time, as it would inside one call anyway."""
     from searchkit.indexing.analysis import analyzed_texts
+    from searchkit.indexing.schema import document
 
     for chunk in _chunks(articles):
         for article, text in analyzed_texts(chunk):
