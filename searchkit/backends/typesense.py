@@ -812,10 +812,6 @@ def _node_state(host: str, port: int, key: str) -> dict:
         return {"ok": False, "error": f"{type(error).__name__}: {error}"}
 
 
-
-
-
-
 def _share(searches: list[dict], ways: int) -> list[list[int]]:
     """The searches' indexes in up to `ways` groups of about as many hits asked (`per_page`;
     a count-only search weighs one), each group in the searches' order; the first group holds
