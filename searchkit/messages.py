@@ -221,6 +221,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "vi": "Máy chủ không trả lời kịp trong {seconds:g} giây (đang bận); hãy thử lại sau giây lát",
         "en": "the server could not answer within {seconds:g} seconds (it is busy); try again in a moment",
     },
+    "serve.cache_size": {
+        "vi": "{field}={value!r} không phải một số megabyte; hãy đặt một số như 32 (0 thì tắt bộ nhớ đệm câu "
+              "trả lời), hoặc bỏ biến đó",
+        "en": "{field}={value!r} is not a number of megabytes; set a number such as 32 (0 turns the answer "
+              "cache off), or unset it",
+    },
     "server.busy": {
         "vi": "Máy chủ đang có {waiting} tìm kiếm chờ lượt; hãy thử lại sau giây lát",
         "en": "the server has {waiting} searches waiting for their turn already; try again in a moment",

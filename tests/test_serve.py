@@ -9,6 +9,7 @@ import threading
 import time
 from urllib.parse import quote
 
+import pytest
 from click.testing import CliRunner
 
 from searchkit import SearchEngine
@@ -62,6 +63,27 @@ def test_serve_starts_a_worker_per_core_unless_told(sample_engine, monkeypatch):
     assert uvicorn_options(monkeypatch, sample_engine.path, "--workers", "1")["workers"] == 1
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
     assert uvicorn_options(monkeypatch, sample_engine.path)["workers"] == server.MAX_DEFAULT_WORKERS
+
+
+@pytest.mark.parametrize("given", ["32MB", "-1", "nan", "ba mươi hai"])
+def test_a_bad_answer_cache_size_is_refused_before_any_worker_starts(sample_engine, monkeypatch, given):
+    import uvicorn
+
+    from searchkit.web import server
+    from searchkit.web.cache import MAX_BYTES
+
+    started = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.append(app))
+    monkeypatch.setattr(server, "_run_spread", lambda config: started.append(config))
+    monkeypatch.setenv(server.CACHE_VARIABLE, given)
+    result = CliRunner().invoke(main, ["--lang", "en", "serve", "--index", str(sample_engine.path), "--port", "0"])
+    assert result.exit_code == 2 and not started
+    assert f"SEARCHKIT_ANSWER_CACHE_MB={given!r} is not a number of megabytes" in result.output
+    assert "0 turns the answer cache off), or unset it" in result.output
+    monkeypatch.setenv(server.CACHE_VARIABLE, " 0.5 ")
+    assert server.answer_cache_bytes() == 2**19
+    monkeypatch.delenv(server.CACHE_VARIABLE)
+    assert server.answer_cache_bytes() == MAX_BYTES
 
 
 def test_serve_binds_loopback_and_answers_the_api(sample_engine):

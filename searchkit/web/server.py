@@ -67,6 +67,7 @@ def run(index: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, wor
 
     index = Path(index).resolve()
     SearchEngine(index, backend=backend).count()  # fail now, with the message saying what to do
+    answer_cache_bytes()  # the workers read it: a bad value refused here, not as N tracebacks
     os.environ[INDEX_VARIABLE] = str(index)
     os.environ[TIME_LIMIT_VARIABLE] = str(time_limit)
     os.environ[CONNECTIONS_VARIABLE] = str(max_connections)
@@ -144,11 +145,32 @@ def served_app():
     security headers (uvicorn adds them to every response), with the time limit and the size
     of its kept answers ($SEARCHKIT_ANSWER_CACHE_MB)."""
     from searchkit.web.app import create_app
+
+    return create_app(time_limit=float(os.environ.get(TIME_LIMIT_VARIABLE, TIME_LIMIT)), security_headers=False,
+                      cache_bytes=answer_cache_bytes())
+
+
+def answer_cache_bytes() -> int:
+    """Bytes of the API's kept answers per worker: $SEARCHKIT_ANSWER_CACHE_MB megabytes (0:
+    none), else `cache.MAX_BYTES`. Anything but a number of megabytes ("32MB", "-1") is
+    refused, exit 2, saying what to set."""
+    import math
+
+    from searchkit.errors import SearchkitError
     from searchkit.web.cache import MAX_BYTES
 
-    megabytes = os.environ.get(CACHE_VARIABLE, "").strip()
-    return create_app(time_limit=float(os.environ.get(TIME_LIMIT_VARIABLE, TIME_LIMIT)), security_headers=False,
-                      cache_bytes=int(float(megabytes) * 2**20) if megabytes else MAX_BYTES)
+    given = os.environ.get(CACHE_VARIABLE, "").strip()
+    if not given:
+        return MAX_BYTES
+    try:
+        megabytes = float(given)
+    except ValueError:
+        megabytes = math.nan
+    if not (math.isfinite(megabytes) and megabytes >= 0):
+        error = SearchkitError(kind="serve.cache_size", field=CACHE_VARIABLE, value=given)
+        error.exit_code = 2  # bad usage (README "Exit codes"), as a bad start method is
+        raise error
+    return int(megabytes * 2**20)
 
 
 def default_workers(cores: int | None = None) -> int:
