@@ -143,3 +143,20 @@ def test_a_search_whose_client_has_gone_is_skipped_and_not_counted_at_the_cap(sa
     anyio.run(scenario)
     assert set(outcomes) == {"trạm BTS: answered", "Viettel: answered", "Đắk Nông: ClientGone"}
     assert counting.searched == ["trạm BTS", "Viettel"]
+
+
+def test_spellings_of_one_search_are_kept_apart_each_echoing_its_own_query(tmp_path):
+    """hoà/hòa, with or without accents, capitals: the same article, but each answer names the
+    query as typed, so a kept answer is never handed to another spelling."""
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([CORPUS])
+    settle(engine.path, 3600)
+    counting = Counting(SearchEngine(engine.path))
+    spellings = ["hoà bình", "hòa bình", "hoa binh", "Hòa Bình"]
+    with TestClient(create_app(engine=counting)) as client:
+        counting.searched.clear()
+        for _ in range(2):
+            answers = [client.get("/api/search", params={"q": typed}) for typed in spellings]
+            assert [answer.json()["query"] for answer in answers] == spellings
+            assert len({frozenset(ids(answer)) for answer in answers}) == 1 and ids(answers[0])
+        assert counting.searched == spellings  # the second round: every answer kept
