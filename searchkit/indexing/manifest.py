@@ -241,13 +241,6 @@ def read_manifest(index_dir: Path, generation: int) -> Manifest | None:
         raise _damaged(path, f"is damaged ({type(error).__name__}: {error})") from None
 
 
-def verify_files(index_dir: Path, manifest: Manifest) -> list[str]:
-    """Every file the manifest lists (the caches aside): present, of its size, with its
-    checksum. Returns what is wrong, one line a file."""
-    entries = [*((manifest.toc,) if manifest.toc else ()), *(f for s in manifest.segments for f in s.files)]
-    return [problem for entry in entries if (problem := file_problem(index_dir, entry))]
-
-
 def segment_problems(index_dir: Path, manifest: Manifest) -> dict[str, list[str]]:
     """Segment id -> what is wrong with its files (segments without damage left out)."""
     found = {s.id: [p for f in s.files if (p := file_problem(index_dir, f))] for s in manifest.segments}
@@ -284,8 +277,7 @@ def verify_opening(index_dir: Path, generation: int) -> None:
         return
     if manifest is None:
         return
-    entries = [*((manifest.toc,) if manifest.toc else ()), *(f for s in manifest.segments for f in s.files)]
-    for entry in entries:
+    for entry in _listed(manifest):
         problem = file_problem(index_dir, entry, checksum=entry.size <= SMALL_FILE)
         if problem:
             raise damaged_file(index_dir, problem)
@@ -301,8 +293,7 @@ def verify_trusted(index_dir: Path, ix) -> None:
 
     manifest = _required(index_dir, ix.latest_generation())
     _same_segments(index_dir, manifest, {s.segment_id() for s in index_segments(ix)})
-    entries = [*((manifest.toc,) if manifest.toc else ()), *(f for s in manifest.segments for f in s.files)]
-    for entry in entries:
+    for entry in _listed(manifest):
         trusted = entry is manifest.toc or entry.name.endswith(TRUSTED) or entry.size <= SMALL_FILE
         problem = file_problem(index_dir, entry, checksum=trusted)
         if problem:
@@ -323,6 +314,11 @@ def verify_segments(index_dir: Path, generation: int, segment_ids) -> None:
             problem = file_problem(index_dir, entry)
             if problem:
                 raise damaged_file(index_dir, problem)
+
+
+def _listed(manifest: Manifest) -> list[FileEntry]:
+    """The table of contents and every segment file a manifest lists (the caches aside)."""
+    return [*((manifest.toc,) if manifest.toc else ()), *(f for s in manifest.segments for f in s.files)]
 
 
 def _required(index_dir: Path, generation: int) -> Manifest:
