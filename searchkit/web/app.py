@@ -12,7 +12,6 @@ a repeated search is answered without a turn.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import time
 from functools import partial
@@ -158,10 +157,6 @@ def _nobody(request: Request, error: ClientGone) -> Response:
     return Response(status_code=499)  # nobody reads it: the connection is closed
 
 
-#: The API's JSON, as Starlette's JSONResponse writes it (its bytes are the API's contract).
-_json = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode
-
-
 class ServerBusyError(SearchkitError):
     """The server could not answer in time: the search ran past the time limit, or too many
     searches were waiting already. Not the request's fault: try again (HTTP 503)."""
@@ -288,7 +283,8 @@ class Api:
         before and after (see `AnswerCache.put`), else None."""
         before = self.answers.stamp()
         results = self.searches.engine.search(checked.q, **checked.engine_options())
-        answer = _json({**results.to_dict(), "offset": checked.offset, "limit": checked.limit}).encode("utf-8")
+        # rendered as every other API answer is (the bytes a kept answer repeats)
+        answer = JSONResponse({**results.to_dict(), "offset": checked.offset, "limit": checked.limit}).body
         stamp = before if before is not None and self.answers.stamp() == before else None
         return (stamp if self.answers.statistics_saved(stamp) else None), answer
 
