@@ -186,7 +186,7 @@ def parse_tags(value: object) -> tuple[str, ...]:
         raise ValueError(f"'tags' holds {len(value)} tags; at most {MAX_TAGS}")
     tags: dict[str, str] = {}
     for tag in value:
-        tag = " ".join(normalize_text(sanitize(tag)).split())
+        tag = " ".join(normalize_text(tag).split())
         if len(tag) > MAX_TAG_CHARS:
             raise ValueError(f"a tag is longer than {MAX_TAG_CHARS} characters ({_preview(tag)})")
         if tag and not folded_key(tag):
