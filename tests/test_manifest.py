@@ -91,3 +91,27 @@ def test_a_crafted_manifest_is_reported_not_trusted(copy):
     result = check(copy)
     assert result.exit_code == 3 and "is damaged" in result.output
     assert copy.search("trạm BTS").total > 0
+
+
+def test_a_changed_checksum_in_the_manifest_is_the_manifests_damage_not_the_segments(copy):
+    """A byte changed where the manifest still reads (one digit of a file's checksum) must not
+    make a healthy segment look damaged: the manifest's own seal names the manifest."""
+    path = copy.path / f"manifest-{copy.stats()['generation']}.json"
+    text = path.read_text("utf-8")
+    entry = json.loads(text)["segments"][0]["files"][0]
+    digits = str(entry["crc32"])
+    changed = digits[:-1] + str((int(digits[-1]) + 1) % 10)
+    path.write_text(text.replace(f'"crc32": {digits}', f'"crc32": {changed}', 1), "utf-8")
+    result = check(copy)
+    assert result.exit_code == 3
+    assert f"{path.name} does not match its own checksum" in result.output
+    assert entry["name"] not in result.output
+
+
+def test_a_manifest_written_before_the_seal_still_reads(copy):
+    path = copy.path / f"manifest-{copy.stats()['generation']}.json"
+    data = json.loads(path.read_text("utf-8"))
+    data.pop("crc32")
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")  # as it was written then
+    assert check(copy).exit_code == 0
+    assert read_manifest(copy.path, data["generation"]) == Manifest.from_dict(data)

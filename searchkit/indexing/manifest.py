@@ -19,7 +19,10 @@ Who verifies what (Lucene verifies checksums when it merges; so does searchkit):
   rewritten into a new segment with fresh checksums;
 - `searchkit check`: everything.
 
-Plain JSON, read with `json.loads` and checked field by field: nothing in it runs code.
+Plain JSON sealed with the CRC-32 of its own text (`seal_json`, as the caches are), read with
+`json.loads` and checked field by field: nothing in it runs code, and a changed byte is found
+even where it still reads (a file's checksum, a corpus path). Manifests written before the
+seal are read as they are.
 """
 
 from __future__ import annotations
@@ -220,7 +223,7 @@ def _cache_generation(name: str) -> int | None:
 def _write(index_dir: Path, manifest: Manifest) -> None:
     target = path_of(index_dir, manifest.generation)
     temporary = index_dir / f".{target.name}.tmp"
-    temporary.write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1), "utf-8")
+    temporary.write_text(seal_json(manifest.to_dict()), "utf-8")
     commit_rename(temporary, target)
 
 
@@ -230,13 +233,19 @@ def read_manifest(index_dir: Path, generation: int) -> Manifest | None:
     that is not valid JSON of the right shape is an IndexDamagedError naming it."""
     path = path_of(index_dir, generation)
     try:
-        text = path.read_text("utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise _damaged(path, f"cannot be read ({error})") from None
+    if _SEAL in raw:  # written sealed: any changed byte shows
+        data = unseal_json(raw)
+        if data is None:
+            raise _damaged(path, "does not match its own checksum")
+    else:  # written before manifests were sealed (indented: no ', "crc32": ' in it)
+        data = raw
     try:
-        return Manifest.from_dict(json.loads(text))
+        return Manifest.from_dict(data if isinstance(data, dict) else json.loads(data))
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise _damaged(path, f"is damaged ({type(error).__name__}: {error})") from None
 
