@@ -93,6 +93,20 @@ def test_filters(engine, filters, expected):
     assert ids(results) == expected and results.total == len(expected)
 
 
+def test_filters_kept_with_the_generation_still_filter_each_search_alike(engine, monkeypatch):
+    """The local index keeps the last filters' masks (`backends.local.KEPT_MASKS`, 2 here):
+    filters asked again, after others pushed theirs out or not, find what they found first."""
+    import searchkit.backends.local as local
+
+    monkeypatch.setattr(local, "KEPT_MASKS", 2)
+    asked = [dict(province="dak nong"), dict(province="hoa binh"), dict(province="Đắk Nông"),
+             dict(source="Mic.gov.vn", until="2009"), dict(province="Hòa Bình"), dict(province="hoà bình")]
+    first = [ids(engine.search(QUERY, **filters)) for filters in asked]
+    assert first == [{"j1", "j2"}, {"j5"}, {"j1", "j2"}, {"j5"}, {"j5"}, {"j5"}]
+    assert [ids(engine.search("trạm BTS", **filters)) for filters in asked] == [{"j7"}, set(), {"j7"}, set(), set(), set()]
+    assert [ids(engine.search(QUERY, **filters)) for filters in reversed(asked)] == first[::-1]
+
+
 def test_filters_apply_to_the_total_not_only_the_page(engine):
     results = engine.search(QUERY, limit=1, since="2010")
     assert results.total == 5 and len(results.hits) == 1

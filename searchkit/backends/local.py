@@ -46,6 +46,8 @@ SPELLINGS_GRACE_SECONDS = 30.0
 #: file system's clock, unseen in its time stamp (git's "racily clean" files): until it is
 #: older, every search reads the generation itself rather than trusting the stamp.
 SETTLED_SECONDS = 2.0
+#: Filter masks kept a generation (`LocalView._allowed`): one bool an article each.
+KEPT_MASKS = 32
 
 
 def settled_stamp(path: Path) -> tuple[int, int, int] | None:
@@ -298,7 +300,22 @@ class LocalView:
     def candidates(self, plan: QueryPlan, chosen: Filters, *, sort: str = "relevance", depth: int = 10,
                    facets: bool = False) -> Candidates:
         """Every document: the filters are a mask over them (ranking reads whole postings)."""
-        return Candidates(self.arrays, _allowed(self.searcher, chosen, self.arrays.size))
+        return Candidates(self.arrays, self._allowed(chosen))
+
+    def _allowed(self, chosen: Filters):
+        """The filters' mask, kept with the generation for the last KEPT_MASKS filters: the
+        same filters again (another query, page or facet under them) skip Whoosh's filter
+        query, most of a filtered search's CPU (5-8 of 8-10 ms over the 16k corpus)."""
+        masks = self.arrays.memo.setdefault("allowed", {})
+        mask = masks.get(chosen)
+        if mask is None and chosen not in masks:
+            mask = _allowed(self.searcher, chosen, self.arrays.size)
+            if mask is not None:
+                mask.flags.writeable = False  # shared by later searches: read only
+            if len(masks) >= KEPT_MASKS:
+                masks.pop(next(iter(masks)))
+            masks[chosen] = mask
+        return mask
 
     def stored(self, candidates: Candidates, docs) -> list[dict | None]:
         return [self.searcher.stored_fields(doc) for doc in docs]
