@@ -167,6 +167,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "the index at {value} is being updated by another process; try again when it finishes, "
               "or give {field} a number of seconds to wait",
     },
+    "index.changing": {
+        "vi": "Chỉ mục ở {value} đổi liên tục trong lúc đọc ({runs} lần đọc, lần nào cũng gặp một lần ghi "
+              "mới của tiến trình khác); chỉ mục không hỏng, hãy thử lại sau giây lát",
+        "en": "the index at {value} kept changing while it was read ({runs} runs, each met a new commit "
+              "of another process); it is not damaged: try again in a moment",
+    },
     "storage.failed": {
         "vi": "Không ghi được chỉ mục ở {value}: {problem}{file}{free}. Chỉ mục giữ lần ghi cuối, phần lần "
               "chạy này đã ghi được dọn đi; hãy giải phóng chỗ (hoặc sửa đĩa) rồi chạy lại đúng lệnh đó",

@@ -284,3 +284,81 @@ def test_a_search_whose_files_a_commit_removed_runs_again_on_the_new_commit(corp
     monkeypatch.setattr(LocalIndex, "_current_searcher", racing)
     results = SearchEngine(engine.path).search("trạm BTS Đắk Nông")
     assert raced == [6] and results.total == SearchEngine(engine.path).search("trạm BTS Đắk Nông").total > 0
+
+
+def _racing_commits(monkeypatch, engine: SearchEngine, folder: Path, runs: int) -> list[int]:
+    """Make the first `runs` opened searchers of every engine stale at once: between opening
+    and reading, another engine adds an article and optimizes, deleting the files they read."""
+    from searchkit.backends.local import LocalIndex
+
+    opened = LocalIndex._current_searcher
+    raced: list[int] = []
+
+    def racing(self):
+        searcher = opened(self)
+        if len(raced) < runs:
+            article = folder / f"chen-{len(raced):02d}.txt"
+            article.write_text(f"Trạm BTS chen {len(raced)}\n\nĐắk Nông lắp trạm BTS số {len(raced)}.", encoding="utf-8")
+            writer = SearchEngine(self.path)
+            writer.index([article], workers=1, remove_missing=False)
+            raced.append(writer.optimize())
+        return searcher
+
+    monkeypatch.setattr(LocalIndex, "_current_searcher", racing)
+    return raced
+
+
+def test_a_search_that_meets_a_new_commit_six_times_running_still_answers(corpus_copy, tmp_path, monkeypatch):
+    """CI, 2026-12-05: a reader slower than a busy writer met a new commit more often in a
+    row than the 4 runs it was allowed, and reported the removed files as damage."""
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus_copy], workers=1)
+    before = engine.search("trạm BTS Đắk Nông", limit=20).total
+    (tmp_path / "them").mkdir()
+    raced = _racing_commits(monkeypatch, engine, tmp_path / "them", runs=6)
+    results = SearchEngine(engine.path).search("trạm BTS Đắk Nông", limit=20)
+    assert raced == [6, 7, 8, 9, 10, 11]  # the articles after each optimize
+    assert results.total == before + 6 and sum("chen" in hit.title for hit in results.hits) == 6
+    assert SearchEngine(engine.path).check()["problems"] == []
+
+
+def test_commits_that_never_stop_make_a_busy_error_not_damage(corpus_copy, tmp_path, monkeypatch):
+    from searchkit.backends import local
+
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus_copy], workers=1)
+    (tmp_path / "them").mkdir()
+    monkeypatch.setattr(local, "COMMIT_RETRIES", 3)
+    _racing_commits(monkeypatch, engine, tmp_path / "them", runs=3)
+    with pytest.raises(IndexBusyError, match="kept changing while it was read .3 runs") as caught:
+        SearchEngine(engine.path).search("trạm BTS Đắk Nông")
+    assert caught.value.kind == "index.changing" and caught.value.exit_code == 4
+    assert SearchEngine(engine.path).search("trạm BTS Đắk Nông").total > 0  # the commits done, it answers
+
+
+def test_damage_found_by_a_check_that_met_a_commit_is_not_reported(corpus_copy, tmp_path):
+    """A check run to explain an unexpected error reads the newest commit; files it finds
+    missing while commits go on were removed by them, not lost."""
+    from searchkit.backends.local import _raise_real_failure
+    from searchkit.errors import IndexDamagedError
+
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus_copy], workers=1)
+    column = next(engine.path.glob("MAIN_*.hash.col"))
+    column.unlink()
+    failure = TypeError("'NoneType' object is not subscriptable")
+    assert _raise_real_failure(engine.path, failure, moved=lambda: True) is None
+    with pytest.raises(IndexDamagedError, match=f"{column.name} is missing"):
+        _raise_real_failure(engine.path, failure, moved=lambda: False)
+
+
+def test_the_latest_generation_is_read_from_the_names_alone(corpus_copy, tmp_path):
+    from searchkit.indexing.store import latest_generation
+
+    engine = SearchEngine(tmp_path / "index")
+    assert latest_generation(engine.path) is None  # no folder yet
+    engine.index([corpus_copy], workers=1)
+    generation = open_index(engine.path).latest_generation()
+    (engine.path / f"_MAIN_{generation}.toc").write_bytes(b"")  # unread: only its name counts
+    (engine.path / "_MAIN_99.toc.tmp").write_bytes(b"")
+    assert latest_generation(engine.path) == generation

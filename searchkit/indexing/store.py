@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +34,21 @@ CREATION_SECONDS = 10.0
 def is_index(path: str | os.PathLike) -> bool:
     """True when `path` holds a searchkit index (of any schema version)."""
     return (Path(path) / MARKER).is_file()
+
+
+#: A commit's table of contents (Whoosh's name for it: index "MAIN", generation N).
+_TOC = re.compile(r"^_MAIN_([0-9]+)\.toc$")
+
+
+def latest_generation(path: str | os.PathLike) -> int | None:
+    """The newest generation whose table of contents is in `path`; None when there is none
+    or the folder cannot be listed. One directory listing, nothing opened: a commit that
+    removes the older tables of contents meanwhile cannot make it fail."""
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return None
+    return max((int(found.group(1)) for name in names if (found := _TOC.match(name))), default=None)
 
 
 def open_index(path: str | os.PathLike):
