@@ -362,3 +362,29 @@ def test_the_latest_generation_is_read_from_the_names_alone(corpus_copy, tmp_pat
     (engine.path / f"_MAIN_{generation}.toc").write_bytes(b"")  # unread: only its name counts
     (engine.path / "_MAIN_99.toc.tmp").write_bytes(b"")
     assert latest_generation(engine.path) == generation
+
+
+def test_a_writer_preparing_statistics_while_another_commits_reports_no_damage(corpus_copy, tmp_path, monkeypatch):
+    """After its sync released the lock, a writer builds the did-you-mean statistics of its
+    commit; another writer's optimize meanwhile removed the files it reads."""
+    from searchkit.backends.local import LocalIndex
+
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus_copy], workers=1)
+    (tmp_path / "them").mkdir()
+    article = tmp_path / "them" / "them-1.txt"
+    article.write_text("Chữ ký số cho cán bộ xã\n\nNghệ An cấp chữ ký số cho cán bộ cấp xã.", encoding="utf-8")
+    loading = LocalIndex.load_spellings
+    raced: list[int] = []
+
+    def racing(self, reader, **options):
+        if not raced:
+            raced.append(0)  # before: the optimize prepares its own statistics through here
+            raced[0] = SearchEngine(self.path).optimize()
+        return loading(self, reader, **options)
+
+    monkeypatch.setattr(LocalIndex, "load_spellings", racing)
+    report = engine.index([article], workers=1, remove_missing=False)
+    assert report.added == 1 and raced == [6]
+    assert engine.search("chữ ký số Nghệ An").hits[0].title == "Chữ ký số cho cán bộ xã"
+    assert SearchEngine(engine.path).check()["problems"] == []

@@ -229,12 +229,20 @@ class LocalIndex:
 
     def _prepare_statistics(self) -> None:
         """Build the last commit's did-you-mean statistics and pair counts now, so that no
-        query pays for them, and list them in its manifest."""
+        query pays for them, and list them in its manifest. Our sync has released the writer
+        lock: another writer may commit meanwhile, removing the files read here."""
         from searchkit.indexing.store import record_caches
 
-        with _naming_damage(self.path), open_index(self.path).reader() as reader, self._lock:
-            self.load_spellings(reader, wait_for_writer=False)
-            self.load_pairs(reader, wait_for_writer=False)
+        ix = open_index(self.path)
+        generation = ix.latest_generation()
+        try:
+            with _naming_damage(self.path), ix.reader() as reader, self._lock:
+                self.load_spellings(reader, wait_for_writer=False)
+                self.load_pairs(reader, wait_for_writer=False)
+        except SearchkitError:
+            if (latest_generation(self.path) or 0) > generation:
+                return  # another writer's commit removed what was read: it prepares its own
+            raise
         record_caches(self.path)
 
     # ------------------------------------------------------------------ writing
