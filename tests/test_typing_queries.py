@@ -250,8 +250,10 @@ def test_spellings_are_cached_per_index_generation(sample_engine):
         cache = sample_engine.path / f"suggest-{reader.generation()}.json"
     assert cache.is_file() and [p.name for p in sample_engine.path.glob("suggest-*")] == [cache.name]
     assert "trạm" in [a for a, _ in spelled.variants("tram")]
-    cached = json.loads(cache.read_text(encoding="utf-8"))["syllables"]
-    assert {k: tuple(map(tuple, v)) for k, v in cached.items()} == dict(spelled.syllables)
+    cached = json.loads(cache.read_text(encoding="utf-8"))["syllables"]  # sorted keys, their spellings
+    assert dict(zip(cached["keys"], cached["values"])) == {
+        folded: " ".join(f"{a} {n}" for a, n in found) for folded, found in spelled.syllables.items()}
+    assert cached["keys"] == sorted(cached["keys"])
 
 
 def test_a_crafted_spellings_cache_is_ignored_and_replaced(corpus_copy, tmp_path):
@@ -259,10 +261,29 @@ def test_a_crafted_spellings_cache_is_ignored_and_replaced(corpus_copy, tmp_path
     engine = SearchEngine(tmp_path / "index")
     engine.index([corpus_copy])
     (cache,) = engine.path.glob("suggest-*.json")
-    cache.write_text('{"format": 3, "syllables": {"tram": "not a list"}, "words": {}, "folded": {}}')
-    fresh = SearchEngine(engine.path)
-    assert fresh.restore_accents("tram bts") == "trạm BTS"  # no hits to vote: the statistics decide
-    assert json.loads(cache.read_text(encoding="utf-8"))["syllables"]["tram"][0][0] in ("trạm", "trăm")
+    empty = {"keys": [], "values": []}
+    for crafted in ({"format": 3, "syllables": {"tram": "not a list"}, "words": {}, "folded": {}},  # an old one
+                    {"format": 4, "syllables": {"keys": ["tram"], "values": ["trạm nhiều"]}, "words": empty,
+                     "folded": empty},  # a count that is no number
+                    {"format": 4, "syllables": {"keys": ["tram"], "values": [["trạm", 1]]}, "words": empty,
+                     "folded": empty},
+                    {"format": 4, "syllables": empty, "words": empty, "folded": {"keys": ["tram"], "values": []}}):
+        cache.write_text(json.dumps(crafted, ensure_ascii=False), encoding="utf-8")
+        fresh = SearchEngine(engine.path)
+        assert fresh.restore_accents("tram bts") == "trạm BTS"  # no hits to vote: the statistics decide
+        table = json.loads(cache.read_text(encoding="utf-8"))["syllables"]
+        assert dict(zip(table["keys"], table["values"]))["tram"].split(" ")[0] in ("trạm", "trăm")
+
+
+def test_cached_tables_out_of_order_miss_words_but_never_mistake_one():
+    from searchkit.searching.suggest import _Table, _variants
+
+    spelled = {"bts": "BTS 9", "nong": "nông 4", "tram": "trạm 30 trăm 20"}
+    table = _Table(sorted(spelled), [spelled[k] for k in sorted(spelled)], _variants)
+    assert table["tram"] == (("trạm", 30), ("trăm", 20)) and table.get("nong") == (("nông", 4),)
+    assert table.get("dak") is None and list(table) == ["bts", "nong", "tram"] and len(table) == 3
+    crafted = _Table(["tram", "bts", "nong"], ["trạm 30 trăm 20", "BTS 9", "nông 4"], _variants)
+    assert {k: crafted.get(k) for k in spelled} == {"bts": None, "nong": (("nông", 4),), "tram": None}
 
 
 def test_a_new_generation_replaces_the_cache(corpus_copy, tmp_path):

@@ -21,9 +21,10 @@ as Vietnamese depends on its neighbours.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -49,8 +50,8 @@ class PairModel:
     (TITLE) or in capitals (UPPER). Built from the merged pair counts of the syllables as
     written (`build`), cached as plain arrays (`arrays`, `from_arrays`)."""
 
-    numbers: dict[str, int]
-    written: list[str]
+    numbers: Mapping[str, int]  # a dict, or read from a cache `_SortedNumbers`
+    written: Sequence[str]  # a list, or read from a cache `_Lines`
     keys: np.ndarray  # sorted first * size + second
     counts: np.ndarray
     cases: np.ndarray  # per pair: first TITLE, first UPPER, second TITLE, second UPPER
@@ -107,26 +108,43 @@ class PairModel:
                    1 / total, alone, np.log((occurrences + 0.5) / seen), float(np.log(0.5 / seen)))
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """What `from_arrays` reads back: strings and numbers only (no pickle)."""
+        """What `from_arrays` reads back: strings (UTF-8, one a line) and numbers only (no
+        pickle), the per-syllable totals `of` derives included: a process reading the model
+        (a cold `searchkit query "tram bts"`) loads them instead of counting them again."""
         vocabulary = sorted(self.numbers, key=self.numbers.__getitem__)
-        return {"vocabulary": np.array(vocabulary, dtype=str), "written": np.array(self.written, dtype=str),
-                "keys": smallest(self.keys), "counts": smallest(self.counts), "cases": smallest(self.cases)}
+        cased = np.flatnonzero(self.cases.any(axis=1))  # most pairs are written in lower case
+        return {"vocabulary": _lines(vocabulary), "written": _lines(self.written),
+                "keys": smallest(self.keys), "counts": smallest(self.counts),
+                "cased": smallest(cased), "cases": smallest(self.cases[cased].T.reshape(4, -1)),  # by column
+                "history": self.history, "followers": self.followers, "lower_order": self.lower_order,
+                "alone": self.alone, "frequency": self.frequency, "scalars": np.array([self.unseen, self.rare])}
 
     @classmethod
     def from_arrays(cls, arrays) -> "PairModel":
         """The model of `arrays`; ValueError unless they hold exactly what `arrays` writes."""
-        vocabulary, written = arrays["vocabulary"], arrays["written"]
-        keys, counts, cases = arrays["keys"], arrays["counts"], arrays["cases"]
+        vocabulary, written = _Lines(arrays["vocabulary"]), _Lines(arrays["written"])
+        keys, counts, cased, found = arrays["keys"], arrays["counts"], arrays["cased"], arrays["cases"]
         size = len(vocabulary)
-        if vocabulary.dtype.kind != "U" or written.dtype.kind != "U" or written.shape != (size,) \
-                or any(a.dtype.kind not in "iu" for a in (keys, counts, cases)) \
-                or counts.shape != keys.shape or cases.shape != (len(keys), 4) or keys.ndim != 1:
+        if len(written) != size or any(a.dtype.kind not in "iu" for a in (keys, counts, cased, found)) \
+                or counts.shape != keys.shape or keys.ndim != 1 or cased.ndim != 1 or found.shape != (4, len(cased)):
             raise ValueError("not a pair model")
-        if len(keys) and (keys[0] < 0 or keys[-1] >= size * size or (np.diff(keys.astype(np.int64)) <= 0).any()):
+        if len(keys) and (keys[0] < 0 or keys[-1] >= size * size or (keys[1:] <= keys[:-1]).any()):
             raise ValueError("not a pair model: keys out of order")
-        if len(keys) and ((cases[:, :2].sum(axis=1) > counts) | (cases[:, 2:].sum(axis=1) > counts)).any():
+        if len(cased) and (cased[0] < 0 or cased[-1] >= len(keys) or (cased[1:] <= cased[:-1]).any()):
+            raise ValueError("not a pair model: cased pairs out of order")
+        of_cased = counts[cased]
+        if ((np.add(found[0], found[1], dtype=np.int64) > of_cased) | (np.add(found[2], found[3], dtype=np.int64) > of_cased)).any():
             raise ValueError("not a pair model: more cased pairs than pairs")
-        return cls.of({name: i for i, name in enumerate(vocabulary.tolist())}, written.tolist(), keys, counts, cases)
+        cases = np.zeros((len(keys), 4), dtype=found.dtype)
+        cases[cased] = found.T
+        rows = max(size, 1)
+        derived = [arrays[name] for name in ("history", "followers", "lower_order", "frequency", "alone", "scalars")]
+        shapes = [(rows,)] * 4 + [(rows, 3), (2,)]
+        if any(a.dtype != np.float64 or a.shape != shape or not np.isfinite(a).all() for a, shape in zip(derived, shapes)):
+            raise ValueError("not a pair model: its totals do not fit its syllables")
+        history, followers, lower_order, frequency, alone, scalars = derived
+        return cls(_SortedNumbers(vocabulary), written, keys.astype(np.int64), counts, cases, history,
+                   followers, lower_order, float(scalars[0]), alone, frequency, float(scalars[1]))
 
     def ids(self, syllables: Sequence[str]) -> np.ndarray:
         return np.array([self.numbers.get(NUMBER if s.isdigit() else s, -1) for s in syllables], dtype=np.int64)
@@ -314,3 +332,71 @@ def spell(words: Sequence[str], variants: Callable[[str], Candidates], model: Pa
         pinned = fixed(i)
         options.append([(pinned, 1)] if pinned else list(variants(word)) or [(word, 1)])
     return restore(options, model, [None if fixed(i) else bonus(i, options[i]) for i in range(len(words))])
+
+
+def _lines(words: Sequence[str]) -> np.ndarray:
+    """Words as one UTF-8 text, a word a line, in bytes: an eighth of a fixed-width string
+    array's size (each character four bytes, each word as wide as the longest), and read
+    back a word at a time (`_Lines`).
+
+    >>> list(_Lines(_lines(["trạm", "BTS"]))), list(_Lines(_lines([])))
+    (['trạm', 'BTS'], [])
+    """
+    if any("\n" in word for word in words):
+        raise ValueError("a syllable holds a line break")  # never: syllables are letters and digits
+    return np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8)
+
+
+class _Lines(Sequence[str]):
+    """The words `_lines` wrote, decoded one by one as they are asked for: a cold query
+    restoring `tram bts` looks up a few of the index's 50,000 syllables, and splitting them
+    all into strings cost more than the search. Iterating decodes them all, once.
+    ValueError for anything but UTF-8 text."""
+
+    def __init__(self, data: np.ndarray):
+        if data.dtype != np.uint8 or data.ndim != 1:
+            raise ValueError("not a pair model: words are not UTF-8 text")
+        self._text = data.tobytes()
+        self._text.decode("utf-8")  # UnicodeDecodeError (a ValueError) now, not at a lookup
+        breaks = np.flatnonzero(data == ord("\n"))
+        self._starts = np.concatenate(([0], breaks + 1)) if len(data) else np.zeros(0, np.int64)
+        self._ends = np.append(breaks, len(data)) if len(data) else np.zeros(0, np.int64)
+        self.words: list[str] | None = None  # all of them, once iterated
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if self.words is not None:
+            return self.words[i]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return self._text[int(self._starts[i]):int(self._ends[i])].decode("utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        if self.words is None:
+            self.words = self._text.decode("utf-8").split("\n") if self._text else []
+        return iter(self.words)
+
+
+class _SortedNumbers(Mapping[str, int]):
+    """Syllable → number, where syllable i is line i of a sorted `_Lines`: found by binary
+    search, with no dictionary of them all built. A word is only ever given its own line's
+    number (the line found must equal it): lines out of order make words missing, never
+    numbered wrongly."""
+
+    def __init__(self, words: _Lines):
+        self._words = words
+
+    def __getitem__(self, word: str) -> int:
+        words = self._words.words if self._words.words is not None else self._words
+        i = bisect_left(words, word)
+        if i < len(words) and words[i] == word:
+            return i
+        raise KeyError(word)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words)
+
+    def __len__(self) -> int:
+        return len(self._words)

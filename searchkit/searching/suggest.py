@@ -21,10 +21,11 @@ import math
 import os
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 
 from searchkit.fields import ACCENTED, FOLDED, WORDS, fields_of
 from searchkit.models import Hit
@@ -40,11 +41,11 @@ if TYPE_CHECKING:  # numpy stays off `searchkit --help` and queries that need no
     from searchkit.searching.accents import PairModel
 
 #: Bump when `Spellings` changes shape: older cache files are then ignored and replaced.
-FORMAT = 3
+FORMAT = 4
 CACHE_PREFIX = "suggest-"
 PAIRS_PREFIX = "pairs-"
 #: Bump when the cached pair model (`accents.PairModel.arrays`) changes shape.
-PAIRS_FORMAT = 2
+PAIRS_FORMAT = 3
 #: Accented spellings kept per folded syllable, most frequent first.
 MAX_VARIANTS = 6
 #: pyvi words seen fewer times than this are not trusted as spellings of a word pair.
@@ -163,23 +164,62 @@ def load_spellings(index_dir: str | os.PathLike, reader) -> Spellings:
 
 
 def _checked(data) -> Spellings | None:
-    """The cached statistic, if the file holds exactly its shape (anything else is rebuilt)."""
+    """The cached statistic, if the file holds exactly its shape (anything else is rebuilt):
+    each map as its sorted keys and their values, read as they are asked for (`_Table`)."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return None
-    syllables, words, folded = data.get("syllables"), data.get("words"), data.get("folded")
-    if not (isinstance(syllables, dict) and isinstance(words, dict) and isinstance(folded, dict)):
+    tables = [data.get(name) for name in ("syllables", "words", "folded")]
+    if not all(isinstance(t, dict) and isinstance(t.get("keys"), list) and isinstance(t.get("values"), list)
+               and len(t["keys"]) == len(t["values"]) for t in tables):
         return None
-    try:
-        variants = {str(k): tuple((str(a), int(n)) for a, n in v) for k, v in syllables.items()}
-        return Spellings(variants, {str(k): str(v) for k, v in words.items()},
-                         {str(k): int(v) for k, v in folded.items()})
-    except (TypeError, ValueError):
+    syllables, words, folded = ((t["keys"], t["values"]) for t in tables)
+    if not (all(type(key) is str for t in tables for key in t["keys"])  # JSON keys of a map would be
+            and all(type(v) is str for v in words[1]) and all(type(v) is int for v in folded[1])  # str anyway
+            and all(type(v) is str for v in syllables[1]) and all(map(_SPELLED.fullmatch, syllables[1]))):
         return None
+    return Spellings(_Table(*syllables, _variants), _Table(*words), _Table(*folded))
+
+
+#: A folded syllable's spellings in the cache: `biến 5797 biển 3117`.
+_SPELLED = re.compile(r"\S+ \d+(?: \S+ \d+)*")
+
+
+def _variants(spelled: str) -> tuple[tuple[str, int], ...]:
+    """(('biến', 5797), ('biển', 3117)) of 'biến 5797 biển 3117'."""
+    parts = spelled.split(" ")
+    return tuple(zip(parts[::2], map(int, parts[1::2])))
+
+
+class _Table(Mapping):
+    """A cached map read back as its sorted keys and their values: a key found by binary
+    search and its value read then (`read`), instead of a dictionary of 40,000 entries built
+    for the few words a query asks about (the cold `searchkit query "tram bts"`). Keys out
+    of order only make some missing: a key found is always the one asked for."""
+
+    def __init__(self, keys: list[str], values: list, read: Callable | None = None):
+        self._keys, self._values, self._read = keys, values, read
+
+    def __getitem__(self, key):
+        i = bisect_left(self._keys, key)
+        if i < len(self._keys) and self._keys[i] == key:
+            return self._read(self._values[i]) if self._read else self._values[i]
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 def _save(path: Path, spellings: Spellings, generation: int) -> None:
-    data = {"format": FORMAT, "generation": generation, "syllables": dict(spellings.syllables),
-            "words": dict(spellings.words), "folded": dict(spellings.folded)}
+    def table(mapping: Mapping, write: Callable = lambda value: value) -> dict:
+        keys = sorted(mapping)
+        return {"keys": keys, "values": [write(mapping[key]) for key in keys]}
+
+    data = {"format": FORMAT, "generation": generation,
+            "syllables": table(spellings.syllables, lambda found: " ".join(f"{a} {n}" for a, n in found)),
+            "words": table(spellings.words), "folded": table(spellings.folded)}
     from searchkit.indexing.manifest import seal_json
 
     _replace(path, f"{CACHE_PREFIX}*", lambda temporary: temporary.write_text(seal_json(data), encoding="utf-8"))
@@ -245,7 +285,10 @@ def _segment_pairs(reader) -> list[dict]:
 def _save_pairs(path: Path, model: PairModel, generation: int) -> None:
     import numpy as np
 
-    arrays = dict(model.arrays(), format=np.array([PAIRS_FORMAT]), generation=np.array([generation]))
+    try:
+        arrays = dict(model.arrays(), format=np.array([PAIRS_FORMAT]), generation=np.array([generation]))
+    except ValueError:  # words that cannot be written a line each: the model serves from memory only
+        return
     _replace(path, f"{PAIRS_PREFIX}*.npz", lambda temporary: np.savez(temporary, **arrays))
 
 
