@@ -13,7 +13,7 @@ import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from searchkit.errors import (
     IndexBusyError,
@@ -45,9 +45,17 @@ def latest_generation(path: str | os.PathLike) -> int | None:
     or the folder cannot be listed. One directory listing, nothing opened: a commit that
     removes the older tables of contents meanwhile cannot make it fail."""
     try:
-        names = os.listdir(path)
+        return newest_generation(os.listdir(path))
     except OSError:
         return None
+
+
+def newest_generation(names: Iterable[str]) -> int | None:
+    """The newest generation among a folder's file names (None: no table of contents).
+
+    >>> newest_generation(["_MAIN_9.toc", "_MAIN_12.toc", "_MAIN_13.toc.tmp", "searchkit.json"])
+    12
+    """
     return max((int(found.group(1)) for name in names if (found := _TOC.match(name))), default=None)
 
 
