@@ -66,6 +66,10 @@ class Article:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def size(self) -> int:
+        """Characters of its title and body: what analysing it holds in memory."""
+        return len(self.title) + len(self.body)
+
     @classmethod
     def from_stored(cls, stored: dict[str, Any]) -> "Article":
         """The article an index's stored fields hold (the index's own keys left out; lists

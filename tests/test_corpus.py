@@ -77,3 +77,36 @@ def test_binary_file_is_skipped_with_its_name_and_reason(tmp_path):
     assert [e.id for e in entries if isinstance(e, Article)] == ["good"]
     (skipped,) = [e for e in entries if isinstance(e, Skipped)]
     assert skipped.path.endswith("broken.txt") and "NUL" in skipped.reason
+
+
+def test_a_full_build_leaves_each_line_to_its_worker_and_reads_it_the_same(tmp_path):
+    """Issue 21: the reader of a full build only identifies and checks each JSONL line; the
+    worker decodes it (`resolve`), into the very Article the reader would have made. A line
+    whose id decoding could change (not ASCII), one in a legacy encoding, and one that does
+    not check out are read whole by the reader as before, each skip with its line."""
+    from searchkit.indexing.corpus import PendingArticle, resolve
+
+    lines = [
+        json.dumps({"id": "bts-1", "title": "Trạm  BTS ở Đắk Nông", "body": "Sở TT&TT Đắk Nông lắp trạm BTS.\n"
+                    "Ngày 3/2/2010, Nghệ An cũng vậy.", "tags": ["Viettel", "viettel"]}, ensure_ascii=False),
+        json.dumps({"id": "tên-có-dấu", "body": "Hòa Bình phủ sóng 4G."}, ensure_ascii=False),
+        json.dumps({"id": 42, "title": "Chư\u0303 ky\u0301 số", "body": "Khánh Hoà cấp chữ ký số."},
+                   ensure_ascii=False),  # decomposed marks: NFC in the worker
+        '{"id": "vni", "body": "Vie\xe4t Nam"}',  # its bytes made VNI below
+        '{"id": "no-body", "title": "Thiếu nội dung"}',
+        "not json",
+    ]
+    data = "\n".join(lines).encode("utf-8").replace(b"e\xc3\xa4", b"e\xe4")  # VNI's ệ: not UTF-8
+    corpus = tmp_path / "mixed.jsonl"
+    corpus.write_bytes(data)
+    plain = list(iter_articles([corpus]))
+    deferred = list(iter_articles([corpus], defer=True))
+    assert [type(entry).__name__ for entry in deferred] == [
+        "PendingArticle", "Article", "PendingArticle", "Article", "Skipped", "Skipped"]
+    assert [resolve(entry) for entry in deferred] == plain
+    assert [e.id for e in deferred[:4]] == ["bts-1", "tên-có-dấu", "42", "vni"]
+    assert plain[2].title == "Chữ ký số" and plain[0].mentions == ("Đắk Nông", "Nghệ An")
+    assert plain[3].body == "Việt Nam"
+    assert [(s.line, s.kind) for s in plain[4:]] == [(5, ""), (6, "skip.not_json")]
+    broken = PendingArticle(id="x", title="", body="", path="mixed.jsonl", line=9, raw=b'{"id": "x", "body": 5}')
+    assert resolve(broken) == Skipped("mixed.jsonl", "'body' must be a string, not a number", 9)

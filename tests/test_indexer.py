@@ -150,3 +150,26 @@ def test_a_few_changed_articles_are_written_without_starting_workers(tmp_path, m
     report = engine.index([corpus], workers=2)
     assert (report.updated, report.unchanged) == (1, 2 * segments.SMALL_BATCH - 1) and started == [start_method]
     assert [hit.id for hit in engine.search("zqmoi").hits] == ["bai-7"]
+
+
+def test_a_batch_decodes_the_lines_left_to_it_and_reports_one_that_does_not_parse(tmp_path):
+    """A worker's batch may hold JSONL lines its reader only identified (`PendingArticle`):
+    each is decoded there; one that does not parse is reported with its line, and the others
+    are written all the same."""
+    import json
+
+    from searchkit.indexing.corpus import PendingArticle
+    from searchkit.indexing.segments import write_batch
+
+    def pending(number: int, record: dict) -> PendingArticle:
+        return PendingArticle(id=str(record["id"]), title="", body="", path="tin.jsonl", line=number,
+                              hash=f"h{number}", raw=json.dumps(record, ensure_ascii=False).encode("utf-8"))
+
+    batch = write_batch(str(tmp_path), [
+        pending(1, {"id": "a", "title": "Trạm BTS ở Đắk Nông", "body": "Viettel lắp trạm BTS mới."}),
+        pending(2, {"id": "b", "body": ["không phải văn bản"]}),
+        pending(3, {"id": "c", "title": "Chữ ký số", "body": "Nghệ An cấp chữ ký số."}),
+    ], lambda n: None)
+    assert batch.ids == ["a", "c"]
+    assert [(s.path, s.line, s.reason) for s in batch.failed] == [
+        ("tin.jsonl", 2, "'body' must be a string, not a list")]

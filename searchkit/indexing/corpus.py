@@ -15,7 +15,7 @@ import json
 import os
 import re
 import stat
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Union
 
@@ -30,7 +30,8 @@ from searchkit.text.normalize import normalize_text, sanitize
 from searchkit.text.places import load_gazetteer
 
 __all__ = ["ARTICLE_SUFFIXES", "SourceFile", "find_files", "iter_articles", "read_articles", "parse_txt",
-           "parse_record", "parse_page", "decode", "raw_hash", "estimate_count"]
+           "parse_record", "parse_line", "parse_page", "PendingArticle", "resolve", "decode", "raw_hash",
+           "estimate_count"]
 
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 #: Longest id accepted from a JSONL record.
@@ -267,7 +268,7 @@ def _iso_date(value: str | None) -> str | None:
     return "-".join(match.groups()) if match else parse_date_line(value)
 
 
-def read_articles(source: SourceFile, known: Known | None = None) -> Iterator[Entry]:
+def read_articles(source: SourceFile, known: Known | None = None, defer: bool = False) -> Iterator[Entry]:
     """Articles of one file, or Skipped entries for what cannot be read (never raises).
 
     With `known` (id -> (hash, path) already indexed), an article whose raw bytes hash the
@@ -286,7 +287,7 @@ def read_articles(source: SourceFile, known: Known | None = None) -> Iterator[En
             yield Skipped(name, "empty file (0 bytes)", kind="skip.empty_file")
             return
         if suffix == ".jsonl":
-            yield from _read_jsonl(source.path, known or {})
+            yield from _read_jsonl(source.path, known or {}, defer)
             return
         if size > MAX_ARTICLE_BYTES:
             limit, found = str(MAX_ARTICLE_BYTES // 2**20), f"{size / 2**20:.1f}"
@@ -328,7 +329,7 @@ def os_reason(error: OSError) -> str:
     return f"cannot read ({error.strerror or error})"
 
 
-def _read_jsonl(path: Path, known: Known) -> Iterator[Entry]:
+def _read_jsonl(path: Path, known: Known, defer: bool = False) -> Iterator[Entry]:
     records, name = 0, printable(path)
     with path.open("rb") as stream:
         for number, raw in enumerate(_jsonl_lines(stream), start=1):
@@ -348,21 +349,79 @@ def _read_jsonl(path: Path, known: Known) -> Iterator[Entry]:
             unchanged = _unchanged_record(raw, digest, name, known, number)
             if unchanged:
                 yield unchanged
-                continue
-            try:
-                article = parse_record(json.loads(decode(raw)))
-            except json.JSONDecodeError as error:
-                problem = json_problem(error)
-                yield Skipped(name, f"not valid JSON ({problem})", number, "skip.not_json", (("problem", problem),))
-            except RecursionError:
-                yield Skipped(name, "JSON nested too deeply (a record is one flat object: id, title, body…)", number,
-                              "skip.nested")
-            except ValueError as error:
-                yield Skipped(name, str(error), number)
             else:
-                yield replace(article, path=name, hash=digest, line=number)
+                yield (defer and _pending(raw, digest, name, number)) or parse_line(raw, digest, name, number)
     if not records:
         yield Skipped(name, "empty file (no records, only blank lines)", kind="skip.no_records")
+
+
+def parse_line(raw: bytes, digest: str, path: str, number: int) -> Article | Skipped:
+    """The article of one JSONL line (its bytes hash to `digest`), or why it is skipped."""
+    try:
+        article = parse_record(json.loads(decode(raw)))
+    except json.JSONDecodeError as error:
+        problem = json_problem(error)
+        return Skipped(path, f"not valid JSON ({problem})", number, "skip.not_json", (("problem", problem),))
+    except RecursionError:
+        return Skipped(path, "JSON nested too deeply (a record is one flat object: id, title, body…)", number,
+                       "skip.nested")
+    except ValueError as error:
+        return Skipped(path, str(error), number)
+    return replace(article, path=path, hash=digest, line=number)
+
+
+@dataclass(frozen=True)
+class PendingArticle(Article):
+    """A JSONL line the reader identified and checked, to be decoded into its Article by the
+    worker that analyses it (`resolve`): a full build's parent then does no text work per
+    article (decoding, repairing, normalising, finding provinces: two thirds of its reading),
+    which on many cores is the serial part that paces every worker."""
+
+    raw: bytes = b""
+    chars: int = 0  # of its title and body as written (normalising them changes a few)
+
+    def size(self) -> int:
+        return self.chars
+
+
+def _pending(raw: bytes, digest: str, path: str, number: int) -> PendingArticle | None:
+    """The line as a PendingArticle when its id reads the same before and after decoding and
+    every check `parse_record` makes passes; None for the full path (which says what is wrong)."""
+    try:
+        record = json.loads(raw)  # valid UTF-8 JSON, else a legacy encoding or an error: the full path
+        if not isinstance(record, dict):
+            return None
+        article_id = record_id(record.get("id"))
+        chars = _check_record(record)
+    except (ValueError, RecursionError):
+        return None
+    if not article_id.isascii():  # repairs and NFC change only what is not ASCII
+        return None
+    return PendingArticle(id=article_id, title="", body="", path=path, hash=digest, line=number, raw=raw,
+                          chars=chars)
+
+
+def _check_record(record: dict) -> int:
+    """The checks `parse_record` makes of a record's shape, without its text work; the
+    characters of its title and body as written."""
+    body = record.get("body")
+    if not isinstance(body, str):
+        raise ValueError("no body")
+    fields = {key: _text(key, record.get(key)) for key in TEXT_FIELDS}
+    parse_tags(record.get("tags"))
+    return len(fields["title"] or "") + len(body)
+
+
+def resolve(article: Article) -> Article | Skipped:
+    """A PendingArticle decoded and parsed as the reader would have (`parse_line`); any
+    other article as it is."""
+    if not isinstance(article, PendingArticle):
+        return article
+    found = parse_line(article.raw, article.hash, article.path, article.line or 0)
+    if isinstance(found, Article) and found.id != article.id:  # never: ids that decoding changes are not deferred
+        return Skipped(article.path, f"id {article.id!r} reads {found.id!r} once decoded; write it in UTF-8",
+                       article.line)
+    return found
 
 
 def _jsonl_lines(stream: io.BufferedReader) -> Iterator[bytes | ValueError]:
@@ -435,8 +494,9 @@ def _unchanged_record(raw: bytes, digest: str, path: str, known: Known, line: in
 
 
 def iter_articles(paths: Iterable[str | os.PathLike], known: Known | None = None,
-                  follow: bool = False) -> Iterator[Entry]:
-    """Stream every article (or Skipped / Unchanged entry) under the given paths, file by file.
+                  follow: bool = False, defer: bool = False) -> Iterator[Entry]:
+    """Stream every article (or Skipped / Unchanged entry) under the given paths, file by file;
+    with `defer`, a JSONL line that checks out comes as a PendingArticle (see `resolve`).
 
     Raises CorpusError, before yielding anything, for a path that cannot be indexed.
     """
@@ -444,7 +504,7 @@ def iter_articles(paths: Iterable[str | os.PathLike], known: Known | None = None
         if isinstance(found, Skipped):
             yield found
         else:
-            yield from read_articles(found, known)
+            yield from read_articles(found, known, defer)
 
 
 def estimate_count(paths: Iterable[str | os.PathLike], follow: bool = False) -> int:

@@ -66,11 +66,27 @@ def write_batch(index_dir: str, articles: list[Article], done: Analysed | None =
     encoders, terms, parts = _encoders()
     pairs = PairCounter()
     kept: list[Article] = []
-    failed: list[Skipped] = []
-    documents = _analysed_documents(articles, encoders, parts, pairs, kept, failed, done or _count_in_worker)
+    done = done or _count_in_worker
+    articles, failed = _resolved(articles, done)
+    documents = _analysed_documents(articles, encoders, parts, pairs, kept, failed, done)
     segment = write_stored_segment(folder, documents)
     write_encoded(Path(folder) / (segment.segment_id() + SUFFIX), encoders, pairs.packed(), terms)
     return Batch(folder, segment, [article.id for article in kept], failed)
+
+
+def _resolved(articles: list[Article], done: Analysed) -> tuple[list[Article], list[Skipped]]:
+    """The batch's articles with each JSONL line the reader left to the worker decoded
+    (`corpus.resolve`), and those that do not parse (counted as done: they were read)."""
+    from searchkit.indexing.corpus import resolve
+
+    ready: list[Article] = []
+    failed: list[Skipped] = []
+    for article in articles:
+        found = resolve(article)
+        (ready if isinstance(found, Article) else failed).append(found)
+    if failed:
+        done(len(failed))
+    return ready, failed
 
 
 def _encoders() -> tuple[dict, dict, dict]:

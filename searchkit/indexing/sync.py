@@ -234,7 +234,7 @@ def _sync_locked(index_dir: Path, run: SyncRun, rebuild: bool, remove_missing: b
         verify_trusted(index_dir, ix)
     note_sources(index_dir, run.roots, replace=rebuild)  # what `check --repair` re-reads
     run.existing = {} if rebuild else existing_documents(ix)
-    articles = to_index(iter_articles(run.roots, run.existing, follow), run)
+    articles = to_index(iter_articles(run.roots, run.existing, follow, defer=True), run)  # decoded in the workers
     clear = rebuild
     estimate = estimate_count(run.roots, follow)
     grown = _scaled_batch_size(batch_size, estimate, workers)
@@ -345,10 +345,10 @@ def _bounded(batch: list[Article], limit: int = MAX_BATCH_CHARS) -> Iterator[lis
     """
     start, chars = 0, 0
     for i, article in enumerate(batch):
-        chars += len(article.title) + len(article.body)
+        chars += article.size()
         if chars > limit and i > start:
             yield batch[start:i]
-            start, chars = i, len(article.title) + len(article.body)
+            start, chars = i, article.size()
     yield batch[start:]
 
 
