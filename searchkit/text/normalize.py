@@ -66,8 +66,10 @@ def normalize_clean(text: str) -> str:
     return _SPACES.sub(" ", text)
 
 
+@lru_cache(maxsize=4096)
 def _split_tone(char: str) -> tuple[str, str]:
-    """Split a letter into (letter without tone, tone mark or '')."""
+    """Split a letter into (letter without tone, tone mark or ''); kept per letter: every
+    syllable first seen asks it of each of its letters (a build's 100,000s of syllables)."""
     decomposed = unicodedata.normalize("NFD", char)
     tone = "".join(c for c in decomposed if c in TONE_MARKS)
     base = "".join(c for c in decomposed if c not in TONE_MARKS)
