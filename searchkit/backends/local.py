@@ -239,7 +239,7 @@ class LocalIndex:
             with _naming_damage(self.path), ix.reader() as reader, self._lock:
                 self.load_spellings(reader, wait_for_writer=False)
                 self.load_pairs(reader, wait_for_writer=False)
-        except SearchkitError:
+        except Exception:  # noqa: BLE001 - damage, or files a newer commit removed: told apart here
             if (latest_generation(self.path) or 0) > generation:
                 return  # another writer's commit removed what was read: it prepares its own
             raise
