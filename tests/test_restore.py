@@ -176,7 +176,7 @@ def test_words_out_of_order_in_a_pair_cache_are_missed_never_mistaken():
     from searchkit.searching.accents import _Lines, _lines, _SortedNumbers
 
     numbers = _SortedNumbers(_Lines(_lines(["an", "nghệ", "trạm"])))
-    assert [numbers.get(w) for w in ("an", "nghệ", "trạm", "ấn")] == [0, 1, 2, None]
+    assert [numbers.get(w) for w in ("an", "nghệ", "trạm", "ấn", None, 3)] == [0, 1, 2, None, None, None]
     crafted = _SortedNumbers(_Lines(_lines(["trạm", "an", "nghệ"])))
     assert {w: crafted.get(w) for w in ("an", "nghệ", "trạm")} == {"an": None, "nghệ": 2, "trạm": None}
     with pytest.raises(ValueError):

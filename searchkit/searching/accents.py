@@ -389,6 +389,8 @@ class _SortedNumbers(Mapping[str, int]):
         self._words = words
 
     def __getitem__(self, word: str) -> int:
+        if not isinstance(word, str):
+            raise KeyError(word)  # as a dict of words answers: never a comparison that fails
         words = self._words.words if self._words.words is not None else self._words
         i = bisect_left(words, word)
         if i < len(words) and words[i] == word:
