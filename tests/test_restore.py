@@ -181,3 +181,14 @@ def test_words_out_of_order_in_a_pair_cache_are_missed_never_mistaken():
     assert {w: crafted.get(w) for w in ("an", "nghệ", "trạm")} == {"an": None, "nghệ": 2, "trạm": None}
     with pytest.raises(ValueError):
         _Lines(np.frombuffer(b"tr\xe1m", dtype=np.uint8))  # not UTF-8: the cache is rebuilt
+
+
+def test_statistics_saved_late_for_an_older_commit_leave_the_newer_ones(tmp_path):
+    """A writer finishing its commit's statistics after another writer committed removes
+    the older generations' files only, never the newer commit's."""
+    from searchkit.searching.suggest import _replace
+
+    for generation in (5, 7):
+        (tmp_path / f"pairs-{generation}.npz").write_bytes(b"")
+    _replace(tmp_path / "pairs-6.npz", "pairs-*.npz", lambda temporary: temporary.write_bytes(b"PK"))
+    assert sorted(p.name for p in tmp_path.glob("pairs-*")) == ["pairs-6.npz", "pairs-7.npz"]

@@ -227,19 +227,28 @@ def _save(path: Path, spellings: Spellings, generation: int) -> None:
 
 def _replace(path: Path, pattern: str, write: Callable[[Path], object]) -> None:
     """Write a cache file atomically (a temporary name, then a rename) and remove the older
-    generations' files matching `pattern`. Best effort: an unwritable index directory only
-    costs a rebuild of the statistic next time."""
+    generations' files matching `pattern` (never a newer one: a writer finishing the
+    statistics of its commit after another writer committed leaves the other's alone). Best
+    effort: an unwritable index directory only costs a rebuild of the statistic next time."""
     from searchkit.indexing.durable import commit_rename
+    from searchkit.indexing.manifest import CACHE
 
     temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    generation = _generation_of(CACHE, path.name)
     try:
         write(temporary)
         commit_rename(temporary, path)  # never a torn cache after a power cut
         for old in path.parent.glob(pattern):
-            if old != path:
+            if old != path and _generation_of(CACHE, old.name) < generation:
                 old.unlink(missing_ok=True)
     except OSError:
         temporary.unlink(missing_ok=True)
+
+
+def _generation_of(pattern: re.Pattern, name: str) -> int:
+    """The generation a cache file's name says (`suggest-12.json`: 12); -1 for another name."""
+    found = pattern.match(name)
+    return int(found.group(2)) if found else -1
 
 
 def _postings_files(reader) -> list:
