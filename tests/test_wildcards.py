@@ -228,3 +228,29 @@ def test_past_the_deadline_the_hits_left_get_no_snippets(crowded, monkeypatch):
     assert results.hits and all(not hit.snippets for hit in results.hits)
     assert any(hit.title_spans for hit in results.hits)  # titles are still marked
     assert results.note == pipeline.LATE_NOTE.format(place=1, seconds=0.0)
+
+
+def test_the_first_search_that_rebuilds_the_statistics_keeps_its_snippets(corpus_copy, tmp_path, monkeypatch):
+    """After an upgrade changed a cache's format, or a cache was lost, the first search builds
+    the index's statistics again (a second of CPU at 16k articles): once per generation, not
+    the search's own work, so its hits keep their snippets (they had none before)."""
+    import time
+
+    from searchkit.searching import suggest
+
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus_copy])
+    for cache in engine.path.glob("suggest-*.json"):
+        cache.unlink()
+    building = suggest.build_spellings
+
+    def slow(reader):
+        spent = time.thread_time() + pipeline.SNIPPET_DEADLINE + 0.05  # the CPU of a large index's build
+        while time.thread_time() < spent:
+            pass
+        return building(reader)
+
+    monkeypatch.setattr(suggest, "build_spellings", slow)
+    results = SearchEngine(engine.path).search("tram bts dak nong")
+    assert results.hits and all(hit.snippets for hit in results.hits) and results.note is None
+    assert any("Đắk Nông" in snippet.text for hit in results.hits for snippet in hit.snippets)
