@@ -7,7 +7,7 @@
 # `prepare` needs ../shared/corpus/corpus.jsonl and PyPI; `run` needs neither (no network there):
 # it installs the wheels with `pip --target`, decompresses the corpus and prints, for searchkit,
 # SQLite FTS5 and tantivy side by side, the build at 1x and Kx and query p50/p99 at 1x and Kx.
-# What it prints goes to $OUT (or /tmp/many-cores) as indexing.txt and query.txt.
+# What it prints goes to $OUT (or /tmp/many-cores) as indexing.txt, query.txt and build_pipeline.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE_DIR=.scale
@@ -39,6 +39,9 @@ run() {
   python3 bench/indexing.py --corpus "$work/corpus.jsonl" --workdir "$work" --adds 0 --scale "$scale" 2>&1 \
     | tee "$out/indexing.txt"
   python3 bench/query.py --corpus "$work/corpus.jsonl" --workdir "$work" --scale "$scale" 2>&1 | tee "$out/query.txt"
+  # where the 1x build's time goes with every core: the parent's serial share against the workers'
+  python3 bench/build_pipeline.py --corpus "$work/corpus.jsonl" --workers "$(nproc)" 2>&1 \
+    | grep -v '^batch' | tee "$out/build_pipeline.txt"
 }
 
 case "${1:-}" in
