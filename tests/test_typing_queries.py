@@ -282,6 +282,7 @@ def test_cached_tables_out_of_order_miss_words_but_never_mistake_one():
     table = _Table(sorted(spelled), [spelled[k] for k in sorted(spelled)], _variants)
     assert table["tram"] == (("trạm", 30), ("trăm", 20)) and table.get("nong") == (("nông", 4),)
     assert table.get("dak") is None and list(table) == ["bts", "nong", "tram"] and len(table) == 3
+    assert table.get(None) is None and 3 not in table
     crafted = _Table(["tram", "bts", "nong"], ["trạm 30 trăm 20", "BTS 9", "nông 4"], _variants)
     assert {k: crafted.get(k) for k in spelled} == {"bts": None, "nong": (("nông", 4),), "tram": None}
 

@@ -200,6 +200,8 @@ class _Table(Mapping):
         self._keys, self._values, self._read = keys, values, read
 
     def __getitem__(self, key):
+        if not isinstance(key, str):
+            raise KeyError(key)  # as a dict answers: never a comparison that fails
         i = bisect_left(self._keys, key)
         if i < len(self._keys) and self._keys[i] == key:
             return self._read(self._values[i]) if self._read else self._values[i]
