@@ -95,6 +95,7 @@ def test_a_full_build_leaves_each_line_to_its_worker_and_reads_it_the_same(tmp_p
         '{"id": "vni", "body": "Vie\xe4t Nam"}',  # its bytes made VNI below
         '{"id": "no-body", "title": "Thiếu nội dung"}',
         "not json",
+        json.dumps({"id": "rong", "title": "Tỉnh Hoà Bình phủ sóng 4G đến mọi xã", "body": ""}, ensure_ascii=False),  # empty body
     ]
     data = "\n".join(lines).encode("utf-8").replace(b"e\xc3\xa4", b"e\xe4")  # VNI's ệ: not UTF-8
     corpus = tmp_path / "mixed.jsonl"
@@ -102,11 +103,12 @@ def test_a_full_build_leaves_each_line_to_its_worker_and_reads_it_the_same(tmp_p
     plain = list(iter_articles([corpus]))
     deferred = list(iter_articles([corpus], defer=True))
     assert [type(entry).__name__ for entry in deferred] == [
-        "PendingArticle", "Article", "PendingArticle", "Article", "Skipped", "Skipped"]
+        "PendingArticle", "Article", "PendingArticle", "Article", "Skipped", "Skipped", "PendingArticle"]
     assert [resolve(entry) for entry in deferred] == plain
     assert [e.id for e in deferred[:4]] == ["bts-1", "tên-có-dấu", "42", "vni"]
     assert plain[2].title == "Chữ ký số" and plain[0].mentions == ("Đắk Nông", "Nghệ An")
     assert plain[3].body == "Việt Nam"
-    assert [(s.line, s.kind) for s in plain[4:]] == [(5, ""), (6, "skip.not_json")]
+    assert [(s.line, s.kind) for s in plain[4:6]] == [(5, ""), (6, "skip.not_json")]
+    assert (plain[6].title, plain[6].body, plain[6].province) == ("Tỉnh Hoà Bình phủ sóng 4G đến mọi xã", "", "Hòa Bình")
     broken = PendingArticle(id="x", title="", body="", path="mixed.jsonl", line=9, raw=b'{"id": "x", "body": 5}')
     assert resolve(broken) == Skipped("mixed.jsonl", "'body' must be a string, not a number", 9)

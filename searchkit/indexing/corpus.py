@@ -144,14 +144,7 @@ def parse_record(record: object) -> Article:
     `id` must be a string or an integer (`"bai-1"`, `42`), `body` a string; metadata may be
     text, a number or a list of strings (joined with ', ').
     """
-    if not isinstance(record, dict):
-        raise ValueError("record is not a JSON object")
-    article_id = record_id(record.get("id"))
-    body = record.get("body")
-    if not isinstance(body, str):
-        raise ValueError("record has no 'body' text" if body is None else
-                         f"'body' must be a string, not {_json_type(body)}")
-    fields = {key: _text(key, record.get(key)) for key in TEXT_FIELDS}
+    article_id, body, fields, tags = _checked(record)
     source = fields["source"] or fields["publisher"]
     title, body = normalize_text(fields["title"] or "").strip(), normalize_text(body).strip()
     lead = body.split("\n", 1)[0]
@@ -161,8 +154,23 @@ def parse_record(record: object) -> Article:
     return Article(
         id=article_id, title=title, body=body, date=_iso_date(fields["date"]) or lead_date(lead),
         source=source, category=fields["category"], url=fields["url"], author=fields["author"],
-        province=province, tags=parse_tags(record.get("tags")), mentions=mentioned(province, title, body),
+        province=province, tags=tags, mentions=mentioned(province, title, body),
     )
+
+
+def _checked(record: object) -> tuple[str, str, dict[str, str | None], tuple[str, ...]]:
+    """A record's id, body, metadata (sanitised text) and tags, before any text work;
+    ValueError naming what is missing or wrong (the reader of a build checks a line with
+    this alone, and leaves the text work to a worker: `PendingArticle`)."""
+    if not isinstance(record, dict):
+        raise ValueError("record is not a JSON object")
+    article_id = record_id(record.get("id"))
+    body = record.get("body")
+    if not isinstance(body, str):
+        raise ValueError("record has no 'body' text" if body is None else
+                         f"'body' must be a string, not {_json_type(body)}")
+    fields = {key: _text(key, record.get(key)) for key in TEXT_FIELDS}
+    return article_id, body, fields, parse_tags(record.get("tags"))
 
 
 def parse_tags(value: object) -> tuple[str, ...]:
@@ -387,29 +395,14 @@ class PendingArticle(Article):
 def _pending(raw: bytes, digest: str, path: str, number: int) -> PendingArticle | None:
     """The line as a PendingArticle when its id reads the same before and after decoding and
     every check `parse_record` makes passes; None for the full path (which says what is wrong)."""
-    try:
-        record = json.loads(raw)  # valid UTF-8 JSON, else a legacy encoding or an error: the full path
-        if not isinstance(record, dict):
-            return None
-        article_id = record_id(record.get("id"))
-        chars = _check_record(record)
+    try:  # valid UTF-8 JSON, else a legacy encoding or an error: the full path
+        article_id, body, fields, _ = _checked(json.loads(raw))
     except (ValueError, RecursionError):
         return None
     if not article_id.isascii():  # repairs and NFC change only what is not ASCII
         return None
     return PendingArticle(id=article_id, title="", body="", path=path, hash=digest, line=number, raw=raw,
-                          chars=chars)
-
-
-def _check_record(record: dict) -> int:
-    """The checks `parse_record` makes of a record's shape, without its text work; the
-    characters of its title and body as written."""
-    body = record.get("body")
-    if not isinstance(body, str):
-        raise ValueError("no body")
-    fields = {key: _text(key, record.get(key)) for key in TEXT_FIELDS}
-    parse_tags(record.get("tags"))
-    return len(fields["title"] or "") + len(body)
+                          chars=len(fields["title"] or "") + len(body))
 
 
 def resolve(article: Article) -> Article | Skipped:
