@@ -173,7 +173,8 @@ def test_a_pair_model_read_from_its_cache_is_the_model_built(engine):
 
 
 def test_words_out_of_order_in_a_pair_cache_are_missed_never_mistaken():
-    from searchkit.searching.accents import _Lines, _lines, _SortedNumbers
+    from searchkit.searching.accents import _Lines, _lines
+    from searchkit.searching.sorted_table import SortedTable as _SortedNumbers
 
     numbers = _SortedNumbers(_Lines(_lines(["an", "nghệ", "trạm"])))
     assert [numbers.get(w) for w in ("an", "nghệ", "trạm", "ấn", None, 3)] == [0, 1, 2, None, None, None]

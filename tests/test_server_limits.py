@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import threading
-import urllib.request
 from contextlib import contextmanager
 from typing import Iterator
 

@@ -6,7 +6,6 @@ another field asked for first is not looked for in this one yet."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -276,7 +276,8 @@ def test_a_crafted_spellings_cache_is_ignored_and_replaced(corpus_copy, tmp_path
 
 
 def test_cached_tables_out_of_order_miss_words_but_never_mistake_one():
-    from searchkit.searching.suggest import _Table, _variants
+    from searchkit.searching.sorted_table import SortedTable as _Table
+    from searchkit.searching.suggest import _variants
 
     spelled = {"bts": "BTS 9", "nong": "nông 4", "tram": "trạm 30 trăm 20"}
     table = _Table(sorted(spelled), [spelled[k] for k in sorted(spelled)], _variants)

@@ -5,7 +5,6 @@ No timings here: `python bench/fuzz.py --storms` measures the slowest queries.""
 from __future__ import annotations
 
 import random
-import re
 
 import pytest
 

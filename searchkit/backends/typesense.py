@@ -29,10 +29,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
 import time
 from bisect import bisect_right
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Iterable, Iterator
 
 import numpy as np

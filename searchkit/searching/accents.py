@@ -21,7 +21,6 @@ as Vietnamese depends on its neighbours.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable, Iterator, Mapping, Sequence
@@ -30,6 +29,7 @@ import numpy as np
 
 from searchkit.indexing.postings import smallest
 from searchkit.indexing.statistics import PairCounts
+from searchkit.searching.sorted_table import SortedTable
 from searchkit.text.normalize import canonical_syllable, unify_i_y
 from searchkit.text.sequences import LOWER, NUMBER, TITLE, UPPER, case_of
 from searchkit.text.syllables import forms
@@ -50,7 +50,7 @@ class PairModel:
     (TITLE) or in capitals (UPPER). Built from the merged pair counts of the syllables as
     written (`build`), cached as plain arrays (`arrays`, `from_arrays`)."""
 
-    numbers: Mapping[str, int]  # a dict, or read from a cache `_SortedNumbers`
+    numbers: Mapping[str, int]  # a dict, or read from a cache: `SortedTable`
     written: Sequence[str]  # a list, or read from a cache `_Lines`
     keys: np.ndarray  # sorted first * size + second
     counts: np.ndarray
@@ -143,7 +143,7 @@ class PairModel:
         if any(a.dtype != np.float64 or a.shape != shape or not np.isfinite(a).all() for a, shape in zip(derived, shapes)):
             raise ValueError("not a pair model: its totals do not fit its syllables")
         history, followers, lower_order, frequency, alone, scalars = derived
-        return cls(_SortedNumbers(vocabulary), written, keys.astype(np.int64), counts, cases, history,
+        return cls(SortedTable(vocabulary), written, keys.astype(np.int64), counts, cases, history,
                    followers, lower_order, float(scalars[0]), alone, frequency, float(scalars[1]))
 
     def ids(self, syllables: Sequence[str]) -> np.ndarray:
@@ -377,28 +377,3 @@ class _Lines(Sequence[str]):
         if self.words is None:
             self.words = self._text.decode("utf-8").split("\n") if self._text else []
         return iter(self.words)
-
-
-class _SortedNumbers(Mapping[str, int]):
-    """Syllable → number, where syllable i is line i of a sorted `_Lines`: found by binary
-    search, with no dictionary of them all built. A word is only ever given its own line's
-    number (the line found must equal it): lines out of order make words missing, never
-    numbered wrongly."""
-
-    def __init__(self, words: _Lines):
-        self._words = words
-
-    def __getitem__(self, word: str) -> int:
-        if not isinstance(word, str):
-            raise KeyError(word)  # as a dict of words answers: never a comparison that fails
-        words = self._words.words if self._words.words is not None else self._words
-        i = bisect_left(words, word)
-        if i < len(words) and words[i] == word:
-            return i
-        raise KeyError(word)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._words)
-
-    def __len__(self) -> int:
-        return len(self._words)

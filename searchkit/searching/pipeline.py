@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import Counter
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from searchkit.errors import QueryError
 from searchkit.fields import folded_field

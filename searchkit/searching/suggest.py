@@ -21,15 +21,15 @@ import math
 import os
 import re
 import unicodedata
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from searchkit.fields import ACCENTED, FOLDED, WORDS, fields_of
 from searchkit.models import Hit
 from searchkit.searching.analysed import AnalysedQuery, Word
+from searchkit.searching.sorted_table import SortedTable
 from searchkit.text.fold import fold, has_marks
 from searchkit.text.normalize import TONE_MARKS as _TONES
 from searchkit.text.spelling import is_valid_syllable
@@ -165,7 +165,7 @@ def load_spellings(index_dir: str | os.PathLike, reader) -> Spellings:
 
 def _checked(data) -> Spellings | None:
     """The cached statistic, if the file holds exactly its shape (anything else is rebuilt):
-    each map as its sorted keys and their values, read as they are asked for (`_Table`)."""
+    each map as its sorted keys and their values, read as they are asked for (`SortedTable`)."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return None
     tables = [data.get(name) for name in ("syllables", "words", "folded")]
@@ -177,7 +177,7 @@ def _checked(data) -> Spellings | None:
             and all(type(v) is str for v in words[1]) and all(type(v) is int for v in folded[1])  # str anyway
             and all(type(v) is str for v in syllables[1]) and all(map(_SPELLED.fullmatch, syllables[1]))):
         return None
-    return Spellings(_Table(*syllables, _variants), _Table(*words), _Table(*folded))
+    return Spellings(SortedTable(*syllables, _variants), SortedTable(*words), SortedTable(*folded))
 
 
 #: A folded syllable's spellings in the cache: `biến 5797 biển 3117`.
@@ -188,30 +188,6 @@ def _variants(spelled: str) -> tuple[tuple[str, int], ...]:
     """(('biến', 5797), ('biển', 3117)) of 'biến 5797 biển 3117'."""
     parts = spelled.split(" ")
     return tuple(zip(parts[::2], map(int, parts[1::2])))
-
-
-class _Table(Mapping):
-    """A cached map read back as its sorted keys and their values: a key found by binary
-    search and its value read then (`read`), instead of a dictionary of 40,000 entries built
-    for the few words a query asks about (the cold `searchkit query "tram bts"`). Keys out
-    of order only make some missing: a key found is always the one asked for."""
-
-    def __init__(self, keys: list[str], values: list, read: Callable | None = None):
-        self._keys, self._values, self._read = keys, values, read
-
-    def __getitem__(self, key):
-        if not isinstance(key, str):
-            raise KeyError(key)  # as a dict answers: never a comparison that fails
-        i = bisect_left(self._keys, key)
-        if i < len(self._keys) and self._keys[i] == key:
-            return self._read(self._values[i]) if self._read else self._values[i]
-        raise KeyError(key)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._keys)
-
-    def __len__(self) -> int:
-        return len(self._keys)
 
 
 def _save(path: Path, spellings: Spellings, generation: int) -> None:
