@@ -26,7 +26,7 @@ from searchkit.models import IndexReport, day_number
 from searchkit.searching.backend import COMPLETE, OPTIMIZE, REPAIR, SUGGEST, Candidates
 from searchkit.searching.filters import Filters
 from searchkit.searching.rewrite import Vocabulary
-from searchkit.searching.suggest import CACHE_PREFIX, PAIRS_PREFIX, Spellings, load_pair_counts, load_spellings
+from searchkit.searching.suggest import Spellings, load_pair_counts, load_spellings, pairs_file, spellings_file
 
 if TYPE_CHECKING:
     import numpy as np
@@ -199,13 +199,13 @@ class LocalIndex:
 
     def load_spellings(self, reader, wait_for_writer: bool = True) -> Spellings:
         """The did-you-mean statistic of the reader's generation (see `_statistic`)."""
-        return self._statistic("spellings", reader, load_spellings, f"{CACHE_PREFIX}{{}}.json", wait_for_writer)
+        return self._statistic("spellings", reader, load_spellings, spellings_file, wait_for_writer)
 
     def load_pairs(self, reader, wait_for_writer: bool = True) -> PairModel:
         """The syllable pair model of the reader's generation (see `_statistic`)."""
-        return self._statistic("pairs", reader, load_pair_counts, f"{PAIRS_PREFIX}{{}}.npz", wait_for_writer)
+        return self._statistic("pairs", reader, load_pair_counts, pairs_file, wait_for_writer)
 
-    def _statistic(self, name: str, reader, load, cache: str, wait_for_writer: bool):
+    def _statistic(self, name: str, reader, load, cache: Callable[[int], str], wait_for_writer: bool):
         """A statistic of the reader's generation, kept while it is current. While a writer is
         still saving the new generation's (`cache` names its file), the previous one serves:
         a few added articles barely move it, and building it here would hold every waiting
@@ -213,7 +213,7 @@ class LocalIndex:
         generation = reader.generation()
         kept = self._statistics.get(name)
         if kept is not None and kept[0] != generation and wait_for_writer \
-                and self._writer_preparing(generation, cache.format(generation)):
+                and self._writer_preparing(generation, cache(generation)):
             return kept[1]
         if kept is None or kept[0] != generation:
             self._statistics[name] = kept = (generation, load(self.path, reader))

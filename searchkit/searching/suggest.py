@@ -142,13 +142,23 @@ def build_spellings(reader) -> Spellings:
     return Spellings(variants, kept, {t: int(n) for t, n in folded_counts.items()})
 
 
+def spellings_file(generation: int) -> str:
+    """The name of a generation's did-you-mean statistics beside the index: `suggest-12.json`."""
+    return f"{CACHE_PREFIX}{generation}.json"
+
+
+def pairs_file(generation: int) -> str:
+    """The name of a generation's syllable pair model beside the index: `pairs-12.npz`."""
+    return f"{PAIRS_PREFIX}{generation}.npz"
+
+
 def load_spellings(index_dir: str | os.PathLike, reader) -> Spellings:
     """The cached `Spellings` of this index generation, built and saved on first use.
 
     The cache is best effort: an unwritable index directory only costs a rebuild next time.
     """
     index_dir = Path(index_dir)
-    path = index_dir / f"{CACHE_PREFIX}{reader.generation()}.json"
+    path = index_dir / spellings_file(reader.generation())
     from searchkit.indexing.manifest import unseal_json
 
     try:  # sealed with its checksum and generation: a changed byte or a stale file is rebuilt
@@ -253,7 +263,7 @@ def load_pair_counts(index_dir: str | os.PathLike, reader) -> PairModel:
     from searchkit.indexing.statistics import PairCounts
     from searchkit.searching.accents import PairModel
 
-    path = Path(index_dir) / f"{PAIRS_PREFIX}{reader.generation()}.npz"
+    path = Path(index_dir) / pairs_file(reader.generation())
     try:
         with np.load(path, allow_pickle=False) as cached:
             if cached["format"].tolist() == [PAIRS_FORMAT] and cached["generation"].tolist() == [reader.generation()]:

@@ -118,7 +118,7 @@ def commit_key(folder: Path) -> Stamp | None:
     >>> commit_key(Path("/nonexistent")) is None
     True
     """
-    from searchkit.searching.suggest import CACHE_PREFIX, PAIRS_PREFIX
+    from searchkit.searching.suggest import pairs_file, spellings_file
 
     try:
         names = set(os.listdir(folder))
@@ -128,5 +128,5 @@ def commit_key(folder: Path) -> Stamp | None:
         where, toc = os.stat(folder), os.stat(folder / f"_MAIN_{generation}.toc")
     except OSError:  # a folder being rewritten: keep nothing now, the search says more
         return None
-    saved = (f"{CACHE_PREFIX}{generation}.json" in names, f"{PAIRS_PREFIX}{generation}.npz" in names)
+    saved = (spellings_file(generation) in names, pairs_file(generation) in names)
     return (where.st_dev, where.st_ino, generation, toc.st_ino, toc.st_mtime_ns, toc.st_size), saved
