@@ -25,6 +25,7 @@ from searchkit.indexing.adapter import index_segments, leaf_segment_id, segment_
 from searchkit.indexing.manifest import (
     CACHE,
     Manifest,
+    cache_generation,
     cache_problem,
     path_of,
     read_manifest,
@@ -296,7 +297,7 @@ def _remove_damaged_caches(path: Path) -> list[str]:
     removed = []
     for name in sorted(n for n in os.listdir(path) if CACHE.match(n)):
         try:
-            manifest = read_manifest(path, int(CACHE.match(name).group(2)))
+            manifest = read_manifest(path, cache_generation(name))
         except IndexDamagedError:
             manifest = None
         if cache_problem(path, name, manifest):

@@ -193,7 +193,7 @@ def write_manifest(index_dir: Path, ix, sources: tuple[str, ...] | None = None) 
         segments.append(SegmentEntry(segment.segment_id(), segment.doc_count(), segment.deleted_count(), files))
     generation = ix.latest_generation()
     toc = f"_{ix.indexname}_{generation}.toc"
-    caches = tuple(_entry(index_dir, name, {}) for name in names if _cache_generation(name) == generation)
+    caches = tuple(_entry(index_dir, name, {}) for name in names if cache_generation(name) == generation)
     manifest = Manifest(SCHEMA_VERSION, generation, tuple(f.to_dict() for f in FIELDS), tuple(segments),
                         _entry(index_dir, toc, {}) if toc in names else None, caches,
                         previous.sources if sources is None else tuple(sources))
@@ -215,7 +215,8 @@ def _entry(index_dir: Path, name: str, known: dict[str, FileEntry]) -> FileEntry
     return FileEntry(name, path.stat().st_size, crc32_of(path), head_crc32(path))
 
 
-def _cache_generation(name: str) -> int | None:
+def cache_generation(name: str) -> int | None:
+    """The generation a cache file's name says (`suggest-12.json`: 12); None for another name."""
     found = CACHE.match(name)
     return int(found.group(2)) if found else None
 
@@ -366,7 +367,7 @@ def list_caches(index_dir: Path) -> None:
     current = _latest(index_dir)
     if current is None:
         return
-    names = sorted(n for n in os.listdir(index_dir) if _cache_generation(n) == current.generation)
+    names = sorted(n for n in os.listdir(index_dir) if cache_generation(n) == current.generation)
     known = {c.name: c for c in current.caches}
     caches = tuple(_entry(index_dir, name, known) for name in names)
     if caches != current.caches:

@@ -219,24 +219,19 @@ def _replace(path: Path, pattern: str, write: Callable[[Path], object]) -> None:
     statistics of its commit after another writer committed leaves the other's alone). Best
     effort: an unwritable index directory only costs a rebuild of the statistic next time."""
     from searchkit.indexing.durable import commit_rename
-    from searchkit.indexing.manifest import CACHE
+    from searchkit.indexing.manifest import cache_generation
 
     temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
-    generation = _generation_of(CACHE, path.name)
+    generation = cache_generation(path.name)
     try:
         write(temporary)
         commit_rename(temporary, path)  # never a torn cache after a power cut
         for old in path.parent.glob(pattern):
-            if old != path and _generation_of(CACHE, old.name) < generation:
+            older = cache_generation(old.name)
+            if old != path and (older is None or generation is None or older < generation):
                 old.unlink(missing_ok=True)
     except OSError:
         temporary.unlink(missing_ok=True)
-
-
-def _generation_of(pattern: re.Pattern, name: str) -> int:
-    """The generation a cache file's name says (`suggest-12.json`: 12); -1 for another name."""
-    found = pattern.match(name)
-    return int(found.group(2)) if found else -1
 
 
 def _postings_files(reader) -> list:
