@@ -161,10 +161,12 @@ class LocalIndex:
             return self._searcher[1]
         self._stamp = None
         import_whoosh()  # the first time: without the standard library Whoosh never uses here
-        self._read.generation = latest_generation(self.path)  # what a failure below is measured by
+        # read before opening: a failure below is measured by it, and a commit meanwhile makes
+        # the next search open again (one listing, not Whoosh's second one after opening)
+        generation = self._read.generation = latest_generation(self.path)
         ix = open_index(self.path)
-        generation = ix.latest_generation()
-        self._read.generation = generation
+        if generation is None:  # created meanwhile
+            generation = self._read.generation = ix.latest_generation()
         if self._searcher is None or self._searcher[0] != generation:
             self.close()
             self._searcher = (generation, ix.searcher())
