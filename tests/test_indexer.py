@@ -173,3 +173,36 @@ def test_a_batch_decodes_the_lines_left_to_it_and_reports_one_that_does_not_pars
     assert batch.ids == ["a", "c"]
     assert [(s.path, s.line, s.reason) for s in batch.failed] == [
         ("tin.jsonl", 2, "'body' must be a string, not a list")]
+
+
+def test_a_resync_of_a_few_changed_articles_shares_them_between_the_workers(tmp_path, monkeypatch):
+    """The corpus' estimate counts every article; a re-sync gets only the changed ones. 300
+    changed articles of 1,200 go to both workers, not in one batch sized for the whole corpus."""
+    import json
+
+    from searchkit import SearchEngine
+    from searchkit.indexing import sync
+    from tests.conftest import write_jsonl_corpus
+
+    corpus = tmp_path / "tin.jsonl"
+    write_jsonl_corpus(corpus, 1200)
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus], workers=2)
+    records = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
+    for record in records[:300]:
+        record["body"] += " Sở TT&TT Đắk Nông cập nhật."
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    sizes: list[int] = []
+    writing = sync.written_batches
+
+    def counted(index_dir, parts, *args, **kwargs):
+        def seen():
+            for part in parts:
+                sizes.append(len(part))
+                yield part
+        return writing(index_dir, seen(), *args, **kwargs)
+
+    monkeypatch.setattr(sync, "written_batches", counted)
+    report = engine.index([corpus], workers=2)
+    assert (report.updated, report.unchanged) == (300, 900)
+    assert sizes == [150, 150]

@@ -238,7 +238,9 @@ def _sync_locked(index_dir: Path, run: SyncRun, rebuild: bool, remove_missing: b
     clear = rebuild
     estimate = estimate_count(run.roots, follow)
     grown = _scaled_batch_size(batch_size, estimate, workers)
-    parts = batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size, estimate)
+    # the estimate counts every article of the corpus: only a first build gets them all (a
+    # re-sync gets the changed ones, which are split between the workers as they come)
+    parts = batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size, 0 if run.existing else estimate)
     many = not run.existing and estimate >= 2 * grown  # a first build: fork the workers before reading
     with closing(written_batches(index_dir, parts, workers, many, run.report_progress)) as written:
         for batch in written:
