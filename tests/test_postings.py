@@ -137,7 +137,8 @@ def test_a_batch_numbered_as_written_holds_every_fields_tokens(tmp_path):
     postings file is byte for byte the one written from every field's token list."""
     from pathlib import Path
 
-    from searchkit.indexing.analysis import analyze_article, pop_pair_sequences
+    from searchkit.fields import PARTS
+    from searchkit.indexing.analysis import SEQUENCE, analyze_article
     from searchkit.indexing.corpus import iter_articles
     from searchkit.indexing.postings import SUFFIX, write_postings
     from searchkit.indexing.segments import write_batch
@@ -146,11 +147,14 @@ def test_a_batch_numbered_as_written_holds_every_fields_tokens(tmp_path):
     from tests.conftest import CORPUS
 
     articles = [*iter_articles([CORPUS]),
-                Article(id="x", title="HOÀ BÌNH: Sở TT&TT", body="Trạm BTS 2,5G ở Hoà Bình, hòa bình. " + "a" * 70)]
+                Article(id="x", title="HOÀ BÌNH: Sở TT&TT", body="Trạm BTS 2,5G ở Hoà Bình, hòa bình. " + "a" * 70),
+                Article(id="y", title="", body="Bác sỹ SĨ / sĩ Sỹ, Quý quí"),  # i/y written both ways, no title
+                Article(id="z", title="Bài trống", body="")]
     batch = write_batch(str(tmp_path), articles)
     (written,) = Path(batch.folder).glob("*" + SUFFIX)
     analysed = [analyze_article(article) for article in articles]
-    pairs = pack_pairs(sequence for fields in analysed for sequence in pop_pair_sequences(fields))
+    pairs = pack_pairs(fields.pop(SEQUENCE.format(part)) for fields in analysed for part in PARTS)  # not fields
     write_postings(tmp_path / "fresh.skp", analysed, pairs)
     assert written.read_bytes() == (tmp_path / "fresh.skp").read_bytes()
-    assert {"hòa", "bình"} <= set(analysed[-1]["title"]) and "hoa" in analysed[-1]["body_f"]
+    assert {"hòa", "bình"} <= set(analysed[-3]["title"]) and "hoa" in analysed[-3]["body_f"]
+    assert set(analysed[-2]["body_f"]) == {"bac", "si", "qui"} and analysed[-2]["title_f"] == []

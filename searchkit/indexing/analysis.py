@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from searchkit.fields import ACCENTED, FIELDS, FOLDED, WORDS
+from searchkit.fields import ACCENTED, FIELDS, FOLDED, PARTS, WORDS
 from searchkit.models import Article
 from searchkit.text.sequences import pair_sequence
 from searchkit.text.syllables import folded_form, marked_form, syllable_words
@@ -22,7 +22,6 @@ SEQUENCE = "{}_a"
 
 #: What makes a syllable as written each syllable field's term ('' holds a place, see `fields.ACCENTED`).
 FORM_OF = {FOLDED: folded_form, ACCENTED: marked_form}
-PARTS = ("title", "body")
 
 
 @dataclass(frozen=True)
@@ -96,9 +95,3 @@ def _text(article: Article, words: dict[str, list[list[str]]], i: int) -> Articl
     return ArticleText({part: syllable_words(text) for part, text in zip(PARTS, texts)},
                        {name: found[i] for name, found in words.items()},
                        tuple(pair_sequence(text) for text in texts))
-
-
-def pop_pair_sequences(analysed: dict[str, list[str]]) -> list[list[str]]:
-    """Take out of `analysed` the accented syllable sequences whose neighbours are counted
-    (title, body): what is left are the fields' tokens."""
-    return [analysed.pop(SEQUENCE.format(part)) for part in ("title", "body")]

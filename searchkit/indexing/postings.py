@@ -415,20 +415,6 @@ class SegmentPostings:
         counts = np.diff(arrays["offsets"][first:last + 1].astype(np.int64))
         return {t.decode("utf-8"): int(n) for t, n in zip(terms[first:last], counts.tolist())}
 
-    def occurrences(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """(segment doc number, position) of every occurrence of a term, in order; None when
-        this file keeps no positions for the field."""
-        arrays = self._field(field)
-        if arrays is None or "positions" not in arrays:
-            return None
-        found = self._find(field, term)
-        if found is None:
-            return np.zeros(0, np.int32), np.zeros(0, np.int32)
-        i = found[1]
-        start, end = int(arrays["offsets"][i]), int(arrays["offsets"][i + 1])
-        docs = np.repeat(arrays["ids"][start:end], arrays["freqs"][start:end])
-        return docs, arrays["positions"][int(arrays["at"][i]):int(arrays["at"][i + 1])]
-
     def document_counts(self, field: str) -> np.ndarray:
         """In how many of the segment's documents each term of a field occurs, in the order
         of `terms` (empty when the field is not kept)."""
@@ -437,7 +423,7 @@ class SegmentPostings:
 
     def occurrence_runs(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """(segment doc numbers, frequencies, positions) of a term: each document's positions
-        are the next `frequency` of `positions` (`occurrences` without repeating the doc
+        are the next `frequency` of `positions` (without repeating the doc
         numbers); None when this file keeps no positions for the field.
 
         >>> import tempfile, os

@@ -77,12 +77,23 @@ def decide(arrays, syllables, plain: bool = True) -> dict[tuple[str, str], Match
     return found
 
 
+def field_term(part: str, match: Match) -> tuple[str, str]:
+    """The field and term a syllable is looked up by in one part: its marked form in the
+    accented field when it matches exactly, else its folded form in the folded field (a
+    plain match filters those).
+
+    >>> field_term("title", Match("tram", "trạm", EXACT)), field_term("body", Match("tram", "tram"))
+    (('title', 'trạm'), ('body_f', 'tram'))
+    """
+    if match.mode == EXACT:
+        return accented_field(part).name, match.accented
+    return folded_field(part).name, match.folded
+
+
 def occurrences(arrays, part: str, match: Match) -> np.ndarray:
     """Sorted `doc << 32 | position` keys where the syllable occurs as it must match."""
-    if match.mode == EXACT:
-        return arrays.occurrences(accented_field(part).name, match.accented)
-    folded = arrays.occurrences(folded_field(part).name, match.folded)
-    return _plain(arrays, part, match.folded, folded) if match.mode == PLAIN else folded
+    found = arrays.occurrences(*field_term(part, match))
+    return _plain(arrays, part, match.folded, found) if match.mode == PLAIN else found
 
 
 def occurrences_within(arrays, part: str, match: Match, docs: np.ndarray | None) -> np.ndarray:
@@ -92,9 +103,7 @@ def occurrences_within(arrays, part: str, match: Match, docs: np.ndarray | None)
     within = getattr(arrays, "occurrences_within", None)
     if docs is None or within is None or match.mode == PLAIN:
         return occurrences(arrays, part, match)
-    if match.mode == EXACT:
-        return within(accented_field(part).name, match.accented, docs)
-    return within(folded_field(part).name, match.folded, docs)
+    return within(*field_term(part, match), docs)
 
 
 def holders(arrays, part: str, match: Match) -> int:
@@ -102,19 +111,15 @@ def holders(arrays, part: str, match: Match) -> int:
     run's words to read first); 0 for a backend's candidates (read in order)."""
     if not hasattr(arrays, "occurrences_within"):
         return 0
-    if match.mode == EXACT:
-        return arrays.document_frequency(accented_field(part).name, match.accented)
-    return arrays.document_frequency(folded_field(part).name, match.folded)
+    return arrays.document_frequency(*field_term(part, match))
 
 
 def counts(arrays, part: str, match: Match) -> tuple[np.ndarray, np.ndarray]:
     """(doc numbers, occurrences) of the syllable as it must match, in one part."""
-    if match.mode == EXACT:
-        return arrays.postings(accented_field(part).name, match.accented)
     if match.mode == PLAIN:
         docs, found = doc_counts(occurrences(arrays, part, match))
         return docs, found.astype(np.float32)
-    return arrays.postings(folded_field(part).name, match.folded)
+    return arrays.postings(*field_term(part, match))
 
 
 def doc_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

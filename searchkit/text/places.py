@@ -29,6 +29,7 @@ from typing import Iterable, Iterator, Mapping, Sequence
 
 from searchkit.text.fold import fold
 from searchkit.text.keys import folded_key
+from searchkit.text.normalize import TONE_MARKS
 from searchkit.text.syllables import _SYLLABLE, MAX_SYLLABLE_CHARS, Syllable, forms, syllable_matches, syllables
 
 #: Words before a name that make it a place: 'tỉnh Hòa Bình', 'TP Huế', 'thành phố Huế'.
@@ -327,7 +328,7 @@ class _Starts:
 
 
 #: The marks Vietnamese writes: five tones (no mark is the sixth), circumflex, breve, horn.
-_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
+_MARKS = TONE_MARKS | frozenset("\u0302\u0306\u031b")
 
 
 def _vietnamese(char: str) -> bool:

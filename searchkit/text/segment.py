@@ -328,13 +328,8 @@ def _sentences(text: str) -> Iterator[tuple[list[str], int]]:
     """The syllables of each line (each piece of a long line, `_pieces`) that holds any, with
     its length in characters."""
     for line in text.split("\n"):
-        if len(line) <= MAX_TAGGED_CHARS:
-            found = _line_syllables(line)
-            if found:
-                yield found, len(line)
-            continue
-        for piece in _pieces(line):
-            found = _sylabelize(piece)
+        for piece in _pieces(line):  # the line itself, unless it is long
+            found = _line_syllables(piece)
             if found:
                 yield found, len(piece)
 

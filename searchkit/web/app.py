@@ -285,8 +285,7 @@ class Api:
         results = self.searches.engine.search(checked.q, **checked.engine_options())
         # rendered as every other API answer is (the bytes a kept answer repeats)
         answer = JSONResponse({**results.to_dict(), "offset": checked.offset, "limit": checked.limit}).body
-        stamp = before if before is not None and self.answers.stamp() == before else None
-        return (stamp if self.answers.statistics_saved(stamp) else None), answer
+        return (before if before is not None and self.answers.stamp() == before else None), answer
 
     async def article(self, request: Request) -> Response:
         try:
