@@ -238,9 +238,7 @@ def _sync_locked(index_dir: Path, run: SyncRun, rebuild: bool, remove_missing: b
     clear = rebuild
     estimate = estimate_count(run.roots, follow)
     grown = _scaled_batch_size(batch_size, estimate, workers)
-    # the estimate counts every article of the corpus: only a first build gets them all (a
-    # re-sync gets the changed ones, which are split between the workers as they come)
-    parts = batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size, 0 if run.existing else estimate)
+    parts = batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size, estimate)
     many = not run.existing and estimate >= 2 * grown  # a first build: fork the workers before reading
     with closing(written_batches(index_dir, parts, workers, many, run.report_progress)) as written:
         for batch in written:
@@ -285,34 +283,45 @@ def batches(articles: Iterator[Article], size: int, workers: int,
     Knowing that about `expected` articles are coming (an estimate), the batches are made
     equal and as many as a multiple of `workers` (`even_size`), and each goes out as soon as
     it is read: every worker starts while the parent is still reading, and all of them
-    finish together. Past the expected end (or without an estimate), a corpus that would
-    leave workers idle (fewer than `size × workers` articles left) is split evenly between
-    them, so that a small corpus uses every core.
+    finish together. Fewer than expected may come (the estimate counts every article of the
+    corpus; a re-sync passes on the changed ones): the batch that comes up short is split
+    between the workers the round has left idle. Past the expected end (or without an
+    estimate), a corpus that would leave workers idle (fewer than `size × workers` articles
+    left) is split evenly between them, so that a small corpus uses every core.
+
+    >>> [len(b) for b in batches(iter([Article(id="x", title="", body="")] * 300), 2000, 2, expected=1200)]
+    [150, 150]
     """
-    taken = 0
+    taken = sent = 0
     if expected > 0:
         size = even_size(expected, size, workers)
         while taken < expected:
             chunk = list(itertools.islice(articles, size))
             taken += len(chunk)
-            if chunk:
-                yield from _bounded(chunk, chars)
             if len(chunk) < size:
+                yield from _shared(chunk, max(workers, 1) - sent % max(workers, 1), chars)
                 return
+            for batch in _bounded(chunk, chars):
+                sent += 1
+                yield batch
     window = size * max(workers, 1)
     while True:
         chunk = list(itertools.islice(articles, window))
-        if not chunk:
+        if len(chunk) < window:
+            yield from _shared(chunk, workers, chars)
             return
-        if len(chunk) == window:
-            for i in range(0, window, size):
-                yield from _bounded(chunk[i:i + size], chars)
-            continue
-        parts = max(1, min(workers, len(chunk) // MIN_SPLIT))
-        step = -(-len(chunk) // parts)
-        for i in range(0, len(chunk), step):
-            yield from _bounded(chunk[i:i + step], chars)
+        for i in range(0, window, size):
+            yield from _bounded(chunk[i:i + size], chars)
+
+
+def _shared(chunk: list[Article], idle: int, chars: int) -> Iterator[list[Article]]:
+    """The last articles split between `idle` workers, in parts of at least MIN_SPLIT."""
+    if not chunk:
         return
+    parts = max(1, min(idle, len(chunk) // MIN_SPLIT))
+    step = -(-len(chunk) // parts)
+    for i in range(0, len(chunk), step):
+        yield from _bounded(chunk[i:i + step], chars)
 
 
 def even_size(expected: int, size: int, workers: int) -> int:
