@@ -128,31 +128,45 @@ def test_sync_adds_updates_and_removes_by_content_hash(node, corpus_copy):
     assert engine.article("moi")["title"] == "Khánh Hòa khai trương tổng đài 1022"
 
 
-def test_a_search_asks_three_times_and_statistics_follow_other_writers(node, corpus_copy, monkeypatch):
+def test_a_search_asks_four_times_then_twice_and_statistics_follow_other_writers(node, corpus_copy, monkeypatch):
     reader = SearchEngine(backend=node.url("versions"))
     reader.index([corpus_copy], workers=1)
     asked: list[int] = []  # searches of each request the searching thread waits for: one round trip each
     alongside: list[int] = []  # those of requests sent at the same time from other threads
+    tokens_of: list[int] = []  # how many articles each request for token fields named
     sent = TypesenseBackend.multi_search
-    monkeypatch.setattr(TypesenseBackend, "multi_search", lambda self, searches, common: (
-        (asked if threading.current_thread() is threading.main_thread() else alongside).append(len(searches)),
-        sent(self, searches, common))[1])
+
+    def counted(self, searches, common):
+        (asked if threading.current_thread() is threading.main_thread() else alongside).append(len(searches))
+        tokens_of.extend(s["filter_by"].count(",") + 1 for s in searches
+                         if s.get("filter_by", "").startswith("id:[") and "text_body" not in s["include_fields"])
+        return sent(self, searches, common)
+
+    monkeypatch.setattr(TypesenseBackend, "multi_search", counted)
     before = {h.id: h.score for h in reader.search("trạm phát sóng").hits}
-    # the typed words' frequencies; the candidates with every other statistic; the stored text
-    assert len(asked) == 3 and before
+    # the typed words' frequencies; the candidates' ids with every other statistic; their
+    # token fields; the stored text
+    assert len(asked) == 4 and before and len(tokens_of) == 1 and tokens_of[0] >= len(before)
     # the candidates: the whole query and each of its three words alone (as many requests at
     # once), with the words' statistics and the collection's version
     assert len(alongside) == 2 and asked[1] + sum(alongside) > 4
     asked.clear()
-    reader.search("trạm phát sóng")
-    assert len(asked) == 2  # the words are known: candidates, stored text
+    assert {h.id: h.score for h in reader.search("trạm phát sóng").hits} == before
+    assert len(asked) == 2 and len(tokens_of) == 1  # words and tokens known: candidates, stored text
 
-    # another process adds an article holding the words: its count and their frequencies move,
-    # and the reader's next search ranks with the new ones (not those it kept)
+    # another process adds an article holding the words and rewrites one the reader keeps the
+    # tokens of: the count and the frequencies move, and the reader's next search ranks with
+    # the new ones and the new text (not those it kept), as a reader that kept nothing does
     (corpus_copy / "moi.txt").write_text("Bình Định có thêm trạm phát sóng\n\nTỉnh lắp trạm phát sóng "
                                          "mới ở xã Nhơn Lý.\n", encoding="utf-8")
+    dak_nong = corpus_copy / f"{DAK_NONG}.txt"
+    dak_nong.write_text(dak_nong.read_text(encoding="utf-8").replace("trạm", "sóng", 1), encoding="utf-8")
     SearchEngine(backend=node.url("versions")).index([corpus_copy], workers=1)
+    asked.clear()
     after = {h.id: h.score for h in reader.search("trạm phát sóng").hits}
+    # the candidates; the new and the rewritten article's tokens alone; the statistics of the
+    # new version; the stored text
+    assert len(asked) == 4 and tokens_of[1:] == [2]
     fresh = {h.id: h.score for h in SearchEngine(backend=node.url("versions")).search("trạm phát sóng").hits}
     assert "moi" in after and after == fresh
     assert after[DAK_NONG] != before[DAK_NONG]

@@ -36,6 +36,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from searchkit.backends.token_cache import TokenCache
 from searchkit.backends.url import BackendError, BackendUnavailableError, BackendURL
 from searchkit.errors import IndexFormatError, IndexNotFoundError
 from searchkit.fields import (ACCENTED, FOLDED, KEYED, KEYED_BY_NAME, WORDS, KeyedField, accented_field, fields_of,
@@ -58,6 +59,8 @@ MAX_PER_PAGE = 250
 MAX_SEARCHES = 50
 #: A query's candidate searches go to the node in up to this many requests at once (`_share`).
 PARALLEL_REQUESTS = 3
+#: Candidates whose token fields are asked in one request at least (`_with_tokens`).
+MIN_FETCHED = 25
 
 
 
@@ -207,6 +210,7 @@ class Statistics:
 
     def expire(self, now: bool = False) -> None:
         if now or time.monotonic() - self._born > STATISTICS_SECONDS:
+            self.backend.tokens.clear()
             self._counts.clear()
             self._size = self._version = None
             self._born = time.monotonic()
@@ -279,14 +283,17 @@ class TypesenseArrays(CandidateArrays):
     this one until then. That set is kept here as a set, without re-scanning: the base class
     scanned every wanted token again at each unforeseen one, which made a query with marks
     (each marked spelling accent matching weighs is unforeseen) re-read the candidates' bodies
-    dozens of times."""
+    dozens of times. A scan's finds become candidates and positions in numpy (`_scan`), as
+    the `doc << 32 | position` keys ranking reads (`postings`, `occurrences`)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._joined: dict[str, tuple[str, list[int], list[int]]] = {}
-        self._found: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        self._joined: dict[str, _Joined] = {}
+        self._found: dict[tuple[str, str], np.ndarray] = {}
 
-    def _term_positions(self, field: str, term: str) -> list[tuple[int, int]]:
+    def _keys(self, field: str, term: str) -> np.ndarray:
+        """Sorted `doc << 32 | position` keys of the term in the field, as far as the field's
+        scans look for it (the class docstring); kept."""
         code = encode_token(term)
         if field not in self._scanned:
             self._scanned[field] = set(self._wanted)
@@ -294,48 +301,35 @@ class TypesenseArrays(CandidateArrays):
             self._wanted.add(code)
             self._scanned[field] = set(self._wanted)
         if code not in self._scanned[field]:
-            return []  # as CandidateArrays: another field's token, not looked for in this one yet
+            return _NO_KEYS  # as CandidateArrays: another field's token, not looked for in this one yet
         key = (field, code)
         if key not in self._found:
             self._found[key] = self._scan(field, code)
         return self._found[key]
 
-    def _scan(self, field: str, code: str) -> list[tuple[int, int]]:
-        """(candidate, position) of one encoded token in a field, in order."""
-        if not code:
-            return []
-        joined, starts, odd = self._join(field)
-        needle, found = f" {code} ", []
-        doc, last, spaces = -1, 0, 0
-        at = joined.find(needle)
-        while at >= 0:
-            here = bisect_right(starts, at) - 1
-            if here != doc:
-                doc, last, spaces = here, starts[here], 0
-            spaces += joined.count(" ", last, at)
-            last = at
-            found.append((doc, spaces))
-            at = joined.find(needle, at + len(needle) - 1)  # the space after it starts the next
-        if odd:
-            for doc in odd:  # not as `encode_tokens` joins: token by token
-                found += [(doc, n) for n, token in enumerate((self.docs[doc].get(field) or "").split()) if token == code]
-            found.sort()
-        return found
+    def _term_positions(self, field: str, term: str) -> list[tuple[int, int]]:
+        return [(int(key >> 32), int(key & 0xFFFFFFFF)) for key in self._keys(field, term)]
 
-    def _join(self, field: str) -> tuple[str, list[int], list[int]]:
-        """The field of every candidate as one string (each ` tokens ` then a line break), where
-        each candidate starts, and the candidates whose field is not single-spaced tokens."""
+    def _scan(self, field: str, code: str) -> np.ndarray:
+        """Sorted `doc << 32 | position` keys of one encoded token in a field."""
+        if not code:
+            return _NO_KEYS
+        joined = self._join(field)
+        needle, found = f" {code} ", []
+        at = joined.text.find(needle)
+        while at >= 0:
+            found.append(at)
+            at = joined.text.find(needle, at + len(needle) - 1)  # the space after it starts the next
+        keys = joined.keys(np.array(found, dtype=np.int64))
+        if joined.odd:
+            odd = [(doc << 32) | n for doc in joined.odd
+                   for n, token in enumerate((self.docs[doc].get(field) or "").split()) if token == code]
+            keys = np.sort(np.concatenate([keys, np.array(odd, dtype=np.int64)]))
+        return keys
+
+    def _join(self, field: str) -> "_Joined":
         if field not in self._joined:
-            parts, starts, odd, at = [], [], [], 0
-            for doc, fields in enumerate(self.docs):
-                text = fields.get(field) or ""
-                if text and ("  " in text or text[0] == " "):
-                    odd.append(doc)
-                    text = ""
-                starts.append(at)
-                parts.append(f" {text} \n")
-                at += len(text) + 3
-            self._joined[field] = ("".join(parts), starts, odd)
+            self._joined[field] = _Joined([doc.get(field) or "" for doc in self.docs])
         return self._joined[field]
 
     def lengths(self, field: str) -> np.ndarray:
@@ -370,6 +364,39 @@ def _count(encoded: str) -> int:
     return len(tokens) - tokens.count(PLACE_HOLDER)
 
 
+_NO_KEYS = np.zeros(0, dtype=np.int64)
+
+
+class _Joined:
+    """A field of every candidate as one string (each ` tokens ` then a line break), to find a
+    token in all of them with `str.find`, and what turns where it is found into candidates and
+    positions: where each candidate starts and where each space is. A candidate whose field is
+    not single-spaced tokens is left empty here, and listed in `odd` (read token by token)."""
+
+    def __init__(self, texts: list[str]):
+        self.odd = [doc for doc, text in enumerate(texts) if text and ("  " in text or text[0] == " ")]
+        for doc in self.odd:
+            texts[doc] = ""
+        self.text = "".join(f" {text} \n" for text in texts)
+        self.starts = np.cumsum([0] + [len(text) + 3 for text in texts[:-1]], dtype=np.int64)
+        self._spaces: np.ndarray | None = None
+
+    def keys(self, found: np.ndarray) -> np.ndarray:
+        """`doc << 32 | position` of tokens found at these offsets (the space before each): its
+        candidate, and the spaces from that candidate's start to it."""
+        if not len(found):
+            return _NO_KEYS
+        if self._spaces is None:
+            data = self.text.encode("utf-8") if not self.text.isascii() else self.text.encode("ascii")
+            if len(data) != len(self.text):  # not ASCII: where each space is, counted in characters
+                self._spaces = np.array([n for n, char in enumerate(self.text) if char == " "], dtype=np.int64)
+            else:
+                self._spaces = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 32).astype(np.int64)
+        docs = np.searchsorted(self.starts, found, side="right") - 1
+        positions = np.searchsorted(self._spaces, found) - np.searchsorted(self._spaces, self.starts[docs])
+        return (docs << 32) | positions
+
+
 class TypesenseBackend:
     """A Typesense collection as a `searching.backend.Backend` (see the module's docstring):
     no spelling statistics (no did-you-mean, no `restore_accents`), no `optimize`."""
@@ -381,6 +408,7 @@ class TypesenseBackend:
         self.url = url
         self._clients: dict[float, object] = {}
         self._sessions: dict[float, object] = {}
+        self.tokens = TokenCache()
         self.statistics = Statistics(self)
         self._pool: ThreadPoolExecutor | None = None
 
@@ -645,7 +673,7 @@ class TypesenseBackend:
         multi-search with the statistics ranking will need and the collection's version, sent
         as a few requests at once (`searches_at_once`)."""
         needed = _needed_fields(plan)
-        include = ",".join(("id", "day", *needed, *(f"len_{f}" for f in needed), *FACETS))
+        include = ",".join(("id", "hash", "day", *(f"len_{f}" for f in needed), *FACETS))  # tokens: `_with_tokens`
         common = {"num_typos": 0, "prefix": False, "typo_tokens_threshold": 0, "include_fields": include,
                   "query_by_weights": QUERY_WEIGHTS, "highlight_fields": "none", "highlight_full_fields": "none",
                   "prioritize_exact_match": False}
@@ -673,7 +701,26 @@ class TypesenseBackend:
                 seen.setdefault(hit["document"]["id"], hit["document"])
         counts = {f["field_name"]: {c["value"]: int(c["count"]) for c in f.get("counts", [])}
                   for f in results[0].get("facet_counts", [])}
-        return list(seen.values()), int(results[0].get("found", 0)), counts
+        return self._with_tokens(list(seen.values()), needed), int(results[0].get("found", 0)), counts
+
+    def _with_tokens(self, docs: list[dict], fields: tuple[str, ...]) -> list[dict]:
+        """The candidates with their token `fields`: those kept (`token_cache`), the others
+        asked by id in up to PARALLEL_REQUESTS requests at once. A candidate written again
+        meanwhile comes with its new text; one removed meanwhile is left out."""
+        missing = [doc for doc in docs if not self.tokens.fill(doc, fields)]
+        if not missing:
+            return docs
+        include = ",".join(("id", "hash", *fields, *(f"len_{f}" for f in fields)))
+        searches = [{"q": "*", "filter_by": f"id:[{','.join(doc['id'] for doc in part)}]", "per_page": len(part),
+                     "include_fields": include} for part in _parts(missing, PARALLEL_REQUESTS, MIN_FETCHED)]
+        fetched = {hit["document"]["id"]: hit["document"]
+                   for result in self.searches_at_once(searches) for hit in result.get("hits", [])}
+        for doc in missing:
+            if doc["id"] in fetched:
+                doc.update(fetched[doc["id"]])
+                self.tokens.keep(doc, fields)
+        gone = {doc["id"] for doc in missing} - fetched.keys()
+        return [doc for doc in docs if doc["id"] not in gone] if gone else docs
 
     def _candidate_arrays(self, plan: QueryPlan, docs: list[dict]) -> CandidateArrays:
         pairs = list(_plan_terms(plan))
@@ -809,6 +856,21 @@ def _node_state(host: str, port: int, key: str) -> dict:
         return {"ok": bool(get("/health").get("ok")), "role": {1: "leader", 4: "follower"}.get(state, str(state))}
     except (OSError, ValueError) as error:
         return {"ok": False, "error": f"{type(error).__name__}: {error}"}
+
+
+def _parts(items: list, ways: int, least: int) -> list[list]:
+    """`items` cut in order into up to `ways` parts of about the same size, none under
+    `least` items (but one), none over MAX_PER_PAGE.
+
+    >>> [len(p) for p in _parts(list(range(100)), 3, 25)], [len(p) for p in _parts(list(range(30)), 3, 25)]
+    ([34, 33, 33], [30])
+    >>> [len(p) for p in _parts(list(range(600)), 2, 25)]
+    [200, 200, 200]
+    """
+    count = max(1, min(ways, len(items) // least), -(-len(items) // MAX_PER_PAGE))
+    size, extra = divmod(len(items), count)
+    cuts = [n * size + min(n, extra) for n in range(count + 1)]
+    return [items[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
 def _share(searches: list[dict], ways: int) -> list[list[int]]:

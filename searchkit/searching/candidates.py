@@ -144,8 +144,7 @@ class CandidateArrays:
         other articles of the collection holding it."""
         key = (field, text)
         if key not in self._postings:
-            docs = np.array([doc for doc, _ in self._term_positions(field, text)], dtype=np.int64)
-            ids, counts = np.unique(docs, return_counts=True)
+            ids, counts = np.unique(self._keys(field, text) >> 32, return_counts=True)
             stand_ins = min(max(self._frequency(field, text) - len(ids), 0), self.size - self.candidates)
             self._postings[key] = (
                 np.concatenate([ids, self.candidates + np.arange(stand_ins, dtype=np.int64)]),
@@ -154,6 +153,10 @@ class CandidateArrays:
 
     def occurrences(self, field: str, text: str) -> np.ndarray:
         """`doc << 32 | position` keys of the term among the candidates, sorted."""
+        return self._keys(field, text)
+
+    def _keys(self, field: str, text: str) -> np.ndarray:
+        """`occurrences` (a subclass may keep them: never changed by a caller)."""
         keys = [(doc << 32) | position for doc, position in self._term_positions(field, text)]
         return np.array(sorted(keys), dtype=np.int64)
 
