@@ -7,8 +7,9 @@ Spans come from the same syllable analysis as the index, so a folded match
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from types import MappingProxyType
 from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
 from typing import Iterable, Mapping
 
 from searchkit.models import Snippet
@@ -59,6 +60,19 @@ class Highlighting:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         return match_spans(text, self.terms, self.phrases, self.inside, self.preferred)
+
+    @cached_property
+    def key(self) -> tuple:
+        """What the marks depend on, hashable (`snippet_cache`).
+
+        >>> Highlighting({"tram": frozenset({"trạm"})}, (("tram", "bts"),)).key
+        ((('tram', ('trạm',)),), (('tram', 'bts'),), (), ())
+        """
+        def sorted_terms(terms: Terms) -> tuple:
+            return tuple(sorted((folded, tuple(sorted(forms))) for folded, forms in terms.items()))
+
+        return sorted_terms(self.terms), tuple(map(tuple, self.phrases)), tuple(sorted(self.inside)), \
+            sorted_terms(self.preferred)
 
     def snippets(self, text: str, count: int = 3) -> tuple[Snippet, ...]:
         return make_snippets(text, self.terms, count=count, phrases=self.phrases, inside=self.inside,

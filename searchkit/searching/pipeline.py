@@ -34,6 +34,7 @@ from searchkit.searching.rewrite import (
     expand_prefixes,
     typed_as_abbreviation,
 )
+from searchkit.searching.snippet_cache import KEPT
 from searchkit.searching.suggest import Suggester, spelling_evidence
 from searchkit.text.fold import fold, has_marks
 from searchkit.text.keys import folded_key
@@ -301,15 +302,26 @@ def hit(fields: dict, score: float, marks: tuple[Highlighting, Highlighting], sn
     snippet is the article's opening passage (`Highlighting.lead`), not chosen passages."""
     body = fields.get("body", "")
     title = heading(fields.get("title", ""), body)  # untitled: the first sentence
+    title_spans, passages = KEPT.marks(_marks_key(fields, title, body, marks, snippets, lead), lambda: (
+        tuple(marks[0].spans(title)),
+        (marks[1].lead(body) if lead else marks[1].snippets(body, count=snippets)) if snippets > 0 else ()))
     return Hit(
         id=fields["id"], title=title, score=score,
         date=fields.get("date"), source=fields.get("source"), category=fields.get("category"),
         url=fields.get("url"), author=fields.get("author"), province=fields.get("province"),
         tags=tuple(fields.get("tags") or ()), mentions=tuple(fields.get("mentions") or ()),
-        title_spans=tuple(marks[0].spans(title)),
-        snippets=(marks[1].lead(body) if lead else marks[1].snippets(body, count=snippets)) if snippets > 0 else (),
-        explanation=explained,
+        title_spans=title_spans, snippets=passages, explanation=explained,
     )
+
+
+def _marks_key(fields: dict, title: str, body: str, marks: tuple[Highlighting, Highlighting], snippets: int,
+               lead: bool) -> tuple | None:
+    """What a hit's marks are a function of (`snippet_cache`); None for an article without a
+    content hash."""
+    content = fields.get("hash")
+    if not content or not isinstance(content, str):
+        return None
+    return fields["id"], content, len(title), len(body), marks[0].key, marks[1].key, snippets, lead
 
 
 def searched(plan: QueryPlan, matches: dict) -> str | None:

@@ -1,0 +1,51 @@
+"""Marks kept between searches (`searching/snippet_cache.py`): after a commit the same search
+takes its hits' snippets from the cache, and they are exactly those cut afresh; an article
+written again, or the same article under other marks, is never given marks kept for another."""
+
+from __future__ import annotations
+
+from searchkit import SearchEngine
+from searchkit.searching.snippet_cache import KEPT
+
+DAK_NONG = "003_968839511eb7d5a3"
+
+
+def marks(results) -> list:
+    return [(h.id, h.title_spans, h.snippets) for h in results.hits]
+
+
+def afresh(engine: SearchEngine, query: str) -> list:
+    KEPT.clear()
+    return marks(engine.search(query))
+
+
+def test_after_a_commit_the_same_search_takes_its_snippets_from_the_cache_unchanged(tmp_path, corpus_copy):
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus_copy])
+    KEPT.clear()
+    before = engine.search("trạm BTS")
+    (corpus_copy / "moi.txt").write_text("Hà Giang xây thêm trạm BTS\n\nTỉnh xây thêm trạm BTS ở vùng cao.\n",
+                                         encoding="utf-8")
+    assert engine.index([corpus_copy]).added == 1
+    kept = KEPT.hits
+    again = engine.search("trạm BTS")
+    assert KEPT.hits - kept == len(before.hits)  # every article found before: its marks were kept
+    assert "moi" in {h.id for h in again.hits} and marks(again) == afresh(engine, "trạm BTS")
+
+
+def test_marks_follow_the_query_and_an_article_written_again(tmp_path, corpus_copy):
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus_copy])
+    KEPT.clear()
+    accented = marks(engine.search("trạm BTS"))
+    plain = marks(engine.search("tram bts"))  # the same articles, other marks: never those kept
+    assert plain == afresh(engine, "tram bts") and accented == afresh(engine, "trạm BTS")
+
+    # one word written with other marks: as many characters, another content hash. Typed with
+    # accents, `trạm` no longer stands in the article, and its snippet marks only `BTS` there
+    article = corpus_copy / f"{DAK_NONG}.txt"
+    article.write_text(article.read_text(encoding="utf-8").replace("trạm BTS", "trăm BTS", 1), encoding="utf-8")
+    engine.search("trạm BTS")
+    assert engine.index([corpus_copy]).updated == 1
+    rewritten = marks(engine.search("trạm BTS"))
+    assert rewritten == afresh(engine, "trạm BTS") and rewritten != accented
