@@ -33,13 +33,15 @@ def get_json(url: str, timeout: float = 30.0) -> tuple[int, dict]:
 
 
 @contextmanager
-def running_server(index: Path, workers: int = 1, startup: float = 60.0) -> Iterator[str]:
-    """`searchkit serve` over `index` on 127.0.0.1; yields its base URL. The process (and its
-    workers, in its own session) is stopped by its pid when the block ends."""
+def running_server(index: Path, workers: int = 1, startup: float = 60.0,
+                   env: dict[str, str] | None = None) -> Iterator[str]:
+    """`searchkit serve` over `index` on 127.0.0.1 (`env`: variables to add); yields its base
+    URL. The process (and its workers, in its own session) is stopped by its pid when the
+    block ends."""
     port = free_port()
     command = [sys.executable, "-m", "searchkit", "serve", "--index", str(index), "--port", str(port),
                "--workers", str(workers)]
-    process = subprocess.Popen(command, cwd=ROOT, start_new_session=True,
+    process = subprocess.Popen(command, cwd=ROOT, start_new_session=True, env={**os.environ, **(env or {})},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:

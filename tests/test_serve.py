@@ -127,7 +127,9 @@ def test_searchkit_add_while_serving_loses_and_repeats_nothing(tmp_path):
             last_total = body["total"]
             counts.append(last_total)
 
-    with running_server(index, workers=2) as base:
+    temporary = tmp_path / "tmp"  # where the server makes the folder its workers share answers in
+    temporary.mkdir()
+    with running_server(index, workers=2, env={"TMPDIR": str(temporary)}) as base:
         clients = [threading.Thread(target=client, args=(base,)) for _ in range(CLIENTS)]
         for thread in clients:
             thread.start()
@@ -143,7 +145,9 @@ def test_searchkit_add_while_serving_loses_and_repeats_nothing(tmp_path):
             for thread in clients:
                 thread.join(timeout=60)
         status, final = get_json(base + "/api/search?limit=100&q=" + quote("trạm BTS"))
-    assert problems == []
+        (shared,) = temporary.iterdir()
+        assert shared.name.startswith("searchkit-answers-") and list(shared.iterdir())  # the last commit's
+    assert problems == [] and not list(temporary.iterdir())  # removed when the server stopped
     expected = BTS_ARTICLES | {f"moi-{r}-{n}" for r in range(ROUNDS) for n in range(PER_ROUND)}
     assert status == 200 and {hit["id"] for hit in final["hits"]} == expected
     assert len(set(counts)) > 2  # the clients saw several generations, not only the first and last

@@ -171,3 +171,57 @@ def test_spellings_of_one_search_are_kept_apart_each_echoing_its_own_query(tmp_p
             assert [answer.json()["query"] for answer in answers] == spellings
             assert len({frozenset(ids(answer)) for answer in answers}) == 1 and ids(answers[0])
         assert counting.searched == spellings  # the second round: every answer kept
+
+
+def test_workers_share_their_answers_and_a_commit_is_seen_at_once_by_each(tmp_path):
+    """Two workers of one server (two apps over one shared folder): a search one of them made
+    is the other's answer too, byte for byte, until the next commit; its answers are never
+    served under another state, and the folders of older states go."""
+    writer = SearchEngine(tmp_path / "index")
+    writer.index([CORPUS])
+    settle(writer.path, 3600)
+    shared = tmp_path / "searchkit-answers-test"
+    shared.mkdir()
+    first, second = Counting(SearchEngine(writer.path)), Counting(SearchEngine(writer.path))
+    with TestClient(create_app(engine=first, shared=shared)) as one, \
+            TestClient(create_app(engine=second, shared=shared)) as two:
+        first.searched.clear(), second.searched.clear()  # the warm-ups'
+        answer = one.get("/api/search", params={"q": "trạm BTS", "limit": 20})
+        assert ids(answer) == BTS_ARTICLES and first.searched == ["trạm BTS"]
+        assert two.get("/api/search", params={"q": "trạm BTS", "limit": 20}).content == answer.content
+        assert second.searched == []  # taken from the first worker's
+        assert two.get("/api/search", params={"q": "tram bts", "limit": 20}).status_code == 200
+        assert second.searched == ["tram bts"]  # another request: searched
+        one.get("/api/search", params={"q": "tram bts", "limit": 20})
+        assert first.searched == ["trạm BTS"]
+        states = set(shared.iterdir())
+
+        folder = write_articles(tmp_path / "new", {"moi": "Trạm BTS mới ở Cà Mau\n\nViettel lắp trạm BTS mới."})
+        writer.index([CORPUS, folder])
+        after = two.get("/api/search", params={"q": "trạm BTS", "limit": 20})
+        assert ids(after) == BTS_ARTICLES | {"moi"} and second.searched[-1] == "trạm BTS"
+        assert one.get("/api/search", params={"q": "trạm BTS", "limit": 20}).content == after.content
+        assert first.searched == ["trạm BTS"]  # the second worker's answer, of the new commit
+        assert not states & set(shared.iterdir())  # the old commit's answers are gone
+
+
+def test_shared_answers_that_cannot_be_written_or_read_are_searched(tmp_path):
+    folder = tmp_path / "index"
+    SearchEngine(folder).index([CORPUS])
+    settle(folder, 3600)
+    shared = tmp_path / "searchkit-answers-gone"
+    shared.mkdir()
+    one, two = AnswerCache(folder, shared=shared), AnswerCache(folder, shared=shared)
+    stamp = one.stamp()
+    one.share("trạm BTS", None, b"{}")  # searched while the folder changed: not shared
+    one.share("trạm BTS", (stamp[0], (False, False)), b"{}")  # before its statistics: not shared
+    assert not list(shared.iterdir())
+    one.share("trạm BTS", stamp, b'{"hits": []}')
+    assert two.get("trạm BTS") == b'{"hits": []}' and two.shared_hits == 1
+    for state in shared.iterdir():  # a temporary folder cleaned away under the server
+        for answer in state.iterdir():
+            answer.unlink()
+        state.rmdir()
+    shared.rmdir()
+    one.share("CNTT", stamp, b"{}")  # nothing to write into: not shared, no error
+    assert two.get("CNTT") is None and not shared.exists()

@@ -53,21 +53,23 @@ MAX_SUGGESTIONS, DEFAULT_SUGGESTIONS = 20, 8
 
 def create_app(index: str | os.PathLike | None = None, *, engine: SearchEngine | None = None,
                in_turn: bool = True, time_limit: float = TIME_LIMIT, security_headers: bool = True,
-               cache_bytes: int = MAX_BYTES) -> Starlette:
+               cache_bytes: int = MAX_BYTES, shared: str | os.PathLike | None = None) -> Starlette:
     """The web application over the index at `index` (default: $SEARCHKIT_INDEX, else `index`).
     `in_turn=False` lets engine calls run in parallel threads: only for an `engine` object that
     gains from it (bench/serve_apps.py measures one SearchEngine per thread that way).
     `time_limit`: seconds a request may take before it is answered 503 (see `Searches`).
     `security_headers=False` when the server adds them itself (`searchkit serve` does, to
     its own error responses too: see web/server.py). `cache_bytes`: the API's kept answers
-    at most (`cache.AnswerCache`; 0: none).
+    at most (`cache.AnswerCache`; 0: none); `shared`: the folder the workers of one server
+    share them through (`cache.SharedAnswers`; `searchkit serve` makes it).
 
     >>> app = create_app("index")  # then: uvicorn.run(app), or searchkit serve
     """
     engine = engine or SearchEngine(index or os.environ.get(INDEX_VARIABLE, "index"))
     searches = Searches(engine, in_turn, time_limit)
     pages = Pages(searches, _templates())
-    answers = AnswerCache(_folder(engine) if cache_bytes > 0 else None, max_bytes=cache_bytes)
+    answers = AnswerCache(_folder(engine) if cache_bytes > 0 else None, max_bytes=cache_bytes,
+                          shared=Path(shared) if shared else None)
     api = Api(searches, answers)
     routes = [
         Route("/", pages.search, name="search"),
@@ -117,7 +119,8 @@ def _warmed(engine: SearchEngine, answers: AnswerCache | None = None):
         if answers is not None and answers.folder is not None:
             import logging
 
-            logging.getLogger("uvicorn.error").info("answer cache: %d hits, %d misses", answers.hits, answers.misses)
+            logging.getLogger("uvicorn.error").info("answer cache: %d hits, %d misses; %d of the hits from other workers",
+                                                    answers.hits, answers.misses, answers.shared_hits)
 
     return lifespan
 
@@ -285,7 +288,9 @@ class Api:
         results = self.searches.engine.search(checked.q, **checked.engine_options())
         # rendered as every other API answer is (the bytes a kept answer repeats)
         answer = JSONResponse({**results.to_dict(), "offset": checked.offset, "limit": checked.limit}).body
-        return (before if before is not None and self.answers.stamp() == before else None), answer
+        stamp = before if before is not None and self.answers.stamp() == before else None
+        self.answers.share(checked, stamp, answer)
+        return stamp, answer
 
     async def article(self, request: Request) -> Response:
         try:

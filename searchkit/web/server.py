@@ -22,9 +22,13 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
 import socket
+import tempfile
 from collections import OrderedDict
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from searchkit.engine import SearchEngine
 from searchkit.web.app import INDEX_VARIABLE, TIME_LIMIT
@@ -48,6 +52,9 @@ CONNECTIONS_VARIABLE = "SEARCHKIT_MAX_CONNECTIONS"
 HEADER_TIMEOUT_VARIABLE = "SEARCHKIT_HEADER_TIMEOUT"
 #: Megabytes of the API's kept answers per worker (`cache.AnswerCache`; 0: none), read by the workers.
 CACHE_VARIABLE = "SEARCHKIT_ANSWER_CACHE_MB"
+#: The private folder the workers share their answers through (`cache.SharedAnswers`), set by `run`.
+SHARED_VARIABLE = "SEARCHKIT_SHARED_ANSWERS"
+SHARED_PREFIX = "searchkit-answers-"
 
 
 def run(index: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
@@ -74,16 +81,33 @@ def run(index: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, wor
     os.environ[HEADER_TIMEOUT_VARIABLE] = str(header_timeout)
     if backend:  # the workers' engines read it (a URL given as --backend, not only $SEARCHKIT_BACKEND)
         os.environ[BACKEND_VARIABLE] = backend
-    options = dict(factory=True, host=host, port=port, workers=workers or default_workers(),
+    workers = workers or default_workers()
+    options = dict(factory=True, host=host, port=port, workers=workers,
                    access_log=access_log, log_level="info", server_header=False,
                    http="searchkit.web.server:GuardedHttp",
                    headers=[(name.decode(), value.decode()) for name, value in HEADERS],
                    timeout_keep_alive=KEEP_ALIVE_TIMEOUT, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
                    # a last resort: GuardedHttp keeps the connections below this
                    limit_concurrency=connection_cap(max_connections) + 1)
-    if options["workers"] > 1 and hasattr(socket, "SO_REUSEPORT"):
-        return _run_spread(uvicorn.Config("searchkit.web.server:served_app", **options))
-    uvicorn.run("searchkit.web.server:served_app", **options)
+    with shared_folder(workers > 1 and not backend and answer_cache_bytes() > 0) as shared:
+        os.environ[SHARED_VARIABLE] = shared
+        if workers > 1 and hasattr(socket, "SO_REUSEPORT"):
+            return _run_spread(uvicorn.Config("searchkit.web.server:served_app", **options))
+        uvicorn.run("searchkit.web.server:served_app", **options)
+
+
+@contextmanager
+def shared_folder(wanted: bool) -> Iterator[str]:
+    """A private folder (mode 0700, under the temporary folder) for the workers' shared
+    answers, removed with everything in it when the server stops; '' when not `wanted`."""
+    if not wanted:
+        yield ""
+        return
+    folder = tempfile.mkdtemp(prefix=SHARED_PREFIX)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _run_spread(config) -> None:
@@ -146,8 +170,10 @@ def served_app():
     of its kept answers ($SEARCHKIT_ANSWER_CACHE_MB)."""
     from searchkit.web.app import create_app
 
+    shared = os.environ.get(SHARED_VARIABLE, "")
     return create_app(time_limit=float(os.environ.get(TIME_LIMIT_VARIABLE, TIME_LIMIT)), security_headers=False,
-                      cache_bytes=answer_cache_bytes())
+                      cache_bytes=answer_cache_bytes(),
+                      shared=shared if Path(shared).name.startswith(SHARED_PREFIX) else None)
 
 
 def answer_cache_bytes() -> int:
