@@ -225,3 +225,44 @@ def test_shared_answers_that_cannot_be_written_or_read_are_searched(tmp_path):
     shared.rmdir()
     one.share("CNTT", stamp, b"{}")  # nothing to write into: not shared, no error
     assert two.get("CNTT") is None and not shared.exists()
+
+
+class Asked(Request):
+    """A request of the API with its query string, its client still there."""
+
+    def __init__(self, **params):
+        super().__init__(gone=False)
+        self.query_params = params
+
+
+def test_the_same_search_asked_twice_at_once_is_searched_once(tmp_path):
+    """Right after a commit many users ask the same thing: a request that waited for its turn
+    while another searched the same is answered with that search, not searched again."""
+    import anyio
+
+    from searchkit.web.app import Api
+
+    folder = tmp_path / "index"
+    SearchEngine(folder).index([CORPUS])
+    settle(folder, 3600)
+    counting, gate = Counting(SearchEngine(folder)), threading.Event()
+    searched = counting.search
+    counting.search = lambda query, **options: (gate.wait(60), searched(query, **options))[1]
+    api = Api(Searches(counting, time_limit=60), AnswerCache(folder))
+    bodies: list[bytes] = []
+
+    async def ask(query: str) -> None:
+        bodies.append((await api.search(Asked(q=query))).body)
+
+    async def scenario():
+        async with anyio.create_task_group() as group:
+            group.start_soon(ask, "trạm BTS")
+            await anyio.sleep(0.2)  # it holds the engine's turn
+            group.start_soon(ask, "trạm BTS")  # missed the cache, waits for its turn
+            group.start_soon(ask, "Đắk Nông")
+            await anyio.sleep(0.2)
+            gate.set()
+
+    anyio.run(scenario)
+    assert counting.searched == ["trạm BTS", "Đắk Nông"] and api.answers.meanwhile == 1
+    assert len(bodies) == 3 and bodies.count(bodies[0]) == 2 and b"BTS" in bodies[0]

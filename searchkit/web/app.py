@@ -119,8 +119,10 @@ def _warmed(engine: SearchEngine, answers: AnswerCache | None = None):
         if answers is not None and answers.folder is not None:
             import logging
 
-            logging.getLogger("uvicorn.error").info("answer cache: %d hits, %d misses; %d of the hits from other workers",
-                                                    answers.hits, answers.misses, answers.shared_hits)
+            logging.getLogger("uvicorn.error").info(
+                "answer cache: %d hits, %d misses; %d of the hits from other workers, %d of the misses found "
+                "meanwhile (searched by another request while they waited)", answers.hits, answers.misses,
+                answers.shared_hits, answers.meanwhile)
 
     return lifespan
 
@@ -285,6 +287,9 @@ class Api:
         """In the search's thread: its JSON, and the folder's stamp when it was the same
         before and after (see `AnswerCache.put`), else None."""
         before = self.answers.stamp()
+        found = self.answers.found_meanwhile(checked, before)
+        if found is not None:
+            return before, found
         results = self.searches.engine.search(checked.q, **checked.engine_options())
         # rendered as every other API answer is (the bytes a kept answer repeats)
         answer = JSONResponse({**results.to_dict(), "offset": checked.offset, "limit": checked.limit}).body

@@ -49,8 +49,9 @@ class AnswerCache:
     """Rendered answers by (request, folder stamp); see the module's docstring.
 
     Used from the event loop (`get`, `put`) and from the search thread (`stamp`,
-    `statistics_saved`): the shared state is a stamp, the state found for the last settled
-    folder stamp (replaced whole) and an OrderedDict changed only in the event loop.
+    `statistics_saved`, `found_meanwhile`, `share`): the shared state is a stamp, the state
+    found for the last settled folder stamp (replaced whole) and an OrderedDict changed only
+    in the event loop (the search thread only reads one entry).
 
     >>> cache = AnswerCache(None)  # no folder: never keeps anything
     >>> cache.put(("trạm BTS",), None, b"{}"), cache.get(("trạm BTS",))
@@ -64,7 +65,7 @@ class AnswerCache:
         self.max_bytes, self.max_entries = max_bytes, max_entries
         self.shared = SharedAnswers(shared, max_bytes) if shared is not None and folder is not None else None
         self.size = 0
-        self.hits = self.misses = self.shared_hits = 0
+        self.hits = self.misses = self.shared_hits = self.meanwhile = 0
         self._answers: OrderedDict[Hashable, bytes] = OrderedDict()
         self._stamp: Stamp | None = None  # the state the kept answers belong to
         self._settled: tuple[tuple[int, int, int], Stamp] | None = None  # a settled folder stamp's state
@@ -115,6 +116,19 @@ class AnswerCache:
         while self._answers and (self.size > self.max_bytes or len(self._answers) > self.max_entries):
             self.size -= len(self._answers.popitem(last=False)[1])
         return True
+
+    def found_meanwhile(self, key: Hashable, stamp: Stamp | None) -> bytes | None:
+        """In the search's thread, when its turn comes: the answer to `key` under `stamp` that
+        another request of this worker, or another worker, searched while this one waited
+        (two users asking the same thing right after a commit); None: search it."""
+        if stamp is None or not self.statistics_saved(stamp):
+            return None
+        answer = self._answers.get(key) if stamp == self._stamp else None  # one read: no order changed
+        if answer is None and self.shared is not None:
+            answer = self.shared.get(stamp, key)
+        if answer is not None:
+            self.meanwhile += 1
+        return answer
 
     def share(self, key: Hashable, stamp: Stamp | None, answer: bytes) -> None:
         """Let the other workers have `answer` (in the search's thread, off the event loop),
