@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -83,3 +84,16 @@ def copied_engine(engine: SearchEngine, where: Path) -> SearchEngine:
     """A copy of an engine's index, for one test to change or damage."""
     shutil.copytree(engine.path, where / "index")
     return SearchEngine(where / "index")
+
+
+def batch_ends(roots: list[Path], batched: list[Path], batch_size: int, workers: int) -> set[int]:
+    """Where a sync of `roots` that indexes the articles of `batched` (the others unchanged)
+    ends its batches, counted in articles: the cuts `sync.batches` makes, equal in bytes."""
+    from searchkit.indexing.corpus import estimate, iter_articles
+    from searchkit.indexing.sync import MAX_BATCH_CHARS, _scaled_batch_size, batches
+
+    expected, held = estimate(roots)
+    grown = _scaled_batch_size(batch_size, expected, workers)
+    parts = batches(iter(iter_articles(batched, defer=True)), grown, workers, MAX_BATCH_CHARS * grown // batch_size,
+                    expected, held)
+    return set(itertools.accumulate(len(part) for part in parts))

@@ -31,7 +31,7 @@ from searchkit.text.places import load_gazetteer
 
 __all__ = ["ARTICLE_SUFFIXES", "SourceFile", "find_files", "iter_articles", "read_articles", "parse_txt",
            "parse_record", "parse_line", "parse_page", "PendingArticle", "resolve", "decode", "raw_hash",
-           "estimate_count"]
+           "estimate_count", "estimate", "weight"]
 
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 #: Longest id accepted from a JSONL record.
@@ -502,19 +502,38 @@ def iter_articles(paths: Iterable[str | os.PathLike], known: Known | None = None
 
 def estimate_count(paths: Iterable[str | os.PathLike], follow: bool = False) -> int:
     """Roughly how many articles `paths` hold (lines of JSONL files, one per other file), for progress."""
-    total = 0
+    return estimate(paths, follow)[0]
+
+
+def estimate(paths: Iterable[str | os.PathLike], follow: bool = False) -> tuple[int, int]:
+    """Roughly how many articles `paths` hold (lines of JSONL files, one per other file) and
+    their bytes (the files' sizes): what the build's batches are balanced by (`weight`)."""
+    total = size = 0
     try:
         for source in find_files(paths, follow):
             if isinstance(source, Skipped):
                 continue
-            if source.path.suffix.lower() != ".jsonl":
-                total += 1
-                continue
             try:  # an unreadable file is reported by the sync; the count goes on
+                if source.path.suffix.lower() != ".jsonl":
+                    total, size = total + 1, size + source.path.stat().st_size
+                    continue
                 with source.path.open("rb") as stream:
-                    total += sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b""))
+                    for chunk in iter(lambda: stream.read(1 << 20), b""):
+                        total, size = total + chunk.count(b"\n"), size + len(chunk)
             except OSError:
                 continue
     except (OSError, CorpusError):
         pass
-    return total
+    return total, size
+
+
+def weight(article: Article) -> int:
+    """What analysing an article costs, about: the bytes of its JSONL line (as `estimate`
+    counts them), else of its title and body, and one for the article itself.
+
+    >>> weight(Article(id="1", title="Trạm BTS", body=""))
+    11
+    """
+    if isinstance(article, PendingArticle):
+        return len(article.raw) + 1
+    return len(article.title.encode("utf-8", "surrogatepass")) + len(article.body.encode("utf-8", "surrogatepass")) + 1
