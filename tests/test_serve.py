@@ -146,7 +146,7 @@ def test_searchkit_add_while_serving_loses_and_repeats_nothing(tmp_path):
                 thread.join(timeout=60)
         status, final = get_json(base + "/api/search?limit=100&q=" + quote("trạm BTS"))
         (shared,) = temporary.iterdir()
-        assert shared.name.startswith("searchkit-answers-") and list(shared.iterdir())  # the last commit's
+        assert shared.name.startswith("searchkit-answers-") and list(shared.iterdir())  # answers shared
     assert problems == [] and not list(temporary.iterdir())  # removed when the server stopped
     expected = BTS_ARTICLES | {f"moi-{r}-{n}" for r in range(ROUNDS) for n in range(PER_ROUND)}
     assert status == 200 and {hit["id"] for hit in final["hits"]} == expected

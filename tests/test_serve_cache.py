@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from pathlib import Path
 
 from starlette.testclient import TestClient
 
@@ -181,7 +182,7 @@ def test_workers_share_their_answers_and_a_commit_is_seen_at_once_by_each(tmp_pa
     writer.index([CORPUS])
     settle(writer.path, 3600)
     shared = tmp_path / "searchkit-answers-test"
-    shared.mkdir()
+    shared.mkdir(mode=0o700)
     first, second = Counting(SearchEngine(writer.path)), Counting(SearchEngine(writer.path))
     with TestClient(create_app(engine=first, shared=shared)) as one, \
             TestClient(create_app(engine=second, shared=shared)) as two:
@@ -210,7 +211,9 @@ def test_shared_answers_that_cannot_be_written_or_read_are_searched(tmp_path):
     SearchEngine(folder).index([CORPUS])
     settle(folder, 3600)
     shared = tmp_path / "searchkit-answers-gone"
-    shared.mkdir()
+    shared.mkdir(mode=0o755)
+    assert AnswerCache(folder, shared=shared).shared is None  # others may read or write there: not used
+    shared.chmod(0o700)
     one, two = AnswerCache(folder, shared=shared), AnswerCache(folder, shared=shared)
     stamp = one.stamp()
     one.share("trạm BTS", None, b"{}")  # searched while the folder changed: not shared
@@ -218,6 +221,22 @@ def test_shared_answers_that_cannot_be_written_or_read_are_searched(tmp_path):
     assert not list(shared.iterdir())
     one.share("trạm BTS", stamp, b'{"hits": []}')
     assert two.get("trạm BTS") == b'{"hits": []}' and two.shared_hits == 1
+    (state,) = shared.iterdir()
+    (state / next(p.name for p in state.iterdir())).write_bytes(b"")  # emptied: no answer
+    assert AnswerCache(folder, shared=shared).get("trạm BTS") is None
+
+    real_replace = os.replace
+
+    def full_disk(source, target):
+        raise OSError(28, "No space left on device")
+
+    os.replace = full_disk
+    try:
+        one.share("Đắk Nông", stamp, b'{"hits": [1]}')  # written, then the rename fails: nothing stays
+    finally:
+        os.replace = real_replace
+    assert sorted(p.name for p in state.iterdir()) == [next(p.name for p in state.iterdir())]
+    assert two.get("Đắk Nông") is None
     for state in shared.iterdir():  # a temporary folder cleaned away under the server
         for answer in state.iterdir():
             answer.unlink()
@@ -266,3 +285,22 @@ def test_the_same_search_asked_twice_at_once_is_searched_once(tmp_path):
     anyio.run(scenario)
     assert counting.searched == ["trạm BTS", "Đắk Nông"] and api.answers.meanwhile == 1
     assert len(bodies) == 3 and bodies.count(bodies[0]) == 2 and b"BTS" in bodies[0]
+
+
+def test_a_server_whose_temporary_folder_cannot_be_written_serves_without_sharing(tmp_path, monkeypatch):
+    from searchkit.web.server import shared_folder
+
+    import tempfile
+
+    def full(prefix: str) -> str:
+        raise OSError(28, "No space left on device", "/tmp")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(tempfile, "mkdtemp", full)
+        with shared_folder(True) as folder:
+            assert folder == ""  # each worker keeps its own answers
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read $TMPDIR again
+    with shared_folder(True) as folder:
+        assert Path(folder).parent == tmp_path and oct(Path(folder).stat().st_mode & 0o777) == "0o700"
+    assert not Path(folder).exists()

@@ -49,3 +49,27 @@ def test_marks_follow_the_query_and_an_article_written_again(tmp_path, corpus_co
     assert engine.index([corpus_copy]).updated == 1
     rewritten = marks(engine.search("trạm BTS"))
     assert rewritten == afresh(engine, "trạm BTS") and rewritten != accented
+
+
+def test_kept_marks_follow_how_many_snippets_are_asked_and_an_untitled_article(tmp_path):
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([write_untitled(tmp_path / "news")])
+    KEPT.clear()
+    one = [len(h.snippets) for h in engine.search("trạm BTS", snippets=1).hits]
+    three = engine.search("trạm BTS", snippets=3)
+    assert one == [1, 1] and [len(h.snippets) for h in three.hits] != one  # not the single ones kept
+    assert marks(three) == afresh(engine, "trạm BTS") and sorted(h.title for h in three.hits) == [
+        "Trạm BTS ở xã Quảng Khê.", "Viettel lắp trạm BTS"]  # the untitled one: its first sentence
+    none = engine.search("trạm BTS", snippets=0)
+    assert [h.snippets for h in none.hits] == [(), ()] and [h.title_spans for h in none.hits] != [(), ()]
+
+
+def write_untitled(folder):
+    """Two articles with several passages marked: one untitled (its heading its first sentence)."""
+    folder.mkdir()
+    body = "\n".join(f"Đoạn {n}: tỉnh lắp thêm trạm BTS ở xã số {n}." for n in range(6))
+    (folder / "news.jsonl").write_text(
+        '{"id": "a", "title": "", "body": "Trạm BTS ở xã Quảng Khê. ' + body.replace("\n", "\\n") + '"}\n'
+        '{"id": "b", "title": "Viettel lắp trạm BTS", "body": "' + body.replace("\n", "\\n") + '"}\n',
+        encoding="utf-8")
+    return folder

@@ -9,8 +9,9 @@ alone, and then the token fields of those not kept here (`TypesenseBackend._with
 
 An entry is keyed by the article's Typesense id and content hash, and must agree with the
 token counts (`len_*`) the search just read: an article written again with other text has
-another hash, and one analysed anew by other code has, as a rule, other counts; the whole
-cache goes when the store's statistics do (a sync by this process, or STATISTICS_SECONDS).
+another hash, and one analysed anew by other code has, as a rule, other counts. A new version
+of the collection (another writer's commit) keeps what is kept: it changes no kept article's
+text; the whole cache goes with a sync by this process and every STATISTICS_SECONDS.
 Bounded by bytes, least recently used first out; shared by the threads of one store.
 """
 
@@ -40,7 +41,6 @@ class TokenCache:
     def __init__(self, max_bytes: int = MAX_BYTES):
         self.max_bytes = max_bytes
         self.size = 0
-        self.hits = self.misses = 0
         self._entries: OrderedDict[tuple[str, str], dict] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -52,10 +52,8 @@ class TokenCache:
         with self._lock:
             entry = self._entries.get(key) if key is not None else None
             if entry is None or not all(f in entry and entry.get(f"len_{f}") == doc.get(f"len_{f}") for f in fields):
-                self.misses += 1
                 return False
             self._entries.move_to_end(key)
-            self.hits += 1
         for field in fields:
             doc[field] = entry[field]
         return True

@@ -30,7 +30,6 @@ import dataclasses
 import hashlib
 import json
 import time
-from bisect import bisect_right
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Iterable, Iterator
 
@@ -307,9 +306,6 @@ class TypesenseArrays(CandidateArrays):
             self._found[key] = self._scan(field, code)
         return self._found[key]
 
-    def _term_positions(self, field: str, term: str) -> list[tuple[int, int]]:
-        return [(int(key >> 32), int(key & 0xFFFFFFFF)) for key in self._keys(field, term)]
-
     def _scan(self, field: str, code: str) -> np.ndarray:
         """Sorted `doc << 32 | position` keys of one encoded token in a field."""
         if not code:
@@ -387,11 +383,10 @@ class _Joined:
         if not len(found):
             return _NO_KEYS
         if self._spaces is None:
-            data = self.text.encode("utf-8") if not self.text.isascii() else self.text.encode("ascii")
-            if len(data) != len(self.text):  # not ASCII: where each space is, counted in characters
+            if self.text.isascii():  # encoded tokens are: a byte a character
+                self._spaces = np.flatnonzero(np.frombuffer(self.text.encode("ascii"), np.uint8) == 32).astype(np.int64)
+            else:  # where each space is, counted in characters
                 self._spaces = np.array([n for n, char in enumerate(self.text) if char == " "], dtype=np.int64)
-            else:
-                self._spaces = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 32).astype(np.int64)
         docs = np.searchsorted(self.starts, found, side="right") - 1
         positions = np.searchsorted(self._spaces, found) - np.searchsorted(self._spaces, self.starts[docs])
         return (docs << 32) | positions
@@ -710,11 +705,8 @@ class TypesenseBackend:
         missing = [doc for doc in docs if not self.tokens.fill(doc, fields)]
         if not missing:
             return docs
-        include = ",".join(("id", "hash", *fields, *(f"len_{f}" for f in fields)))
-        searches = [{"q": "*", "filter_by": f"id:[{','.join(doc['id'] for doc in part)}]", "per_page": len(part),
-                     "include_fields": include} for part in _parts(missing, PARALLEL_REQUESTS, MIN_FETCHED)]
-        fetched = {hit["document"]["id"]: hit["document"]
-                   for result in self.searches_at_once(searches) for hit in result.get("hits", [])}
+        include = ("id", "hash", *fields, *(f"len_{f}" for f in fields))
+        fetched = self._by_id([doc["id"] for doc in missing], include, PARALLEL_REQUESTS, MIN_FETCHED)
         for doc in missing:
             if doc["id"] in fetched:
                 doc.update(fetched[doc["id"]])
@@ -730,13 +722,17 @@ class TypesenseBackend:
 
     def _stored(self, ids: list[str]) -> dict[str, dict]:
         """Typesense id -> stored fields of these documents (one request)."""
+        return {key: stored_fields(doc) for key, doc in self._by_id(ids, ("id",) + STORED).items()}
+
+    def _by_id(self, ids: list[str], include: tuple[str, ...], ways: int = 1, least: int = 1) -> dict[str, dict]:
+        """Typesense id -> these fields of the documents (those that exist), asked in up to
+        `ways` requests at once of at least `least` ids each (`_parts`)."""
         if not ids:
             return {}
-        parts = [ids[start:start + MAX_PER_PAGE] for start in range(0, len(ids), MAX_PER_PAGE)]
         searches = [{"q": "*", "filter_by": f"id:[{','.join(part)}]", "per_page": len(part),
-                     "include_fields": ",".join(("id",) + STORED)} for part in parts]
-        return {hit["document"]["id"]: stored_fields(hit["document"])
-                for result in self.multi_search(searches, {}) for hit in result.get("hits", [])}
+                     "include_fields": ",".join(include)} for part in _parts(ids, ways, least)]
+        return {hit["document"]["id"]: hit["document"]
+                for result in self.searches_at_once(searches) for hit in result.get("hits", [])}
 
     def known_keys(self, name: str) -> list[str]:
         """The folded keys of every source or category in the collection."""

@@ -23,10 +23,13 @@ queries, 4.5 s of CPU each, every 5 s, on 2 cores).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import shutil
+import stat
+import tempfile
 from collections import OrderedDict
 from pathlib import Path
 from typing import Hashable
@@ -63,7 +66,7 @@ class AnswerCache:
         """`shared`: the folder this server's workers share answers through (`SharedAnswers`)."""
         self.folder = folder
         self.max_bytes, self.max_entries = max_bytes, max_entries
-        self.shared = SharedAnswers(shared, max_bytes) if shared is not None and folder is not None else None
+        self.shared = SharedAnswers.at(shared, max_bytes) if shared is not None and folder is not None else None
         self.size = 0
         self.hits = self.misses = self.shared_hits = self.meanwhile = 0
         self._answers: OrderedDict[Hashable, bytes] = OrderedDict()
@@ -89,7 +92,7 @@ class AnswerCache:
         if stamp != self._stamp:
             self._drop(stamp)
         answer = self._answers.get(key) if stamp is not None else None
-        if answer is None and stamp is not None and self.shared is not None:
+        if answer is None and self.shared is not None and self.statistics_saved(stamp):
             answer = self.shared.get(stamp, key)  # another worker searched it under this commit
             if answer is not None and self.put(key, stamp, answer):
                 self.shared_hits += 1
@@ -149,12 +152,13 @@ class AnswerCache:
 
 class SharedAnswers:
     """Answers one server's workers share: a file per answer, named by a digest of its request,
-    in a folder per state of the index (`commit_key`), inside a private folder `searchkit
-    serve` makes for its workers (and removes when it stops; `shared_folder`). Each file is
-    written whole under a temporary name, then renamed: a reader finds the whole answer or
-    none. A worker writes at most `max_bytes` a state, and the first to see a new state
-    removes the folders of the others. A file that cannot be read or written is an answer
-    not shared, never an error: the worker searches instead.
+    in a folder per state of the index (`commit_key`; named by its generation, then a digest),
+    inside a private folder `searchkit serve` makes for its workers (and removes when it
+    stops; `server.shared_folder`). Each file is written whole under a temporary name of its
+    own, then renamed: a reader finds the whole answer or none. A worker writes at most
+    `max_bytes` a state, and the first to write under a new state removes the folders of
+    older generations. A file that cannot be read or written is an answer not shared, never
+    an error: the worker searches instead.
     """
 
     def __init__(self, folder: Path, max_bytes: int):
@@ -162,43 +166,69 @@ class SharedAnswers:
         self._state: str | None = None  # the state this worker wrote under last
         self._written = 0
 
+    @classmethod
+    def at(cls, folder: Path, max_bytes: int) -> SharedAnswers | None:
+        """Sharing through `folder` when it is a folder of this user that no one else may read
+        or write (not a link: what is read there is served as it is); else None: no sharing."""
+        try:
+            status = os.lstat(folder)
+        except OSError:
+            return None
+        private = stat.S_ISDIR(status.st_mode) and not status.st_mode & 0o077
+        return cls(folder, max_bytes) if private and status.st_uid == os.getuid() else None
+
     def get(self, stamp: Stamp, key: Hashable) -> bytes | None:
         try:
-            return (self.folder / _digest(stamp) / _digest(key)).read_bytes()
+            return (self.folder / _state_name(stamp) / _digest(key)).read_bytes() or None
         except OSError:
             return None
 
     def put(self, stamp: Stamp, key: Hashable, answer: bytes) -> None:
-        state = _digest(stamp)
+        state = _state_name(stamp)
         if state != self._state:
             self._state, self._written = state, 0
-            self._sweep(state)
-        if self._written + len(answer) > self.max_bytes:
+            self._sweep(stamp)
+        if self._written + len(answer) > self.max_bytes or not answer:
             return
         place, name = self.folder / state, _digest(key)
-        temporary = place / f".{name}.{os.getpid()}.tmp"
         try:
             place.mkdir(mode=0o700, exist_ok=True)  # not the private folder itself: gone, sharing stops
-            temporary.write_bytes(answer)
-            os.replace(temporary, place / name)
+            handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=place)
         except OSError:
+            return
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(answer)
+            os.replace(temporary, place / name)
+        except OSError:  # a full disk: nothing half-written stays
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
             return
         self._written += len(answer)
 
-    def _sweep(self, current: str) -> None:
-        """Remove the answers of every other state (older commits; a newer one's folder, when
-        this worker sees a commit late, is made again by the worker that saw it)."""
+    def _sweep(self, stamp: Stamp) -> None:
+        """Remove the answers of older generations (not a newer one's: a worker may write
+        under a commit it searched before the next came)."""
         try:
             names = os.listdir(self.folder)
         except OSError:
             return
         for name in names:
-            if name != current and _STATE_NAME.fullmatch(name):
+            found = _STATE_NAME.fullmatch(name)
+            if found and int(found.group(1)) < _generation(stamp):
                 shutil.rmtree(self.folder / name, ignore_errors=True)
 
 
-#: The folders `SharedAnswers` writes: digests, so that nothing else in a folder is removed.
-_STATE_NAME = re.compile(r"[0-9a-f]{40}")
+#: The folders `SharedAnswers` writes: a generation and a digest, so that nothing else is removed.
+_STATE_NAME = re.compile(r"(\d{12})-[0-9a-f]{40}")
+
+
+def _generation(stamp: Stamp) -> int:
+    return stamp[0][2]
+
+
+def _state_name(stamp: Stamp) -> str:
+    return f"{_generation(stamp):012d}-{_digest(stamp)}"
 
 
 def _digest(value: Hashable) -> str:

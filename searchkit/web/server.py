@@ -91,23 +91,32 @@ def run(index: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, wor
                    limit_concurrency=connection_cap(max_connections) + 1)
     with shared_folder(workers > 1 and not backend and answer_cache_bytes() > 0) as shared:
         os.environ[SHARED_VARIABLE] = shared
-        if workers > 1 and hasattr(socket, "SO_REUSEPORT"):
-            return _run_spread(uvicorn.Config("searchkit.web.server:served_app", **options))
-        uvicorn.run("searchkit.web.server:served_app", **options)
+        try:
+            if workers > 1 and hasattr(socket, "SO_REUSEPORT"):
+                return _run_spread(uvicorn.Config("searchkit.web.server:served_app", **options))
+            uvicorn.run("searchkit.web.server:served_app", **options)
+        finally:
+            os.environ.pop(SHARED_VARIABLE, None)
 
 
 @contextmanager
 def shared_folder(wanted: bool) -> Iterator[str]:
     """A private folder (mode 0700, under the temporary folder) for the workers' shared
-    answers, removed with everything in it when the server stops; '' when not `wanted`."""
-    if not wanted:
-        yield ""
-        return
-    folder = tempfile.mkdtemp(prefix=SHARED_PREFIX)
+    answers, removed with everything in it when the server stops; '' when not `wanted`, or
+    when none can be made (a full or read-only temporary folder: each worker keeps its own)."""
+    folder = ""
+    if wanted:
+        try:
+            folder = tempfile.mkdtemp(prefix=SHARED_PREFIX)
+        except OSError as error:
+            import logging
+
+            logging.getLogger("uvicorn.error").warning("the workers will not share their answers: %s", error)
     try:
         yield folder
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _run_spread(config) -> None:
