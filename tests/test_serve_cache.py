@@ -304,3 +304,16 @@ def test_a_server_whose_temporary_folder_cannot_be_written_serves_without_sharin
     with shared_folder(True) as folder:
         assert Path(folder).parent == tmp_path and oct(Path(folder).stat().st_mode & 0o777) == "0o700"
     assert not Path(folder).exists()
+
+
+def test_the_shared_folder_must_be_a_folder_not_a_link_on_every_system(tmp_path, monkeypatch):
+    folder = tmp_path / "index"
+    SearchEngine(folder).index([CORPUS])
+    shared = tmp_path / "searchkit-answers-real"
+    shared.mkdir(mode=0o700)
+    link = tmp_path / "searchkit-answers-link"
+    link.symlink_to(shared)
+    assert AnswerCache(folder, shared=shared).shared is not None
+    assert AnswerCache(folder, shared=link).shared is None  # what is read there is served: never through a link
+    monkeypatch.delattr(os, "getuid")  # as on Windows: no owner or mode bits to check
+    assert AnswerCache(folder, shared=shared).shared is not None and AnswerCache(folder, shared=link).shared is None

@@ -174,6 +174,8 @@ class SharedAnswers:
             status = os.lstat(folder)
         except OSError:
             return None
+        if not hasattr(os, "getuid"):  # Windows: no owner or mode bits to read; a folder, not a link
+            return cls(folder, max_bytes) if stat.S_ISDIR(status.st_mode) else None
         private = stat.S_ISDIR(status.st_mode) and not status.st_mode & 0o077
         return cls(folder, max_bytes) if private and status.st_uid == os.getuid() else None
 
