@@ -116,7 +116,7 @@ def test_a_first_build_cuts_batches_of_equal_bytes_from_a_corpus_that_ends_in_lo
             stream.write(json.dumps({"id": f"bai-{n}", "title": f"Tin số {n}", "body": body}, ensure_ascii=False) + "\n")
     expected, held = estimate([corpus])
     articles = list(iter_articles([corpus], defer=True))
-    parts = list(in_batches(iter(articles), 300, 2, expected=expected, weight=held))
+    parts = list(in_batches(iter(articles), 300, 2, expected=expected, expected_bytes=held))
     sizes = [sum(map(weight, part)) for part in parts]
     assert len(parts) == 4 and max(sizes) <= 1.1 * min(sizes)  # about the same text each
     assert [len(part) for part in parts] != [300] * 4  # not the same number of articles

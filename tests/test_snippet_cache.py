@@ -73,3 +73,20 @@ def write_untitled(folder):
         '{"id": "b", "title": "Viettel lắp trạm BTS", "body": "' + body.replace("\n", "\\n") + '"}\n',
         encoding="utf-8")
     return folder
+
+
+def test_marks_kept_for_one_tone_placement_are_never_another_spellings(tmp_path, corpus_copy):
+    """hoà/hòa (old and new tone placement), without accents, in capitals: the same words
+    marked in the same article, each spelling's marks as cut afresh, whichever was asked first."""
+    from searchkit.text.fold import fold
+
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus_copy])
+    spellings = ["hoà bình", "hòa bình", "hoa binh", "Hòa Bình"]
+    KEPT.clear()
+    kept = [marks(engine.search(typed)) for typed in spellings + spellings[::-1]]
+    assert all(kept[n] == afresh(engine, typed) for n, typed in enumerate(spellings + spellings[::-1]))
+    assert len({repr(found) for found in kept}) == 1  # one article, the same words marked
+    (_, _, snippets), = kept[0]
+    marked = {fold(snippet.text[a:b]).lower() for snippet in snippets for a, b in snippet.spans}
+    assert marked == {"hoa binh"}  # the article's own spelling, marked for every one typed

@@ -278,13 +278,13 @@ def _scaled_batch_size(requested: int, articles: int, workers: int = 1) -> int:
 
 
 def batches(articles: Iterator[Article], size: int, workers: int,
-            chars: int = MAX_BATCH_CHARS, expected: int = 0, weight: int = 0) -> Iterator[list[Article]]:
+            chars: int = MAX_BATCH_CHARS, expected: int = 0, expected_bytes: int = 0) -> Iterator[list[Article]]:
     """Batches of at most `size` articles, each cut where its text passes `chars` characters.
 
     Knowing that about `expected` articles are coming (an estimate), the batches are made as
     many as a multiple of `workers` (`even_size`), and each goes out as soon as it is read:
     every worker starts while the parent is still reading, and all of them finish together.
-    With `weight`, the bytes those articles hold (`corpus.estimate`), the batches are equal in
+    With `expected_bytes`, what those articles hold (`corpus.estimate`), the batches are equal in
     bytes (`corpus.weight`), up to twice `size` articles, rather than in articles: analysing
     costs by the byte, and the corpus' last 2,023 articles hold 8.4 MB against 5.1-6.9 for the
     others, so one worker kept on alone for 1.9 s of a 2-core build's 14.9. Fewer than
@@ -297,13 +297,13 @@ def batches(articles: Iterator[Article], size: int, workers: int,
     >>> [len(b) for b in batches(iter([Article(id="x", title="", body="")] * 300), 2000, 2, expected=1200)]
     [150, 150]
     >>> short, long = Article(id="s", title="", body="a" * 99), Article(id="l", title="", body="a" * 299)
-    >>> [len(b) for b in batches(iter([short] * 600 + [long] * 200), 400, 2, expected=800, weight=120_000)]
+    >>> [len(b) for b in batches(iter([short] * 600 + [long] * 200), 400, 2, expected=800, expected_bytes=120_000)]
     [600, 200]
     """
     taken = sent = 0
     if expected > 0:
         size = even_size(expected, size, workers)
-        share = weight / -(-expected // size) if weight > 0 else 0.0
+        share = expected_bytes / -(-expected // size) if expected_bytes > 0 else 0.0
         while taken < expected:
             chunk, full = _taken(articles, size, share)
             taken += len(chunk)
