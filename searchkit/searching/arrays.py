@@ -15,6 +15,7 @@ vectorised lookup.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import OrderedDict
 
 import numpy as np
 
@@ -46,12 +47,10 @@ class IndexArrays:
         self.alive = self._alive()
         self.deleted = not bool(self.alive.all())  # none: counting live holders is counting holders
         self._sides = self._open_sides()
-        self._cache: dict[tuple[str, str], Postings] = {}
-        self._cached_size = 0
+        self._cache = _Kept(MAX_CACHED_POSTINGS)
         self._frequencies: dict[tuple[str, str], int] = {}
         self.memo: dict[str, object] = {}  # per-generation values others derive (dates by doc)
-        self._occurrences: dict[tuple[str, str], np.ndarray] = {}
-        self._occurrence_size = 0
+        self._occurrences = _Kept(MAX_CACHED_OCCURRENCES)
         self._lengths: dict = {}
 
     def rebind(self, reader) -> None:
@@ -96,12 +95,7 @@ class IndexArrays:
         key = (field, text)
         found = self._cache.get(key)
         if found is None:
-            found = self._read_postings(field, text)
-            self._cached_size += len(found[0])
-            if self._cached_size > MAX_CACHED_POSTINGS:
-                self._cache.clear()
-                self._cached_size = len(found[0])
-            self._cache[key] = found
+            found = self._cache.keep(key, self._read_postings(field, text), lambda postings: len(postings[0]))
         return found
 
     def _read_postings(self, field: str, text: str) -> Postings:
@@ -209,12 +203,7 @@ class IndexArrays:
         key = (field, text)
         found = self._occurrences.get(key)
         if found is None:
-            found = self._read_occurrences(field, text)
-            self._occurrence_size += len(found)
-            if self._occurrence_size > MAX_CACHED_OCCURRENCES:
-                self._occurrences.clear()
-                self._occurrence_size = len(found)
-            self._occurrences[key] = found
+            found = self._occurrences.keep(key, self._read_occurrences(field, text), lambda keys: len(keys))
         return found
 
     def occurrences_within(self, field: str, text: str, docs: np.ndarray | None) -> np.ndarray:
@@ -252,6 +241,48 @@ class IndexArrays:
             np.bitwise_or(np.repeat((docs.astype(np.int64) + offset) << 32, freqs), positions, out=keys[at:end])
             at = end
         return keys
+
+
+class _Kept:
+    """Arrays read from the index, kept by key up to `limit` entries in all (an array's
+    `size`), least recently used first out: the common words of every query (*của*, *các*)
+    stay, where emptying the whole cache when it filled read a third of the positions of 200
+    queries at 16 times the corpus again."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.size = 0
+        self._entries: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found[0] if found is not None else None
+
+    def __contains__(self, key) -> bool:
+        return key in self._entries
+
+    def __getitem__(self, key):
+        return self._entries[key][0]
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self.size = 0
+
+    def keep(self, key, value, size_of):
+        """Keep `value` (one larger than the whole limit is returned, not kept); return it."""
+        size = size_of(value)
+        if size > self.limit:
+            return value
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self.size -= old[1]
+        self._entries[key] = (value, size)
+        self.size += size
+        while self.size > self.limit:
+            self.size -= self._entries.popitem(last=False)[1][1]
+        return value
 
 
 def _runs_within(ids: np.ndarray, freqs: np.ndarray, positions: np.ndarray, wanted: np.ndarray,

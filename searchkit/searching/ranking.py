@@ -73,6 +73,11 @@ MERGE_RATIO = 8
 #: A word of a run held by this many times more articles than the run has keys so far is
 #: read in the run's articles only (`_in_order`), not whole.
 RESTRICT_RATIO = 4
+#: Doc numbers held by more than one article in this many are compared through a mask over
+#: every article, not looked up one by one.
+DENSE_SHARE = 64
+
+_ONE, _LOOKALIKE_COVER = np.float32(1.0), np.float32(LOOKALIKE_COVER)
 
 
 @dataclass
@@ -226,6 +231,13 @@ def _live(arrays: IndexArrays, ids: np.ndarray) -> int:
     return len(ids) if not getattr(arrays, "deleted", True) else int(np.count_nonzero(arrays.alive[ids]))
 
 
+def _live_where(arrays: IndexArrays, ids: np.ndarray, chosen: np.ndarray) -> int:
+    """`_live` of the doc numbers `ids[chosen]` (a mask over `ids`), without taking them out."""
+    if not getattr(arrays, "deleted", True):
+        return int(np.count_nonzero(chosen))
+    return int(np.count_nonzero(arrays.alive[ids] & chosen))
+
+
 def _live_in(arrays: IndexArrays, mask: np.ndarray) -> int:
     """How many documents of a mask over every document are not deleted."""
     return int(np.count_nonzero(mask if not getattr(arrays, "deleted", True) else mask & arrays.alive))
@@ -262,10 +274,11 @@ def _clause(arrays: IndexArrays, clause: Clause, matches: dict, trace: Trace | N
         if not len(ids):
             continue
         every = as_typed.all()
-        holders = _live(arrays, ids if every else ids[as_typed]) or _live(arrays, ids)
+        holders = (_live(arrays, ids) if every else _live_where(arrays, ids, as_typed)) or _live(arrays, ids)
         weight = folded.boost * idf(arrays.count, holders)
         part_tf = tf_part(tf, arrays.norm(folded.name)[ids])
         contribution = weight * part_tf if share is None else weight * share * part_tf  # share None: all 1
+        first = not scored  # nothing written yet in either array
         if scored:
             score[ids] += contribution
         else:  # nothing added yet: 0 + x is x
@@ -273,8 +286,9 @@ def _clause(arrays: IndexArrays, clause: Clause, matches: dict, trace: Trace | N
             scored = True
         if every:
             strength[ids] = 1.0
-        else:
-            strength[ids] = np.maximum(strength[ids], np.where(as_typed, 1.0, LOOKALIKE_COVER))
+        else:  # float32 throughout: a look-alike covers LOOKALIKE_COVER, as the array holds it
+            held = np.where(as_typed, _ONE, _LOOKALIKE_COVER)
+            strength[ids] = held if first else np.maximum(strength[ids], held)  # first: zeros below
         if trace is not None:
             trace.add(f"{label} · {part}", ids, contribution)
     return strength, score
@@ -291,11 +305,8 @@ def _field_counts(arrays: IndexArrays, part: str, clause: Clause,
         return ids, counts, None, np.ones(len(ids), bool)
     if not clause.alternatives:  # exact occurrences are some of the folded ones: no dense arrays
         exact_ids, exact_counts = _exact_counts(arrays, part, typed)
-        at = np.searchsorted(ids, exact_ids)
-        tf, as_typed = LOOKALIKE * counts, np.zeros(len(ids), bool)
-        tf[at] += (1.0 - LOOKALIKE) * exact_counts
-        as_typed[at] = True
-        return ids, tf, None, as_typed
+        exact_tf = _aligned(ids, exact_ids, exact_counts, arrays.size)
+        return ids, LOOKALIKE * counts + (1.0 - LOOKALIKE) * exact_tf, None, exact_tf > 0
     tf = np.zeros(arrays.size, dtype=np.float32)
     as_typed = np.zeros(arrays.size, dtype=bool)
     if any(m.mode != ANY for m in typed):
@@ -314,6 +325,24 @@ def _field_counts(arrays: IndexArrays, part: str, clause: Clause,
         as_typed[alt_ids] = True
     ids = np.flatnonzero(tf)
     return ids, tf[ids], weighted[ids] / tf[ids], as_typed[ids]
+
+
+def _aligned(ids: np.ndarray, subset: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """The `values` of the doc numbers `subset` (sorted, a subset of the sorted `ids`) at their
+    places in `ids`, 0 elsewhere. A common word's are placed through an array over every
+    document (two linear passes: a binary search per doc number cost four times as much at 16
+    times the corpus).
+
+    >>> _aligned(np.array([2, 5, 9]), np.array([5, 9]), np.array([3.0, 1.0], np.float32), 10).tolist()
+    [0.0, 3.0, 1.0]
+    """
+    if len(ids) * DENSE_SHARE < size:
+        found = np.zeros(len(ids), np.float32)
+        found[np.searchsorted(ids, subset)] = values
+        return found
+    spread = np.zeros(size, np.float32)
+    spread[subset] = values
+    return spread[ids]
 
 
 def _exact_counts(arrays: IndexArrays, part: str, typed: tuple[Match, ...]) -> tuple[np.ndarray, np.ndarray]:

@@ -85,4 +85,7 @@ def blend(relevance: np.ndarray, covered: np.ndarray, power: float) -> np.ndarra
     >>> blend(np.array([4.0, 6.0]), np.array([1.0, 0.5]), power=2.0).tolist()
     [4.0, 1.5]
     """
-    return (relevance * np.power(covered, power)).astype(np.float32)
+    scaled = relevance.astype(np.float32)  # covered 1: x · 1 ** power is x, bit for bit
+    some = np.flatnonzero(covered != 1.0)  # the power is the costly part: only where it changes something
+    scaled[some] = relevance[some] * np.power(covered[some], power)
+    return scaled
