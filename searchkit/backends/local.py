@@ -196,8 +196,8 @@ class LocalIndex:
 
         generation = reader.generation()
         cached = self._arrays
-        if cached is None or cached[0] != generation:
-            self._arrays = (generation, IndexArrays(reader))
+        if cached is None or cached[0] != generation:  # what the last one read carries over
+            self._arrays = (generation, IndexArrays(reader, before=cached[1] if cached is not None else None))
         else:
             cached[1].rebind(reader)
         return self._arrays[1]

@@ -20,7 +20,7 @@ from collections import OrderedDict
 import numpy as np
 
 from searchkit.fields import BY_NAME
-from searchkit.indexing.adapter import deleted_documents, segment_leaves
+from searchkit.indexing.adapter import deleted_documents, leaf_segment_id, segment_leaves
 from searchkit.searching.scoring import idf, length_norm, tf_part
 
 #: Posting entries (doc number + frequency, 8 bytes) kept between searches of one index
@@ -38,28 +38,52 @@ _EMPTY: Postings = (np.zeros(0, np.int32), np.zeros(0, np.float32))
 class IndexArrays:
     """Postings, lengths and positions of one open reader, as arrays over global doc numbers."""
 
-    def __init__(self, reader):
+    def __init__(self, reader, before: IndexArrays | None = None):
+        """`before`: the arrays of the previous generation, whose open postings files and
+        read postings this one takes over where its segments come first here too (`_carry`)."""
         self.reader = reader
         self.leaves = segment_leaves(reader)
+        self.layout = _layout(self.leaves)  # read now: the reader is closed when the next one opens
         self.size = reader.doc_count_all()
         self.count = max(reader.doc_count(), 1)
         self._verify()
         self.alive = self._alive()
         self.deleted = not bool(self.alive.all())  # none: counting live holders is counting holders
-        self._sides = self._open_sides()
+        self._sides = self._open_sides(before)
         self._cache = _Kept(MAX_CACHED_POSTINGS)
-        self._frequencies: dict[tuple[str, str], int] = {}
+        self._frequencies: dict[tuple[str, str], tuple[int, int]] = {}  # -> (count, segments read)
         self.memo: dict[str, object] = {}  # per-generation values others derive (dates by doc)
         self._occurrences = _Kept(MAX_CACHED_OCCURRENCES)
         self._lengths: dict = {}
+        if before is not None:
+            self._carry(before)
 
     def rebind(self, reader) -> None:
         """Use a new reader of the same generation (same segments, same doc numbers)."""
         if reader is self.reader:
             return
+        sides = self._by_segment()
         self.reader = reader
         self.leaves = segment_leaves(reader)
-        self._sides = self._open_sides()
+        self.layout = _layout(self.leaves)
+        self._sides = {id(leaf): sides[segment] for (leaf, _), (segment, _, _) in zip(self.leaves, self.layout)}
+
+    def _by_segment(self) -> dict[str, object]:
+        """The open postings files by segment id."""
+        return {segment: self._sides[id(leaf)] for (leaf, _), (segment, _, _) in zip(self.leaves, self.layout)}
+
+    def _carry(self, before: IndexArrays) -> None:
+        """Take over what `before` read, when its segments are this generation's first ones,
+        at the same doc numbers (a commit that added segments and merged none): a term's
+        postings and positions are then those read before, followed by the new segments'
+        (read when the term is asked for: `_extent`). After each commit the same searches
+        come again (a newsroom's server), and reading their words anew in every segment was
+        a fifth of their CPU (bench/after_commit.py)."""
+        if not before.layout or before.layout != self.layout[:len(before.layout)]:
+            return
+        self._cache, self._occurrences, self._frequencies = before._cache, before._occurrences, before._frequencies
+        before._cache, before._occurrences = _Kept(MAX_CACHED_POSTINGS), _Kept(MAX_CACHED_OCCURRENCES)
+        before._frequencies = {}
 
     def _verify(self) -> None:
         """What is cheap to verify of the reader's generation (raises IndexDamagedError)."""
@@ -72,12 +96,15 @@ class IndexArrays:
         if location:
             verify_opening(Path(location[0]), self.reader.generation())
 
-    def _open_sides(self) -> dict[int, object]:
+    def _open_sides(self, before: IndexArrays | None = None) -> dict[int, object]:
         """The `.skp` postings file of each segment, by id() of its reader (a missing or
-        damaged one is an IndexDamagedError naming it)."""
+        damaged one is an IndexDamagedError naming it); those `before` had open are kept
+        (a segment's file never changes), with the terms they looked up."""
         from searchkit.indexing.postings import for_segment
 
-        return {id(leaf): for_segment(leaf) for leaf, _ in self.leaves}
+        kept = before._by_segment() if before is not None else {}
+        return {id(leaf): kept.get(segment) or for_segment(leaf) for (leaf, _), (segment, _, _) in
+                zip(self.leaves, self.layout)}
 
     def _alive(self) -> np.ndarray:
         alive = np.ones(self.size, dtype=bool)
@@ -93,17 +120,21 @@ class IndexArrays:
     def postings(self, field: str, text: str) -> Postings:
         """Doc numbers and frequencies of a term (deleted documents included), cached."""
         key = (field, text)
-        found = self._cache.get(key)
-        if found is None:
-            found = self._cache.keep(key, self._read_postings(field, text), lambda postings: len(postings[0]))
-        return found
+        found, read = self._cache.get(key) or (None, 0)
+        if found is not None and read == len(self.leaves):
+            return found
+        more = self._read_postings(field, text, read)
+        if found is not None and len(found[0]):  # read before a commit: the new segments' follow
+            more = (np.concatenate((found[0], more[0])), np.concatenate((found[1], more[1]))) if len(more[0]) else found
+        return self._cache.keep(key, more, len(more[0]), len(self.leaves))
 
-    def _read_postings(self, field: str, text: str) -> Postings:
-        """Every segment's slice, written once into the global arrays: shifting the doc
-        numbers and widening the frequencies are each one pass, with no concatenation after
-        (at 16 times the corpus, posting lists of 100,000s of entries are read per query)."""
+    def _read_postings(self, field: str, text: str, first: int = 0) -> Postings:
+        """Every segment's slice (from the `first` segment on), written once into the global
+        arrays: shifting the doc numbers and widening the frequencies are each one pass, with
+        no concatenation after (at 16 times the corpus, posting lists of 100,000s of entries
+        are read per query)."""
         pieces = []
-        for leaf, offset in self.leaves:
+        for leaf, offset in self.leaves[first:]:
             found = self._segment_postings(leaf, field, text)
             if found is not None and len(found[0]):
                 pieces.append((offset, found))
@@ -123,15 +154,18 @@ class IndexArrays:
         """In how many documents a term occurs (deleted ones included), without reading its
         postings: the query rewriting asks this of every word of a long query."""
         key = (field, text)
-        found = self._frequencies.get(key)
-        if found is None:
-            if key in self._cache:
-                found = len(self._cache[key][0])
-            else:
-                found = sum(self._segment_frequency(leaf, field, text) for leaf, _ in self.leaves)
-            if len(self._frequencies) > MAX_CACHED_FREQUENCIES:
-                self._frequencies.clear()
-            self._frequencies[key] = found
+        found, read = self._frequencies.get(key) or (0, -1)
+        if read == len(self.leaves):
+            return found
+        read = max(read, 0)
+        postings = self._cache.peek(key)
+        if postings is not None and postings[1] == len(self.leaves):
+            found = len(postings[0][0])
+        else:  # counted before a commit (`_carry`): the new segments' added
+            found += sum(self._segment_frequency(leaf, field, text) for leaf, _ in self.leaves[read:])
+        if len(self._frequencies) > MAX_CACHED_FREQUENCIES:
+            self._frequencies.clear()
+        self._frequencies[key] = (found, len(self.leaves))
         return found
 
     def completions(self, field: str, prefix: str) -> dict[str, int]:
@@ -201,19 +235,21 @@ class IndexArrays:
         """Every occurrence of a term in a positional field, as sorted `doc << 32 | position`
         keys (deleted documents included)."""
         key = (field, text)
-        found = self._occurrences.get(key)
-        if found is None:
-            found = self._occurrences.keep(key, self._read_occurrences(field, text), lambda keys: len(keys))
-        return found
+        found, read = self._occurrences.get(key) or (None, 0)
+        if found is not None and read == len(self.leaves):
+            return found
+        more = self._read_occurrences(field, text, read)
+        if found is not None and len(found):  # read before a commit: the new segments' follow
+            more = np.concatenate((found, more)) if len(more) else found
+        return self._occurrences.keep(key, more, len(more), len(self.leaves))
 
     def occurrences_within(self, field: str, text: str, docs: np.ndarray | None) -> np.ndarray:
         """`occurrences` of the sorted global doc numbers `docs` only, or all of them when they
         were read already (or `docs` is None): a common word beside a rare one is read in the
         rare one's articles (a few postings looked up), not whole (millions of keys at 16
         times the corpus). Callers intersect the result with keys of those articles."""
-        found = self._occurrences.get((field, text))
-        if found is not None or docs is None:
-            return found if found is not None else self.occurrences(field, text)
+        if docs is None or (field, text) in self._occurrences:
+            return self.occurrences(field, text)  # kept: read whole already
         bounds = np.searchsorted(docs, [offset for _, offset in self.leaves] + [self.size])
         parts = []
         for (leaf, offset), lo, hi in zip(self.leaves, bounds[:-1].tolist(), bounds[1:].tolist()):
@@ -223,12 +259,12 @@ class IndexArrays:
                     parts.append(_runs_within(*local, docs[lo:hi] - offset, offset))
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
-    def _read_occurrences(self, field: str, text: str) -> np.ndarray:
-        """The keys of every segment, each segment's written in place: a posting's document key
-        repeated over its positions, or-ed with them (two passes over the positions, where
-        widening, shifting and joining them took seven)."""
+    def _read_occurrences(self, field: str, text: str, first: int = 0) -> np.ndarray:
+        """The keys of every segment (from the `first` segment on), each segment's written in
+        place: a posting's document key repeated over its positions, or-ed with them (two
+        passes over the positions, where widening, shifting and joining them took seven)."""
         pieces = []
-        for leaf, offset in self.leaves:
+        for leaf, offset in self.leaves[first:]:
             local = self._sides[id(leaf)].occurrence_runs(field, text)
             if local is not None and len(local[2]):
                 pieces.append((offset, local))
@@ -243,42 +279,52 @@ class IndexArrays:
         return keys
 
 
+def _layout(leaves: list) -> list[tuple[str, int, int]]:
+    """(segment id, first doc number, documents) of each segment, in order."""
+    return [(leaf_segment_id(leaf), offset, leaf.doc_count_all()) for leaf, offset in leaves]
+
+
 class _Kept:
-    """Arrays read from the index, kept by key up to `limit` entries in all (an array's
-    `size`), least recently used first out: the common words of every query (*của*, *các*)
-    stay, where emptying the whole cache when it filled read a third of the positions of 200
-    queries at 16 times the corpus again."""
+    """Arrays read from the index, kept by key with how many of the generation's segments
+    they were read from (fewer when read before a commit: `IndexArrays._carry`), up to
+    `limit` entries in all (an array's `size`), least recently used first out: the common
+    words of every query (*của*, *các*) stay, where emptying the whole cache when it filled
+    read a third of the positions of 200 queries at 16 times the corpus again."""
 
     def __init__(self, limit: int):
         self.limit = limit
         self.size = 0
-        self._entries: OrderedDict = OrderedDict()
+        self._entries: OrderedDict = OrderedDict()  # key -> (value, size, segments read)
 
-    def get(self, key):
+    def get(self, key) -> tuple[object, int] | None:
+        """(value, segments it was read from), marked as used; None when not kept."""
         found = self._entries.get(key)
-        if found is not None:
-            self._entries.move_to_end(key)
-        return found[0] if found is not None else None
+        if found is None:
+            return None
+        self._entries.move_to_end(key)
+        return found[0], found[2]
+
+    def peek(self, key) -> tuple[object, int] | None:
+        """`get` without marking it used."""
+        found = self._entries.get(key)
+        return None if found is None else (found[0], found[2])
 
     def __contains__(self, key) -> bool:
         return key in self._entries
-
-    def __getitem__(self, key):
-        return self._entries[key][0]
 
     def clear(self) -> None:
         self._entries.clear()
         self.size = 0
 
-    def keep(self, key, value, size_of):
-        """Keep `value` (one larger than the whole limit is returned, not kept); return it."""
-        size = size_of(value)
-        if size > self.limit:
-            return value
+    def keep(self, key, value, size: int, read: int):
+        """Keep `value` of `size`, read from `read` segments (one larger than the whole limit
+        is returned, not kept); return it."""
         old = self._entries.pop(key, None)
         if old is not None:
             self.size -= old[1]
-        self._entries[key] = (value, size)
+        if size > self.limit:
+            return value
+        self._entries[key] = (value, size, read)
         self.size += size
         while self.size > self.limit:
             self.size -= self._entries.popitem(last=False)[1][1]
