@@ -184,6 +184,20 @@ def test_words_out_of_order_in_a_pair_cache_are_missed_never_mistaken():
         _Lines(np.frombuffer(b"tr\xe1m", dtype=np.uint8))  # not UTF-8: the cache is rebuilt
 
 
+def test_a_table_looked_up_often_decodes_its_words_once_and_answers_the_same():
+    from searchkit.searching.accents import _Lines, _lines
+    from searchkit.searching.sorted_table import DECODE_AFTER, SortedTable
+
+    words = ["an", "bình", "hoà", "nghệ", "số", "trạm", "viễn"]
+    asked = ["trạm", "hòa", "hoà", "ấn", "an", "", "viễn", "zzz"]
+    lazy, crafted = SortedTable(_Lines(_lines(words))), SortedTable(_Lines(_lines(["trạm", "an", "nghệ"])))
+    first = [lazy.get(w) for w in asked]
+    assert first == [5, None, 2, None, 0, None, 6, None] and lazy._keys.words is None
+    for _ in range(DECODE_AFTER // len(asked) + 1):
+        assert [lazy.get(w) for w in asked] == first
+        assert {w: crafted.get(w) for w in ("an", "nghệ", "trạm")} == {"an": None, "nghệ": 2, "trạm": None}
+    assert lazy._keys.words == words  # decoded once, after enough lookups
+
 def test_statistics_saved_late_for_an_older_commit_leave_the_newer_ones(tmp_path):
     """A writer finishing its commit's statistics after another writer committed removes
     the older generations' files only, never the newer commit's."""
