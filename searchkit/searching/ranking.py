@@ -494,7 +494,6 @@ def _neighbours(arrays: IndexArrays, plan: QueryPlan, matches: dict, relevance: 
         holding = np.zeros(arrays.size, dtype=bool)
         # typed with accents: as typed only, a look-alike pair (`nghệ Ấn`) is no bonus
         forms = tuple(_typed(matches, typed[w]) if w in typed else Match(w, w) for w in neighbours.words)
-        as_restored = _as_restored(arrays, known, forms, restored)
         for folded in fields_of(FOLDED):
             field_f, part = folded.name, folded.text[0]
             if long_query and _glue(arrays, field_f, neighbours.words):
@@ -511,7 +510,8 @@ def _neighbours(arrays: IndexArrays, plan: QueryPlan, matches: dict, relevance: 
             if trace is not None:
                 trace.add(f'"{neighbours}" · {part}', ids, part_score)
         count = _live_in(arrays, holding)
-        if count:
+        if count:  # after the words as typed: the restoration's are found among them (`_side_by_side`)
+            as_restored = _as_restored(arrays, known, forms, restored)
             found.append((idf(arrays.count, count), holding if as_restored is None else
                           np.where(as_restored, 1.0, np.where(holding, RESTORED_LOOSE, 0.0)).astype(np.float32)))
     return found
@@ -543,10 +543,28 @@ def _side_by_side(arrays: IndexArrays, known: dict, part: str, forms: tuple[Matc
     that a triple extends the keys of its pair."""
     key = (part, forms)
     if key not in known:
-        within = lambda i, docs: exact.occurrences_within(arrays, part, forms[i], docs)  # noqa: E731
-        size = lambda i: exact.holders(arrays, part, forms[i])  # noqa: E731
-        known[key] = _in_order(len(forms), size, within, known.get((part, forms[:-1])))
+        loose = (part, tuple(Match(m.folded, m.folded) for m in forms))
+        if loose != key and loose in known:  # the same words found with any accents: a few of them
+            known[key] = _as_matched(arrays, part, known[loose], forms)
+        else:
+            within = lambda i, docs: exact.occurrences_within(arrays, part, forms[i], docs)  # noqa: E731
+            size = lambda i: exact.holders(arrays, part, forms[i])  # noqa: E731
+            known[key] = _in_order(len(forms), size, within, known.get((part, forms[:-1])))
     return known[key]
+
+
+def _as_matched(arrays: IndexArrays, part: str, keys: np.ndarray, forms: tuple[Match, ...]) -> np.ndarray:
+    """Of `keys` where the words stand in order with any accents, those where each stands
+    as its `Match` says (`chu ky so` as the restoration writes it, *chữ ký số*): an exact
+    occurrence is a folded one at the same position, so each such word is looked up in the
+    articles of the keys left only, not read whole (a common word at 16 times the corpus)."""
+    last = len(forms) - 1
+    for i, match in enumerate(forms):
+        if match.mode == ANY or not len(keys):
+            continue
+        docs = exact.doc_counts(keys)[0] if exact.holders(arrays, part, match) > RESTRICT_RATIO * len(keys) else None
+        keys = _common(keys - (last - i), exact.occurrences_within(arrays, part, match, docs)) + (last - i)
+    return keys
 
 
 def _glue(arrays: IndexArrays, field_name: str, words: tuple[str, ...]) -> bool:
