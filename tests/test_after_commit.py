@@ -24,7 +24,7 @@ def test_after_a_commit_the_postings_read_before_answer_as_a_fresh_engine(tmp_pa
     for query in QUERIES:
         engine.search(query)
     before = engine.backend._arrays[1]
-    read_before = len(before.leaves)
+    read_before, layout_before = len(before.leaves), before.layout
     (corpus_copy / "ha_giang.txt").write_text(NEW, encoding="utf-8")
     assert engine.index([corpus_copy]).added == 1
 
@@ -32,14 +32,15 @@ def test_after_a_commit_the_postings_read_before_answer_as_a_fresh_engine(tmp_pa
     after = engine.backend._arrays[1]
     assert after is not before and len(after.leaves) == read_before + 1
     # Đắk Nông was read before the commit, from its segments only, and taken over as it was
-    assert after._cache.peek(("body_f", "dak"))[1] == read_before
+    assert after._cache.peek(("body_f", "dak"))[1] is layout_before
+    assert after._kept_segments(layout_before) == read_before
     assert {id(side) for side in before._sides.values()} <= {id(side) for side in after._sides.values()}
     assert "ha_giang" in [hit.id for hit in found.hits]
 
     fresh = SearchEngine(tmp_path / "index")
     for query in QUERIES:
         assert answer(engine.search(query)) == answer(fresh.search(query)), query
-    assert after._cache.peek(("body_f", "dak"))[1] == len(after.leaves)  # read on: the new segment's follow
+    assert after._cache.peek(("body_f", "dak"))[1] is after.layout  # read on: the new segment's follow
     assert "ha_giang" in [hit.id for hit in engine.search("Đắk Nông").hits]
 
 
@@ -51,7 +52,8 @@ def test_a_merge_that_moves_the_segments_reads_every_word_afresh(tmp_path, corpu
     before_answers = {query: answer(engine.search(query)) for query in QUERIES}
     engine.optimize()  # one segment: the doc numbers may move
     after = [answer(engine.search(query)) for query in QUERIES]
-    assert engine.backend._arrays[1]._cache.peek(("body_f", "tram"))[1] == 1
+    merged = engine.backend._arrays[1]
+    assert len(merged.layout) == 1 and merged._cache.peek(("body_f", "tram"))[1] is merged.layout
     fresh = SearchEngine(tmp_path / "index")
     assert after == [answer(fresh.search(query)) for query in QUERIES]
     assert {query: (total, len(hits)) for query, (total, hits) in before_answers.items()} == \
@@ -73,3 +75,26 @@ def test_an_article_written_again_shows_its_new_title_and_text(tmp_path, corpus_
     assert answer(engine.search("hoá đơn điện tử")) == answer(SearchEngine(tmp_path / "index").search("hoá đơn điện tử"))
     assert "ha_giang" in [hit.id for hit in engine.search("hoá đơn điện tử").hits]
     assert "ha_giang" not in [hit.id for hit in engine.search('"chữ ký số"').hits]
+
+
+def test_a_merge_of_the_small_segments_at_the_end_keeps_what_the_others_hold(tmp_path, corpus_copy):
+    """A commit past MAX_SEGMENTS merges the small segments at the end into a new one: a word
+    read before keeps what the segments before them hold, and reads the rest."""
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus_copy])
+    partly = 0
+    for k in range(14):
+        (corpus_copy / f"moi{k}.txt").write_text(f"Hà Giang xây thêm trạm BTS số {k}\n\nTỉnh xây thêm trạm BTS "
+                                                 f"ở vùng cao, đợt {k}, chữ ký số của các xã.\n", encoding="utf-8")
+        engine.search("trạm BTS")
+        engine.index([corpus_copy])
+        engine.search("xyzzyq")  # this commit's arrays, with what the searches before it read
+        after = engine.backend._arrays[1]
+        read_under = after._cache.peek(("body_f", "tram"))[1]
+        if 0 < after._kept_segments(read_under) < len(read_under):
+            partly += 1
+        fresh = SearchEngine(tmp_path / "index")
+        for query in ("trạm BTS", "tram bts", '"trạm BTS"', "chữ ký số", "của các"):
+            assert answer(engine.search(query)) == answer(fresh.search(query)), (k, query)
+        assert engine.search("trạm BTS").total == 3 + k + 1
+    assert partly  # a merge came, and what the segments before it hold was kept

@@ -40,7 +40,7 @@ class IndexArrays:
 
     def __init__(self, reader, before: IndexArrays | None = None):
         """`before`: the arrays of the previous generation, whose open postings files and
-        read postings this one takes over where its segments come first here too (`_carry`)."""
+        read postings this one takes over (`_carry`)."""
         self.reader = reader
         self.leaves = segment_leaves(reader)
         self.layout = _layout(self.leaves)  # read now: the reader is closed when the next one opens
@@ -65,7 +65,8 @@ class IndexArrays:
         sides = self._by_segment()
         self.reader = reader
         self.leaves = segment_leaves(reader)
-        self.layout = _layout(self.leaves)
+        layout = _layout(self.leaves)
+        self.layout = self.layout if layout == self.layout else layout  # what was read under it stays current
         self._sides = {id(leaf): sides[segment] for (leaf, _), (segment, _, _) in zip(self.leaves, self.layout)}
 
     def _by_segment(self) -> dict[str, object]:
@@ -73,14 +74,14 @@ class IndexArrays:
         return {segment: self._sides[id(leaf)] for (leaf, _), (segment, _, _) in zip(self.leaves, self.layout)}
 
     def _carry(self, before: IndexArrays) -> None:
-        """Take over what `before` read, when its segments are this generation's first ones,
-        at the same doc numbers (a commit that added segments and merged none): a term's
-        postings and positions are then those read before, followed by the new segments'
-        (read when the term is asked for: `_extent`). After each commit the same searches
-        come again (a newsroom's server), and reading their words anew in every segment was
-        a fifth of their CPU (bench/after_commit.py)."""
-        if not before.layout or before.layout != self.layout[:len(before.layout)]:
-            return
+        """Take over what `before` read. Each entry knows the segments it was read from (the
+        `layout` of its generation): asked for again, it keeps the part of the segments this
+        generation begins with too, at the same doc numbers, and reads the others (a small
+        segment added, or the small ones at the end merged into a new one: a newsroom's
+        commit, which leaves the large ones). After each commit the same searches come again,
+        and reading their words anew in every segment was a fifth of their CPU
+        (bench/after_commit.py). A merge of every segment leaves nothing to keep.
+        """
         self._cache, self._occurrences, self._frequencies = before._cache, before._occurrences, before._frequencies
         before._cache, before._occurrences = _Kept(MAX_CACHED_POSTINGS), _Kept(MAX_CACHED_OCCURRENCES)
         before._frequencies = {}
@@ -120,13 +121,17 @@ class IndexArrays:
     def postings(self, field: str, text: str) -> Postings:
         """Doc numbers and frequencies of a term (deleted documents included), cached."""
         key = (field, text)
-        found, read = self._cache.get(key) or (None, 0)
-        if found is not None and read == len(self.leaves):
+        found, layout = self._cache.get(key) or (None, ())
+        if found is not None and layout is self.layout:
             return found
-        more = self._read_postings(field, text, read)
-        if found is not None and len(found[0]):  # read before a commit: the new segments' follow
-            more = (np.concatenate((found[0], more[0])), np.concatenate((found[1], more[1]))) if len(more[0]) else found
-        return self._cache.keep(key, more, len(more[0]), len(self.leaves))
+        kept = self._kept_segments(layout) if found is not None else 0
+        if kept:  # read before a commit: what the segments kept hold, then the others'
+            end = int(np.searchsorted(found[0], self._end_of(kept)))
+            more = self._read_postings(field, text, kept)
+            more = (np.concatenate((found[0][:end], more[0])), np.concatenate((found[1][:end], more[1])))
+        else:
+            more = self._read_postings(field, text)
+        return self._cache.keep(key, more, len(more[0]), self.layout)
 
     def _read_postings(self, field: str, text: str, first: int = 0) -> Postings:
         """Every segment's slice (from the `first` segment on), written once into the global
@@ -154,18 +159,17 @@ class IndexArrays:
         """In how many documents a term occurs (deleted ones included), without reading its
         postings: the query rewriting asks this of every word of a long query."""
         key = (field, text)
-        found, read = self._frequencies.get(key) or (0, -1)
-        if read == len(self.leaves):
+        found, layout = self._frequencies.get(key) or (0, None)
+        if layout is self.layout:
             return found
-        read = max(read, 0)
         postings = self._cache.peek(key)
-        if postings is not None and postings[1] == len(self.leaves):
+        if postings is not None and postings[1] is self.layout:
             found = len(postings[0][0])
-        else:  # counted before a commit (`_carry`): the new segments' added
-            found += sum(self._segment_frequency(leaf, field, text) for leaf, _ in self.leaves[read:])
+        else:  # the segments' own counts (their term lookups are remembered across commits)
+            found = sum(self._segment_frequency(leaf, field, text) for leaf, _ in self.leaves)
         if len(self._frequencies) > MAX_CACHED_FREQUENCIES:
             self._frequencies.clear()
-        self._frequencies[key] = (found, len(self.leaves))
+        self._frequencies[key] = (found, self.layout)
         return found
 
     def completions(self, field: str, prefix: str) -> dict[str, int]:
@@ -235,13 +239,31 @@ class IndexArrays:
         """Every occurrence of a term in a positional field, as sorted `doc << 32 | position`
         keys (deleted documents included)."""
         key = (field, text)
-        found, read = self._occurrences.get(key) or (None, 0)
-        if found is not None and read == len(self.leaves):
+        found, layout = self._occurrences.get(key) or (None, ())
+        if found is not None and layout is self.layout:
             return found
-        more = self._read_occurrences(field, text, read)
-        if found is not None and len(found):  # read before a commit: the new segments' follow
-            more = np.concatenate((found, more)) if len(more) else found
-        return self._occurrences.keep(key, more, len(more), len(self.leaves))
+        kept = self._kept_segments(layout) if found is not None else 0
+        if kept:  # read before a commit: what the segments kept hold, then the others'
+            end = int(np.searchsorted(found, self._end_of(kept) << 32))
+            more = np.concatenate((found[:end], self._read_occurrences(field, text, kept)))
+        else:
+            more = self._read_occurrences(field, text)
+        return self._occurrences.keep(key, more, len(more), self.layout)
+
+    def _kept_segments(self, layout: tuple) -> int:
+        """How many of this generation's first segments an entry read under `layout` holds
+        as they are here (the same segment at the same first doc number)."""
+        kept = 0
+        for mine, theirs in zip(self.layout, layout):
+            if mine != theirs:
+                break
+            kept += 1
+        return kept
+
+    def _end_of(self, segments: int) -> int:
+        """The first doc number after this generation's first `segments` segments."""
+        _, offset, documents = self.layout[segments - 1]
+        return offset + documents
 
     def occurrences_within(self, field: str, text: str, docs: np.ndarray | None) -> np.ndarray:
         """`occurrences` of the sorted global doc numbers `docs` only, or all of them when they
@@ -279,14 +301,15 @@ class IndexArrays:
         return keys
 
 
-def _layout(leaves: list) -> list[tuple[str, int, int]]:
-    """(segment id, first doc number, documents) of each segment, in order."""
-    return [(leaf_segment_id(leaf), offset, leaf.doc_count_all()) for leaf, offset in leaves]
+def _layout(leaves: list) -> tuple[tuple[str, int, int], ...]:
+    """(segment id, first doc number, documents) of each segment, in order: made once per
+    generation, so that an entry read under it is known by identity."""
+    return tuple((leaf_segment_id(leaf), offset, leaf.doc_count_all()) for leaf, offset in leaves)
 
 
 class _Kept:
-    """Arrays read from the index, kept by key with how many of the generation's segments
-    they were read from (fewer when read before a commit: `IndexArrays._carry`), up to
+    """Arrays read from the index, kept by key with the segments they were read from (the
+    `layout` of their generation: `IndexArrays._carry`), up to
     `limit` entries in all (an array's `size`), least recently used first out: the common
     words of every query (*của*, *các*) stay, where emptying the whole cache when it filled
     read a third of the positions of 200 queries at 16 times the corpus again."""
@@ -294,17 +317,17 @@ class _Kept:
     def __init__(self, limit: int):
         self.limit = limit
         self.size = 0
-        self._entries: OrderedDict = OrderedDict()  # key -> (value, size, segments read)
+        self._entries: OrderedDict = OrderedDict()  # key -> (value, size, layout read under)
 
-    def get(self, key) -> tuple[object, int] | None:
-        """(value, segments it was read from), marked as used; None when not kept."""
+    def get(self, key) -> tuple[object, tuple] | None:
+        """(value, the layout it was read under), marked as used; None when not kept."""
         found = self._entries.get(key)
         if found is None:
             return None
         self._entries.move_to_end(key)
         return found[0], found[2]
 
-    def peek(self, key) -> tuple[object, int] | None:
+    def peek(self, key) -> tuple[object, tuple] | None:
         """`get` without marking it used."""
         found = self._entries.get(key)
         return None if found is None else (found[0], found[2])
@@ -316,15 +339,15 @@ class _Kept:
         self._entries.clear()
         self.size = 0
 
-    def keep(self, key, value, size: int, read: int):
-        """Keep `value` of `size`, read from `read` segments (one larger than the whole limit
-        is returned, not kept); return it."""
+    def keep(self, key, value, size: int, layout: tuple):
+        """Keep `value` of `size`, read under `layout` (one larger than the whole limit is
+        returned, not kept); return it."""
         old = self._entries.pop(key, None)
         if old is not None:
             self.size -= old[1]
         if size > self.limit:
             return value
-        self._entries[key] = (value, size, read)
+        self._entries[key] = (value, size, layout)
         self.size += size
         while self.size > self.limit:
             self.size -= self._entries.popitem(last=False)[1][1]
