@@ -51,7 +51,7 @@ class IndexArrays:
         self.deleted = not bool(self.alive.all())  # none: counting live holders is counting holders
         self._sides = self._open_sides(before)
         self._cache = _Kept(MAX_CACHED_POSTINGS)
-        self._frequencies: dict[tuple[str, str], tuple[int, int]] = {}  # -> (count, segments read)
+        self._frequencies: dict[tuple[str, str], tuple[int, tuple]] = {}  # -> (count, layout counted under)
         self.memo: dict[str, object] = {}  # per-generation values others derive (dates by doc)
         self._occurrences = _Kept(MAX_CACHED_OCCURRENCES)
         self._lengths: dict = {}
@@ -309,10 +309,10 @@ def _layout(leaves: list) -> tuple[tuple[str, int, int], ...]:
 
 class _Kept:
     """Arrays read from the index, kept by key with the segments they were read from (the
-    `layout` of their generation: `IndexArrays._carry`), up to
-    `limit` entries in all (an array's `size`), least recently used first out: the common
-    words of every query (*của*, *các*) stay, where emptying the whole cache when it filled
-    read a third of the positions of 200 queries at 16 times the corpus again."""
+    `layout` of their generation: `IndexArrays._carry`), up to `limit` entries in all (an
+    array's `size`), least recently used first out: the common words of every query (*của*,
+    *các*) stay, where emptying the whole cache when it filled read a third of the positions
+    of 200 queries at 16 times the corpus again."""
 
     def __init__(self, limit: int):
         self.limit = limit

@@ -73,8 +73,8 @@ MERGE_RATIO = 8
 #: A word of a run held by this many times more articles than the run has keys so far is
 #: read in the run's articles only (`_in_order`), not whole.
 RESTRICT_RATIO = 4
-#: Doc numbers held by more than one article in this many are compared through a mask over
-#: every article, not looked up one by one.
+#: A word in more than one article in this many has its exact occurrences placed among its
+#: folded ones through an array over every article (`_aligned`), not by a binary search each.
 DENSE_SHARE = 64
 
 _ONE, _LOOKALIKE_COVER = np.float32(1.0), np.float32(LOOKALIKE_COVER)
