@@ -309,44 +309,28 @@ class LocalIndex:
 
 
 class StoredFields:
-    """Hits' stored fields, kept by segment and document number, least recently shown first
-    out. A segment never changes what it stores (a commit adds segments, deletes by marking,
-    and a merge writes a new segment under a new id), so they stay true across commits: the
-    searches after one show mostly the hits of those before it, and decompressing their
-    stored text was an eighth of a warm dev-set search (0.27 of 2.2 s for 910 queries over
-    the 16k corpus). Used under the index's lock."""
+    """Hits' stored fields, kept by segment and document number (`KeptValues`). A segment
+    never changes what it stores (a commit adds segments, deletes by marking, and a merge
+    writes a new segment under a new id), so they stay true across commits: the searches
+    after one show mostly the hits of those before it, and decompressing their stored text
+    was an eighth of a warm dev-set search (0.27 of 2.2 s for 910 queries over the 16k corpus)."""
 
     def __init__(self, limit: int = KEPT_STORED):
-        from collections import OrderedDict
+        from searchkit.searching.kept import KeptValues
 
-        self.limit = limit
-        self._kept: OrderedDict[tuple[str, int], dict] = OrderedDict()
+        self._kept: KeptValues[dict] = KeptValues(limit)
 
     def of(self, arrays, searcher, docs) -> list[dict | None]:
         """The stored fields of each of the global doc numbers `docs` (copies: a caller may
-        change its own)."""
+        change its own), by the generation's `layout` (segment id, first doc number, size)."""
         from bisect import bisect_right
 
-        from searchkit.indexing.adapter import leaf_segment_id
-
-        starts = arrays.memo.get("segment_starts")
-        if starts is None:
-            starts = arrays.memo["segment_starts"] = (
-                [offset for _, offset in arrays.leaves], [leaf_segment_id(leaf) for leaf, _ in arrays.leaves])
+        starts = [offset for _, offset, _ in arrays.layout]
         found = []
         for doc in docs:
-            at = bisect_right(starts[0], doc) - 1
-            if at < 0:  # no segment (an empty index): Whoosh says what it says
-                found.append(searcher.stored_fields(doc))
-                continue
-            key = (starts[1][at], doc - starts[0][at])
-            fields = self._kept.get(key)
-            if fields is None:
-                fields = self._kept[key] = searcher.stored_fields(doc)
-                if len(self._kept) > self.limit:
-                    self._kept.popitem(last=False)
-            else:
-                self._kept.move_to_end(key)
+            at = bisect_right(starts, doc) - 1
+            key = (arrays.layout[at][0], doc - starts[at]) if at >= 0 else None  # no segment: not kept
+            fields = self._kept.get(key, lambda: searcher.stored_fields(doc))  # made at once, in this turn
             found.append(dict(fields) if fields is not None else None)
         return found
 

@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from searchkit.errors import CorpusError, IndexDamagedError
-from searchkit.indexing.corpus import estimate as estimate_size
-from searchkit.indexing.corpus import iter_articles, weight
+from searchkit.indexing.corpus import estimate, iter_articles, weight
 from searchkit.indexing.manifest import note_sources, verify_trusted
 from searchkit.indexing.merge import MAX_SEGMENTS, merge_by_policy, optimize
 from searchkit.indexing.segments import commit_batch, sweep, written_batches
@@ -237,10 +236,10 @@ def _sync_locked(index_dir: Path, run: SyncRun, rebuild: bool, remove_missing: b
     run.existing = {} if rebuild else existing_documents(ix)
     articles = to_index(iter_articles(run.roots, run.existing, follow, defer=True), run)  # decoded in the workers
     clear = rebuild
-    estimate, held = estimate_size(run.roots, follow)
-    grown = _scaled_batch_size(batch_size, estimate, workers)
-    parts = batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size, estimate, held)
-    many = not run.existing and estimate >= 2 * grown  # a first build: fork the workers before reading
+    expected, expected_bytes = estimate(run.roots, follow)
+    grown = _scaled_batch_size(batch_size, expected, workers)
+    parts = batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size, expected, expected_bytes)
+    many = not run.existing and expected >= 2 * grown  # a first build: fork the workers before reading
     with closing(written_batches(index_dir, parts, workers, many, run.report_progress)) as written:
         for batch in written:
             replaced = [doc_id for doc_id in batch.ids if doc_id in run.existing]

@@ -302,7 +302,7 @@ def hit(fields: dict, score: float, marks: tuple[Highlighting, Highlighting], sn
     snippet is the article's opening passage (`Highlighting.lead`), not chosen passages."""
     body = fields.get("body", "")
     title = heading(fields.get("title", ""), body)  # untitled: the first sentence
-    title_spans, passages = KEPT.marks(_marks_key(fields, title, body, marks, snippets, lead), lambda: (
+    title_spans, passages = KEPT.get(_marks_key(fields, title, body, marks, snippets, lead), lambda: (
         tuple(marks[0].spans(title)),
         (marks[1].lead(body) if lead else marks[1].snippets(body, count=snippets)) if snippets > 0 else ()))
     return Hit(

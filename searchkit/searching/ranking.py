@@ -335,6 +335,8 @@ def _aligned(ids: np.ndarray, subset: np.ndarray, values: np.ndarray, size: int)
 
     >>> _aligned(np.array([2, 5, 9]), np.array([5, 9]), np.array([3.0, 1.0], np.float32), 10).tolist()
     [0.0, 3.0, 1.0]
+    >>> _aligned(np.array([2, 5, 9]), np.array([5, 9]), np.array([3.0, 1.0], np.float32), 10**6).tolist()  # rare: searched
+    [0.0, 3.0, 1.0]
     """
     if len(ids) * DENSE_SHARE < size:
         found = np.zeros(len(ids), np.float32)

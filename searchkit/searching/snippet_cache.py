@@ -12,54 +12,14 @@ process, shared by its threads.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from typing import Callable, Hashable
-
 from searchkit.models import Snippet
+from searchkit.searching.kept import KeptValues
 
 #: Hits' marks kept at most (about 1-2 KB each).
 MAX_ENTRIES = 4096
 
+#: (title spans, snippets) of a hit.
 Marks = tuple[tuple[tuple[int, int], ...], tuple[Snippet, ...]]
 
-
-class SnippetCache:
-    """(title spans, snippets) by `key`; see the module's docstring.
-
-    >>> cache = SnippetCache(max_entries=1)
-    >>> cache.marks(("a", "h"), lambda: ((), ())), cache.marks(("a", "h"), lambda: 1 / 0)
-    (((), ()), ((), ()))
-    """
-
-    def __init__(self, max_entries: int = MAX_ENTRIES):
-        self.max_entries = max_entries
-        self.hits = self.misses = 0
-        self._kept: OrderedDict[Hashable, Marks] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def marks(self, key: Hashable | None, make: Callable[[], Marks]) -> Marks:
-        """The kept marks for `key`, else `make()` (kept unless `key` is None)."""
-        if key is None:
-            return make()
-        with self._lock:
-            kept = self._kept.get(key)
-            if kept is not None:
-                self._kept.move_to_end(key)
-                self.hits += 1
-                return kept
-            self.misses += 1
-        made = make()
-        with self._lock:
-            self._kept[key] = made
-            while len(self._kept) > self.max_entries:
-                self._kept.popitem(last=False)
-        return made
-
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
-
-
-#: The process's cache (`pipeline.hit`).
-KEPT = SnippetCache()
+#: The process's marks, by `pipeline._marks_key` (`pipeline.hit`).
+KEPT: KeptValues[Marks] = KeptValues(MAX_ENTRIES)
