@@ -15,7 +15,7 @@ MODULES = [
     "searchkit.text.normalize", "searchkit.text.sequences", "searchkit.text.variants", "searchkit.text.segment", "searchkit.text.syllables", "searchkit.text.crf", "searchkit.text.spelling", "searchkit.indexing.statistics",
     "searchkit.backends", "searchkit.backends.url", "searchkit.backends.typesense", "searchkit.searching.candidates",
     "searchkit.searching.analysed", "searchkit.searching.kept", "searchkit.searching.sorted_table",
-    "searchkit.backends.token_cache", "searchkit.web.cache",
+    "searchkit.backends.token_cache", "searchkit.web.cache", "searchkit.indexing.array_file",
 ]
 
 

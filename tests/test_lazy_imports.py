@@ -172,3 +172,45 @@ def test_a_query_run_by_another_program_leaves_its_garbage_collector_on(sample_e
     done = CliRunner().invoke(main, ["query", "trạm BTS", "--index", str(sample_engine.path)])
     assert done.exit_code == 0 and "[trạm BTS]" in done.output
     assert gc.isenabled()
+
+
+#: Loaded first by every Python started with its folder on PYTHONPATH: says on standard error
+#: whether the exit handlers ran and whether the interpreter was torn down (a finaliser of an
+#: object held to the end, writing through a function it captured when it was made).
+SAYS_HOW_IT_ENDED = """\
+import atexit, builtins, os, sys
+atexit.register(lambda: sys.stderr.write("exit handlers ran\\n"))
+class Last:
+    def __del__(self, write=os.write):
+        write(2, b"torn down\\n")
+builtins.searchkit_test_last = Last()
+"""
+
+
+def test_the_searchkit_program_leaves_at_once_with_its_whole_answer(tmp_path, sample_engine):
+    """Run as itself (`python -m searchkit`, the console script), a query leaves without
+    tearing its modules down (`cli._end`): its whole answer reaches a pipe, with its exit
+    code, and its exit handlers run. A program of its own that calls `main` and goes on is
+    torn down as any other."""
+    (tmp_path / "sitecustomize.py").write_text(SAYS_HOW_IT_ENDED, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "SEARCHKIT_LANG": "en"}
+    index = ["--index", str(sample_engine.path)]
+
+    def run(*program: str) -> subprocess.CompletedProcess:
+        return subprocess.run(list(program), cwd=ROOT, capture_output=True, text=True, encoding="utf-8",
+                              timeout=120, env=env)
+
+    script = os.path.join(os.path.dirname(sys.executable), "searchkit")
+    for program in ([sys.executable, "-m", "searchkit"], [script]):
+        found = run(*program, "query", "trạm BTS", *index, "--json", "-n", "50")
+        assert found.returncode == 0, found.stderr
+        assert [hit["title"] for hit in json.loads(found.stdout)["hits"]][0] == "Nghệ An: Tổng kết công tác TT&TT cụm I"
+        assert found.stderr.splitlines() == ["exit handlers ran"]
+        missed = run(*program, "query", "xyzzyq", *index)
+        assert missed.returncode == 1 and missed.stdout.startswith('No results for "xyzzyq"')
+        assert missed.stderr.splitlines() == ["exit handlers ran"]
+    going_on = run(sys.executable, "-c", "from searchkit.cli import main\n"
+                   "try:\n    main(['query', 'trạm BTS', *__import__('sys').argv[1:]])\n"
+                   "except SystemExit as end:\n    print('went on after', end.code)\n", *index)
+    assert going_on.returncode == 0 and going_on.stdout.splitlines()[-1] == "went on after 0"
+    assert going_on.stderr.splitlines() == ["exit handlers ran", "torn down"]

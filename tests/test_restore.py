@@ -135,20 +135,36 @@ def test_an_old_or_crafted_pairs_cache_is_ignored_and_replaced(engine, tmp_path)
     import shutil
 
     from searchkit import SearchEngine
+    from searchkit.indexing.array_file import read_arrays, write_arrays
 
     copy = tmp_path / "index"
     shutil.copytree(engine.path, copy)
-    (cache,) = copy.glob("pairs-*.npz")
-    np.savez(cache, vocabulary=np.array(["nghe", "ấn"]), keys=np.array([1]), counts=np.array([99]))  # format 1
+    (cache,) = copy.glob("pairs-*.arrays")
+    write_arrays(cache, {"vocabulary": np.frombuffer("nghe\nấn".encode(), np.uint8), "keys": np.array([1], np.uint8),
+                         "counts": np.array([99], np.uint8)})  # another format
     assert SearchEngine(copy).restore_accents("cntt nghe an") == "CNTT Nghệ An"
-    with np.load(cache, allow_pickle=False) as rebuilt:
-        assert rebuilt["format"].tolist() == [PAIRS_FORMAT]
-    arrays = dict(np.load(cache, allow_pickle=False))
+    assert read_arrays(cache)["format"].tolist() == [PAIRS_FORMAT]  # rebuilt
+    arrays = {name: array.copy() for name, array in read_arrays(cache).items()}
     arrays["keys"] = arrays["keys"][::-1].copy()  # unsorted: lookups would go wrong
-    np.savez(cache, **arrays)
+    write_arrays(cache, arrays)
     assert SearchEngine(copy).restore_accents("cntt nghe an") == "CNTT Nghệ An"
-    cache.write_bytes(b"not a numpy file")
+    arrays["keys"] = arrays["keys"][::-1].copy()
+    arrays["cases"][0, 0] = np.iinfo(arrays["cases"].dtype).max  # more capitalised than written
+    write_arrays(cache, arrays)
+    assert SearchEngine(copy).restore_accents("cntt nghe an") == "CNTT Nghệ An"
+    assert read_arrays(cache)["cases"][0, 0] < np.iinfo(arrays["cases"].dtype).max  # rebuilt
+    raw = bytearray(cache.read_bytes())
+    raw[-100] ^= 1  # one bit of the arrays: the checksum finds it
+    cache.write_bytes(bytes(raw))
     assert SearchEngine(copy).restore_accents("tri tue nhan tao") == "trí tuệ nhân tạo"
+    assert cache.read_bytes() != bytes(raw)
+    cache.write_bytes(b"not an arrays file")
+    assert SearchEngine(copy).restore_accents("tri tue nhan tao") == "trí tuệ nhân tạo"
+    old = copy / cache.name.replace(".arrays", ".npz")  # an older searchkit's cache: removed when rebuilt
+    old.write_bytes(b"PK")
+    cache.unlink()
+    assert SearchEngine(copy).restore_accents("cntt nghe an") == "CNTT Nghệ An"
+    assert cache.exists() and not old.exists()
 
 
 def test_a_pair_model_read_from_its_cache_is_the_model_built(engine):
@@ -163,7 +179,7 @@ def test_a_pair_model_read_from_its_cache_is_the_model_built(engine):
     with open_index(engine.path).reader() as reader:
         built = PairModel.build(PairCounts.merge(_segment_pairs(reader)))
         cached = load_pair_counts(engine.path, reader)
-    for name in ("keys", "counts", "cases", "history", "followers", "lower_order", "alone", "frequency"):
+    for name in ("keys", "counts", "cased", "cases", "history", "followers", "lower_order", "alone", "frequency"):
         assert np.array_equal(getattr(built, name), getattr(cached, name)), name
     assert (built.unseen, built.rare) == (cached.unseen, cached.rare)
     assert dict(cached.numbers) == built.numbers and list(cached.written) == built.written
@@ -204,6 +220,6 @@ def test_statistics_saved_late_for_an_older_commit_leave_the_newer_ones(tmp_path
     from searchkit.searching.suggest import _replace
 
     for generation in (5, 7):
-        (tmp_path / f"pairs-{generation}.npz").write_bytes(b"")
-    _replace(tmp_path / "pairs-6.npz", "pairs-*.npz", lambda temporary: temporary.write_bytes(b"PK"))
-    assert sorted(p.name for p in tmp_path.glob("pairs-*")) == ["pairs-6.npz", "pairs-7.npz"]
+        (tmp_path / f"pairs-{generation}.arrays").write_bytes(b"")
+    _replace(tmp_path / "pairs-6.arrays", "pairs-*", lambda temporary: temporary.write_bytes(b"searchkit"))
+    assert sorted(p.name for p in tmp_path.glob("pairs-*")) == ["pairs-6.arrays", "pairs-7.arrays"]

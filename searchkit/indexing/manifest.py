@@ -42,7 +42,7 @@ from searchkit.indexing.durable import commit_rename
 PREFIX = "manifest-"
 _NAME = re.compile(r"^manifest-(\d+)\.json$")
 #: Caches of a generation that are rebuilt from its segments when missing or damaged.
-CACHE = re.compile(r"^(suggest|pairs)-(\d+)\.(json|npz)$")
+CACHE = re.compile(r"^(suggest|pairs)-(\d+)\.(json|arrays|npz)$")  # npz: an older searchkit's
 #: Files of up to this many bytes are checksummed whenever a generation is opened; of larger
 #: ones, the first HEAD_BYTES (where the headers are).
 SMALL_FILE = 64 * 1024
@@ -376,7 +376,7 @@ def list_caches(index_dir: Path) -> None:
 
 def cache_problem(index_dir: Path, name: str, manifest: Manifest | None) -> str | None:
     """What is wrong with a cache file (None: it reads whole): it matches its manifest
-    entry, or passes its own checks (a sealed JSON, a zip's checksums)."""
+    entry, or passes its own checks (a sealed JSON, an arrays file's checksums, a zip's)."""
     path = Path(index_dir) / name
     entry = next((c for c in (manifest.caches if manifest else ()) if c.name == name), None)
     if entry is not None and file_problem(index_dir, entry) is None:
@@ -384,11 +384,18 @@ def cache_problem(index_dir: Path, name: str, manifest: Manifest | None) -> str 
     try:
         if name.endswith(".json"):
             return None if unseal_json(path.read_bytes()) is not None else f"{path} is damaged"
+        if name.endswith(".arrays"):
+            from searchkit.indexing.array_file import read_arrays
+
+            read_arrays(path)  # ValueError naming what is damaged
+            return None
         import zipfile
 
         with zipfile.ZipFile(path) as archive:
             bad = archive.testzip()
         return f"{path} is damaged ({bad} does not match its checksum)" if bad else None
+    except ValueError as error:  # read_arrays names the file and what is wrong with it
+        return str(error)
     except Exception as error:  # noqa: BLE001 - a damaged zip fails in many ways
         return f"{path} is damaged ({type(error).__name__}: {error})"
 

@@ -40,7 +40,7 @@ START_METHOD_ENV = "SEARCHKIT_START_METHOD"
 Analysed = Callable[[int], None]
 # Leftovers of a run stopped while writing: Whoosh's temporary table of contents
 # ('_MAIN_7.toc.1732961234.56'), the marker's and the did-you-mean cache's temporary files.
-_TEMPORARY = re.compile(r"^(_MAIN_\d+\.toc\..+|\.searchkit\.json\.tmp|\.manifest-\d+\.json\.tmp|\.(suggest|pairs)-.*\.tmp(\.json|\.npz)?)$")
+_TEMPORARY = re.compile(r"^(_MAIN_\d+\.toc\..+|\.searchkit\.json\.tmp|\.manifest-\d+\.json\.tmp|\.(suggest|pairs)-.*\.tmp(\.json|\.arrays|\.npz)?)$")
 _SEGMENT_FILE = re.compile(r"^(MAIN_[0-9a-z]+)\.[A-Za-z0-9_.]+$")
 
 

@@ -46,15 +46,17 @@ AGREEMENT = 0.5
 class PairModel:
     """A bigram model of the index's accented syllables (as `forms` spells them), and how the
     index writes them: `written[i]` is the usual spelling of syllable i (`ký` for `kí`), and
-    `cases` counts, per pair, how often its first and second syllable are written capitalised
-    (TITLE) or in capitals (UPPER). Built from the merged pair counts of the syllables as
+    `cases` counts, for the pairs `cased` names (most pairs are only written in lower case),
+    how often their first and second syllable are written capitalised (TITLE) or in capitals
+    (UPPER). Built from the merged pair counts of the syllables as
     written (`build`), cached as plain arrays (`arrays`, `from_arrays`)."""
 
     numbers: Mapping[str, int]  # a dict, or read from a cache: `SortedTable`
     written: Sequence[str]  # a list, or read from a cache `_Lines`
     keys: np.ndarray  # sorted first * size + second
     counts: np.ndarray
-    cases: np.ndarray  # per pair: first TITLE, first UPPER, second TITLE, second UPPER
+    cased: np.ndarray  # sorted positions in `keys` of the pairs ever written with a capital
+    cases: np.ndarray  # per pair cased: first TITLE, first UPPER, second TITLE, second UPPER
     history: np.ndarray  # per syllable: pairs it starts
     followers: np.ndarray  # per syllable: different syllables that follow it
     lower_order: np.ndarray  # per syllable: Kneser-Ney continuation probability
@@ -104,7 +106,8 @@ class PairModel:
             alone = np.stack([np.bincount(second, weights=counts, minlength=size) - title - upper, title, upper], 1)
         occurrences = alone.sum(axis=1)
         seen = occurrences.sum() + 0.5 * size
-        return cls(numbers, written, keys, counts, cases, history, followers, (preceding + 1) / total,
+        cased = np.flatnonzero(cases.any(axis=1)) if len(keys) else np.zeros(0, np.int64)
+        return cls(numbers, written, keys, counts, cased, cases[cased], history, followers, (preceding + 1) / total,
                    1 / total, alone, np.log((occurrences + 0.5) / seen), float(np.log(0.5 / seen)))
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -112,38 +115,37 @@ class PairModel:
         pickle), the per-syllable totals `of` derives included: a process reading the model
         (a cold `searchkit query "tram bts"`) loads them instead of counting them again."""
         vocabulary = sorted(self.numbers, key=self.numbers.__getitem__)
-        cased = np.flatnonzero(self.cases.any(axis=1))  # most pairs are written in lower case
         return {"vocabulary": _lines(vocabulary), "written": _lines(self.written),
                 "keys": smallest(self.keys), "counts": smallest(self.counts),
-                "cased": smallest(cased), "cases": smallest(self.cases[cased].T.reshape(4, -1)),  # by column
+                "cased": smallest(self.cased), "cases": smallest(self.cases.T.reshape(4, -1)),  # by column
                 "history": self.history, "followers": self.followers, "lower_order": self.lower_order,
                 "alone": self.alone, "frequency": self.frequency, "scalars": np.array([self.unseen, self.rare])}
 
     @classmethod
     def from_arrays(cls, arrays) -> "PairModel":
-        """The model of `arrays`; ValueError unless they hold exactly what `arrays` writes."""
+        """The model of `arrays`; ValueError unless they hold exactly what `arrays` writes.
+        Read as they are (no copy, no wider type): a cold query reads the model once."""
         vocabulary, written = _Lines(arrays["vocabulary"]), _Lines(arrays["written"])
         keys, counts, cased, found = arrays["keys"], arrays["counts"], arrays["cased"], arrays["cases"]
         size = len(vocabulary)
-        if len(written) != size or any(a.dtype.kind not in "iu" for a in (keys, counts, cased, found)) \
+        if len(written) != size or any(a.dtype.kind != "u" for a in (keys, counts, cased, found)) \
                 or counts.shape != keys.shape or keys.ndim != 1 or cased.ndim != 1 or found.shape != (4, len(cased)):
             raise ValueError("not a pair model")
-        if len(keys) and (keys[0] < 0 or keys[-1] >= size * size or (keys[1:] <= keys[:-1]).any()):
+        if len(keys) and (int(keys[-1]) >= size * size or (keys[1:] <= keys[:-1]).any()):
             raise ValueError("not a pair model: keys out of order")
-        if len(cased) and (cased[0] < 0 or cased[-1] >= len(keys) or (cased[1:] <= cased[:-1]).any()):
+        if len(cased) and (int(cased[-1]) >= len(keys) or (cased[1:] <= cased[:-1]).any()):
             raise ValueError("not a pair model: cased pairs out of order")
+        wide = np.uint32 if found.dtype.itemsize <= 2 else np.uint64  # sums that cannot wrap
         of_cased = counts[cased]
-        if ((np.add(found[0], found[1], dtype=np.int64) > of_cased) | (np.add(found[2], found[3], dtype=np.int64) > of_cased)).any():
+        if ((np.add(found[0], found[1], dtype=wide) > of_cased) | (np.add(found[2], found[3], dtype=wide) > of_cased)).any():
             raise ValueError("not a pair model: more cased pairs than pairs")
-        cases = np.zeros((len(keys), 4), dtype=found.dtype)
-        cases[cased] = found.T
         rows = max(size, 1)
         derived = [arrays[name] for name in ("history", "followers", "lower_order", "frequency", "alone", "scalars")]
         shapes = [(rows,)] * 4 + [(rows, 3), (2,)]
         if any(a.dtype != np.float64 or a.shape != shape or not np.isfinite(a).all() for a, shape in zip(derived, shapes)):
             raise ValueError("not a pair model: its totals do not fit its syllables")
         history, followers, lower_order, frequency, alone, scalars = derived
-        return cls(SortedTable(vocabulary), written, keys.astype(np.int64), counts, cases, history,
+        return cls(SortedTable(vocabulary), written, keys, counts, cased, found.T, history,
                    followers, lower_order, float(scalars[0]), alone, frequency, float(scalars[1]))
 
     def ids(self, syllables: Sequence[str]) -> np.ndarray:
@@ -156,10 +158,23 @@ class PairModel:
         probes = np.where((a >= 0) & (b >= 0), a * size + b, -1)
         if not len(self.keys):
             return np.zeros(probes.shape), np.zeros((*probes.shape, 4))
+        possible = (probes >= 0) & (probes <= int(self.keys[-1]))
+        probes = np.where(possible, probes, 0).astype(self.keys.dtype)  # the keys' own type: never a copy of them
         at = np.minimum(np.searchsorted(self.keys, probes), len(self.keys) - 1)
-        found = (self.keys[at] == probes) & (probes >= 0)
-        return (np.where(found, self.counts[at], 0).astype(np.float64),
-                np.where(found[..., None], self.cases[at], 0).astype(np.float64))
+        found = possible & (self.keys[at] == probes)
+        counts = np.where(found, self.counts[at], 0).astype(np.float64)
+        if not len(self.cased):
+            return counts, np.zeros((*probes.shape, 4))
+        row = np.minimum(np.searchsorted(self.cased, at), len(self.cased) - 1)
+        cased = found & (self.cased[row] == at)
+        return counts, np.where(cased[..., None], self.cases[row], 0).astype(np.float64)
+
+    def every_pairs_cases(self) -> np.ndarray:
+        """`cases` of every pair, in the order of `keys`: len(keys) × 4, zeros for the pairs
+        only written in lower case."""
+        dense = np.zeros((len(self.keys), 4), dtype=self.cases.dtype)
+        dense[self.cased] = self.cases
+        return dense
 
     def start(self, ids: np.ndarray) -> np.ndarray:
         """log P(syllable) where no known syllable precedes it (the Kneser-Ney lower order)."""
