@@ -21,7 +21,7 @@ from tests.test_storage import leftovers, small_disk  # noqa: F401 - the fixture
 pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="names open files through /proc (Linux)")
 
 #: What a commit renames into place: the table of contents, the manifest, the marker, the caches.
-COMMITTED = re.compile(r"^(_MAIN_\d+\.toc|manifest-\d+\.json|searchkit\.json|suggest-\d+\.json|pairs-\d+\.arrays)$")
+COMMITTED = re.compile(r"^(_MAIN_\d+\.toc|manifest-\d+\.json|searchkit\.json|suggest-\d+\.arrays|pairs-\d+\.arrays)$")
 
 
 @pytest.fixture

@@ -189,24 +189,22 @@ def test_a_pair_model_read_from_its_cache_is_the_model_built(engine):
 
 
 def test_words_out_of_order_in_a_pair_cache_are_missed_never_mistaken():
-    from searchkit.searching.accents import _Lines, _lines
-    from searchkit.searching.sorted_table import SortedTable as _SortedNumbers
+    from searchkit.searching.sorted_table import Lines, SortedTable, as_lines
 
-    numbers = _SortedNumbers(_Lines(_lines(["an", "nghệ", "trạm"])))
+    numbers = SortedTable(Lines(as_lines(["an", "nghệ", "trạm"])))
     assert [numbers.get(w) for w in ("an", "nghệ", "trạm", "ấn", None, 3)] == [0, 1, 2, None, None, None]
-    crafted = _SortedNumbers(_Lines(_lines(["trạm", "an", "nghệ"])))
+    crafted = SortedTable(Lines(as_lines(["trạm", "an", "nghệ"])))
     assert {w: crafted.get(w) for w in ("an", "nghệ", "trạm")} == {"an": None, "nghệ": 2, "trạm": None}
     with pytest.raises(ValueError):
-        _Lines(np.frombuffer(b"tr\xe1m", dtype=np.uint8))  # not UTF-8: the cache is rebuilt
+        Lines(np.frombuffer(b"tr\xe1m", dtype=np.uint8))  # not UTF-8: the cache is rebuilt
 
 
 def test_a_table_looked_up_often_decodes_its_words_once_and_answers_the_same():
-    from searchkit.searching.accents import _Lines, _lines
-    from searchkit.searching.sorted_table import DECODE_AFTER, SortedTable
+    from searchkit.searching.sorted_table import DECODE_AFTER, Lines, SortedTable, as_lines
 
     words = ["an", "bình", "hoà", "nghệ", "số", "trạm", "viễn"]
     asked = ["trạm", "hòa", "hoà", "ấn", "an", "", "viễn", "zzz"]
-    lazy, crafted = SortedTable(_Lines(_lines(words))), SortedTable(_Lines(_lines(["trạm", "an", "nghệ"])))
+    lazy, crafted = SortedTable(Lines(as_lines(words))), SortedTable(Lines(as_lines(["trạm", "an", "nghệ"])))
     first = [lazy.get(w) for w in asked]
     assert first == [5, None, 2, None, 0, None, 6, None] and lazy._keys.words is None
     for _ in range(DECODE_AFTER // len(asked) + 1):

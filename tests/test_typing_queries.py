@@ -3,6 +3,7 @@ and the did-you-mean that answers queries without accents or with a typo."""
 
 import json
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -11,7 +12,7 @@ from searchkit.cli import main
 from searchkit.searching.abbreviations import load_abbreviations
 from searchkit.searching.query import parse_query
 from searchkit.searching.rewrite import decode_typing, expand_abbreviations, spellings, typed_as_abbreviation
-from searchkit.searching.suggest import Spellings, Suggester, load_spellings
+from searchkit.searching.suggest import FORMAT, Spellings, Suggester, load_spellings
 from tests.conftest import engine_over, write_articles
 from tests.test_search import AN_GIANG, BTS_ARTICLES, DAK_NONG, NGHE_AN, ids
 
@@ -243,36 +244,60 @@ def test_tone_change_costs_less_than_letter_change():
 
 
 def test_spellings_are_cached_per_index_generation(sample_engine):
+    from searchkit.indexing.array_file import read_arrays
     from searchkit.indexing.store import open_index
 
     with open_index(sample_engine.path).reader() as reader:
         spelled = load_spellings(sample_engine.path, reader)
-        cache = sample_engine.path / f"suggest-{reader.generation()}.json"
+        cache = sample_engine.path / f"suggest-{reader.generation()}.arrays"
     assert cache.is_file() and [p.name for p in sample_engine.path.glob("suggest-*")] == [cache.name]
     assert "trạm" in [a for a, _ in spelled.variants("tram")]
-    cached = json.loads(cache.read_text(encoding="utf-8"))["syllables"]  # sorted keys, their spellings
-    assert dict(zip(cached["keys"], cached["values"])) == {
+    cached = read_arrays(cache)  # sorted keys and their spellings, a word a line
+    keys, values = (bytes(cached[f"syllables_{part}"]).decode().split("\n") for part in ("keys", "values"))
+    assert dict(zip(keys, values)) == {
         folded: " ".join(f"{a} {n}" for a, n in found) for folded, found in spelled.syllables.items()}
-    assert cached["keys"] == sorted(cached["keys"])
+    assert keys == sorted(keys) and "tram" in keys
+    folded = bytes(cached["folded_keys"]).decode().split("\n")
+    assert dict(zip(folded, cached["folded_values"].tolist())) == dict(spelled.folded.items())
+
+
+def _spellings_arrays(syllables: dict[str, str], folded: dict[str, int], format: int = FORMAT,
+                      generation: int = 1, counts: type = np.uint32) -> dict:
+    """What a crafter could write as a spellings cache (with a checksum that matches)."""
+    from searchkit.searching.sorted_table import as_lines
+
+    keys = sorted(syllables)
+    return {"format": np.array([format]), "generation": np.array([generation]),
+            "syllables_keys": as_lines(keys), "syllables_values": as_lines([syllables[k] for k in keys]),
+            "words_keys": as_lines([]), "words_values": as_lines([]),
+            "folded_keys": as_lines(sorted(folded)), "folded_values": np.array([folded[k] for k in sorted(folded)], counts)}
 
 
 def test_a_crafted_spellings_cache_is_ignored_and_replaced(corpus_copy, tmp_path):
-    """The cache is plain JSON: a file of the wrong shape is rebuilt, never executed."""
+    """The cache is numbers and text, checksummed: a file of the wrong shape is rebuilt, a
+    malformed spelling is ignored, and nothing in it is ever executed."""
+    from searchkit.indexing.array_file import read_arrays, write_arrays
+
     engine = SearchEngine(tmp_path / "index")
     engine.index([corpus_copy])
-    (cache,) = engine.path.glob("suggest-*.json")
-    empty = {"keys": [], "values": []}
-    for crafted in ({"format": 3, "syllables": {"tram": "not a list"}, "words": {}, "folded": {}},  # an old one
-                    {"format": 4, "syllables": {"keys": ["tram"], "values": ["trạm nhiều"]}, "words": empty,
-                     "folded": empty},  # a count that is no number
-                    {"format": 4, "syllables": {"keys": ["tram"], "values": [["trạm", 1]]}, "words": empty,
-                     "folded": empty},
-                    {"format": 4, "syllables": empty, "words": empty, "folded": {"keys": ["tram"], "values": []}}):
-        cache.write_text(json.dumps(crafted, ensure_ascii=False), encoding="utf-8")
+    (cache,) = engine.path.glob("suggest-*.arrays")
+    generation = int(cache.stem.split("-")[1])
+    for crafted in (_spellings_arrays({"tram": "trăm 9"}, {"tram": 9}, format=4, generation=generation),  # an old one
+                    _spellings_arrays({"tram": "trăm 9"}, {"tram": 9}, generation=generation - 1),  # stale
+                    _spellings_arrays({"tram": "trăm 9"}, {"tram": -9}, generation=generation, counts=np.int64),
+                    {**_spellings_arrays({"tram": "trăm 9"}, {}, generation=generation),
+                     "words_values": np.frombuffer(b"tr\xe1m", np.uint8)}):  # not UTF-8
+        write_arrays(cache, crafted)
         fresh = SearchEngine(engine.path)
         assert fresh.restore_accents("tram bts") == "trạm BTS"  # no hits to vote: the statistics decide
-        table = json.loads(cache.read_text(encoding="utf-8"))["syllables"]
-        assert dict(zip(table["keys"], table["values"]))["tram"].split(" ")[0] in ("trạm", "trăm")
+        keys = bytes(read_arrays(cache)["syllables_keys"]).decode().split("\n")
+        assert len(keys) > 100  # rebuilt from the index
+    write_arrays(cache, _spellings_arrays({"bts": "BTS 9", "tram": "trăm nhiều"}, {"tram": 9}, generation=generation))
+    fresh = SearchEngine(engine.path)  # a count that is no number: the syllable has no spellings
+    assert fresh.restore_accents("tram bts") == "tram BTS" and fresh.search("tram bts").total == 3
+    assert read_arrays(cache)["folded_values"].tolist() == [9]  # a cache of the right shape: kept
+    cache.write_bytes(b"not an arrays file")
+    assert SearchEngine(engine.path).restore_accents("tram bts") == "trạm BTS"
 
 
 def test_cached_tables_out_of_order_miss_words_but_never_mistake_one():

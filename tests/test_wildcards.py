@@ -248,7 +248,7 @@ def test_the_first_search_that_rebuilds_the_statistics_keeps_its_snippets(corpus
 
     engine = SearchEngine(tmp_path / "index")
     engine.index([corpus_copy])
-    for cache in engine.path.glob("suggest-*.json"):
+    for cache in engine.path.glob("suggest-*.arrays"):
         cache.unlink()
     building = suggest.build_spellings
 

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Callable, Iterator, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 from searchkit.indexing.postings import smallest
 from searchkit.indexing.statistics import PairCounts
-from searchkit.searching.sorted_table import SortedTable
+from searchkit.searching.sorted_table import Lines, SortedTable, as_lines
 from searchkit.text.normalize import canonical_syllable, unify_i_y
 from searchkit.text.sequences import LOWER, NUMBER, TITLE, UPPER, case_of
 from searchkit.text.syllables import forms
@@ -52,7 +52,7 @@ class PairModel:
     written (`build`), cached as plain arrays (`arrays`, `from_arrays`)."""
 
     numbers: Mapping[str, int]  # a dict, or read from a cache: `SortedTable`
-    written: Sequence[str]  # a list, or read from a cache `_Lines`
+    written: Sequence[str]  # a list, or read from a cache `Lines`
     keys: np.ndarray  # sorted first * size + second
     counts: np.ndarray
     cased: np.ndarray  # sorted positions in `keys` of the pairs ever written with a capital
@@ -115,7 +115,7 @@ class PairModel:
         pickle), the per-syllable totals `of` derives included: a process reading the model
         (a cold `searchkit query "tram bts"`) loads them instead of counting them again."""
         vocabulary = sorted(self.numbers, key=self.numbers.__getitem__)
-        return {"vocabulary": _lines(vocabulary), "written": _lines(self.written),
+        return {"vocabulary": as_lines(vocabulary), "written": as_lines(self.written),
                 "keys": smallest(self.keys), "counts": smallest(self.counts),
                 "cased": smallest(self.cased), "cases": smallest(self.cases.T.reshape(4, -1)),  # by column
                 "history": self.history, "followers": self.followers, "lower_order": self.lower_order,
@@ -125,7 +125,7 @@ class PairModel:
     def from_arrays(cls, arrays) -> "PairModel":
         """The model of `arrays`; ValueError unless they hold exactly what `arrays` writes.
         Read as they are (no copy, no wider type): a cold query reads the model once."""
-        vocabulary, written = _Lines(arrays["vocabulary"]), _Lines(arrays["written"])
+        vocabulary, written = Lines(arrays["vocabulary"]), Lines(arrays["written"])
         keys, counts, cased, found = arrays["keys"], arrays["counts"], arrays["cased"], arrays["cases"]
         size = len(vocabulary)
         if len(written) != size or any(a.dtype.kind != "u" for a in (keys, counts, cased, found)) \
@@ -347,48 +347,3 @@ def spell(words: Sequence[str], variants: Callable[[str], Candidates], model: Pa
         pinned = fixed(i)
         options.append([(pinned, 1)] if pinned else list(variants(word)) or [(word, 1)])
     return restore(options, model, [None if fixed(i) else bonus(i, options[i]) for i in range(len(words))])
-
-
-def _lines(words: Sequence[str]) -> np.ndarray:
-    """Words as one UTF-8 text, a word a line, in bytes: an eighth of a fixed-width string
-    array's size (each character four bytes, each word as wide as the longest), and read
-    back a word at a time (`_Lines`).
-
-    >>> list(_Lines(_lines(["trạm", "BTS"]))), list(_Lines(_lines([])))
-    (['trạm', 'BTS'], [])
-    """
-    if any("\n" in word for word in words):
-        raise ValueError("a syllable holds a line break")  # never: syllables are letters and digits
-    return np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8)
-
-
-class _Lines(Sequence[str]):
-    """The words `_lines` wrote, decoded one by one as they are asked for: a cold query
-    restoring `tram bts` looks up a few of the index's 50,000 syllables, and splitting them
-    all into strings cost more than the search. Iterating decodes them all, once.
-    ValueError for anything but UTF-8 text."""
-
-    def __init__(self, data: np.ndarray):
-        if data.dtype != np.uint8 or data.ndim != 1:
-            raise ValueError("not a pair model: words are not UTF-8 text")
-        self._text = data.tobytes()
-        self._text.decode("utf-8")  # UnicodeDecodeError (a ValueError) now, not at a lookup
-        breaks = np.flatnonzero(data == ord("\n"))
-        self._starts = np.concatenate(([0], breaks + 1)) if len(data) else np.zeros(0, np.int64)
-        self._ends = np.append(breaks, len(data)) if len(data) else np.zeros(0, np.int64)
-        self.words: list[str] | None = None  # all of them, once iterated
-
-    def __len__(self) -> int:
-        return len(self._starts)
-
-    def __getitem__(self, i):  # type: ignore[override]
-        if self.words is not None:
-            return self.words[i]
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        return self._text[int(self._starts[i]):int(self._ends[i])].decode("utf-8")
-
-    def __iter__(self) -> Iterator[str]:
-        if self.words is None:
-            self.words = self._text.decode("utf-8").split("\n") if self._text else []
-        return iter(self.words)

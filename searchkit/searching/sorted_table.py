@@ -9,7 +9,10 @@ A key found is always the one asked for: keys out of order (a crafted cache) onl
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 #: Lookups a table answers by decoding the words it compares (a cold query asks a few) before
@@ -54,3 +57,53 @@ class SortedTable(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._keys)
+
+
+def as_lines(words: Sequence[str]) -> np.ndarray:
+    """Words as one UTF-8 text, a word a line, in bytes (`array_file` writes them): an eighth
+    of a fixed-width string array's size (each character four bytes, each word as wide as the
+    longest), and read back a word at a time (`Lines`). ValueError for a word that holds a
+    line break (never a syllable's or a folded word's).
+
+    >>> list(Lines(as_lines(["trạm", "BTS"]))), list(Lines(as_lines([])))
+    (['trạm', 'BTS'], [])
+    """
+    import numpy as np
+
+    if any("\n" in word for word in words):
+        raise ValueError("a word holds a line break")
+    return np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8)
+
+
+class Lines(Sequence[str]):
+    """The words `as_lines` wrote, decoded one by one as they are asked for: a cold query
+    restoring `tram bts` looks up a few of the index's 50,000 syllables, and splitting them
+    all into strings cost more than the search. Iterating decodes them all, once.
+    ValueError for anything but UTF-8 text."""
+
+    def __init__(self, data: np.ndarray):
+        import numpy as np
+
+        if data.dtype != np.uint8 or data.ndim != 1:
+            raise ValueError("not lines of UTF-8 text")
+        self._text = data.tobytes()
+        self._text.decode("utf-8")  # UnicodeDecodeError (a ValueError) now, not at a lookup
+        breaks = np.flatnonzero(data == ord("\n"))
+        self._starts = np.concatenate(([0], breaks + 1)) if len(data) else np.zeros(0, np.int64)
+        self._ends = np.append(breaks, len(data)) if len(data) else np.zeros(0, np.int64)
+        self.words: list[str] | None = None  # all of them, once iterated
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if self.words is not None:
+            return self.words[i]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return self._text[int(self._starts[i]):int(self._ends[i])].decode("utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        if self.words is None:
+            self.words = self._text.decode("utf-8").split("\n") if self._text else []
+        return iter(self.words)

@@ -8,8 +8,8 @@ Everything comes from the index itself:
   accented spellings by frequency (`tram` → trăm, trạm, trầm…), and for pyvi words the
   spelling of the whole word when it differs from its syllables' most common ones
   (`thong tin` → *thông tin*). It is computed lazily, once per index generation, and cached
-  in the index directory as ``suggest-<generation>.json`` (plain data: a crafted file can
-  at worst be ignored, never run code);
+  in the index directory as ``suggest-<generation>.arrays`` (numbers and UTF-8 text only,
+  `indexing.array_file`: a crafted file can at worst be ignored, never run code);
 - the open reader's term dictionaries, for whether a word exists and how common it is.
 
 A changed tone or vowel mark costs less than a changed letter (`thônng` → *thông*).
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 from searchkit.fields import ACCENTED, FOLDED, WORDS, fields_of
 from searchkit.models import Hit
 from searchkit.searching.analysed import AnalysedQuery, Word
-from searchkit.searching.sorted_table import SortedTable
+from searchkit.searching.sorted_table import Lines, SortedTable, as_lines
 from searchkit.text.fold import fold, has_marks
 from searchkit.text.normalize import TONE_MARKS as _TONES
 from searchkit.text.spelling import is_valid_syllable
@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # numpy stays off `searchkit --help` and queries that need no
     from searchkit.searching.accents import PairModel
 
 #: Bump when `Spellings` changes shape: older cache files are then ignored and replaced.
-FORMAT = 4
+FORMAT = 5
 CACHE_PREFIX = "suggest-"
 PAIRS_PREFIX = "pairs-"
 #: Bump when the cached pair model (`accents.PairModel.arrays`) changes shape.
@@ -143,8 +143,8 @@ def build_spellings(reader) -> Spellings:
 
 
 def spellings_file(generation: int) -> str:
-    """The name of a generation's did-you-mean statistics beside the index: `suggest-12.json`."""
-    return f"{CACHE_PREFIX}{generation}.json"
+    """The name of a generation's did-you-mean statistics beside the index: `suggest-12.arrays`."""
+    return f"{CACHE_PREFIX}{generation}.arrays"
 
 
 def pairs_file(generation: int) -> str:
@@ -157,47 +157,37 @@ def load_spellings(index_dir: str | os.PathLike, reader) -> Spellings:
 
     The cache is best effort: an unwritable index directory only costs a rebuild next time.
     """
-    index_dir = Path(index_dir)
-    path = index_dir / spellings_file(reader.generation())
-    from searchkit.indexing.manifest import unseal_json
+    from searchkit.indexing.array_file import read_arrays
 
-    try:  # sealed with its checksum and generation: a changed byte or a stale file is rebuilt
-        sealed = unseal_json(path.read_bytes())
-        cached = _checked(sealed) if sealed and sealed.get("generation") == reader.generation() else None
+    path = Path(index_dir) / spellings_file(reader.generation())
+    try:  # checksummed: a changed byte, a stale file or another format is rebuilt
+        cached = _from_arrays(read_arrays(path), reader.generation())
         if cached is not None:
             return cached
-    except OSError:
+    except (OSError, ValueError, KeyError):
         pass
     spellings = build_spellings(reader)
     _save(path, spellings, reader.generation())
     return spellings
 
 
-def _checked(data) -> Spellings | None:
+#: The maps of the cache, each written as its sorted keys and their values, a word a line.
+_TABLES = ("syllables", "words", "folded")
+
+
+def _from_arrays(arrays: Mapping[str, np.ndarray], generation: int) -> Spellings | None:
     """The cached statistic, if the file holds exactly its shape (anything else is rebuilt):
-    each map as its sorted keys and their values, read as they are asked for (`SortedTable`)."""
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    each map as its sorted keys and their values, read as they are asked for (`SortedTable`
+    over `Lines`: a cold query looks up a few of 40,000 words, decoding none of the others).
+    ValueError for text that is not UTF-8."""
+    if arrays["format"].tolist() != [FORMAT] or arrays["generation"].tolist() != [generation]:
         return None
-    tables = [data.get(name) for name in ("syllables", "words", "folded")]
-    if not all(isinstance(t, dict) and isinstance(t.get("keys"), list) and isinstance(t.get("values"), list)
-               and len(t["keys"]) == len(t["values"]) for t in tables):
+    keys = [Lines(arrays[f"{name}_keys"]) for name in _TABLES]
+    spelled, written, counts = Lines(arrays["syllables_values"]), Lines(arrays["words_values"]), arrays["folded_values"]
+    if counts.dtype.kind != "u" or counts.ndim != 1 or list(map(len, keys)) != [len(spelled), len(written), len(counts)]:
         return None
-    syllables, words, folded = ((t["keys"], t["values"]) for t in tables)
-    if not (all(_all_of(str, t["keys"]) for t in tables)  # JSON keys of a map would be str anyway
-            and _all_of(str, words[1]) and _all_of(int, folded[1])
-            and _all_of(str, syllables[1]) and all(map(_SPELLED.fullmatch, syllables[1]))):
-        return None
-    return Spellings(SortedTable(*syllables, _variants), SortedTable(*words), SortedTable(*folded))
-
-
-def _all_of(kind: type, values: list) -> bool:
-    """Whether every value is of exactly this type (a bool is not an int): the types are
-    gathered in C, a cold query reads 70,000 values.
-
-    >>> _all_of(int, [3, 5]), _all_of(int, [3, True]), _all_of(str, [])
-    (True, False, True)
-    """
-    return set(map(type, values)) <= {kind}
+    return Spellings(SortedTable(keys[0], spelled, _variants), SortedTable(keys[1], written),
+                     SortedTable(keys[2], counts, int))
 
 
 #: A folded syllable's spellings in the cache: `biến 5797 biển 3117`.
@@ -205,22 +195,37 @@ _SPELLED = re.compile(r"\S+ \d+(?: \S+ \d+)*")
 
 
 def _variants(spelled: str) -> tuple[tuple[str, int], ...]:
-    """(('biến', 5797), ('biển', 3117)) of 'biến 5797 biển 3117'."""
+    """(('biến', 5797), ('biển', 3117)) of 'biến 5797 biển 3117'; none of anything else (a
+    crafted cache: the syllable is then searched as typed).
+
+    >>> _variants("biến 5797 biển 3117"), _variants("biến 5797 biển")
+    ((('biến', 5797), ('biển', 3117)), ())
+    """
+    if not _SPELLED.fullmatch(spelled):
+        return ()
     parts = spelled.split(" ")
     return tuple(zip(parts[::2], map(int, parts[1::2])))
 
 
 def _save(path: Path, spellings: Spellings, generation: int) -> None:
-    def table(mapping: Mapping, write: Callable = lambda value: value) -> dict:
+    import numpy as np
+
+    from searchkit.indexing.array_file import write_arrays
+    from searchkit.indexing.postings import smallest
+
+    def table(name: str, mapping: Mapping, write: Callable = lambda value: value) -> dict[str, np.ndarray]:
         keys = sorted(mapping)
-        return {"keys": keys, "values": [write(mapping[key]) for key in keys]}
+        values = [write(mapping[key]) for key in keys]
+        return {f"{name}_keys": as_lines(keys),
+                f"{name}_values": smallest(np.array(values, dtype=np.int64)) if write is int else as_lines(values)}
 
-    data = {"format": FORMAT, "generation": generation,
-            "syllables": table(spellings.syllables, lambda found: " ".join(f"{a} {n}" for a, n in found)),
-            "words": table(spellings.words), "folded": table(spellings.folded)}
-    from searchkit.indexing.manifest import seal_json
-
-    _replace(path, f"{CACHE_PREFIX}*", lambda temporary: temporary.write_text(seal_json(data), encoding="utf-8"))
+    try:
+        arrays = {"format": np.array([FORMAT]), "generation": np.array([generation]),
+                  **table("syllables", spellings.syllables, lambda found: " ".join(f"{a} {n}" for a, n in found)),
+                  **table("words", spellings.words), **table("folded", spellings.folded, int)}
+    except ValueError:  # a word that cannot be written a line: the statistic serves from memory only
+        return
+    _replace(path, f"{CACHE_PREFIX}*", lambda temporary: write_arrays(temporary, arrays))
 
 
 def _replace(path: Path, pattern: str, write: Callable[[Path], object]) -> None:
