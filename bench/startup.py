@@ -137,6 +137,7 @@ sys.meta_path.insert(0, Hook())
 out = sys.argv.pop()  # the last argument: where to write; the others are the command's
 atexit.register(lambda: open(out, "w").write(json.dumps({"start": started, "own": own, "end": clock()})))
 from searchkit.cli import main
+sys.argv[0] = "searchkit"  # run as the console script runs it: the program itself, which ends as it does
 main()
 """
 #: The packages `--breakdown` names; other modules are "other imports" (the standard library).
