@@ -165,8 +165,10 @@ class PairModel:
         counts = np.where(found, self.counts[at], 0).astype(np.float64)
         if not len(self.cased):
             return counts, np.zeros((*probes.shape, 4))
+        possible = found & (at <= int(self.cased[-1]))
+        at = np.where(possible, at, 0).astype(self.cased.dtype)  # as for the keys: never a copy of them
         row = np.minimum(np.searchsorted(self.cased, at), len(self.cased) - 1)
-        cased = found & (self.cased[row] == at)
+        cased = possible & (self.cased[row] == at)
         return counts, np.where(cased[..., None], self.cases[row], 0).astype(np.float64)
 
     def every_pairs_cases(self) -> np.ndarray:
