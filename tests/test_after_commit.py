@@ -98,3 +98,96 @@ def test_a_merge_of_the_small_segments_at_the_end_keeps_what_the_others_hold(tmp
             assert answer(engine.search(query)) == answer(fresh.search(query)), (k, query)
         assert engine.search("trạm BTS").total == 3 + k + 1
     assert partly  # a merge came, and what the segments before it hold was kept
+
+
+def _commit_without_statistics(monkeypatch, writer: SearchEngine, corpus, name: str, text: str) -> None:
+    """A commit by `writer`, as another process's between its table of contents and its statistics."""
+    from searchkit.backends.local import LocalIndex
+
+    (corpus / name).write_text(text, encoding="utf-8")
+    with monkeypatch.context() as patched:
+        patched.setattr(LocalIndex, "_prepare_statistics", lambda self: None)
+        writer.index([corpus])
+
+
+def _server_engine(path, answered=None) -> SearchEngine:
+    """An engine as a server's worker has it (`web.app.create_app`)."""
+    engine = SearchEngine(path)
+    engine.backend.publish_with_statistics(answered)
+    return engine
+
+
+def test_a_server_answers_from_a_commit_once_its_statistics_are_saved(tmp_path, corpus_copy, monkeypatch):
+    writer = SearchEngine(tmp_path / "index")
+    writer.index([corpus_copy])
+    reader, library = _server_engine(tmp_path / "index"), SearchEngine(tmp_path / "index")
+    before = answer(reader.search("trạm BTS"))
+    assert answer(library.search("trạm BTS")) == before
+    _commit_without_statistics(monkeypatch, writer, corpus_copy, "ha_giang.txt", NEW)
+    assert answer(reader.search("trạm BTS")) == before  # the commit before answers, statistics and all
+    assert "ha_giang" in [hit.id for hit in library.search("trạm BTS").hits]  # a library's engine: the last
+    assert "ha_giang" in [hit.id for hit in _server_engine(tmp_path / "index").search("trạm BTS").hits]  # none open
+    writer.backend._prepare_statistics()  # the writer saves them
+    after = reader.search("trạm BTS")
+    assert after.total == before[0] + 1 and "ha_giang" in [hit.id for hit in after.hits]
+    assert answer(after) == answer(SearchEngine(tmp_path / "index").search("trạm BTS"))
+
+
+def test_a_commit_whose_statistics_never_come_is_answered_from_after_the_grace(tmp_path, corpus_copy, monkeypatch):
+    from searchkit.backends import local
+
+    writer = SearchEngine(tmp_path / "index")
+    writer.index([corpus_copy])
+    reader = _server_engine(tmp_path / "index")
+    total = reader.search("trạm BTS").total
+    _commit_without_statistics(monkeypatch, writer, corpus_copy, "ha_giang.txt", NEW)
+    assert reader.search("trạm BTS").total == total
+    monkeypatch.setattr(local, "PUBLISH_GRACE_SECONDS", 0.0)  # the writer died before saving them
+    assert reader.search("trạm BTS").total == total + 1
+
+
+def test_no_worker_answers_from_an_older_commit_than_another_did(tmp_path, corpus_copy, monkeypatch):
+    """The workers of one server note the commits they answer from in the folder they share:
+    one that opens the last commit (it had none open) makes the others leave the commit they
+    hold, so that a client's next answer, from any worker, never comes from an older commit."""
+    writer = SearchEngine(tmp_path / "index")
+    writer.index([corpus_copy])
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    first, alone = _server_engine(tmp_path / "index", shared), _server_engine(tmp_path / "index")
+    total = first.search("trạm BTS").total
+    assert alone.search("trạm BTS").total == total
+    _commit_without_statistics(monkeypatch, writer, corpus_copy, "ha_giang.txt", NEW)
+    assert first.search("trạm BTS").total == total and alone.search("trạm BTS").total == total  # held
+    second = _server_engine(tmp_path / "index", shared)  # a worker that had no commit open
+    assert second.search("trạm BTS").total == total + 1
+    assert first.search("trạm BTS").total == total + 1  # in step with it
+    assert alone.search("trạm BTS").total == total  # another server's engine: not told
+    for engine in (first, second):
+        assert engine.search("trạm BTS").total == total + 1  # never back
+
+
+def test_a_search_that_fails_on_the_commit_before_runs_again_on_the_last(tmp_path, corpus_copy, monkeypatch):
+    """A merge deletes the segments it rewrote: a search held on the commit before that needs
+    one of their files for the first time fails, and runs again on the last commit, its
+    statistics saved or not (never an error, never damage)."""
+    from searchkit.backends.local import LocalView
+
+    writer = SearchEngine(tmp_path / "index")
+    writer.index([corpus_copy])
+    reader = _server_engine(tmp_path / "index")
+    before = answer(reader.search("Hà Giang trạm BTS"))
+    _commit_without_statistics(monkeypatch, writer, corpus_copy, "ha_giang.txt", NEW)
+    assert answer(reader.search("Hà Giang trạm BTS")) == before  # held
+    real, failed = LocalView.stored, []
+
+    def gone_once(view, candidates, docs):
+        if not failed:
+            failed.append(view.searcher)
+            raise FileNotFoundError("MAIN_x._stored.col")  # as Whoosh opening a merged segment's column
+        return real(view, candidates, docs)
+
+    monkeypatch.setattr(LocalView, "stored", gone_once)
+    found = reader.search("Hà Giang trạm BTS")
+    assert failed and "ha_giang" in [hit.id for hit in found.hits]  # run again, on the last commit
+    assert answer(found) == answer(SearchEngine(tmp_path / "index").search("Hà Giang trạm BTS"))

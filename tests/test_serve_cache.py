@@ -100,6 +100,33 @@ def test_a_commit_in_the_same_tick_is_seen_and_nothing_is_kept_without_its_stati
         assert len(counting.searched) == 4
 
 
+def test_the_commit_before_answers_from_what_was_kept_until_the_last_ones_statistics_are_saved(tmp_path,
+                                                                                               monkeypatch):
+    """Another process's commit is answered from once its statistics are saved
+    (`LocalIndex.holds_previous`): meanwhile the engine answers from the commit before, and
+    so do the answers kept for it; then the last commit's, searched once."""
+    from searchkit.backends.local import LocalIndex
+
+    writer = SearchEngine(tmp_path / "index")
+    writer.index([CORPUS])
+    counting = Counting(SearchEngine(writer.path))
+    with TestClient(create_app(engine=counting)) as client:
+        counting.searched.clear()
+        first = client.get("/api/search", params={"q": "trạm BTS"})
+        assert ids(first) == BTS_ARTICLES
+        folder = write_articles(tmp_path / "new", {"moi": "Trạm BTS mới ở Cà Mau\n\nViettel lắp trạm BTS mới."})
+        with monkeypatch.context() as patched:  # committed, its statistics not saved yet
+            patched.setattr(LocalIndex, "_prepare_statistics", lambda self: None)
+            writer.index([CORPUS, folder])
+        for _ in range(2):
+            assert client.get("/api/search", params={"q": "trạm BTS"}).content == first.content
+        assert counting.searched == ["trạm BTS"]
+        writer.backend._prepare_statistics()
+        for _ in range(2):
+            assert ids(client.get("/api/search", params={"q": "trạm BTS"})) == BTS_ARTICLES | {"moi"}
+        assert counting.searched == ["trạm BTS"] * 2
+
+
 def test_kept_answers_stay_within_their_bytes(tmp_path):
     folder = tmp_path / "index"
     engine = SearchEngine(folder)

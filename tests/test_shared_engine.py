@@ -137,13 +137,13 @@ def test_after_another_process_commits_a_search_waits_for_its_did_you_mean_stati
     assert serving.search("truyen thongg").suggestion == "truyền thông"
     write_jsonl_corpus(tmp_path / "more.jsonl", 3)
     SearchEngine(tmp_path / "index").index([tmp_path / "more.jsonl"], remove_missing=False)
-    for cached in (tmp_path / "index").glob("suggest-*.json"):
+    for cached in (tmp_path / "index").glob("suggest-*.arrays"):
         cached.unlink()  # as if the writer had not written it yet
 
     assert serving.search("truyen thongg").suggestion == "truyền thông"  # the old statistic
     assert [hit.id for hit in serving.search('"Bài số 2"').hits][:1] == ["bai-00002"]  # the new generation
-    assert list((tmp_path / "index").glob("suggest-*.json")) == []  # nothing built meanwhile
+    assert list((tmp_path / "index").glob("suggest-*.arrays")) == []  # nothing built meanwhile
 
     monkeypatch.setattr(searchkit.backends.local, "SPELLINGS_GRACE_SECONDS", 0.0)  # the writer never wrote it
     assert serving.search("truyen thongg").suggestion == "truyền thông"
-    assert len(list((tmp_path / "index").glob("suggest-*.json"))) == 1  # built, as before
+    assert len(list((tmp_path / "index").glob("suggest-*.arrays"))) == 1  # built, as before

@@ -207,7 +207,7 @@ def _variants(spelled: str) -> tuple[tuple[str, int], ...]:
     return tuple(zip(parts[::2], map(int, parts[1::2])))
 
 
-def _save(path: Path, spellings: Spellings, generation: int) -> None:
+def _save(path: Path, spellings: Spellings, generation: int | None) -> None:
     import numpy as np
 
     from searchkit.indexing.array_file import write_arrays
@@ -219,6 +219,8 @@ def _save(path: Path, spellings: Spellings, generation: int) -> None:
         return {f"{name}_keys": as_lines(keys),
                 f"{name}_values": smallest(np.array(values, dtype=np.int64)) if write is int else as_lines(values)}
 
+    if generation is None:  # a reader of no commit (an empty index): nothing to keep
+        return
     try:
         arrays = {"format": np.array([FORMAT]), "generation": np.array([generation]),
                   **table("syllables", spellings.syllables, lambda found: " ".join(f"{a} {n}" for a, n in found)),
@@ -290,11 +292,13 @@ def _segment_pairs(reader) -> list[dict]:
     return [packed for packed in (side.pairs() for side in _postings_files(reader)) if packed is not None]
 
 
-def _save_pairs(path: Path, model: PairModel, generation: int) -> None:
+def _save_pairs(path: Path, model: PairModel, generation: int | None) -> None:
     import numpy as np
 
     from searchkit.indexing.array_file import write_arrays
 
+    if generation is None:  # a reader of no commit (an empty index): nothing to keep
+        return
     try:
         arrays = dict(model.arrays(), format=np.array([PAIRS_FORMAT]), generation=np.array([generation]))
     except ValueError:  # words that cannot be written a line each: the model serves from memory only

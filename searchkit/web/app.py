@@ -68,8 +68,12 @@ def create_app(index: str | os.PathLike | None = None, *, engine: SearchEngine |
     engine = engine or SearchEngine(index or os.environ.get(INDEX_VARIABLE, "index"))
     searches = Searches(engine, in_turn, time_limit)
     pages = Pages(searches, _templates())
-    answers = AnswerCache(_folder(engine) if cache_bytes > 0 else None, max_bytes=cache_bytes,
-                          shared=Path(shared) if shared else None)
+    index_folder = _folder(engine)
+    if index_folder is not None:  # a commit is answered from with its statistics, by every worker in step
+        engine.backend.publish_with_statistics(Path(shared) if shared else None)
+    folder = index_folder if cache_bytes > 0 else None
+    answers = AnswerCache(folder, max_bytes=cache_bytes, shared=Path(shared) if shared else None,
+                          held=engine.backend.holds_previous if folder is not None else None)
     api = Api(searches, answers)
     routes = [
         Route("/", pages.search, name="search"),

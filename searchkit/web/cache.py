@@ -32,7 +32,7 @@ import stat
 import tempfile
 from collections import OrderedDict
 from pathlib import Path
-from typing import Hashable
+from typing import Callable, Hashable
 
 from searchkit.backends.local import settled_stamp
 from searchkit.indexing.store import newest_generation
@@ -62,9 +62,12 @@ class AnswerCache:
     """
 
     def __init__(self, folder: Path | None, max_bytes: int = MAX_BYTES, max_entries: int = MAX_ENTRIES,
-                 shared: Path | None = None):
-        """`shared`: the folder this server's workers share answers through (`SharedAnswers`)."""
-        self.folder = folder
+                 shared: Path | None = None, held: Callable[[int], int | None] | None = None):
+        """`shared`: the folder this server's workers share answers through (`SharedAnswers`);
+        `held`: the engine's `LocalIndex.holds_previous`, which commit it answers from while the
+        last one's statistics are not saved."""
+        self.folder, self.held = folder, held
+        self._complete: Stamp | None = None  # the last state seen with its statistics saved
         self.max_bytes, self.max_entries = max_bytes, max_entries
         self.shared = SharedAnswers.at(shared, max_bytes) if shared is not None and folder is not None else None
         self.size = 0
@@ -80,11 +83,25 @@ class AnswerCache:
         settled = settled_stamp(self.folder)
         known = self._settled
         if settled is not None and known is not None and known[0] == settled:
-            return known[1]  # unchanged since a listing made once it had settled
-        state = commit_key(self.folder)
-        if settled is not None and state is not None:
-            self._settled = (settled, state)
-        return state
+            state = known[1]  # unchanged since a listing made once it had settled
+        else:
+            state = commit_key(self.folder)
+            if settled is not None and state is not None:
+                self._settled = (settled, state)
+        return self._published(state)
+
+    def _published(self, state: Stamp | None) -> Stamp | None:
+        """The state the engine answers from: the last commit's, or, while its statistics are
+        not saved, the commit before it that the engine holds (asked each time: it stops
+        holding it when they are saved or its grace runs out, with no change to the folder)."""
+        if state is None or self.statistics_saved(state):
+            self._complete = state if state is not None else self._complete
+            return state
+        complete = self._complete
+        if self.held is None or complete is None or complete[0][:2] != state[0][:2]:
+            return state
+        held = self.held(state[0][2])
+        return complete if held is not None and held == complete[0][2] else state
 
     def get(self, key: Hashable) -> bytes | None:
         """The kept answer for `key` under the folder's current stamp, or None."""
