@@ -102,7 +102,7 @@ def test_a_commit_in_the_same_tick_is_seen_and_nothing_is_kept_without_its_stati
 
 def test_the_commit_before_answers_from_what_was_kept_until_the_last_ones_statistics_are_saved(tmp_path,
                                                                                                monkeypatch):
-    """Another process's commit is answered from once its statistics are saved
+    """A server answers from another process's commit once its statistics are saved
     (`LocalIndex.holds_previous`): meanwhile the engine answers from the commit before, and
     so do the answers kept for it; then the last commit's, searched once."""
     from searchkit.backends.local import LocalIndex
@@ -110,7 +110,9 @@ def test_the_commit_before_answers_from_what_was_kept_until_the_last_ones_statis
     writer = SearchEngine(tmp_path / "index")
     writer.index([CORPUS])
     counting = Counting(SearchEngine(writer.path))
-    with TestClient(create_app(engine=counting)) as client:
+    shared = tmp_path / "searchkit-answers-test"
+    shared.mkdir(mode=0o700)
+    with TestClient(create_app(engine=counting, shared=shared)) as client:
         counting.searched.clear()
         first = client.get("/api/search", params={"q": "trạm BTS"})
         assert ids(first) == BTS_ARTICLES

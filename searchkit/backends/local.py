@@ -206,6 +206,8 @@ class LocalIndex:
         the folder the workers of one server share, where each notes the commits it answers
         from before it does; no worker then holds a commit older than one another answered
         from, so that a client's next answer never comes from an older commit."""
+        if answered is not None and not (answered.is_dir() and os.access(answered, os.W_OK | os.X_OK)):
+            return  # a folder the workers cannot note in: each answers from a commit as it sees it
         self._publishing, self._answered = True, answered
 
     def _note_answered(self, generation: int, searcher) -> None:

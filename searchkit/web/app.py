@@ -61,7 +61,9 @@ def create_app(index: str | os.PathLike | None = None, *, engine: SearchEngine |
     `security_headers=False` when the server adds them itself (`searchkit serve` does, to
     its own error responses too: see web/server.py). `cache_bytes`: the API's kept answers
     at most (`cache.AnswerCache`; 0: none); `shared`: the folder the workers of one server
-    share them through (`cache.SharedAnswers`; `searchkit serve` makes it).
+    share (`searchkit serve` makes it): the commits they answer from, so that each answers
+    from a commit once it is published with its statistics, in step with the others
+    (`LocalIndex.publish_with_statistics`), and their kept answers (`cache.SharedAnswers`).
 
     >>> app = create_app("index")  # then: uvicorn.run(app), or searchkit serve
     """
@@ -69,8 +71,8 @@ def create_app(index: str | os.PathLike | None = None, *, engine: SearchEngine |
     searches = Searches(engine, in_turn, time_limit)
     pages = Pages(searches, _templates())
     index_folder = _folder(engine)
-    if index_folder is not None:  # a commit is answered from with its statistics, by every worker in step
-        engine.backend.publish_with_statistics(Path(shared) if shared else None)
+    if index_folder is not None and shared:  # a commit answered from with its statistics, every worker in step
+        engine.backend.publish_with_statistics(Path(shared))
     folder = index_folder if cache_bytes > 0 else None
     answers = AnswerCache(folder, max_bytes=cache_bytes, shared=Path(shared) if shared else None,
                           held=engine.backend.holds_previous if folder is not None else None)

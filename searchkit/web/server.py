@@ -89,7 +89,7 @@ def run(index: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, wor
                    timeout_keep_alive=KEEP_ALIVE_TIMEOUT, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
                    # a last resort: GuardedHttp keeps the connections below this
                    limit_concurrency=connection_cap(max_connections) + 1)
-    with shared_folder(workers > 1 and not backend and answer_cache_bytes() > 0) as shared:
+    with shared_folder(not backend) as shared:  # the commits answered from; the answers, with a cache
         os.environ[SHARED_VARIABLE] = shared
         try:
             if workers > 1 and hasattr(socket, "SO_REUSEPORT"):
@@ -101,9 +101,12 @@ def run(index: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, wor
 
 @contextmanager
 def shared_folder(wanted: bool) -> Iterator[str]:
-    """A private folder (mode 0700, under the temporary folder) for the workers' shared
-    answers, removed with everything in it when the server stops; '' when not `wanted`, or
-    when none can be made (a full or read-only temporary folder: each worker keeps its own)."""
+    """A private folder (mode 0700, under the temporary folder) for what the workers share:
+    the commits they answer from (so that they answer from a commit once it is published with
+    its statistics, all in step: `LocalIndex.publish_with_statistics`) and their kept answers
+    (`cache.SharedAnswers`); removed with everything in it when the server stops. '' when not
+    `wanted`, or when none can be made (a full or read-only temporary folder: each worker keeps
+    its own answers, and answers from each commit as soon as it sees it)."""
     folder = ""
     if wanted:
         try:
