@@ -146,6 +146,26 @@ def test_a_commit_whose_statistics_never_come_is_answered_from_after_the_grace(t
     assert reader.search("trạm BTS").total == total + 1
 
 
+def test_commits_that_keep_coming_hold_the_commit_before_for_the_grace_at_most(tmp_path, corpus_copy, monkeypatch):
+    """A long sync commits batch after batch, each without statistics until the last: the
+    grace runs from the first commit after the one held, not from each, so the new articles
+    are answered with at most PUBLISH_GRACE_SECONDS of delay."""
+    from searchkit.backends import local
+
+    writer = SearchEngine(tmp_path / "index")
+    writer.index([corpus_copy])
+    reader = _server_engine(tmp_path / "index")
+    total = reader.search("trạm BTS").total
+    _commit_without_statistics(monkeypatch, writer, corpus_copy, "ha_giang.txt", NEW)
+    assert reader.search("trạm BTS").total == total
+    since = reader.backend._unpublished
+    _commit_without_statistics(monkeypatch, writer, corpus_copy, "ha_giang_2.txt", NEW.replace("Hà Giang", "Lào Cai"))
+    assert reader.search("trạm BTS").total == total and reader.backend._unpublished == since  # not started again
+    held, seen = since
+    reader.backend._unpublished = (held, seen - local.PUBLISH_GRACE_SECONDS)  # as when the grace has run out
+    assert reader.search("trạm BTS").total == total + 2
+
+
 def test_no_worker_answers_from_an_older_commit_than_another_did(tmp_path, corpus_copy, monkeypatch):
     """The workers of one server note the commits they answer from in the folder they share:
     one that opens the last commit (it had none open) makes the others leave the commit they

@@ -95,7 +95,7 @@ class LocalIndex:
         self._searcher: tuple[int, object] | None = None
         self._stamp: tuple[int, int, int] | None = None  # the folder's, when the searcher was opened
         self._vocabulary: tuple[object, Vocabulary] | None = None
-        self._unpublished: tuple[int, float] | None = None  # a newer commit without statistics, since
+        self._unpublished: tuple[int, float] | None = None  # the commit held, and since when
         self._publishing = False  # a server's engine: commits published with their statistics
         self._answered: Path | None = None  # where a server's workers note the commits they answer from
         self._lock = threading.RLock()
@@ -251,9 +251,9 @@ class LocalIndex:
             return None
         if (self.path / spellings_file(generation)).exists() and (self.path / pairs_file(generation)).exists():
             return None
-        first = self._unpublished
-        if first is None or first[0] != generation:
-            self._unpublished = first = (generation, time.monotonic())
+        first = self._unpublished  # since when the commit held has had a newer one: a long sync's
+        if first is None or first[0] != held[0]:  # many commits are held back 10 s at most, not each
+            self._unpublished = first = (held[0], time.monotonic())
         if time.monotonic() - first[1] >= PUBLISH_GRACE_SECONDS or self._answered_after(held[0], generation):
             return None
         return held[0]
