@@ -8,7 +8,9 @@ directory listing; while the folder's own time stamp is SETTLED_SECONDS old and 
 racily-clean rule, as the local store's freshness check), the state found for it is reused
 after one `stat`. An answer is kept only when the state was the same before and after its
 search, and once the last commit's statistics are saved: until then the engine answers with the
-previous ones (`backends.local`), which a kept answer would outlive. Right after a commit (a
+previous ones (`backends.local`), which a kept answer would outlive. In a server the engine
+answers from the commit before until then (`LocalIndex.holds_previous`), and so do the answers
+kept for it (`held`): one wave of searches a commit, not two. Right after a commit (a
 newsroom adds articles every few seconds) answers are kept as soon as its statistics are in,
 not only once the folder has settled: before, every search of the 2 s after each change ran.
 
