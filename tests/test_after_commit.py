@@ -133,15 +133,22 @@ def test_a_server_answers_from_a_commit_once_its_statistics_are_saved(tmp_path, 
     assert answer(after) == answer(SearchEngine(tmp_path / "index").search("trạm BTS"))
 
 
-def test_a_commit_whose_statistics_never_come_is_answered_from_after_the_grace(tmp_path, corpus_copy, monkeypatch):
-    from searchkit.backends import local
-
+def _holding_a_commit(tmp_path, corpus_copy, monkeypatch) -> tuple[SearchEngine, SearchEngine, int]:
+    """(writer, a server's engine, its total for `trạm BTS`): the writer committed
+    `ha_giang.txt` without statistics since, and the server's engine answers from the commit before."""
     writer = SearchEngine(tmp_path / "index")
     writer.index([corpus_copy])
     reader = _server_engine(tmp_path / "index")
     total = reader.search("trạm BTS").total
     _commit_without_statistics(monkeypatch, writer, corpus_copy, "ha_giang.txt", NEW)
     assert reader.search("trạm BTS").total == total
+    return writer, reader, total
+
+
+def test_a_commit_whose_statistics_never_come_is_answered_from_after_the_grace(tmp_path, corpus_copy, monkeypatch):
+    from searchkit.backends import local
+
+    _, reader, total = _holding_a_commit(tmp_path, corpus_copy, monkeypatch)
     monkeypatch.setattr(local, "PUBLISH_GRACE_SECONDS", 0.0)  # the writer died before saving them
     assert reader.search("trạm BTS").total == total + 1
 
@@ -152,12 +159,7 @@ def test_commits_that_keep_coming_hold_the_commit_before_for_the_grace_at_most(t
     are answered with at most PUBLISH_GRACE_SECONDS of delay."""
     from searchkit.backends import local
 
-    writer = SearchEngine(tmp_path / "index")
-    writer.index([corpus_copy])
-    reader = _server_engine(tmp_path / "index")
-    total = reader.search("trạm BTS").total
-    _commit_without_statistics(monkeypatch, writer, corpus_copy, "ha_giang.txt", NEW)
-    assert reader.search("trạm BTS").total == total
+    writer, reader, total = _holding_a_commit(tmp_path, corpus_copy, monkeypatch)
     since = reader.backend._unpublished
     _commit_without_statistics(monkeypatch, writer, corpus_copy, "ha_giang_2.txt", NEW.replace("Hà Giang", "Lào Cai"))
     assert reader.search("trạm BTS").total == total and reader.backend._unpublished == since  # not started again

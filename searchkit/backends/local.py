@@ -27,7 +27,14 @@ from searchkit.models import IndexReport, day_number
 from searchkit.searching.backend import COMPLETE, OPTIMIZE, REPAIR, SUGGEST, Candidates
 from searchkit.searching.filters import Filters
 from searchkit.searching.rewrite import Vocabulary
-from searchkit.searching.suggest import Spellings, load_pair_counts, load_spellings, pairs_file, spellings_file
+from searchkit.searching.suggest import (
+    Spellings,
+    load_pair_counts,
+    load_spellings,
+    pairs_file,
+    spellings_file,
+    statistics_files,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -249,7 +256,7 @@ class LocalIndex:
         if not self._publishing or held is None or generation is None or generation <= held[0] \
                 or getattr(self._read, "again", False):
             return None
-        if (self.path / spellings_file(generation)).exists() and (self.path / pairs_file(generation)).exists():
+        if all((self.path / name).exists() for name in statistics_files(generation)):
             return None
         first = self._unpublished  # since when the commit held has had a newer one: a long sync's
         if first is None or first[0] != held[0]:  # many commits are held back 10 s at most, not each

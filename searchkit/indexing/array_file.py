@@ -1,5 +1,6 @@
-"""Named numeric arrays in one sealed file, read back with one read and no pickle: the pair
-model beside the index (`pairs-<generation>.arrays`).
+"""Named numeric arrays in one sealed file, mapped back with no copy and no pickle: the caches
+beside the index, the pair model (`pairs-<generation>.arrays`) and the did-you-mean statistics
+(`suggest-<generation>.arrays`, their words as lines of UTF-8: `searching.sorted_table.Lines`).
 
 The file is a line naming the format, a line with the length and CRC-32 of a JSON header
 (each array's name, dtype, shape and offset, and the CRC-32 of the arrays), that header,

@@ -23,16 +23,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 import numpy as np
 
 from searchkit.indexing.postings import smallest
-from searchkit.indexing.statistics import PairCounts
 from searchkit.searching.sorted_table import Lines, SortedTable, as_lines
 from searchkit.text.normalize import canonical_syllable, unify_i_y
 from searchkit.text.sequences import LOWER, NUMBER, TITLE, UPPER, case_of
 from searchkit.text.syllables import forms
+
+if TYPE_CHECKING:  # the writer's counts: read from the cache, a query never merges them
+    from searchkit.indexing.statistics import PairCounts
 
 #: Kneser-Ney discount subtracted from every pair count seen.
 DISCOUNT = 0.75
@@ -158,17 +160,11 @@ class PairModel:
         probes = np.where((a >= 0) & (b >= 0), a * size + b, -1)
         if not len(self.keys):
             return np.zeros(probes.shape), np.zeros((*probes.shape, 4))
-        possible = (probes >= 0) & (probes <= int(self.keys[-1]))
-        probes = np.where(possible, probes, 0).astype(self.keys.dtype)  # the keys' own type: never a copy of them
-        at = np.minimum(np.searchsorted(self.keys, probes), len(self.keys) - 1)
-        found = possible & (self.keys[at] == probes)
+        at, found = _find(self.keys, probes, probes >= 0)
         counts = np.where(found, self.counts[at], 0).astype(np.float64)
         if not len(self.cased):
             return counts, np.zeros((*probes.shape, 4))
-        possible = found & (at <= int(self.cased[-1]))
-        at = np.where(possible, at, 0).astype(self.cased.dtype)  # as for the keys: never a copy of them
-        row = np.minimum(np.searchsorted(self.cased, at), len(self.cased) - 1)
-        cased = possible & (self.cased[row] == at)
+        row, cased = _find(self.cased, at, found)
         return counts, np.where(cased[..., None], self.cases[row], 0).astype(np.float64)
 
     def every_pairs_cases(self) -> np.ndarray:
@@ -242,6 +238,21 @@ class PairModel:
         return out
 
 
+def _find(table: np.ndarray, probes: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of the `wanted` probes (non-negative) stands in the sorted, non-empty
+    `table`, and whether it is there. The probes are cast to the table's own type: an int64
+    probe into a uint32 table made numpy copy the whole table at every lookup.
+
+    >>> at, found = _find(np.array([3, 9], np.uint32), np.array([9, 4, -1, 10**12]), np.array([1, 1, 0, 1], bool))
+    >>> at.tolist(), found.tolist()
+    ([1, 1, 0, 0], [True, False, False, False])
+    """
+    wanted = wanted & (probes <= int(table[-1]))
+    probes = np.where(wanted, probes, 0).astype(table.dtype)
+    at = np.minimum(np.searchsorted(table, probes), len(table) - 1)
+    return at, wanted & (table[at] == probes)
+
+
 def _case_counts(n: np.ndarray, cased: np.ndarray) -> np.ndarray:
     """(LOWER, TITLE, UPPER) counts of one side of pairs from their count and (TITLE, UPPER)."""
     return np.concatenate([(n - cased.sum(axis=-1))[..., None], cased], axis=-1)
@@ -290,7 +301,7 @@ def restore(options: Sequence[Candidates], model: PairModel,
     given each position's candidate spellings; `bonus[i]`, where given, adds to the log
     probability of position i's candidates (what the best hits write there).
 
-    >>> from searchkit.indexing.statistics import pack_pairs
+    >>> from searchkit.indexing.statistics import PairCounts, pack_pairs
     >>> model = PairModel.build(PairCounts.merge([pack_pairs([["trí", "tuệ"]] * 5 + [["trị", "giá"]] * 9)]))
     >>> restore([[("trị", 90), ("trí", 60)], [("tuệ", 10)]], model)
     ['trí', 'tuệ']

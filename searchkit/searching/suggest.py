@@ -152,6 +152,12 @@ def pairs_file(generation: int) -> str:
     return f"{PAIRS_PREFIX}{generation}.arrays"
 
 
+def statistics_files(generation: int) -> tuple[str, str]:
+    """A generation's statistics beside the index, both saved by its writer after its commit:
+    the did-you-mean statistics and the pair model."""
+    return spellings_file(generation), pairs_file(generation)
+
+
 def load_spellings(index_dir: str | os.PathLike, reader) -> Spellings:
     """The cached `Spellings` of this index generation, built and saved on first use.
 
@@ -273,7 +279,6 @@ def load_pair_counts(index_dir: str | os.PathLike, reader) -> PairModel:
     milliseconds instead of merging again. A cache of another format (an older searchkit's) is
     rebuilt, and so is a damaged one."""
     from searchkit.indexing.array_file import read_arrays
-    from searchkit.indexing.statistics import PairCounts
     from searchkit.searching.accents import PairModel
 
     path = Path(index_dir) / pairs_file(reader.generation())
@@ -283,6 +288,8 @@ def load_pair_counts(index_dir: str | os.PathLike, reader) -> PairModel:
             return PairModel.from_arrays(cached)
     except (OSError, ValueError, KeyError):  # missing, damaged (a changed byte), another format: rebuilt
         pass
+    from searchkit.indexing.statistics import PairCounts  # the writer's work, or a damaged cache's
+
     model = PairModel.build(PairCounts.merge(_segment_pairs(reader)))
     _save_pairs(path, model, reader.generation())
     return model

@@ -268,7 +268,7 @@ def commit_key(folder: Path) -> Stamp | None:
     >>> commit_key(Path("/nonexistent")) is None
     True
     """
-    from searchkit.searching.suggest import pairs_file, spellings_file
+    from searchkit.searching.suggest import statistics_files
 
     try:
         names = set(os.listdir(folder))
@@ -278,5 +278,5 @@ def commit_key(folder: Path) -> Stamp | None:
         where, toc = os.stat(folder), os.stat(folder / f"_MAIN_{generation}.toc")
     except OSError:  # a folder being rewritten: keep nothing now, the search says more
         return None
-    saved = (spellings_file(generation) in names, pairs_file(generation) in names)
+    saved = tuple(name in names for name in statistics_files(generation))
     return (where.st_dev, where.st_ino, generation, toc.st_ino, toc.st_mtime_ns, toc.st_size), saved
