@@ -436,7 +436,8 @@ class TypesenseBackendEngine(SearchkitEngine):
             state = json.loads(self.state.read_text())
         except (OSError, ValueError):
             return None
-        return state.get("fingerprint") if state.get("collection") == self.collection_name else None
+        same = state.get("collection") == self.collection_name and state.get("layout") == _typesense_layout()
+        return state.get("fingerprint") if same else None
 
     @property
     def collection_name(self) -> str:
@@ -455,7 +456,8 @@ class TypesenseBackendEngine(SearchkitEngine):
         import json
 
         self.state.parent.mkdir(parents=True, exist_ok=True)
-        self.state.write_text(json.dumps({"collection": self.collection_name, "fingerprint": fingerprint}))
+        self.state.write_text(json.dumps({"collection": self.collection_name, "fingerprint": fingerprint,
+                                          "layout": _typesense_layout()}))
 
     def ensure(self, corpus: Path, fingerprint: str) -> "TypesenseBackendEngine":
         """Build the collection unless it holds this corpus already."""
@@ -467,6 +469,13 @@ class TypesenseBackendEngine(SearchkitEngine):
 
     def size_bytes(self) -> int:
         return dir_size(self.path)
+
+
+def _typesense_layout() -> int:
+    """How this searchkit lays out a Typesense store (a collection of another layout is rebuilt)."""
+    from searchkit.backends.typesense import LAYOUT
+
+    return LAYOUT
 
 
 def typesense_from_args(args, workdir: Path):

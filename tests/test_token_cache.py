@@ -60,16 +60,21 @@ def test_the_cache_stays_within_its_bytes_least_recently_used_first_out():
     assert cache.size == 0 and not cache.fill(candidate("a", "h"), ("body",))
 
 
-def backend_answering(articles: dict[str, dict], asked: list[list[str]]) -> TypesenseBackend:
-    """A backend whose requests for token fields by id are answered from `articles`."""
+def backend_answering(articles: dict[str, dict], asked: list[list[str]],
+                      texts: dict[str, dict] | None = None) -> TypesenseBackend:
+    """A backend whose requests for token fields by id are answered from `articles` (and, for
+    the text collection, from `texts` when given), each answer holding the fields asked for."""
     backend = TypesenseBackend(parse_backend_url("typesense://key@127.0.0.1:1/news"))
 
     def searches_at_once(searches):
         results = []
         for search in searches:
             ids = search["filter_by"].removeprefix("id:[").removesuffix("]").split(",")
-            asked.append(ids)
-            results.append({"hits": [{"document": articles[i]} for i in ids if i in articles]})
+            held = texts if texts is not None and search["collection"] == "news__text" else articles
+            fields = search["include_fields"].split(",")
+            asked.append([search["collection"], *ids])
+            results.append({"hits": [{"document": {f: held[i][f] for f in fields if f in held[i]}}
+                                     for i in ids if i in held]})
         return results
 
     backend.searches_at_once = searches_at_once
@@ -81,15 +86,28 @@ def test_a_search_asks_only_for_tokens_it_lacks_and_leaves_out_an_article_remove
     asked: list[list[str]] = []
     backend = backend_answering(articles, asked)
     docs = backend._with_tokens([candidate("a", "h1"), candidate("b", "h1")], ("body", "body_f"))
-    assert asked == [["a", "b"]] and [d["body"] for d in docs] == [TRAM, SONG]
+    # the folded tokens from the collection searched, the marked ones from its text collection
+    assert asked == [["news", "a", "b"], ["news__text", "a", "b"]]
+    assert [d["body"] for d in docs] == [TRAM, SONG] and docs[0]["body_f"] == "tram phat song o dak nong"
 
     asked.clear()
     articles["b"] = stored("b", "h2", TRAM)  # `b` written again since: its new text is asked for
     del articles["a"]  # `a` is kept here, so it still ranks though removed after the id search
     docs = backend._with_tokens([candidate("a", "h1"), candidate("b", "h2"), candidate("c", "h1")],
                                 ("body", "body_f"))
-    assert asked == [["b", "c"]]  # `c`: removed between the search for ids and this request
+    assert asked == [["news", "b", "c"], ["news__text", "b", "c"]]  # `c`: removed since the search for ids
     assert [(d["id"], d["body"]) for d in docs] == [("a", TRAM), ("b", TRAM)]
+
+
+def test_an_article_only_half_written_is_left_out_and_one_written_between_is_not_kept():
+    asked: list[list[str]] = []
+    articles = {"a": stored("a", "h1"), "b": stored("b", "h1")}
+    texts = {"a": stored("a", "h2", SONG)}  # `a` rewritten there since; `b`'s text not written yet
+    backend = backend_answering(articles, asked, texts)
+    docs = backend._with_tokens([candidate("a", "h1"), candidate("b", "h1")], ("body", "body_f"))
+    assert [(d["id"], d["body"]) for d in docs] == [("a", SONG)]  # ranked with the text it has
+    assert not backend.tokens.fill(candidate("a", "h1"), ("body",))  # but not kept for either version
+    assert not backend.tokens.fill(candidate("a", "h2"), ("body",))
 
 
 def test_a_sync_by_this_process_drops_the_kept_tokens():

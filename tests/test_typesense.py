@@ -18,10 +18,11 @@ from starlette.testclient import TestClient
 from searchkit import SearchEngine
 from searchkit.backends import BackendError, BackendUnavailableError, parse_backend_url
 from searchkit.backends.local import LocalIndex
-from searchkit.backends.typesense import TypesenseBackend
+from searchkit.backends.typesense import TypesenseBackend, analyse_batch, document_id, schema, text_collection
 from searchkit.backends.typesense_server import LocalTypesense, free_ports
 from searchkit.cli import main
-from searchkit.errors import IndexNotFoundError
+from searchkit.errors import IndexFormatError, IndexNotFoundError
+from searchkit.indexing.corpus import parse_txt
 from searchkit.searching import pipeline
 from searchkit.searching.candidates import encode_token
 from searchkit.web import create_app
@@ -128,6 +129,50 @@ def test_sync_adds_updates_and_removes_by_content_hash(node, corpus_copy):
     assert engine.article("moi")["title"] == "Khánh Hòa khai trương tổng đài 1022"
 
 
+def test_a_sync_stopped_between_the_two_collections_is_mended_by_the_next(node, corpus_copy):
+    """An article is written to the text collection, then to the searched one, and removed the
+    other way round: one that a stopped sync left in one of them only is sent again by the next
+    sync, or removed from both once its file is gone."""
+    engine = SearchEngine(backend=node.url("halves"))
+    engine.index([corpus_copy], workers=1)
+    backend = engine.backend
+    texts = backend.client().collections[text_collection("halves")].documents
+    searched = backend.client().collections["halves"].documents
+    (corpus_copy / "moi.txt").write_text("Khánh Hòa khai trương tổng đài 1022\n\nTổng đài hỗ trợ người dân "
+                                         "tra cứu thủ tục hành chính.\n", encoding="utf-8")
+    engine.index([corpus_copy], workers=1)
+    texts[document_id(DAK_NONG)].delete()  # the text of a rewritten article never came
+    searched[document_id("moi")].delete()  # removed from what is searched, then stopped
+    (corpus_copy / "moi.txt").unlink()
+    assert backend.existing()[DAK_NONG][0] == "" and backend.existing()["moi"][0] == ""
+
+    report = engine.index([corpus_copy], workers=1)
+    assert (report.updated, report.removed, report.unchanged, report.total) == (1, 1, 4, 5)
+    assert engine.article(DAK_NONG)["title"].startswith("Đắk Nông")
+    assert engine.search("trạm BTS Đắk Nông").hits[0].id == DAK_NONG
+    assert engine.article("moi") is None
+    assert all(digest for digest, _ in backend.existing().values()) and len(backend.existing()) == 5
+    assert len(backend._exported(text_collection("halves"))) == 5
+
+
+def test_a_collection_laid_out_otherwise_is_refused_until_rebuilt(node, corpus_copy):
+    """A collection an older searchkit wrote (every token field and the text in one document)
+    is not read as this layout: the sync says to rebuild, and a rebuild lays it out anew."""
+    client = SearchEngine(backend=node.url("older")).backend.client()
+    older = schema("older")
+    older["fields"] += [{"name": name, "type": "string"} for name in ("title", "body", "words")]
+    client.collections.create(older)
+    seeds = [parse_txt(path.read_text(encoding="utf-8"), path.stem) for path in sorted(corpus_copy.glob("*.txt"))]
+    client.collections["older"].documents.import_(analyse_batch(seeds)[0], {"action": "upsert"})
+    with pytest.raises(IndexFormatError, match="--rebuild"):  # its candidates have no text collection
+        SearchEngine(backend=node.url("older")).search("trạm BTS")
+    with pytest.raises(IndexFormatError, match="--rebuild"):
+        SearchEngine(backend=node.url("older")).index([corpus_copy], workers=1)
+    report = SearchEngine(backend=node.url("older")).index([corpus_copy], workers=1, rebuild=True)
+    assert report.added == 5
+    assert SearchEngine(backend=node.url("older")).search("trạm BTS Đắk Nông").hits[0].id == DAK_NONG
+
+
 def test_a_search_asks_four_times_then_twice_and_statistics_follow_other_writers(node, corpus_copy, monkeypatch):
     reader = SearchEngine(backend=node.url("versions"))
     reader.index([corpus_copy], workers=1)
@@ -145,14 +190,16 @@ def test_a_search_asks_four_times_then_twice_and_statistics_follow_other_writers
     monkeypatch.setattr(TypesenseBackend, "multi_search", counted)
     before = {h.id: h.score for h in reader.search("trạm phát sóng").hits}
     # the typed words' frequencies; the candidates' ids with every other statistic; their
-    # token fields; the stored text
-    assert len(asked) == 4 and before and len(tokens_of) == 1 and tokens_of[0] >= len(before)
+    # token fields (the folded ones of the collection, the marked ones of its text collection,
+    # in one request); the stored text
+    assert len(asked) == 4 and before and len(tokens_of) == 2 and tokens_of[0] == tokens_of[1] >= len(before)
     # the candidates: the whole query and each of its three words alone (as many requests at
-    # once), with the words' statistics and the collection's version
-    assert len(alongside) == 2 and asked[1] + sum(alongside) > 4
+    # once), with the words' statistics and the collection's version; the token fields of the
+    # text collection, asked beside those of the collection
+    assert len(alongside) == 3 and asked[1] + sum(alongside) - 1 > 4
     asked.clear()
     assert {h.id: h.score for h in reader.search("trạm phát sóng").hits} == before
-    assert len(asked) == 2 and len(tokens_of) == 1  # words and tokens known: candidates, stored text
+    assert len(asked) == 2 and len(tokens_of) == 2  # words and tokens known: candidates, stored text
 
     # another process adds an article holding the words and rewrites one the reader keeps the
     # tokens of: the count and the frequencies move, and the reader's next search ranks with
@@ -166,7 +213,7 @@ def test_a_search_asks_four_times_then_twice_and_statistics_follow_other_writers
     after = {h.id: h.score for h in reader.search("trạm phát sóng").hits}
     # the candidates; the new and the rewritten article's tokens alone; the statistics of the
     # new version; the stored text
-    assert len(asked) == 4 and tokens_of[1:] == [2]
+    assert len(asked) == 4 and tokens_of[2:] == [2, 2]
     fresh = {h.id: h.score for h in SearchEngine(backend=node.url("versions")).search("trạm phát sóng").hits}
     assert "moi" in after and after == fresh
     assert after[DAK_NONG] != before[DAK_NONG]

@@ -7,11 +7,16 @@ what makes Vietnamese work:
   goes in with its token fields pre-analysed — folded syllables (`title_f`, `body_f`),
   marked syllables (`title`, `body`), pyvi words (`words`) — each token encoded as plain
   ASCII (`candidates.encode_token`: *trạm* → `trx1ea1m`) and joined by spaces, so
-  Typesense's tokenizer keeps every token whole and folds nothing itself. Stored text,
-  metadata, facet fields and the content hash go alongside; a sync adds, updates and
-  deletes by hash like the local one, importing in batches, each retried while the cluster
-  elects a leader. Typesense's document id is a hash of the article id: a retried or
-  resumed batch overwrites (`upsert`), never duplicates.
+  Typesense's tokenizer keeps every token whole and folds nothing itself. A store is two
+  collections: COLLECTION holds what a candidate search reads (the folded tokens, facet and
+  filter fields, the day, the token counts, the content hash), and COLLECTION`__text` the
+  rest (the marked syllables, the pyvi words, the stored text and metadata), because
+  Typesense reads each hit's whole document: hits of 2.6 KB cost a third of those of 10.8 KB
+  (`split_document`). A sync adds, updates and deletes by hash like the local one, importing
+  in batches (the text first, then what is searched; removing the other way round), each
+  retried while the cluster elects a leader; an article one collection lacks is sent again
+  (`existing`). Typesense's document id is a hash of the article id: a retried or resumed
+  batch overwrites (`upsert`), never duplicates.
 - **Searching** is the one pipeline every store shares (`searching.pipeline`): the query is
   planned on the collection's vocabulary (Telex/VNI, abbreviations, i/y, tone placement,
   phrases, exclusions); this module answers its `View`: candidates from Typesense (`q`,
@@ -60,6 +65,10 @@ MAX_SEARCHES = 50
 PARALLEL_REQUESTS = 3
 #: Candidates whose token fields are asked in one request at least (`_with_tokens`).
 MIN_FETCHED = 25
+#: The second collection of a store, beside COLLECTION: COLLECTION + this (`text_collection`).
+TEXT_SUFFIX = "__text"
+#: How the store's documents are laid out: a collection whose layout differs is rebuilt.
+LAYOUT = 2
 
 
 
@@ -91,18 +100,67 @@ VERSION_FIELDS = FOLDED_FIELDS
 RETRY_SECONDS = 90.0
 STORED = ("article_id", "text_title", "text_body", "date", "source", "category", "url", "author",
           "province", "path", "hash", "line", *(f.name for f in KEYED if f.many))
+#: Where each token field lives: the searched ones in the collection, the others in its text
+#: collection (see `split_document`).
+TEXT_FIELDS = ACCENTED_FIELDS + WORDS_FIELDS
+#: What a candidate search reads of each hit besides its token fields: kept in the collection.
+HIT_FIELDS = ("id", "article_id", "hash", "path", "day", *(f"len_{f}" for f in FIELDS), *FACETS,
+              *(f.key_field for f in KEYED))
+
+
+def text_collection(collection: str) -> str:
+    """The collection beside `collection` holding its articles' stored text and unsearched tokens.
+
+    >>> text_collection("tin_tuc")
+    'tin_tuc__text'
+    """
+    return collection + TEXT_SUFFIX
 
 
 def schema(name: str) -> dict:
-    """The collection: token fields searched, facet and filter fields; the stored text and
-    other metadata are kept without an index (not declared)."""
-    text = [{"name": f, "type": "string"} for f in FIELDS]
+    """The collection searched for candidates: the folded token fields, the facet and filter
+    fields, the day and the token counts; nothing else, because Typesense reads each hit's
+    whole document (a hit of a 10 KB document cost three times one of 2.6 KB)."""
+    text = [{"name": f, "type": "string"} for f in FOLDED_FIELDS]
     facet = [{"name": f, "type": _type(KEYED_BY_NAME.get(f)), "facet": True, "optional": True} for f in FACETS]
     keys = [{"name": f.key_field, "type": _type(f), "facet": True, "optional": True} for f in KEYED]
     numbers = [{"name": "day", "type": "int32"}] + [
         {"name": f"len_{f}", "type": "int32", "facet": True} for f in FIELDS]
     return {"name": name, "fields": [{"name": "article_id", "type": "string"}, *text, *facet, *keys, *numbers],
             "token_separators": [], "symbols_to_index": []}
+
+
+def text_schema(name: str) -> dict:
+    """The text collection (`text_collection`): the marked syllables and pyvi words, indexed
+    only so that their document frequencies can be counted; the stored text and metadata are
+    kept without an index (not declared)."""
+    text = [{"name": f, "type": "string"} for f in TEXT_FIELDS]
+    return {"name": name, "fields": [{"name": "article_id", "type": "string"}, *text],
+            "token_separators": [], "symbols_to_index": []}
+
+
+def split_document(doc: dict) -> tuple[dict, dict]:
+    """(the collection's part, the text collection's part) of a document (`to_document`): the
+    first what a candidate search reads (`HIT_FIELDS`: every token count, for the collection's
+    version and averages) and the folded tokens; the second everything else, with its id,
+    content hash and path (a sync compares both) and the counts of its token fields (the token
+    cache checks them).
+
+    >>> main, text = split_document({"id": "1", "article_id": "a", "hash": "h", "title_f": "tram",
+    ...                              "title": "trx1ea1m", "len_title": 1, "text_title": "Trạm", "day": 9})
+    >>> sorted(main)
+    ['article_id', 'day', 'hash', 'id', 'len_title', 'title_f']
+    >>> sorted(text)
+    ['article_id', 'hash', 'id', 'len_title', 'text_title', 'title']
+    """
+    main = {key: value for key, value in doc.items() if key in _MAIN_KEYS}
+    text = {key: value for key, value in doc.items() if key not in main or key in _SHARED_KEYS}
+    text.update((f"len_{f}", doc[f"len_{f}"]) for f in TEXT_FIELDS if f"len_{f}" in doc)
+    return main, text
+
+
+_MAIN_KEYS = frozenset((*HIT_FIELDS, *FOLDED_FIELDS))
+_SHARED_KEYS = frozenset(("id", "article_id", "hash", "path", *FACETS))
 
 
 def _type(field: KeyedField | None) -> str:
@@ -217,11 +275,13 @@ class Statistics:
     def missing(self, pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         return list(dict.fromkeys(p for p in pairs if p not in self._counts and p[1]))
 
-    @staticmethod
-    def searches(missing: list[tuple[str, str]]) -> list[dict]:
-        """One count-only search a (field, term): how many articles hold it."""
+    def searches(self, missing: list[tuple[str, str]]) -> list[dict]:
+        """One count-only search a (field, term), of the collection that holds the field: how
+        many articles hold it."""
+        texts = self.backend.texts
         return [{"q": encode_token(term), "query_by": field, "per_page": 0, "num_typos": 0, "prefix": False,
-                 "drop_tokens_threshold": 0, "typo_tokens_threshold": 0} for field, term in missing]
+                 "drop_tokens_threshold": 0, "typo_tokens_threshold": 0,
+                 **({"collection": texts} if field in TEXT_FIELDS else {})} for field, term in missing]
 
     def record(self, missing: list[tuple[str, str]], results: list[dict]) -> None:
         for pair, result in zip(missing, results):
@@ -461,23 +521,38 @@ class TypesenseBackend:
             raise BackendUnavailableError(kind="backend.unreachable", field="backend", value=str(self.url),
                                           hint={"action": what, "problem": f"{type(error).__name__}: {error}"}) from error
 
+    @property
+    def texts(self) -> str:
+        """The name of the text collection (`text_collection`)."""
+        return text_collection(self.url.collection)
+
     def multi_search(self, searches: list[dict], common: dict) -> list[dict]:
-        """Results of several searches of the collection, MAX_SEARCHES to a request."""
+        """Results of several searches, MAX_SEARCHES to a request: of the collection, or of the
+        text collection for a search that names it (`"collection": self.texts`)."""
         # Typesense lets the URL's common parameters override each search's own: merged here instead
-        searches = [{"query_by": QUERY_BY, **common, **search} for search in searches]
+        searches = [{"collection": self.url.collection, "query_by": QUERY_BY, **common, **search}
+                    for search in searches]
         results: list[dict] = []
         for start in range(0, len(searches), MAX_SEARCHES):
             body = {"searches": searches[start:start + MAX_SEARCHES]}
-            answer = self.call("search", self.client().multi_search.perform, body,
-                               {"collection": self.url.collection})
-            for result in answer["results"]:
+            answer = self.call("search", self.client().multi_search.perform, body, {})
+            for result, search in zip(answer["results"], body["searches"]):
                 if "error" in result:
                     if result.get("code") == 404:
-                        self.call("search", lambda: self.client().collections[self.url.collection].retrieve())
+                        self._not_found(search["collection"])
                     raise BackendUnavailableError(kind="backend.search_failed", field="backend", value=str(self.url),
                                                   hint={"problem": result["error"]})
                 results.append(result)
         return results
+
+    def _not_found(self, name: str) -> None:
+        """What a search of a missing collection means: no store (IndexNotFoundError), or a
+        store an older searchkit laid out in one collection, without a text collection
+        (IndexFormatError: rebuild it)."""
+        self.call("search", self.client().collections[self.url.collection].retrieve)
+        if name == self.texts:
+            raise IndexFormatError(kind="backend.foreign_collection", field="backend", value=str(self.url), hint={
+                "collection": self.url.collection, "command": "searchkit --backend URL index --rebuild CORPUS"})
 
     def searches_at_once(self, searches: list[dict]) -> list[dict]:
         """`multi_search` of these searches, sent as up to PARALLEL_REQUESTS requests at the same
@@ -486,6 +561,8 @@ class TypesenseBackend:
         spent on its hits (reading each from disk, writing it out), so two or three requests
         answer sooner wherever the node has cores to spare. The results come back in order."""
         groups = _share(searches, PARALLEL_REQUESTS)
+        if not groups:
+            return []
         if len(groups) == 1:
             return self.multi_search(searches, {})
         self.client()  # made once, before the threads share it
@@ -566,42 +643,50 @@ class TypesenseBackend:
         return held
 
     def _prepare_collection(self, rebuild: bool) -> None:
-        """Create the collection (anew with `rebuild`); IndexFormatError for one of another shape."""
+        """Create the collection and its text collection (anew with `rebuild`);
+        IndexFormatError for a collection of another shape (another program's, or one an
+        older searchkit laid out otherwise)."""
+        for name, wanted in ((self.texts, text_schema(self.texts)), (self.url.collection, schema(self.url.collection))):
+            found = self._collection_info(name)
+            if found is not None and rebuild:
+                self._drop(name)
+                found = None
+            if found is None:
+                self._create(wanted)
+            elif {f["name"] for f in found.get("fields", [])} != {f["name"] for f in wanted["fields"]}:
+                raise IndexFormatError(kind="backend.foreign_collection", field="backend", value=str(self.url), hint={
+                    "collection": name, "command": "searchkit --backend URL index --rebuild CORPUS"})
+
+    def _collection_info(self, name: str) -> dict | None:
+        try:
+            return self.call("read the collection", self.client().collections[name].retrieve)
+        except IndexNotFoundError:
+            return None
+
+    def _drop(self, name: str) -> None:
+        try:
+            self.call("drop the collection", self.client().collections[name].delete)
+        except IndexNotFoundError:  # dropped meanwhile (another sync, a half-dropped one)
+            pass
+
+    def _create(self, wanted: dict) -> None:
         from typesense import exceptions
 
-        wanted = schema(self.url.collection)
-        client = self.client()
         try:
-            found = self.call("read the collection", client.collections[self.url.collection].retrieve)
-        except IndexNotFoundError:
-            found = None
-        if found is not None and rebuild:
-            try:
-                self.call("drop the collection", client.collections[self.url.collection].delete)
-            except IndexNotFoundError:  # dropped meanwhile (another sync, a half-dropped one)
-                pass
-            found = None
-        if found is None:
-            try:
-                self.call("create the collection", client.collections.create, wanted)
-            except BackendUnavailableError as error:
-                if not isinstance(error.__cause__, exceptions.ObjectAlreadyExists):
-                    raise
-            self._until_visible()
-            return
-        names = {f["name"] for f in found.get("fields", [])}
-        if names != {f["name"] for f in wanted["fields"]}:
-            raise IndexFormatError(kind="backend.foreign_collection", field="backend", value=str(self.url), hint={
-                "collection": self.url.collection, "command": "searchkit --backend URL index --rebuild CORPUS"})
+            self.call("create the collection", self.client().collections.create, wanted)
+        except BackendUnavailableError as error:
+            if not isinstance(error.__cause__, exceptions.ObjectAlreadyExists):
+                raise
+        self._until_visible(wanted["name"])
 
-    def _until_visible(self) -> None:
+    def _until_visible(self, name: str) -> None:
         """Wait (bounded) until every node answering reads knows the new collection: a
         follower applies the leader's write a moment later."""
         deadline = time.monotonic() + RETRY_SECONDS
         seen = 0
         while seen < 2 * len(self.url.nodes):  # the client spreads reads over the nodes
             try:
-                self.call("read the collection", self.collection.retrieve)
+                self.call("read the collection", self.client().collections[name].retrieve)
                 seen += 1
             except (IndexNotFoundError, BackendUnavailableError):
                 if time.monotonic() > deadline:
@@ -610,9 +695,22 @@ class TypesenseBackend:
                 time.sleep(0.1)
 
     def existing(self) -> dict[str, tuple[str, str]]:
-        """article id -> (content hash, path) of every document in the collection."""
-        text = self.call("export the collection", self.collection.documents.export,
-                         {"include_fields": "article_id,hash,path"})
+        """article id -> (content hash, path) of every article the store holds. An article
+        missing from one of its two collections, or held there in another version (a sync
+        stopped between them), has no hash: the next sync sends it again, or removes it from
+        both when its file is gone."""
+        searched, texts = self._exported(self.url.collection), self._exported(self.texts)
+        existing = {}
+        for article_id in [*searched, *(key for key in texts if key not in searched)]:
+            main, text = searched.get(article_id), texts.get(article_id)
+            whole = main is not None and text is not None and main[0] == text[0]
+            existing[article_id] = (main[0] if whole else "", (main or text)[1])
+        return existing
+
+    def _exported(self, name: str) -> dict[str, tuple[str, str]]:
+        """article id -> (content hash, path) of every document in one collection."""
+        collection = self.client().collections[name]
+        text = self.call("export the collection", collection.documents.export, {"include_fields": "article_id,hash,path"})
         existing = {}
         for line in text.splitlines():
             if line.strip():
@@ -621,10 +719,18 @@ class TypesenseBackend:
         return existing
 
     def _import(self, docs: list[dict]) -> None:
-        """Upsert a batch; what fails (a node lost, a leader being elected) is sent again
-        until RETRY_SECONDS pass, then BackendUnavailableError: the next sync resumes."""
+        """Upsert a batch of documents (`to_document`): their text first, then what is
+        searched, so that a candidate found has its text (`split_document`)."""
+        parts = [split_document(doc) for doc in docs]
+        self._upsert(self.texts, [text for _, text in parts])
+        self._upsert(self.url.collection, [main for main, _ in parts])
+
+    def _upsert(self, name: str, docs: list[dict]) -> None:
+        """Upsert documents into one collection; what fails (a node lost, a leader being
+        elected) is sent again until RETRY_SECONDS pass, then BackendUnavailableError: the
+        next sync resumes."""
         pending, deadline, pause = docs, time.monotonic() + RETRY_SECONDS, 0.2
-        writer = self.client(timeout=120.0).collections[self.url.collection].documents
+        writer = self.client(timeout=120.0).collections[name].documents
         reason = ""
         while pending:
             try:
@@ -642,10 +748,13 @@ class TypesenseBackend:
             pending = failed
 
     def remove(self, gone: list[str]) -> int:
-        """Delete these articles (by article id); returns how many were asked for."""
+        """Delete these articles (by article id) from what is searched, then their text;
+        returns how many were asked for."""
         for start in range(0, len(gone), 200):
             ids = ",".join(document_id(doc_id) for doc_id in gone[start:start + 200])
-            self._retrying("delete articles", lambda: self.collection.documents.delete({"filter_by": f"id:[{ids}]"}))
+            for name in (self.url.collection, self.texts):
+                documents = self.client().collections[name].documents
+                self._retrying("delete articles", lambda: documents.delete({"filter_by": f"id:[{ids}]"}))
         return len(gone)
 
     def _retrying(self, what: str, call):
@@ -700,18 +809,32 @@ class TypesenseBackend:
 
     def _with_tokens(self, docs: list[dict], fields: tuple[str, ...]) -> list[dict]:
         """The candidates with their token `fields`: those kept (`token_cache`), the others
-        asked by id in up to PARALLEL_REQUESTS requests at once. A candidate written again
-        meanwhile comes with its new text; one removed meanwhile is left out."""
+        asked by id, the folded fields of the collection and the others of the text
+        collection, in up to PARALLEL_REQUESTS requests at once. A candidate written again
+        meanwhile comes with its new text (kept only when both collections agree on it); one
+        removed meanwhile is left out."""
         missing = [doc for doc in docs if not self.tokens.fill(doc, fields)]
         if not missing:
             return docs
-        include = ("id", "hash", *fields, *(f"len_{f}" for f in fields))
-        fetched = self._by_id([doc["id"] for doc in missing], include, PARALLEL_REQUESTS, MIN_FETCHED)
+        ids = [doc["id"] for doc in missing]
+        groups = [(name, part) for name, part in ((self.url.collection, tuple(f for f in fields if f not in TEXT_FIELDS)),
+                                                  (self.texts, tuple(f for f in fields if f in TEXT_FIELDS))) if part]
+        searches = [search for name, part in groups
+                    for search in self._by_id_searches(ids, ("id", "hash", *part, *(f"len_{f}" for f in part)), name,
+                                                       PARALLEL_REQUESTS, MIN_FETCHED)]
+        fetched: dict[str, dict[str, dict]] = {name: {} for name, _ in groups}
+        for search, result in zip(searches, self.searches_at_once(searches)):
+            fetched[search["collection"]].update((hit["document"]["id"], hit["document"]) for hit in result.get("hits", []))
+        gone = set()
         for doc in missing:
-            if doc["id"] in fetched:
-                doc.update(fetched[doc["id"]])
+            parts = [fetched[name].get(doc["id"]) for name, _ in groups]
+            if any(part is None for part in parts):
+                gone.add(doc["id"])
+                continue
+            for part in parts:
+                doc.update(part)
+            if len({part.get("hash") for part in parts}) == 1:
                 self.tokens.keep(doc, fields)
-        gone = {doc["id"] for doc in missing} - fetched.keys()
         return [doc for doc in docs if doc["id"] not in gone] if gone else docs
 
     def _candidate_arrays(self, plan: QueryPlan, docs: list[dict]) -> CandidateArrays:
@@ -721,18 +844,18 @@ class TypesenseBackend:
         return TypesenseArrays(docs, count, self.statistics.frequency, averages, wanted={t for _, t in pairs})
 
     def _stored(self, ids: list[str]) -> dict[str, dict]:
-        """Typesense id -> stored fields of these documents (one request)."""
-        return {key: stored_fields(doc) for key, doc in self._by_id(ids, ("id",) + STORED).items()}
-
-    def _by_id(self, ids: list[str], include: tuple[str, ...], ways: int = 1, least: int = 1) -> dict[str, dict]:
-        """Typesense id -> these fields of the documents (those that exist), asked in up to
-        `ways` requests at once of at least `least` ids each (`_parts`)."""
-        if not ids:
-            return {}
-        searches = [{"q": "*", "filter_by": f"id:[{','.join(part)}]", "per_page": len(part),
-                     "include_fields": ",".join(include)} for part in _parts(ids, ways, least)]
-        return {hit["document"]["id"]: hit["document"]
+        """Typesense id -> stored fields of these documents (one request, of the text collection)."""
+        searches = self._by_id_searches(ids, ("id",) + STORED, self.texts)
+        return {hit["document"]["id"]: stored_fields(hit["document"])
                 for result in self.searches_at_once(searches) for hit in result.get("hits", [])}
+
+    def _by_id_searches(self, ids: list[str], include: tuple[str, ...], collection: str, ways: int = 1,
+                        least: int = 1) -> list[dict]:
+        """Searches for these fields of the documents (those that exist) of one collection, in up
+        to `ways` searches of at least `least` ids each (`_parts`)."""
+        query_by = QUERY_BY if collection == self.url.collection else TEXT_FIELDS[0]
+        return [{"collection": collection, "query_by": query_by, "q": "*", "filter_by": f"id:[{','.join(part)}]",
+                 "per_page": len(part), "include_fields": ",".join(include)} for part in _parts(ids, ways, least)]
 
     def known_keys(self, name: str) -> list[str]:
         """The folded keys of every source or category in the collection."""
