@@ -177,6 +177,12 @@ def compare(old: dict[str, list], new: dict[str, list]) -> int:
     return len(differ)
 
 
+def _layout(tree: Path) -> str | None:
+    """The `LAYOUT = N` line of a checkout's Typesense backend (None before there was one)."""
+    source = (tree / "searchkit" / "backends" / "typesense.py").read_text(encoding="utf-8")
+    return next((line for line in source.splitlines() if line.startswith("LAYOUT = ")), None)
+
+
 def main() -> None:
     parser = base_parser(__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=200)
@@ -192,6 +198,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.baseline and not (args.baseline / "searchkit" / "__init__.py").is_file():
         sys.exit(f"--baseline {args.baseline}: no searchkit/ package there")
+    if args.baseline and _layout(args.baseline) != _layout(Path(__file__).resolve().parent.parent):
+        sys.exit(f"--baseline {args.baseline}: its searchkit lays a store out otherwise (before 3b49a0f: one "
+                 "collection), so it cannot read this one: run each on its own --typesense-dir, in turn")
     args.typesense = not args.backend
     corpus, workdir = check_corpus(args.corpus), check_workdir(args.workdir)
     fingerprint = corpus_fingerprint(corpus)
