@@ -115,3 +115,12 @@ def test_a_sync_by_this_process_drops_the_kept_tokens():
     backend.tokens.keep(stored("a", "h1"), ("body",))
     backend.statistics.expire(now=True)
     assert not backend.tokens.fill(candidate("a", "h1"), ("body",))
+
+
+def test_fields_another_writer_spaced_otherwise_are_made_single_spaced_once_and_kept_so():
+    odd = {**stored("a", "h1"), "body_f": " tram  phat song o dak   nong"}
+    backend = backend_answering({"a": odd}, [])
+    docs = backend._with_tokens([candidate("a", "h1")], ("body", "body_f"))
+    assert docs[0]["body_f"] == "tram phat song o dak nong"  # the same six tokens, single-spaced
+    again = candidate("a", "h1")
+    assert backend.tokens.fill(again, ("body", "body_f")) and again["body_f"] == "tram phat song o dak nong"

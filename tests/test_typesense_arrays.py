@@ -81,3 +81,37 @@ def test_a_field_not_fetched_has_no_length_even_with_its_number(docs):
     for field in FIELDS:
         assert np.array_equal(old.lengths(field), new.lengths(field)), field
     assert not new.lengths("body")[:len(slim)].any() and new.lengths("body_f")[:5].all()
+
+
+def test_a_field_made_single_spaced_once_ranks_as_the_field_read_token_by_token(docs):
+    """`_with_tokens` makes another writer's spacing single spaces once, when it fetches a
+    field; the arrays then skip looking each field over again, and find the same positions
+    as `CandidateArrays` finds in the fields as they came."""
+    from searchkit.backends.typesense import _single_spaced
+
+    spaced = [dict(doc) for doc in docs]
+    for doc in spaced:
+        _single_spaced(doc, FIELDS)
+    assert spaced[-1]["title_f"] == "tram bts" and spaced[-1]["body"] == "x x" and spaced[0] == docs[0]
+    old = CandidateArrays(docs, 1000, frequency, AVERAGES, wanted=["tram", "song"])
+    new = TypesenseArrays(spaced, 1000, frequency, AVERAGES, wanted=["tram", "song"], single_spaced=True)
+    for field, term in [("body_f", "tram"), ("body_f", "song"), ("title_f", "tram"), ("title_f", "bts"), ("body", "x")]:
+        same(old, new, field, term)
+
+
+def test_finding_a_token_skips_longer_tokens_it_begins_and_finds_it_right_after_itself():
+    """`_Joined.find` looks for ` token` and checks the space after: `bts` is not found in
+    `btsx`, and `sóng sóng` (punctuation makes no token) is found twice."""
+    import random
+
+    from searchkit.backends.typesense import _Joined
+    from searchkit.searching.candidates import encode_token
+
+    words = [encode_token(w) for w in ("trạm", "trạ", "phát", "sóng", "sóngx", "ở", "bts", "btsx")]
+    draw = random.Random(21)
+    for _ in range(200):
+        texts = [" ".join(draw.choice(words) for _ in range(draw.randrange(0, 12))) for _ in range(draw.randrange(1, 6))]
+        joined = _Joined(list(texts), single_spaced=True)
+        for word in words:
+            every = [at for at in range(len(joined.text)) if joined.text.startswith(f" {word} ", at)]
+            assert joined.find(word).tolist() == every, (texts, word)

@@ -343,10 +343,14 @@ class TypesenseArrays(CandidateArrays):
     scanned every wanted token again at each unforeseen one, which made a query with marks
     (each marked spelling accent matching weighs is unforeseen) re-read the candidates' bodies
     dozens of times. A scan's finds become candidates and positions in numpy (`_scan`), as
-    the `doc << 32 | position` keys ranking reads (`postings`, `occurrences`)."""
+    the `doc << 32 | position` keys ranking reads (`postings`, `occurrences`).
 
-    def __init__(self, *args, **kwargs):
+    `single_spaced`: every field is known to be tokens joined by single spaces (`_with_tokens`
+    makes them so), and is not looked over again for other spacing at each search."""
+
+    def __init__(self, *args, single_spaced: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self._single_spaced = single_spaced
         self._joined: dict[str, _Joined] = {}
         self._found: dict[tuple[str, str], np.ndarray] = {}
 
@@ -371,12 +375,7 @@ class TypesenseArrays(CandidateArrays):
         if not code:
             return _NO_KEYS
         joined = self._join(field)
-        needle, found = f" {code} ", []
-        at = joined.text.find(needle)
-        while at >= 0:
-            found.append(at)
-            at = joined.text.find(needle, at + len(needle) - 1)  # the space after it starts the next
-        keys = joined.keys(np.array(found, dtype=np.int64))
+        keys = joined.keys(joined.find(code))
         if joined.odd:
             odd = [(doc << 32) | n for doc in joined.odd
                    for n, token in enumerate((self.docs[doc].get(field) or "").split()) if token == code]
@@ -385,7 +384,7 @@ class TypesenseArrays(CandidateArrays):
 
     def _join(self, field: str) -> "_Joined":
         if field not in self._joined:
-            self._joined[field] = _Joined([doc.get(field) or "" for doc in self.docs])
+            self._joined[field] = _Joined([doc.get(field) or "" for doc in self.docs], self._single_spaced)
         return self._joined[field]
 
     def lengths(self, field: str) -> np.ndarray:
@@ -395,6 +394,24 @@ class TypesenseArrays(CandidateArrays):
             lengths[:self.candidates] = [_length(d, field) for d in self.docs]
             self._lengths[field] = lengths
         return self._lengths[field]
+
+
+def _odd(text: str) -> bool:
+    """Whether a field is other than tokens joined by single spaces (another writer's).
+
+    >>> _odd("tram bts"), _odd(""), _odd(" tram"), _odd("tram  bts"), _odd("tram bts ")
+    (False, False, True, True, False)
+    """
+    return bool(text) and ("  " in text or text[0] == " ")
+
+
+def _single_spaced(doc: dict, fields: Iterable[str]) -> None:
+    """Make the token fields of a document fetched tokens joined by single spaces, as this
+    searchkit writes them (the same tokens, in the same order, at the same positions)."""
+    for field in fields:
+        text = doc.get(field)
+        if isinstance(text, str) and _odd(text):
+            doc[field] = " ".join(text.split())
 
 
 def _length(doc: dict, field: str) -> int:
@@ -429,13 +446,29 @@ class _Joined:
     positions: where each candidate starts and where each space is. A candidate whose field is
     not single-spaced tokens is left empty here, and listed in `odd` (read token by token)."""
 
-    def __init__(self, texts: list[str]):
-        self.odd = [doc for doc, text in enumerate(texts) if text and ("  " in text or text[0] == " ")]
+    def __init__(self, texts: list[str], single_spaced: bool = False):
+        self.odd = [] if single_spaced else [doc for doc, text in enumerate(texts) if _odd(text)]
         for doc in self.odd:
             texts[doc] = ""
-        self.text = "".join(f" {text} \n" for text in texts)
+        self.text = " " + " \n ".join(texts) + " \n" if texts else ""
         self.starts = np.cumsum([0] + [len(text) + 3 for text in texts[:-1]], dtype=np.int64)
         self._spaces: np.ndarray | None = None
+
+    def find(self, code: str) -> np.ndarray:
+        """Offsets of ` code ` (the space before each) in the text. `str.find` looks for
+        ` code`, whose last letter lets it skip ahead (a needle ending in a space, as common
+        as every fifth character, took twice as long), and the space after is checked here.
+
+        >>> _Joined(["tram bts", "bts tram", "btsx bts bts"]).find("bts").tolist()
+        [5, 11, 27, 31]
+        """
+        text, needle = self.text, " " + code
+        found, at, end = [], text.find(needle), len(needle)
+        while at >= 0:
+            if text[at + end] == " ":  # within the text: it ends with a space and a line break
+                found.append(at)
+            at = text.find(needle, at + end)  # the space after it starts the next
+        return np.array(found, dtype=np.int64)
 
     def keys(self, found: np.ndarray) -> np.ndarray:
         """`doc << 32 | position` of tokens found at these offsets (the space before each): its
@@ -810,7 +843,8 @@ class TypesenseBackend:
     def _with_tokens(self, docs: list[dict], fields: tuple[str, ...]) -> list[dict]:
         """The candidates with their token `fields`: those kept (`token_cache`), the others
         asked by id, the folded fields of the collection and the others of the text
-        collection, in up to PARALLEL_REQUESTS requests at once. A candidate written again
+        collection, in up to PARALLEL_REQUESTS requests at once, each field made single-spaced
+        tokens once here (`_single_spaced`), not at every search. A candidate written again
         meanwhile comes with its new text (kept only when both collections agree on it); one
         removed meanwhile is left out."""
         missing = [doc for doc in docs if not self.tokens.fill(doc, fields)]
@@ -833,6 +867,7 @@ class TypesenseBackend:
                 continue
             for part in parts:
                 doc.update(part)
+            _single_spaced(doc, fields)
             if len({part.get("hash") for part in parts}) == 1:
                 self.tokens.keep(doc, fields)
         return [doc for doc in docs if doc["id"] not in gone] if gone else docs
@@ -841,7 +876,8 @@ class TypesenseBackend:
         pairs = list(_plan_terms(plan))
         self.statistics.need(pairs, size=True)
         count, averages = self.statistics.size()
-        return TypesenseArrays(docs, count, self.statistics.frequency, averages, wanted={t for _, t in pairs})
+        return TypesenseArrays(docs, count, self.statistics.frequency, averages, wanted={t for _, t in pairs},
+                               single_spaced=True)  # as `_with_tokens` made them
 
     def _stored(self, ids: list[str]) -> dict[str, dict]:
         """Typesense id -> stored fields of these documents (one request, of the text collection)."""
