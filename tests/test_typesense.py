@@ -178,20 +178,25 @@ def test_a_search_asks_four_times_then_twice_and_statistics_follow_other_writers
     reader.index([corpus_copy], workers=1)
     asked: list[int] = []  # searches of each request the searching thread waits for: one round trip each
     alongside: list[int] = []  # those of requests sent at the same time from other threads
-    tokens_of: list[int] = []  # how many articles each request for token fields named
-    sent = TypesenseBackend.multi_search
+    tokens_of: list[int] = []  # how many articles each read of token fields by id named
+    sent, export = TypesenseBackend.multi_search, TypesenseBackend._export
 
     def counted(self, searches, common):
         (asked if threading.current_thread() is threading.main_thread() else alongside).append(len(searches))
-        tokens_of.extend(s["filter_by"].count(",") + 1 for s in searches
-                         if s.get("filter_by", "").startswith("id:[") and "text_body" not in s["include_fields"])
         return sent(self, searches, common)
 
+    def exported(self, name, ids, fields):  # reads by id: one request, no search
+        (asked if threading.current_thread() is threading.main_thread() else alongside).append(1)
+        if "text_body" not in fields:
+            tokens_of.append(len(ids))
+        return export(self, name, ids, fields)
+
     monkeypatch.setattr(TypesenseBackend, "multi_search", counted)
+    monkeypatch.setattr(TypesenseBackend, "_export", exported)
     before = {h.id: h.score for h in reader.search("trạm phát sóng").hits}
     # the typed words' frequencies; the candidates' ids with every other statistic; their
-    # token fields (the folded ones of the collection, the marked ones of its text collection,
-    # in one request); the stored text
+    # token fields (the folded ones of the collection and the marked ones of its text
+    # collection, read at once); the stored text
     assert len(asked) == 4 and before and len(tokens_of) == 2 and tokens_of[0] == tokens_of[1] >= len(before)
     # the candidates: the whole query and each of its three words alone (as many requests at
     # once), with the words' statistics and the collection's version; the token fields of the

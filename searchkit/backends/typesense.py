@@ -842,26 +842,22 @@ class TypesenseBackend:
 
     def _with_tokens(self, docs: list[dict], fields: tuple[str, ...]) -> list[dict]:
         """The candidates with their token `fields`: those kept (`token_cache`), the others
-        asked by id, the folded fields of the collection and the others of the text
-        collection, in up to PARALLEL_REQUESTS requests at once, each field made single-spaced
-        tokens once here (`_single_spaced`), not at every search. A candidate written again
-        meanwhile comes with its new text (kept only when both collections agree on it); one
-        removed meanwhile is left out."""
+        read by id (`_by_id`), the folded fields from the collection and the others from the
+        text collection, in up to PARALLEL_REQUESTS requests for each at once, each field made
+        single-spaced tokens once here (`_single_spaced`), not at every search. A candidate
+        written again meanwhile comes with its new text (kept only when both collections agree
+        on it); one removed meanwhile is left out."""
         missing = [doc for doc in docs if not self.tokens.fill(doc, fields)]
         if not missing:
             return docs
         ids = [doc["id"] for doc in missing]
         groups = [(name, part) for name, part in ((self.url.collection, tuple(f for f in fields if f not in TEXT_FIELDS)),
                                                   (self.texts, tuple(f for f in fields if f in TEXT_FIELDS))) if part]
-        searches = [search for name, part in groups
-                    for search in self._by_id_searches(ids, ("id", "hash", *part, *(f"len_{f}" for f in part)), name,
-                                                       PARALLEL_REQUESTS, MIN_FETCHED)]
-        fetched: dict[str, dict[str, dict]] = {name: {} for name, _ in groups}
-        for search, result in zip(searches, self.searches_at_once(searches)):
-            fetched[search["collection"]].update((hit["document"]["id"], hit["document"]) for hit in result.get("hits", []))
+        fetched = self._by_id([(name, ("id", "hash", *part, *(f"len_{f}" for f in part))) for name, part in groups],
+                              ids, PARALLEL_REQUESTS, MIN_FETCHED)
         gone = set()
         for doc in missing:
-            parts = [fetched[name].get(doc["id"]) for name, _ in groups]
+            parts = [found.get(doc["id"]) for found in fetched]
             if any(part is None for part in parts):
                 gone.add(doc["id"])
                 continue
@@ -880,18 +876,39 @@ class TypesenseBackend:
                                single_spaced=True)  # as `_with_tokens` made them
 
     def _stored(self, ids: list[str]) -> dict[str, dict]:
-        """Typesense id -> stored fields of these documents (one request, of the text collection)."""
-        searches = self._by_id_searches(ids, ("id",) + STORED, self.texts)
-        return {hit["document"]["id"]: stored_fields(hit["document"])
-                for result in self.searches_at_once(searches) for hit in result.get("hits", [])}
+        """Typesense id -> stored fields of these documents (read from the text collection)."""
+        return {key: stored_fields(doc) for key, doc in self._by_id([(self.texts, ("id",) + STORED)], ids)[0].items()}
 
-    def _by_id_searches(self, ids: list[str], include: tuple[str, ...], collection: str, ways: int = 1,
-                        least: int = 1) -> list[dict]:
-        """Searches for these fields of the documents (those that exist) of one collection, in up
-        to `ways` searches of at least `least` ids each (`_parts`)."""
-        query_by = QUERY_BY if collection == self.url.collection else TEXT_FIELDS[0]
-        return [{"collection": collection, "query_by": query_by, "q": "*", "filter_by": f"id:[{','.join(part)}]",
-                 "per_page": len(part), "include_fields": ",".join(include)} for part in _parts(ids, ways, least)]
+    def _by_id(self, wanted: list[tuple[str, tuple[str, ...]]], ids: list[str], ways: int = 1,
+               least: int = 1) -> list[dict[str, dict]]:
+        """For each (collection, fields) wanted: Typesense id -> those fields of the documents
+        (those that exist), read in up to `ways` parts of at least `least` ids each (`_parts`),
+        every part of every collection at once. An export filtered by id, not a search: the
+        node reads the documents without ranking them (65 documents of the text collection:
+        5.7 ms against 10 ms for a search by id)."""
+        jobs = [(n, name, part, fields) for n, (name, fields) in enumerate(wanted) for part in _parts(ids, ways, least)]
+        found: list[dict[str, dict]] = [{} for _ in wanted]
+        if not ids or not jobs:
+            return found
+        self.client()  # made once, before the threads share it
+        if len(jobs) > 1 and self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=4 * PARALLEL_REQUESTS, thread_name_prefix="typesense")
+        later = [self._pool.submit(self._export, *job[1:]) for job in jobs[1:]]
+        for (n, *_), docs in zip(jobs, [self._export(*jobs[0][1:])] + [future.result() for future in later]):
+            found[n].update((doc["id"], doc) for doc in docs)
+        return found
+
+    def _export(self, name: str, ids: list[str], fields: tuple[str, ...]) -> list[dict]:
+        """These fields of the documents of these ids in one collection (those that exist)."""
+        documents = self.client().collections[name].documents
+        try:
+            text = self.call("read articles", documents.export,
+                             {"filter_by": f"id:[{','.join(ids)}]", "include_fields": ",".join(fields)})
+        except IndexNotFoundError:
+            self._not_found(name)  # the store is gone, or laid out by an older searchkit
+            raise
+        lines = text.strip()  # JSON lines: a line break inside a value is escaped, so one parse reads them all
+        return json.loads(f"[{lines.replace(chr(10), ',')}]") if lines else []
 
     def known_keys(self, name: str) -> list[str]:
         """The folded keys of every source or category in the collection."""
