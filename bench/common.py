@@ -30,10 +30,14 @@ DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "searchkit-bench"
 RESULT_MARKER = "BENCH_RESULT "
 MB = 1024 * 1024
 
-# Make `import searchkit` and `import peers` work however the script is started.
-for _p in (str(REPO_ROOT), str(BENCH_DIR)):
-    if _p not in sys.path:
-        sys.path.insert(0, _p)
+# Make `import searchkit` and `import peers` work however the script is started. A checkout
+# already on the path keeps its place: a tool that measures another one (a `git worktree` of the
+# commit before) puts it first, and this checkout's searchkit must not take over.
+if not any((Path(_p) / "searchkit" / "__init__.py").is_file() and (Path(_p) / "bench").is_dir()
+           for _p in sys.path if _p):
+    sys.path.insert(0, str(REPO_ROOT))
+if str(BENCH_DIR) not in sys.path:
+    sys.path.insert(0, str(BENCH_DIR))
 
 
 # --------------------------------------------------------------------------- arguments
