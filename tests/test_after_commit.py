@@ -106,7 +106,7 @@ def _commit_without_statistics(monkeypatch, writer: SearchEngine, corpus, name: 
 
     (corpus / name).write_text(text, encoding="utf-8")
     with monkeypatch.context() as patched:
-        patched.setattr(LocalIndex, "_prepare_statistics", lambda self: None)
+        patched.setattr(LocalIndex, "_prepare_statistics", lambda self, **_: None)
         writer.index([corpus])
 
 

@@ -118,7 +118,7 @@ def test_the_commit_before_answers_from_what_was_kept_until_the_last_ones_statis
         assert ids(first) == BTS_ARTICLES
         folder = write_articles(tmp_path / "new", {"moi": "Trạm BTS mới ở Cà Mau\n\nViettel lắp trạm BTS mới."})
         with monkeypatch.context() as patched:  # committed, its statistics not saved yet
-            patched.setattr(LocalIndex, "_prepare_statistics", lambda self: None)
+            patched.setattr(LocalIndex, "_prepare_statistics", lambda self, **_: None)
             writer.index([CORPUS, folder])
         for _ in range(2):
             assert client.get("/api/search", params={"q": "trạm BTS"}).content == first.content

@@ -2,6 +2,7 @@
 and the did-you-mean that answers queries without accents or with a typo."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -323,6 +324,52 @@ def test_a_new_generation_replaces_the_cache(corpus_copy, tmp_path):
     assert engine.search("truyền thônng").suggestion == "truyền thông"
     second = sorted(p.name for p in engine.path.glob("suggest-*"))
     assert len(second) == 1 and second != first
+
+
+def _recording_spellings(monkeypatch, marks: Path, fail_in_helper: bool = False) -> None:
+    """`load_spellings` as the sync calls it, leaving in `marks` a file a call, named by the
+    calling process and whether its cache was there before (a helper process's memory is its
+    own: files tell); `fail_in_helper`: it raises in any process but this one."""
+    import os
+
+    from searchkit.backends import local
+    from searchkit.searching.suggest import spellings_file
+
+    parent, real = os.getpid(), local.load_spellings
+
+    def recorded(path, reader):
+        existed = (path / spellings_file(reader.generation())).is_file()
+        (marks / f"{'here' if os.getpid() == parent else 'helper'}-{'read' if existed else 'built'}").touch()
+        if fail_in_helper and os.getpid() != parent:
+            raise OSError("the helper cannot read the index")
+        return real(path, reader)
+
+    monkeypatch.setattr(local, "load_spellings", recorded)
+
+
+def test_a_sync_saves_the_did_you_mean_in_a_helper_while_it_builds_the_pair_model(corpus_copy, tmp_path, monkeypatch):
+    import os
+
+    from searchkit.indexing.segments import start_method
+
+    engine, marks = SearchEngine(tmp_path / "index"), tmp_path / "marks"
+    marks.mkdir()
+    _recording_spellings(monkeypatch, marks)
+    engine.index([corpus_copy])
+    helped = start_method() == "fork" and (os.cpu_count() or 1) > 1
+    assert sorted(p.name for p in marks.iterdir()) == (["helper-built", "here-read"] if helped else ["here-built"])
+    assert len(list(engine.path.glob("suggest-*.arrays"))) == 1 and len(list(engine.path.glob("pairs-*.arrays"))) == 1
+    assert engine.search("truyền thônng").suggestion == "truyền thông"
+
+
+def test_a_helper_that_fails_leaves_the_did_you_mean_to_the_sync(corpus_copy, tmp_path, monkeypatch, capfd):
+    engine, marks = SearchEngine(tmp_path / "index"), tmp_path / "marks"
+    marks.mkdir()
+    _recording_spellings(monkeypatch, marks, fail_in_helper=True)
+    engine.index([corpus_copy])
+    assert "here-built" in [p.name for p in marks.iterdir()]  # nothing saved by the helper: built here
+    assert "Traceback" not in capfd.readouterr().err  # the helper's failure is not shown
+    assert engine.search("truyền thônng").suggestion == "truyền thông"
 
 
 # --- Command line --------------------------------------------------------------------------
