@@ -166,10 +166,13 @@ def test_a_collection_laid_out_otherwise_is_refused_until_rebuilt(node, corpus_c
     client.collections["older"].documents.import_(analyse_batch(seeds)[0], {"action": "upsert"})
     with pytest.raises(IndexFormatError, match="--rebuild"):  # its candidates have no text collection
         SearchEngine(backend=node.url("older")).search("trạm BTS")
+    problems = SearchEngine(backend=node.url("older")).check()["problems"]
+    assert [p.split(":")[0] for p in problems] == ["collection 'older'", "collection 'older__text'"]
+    assert all("--rebuild" in p for p in problems)
     with pytest.raises(IndexFormatError, match="--rebuild"):
         SearchEngine(backend=node.url("older")).index([corpus_copy], workers=1)
     report = SearchEngine(backend=node.url("older")).index([corpus_copy], workers=1, rebuild=True)
-    assert report.added == 5
+    assert report.added == 5 and SearchEngine(backend=node.url("older")).check()["problems"] == []
     assert SearchEngine(backend=node.url("older")).search("trạm BTS Đắk Nông").hits[0].id == DAK_NONG
 
 

@@ -928,9 +928,16 @@ class TypesenseBackend:
                 "collection": self.url.collection, "nodes": nodes}
 
     def check(self) -> dict:
-        """The cluster's view: every node's health and Raft state; a node down is a problem."""
+        """The cluster's view: every node's health and Raft state; a node down is a problem,
+        and so is a collection of the store missing or laid out otherwise (rebuild it)."""
         info = self.stats()
         problems = [f"node {n['node']}: {n.get('error') or 'not healthy'}" for n in info["nodes"] if not n.get("ok")]
+        for wanted in (schema(self.url.collection), text_schema(self.texts)):
+            found = self._collection_info(wanted["name"])
+            if found is None or {f["name"] for f in found.get("fields", [])} != {f["name"] for f in wanted["fields"]}:
+                state = "missing" if found is None else "laid out otherwise"
+                problems.append(f"collection {wanted['name']!r}: {state}; rebuild the store with "
+                                "searchkit --backend URL index --rebuild CORPUS")
         return {"index": info["backend"], "segments": 0, "articles": info["articles"], "problems": problems}
 
     def optimize(self, wait: float = 0.0) -> int:
