@@ -36,7 +36,8 @@ import hashlib
 import json
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from typing import Iterable, Iterator
+from functools import partial
+from typing import Callable, Iterable, Iterator, TypeVar
 
 import numpy as np
 
@@ -54,6 +55,8 @@ from searchkit.searching.plan import QueryPlan
 from searchkit.searching.query import Clause
 from searchkit.searching.rewrite import Vocabulary
 
+T = TypeVar("T")
+
 #: Candidates asked for with the whole query, and with each of the most telling words alone.
 MAIN_CANDIDATES = 150
 WORD_CANDIDATES = 100
@@ -69,6 +72,8 @@ MIN_FETCHED = 25
 TEXT_SUFFIX = "__text"
 #: How the store's documents are laid out: a collection whose layout differs is rebuilt.
 LAYOUT = 2
+#: What rebuilds a store whose collections are missing or laid out otherwise.
+REBUILD = "searchkit --backend URL index --rebuild CORPUS"
 
 
 
@@ -584,8 +589,36 @@ class TypesenseBackend:
         (IndexFormatError: rebuild it)."""
         self.call("search", self.client().collections[self.url.collection].retrieve)
         if name == self.texts:
-            raise IndexFormatError(kind="backend.foreign_collection", field="backend", value=str(self.url), hint={
-                "collection": self.url.collection, "command": "searchkit --backend URL index --rebuild CORPUS"})
+            raise self._laid_out_otherwise(self.url.collection)
+
+    def _laid_out_otherwise(self, name: str) -> IndexFormatError:
+        """The error for a collection of the store that is not as this searchkit lays it out."""
+        return IndexFormatError(kind="backend.foreign_collection", field="backend", value=str(self.url), hint={
+            "collection": name, "command": REBUILD})
+
+    def _layout_problem(self, name: str, wanted: dict) -> str | None:
+        """None when collection `name` is laid out as `wanted`, else 'missing' or 'laid out
+        otherwise' (another program's, or an older searchkit's)."""
+        found = self._collection_info(name)
+        if found is None:
+            return "missing"
+        return None if {f["name"] for f in found.get("fields", [])} == {f["name"] for f in wanted["fields"]} \
+            else "laid out otherwise"
+
+    def _collections(self) -> tuple[tuple[str, dict], ...]:
+        """The store's two collections with their schemas, in the order they are written."""
+        return (self.texts, text_schema(self.texts)), (self.url.collection, schema(self.url.collection))
+
+    def _at_once(self, calls: list[Callable[[], T]]) -> list[T]:
+        """The results of these calls, in order: the first on this thread, the others at the
+        same time on the store's threads."""
+        if len(calls) <= 1:
+            return [call() for call in calls]
+        self.client()  # made once, before the threads share it
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=4 * PARALLEL_REQUESTS, thread_name_prefix="typesense")
+        later = [self._pool.submit(call) for call in calls[1:]]
+        return [calls[0]()] + [future.result() for future in later]
 
     def searches_at_once(self, searches: list[dict]) -> list[dict]:
         """`multi_search` of these searches, sent as up to PARALLEL_REQUESTS requests at the same
@@ -594,15 +627,9 @@ class TypesenseBackend:
         spent on its hits (reading each from disk, writing it out), so two or three requests
         answer sooner wherever the node has cores to spare. The results come back in order."""
         groups = _share(searches, PARALLEL_REQUESTS)
-        if not groups:
-            return []
         if len(groups) == 1:
             return self.multi_search(searches, {})
-        self.client()  # made once, before the threads share it
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=4 * PARALLEL_REQUESTS, thread_name_prefix="typesense")
-        later = [self._pool.submit(self.multi_search, [searches[n] for n in group], {}) for group in groups[1:]]
-        answers = [self.multi_search([searches[n] for n in groups[0]], {})] + [future.result() for future in later]
+        answers = self._at_once([partial(self.multi_search, [searches[n] for n in group], {}) for group in groups])
         results: list[dict] = [{}] * len(searches)
         for group, answer in zip(groups, answers):
             for n, result in zip(group, answer):
@@ -679,16 +706,15 @@ class TypesenseBackend:
         """Create the collection and its text collection (anew with `rebuild`);
         IndexFormatError for a collection of another shape (another program's, or one an
         older searchkit laid out otherwise)."""
-        for name, wanted in ((self.texts, text_schema(self.texts)), (self.url.collection, schema(self.url.collection))):
-            found = self._collection_info(name)
-            if found is not None and rebuild:
+        for name, wanted in self._collections():
+            problem = self._layout_problem(name, wanted)
+            if problem != "missing" and rebuild:
                 self._drop(name)
-                found = None
-            if found is None:
+                problem = "missing"
+            if problem == "missing":
                 self._create(wanted)
-            elif {f["name"] for f in found.get("fields", [])} != {f["name"] for f in wanted["fields"]}:
-                raise IndexFormatError(kind="backend.foreign_collection", field="backend", value=str(self.url), hint={
-                    "collection": name, "command": "searchkit --backend URL index --rebuild CORPUS"})
+            elif problem:
+                raise self._laid_out_otherwise(name)
 
     def _collection_info(self, name: str) -> dict | None:
         try:
@@ -742,14 +768,8 @@ class TypesenseBackend:
 
     def _exported(self, name: str) -> dict[str, tuple[str, str]]:
         """article id -> (content hash, path) of every document in one collection."""
-        collection = self.client().collections[name]
-        text = self.call("export the collection", collection.documents.export, {"include_fields": "article_id,hash,path"})
-        existing = {}
-        for line in text.splitlines():
-            if line.strip():
-                doc = json.loads(line)
-                existing[doc["article_id"]] = (doc.get("hash", ""), doc.get("path", ""))
-        return existing
+        docs = self._documents(name, {"include_fields": "article_id,hash,path"}, "export the collection")
+        return {doc["article_id"]: (doc.get("hash", ""), doc.get("path", "")) for doc in docs}
 
     def _import(self, docs: list[dict]) -> None:
         """Upsert a batch of documents (`to_document`): their text first, then what is
@@ -888,22 +908,21 @@ class TypesenseBackend:
         5.7 ms against 10 ms for a search by id)."""
         jobs = [(n, name, part, fields) for n, (name, fields) in enumerate(wanted) for part in _parts(ids, ways, least)]
         found: list[dict[str, dict]] = [{} for _ in wanted]
-        if not ids or not jobs:
-            return found
-        self.client()  # made once, before the threads share it
-        if len(jobs) > 1 and self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=4 * PARALLEL_REQUESTS, thread_name_prefix="typesense")
-        later = [self._pool.submit(self._export, *job[1:]) for job in jobs[1:]]
-        for (n, *_), docs in zip(jobs, [self._export(*jobs[0][1:])] + [future.result() for future in later]):
+        answers = self._at_once([partial(self._export, name, part, fields) for _, name, part, fields in jobs]) if ids else []
+        for (n, *_), docs in zip(jobs, answers):
             found[n].update((doc["id"], doc) for doc in docs)
         return found
 
     def _export(self, name: str, ids: list[str], fields: tuple[str, ...]) -> list[dict]:
         """These fields of the documents of these ids in one collection (those that exist)."""
+        return self._documents(name, {"filter_by": f"id:[{','.join(ids)}]", "include_fields": ",".join(fields)},
+                               "read articles")
+
+    def _documents(self, name: str, params: dict, what: str) -> list[dict]:
+        """The documents of one collection an export with `params` gives."""
         documents = self.client().collections[name].documents
         try:
-            text = self.call("read articles", documents.export,
-                             {"filter_by": f"id:[{','.join(ids)}]", "include_fields": ",".join(fields)})
+            text = self.call(what, documents.export, params)
         except IndexNotFoundError:
             self._not_found(name)  # the store is gone, or laid out by an older searchkit
             raise
@@ -932,12 +951,10 @@ class TypesenseBackend:
         and so is a collection of the store missing or laid out otherwise (rebuild it)."""
         info = self.stats()
         problems = [f"node {n['node']}: {n.get('error') or 'not healthy'}" for n in info["nodes"] if not n.get("ok")]
-        for wanted in (schema(self.url.collection), text_schema(self.texts)):
-            found = self._collection_info(wanted["name"])
-            if found is None or {f["name"] for f in found.get("fields", [])} != {f["name"] for f in wanted["fields"]}:
-                state = "missing" if found is None else "laid out otherwise"
-                problems.append(f"collection {wanted['name']!r}: {state}; rebuild the store with "
-                                "searchkit --backend URL index --rebuild CORPUS")
+        for name, wanted in reversed(self._collections()):  # what is searched first
+            problem = self._layout_problem(name, wanted)
+            if problem:
+                problems.append(f"collection {name!r}: {problem}; rebuild the store with {REBUILD}")
         return {"index": info["backend"], "segments": 0, "articles": info["articles"], "problems": problems}
 
     def optimize(self, wait: float = 0.0) -> int:
