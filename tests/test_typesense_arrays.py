@@ -114,4 +114,4 @@ def test_finding_a_token_skips_longer_tokens_it_begins_and_finds_it_right_after_
         joined = _Joined(list(texts), single_spaced=True)
         for word in words:
             every = [at for at in range(len(joined.text)) if joined.text.startswith(f" {word} ", at)]
-            assert joined.find(word).tolist() == every, (texts, word)
+            assert joined.spaces[joined.find(word)].tolist() == every, (texts, word)

@@ -447,9 +447,11 @@ _NO_KEYS = np.zeros(0, dtype=np.int64)
 
 class _Joined:
     """A field of every candidate as one string (each ` tokens ` then a line break), to find a
-    token in all of them with `str.find`, and what turns where it is found into candidates and
-    positions: where each candidate starts and where each space is. A candidate whose field is
-    not single-spaced tokens is left empty here, and listed in `odd` (read token by token)."""
+    token in all of them at once, and what turns the tokens found into candidates and
+    positions: where each space is (the n-th space stands before token n; a line break is a
+    token that no encoded token equals) and each candidate's first token. A candidate whose
+    field is not single-spaced tokens is left empty here, and listed in `odd` (read token by
+    token)."""
 
     def __init__(self, texts: list[str], single_spaced: bool = False):
         self.odd = [] if single_spaced else [doc for doc, text in enumerate(texts) if _odd(text)]
@@ -457,37 +459,66 @@ class _Joined:
             texts[doc] = ""
         self.text = " " + " \n ".join(texts) + " \n" if texts else ""
         self.starts = np.cumsum([0] + [len(text) + 3 for text in texts[:-1]], dtype=np.int64)
+        self._bytes: np.ndarray | None = None  # the text, a byte a character (encoded tokens are ASCII)
         self._spaces: np.ndarray | None = None
+        self._lengths: np.ndarray | None = None  # of each token but the last line break
+        self._firsts: np.ndarray | None = None
+
+    @property
+    def spaces(self) -> np.ndarray:
+        """Where each space is, counted in characters."""
+        if self._spaces is None:
+            if self.text.isascii():
+                self._bytes = np.frombuffer(self.text.encode("ascii"), np.uint8)
+                self._spaces = np.flatnonzero(self._bytes == 32)
+            else:  # another writer's tokens
+                self._spaces = np.array([n for n, char in enumerate(self.text) if char == " "], dtype=np.int64)
+        return self._spaces
 
     def find(self, code: str) -> np.ndarray:
-        """Offsets of ` code ` (the space before each) in the text. `str.find` looks for
-        ` code`, whose last letter lets it skip ahead (a needle ending in a space, as common
-        as every fifth character, took twice as long), and the space after is checked here.
+        """The numbers of the tokens equal to `code`, in order: the tokens of its length, then
+        those with its first character, its second... each a gather over fewer of them (a
+        common token's thousands of `str.find` calls cost twice as much).
 
-        >>> _Joined(["tram bts", "bts tram", "btsx bts bts"]).find("bts").tolist()
-        [5, 11, 27, 31]
+        >>> joined = _Joined(["tram bts", "bts tram", "btsx bts bts"])
+        >>> joined.find("bts").tolist(), joined.spaces[joined.find("bts")].tolist()
+        ([1, 3, 7, 8], [5, 11, 27, 31])
+        >>> _Joined(["trạm bts", "bts"]).find("bts").tolist()  # another writer's tokens: by str.find
+        [1, 3]
         """
+        spaces = self.spaces
+        if not code or not len(spaces):
+            return _NO_KEYS
+        if self._bytes is None:  # not ASCII: by str.find, rare
+            return np.searchsorted(spaces, self._offsets(code))
+        if not code.isascii():
+            return _NO_KEYS
+        if self._lengths is None:
+            self._lengths = np.diff(spaces) - 1
+        text, at = self._bytes, np.flatnonzero(self._lengths == len(code))
+        for k, byte in enumerate(code.encode("ascii"), start=1):
+            at = at[text[spaces[at] + k] == byte]
+        return at
+
+    def _offsets(self, code: str) -> list[int]:
+        """Offsets of ` code ` (the space before each) in the text."""
         text, needle = self.text, " " + code
         found, at, end = [], text.find(needle), len(needle)
         while at >= 0:
             if text[at + end] == " ":  # within the text: it ends with a space and a line break
                 found.append(at)
             at = text.find(needle, at + end)  # the space after it starts the next
-        return np.array(found, dtype=np.int64)
+        return found
 
     def keys(self, found: np.ndarray) -> np.ndarray:
-        """`doc << 32 | position` of tokens found at these offsets (the space before each): its
-        candidate, and the spaces from that candidate's start to it."""
+        """`doc << 32 | position` of the tokens of these numbers: its candidate (the last whose
+        first token is not after it), and its distance from that candidate's first token."""
         if not len(found):
             return _NO_KEYS
-        if self._spaces is None:
-            if self.text.isascii():  # encoded tokens are: a byte a character
-                self._spaces = np.flatnonzero(np.frombuffer(self.text.encode("ascii"), np.uint8) == 32).astype(np.int64)
-            else:  # where each space is, counted in characters
-                self._spaces = np.array([n for n, char in enumerate(self.text) if char == " "], dtype=np.int64)
-        docs = np.searchsorted(self.starts, found, side="right") - 1
-        positions = np.searchsorted(self._spaces, found) - np.searchsorted(self._spaces, self.starts[docs])
-        return (docs << 32) | positions
+        if self._firsts is None:
+            self._firsts = np.searchsorted(self.spaces, self.starts)
+        docs = np.searchsorted(self._firsts, found, side="right") - 1
+        return (docs << 32) | (found - self._firsts[docs])
 
 
 class TypesenseBackend:
