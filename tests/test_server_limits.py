@@ -213,6 +213,66 @@ def test_a_cheap_search_waits_behind_one_costly_search_not_all_of_them(sample_en
     assert ran == ["th* l* đ* T* m*", "trạm BTS", "n* v* b* k* g*"]
 
 
+def test_the_next_search_starts_the_moment_the_one_before_ends_though_the_event_loop_is_busy(sample_engine):
+    """After a commit the event loop answers kept answers by the thousand: the search next in
+    turn already waits in its thread, so the engine goes on at once, not when the loop gets
+    to it. Here the loop is held still (a blocking wait) while the first search ends."""
+    import anyio
+
+    gated = Gated(sample_engine)
+    gated.gate.clear()
+    second_started = threading.Event()
+    searched = gated.search
+    gated.search = lambda query, **options: (query == "Đắk Nông" and second_started.set(),
+                                             searched(query, **options))[1]
+
+    async def scenario():
+        searches = Searches(gated, time_limit=60)
+        async with anyio.create_task_group() as group:
+            group.start_soon(searches.run, "search", "trạm BTS")
+            await anyio.sleep(0.2)  # it holds the engine's turn
+            group.start_soon(searches.run, "search", "Đắk Nông")
+            await anyio.sleep(0.2)  # next in turn
+            gated.gate.set()  # the first ends...
+            assert second_started.wait(30), "the second search waited for the event loop"  # ...the loop held
+
+    anyio.run(scenario)
+
+
+def test_a_search_whose_time_ran_out_while_it_waited_its_turn_is_never_run(sample_engine):
+    """Its client has its 503: the engine's time goes to the living."""
+    import anyio
+
+    gated = Gated(sample_engine)
+    gated.gate.clear()
+    ran: list[str] = []
+    searched = gated.search
+    gated.search = lambda query, **options: (ran.append(query), searched(query, **options))[1]
+    outcomes: list[str] = []
+
+    async def scenario():
+        searches = Searches(gated, time_limit=0.5)
+
+        async def one(query: str):
+            try:
+                await searches.run("search", query)
+                outcomes.append(query)
+            except ServerBusyError as error:
+                outcomes.append(error.kind)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(one, "trạm BTS")
+            await anyio.sleep(0.1)
+            group.start_soon(one, "Đắk Nông")  # next in turn, in its thread, until its time runs out
+            await anyio.sleep(1.0)
+            gated.gate.set()
+        await one("chữ ký số")  # runs after the first, the second skipped
+
+    anyio.run(scenario)
+    assert outcomes == ["server.timeout", "server.timeout", "chữ ký số"]
+    assert ran == ["trạm BTS", "chữ ký số"]
+
+
 @pytest.fixture(scope="module")
 def longest():
     """A query of exactly MAX_QUERY_CHARS characters, and one a character longer."""

@@ -4,15 +4,16 @@ Routes hold no search logic: they check parameters (`params.py`), call the engin
 API and render its `Results`. Engine calls run in a worker thread, one at a time in the
 order they came (`Searches`): the engine serialises them anyway, and a first-come queue
 keeps the slowest answers close to the others, where threads racing for the engine's lock
-let an unlucky request wait many turns. A search whose client has gone is dropped when its
-turn comes. The API's answers are kept per state of the index folder (`cache.AnswerCache`):
-a repeated search is answered without a turn.
+let an unlucky request wait many turns. A search whose client has gone is dropped when it
+comes next in turn. The API's answers are kept per state of the index folder
+(`cache.AnswerCache`): a repeated search is answered without a turn.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 import time
 from functools import partial
 from pathlib import Path
@@ -194,13 +195,20 @@ class Searches:
     """The engine's calls, each in a worker thread; the ones that take the engine's lock run
     one at a time, first come first served (anyio's capacity limiter queues in order).
 
+    The next call in turn already waits in its thread for the one before to end (`_when_free`),
+    so the engine goes from one search to the next at once. Handed over by the event loop
+    instead, each search waited about 1.4 ms for it after a commit, while the loop answered
+    kept answers by the thousand: the engine stood idle a third of the time in the wave of
+    searches a commit brings, and the queue grew (`bench/serve.py`).
+
     Every call is bounded: past `time_limit` seconds, waiting included, it raises
     ServerBusyError and the request is answered 503 at once; the thread, which cannot be
     stopped, finishes its search (a bounded one: see searching/rewrite.py) and drops it;
-    the next search waits for the engine's lock. A call that would be the `max_waiting`-th
+    the next search waits for the engine's lock. A call whose time runs out while it waits
+    in its thread for its turn never runs. A call that would be the `max_waiting`-th
     in the queue is refused the same way; calls whose clients have closed their connection
     do not count (the server would refuse the living for the dead: a client that times out
-    and retries leaves its first request queued), and are skipped when their turn comes.
+    and retries leaves its first request queued), and are skipped when they come next in turn.
 
     Costly searches (`costly`: many prefixes, a pasted paragraph) first wait in a lane of
     their own, one at a time, so that however many of them come, the queue holds at most one
@@ -212,6 +220,7 @@ class Searches:
         self.engine, self.in_turn = engine, in_turn
         self.time_limit, self.max_waiting = time_limit, max_waiting
         self.waiting = 0
+        self._turn = threading.Lock()  # held by the call running in turn; the next waits for it
         self._waiting_requests: set[Request] = set()  # waiting calls' requests (when given)
         self._gone_requests: set[Request] = set()  # those found closed, still waiting to be dropped
         self._queue = self._costly = None  # made in the event loop that uses them
@@ -227,8 +236,8 @@ class Searches:
         import anyio
 
         in_turn = in_turn and self.in_turn
-        if in_turn and self._queue is None:
-            self._queue, self._costly = anyio.CapacityLimiter(1), anyio.CapacityLimiter(1)
+        if in_turn and self._queue is None:  # the call running and the next, waiting in its thread
+            self._queue, self._costly = anyio.CapacityLimiter(2), anyio.CapacityLimiter(1)
         if in_turn and self.waiting >= self.max_waiting and await self._live_waiting() >= self.max_waiting:
             raise ServerBusyError(kind="server.busy", hint={"waiting": self.waiting})
         self.waiting += in_turn
@@ -252,10 +261,23 @@ class Searches:
     async def _in_turn(self, call, request: Request | None):
         import anyio
 
+        abandoned = threading.Event()
         async with self._queue:
             if request is not None and await request.is_disconnected():  # its client gave up
                 raise ClientGone
-            return await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
+            try:
+                return await anyio.to_thread.run_sync(self._when_free, call, abandoned, abandon_on_cancel=True)
+            except BaseException:  # its time ran out (or it failed): never run once abandoned
+                abandoned.set()
+                raise
+
+    def _when_free(self, call, abandoned: threading.Event):
+        """In the call's thread: `call()` as soon as the call before it ends; nothing when it
+        was abandoned while it waited (its time ran out: its client has its 503 already)."""
+        with self._turn:
+            if abandoned.is_set():
+                raise ClientGone
+            return call()
 
     async def _live_waiting(self) -> int:
         """Calls waiting whose clients are still there. Asked only at the cap: the requests

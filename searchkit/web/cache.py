@@ -75,6 +75,7 @@ class AnswerCache:
         self.size = 0
         self.hits = self.misses = self.shared_hits = self.meanwhile = 0
         self._answers: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._just_searched: tuple = (None, None, None)  # (stamp, key, answer) of the last search
         self._stamp: Stamp | None = None  # the state the kept answers belong to
         self._settled: tuple[tuple[int, int, int], Stamp] | None = None  # a settled folder stamp's state
 
@@ -146,6 +147,9 @@ class AnswerCache:
         if stamp is None or not self.statistics_saved(stamp):
             return None
         answer = self._answers.get(key) if stamp == self._stamp else None  # one read: no order changed
+        just = self._just_searched  # one read: another thread may replace it
+        if answer is None and just[:2] == (stamp, key):  # the search before this one, not kept yet
+            answer = just[2]
         if answer is None and self.shared is not None:
             answer = self.shared.get(stamp, key)
         if answer is not None:
@@ -154,9 +158,12 @@ class AnswerCache:
 
     def share(self, key: Hashable, stamp: Stamp | None, answer: bytes) -> None:
         """Let the other workers have `answer` (in the search's thread, off the event loop),
-        on the terms of `put`."""
-        if self.shared is not None and stamp is not None and len(answer) <= MAX_ANSWER_BYTES \
-                and self.statistics_saved(stamp):
+        and the next search in turn, which starts before the event loop keeps it (`put`), on
+        the terms of `put`."""
+        if stamp is None or len(answer) > MAX_ANSWER_BYTES or not self.statistics_saved(stamp):
+            return
+        self._just_searched = (stamp, key, answer)
+        if self.shared is not None:
             self.shared.put(stamp, key, answer)
 
     @staticmethod
