@@ -55,6 +55,30 @@ def test_normalize_text_composes_nfd_and_maps_eth_to_d_bar():
     assert normalize_text("\u00d0ắk  Nông\r\n") == "Đắk Nông\n"
 
 
+def test_normalize_text_collapses_every_kind_of_space_and_replaces_controls_as_one_pass_per_step_would():
+    """Random Vietnamese text with spaces of every kind, Windows and Mac newlines, control
+    characters and lone surrogates: each step written out in full gives the same text."""
+    import random
+    import re
+
+    wide = "\t\u00a0\u2000\u200b\u202f\u205f\u3000"
+    pieces = ["Trạm", "BTS", "Đắk", "Nông", "\u00d0ắk", "tra\u0323m", " ", " ", "  ", "\n", "\r\n", "\r",
+              *wide, "\x00", "\x1f", "\x85", "\ud800", ",", "."]
+
+    def written_out(text: str) -> str:
+        text = re.sub(r"[\ud800-\udfff]", "\ufffd", re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", " ", text))
+        text = unicodedata.normalize("NFC", text).replace("\u00d0", "Đ")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        kinds = "\t\u00a0\u2000-\u200b\u202f\u205f\u3000"  # NFC makes U+2000 U+2002: a range
+        return re.sub(rf" [ {kinds}]+|[{kinds}][ {kinds}]*", " ", text)
+
+    draw = random.Random(21)
+    for _ in range(3000):
+        text = "".join(draw.choice(pieces) for _ in range(draw.randrange(0, 12)))
+        assert normalize_text(text) == written_out(text), repr(text)
+    assert normalize_text("Trạm BTS ở Đắk Nông.\n") == "Trạm BTS ở Đắk Nông.\n"  # clean text: as it was
+
+
 def test_syllables_have_offsets_into_the_text():
     text = "Sở TT&TT tỉnh Đắk Nông"
     found = list(syllables(text))
