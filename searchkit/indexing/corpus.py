@@ -24,7 +24,7 @@ from searchkit.indexing.walk import ARTICLE_SUFFIXES, SourceFile, find_files, pr
 from searchkit.models import Article, Skipped, Unchanged
 from searchkit.text.authors import signature_author
 from searchkit.text.dates import date_line, lead_date
-from searchkit.text.legacy import decode_bytes
+from searchkit.text.legacy import decode_bytes, repair_text
 from searchkit.text.markup import Page, parse_html, parse_markdown
 from searchkit.text.normalize import normalize_text, sanitize
 from searchkit.text.places import load_gazetteer
@@ -47,7 +47,8 @@ _SOURCE_LEAD = re.compile(r"^\(([\w.\-]+\.[a-z]{2,})\)\s*[-–—]\s*", re.IGNOR
 
 #: Bump when parsing or metadata extraction changes what an article becomes: articles are
 #: compared by the hash of their raw bytes salted with this, so all are then re-indexed.
-PARSER_VERSION = 3  # 2: date lines day first unless AM/PM; 3: tags, provinces mentioned
+PARSER_VERSION = 4  # 2: date lines day first unless AM/PM; 3: tags, provinces mentioned; 4: JSON
+# values repaired once parsed (a paragraph's `Ý kiến` after a `\n` escape read as TCVN3 `nÝ`)
 
 Entry = Union[Article, Skipped, Unchanged]
 Known = Mapping[str, tuple[str, str]]  # id -> (hash, path) of what the index holds
@@ -68,9 +69,10 @@ def wide_encoding(data: bytes) -> str | None:
     return next((name for bom, name in _WIDE_BOMS if data.startswith(bom)), None)
 
 
-def decode(data: bytes) -> str:
+def decode(data: bytes, repair: bool = True) -> str:
     """Decode an article file (UTF-8, UTF-16 and UTF-32 with a byte-order mark, Windows-1258,
-    TCVN3, VNI; legacy fragments repaired).
+    TCVN3, VNI; legacy fragments repaired unless `repair=False`: a JSON line's values are
+    repaired once parsed, `repaired_values`).
 
     >>> decode(codecs.BOM_UTF32_BE + "Đắk Nông".encode("utf-32-be"))
     'Đắk Nông'
@@ -85,7 +87,22 @@ def decode(data: bytes) -> str:
             name = wide.upper()
             raise ValueError(f"{name} byte-order mark but invalid {name} at byte {error.start}") from None
         data = text.encode("utf-8")  # then checked and repaired as UTF-8 text is
-    return decode_bytes(data)[0]
+    return decode_bytes(data, repair)[0]
+
+
+def repaired_values(record: object) -> object:
+    """A parsed JSON record with legacy fragments repaired in each string value and each
+    string of a list value (`legacy.repair_text`); anything else as it is. Repaired in the
+    line before parsing, JSON's escapes read as text: `\\nÝ kiến` became `\\ní kiến`.
+
+    >>> repaired_values({"title": "bình đẳng và lµnh m¹nh", "body": "Xong.\\nÝ kiến", "tags": ["Viá»‡t"], "n": 2})
+    {'title': 'bình đẳng và lành mạnh', 'body': 'Xong.\\nÝ kiến', 'tags': ['Việt'], 'n': 2}
+    """
+    if not isinstance(record, dict):
+        return record
+    return {key: repair_text(value) if isinstance(value, str) else
+            [repair_text(v) if isinstance(v, str) else v for v in value] if isinstance(value, list) else value
+            for key, value in record.items()}
 
 
 def raw_hash(data: bytes) -> str:
@@ -366,7 +383,7 @@ def _read_jsonl(path: Path, known: Known, defer: bool = False) -> Iterator[Entry
 def parse_line(raw: bytes, digest: str, path: str, number: int) -> Article | Skipped:
     """The article of one JSONL line (its bytes hash to `digest`), or why it is skipped."""
     try:
-        article = parse_record(json.loads(decode(raw)))
+        article = parse_record(repaired_values(json.loads(decode(raw, repair=False))))
     except json.JSONDecodeError as error:
         problem = json_problem(error)
         return Skipped(path, f"not valid JSON ({problem})", number, "skip.not_json", (("problem", problem),))

@@ -321,6 +321,10 @@ def _plausibility(text: str) -> tuple[float, int]:
     return share, valid - invalid
 
 
+def _repaired(text: str, repair: bool) -> str:
+    return repair_text(text) if repair else text
+
+
 def _decode_western(data: bytes) -> str | None:
     """Windows-1252 (Latin-1 plus curly quotes), or None when the bytes are not such text."""
     try:
@@ -330,8 +334,10 @@ def _decode_western(data: bytes) -> str | None:
     return None if _CONTROL.search(text) else _NFC("NFC", text)
 
 
-def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Detect the encoding of a whole file and decode it to repaired NFC text.
+def decode_bytes(data: bytes, repair: bool = True) -> tuple[str, str]:
+    """Detect the encoding of a whole file and decode it to repaired NFC text (`repair=False`:
+    not repaired, for JSON, whose string values are repaired once parsed: a JSON escape such
+    as `\\nÝ` must not read as a TCVN3 fragment `nÝ`).
 
     Returns ``(text, encoding)`` with ``encoding`` one of ``utf-8``, ``utf-8-sig``, ``utf-16``,
     ``windows-1258``, ``tcvn3``, ``vni-windows``, ``windows-1252``. Order: byte-order marks,
@@ -350,7 +356,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     """
     if data.startswith(b"\xef\xbb\xbf"):
         try:
-            return repair_text(_NFC("NFC", data[3:].decode("utf-8"))), "utf-8-sig"
+            return _repaired(_NFC("NFC", data[3:].decode("utf-8")), repair), "utf-8-sig"
         except UnicodeDecodeError as exc:
             raise ValueError(f"UTF-8 byte-order mark but invalid UTF-8 at byte {exc.start + 3}")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -358,11 +364,11 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise ValueError(f"UTF-16 byte-order mark but invalid UTF-16 at byte {exc.start}")
-        return repair_text(_NFC("NFC", text)), "utf-16"
+        return _repaired(_NFC("NFC", text), repair), "utf-16"
     if b"\x00" in data:
         raise ValueError("binary content (NUL bytes)")
     try:
-        return repair_text(_NFC("NFC", data.decode("utf-8"))), "utf-8"
+        return _repaired(_NFC("NFC", data.decode("utf-8")), repair), "utf-8"
     except UnicodeDecodeError:
         pass
 
@@ -380,7 +386,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     western = _decode_western(data)
     if best is not None and best[1] >= 0.5 and best[0] > 0:
         if western is None or _plausibility(western) < _plausibility(best[3]):
-            return repair_text(best[3]), best[2]
+            return _repaired(best[3], repair), best[2]
     if western is not None:
         return western, "windows-1252"
     if _CONTROL.search(data.decode("latin-1")):
