@@ -100,16 +100,19 @@ def test_a_field_made_single_spaced_once_ranks_as_the_field_read_token_by_token(
 
 
 def test_finding_a_token_skips_longer_tokens_it_begins_and_finds_it_right_after_itself():
-    """`_Joined.find` looks for ` token` and checks the space after: `bts` is not found in
-    `btsx`, and `sóng sóng` (punctuation makes no token) is found twice."""
+    """`_Joined.find` finds a token whole: `bts` is not found in `btsx`, and `sóng sóng` is
+    found twice, in encoded tokens (ASCII) and in another writer's tokens as written (`trạm`,
+    a letter past U+FFFF)."""
     import random
 
     from searchkit.backends.typesense import _Joined
     from searchkit.searching.candidates import encode_token
 
-    words = [encode_token(w) for w in ("trạm", "trạ", "phát", "sóng", "sóngx", "ở", "bts", "btsx")]
+    encoded = [encode_token(w) for w in ("trạm", "trạ", "phát", "sóng", "sóngx", "ở", "bts", "btsx")]
+    written = ["trạm", "trạ", "sóng", "ở", "bts", "𝐁TS"]  # another writer's tokens, as written (not ASCII)
     draw = random.Random(21)
-    for _ in range(200):
+    for n in range(400):
+        words = encoded if n % 2 else written
         texts = [" ".join(draw.choice(words) for _ in range(draw.randrange(0, 12))) for _ in range(draw.randrange(1, 6))]
         joined = _Joined(list(texts), single_spaced=True)
         for word in words:

@@ -459,7 +459,7 @@ class _Joined:
             texts[doc] = ""
         self.text = " " + " \n ".join(texts) + " \n" if texts else ""
         self.starts = np.cumsum([0] + [len(text) + 3 for text in texts[:-1]], dtype=np.int64)
-        self._bytes: np.ndarray | None = None  # the text, a byte a character (encoded tokens are ASCII)
+        self._chars: np.ndarray | None = None  # the text's code points (a byte each: encoded tokens are ASCII)
         self._spaces: np.ndarray | None = None
         self._lengths: np.ndarray | None = None  # of each token but the last line break
         self._firsts: np.ndarray | None = None
@@ -468,11 +468,10 @@ class _Joined:
     def spaces(self) -> np.ndarray:
         """Where each space is, counted in characters."""
         if self._spaces is None:
-            if self.text.isascii():
-                self._bytes = np.frombuffer(self.text.encode("ascii"), np.uint8)
-                self._spaces = np.flatnonzero(self._bytes == 32)
-            else:  # another writer's tokens
-                self._spaces = np.array([n for n, char in enumerate(self.text) if char == " "], dtype=np.int64)
+            ascii_only = self.text.isascii()  # else another writer's tokens: four bytes a character
+            self._chars = np.frombuffer(self.text.encode("ascii" if ascii_only else "utf-32-le"),
+                                        np.uint8 if ascii_only else np.uint32)
+            self._spaces = np.flatnonzero(self._chars == 32)
         return self._spaces
 
     def find(self, code: str) -> np.ndarray:
@@ -483,32 +482,18 @@ class _Joined:
         >>> joined = _Joined(["tram bts", "bts tram", "btsx bts bts"])
         >>> joined.find("bts").tolist(), joined.spaces[joined.find("bts")].tolist()
         ([1, 3, 7, 8], [5, 11, 27, 31])
-        >>> _Joined(["trạm bts", "bts"]).find("bts").tolist()  # another writer's tokens: by str.find
-        [1, 3]
+        >>> _Joined(["trạm bts", "bts trạm"]).find("trạm").tolist()  # another writer's tokens, as written
+        [0, 4]
         """
         spaces = self.spaces
-        if not code or not len(spaces):
-            return _NO_KEYS
-        if self._bytes is None:  # not ASCII: by str.find, rare
-            return np.searchsorted(spaces, self._offsets(code))
-        if not code.isascii():
-            return _NO_KEYS
+        if not code or not len(spaces) or max(map(ord, code)) > np.iinfo(self._chars.dtype).max:
+            return _NO_KEYS  # a character the text cannot hold
         if self._lengths is None:
             self._lengths = np.diff(spaces) - 1
-        text, at = self._bytes, np.flatnonzero(self._lengths == len(code))
-        for k, byte in enumerate(code.encode("ascii"), start=1):
-            at = at[text[spaces[at] + k] == byte]
+        chars, at = self._chars, np.flatnonzero(self._lengths == len(code))
+        for k, char in enumerate(code, start=1):
+            at = at[chars[spaces[at] + k] == ord(char)]
         return at
-
-    def _offsets(self, code: str) -> list[int]:
-        """Offsets of ` code ` (the space before each) in the text."""
-        text, needle = self.text, " " + code
-        found, at, end = [], text.find(needle), len(needle)
-        while at >= 0:
-            if text[at + end] == " ":  # within the text: it ends with a space and a line break
-                found.append(at)
-            at = text.find(needle, at + end)  # the space after it starts the next
-        return found
 
     def keys(self, found: np.ndarray) -> np.ndarray:
         """`doc << 32 | position` of the tokens of these numbers: its candidate (the last whose
