@@ -48,13 +48,19 @@ def test_txt_without_text_is_rejected():
 def test_a_paragraph_opening_with_a_capital_keeps_it_and_legacy_fragments_in_values_are_repaired(tmp_path):
     """A JSON line spells a paragraph break `\\n`: `\\nÝ kiến` was read as the TCVN3 fragment
     `nÝ` and written `í kiến` (about one article in a hundred of the news corpus); a value's
-    TCVN3 fragment and UTF-8 mojibake, escaped or not, are still repaired."""
+    TCVN3 fragment and UTF-8 mojibake, escaped or not, are still repaired; a line written in VNI
+    reads the same."""
+    from searchkit.text.legacy import encode_vni
+
     path = tmp_path / "news.jsonl"
     records = [{"id": "y-kien", "title": "Ý kiến bạn đọc",
                 "body": "Bạn đọc gửi thư.\nÝ kiến thứ nhất.\nÔng Nguyễn Văn A.\nÁnh sáng.\nÍt người."},
                {"id": "hong", "title": "bình đẳng và lµnh m¹nh", "body": "Viá»‡t Nam, 5 µm", "tags": ["Viá»‡t Nam"]}]
     lines = [json.dumps(records[0], ensure_ascii=False), json.dumps(records[1], ensure_ascii=True)]  # escaped too
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    vni = {**records[0], "id": "vni"}  # a whole line in a legacy encoding: decoded, then its values repaired
+    with path.open("ab") as out:
+        out.write(encode_vni(json.dumps(vni, ensure_ascii=False)) + b"\n")
     for defer in (False, True):
         found = {a.id: a for a in iter_articles([path], defer=defer)}
         if defer:
@@ -65,6 +71,7 @@ def test_a_paragraph_opening_with_a_capital_keeps_it_and_legacy_fragments_in_val
         assert y_kien.title == "Ý kiến bạn đọc"
         assert hong.title == "bình đẳng và lành mạnh" and hong.body == "Việt Nam, 5 µm"
         assert hong.tags == ("Việt Nam",)
+        assert found["vni"].body == y_kien.body and found["vni"].title == y_kien.title
 
 
 def test_jsonl_records_and_bad_lines(tmp_path):
