@@ -323,12 +323,14 @@ def index_stats(path: Path) -> dict:
     from searchkit.fields import folded_field
     from searchkit.indexing.postings import reader_postings
     from searchkit.indexing.schema import SCHEMA_VERSION
+    from searchkit.text.common_pairs import is_pair_term
 
     ix = open_index(path)
     with ix.reader() as reader:
         articles = reader.doc_count()
         generation = reader.generation()
-        vocabulary = len(set().union(*(side.terms(folded_field("body").name) for side in reader_postings(reader))))
+        terms = set().union(*(side.terms(folded_field("body").name) for side in reader_postings(reader)))
+        vocabulary = sum(1 for term in terms if not is_pair_term(term))  # words, not common pairs
     manifest = read_manifest(path, generation)
     size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
     return {"index": str(path), "articles": articles, "segments": len(index_segments(ix)),

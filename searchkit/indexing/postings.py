@@ -32,12 +32,15 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from searchkit.fields import FIELDS
+from searchkit.fields import FIELDS, WORDS
+from searchkit.text.common_pairs import is_pair_term
 
 MAGIC = b"SKPOST02"
 SUFFIX = ".skp"
 #: Header entry of the syllable pair counts (see `searching.accents`).
 PAIRS = "_pairs"
+#: Header entry naming the list of common syllables whose pairs the file holds as terms.
+COMMON = "_common"
 _SEPARATOR = b"\0"
 #: Term lookups a segment remembers (`SegmentPostings._find`) before starting afresh.
 MAX_REMEMBERED_TERMS = 200_000
@@ -51,29 +54,49 @@ HOLDER = b""
 
 
 def write_postings(path: Path, documents: Sequence[dict[str, list[str]]],
-                   pairs: dict[str, np.ndarray] | None = None) -> None:
+                   pairs: dict[str, np.ndarray] | None = None, common_pairs: bool = True) -> None:
     """Write the postings of `documents` (token lists per field name, in doc-number order)
-    and the segment's packed syllable pair counts (`statistics.PairCounter.packed`)."""
+    and the segment's packed syllable pair counts (`statistics.PairCounter.packed`); with
+    `common_pairs`, the pairs of common syllables too, as a segment writer does."""
     encoders = {field.name: TermEncoder() for field in FIELDS}
     for document in documents:
         for name, encoder in encoders.items():
             encoder.add(document.get(name, ()))
-    write_encoded(path, encoders, pairs)
+    write_encoded(path, encoders, pairs, common=shipped_common_pairs() if common_pairs else None)
+
+
+def shipped_common_pairs() -> tuple[str, Callable[[str], bool]]:
+    """(the version of searchkit's list of common syllables, whether a term is one of them):
+    what a segment is written with (`write_encoded`)."""
+    from searchkit.text.common_pairs import common_syllables, pairs_written
+
+    return common_syllables()[1], pairs_written
 
 
 def write_encoded(path: Path, encoders: dict[str, "TermEncoder"], pairs: dict[str, np.ndarray] | None = None,
-                  terms: dict[str, Callable[[str], str]] | None = None) -> None:
+                  terms: dict[str, Callable[[str], str]] | None = None,
+                  common: tuple[str, Callable[[str], bool]] | None = None) -> None:
     """Write the postings of every field from its encoder (which holds the same documents).
     Several fields may share an encoder of words as written: `terms[name]` then makes each
-    word that field's term (`TermEncoder.arrays`)."""
+    word that field's term (`TermEncoder.arrays`). `common`: (the version of the list of
+    common syllables, whether a term is one): in the syllable fields, two of them side by
+    side are written as one term too (`text.common_pairs`), and the header says so."""
     documents = max((encoder.documents for encoder in encoders.values()), default=0)
     terms = terms or {}
-    _write(path, documents, pairs, lambda field: encoders[field.name].arrays(field.positional, terms.get(field.name)))
+    paired = common[1] if common else None
+
+    def arrays_of(field):
+        return encoders[field.name].arrays(field.positional, terms.get(field.name),
+                                           paired if field.form != WORDS else None)
+
+    _write(path, documents, pairs, arrays_of, common[0] if common else None)
 
 
-def _write(path: Path, documents: int, pairs: dict[str, np.ndarray] | None, arrays_of) -> None:
-    """The file: magic, header, then every field's arrays (`arrays_of(field)`) and the pairs."""
-    header: dict[str, dict] = {}
+def _write(path: Path, documents: int, pairs: dict[str, np.ndarray] | None, arrays_of,
+           common: str | None = None) -> None:
+    """The file: magic, header, then every field's arrays (`arrays_of(field)`) and the pairs;
+    `common`: the version of the common syllables whose pairs every syllable field holds."""
+    header: dict[str, dict] = {COMMON: {"version": common}} if common else {}
     chunks: list[bytes] = []
     offset = 0
 
@@ -144,9 +167,11 @@ class TermEncoder:
         self._documents.append(np.fromiter(map(self._numbers.setdefault, tokens, self._next),
                                            dtype=np.int32, count=len(tokens)))
 
-    def arrays(self, positional: bool, term_of: Callable[[str], str] | None = None) -> dict[str, np.ndarray]:
+    def arrays(self, positional: bool, term_of: Callable[[str], str] | None = None,
+               paired: Callable[[str], bool] | None = None) -> dict[str, np.ndarray]:
         """The field's arrays (see the module's layout); each token's term is `term_of(token)`
-        when given (several tokens may make one term), else the token."""
+        when given (several tokens may make one term), else the token; two terms side by side
+        for which `paired` is true are also indexed as one (`text.common_pairs`)."""
         written = list(self._numbers)
         terms = written if term_of is None else list(map(term_of, written))
         distinct = sorted(set(terms))  # code points sort as UTF-8 bytes do
@@ -156,12 +181,14 @@ class TermEncoder:
         rank[numbers] = np.fromiter(map(place.__getitem__, terms), dtype=np.int32, count=len(terms))
         lengths = np.array([len(document) for document in self._documents], dtype=np.int64)
         flat = rank[np.concatenate(self._documents)] if self._documents else np.zeros(0, np.int32)
-        return _arrays([term.encode("utf-8") for term in distinct], flat, lengths, positional)
+        pairable = None if paired is None else np.fromiter(map(paired, distinct), dtype=bool, count=len(distinct))
+        return _arrays([term.encode("utf-8") for term in distinct], flat, lengths, positional, pairable)
 
 
-def _arrays(encoded: list[bytes], flat: np.ndarray, lengths: np.ndarray, positional: bool) -> dict[str, np.ndarray]:
+def _arrays(encoded: list[bytes], flat: np.ndarray, lengths: np.ndarray, positional: bool,
+            pairable: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """A field's arrays from its sorted terms and every token's term number, document after
-    document (`lengths` tokens each)."""
+    document (`lengths` tokens each); `pairable` marks the terms whose pairs are indexed too."""
     docs = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
     begins = np.repeat((np.cumsum(lengths) - lengths).astype(np.int32), lengths)  # each token's document start
     places = np.arange(len(flat), dtype=np.int32) - begins
@@ -169,6 +196,9 @@ def _arrays(encoded: list[bytes], flat: np.ndarray, lengths: np.ndarray, positio
         kept = flat != 0
         flat, docs, places, encoded = flat[kept] - 1, docs[kept], places[kept], encoded[1:]
         lengths = np.bincount(docs, minlength=len(lengths)).astype(np.int64)
+        pairable = None if pairable is None else pairable[1:]
+    if positional and pairable is not None and pairable.any():  # after the lengths: a pair is no token
+        flat, docs, places, encoded = _with_pairs(encoded, flat, docs, places, pairable)
     # documents, then positions, stay in order; numpy sorts 16-bit numbers by radix, several
     # times faster, and a stable sort's order is the same whatever the type
     sorter = np.argsort(flat.astype(np.uint16) if len(encoded) <= 1 << 16 else flat, kind="stable")
@@ -191,6 +221,33 @@ def _arrays(encoded: list[bytes], flat: np.ndarray, lengths: np.ndarray, positio
     return arrays
 
 
+def _with_pairs(encoded: list[bytes], flat: np.ndarray, docs: np.ndarray, places: np.ndarray,
+                pairable: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bytes]]:
+    """The tokens with, after them, one more for each two pairable terms side by side (in one
+    document, at neighbouring positions: an accented field's plain syllables hold places), at
+    the second one's position; the terms with the pairs' among them, in order.
+
+    >>> flat, docs, places, terms = _with_pairs([b"cac", b"cua", b"tram"], np.array([1, 0, 2, 1, 0]),
+    ...     np.array([0, 0, 0, 1, 1]), np.array([0, 1, 2, 0, 1]), np.array([True, True, False]))
+    >>> terms, flat.tolist(), docs.tolist(), places.tolist()
+    ([b'cac', b'cua', b'cua cac', b'tram'], [1, 0, 3, 1, 0, 2, 2], [0, 0, 0, 1, 1, 0, 1], [0, 1, 2, 0, 1, 1, 1])
+    """
+    from searchkit.text.common_pairs import JOIN
+
+    second = np.flatnonzero((docs[1:] == docs[:-1]) & (places[1:] == places[:-1] + 1)
+                            & pairable[flat[1:]] & pairable[flat[:-1]]) + 1
+    if not len(second):
+        return flat, docs, places, encoded
+    codes = flat[second - 1].astype(np.int64) * len(encoded) + flat[second]
+    distinct, pair_of = np.unique(codes, return_inverse=True)
+    joined = JOIN.encode("utf-8")
+    pairs = [encoded[code // len(encoded)] + joined + encoded[code % len(encoded)] for code in distinct.tolist()]
+    every = sorted(encoded + pairs)  # no pair is a word: no term twice
+    renumber = np.searchsorted(np.array(every, dtype=object), np.array(encoded + pairs, dtype=object)).astype(np.int32)
+    flat = np.concatenate((renumber[flat], renumber[len(encoded) + pair_of.astype(np.int32)]))
+    return flat, np.concatenate((docs, docs[second])), np.concatenate((places, places[second])), every
+
+
 def smallest(values: np.ndarray) -> np.ndarray:
     """Non-negative integers in the narrowest unsigned type that holds them.
 
@@ -207,7 +264,9 @@ def merge_postings(path: Path, sources: Sequence[tuple["SegmentPostings", np.nda
     from 0 across them, deleted ones dropped with their postings and positions. No text is
     analysed again: this is what makes merging and `optimize` fast."""
     documents = sum(int(alive.sum()) for _, alive in sources)
-    _write(path, documents, pairs, lambda field: _merged_field(field.name, field.positional, sources))
+    versions = {side.common_version for side, _ in sources}  # a source without the pairs: none has them all
+    common = versions.pop() if len(versions) == 1 else None
+    _write(path, documents, pairs, lambda field: _merged_field(field.name, field.positional, sources), common)
 
 
 def _merged_field(name: str, positional: bool,
@@ -330,8 +389,15 @@ class SegmentPostings:
             self._fields[field] = {name: self._array(spec) for name, spec in info.items() if isinstance(spec, list)}
         return self._fields[field]
 
+    @property
+    def common_version(self) -> str | None:
+        """The version of the common syllables whose pairs this file holds as terms, if any."""
+        found = self._header.get(COMMON)
+        return found.get("version") if isinstance(found, dict) else None
+
     def terms(self, field: str) -> list[bytes]:
-        """The sorted terms of a field, UTF-8 encoded (read once per open file)."""
+        """The sorted terms of a field, UTF-8 encoded (read once per open file), pairs of
+        common syllables among them (`text.common_pairs.is_pair_term`)."""
         if field not in self._terms:
             arrays = self._field(field)
             self._terms[field] = [] if arrays is None else arrays["terms"].tobytes().split(_SEPARATOR)[:-1]
@@ -403,7 +469,7 @@ class SegmentPostings:
             return {}
         offsets = arrays["offsets"][:-1].astype(np.int64)
         sums = np.add.reduceat(arrays["freqs"].astype(np.int64), offsets)
-        return dict(zip((t.decode("utf-8") for t in terms), sums.tolist()))
+        return {t.decode("utf-8"): n for t, n in zip(terms, sums.tolist()) if not is_pair_term(t)}
 
     def completions(self, field: str, prefix: str) -> dict[str, int]:
         """Terms of a field that begin with `prefix`, each with its document frequency."""
@@ -413,7 +479,7 @@ class SegmentPostings:
         terms, key = self.terms(field), prefix.encode("utf-8")
         first, last = bisect_left(terms, key), bisect_left(terms, key + b"\xff")
         counts = np.diff(arrays["offsets"][first:last + 1].astype(np.int64))
-        return {t.decode("utf-8"): int(n) for t, n in zip(terms[first:last], counts.tolist())}
+        return {t.decode("utf-8"): int(n) for t, n in zip(terms[first:last], counts.tolist()) if not is_pair_term(t)}
 
     def document_counts(self, field: str) -> np.ndarray:
         """In how many of the segment's documents each term of a field occurs, in the order

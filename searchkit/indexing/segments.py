@@ -59,7 +59,7 @@ def write_batch(index_dir: str, articles: list[Article], done: Analysed | None =
     `done(1)` is told of each article analysed and added to the segment (or failed; in a
     worker: the pool's shared count), so that progress moves within a batch."""
     from searchkit.indexing.adapter import write_stored_segment
-    from searchkit.indexing.postings import write_encoded
+    from searchkit.indexing.postings import shipped_common_pairs, write_encoded
     from searchkit.indexing.statistics import PairCounter
 
     folder = tempfile.mkdtemp(prefix=BATCH_PREFIX, dir=index_dir)
@@ -70,7 +70,8 @@ def write_batch(index_dir: str, articles: list[Article], done: Analysed | None =
     articles, failed = _resolved(articles, done)
     documents = _analysed_documents(articles, encoders, parts, pairs, kept, failed, done)
     segment = write_stored_segment(folder, documents)
-    write_encoded(Path(folder) / (segment.segment_id() + SUFFIX), encoders, pairs.packed(), terms)
+    write_encoded(Path(folder) / (segment.segment_id() + SUFFIX), encoders, pairs.packed(), terms,
+                  shipped_common_pairs())  # two common syllables side by side: one term too
     return Batch(folder, segment, [article.id for article in kept], failed)
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from searchkit.fields import BY_NAME
 from searchkit.indexing.adapter import deleted_documents, leaf_segment_id, segment_leaves
 from searchkit.searching.scoring import idf, length_norm, tf_part
+from searchkit.text.common_pairs import common_syllables, is_pair_term
 
 #: Posting entries (doc number + frequency, 8 bytes) kept between searches of one index
 #: generation: about 120 MB at most; past it the posting cache starts afresh.
@@ -50,6 +51,7 @@ class IndexArrays:
         self.alive = self._alive()
         self.deleted = not bool(self.alive.all())  # none: counting live holders is counting holders
         self._sides = self._open_sides(before)
+        self.common = self._common_pairs()
         self._cache = _Kept(MAX_CACHED_POSTINGS)
         self._frequencies: dict[tuple[str, str], tuple[int, tuple]] = {}  # -> (count, layout counted under)
         self.memo: dict[str, object] = {}  # per-generation values others derive (dates by doc)
@@ -106,6 +108,15 @@ class IndexArrays:
         kept = before._by_segment() if before is not None else {}
         return {id(leaf): kept.get(segment) or for_segment(leaf) for (leaf, _), (segment, _, _) in
                 zip(self.leaves, self.layout)}
+
+    def _common_pairs(self) -> frozenset[str]:
+        """The common syllables whose pairs every segment holds as terms (`text.common_pairs`);
+        none when a segment was written with another list, or before there was one: its
+        pairs are then found by merging positions, as a backend's are."""
+        sides = [self._sides[id(leaf)] for leaf, _ in self.leaves]
+        syllables, version = common_syllables()
+        found = sides and all(side is not None and side.common_version == version for side in sides)
+        return syllables if found else frozenset()
 
     def _alive(self) -> np.ndarray:
         alive = np.ones(self.size, dtype=bool)
@@ -189,7 +200,7 @@ class IndexArrays:
         key = ("terms", field)
         if key not in self._lengths:
             sides = [side for side in (self._sides[id(leaf)] for leaf, _ in self.leaves) if side is not None]
-            tables = [(side.terms(field), side.document_counts(field)) for side in sides]
+            tables = [_words_only(side.terms(field), side.document_counts(field)) for side in sides]
             tables = [(terms, counts) for terms, counts in tables if terms]
             if len(tables) == 1:
                 self._lengths[key] = tables[0]
@@ -299,6 +310,15 @@ class IndexArrays:
             np.bitwise_or(np.repeat((docs.astype(np.int64) + offset) << 32, freqs), positions, out=keys[at:end])
             at = end
         return keys
+
+
+def _words_only(terms: list[bytes], counts: np.ndarray) -> tuple[list[bytes], np.ndarray]:
+    """A segment's terms of a field and their document counts, less the pairs of common
+    syllables (`text.common_pairs`): no completion of a prefix is two words."""
+    words = [not is_pair_term(term) for term in terms]
+    if all(words):
+        return terms, counts
+    return [term for term, word in zip(terms, words) if word], counts[np.asarray(words, dtype=bool)]
 
 
 def _layout(leaves: list) -> tuple[tuple[str, int, int], ...]:

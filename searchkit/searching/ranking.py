@@ -26,6 +26,7 @@ from searchkit.searching.exact import ANY, Match
 from searchkit.searching.plan import Group, QueryPlan
 from searchkit.searching.query import Clause
 from searchkit.searching.scoring import blend, coverage, idf, minimum_coverage, tf_part
+from searchkit.text.common_pairs import pair_term
 
 # The blend's weights, in one place. LOOKALIKE, NAME_SHARE, NEAR_BONUS, PAIR_BOOST and
 # COVERAGE_POWER were fitted by `bench/fit.py` (coordinate ascent, no shape allowed to drop
@@ -368,6 +369,9 @@ def _form_counts(arrays: IndexArrays, field_name: str, folded: tuple[str, ...]) 
 
 def phrase_occurrences(arrays: IndexArrays, field_name: str, folded: tuple[str, ...]) -> np.ndarray:
     """Keys (`doc << 32 | position` of the last syllable) where the syllables stand in order."""
+    common = getattr(arrays, "common", None)
+    if common and len(folded) > 1 and all(word in common for word in folded):  # every two written as one term
+        return _written_run([(field_name, pair_term(a, b)) for a, b in zip(folded, folded[1:])], arrays.occurrences)
     within = getattr(arrays, "occurrences_within", None)
     if within is None:  # a backend's candidates: few, read whole
         return _in_order(len(folded), lambda i: 0, lambda i, docs: arrays.occurrences(field_name, folded[i]))
@@ -399,6 +403,35 @@ def _in_order(count: int, size, fetch, head: np.ndarray | None = None) -> np.nda
         docs = exact.doc_counts(keys)[0] if size(i) > RESTRICT_RATIO * len(keys) else None
         keys = _common(keys, fetch(i, docs) + (at - i))
     return keys + (count - 1 - at) if at != count - 1 else keys
+
+
+def _written_run(pairs: list[tuple[str, str]], occurrences) -> np.ndarray:
+    """Keys where words stand in order, side by side, every two neighbours of them indexed as
+    one term (`text.common_pairs`), given as (field, pair term) from the first two on: the
+    first pair's keys (at its second word), then those followed by the next pair, one place
+    on. `của các` is then read as one word is, not found by merging a million positions of
+    each of its words (at 16 times the corpus).
+    """
+    keys = occurrences(*pairs[0])
+    for field, term in pairs[1:]:
+        if not len(keys):
+            break
+        keys = _followed(keys, occurrences(field, term))
+    return keys
+
+
+def _written_pairs(arrays: IndexArrays, part: str, forms: tuple[Match, ...]) -> list[tuple[str, str]] | None:
+    """(field, pair term) of every two neighbouring words, where the index wrote each pair as
+    one term: both among its common syllables and matching the same way, with any accents (the
+    folded field) or exactly (the accented one; a plain word's occurrences are no term);
+    None where it did not."""
+    common = getattr(arrays, "common", None)
+    mode = forms[0].mode
+    if not common or len(forms) < 2 or mode == exact.PLAIN or any(m.mode != mode or m.folded not in common
+                                                                   for m in forms):
+        return None
+    return [exact.field_term(part, Match(pair_term(a.folded, b.folded), pair_term(a.accented, b.accented), mode))
+            for a, b in zip(forms, forms[1:])]
 
 
 def _followed(before: np.ndarray, after: np.ndarray) -> np.ndarray:
@@ -546,7 +579,10 @@ def _side_by_side(arrays: IndexArrays, known: dict, part: str, forms: tuple[Matc
     key = (part, forms)
     if key not in known:
         loose = (part, tuple(Match(m.folded, m.folded) for m in forms))
-        if loose != key and loose in known:  # the same words found with any accents: a few of them
+        written = _written_pairs(arrays, part, forms)
+        if written is not None:
+            known[key] = _written_run(written, arrays.occurrences)
+        elif loose != key and loose in known:  # the same words found with any accents: a few of them
             known[key] = _as_matched(arrays, part, known[loose], forms)
         else:
             within = lambda i, docs: exact.occurrences_within(arrays, part, forms[i], docs)  # noqa: E731

@@ -1,0 +1,150 @@
+"""Two common syllables side by side (`của các`) are indexed as one term too (issue 21), so
+that searching reads a pair's positions instead of merging each word's millions: what it
+finds must be exactly what the merge finds, and no list of words may show a pair."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from searchkit import SearchEngine
+from searchkit.indexing.postings import SUFFIX, SegmentPostings, merge_postings, write_postings
+from searchkit.searching import ranking
+from searchkit.searching.exact import ANY, EXACT, Match
+from searchkit.text.common_pairs import common_syllables, is_pair_term
+from searchkit.text.syllables import folded_form
+from tests.conftest import CORPUS, engine_over, segmented_engine
+
+QUERIES = ["của các", "cua cac", '"một số"', "trong đó có", "là một trong những", "Bộ Thông tin và Truyền thông",
+           "các doanh nghiệp", '"cho các"', "đã có", "trạm BTS của các nhà mạng"]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    """300 articles made of the seed articles' paragraphs, in three segments."""
+    built = segmented_engine(tmp_path_factory.mktemp("pairs"), 300)
+    built.search("trạm BTS", limit=1)
+    return built
+
+
+def _arrays(engine):
+    engine.search("trạm BTS", limit=1)
+    return engine.backend._arrays[1]
+
+
+def _pairs_in(arrays, field: str) -> list[str]:
+    """The pair terms every segment of the index holds in a field."""
+    return sorted({t.decode() for leaf, _ in arrays.leaves for t in arrays._sides[id(leaf)].terms(field)
+                   if is_pair_term(t)})
+
+
+def test_an_index_holds_the_pairs_of_its_common_syllables_with_the_list_s_version(engine):
+    arrays = _arrays(engine)
+    assert arrays.common == common_syllables()[0] and len(arrays.leaves) == 3
+    folded, accented = _pairs_in(arrays, "body_f"), _pairs_in(arrays, "body")
+    assert "cua cac" in folded and "của các" in accented
+    assert all(all(w in arrays.common for w in term.split()) for term in folded)
+    assert all(all(folded_form(w) in arrays.common for w in term.split()) for term in accented)
+
+
+def test_a_plain_syllable_between_two_marked_ones_breaks_their_pair_in_the_accented_field(tmp_path):
+    """`là BTS của`: BTS holds a place in the accented field and indexes nothing there, so
+    `là` and `của` are not side by side; written without marks, `cua cac` is a folded pair only."""
+    engine = engine_over(tmp_path, {"a": "Trạm phát sóng\n\nNhiều trạm là BTS của các nhà mạng. Ý kiến cua cac chuyen gia."})
+    arrays = _arrays(engine)
+    assert "là của" not in _pairs_in(arrays, "body") and "la cua" not in _pairs_in(arrays, "body_f")
+    assert "của các" in _pairs_in(arrays, "body")
+    keys = arrays.occurrences("body_f", "cua cac")
+    assert len(keys) == 2  # the marked and the plain one, at the second word's position
+    assert arrays.occurrences("body", "của các").tolist() == keys[:1].tolist()
+
+
+def _runs_of_common_words(arrays, part: str) -> list[tuple[str, ...]]:
+    """Runs of two and three common words the fixture holds side by side, in both forms."""
+    pairs = _pairs_in(arrays, part)
+    runs = [tuple(p.split()) for p in pairs[::3]]
+    runs += [(a, b, d) for a, b in runs[:40] for c, d in runs[:40] if c == b][:40]
+    return runs
+
+
+@pytest.mark.parametrize("part", ["title", "body"])
+def test_runs_of_common_words_read_as_pairs_are_the_runs_merged_word_by_word(engine, part, monkeypatch):
+    arrays = _arrays(engine)
+    runs = [tuple(Match(folded_form(w), w, EXACT) for w in run) for run in _runs_of_common_words(arrays, part)]
+    runs += [tuple(Match(m.folded, m.folded, ANY) for m in run) for run in runs]
+    least = 20 if part == "body" else 4  # titles are short
+    assert len(runs) > least
+    found = [ranking._side_by_side(arrays, {}, part, forms) for forms in runs]
+    assert sum(len(keys) > 0 for keys in found) > least
+    monkeypatch.setattr(arrays, "common", frozenset())  # as an index without the pairs is searched
+    for forms, keys in zip(runs, found):
+        assert keys.tolist() == ranking._side_by_side(arrays, {}, part, forms).tolist(), forms
+    for forms in runs:
+        folded = tuple(m.folded for m in forms)
+        merged = ranking.phrase_occurrences(arrays, part + "_f", folded)
+        monkeypatch.setattr(arrays, "common", common_syllables()[0])
+        assert ranking.phrase_occurrences(arrays, part + "_f", folded).tolist() == merged.tolist(), folded
+        monkeypatch.setattr(arrays, "common", frozenset())
+
+
+def _answers(engine, queries):
+    answers = []
+    for query in queries:
+        results = engine.search(query, limit=20)
+        answers.append((results.total, [hit.to_dict() for hit in results]))
+    return answers
+
+
+def test_searches_answer_the_same_with_the_pairs_or_by_merging_positions(engine, monkeypatch):
+    arrays = _arrays(engine)
+    with_pairs = _answers(engine, QUERIES)
+    assert sum(total > 0 for total, _ in with_pairs) >= 8
+    monkeypatch.setattr(arrays, "common", frozenset())
+    assert _answers(engine, QUERIES) == with_pairs
+
+
+def test_no_list_of_words_shows_a_pair(engine):
+    arrays = _arrays(engine)
+    assert any(is_pair_term(t) for t in arrays._sides[id(arrays.leaves[0][0])].terms("body_f"))
+    completions = arrays.completions("body_f", "cua")
+    assert "cua" in completions and not any(" " in term for term in completions)
+    side = arrays._sides[id(arrays.leaves[0][0])]
+    assert not any(" " in term for term in side.completions("body", "của"))
+    assert "các" in side.term_totals("body") and not any(" " in term for term in side.term_totals("body"))
+    from searchkit.indexing.check import index_stats
+
+    words = {t for leaf, _ in arrays.leaves for t in arrays._sides[id(leaf)].terms("body_f") if not is_pair_term(t)}
+    assert index_stats(engine.path)["vocabulary"] == len(words)
+
+
+def test_a_merge_keeps_the_pairs_only_when_every_segment_had_them(engine, tmp_path):
+    from searchkit.indexing.analysis import analyze_article
+    from searchkit.indexing.corpus import iter_articles
+
+    files = sorted(engine.path.glob("*" + SUFFIX))
+    sides = [SegmentPostings(path) for path in files[:2]]
+    everyone = [(side, np.ones(side._header["body_f"]["docs"], bool)) for side in sides]
+    merge_postings(tmp_path / "kept.skp", everyone)
+    kept = SegmentPostings(tmp_path / "kept.skp")
+    assert kept.common_version == common_syllables()[1]
+    assert len(kept.occurrence_runs("body_f", "cua cac")[2]) == sum(len(s.occurrence_runs("body_f", "cua cac")[2])
+                                                                   for s in sides)
+    write_postings(tmp_path / "plain.skp", [analyze_article(a) for a in iter_articles([CORPUS])], common_pairs=False)
+    plain = SegmentPostings(tmp_path / "plain.skp")
+    assert plain.common_version is None
+    merge_postings(tmp_path / "mixed.skp", everyone[:1] + [(plain, np.ones(5, bool))])
+    assert SegmentPostings(tmp_path / "mixed.skp").common_version is None
+
+
+def test_an_index_written_with_another_list_is_searched_by_merging_and_answers_the_same(engine, tmp_path, monkeypatch):
+    import searchkit.text.common_pairs as common_pairs
+
+    words, _ = common_syllables()
+    monkeypatch.setattr(common_pairs, "common_syllables", lambda: (words, "another list"))
+    other = SearchEngine(tmp_path / "index")
+    other.index([engine.path.parent / "news.jsonl"], batch_size=100, workers=1)
+    monkeypatch.undo()
+    arrays = _arrays(other)
+    assert all(side.common_version == "another list" for side in arrays._sides.values())
+    assert arrays.common == frozenset()
+    assert _answers(other, QUERIES) == _answers(engine, QUERIES)
