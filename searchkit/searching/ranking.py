@@ -413,10 +413,10 @@ def _written_run(pairs: list[tuple[str, str]], occurrences) -> np.ndarray:
     each of its words (at 16 times the corpus).
     """
     keys = occurrences(*pairs[0])
-    for field, term in pairs[1:]:
+    for name, term in pairs[1:]:
         if not len(keys):
             break
-        keys = _followed(keys, occurrences(field, term))
+        keys = _followed(keys, occurrences(name, term))
     return keys
 
 
