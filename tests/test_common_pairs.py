@@ -10,7 +10,7 @@ import pytest
 from searchkit import SearchEngine
 from searchkit.indexing.postings import SUFFIX, SegmentPostings, merge_postings, write_postings
 from searchkit.searching import ranking
-from searchkit.searching.exact import ANY, EXACT, Match
+from searchkit.searching.exact import ANY, EXACT, PLAIN, Match
 from searchkit.text.common_pairs import common_syllables, is_pair_term
 from searchkit.text.syllables import folded_form
 from tests.conftest import CORPUS, engine_over, segmented_engine
@@ -67,18 +67,35 @@ def _runs_of_common_words(arrays, part: str) -> list[tuple[str, ...]]:
     return runs
 
 
+def _typed_ways(run: tuple[Match, ...]) -> list[tuple[Match, ...]]:
+    """A run of marked words typed every way a query may match them: all exactly, all with
+    any accents, and each word in turn with any accents or typed plain (`trong đó`: `trong`
+    written without marks, `đó` exactly) among the others typed exactly."""
+    ways = [run, tuple(Match(m.folded, m.folded, ANY) for m in run)]
+    for i, m in enumerate(run):
+        for other in (Match(m.folded, m.folded, ANY), Match(m.folded, m.folded, PLAIN)):
+            ways.append(run[:i] + (other,) + run[i + 1:])
+    return ways
+
+
 @pytest.mark.parametrize("part", ["title", "body"])
 def test_runs_of_common_words_read_as_pairs_are_the_runs_merged_word_by_word(engine, part, monkeypatch):
+    """Whether the words match the same way (one term per pair) or not (the run with any
+    accents read as pairs, then each word as typed among it), and whether a triple's first
+    two words were found before (the third read as a pair after them) or not."""
     arrays = _arrays(engine)
-    runs = [tuple(Match(folded_form(w), w, EXACT) for w in run) for run in _runs_of_common_words(arrays, part)]
-    runs += [tuple(Match(m.folded, m.folded, ANY) for m in run) for run in runs]
-    least = 20 if part == "body" else 4  # titles are short
-    assert len(runs) > least
+    exact_runs = [tuple(Match(folded_form(w), w, EXACT) for w in run) for run in _runs_of_common_words(arrays, part)]
+    runs = sorted({way for run in exact_runs for way in _typed_ways(run)}, key=len)  # pairs before triples
+    least = 20 if part == "body" else 2  # titles are short
+    assert len(exact_runs) > least
     found = [ranking._side_by_side(arrays, {}, part, forms) for forms in runs]
+    known: dict = {}
+    in_turn = [ranking._side_by_side(arrays, known, part, forms) for forms in runs]  # a triple's head known
     assert sum(len(keys) > 0 for keys in found) > least
     monkeypatch.setattr(arrays, "common", frozenset())  # as an index without the pairs is searched
-    for forms, keys in zip(runs, found):
-        assert keys.tolist() == ranking._side_by_side(arrays, {}, part, forms).tolist(), forms
+    for forms, keys, again in zip(runs, found, in_turn):
+        merged = ranking._side_by_side(arrays, {}, part, forms).tolist()
+        assert keys.tolist() == merged and again.tolist() == merged, forms
     for forms in runs:
         folded = tuple(m.folded for m in forms)
         merged = ranking.phrase_occurrences(arrays, part + "_f", folded)

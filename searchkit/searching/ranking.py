@@ -579,11 +579,14 @@ def _side_by_side(arrays: IndexArrays, known: dict, part: str, forms: tuple[Matc
     key = (part, forms)
     if key not in known:
         loose = (part, tuple(Match(m.folded, m.folded) for m in forms))
-        written = _written_pairs(arrays, part, forms)
+        written, last = _written_pairs(arrays, part, forms), _written_pairs(arrays, part, forms[-2:])
         if written is not None:
             known[key] = _written_run(written, arrays.occurrences)
-        elif loose != key and loose in known:  # the same words found with any accents: a few of them
-            known[key] = _as_matched(arrays, part, known[loose], forms)
+        elif last is not None and (part, forms[:-1]) in known:  # a run found, and a written pair after it
+            known[key] = _followed(known[(part, forms[:-1])], arrays.occurrences(*last[0]))
+        elif loose != key and (loose in known or _written_pairs(arrays, part, loose[1]) is not None):
+            # the same words with any accents (found, or read as pairs): as typed among them
+            known[key] = _as_matched(arrays, part, _side_by_side(arrays, known, part, loose[1]), forms)
         else:
             within = lambda i, docs: exact.occurrences_within(arrays, part, forms[i], docs)  # noqa: E731
             size = lambda i: exact.holders(arrays, part, forms[i])  # noqa: E731
