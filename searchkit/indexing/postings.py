@@ -234,18 +234,31 @@ def _with_pairs(encoded: list[bytes], flat: np.ndarray, docs: np.ndarray, places
     """
     from searchkit.text.common_pairs import JOIN
 
-    second = np.flatnonzero((docs[1:] == docs[:-1]) & (places[1:] == places[:-1] + 1)
-                            & pairable[flat[1:]] & pairable[flat[:-1]]) + 1
+    held = pairable[flat]
+    second = np.flatnonzero(held[1:] & held[:-1]) + 1
+    second = second[(docs[second] == docs[second - 1]) & (places[second] == places[second - 1] + 1)]
     if not len(second):
         return flat, docs, places, encoded
-    codes = flat[second - 1].astype(np.int64) * len(encoded) + flat[second]
-    distinct, pair_of = np.unique(codes, return_inverse=True)
+    # the few pairable terms numbered apart: a pair's number is small, its distinct ones found
+    # by marking them in a table, not by sorting every pair
+    compact = np.cumsum(pairable) - 1
+    size = int(pairable.sum())
+    codes = compact[flat[second - 1]] * size + compact[flat[second]]
+    seen = np.zeros(size * size, dtype=bool)
+    seen[codes] = True
+    distinct = np.flatnonzero(seen)
+    pair_of = (np.cumsum(seen) - 1)[codes]
+    which = np.flatnonzero(pairable)
+    firsts, seconds = which[distinct // size], which[distinct % size]
     joined = JOIN.encode("utf-8")
-    pairs = [encoded[code // len(encoded)] + joined + encoded[code % len(encoded)] for code in distinct.tolist()]
-    every = sorted(encoded + pairs)  # no pair is a word: no term twice
-    renumber = np.searchsorted(np.array(every, dtype=object), np.array(encoded + pairs, dtype=object)).astype(np.int32)
-    flat = np.concatenate((renumber[flat], renumber[len(encoded) + pair_of.astype(np.int32)]))
-    return flat, np.concatenate((docs, docs[second])), np.concatenate((places, places[second])), every
+    pairs = [encoded[a] + joined + encoded[b] for a, b in zip(firsts.tolist(), seconds.tolist())]
+    # `a b` sorts right after `a` (a space is below every byte of a term), pairs in (a, b) order
+    before = np.searchsorted(firsts, np.arange(len(encoded)))  # pairs sorted before each term
+    renumber = np.concatenate((np.arange(len(encoded)) + before, np.arange(len(pairs)) + firsts + 1)).astype(np.int32)
+    every = np.empty(len(renumber), dtype=object)
+    every[renumber] = encoded + pairs
+    flat = np.concatenate((renumber[flat], renumber[len(encoded) + pair_of]))
+    return flat, np.concatenate((docs, docs[second])), np.concatenate((places, places[second])), every.tolist()
 
 
 def smallest(values: np.ndarray) -> np.ndarray:
