@@ -171,7 +171,7 @@ class TermEncoder:
                paired: Callable[[str], bool] | None = None) -> dict[str, np.ndarray]:
         """The field's arrays (see the module's layout); each token's term is `term_of(token)`
         when given (several tokens may make one term), else the token; two terms side by side
-        for which `paired` is true are also indexed as one (`text.common_pairs`)."""
+        whose tokens `paired` holds common are also indexed as one (`text.common_pairs`)."""
         written = list(self._numbers)
         terms = written if term_of is None else list(map(term_of, written))
         distinct = sorted(set(terms))  # code points sort as UTF-8 bytes do
@@ -181,7 +181,13 @@ class TermEncoder:
         rank[numbers] = np.fromiter(map(place.__getitem__, terms), dtype=np.int32, count=len(terms))
         lengths = np.array([len(document) for document in self._documents], dtype=np.int64)
         flat = rank[np.concatenate(self._documents)] if self._documents else np.zeros(0, np.int32)
-        pairable = None if paired is None else np.fromiter(map(paired, distinct), dtype=bool, count=len(distinct))
+        pairable = None
+        if paired is not None:  # asked of the words as written: their forms are known already
+            pairable = np.zeros(len(distinct), dtype=bool)
+            common = np.fromiter(map(paired, written), dtype=bool, count=len(written))
+            pairable[rank[numbers[common]]] = True
+            if distinct and distinct[0] == "":  # holds a place (an accented field's plain word): no term
+                pairable[0] = False
         return _arrays([term.encode("utf-8") for term in distinct], flat, lengths, positional, pairable)
 
 

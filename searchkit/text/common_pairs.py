@@ -42,16 +42,16 @@ def pair_term(first: str, second: str) -> str:
     return first + JOIN + second
 
 
-def pairs_written(term: str) -> bool:
-    """Whether a syllable field's term (folded or accented; '' holds a place) is one of the
+def pairs_written(word: str) -> bool:
+    """Whether a syllable (as written, or a field's term; '' holds a place) is one of the
     common syllables, whose pairs are written.
 
-    >>> pairs_written("của"), pairs_written("cua"), pairs_written("trạm"), pairs_written("")
+    >>> pairs_written("Của"), pairs_written("cua"), pairs_written("trạm"), pairs_written("")
     (True, True, False, False)
     """
     from searchkit.text.syllables import folded_form
 
-    return bool(term) and folded_form(term) in common_syllables()[0]
+    return bool(word) and folded_form(word) in common_syllables()[0]
 
 
 def is_pair_term(term: str | bytes) -> bool:
