@@ -165,3 +165,7 @@ def test_an_index_written_with_another_list_is_searched_by_merging_and_answers_t
     assert all(side.common_version == "another list" for side in arrays._sides.values())
     assert arrays.common == frozenset()
     assert _answers(other, QUERIES) == _answers(engine, QUERIES)
+    from searchkit.indexing.check import index_stats
+
+    assert index_stats(engine.path)["common_pairs"] == "in every segment"
+    assert index_stats(other.path)["common_pairs"].startswith("in 0 of 3 segments: searchkit index --rebuild")

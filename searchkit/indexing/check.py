@@ -323,16 +323,35 @@ def index_stats(path: Path) -> dict:
     from searchkit.fields import folded_field
     from searchkit.indexing.postings import reader_postings
     from searchkit.indexing.schema import SCHEMA_VERSION
-    from searchkit.text.common_pairs import is_pair_term
+    from searchkit.text.common_pairs import common_syllables, is_pair_term
 
     ix = open_index(path)
     with ix.reader() as reader:
         articles = reader.doc_count()
         generation = reader.generation()
-        terms = set().union(*(side.terms(folded_field("body").name) for side in reader_postings(reader)))
+        sides = [side for side in reader_postings(reader) if side is not None]
+        terms = set().union(*(side.terms(folded_field("body").name) for side in sides))
         vocabulary = sum(1 for term in terms if not is_pair_term(term))  # words, not common pairs
+        paired = sum(side.common_version == common_syllables()[1] for side in sides)
     manifest = read_manifest(path, generation)
     size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
     return {"index": str(path), "articles": articles, "segments": len(index_segments(ix)),
             "vocabulary": vocabulary, "size_bytes": size, "schema_version": SCHEMA_VERSION,
+            "common_pairs": _common_pairs_note(paired, len(sides)),
             "generation": generation, "manifest": manifest.to_dict() if manifest else None}
+
+
+def _common_pairs_note(paired: int, segments: int) -> str:
+    """Whether the index holds the pairs of common syllables that make runs of common
+    words cheap to find (`text.common_pairs`): without them in every segment, searches
+    merge positions instead (the same answers, slower on a big index).
+
+    >>> _common_pairs_note(3, 3), _common_pairs_note(0, 0)
+    ('in every segment', 'in every segment')
+    >>> _common_pairs_note(1, 3)
+    'in 1 of 3 segments: searchkit index --rebuild writes them all (searches find runs of common words more slowly until then)'
+    """
+    if paired == segments:
+        return "in every segment"
+    return (f"in {paired} of {segments} segments: searchkit index --rebuild writes them all "
+            "(searches find runs of common words more slowly until then)")
