@@ -294,11 +294,12 @@ def _merged_field(name: str, positional: bool,
 
     Postings are put in term order by one stable sort (sources come in document order, so
     documents stay sorted within a term); positions are not sorted at all: each posting's
-    run of positions is copied to its new place with one gather. Numbers are 32-bit where
-    they fit: a merge of 16,000 articles peaks at about half what 64-bit sorting took."""
+    run of positions is copied to its new place by gathers, a few million at a time
+    (`_moved_positions`). Numbers are 32-bit where they fit: a merge of 16,000 articles
+    peaks at about half what 64-bit sorting took."""
     union = sorted(set().union(*(side.terms(name) for side, _ in sources)))
     number = {term: i for i, term in enumerate(union)}
-    terms, docs, freqs, positions, lengths = [], [], [], [], []
+    terms, docs, freqs, lengths, live_postings = [], [], [], [], []
     first = 0
     for side, alive in sources:
         arrays = side._field(name)
@@ -310,18 +311,20 @@ def _merged_field(name: str, positional: bool,
         terms.append(posting_terms[live])
         docs.append(renumber[ids[live]])
         freqs.append(frequencies[live])
-        if positional:
-            # positions are stored term by term in posting order: keep those of live postings
-            positions.append(arrays["positions"][np.repeat(live, frequencies)])
+        live_postings.append(live)
         lengths.append(arrays["lengths"][alive].astype(np.int64))
         first += int(alive.sum())
     terms_all, docs_all, freqs_all = (np.concatenate(a) if a else np.zeros(0, np.int32) for a in (terms, docs, freqs))
+    del terms, docs, freqs
     kept = np.flatnonzero(np.bincount(terms_all, minlength=len(union)))  # terms of deleted articles only go
     renumbered = np.full(len(union), -1, dtype=np.int32)
     renumbered[kept] = np.arange(len(kept), dtype=np.int32)
     terms_all = renumbered[terms_all]
-    order = np.argsort(terms_all, kind="stable")  # segments come in doc order: docs stay sorted
-    starts = np.searchsorted(terms_all[order], np.arange(len(kept) + 1))
+    # segments come in doc order: docs stay sorted; 32-bit numbers where they fit (a ×16 merge
+    # holds tens of millions of postings)
+    order = np.argsort(terms_all, kind="stable").astype(np.int32 if len(terms_all) < 2**31 else np.int64)
+    starts = np.concatenate(([0], np.cumsum(np.bincount(terms_all, minlength=len(kept)))))
+    del terms_all
     moved_freqs = freqs_all[order]
     merged = {
         "terms": np.frombuffer(b"".join(union[i] + _SEPARATOR for i in kept.tolist()), dtype=np.uint8),
@@ -331,14 +334,56 @@ def _merged_field(name: str, positional: bool,
         "lengths": smallest(np.concatenate(lengths) if lengths else np.zeros(0, np.int64)),
     }
     if positional:
-        flat = np.concatenate(positions) if positions else np.zeros(0, np.uint8)
-        kind = np.int32 if len(flat) < 2**31 else np.int64
-        ends = np.cumsum(moved_freqs, dtype=kind)  # where each posting's positions end, in the new order
-        was = (np.cumsum(freqs_all, dtype=kind) - freqs_all)[order]  # ... and began in the old one
-        gather = np.repeat(was - (ends - moved_freqs), moved_freqs) + np.arange(len(flat), dtype=kind)
+        del docs_all
+        kind = np.int32 if int(freqs_all.sum()) < 2**31 else np.int64
+        was = (np.cumsum(freqs_all, dtype=kind) - freqs_all)[order]  # where each posting's positions began
+        del order
+        flat = _live_positions(name, sources, live_postings, int(freqs_all.sum()))
+        del freqs_all, live_postings
+        ends = np.cumsum(moved_freqs, dtype=kind)  # ... and end in the new order
         merged["at"] = smallest(np.concatenate((np.zeros(1, kind), ends))[starts])
-        merged["positions"] = smallest(flat[gather])
+        merged["positions"] = _moved_positions(flat, was, ends, moved_freqs)
     return merged
+
+
+#: Positions copied by one gather of a merge: its index arrays stay a few tens of MB, where
+#: gathering all of them at once took 12 bytes a position (2.6 GB merging ×16 bodies).
+GATHERED_POSITIONS = 1 << 22
+
+
+def _live_positions(name: str, sources: Sequence[tuple["SegmentPostings", np.ndarray]],
+                    live_postings: list[np.ndarray], total: int) -> np.ndarray:
+    """The positions of the live postings of every source, in posting order, in one array."""
+    found = [side._field(name)["positions"] for side, _ in sources]
+    flat = np.empty(total, dtype=np.result_type(*found) if found else np.uint8)
+    at = 0
+    for (side, _), positions, live in zip(sources, found, live_postings):
+        kept = positions[np.repeat(live, side._field(name)["freqs"])]
+        flat[at:at + len(kept)] = kept
+        at += len(kept)
+    return flat
+
+
+def _moved_positions(flat: np.ndarray, was: np.ndarray, ends: np.ndarray, moved: np.ndarray) -> np.ndarray:
+    """The positions of postings put in a new order: posting k's `moved[k]` positions, at
+    `was[k]` in `flat`, end at `ends[k]` in the result (in the narrowest type that holds them),
+    gathered GATHERED_POSITIONS at a time.
+
+    >>> _moved_positions(np.array([5, 6, 7, 1, 2]), np.array([3, 0]), np.array([2, 5]), np.array([2, 3])).tolist()
+    [1, 2, 5, 6, 7]
+    """
+    out = np.empty(len(flat), dtype=np.min_scalar_type(int(flat.max()) if len(flat) else 0))
+    bounds = np.searchsorted(ends, np.arange(GATHERED_POSITIONS, int(ends[-1]) if len(ends) else 0,
+                                             GATHERED_POSITIONS), side="right")
+    for first, last in zip([0, *bounds.tolist()], [*bounds.tolist(), len(ends)]):
+        if first == last:
+            continue
+        begin, end = int(ends[first] - moved[first]), int(ends[last - 1])
+        counts = moved[first:last]
+        gather = np.repeat(was[first:last] - (ends[first:last] - counts), counts)
+        gather += np.arange(begin, end, dtype=gather.dtype)
+        out[begin:end] = flat[gather]
+    return out
 
 
 class _TermView:
