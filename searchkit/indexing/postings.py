@@ -307,10 +307,10 @@ def _merged_field(name: str, positional: bool,
         counts = np.diff(arrays["offsets"].astype(np.int64))
         posting_terms = np.repeat(np.array([number[t] for t in side.terms(name)], dtype=np.int32), counts)
         ids, frequencies = arrays["ids"], arrays["freqs"].astype(np.int32)
-        live = alive[ids]
-        terms.append(posting_terms[live])
-        docs.append(renumber[ids[live]])
-        freqs.append(frequencies[live])
+        live = None if alive.all() else alive[ids]  # None: every posting (no copies made to keep them all)
+        terms.append(posting_terms if live is None else posting_terms[live])
+        docs.append(renumber[ids] if live is None else renumber[ids[live]])
+        freqs.append(frequencies if live is None else frequencies[live])
         live_postings.append(live)
         lengths.append(arrays["lengths"][alive].astype(np.int64))
         first += int(alive.sum())
@@ -346,19 +346,20 @@ def _merged_field(name: str, positional: bool,
     return merged
 
 
-#: Positions copied by one gather of a merge: its index arrays stay a few tens of MB, where
+#: Positions copied by one gather of a merge: its index arrays stay at a few MB, where
 #: gathering all of them at once took 12 bytes a position (2.6 GB merging ×16 bodies).
-GATHERED_POSITIONS = 1 << 22
+GATHERED_POSITIONS = 1 << 20
 
 
 def _live_positions(name: str, sources: Sequence[tuple["SegmentPostings", np.ndarray]],
-                    live_postings: list[np.ndarray], total: int) -> np.ndarray:
-    """The positions of the live postings of every source, in posting order, in one array."""
+                    live_postings: list[np.ndarray | None], total: int) -> np.ndarray:
+    """The positions of the live postings of every source (None: all of its postings), in
+    posting order, in one array."""
     found = [side._field(name)["positions"] for side, _ in sources]
     flat = np.empty(total, dtype=np.result_type(*found) if found else np.uint8)
     at = 0
     for (side, _), positions, live in zip(sources, found, live_postings):
-        kept = positions[np.repeat(live, side._field(name)["freqs"])]
+        kept = positions if live is None else positions[np.repeat(live, side._field(name)["freqs"])]
         flat[at:at + len(kept)] = kept
         at += len(kept)
     return flat
