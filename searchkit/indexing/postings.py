@@ -66,8 +66,8 @@ def write_postings(path: Path, documents: Sequence[dict[str, list[str]]],
 
 
 def shipped_common_pairs() -> tuple[str, Callable[[str], bool]]:
-    """(the version of searchkit's list of common syllables, whether a term is one of them):
-    what a segment is written with (`write_encoded`)."""
+    """(the version of searchkit's list of common syllables, whether a word as written is one
+    of them): what a segment is written with (`write_encoded`)."""
     from searchkit.text.common_pairs import common_syllables, pairs_written
 
     return common_syllables()[1], pairs_written
@@ -79,8 +79,8 @@ def write_encoded(path: Path, encoders: dict[str, "TermEncoder"], pairs: dict[st
     """Write the postings of every field from its encoder (which holds the same documents).
     Several fields may share an encoder of words as written: `terms[name]` then makes each
     word that field's term (`TermEncoder.arrays`). `common`: (the version of the list of
-    common syllables, whether a term is one): in the syllable fields, two of them side by
-    side are written as one term too (`text.common_pairs`), and the header says so."""
+    common syllables, whether a word as written is one): in the syllable fields, two of them
+    side by side are written as one term too (`text.common_pairs`), and the header says so."""
     documents = max((encoder.documents for encoder in encoders.values()), default=0)
     terms = terms or {}
     paired = common[1] if common else None

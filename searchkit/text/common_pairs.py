@@ -2,10 +2,11 @@
 
 At 16 times the corpus, `của` and `các` each stand at over a million positions of the
 bodies, and finding where they stand side by side (a phrase, or the bonus for words typed
-side by side) meant merging those positions: 50 ms of a 130 ms query. So two neighbouring
-syllables both among the most common (`COMMON`, a list shipped with searchkit) are also
-indexed together as one term, `của các`, at the second one's position, in the folded and in
-the accented field of the part: searching reads the pair's positions as it reads a word's.
+side by side) meant merging those positions: about 50 ms of a 130 ms query. So two
+neighbouring syllables both among the most common (`common_syllables`, the list shipped in
+`searchkit/data/common_syllables.txt`) are also indexed together as one term, `của các`, at
+the second one's position, in the part's folded field and, where both are marked, in its
+accented one: searching reads the pair's positions as it reads a word's.
 
 A pair term holds a space, which no syllable does: every list of a field's words
 (completions, did-you-mean statistics, the vocabulary count) leaves such terms out.
