@@ -65,22 +65,22 @@ def write_postings(path: Path, documents: Sequence[dict[str, list[str]]],
     write_encoded(path, encoders, pairs, common=shipped_common_pairs() if common_pairs else None)
 
 
-def shipped_common_pairs() -> tuple[str, Callable[[str], bool]]:
-    """(the version of searchkit's list of common syllables, whether a word as written is one
-    of them): what a segment is written with (`write_encoded`)."""
-    from searchkit.text.common_pairs import common_syllables, pairs_written
+def shipped_common_pairs() -> tuple[str, Callable[[list[str]], list[bool]]]:
+    """(the version of searchkit's list of common syllables, which of some words as written
+    are among them): what a segment is written with (`write_encoded`)."""
+    from searchkit.text.common_pairs import common_syllables, common_words
 
-    return common_syllables()[1], pairs_written
+    return common_syllables()[1], common_words
 
 
 def write_encoded(path: Path, encoders: dict[str, "TermEncoder"], pairs: dict[str, np.ndarray] | None = None,
                   terms: dict[str, Callable[[str], str]] | None = None,
-                  common: tuple[str, Callable[[str], bool]] | None = None) -> None:
+                  common: tuple[str, Callable[[list[str]], list[bool]]] | None = None) -> None:
     """Write the postings of every field from its encoder (which holds the same documents).
     Several fields may share an encoder of words as written: `terms[name]` then makes each
     word that field's term (`TermEncoder.arrays`). `common`: (the version of the list of
-    common syllables, whether a word as written is one): in the syllable fields, two of them
-    side by side are written as one term too (`text.common_pairs`), and the header says so."""
+    common syllables, which words as written are among them): in the syllable fields, two of
+    them side by side are written as one term too (`text.common_pairs`), and the header says so."""
     documents = max((encoder.documents for encoder in encoders.values()), default=0)
     terms = terms or {}
     paired = common[1] if common else None
@@ -157,6 +157,7 @@ class TermEncoder:
         self._numbers: dict[str, int] = {}
         self._next = itertools.count()  # a new term takes the count of tokens seen so far
         self._documents: list[np.ndarray] = []
+        self._common: tuple[Callable, np.ndarray] | None = None  # (paired, which words are common)
 
     @property
     def documents(self) -> int:
@@ -168,10 +169,10 @@ class TermEncoder:
                                            dtype=np.int32, count=len(tokens)))
 
     def arrays(self, positional: bool, term_of: Callable[[str], str] | None = None,
-               paired: Callable[[str], bool] | None = None) -> dict[str, np.ndarray]:
+               paired: Callable[[list[str]], list[bool]] | None = None) -> dict[str, np.ndarray]:
         """The field's arrays (see the module's layout); each token's term is `term_of(token)`
         when given (several tokens may make one term), else the token; two terms side by side
-        whose tokens `paired` holds common are also indexed as one (`text.common_pairs`)."""
+        whose tokens `paired` finds common are also indexed as one (`text.common_pairs`)."""
         written = list(self._numbers)
         terms = written if term_of is None else list(map(term_of, written))
         distinct = sorted(set(terms))  # code points sort as UTF-8 bytes do
@@ -182,10 +183,11 @@ class TermEncoder:
         lengths = np.array([len(document) for document in self._documents], dtype=np.int64)
         flat = rank[np.concatenate(self._documents)] if self._documents else np.zeros(0, np.int32)
         pairable = None
-        if paired is not None:  # asked of the words as written: their forms are known already
+        if paired is not None:  # asked of the words as written (their forms are known already), once
+            if self._common is None or self._common[0] is not paired or len(self._common[1]) != len(written):
+                self._common = (paired, np.array(paired(written), dtype=bool))
             pairable = np.zeros(len(distinct), dtype=bool)
-            common = np.fromiter(map(paired, written), dtype=bool, count=len(written))
-            pairable[rank[numbers[common]]] = True
+            pairable[rank[numbers[self._common[1]]]] = True
             if distinct and distinct[0] == "":  # holds a place (an accented field's plain word): no term
                 pairable[0] = False
         return _arrays([term.encode("utf-8") for term in distinct], flat, lengths, positional, pairable)
