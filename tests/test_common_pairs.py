@@ -169,3 +169,23 @@ def test_an_index_written_with_another_list_is_searched_by_merging_and_answers_t
 
     assert index_stats(engine.path)["common_pairs"] == "in every segment"
     assert index_stats(other.path)["common_pairs"].startswith("in 0 of 3 segments: searchkit index --rebuild")
+
+
+def test_a_segment_with_thousands_of_spellings_of_common_words_finds_its_pairs_the_same_way(tmp_path, monkeypatch):
+    """Past MAX_PAIR_TABLE pairable terms squared, the distinct pairs are sorted, not marked
+    in a table (a hostile text could spell the common syllables thousands of ways): the same
+    file either way."""
+    import searchkit.indexing.postings as postings
+    from searchkit.indexing.analysis import analyze_article
+    from searchkit.indexing.corpus import iter_articles
+
+    analysed = [analyze_article(a) for a in iter_articles([CORPUS])]
+    write_postings(tmp_path / "table.skp", analysed)
+    monkeypatch.setattr(postings, "MAX_PAIR_TABLE", 0)
+    write_postings(tmp_path / "sorted.skp", analysed)
+    assert (tmp_path / "table.skp").read_bytes() == (tmp_path / "sorted.skp").read_bytes()
+    assert "của các" in _pair_terms(SegmentPostings(tmp_path / "sorted.skp"), "body")
+
+
+def _pair_terms(side, field: str) -> set[str]:
+    return {t.decode() for t in side.terms(field) if is_pair_term(t)}

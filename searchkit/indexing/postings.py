@@ -229,6 +229,11 @@ def _arrays(encoded: list[bytes], flat: np.ndarray, lengths: np.ndarray, positio
     return arrays
 
 
+#: Most entries of the table that finds a segment's distinct pairs (one per two pairable
+#: terms): real text has a few hundred spellings of the common syllables, far below it.
+MAX_PAIR_TABLE = 1 << 24
+
+
 def _with_pairs(encoded: list[bytes], flat: np.ndarray, docs: np.ndarray, places: np.ndarray,
                 pairable: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bytes]]:
     """The tokens with, after them, one more for each two pairable terms side by side (in one
@@ -251,11 +256,14 @@ def _with_pairs(encoded: list[bytes], flat: np.ndarray, docs: np.ndarray, places
     # by marking them in a table, not by sorting every pair
     compact = np.cumsum(pairable) - 1
     size = int(pairable.sum())
-    codes = compact[flat[second - 1]] * size + compact[flat[second]]
-    seen = np.zeros(size * size, dtype=bool)
-    seen[codes] = True
-    distinct = np.flatnonzero(seen)
-    pair_of = (np.cumsum(seen) - 1)[codes]
+    codes = compact[flat[second - 1]].astype(np.int64) * size + compact[flat[second]]
+    if size * size <= MAX_PAIR_TABLE:
+        seen = np.zeros(size * size, dtype=bool)
+        seen[codes] = True
+        distinct = np.flatnonzero(seen)
+        pair_of = (np.cumsum(seen) - 1)[codes]
+    else:  # thousands of spellings of the common syllables (a hostile text): sorted instead
+        distinct, pair_of = np.unique(codes, return_inverse=True)
     which = np.flatnonzero(pairable)
     firsts, seconds = which[distinct // size], which[distinct % size]
     joined = JOIN.encode("utf-8")
