@@ -323,15 +323,14 @@ def index_stats(path: Path) -> dict:
     from searchkit.fields import folded_field
     from searchkit.indexing.postings import reader_postings
     from searchkit.indexing.schema import SCHEMA_VERSION
-    from searchkit.text.common_pairs import common_syllables, is_pair_term
+    from searchkit.text.common_pairs import common_syllables
 
     ix = open_index(path)
     with ix.reader() as reader:
         articles = reader.doc_count()
         generation = reader.generation()
         sides = [side for side in reader_postings(reader) if side is not None]
-        terms = set().union(*(side.terms(folded_field("body").name) for side in sides))
-        vocabulary = sum(1 for term in terms if not is_pair_term(term))  # words, not common pairs
+        vocabulary = len(set().union(*(side.words(folded_field("body").name)[0] for side in sides)))
         paired = sum(side.common_version == common_syllables()[1] for side in sides)
     manifest = read_manifest(path, generation)
     size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())

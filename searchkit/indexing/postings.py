@@ -556,11 +556,25 @@ class SegmentPostings:
         counts = np.diff(arrays["offsets"][first:last + 1].astype(np.int64))
         return {t.decode("utf-8"): int(n) for t, n in zip(terms[first:last], counts.tolist()) if not is_pair_term(t)}
 
-    def document_counts(self, field: str) -> np.ndarray:
-        """In how many of the segment's documents each term of a field occurs, in the order
-        of `terms` (empty when the field is not kept)."""
-        arrays = self._field(field)
-        return np.zeros(0, np.int64) if arrays is None else np.diff(arrays["offsets"].astype(np.int64))
+    def words(self, field: str) -> tuple[list[bytes], np.ndarray]:
+        """The sorted terms of a field less the pairs of common syllables (no prefix completes
+        to two words, no vocabulary counts them), with the documents each occurs in.
+
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "s.skp")
+        >>> write_postings(path, [{"body_f": ["cua", "cac", "tram"]}, {"body_f": ["cac"]}])
+        >>> side = SegmentPostings(path)
+        >>> side.terms("body_f"), side.words("body_f")[0], side.words("body_f")[1].tolist()
+        ([b'cac', b'cua', b'cua cac', b'tram'], [b'cac', b'cua', b'tram'], [2, 1, 1])
+        """
+        arrays, terms = self._field(field), self.terms(field)
+        if arrays is None:
+            return [], np.zeros(0, np.int64)
+        counts = np.diff(arrays["offsets"].astype(np.int64))
+        words = [not is_pair_term(term) for term in terms]
+        if all(words):
+            return terms, counts
+        return [term for term, word in zip(terms, words) if word], counts[np.asarray(words, dtype=bool)]
 
     def occurrence_runs(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """(segment doc numbers, frequencies, positions) of a term: each document's positions

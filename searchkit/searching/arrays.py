@@ -22,7 +22,7 @@ import numpy as np
 from searchkit.fields import BY_NAME
 from searchkit.indexing.adapter import deleted_documents, leaf_segment_id, segment_leaves
 from searchkit.searching.scoring import idf, length_norm, tf_part
-from searchkit.text.common_pairs import common_syllables, is_pair_term
+from searchkit.text.common_pairs import common_syllables
 
 #: Posting entries (doc number + frequency, 8 bytes) kept between searches of one index
 #: generation: about 120 MB at most; past it the posting cache starts afresh.
@@ -200,7 +200,7 @@ class IndexArrays:
         key = ("terms", field)
         if key not in self._lengths:
             sides = [side for side in (self._sides[id(leaf)] for leaf, _ in self.leaves) if side is not None]
-            tables = [_words_only(side.terms(field), side.document_counts(field)) for side in sides]
+            tables = [side.words(field) for side in sides]
             tables = [(terms, counts) for terms, counts in tables if terms]
             if len(tables) == 1:
                 self._lengths[key] = tables[0]
@@ -310,15 +310,6 @@ class IndexArrays:
             np.bitwise_or(np.repeat((docs.astype(np.int64) + offset) << 32, freqs), positions, out=keys[at:end])
             at = end
         return keys
-
-
-def _words_only(terms: list[bytes], counts: np.ndarray) -> tuple[list[bytes], np.ndarray]:
-    """A segment's terms of a field and their document counts, less the pairs of common
-    syllables (`text.common_pairs`): no completion of a prefix is two words."""
-    words = [not is_pair_term(term) for term in terms]
-    if all(words):
-        return terms, counts
-    return [term for term, word in zip(terms, words) if word], counts[np.asarray(words, dtype=bool)]
 
 
 def _layout(leaves: list) -> tuple[tuple[str, int, int], ...]:

@@ -369,8 +369,7 @@ def _form_counts(arrays: IndexArrays, field_name: str, folded: tuple[str, ...]) 
 
 def phrase_occurrences(arrays: IndexArrays, field_name: str, folded: tuple[str, ...]) -> np.ndarray:
     """Keys (`doc << 32 | position` of the last syllable) where the syllables stand in order."""
-    common = getattr(arrays, "common", None)
-    if common and len(folded) > 1 and all(word in common for word in folded):  # every two written as one term
+    if _all_common(arrays, folded):  # every two of them written as one term
         return _written_run([(field_name, pair_term(a, b)) for a, b in zip(folded, folded[1:])], arrays.occurrences)
     within = getattr(arrays, "occurrences_within", None)
     if within is None:  # a backend's candidates: few, read whole
@@ -425,13 +424,19 @@ def _written_pairs(arrays: IndexArrays, part: str, forms: tuple[Match, ...]) -> 
     one term: both among its common syllables and matching the same way, with any accents (the
     folded field) or exactly (the accented one; a plain word's occurrences are no term);
     None where it did not."""
-    common = getattr(arrays, "common", None)
     mode = forms[0].mode
-    if not common or len(forms) < 2 or mode == exact.PLAIN or any(m.mode != mode or m.folded not in common
-                                                                   for m in forms):
+    if mode == exact.PLAIN or any(m.mode != mode for m in forms) or not _all_common(arrays, [m.folded for m in forms]):
         return None
     return [exact.field_term(part, Match(pair_term(a.folded, b.folded), pair_term(a.accented, b.accented), mode))
             for a, b in zip(forms, forms[1:])]
+
+
+def _all_common(arrays: IndexArrays, folded) -> bool:
+    """Whether the index wrote every two neighbours of these folded words as one term: two
+    words or more, each among its common syllables (none for an index without the pairs, or
+    a backend's candidates)."""
+    common = getattr(arrays, "common", None)
+    return bool(common) and len(folded) > 1 and all(word in common for word in folded)
 
 
 def _followed(before: np.ndarray, after: np.ndarray) -> np.ndarray:

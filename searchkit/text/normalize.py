@@ -32,9 +32,9 @@ _HAS_LOOKALIKE = re.compile("[%s]" % "".join(map(chr, _LOOKALIKES)))
 # Control characters (not tab, newline, carriage return) and lone UTF-16 surrogates, which
 # JSON can spell ('\\ud800') and a file name can carry: no text holds them on purpose, and
 # pyvi's tagger and UTF-8 encoders fail on them.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_SURROGATES = re.compile(r"[\ud800-\udfff]")
-_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # either: one scan of clean text
+_CONTROL_CHARS, _SURROGATE_CHARS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f", r"\ud800-\udfff"
+_CONTROLS, _SURROGATES = re.compile(f"[{_CONTROL_CHARS}]"), re.compile(f"[{_SURROGATE_CHARS}]")
+_UNSAFE = re.compile(f"[{_CONTROL_CHARS}{_SURROGATE_CHARS}]")  # either: one scan of clean text
 
 
 def sanitize(text: str) -> str:
