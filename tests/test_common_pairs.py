@@ -11,7 +11,7 @@ from searchkit import SearchEngine
 from searchkit.indexing.postings import SUFFIX, SegmentPostings, merge_postings, write_postings
 from searchkit.searching import ranking
 from searchkit.searching.exact import ANY, EXACT, PLAIN, Match
-from searchkit.text.common_pairs import common_syllables, is_pair_term
+from searchkit.text.common_pairs import common_syllables, is_pair_term, pair_term
 from searchkit.text.syllables import folded_form
 from tests.conftest import CORPUS, engine_over, segmented_engine
 
@@ -189,3 +189,26 @@ def test_a_segment_with_thousands_of_spellings_of_common_words_finds_its_pairs_t
 
 def _pair_terms(side, field: str) -> set[str]:
     return {t.decode() for t in side.terms(field) if is_pair_term(t)}
+
+
+def test_old_and_new_tone_placement_and_i_or_y_find_a_common_pair_the_same(tmp_path, monkeypatch):
+    """`văn hoá` and `văn hóa`, `thế kỉ` and `thế kỷ`: the index keeps one form of each, so the
+    pair is one term whichever way an article or a query writes it, and finds what merging
+    the two words finds."""
+    from searchkit.text.syllables import forms
+
+    engine = engine_over(tmp_path, {
+        "cu": "Giữ gìn văn hoá truyền thống\n\nBước sang thế kỉ mới, văn hoá đọc thay đổi nhờ công nghệ số.",
+        "moi": "Thế kỷ của văn hóa số\n\nThế kỷ 21 là thế kỷ của văn hóa số và dịch vụ trực tuyến.",
+        "khac": "Hoa và văn\n\nNgười viết văn trồng hoa, thế giới kì diệu."})
+    arrays = _arrays(engine)
+    assert pair_term(forms("văn")[0], forms("hoá")[0]) in _pairs_in(arrays, "body")
+    assert forms("hoá") == forms("hóa") and forms("kỉ") == forms("kỷ")
+    asked = ['văn hoá', 'văn hóa', '"văn hoá"', 'thế kỉ', 'thế kỷ', '"thế kỷ"', 'van hoa', 'the ki']
+    with_pairs = _answers(engine, asked)
+    # the two articles writing the pair first (a look-alike `văn ... hoa` apart after them), quoted: only them
+    assert [sorted(hit["id"] for hit in hits[:2]) for _, hits in with_pairs] == [["cu", "moi"]] * len(asked)
+    assert [{hit["id"] for hit in hits} for _, hits in (with_pairs[2], with_pairs[5])] == [{"cu", "moi"}] * 2
+    assert with_pairs[0] == with_pairs[1] and with_pairs[3] == with_pairs[4]
+    monkeypatch.setattr(arrays, "common", frozenset())
+    assert _answers(engine, asked) == with_pairs
