@@ -159,26 +159,28 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
     base = arrays.alive.copy() if allowed is None else arrays.alive & allowed
     relevance = np.zeros(arrays.size, dtype=np.float32)
     for group in plan.required:
-        strength, score = _group(arrays, group, matches, trace)
+        strength, score, _ = _group(arrays, group, matches, trace)
         base &= strength >= (1.0 if np.any(strength >= 1.0) else 1e-6)  # as typed, if any article has it so
         relevance += score  # zero where the group does not match
     for clause in plan.excluded:
         base &= _clause(arrays, clause, matches, None)[0] < 1.0  # what the word is, not its look-alikes
-    rows, weights = [], []
+    rows, weights, whole = [], [], []  # whole: the row's strengths are all 0 or 1
     for group in plan.optional:
-        strength, score = _group(arrays, group, matches, trace)
+        strength, score, whole_row = _group(arrays, group, matches, trace)
         rows.append(strength)
+        whole.append(whole_row)
         weights.append(idf(arrays.count, _live_in(arrays, strength >= 1.0) or _live_in(arrays, strength > 0)))
         relevance += score
         if trace is not None:
             trace.weights[_label(group)] = weights[-1]
     known: dict[tuple, np.ndarray] = {}  # words side by side, found once for neighbours and names
     near = _neighbours(arrays, plan, matches, relevance, trace, known)
-    _names(arrays, plan, matches, rows, known)
+    _names(arrays, plan, matches, rows, whole, known)
     _compounds(arrays, plan, relevance, trace)
     if not rows:
         return Ranked(base, relevance, None, int(base.sum()), matches)
-    ranked = _grade(base, relevance, rows, weights, near, bool(plan.required), trace)
+    partial = any(not whole_row and _partial(row) for row, whole_row in zip(rows, whole))
+    ranked = _grade(base, relevance, rows, weights, near, bool(plan.required), partial, trace)
     ranked.matches = matches
     return ranked
 
@@ -197,14 +199,14 @@ def _typed(matches: dict, syllable) -> Match:
 
 
 def _grade(base: np.ndarray, relevance: np.ndarray, rows: list[np.ndarray], weights: list[float],
-           near: list[tuple[float, np.ndarray]], required: bool, trace: Trace | None) -> Ranked:
+           near: list[tuple[float, np.ndarray]], required: bool, partial: bool, trace: Trace | None) -> Ranked:
     """Matches by coverage of the optional words (a look-alike covers a part of its word);
     scores scaled by that coverage; complete matches of a short query first. Words typed side
     by side are a bonus among articles of similar coverage (at most `1 + NEAR_BONUS` times the
     score), never a reason for an article holding fewer words to beat one holding them all,
-    whatever order they were typed in."""
+    whatever order they were typed in. `partial`: some row holds a word in part (a
+    look-alike, or a name's words apart)."""
     words = coverage(np.asarray(weights), rows)
-    partial = any(_partial(row) for row in rows)  # a look-alike, or a name's words apart
     reach = coverage(np.asarray(weights), [row > 0 for row in rows]) if partial else words  # ranked lower, but match
     best = float(reach.max(where=base, initial=-np.inf)) if base.any() else 0.0  # no copy of reach[base]
     if best > 0:
@@ -249,50 +251,59 @@ def _partial(row: np.ndarray) -> bool:
     return float(row.sum()) != np.count_nonzero(row)  # rows of 0 and 1 sum to their count
 
 
-def _group(arrays: IndexArrays, group: Group, matches: dict, trace: Trace | None) -> tuple[np.ndarray, np.ndarray]:
+def _group(arrays: IndexArrays, group: Group, matches: dict,
+           trace: Trace | None) -> tuple[np.ndarray, np.ndarray, bool]:
     """A group matches where one of its clauses does (`a OR b`), as strongly as the best
-    one (1: as typed; `LOOKALIKE_COVER`: a look-alike only); their scores add up."""
-    strength, score = _clause(arrays, group[0], matches, trace)
+    one (1: as typed; `LOOKALIKE_COVER`: a look-alike only); their scores add up. The last
+    value: every strength is 0 or 1."""
+    strength, score, whole = _clause(arrays, group[0], matches, trace)
     for clause in group[1:]:
-        clause_strength, clause_score = _clause(arrays, clause, matches, trace)
+        clause_strength, clause_score, clause_whole = _clause(arrays, clause, matches, trace)
         np.maximum(strength, clause_strength, out=strength)
         score += clause_score
-    return strength, score
+        whole = whole and clause_whole
+    return strength, score, whole
 
 
-def _clause(arrays: IndexArrays, clause: Clause, matches: dict, trace: Trace | None) -> tuple[np.ndarray, np.ndarray]:
-    """(strength, score) of a clause: its typed form and its alternatives count as one term
-    per field (their occurrences add up, their document frequency is that of either); a
-    look-alike of a word typed with accents counts `LOOKALIKE` of an occurrence."""
+def _clause(arrays: IndexArrays, clause: Clause, matches: dict,
+            trace: Trace | None) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(strength, score, whole) of a clause: its typed form and its alternatives count as one
+    term per field (their occurrences add up, their document frequency is that of either); a
+    look-alike of a word typed with accents counts `LOOKALIKE` of an occurrence. `whole`:
+    every strength is 0 or 1 (no look-alike held in any part)."""
     typed = tuple(_typed(matches, s) for s in clause.syllables)
     strength = np.zeros(arrays.size, dtype=np.float32)
     score = np.zeros(arrays.size, dtype=np.float32)
     label = _label((clause,))
-    scored = False
-    for part in clause.fields:
+    found = [(part, _field_counts(arrays, part, clause, typed)) for part in clause.fields]
+    found = [(part, counts) for part, counts in found if len(counts[0])]
+    added = {}  # part -> (doc numbers, contribution), traced in the order of the parts
+    whole = True
+    # the part with the most holders first: written into the zeros, not added to them (a
+    # common word's bodies at 16 times the corpus); the two parts' sum is the same either way
+    for place, (part, (ids, tf, share, as_typed)) in enumerate(sorted(found, key=lambda f: -len(f[1][0]))):
         folded = folded_field(part)
-        ids, tf, share, as_typed = _field_counts(arrays, part, clause, typed)
-        if not len(ids):
-            continue
         every = as_typed.all()
         holders = (_live(arrays, ids) if every else _live_where(arrays, ids, as_typed)) or _live(arrays, ids)
         weight = folded.boost * idf(arrays.count, holders)
         part_tf = tf_part(tf, arrays.norm(folded.name)[ids])
         contribution = weight * part_tf if share is None else weight * share * part_tf  # share None: all 1
-        first = not scored  # nothing written yet in either array
-        if scored:
+        if place:
             score[ids] += contribution
         else:  # nothing added yet: 0 + x is x
             score[ids] = contribution
-            scored = True
         if every:
             strength[ids] = 1.0
         else:  # float32 throughout: a look-alike covers LOOKALIKE_COVER, as the array holds it
+            whole = False
             held = np.where(as_typed, _ONE, _LOOKALIKE_COVER)
-            strength[ids] = held if first else np.maximum(strength[ids], held)  # first: zeros below
+            strength[ids] = np.maximum(strength[ids], held) if place else held  # first: zeros below
         if trace is not None:
+            added[part] = (ids, contribution)
+    if trace is not None:
+        for part, (ids, contribution) in sorted(added.items(), key=lambda item: clause.fields.index(item[0])):
             trace.add(f"{label} · {part}", ids, contribution)
-    return strength, score
+    return strength, score, whole
 
 
 def _field_counts(arrays: IndexArrays, part: str, clause: Clause,
@@ -475,9 +486,11 @@ def _member(keys: np.ndarray, probes: np.ndarray) -> np.ndarray:
     return keys[at] == probes
 
 
-def _names(arrays: IndexArrays, plan: QueryPlan, matches: dict, rows: list[np.ndarray], known: dict) -> None:
+def _names(arrays: IndexArrays, plan: QueryPlan, matches: dict, rows: list[np.ndarray], whole: list[bool],
+           known: dict) -> None:
     """A name's words (`plan.names`: `Nghệ An`) cover only `NAME_APART` of their weight in an
-    article that does not have them side by side (as typed: exactly, where accents decide)."""
+    article that does not have them side by side (as typed: exactly, where accents decide);
+    their rows are then no longer `whole`."""
     single = {g[0].syllables[0].folded: i for i, g in enumerate(plan.optional)
               if len(g) == 1 and len(g[0].syllables) == 1}
     typed = {s.folded: s for c in plan.optional_clauses for s in c.syllables}
@@ -494,6 +507,7 @@ def _names(arrays: IndexArrays, plan: QueryPlan, matches: dict, rows: list[np.nd
             continue
         for i in at:
             rows[i] = np.where(together, rows[i], rows[i] * NAME_APART).astype(np.float32)
+            whole[i] = False
 
 
 def _is_name(name, together: int, holding: int) -> bool:
