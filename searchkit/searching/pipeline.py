@@ -83,7 +83,8 @@ def search(view: View, table: Abbreviations, query: str | AnalysedQuery, *, limi
     started = time.thread_time()
     found = view.candidates(plan, chosen, sort=sort, depth=offset + limit, facets=facets)
     trace = Trace() if explain else None
-    ranked = rank(found.arrays, plan, found.allowed, trace)
+    depth = offset + limit if sort == "relevance" else None  # sorted by date: every match's score is read
+    ranked = rank(found.arrays, plan, found.allowed, trace, depth)
     if not ranked.total and suggest:
         plan, found, ranked = _retry(view, vocabulary, table, plan, chosen, sort, offset + limit, facets,
                                      trace) or (plan, found, ranked)
@@ -191,7 +192,7 @@ def _retry(view: View, vocabulary: Vocabulary, table: Abbreviations, plan: Query
     except QueryError:
         return None
     found = view.candidates(retried, chosen, sort=sort, depth=depth, facets=facets)
-    ranked = rank(found.arrays, retried, found.allowed, trace)
+    ranked = rank(found.arrays, retried, found.allowed, trace, depth if sort == "relevance" else None)
     return (retried, found, ranked) if ranked.total else None
 
 

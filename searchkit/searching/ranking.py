@@ -152,37 +152,46 @@ class Trace:
 
 
 def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None,
-         trace: Trace | None = None) -> Ranked:
+         trace: Trace | None = None, depth: int | None = None) -> Ranked:
     """Every article that holds the required clauses, no excluded one and enough of the
-    optional ones, with its score."""
+    optional ones, with its score. `depth`: only the best `depth` by score will be read (a
+    page of hits ranked by relevance; None: every match's score is wanted, as sorting by date
+    or explaining needs). When the articles holding every word are ranked first and are that
+    many, the others cannot reach the page: their scores are left at 0, not computed."""
     matches = accent_matches(arrays, plan)
     base = arrays.alive.copy() if allowed is None else arrays.alive & allowed
-    relevance = np.zeros(arrays.size, dtype=np.float32)
+    scoring: list[list[list[_Part]]] = []  # each group's clauses' parts, scored once it is known where
     for group in plan.required:
-        strength, score, _ = _group(arrays, group, matches, trace)
+        strength, clauses, _ = _group(arrays, group, matches)
         base &= strength >= (1.0 if np.any(strength >= 1.0) else 1e-6)  # as typed, if any article has it so
-        relevance += score  # zero where the group does not match
+        scoring.append(clauses)
     for clause in plan.excluded:
-        base &= _clause(arrays, clause, matches, None)[0] < 1.0  # what the word is, not its look-alikes
+        base &= _clause(arrays, clause, matches)[0] < 1.0  # what the word is, not its look-alikes
     rows, weights, whole = [], [], []  # whole: the row's strengths are all 0 or 1
     for group in plan.optional:
-        strength, score, whole_row = _group(arrays, group, matches, trace)
+        strength, clauses, whole_row = _group(arrays, group, matches)
         rows.append(strength)
         whole.append(whole_row)
         weights.append(idf(arrays.count, _live_in(arrays, strength >= 1.0) or _live_in(arrays, strength > 0)))
-        relevance += score
+        scoring.append(clauses)
         if trace is not None:
             trace.weights[_label(group)] = weights[-1]
     known: dict[tuple, np.ndarray] = {}  # words side by side, found once for neighbours and names
-    near = _neighbours(arrays, plan, matches, relevance, trace, known)
+    near, pairs = _neighbours(arrays, plan, matches, known)
     _names(arrays, plan, matches, rows, whole, known)
-    _compounds(arrays, plan, relevance, trace)
     if not rows:
+        relevance = _relevance(arrays, plan, scoring, pairs, None, trace)
         return Ranked(base, relevance, None, int(base.sum()), matches)
     partial = any(not whole_row and _partial(row) for row, whole_row in zip(rows, whole))
-    ranked = _grade(base, relevance, rows, weights, near, bool(plan.required), partial, trace)
-    ranked.matches = matches
-    return ranked
+    tiers = _tiers(base, rows, weights, bool(plan.required), partial)
+    matched, words, first, count = tiers
+    within = first if depth is not None and trace is None and first is not None and count >= depth else None
+    relevance = _relevance(arrays, plan, scoring, pairs, within, trace)
+    scores = _scores(relevance, np.flatnonzero(matched if within is None else within), words,
+                     near if len(rows) <= LONG_QUERY else [])
+    if trace is not None:
+        trace.coverage, trace.complete = words, matched & (words >= 1.0 - 1e-6)
+    return Ranked(matched, scores, first, count, matches)
 
 
 def accent_matches(arrays: IndexArrays, plan: QueryPlan) -> dict[tuple[str, str], Match]:
@@ -198,14 +207,12 @@ def _typed(matches: dict, syllable) -> Match:
     return matches.get((syllable.accented, syllable.folded)) or Match(syllable.folded, syllable.accented)
 
 
-def _grade(base: np.ndarray, relevance: np.ndarray, rows: list[np.ndarray], weights: list[float],
-           near: list[tuple[float, np.ndarray]], required: bool, partial: bool, trace: Trace | None) -> Ranked:
-    """Matches by coverage of the optional words (a look-alike covers a part of its word);
-    scores scaled by that coverage; complete matches of a short query first. Words typed side
-    by side are a bonus among articles of similar coverage (at most `1 + NEAR_BONUS` times the
-    score), never a reason for an article holding fewer words to beat one holding them all,
-    whatever order they were typed in. `partial`: some row holds a word in part (a
-    look-alike, or a name's words apart)."""
+def _tiers(base: np.ndarray, rows: list[np.ndarray], weights: list[float], required: bool,
+           partial: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
+    """(matches, coverage, first tier or None, how many hold every word): matches by
+    coverage of the optional words (a look-alike covers a part of its word); for a short
+    query, the complete matches form a first tier. `partial`: some row holds a word in part
+    (a look-alike, or a name's words apart)."""
     words = coverage(np.asarray(weights), rows)
     reach = coverage(np.asarray(weights), [row > 0 for row in rows]) if partial else words  # ranked lower, but match
     best = float(reach.max(where=base, initial=-np.inf)) if base.any() else 0.0  # no copy of reach[base]
@@ -218,15 +225,22 @@ def _grade(base: np.ndarray, relevance: np.ndarray, rows: list[np.ndarray], weig
     # a long query's complete matches are long articles that happen to hold its particles
     short = len(rows) <= COMPLETE_FIRST_UP_TO
     first = complete if short and count >= ENOUGH_COMPLETE and count < matched.sum() else None
-    scores = np.zeros_like(relevance)
-    at = np.flatnonzero(matched)  # only matches are ranked: powers over them alone
-    scores[at] = blend(relevance[at], words[at], COVERAGE_POWER)
-    if near and len(rows) <= LONG_QUERY:  # a concept typed without quotes: its words as typed
+    return matched, words, first, count
+
+
+def _scores(relevance: np.ndarray, at: np.ndarray, words: np.ndarray, near: list[tuple[float, np.ndarray]]) -> np.ndarray:
+    """The scores of the articles `at` (0 elsewhere): relevance scaled by coverage. Words
+    typed side by side (`near`, a short query's) are a bonus among articles of similar
+    coverage (at most `1 + NEAR_BONUS` times the score), never a reason for an article
+    holding fewer words to beat one holding them all, whatever order they were typed in."""
+    scored = blend(relevance[at], words[at], COVERAGE_POWER)  # only matches are ranked: powers over them alone
+    if near:  # a concept typed without quotes: its words as typed
         together = coverage(np.asarray([w for w, _ in near]), [m[at] for _, m in near])
-        scores[at] *= (1.0 + NEAR_BONUS * together ** NEAR_POWER).astype(np.float32)
-    if trace is not None:
-        trace.coverage, trace.complete = words, complete
-    return Ranked(matched, scores, first, count)
+        some = np.flatnonzero(together)  # elsewhere the bonus multiplies by 1
+        scored[some] *= (1.0 + NEAR_BONUS * together[some] ** NEAR_POWER).astype(np.float32)
+    scores = np.zeros_like(relevance)
+    scores[at] = scored
+    return scores
 
 
 def _live(arrays: IndexArrays, ids: np.ndarray) -> int:
@@ -251,59 +265,109 @@ def _partial(row: np.ndarray) -> bool:
     return float(row.sum()) != np.count_nonzero(row)  # rows of 0 and 1 sum to their count
 
 
-def _group(arrays: IndexArrays, group: Group, matches: dict,
-           trace: Trace | None) -> tuple[np.ndarray, np.ndarray, bool]:
+@dataclass(frozen=True, eq=False)
+class _Part:
+    """What a term's BM25 in one part of the articles is made of (a clause's, or words typed
+    side by side), kept until it is known which articles need a score."""
+
+    label: str  # as `--explain` shows it
+    field: str  # the folded field whose lengths normalise it
+    ids: np.ndarray  # doc numbers, sorted
+    tf: np.ndarray  # occurrences in each
+    weight: float  # boost · idf
+    share: np.ndarray | None = None  # of the occurrences, weighted by each form's boost (None: all 1)
+
+    def scores(self, arrays: IndexArrays, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """(doc numbers, BM25) of the articles holding it, those of the mask `within` only
+        when given (each value computed as it is for every article)."""
+        ids, tf, share = self.ids, self.tf, self.share
+        if within is not None:
+            kept = within[ids]
+            ids, tf, share = ids[kept], tf[kept], None if share is None else share[kept]
+        part_tf = tf_part(tf, arrays.norm(self.field)[ids])
+        return ids, self.weight * part_tf if share is None else self.weight * share * part_tf
+
+
+def _group(arrays: IndexArrays, group: Group, matches: dict) -> tuple[np.ndarray, list[list[_Part]], bool]:
     """A group matches where one of its clauses does (`a OR b`), as strongly as the best
-    one (1: as typed; `LOOKALIKE_COVER`: a look-alike only); their scores add up. The last
-    value: every strength is 0 or 1."""
-    strength, score, whole = _clause(arrays, group[0], matches, trace)
+    one (1: as typed; `LOOKALIKE_COVER`: a look-alike only); (strength, each clause's parts,
+    every strength is 0 or 1). Their scores add up (`_relevance`)."""
+    strength, parts, whole = _clause(arrays, group[0], matches)
+    clauses = [parts]
     for clause in group[1:]:
-        clause_strength, clause_score, clause_whole = _clause(arrays, clause, matches, trace)
+        clause_strength, parts, clause_whole = _clause(arrays, clause, matches)
         np.maximum(strength, clause_strength, out=strength)
-        score += clause_score
+        clauses.append(parts)
         whole = whole and clause_whole
-    return strength, score, whole
+    return strength, clauses, whole
 
 
-def _clause(arrays: IndexArrays, clause: Clause, matches: dict,
-            trace: Trace | None) -> tuple[np.ndarray, np.ndarray, bool]:
-    """(strength, score, whole) of a clause: its typed form and its alternatives count as one
+def _clause(arrays: IndexArrays, clause: Clause, matches: dict) -> tuple[np.ndarray, list[_Part], bool]:
+    """(strength, parts, whole) of a clause: its typed form and its alternatives count as one
     term per field (their occurrences add up, their document frequency is that of either); a
-    look-alike of a word typed with accents counts `LOOKALIKE` of an occurrence. `whole`:
-    every strength is 0 or 1 (no look-alike held in any part)."""
+    look-alike of a word typed with accents counts `LOOKALIKE` of an occurrence. `parts`: its
+    BM25 in each part of the articles, in the order of the parts; `whole`: every strength is
+    0 or 1 (no look-alike held in any part)."""
     typed = tuple(_typed(matches, s) for s in clause.syllables)
     strength = np.zeros(arrays.size, dtype=np.float32)
-    score = np.zeros(arrays.size, dtype=np.float32)
     label = _label((clause,))
     found = [(part, _field_counts(arrays, part, clause, typed)) for part in clause.fields]
     found = [(part, counts) for part, counts in found if len(counts[0])]
-    added = {}  # part -> (doc numbers, contribution), traced in the order of the parts
-    whole = True
-    # the part with the most holders first: written into the zeros, not added to them (a
-    # common word's bodies at 16 times the corpus); the two parts' sum is the same either way
+    parts, whole = [], True
+    # the part with the most holders first: written into the zeros, not compared with them (a
+    # common word's bodies at 16 times the corpus); the strongest either way
     for place, (part, (ids, tf, share, as_typed)) in enumerate(sorted(found, key=lambda f: -len(f[1][0]))):
         folded = folded_field(part)
         every = as_typed.all()
         holders = (_live(arrays, ids) if every else _live_where(arrays, ids, as_typed)) or _live(arrays, ids)
-        weight = folded.boost * idf(arrays.count, holders)
-        part_tf = tf_part(tf, arrays.norm(folded.name)[ids])
-        contribution = weight * part_tf if share is None else weight * share * part_tf  # share None: all 1
-        if place:
-            score[ids] += contribution
-        else:  # nothing added yet: 0 + x is x
-            score[ids] = contribution
+        parts.append(_Part(f"{label} · {part}", folded.name, ids, tf, folded.boost * idf(arrays.count, holders),
+                           share))
         if every:
             strength[ids] = 1.0
         else:  # float32 throughout: a look-alike covers LOOKALIKE_COVER, as the array holds it
             whole = False
             held = np.where(as_typed, _ONE, _LOOKALIKE_COVER)
             strength[ids] = np.maximum(strength[ids], held) if place else held  # first: zeros below
-        if trace is not None:
-            added[part] = (ids, contribution)
+    order = [f"{label} · {part}" for part in clause.fields]
+    return strength, sorted(parts, key=lambda p: order.index(p.label)), whole
+
+
+def _clause_score(arrays: IndexArrays, parts: list[_Part], within: np.ndarray | None,
+                  trace: Trace | None) -> np.ndarray:
+    """A clause's BM25 over every article (0 where it is absent, or outside `within`): its
+    parts' added up (two parts: the same sum in either order, so the one with the most
+    holders is written into the zeros first, not added to them)."""
+    score = np.zeros(arrays.size, dtype=np.float32)
+    found = [(part, *part.scores(arrays, within)) for part in parts]
+    for place, (_, ids, values) in enumerate(sorted(found, key=lambda f: -len(f[1]))):
+        if place:
+            score[ids] += values
+        else:  # nothing added yet: 0 + x is x
+            score[ids] = values
     if trace is not None:
-        for part, (ids, contribution) in sorted(added.items(), key=lambda item: clause.fields.index(item[0])):
-            trace.add(f"{label} · {part}", ids, contribution)
-    return strength, score, whole
+        for part, ids, values in found:
+            trace.add(part.label, ids, values)
+    return score
+
+
+def _relevance(arrays: IndexArrays, plan: QueryPlan, scoring: list[list[list[_Part]]], pairs: list[_Part],
+               within: np.ndarray | None, trace: Trace | None) -> np.ndarray:
+    """Every article's relevance before coverage, or that of the articles `within` (0 for
+    the others): each group's clauses (the required ones first), the words typed side by
+    side, the pyvi words, added up in that order."""
+    relevance = np.zeros(arrays.size, dtype=np.float32)
+    for clauses in scoring:
+        score = _clause_score(arrays, clauses[0], within, trace)
+        for parts in clauses[1:]:
+            score += _clause_score(arrays, parts, within, trace)
+        relevance += score  # zero where the group does not match
+    for pair in pairs:
+        ids, values = pair.scores(arrays, within)
+        relevance[ids] += values
+        if trace is not None:
+            trace.add(pair.label, ids, values)
+    _compounds(arrays, plan, relevance, within, trace)
+    return relevance
 
 
 def _field_counts(arrays: IndexArrays, part: str, clause: Clause,
@@ -534,16 +598,17 @@ def _name_forms(name, typed: tuple[Match, ...]) -> list[tuple[Match, ...]]:
             for spelling in spellings]
 
 
-def _neighbours(arrays: IndexArrays, plan: QueryPlan, matches: dict, relevance: np.ndarray,
-                trace: Trace | None, known: dict) -> list[tuple[float, np.ndarray]]:
-    """BM25 of words typed side by side as if they were one term (how often the article has
-    them side by side, weighed by how rare that is), added to `relevance`: an article holding
-    `chữ ký số` as written ranks above one holding the three syllables apart. Typed accents
-    decide here too: `Nghệ An` side by side counts, `nghệ Ấn` does not."""
+def _neighbours(arrays: IndexArrays, plan: QueryPlan, matches: dict,
+                known: dict) -> tuple[list[tuple[float, np.ndarray]], list[_Part]]:
+    """Words typed side by side: (the articles holding each run as typed, with its idf, for
+    the bonus; its BM25 in each part as if it were one term: how often the article has them
+    side by side, weighed by how rare that is). An article holding `chữ ký số` as written
+    ranks above one holding the three syllables apart. Typed accents decide here too: `Nghệ
+    An` side by side counts, `nghệ Ấn` does not."""
     long_query = len(plan.optional) > LONG_QUERY
     typed = {s.folded: s for c in plan.optional_clauses for s in c.syllables}
     restored = dict(plan.restored_forms)
-    found = []
+    found, pairs = [], []
     for neighbours in plan.neighbours:
         holding = np.zeros(arrays.size, dtype=bool)
         # typed with accents: as typed only, a look-alike pair (`nghệ Ấn`) is no bonus
@@ -556,19 +621,15 @@ def _neighbours(arrays: IndexArrays, plan: QueryPlan, matches: dict, relevance: 
             if not len(keys):
                 continue
             ids, counts = exact.doc_counts(keys)
-            tf, holders = counts.astype(np.float32), ids
-            weight = PAIR_BOOST * folded.boost * idf(arrays.count, _live(arrays, holders))
-            part_score = weight * tf_part(tf, arrays.norm(field_f)[ids])
-            relevance[ids] += part_score
-            holding[holders] = True
-            if trace is not None:
-                trace.add(f'"{neighbours}" · {part}', ids, part_score)
+            weight = PAIR_BOOST * folded.boost * idf(arrays.count, _live(arrays, ids))
+            pairs.append(_Part(f'"{neighbours}" · {part}', field_f, ids, counts.astype(np.float32), weight))
+            holding[ids] = True
         count = _live_in(arrays, holding)
         if count:  # after the words as typed: the restoration's are found among them (`_side_by_side`)
             as_restored = _as_restored(arrays, known, forms, restored)
             found.append((idf(arrays.count, count), holding if as_restored is None else
                           np.where(as_restored, 1.0, np.where(holding, RESTORED_LOOSE, 0.0)).astype(np.float32)))
-    return found
+    return found, pairs
 
 
 def _as_restored(arrays: IndexArrays, known: dict, forms: tuple[Match, ...], restored: dict) -> np.ndarray | None:
@@ -634,13 +695,18 @@ def _glue(arrays: IndexArrays, field_name: str, words: tuple[str, ...]) -> bool:
     return all(arrays.document_frequency(field_name, word) > common for word in words)
 
 
-def _compounds(arrays: IndexArrays, plan: QueryPlan, relevance: np.ndarray, trace: Trace | None) -> None:
-    """Typed syllables that pyvi found as one word in the article ('bán_hàng')."""
+def _compounds(arrays: IndexArrays, plan: QueryPlan, relevance: np.ndarray, within: np.ndarray | None,
+               trace: Trace | None) -> None:
+    """Typed syllables that pyvi found as one word in the article ('bán_hàng'), added to
+    `relevance` (of the articles `within` only, when given)."""
     (words,) = fields_of(WORDS)
     for word in plan.compounds:
         if not arrays.document_frequency(words.name, word):
             continue
         ids, values = arrays.term_scores(words.name, word, words.boost)
+        if within is not None:
+            kept = within[ids]
+            ids, values = ids[kept], values[kept]
         relevance[ids] += values
         if trace is not None and len(ids):
             trace.add(f"{word} (từ)", ids, values)
