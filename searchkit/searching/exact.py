@@ -101,8 +101,11 @@ def occurrences_within(arrays, part: str, match: Match, docs: np.ndarray | None)
     an index reads a common word's positions in those articles only (the other keys may be
     there too, when they were read already); a backend's candidates are read whole."""
     within = getattr(arrays, "occurrences_within", None)
-    if docs is None or within is None or match.mode == PLAIN:
+    if docs is None or within is None:
         return occurrences(arrays, part, match)
+    if match.mode == PLAIN:
+        known = getattr(arrays, "memo", {}).get("plain", {}).get((part, match.folded))
+        return known if known is not None else _plain_within(arrays, part, match.folded, docs)
     return within(*field_term(part, match), docs)
 
 
@@ -117,8 +120,7 @@ def holders(arrays, part: str, match: Match) -> int:
 def counts(arrays, part: str, match: Match) -> tuple[np.ndarray, np.ndarray]:
     """(doc numbers, occurrences) of the syllable as it must match, in one part."""
     if match.mode == PLAIN:
-        docs, found = doc_counts(occurrences(arrays, part, match))
-        return docs, found.astype(np.float32)
+        return _plain_counts(arrays, part, match.folded)
     return arrays.postings(*field_term(part, match))
 
 
@@ -153,6 +155,38 @@ def _plain(arrays, part: str, folded: str, keys: np.ndarray) -> np.ndarray:
     return memo[key]
 
 
+def _plain_counts(arrays, part: str, folded: str) -> tuple[np.ndarray, np.ndarray]:
+    """(doc numbers, occurrences) of the folded word written plain in one part. An index's
+    come from postings: each article's folded occurrences less those of the marked spellings
+    (each of those is a folded one at the same position), where taking their positions apart
+    read millions of keys of a common word at 16 times the corpus; a backend's candidates
+    are counted from their positions."""
+    if not hasattr(arrays, "occurrences_within"):
+        docs, found = doc_counts(occurrences(arrays, part, Match(folded, folded, PLAIN)))
+        return docs, found.astype(np.float32)
+    ids, freqs = arrays.postings(folded_field(part).name, folded)
+    marked = np.zeros(arrays.size, np.float32)
+    for variant in _variants(arrays, folded):
+        variant_ids, variant_freqs = arrays.postings(accented_field(part).name, variant)
+        marked[variant_ids] += variant_freqs  # distinct doc numbers: one addition each
+    plain = freqs - marked[ids]
+    kept = plain > 0
+    return ids[kept], plain[kept]
+
+
+def _plain_within(arrays, part: str, folded: str, docs: np.ndarray) -> np.ndarray:
+    """The plain occurrences (`_plain`) in the sorted doc numbers `docs`: the folded ones
+    there less the marked spellings' there, each read in those articles only."""
+    keys = arrays.occurrences_within(folded_field(part).name, folded, docs)
+    plain = np.ones(len(keys), dtype=bool)
+    for variant in _variants(arrays, folded):
+        taken = arrays.occurrences_within(accented_field(part).name, variant, docs)
+        if len(taken) and len(keys):
+            at = np.minimum(np.searchsorted(keys, taken), len(keys) - 1)
+            plain[at[keys[at] == taken]] = False
+    return keys[plain]
+
+
 def _variants(arrays, folded: str) -> list[str]:
     """The marked spellings of `folded` that the index holds, when `folded` is a Vietnamese
     word written plain (`an`; not `internet`, nor `nguyen`, which needs its marks), remembered
@@ -174,10 +208,8 @@ def _plain_is_common(arrays, folded: str) -> bool:
     if folded not in memo:
         if len(memo) >= MAX_REMEMBERED * 16:
             memo.clear()
-        name = folded_field("body").name
-        total = arrays.document_frequency(name, folded)
-        plain = _plain(arrays, "body", folded, arrays.occurrences(name, folded)) if total else None
-        memo[folded] = bool(total) and len(doc_counts(plain)[0]) >= PLAIN_SHARE * total
+        total = arrays.document_frequency(folded_field("body").name, folded)
+        memo[folded] = bool(total) and len(_plain_counts(arrays, "body", folded)[0]) >= PLAIN_SHARE * total
     return memo[folded]
 
 
