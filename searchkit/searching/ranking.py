@@ -154,10 +154,11 @@ class Trace:
 def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None,
          trace: Trace | None = None, depth: int | None = None) -> Ranked:
     """Every article that holds the required clauses, no excluded one and enough of the
-    optional ones, with its score. `depth`: only the best `depth` by score will be read (a
-    page of hits ranked by relevance; None: every match's score is wanted, as sorting by date
-    or explaining needs). When the articles holding every word are ranked first and are that
-    many, the others cannot reach the page: their scores are left at 0, not computed."""
+    optional ones, with its score (0 for the others: they are never read). `depth`: only the
+    best `depth` by score will be read (a page of hits ranked by relevance; None: every
+    match's score is wanted, as sorting by date needs). When the articles holding every word
+    are ranked first and are that many, the other matches cannot reach the page: their
+    scores are left at 0 too, not computed."""
     matches = accent_matches(arrays, plan)
     base = arrays.alive.copy() if allowed is None else arrays.alive & allowed
     scoring: list[list[list[_Part]]] = []  # each group's clauses' parts, scored once it is known where
@@ -180,12 +181,14 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
     near, pairs = _neighbours(arrays, plan, matches, known)
     _names(arrays, plan, matches, rows, whole, known)
     if not rows:
-        relevance = _relevance(arrays, plan, scoring, pairs, None, trace)
+        relevance = _relevance(arrays, plan, scoring, pairs, base if trace is None else None, trace)
         return Ranked(base, relevance, None, int(base.sum()), matches)
     partial = any(not whole_row and _partial(row) for row, whole_row in zip(rows, whole))
-    tiers = _tiers(base, rows, weights, bool(plan.required), partial)
-    matched, words, first, count = tiers
-    within = first if depth is not None and trace is None and first is not None and count >= depth else None
+    matched, words, first, count = _tiers(base, rows, weights, bool(plan.required), partial)
+    # only matches have a score (an explanation shows every article's parts)
+    within = matched if trace is None else None
+    if depth is not None and trace is None and first is not None and count >= depth:
+        within = first  # the page is filled from the first tier: the rest are never read
     relevance = _relevance(arrays, plan, scoring, pairs, within, trace)
     scores = _scores(relevance, np.flatnonzero(matched if within is None else within), words,
                      near if len(rows) <= LONG_QUERY else [])
