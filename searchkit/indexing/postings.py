@@ -48,6 +48,13 @@ MAX_REMEMBERED_TERMS = 200_000
 #: into a list: a cold query looks up a few terms per segment, and splitting every field's
 #: tens of thousands of terms was 17 ms of its 200 (issue 21, item 6).
 VIEW_LOOKUPS = 32
+#: ... or more for a large field: one lookup for this many of its terms. A lookup in the bytes
+#: costs about 11 µs more than in the list, splitting about 70 ns a term (73,735 terms at 16
+#: times the corpus: 5 ms), so the field is split once bisecting its bytes has cost about as
+#: much as splitting would (2-competitive, as renting skis before buying): at 32 lookups,
+#: every field of every segment was split within the first 30 searches of a new index, up to
+#: 27 ms of one search.
+TERMS_PER_LOOKUP = 160
 #: An empty token keeps its position and is not indexed: the accented fields hold marked
 #: syllables only, at the positions of the folded fields (exact phrases: `Nghệ An`).
 HOLDER = b""
@@ -397,6 +404,16 @@ def _moved_positions(flat: np.ndarray, was: np.ndarray, ends: np.ndarray, moved:
     return out
 
 
+def split_after(terms: int) -> int:
+    """How many lookups a field of `terms` terms answers from their bytes before splitting
+    them into a list.
+
+    >>> split_after(500), split_after(73_735)
+    (32, 460)
+    """
+    return max(VIEW_LOOKUPS, terms // TERMS_PER_LOOKUP)
+
+
 class _TermView:
     """A field's sorted terms as a sequence over their bytes (each term then a separator):
     bisecting it makes only the terms it compares."""
@@ -495,14 +512,14 @@ class SegmentPostings:
 
     def _sorted_terms(self, field: str, arrays: dict[str, np.ndarray]) -> Sequence[bytes]:
         """The field's terms to bisect: the list once split, else a view of their bytes for
-        the first VIEW_LOOKUPS lookups (then the list: warm searches bisect it)."""
+        the first lookups (`split_after`; then the list: warm searches bisect it)."""
         if field in self._terms:
             return self._terms[field]
         view = self._views.get(field)
         if view is None:
             view = self._views[field] = _TermView(arrays["terms"])
         view.lookups += 1
-        if view.lookups > VIEW_LOOKUPS:
+        if view.lookups > split_after(len(view)):
             del self._views[field]
             return self.terms(field)
         return view
