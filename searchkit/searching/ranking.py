@@ -78,6 +78,10 @@ RESTRICT_RATIO = 4
 #: folded ones through an array over every article (`_aligned`), not by a binary search each.
 DENSE_SHARE = 64
 
+#: A term's scores are computed for the articles that need one only when they are fewer than
+#: this share of its holders (`_Part.scores`): else for all of them, the others never read.
+KEPT_SHARE = 0.5
+
 _ONE, _LOOKALIKE_COVER = np.float32(1.0), np.float32(LOOKALIKE_COVER)
 
 
@@ -94,7 +98,7 @@ class Ranked:
 
     @property
     def total(self) -> int:
-        return int(self.matched.sum())
+        return int(np.count_nonzero(self.matched))  # of booleans: no sum over integers
 
     def order_key(self, docs: np.ndarray) -> tuple[np.ndarray, ...]:
         """Sort keys for np.lexsort (last is primary): doc number, score, tier."""
@@ -182,7 +186,7 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
     _names(arrays, plan, matches, rows, whole, known)
     if not rows:
         relevance = _relevance(arrays, plan, scoring, pairs, base if trace is None else None, trace)
-        return Ranked(base, relevance, None, int(base.sum()), matches)
+        return Ranked(base, relevance, None, int(np.count_nonzero(base)), matches)
     partial = any(not whole_row and _partial(row) for row, whole_row in zip(rows, whole))
     matched, words, first, count = _tiers(base, rows, weights, bool(plan.required), partial)
     # only matches have a score (an explanation shows every article's parts)
@@ -224,10 +228,10 @@ def _tiers(base: np.ndarray, rows: list[np.ndarray], weights: list[float], requi
     else:  # no article holds an optional word: the required ones decide alone, if any
         matched = base if required else np.zeros_like(base)
     complete = matched & (words >= 1.0 - 1e-6)
-    count = int(complete.sum())
+    count = int(np.count_nonzero(complete))
     # a long query's complete matches are long articles that happen to hold its particles
     short = len(rows) <= COMPLETE_FIRST_UP_TO
-    first = complete if short and count >= ENOUGH_COMPLETE and count < matched.sum() else None
+    first = complete if short and count >= ENOUGH_COMPLETE and count < np.count_nonzero(matched) else None
     return matched, words, first, count
 
 
@@ -281,12 +285,14 @@ class _Part:
     share: np.ndarray | None = None  # of the occurrences, weighted by each form's boost (None: all 1)
 
     def scores(self, arrays: IndexArrays, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """(doc numbers, BM25) of the articles holding it, those of the mask `within` only
-        when given (each value computed as it is for every article)."""
+        """(doc numbers, BM25) of the articles holding it: at least those of the mask
+        `within` when given (each value computed as it is for every article); all of them
+        when most are in it, where taking the others out would cost more than it saves."""
         ids, tf, share = self.ids, self.tf, self.share
         if within is not None:
             kept = within[ids]
-            ids, tf, share = ids[kept], tf[kept], None if share is None else share[kept]
+            if np.count_nonzero(kept) < KEPT_SHARE * len(ids):
+                ids, tf, share = ids[kept], tf[kept], None if share is None else share[kept]
         part_tf = tf_part(tf, arrays.norm(self.field)[ids])
         return ids, self.weight * part_tf if share is None else self.weight * share * part_tf
 
@@ -337,9 +343,9 @@ def _clause(arrays: IndexArrays, clause: Clause, matches: dict) -> tuple[np.ndar
 
 def _clause_score(arrays: IndexArrays, parts: list[_Part], within: np.ndarray | None,
                   trace: Trace | None) -> np.ndarray:
-    """A clause's BM25 over every article (0 where it is absent, or outside `within`): its
-    parts' added up (two parts: the same sum in either order, so the one with the most
-    holders is written into the zeros first, not added to them)."""
+    """A clause's BM25 over every article (0 where it is absent; outside `within`, never
+    read, 0 or its BM25): its parts' added up (two parts: the same sum in either order, so
+    the one with the most holders is written into the zeros first, not added to them)."""
     score = np.zeros(arrays.size, dtype=np.float32)
     found = [(part, *part.scores(arrays, within)) for part in parts]
     for place, (_, ids, values) in enumerate(sorted(found, key=lambda f: -len(f[1]))):
@@ -355,8 +361,8 @@ def _clause_score(arrays: IndexArrays, parts: list[_Part], within: np.ndarray | 
 
 def _relevance(arrays: IndexArrays, plan: QueryPlan, scoring: list[list[list[_Part]]], pairs: list[_Part],
                within: np.ndarray | None, trace: Trace | None) -> np.ndarray:
-    """Every article's relevance before coverage, or that of the articles `within` (0 for
-    the others): each group's clauses (the required ones first), the words typed side by
+    """Every article's relevance before coverage, or that of the articles `within` (the
+    others' is never read: 0 or their relevance): each group's clauses (the required ones first), the words typed side by
     side, the pyvi words, added up in that order."""
     relevance = np.zeros(arrays.size, dtype=np.float32)
     for clauses in scoring:
