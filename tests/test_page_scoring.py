@@ -1,0 +1,95 @@
+"""Ranking scores only the articles that can reach the page (issue 21): the matches, and of
+them only the first tier (those holding every word) when it fills offset + limit. A plain
+word's counts come from postings, its positions from the articles a run needs. Every page,
+score and total must be the one that scoring every article gives."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from searchkit.searching import exact, ranking
+from tests.conftest import segmented_engine
+
+QUERIES = ["trạm BTS", "tram BTS", "Đắk Nông đã làm gì để phát triển trạm BTS?", "chữ ký số", "Nghệ An",
+           "nghệ Ấn", "an ninh mạng", "Bộ Thông tin và Truyền thông", "doanh nghiệp viễn thông",
+           '"trạm BTS" Đắk Nông', "+BTS trạm phát sóng", "các nhà mạng", "của các", "CNTT", "TT&TT",
+           "truyeenf thoong", "viễn thông -BTS", "trạm BTS của các nhà mạng ở Đắk Nông"]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    """300 articles made of the seed articles' paragraphs, in three segments."""
+    return segmented_engine(tmp_path_factory.mktemp("page"), 300)
+
+
+def _page(results) -> tuple:
+    return results.total, results.complete, [(hit.id, hit.score) for hit in results.hits]
+
+
+@pytest.mark.parametrize("offset", [0, 7])
+def test_a_page_is_the_one_scoring_every_article_gives(engine, offset):
+    """An explanation scores every article (it shows each one's parts): its page is the same."""
+    for query in QUERIES:
+        page = engine.search(query, limit=5, offset=offset)
+        assert page.hits or query == "viễn thông -BTS", query
+        assert _page(page) == _page(engine.search(query, limit=5, offset=offset, explain=True)), query
+
+
+def test_scores_left_out_are_of_articles_the_page_never_reads(engine, monkeypatch):
+    """Each search is ranked twice, with its depth and with every match scored: the same page
+    and the same scores on it, though many articles went unscored."""
+    unscored, first_tier = 0, 0
+    rank = ranking.rank
+
+    def both(arrays, plan, allowed=None, trace=None, depth=None):
+        nonlocal unscored, first_tier
+        ranked, whole = rank(arrays, plan, allowed, trace, depth), rank(arrays, plan, allowed, trace, None)
+        if depth is not None:
+            assert ranked.top(depth) == whole.top(depth)
+            assert (ranked.total, ranked.complete) == (whole.total, whole.complete)
+            skipped = whole.matched & (whole.scores != 0) & (ranked.scores == 0)
+            unscored += int(np.count_nonzero(skipped))
+            first_tier += ranked.first is not None and bool(skipped.any())
+            assert not np.any(skipped & (ranked.first if ranked.first is not None else whole.matched))
+        return ranked
+
+    monkeypatch.setattr(ranking, "rank", both)
+    for query in QUERIES:
+        engine.search(query, limit=3)
+    assert first_tier >= 3 and unscored > 100
+
+
+def test_sorted_by_date_every_match_keeps_its_score(engine):
+    """Equal dates are ordered by score: sorting by date scores every match."""
+    for query in ("trạm BTS", "viễn thông", "các nhà mạng"):
+        dated = engine.search(query, limit=50, sort="date")
+        explained = engine.search(query, limit=50, sort="date", explain=True)
+        assert _page(dated) == _page(explained) and all(hit.score > 0 for hit in dated.hits)
+
+
+def test_a_plain_word_counted_from_postings_as_from_its_positions(engine):
+    engine.search("trạm BTS", limit=1)
+    arrays = engine.backend._arrays[1]
+    checked = 0
+    for folded in ("an", "ban", "tram", "cac", "co", "la", "thong", "ninh", "nong"):
+        for part in ("title", "body"):
+            keys = exact.occurrences(arrays, part, exact.Match(folded, folded, exact.PLAIN))
+            docs, counts = exact.doc_counts(keys)
+            found = exact._plain_counts(arrays, part, folded)
+            assert found[0].tolist() == docs.tolist() and found[1].tolist() == counts.astype(np.float32).tolist()
+            assert len(arrays.postings(f"{part}_f", folded)[0]) >= len(docs)
+            some = docs[::3]
+            within = exact._plain_within(arrays, part, folded, some)
+            assert within[np.isin(within >> 32, some)].tolist() == keys[np.isin(keys >> 32, some)].tolist()
+            checked += len(docs)
+    assert checked > 500
+
+
+def test_a_search_of_required_words_only_answers_in_json(engine):
+    for query in ('"trạm BTS"', "+BTS +trạm"):
+        results = engine.search(query, limit=3)
+        assert results.total and isinstance(results.complete, int)
+        json.dumps(results.to_dict(), ensure_ascii=False)
