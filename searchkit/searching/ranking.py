@@ -484,8 +484,22 @@ def _in_order(count: int, size, fetch, head: np.ndarray | None = None) -> np.nda
         if not len(keys):
             break
         docs = exact.doc_counts(keys)[0] if size(i) > RESTRICT_RATIO * len(keys) else None
-        keys = _common(keys, fetch(i, docs) + (at - i))
+        keys = _shifted_common(keys, fetch(i, docs), at - i)
     return keys + (count - 1 - at) if at != count - 1 else keys
+
+
+def _shifted_common(keys: np.ndarray, other: np.ndarray, shift: int) -> np.ndarray:
+    """The keys of `keys` that are keys of `other` moved by `shift` places: the shorter of
+    the two is moved (a common word's millions of keys are not copied to be moved).
+
+    >>> _shifted_common(np.array([3, 7, 9]), np.array([1, 2, 6, 8]), 1).tolist()
+    [3, 7, 9]
+    """
+    if not shift:
+        return _common(keys, other)
+    if len(other) <= len(keys):
+        return _common(keys, other + shift)
+    return _common(keys - shift, other) + shift
 
 
 def _written_run(pairs: list[tuple[str, str]], occurrences) -> np.ndarray:
@@ -530,7 +544,7 @@ def _followed(before: np.ndarray, after: np.ndarray) -> np.ndarray:
     >>> _followed(np.array([1, 5, 9]), np.array([2, 3, 10])).tolist()
     [2, 10]
     """
-    return _common(before + 1, after)
+    return _shifted_common(after, before, 1)
 
 
 def _common(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -693,7 +707,7 @@ def _as_matched(arrays: IndexArrays, part: str, keys: np.ndarray, forms: tuple[M
         if match.mode == ANY or not len(keys):
             continue
         docs = exact.doc_counts(keys)[0] if exact.holders(arrays, part, match) > RESTRICT_RATIO * len(keys) else None
-        keys = _common(keys - (last - i), exact.occurrences_within(arrays, part, match, docs)) + (last - i)
+        keys = _shifted_common(keys, exact.occurrences_within(arrays, part, match, docs), last - i)
     return keys
 
 
