@@ -385,17 +385,18 @@ def _field_counts(arrays: IndexArrays, part: str, clause: Clause,
     them, no alternative), whether the clause matches as typed) in one part. Look-alikes count `LOOKALIKE`; an alternative
     (`CNTT` for *công nghệ thông tin*) counts as typed, a little less (its boost)."""
     name = folded_field(part).name
-    ids, counts = _form_counts(arrays, name, clause.folded)
+    keys = phrase_occurrences(arrays, name, clause.folded) if len(clause.folded) > 1 else None
+    ids, counts = arrays.postings(name, clause.folded[0]) if keys is None else _key_counts(keys)
     if not clause.alternatives and all(m.mode == ANY for m in typed):  # a plain word: its postings as they are
         return ids, counts, None, np.ones(len(ids), bool)
     if not clause.alternatives:  # exact occurrences are some of the folded ones: no dense arrays
-        exact_ids, exact_counts = _exact_counts(arrays, part, typed)
+        exact_ids, exact_counts = _exact_counts(arrays, part, typed, keys)
         exact_tf = _aligned(ids, exact_ids, exact_counts, arrays.size)
         return ids, LOOKALIKE * counts + (1.0 - LOOKALIKE) * exact_tf, None, exact_tf > 0
     tf = np.zeros(arrays.size, dtype=np.float32)
     as_typed = np.zeros(arrays.size, dtype=bool)
     if any(m.mode != ANY for m in typed):
-        exact_ids, exact_counts = _exact_counts(arrays, part, typed)
+        exact_ids, exact_counts = _exact_counts(arrays, part, typed, keys)
         tf[ids] += LOOKALIKE * counts
         tf[exact_ids] += (1.0 - LOOKALIKE) * exact_counts
         as_typed[exact_ids] = True
@@ -432,21 +433,27 @@ def _aligned(ids: np.ndarray, subset: np.ndarray, values: np.ndarray, size: int)
     return spread[ids]
 
 
-def _exact_counts(arrays: IndexArrays, part: str, typed: tuple[Match, ...]) -> tuple[np.ndarray, np.ndarray]:
+def _exact_counts(arrays: IndexArrays, part: str, typed: tuple[Match, ...],
+                  loose: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(doc numbers, occurrences) of the typed syllables as they must match (`exact.decide`),
-    standing in order when there are several."""
+    standing in order when there are several; `loose`: the keys where they stand in order
+    with any accents, found already: the exact ones are looked up among them (a quoted
+    phrase's few articles), not found anew over every article."""
     if len(typed) == 1:
         return exact.counts(arrays, part, typed[0])
-    keys = _side_by_side(arrays, {}, part, typed)
-    docs, counts = exact.doc_counts(keys)
-    return docs, counts.astype(np.float32)
+    known = {} if loose is None else {(part, tuple(Match(m.folded, m.folded) for m in typed)): loose}
+    return _key_counts(_side_by_side(arrays, known, part, typed))
 
 
 def _form_counts(arrays: IndexArrays, field_name: str, folded: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """(doc numbers, occurrences) of a syllable, or of syllables standing in order."""
     if len(folded) == 1:
         return arrays.postings(field_name, folded[0])
-    keys = phrase_occurrences(arrays, field_name, folded)
+    return _key_counts(phrase_occurrences(arrays, field_name, folded))
+
+
+def _key_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(doc numbers, occurrences in each, as float32) of sorted `doc << 32 | position` keys."""
     docs, counts = exact.doc_counts(keys)
     return docs, counts.astype(np.float32)
 
@@ -643,16 +650,30 @@ def _neighbours(arrays: IndexArrays, plan: QueryPlan, matches: dict,
             keys = _side_by_side(arrays, known, part, forms)
             if not len(keys):
                 continue
-            ids, counts = exact.doc_counts(keys)
+            ids, counts = _key_counts(keys)
             weight = PAIR_BOOST * folded.boost * idf(arrays.count, _live(arrays, ids))
-            pairs.append(_Part(f'"{neighbours}" · {part}', field_f, ids, counts.astype(np.float32), weight))
+            pairs.append(_Part(f'"{neighbours}" · {part}', field_f, ids, counts, weight))
             holding[ids] = True
         count = _live_in(arrays, holding)
         if count:  # after the words as typed: the restoration's are found among them (`_side_by_side`)
             as_restored = _as_restored(arrays, known, forms, restored)
             found.append((idf(arrays.count, count), holding if as_restored is None else
-                          np.where(as_restored, 1.0, np.where(holding, RESTORED_LOOSE, 0.0)).astype(np.float32)))
+                          _restored_row(holding, as_restored)))
     return found, pairs
+
+
+def _restored_row(holding: np.ndarray, as_restored: np.ndarray) -> np.ndarray:
+    """How much of the bonus each article earns: 1 where the words stand as restored,
+    RESTORED_LOOSE where they stand side by side otherwise, 0 elsewhere (in float32
+    throughout, where two nested `np.where` worked in float64).
+
+    >>> _restored_row(np.array([True, True, False]), np.array([True, False, False])).tolist()
+    [1.0, 0.5, 0.0]
+    """
+    row = holding.astype(np.float32)
+    row *= np.float32(RESTORED_LOOSE)
+    row[as_restored] = 1.0
+    return row
 
 
 def _as_restored(arrays: IndexArrays, known: dict, forms: tuple[Match, ...], restored: dict) -> np.ndarray | None:
