@@ -292,17 +292,20 @@ def find_syllables(text: str, folded: Iterable[str], limit: int | None = None) -
     >>> text = "mạng 2-2,5G, 3.5G rồi 5G; 1.000 đồng"
     >>> [text[s.start:s.end] for s in find_syllables(text, {"5g", "2,5g", "1000"})]
     ['2,5G', '5G', '1.000']
+    >>> text = "Xlam làm_lam ²lam lam"  # a match begins a word: not inside one
+    >>> [text[s.start:s.end] for s in find_syllables(text, {"lam"})]
+    ['làm', 'lam', 'lam']
     """
     wanted = frozenset(folded)
     flat = _fold_lower(text)
     if flat is None or len(flat) != len(text) or not wanted:  # ß → ss, İ → i̇: rare
         return [s for s in syllables(text) if s.folded in wanted][:limit]
-    pattern = _finder(wanted)
+    pattern, starts_checked_here = _finder(wanted)
     found: list[Syllable] = []
     done = 0  # where the last run of a number ends: its syllables are all in `found`
     for match in pattern.finditer(flat):
         start, end = match.span()
-        if start < done:
+        if start < done or (starts_checked_here and start and flat[start - 1].isalnum()):  # inside a word
             continue
         near = text[start - 1:start] if start else ""
         if (near in ".," or text[end:end + 1] in ".," or "." in flat[start:end] or "," in flat[start:end]) \
@@ -320,14 +323,20 @@ def find_syllables(text: str, folded: Iterable[str], limit: int | None = None) -
 
 
 @lru_cache(maxsize=256)
-def _finder(wanted: frozenset[str]) -> re.Pattern:
+def _finder(wanted: frozenset[str]) -> tuple[re.Pattern, bool]:
     """The pattern `find_syllables` looks for, built once per set of terms: a page of hits
-    marks the same terms in every title and body (a query of many prefixes has thousands)."""
+    marks the same terms in every title and body (a query of many prefixes has thousands);
+    and whether the caller checks that a match begins a word. Where every term is letters
+    and digits, it does: a pattern that begins with a look-behind gets none of `re`'s skipping
+    to the letters a match can begin with, and scanned a body in 65 µs instead of 2-30 µs
+    (no match can then begin inside another, so checking afterwards finds the same ones)."""
     variants = wanted | {w[:-1] + "y" for w in wanted if w.endswith("i")}  # sĩ is also sỹ
     numbers = sorted((v for v in variants if v[:1].isdecimal()), key=len, reverse=True)
     words = _trie_pattern(sorted(v for v in variants if not v[:1].isdecimal()))
     spelled = "|".join([*map(_spelled, numbers), *([words] if words else [])])
-    return re.compile(r"(?<![^\W_])(?:%s)(?![^\W_])" % spelled)
+    if not numbers and all(v.isalnum() for v in variants):
+        return re.compile(r"(?:%s)(?![^\W_])" % spelled), True
+    return re.compile(r"(?<![^\W_])(?:%s)(?![^\W_])" % spelled), False
 
 
 def _trie_pattern(words: Sequence[str]) -> str:
