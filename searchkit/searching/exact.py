@@ -101,11 +101,8 @@ def occurrences_within(arrays, part: str, match: Match, docs: np.ndarray | None)
     an index reads a common word's positions in those articles only (the other keys may be
     there too, when they were read already); a backend's candidates are read whole."""
     within = getattr(arrays, "occurrences_within", None)
-    if docs is None or within is None:
+    if docs is None or within is None or match.mode == PLAIN:
         return occurrences(arrays, part, match)
-    if match.mode == PLAIN:
-        known = getattr(arrays, "memo", {}).get("plain", {}).get((part, match.folded))
-        return known if known is not None else _plain_within(arrays, part, match.folded, docs)
     return within(*field_term(part, match), docs)
 
 
@@ -174,17 +171,10 @@ def _plain_counts(arrays, part: str, folded: str) -> tuple[np.ndarray, np.ndarra
     return ids[kept], plain[kept]
 
 
-def _plain_within(arrays, part: str, folded: str, docs: np.ndarray) -> np.ndarray:
-    """The plain occurrences (`_plain`) in the sorted doc numbers `docs`: the folded ones
-    there less the marked spellings' there, each read in those articles only."""
-    keys = arrays.occurrences_within(folded_field(part).name, folded, docs)
-    plain = np.ones(len(keys), dtype=bool)
-    for variant in _variants(arrays, folded):
-        taken = arrays.occurrences_within(accented_field(part).name, variant, docs)
-        if len(taken) and len(keys):
-            at = np.minimum(np.searchsorted(keys, taken), len(keys) - 1)
-            plain[at[keys[at] == taken]] = False
-    return keys[plain]
+def marked_spellings(arrays, folded: str) -> list[str]:
+    """The marked spellings of `folded` that the index holds (`an`: *ấn*, *ăn*, *án* …): where
+    one stands, the word is not written plain."""
+    return _variants(arrays, folded)
 
 
 def _variants(arrays, folded: str) -> list[str]:
