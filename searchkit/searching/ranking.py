@@ -711,7 +711,8 @@ def _side_by_side(arrays: IndexArrays, known: dict, part: str, forms: tuple[Matc
         elif loose != key and (loose in known or _written_pairs(arrays, part, loose[1]) is not None):
             # the same words with any accents (found, or read as pairs): as typed among them
             known[key] = _as_matched(arrays, part, _side_by_side(arrays, known, part, loose[1]), forms)
-        elif any(m.mode == exact.PLAIN for m in forms):  # with any accents first: plain is all but the marked
+        elif any(m.mode == exact.PLAIN for m in forms) and not _plain_first(arrays, part, forms):
+            # with any accents first, read in the rarer words' articles: plain is all but the marked
             relaxed = tuple(Match(m.folded, m.folded) if m.mode == exact.PLAIN else m for m in forms)
             known[key] = _as_matched(arrays, part, _side_by_side(arrays, known, part, relaxed), forms)
         else:
@@ -719,6 +720,14 @@ def _side_by_side(arrays: IndexArrays, known: dict, part: str, forms: tuple[Matc
             size = lambda i: exact.holders(arrays, part, forms[i])  # noqa: E731
             known[key] = _in_order(len(forms), size, within, known.get((part, forms[:-1])))
     return known[key]
+
+
+def _plain_first(arrays: IndexArrays, part: str, forms: tuple[Match, ...]) -> bool:
+    """Whether a run's rarest word (`_in_order` reads it first, whole) is typed plain: its plain
+    positions, read whole once per index generation, are then fewer to merge than all its
+    folded ones (`công ty`: `ty` rarer than `công`)."""
+    sizes = [exact.holders(arrays, part, match) for match in forms]
+    return forms[sizes.index(min(sizes))].mode == exact.PLAIN
 
 
 def _as_matched(arrays: IndexArrays, part: str, keys: np.ndarray, forms: tuple[Match, ...]) -> np.ndarray:
@@ -744,17 +753,16 @@ def _written_plain(arrays: IndexArrays, part: str, folded: str, keys: np.ndarray
     *quân*). Each spelling is read in the keys' articles only when it is common: the plain
     occurrences of a common word (every folded one less every spelling's) were millions of
     keys taken apart at 16 times the corpus, for a run of a few thousand."""
-    name, docs = accented_field(part).name, None
+    name, docs, marked = accented_field(part).name, None, []
     for spelling in exact.marked_spellings(arrays, folded):
-        if not len(keys):
-            break
         if arrays.document_frequency(name, spelling) > RESTRICT_RATIO * len(keys):
-            docs = exact.doc_counts(keys)[0] if docs is None else docs  # those of fewer keys are among them
+            docs = exact.doc_counts(keys)[0] if docs is None else docs
             taken = arrays.occurrences_within(name, spelling, docs)
         else:
             taken = arrays.occurrences(name, spelling)
-        keys = _without(keys, _shifted_common(keys, taken, shift))
-    return keys
+        marked.append(_shifted_common(keys, taken, shift))
+    # a place holds one spelling: the keys found are distinct, taken out at once
+    return _without(keys, np.sort(np.concatenate(marked))) if marked else keys
 
 
 def _without(keys: np.ndarray, some: np.ndarray) -> np.ndarray:
