@@ -12,7 +12,7 @@ from searchkit.indexing.postings import SUFFIX, SegmentPostings, merge_postings,
 from searchkit.searching import ranking
 from searchkit.searching.exact import ANY, EXACT, PLAIN, Match
 from searchkit.text.common_pairs import common_syllables, is_pair_term, pair_term
-from searchkit.text.syllables import folded_form
+from searchkit.text.syllables import folded_form, syllables
 from tests.conftest import CORPUS, engine_over, segmented_engine
 
 QUERIES = ["của các", "cua cac", '"một số"', "trong đó có", "là một trong những", "Bộ Thông tin và Truyền thông",
@@ -102,6 +102,34 @@ def test_runs_of_common_words_read_as_pairs_are_the_runs_merged_word_by_word(eng
         monkeypatch.setattr(arrays, "common", common_syllables()[0])
         assert ranking.phrase_occurrences(arrays, part + "_f", folded).tolist() == merged.tolist(), folded
         monkeypatch.setattr(arrays, "common", frozenset())
+
+
+@pytest.mark.parametrize("part", ["title", "body"])
+def test_a_run_with_some_common_neighbours_reads_them_as_pairs_and_finds_the_same(engine, part, monkeypatch):
+    """`điện thoại di động`: `di động` is read as its pair term, the others word by word, typed
+    without accents or quoted: the same keys as merging every word's positions. The runs are
+    the seed articles' own (three and four words with a common pair and another word)."""
+    arrays = _arrays(engine)
+    runs = set()
+    for path in sorted(CORPUS.glob("*.txt")):
+        words = [s.folded for s in syllables(path.read_text("utf-8"))]
+        for size in (3, 4):
+            for at in range(len(words) - size + 1):
+                run = tuple(words[at:at + size])
+                terms = ranking._run_terms(arrays, run)[1]
+                if any(" " in term for term in terms) and len(terms) < size and any(w not in arrays.common for w in run):
+                    runs.add(run)
+    assert len(runs) > 50
+    found = 0
+    for run in sorted(runs):
+        paired = ranking.phrase_occurrences(arrays, part + "_f", run)
+        loose = ranking._side_by_side(arrays, {}, part, tuple(Match(w, w) for w in run))
+        monkeypatch.setattr(arrays, "common", frozenset())
+        merged = ranking.phrase_occurrences(arrays, part + "_f", run)
+        monkeypatch.setattr(arrays, "common", common_syllables()[0])
+        assert paired.tolist() == merged.tolist() == loose.tolist(), run
+        found += len(merged) > 0
+    assert found > (20 if part == "body" else 0)
 
 
 def _answers(engine, queries):

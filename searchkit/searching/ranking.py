@@ -465,15 +465,42 @@ def phrase_occurrences(arrays: IndexArrays, field_name: str, folded: tuple[str, 
     within = getattr(arrays, "occurrences_within", None)
     if within is None:  # a backend's candidates: few, read whole
         return _in_order(len(folded), lambda i: 0, lambda i, docs: arrays.occurrences(field_name, folded[i]))
-    return _in_order(len(folded), lambda i: arrays.document_frequency(field_name, folded[i]),
-                     lambda i, docs: within(field_name, folded[i], docs))
+    ends, terms = _run_terms(arrays, folded)
+    return _in_order(len(terms), lambda i: arrays.document_frequency(field_name, terms[i]),
+                     lambda i, docs: within(field_name, terms[i], docs), ends=ends)
 
 
-def _in_order(count: int, size, fetch, head: np.ndarray | None = None) -> np.ndarray:
+def _run_terms(arrays: IndexArrays, folded: tuple[str, ...]) -> tuple[list[int], list[str]]:
+    """The terms a run of folded words is read by, with the place of each one's last word:
+    two neighbours among the common syllables as their pair term, the others one by one
+    (`điện thoại di động`: `dien`, `thoai`, `di dong`), so that two common words' positions
+    are not merged where the index wrote them side by side.
+
+    >>> class Common: common = frozenset({"di", "dong", "dien"})
+    >>> _run_terms(Common(), ("dien", "thoai", "di", "dong"))
+    ([0, 1, 3], ['dien', 'thoai', 'di dong'])
+    """
+    common = getattr(arrays, "common", None) or ()
+    ends, terms, i = [], [], 0
+    while i < len(folded):
+        if i + 1 < len(folded) and folded[i] in common and folded[i + 1] in common:
+            ends.append(i + 1)
+            terms.append(pair_term(folded[i], folded[i + 1]))
+            i += 2
+        else:
+            ends.append(i)
+            terms.append(folded[i])
+            i += 1
+    return ends, terms
+
+
+def _in_order(count: int, size, fetch, head: np.ndarray | None = None, ends: list[int] | None = None) -> np.ndarray:
     """Keys (`doc << 32 | position` of the last of `count` words) where the words stand in
     order, side by side. `size(i)`: in how many articles word i is; `fetch(i, docs)`: its keys,
     all of them or (docs given) at least those in the sorted doc numbers `docs`; `head`: the
-    keys of the words but the last, found already.
+    keys of the words but the last, found already; `ends`: where each of the `count` terms
+    ends in the run when some stand for two words (a pair term, `_run_terms`), else term i is
+    word i.
 
     The rarest word is read first, then the others from the rarest up, each only in the
     articles still holding the run when it is in many more: `của Viettel` reads the
@@ -481,6 +508,7 @@ def _in_order(count: int, size, fetch, head: np.ndarray | None = None) -> np.nda
     corpus. The keys are those of one word (`at`) all along, the others aligned to it, so the
     result is the same set, in the same order, whichever word comes first.
     """
+    ends = ends or list(range(count))
     if head is not None:
         keys, at, rest = head, count - 2, [count - 1]
     else:
@@ -491,8 +519,8 @@ def _in_order(count: int, size, fetch, head: np.ndarray | None = None) -> np.nda
         if not len(keys):
             break
         docs = exact.doc_counts(keys)[0] if size(i) > RESTRICT_RATIO * len(keys) else None
-        keys = _shifted_common(keys, fetch(i, docs), at - i)
-    return keys + (count - 1 - at) if at != count - 1 else keys
+        keys = _shifted_common(keys, fetch(i, docs), ends[at] - ends[i])
+    return keys + (ends[-1] - ends[at]) if at != count - 1 else keys
 
 
 def _shifted_common(keys: np.ndarray, other: np.ndarray, shift: int) -> np.ndarray:
@@ -715,6 +743,8 @@ def _side_by_side(arrays: IndexArrays, known: dict, part: str, forms: tuple[Matc
             # with any accents first, read in the rarer words' articles: plain is all but the marked
             relaxed = tuple(Match(m.folded, m.folded) if m.mode == exact.PLAIN else m for m in forms)
             known[key] = _as_matched(arrays, part, _side_by_side(arrays, known, part, relaxed), forms)
+        elif all(m.mode == ANY for m in forms) and (part, forms[:-1]) not in known:  # the folded field's run
+            known[key] = phrase_occurrences(arrays, folded_field(part).name, tuple(m.folded for m in forms))
         else:
             within = lambda i, docs: exact.occurrences_within(arrays, part, forms[i], docs)  # noqa: E731
             size = lambda i: exact.holders(arrays, part, forms[i])  # noqa: E731
