@@ -158,11 +158,11 @@ class Trace:
 def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None,
          trace: Trace | None = None, depth: int | None = None) -> Ranked:
     """Every article that holds the required clauses, no excluded one and enough of the
-    optional ones, with its score (0 for the others: they are never read). `depth`: only the
-    best `depth` by score will be read (a page of hits ranked by relevance; None: every
-    match's score is wanted, as sorting by date needs). When the articles holding every word
-    are ranked first and are that many, the other matches cannot reach the page: their
-    scores are left at 0 too, not computed."""
+    optional ones, with its score (the others' are never read: none is computed). `depth`:
+    only the best `depth` by score will be read (a page of hits ranked by relevance; None:
+    every match's score is wanted, as sorting by date needs). When the articles holding every
+    word are ranked first and are that many, the other matches cannot reach the page: their
+    scores are left at 0, not computed."""
     matches = accent_matches(arrays, plan)
     base = arrays.alive.copy() if allowed is None else arrays.alive & allowed
     scoring: list[list[list[_Part]]] = []  # each group's clauses' parts, scored once it is known where
@@ -361,9 +361,9 @@ def _clause_score(arrays: IndexArrays, parts: list[_Part], within: np.ndarray | 
 
 def _relevance(arrays: IndexArrays, plan: QueryPlan, scoring: list[list[list[_Part]]], pairs: list[_Part],
                within: np.ndarray | None, trace: Trace | None) -> np.ndarray:
-    """Every article's relevance before coverage, or that of the articles `within` (the
-    others' is never read: 0 or their relevance): each group's clauses (the required ones first), the words typed side by
-    side, the pyvi words, added up in that order."""
+    """Every article's relevance before coverage, or at least that of the articles `within`
+    (the others', never read, is 0 or their relevance): each group's clauses (the required
+    ones first), the words typed side by side, the pyvi words, added up in that order."""
     relevance = np.zeros(arrays.size, dtype=np.float32)
     for clauses in scoring:
         score = _clause_score(arrays, clauses[0], within, trace)
