@@ -67,7 +67,7 @@ def decide(arrays, syllables, plain: bool = True) -> dict[tuple[str, str], Match
                                   and exact < FALLBACK_SHARE * _holders(arrays, folded_field, folded))
         found[(accented, folded)] = Match(folded, accented, ANY if fallback else EXACT, fallback)
     plain = plain and bool(marked)  # a query typed without any marks matches every spelling
-    unmarked = [pair for pair in typed if plain and pair[0] == pair[1] and _variants(arrays, pair[1])]
+    unmarked = [pair for pair in typed if plain and pair[0] == pair[1] and marked_spellings(arrays, pair[1])]
     accented_query = marked and len(marked) >= ACCENTED_SHARE * (len(marked) + len(unmarked))
     for accented, folded in typed:
         if (accented, folded) in found:
@@ -142,7 +142,7 @@ def _plain(arrays, part: str, folded: str, keys: np.ndarray) -> np.ndarray:
     key = (part, folded)
     if key not in memo:
         name = accented_field(part).name
-        taken = [t for t in (arrays.occurrences(name, v) for v in _variants(arrays, folded)) if len(t)]
+        taken = [t for t in (arrays.occurrences(name, v) for v in marked_spellings(arrays, folded)) if len(t)]
         if len(memo) >= MAX_REMEMBERED:
             memo.clear()
         plain = np.ones(len(keys), dtype=bool)
@@ -162,8 +162,11 @@ def _plain_counts(arrays, part: str, folded: str) -> tuple[np.ndarray, np.ndarra
         docs, found = doc_counts(occurrences(arrays, part, Match(folded, folded, PLAIN)))
         return docs, found.astype(np.float32)
     ids, freqs = arrays.postings(folded_field(part).name, folded)
+    spellings = marked_spellings(arrays, folded)
+    if not spellings:  # no marked spelling in the index: every occurrence is plain
+        return ids, freqs
     marked = np.zeros(arrays.size, np.float32)
-    for variant in _variants(arrays, folded):
+    for variant in spellings:
         variant_ids, variant_freqs = arrays.postings(accented_field(part).name, variant)
         marked[variant_ids] += variant_freqs  # distinct doc numbers: one addition each
     plain = freqs - marked[ids]
@@ -172,15 +175,9 @@ def _plain_counts(arrays, part: str, folded: str) -> tuple[np.ndarray, np.ndarra
 
 
 def marked_spellings(arrays, folded: str) -> list[str]:
-    """The marked spellings of `folded` that the index holds (`an`: *ấn*, *ăn*, *án* …): where
-    one stands, the word is not written plain."""
-    return _variants(arrays, folded)
-
-
-def _variants(arrays, folded: str) -> list[str]:
     """The marked spellings of `folded` that the index holds, when `folded` is a Vietnamese
-    word written plain (`an`; not `internet`, nor `nguyen`, which needs its marks), remembered
-    per index generation."""
+    word written plain (`an`: *ấn*, *ăn*, *án* …; not `internet`, nor `nguyen`, which needs
+    its marks), remembered per index generation: where one stands, the word is not plain."""
     memo = getattr(arrays, "memo", {}).setdefault("variants", {})
     if folded not in memo:
         if len(memo) >= MAX_REMEMBERED * 16:

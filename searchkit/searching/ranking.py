@@ -323,22 +323,22 @@ def _clause(arrays: IndexArrays, clause: Clause, matches: dict) -> tuple[np.ndar
     found = [(part, _field_counts(arrays, part, clause, typed)) for part in clause.fields]
     found = [(part, counts) for part, counts in found if len(counts[0])]
     parts, whole = [], True
-    # the part with the most holders first: written into the zeros, not compared with them (a
-    # common word's bodies at 16 times the corpus); the strongest either way
-    for place, (part, (ids, tf, share, as_typed)) in enumerate(sorted(found, key=lambda f: -len(f[1][0]))):
+    for part, (ids, tf, share, as_typed) in found:  # in the order of the parts
         folded = folded_field(part)
         every = as_typed.all()
         holders = (_live(arrays, ids) if every else _live_where(arrays, ids, as_typed)) or _live(arrays, ids)
         parts.append(_Part(f"{label} · {part}", folded.name, ids, tf, folded.boost * idf(arrays.count, holders),
                            share))
-        if every:
+    # the part with the most holders first: written into the zeros, not compared with them (a
+    # common word's bodies at 16 times the corpus); the strongest either way
+    for place, (_, (ids, _, _, as_typed)) in enumerate(sorted(found, key=lambda f: -len(f[1][0]))):
+        if as_typed.all():
             strength[ids] = 1.0
         else:  # float32 throughout: a look-alike covers LOOKALIKE_COVER, as the array holds it
             whole = False
             held = np.where(as_typed, _ONE, _LOOKALIKE_COVER)
             strength[ids] = np.maximum(strength[ids], held) if place else held  # first: zeros below
-    order = [f"{label} · {part}" for part in clause.fields]
-    return strength, sorted(parts, key=lambda p: order.index(p.label)), whole
+    return strength, parts, whole
 
 
 def _clause_score(arrays: IndexArrays, parts: list[_Part], within: np.ndarray | None,
@@ -480,10 +480,9 @@ def _run_terms(arrays: IndexArrays, folded: tuple[str, ...]) -> tuple[list[int],
     >>> _run_terms(Common(), ("dien", "thoai", "di", "dong"))
     ([0, 1, 3], ['dien', 'thoai', 'di dong'])
     """
-    common = getattr(arrays, "common", None) or ()
     ends, terms, i = [], [], 0
     while i < len(folded):
-        if i + 1 < len(folded) and folded[i] in common and folded[i + 1] in common:
+        if _all_common(arrays, folded[i:i + 2]):
             ends.append(i + 1)
             terms.append(pair_term(folded[i], folded[i + 1]))
             i += 2
