@@ -32,6 +32,31 @@ def test_many_sequences_at_once_get_the_labels_each_would_get_alone():
         assert together[begin:end] == best_by_enumeration(transition, scores[begin:end])
 
 
+@pytest.mark.parametrize("ties", [False, True])
+def test_stepping_together_or_finishing_alone_gives_the_same_labels(monkeypatch, ties):
+    """A batch of a paragraph's sentences: many short, a few long (finished one by one in
+    Python once few still run). Whole-number scores make equal maxima, where the first wins."""
+    from searchkit.text import crf
+
+    rng = np.random.default_rng(11)
+    lengths = [*rng.integers(1, 9, size=150).tolist(), 40, 90, 90, 200]
+    scores = rng.normal(size=(sum(lengths), 2)) * 2
+    transition = rng.normal(size=(2, 2))
+    if ties:
+        scores, transition = np.round(scores), np.round(transition)
+    starts = np.concatenate(([0], np.cumsum(lengths)))
+    found = {}
+    for alone in (0, 3, crf.SCALAR_BELOW, 10 ** 6):  # numpy only ... Python from the second step
+        monkeypatch.setattr(crf, "SCALAR_BELOW", alone)
+        found[alone] = crf.viterbi(transition, scores, starts).tolist()
+    assert len({tuple(labels) for labels in found.values()}) == 1
+    assert 0 < sum(found[0]) < len(found[0])  # both labels chosen somewhere
+    if not ties:
+        for begin, end in zip(starts[:-1], starts[1:]):
+            if end - begin <= 8:
+                assert found[0][begin:end] == best_by_enumeration(transition, scores[begin:end])
+
+
 def test_pyvi_model_is_read_with_its_labels_and_weights():
     from importlib.resources import files
 

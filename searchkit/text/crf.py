@@ -116,7 +116,7 @@ def viterbi(transition: np.ndarray, scores: np.ndarray, starts: np.ndarray) -> n
     last = np.zeros(len(order), dtype=np.int8)  # best final label, by sorted sequence
     alpha = scores[first]
     two = transition.shape == (2, 2)
-    together = _steps_together(active) if two else len(active)
+    together = _steps_together(active, SCALAR_BELOW) if two else len(active)
     for t in range(1, together):
         n, ended = active[t], slice(active[t], active[t - 1])
         last[ended] = alpha[ended].argmax(axis=1)
