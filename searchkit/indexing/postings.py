@@ -23,7 +23,6 @@ stored that another gives: a posting's positions follow from the frequencies.
 
 from __future__ import annotations
 
-import itertools
 import json
 import struct
 from bisect import bisect_left
@@ -145,6 +144,21 @@ def field_arrays(tokens: Sequence[Sequence[str]], positional: bool) -> dict[str,
     return encoder.arrays(positional)
 
 
+class Numbering(dict):
+    """Token -> number, each new token taking the next (0, 1, 2...): `map(numbering.__getitem__,
+    tokens)` numbers a list in C, calling Python only for a token not seen before (a third
+    faster than `setdefault` with a counter).
+
+    >>> numbering = Numbering()
+    >>> list(map(numbering.__getitem__, ["trạm", "BTS", "trạm"]))
+    [0, 1, 0]
+    """
+
+    def __missing__(self, token: str) -> int:
+        number = self[token] = len(self)
+        return number
+
+
 class TermEncoder:
     """One field's tokens, document by document, kept as term numbers until the segment is
     written: a batch's millions of token strings need not stay in memory, and numbering
@@ -161,8 +175,7 @@ class TermEncoder:
     """
 
     def __init__(self) -> None:
-        self._numbers: dict[str, int] = {}
-        self._next = itertools.count()  # a new term takes the count of tokens seen so far
+        self._numbers = Numbering()
         self._documents: list[np.ndarray] = []
         self._common: tuple[Callable, np.ndarray] | None = None  # (paired, which words are common)
 
@@ -172,8 +185,7 @@ class TermEncoder:
 
     def add(self, tokens: Sequence[str]) -> None:
         """The next document's tokens, in order."""
-        self._documents.append(np.fromiter(map(self._numbers.setdefault, tokens, self._next),
-                                           dtype=np.int32, count=len(tokens)))
+        self._documents.append(np.fromiter(map(self._numbers.__getitem__, tokens), dtype=np.int32, count=len(tokens)))
 
     def arrays(self, positional: bool, term_of: Callable[[str], str] | None = None,
                paired: Callable[[list[str]], list[bool]] | None = None) -> dict[str, np.ndarray]:

@@ -9,13 +9,12 @@ Pure counting: nothing here knows how the counts are used.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
 
-from searchkit.indexing.postings import smallest
+from searchkit.indexing.postings import Numbering, smallest
 from searchkit.text.sequences import NUMBER
 
 #: Longest word whose pairs are counted: a Vietnamese syllable has at most 7 letters
@@ -43,15 +42,13 @@ class PairCounter:
     PENDING = 4_000_000
 
     def __init__(self) -> None:
-        self._numbers: dict[str, int] = {}
-        self._next = itertools.count()  # a new syllable takes the count of syllables seen so far
+        self._numbers = Numbering()
         self._pairs: list[np.ndarray] = []  # first << 32 | second, per sequence
         self._pending = 0
         self._keys, self._counts = np.zeros(0, np.int64), np.zeros(0, np.int64)  # counted so far
 
     def add(self, sequence: Sequence[str]) -> None:
-        numbers = np.fromiter(map(self._numbers.setdefault, sequence, self._next), dtype=np.int64,
-                              count=len(sequence))
+        numbers = np.fromiter(map(self._numbers.__getitem__, sequence), dtype=np.int64, count=len(sequence))
         if len(numbers) > 1:
             self._pairs.append((numbers[:-1] << 32) | numbers[1:])
             self._pending += len(numbers) - 1

@@ -123,6 +123,7 @@ class _Syllables:
 
     def _clear(self) -> None:
         self.numbers = _Numbering()
+        self.words: dict[tuple[int, int], str | None] = {}  # pyvi's words by rows (`_words_at`)
         self.columns = np.zeros((16, 0), dtype=np.int32)
         self.own = np.zeros((0, len(self.model.labels)))  # the sum of each row's own attributes' weights
 
@@ -363,7 +364,7 @@ class _Pending:
         chosen = (ends - begins > 1) | underscored[begins]
         begins, ends = begins[chosen], ends[chosen]
         owners = np.array(self.owners)[np.searchsorted(starts, begins, side="right") - 1]
-        words, made = _words_at(tokens, numbers, begins, ends)
+        words, made = _words_at(tokens, numbers, begins, ends, _tagger().syllables.words)
         owners, words = owners[made], words[made]
         if not len(owners):
             return
@@ -374,33 +375,40 @@ class _Pending:
 
 #: Words of more syllables than this are rare: `_words_at` makes them one by one.
 _KEYED_SYLLABLES = 3
+#: A word of up to _KEYED_SYLLABLES syllables is keyed by its rows in this base (rows stay
+#: far below it: the table starts again past MAX_KNOWN_SYLLABLES).
+_KEY_BASE = 1 << 21
 
 
-def _words_at(tokens: list[str], numbers: np.ndarray, begins: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _words_at(tokens: list[str], numbers: np.ndarray, begins: np.ndarray, ends: np.ndarray,
+              known: dict[tuple[int, int], str | None] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """`_compound` of each word `tokens[begin:end]`, and whether it is one: made once per
-    distinct word of the batch, found by its tokens' row `numbers` (a tuple and a lookup
-    per word cost a sixth of segmenting).
+    distinct word, found by its tokens' row `numbers` and kept in `known` (by syllable count
+    and key) while the rows stay the same (a tuple and a lookup per word cost a sixth of
+    segmenting).
 
     >>> tokens = ["Thông", "tin", "và", "Thông", "tin", "a_b"]
     >>> words, made = _words_at(tokens, np.array([0, 1, 2, 0, 1, 3]), np.array([0, 3, 5]), np.array([2, 5, 6]))
     >>> words.tolist(), made.tolist()
     (['thông_tin', 'thông_tin', 'a_b'], [True, True, True])
     """
+    known = {} if known is None else known
     sizes = ends - begins
     words, made = np.empty(len(begins), dtype=object), np.zeros(len(begins), dtype=bool)
-    base = int(numbers.max(initial=0)) + 1
+    keyed = int(numbers.max(initial=0)) < _KEY_BASE
     for size in np.unique(sizes).tolist():
         at = np.flatnonzero(sizes == size)
         starts = begins[at]
-        if size > _KEYED_SYLLABLES or base ** size >= 2 ** 63:
+        if size > _KEYED_SYLLABLES or not keyed:
             found = [_compound(tuple(tokens[b:b + size])) for b in starts.tolist()]
             words[at], made[at] = found, [word is not None for word in found]
             continue
         key = numbers[starts].astype(np.int64)
         for k in range(1, size):
-            key = key * base + numbers[starts + k]
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        found = [_compound(tuple(tokens[b:b + size])) for b in starts[first].tolist()]
+            key = key * _KEY_BASE + numbers[starts + k]
+        distinct, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        found = [known[size, k] if (size, k) in known else known.setdefault((size, k), _compound(tuple(tokens[b:b + size])))
+                 for k, b in zip(distinct.tolist(), starts[first].tolist())]
         words[at] = np.array(found + [None], dtype=object)[:-1][inverse]  # [None]: never a 2-D array
         made[at] = np.array([word is not None for word in found], dtype=bool)[inverse]
     return words, made
