@@ -63,14 +63,14 @@ def test_an_article_that_fails_analysis_is_skipped_and_the_batch_goes_on(tmp_pat
     from searchkit import SearchEngine
     from searchkit.text import segment
 
-    tagged = segment.compound_words_of
+    tagged = segment.compound_words_in
 
-    def failing(texts):
-        if any("zqhỏng" in text for text in texts):
+    def failing(lines):
+        if any("zqhỏng" in found for text in lines for found, _ in text):
             raise ValueError("tagger broke")
-        return tagged(texts)
+        return tagged(lines)
 
-    monkeypatch.setattr(segment, "compound_words_of", failing)
+    monkeypatch.setattr(segment, "compound_words_in", failing)
     with (tmp_path / "news.jsonl").open("w", encoding="utf-8") as stream:
         for i, word in enumerate(["zqmot", "zqhỏng", "zqba"]):
             stream.write(json.dumps({"id": f"a{i}", "title": f"Trạm BTS {word}", "body": "Sở Thông tin."},

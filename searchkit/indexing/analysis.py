@@ -11,8 +11,8 @@ from typing import Iterator, Sequence
 
 from searchkit.fields import ACCENTED, FIELDS, FOLDED, PARTS, WORDS
 from searchkit.models import Article
-from searchkit.text.sequences import pair_sequence
-from searchkit.text.syllables import folded_form, marked_form, syllable_words
+from searchkit.text.readings import Reading, read_text
+from searchkit.text.syllables import folded_form, marked_form
 
 #: Extra key: the syllables of each part as written, sentence by sentence, from which the
 #: segment counts syllable pairs for restoring accents (`text.sequences.pair_sequence`);
@@ -54,7 +54,10 @@ def analyze_article(article: Article) -> dict[str, list[str]]:
     >>> fields["title_f"], fields["title"], fields["words"]
     (['tram', 'bts'], ['trạm', ''], ['thông_tin', 'truyền_thông'])
     """
-    return _text(article, _words_of([article]), 0).fields()
+    reading = _read(article)
+    if isinstance(reading, Exception):
+        raise reading
+    return _text(reading, _words_in([reading]), 0).fields()
 
 
 def analyzed(articles: Sequence[Article]) -> Iterator[tuple[Article, dict[str, list[str]] | Exception]]:
@@ -65,33 +68,56 @@ def analyzed(articles: Sequence[Article]) -> Iterator[tuple[Article, dict[str, l
 
 
 def analyzed_texts(articles: Sequence[Article]) -> Iterator[tuple[Article, ArticleText | Exception]]:
-    """Each article analysed, or with the error that analysing it raised, one at a time (a
-    batch's token lists are never all in memory). pyvi tags them all together, which is
-    several times faster than article by article, then one by one if that fails, so that
-    one bad article never stops the others."""
+    """Each article analysed, or with the error that analysing it raised, one at a time (the
+    indexer hands a batch over in chunks: `indexing.segments`). Each text is read once for
+    its syllables, pyvi's syllables and its sentences (`text.readings`); pyvi tags all the
+    articles together, which is several times faster than article by article, then one by
+    one if that fails, so that one bad article never stops the others."""
+    readings = [_read(article) for article in articles]
+    read = [reading for reading in readings if not isinstance(reading, Exception)]
     try:
-        words = _words_of(articles)
+        words = _words_in(read)
     except Exception:  # noqa: BLE001 - tagged one by one below, to find the article that fails
         words = None
-    for i, article in enumerate(articles):
+    at = 0  # the article's place among those read
+    for article, reading in zip(articles, readings):
+        if isinstance(reading, Exception):
+            yield article, reading
+            continue
+        at += 1
         try:
-            yield article, _text(article, words, i) if words is not None else _text(article, _words_of([article]), 0)
+            yield article, _text(reading, words, at - 1) if words is not None else _text(reading, _words_in([reading]), 0)
         except Exception as error:  # noqa: BLE001 - a third-party analyser fails on one article
             yield article, error
 
 
-def _words_of(articles: Sequence[Article]) -> dict[str, list[list[str]]]:
-    """Each `WORDS` field's compound words of every article."""
-    from searchkit.text.segment import compound_words_of
+#: The parts of an article the indexer reads: those of the syllable fields, then any other
+#: that a WORDS field tags.
+_READ = tuple(dict.fromkeys([*PARTS, *(part for field in FIELDS if field.form == WORDS for part in field.text)]))
 
-    return {field.name: compound_words_of(["\n".join(getattr(article, part) for part in field.text)
-                                           for article in articles])
+
+def _read(article: Article) -> dict[str, Reading] | Exception:
+    """The readings of each part of `article` (`text.readings.read_text`), or the error that
+    reading one raised."""
+    try:
+        return {part: read_text(getattr(article, part)) for part in _READ}
+    except Exception as error:  # noqa: BLE001 - reported with its article, as any analysis error
+        return error
+
+
+def _words_in(readings: Sequence[dict[str, Reading]]) -> dict[str, list[list[str]]]:
+    """Each `WORDS` field's compound words of every article read (its parts' lines in turn,
+    as if joined by a line break)."""
+    from searchkit.text.segment import compound_words_in
+
+    return {field.name: compound_words_in([[line for part in field.text for line in reading[part].lines]
+                                           for reading in readings])
             for field in FIELDS if field.form == WORDS}
 
 
-def _text(article: Article, words: dict[str, list[list[str]]], i: int) -> ArticleText:
-    """One article analysed; `words` is `_words_of` a list holding it at index `i`."""
-    texts = [getattr(article, part) for part in PARTS]
-    return ArticleText({part: syllable_words(text) for part, text in zip(PARTS, texts)},
+def _text(reading: dict[str, Reading], words: dict[str, list[list[str]]], i: int) -> ArticleText:
+    """One article analysed from its `reading`; `words` is `_words_in` a list holding it at
+    index `i`."""
+    return ArticleText({part: reading[part].syllables for part in PARTS},
                        {name: found[i] for name, found in words.items()},
-                       tuple(pair_sequence(text) for text in texts))
+                       tuple(reading[part].sequence for part in PARTS))

@@ -30,7 +30,7 @@ from typing import Iterable, Iterator, Mapping, Sequence
 from searchkit.text.fold import fold
 from searchkit.text.keys import folded_key
 from searchkit.text.normalize import TONE_MARKS
-from searchkit.text.syllables import _SYLLABLE, MAX_SYLLABLE_CHARS, Syllable, forms, syllable_matches, syllables
+from searchkit.text.syllables import MAX_SYLLABLE_CHARS, SYLLABLE, Syllable, forms, syllable_matches, syllables
 
 #: Words before a name that make it a place: 'tỉnh Hòa Bình', 'TP Huế', 'thành phố Huế'.
 CONTEXT_WORDS = (("tinh",), ("tp",), ("thanh", "pho"))
@@ -236,7 +236,7 @@ class _Syllables:
         return self._made[at]
 
 
-#: A character inside no syllable (`syllables._SYLLABLE` keeps points and commas inside numbers).
+#: A character inside no syllable (`syllables.SYLLABLE` keeps points and commas inside numbers).
 _OUTSIDE = re.compile(r"[^\w.,]|_")
 #: How far back `_Around` looks for the two syllables before a name ('thành phố Huế').
 _FARTHEST = 4096
@@ -252,7 +252,7 @@ class _Around:
         self._everywhere: list[re.Match[str]] | None = None
 
     def before(self, name: list[re.Match[str]]) -> tuple[_Syllables, int]:
-        """The syllables of `name` (matches of `_SYLLABLE`), after the two before it, if
+        """The syllables of `name` (matches of `SYLLABLE`), after the two before it, if
         any, and the index of its first among them."""
         start = name[0].start()
         before = self._before(start) if self._everywhere is None else None
@@ -282,7 +282,7 @@ class _Around:
 
 def _matches(text: str, start: int) -> Iterator[re.Match[str]]:
     """`syllable_matches(text)` from offset `start`, where no syllable goes on from before it."""
-    return (m for m in _SYLLABLE.finditer(text, start) if m.end() - m.start() <= MAX_SYLLABLE_CHARS)
+    return (m for m in SYLLABLE.finditer(text, start) if m.end() - m.start() <= MAX_SYLLABLE_CHARS)
 
 
 @dataclass(frozen=True)

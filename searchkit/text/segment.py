@@ -21,7 +21,7 @@ import string
 import unicodedata
 from functools import lru_cache
 from importlib.resources import files
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -58,7 +58,7 @@ class _ModelUnpickler(pickle.Unpickler):
 #: pyvi's syllabiser (ViTokenizer.sylabelize), pattern for pattern, with no groups (`findall`
 #: gives the strings) and possessive runs where backtracking cannot make a match (`\w++` before
 #: '://': a shorter run ends before a letter, never before ':').
-_SYLLABLE_PATTERN = re.compile("|".join([
+PYVI_SYLLABLE = re.compile("|".join([
     r"[A-ZĐ]++\.", r"Tp\.", r"Mr\.", r"Mrs\.", r"Ms\.", r"Dr\.", r"ThS\.",
     r"==>", r"->", r"\.\.\.", r">>", "\n",
     r"\w++://[^\s]+", r"[a-zA-Z0-9_.+-]++@(?:[a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]+",
@@ -72,7 +72,7 @@ def _sylabelize(text: str) -> list[str]:
     >>> _sylabelize("Tp. HCM, 2.5G\\nxem https://a.vn")
     ['Tp.', 'HCM', ',', '2.5', 'G', '\\n', 'xem', 'https://a.vn']
     """
-    return _SYLLABLE_PATTERN.findall(unicodedata.normalize("NFC", text))
+    return PYVI_SYLLABLE.findall(unicodedata.normalize("NFC", text))
 
 
 def _line_syllables(line: str) -> list[str]:
@@ -85,7 +85,7 @@ def _line_syllables(line: str) -> list[str]:
     True
     """
     found: list[str] = []
-    find = _SYLLABLE_PATTERN.findall
+    find = PYVI_SYLLABLE.findall
     for run in unicodedata.normalize("NFC", line).split():
         if run.isalnum():  # str.isalnum is re's \w less '_', str.split splits at re's \s
             found.append(run)
@@ -313,10 +313,20 @@ def compound_words_of(texts: Sequence[str]) -> list[list[str]]:
     >>> compound_words_of(["Trạm BTS ở Đắk Nông", "chữ ký số"])
     [['đắk_nông'], ['chữ_kí']]
     """
-    compounds: list[list[str]] = [[] for _ in texts]
+    return compound_words_in([sentences(text) for text in texts])
+
+
+def compound_words_in(lines: Sequence[Iterable[tuple[list[str], int]]]) -> list[list[str]]:
+    """`compound_words_of` texts given as their `sentences` (pyvi's syllables of each line,
+    with its length: `text.readings` reads them with the text's other readings).
+
+    >>> compound_words_in([[(["Trạm", "BTS", "ở", "Đắk", "Nông"], 19)], [(["chữ", "ký", "số"], 9)]])
+    [['đắk_nông'], ['chữ_kí']]
+    """
+    compounds: list[list[str]] = [[] for _ in lines]
     pending = _Pending()
-    for owner, text in enumerate(texts):
-        for found, chars in _sentences(text):
+    for owner, found_lines in enumerate(lines):
+        for found, chars in found_lines:
             pending.add(owner, found, chars)
             if pending.chars >= CHUNK_CHARS:
                 pending.tag(compounds)
@@ -325,7 +335,7 @@ def compound_words_of(texts: Sequence[str]) -> list[list[str]]:
     return compounds
 
 
-def _sentences(text: str) -> Iterator[tuple[list[str], int]]:
+def sentences(text: str) -> Iterator[tuple[list[str], int]]:
     """The syllables of each line (each piece of a long line, `_pieces`) that holds any, with
     its length in characters."""
     for line in text.split("\n"):

@@ -20,8 +20,12 @@ SEPARATOR = "."
 #: A sentence with this many capitalised words or more and none in lower case capitalises
 #: every word.
 TITLE_CASED = 4
-#: Where a sentence ends: pairs are counted within sentences, never across one.
-_SENTENCE_END = re.compile(r"[.!?…;:]+[\"'”’»)\]]*(?=\s|$)|\n")
+#: Where a sentence ends: pairs are counted within sentences, never across one. The marks
+#: end a run of characters between spaces (a line's end ends one too).
+_ENDING = r"[.!?…;:]+[\"'”’»)\]]*"
+_SENTENCE_END = re.compile(rf"{_ENDING}(?=\s|$)|\n")
+#: Whether a run between spaces ends a sentence (`text.readings`).
+RUN_ENDS_SENTENCE = re.compile(rf"{_ENDING}\Z")
 
 #: Case classes of a written syllable.
 LOWER, TITLE, UPPER = 0, 1, 2
@@ -46,24 +50,34 @@ def pair_sequence(text: str) -> list[str]:
     """
     sequence: list[str] = []
     for sentence in _SENTENCE_END.split(text):
-        if sentence.isascii():
-            continue  # no marks: a Vietnamese letter with a mark is never ASCII (đ included)
-        words = _words(sentence)
-        if not words or len(words) - sum(map(str.isascii, words)) < MIN_MARKED_SHARE * len(words):
-            continue  # too few marked words: written without accents
-        if sequence:
-            sequence.append(SEPARATOR)
-        if len(words) > 1 and sentence.isupper():
-            words = [w.lower() for w in words]  # a heading in capitals
-        elif not any(w[:1].islower() for w in words) and sum(1 for w in words if w[:1].isupper()) >= TITLE_CASED:
-            words = [w.lower() if case_of(w) == TITLE else w for w in words]  # Every Word Capitalised
-        elif case_of(words[0]) == TITLE:
-            words[0] = words[0].lower()
-        if any(map(str.isdigit, words)):
-            sequence.extend(NUMBER if w.isdigit() else w for w in words)
-        else:
-            sequence += words
+        if not sentence.isascii():  # no marks: a Vietnamese letter with a mark is never ASCII (đ included)
+            add_sentence(sequence, _words(sentence), sentence)
     return sequence
+
+
+def add_sentence(sequence: list[str], words: list[str], written: str | list[str]) -> None:
+    """Append one sentence's `words` (a list it may change) to a pair sequence (see
+    `pair_sequence`), after a SEPARATOR; nothing when too few are marked. `written`: the sentence, or its runs between
+    spaces (`text.readings`), which tell a heading in capitals.
+
+    >>> sequence = ["trạm"]
+    >>> add_sentence(sequence, ["Nghệ", "An", "2024"], "Nghệ An, 2024"); sequence
+    ['trạm', '.', 'nghệ', 'An', '0']
+    """
+    if not words or len(words) - sum(map(str.isascii, words)) < MIN_MARKED_SHARE * len(words):
+        return  # too few marked words: written without accents
+    if sequence:
+        sequence.append(SEPARATOR)
+    if len(words) > 1 and (written if isinstance(written, str) else " ".join(written)).isupper():
+        words = [w.lower() for w in words]  # a heading in capitals
+    elif not any(w[:1].islower() for w in words) and sum(1 for w in words if w[:1].isupper()) >= TITLE_CASED:
+        words = [w.lower() if case_of(w) == TITLE else w for w in words]  # Every Word Capitalised
+    elif case_of(words[0]) == TITLE:
+        words[0] = words[0].lower()
+    if any(map(str.isdigit, words)):
+        sequence.extend(NUMBER if w.isdigit() else w for w in words)
+    else:
+        sequence += words
 
 
 def _words(sentence: str) -> list[str]:

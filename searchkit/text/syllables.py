@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 #: One number: points between thousands (and a decimal comma), or one decimal mark; never
 #: the start of a longer run of digits and separators; letters written on after it.
 _NUMBER = r"(?:[1-9]\d{0,2}(?:\.\d{3})+(?!\d)(?:,\d+(?!\d))?|\d+[.,]\d+(?!\d))(?![.,]\d)[^\W_]*"
-_SYLLABLE = re.compile(r"[^\W\d_][^\W_]*|(?<!\d[.,])%s|[^\W_]+" % _NUMBER)  # words first: faster
+SYLLABLE = re.compile(r"[^\W\d_][^\W_]*|(?<!\d[.,])%s|[^\W_]+" % _NUMBER)  # words first: faster
 _NUMBER_SYLLABLE = re.compile(_NUMBER)
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+(?!\d)")
 #: Longer runs of letters and digits are no words (a base64 blob, a hostile 10,000-letter
@@ -90,7 +90,7 @@ def syllables(text: str) -> Iterator[Syllable]:
     >>> [s.folded for s in syllables("mạng 2-2,5G, 3.5G; 1.500.000 đồng ngày 10.5.2010")]
     ['mang', '2', '2,5g', '3,5g', '1500000', 'dong', 'ngay', '10', '5', '2010']
     """
-    for match in _SYLLABLE.finditer(text):
+    for match in SYLLABLE.finditer(text):
         if match.end() - match.start() > MAX_SYLLABLE_CHARS:
             continue
         accented, folded = forms(match.group())
@@ -104,7 +104,7 @@ def syllable_matches(text: str) -> list[re.Match[str]]:
     >>> [m.group() for m in syllable_matches("Sở TT&TT " + "a" * 65)]
     ['Sở', 'TT', 'TT']
     """
-    return [m for m in _SYLLABLE.finditer(text) if m.end() - m.start() <= MAX_SYLLABLE_CHARS]
+    return [m for m in SYLLABLE.finditer(text) if m.end() - m.start() <= MAX_SYLLABLE_CHARS]
 
 
 def syllable_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -114,7 +114,7 @@ def syllable_spans(text: str) -> Iterator[tuple[int, int]]:
     >>> list(syllable_spans("Sở 2,5G"))
     [(0, 2), (3, 7)]
     """
-    return (m.span() for m in _SYLLABLE.finditer(text))
+    return (m.span() for m in SYLLABLE.finditer(text))
 
 
 def syllable_forms(text: str) -> list[tuple[str, str]]:
@@ -135,9 +135,9 @@ def syllable_words(text: str) -> list[str]:
     ['Trạm', 'BTS', '2,5G']
     """
     words: list[str] = []
-    find = _SYLLABLE.findall
+    find = SYLLABLE.findall
     for run in text.split():  # no syllable holds a space (re's \s is what str.split splits at)
-        if run.isalnum():  # letters and digits only (re's \w less '_'): one syllable, see `_SYLLABLE`
+        if run.isalnum():  # letters and digits only (re's \w less '_'): one syllable, see `SYLLABLE`
             words.append(run)
         else:
             words += find(run)
@@ -181,7 +181,7 @@ def longest_syllable(text: str) -> str:
     >>> longest_syllable("giá 1.000.000 đồng")
     '1.000.000'
     """
-    return max(_SYLLABLE.findall(text), key=len, default="")
+    return max(SYLLABLE.findall(text), key=len, default="")
 
 
 _DAY_MONTH = re.compile(r"(\d{1,2})\.(\d{1,2})")
@@ -413,4 +413,4 @@ def _cut_run(text: str, at: int) -> tuple[int, list[tuple[int, int]]]:
                          and text[begin - 2].isdecimal() and text[begin].isdecimal()):
         begin -= 1
     end = _RUN.match(text, begin).end()
-    return end, [m.span() for m in _SYLLABLE.finditer(text, begin, end) if m.end() - m.start() <= MAX_SYLLABLE_CHARS]
+    return end, [m.span() for m in SYLLABLE.finditer(text, begin, end) if m.end() - m.start() <= MAX_SYLLABLE_CHARS]
