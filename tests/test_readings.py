@@ -1,0 +1,57 @@
+"""One pass over a text gives the indexer's three readings exactly as the three functions do."""
+
+import random
+
+import pytest
+
+from searchkit.indexing.corpus import iter_articles
+from searchkit.text.readings import _read_once, read_text
+from searchkit.text.segment import sentences
+from searchkit.text.sequences import pair_sequence
+from searchkit.text.syllables import syllable_words
+from tests.conftest import CORPUS
+
+
+def readings_apart(text: str) -> tuple:
+    return syllable_words(text), list(sentences(text)), pair_sequence(text)
+
+
+def readings_together(text: str) -> tuple:
+    reading = read_text(text)
+    return reading.syllables, reading.lines, reading.sequence
+
+
+TRICKY = [
+    "",
+    "\n\n",
+    "Sở TT&TT Tp. Hồ Chí Minh: ThS. Lê, email a.b@mic.gov.vn, http://mic.gov.vn ==> 1.234,5 tỷ đồng...",
+    "ĐẮK NÔNG PHÁT TRIỂN TRẠM BTS\nNghệ An Đẩy Mạnh Ứng Dụng CNTT",  # a heading; every word capitalised
+    "Năm 2018, 2019 và 2020: trạm 5G (Viettel) đã phủ sóng.“Chữ ký số” – dịch vụ công!Khong dau o day.",
+    "Ông nói: \"Xong.\" Rồi đi… Sau đó (lần 2). Cuối; hết? Vâng!» Tiếp",  # quotes and brackets after the marks
+    "Mạng 2.5G_x và 3,5G\tcùng\u00a0nhau\u2028trong\u3000năm 2,5",  # other spaces; digits and separators
+    "Trạm " + "a" * 70 + " ở đây",  # a run too long to be a syllable
+    "Bộ Thông tin. " * 2000,  # a line pyvi tags in pieces: read apart
+    "Hoa\u0300 Bi\u0300nh",  # not NFC: the tagger normalises it, so it is read apart
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_tricky_texts_read_together_as_apart(text):
+    assert readings_together(text) == readings_apart(text)
+
+
+def test_the_corpus_reads_the_same_together_and_most_texts_in_one_pass():
+    texts = [part for article in iter_articles([CORPUS]) for part in (article.title, article.body)]
+    assert sum(len(text) for text in texts) > 10_000
+    assert [readings_together(text) for text in texts] == [readings_apart(text) for text in texts]
+    assert all(_read_once(text) is not None for text in texts)
+    assert _read_once(TRICKY[-1]) is None and _read_once(TRICKY[-2]) is None
+
+
+def test_random_runs_of_letters_marks_digits_and_punctuation_read_the_same():
+    pieces = list("aăâbđêgiklmnoôơpqrstuưyĐÀÁẠẢÃẦẤẬ0123456789.,;:!?…\"'”’»)]([«“-–_&/@%") + [
+        " ", " ", "\n", "\t", "\u00a0", "Nghệ", "AN", "CNTT", "2,5G", "Tp.", "ThS.", "==>", "...", "1.000.000"]
+    rng = random.Random(21)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        assert readings_together(text) == readings_apart(text), text
