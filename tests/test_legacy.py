@@ -314,3 +314,19 @@ def test_legacy_vietnamese_still_beats_the_windows_1252_reading():
     for encode, name in ((encode_tcvn3, "tcvn3"), (encode_vni, "vni-windows"),
                          (encode_windows_1258, "windows-1258")):
         assert decode_bytes(encode(text)) == (text, name)
+
+
+def test_every_character_a_repair_scan_begins_with_is_looked_for_first():
+    """Clean text is returned after one scan (`legacy._SUSPECT`): a character that begins a
+    match of any of the four scans (in the contexts that let it: after a mojibake lead byte's
+    character, after a small letter, before a space) must be one it looks for."""
+    from searchkit.text import legacy
+
+    scans = (*legacy._MOJI_SCAN, legacy._TCVN3_STRONG_RE, legacy._TCVN3_ODD_CASE_RE)
+    begins = {char for char in map(chr, range(0x20, 0x3000))
+              for context in (char, char + " ", "a" + char, "Ã" + char)
+              for scan in scans if (found := scan.search(context)) and found.group()[0] == char}
+    assert len(begins) > 60 and {"Ã", "Ă", "µ", "Ê", "“"} <= begins
+    assert not [char for char in begins if not legacy._SUSPECT.match(char)]
+    assert repair_text("bình đẳng và lµnh m¹nh") == "bình đẳng và lành mạnh"  # a strong TCVN3 letter alone
+    assert repair_text("Viá»‡t Nam") == "Việt Nam"

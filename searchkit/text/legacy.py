@@ -501,6 +501,9 @@ _MOJI_SEQ_NO_SPACE = re.compile(
 )
 _MOJI_SEQ = re.compile(f"{_MOJI_SEQ_NO_SPACE.pattern}|[ÃĂ] ")
 _MOJI_SCAN = (re.compile(f"{_MOJI_CONT}(?<=[{_chars_for(0xC2, 0xEF)}].)"), re.compile("[ÃĂ] "))
+#: Every character the scans of `repair_text` begin with, in one class: one scan of clean
+#: text instead of four (a fifth of their time; most corpus texts hold none of them).
+_SUSPECT = re.compile("[%s%s%s\xc0-\xd6\xd8-\xde]" % (_chars_for(0x80, 0xBF), "ÃĂ", re.escape(_TCVN3_STRONG)))
 _TOKEN_CHAR = r"(?:[^\s]|(?<=[ÃĂ])[\xa0 ])"
 _MOJI_TOKEN = re.compile(rf"(?<!\S){_TOKEN_CHAR}*?(?:{_MOJI_SEQ.pattern}){_TOKEN_CHAR}*")
 _ASCII_PUNCT = "".join(chr(c) for c in range(0x21, 0x7F) if not chr(c).isalnum())
@@ -703,6 +706,8 @@ def repair_text(text: str, changes: list[tuple[str, str]] | None = None) -> str:
     'Việt Nam, kích thước 5 µm, ±5%, © 2009'
     """
     text = _NFC("NFC", text)
+    if not _SUSPECT.search(text):  # most text: no character any scan below begins with
+        return text
     if _MOJI_SCAN[0].search(text) or _MOJI_SCAN[1].search(text):
         candidates = []
         for m in _MOJI_TOKEN.finditer(text):
