@@ -21,7 +21,6 @@ as Vietnamese depends on its neighbours.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
@@ -262,22 +261,32 @@ def _usual_spellings(names: list[str], spelled: list[str], to_accented: np.ndarr
                      size: int) -> list[str]:
     """Per accented syllable, its most written spelling in lower case (`spelled`: `ký` for `kí`,
     in the index's one tone placement), or in mixed case where it is mostly written so
-    (`iPhone`)."""
-    by_spelling: dict[tuple[int, str], float] = defaultdict(float)
-    by_name: dict[tuple[int, str], tuple[float, str]] = {}
-    for name, lower, number, n in zip(names, spelled, to_accented.tolist(), occurrences.tolist()):
-        by_spelling[number, lower] += n
-        if (-n, name) < by_name.get((number, lower), (1.0, "")):
-            by_name[number, lower] = (-n, name)
-    best: dict[int, tuple[float, str]] = {}
-    for (number, lower), n in by_spelling.items():
-        if (-n, lower) < best.get(number, (1.0, "")):
-            best[number] = (-n, lower)
+    (`iPhone`): among equals, the first in order. Counted in numpy, the sums in the order of
+    `names` (a Python loop over every written word was a fifth of a writer's pair model).
+
+    >>> _usual_spellings(["Ký", "ký", "kí", "iPhone", "iphone"], ["ký", "ký", "ký", "iphone", "iphone"],
+    ...                  np.array([0, 0, 0, 1, 1]), np.array([5.0, 2.0, 3.0, 4.0, 1.0]), 2)
+    ['ký', 'iPhone']
+    """
+    lowers = sorted(set(spelled))
+    lower_of = np.fromiter(map({lower: i for i, lower in enumerate(lowers)}.__getitem__, spelled),
+                           dtype=np.int64, count=len(spelled))
+    name_rank = np.empty(len(names), dtype=np.int64)
+    name_rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+    groups, group_of = np.unique(to_accented * max(len(lowers), 1) + lower_of, return_inverse=True)
+    group_of = group_of.ravel()
+    sums = np.bincount(group_of, weights=occurrences, minlength=len(groups))  # added in the order of names
+    # each group's written word: the most occurrences, then the first name
+    by_name = np.lexsort((name_rank, -occurrences, group_of))
+    first_name = by_name[np.flatnonzero(np.diff(group_of[by_name], prepend=-1))]
+    # each accented syllable's spelling: the group of most occurrences, then the first spelling
+    number, lower = groups // max(len(lowers), 1), groups % max(len(lowers), 1)
+    by_sum = np.lexsort((lower, -sums, number))
+    best = by_sum[np.flatnonzero(np.diff(number[by_sum], prepend=-1))]
     written = []
-    for number in range(size):
-        lower = best[number][1]
-        name = by_name[number, lower][1]
-        written.append(_canonical(name) if case_of(name) == LOWER and not name.islower() else lower)
+    for lower_at, name_at in zip(lower[best].tolist(), first_name[best].tolist()):
+        name = names[name_at]
+        written.append(_canonical(name) if case_of(name) == LOWER and not name.islower() else lowers[lower_at])
     return written
 
 
