@@ -68,11 +68,17 @@ def analyzed(articles: Sequence[Article]) -> Iterator[tuple[Article, dict[str, l
 
 
 def analyzed_texts(articles: Sequence[Article]) -> Iterator[tuple[Article, ArticleText | Exception]]:
-    """Each article analysed, or with the error that analysing it raised, one at a time (the
-    indexer hands a batch over in chunks: `indexing.segments`). Each text is read once for
-    its syllables, pyvi's syllables and its sentences (`text.readings`); pyvi tags all the
-    articles together, which is several times faster than article by article, then one by
-    one if that fails, so that one bad article never stops the others."""
+    """Each article analysed, or with the error that analysing it raised, one at a time,
+    about CHUNK_CHARS characters of articles at a time (a batch's token lists are never all
+    in memory). Each text is read once for its syllables, pyvi's syllables and its sentences
+    (`text.readings`); pyvi tags a chunk's articles together, which is several times faster
+    than article by article, then one by one if that fails, so that one bad article never
+    stops the others."""
+    for chunk in _chunks(articles):
+        yield from _analysed_chunk(chunk)
+
+
+def _analysed_chunk(articles: Sequence[Article]) -> Iterator[tuple[Article, ArticleText | Exception]]:
     readings = [_read(article) for article in articles]
     read = [reading for reading in readings if not isinstance(reading, Exception)]
     try:
@@ -89,6 +95,24 @@ def analyzed_texts(articles: Sequence[Article]) -> Iterator[tuple[Article, Artic
             yield article, _text(reading, words, at - 1) if words is not None else _text(reading, _words_in([reading]), 0)
         except Exception as error:  # noqa: BLE001 - a third-party analyser fails on one article
             yield article, error
+
+
+def _chunks(articles: Sequence[Article]) -> Iterator[list[Article]]:
+    """Consecutive runs of articles holding about CHUNK_CHARS characters of text each.
+
+    >>> [len(c) for c in _chunks([Article(id=str(i), title="", body="x" * 100_000) for i in range(5)])]
+    [3, 2]
+    """
+    from searchkit.text.segment import CHUNK_CHARS
+
+    start, chars = 0, 0
+    for i, article in enumerate(articles):
+        chars += len(article.title) + len(article.body)
+        if chars >= CHUNK_CHARS:
+            yield articles[start:i + 1]
+            start, chars = i + 1, 0
+    if start < len(articles):
+        yield articles[start:]
 
 
 #: The parts of an article the indexer reads: those of the syllable fields, then any other

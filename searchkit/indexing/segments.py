@@ -117,39 +117,20 @@ def _analysed_documents(articles: list[Article], encoders, parts, pairs, kept: l
     from searchkit.indexing.analysis import analyzed_texts
     from searchkit.indexing.schema import document
 
-    for chunk in _chunks(articles):
-        for article, text in analyzed_texts(chunk):
-            if isinstance(text, Exception):  # a third-party analyser fails on one article, not the run
-                failed.append(Skipped(article.path, f"could not be analysed ({type(text).__name__}: {text}); "
-                                                    "please report this article to the searchkit maintainers"))
-            else:
-                for sequence in text.sequences:
-                    pairs.add(sequence)
-                for part, syllables in text.syllables.items():  # numbered now: the token lists are not kept
-                    parts[part].add(syllables)
-                for name, words in text.words.items():
-                    encoders[name].add(words)
-                kept.append(article)
-                yield document(article)
-            done(1)
-
-
-def _chunks(articles: list[Article]) -> Iterator[list[Article]]:
-    """Consecutive runs of articles holding about CHUNK_CHARS characters of text each.
-
-    >>> [len(c) for c in _chunks([Article(id=str(i), title="", body="x" * 100_000) for i in range(5)])]
-    [3, 2]
-    """
-    from searchkit.text.segment import CHUNK_CHARS
-
-    start, chars = 0, 0
-    for i, article in enumerate(articles):
-        chars += len(article.title) + len(article.body)
-        if chars >= CHUNK_CHARS:
-            yield articles[start:i + 1]
-            start, chars = i + 1, 0
-    if start < len(articles):
-        yield articles[start:]
+    for article, text in analyzed_texts(articles):
+        if isinstance(text, Exception):  # a third-party analyser fails on one article, not the run
+            failed.append(Skipped(article.path, f"could not be analysed ({type(text).__name__}: {text}); "
+                                                "please report this article to the searchkit maintainers"))
+        else:
+            for sequence in text.sequences:
+                pairs.add(sequence)
+            for part, syllables in text.syllables.items():  # numbered now: the token lists are not kept
+                parts[part].add(syllables)
+            for name, words in text.words.items():
+                encoders[name].add(words)
+            kept.append(article)
+            yield document(article)
+        done(1)
 
 
 def commit_batch(ix, batch: Batch | None, replaced: Iterable[str] = (), clear: bool = False,
