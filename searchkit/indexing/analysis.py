@@ -79,6 +79,7 @@ def analyzed_texts(articles: Sequence[Article]) -> Iterator[tuple[Article, Artic
 
 
 def _analysed_chunk(articles: Sequence[Article]) -> Iterator[tuple[Article, ArticleText | Exception]]:
+    """`analyzed_texts` of one chunk: every article read, those read tagged together."""
     readings = [_read(article) for article in articles]
     read = [reading for reading in readings if not isinstance(reading, Exception)]
     try:

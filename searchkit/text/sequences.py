@@ -57,8 +57,8 @@ def pair_sequence(text: str) -> list[str]:
 
 def add_sentence(sequence: list[str], words: list[str], written: str | list[str]) -> None:
     """Append one sentence's `words` (a list it may change) to a pair sequence (see
-    `pair_sequence`), after a SEPARATOR; nothing when too few are marked. `written`: the sentence, or its runs between
-    spaces (`text.readings`), which tell a heading in capitals.
+    `pair_sequence`), after a SEPARATOR; nothing when too few are marked. `written`: the
+    sentence, or its runs between spaces (`text.readings`), which tell a heading in capitals.
 
     >>> sequence = ["trạm"]
     >>> add_sentence(sequence, ["Nghệ", "An", "2024"], "Nghệ An, 2024"); sequence
