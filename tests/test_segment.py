@@ -80,3 +80,17 @@ def test_an_article_that_fails_analysis_is_skipped_and_the_batch_goes_on(tmp_pat
     assert "could not be analysed (ValueError: tagger broke)" in report.skipped[0].reason
     engine = SearchEngine(tmp_path / "index")
     assert [hit.id for hit in engine.search("zqba").hits] == ["a2"] and not engine.search("zqhong").hits
+
+
+def test_words_kept_by_syllable_rows_are_forgotten_when_the_rows_start_again(monkeypatch):
+    """pyvi's words are kept by their syllables' row numbers across chunks (`_words_at`); when
+    the table of syllables starts again, the same numbers mean other syllables."""
+    from searchkit.text import segment
+
+    texts = [a.title + "\n" + a.body for a in iter_articles([CORPUS])]
+    expected = segment.compound_words_of(texts)
+    monkeypatch.setattr(segment, "MAX_KNOWN_SYLLABLES", 40)  # the table starts again at every chunk
+    monkeypatch.setattr(segment, "CHUNK_CHARS", 300)
+    assert segment.compound_words_of(list(reversed(texts))) == list(reversed(expected))
+    assert segment.compound_words_of(texts) == expected
+    assert sum(map(len, expected)) > 100
