@@ -16,6 +16,7 @@ MODULES = [
     "searchkit.backends", "searchkit.backends.url", "searchkit.backends.typesense", "searchkit.searching.candidates",
     "searchkit.searching.analysed", "searchkit.searching.kept", "searchkit.searching.sorted_table",
     "searchkit.backends.token_cache", "searchkit.web.cache", "searchkit.indexing.array_file",
+    "searchkit.text.readings", "searchkit.text.numbering",
 ]
 
 

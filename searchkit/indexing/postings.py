@@ -34,6 +34,7 @@ import numpy as np
 
 from searchkit.fields import FIELDS, WORDS
 from searchkit.text.common_pairs import JOIN
+from searchkit.text.numbering import Numbering
 
 MAGIC = b"SKPOST02"
 SUFFIX = ".skp"
@@ -147,21 +148,6 @@ def field_arrays(tokens: Sequence[Sequence[str]], positional: bool) -> dict[str,
     return encoder.arrays(positional)
 
 
-class Numbering(dict):
-    """Token -> number, each new token taking the next (0, 1, 2...): `map(numbering.__getitem__,
-    tokens)` numbers a list in C, calling Python only for a token not seen before (a third
-    faster than `setdefault` with a counter).
-
-    >>> numbering = Numbering()
-    >>> list(map(numbering.__getitem__, ["trạm", "BTS", "trạm"]))
-    [0, 1, 0]
-    """
-
-    def __missing__(self, token: str) -> int:
-        number = self[token] = len(self)
-        return number
-
-
 class TermEncoder:
     """One field's tokens, document by document, kept as term numbers until the segment is
     written: a batch's millions of token strings need not stay in memory, and numbering
@@ -267,7 +253,6 @@ def _with_pairs(encoded: list[bytes], flat: np.ndarray, docs: np.ndarray, places
     >>> terms, flat.tolist(), docs.tolist(), places.tolist()
     ([b'cac', b'cua', b'cua cac', b'tram'], [1, 0, 3, 1, 0, 2, 2], [0, 0, 0, 1, 1, 0, 1], [0, 1, 2, 0, 1, 1, 1])
     """
-    from searchkit.text.common_pairs import JOIN
 
     held = pairable[flat]
     second = np.flatnonzero(held[1:] & held[:-1]) + 1

@@ -14,7 +14,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from searchkit.indexing.postings import Numbering, smallest
+from searchkit.indexing.postings import smallest
+from searchkit.text.numbering import Numbering
 from searchkit.text.sequences import NUMBER
 
 #: Longest word whose pairs are counted: a Vietnamese syllable has at most 7 letters

@@ -26,6 +26,7 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 
 from searchkit.text.crf import CrfModel, read_model, viterbi
+from searchkit.text.numbering import Numbering
 from searchkit.text.syllables import MAX_SYLLABLE_CHARS, forms
 
 _PUNCTUATION = frozenset(string.punctuation)
@@ -94,18 +95,17 @@ def _line_syllables(line: str) -> list[str]:
     return found
 
 
-class _Numbering(dict):
-    """Syllable -> row number, a new syllable taking the next one and waiting in `new` for
-    its row: a batch's syllables are numbered by one `map` in C."""
+class _Numbering(Numbering):
+    """Syllable -> row number (`Numbering`), a new syllable waiting in `new` for its row: a
+    batch's syllables are numbered by one `map` in C."""
 
     def __init__(self) -> None:
         super().__init__()
         self.new: list[str] = []
 
     def __missing__(self, token: str) -> int:
-        number = self[token] = len(self)
         self.new.append(token)
-        return number
+        return super().__missing__(token)
 
 
 class _Syllables:
