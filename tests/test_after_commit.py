@@ -213,3 +213,28 @@ def test_a_search_that_fails_on_the_commit_before_runs_again_on_the_last(tmp_pat
     found = reader.search("Hà Giang trạm BTS")
     assert failed and "ha_giang" in [hit.id for hit in found.hits]  # run again, on the last commit
     assert answer(found) == answer(SearchEngine(tmp_path / "index").search("Hà Giang trạm BTS"))
+
+
+
+def test_the_count_follows_every_commit_and_opens_the_index_only_when_one_came(tmp_path, corpus_copy, monkeypatch):
+    from searchkit.backends import local
+
+    monkeypatch.setattr(local, "SETTLED_SECONDS", 0.0)  # the folder's time stamp is trusted at once
+    reader, opened = SearchEngine(tmp_path / "index"), []
+    really_open = local.open_index
+
+    def count() -> int:  # the reader's count, noting whether it opened the index
+        monkeypatch.setattr(local, "open_index", lambda path: opened.append(path) or really_open(path))
+        try:
+            return reader.count()
+        finally:
+            monkeypatch.setattr(local, "open_index", really_open)
+
+    SearchEngine(tmp_path / "index").index([corpus_copy])  # another engine writes
+    assert [count() for _ in range(3)] == [5, 5, 5] and len(opened) == 1  # then one stat each
+    (corpus_copy / "ha_giang.txt").write_text(NEW, encoding="utf-8")
+    SearchEngine(tmp_path / "index").index([corpus_copy])  # a commit: the folder changes
+    assert [count(), count()] == [6, 6] and len(opened) == 2
+    (corpus_copy / "ha_giang.txt").unlink()
+    SearchEngine(tmp_path / "index").index([corpus_copy])  # a deletion is a commit too
+    assert [count(), count()] == [5, 5] and len(opened) == 3
