@@ -364,12 +364,17 @@ def _relevance(arrays: IndexArrays, plan: QueryPlan, scoring: list[list[list[_Pa
     """Every article's relevance before coverage, or at least that of the articles `within`
     (the others', never read, is 0 or their relevance): each group's clauses (the required
     ones first), the words typed side by side, the pyvi words, added up in that order."""
-    relevance = np.zeros(arrays.size, dtype=np.float32)
+    relevance = None
     for clauses in scoring:
         score = _clause_score(arrays, clauses[0], within, trace)
         for parts in clauses[1:]:
             score += _clause_score(arrays, parts, within, trace)
-        relevance += score  # zero where the group does not match
+        if relevance is None:  # the first group's: 0 + x is x, no zeros to add it to
+            relevance = score
+        else:
+            relevance += score  # zero where the group does not match
+    if relevance is None:
+        relevance = np.zeros(arrays.size, dtype=np.float32)
     for pair in pairs:
         ids, values = pair.scores(arrays, within)
         relevance[ids] += values
