@@ -59,13 +59,9 @@ def coverage(weights: np.ndarray, matched) -> np.ndarray:
     total = float(weights.sum())
     if total <= 0 or not len(weights):
         return np.ones(len(matched[0]) if len(matched) else 0, dtype=np.float32)
-    covered = None
+    covered = np.zeros(len(matched[0]), dtype=np.float32)
     for weight, row in zip(weights.tolist(), matched):  # row by row: no BLAS call, no float copy of the matrix
-        share = np.float32(weight / total) * row
-        if covered is None:  # the first row into no zeros: 0 + x is x (a pass over every article less)
-            covered = share.astype(np.float32, copy=False)
-        else:
-            covered += share
+        covered += np.float32(weight / total) * row
     return covered
 
 
