@@ -215,7 +215,6 @@ def test_a_search_that_fails_on_the_commit_before_runs_again_on_the_last(tmp_pat
     assert answer(found) == answer(SearchEngine(tmp_path / "index").search("Hà Giang trạm BTS"))
 
 
-
 def test_the_count_follows_every_commit_and_opens_the_index_only_when_one_came(tmp_path, corpus_copy, monkeypatch):
     from searchkit.backends import local
 
