@@ -19,12 +19,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from searchkit.text.segment import MAX_TAGGED_CHARS, PYVI_SYLLABLE, sentences
-from searchkit.text.sequences import RUN_ENDS_SENTENCE, add_sentence, pair_sequence
+from searchkit.text.sequences import RUN_ENDS_SENTENCE, SENTENCE_END_CHARS, add_sentence, pair_sequence
 from searchkit.text.spelling import WORD
 from searchkit.text.syllables import MAX_SYLLABLE_CHARS, SYLLABLE, syllable_words
-
-#: The last character of a run that may end a sentence (`sequences.RUN_ENDS_SENTENCE`).
-_ENDINGS = frozenset(".!?…;:\"'”’»)]")
 
 
 @dataclass(frozen=True)
@@ -78,7 +75,7 @@ def _read_once(text: str) -> Reading | None:
             syllables += find_syllables(run)
             found += find_pyvi(run)
             words += find_words(run)
-            if run[-1] in _ENDINGS and RUN_ENDS_SENTENCE.search(run):
+            if run[-1] in SENTENCE_END_CHARS and RUN_ENDS_SENTENCE.search(run):
                 add_sentence(sequence, words, runs)
                 words, runs = [], []
         add_sentence(sequence, words, runs)  # a line's end ends a sentence

@@ -20,12 +20,16 @@ SEPARATOR = "."
 #: A sentence with this many capitalised words or more and none in lower case capitalises
 #: every word.
 TITLE_CASED = 4
-#: Where a sentence ends: pairs are counted within sentences, never across one. The marks
-#: end a run of characters between spaces (a line's end ends one too).
-_ENDING = r"[.!?…;:]+[\"'”’»)\]]*"
+#: Where a sentence ends: pairs are counted within sentences, never across one. Its marks,
+#: then any closing quotes or brackets, end a run of characters between spaces (a line's end
+#: ends one too).
+_STOPS, _CLOSERS = ".!?…;:", "\"'”’»)]"
+_ENDING = f"[{re.escape(_STOPS)}]+[{re.escape(_CLOSERS)}]*"
 _SENTENCE_END = re.compile(rf"{_ENDING}(?=\s|$)|\n")
-#: Whether a run between spaces ends a sentence (`text.readings`).
+#: Whether a run between spaces ends a sentence (`text.readings`), and the characters such a
+#: run ends with (a cheap test before the pattern).
 RUN_ENDS_SENTENCE = re.compile(rf"{_ENDING}\Z")
+SENTENCE_END_CHARS = frozenset(_STOPS + _CLOSERS)
 
 #: Case classes of a written syllable.
 LOWER, TITLE, UPPER = 0, 1, 2
