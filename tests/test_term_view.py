@@ -4,6 +4,12 @@ list of tens of thousands of terms): both find every term at its number, and no 
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
+import pytest
+
+from searchkit.errors import IndexDamagedError
 from searchkit.indexing import postings
 from searchkit.indexing.postings import SUFFIX, SegmentPostings, split_after
 
@@ -39,3 +45,64 @@ def test_a_few_lookups_split_nothing_and_many_split_the_field_once(sample_engine
     for word in (listed * 2)[: split_after(len(listed)) + 1]:
         segment._find("body_f", word.decode("utf-8"))
     assert segment._terms["body_f"] == listed and "body_f" not in segment._views
+
+
+def _without_sizes(path, out):
+    """The file as a searchkit before the terms' `sizes` wrote it: its header no longer names
+    them (the arrays' bytes stay where they are, after the shorter header)."""
+    data = path.read_bytes()
+    size = int.from_bytes(data[8:12], "little")
+    header = json.loads(data[12:12 + size])
+    for info in header.values():
+        info.pop("sizes", None)
+    encoded = json.dumps(header).encode("utf-8")
+    out.write_bytes(data[:8] + len(encoded).to_bytes(4, "little") + encoded + data[12 + size:])
+    return out
+
+
+def test_a_segment_reads_where_its_terms_end_from_the_file_and_an_older_file_is_scanned(sample_engine, tmp_path):
+    """A cold query bisects each field of each segment: the NUL bytes ending its terms come
+    from the file's `sizes`, not from a scan of the bytes; a file written before them is
+    scanned, and either way every term is found at its number."""
+    for path in segment_files(sample_engine):
+        older = _without_sizes(path, tmp_path / path.name)
+        for field in ("body_f", "body", "title_f", "title", "words"):
+            arrays, old_arrays = SegmentPostings(path)._field(field), SegmentPostings(older)._field(field)
+            scanned = np.flatnonzero(arrays["terms"] == 0)
+            assert "sizes" in arrays and "sizes" not in old_arrays
+            assert postings._ends(arrays).tolist() == scanned.tolist() and postings._ends(old_arrays) is None
+            words = SegmentPostings(path).terms(field)[::7]
+            new, old = SegmentPostings(path), SegmentPostings(older)
+            for word in words:
+                text = word.decode("utf-8")
+                assert new._find(field, text)[1] == old._find(field, text)[1] == SegmentPostings(path).terms(field).index(word)
+            assert new.word_terms(field).tolist() == old.word_terms(field).tolist()
+
+
+def test_sizes_that_do_not_end_the_terms_are_damage(sample_engine, tmp_path):
+    path = segment_files(sample_engine)[0]
+    data = bytearray(path.read_bytes())
+    size = int.from_bytes(data[8:12], "little")
+    at, count, kind = json.loads(bytes(data[12:12 + size]))["body_f"]["sizes"]
+    assert count > 2 and np.dtype(kind).itemsize == 1  # a byte a term
+    data[12 + size + at] += 1  # the first term one byte longer, the second one shorter
+    data[12 + size + at + 1] -= 1
+    damaged = tmp_path / path.name
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(IndexDamagedError, match="body_f"):
+        SegmentPostings(damaged).verify()
+    SegmentPostings(path).verify()
+
+
+def test_a_cold_lookup_bisects_by_the_files_sizes_without_scanning_the_bytes(sample_engine, monkeypatch):
+    given = []
+    init = postings._TermView.__init__
+
+    def spy(self, joined, ends=None):
+        given.append(ends is not None)
+        init(self, joined, ends)
+
+    monkeypatch.setattr(postings._TermView, "__init__", spy)
+    segment = SegmentPostings(segment_files(sample_engine)[0])
+    segment._find("body_f", "tram"), segment._find("title", "trạm"), segment._find("body_f", "bts")
+    assert given == [True, True]  # one view a field
