@@ -106,3 +106,21 @@ def test_a_cold_lookup_bisects_by_the_files_sizes_without_scanning_the_bytes(sam
     segment = SegmentPostings(segment_files(sample_engine)[0])
     segment._find("body_f", "tram"), segment._find("title", "trạm"), segment._find("body_f", "bts")
     assert given == [True, True]  # one view a field
+
+
+def test_sizes_that_do_not_span_the_terms_are_not_trusted_by_lookups(sample_engine, tmp_path):
+    """A damaged `sizes` whose sum is not the terms' bytes is left aside: lookups scan the
+    bytes and find every term at its number; `verify` names the file."""
+    path = segment_files(sample_engine)[0]
+    data = bytearray(path.read_bytes())
+    size = int.from_bytes(data[8:12], "little")
+    at, _, _ = json.loads(bytes(data[12:12 + size]))["body_f"]["sizes"]
+    data[12 + size + at] += 3
+    damaged = tmp_path / path.name
+    damaged.write_bytes(bytes(data))
+    listed = SegmentPostings(path).terms("body_f")
+    segment = SegmentPostings(damaged)
+    for number in range(0, len(listed), 11):
+        assert segment._find("body_f", listed[number].decode("utf-8"))[1] == number
+    with pytest.raises(IndexDamagedError, match="body_f"):
+        segment.verify()

@@ -438,13 +438,21 @@ class _TermView:
 
 
 def _ends(arrays: dict[str, np.ndarray]) -> np.ndarray | None:
-    """Where each term's NUL byte is, from the file's `sizes` (None: a file without them).
+    """Where each term's NUL byte is, from the file's `sizes`; None for a file without them,
+    or sizes that do not span the terms' bytes, one a term (damaged: the bytes are scanned
+    then, and `SegmentPostings.verify` names the file).
 
-    >>> _ends({"sizes": np.array([4, 5], np.uint8)}).tolist(), _ends({})
-    ([3, 8], None)
+    >>> terms = np.frombuffer(b"ab\\0cde\\0", np.uint8)
+    >>> _ends({"terms": terms, "offsets": np.zeros(3), "sizes": np.array([3, 4], np.uint8)}).tolist()
+    [2, 6]
+    >>> _ends({"terms": terms, "offsets": np.zeros(3)}), _ends({"terms": terms, "offsets": np.zeros(3), "sizes": np.array([3, 5])})
+    (None, None)
     """
     sizes = arrays.get("sizes")
-    return None if sizes is None else np.cumsum(sizes, dtype=np.int64) - 1
+    if sizes is None or len(sizes) != len(arrays["offsets"]) - 1:
+        return None
+    ends = np.cumsum(sizes, dtype=np.int64) - 1
+    return ends if (ends[-1] if len(ends) else -1) == len(arrays["terms"]) - 1 else None
 
 
 class SegmentPostings:
@@ -686,7 +694,8 @@ class SegmentPostings:
             problem = (int(freqs.sum()) != len(arrays["positions"]) or len(at) != len(offsets)
                        or int(at[-1]) != len(arrays["positions"]) or bool(np.any(np.diff(at) < 0)))
         if not problem and "sizes" in arrays:  # what lookups bisect by: exactly the separators
-            problem = not np.array_equal(_ends(arrays), np.flatnonzero(arrays["terms"] == _SEPARATOR[0]))
+            ends = _ends(arrays)
+            problem = ends is None or not np.array_equal(ends, np.flatnonzero(arrays["terms"] == _SEPARATOR[0]))
         if not problem:
             b"".join(terms).decode("utf-8")  # UnicodeDecodeError: a ValueError
         return bool(problem)
