@@ -124,3 +124,22 @@ def test_sizes_that_do_not_span_the_terms_are_not_trusted_by_lookups(sample_engi
         assert segment._find("body_f", listed[number].decode("utf-8"))[1] == number
     with pytest.raises(IndexDamagedError, match="body_f"):
         segment.verify()
+
+
+def test_a_term_longer_than_255_bytes_and_an_empty_field_are_found_by_their_sizes(tmp_path):
+    """Sizes are a byte a term as a rule; a longer term (a run of Vietnamese syllables joined
+    by pyvi, 3 bytes a marked letter) widens them, and the running sum still ends every term.
+    A field without terms has no sizes to sum and finds nothing."""
+    long_word = "_".join(["nghiêng"] * 40)  # 319 characters, 359 bytes
+    path = tmp_path / "s.skp"
+    postings.write_postings(path, [{"words": ["trạm_bts", long_word, "đắk_nông"], "body_f": []}])
+    segment = SegmentPostings(path)
+    arrays = segment._field("words")
+    assert arrays["sizes"].dtype.itemsize == 2 and len(long_word.encode("utf-8")) > 255
+    assert postings._ends(arrays).tolist() == np.flatnonzero(arrays["terms"] == 0).tolist()
+    listed = segment.terms("words")
+    for word in ("trạm_bts", long_word, "đắk_nông"):
+        assert segment._find("words", word)[1] == listed.index(word.encode("utf-8"))
+    assert segment._find("words", "nghiêng") is None and segment._find("body_f", "tram") is None
+    assert postings._ends(segment._field("body_f")).tolist() == []
+    segment.verify()
