@@ -54,12 +54,12 @@ MAX_REMEMBERED_TERMS = 200_000
 #: tens of thousands of terms was 17 ms of its 200 (issue 21, item 6).
 VIEW_LOOKUPS = 32
 #: ... or more for a large field: one lookup for this many of its terms. A lookup in the bytes
-#: costs about 11 µs more than in the list, splitting about 70 ns a term (73,735 terms at 16
-#: times the corpus: 5 ms), so the field is split once bisecting its bytes has cost about as
-#: much as splitting would (2-competitive, as renting skis before buying): at 32 lookups,
-#: every field of every segment was split within the first 30 searches of a new index, up to
-#: 27 ms of one search.
-TERMS_PER_LOOKUP = 160
+#: costs about 4-7 µs more than in the list, splitting about 30-70 ns a term (92,842 terms at
+#: 16 times the corpus: 5.7 ms), so the field is split once bisecting its bytes has cost about
+#: as much as splitting would (2-competitive, as renting skis before buying; measured break-even:
+#: one lookup for 97-140 terms): at 32 lookups, every field of every segment was split within
+#: the first 30 searches of a new index, up to 27 ms of one search.
+TERMS_PER_LOOKUP = 100
 #: An empty token keeps its position and is not indexed: the accented fields hold marked
 #: syllables only, at the positions of the folded fields (exact phrases: `Nghệ An`).
 HOLDER = b""
@@ -413,7 +413,7 @@ def split_after(terms: int) -> int:
     them into a list.
 
     >>> split_after(500), split_after(73_735)
-    (32, 460)
+    (32, 737)
     """
     return max(VIEW_LOOKUPS, terms // TERMS_PER_LOOKUP)
 
@@ -425,16 +425,20 @@ class _TermView:
     segments scanned 40 fields: 5-6 ms of its 170, bench/startup.py)."""
 
     def __init__(self, joined: np.ndarray, ends: np.ndarray | None = None):
-        self._joined = joined
         self.ends = np.flatnonzero(joined == _SEPARATOR[0]) if ends is None else ends
         self.lookups = 0
+        # plain buffers, not numpy: a term is two ints and a slice of bytes, without numpy's
+        # scalars and views (7 µs a lookup in 50,000 terms at 16 times the corpus, against 17)
+        self._bytes = memoryview(joined)
+        bounds = np.empty(len(self.ends) + 1, np.int64)  # each term's separator, after the -1th
+        bounds[0], bounds[1:] = -1, self.ends
+        self._bounds = memoryview(bounds)
 
     def __len__(self) -> int:
         return len(self.ends)
 
     def __getitem__(self, i: int) -> bytes:
-        start = int(self.ends[i - 1]) + 1 if i else 0
-        return self._joined[start:int(self.ends[i])].tobytes()
+        return self._bytes[self._bounds[i] + 1:self._bounds[i + 1]].tobytes()
 
 
 def _ends(arrays: dict[str, np.ndarray]) -> np.ndarray | None:
