@@ -123,6 +123,7 @@ class Run:
     server_errors: list = field(default_factory=list)  # the server log's error lines
     cache: tuple = (0, 0)  # searchkit's answers from its cache and searched, warm-up included
     cpu_seconds: float = 0.0  # the server processes' CPU time (user + system) over the measured run
+    writer_cpu: float = 0.0  # the writer's processes' CPU time (`searchkit add`, each its own process)
     storm: dict = field(default_factory=dict)  # the storm's answers by HTTP status
 
     @property
@@ -411,7 +412,10 @@ def write_loop(run: Run, target: Path, articles: list[dict], stop: threading.Eve
     while not stop.wait(args.write_every) and run.added + args.write_batch <= len(articles):
         batch = articles[run.added:run.added + args.write_batch]
         try:
-            add_fts5(target, batch) if fts5 else add_searchkit(target, batch, run.writes)
+            if fts5:
+                add_fts5(target, batch)
+            else:
+                run.writer_cpu += add_searchkit(target, batch, run.writes)
         except (subprocess.CalledProcessError, sqlite3.Error) as error:
             run.writer_errors.append(str(error))
             continue
@@ -419,11 +423,19 @@ def write_loop(run: Run, target: Path, articles: list[dict], stop: threading.Eve
         run.writes += 1
 
 
-def add_searchkit(index: Path, batch: list[dict], n: int) -> None:
+def add_searchkit(index: Path, batch: list[dict], n: int) -> float:
+    """`searchkit add` of the batch in a process of its own; the CPU seconds it took (its
+    helpers' included): the writer shares the server's cores."""
     path = index.parent / f"serve-bench-add-{n}.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in batch), encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "searchkit", "add", str(path), "--index", str(index), "--wait", "30",
-                    "--quiet"], cwd=REPO_ROOT, check=True, capture_output=True)
+    command = [sys.executable, "-m", "searchkit", "add", str(path), "--index", str(index), "--wait", "30", "--quiet"]
+    with subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as process:
+        error = process.stderr.read()
+        _, status, usage = os.wait4(process.pid, 0)  # this child's own usage, whatever else runs
+        process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command, stderr=error)
+    return usage.ru_utime + usage.ru_stime
 
 
 def add_fts5(database: Path, batch: list[dict]) -> None:
@@ -454,10 +466,11 @@ def distinct_count(args) -> int:
 
 def report(runs: list[Run], args) -> None:
     rows = [(r.server, r.mix, r.clients, r.requests, r.rps, r.p50_ms, r.p99_ms, r.cpu_ms, r.error_count,
-             cached_share(r), r.writes, r.check) for r in runs]
+             cached_share(r), r.writes, f"{r.writer_cpu:.1f}" if r.writes and r.server == "searchkit" else "-",
+             r.check) for r in runs]
     print()
     print_table(["server", "queries", "clients", "requests", "req/s", "p50 ms", "p99 ms", "CPU ms/req", "errors",
-                 "cached", "commits", "writer check"],
+                 "cached", "commits", "writer CPU s", "writer check"],
                 rows, title=f"Loopback load, {args.workers} workers, {args.duration} s per run, wrk -t 2, "
                             f"while a writer adds {args.write_batch} articles every {args.write_every:g} s")
     print(f"Floors (searchkit): at 16 clients ≥ {FLOOR_RPS_16:.0f} req/s and p99 ≤ {FLOOR_P99_MS:.0f} ms (issue 18); "
@@ -467,7 +480,8 @@ def report(runs: list[Run], args) -> None:
           " titles at most once a run: every answer searched, the figure for new queries; 'uncached': the dev set's")
     print("queries with searchkit's answer cache off ($SEARCHKIT_ANSWER_CACHE_MB=0), every answer searched.")
     print("'cached': the share of searchkit's answers that came from its cache, the warm-up's included (its log);")
-    print("'CPU ms/req': the server processes' CPU time over the run per answer (less noisy than req/s when shared).")
+    print("'CPU ms/req': the server processes' CPU time over the run per answer (less noisy than req/s when shared);")
+    print("'writer CPU s': what searchkit's `searchkit add` processes took of the same cores meanwhile.")
     for r in runs:
         if r.mix == "distinct" and r.requests + 2 * r.clients > distinct_count(args):
             print(f"  WARNING: {r.server} at {r.clients} clients sent {r.requests} requests: some distinct queries repeated")
