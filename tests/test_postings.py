@@ -131,6 +131,27 @@ def test_pair_counts_folded_in_as_they_come_equal_counts_taken_at_once():
     assert PairCounts.merge([packed]).lookup(["trạm"], ["bts"]).tolist()[0][0] > 0
 
 
+def test_the_radix_unique_is_numpys_unique():
+    """`unique_inverse` (the pair model's sort) gives np.unique's keys and inverse, from the
+    keys of syllable pairs to keys of 17 to 50 bits (one to four 16-bit passes)."""
+    import numpy as np
+
+    from searchkit.indexing.postings import unique_inverse
+
+    names = ["trí", "tuệ", "nhân", "tạo", "Nghệ", "An", "CNTT", "ký", "kí"]
+    text = "trí tuệ nhân tạo Nghệ An trí tuệ CNTT ký kí nhân tạo trí tuệ".split()
+    pairs = np.array([names.index(a) * len(names) + names.index(b) for a, b in zip(text, text[1:])])
+    distinct, inverse = unique_inverse(pairs)
+    assert distinct[inverse].tolist() == pairs.tolist()
+    assert names.index("tuệ") in (distinct[np.bincount(inverse) == 3] % len(names)).tolist()  # trí tuệ, thrice
+    rng = np.random.default_rng(5)
+    for top in (1, 300, 1 << 17, 1 << 33, 1 << 50):
+        keys = rng.integers(0, top, size=20_000, dtype=np.int64)
+        expected, got = np.unique(keys, return_inverse=True), unique_inverse(keys)
+        assert all(np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(expected, got)), top
+    assert [a.tolist() for a in unique_inverse(np.zeros(0, np.int64))] == [[], []]
+
+
 def test_a_batch_numbered_as_written_holds_every_fields_tokens(tmp_path):
     """The segment writer numbers a title's and a body's syllables once as written (`Hoà`,
     `HOÀ`, `hòa` are three words) and makes each one's folded and accented forms once: its

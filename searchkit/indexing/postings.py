@@ -297,6 +297,28 @@ def smallest(values: np.ndarray) -> np.ndarray:
     return values.astype(np.min_scalar_type(int(values.max()) if len(values) else 0))
 
 
+def unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(keys, return_inverse=True)` of non-negative int64 keys, sorted 16 bits at a
+    time: numpy's stable sort of 16-bit integers is a radix sort, linear. Over the 1.9M pair
+    keys of a 16k-article index's segments, 100 ms of CPU against 190.
+
+    >>> distinct, inverse = unique_inverse(np.array([70000 << 16, 3, 70000 << 16, 3, 2]))
+    >>> distinct.tolist(), inverse.tolist()
+    ([2, 3, 4587520000], [2, 1, 2, 1, 0])
+    """
+    top = int(keys.max()) if len(keys) else 0
+    order = np.argsort(keys.astype(np.uint16), kind="stable")  # the cast keeps the low 16 bits
+    for shift in range(16, top.bit_length(), 16):  # least significant digits first: a stable sort keeps their order
+        order = order[np.argsort((keys >> shift).astype(np.uint16)[order], kind="stable")]
+    ordered = keys[order]
+    new = np.empty(len(keys), dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    inverse = np.empty(len(keys), dtype=np.intp)
+    inverse[order] = np.cumsum(new) - 1
+    return ordered[new], inverse
+
+
 def merge_postings(path: Path, sources: Sequence[tuple["SegmentPostings", np.ndarray]],
                    pairs: dict[str, np.ndarray] | None = None) -> None:
     """Write one postings file holding the live documents of several segments, in order:
