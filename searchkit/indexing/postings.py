@@ -616,16 +616,31 @@ class SegmentPostings:
     def term_totals(self, field: str) -> dict[str, float] | None:
         """Every word of a field (no pair of common syllables) with its occurrences in the
         segment (None: field not kept)."""
+        found = self.word_totals(field)
+        return None if found is None else dict(zip(map(bytes.decode, found[0]), found[1].tolist()))
+
+    def word_totals(self, field: str) -> tuple[list[bytes], np.ndarray] | None:
+        """`term_totals` undecoded: the words of a field, sorted and UTF-8 encoded, and their
+        occurrences in the segment (None: field not kept). Merging segments on these decodes
+        each word once, not once per segment (`suggest.build_spellings`).
+
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "s.skp")
+        >>> write_postings(path, [{"body": ["trạm", "các", "trạm"]}, {"body": ["các"]}])
+        >>> terms, totals = SegmentPostings(path).word_totals("body")
+        >>> [t.decode() for t in terms], totals.tolist()
+        (['các', 'trạm'], [2, 2])
+        """
         arrays = self._field(field)
         if arrays is None:
             return None
         terms = self.terms(field)
         if not terms:
-            return {}
+            return [], np.zeros(0, np.int64)
         offsets = arrays["offsets"][:-1].astype(np.int64)
         sums = np.add.reduceat(arrays["freqs"].astype(np.int64), offsets)
         words = self.word_terms(field)
-        return dict(zip(map(bytes.decode, compress(terms, words)), sums[words].tolist()))
+        return list(compress(terms, words)), sums[words]
 
     def completions(self, field: str, prefix: str) -> dict[str, int]:
         """Words of a field that begin with `prefix`, each with its document frequency."""
