@@ -50,6 +50,23 @@ def test_added_changed_and_deleted_files_are_synced(engine, corpus_copy):
     assert len({h.id for h in engine.search("thông tin", limit=50).hits}) == engine.search("thông tin").total
 
 
+def test_what_a_sync_compares_against_is_each_live_article_once_at_its_last_hash(engine, corpus_copy):
+    """`existing` (read a segment's columns at a time, its deleted documents skipped): after a
+    change and a removal, the removed article is gone, the changed one is at its new hash, the
+    others as they were, and the next sync finds nothing to do."""
+    before = engine.backend.existing()
+    changed = corpus_copy / "004_18419e47d282bcbb.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nBổ sung: mạng 5G thử nghiệm.\n", encoding="utf-8")
+    (corpus_copy / "000_8ea709576470be64.txt").unlink()
+    assert engine.index([corpus_copy]).removed == 1
+    held = engine.backend.existing()
+    assert sorted(held) == sorted(set(before) - {"000_8ea709576470be64"})
+    assert held["004_18419e47d282bcbb"][0] != before["004_18419e47d282bcbb"][0]
+    assert all(held[key] == before[key] for key in held if key != "004_18419e47d282bcbb")
+    report = engine.index([corpus_copy])
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 0, 4)
+
+
 def test_indexing_another_path_keeps_the_first(engine, tmp_path):
     other = write_articles(tmp_path / "other", {"x": "Mã độc\n\nCảnh báo mã độc tống tiền."})
     report = engine.index([other])
