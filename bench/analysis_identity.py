@@ -25,7 +25,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 
 HERE = Path(__file__).resolve().parent.parent
 
@@ -54,18 +53,16 @@ def child(code: str, corpus: str, batch: int, sample: int) -> None:
 
 
 def array_digests(path: Path) -> dict[str, str]:
-    """`field.array` -> digest of its bytes, for every array the file's header names, and
-    `field.counts` -> its counts."""
-    data = path.read_bytes()
-    size = int.from_bytes(data[8:12], "little")
-    header, base = json.loads(data[12:12 + size]), 12 + size
+    """`field.array` -> digest of its bytes and type, for every array the file's header names
+    (read by the checkout's own `SegmentPostings`), and `field.counts` -> its counts."""
+    from searchkit.indexing.postings import SegmentPostings
+
+    segment = SegmentPostings(path)
     digests = {}
-    for field, info in header.items():
+    for field, info in segment._header.items():
         for name, spec in info.items():
             if isinstance(spec, list):
-                at, count, kind = spec
-                end = base + at + count * np.dtype(kind).itemsize
-                digests[f"{field}.{name}"] = hashlib.sha256(data[base + at:end] + kind.encode()).hexdigest()
+                digests[f"{field}.{name}"] = hashlib.sha256(segment._array(spec).tobytes() + spec[2].encode()).hexdigest()
             else:
                 digests[f"{field}.{name}"] = json.dumps(spec, sort_keys=True)
     return digests

@@ -124,7 +124,7 @@ def _write(path: Path, documents: int, pairs: dict[str, np.ndarray] | None, arra
         for name, array in arrays.items():
             put(entry, name, array)
             if name == "terms":  # found once here, not by every reader's scan of the bytes
-                put(entry, "sizes", smallest(np.diff(np.flatnonzero(array == _SEPARATOR[0]), prepend=-1)))
+                put(entry, "sizes", smallest(np.diff(_separators(array), prepend=-1)))
     for name, array in (pairs or {}).items():
         put(header.setdefault(PAIRS, {}), name, array)
     encoded = json.dumps(header).encode("utf-8")
@@ -747,7 +747,7 @@ class SegmentPostings:
                        or int(at[-1]) != len(arrays["positions"]) or bool(np.any(np.diff(at) < 0)))
         if not problem and "sizes" in arrays:  # what lookups bisect by: exactly the separators
             ends = _ends(arrays)
-            problem = ends is None or not np.array_equal(ends, np.flatnonzero(arrays["terms"] == _SEPARATOR[0]))
+            problem = ends is None or not np.array_equal(ends, _separators(arrays["terms"]))
         if not problem:
             b"".join(terms).decode("utf-8")  # UnicodeDecodeError: a ValueError
         return bool(problem)
