@@ -26,11 +26,9 @@ from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 import numpy as np
 
-from searchkit.indexing.postings import smallest, unique_inverse
+from searchkit.indexing.postings import smallest
 from searchkit.searching.sorted_table import Lines, SortedTable, as_lines
-from searchkit.text.normalize import canonical_syllable, unify_i_y
-from searchkit.text.sequences import LOWER, NUMBER, TITLE, UPPER, case_of
-from searchkit.text.syllables import forms
+from searchkit.text.sequences import NUMBER, TITLE, UPPER
 
 if TYPE_CHECKING:  # the writer's counts: read from the cache, a query never merges them
     from searchkit.indexing.statistics import PairCounts
@@ -68,29 +66,10 @@ class PairModel:
 
     @classmethod
     def build(cls, counts: PairCounts) -> "PairModel":
-        """The model of the merged pair counts of syllables as written (old segments counted
-        their accented forms: those read as written in lower case)."""
-        names = sorted(counts.numbers, key=counts.numbers.__getitem__)
-        spelled = [_canonical(name.lower()) for name in names]
-        accented = [unify_i_y(lower) if lower.isascii() else forms(name)[0] for name, lower in zip(names, spelled)]
-        vocabulary = sorted(dict.fromkeys(accented))  # in the names' order: runs a sort finds (10 ms, 20 from a set)
-        numbers = dict(zip(vocabulary, range(len(vocabulary))))
-        to_accented = np.fromiter(map(numbers.__getitem__, accented), dtype=np.int64, count=len(accented))
-        case = np.array([case_of(name) for name in names], dtype=np.int64)
-        written_size = max(len(names), 1)
-        first, second = counts.keys // written_size, counts.keys % written_size
-        size = max(len(vocabulary), 1)
-        keys, inverse = unique_inverse(to_accented[first] * size + to_accented[second])
-        weights = counts.counts.astype(np.float64)
-        # each case a fifth of the pairs or fewer: only those counted (23 ms for the four, 27 over
-        # every pair); a side's cases are not kept beside its masks (a writer's peak memory)
-        masks = [case[side] == which for side in (first, second) for which in (TITLE, UPPER)]
-        summed = [np.bincount(inverse[mask], weights=weights[mask], minlength=len(keys)) for mask in masks]
-        occurrences = np.bincount(first, weights=weights, minlength=len(names)) \
-            + np.bincount(second, weights=weights, minlength=len(names))
-        return cls.of(numbers, _usual_spellings(names, spelled, case, to_accented, occurrences, len(vocabulary)), keys,
-                      np.bincount(inverse, weights=weights, minlength=len(keys)).astype(np.int64),
-                      np.stack(summed, axis=1).astype(np.int64))
+        """The model of the merged pair counts of syllables as written (`pair_totals.PairTotals`)."""
+        from searchkit.searching.pair_totals import PairTotals
+
+        return PairTotals.of_counts(counts).model()
 
     @classmethod
     def of(cls, numbers: dict[str, int], written: list[str], keys: np.ndarray, counts: np.ndarray,
@@ -259,50 +238,6 @@ def _find(table: np.ndarray, probes: np.ndarray, wanted: np.ndarray) -> tuple[np
 def _case_counts(n: np.ndarray, cased: np.ndarray) -> np.ndarray:
     """(LOWER, TITLE, UPPER) counts of one side of pairs from their count and (TITLE, UPPER)."""
     return np.concatenate([(n - cased.sum(axis=-1))[..., None], cased], axis=-1)
-
-
-def _usual_spellings(names: list[str], spelled: list[str], case: np.ndarray, to_accented: np.ndarray,
-                     occurrences: np.ndarray, size: int) -> list[str]:
-    """Per accented syllable, its most written spelling in lower case (`spelled`: `ký` for `kí`,
-    in the index's one tone placement), or in mixed case where it is mostly written so
-    (`iPhone`): among equals, the first in order. Counted in numpy, the sums in the order of
-    `names` (a Python loop over every written word was a fifth of a writer's pair model);
-    `case` is each name's `case_of`.
-
-    >>> _usual_spellings(["Ký", "ký", "kí", "iPhone", "iphone"], ["ký", "ký", "ký", "iphone", "iphone"],
-    ...                  np.array([TITLE, LOWER, LOWER, LOWER, LOWER]), np.array([0, 0, 0, 1, 1]),
-    ...                  np.array([5.0, 2.0, 3.0, 4.0, 1.0]), 2)
-    ['ký', 'iPhone']
-    """
-    lowers = sorted(dict.fromkeys(spelled))  # in the names' order: runs a sort finds (9 ms, 18 from a set)
-    lower_of = np.fromiter(map(dict(zip(lowers, range(len(lowers)))).__getitem__, spelled),
-                           dtype=np.int64, count=len(spelled))
-    name_rank = np.empty(len(names), dtype=np.int64)
-    name_rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
-    groups, group_of = np.unique(to_accented * max(len(lowers), 1) + lower_of, return_inverse=True)
-    group_of = group_of.ravel()
-    sums = np.bincount(group_of, weights=occurrences, minlength=len(groups))  # added in the order of names
-    # each group's written word: the most occurrences, then the first name
-    by_name = np.lexsort((name_rank, -occurrences, group_of))
-    first_name = by_name[np.flatnonzero(np.diff(group_of[by_name], prepend=-1))]
-    # each accented syllable's spelling: the group of most occurrences, then the first spelling
-    number, lower = groups // max(len(lowers), 1), groups % max(len(lowers), 1)
-    by_sum = np.lexsort((lower, -sums, number))
-    best = by_sum[np.flatnonzero(np.diff(number[by_sum], prepend=-1))]
-    written = [lowers[at] for at in lower[best].tolist()]
-    name_of = first_name[best]
-    # a name in lower case may be in mixed case (`iPhone`): the others are written as spelled
-    # (`Nghệ`, `CNTT`; their test in Python, 37k of 52k, was a third of this function)
-    in_lower = np.flatnonzero(case[name_of] == LOWER)
-    for at, name_at in zip(in_lower.tolist(), name_of[in_lower].tolist()):
-        if not names[name_at].islower():
-            written[at] = _canonical(names[name_at])
-    return written
-
-
-def _canonical(word: str) -> str:
-    """`canonical_syllable`, at no cost for a word without marks (most foreign words)."""
-    return word if word.isascii() else canonical_syllable(word)
 
 
 def _in_case(spelled: str, case: int) -> str:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # numpy stays off `searchkit --help` and queries that need no
     import numpy as np
 
     from searchkit.searching.accents import PairModel
+    from searchkit.searching.pair_totals import PairTotals
 
 #: Bump when `Spellings` changes shape: older cache files are then ignored and replaced.
 FORMAT = 5
@@ -314,7 +315,9 @@ def load_pair_counts(index_dir: str | os.PathLike, reader) -> PairModel:
     pair counts once per index generation and cached as plain arrays (``pairs-<generation>.arrays``,
     `indexing.array_file`: numbers only, checksummed): a second process reads it in
     milliseconds instead of merging again. A cache of another format (an older searchkit's) is
-    rebuilt, and so is a damaged one."""
+    rebuilt, and so is a damaged one. The counts it is built from are saved beside it
+    (`pair_totals.saved_with`), so that the next commit's writer updates them with the
+    segments it added and removed instead of summing every segment again (`_pair_totals`)."""
     from searchkit.indexing.array_file import read_arrays
     from searchkit.searching.accents import PairModel
 
@@ -325,18 +328,51 @@ def load_pair_counts(index_dir: str | os.PathLike, reader) -> PairModel:
             return PairModel.from_arrays(cached)
     except (OSError, ValueError, KeyError):  # missing, damaged (a changed byte), another format: rebuilt
         pass
-    from searchkit.indexing.statistics import PairCounts  # the writer's work, or a damaged cache's
+    from searchkit.searching.pair_totals import saved_with  # the writer's work, or a damaged cache's
 
-    model = PairModel.build(PairCounts.merge(_segment_pairs(reader)))
-    _save_pairs(path, model, reader.generation())
+    segments = _segment_packs(reader)
+    totals = _pair_totals(Path(index_dir), reader.generation(), segments)
+    model = totals.model()
+    _save_pairs(path, model, reader.generation(), saved_with(totals, segments))
     return model
 
 
+def _pair_totals(index_dir: Path, generation: int | None, segments) -> PairTotals:
+    """The pair counts of these segments: those saved with the newest earlier generation's
+    model updated (`pair_totals.updated`: 0.1 s of CPU after ten articles added to 16k), or,
+    where there are none or they cannot be, every segment's summed (0.55 s)."""
+    from searchkit.indexing.array_file import read_arrays
+    from searchkit.indexing.manifest import cache_generation
+    from searchkit.indexing.statistics import PairCounts
+    from searchkit.searching.pair_totals import PairTotals, updated
+
+    earlier = [(cache_generation(p.name) or 0, p) for p in index_dir.glob(f"{PAIRS_PREFIX}*.arrays")]
+    earlier = [(g, p) for g, p in earlier if generation is not None and g < generation]
+    if earlier:
+        try:
+            arrays = read_arrays(max(earlier)[1])
+            if arrays["format"].tolist() == [PAIRS_FORMAT]:
+                totals = updated(arrays, segments)
+                if totals is not None:
+                    return totals
+        except (OSError, ValueError, KeyError):  # removed meanwhile, damaged, another format: summed
+            pass
+    return PairTotals.of_counts(PairCounts.merge([packed for _, packed in segments if packed is not None]))
+
+
+def _segment_packs(reader) -> list[tuple[str, dict | None]]:
+    """Each segment's id and packed pair counts (None: written without them)."""
+    from searchkit.indexing.adapter import leaf_segment_id, segment_leaves
+    from searchkit.indexing.postings import for_segment
+
+    return [(leaf_segment_id(leaf), for_segment(leaf).pairs()) for leaf, _ in segment_leaves(reader)]
+
+
 def _segment_pairs(reader) -> list[dict]:
-    return [packed for packed in (side.pairs() for side in _postings_files(reader)) if packed is not None]
+    return [packed for _, packed in _segment_packs(reader) if packed is not None]
 
 
-def _save_pairs(path: Path, model: PairModel, generation: int | None) -> None:
+def _save_pairs(path: Path, model: PairModel, generation: int | None, beside: Mapping[str, np.ndarray]) -> None:
     import numpy as np
 
     from searchkit.indexing.array_file import write_arrays
@@ -344,7 +380,7 @@ def _save_pairs(path: Path, model: PairModel, generation: int | None) -> None:
     if generation is None:  # a reader of no commit (an empty index): nothing to keep
         return
     try:
-        arrays = dict(model.arrays(), format=np.array([PAIRS_FORMAT]), generation=np.array([generation]))
+        arrays = dict(model.arrays(), **beside, format=np.array([PAIRS_FORMAT]), generation=np.array([generation]))
     except ValueError:  # words that cannot be written a line each: the model serves from memory only
         return
     _replace(path, f"{PAIRS_PREFIX}*", lambda temporary: write_arrays(temporary, arrays))
