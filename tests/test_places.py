@@ -8,6 +8,7 @@ import unicodedata
 
 import pytest
 
+from searchkit.text import places
 from searchkit.text.fold import fold
 from searchkit.text.normalize import normalize_text
 from searchkit.text.places import load_gazetteer, parse_gazetteer
@@ -22,6 +23,21 @@ Năm 2023,Bình Dương đón 8 triệu lượt khách; cáp quang biển Thái 
 Sở TT&TT tỉnh Hòa Bình;Hải Dương phối hợp với thành phố
 Thái Bình (không phải tỉnh Thái Bình) và Viettel Sơn La—Lai Châu.
 Vì hòa bình, mạng lưới phủ tới Vĩnh Long"""
+
+
+@pytest.fixture(autouse=True)
+def _the_regex_from_the_first_text(monkeypatch):
+    """The regex's answers, not those of the first texts a process reads everywhere."""
+    monkeypatch.setattr(places, "EVERYWHERE_CHARS", 0)
+
+
+def test_a_few_articles_are_read_everywhere_and_the_regex_made_only_for_more(monkeypatch):
+    monkeypatch.setattr(places, "EVERYWHERE_CHARS", 2 * len(ARTICLE))
+    gazetteer = parse_gazetteer((places.Path(places.__file__).parent.parent / "data" / "provinces.tsv").read_text(encoding="utf-8"))
+    names = ("Hà Tĩnh", "Quảng Bình", "Hà Nội", "TP Hồ Chí Minh", "Đà Nẵng", "Thừa Thiên Huế", "Đắk Lắk")
+    assert gazetteer.find_all(ARTICLE)[:7] == gazetteer.find_all(ARTICLE)[:7] == names
+    assert "_starts" not in vars(gazetteer)  # two articles' worth: no regex compiled
+    assert gazetteer.find_all(ARTICLE)[:7] == names and "_starts" in vars(gazetteer)
 
 
 def _everywhere(text: str) -> tuple[str, ...]:
