@@ -61,7 +61,7 @@ class PairTotals:
     written: Sequence[str]  # per accented form: its usual spelling (`_usual_spellings`)
     keys: np.ndarray  # sorted first * len(vocabulary) + second (int64)
     counts: np.ndarray  # per key (int64)
-    cases: np.ndarray  # per key: first TITLE, first UPPER, second TITLE, second UPPER (len(keys) × 4, int64)
+    cases: np.ndarray  # first TITLE, first UPPER, second TITLE, second UPPER: 4 × len(keys), a row each (int64)
 
     def __eq__(self, other: object) -> bool:
         """The same counts of the same words (the order of `names` aside)."""
@@ -95,7 +95,7 @@ class PairTotals:
     def model(self) -> PairModel:
         """The pair model of these totals (`PairModel.of`)."""
         return PairModel.of(dict(zip(self.vocabulary, range(len(self.vocabulary)))), list(self.written),
-                            self.keys, self.counts, self.cases)
+                            self.keys, self.counts, self.cases.T)
 
     def plus(self, delta: PairCounts) -> PairTotals | None:
         """These totals with `delta`'s counts added: the pairs of the segments a commit added,
@@ -126,7 +126,8 @@ class PairTotals:
         forms_of = np.concatenate([renumbered[self.forms],
                                    np.fromiter(map(numbers.__getitem__, new_forms), dtype=np.int64, count=len(new))])
         size, old_size = len(vocabulary), max(len(self.vocabulary), 1)
-        keys = renumbered[self.keys // old_size] * size + renumbered[self.keys % old_size]  # in order still
+        keys = self.keys if size == len(self.vocabulary) else \
+            renumbered[self.keys // old_size] * size + renumbered[self.keys % old_size]  # in order still
         case = np.array([case_of(name) for name in names_in], dtype=np.int64)
         added = _accented_pairs(forms_of[at], case, first_in, second_in, weights, size)
         merged = _merged((keys, self.counts, self.cases), added)
@@ -157,9 +158,10 @@ class PairTotals:
                 or len(set(names)) != len(names) \
                 or int(occurrences.sum(dtype=np.uint64)) != 2 * int(model.counts.sum(dtype=np.uint64)):
             raise ValueError("not the totals of this pair model")
+        cases = np.zeros((4, len(model.keys)), dtype=np.int64)
+        cases[:, model.cased] = arrays["cases"]
         return cls(names, occurrences.astype(np.int64), forms_of.astype(np.int64), vocabulary, list(model.written),
-                   model.keys.astype(np.int64), model.counts.astype(np.int64),
-                   model.every_pairs_cases().astype(np.int64))
+                   model.keys.astype(np.int64), model.counts.astype(np.int64), cases)
 
 
 def saved_with(totals: PairTotals, segments: Segments) -> dict[str, np.ndarray]:
@@ -237,38 +239,35 @@ def _accented_pairs(forms_of: np.ndarray, case: np.ndarray, first: np.ndarray, s
     masks = [case[side] == which for side in (first, second) for which in (TITLE, UPPER)]
     summed = [np.bincount(inverse[mask], weights=weights[mask], minlength=len(keys)) for mask in masks]
     return keys, np.bincount(inverse, weights=weights, minlength=len(keys)).astype(np.int64), \
-        np.stack(summed, axis=1).astype(np.int64)
+        np.stack(summed).astype(np.int64)
 
 
 def _merged(old: tuple[np.ndarray, np.ndarray, np.ndarray], added: tuple[np.ndarray, np.ndarray, np.ndarray]):
     """(keys, counts, cases) of both, summed, without the pairs counted zero times; None where
     a count falls below zero or below its cases (`added` takes away pairs `old` never held).
-    Only the rows `added` changes are checked: `old` is a model's, checked when it was read."""
+    Only the rows `added` changes are checked: `old` is a model's, checked when it was read.
+    Every array is one row or several (`cases`), each a run of memory: the keys `added` brings
+    are put in place row by row (a 16k index's 1M pairs: 3 ms, 13 as rows of four)."""
     keys, counts, cases = old
     new_keys, new_counts, new_cases = added
     where = np.searchsorted(keys, new_keys)
     found = where < len(keys)
     found[found] = keys[where[found]] == new_keys[found]
     fresh = np.flatnonzero(~found)
-    size = len(keys) + len(fresh)
-    placed = np.zeros(size, dtype=bool)  # the rows `added` brings (written at once, not one np.insert each)
-    placed[where[fresh] + np.arange(len(fresh))] = True
-    merged = [np.empty((size, *a.shape[1:]), dtype=np.int64) for a in old]
-    for into, before, new in zip(merged, old, added):
-        into[~placed], into[placed] = before, new[fresh]
+    merged = [np.insert(a, where[fresh], n[..., fresh], axis=-1) for a, n in zip(old, added)]
     keys, counts, cases = merged
-    at = np.flatnonzero(~placed)[where[found]]  # the rows both hold, where they are now
+    at = where[found] + np.searchsorted(where[fresh], where[found], side="right")  # where both's rows are now
     counts[at] += new_counts[found]  # each key once: no two additions to one place
-    cases[at] += new_cases[found]
-    changed = np.concatenate([at, np.flatnonzero(placed)])
-    rows, sides = counts[changed], cases[changed]
-    if (rows < 0).any() or (sides < 0).any() or (sides[:, :2].sum(axis=1) > rows).any() \
-            or (sides[:, 2:].sum(axis=1) > rows).any():
+    cases[:, at] += new_cases[:, found]
+    changed = np.concatenate([at, where[fresh] + np.arange(len(fresh))])
+    rows, sides = counts[changed], cases[:, changed]
+    if (rows < 0).any() or (sides < 0).any() or (sides[:2].sum(axis=0) > rows).any() \
+            or (sides[2:].sum(axis=0) > rows).any():
         return None
     if (rows != 0).all():
         return keys, counts, cases
     kept = counts != 0
-    return keys[kept], counts[kept], cases[kept]
+    return keys[kept], counts[kept], cases[:, kept]
 
 
 def _without_unused(names: list[str], occurrences: np.ndarray, forms_of: np.ndarray, vocabulary: list[str],
