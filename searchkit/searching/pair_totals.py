@@ -254,7 +254,14 @@ def _merged(old: tuple[np.ndarray, np.ndarray, np.ndarray], added: tuple[np.ndar
     found = where < len(keys)
     found[found] = keys[where[found]] == new_keys[found]
     fresh = np.flatnonzero(~found)
-    merged = [np.insert(a, where[fresh], n[..., fresh], axis=-1) for a, n in zip(old, added)]
+    placed = np.zeros(len(keys) + len(fresh), dtype=bool)  # the rows `added` brings
+    placed[where[fresh] + np.arange(len(fresh))] = True
+    before = ~placed
+    merged = [np.empty((*a.shape[:-1], len(placed)), dtype=np.int64) for a in old]
+    for into, was, new in zip(merged, old, added):
+        for row, old_row, new_row in zip(into.reshape(-1, len(placed)), was.reshape(-1, was.shape[-1]),
+                                         new.reshape(-1, new.shape[-1])):  # a row at a time: each one run
+            row[before], row[placed] = old_row, new_row[fresh]
     keys, counts, cases = merged
     at = where[found] + np.searchsorted(where[fresh], where[found], side="right")  # where both's rows are now
     counts[at] += new_counts[found]  # each key once: no two additions to one place
