@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from searchkit.indexing.statistics import PairCounts, pack_pairs
-from searchkit.searching.accents import PairModel
-from searchkit.text.sequences import NUMBER, SEPARATOR, pair_sequence
+from searchkit.searching.pair_totals import PairTotals
 from searchkit.searching.suggest import PAIRS_FORMAT, Evidence, Suggester, load_pair_counts
+from searchkit.text.sequences import NUMBER, SEPARATOR, pair_sequence
 from tests.conftest import engine_over
 
 ARTICLES = {
@@ -123,7 +123,7 @@ def test_the_model_writes_words_as_the_index_does():
     sequences = [pair_sequence(text) for text in (
         "Tỉnh Nghệ An và công nghệ mới", "Chữ ký số cho Nghệ An", "Người dân Nghệ An dùng iPhone",
         "Lãnh đạo Bộ TT&TT làm việc với công nghệ")]
-    model = PairModel.build(PairCounts.merge([pack_pairs(sequences)]))
+    model = PairTotals.of_counts(PairCounts.merge([pack_pairs(sequences)])).model()
     assert model.written_as(["tỉnh", "nghệ", "an"]) == ["tỉnh", "Nghệ", "An"]
     assert model.written_as(["công", "nghệ"]) == ["công", "nghệ"]
     assert model.written_as(["chữ", "kí", "số"]) == ["chữ", "ký", "số"]
@@ -173,11 +173,10 @@ def test_a_pair_model_read_from_its_cache_is_the_model_built(engine):
     the time; every number and word reads back the same."""
     from searchkit.indexing.statistics import PairCounts
     from searchkit.indexing.store import open_index
-    from searchkit.searching.accents import PairModel
     from searchkit.searching.suggest import _segment_pairs
 
     with open_index(engine.path).reader() as reader:
-        built = PairModel.build(PairCounts.merge(_segment_pairs(reader)))
+        built = PairTotals.of_counts(PairCounts.merge(_segment_pairs(reader))).model()
         cached = load_pair_counts(engine.path, reader)
     for name in ("keys", "counts", "cased", "cases", "history", "followers", "lower_order", "alone", "frequency"):
         assert np.array_equal(getattr(built, name), getattr(cached, name)), name

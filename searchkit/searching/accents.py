@@ -22,16 +22,13 @@ as Vietnamese depends on its neighbours.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 from searchkit.indexing.postings import smallest
 from searchkit.searching.sorted_table import Lines, SortedTable, as_lines
 from searchkit.text.sequences import NUMBER, TITLE, UPPER
-
-if TYPE_CHECKING:  # the writer's counts: read from the cache, a query never merges them
-    from searchkit.indexing.statistics import PairCounts
 
 #: Kneser-Ney discount subtracted from every pair count seen.
 DISCOUNT = 0.75
@@ -63,13 +60,6 @@ class PairModel:
     alone: np.ndarray  # per syllable: (LOWER, TITLE, UPPER) counts where it follows another
     frequency: np.ndarray  # per syllable: log share of all occurrences (after another word)
     rare: float  # the log share of a syllable no pair holds
-
-    @classmethod
-    def build(cls, counts: PairCounts) -> "PairModel":
-        """The model of the merged pair counts of syllables as written (`pair_totals.PairTotals`)."""
-        from searchkit.searching.pair_totals import PairTotals
-
-        return PairTotals.of_counts(counts).model()
 
     @classmethod
     def of(cls, numbers: dict[str, int], written: list[str], keys: np.ndarray, counts: np.ndarray,
@@ -256,7 +246,8 @@ def restore(options: Sequence[Candidates], model: PairModel,
     probability of position i's candidates (what the best hits write there).
 
     >>> from searchkit.indexing.statistics import PairCounts, pack_pairs
-    >>> model = PairModel.build(PairCounts.merge([pack_pairs([["trí", "tuệ"]] * 5 + [["trị", "giá"]] * 9)]))
+    >>> from searchkit.searching.pair_totals import PairTotals
+    >>> model = PairTotals.of_counts(PairCounts.merge([pack_pairs([["trí", "tuệ"]] * 5 + [["trị", "giá"]] * 9)])).model()
     >>> restore([[("trị", 90), ("trí", 60)], [("tuệ", 10)]], model)
     ['trí', 'tuệ']
     """

@@ -1,10 +1,10 @@
 """The pair model's counts, kept from one commit to the next so that a commit updates them
 instead of summing every segment again.
 
-`PairModel.build` reads the merged counts of the pairs of words as written (`PairCounts`) as
-counts of pairs of accented syllables, with the cases they were written in and the usual
-spelling of each syllable; `PairTotals` is that reading before the Kneser-Ney totals
-(`model`). It depends on the multiset of written pairs alone: what it numbers it sorts, and it
+The pair model (`accents.PairModel`) reads the merged counts of the pairs of words as written
+(`PairCounts`) as counts of pairs of accented syllables, with the cases they were written in
+and the usual spelling of each syllable; `PairTotals` is that reading before the Kneser-Ney
+totals, and `PairTotals.of_counts(counts).model()` builds the model. It depends on the multiset of written pairs alone: what it numbers it sorts, and it
 breaks ties by the words themselves, never by the order the segments come in. So after a
 commit the totals are the totals before, plus the pairs of the segments the commit added,
 minus those of the segments it removed (`plus`); a merged segment's pairs are its sources'
