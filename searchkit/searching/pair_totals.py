@@ -87,8 +87,8 @@ class PairTotals:
         case = np.array([case_of(name) for name in names], dtype=np.int64)
         written_size = max(len(names), 1)
         first, second = counts.keys // written_size, counts.keys % written_size
+        keys, pair_counts, cases = _accented_pairs(to_accented, case, first, second, counts.counts, len(vocabulary))
         weights = counts.counts.astype(np.float64)
-        keys, pair_counts, cases = _accented_pairs(to_accented, case, first, second, weights, len(vocabulary))
         occurrences = np.bincount(first, weights=weights, minlength=len(names)) \
             + np.bincount(second, weights=weights, minlength=len(names))
         written = _usual_spellings(names, spelled, case, to_accented, occurrences, len(vocabulary))
@@ -231,17 +231,19 @@ def _packed(names: Sequence[str], first: np.ndarray, second: np.ndarray, count: 
 
 
 def _accented_pairs(forms_of: np.ndarray, case: np.ndarray, first: np.ndarray, second: np.ndarray,
-                    weights: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                    counted: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(sorted keys, counts, cases) of pairs of written words (`first`, `second`: numbers of
     words, each word's accented form in `forms_of` and its `case_of` in `case`) counted
-    `weights` times, as pairs of accented forms numbered out of `size`."""
+    `counted` times, as pairs of accented forms numbered out of `size`."""
     keys, inverse = unique_inverse(forms_of[first] * max(size, 1) + forms_of[second])
+    weights = counted.astype(np.float64)  # after the sort, whose peak is the build's (8 MB less at it)
     # each case a fifth of the pairs or fewer: only those counted (23 ms for the four, 27 over
     # every pair); a side's cases are not kept beside its masks (a writer's peak memory)
     masks = [case[side] == which for side in (first, second) for which in (TITLE, UPPER)]
-    summed = [np.bincount(inverse[mask], weights=weights[mask], minlength=len(keys)) for mask in masks]
-    return keys, np.bincount(inverse, weights=weights, minlength=len(keys)).astype(np.int64), \
-        np.stack(summed).astype(np.int64)
+    cases = np.empty((len(masks), len(keys)), dtype=np.int64)
+    for row, mask in zip(cases, masks):  # a row at a time: one row of floats at once, not four
+        row[:] = np.bincount(inverse[mask], weights=weights[mask], minlength=len(keys))
+    return keys, np.bincount(inverse, weights=weights, minlength=len(keys)).astype(np.int64), cases
 
 
 def _merged(old: tuple[np.ndarray, np.ndarray, np.ndarray], added: tuple[np.ndarray, np.ndarray, np.ndarray]):
