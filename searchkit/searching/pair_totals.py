@@ -58,7 +58,7 @@ class PairTotals:
 
     names: Sequence[str]  # every word written in a pair, in any order (`PairCounts.numbers`)
     occurrences: np.ndarray  # per name: how many pairs it stands in, either side (int64)
-    forms: np.ndarray  # per name: the number of its accented form in `vocabulary` (int64)
+    form_numbers: np.ndarray  # per name: the number of its accented form in `vocabulary` (int64)
     vocabulary: Sequence[str]  # the accented forms, sorted
     written: Sequence[str]  # per accented form: its usual spelling (`_usual_spellings`)
     keys: np.ndarray  # sorted first * len(vocabulary) + second (int64)
@@ -69,7 +69,7 @@ class PairTotals:
         """The same counts of the same words (the order of `names` aside)."""
         if not isinstance(other, PairTotals):
             return NotImplemented
-        mine, theirs = (dict(zip(t.names, zip(t.occurrences.tolist(), t.forms.tolist()))) for t in (self, other))
+        mine, theirs = (dict(zip(t.names, zip(t.occurrences.tolist(), t.form_numbers.tolist()))) for t in (self, other))
         return mine == theirs and list(self.vocabulary) == list(other.vocabulary) \
             and list(self.written) == list(other.written) and all(
                 np.array_equal(getattr(self, name), getattr(other, name)) for name in ("keys", "counts", "cases"))
@@ -125,7 +125,7 @@ class PairTotals:
         vocabulary = sorted([*self.vocabulary, *(form for form in dict.fromkeys(new_forms) if form not in known)])
         numbers = dict(zip(vocabulary, range(len(vocabulary))))
         renumbered = np.fromiter(map(numbers.__getitem__, self.vocabulary), dtype=np.int64, count=len(self.vocabulary))
-        forms_of = np.concatenate([renumbered[self.forms],
+        forms_of = np.concatenate([renumbered[self.form_numbers],
                                    np.fromiter(map(numbers.__getitem__, new_forms), dtype=np.int64, count=len(new))])
         size, old_size = len(vocabulary), max(len(self.vocabulary), 1)
         keys = self.keys if size == len(self.vocabulary) else \
@@ -145,7 +145,7 @@ class PairTotals:
         """What `read` needs besides the model's own arrays (`PairModel.arrays`): the written
         words, their occurrences and forms, as `TOTALS` + name."""
         return {f"{TOTALS}names": as_lines(self.names), f"{TOTALS}occurrences": smallest(self.occurrences),
-                f"{TOTALS}forms": smallest(self.forms)}
+                f"{TOTALS}forms": smallest(self.form_numbers)}
 
     @classmethod
     def read(cls, arrays) -> PairTotals:

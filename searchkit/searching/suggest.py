@@ -332,7 +332,11 @@ def load_pair_counts(index_dir: str | os.PathLike, reader) -> PairModel:
 
     segments = _segment_packs(reader)
     totals = _pair_totals(Path(index_dir), reader.generation(), segments)
-    model, beside = totals.model(), saved_with(totals, segments)
+    model = totals.model()
+    try:
+        beside = saved_with(totals, segments)
+    except ValueError:  # a word that cannot be written a line: the next commit sums every segment
+        beside = {}
     del totals  # its cases of every pair (31 MB on 16k articles) gone before the file is written
     _save_pairs(path, model, reader.generation(), beside)
     return model
