@@ -10,7 +10,7 @@ from searchkit.indexing.statistics import PairCounts, pack_pairs
 from searchkit.indexing.store import open_index
 from searchkit.searching import pair_totals
 from searchkit.searching.pair_totals import PairTotals
-from searchkit.searching.suggest import _segment_packs, _segment_pairs, pairs_file
+from searchkit.searching.suggest import _segment_packs, pairs_file
 from tests.conftest import engine_over, write_articles
 
 ARTICLES = {
@@ -40,7 +40,7 @@ def saved_and_summed(engine) -> tuple[dict, dict]:
     """The pair model saved for the last commit, and the one every segment's pairs give."""
     with open_index(engine.path).reader() as reader:
         saved = read_arrays(engine.path / pairs_file(reader.generation()))
-        summed = SUMMED(PairCounts.merge(_segment_pairs(reader))).model().arrays()
+        summed = SUMMED(PairCounts.merge([p for _, p in _segment_packs(reader) if p is not None])).model().arrays()
     model = {name: saved[name] for name in summed}
     return {name: (a.dtype.str, a.tolist()) for name, a in model.items()}, \
         {name: (a.dtype.str, a.tolist()) for name, a in summed.items()}
@@ -133,3 +133,24 @@ def test_pairs_never_counted_cannot_be_taken_away():
     elsewhere = pack_pairs([["trạm", "4G"], ["Hai", "BTS"]])
     assert totals.plus(PairCounts.merge([elsewhere, negative([["trạm", "BTS"]])])) is None
     assert totals.plus(PairCounts.merge([elsewhere, negative([["Trạm", "BTS"]])])) is not None
+
+
+@pytest.mark.parametrize("old, new", [
+    ([["hòa", "bình"], ["Thủy", "điện"]], [["Hoà", "Bình"], ["thuỷ", "điện"]]),  # old tone placement: one syllable
+    ([["chữ", "ký", "số"]], [["chữ", "kí", "số"], ["sỹ", "quan"], ["sĩ", "quan"]]),  # i and y
+    ([["CNTT", "Nghệ", "An"]], [["cntt", "nghệ", "an"], ["iPhone", "mới"]]),  # capitals, mixed case
+    ([], [["trạm", "BTS"]]),  # from no pairs at all
+    ([["trạm", "BTS"]], []),  # nothing added
+])
+def test_spellings_added_then_taken_away_give_the_totals_of_what_is_left(old, new):
+    before = PairTotals.of_counts(PairCounts.merge([pack_pairs(old)]))
+    both = before.plus(PairCounts.merge([pack_pairs(new)]))
+    assert both == PairTotals.of_counts(PairCounts.merge([pack_pairs(old + new)]))
+    assert both.plus(PairCounts.merge([negative(new)])) == before
+
+
+def test_the_old_tone_placement_is_counted_as_the_syllable_the_index_writes():
+    totals = PairTotals.of_counts(PairCounts.merge([pack_pairs([["hòa", "bình"]])]))
+    totals = totals.plus(PairCounts.merge([pack_pairs([["Hoà", "Bình"], ["hoà", "bình"]])]))
+    assert list(totals.vocabulary) == ["bình", "hòa"] and list(totals.written) == ["bình", "hòa"]
+    assert totals.counts.tolist() == [3] and totals.cases[:, 0].tolist() == [1, 0, 1, 0]

@@ -173,10 +173,10 @@ def test_a_pair_model_read_from_its_cache_is_the_model_built(engine):
     the time; every number and word reads back the same."""
     from searchkit.indexing.statistics import PairCounts
     from searchkit.indexing.store import open_index
-    from searchkit.searching.suggest import _segment_pairs
+    from searchkit.searching.suggest import _segment_packs
 
     with open_index(engine.path).reader() as reader:
-        built = PairTotals.of_counts(PairCounts.merge(_segment_pairs(reader))).model()
+        built = PairTotals.of_counts(PairCounts.merge([p for _, p in _segment_packs(reader) if p is not None])).model()
         cached = load_pair_counts(engine.path, reader)
     for name in ("keys", "counts", "cased", "cases", "history", "followers", "lower_order", "alone", "frequency"):
         assert np.array_equal(getattr(built, name), getattr(cached, name)), name

@@ -86,13 +86,21 @@ class PairCounter:
         vocabulary = sorted((spelled[number], number) for number in used.tolist())
         place = np.zeros(len(allowed), dtype=np.int64)
         place[[number for _, number in vocabulary]] = np.arange(len(vocabulary))
-        encoded = [name.encode("utf-8") for name, _ in vocabulary]
-        return {
-            "vocabulary": np.array(encoded, dtype=f"S{max((len(s) for s in encoded), default=1)}"),
-            "first": smallest(place[first]),
-            "second": smallest(place[second]),
-            "count": smallest(counts),
-        }
+        return packing([name for name, _ in vocabulary], smallest(place[first]), smallest(place[second]),
+                       smallest(counts))
+
+
+def packing(names: Sequence[str], first: np.ndarray, second: np.ndarray, count: np.ndarray) -> dict[str, np.ndarray]:
+    """Pair counts as a postings file keeps them: the words (UTF-8, as wide as the longest),
+    each pair's words as their numbers among them, and its count.
+
+    >>> packed = packing(["Nghệ", "An"], np.array([0]), np.array([1]), np.array([207]))
+    >>> [w.decode() for w in packed["vocabulary"].tolist()], packed["count"].tolist()
+    (['Nghệ', 'An'], [207])
+    """
+    encoded = [name.encode("utf-8") for name in names]
+    return {"vocabulary": np.array(encoded, dtype=f"S{max((len(s) for s in encoded), default=1)}"),
+            "first": first, "second": second, "count": count}
 
 
 def pack_pairs(sequences: Iterable[Sequence[str]]) -> dict[str, np.ndarray]:
@@ -117,13 +125,7 @@ def merge_packed(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     counts = PairCounts.merge(parts)
     names = sorted(counts.numbers, key=counts.numbers.__getitem__)  # by number
     size = max(len(names), 1)
-    encoded = [name.encode("utf-8") for name in names]
-    return {
-        "vocabulary": np.array(encoded, dtype=f"S{max((len(s) for s in encoded), default=1)}"),
-        "first": smallest(counts.keys // size),
-        "second": smallest(counts.keys % size),
-        "count": smallest(counts.counts),
-    }
+    return packing(names, smallest(counts.keys // size), smallest(counts.keys % size), smallest(counts.counts))
 
 
 @dataclass(frozen=True)

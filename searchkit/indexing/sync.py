@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from searchkit.errors import CorpusError, IndexDamagedError
-from searchkit.indexing.adapter import deleted_documents, segment_leaves
+from searchkit.indexing.adapter import segment_leaves
 from searchkit.indexing.corpus import estimate, iter_articles, weight
 from searchkit.indexing.manifest import note_sources, verify_trusted
-from searchkit.indexing.merge import MAX_SEGMENTS, merge_by_policy, optimize
+from searchkit.indexing.merge import MAX_SEGMENTS, live_mask, merge_by_policy, optimize
 from searchkit.indexing.segments import commit_batch, sweep, written_batches
 from searchkit.indexing.store import create_index, is_index, open_index, read_marker, storage_error, writer_lock
 from searchkit.indexing.walk import Unreadable, check_paths
@@ -93,9 +93,8 @@ def existing_documents(ix) -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     with ix.reader() as reader:
         for leaf, _ in segment_leaves(reader):
-            gone = set(deleted_documents(leaf))
             columns = zip(*(leaf.column_reader(name) for name in ("id", "hash", "path")))
-            found.update((id_, (hash_, path)) for n, (id_, hash_, path) in enumerate(columns) if n not in gone)
+            found.update((id_, (hash_, path)) for id_, hash_, path in itertools.compress(columns, live_mask(leaf).tolist()))
     return found
 
 

@@ -33,7 +33,7 @@ from typing import Sequence
 import numpy as np
 
 from searchkit.indexing.postings import smallest, unique_inverse
-from searchkit.indexing.statistics import PairCounts
+from searchkit.indexing.statistics import PairCounts, packing
 from searchkit.searching.accents import PairModel
 from searchkit.searching.sorted_table import Lines, as_lines
 from searchkit.text.normalize import canonical_syllable, unify_i_y
@@ -222,12 +222,10 @@ def updated(arrays, segments: Segments) -> PairTotals | None:
 
 
 def _packed(names: Sequence[str], first: np.ndarray, second: np.ndarray, count: np.ndarray) -> dict[str, np.ndarray]:
-    """Pairs of `names` (their numbers) as a segment packs them (`PairCounter.packed`)."""
+    """Pairs of `names` (their numbers) as a segment packs them (`statistics.packing`)."""
     used, local = np.unique(np.concatenate([first, second]), return_inverse=True)
     local = local.ravel()
-    encoded = [names[at].encode("utf-8") for at in used.tolist()]
-    return {"vocabulary": np.array(encoded, dtype=f"S{max((len(word) for word in encoded), default=1)}"),
-            "first": local[:len(first)], "second": local[len(first):], "count": count}
+    return packing([names[at] for at in used.tolist()], local[:len(first)], local[len(first):], count)
 
 
 def _accented_pairs(forms_of: np.ndarray, case: np.ndarray, first: np.ndarray, second: np.ndarray,
@@ -264,8 +262,7 @@ def _merged(old: tuple[np.ndarray, np.ndarray, np.ndarray], added: tuple[np.ndar
     before = ~placed
     merged = [np.empty((*a.shape[:-1], len(placed)), dtype=np.int64) for a in old]
     for into, was, new in zip(merged, old, added):
-        for row, old_row, new_row in zip(into.reshape(-1, len(placed)), was.reshape(-1, was.shape[-1]),
-                                         new.reshape(-1, new.shape[-1])):  # a row at a time: each one run
+        for row, old_row, new_row in zip(*map(np.atleast_2d, (into, was, new))):  # a row at a time: each one run
             row[before], row[placed] = old_row, new_row[fresh]
     keys, counts, cases = merged
     at = where[found] + np.searchsorted(where[fresh], where[found], side="right")  # where both's rows are now

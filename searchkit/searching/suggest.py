@@ -374,10 +374,6 @@ def _segment_packs(reader) -> list[tuple[str, dict | None]]:
     return [(leaf_segment_id(leaf), for_segment(leaf).pairs()) for leaf, _ in segment_leaves(reader)]
 
 
-def _segment_pairs(reader) -> list[dict]:
-    return [packed for _, packed in _segment_packs(reader) if packed is not None]
-
-
 def _save_pairs(path: Path, model: PairModel, generation: int | None, beside: Mapping[str, np.ndarray]) -> None:
     import numpy as np
 
