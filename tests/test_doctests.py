@@ -16,7 +16,8 @@ MODULES = [
     "searchkit.backends", "searchkit.backends.url", "searchkit.backends.typesense", "searchkit.searching.candidates",
     "searchkit.searching.analysed", "searchkit.searching.kept", "searchkit.searching.sorted_table",
     "searchkit.backends.token_cache", "searchkit.web.cache", "searchkit.indexing.array_file",
-    "searchkit.text.readings", "searchkit.text.numbering",
+    "searchkit.text.readings", "searchkit.text.numbering", "searchkit.searching.pair_totals",
+    "searchkit.searching.spelling_totals",
 ]
 
 

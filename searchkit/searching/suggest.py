@@ -23,15 +23,14 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from itertools import chain, compress
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
-from searchkit.fields import ACCENTED, FOLDED, WORDS, fields_of
 from searchkit.models import Hit
 from searchkit.searching.analysed import AnalysedQuery, Word
 from searchkit.searching.sorted_table import Lines, SortedTable, as_lines
-from searchkit.text.fold import fold, has_marks
+from searchkit.text.fold import fold, fold_each, has_marks
 from searchkit.text.normalize import TONE_MARKS as _TONES
 from searchkit.text.spelling import is_valid_syllable
 from searchkit.text.syllables import forms, syllables
@@ -41,6 +40,7 @@ if TYPE_CHECKING:  # numpy stays off `searchkit --help` and queries that need no
 
     from searchkit.searching.accents import PairModel
     from searchkit.searching.pair_totals import PairTotals
+    from searchkit.searching.spelling_totals import WordTotals
 
 #: Bump when `Spellings` changes shape: older cache files are then ignored and replaced.
 FORMAT = 5
@@ -111,44 +111,50 @@ class Spellings:
 def build_spellings(reader) -> Spellings:
     """Count the term lists of titles and bodies (accented and folded) and of pyvi words.
 
-    One pass over term lists, not over documents: a writer's helper process pays it after
-    each commit (see `load_spellings`).
+    One pass over term lists, not over documents; a writer's helper process updates the
+    counts of the commit before instead (see `load_spellings`).
     """
-    files = _postings_files(reader)  # each segment's file opened once for the five fields
-    terms, totals = _weights(files, [f.name for f in fields_of(FOLDED)])
-    common = totals >= MIN_COUNT
-    folded_counts = {t: n for t, n in zip(compress(terms, common), totals[common].tolist()) if t.isalpha()}
+    from searchkit.searching.spelling_totals import spelling_totals
+
+    return spellings_of(spelling_totals(_segment_sides(reader)))
+
+
+def spellings_of(totals: Mapping[str, WordTotals]) -> Spellings:
+    """The statistic of the index's words (`spelling_totals`: each group's words, their
+    occurrences, and the order they are first seen in, which breaks ties)."""
+    folded = totals["folded"]
+    common = folded.totals >= MIN_COUNT
+    folded_counts = {t: n for t, n in zip(map(bytes.decode, compress(folded.terms, common)), folded.totals[common].tolist())
+                     if t.isalpha()}
     counts: dict[str, Counter] = defaultdict(Counter)
-    terms, totals = _weights(files, [f.name for f in fields_of(ACCENTED)])
-    for term, weight in zip(terms, totals.tolist()):
-        counts[forms(term)[1]][term] += weight
+    terms, weights = totals["accented"].in_order()
+    for term, folded_form, weight in zip(terms, fold_each(terms), weights):  # `forms(term)[1]`: the terms are `forms`'
+        counts[folded_form][term] += weight
     variants: dict[str, tuple[tuple[str, int], ...]] = {}
-    for folded, spelled in counts.items():
-        plain = folded_counts.get(folded, 0) - sum(spelled.values())
+    for folded_form, spelled in counts.items():
+        plain = folded_counts.get(folded_form, 0) - sum(spelled.values())
         if plain > 0:
-            spelled[folded] += plain
-        variants[folded] = tuple((a, int(n)) for a, n in spelled.most_common(MAX_VARIANTS))
-    return Spellings(variants, _word_spellings(files, variants), folded_counts)
+            spelled[folded_form] += plain
+        variants[folded_form] = tuple((a, int(n)) for a, n in spelled.most_common(MAX_VARIANTS))
+    return Spellings(variants, _word_spellings(totals["words"], variants), folded_counts)
 
 
-def _word_spellings(files: list, variants: Mapping[str, tuple[tuple[str, int], ...]]) -> dict[str, str]:
+def _word_spellings(totals: WordTotals, variants: Mapping[str, tuple[tuple[str, int], ...]]) -> dict[str, str]:
     """Folded pyvi word -> its most frequent spelling (the first seen of equals), where that
-    differs from its syllables' most common spellings: 'thong tin' -> 'thông tin'."""
-    table = Spellings(variants, {})
-    terms, totals = _weights(files, [f.name for f in fields_of(WORDS)])
+    differs from its syllables' most common spellings: 'thong tin' -> 'thông tin'. The
+    index's words are their syllables' `forms` joined by `_` (`segment.compound_words_in`),
+    so a word's spelling is itself and its key its folding."""
+    terms, weights = totals.in_order(least=MIN_WORD_COUNT)  # ties keep the first seen
+    spelled_words = [term.replace("_", " ") for term in terms if "_" in term]
+    weights = [weight for term, weight in zip(terms, weights) if "_" in term]
     words: dict[str, tuple[str, float]] = {}
-    trusted = totals >= MIN_WORD_COUNT  # in first-seen order still: ties keep the first
-    for term, weight in zip(compress(terms, trusted), totals[trusted].tolist()):
-        if "_" not in term:
-            continue
-        parts = [forms(p) for p in term.split("_")]
-        key = " ".join(f for _, f in parts)
-        spelled = " ".join(a for a, _ in parts)
+    for key, spelled, weight in zip(fold_each(spelled_words), spelled_words, weights):
         if key not in words or words[key][1] < weight:
             words[key] = (spelled, weight)
+    best = {folded: spellings[0][0] for folded, spellings in variants.items()}  # `Spellings.best`
     return {
         key: spelled for key, (spelled, _) in words.items()
-        if spelled != " ".join(table.best(f) for f in key.split(" "))
+        if spelled != " ".join([best.get(f, f) for f in key.split(" ")])
     }
 
 
@@ -169,7 +175,10 @@ def statistics_files(generation: int) -> tuple[str, str]:
 
 
 def load_spellings(index_dir: str | os.PathLike, reader) -> Spellings:
-    """The cached `Spellings` of this index generation, built and saved on first use.
+    """The cached `Spellings` of this index generation, built and saved on first use. The
+    words' counts it is made from are saved beside it (`spelling_totals.saved_with`), so that
+    the next commit's writer updates them with the segments it added and removed instead of
+    reading every segment's words again (`_spelling_totals`).
 
     The cache is best effort: an unwritable index directory only costs a rebuild next time.
     """
@@ -182,9 +191,47 @@ def load_spellings(index_dir: str | os.PathLike, reader) -> Spellings:
             return cached
     except (OSError, ValueError, KeyError):
         pass
-    spellings = build_spellings(reader)
-    _save(path, spellings, reader.generation())
+    from searchkit.searching.spelling_totals import saved_with
+
+    segments = _segment_sides(reader)
+    totals = _spelling_totals(Path(index_dir), reader.generation(), segments)
+    spellings = spellings_of(totals)
+    try:
+        beside = saved_with(totals, segments)
+    except ValueError:  # a word that cannot be written a line: the next commit reads every segment
+        beside = {}
+    _save(path, spellings, reader.generation(), beside)
     return spellings
+
+
+def _spelling_totals(index_dir: Path, generation: int | None, segments) -> dict[str, WordTotals]:
+    """The word counts of these segments: those saved with the newest earlier generation's
+    statistics updated (`spelling_totals.updated`), or, where there are none or they cannot
+    be, every segment's words read."""
+    from searchkit.indexing.array_file import read_arrays
+    from searchkit.indexing.manifest import cache_generation
+    from searchkit.searching.spelling_totals import spelling_totals, updated
+
+    earlier = [(cache_generation(p.name) or 0, p) for p in index_dir.glob(f"{CACHE_PREFIX}*.arrays")]
+    earlier = [(g, p) for g, p in earlier if generation is not None and g < generation]
+    if earlier:
+        try:
+            arrays = read_arrays(max(earlier)[1])
+            if arrays["format"].tolist() == [FORMAT]:
+                totals = updated(arrays, segments)
+                if totals is not None:
+                    return totals
+        except (OSError, ValueError, KeyError):  # removed meanwhile, damaged, another format: read again
+            pass
+    return spelling_totals(segments)
+
+
+def _segment_sides(reader) -> list[tuple[str, object]]:
+    """Each segment's id and postings file (`postings.SegmentPostings`), in the reader's order."""
+    from searchkit.indexing.adapter import leaf_segment_id, segment_leaves
+    from searchkit.indexing.postings import for_segment
+
+    return [(leaf_segment_id(leaf), for_segment(leaf)) for leaf, _ in segment_leaves(reader)]
 
 
 #: The maps of the cache, each written as its sorted keys and their values, a word a line.
@@ -223,7 +270,7 @@ def _variants(spelled: str) -> tuple[tuple[str, int], ...]:
     return tuple(zip(parts[::2], map(int, parts[1::2])))
 
 
-def _save(path: Path, spellings: Spellings, generation: int | None) -> None:
+def _save(path: Path, spellings: Spellings, generation: int | None, beside: Mapping[str, np.ndarray]) -> None:
     import numpy as np
 
     from searchkit.indexing.array_file import write_arrays
@@ -240,7 +287,7 @@ def _save(path: Path, spellings: Spellings, generation: int | None) -> None:
     try:
         arrays = {"format": np.array([FORMAT]), "generation": np.array([generation]),
                   **table("syllables", spellings.syllables, lambda found: " ".join(f"{a} {n}" for a, n in found)),
-                  **table("words", spellings.words), **table("folded", spellings.folded, int)}
+                  **table("words", spellings.words), **table("folded", spellings.folded, int), **beside}
     except ValueError:  # a word that cannot be written a line: the statistic serves from memory only
         return
     _replace(path, f"{CACHE_PREFIX}*", lambda temporary: write_arrays(temporary, arrays))
@@ -266,48 +313,6 @@ def _replace(path: Path, pattern: str, write: Callable[[Path], object]) -> None:
                 old.unlink(missing_ok=True)
     except OSError:
         temporary.unlink(missing_ok=True)
-
-
-def _postings_files(reader) -> list:
-    from searchkit.indexing.postings import reader_postings
-
-    return reader_postings(reader)
-
-
-def _weights(files: list, fieldnames: list[str]) -> tuple[list[str], np.ndarray]:
-    """The words of some fields and their occurrences summed over the fields and segments, in
-    the order `Counter` merging (`update`, `+`) would keep them: first seen, fields in turn,
-    each over the segments in order, each segment's words sorted (ties between spellings are
-    broken by it). Unlike `Counter` addition it keeps words of no occurrences: callers that
-    ask for at least MIN_COUNT or MIN_WORD_COUNT drop them alike.
-
-    The segments are merged undecoded, in C (a dict's `setdefault` finds each word's first
-    position, `np.add.at` sums onto it), each word decoded once: per-segment dicts merged by
-    `Counter.update` and `+` made `build_spellings` on 16k articles 0.62 s of CPU in a fresh
-    process, this 0.52 s (medians of 7, in turn).
-
-    >>> class Side:
-    ...     def __init__(self, **fields): self.fields = fields
-    ...     def word_totals(self, name):
-    ...         words = self.fields.get(name)
-    ...         return None if words is None else ([w.encode() for w in words], np.array(list(words.values())))
-    >>> import numpy as np
-    >>> sides = [Side(title={"trạm": 2, "trăm": 1}), Side(title={"tràm": 1, "trạm": 3}, body={"trăm": 4})]
-    >>> terms, totals = _weights(sides, ["title", "body"])
-    >>> terms, totals.tolist()
-    (['trạm', 'trăm', 'tràm'], [5, 5, 1])
-    """
-    import numpy as np
-
-    found = [side.word_totals(name) for name in fieldnames for side in files]
-    found = [pair for pair in found if pair is not None]
-    encoded = list(chain.from_iterable(terms for terms, _ in found))
-    first: dict[bytes, int] = {}
-    where = list(map(first.setdefault, encoded, range(len(encoded))))  # each word's first position
-    totals = np.zeros(len(encoded), np.int64)
-    if found:
-        np.add.at(totals, np.array(where, dtype=np.int64), np.concatenate([sums for _, sums in found]).astype(np.int64))
-    return list(map(bytes.decode, first)), totals[np.fromiter(first.values(), np.int64, len(first))]
 
 
 def load_pair_counts(index_dir: str | os.PathLike, reader) -> PairModel:

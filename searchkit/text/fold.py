@@ -31,6 +31,24 @@ def fold(text: str) -> str:
     >>> fold("Đắk Nông"), fold("trạm BTS"), fold("Straße Øresund")
     ('Dak Nong', 'tram BTS', 'Strasse Oresund')
     """
+    return _folded(text)
+
+
+def fold_each(words: list[str]) -> list[str]:
+    """`fold` of each of many words that hold no line break, folded as one text (no word is
+    kept in `fold`'s cache): the did-you-mean folds an index's 28,000 spellings so.
+
+    >>> fold_each(["trạm", "Đắk_Nông", "Øresund", "bts"]), fold_each([])
+    (['tram', 'Dak_Nong', 'Oresund', 'bts'], [])
+    """
+    folded = "\n".join(words).translate(FOLDS).split("\n") if words else []
+    for i, word in enumerate(words):
+        if not word.isascii() and _UNKNOWN.search(word):  # a letter the table does not fold
+            folded[i] = _fold_slowly(word)
+    return folded
+
+
+def _folded(text: str) -> str:
     if text.isascii():
         return text
     if _UNKNOWN.search(text) is None:
