@@ -233,3 +233,30 @@ def test_a_resync_of_a_few_changed_articles_shares_them_between_the_workers(tmp_
     report = engine.index([corpus], workers=2)
     assert (report.updated, report.unchanged) == (300, 900)
     assert sizes == [150, 150]
+
+
+def test_ids_and_paths_written_in_vietnamese_are_read_back_as_written(tmp_path):
+    """What a sync compares against is read a column at a time, cut by byte lengths: ids and
+    paths of several bytes a character (`Đắk Nông`, `chữ ký số`) must come back whole."""
+    from searchkit.indexing.adapter import segment_leaves, text_column
+    from searchkit.indexing.store import open_index
+
+    corpus = write_articles(tmp_path / "Tin tức Đắk Nông", {
+        "trạm_BTS": "Đắk Nông phát triển trạm BTS\n\nTỉnh Đắk Nông xây thêm trạm BTS.",
+        "chữ ký số": "Chữ ký số\n\nTỉnh Điện Biên triển khai chữ ký số chuyên dùng.",
+        "bts": "BTS\n\nTrạm BTS mới phủ sóng vùng sâu.",
+    })
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus])
+    write_articles(corpus, {"Hoà Bình": "Hoà Bình\n\nNhà máy thuỷ điện Hoà Bình dùng cáp quang."})
+    (corpus / "bts.txt").unlink()
+    engine.index([corpus])  # a second segment; `bts` deleted from the first
+    held = engine.backend.existing()
+    assert sorted(held) == ["Hoà Bình", "chữ ký số", "trạm_BTS"]
+    assert all("Tin tức Đắk Nông" in path for _, path in held.values())
+    with open_index(tmp_path / "index").reader() as reader:
+        leaves = [leaf for leaf, _ in segment_leaves(reader)]
+        assert len(leaves) == 2
+        for leaf in leaves:
+            for name in ("id", "hash", "path"):
+                assert text_column(leaf, name) == list(leaf.column_reader(name))

@@ -169,6 +169,29 @@ def deleted_documents(leaf) -> list[int]:
     return list(leaf._perdoc.deleted_docs()) if leaf.has_deletions() else []
 
 
+def text_column(leaf, name: str) -> list[str]:
+    """Every document's value of a segment's text column (`id`, `hash`, `path`: '' where
+    none), deleted documents included, as `leaf.column_reader(name)` gives them. Whoosh reads
+    a variable-length column a value at a time (a seek and a read each: the 777,000 values of
+    a ×16 index's ids, hashes and paths took most of a `searchkit add`); its values lie one
+    after the other in the segment's column file, so they are read here in one piece and cut
+    by their lengths."""
+    import numpy as np
+    from whoosh.columns import VarBytesColumn
+
+    raw = leaf.column_reader(name, translate=False)
+    if not isinstance(raw, VarBytesColumn.Reader):  # another column kind: Whoosh's own reading
+        return list(leaf.column_reader(name))
+    starts = np.asarray(raw._offsets, dtype=np.int64)
+    ends = starts + np.asarray(raw._lengths, dtype=np.int64)
+    blob = raw._dbfile.get(raw._basepos, int(ends.max()) if len(ends) else 0)
+    text = blob.decode("utf-8")
+    if len(text) != len(blob):  # characters of several bytes: each value's place in the text
+        heads = np.concatenate([[0], np.cumsum((np.frombuffer(blob, np.uint8) & 0xC0) != 0x80)])
+        starts, ends = heads[starts], heads[ends]
+    return list(map(text.__getitem__, map(slice, starts.tolist(), ends.tolist())))
+
+
 def index_segments(ix) -> list:
     """The segments of the last commit (each has segment_id(), doc_count(), deleted_count())."""
     return ix._segments()
