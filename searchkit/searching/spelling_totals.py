@@ -5,7 +5,7 @@ them instead of reading every segment's words again.
 the accented fields' and pyvi's words, each with its occurrences summed over the index's
 segments. Sums add up as the pair model's do (`pair_totals`), but two of the three break ties
 by the word seen first: fields in turn, each over the segments in order, each segment's words
-sorted (`suggest._weights`). Another order would change 74 of the 4,781 syllables' first
+sorted (Counter additions segment by segment). Another order would change 74 of the 4,781 syllables' first
 spelling on the 16k index (`kém` / `kèm` at 1,428 each), so the order is kept too. A commit
 only removes segments and appends new ones (`adapter.commit_segments`), so which segments'
 fields hold a word, one bit each in the segments' order, tells where it is first seen after
@@ -68,9 +68,9 @@ class WordTotals:
         return cls([], np.zeros(0, np.int64), np.zeros((len(found), 0, 0), bool)).plus(found)
 
     def in_order(self, least: int = 0) -> tuple[list[str], list[int]]:
-        """The words counted `least` times or more, and their totals, as `suggest._weights` gave
-        them: first seen, fields in turn, each over the segments in order, each segment's words
-        sorted."""
+        """The words counted `least` times or more, and their totals, in the order they are first
+        seen: fields in turn, each over the segments in order, each segment's words sorted (the
+        order Counter additions segment by segment keep; tests/test_spelling_totals.py)."""
         fields, segments, count = self.held.shape
         if not count:
             return [], []

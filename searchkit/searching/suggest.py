@@ -207,23 +207,30 @@ def load_spellings(index_dir: str | os.PathLike, reader) -> Spellings:
 def _spelling_totals(index_dir: Path, generation: int | None, segments) -> dict[str, WordTotals]:
     """The word counts of these segments: those saved with the newest earlier generation's
     statistics updated (`spelling_totals.updated`), or, where there are none or they cannot
-    be, every segment's words read."""
-    from searchkit.indexing.array_file import read_arrays
-    from searchkit.indexing.manifest import cache_generation
+    be, every segment's words read. After ten articles added to 16k, the helper's statistics
+    take 0.18-0.19 s of CPU the one way and 0.38-0.50 s the other."""
     from searchkit.searching.spelling_totals import spelling_totals, updated
 
-    earlier = [(cache_generation(p.name) or 0, p) for p in index_dir.glob(f"{CACHE_PREFIX}*.arrays")]
+    totals = _updated_from_earlier(index_dir, CACHE_PREFIX, FORMAT, generation, lambda arrays: updated(arrays, segments))
+    return totals if totals is not None else spelling_totals(segments)
+
+
+def _updated_from_earlier(index_dir: Path, prefix: str, format_: int, generation: int | None, update: Callable):
+    """`update(arrays)` of the newest cache file of `prefix` and `format_` of a generation
+    before `generation`; None where there is none, or it cannot be read (removed meanwhile,
+    damaged), or `update` says None."""
+    from searchkit.indexing.array_file import read_arrays
+    from searchkit.indexing.manifest import cache_generation
+
+    earlier = [(cache_generation(p.name) or 0, p) for p in index_dir.glob(f"{prefix}*.arrays")]
     earlier = [(g, p) for g, p in earlier if generation is not None and g < generation]
-    if earlier:
-        try:
-            arrays = read_arrays(max(earlier)[1])
-            if arrays["format"].tolist() == [FORMAT]:
-                totals = updated(arrays, segments)
-                if totals is not None:
-                    return totals
-        except (OSError, ValueError, KeyError):  # removed meanwhile, damaged, another format: read again
-            pass
-    return spelling_totals(segments)
+    if not earlier:
+        return None
+    try:
+        arrays = read_arrays(max(earlier)[1])
+        return update(arrays) if arrays["format"].tolist() == [format_] else None
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def _segment_sides(reader) -> list[tuple[str, object]]:
@@ -352,22 +359,12 @@ def _pair_totals(index_dir: Path, generation: int | None, segments) -> PairTotal
     model updated (`pair_totals.updated`), or, where there are none or they cannot be, every
     segment's summed. After ten articles added to 16k, `load_pair_counts` takes 0.18-0.25 s of
     CPU the one way (read, update, save) and 0.50-0.65 s the other (medians of five)."""
-    from searchkit.indexing.array_file import read_arrays
-    from searchkit.indexing.manifest import cache_generation
     from searchkit.indexing.statistics import PairCounts
     from searchkit.searching.pair_totals import PairTotals, updated
 
-    earlier = [(cache_generation(p.name) or 0, p) for p in index_dir.glob(f"{PAIRS_PREFIX}*.arrays")]
-    earlier = [(g, p) for g, p in earlier if generation is not None and g < generation]
-    if earlier:
-        try:
-            arrays = read_arrays(max(earlier)[1])
-            if arrays["format"].tolist() == [PAIRS_FORMAT]:
-                totals = updated(arrays, segments)
-                if totals is not None:
-                    return totals
-        except (OSError, ValueError, KeyError):  # removed meanwhile, damaged, another format: summed
-            pass
+    totals = _updated_from_earlier(index_dir, PAIRS_PREFIX, PAIRS_FORMAT, generation, lambda arrays: updated(arrays, segments))
+    if totals is not None:
+        return totals
     return PairTotals.of_counts(PairCounts.merge([packed for _, packed in segments if packed is not None]))
 
 
