@@ -54,6 +54,24 @@ def engine_over(root: Path, articles: dict[str, str]) -> SearchEngine:
     return engine
 
 
+def add_one_at_a_time(engine: SearchEngine, texts: list[str], count: int, check) -> bool:
+    """Add `count` articles (`texts` in turn) to the corpus `engine_over` wrote, a commit each,
+    calling `check(n)` after each commit; True when the merge policy merged segments on the
+    way (past MAX_SEGMENTS it merges the smallest)."""
+    from searchkit.indexing.adapter import segment_leaves
+    from searchkit.indexing.store import open_index
+
+    corpus = engine.path.parent / "corpus"
+    merged = False
+    for n in range(count):
+        write_articles(corpus, {f"them_{n}": texts[n % len(texts)] + f" Bài {n}."})
+        engine.index([corpus])
+        check(n)
+        with open_index(engine.path).reader() as reader:
+            merged = merged or len(segment_leaves(reader)) < n + 2
+    return merged
+
+
 def write_jsonl_corpus(path: Path, count: int) -> list[str]:
     """`count` distinct articles built from the seed paragraphs; returns their ids in order."""
     from searchkit.indexing.corpus import iter_articles

@@ -11,7 +11,7 @@ from searchkit.indexing.store import open_index
 from searchkit.searching import pair_totals
 from searchkit.searching.pair_totals import PairTotals
 from searchkit.searching.suggest import _segment_packs, pairs_file
-from tests.conftest import engine_over, write_articles
+from tests.conftest import add_one_at_a_time, engine_over, write_articles
 
 ARTICLES = {
     "nghe_an": "Nghệ An đẩy mạnh ứng dụng CNTT\n\nSở Thông tin và Truyền thông tỉnh Nghệ An cho biết "
@@ -65,15 +65,12 @@ def test_each_commit_updates_the_pair_model_to_what_every_segment_gives(tmp_path
     engine = engine_over(tmp_path, ARTICLES)
     assert len(counted) == 1  # the first commit has no model before it
     corpus = tmp_path / "corpus"
-    merged = False
-    for n in range(12):  # past MAX_SEGMENTS: the policy merges the smallest
-        write_articles(corpus, {f"them_{n}": ADDED[n % len(ADDED)] + f" Bài {n}."})
-        engine.index([corpus])
+
+    def same(n):
         saved, summed = saved_and_summed(engine)
         assert saved == summed, n
-        with open_index(engine.path).reader() as reader:
-            merged = merged or len(_segment_packs(reader)) < n + 2
-    assert merged
+
+    assert add_one_at_a_time(engine, ADDED, 12, same)
     (corpus / "an_do.txt").unlink()  # removed: its words (`Ấn Độ`) leave the model
     (corpus / "them_1.txt").write_text(ADDED[1].replace("VNPT", "Viettel"), encoding="utf-8")  # changed
     engine.index([corpus])

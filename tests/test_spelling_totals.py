@@ -17,7 +17,7 @@ from searchkit.searching import spelling_totals, suggest
 from searchkit.searching.spelling_totals import WordTotals
 from searchkit.text.fold import fold, fold_each
 from searchkit.text.syllables import forms
-from tests.conftest import engine_over, write_articles
+from tests.conftest import add_one_at_a_time, engine_over, write_articles
 
 ARTICLES = {
     "kem": "Sóng 4G còn kém ở vùng sâu\n\nChất lượng sóng kém khiến người dân Hoà Bình khó dùng "
@@ -100,15 +100,13 @@ def test_each_commit_updates_the_statistics_to_what_every_segment_gives(tmp_path
     engine = engine_over(tmp_path, ARTICLES)
     assert len(read_whole) == 1  # the first commit has no counts before it
     corpus = tmp_path / "corpus"
-    merged = False
-    for n in range(12):  # past MAX_SEGMENTS: the policy merges the smallest
-        write_articles(corpus, {f"them_{n}": ADDED[n % len(ADDED)] + f" Bài {n}."})
-        engine.index([corpus])
+
+    def same(n):
         found, expected = saved(engine)
         assert found == expected, n
-        with open_index(engine.path).reader() as reader:
-            merged = merged or len(segment_leaves(reader)) < n + 2
-    assert merged
+
+    assert add_one_at_a_time(engine, ADDED, 12, same)
+    found, _ = saved(engine)
     assert found[0]["kem"][:2] == (("kém", 7), ("kèm", 7))  # a tie: `kém` is seen first (title of `kem`)
     (corpus / "kem.txt").unlink()  # removed from the index, its segment's words still counted
     (corpus / "them_1.txt").write_text(ADDED[1].replace("kém", "kèm"), encoding="utf-8")  # changed
