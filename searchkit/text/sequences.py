@@ -72,9 +72,10 @@ def add_sentence(sequence: list[str], words: list[str], written: str | list[str]
         return  # too few marked words: written without accents
     if sequence:
         sequence.append(SEPARATOR)
-    if len(words) > 1 and (written if isinstance(written, str) else " ".join(written)).isupper():
+    lower = any(w[:1].islower() for w in words)  # most sentences: neither kind of heading, no join
+    if not lower and len(words) > 1 and (written if isinstance(written, str) else " ".join(written)).isupper():
         words = [w.lower() for w in words]  # a heading in capitals
-    elif not any(w[:1].islower() for w in words) and sum(1 for w in words if w[:1].isupper()) >= TITLE_CASED:
+    elif not lower and sum(1 for w in words if w[:1].isupper()) >= TITLE_CASED:
         words = [w.lower() if case_of(w) == TITLE else w for w in words]  # Every Word Capitalised
     elif case_of(words[0]) == TITLE:
         words[0] = words[0].lower()
