@@ -181,6 +181,7 @@ def test_fold_each_folds_each_word_as_fold_does():
     words = ["trạm", "Đắk_Nông", "hoà", "thuỷ", "Øresund", "Straße", "北京", "Ѐ", "bts", "ký_số"]
     assert fold_each(words) == [fold(w) for w in words]
     assert fold_each(["trạm", "hoà"]) == ["tram", "hoa"]
+    assert fold_each(["hai\ndòng", "đ"]) == ["hai\ndong", "d"]  # a line break inside a word: each on its own
 
 
 def test_a_word_spelled_two_ways_as_often_keeps_the_spelling_seen_first():

@@ -88,8 +88,8 @@ class SyncRun:
 def existing_documents(ix) -> dict[str, tuple[str, str]]:
     """id -> (content hash, path) of every live document, read from columns (no bodies),
     each segment's three columns read whole (`adapter.text_column`): on a ×16 index (259,000
-    articles) Whoosh's reading them a value at a time took 0.6 s of CPU in every `searchkit
-    add`, this 0.25 s (the same ids, hashes and paths in the same order)."""
+    articles) Whoosh's reading them a value at a time took 0.85 s of CPU in every `searchkit
+    add`, this 0.30 s (the same ids, hashes and paths in the same order)."""
     found: dict[str, tuple[str, str]] = {}
     with ix.reader() as reader:
         for leaf, _ in segment_leaves(reader):

@@ -5,11 +5,11 @@ them instead of reading every segment's words again.
 the accented fields' and pyvi's words, each with its occurrences summed over the index's
 segments. Sums add up as the pair model's do (`pair_totals`), but two of the three break ties
 by the word seen first: fields in turn, each over the segments in order, each segment's words
-sorted (Counter additions segment by segment). Another order would change 74 of the 4,781 syllables' first
-spelling on the 16k index (`kém` / `kèm` at 1,428 each), so the order is kept too. A commit
-only removes segments and appends new ones (`adapter.commit_segments`), so which segments'
-fields hold a word, one bit each in the segments' order, tells where it is first seen after
-any commit (`WordTotals.in_order`).
+sorted (the order Counter additions segment by segment keep). Another order would change 74
+of the 4,781 syllables' first spelling on the 16k index (`kém` / `kèm` at 1,428 each), so
+the order is kept too. A commit only removes segments and appends new ones
+(`adapter.commit_segments`), so which segments' fields hold a word, one bit each in the
+segments' order, tells where it is first seen after any commit (`WordTotals.in_order`).
 
 So after a commit a group's totals are the totals before, plus the words of the segments the
 commit added, minus those of the segments it removed; the words of the small segments, those a
@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import chain
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -50,7 +50,7 @@ TOTALS = "totals_"
 
 #: A field's words in one segment, sorted and UTF-8 encoded, with their occurrences (None:
 #: the segment does not keep the field).
-Found = "tuple[list[bytes], np.ndarray] | None"
+Found = Optional[tuple[list[bytes], np.ndarray]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,7 +71,7 @@ class WordTotals:
         """The words counted `least` times or more, and their totals, in the order they are first
         seen: fields in turn, each over the segments in order, each segment's words sorted (the
         order Counter additions segment by segment keep; tests/test_spelling_totals.py)."""
-        fields, segments, count = self.held.shape
+        count = self.held.shape[2]
         if not count:
             return [], []
         anywhere = self.held.any(axis=1)  # fields × terms
@@ -105,7 +105,7 @@ class WordTotals:
         """(terms, totals, held, each term's number) with the sorted `fresh` terms put in place
         (a total of 0, held nowhere) and room for `segments` segments: new arrays, these left
         as they are."""
-        fields, before, count = self.held.shape
+        fields, before, _ = self.held.shape
         terms = sorted(self.terms + fresh) if self.terms and fresh else self.terms or fresh  # sorted runs: merged in one pass
         number = dict(zip(terms, range(len(terms))))
         placed = np.zeros(len(terms), bool)

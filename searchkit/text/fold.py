@@ -35,13 +35,15 @@ def fold(text: str) -> str:
 
 
 def fold_each(words: list[str]) -> list[str]:
-    """`fold` of each of many words that hold no line break, folded as one text (no word is
-    kept in `fold`'s cache): the did-you-mean folds an index's 28,000 spellings so.
+    """`fold` of each of many words, folded as one text (no word is kept in `fold`'s cache):
+    the did-you-mean folds an index's 28,000 spellings so.
 
     >>> fold_each(["trạm", "Đắk_Nông", "Øresund", "bts"]), fold_each([])
     (['tram', 'Dak_Nong', 'Oresund', 'bts'], [])
     """
     folded = "\n".join(words).translate(FOLDS).split("\n") if words else []
+    if len(folded) != len(words):  # a word holds a line break: each folded on its own
+        return [_folded(word) for word in words]
     for i, word in enumerate(words):
         if not word.isascii() and _UNKNOWN.search(word):  # a letter the table does not fold
             folded[i] = _fold_slowly(word)
