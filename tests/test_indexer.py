@@ -254,9 +254,14 @@ def test_ids_and_paths_written_in_vietnamese_are_read_back_as_written(tmp_path):
     held = engine.backend.existing()
     assert sorted(held) == ["Hoà Bình", "chữ ký số", "trạm_BTS"]
     assert all("Tin tức Đắk Nông" in path for _, path in held.values())
+    whoosh_read = {}  # what Whoosh reads a value at a time, deleted articles left out
     with open_index(tmp_path / "index").reader() as reader:
         leaves = [leaf for leaf, _ in segment_leaves(reader)]
-        assert len(leaves) == 2
+        assert len(leaves) == 2 and leaves[0].has_deletions()
         for leaf in leaves:
             for name in ("id", "hash", "path"):
                 assert text_column(leaf, name) == list(leaf.column_reader(name))
+            columns = zip(*(leaf.column_reader(name) for name in ("id", "hash", "path")))
+            whoosh_read.update((i, (h, p)) for n, (i, h, p) in enumerate(columns) if not leaf.is_deleted(n))
+    assert list(held.items()) == list(whoosh_read.items())
+    assert held["chữ ký số"] == whoosh_read["chữ ký số"] and "bts" not in held and held.get("bts") is None

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import pickle
+from itertools import accumulate
 from pathlib import Path
 
 from searchkit.errors import IndexFormatError
@@ -171,17 +172,25 @@ def deleted_documents(leaf) -> list[int]:
 
 def text_column(leaf, name: str) -> list[str]:
     """Every document's value of a segment's text column (`id`, `hash`, `path`: '' where
-    none), deleted documents included, as `leaf.column_reader(name)` gives them. Whoosh reads
-    a variable-length column a value at a time (a seek and a read each: the 777,000 values of
-    a ×16 index's ids, hashes and paths took most of a `searchkit add`); its values lie one
-    after the other in the segment's column file, so they are read here in one piece and cut
-    by their lengths."""
+    none), deleted documents included, as `leaf.column_reader(name)` gives them."""
+    text, starts, ends = column_text(leaf, name)
+    return list(map(text.__getitem__, map(slice, starts, ends)))
+
+
+def column_text(leaf, name: str) -> tuple[str, list[int], list[int]]:
+    """A segment's text column as one text, and where each document's value starts and ends
+    in it (deleted documents included). Whoosh reads a variable-length column a value at a
+    time (a seek and a read each: the 777,000 values of a ×16 index's ids, hashes and paths
+    took most of a `searchkit add`); its values lie one after the other in the segment's
+    column file, so they are read here in one piece."""
     import numpy as np
     from whoosh.columns import VarBytesColumn
 
     raw = leaf.column_reader(name, translate=False)
     if not isinstance(raw, VarBytesColumn.Reader):  # another column kind: Whoosh's own reading
-        return list(leaf.column_reader(name))
+        values = list(leaf.column_reader(name))
+        ends = list(accumulate(map(len, values)))
+        return "".join(values), [0, *ends[:-1]], ends
     starts = np.asarray(raw._offsets, dtype=np.int64)
     ends = starts + np.asarray(raw._lengths, dtype=np.int64)
     blob = raw._dbfile.get(raw._basepos, int(ends.max()) if len(ends) else 0)
@@ -189,7 +198,7 @@ def text_column(leaf, name: str) -> list[str]:
     if len(text) != len(blob):  # characters of several bytes: each value's place in the text
         heads = np.concatenate([[0], np.cumsum((np.frombuffer(blob, np.uint8) & 0xC0) != 0x80)])
         starts, ends = heads[starts], heads[ends]
-    return list(map(text.__getitem__, map(slice, starts.tolist(), ends.tolist())))
+    return text, starts.tolist(), ends.tolist()
 
 
 def index_segments(ix) -> list:
