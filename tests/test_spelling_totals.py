@@ -191,3 +191,20 @@ def test_a_word_spelled_two_ways_as_often_keeps_the_spelling_seen_first():
     assert suggest._word_spellings(words, variants) == {"thong tin": "thông tin"}  # `chữ ký` too rare
     later = WordTotals.of([side("thòng_tin", "thòng_tin", "thòng_tin") + side("thông_tin", "thông_tin", "thông_tin")])
     assert suggest._word_spellings(later, variants) == {}  # `thòng tin`: its syllables' own spelling
+
+
+def test_saved_counts_read_back_as_they_were_and_words_out_of_order_are_refused():
+    title, body = side("thuỷ", "hoà", "Đắk", "kí", "kí"), side("thủy", "hòa", "ký")
+    group = WordTotals.of([title, body])  # old and new tone placement, i and y: each its own word
+    back = WordTotals.read(group.arrays("accented"), "accented", 2, 1)
+    assert back.terms == group.terms and back.totals.tolist() == group.totals.tolist()
+    assert (back.held == group.held).all() and back.in_order() == group.in_order()
+    assert back.in_order() == (["hoà", "kí", "thuỷ", "Đắk", "hòa", "ký", "thủy"], [1, 2, 1, 1, 1, 1, 1])
+    empty = WordTotals.of([[], []])  # an index with no words yet
+    assert empty.in_order() == ([], []) and WordTotals.read(empty.arrays("words"), "words", 2, 0).terms == []
+    crafted = dict(group.arrays("accented"))
+    crafted["totals_accented_terms"] = np.frombuffer(b"\n".join(reversed(group.terms)), np.uint8)
+    with pytest.raises(ValueError):
+        WordTotals.read(crafted, "accented", 2, 1)
+    with pytest.raises(ValueError):  # runs that do not cover the kept rows
+        spelling_totals.kept_runs(["MAIN_a"], np.array([3]), 5)

@@ -202,23 +202,39 @@ def updated(arrays, segments: Segments) -> PairTotals | None:
                                       ("first", "second", "count", "ends"))
     except (KeyError, ValueError):
         return None
-    if len(ends) != len(kept) or len(first) != len(second) or len(first) != len(count) \
-            or (len(ends) and (int(ends[-1]) != len(first) or (np.diff(ends, prepend=0) < 0).any())) \
+    if len(first) != len(second) or len(first) != len(count) \
             or (len(first) and max(int(first.max()), int(second.max())) >= len(totals.names)):
+        return None
+    try:
+        runs = kept_runs(kept, ends, len(first))
+    except ValueError:
         return None
     current = {segment for segment, _ in segments}
     removed = [segment for segment in summed if segment not in current]
-    if any(segment not in kept for segment in removed):
+    if any(segment not in runs for segment in removed):
         return None
-    known, parts = set(summed), []
-    starts = np.concatenate([[0], ends[:-1]]).astype(np.int64)
-    for segment, start, end in zip(kept, starts.tolist(), ends.tolist()):
-        if segment in removed:
-            parts.append(_packed(totals.names, first[start:end], second[start:end], -count[start:end]))
+    known = set(summed)
+    parts = [_packed(totals.names, first[run], second[run], -count[run])
+             for segment, run in runs.items() if segment in removed]
     parts += [packed for segment, packed in segments if segment not in known and packed is not None]
     result = totals.plus(PairCounts.merge(parts)) if parts else totals
     pairs = sum(int(packed["count"].sum(dtype=np.uint64)) for _, packed in segments if packed is not None)
     return result if result is not None and int(result.counts.sum()) == pairs else None
+
+
+def kept_runs(kept: Sequence[str], ends: np.ndarray, rows: int) -> dict[str, slice]:
+    """Each kept segment's run of the `rows` saved beside the totals, in `kept`'s order
+    (`ends`: where each run ends); ValueError when the runs do not cover the rows one after
+    the other (`saved_with` here and in `spelling_totals`).
+
+    >>> kept_runs(["MAIN_a", "MAIN_b"], np.array([2, 5]), 5)
+    {'MAIN_a': slice(0, 2, None), 'MAIN_b': slice(2, 5, None)}
+    """
+    ends = np.asarray(ends, dtype=np.int64)
+    if len(ends) != len(kept) or (np.diff(ends, prepend=0) < 0).any() or (int(ends[-1]) if len(ends) else 0) != rows:
+        raise ValueError("the kept segments' runs are not these rows")
+    starts = [0, *ends[:-1].tolist()]
+    return {segment: slice(start, end) for segment, start, end in zip(kept, starts, ends.tolist())}
 
 
 def _packed(names: Sequence[str], first: np.ndarray, second: np.ndarray, count: np.ndarray) -> dict[str, np.ndarray]:

@@ -39,7 +39,7 @@ import numpy as np
 
 from searchkit.fields import ACCENTED, FOLDED, WORDS, fields_of
 from searchkit.indexing.postings import smallest
-from searchkit.searching.pair_totals import KEPT_SHARE
+from searchkit.searching.pair_totals import KEPT_SHARE, kept_runs
 from searchkit.searching.sorted_table import Lines, as_lines
 
 #: The groups of fields whose words the did-you-mean counts: (name, the fields' names).
@@ -234,9 +234,7 @@ def updated(arrays, segments: Segments) -> dict[str, WordTotals] | None:
 def _kept_words(arrays, name: str, kept: list[str], removed: list[str], terms: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """The kept words (numbers of the group's `terms`, occurrences) of each `removed` segment."""
     at, sums, ends = (arrays[f"{TOTALS}{name}_kept_{part}"].astype(np.int64) for part in ("at", "sums", "ends"))
-    if len(ends) != len(kept) or len(at) != len(sums) or (len(ends) and int(ends[-1]) != len(at)) \
-            or (np.diff(ends, prepend=0) < 0).any() or (len(at) and int(at.max()) >= terms):
+    if len(at) != len(sums) or (len(at) and int(at.max()) >= terms):
         raise ValueError("not a group's kept words")
-    starts = np.concatenate([[0], ends[:-1]]).astype(np.int64)
-    where = dict(zip(kept, zip(starts.tolist(), ends.tolist())))
-    return [(at[where[segment][0]:where[segment][1]], sums[where[segment][0]:where[segment][1]]) for segment in removed]
+    runs = kept_runs(kept, ends, len(at))
+    return [(at[runs[segment]], sums[runs[segment]]) for segment in removed]

@@ -370,10 +370,7 @@ def _pair_totals(index_dir: Path, generation: int | None, segments) -> PairTotal
 
 def _segment_packs(reader) -> list[tuple[str, dict | None]]:
     """Each segment's id and packed pair counts (None: written without them)."""
-    from searchkit.indexing.adapter import leaf_segment_id, segment_leaves
-    from searchkit.indexing.postings import for_segment
-
-    return [(leaf_segment_id(leaf), for_segment(leaf).pairs()) for leaf, _ in segment_leaves(reader)]
+    return [(segment, side.pairs()) for segment, side in _segment_sides(reader)]
 
 
 def _save_pairs(path: Path, model: PairModel, generation: int | None, beside: Mapping[str, np.ndarray]) -> None:
