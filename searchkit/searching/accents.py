@@ -221,7 +221,7 @@ def _find(table: np.ndarray, probes: np.ndarray, wanted: np.ndarray) -> tuple[np
     """
     wanted = wanted & (probes <= int(table[-1]))
     probes = np.where(wanted, probes, 0).astype(table.dtype)
-    at = np.minimum(np.searchsorted(table, probes), len(table) - 1)
+    at = np.minimum(table.searchsorted(probes), len(table) - 1)
     return at, wanted & (table[at] == probes)
 
 

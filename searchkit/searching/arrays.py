@@ -285,7 +285,7 @@ class IndexArrays:
         times the corpus). Callers intersect the result with keys of those articles."""
         if docs is None or (field, text) in self._occurrences:
             return self.occurrences(field, text)  # kept: read whole already
-        bounds = np.searchsorted(docs, [offset for _, offset in self.leaves] + [self.size])
+        bounds = docs.searchsorted([offset for _, offset in self.leaves] + [self.size])
         parts = []
         for (leaf, offset), lo, hi in zip(self.leaves, bounds[:-1].tolist(), bounds[1:].tolist()):
             if lo < hi:
@@ -309,7 +309,7 @@ class IndexArrays:
         at = 0
         for offset, (docs, freqs, positions) in pieces:
             end = at + len(positions)
-            np.bitwise_or(np.repeat((docs.astype(np.int64) + offset) << 32, freqs), positions, out=keys[at:end])
+            np.bitwise_or(((docs.astype(np.int64) + offset) << 32).repeat(freqs), positions, out=keys[at:end])
             at = end
         return keys
 
@@ -371,13 +371,13 @@ def _runs_within(ids: np.ndarray, freqs: np.ndarray, positions: np.ndarray, want
                  offset: int) -> np.ndarray:
     """Keys (`doc << 32 | position`, doc numbers shifted by `offset`) of one segment's postings
     (`SegmentPostings.occurrence_runs`) of the documents `wanted` (sorted segment doc numbers)."""
-    at = np.searchsorted(ids, wanted)
+    at = ids.searchsorted(wanted)
     inside = at < len(ids)
     at = at[inside]
     at = at[ids[at] == wanted[inside]]
     if not len(at):
         return np.zeros(0, np.int64)
     counts = freqs[at].astype(np.int64)
-    first = np.cumsum(freqs, dtype=np.int64)[at] - counts  # where each posting's positions begin
-    taken = np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
-    return np.repeat((ids[at].astype(np.int64) + offset) << 32, counts) | positions[taken]
+    first = freqs.cumsum(dtype=np.int64)[at] - counts  # where each posting's positions begin
+    taken = (first - (counts.cumsum() - counts)).repeat(counts) + np.arange(int(counts.sum()))
+    return ((ids[at].astype(np.int64) + offset) << 32).repeat(counts) | positions[taken]

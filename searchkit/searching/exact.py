@@ -132,8 +132,9 @@ def doc_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     docs = keys >> 32
     if not len(docs):
         return docs, np.zeros(0, np.intp)
-    starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
-    return docs[starts], np.diff(np.append(starts, len(docs)))
+    starts = np.concatenate(([True], docs[1:] != docs[:-1])).nonzero()[0]
+    bounds = np.concatenate((starts, [len(docs)]))
+    return docs[starts], bounds[1:] - bounds[:-1]
 
 
 def _plain(arrays, part: str, folded: str, keys: np.ndarray) -> np.ndarray:
@@ -147,7 +148,7 @@ def _plain(arrays, part: str, folded: str, keys: np.ndarray) -> np.ndarray:
             memo.clear()
         plain = np.ones(len(keys), dtype=bool)
         for variant in taken:  # each a sorted subset of `keys`: found by binary search, no sort
-            plain[np.searchsorted(keys, variant)] = False
+            plain[keys.searchsorted(variant)] = False
         memo[key] = keys[plain]
     return memo[key]
 

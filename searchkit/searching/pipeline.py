@@ -218,7 +218,7 @@ def by_date(days: np.ndarray, ranked, limit: int, offset: int = 0) -> list[tuple
     """Newest first, undated (0) last; equal dates by relevance, then doc number."""
     import numpy as np
 
-    docs = np.flatnonzero(ranked.matched)
+    docs = ranked.matched.nonzero()[0]
     when = days[docs]
     order = np.lexsort((docs, -ranked.scores[docs], -when, when == 0))[offset:offset + limit]
     return [(int(docs[i]), float(ranked.scores[docs[i]])) for i in order]
@@ -229,7 +229,7 @@ def facet_counts(view: View, found: Candidates, ranked) -> dict[str, dict[str, i
     value left out."""
     import numpy as np
 
-    docs = np.flatnonzero(ranked.matched).tolist()
+    docs = ranked.matched.nonzero()[0].tolist()
     counts = {}
     for name in FACETS:
         values = view.facet_values(found, name)

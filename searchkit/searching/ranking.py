@@ -109,11 +109,11 @@ class Ranked:
         """The best (docnum, score) from `offset` on, best first; ties by doc number."""
         wanted = offset + limit
         if self.first is None:
-            docs = _best(np.flatnonzero(self.matched), self.scores, wanted)
+            docs = _best(self.matched.nonzero()[0], self.scores, wanted)
         else:  # the first tier's best, then the rest's if they do not fill the page
-            docs = _best(np.flatnonzero(self.matched & self.first), self.scores, wanted)
+            docs = _best((self.matched & self.first).nonzero()[0], self.scores, wanted)
             if len(docs) < wanted:
-                rest = _best(np.flatnonzero(self.matched & ~self.first), self.scores, wanted - len(docs))
+                rest = _best((self.matched & ~self.first).nonzero()[0], self.scores, wanted - len(docs))
                 docs = np.concatenate((docs, rest))
         order = np.lexsort(self.order_key(docs))[offset:wanted]
         return [(int(d), float(self.scores[d])) for d in docs[order]]
@@ -243,7 +243,7 @@ def _scores(relevance: np.ndarray, at: np.ndarray, words: np.ndarray, near: list
     scored = blend(relevance[at], words[at], COVERAGE_POWER)  # only matches are ranked: powers over them alone
     if near:  # a concept typed without quotes: its words as typed
         together = coverage(np.asarray([w for w, _ in near]), [m[at] for _, m in near])
-        some = np.flatnonzero(together)  # elsewhere the bonus multiplies by 1
+        some = together.nonzero()[0]  # elsewhere the bonus multiplies by 1
         scored[some] *= (1.0 + NEAR_BONUS * together[some] ** NEAR_POWER).astype(np.float32)
     scores = np.zeros_like(relevance)
     scores[at] = scored
@@ -414,7 +414,7 @@ def _field_counts(arrays: IndexArrays, part: str, clause: Clause,
         tf[alt_ids] += alt_counts
         weighted[alt_ids] += alternative.boost * alt_counts
         as_typed[alt_ids] = True
-    ids = np.flatnonzero(tf)
+    ids = tf.nonzero()[0]
     return ids, tf[ids], weighted[ids] / tf[ids], as_typed[ids]
 
 
@@ -431,7 +431,7 @@ def _aligned(ids: np.ndarray, subset: np.ndarray, values: np.ndarray, size: int)
     """
     if len(ids) * DENSE_SHARE < size:
         found = np.zeros(len(ids), np.float32)
-        found[np.searchsorted(ids, subset)] = values
+        found[ids.searchsorted(subset)] = values
         return found
     spread = np.zeros(size, np.float32)
     spread[subset] = values
@@ -608,7 +608,7 @@ def _member(keys: np.ndarray, probes: np.ndarray) -> np.ndarray:
     """Which probes are in the sorted `keys`."""
     if not len(keys):
         return np.zeros(len(probes), dtype=bool)
-    at = np.minimum(np.searchsorted(keys, probes), len(keys) - 1)
+    at = np.minimum(keys.searchsorted(probes), len(keys) - 1)
     return keys[at] == probes
 
 
@@ -810,7 +810,7 @@ def _without(keys: np.ndarray, some: np.ndarray) -> np.ndarray:
     if not len(some):
         return keys
     kept = np.ones(len(keys), dtype=bool)
-    kept[np.searchsorted(keys, some)] = False
+    kept[keys.searchsorted(some)] = False
     return keys[kept]
 
 

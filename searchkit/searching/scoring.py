@@ -86,6 +86,6 @@ def blend(relevance: np.ndarray, covered: np.ndarray, power: float) -> np.ndarra
     [4.0, 1.5]
     """
     scaled = relevance.astype(np.float32)  # covered 1: x · 1 ** power is x, bit for bit
-    some = np.flatnonzero(covered != 1.0)  # the power is the costly part: only where it changes something
+    some = (covered != 1.0).nonzero()[0]  # the power is the costly part: only where it changes something
     scaled[some] = relevance[some] * np.power(covered[some], power)
     return scaled

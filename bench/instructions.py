@@ -1,0 +1,123 @@
+"""Instructions, not seconds: what a build's batch or a search costs, counted by valgrind, the
+same from one run to the next on a machine whose timings move by a quarter (bench/README.md).
+
+    python bench/instructions.py [--workload build query] [--articles 1000] [--queries 300]
+                                 [--base CHECKOUT] [--workdir DIR] [--corpus PATH]
+
+Each workload runs in a fresh process under `valgrind --tool=cachegrind` twice: once with its
+set-up only (imports, the tagger's model, the index opened, a warm-up), once with the measured
+part after it; the difference of the two counts of instructions (cachegrind's `I refs`) is the
+measured part's. The hash seed is fixed, so two runs of the same code differ by about 0.1 %.
+
+- `build`: `--articles` articles of the corpus, from its 1,001st, decoded from their JSONL
+  lines (`corpus.resolve`, as a build's workers do) and written as one segment
+  (`segments.write_batch`), after a warm-up batch of 100 others;
+- `query`: every k-th of the dev set's queries (`--queries` of them, as bench/serve.py sends
+  them: `known_items.jsonl` and `topical.jsonl`), top 10 with snippets, on the workdir's 16k
+  index (bench/query.py builds it), after 20 others.
+
+`--base CHECKOUT` counts another checkout's code (a `git worktree` of the commit before) in
+the same way, beside this one's. Counts leave out what the processor waits for (cache misses,
+the other process on the core): a change that moves memory rather than instructions must
+still be timed. Needs valgrind (`apt-get install valgrind`); takes about a minute a workload
+(valgrind runs code some 50 times slower).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from common import BENCH_DIR, REPO_ROOT, base_parser, check_corpus, check_workdir, corpus_fingerprint, machine_note, \
+    print_table
+
+#: What each workload's process runs: the set-up, then the measured part when argv[1] is "1".
+_BUILD = """
+import itertools, sys, tempfile, shutil
+from searchkit.indexing import corpus, segments
+measured, count, path = sys.argv[1] == "1", int(sys.argv[2]), sys.argv[3]
+pending = [e for e in itertools.islice(corpus.iter_articles([path], defer=True), 1000 + count) if hasattr(e, "title")]
+folder = tempfile.mkdtemp()
+segments.write_batch(folder, [corpus.resolve(a) for a in pending[:100]], lambda n: None)
+if measured:
+    segments.write_batch(folder, [corpus.resolve(a) for a in pending[1000:1000 + count]], lambda n: None)
+shutil.rmtree(folder)
+"""
+_QUERY = """
+import json, sys
+from searchkit import QueryError, SearchEngine
+measured, count, index, devset = sys.argv[1] == "1", int(sys.argv[2]), sys.argv[3], sys.argv[4]
+queries = [json.loads(line)["query"] for name in ("known_items.jsonl", "topical.jsonl")
+           for line in open(f"{devset}/{name}", encoding="utf-8") if line.strip()]
+engine = SearchEngine(index)
+step = max(1, len(queries) // (count + 20))
+chosen = queries[::step]
+for query in chosen[:20] + (chosen[20:20 + count] if measured else []):
+    try:
+        engine.search(query, limit=10)
+    except QueryError:
+        pass
+"""
+_REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+
+def instructions(code: str, script: str, arguments: list[str]) -> int:
+    """Instructions a Python process running `script` executes, `code`'s searchkit first on its path."""
+    environment = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": code, "SEARCHKIT_ANSWER_CACHE_MB": "0"}
+    done = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                           sys.executable, "-c", script, *arguments],
+                          capture_output=True, text=True, env=environment, cwd=code)
+    found = _REFS.search(done.stderr)
+    if done.returncode != 0 or found is None:
+        sys.exit(f"valgrind run failed ({code}): {done.stderr[-2000:]}")
+    return int(found.group(1).replace(",", ""))
+
+
+def measured(code: str, script: str, count: int, rest: list[str]) -> int:
+    """The measured part's instructions: the run with it less the run without, side by side."""
+    with ThreadPoolExecutor(2) as pool:
+        with_part, without = pool.map(lambda flag: instructions(code, script, [flag, str(count), *rest]), ["1", "0"])
+    return with_part - without
+
+
+def main() -> None:
+    parser = base_parser(__doc__.splitlines()[0])
+    parser.add_argument("--workload", nargs="+", choices=("build", "query"), default=["build", "query"])
+    parser.add_argument("--articles", type=int, default=1000, help="articles in the measured batch")
+    parser.add_argument("--queries", type=int, default=300, help="dev-set queries measured")
+    parser.add_argument("--base", help="another checkout whose code is counted beside this one's")
+    parser.add_argument("--json", type=Path, help="write the counts here too")
+    args = parser.parse_args()
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is not installed: apt-get install valgrind")
+    codes = [str(REPO_ROOT)] + ([str(Path(args.base).resolve())] if args.base else [])
+    rows, result = [], {}
+    for workload in args.workload:
+        if workload == "build":
+            script, count, unit, rest = _BUILD, args.articles, "article", [str(check_corpus(args.corpus))]
+        else:
+            from peers import ensure_index
+
+            corpus = check_corpus(args.corpus)
+            index = ensure_index("searchkit", corpus, check_workdir(args.workdir), corpus_fingerprint(corpus)).path
+            script, count, unit, rest = _QUERY, args.queries, "query", [str(index), str(BENCH_DIR / "devset")]
+        counts = {code: measured(code, script, count, rest) for code in codes}
+        result[workload] = {code: value for code, value in counts.items()}
+        base = counts.get(codes[-1]) if args.base else None
+        for code, value in counts.items():
+            change = f"{100 * (value / base - 1):+.1f} %" if base and code != codes[-1] else ""
+            rows.append((workload, code, f"{value / count / 1e6:.2f} M a {unit}", f"{value / 1e9:.3f} G", change))
+    print_table(("workload", "code", "instructions", "in all", "against --base"), rows)
+    print(machine_note())
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
