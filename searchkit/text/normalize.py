@@ -28,7 +28,10 @@ _SPACES = re.compile(rf" [ {_WIDE_SPACES}]+|[{_WIDE_SPACES}][ {_WIDE_SPACES}]*")
 # What `_SPACES` needs to match anything: two spaces, or a space of another kind. Looked for
 # first: a regex trying its first branch at every space took half of `normalize_clean`.
 _WIDE = re.compile(f"[{_WIDE_SPACES}]")
-_HAS_LOOKALIKE = re.compile("[%s]" % "".join(map(chr, _LOOKALIKES)))
+# The look-alikes are looked for one at a time (`str.__contains__`): four scans of a text for
+# one character took 0.9 ns a character of the corpus, one `re` scan testing each character
+# against their class 3.3.
+_LOOKALIKE_CHARS = tuple(map(chr, _LOOKALIKES))
 # Control characters (not tab, newline, carriage return) and lone UTF-16 surrogates, which
 # JSON can spell ('\\ud800') and a file name can carry: no text holds them on purpose, and
 # pyvi's tagger and UTF-8 encoders fail on them.
@@ -66,7 +69,7 @@ def normalize_clean(text: str) -> str:
     'Trạm BTS'
     """
     text = unicodedata.normalize("NFC", text)
-    if _HAS_LOOKALIKE.search(text):  # str.translate walks the whole text slowly: only when needed
+    if any(map(text.__contains__, _LOOKALIKE_CHARS)):  # str.translate walks the whole text slowly: only when needed
         text = text.translate(_LOOKALIKES)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
