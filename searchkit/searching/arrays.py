@@ -378,6 +378,7 @@ def _runs_within(ids: np.ndarray, freqs: np.ndarray, positions: np.ndarray, want
     if not len(at):
         return np.zeros(0, np.int64)
     counts = freqs[at].astype(np.int64)
-    first = freqs.cumsum(dtype=np.int64)[at] - counts  # where each posting's positions begin
+    # where each posting's positions begin: the frequencies summed up to the last one wanted only
+    first = freqs[:int(at[-1]) + 1].cumsum(dtype=np.int64)[at] - counts
     taken = (first - (counts.cumsum() - counts)).repeat(counts) + np.arange(int(counts.sum()))
     return ((ids[at].astype(np.int64) + offset) << 32).repeat(counts) | positions[taken]
