@@ -17,7 +17,7 @@ MODULES = [
     "searchkit.searching.analysed", "searchkit.searching.kept", "searchkit.searching.sorted_table",
     "searchkit.backends.token_cache", "searchkit.web.cache", "searchkit.indexing.array_file",
     "searchkit.text.readings", "searchkit.text.numbering", "searchkit.searching.pair_totals",
-    "searchkit.searching.spelling_totals",
+    "searchkit.searching.spelling_totals", "searchkit.distinct",
 ]
 
 

@@ -144,6 +144,27 @@ def test_a_process_that_searched_first_can_still_write_an_index(tmp_path, sample
     assert {"shutil", "tempfile", "random"} <= modules
 
 
+def test_a_writer_never_imports_numpy_masked_arrays_or_pycrfsuite(tmp_path, sample_engine):
+    """numpy 2's `np.unique` of values alone imports numpy.ma (17-19 ms of every `searchkit
+    add` and build worker): the writer's distinct values come from `sorted_distinct`; pyvi's
+    pickled model names pycrfsuite's training log, which is never read. An add that tags the
+    words, counts pairs and updates the pair model from the commit before."""
+    import shutil
+
+    index = tmp_path / "index"
+    shutil.copytree(sample_engine.path, index)
+    articles = tmp_path / "new.jsonl"
+    articles.write_text(json.dumps({"id": "moi-1", "title": "Sở Thông tin và Truyền thông Đắk Nông",
+                                    "body": "Đắk Nông phát triển trạm BTS và chữ ký số cho doanh nghiệp."},
+                                   ensure_ascii=False) + "\n", encoding="utf-8")
+    modules, done = modules_after("from searchkit.cli import main\nmain()\n", tmp_path,
+                                  "add", str(articles), "--index", str(index))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("1 added, 0 updated, 0 removed"), done.stdout
+    assert {"searchkit.text.segment", "searchkit.searching.pair_totals"} <= modules  # it tagged and counted
+    assert loaded(modules, ["numpy.ma", "pycrfsuite", "sklearn", "sklearn_crfsuite"]) == []  # pyvi's model read bare
+
+
 def test_the_searchkit_program_collects_no_cycles_for_its_one_search(tmp_path, sample_engine):
     """Run as the program (its `__main__` calls `main`), a query turns the cycle collector off
     and freezes every object before the interpreter's last collection, which then has none to

@@ -14,6 +14,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from searchkit.distinct import sorted_distinct
 from searchkit.indexing.postings import smallest, unique_inverse
 from searchkit.text.numbering import Numbering
 from searchkit.text.sequences import NUMBER
@@ -81,7 +82,7 @@ class PairCounter:
         first, second = keys >> 32, keys & 0xFFFFFFFF
         kept = allowed[first] & allowed[second]
         first, second, counts = first[kept], second[kept], counts[kept]
-        used = np.unique(np.concatenate([first, second]))
+        used = sorted_distinct(np.concatenate([first, second]))
         spelled = {int(number): name for name, number in self._numbers.items()}
         vocabulary = sorted((spelled[number], number) for number in used.tolist())
         place = np.zeros(len(allowed), dtype=np.int64)

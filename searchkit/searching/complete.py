@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from searchkit.distinct import sorted_distinct
 from searchkit.text.fold import fold, has_marks
 from searchkit.text.normalize import normalize_text
 from searchkit.text.sequences import LOWER, TITLE, UPPER
@@ -144,7 +145,7 @@ class Completer:
         if open_end:  # `ky` may go on as `kỹ` (indexed as `kĩ`) or as `kyoto`
             prefixes.add(" ".join([f for _, f in typed[:-1]] + [fold(words[-1].lower())]))
         spans = [(bisect_left(self.keys, p), bisect_left(self.keys, p + "\uffff")) for p in prefixes]
-        rows = np.unique(np.concatenate([np.arange(lo, hi) for lo, hi in spans])) if len(spans) > 1 \
+        rows = sorted_distinct(np.concatenate([np.arange(lo, hi) for lo, hi in spans])) if len(spans) > 1 \
             else np.arange(*spans[0])
         marked = [(i, a) for i, ((a, _), w) in enumerate(zip(typed, words)) if has_marks(w)]
         wanted = limit * (8 if marked else 1)  # typed marks leave out some of the heaviest

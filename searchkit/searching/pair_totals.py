@@ -32,6 +32,7 @@ from typing import Sequence
 
 import numpy as np
 
+from searchkit.distinct import sorted_distinct
 from searchkit.indexing.postings import smallest, unique_inverse
 from searchkit.indexing.statistics import PairCounts, packing
 from searchkit.searching.accents import PairModel
@@ -135,7 +136,7 @@ class PairTotals:
         merged = _merged((keys, self.counts, self.cases), added)
         if merged is None:
             return None
-        touched = np.union1d(forms_of[at], forms_of[len(self.names):])
+        touched = sorted_distinct(np.concatenate((forms_of[at], forms_of[len(self.names):])))  # np.union1d's
         written = [""] * size
         for old, number in zip(self.written, renumbered.tolist()):
             written[number] = old

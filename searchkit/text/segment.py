@@ -26,6 +26,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
+from searchkit.distinct import sorted_distinct
 from searchkit.text.crf import CrfModel, read_model, viterbi
 from searchkit.text.numbering import Numbering
 from searchkit.text.syllables import MAX_SYLLABLE_CHARS, forms
@@ -44,7 +45,8 @@ MAX_KNOWN_SYLLABLES = 500_000
 
 
 class _Stub:
-    """Stands in for sklearn_crfsuite's classes while unpickling pyvi's model: keeps state."""
+    """Stands in for sklearn_crfsuite's classes while unpickling pyvi's model, and for the
+    pycrfsuite training log it holds (importing pycrfsuite for it cost 4 ms): keeps state."""
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -52,7 +54,7 @@ class _Stub:
 
 class _ModelUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str):
-        if module.startswith("sklearn_crfsuite") or module.startswith("sklearn"):
+        if module.startswith(("sklearn", "pycrfsuite")):  # only the model file's bytes are read
             return _Stub
         return super().find_class(module, name)
 
@@ -288,7 +290,7 @@ def _word_lists(text: str) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
         code = np.zeros(len(numbers), dtype=np.int64)
         for column in numbers.T:  # each syllable's number in turn, a digit
             code = code * size + column
-        codes[n] = np.unique(code)
+        codes[n] = sorted_distinct(code)
     return grams, codes[2], codes[3]
 
 
@@ -420,7 +422,7 @@ def _words_at(tokens: list[str], numbers: np.ndarray, begins: np.ndarray, ends: 
     sizes = ends - begins
     words, made = np.empty(len(begins), dtype=object), np.zeros(len(begins), dtype=bool)
     keyed = int(numbers.max(initial=0)) < _KEY_BASE
-    for size in np.unique(sizes).tolist():
+    for size in sorted_distinct(sizes).tolist():
         at = np.flatnonzero(sizes == size)
         starts = begins[at]
         if size > _KEYED_SYLLABLES or not keyed:
