@@ -144,10 +144,11 @@ def test_a_process_that_searched_first_can_still_write_an_index(tmp_path, sample
     assert {"shutil", "tempfile", "random"} <= modules
 
 
-def test_a_writer_never_imports_numpy_masked_arrays_or_pycrfsuite(tmp_path, sample_engine):
+def test_a_writer_imports_no_module_it_never_uses(tmp_path, sample_engine):
     """numpy 2's `np.unique` of values alone imports numpy.ma (17-19 ms of every `searchkit
     add` and build worker): the writer's distinct values come from `sorted_distinct`; pyvi's
-    pickled model names pycrfsuite's training log, which is never read. An add that tags the
+    pickled model names pycrfsuite's training log, which is never read; Whoosh is imported
+    without asyncio and urllib.request, as for a search (`lean_whoosh`). An add that tags the
     words, counts pairs and updates the pair model from the commit before."""
     import shutil
 
@@ -163,6 +164,7 @@ def test_a_writer_never_imports_numpy_masked_arrays_or_pycrfsuite(tmp_path, samp
     assert done.stdout.startswith("1 added, 0 updated, 0 removed"), done.stdout
     assert {"searchkit.text.segment", "searchkit.searching.pair_totals"} <= modules  # it tagged and counted
     assert loaded(modules, ["numpy.ma", "pycrfsuite", "sklearn", "sklearn_crfsuite"]) == []  # pyvi's model read bare
+    assert loaded(modules, ["asyncio", "urllib.request", "http.client", "ssl"]) == []  # Whoosh imported lean
 
 
 def test_the_searchkit_program_collects_no_cycles_for_its_one_search(tmp_path, sample_engine):

@@ -1,5 +1,6 @@
-"""Import Whoosh for reading an index without the standard library it loads and never uses
-there: a third of a cold `searchkit query`'s import time (issue 21, item 6).
+"""Import Whoosh without the standard library it loads and never uses: a third of a cold
+`searchkit query`'s import time (issue 21, item 6), and 24 ms of every `searchkit add`
+(`indexing/schema.py` imports it so before Whoosh's writing modules, which use none of it).
 
 The pinned whoosh-reloaded imports, at its first import, `urllib.request` (for a download
 helper, `whoosh.compat.urlretrieve`: with it come http.client, email, ssl, socket, tempfile,

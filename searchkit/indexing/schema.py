@@ -9,11 +9,17 @@ deletions and the atomic commit.
 
 from __future__ import annotations
 
-from whoosh.analysis import RegexTokenizer
-from whoosh.fields import ID, KEYWORD, STORED, Schema
+from searchkit.indexing.lean_whoosh import import_whoosh
 
-from searchkit.fields import KEYED
-from searchkit.models import Article
+# Whoosh first imported without what it loads and never uses (asyncio, urllib.request: 24 ms
+# of every `searchkit add`), as for a search: the writing modules below use none of it.
+import_whoosh()
+
+from whoosh.analysis import RegexTokenizer  # noqa: E402 - after import_whoosh, on purpose
+from whoosh.fields import ID, KEYWORD, STORED, Schema  # noqa: E402
+
+from searchkit.fields import KEYED  # noqa: E402
+from searchkit.models import Article  # noqa: E402
 
 #: Bump when the schema, the postings file or the analysis changes: older indexes must
 #: then be rebuilt (`searchkit index --rebuild`). 8: tags and provinces mentioned.
