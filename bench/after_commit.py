@@ -22,16 +22,11 @@ import sys
 import time
 from pathlib import Path
 
-from common import BENCH_DIR, base_parser, check_corpus, check_workdir, corpus_fingerprint, machine_note, \
+from common import base_parser, check_corpus, check_workdir, corpus_fingerprint, devset_queries, machine_note, \
     print_table, read_records
 from peers import ensure_index
 
 from searchkit import QueryError, SearchEngine
-
-
-def devset_queries() -> list[str]:
-    return [json.loads(line)["query"] for name in ("known_items.jsonl", "topical.jsonl")
-            for line in (BENCH_DIR / "devset" / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def timed_round(engine: SearchEngine, queries: list[str]) -> tuple[float, float]:

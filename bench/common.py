@@ -79,6 +79,13 @@ def iter_records(path: Path) -> Iterator[dict]:
                 yield json.loads(line)
 
 
+def devset_queries() -> list[str]:
+    """The dev set's known-item and topical queries, in their files' order: what serve.py sends,
+    after_commit.py and instructions.py search."""
+    return [json.loads(line)["query"] for name in ("known_items.jsonl", "topical.jsonl")
+            for line in (BENCH_DIR / "devset" / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def read_records(path: Path) -> list[dict]:
     return list(iter_records(path))
 

@@ -34,8 +34,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from common import BENCH_DIR, REPO_ROOT, base_parser, check_corpus, check_workdir, corpus_fingerprint, machine_note, \
-    print_table
+from common import REPO_ROOT, base_parser, check_corpus, check_workdir, corpus_fingerprint, devset_queries, \
+    machine_note, print_table
 
 #: What each workload's process runs: the set-up, then the measured part when argv[1] is "1".
 _BUILD = """
@@ -52,12 +52,9 @@ shutil.rmtree(folder)
 _QUERY = """
 import json, sys
 from searchkit import QueryError, SearchEngine
-measured, count, index, devset = sys.argv[1] == "1", int(sys.argv[2]), sys.argv[3], sys.argv[4]
-queries = [json.loads(line)["query"] for name in ("known_items.jsonl", "topical.jsonl")
-           for line in open(f"{devset}/{name}", encoding="utf-8") if line.strip()]
+measured, count, index, chosen = sys.argv[1] == "1", int(sys.argv[2]), sys.argv[3], sys.argv[4]
+chosen = json.loads(open(chosen, encoding="utf-8").read())  # 20 to warm up, then `count`
 engine = SearchEngine(index)
-step = max(1, len(queries) // (count + 20))
-chosen = queries[::step]
 for query in chosen[:20] + (chosen[20:20 + count] if measured else []):
     try:
         engine.search(query, limit=10)
@@ -104,9 +101,13 @@ def main() -> None:
         else:
             from peers import ensure_index
 
-            corpus = check_corpus(args.corpus)
-            index = ensure_index("searchkit", corpus, check_workdir(args.workdir), corpus_fingerprint(corpus)).path
-            script, count, unit, rest = _QUERY, args.queries, "query", [str(index), str(BENCH_DIR / "devset")]
+            corpus, workdir = check_corpus(args.corpus), check_workdir(args.workdir)
+            index = ensure_index("searchkit", corpus, workdir, corpus_fingerprint(corpus)).path
+            queries = devset_queries()
+            chosen = workdir / "instructions-queries.json"  # every k-th, spread over the dev set
+            chosen.write_text(json.dumps(queries[::max(1, len(queries) // (args.queries + 20))], ensure_ascii=False),
+                              encoding="utf-8")
+            script, count, unit, rest = _QUERY, args.queries, "query", [str(index), str(chosen)]
         counts = {code: measured(code, script, count, rest) for code in codes}
         result[workload] = {code: value for code, value in counts.items()}
         base = counts.get(codes[-1]) if args.base else None

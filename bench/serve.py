@@ -53,6 +53,7 @@ from common import (
     check_corpus,
     check_workdir,
     corpus_fingerprint,
+    devset_queries,
     is_built,
     machine_note,
     print_table,
@@ -201,8 +202,7 @@ def main() -> None:
 
 def query_paths() -> list[str]:
     """The dev set's queries as API paths, shuffled with a fixed seed."""
-    queries = [json.loads(line)["query"] for name in ("known_items.jsonl", "topical.jsonl")
-               for line in (BENCH_DIR / "devset" / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    queries = devset_queries()
     random.Random(SEED).shuffle(queries)
     return [f"/api/search?limit=10&q={quote(q, safe='')}" for q in queries]
 
