@@ -111,6 +111,24 @@ def test_find_syllables_finds_every_spelling_with_its_offsets(text, wanted, foun
     assert matches == [s for s in syllables(text) if s.folded in wanted]
 
 
+@pytest.mark.parametrize("text, folded", [
+    ("Bộ TT&TT: “Chuyển đổi số” – ĐẮK NÔNG, Thừa Thiên Huế…", "bo tt&tt: “chuyen doi so” – dak nong, thua thien hue…"),
+    ("Hãng Ørsted và ΟΔΥΣΣΕΥΣ đến Москва", None),  # Σ lowers by its neighbours: read the slow way
+    ("Trạm 5G của 中国移动 🚀", "tram 5g cua 中国移动 🚀"),  # beyond the table: folded the wider way
+    ("Straße", None), ("İstanbul", None), ("", ""),
+])
+def test_text_is_folded_and_lowered_letter_for_letter_as_translating_then_lowering_it(text, folded):
+    from searchkit.text.syllables import _fold_lower, _folding_table
+
+    flat = _fold_lower(text)
+    reference = text.translate(_folding_table()).lower()
+    if folded is None:  # a letter folds or lowers to more than one, or by its neighbours
+        assert flat is None or flat == reference
+    else:
+        assert flat == reference == folded
+        assert len(flat) == len(text)
+
+
 @pytest.mark.parametrize("raw, normal", [
     ("trạm \u00a0\tBTS", "trạm BTS"),  # mixed runs of spaces become one
     ("Sở\u3000TT&TT\u200btỉnh", "Sở TT&TT tỉnh"),  # ideographic and zero-width spaces

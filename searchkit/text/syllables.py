@@ -237,21 +237,44 @@ def _folding_table() -> dict[int, str]:
     return table
 
 
+#: `_fold_lower` maps the code points below this through one table (Latin, Greek, Cyrillic,
+#: the punctuation of news text: “”–…); a text holding any above it takes the wider way.
+FOLDED_SPAN = 0x3000
+#: What the table holds for a code point that folds or lowers to more than one (ß → ss, İ → i̇),
+#: or whose lower case depends on its neighbours (Σ): no code point, so the text is not folded.
+_NOT_ONE = 0x110000
+
+
 def _fold_lower(text: str) -> str | None:
     """`text` folded letter for letter and in lower case, offsets kept; None when a letter
-    folds to more than one (ß → ss). Code points are mapped through a numpy table: the
-    same as `text.translate(_folding_table()).lower()`, which looks each character up in a
-    dict and costs more than the whole search on a long article.
+    folds to more than one (ß → ss). The same as `text.translate(_folding_table()).lower()`,
+    which looks each character up in a dict and costs more than the whole search on a long
+    article: the code points are mapped through a numpy table instead, folding and lowering
+    in one gather (`_folding_codes`).
 
-    >>> _fold_lower("Trạm BTS Đắk"), _fold_lower("Straße")
-    ('tram bts dak', None)
+    >>> _fold_lower("Trạm BTS Đắk “5G”"), _fold_lower("Straße")
+    ('tram bts dak “5g”', None)
     """
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if not len(codes) or codes.max() >= FOLDED_SPAN:
+        return _fold_lower_wide(text) if len(codes) else text
+    mapped = _folding_codes().take(codes)
+    if mapped.max() >= _NOT_ONE:
+        return None
+    return mapped.tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _fold_lower_wide(text: str) -> str | None:
+    """`_fold_lower` of a text holding code points above FOLDED_SPAN (Chinese, emoji): the
+    Latin letters folded through the table, then the whole lowered."""
     if _folds_longer().search(text):
         return None
     import numpy as np
 
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    table = _folding_codes()
+    table = _folded_letters()
     inside = codes < len(table)
     mapped = codes.copy()
     mapped[inside] = table[codes[inside]]
@@ -260,6 +283,24 @@ def _fold_lower(text: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _folding_codes() -> np.ndarray:
+    """Each code point below FOLDED_SPAN → its folded form in lower case (`Ắ` → `a`, `Д` →
+    `д`, `“` → `“`), or _NOT_ONE (see there)."""
+    import numpy as np
+
+    # every code point lowered at once, in C (İ, the one that lowers to two, and Σ held apart)
+    odd = {ord("İ"), ord("Σ")}
+    every = np.arange(FOLDED_SPAN, dtype=np.uint32).tobytes().decode("utf-32-le")
+    every = every.replace("İ", "\0").replace("Σ", "\0").lower()
+    codes = np.frombuffer(every.encode("utf-32-le"), dtype=np.uint32).copy()
+    codes[list(odd)] = _NOT_ONE
+    folds = _folding_table()
+    codes[np.fromiter(folds, np.intp, len(folds))] = [ord(base.lower()) if len(base) == 1 else _NOT_ONE
+                                                      for base in folds.values()]
+    return codes
+
+
+@lru_cache(maxsize=1)
+def _folded_letters() -> np.ndarray:
     """`_folding_table` as an array over code points up to the last Latin letter it folds."""
     import numpy as np
 
