@@ -372,9 +372,9 @@ def _runs_within(ids: np.ndarray, freqs: np.ndarray, positions: np.ndarray, want
     """Keys (`doc << 32 | position`, doc numbers shifted by `offset`) of one segment's postings
     (`SegmentPostings.occurrence_runs`) of the documents `wanted` (sorted segment doc numbers)."""
     at = ids.searchsorted(wanted)
-    inside = at < len(ids)
-    at = at[inside]
-    at = at[ids[at] == wanted[inside]]
+    inside = (at < len(ids)).nonzero()[0]
+    at = at.take(inside)
+    at = at.compress(ids[at] == wanted.take(inside))
     if not len(at):
         return np.zeros(0, np.int64)
     counts = freqs[at].astype(np.int64)

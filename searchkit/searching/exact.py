@@ -149,7 +149,7 @@ def _plain(arrays, part: str, folded: str, keys: np.ndarray) -> np.ndarray:
         plain = np.ones(len(keys), dtype=bool)
         for variant in taken:  # each a sorted subset of `keys`: found by binary search, no sort
             plain[keys.searchsorted(variant)] = False
-        memo[key] = keys[plain]
+        memo[key] = keys.compress(plain)
     return memo[key]
 
 
@@ -171,8 +171,8 @@ def _plain_counts(arrays, part: str, folded: str) -> tuple[np.ndarray, np.ndarra
         variant_ids, variant_freqs = arrays.postings(accented_field(part).name, variant)
         marked[variant_ids] += variant_freqs  # distinct doc numbers: one addition each
     plain = freqs - marked[ids]
-    kept = plain > 0
-    return ids[kept], plain[kept]
+    kept = (plain > 0).nonzero()[0]
+    return ids.take(kept), plain.take(kept)
 
 
 def marked_spellings(arrays, folded: str) -> list[str]:
