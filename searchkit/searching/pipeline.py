@@ -227,8 +227,6 @@ def by_date(days: np.ndarray, ranked, limit: int, offset: int = 0) -> list[tuple
 def facet_counts(view: View, found: Candidates, ranked) -> dict[str, dict[str, int]]:
     """Matches by province, year, source and category (see `ordered`); articles without the
     value left out."""
-    import numpy as np
-
     docs = ranked.matched.nonzero()[0].tolist()
     counts = {}
     for name in FACETS:
