@@ -111,6 +111,16 @@ def test_find_syllables_finds_every_spelling_with_its_offsets(text, wanted, foun
     assert matches == [s for s in syllables(text) if s.folded in wanted]
 
 
+def test_a_few_words_are_found_in_the_order_the_text_has_them_up_to_the_limit():
+    # each word of a short query is looked for on its own: their matches must come in text order
+    text = "Trạm BTS ở Đắk Nông: trạm thứ hai, BTS mới; nông nghiệp và chuyển đổi số ở Nông Sơn"
+    wanted = {"bts", "nong", "tram", "so", "chuyen", "doi"}
+    every = [s for s in syllables(text) if s.folded in wanted]
+    assert [text[s.start:s.end] for s in find_syllables(text, wanted, limit=5)] == ["Trạm", "BTS", "Nông", "trạm", "BTS"]
+    assert find_syllables(text, wanted) == every
+    assert [s.accented for s in every[-4:]] == ["chuyển", "đổi", "số", "nông"]
+
+
 @pytest.mark.parametrize("text, folded", [
     ("Bộ TT&TT: “Chuyển đổi số” – ĐẮK NÔNG, Thừa Thiên Huế…", "bo tt&tt: “chuyen doi so” – dak nong, thua thien hue…"),
     ("Hãng Ørsted và ΟΔΥΣΣΕΥΣ đến Москва", None),  # Σ lowers by its neighbours: read the slow way

@@ -341,11 +341,14 @@ def find_syllables(text: str, folded: Iterable[str], limit: int | None = None) -
     flat = _fold_lower(text)
     if flat is None or len(flat) != len(text) or not wanted:  # ß → ss, İ → i̇: rare
         return [s for s in syllables(text) if s.folded in wanted][:limit]
-    pattern, starts_checked_here = _finder(wanted)
+    patterns, starts_checked_here = _finder(wanted)
+    if len(patterns) == 1:
+        spans: Iterable[tuple[int, int]] = (match.span() for match in patterns[0].finditer(flat))
+    else:  # a few words, each found on its own: their matches in order
+        spans = sorted([match.span() for pattern in patterns for match in pattern.finditer(flat)])
     found: list[Syllable] = []
     done = 0  # where the last run of a number ends: its syllables are all in `found`
-    for match in pattern.finditer(flat):
-        start, end = match.span()
+    for start, end in spans:
         if start < done or (starts_checked_here and start and flat[start - 1].isalnum()):  # inside a word
             continue
         near = text[start - 1:start] if start else ""
@@ -363,21 +366,44 @@ def find_syllables(text: str, folded: Iterable[str], limit: int | None = None) -
     return found
 
 
+#: Up to this many words of letters and digits, `find_syllables` looks for each with a
+#: pattern of its own, compiled once per word, not once per query (a query's pattern took
+#: 40-100 µs to compile, more than scanning ten articles): `re` scans for a word's first
+#: letters at C speed, so the few scans cost less than one of a pattern of alternatives.
+FEW_WORDS = 8
+
+
 @lru_cache(maxsize=256)
-def _finder(wanted: frozenset[str]) -> tuple[re.Pattern, bool]:
-    """The pattern `find_syllables` looks for, built once per set of terms: a page of hits
+def _finder(wanted: frozenset[str]) -> tuple[tuple[re.Pattern, ...], bool]:
+    """The patterns `find_syllables` looks for, chosen once per set of terms: a page of hits
     marks the same terms in every title and body (a query of many prefixes has thousands);
-    and whether the caller checks that a match begins a word. Where every term is letters
-    and digits, it does: a pattern that begins with a look-behind gets none of `re`'s skipping
-    to the letters a match can begin with, and scanned a body in 65 µs instead of 2-30 µs
-    (no match can then begin inside another, so checking afterwards finds the same ones)."""
+    and whether the caller checks that a match begins a word.
+
+    Where every term is letters and digits, it does: a pattern that begins with a
+    look-behind gets none of `re`'s skipping to the letters a match can begin with, and
+    scanned a body in 65 µs instead of 2-30 µs. No match can then begin inside another (a
+    match ends where its word does), so checking afterwards finds the same ones, and so do
+    FEW_WORDS patterns of one word each, their matches put in order."""
     variants = wanted | {w[:-1] + "y" for w in wanted if w.endswith("i")}  # sĩ is also sỹ
     numbers = sorted((v for v in variants if v[:1].isdecimal()), key=len, reverse=True)
+    if not numbers and all(v.isalnum() for v in variants):
+        if len(variants) <= FEW_WORDS:
+            return tuple(map(_whole_word, sorted(variants))), True
+        return (re.compile(r"(?:%s)(?![^\W_])" % _trie_pattern(sorted(variants))),), True
     words = _trie_pattern(sorted(v for v in variants if not v[:1].isdecimal()))
     spelled = "|".join([*map(_spelled, numbers), *([words] if words else [])])
-    if not numbers and all(v.isalnum() for v in variants):
-        return re.compile(r"(?:%s)(?![^\W_])" % spelled), True
-    return re.compile(r"(?<![^\W_])(?:%s)(?![^\W_])" % spelled), False
+    return (re.compile(r"(?<![^\W_])(?:%s)(?![^\W_])" % spelled),), False
+
+
+@lru_cache(maxsize=4096)
+def _whole_word(word: str) -> re.Pattern:
+    """A folded word of letters and digits where it ends a word (the caller checks where it
+    begins).
+
+    >>> [m.span() for m in _whole_word("tram").finditer("tram trams xtram tram_")]
+    [(0, 4), (12, 16), (17, 21)]
+    """
+    return re.compile(re.escape(word) + r"(?![^\W_])")
 
 
 def _trie_pattern(words: Sequence[str]) -> str:
