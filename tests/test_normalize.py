@@ -127,15 +127,18 @@ def test_a_few_words_are_found_in_the_order_the_text_has_them_up_to_the_limit():
     ("Trạm 5G của 中国移动 🚀", "tram 5g cua 中国移动 🚀"),  # beyond the table: folded the wider way
     ("Straße", None), ("İstanbul", None), ("", ""),
 ])
-def test_text_is_folded_and_lowered_letter_for_letter_as_translating_then_lowering_it(text, folded):
-    from searchkit.text.syllables import _fold_lower, _folding_table
+@pytest.mark.parametrize("times", [1, 20])  # a title's length, and a body's (folded another way)
+def test_text_is_folded_and_lowered_letter_for_letter_as_translating_then_lowering_it(text, folded, times):
+    from searchkit.text.syllables import SHORT_TEXT, _fold_lower, _folding_table
 
+    text = " ".join([text] * times)
+    assert (len(text) < SHORT_TEXT) == (times == 1) or not text.strip()
     flat = _fold_lower(text)
     reference = text.translate(_folding_table()).lower()
     if folded is None:  # a letter folds or lowers to more than one, or by its neighbours
         assert flat is None or flat == reference
     else:
-        assert flat == reference == folded
+        assert flat == reference == " ".join([folded] * times)
         assert len(flat) == len(text)
 
 
