@@ -258,7 +258,8 @@ def _fold_lower(text: str) -> str | None:
     folds to more than one (ß → ss). The same as `text.translate(_folding_table()).lower()`,
     which looks each character up in a dict and costs more than the whole search on a long
     article: the code points are mapped through a numpy table instead, folding and lowering
-    in one gather (`_folding_codes`).
+    in one gather (`_folding_codes`); a text shorter than SHORT_TEXT (a title) through the
+    dict, which then costs less than numpy's calls.
 
     >>> _fold_lower("Trạm BTS Đắk “5G”"), _fold_lower("Straße")
     ('tram bts dak “5g”', None)
