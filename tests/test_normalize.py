@@ -119,6 +119,9 @@ def test_a_few_words_are_found_in_the_order_the_text_has_them_up_to_the_limit():
     assert [text[s.start:s.end] for s in find_syllables(text, wanted, limit=5)] == ["Trạm", "BTS", "Nông", "trạm", "BTS"]
     assert find_syllables(text, wanted) == every
     assert [s.accented for s in every[-4:]] == ["chuyển", "đổi", "số", "nông"]
+    body = " ".join([text] * 6)  # a body's length, folded the other way: the same matches, in order
+    assert find_syllables(body, wanted) == [s for s in syllables(body) if s.folded in wanted]
+    assert [body[s.start:s.end] for s in find_syllables(body, wanted, limit=12)][10:] == ["Trạm", "BTS"]
 
 
 @pytest.mark.parametrize("text, folded", [
