@@ -212,10 +212,13 @@ def index_segments(ix) -> list:
 def write_stored_segment(folder: str, documents) -> object:
     """Write `documents` (keyword arguments of `add_document`) as one new segment of a new
     index in `folder`; returns the segment, whose files stay there until committed."""
+    from whoosh.filedb.filestore import FileStorage
     from whoosh.index import create_in
     from whoosh.writing import SegmentWriter
 
     from searchkit.indexing.schema import build_schema
+
+    FileStorage.create = _create_folder
 
     class BatchWriter(SegmentWriter):
         def per_document_reader(self):
@@ -227,6 +230,25 @@ def write_stored_segment(folder: str, documents) -> object:
     segment = writer._finalize_segment()
     writer._tempstorage.destroy()
     return segment
+
+
+def _create_folder(storage):
+    """`FileStorage.create` without an error raised and kept: Whoosh's writer creates its
+    temporary folder twice, and the second `os.makedirs` raised an error that Whoosh kept in a
+    local variable. Its traceback held the writer's frames, and through them the calling
+    frames: a whole batch (articles, token numbers) stayed in memory, in a reference cycle,
+    until the next full garbage collection, which each later batch paid for."""
+    import errno
+    import os
+
+    path = os.path.abspath(storage.folder)
+    try:
+        os.makedirs(path, exist_ok=True)
+    except FileExistsError:  # a file of that name: said below, as Whoosh says it
+        pass
+    if not os.path.isdir(path):
+        raise NotADirectoryError(errno.ENOTDIR, "is not a directory", path)
+    return storage
 
 
 class _CachedLengths:
