@@ -212,11 +212,18 @@ def start_method() -> str:
     return "fork" if sys.platform.startswith("linux") and "fork" in available else "spawn"
 
 
+#: Container objects a worker allocates (net) before the garbage collector looks at the
+#: youngest: Python's 700 made 815 collections of 6,000 articles, a twentieth of the
+#: workers' CPU; the batch's objects are freed by their counts, and hold no cycles.
+WORKER_GC_THRESHOLD = 20_000
+
+
 def _worker_init(count=None) -> None:
-    """Workers die with their parent (no orphans after a kill), leave Ctrl-C to it, and add
-    the articles they analyse to `count`."""
+    """Workers die with their parent (no orphans after a kill), leave Ctrl-C to it, add
+    the articles they analyse to `count`, and collect garbage less often."""
     global _shared_count
     _shared_count = count
+    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import ctypes

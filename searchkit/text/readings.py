@@ -7,7 +7,7 @@ postings (`syllables.syllable_words`); pyvi's syllables, line by line, for the w
 digits (most runs) as it is, so one pass can serve the three: each run is looked at once,
 and only a run holding anything else goes through each reading's pattern. Read apart, the
 three took a fifth of a build's CPU; together, less than half of that. A run holding anything
-else is mostly one seen before (`tin,`, `Nông.`, `(Mic.gov.vn)`: four in five of a batch's),
+else is mostly one seen before (`tin,`, `Nông.`, `(Mic.gov.vn)`: three in four),
 so its three readings are kept (`_RunReadings`), not found again.
 
 `read_text` gives what the three functions give, exactly (tests compare them on the
@@ -91,15 +91,15 @@ def _read_once(text: str) -> Reading | None:
 
 class _RunReadings:
     """The three readings of runs that hold anything but letters and digits, and whether
-    each ends a sentence, kept for the runs read lately: the last KEPT to SIZE runs read
+    each ends a sentence, kept for the runs read lately: the last SIZE to twice SIZE runs read
     (`recent`, then `older`: bounded however many texts a worker reads).
 
     >>> _RUNS.read("HCM.")
     (('HCM',), ('HCM.',), ('HCM',), True)
     """
 
-    #: Runs kept in each generation: about 8 MB in all, four in five runs found.
-    SIZE = 16_384
+    #: Runs kept in each generation: 8,192 to 16,384 in all (about 4 MB), three in four found.
+    SIZE = 8_192
 
     def __init__(self) -> None:
         self.recent: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]] = {}
