@@ -22,7 +22,6 @@ import unicodedata
 from functools import lru_cache
 from importlib.resources import files
 from itertools import count, repeat
-from operator import is_not
 from typing import Iterable, Iterator, Sequence
 
 import numpy as np
@@ -127,7 +126,7 @@ class _Syllables:
 
     def _clear(self) -> None:
         self.numbers = _Numbering()
-        self.words: dict[int, dict[int, str | None]] = {}  # pyvi's words by size, then rows (`_words_at`)
+        self.words: dict[tuple[int, int], str | None] = {}  # pyvi's words by rows (`_words_at`)
         self.columns = np.zeros((16, 0), dtype=np.int32)
         self.own = np.zeros((0, len(self.model.labels)))  # the sum of each row's own attributes' weights
 
@@ -408,19 +407,16 @@ _KEY_BASE = 1 << 21
 
 
 def _words_at(tokens: list[str], numbers: np.ndarray, begins: np.ndarray, ends: np.ndarray,
-              known: dict[int, dict[int, str | None]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+              known: dict[tuple[int, int], str | None] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """`_compound` of each word `tokens[begin:end]`, and whether it is one: made once per
-    distinct word, found by its tokens' row `numbers` and kept in `known` (by syllable count,
-    then key) while the rows stay the same (a tuple and a lookup per word cost a sixth of
-    segmenting; a tuple key per distinct word, a twentieth).
+    distinct word, found by its tokens' row `numbers` and kept in `known` (by syllable count
+    and key) while the rows stay the same (a tuple and a lookup per word cost a sixth of
+    segmenting).
 
     >>> tokens = ["Thông", "tin", "và", "Thông", "tin", "a_b"]
     >>> words, made = _words_at(tokens, np.array([0, 1, 2, 0, 1, 3]), np.array([0, 3, 5]), np.array([2, 5, 6]))
     >>> words.tolist(), made.tolist()
     (['thông_tin', 'thông_tin', 'a_b'], [True, True, True])
-    >>> known = {2: {1: "kept"}}  # row 0 then row 1, keyed as 0 * _KEY_BASE + 1: found, not made again
-    >>> _words_at(tokens, np.array([0, 1, 2, 0, 1, 3]), np.array([0, 3, 5]), np.array([2, 5, 6]), known)[0].tolist()
-    ['kept', 'kept', 'a_b']
     """
     known = {} if known is None else known
     sizes = ends - begins
@@ -437,15 +433,10 @@ def _words_at(tokens: list[str], numbers: np.ndarray, begins: np.ndarray, ends: 
         for k in range(1, size):
             key = key * _KEY_BASE + numbers[starts + k]
         distinct, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        keys, sized = distinct.tolist(), known.setdefault(size, {})
-        unseen = set(keys).difference(sized)
-        if unseen:
-            new = np.flatnonzero(np.isin(distinct, np.fromiter(unseen, dtype=np.int64, count=len(unseen))))
-            for k, b in zip(distinct[new].tolist(), starts[first[new]].tolist()):
-                sized[k] = _compound(tuple(tokens[b:b + size]))
-        found = list(map(sized.__getitem__, keys))
+        found = [known[size, k] if (size, k) in known else known.setdefault((size, k), _compound(tuple(tokens[b:b + size])))
+                 for k, b in zip(distinct.tolist(), starts[first].tolist())]
         words[at] = np.array(found + [None], dtype=object)[:-1][inverse]  # [None]: never a 2-D array
-        made[at] = np.fromiter(map(is_not, found, repeat(None)), dtype=bool, count=len(found))[inverse]
+        made[at] = np.array([word is not None for word in found], dtype=bool)[inverse]
     return words, made
 
 
