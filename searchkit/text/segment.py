@@ -440,10 +440,10 @@ def _words_at(tokens: list[str], numbers: np.ndarray, begins: np.ndarray, ends: 
     return words, made
 
 
-@lru_cache(maxsize=100_000)
 def _compound(tokens: tuple[str, ...]) -> str | None:
     """The index form of a word pyvi made of `tokens` ('Thông', 'tin' → 'thông_tin'); None
-    when it is one syllable after all, or holds one too long to be a syllable."""
+    when it is one syllable after all, or holds one too long to be a syllable. Not kept here:
+    `_words_at` asks once per distinct word and keeps the answer by its rows."""
     parts = [part for token in tokens for part in token.split("_") if part]
     if len(parts) > 1 and all(len(part) <= MAX_SYLLABLE_CHARS for part in parts):
         return "_".join(forms(part)[0] for part in parts)
