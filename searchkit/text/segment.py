@@ -171,6 +171,7 @@ class _Tagger:
         self.syllables = _Syllables(model, grams)
         self.inside = model.labels.index("I_W")
         self._roles: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._bigram_bits: np.ndarray | None = None  # `_bits` of the bigrams' codes
         self.ngram_attributes = [model.attribute(name) for name in (
             "-1:word.bi_gram()", "-2:word.tri_gram()", "+1:word.bi_gram()", "+2:word.tri_gram()")]
 
@@ -225,10 +226,11 @@ class _Tagger:
         size = len(self.syllables.grams) + 1
         if self._roles is None:
             self._roles = _roles(size, self.bigrams, self.trigrams)
+            self._bigram_bits = _bits(self.bigrams, size * size)
         firsts, seconds, thirds = self._roles
         pair, triple = np.zeros(len(grams), dtype=bool), np.zeros(len(grams), dtype=bool)
         at = np.flatnonzero((firsts[grams[:-1]] & 1 != 0) & (seconds[grams[1:]] & 1 != 0) & ~last[:-1])
-        pair[at] = _member(grams[at] * size + grams[at + 1], self.bigrams)
+        pair[at] = _holds(self._bigram_bits, grams[at] * size + grams[at + 1])
         at = np.flatnonzero((firsts[grams[:-2]] & 2 != 0) & (seconds[grams[1:-1]] & 2 != 0)
                             & (thirds[grams[2:]] != 0) & ~last[:-2] & ~last[1:-1])
         triple[at] = _member((grams[at] * size + grams[at + 1]) * size + grams[at + 2], self.trigrams)
@@ -245,6 +247,24 @@ def _roles(size: int, bigrams: np.ndarray, trigrams: np.ndarray) -> tuple[np.nda
     seconds[trigrams // size % size] |= 2
     thirds[trigrams % size] = 1
     return firsts, seconds, thirds
+
+
+def _bits(codes: np.ndarray, size: int) -> np.ndarray:
+    """A bit per code below `size`, set for each of `codes`: pyvi's 22,705 two-syllable words
+    in 4.4 MB, where a look-up costs a tenth of a binary search of their sorted codes
+    (`_member`: 78 ns a position, an eighth of segmenting).
+
+    >>> _holds(_bits(np.array([3, 9]), 12), np.array([3, 4, 9, 11])).tolist()
+    [True, False, True, False]
+    """
+    bits = np.zeros((size + 7) // 8, dtype=np.uint8)
+    np.bitwise_or.at(bits, codes >> 3, (1 << (codes & 7)).astype(np.uint8))
+    return bits
+
+
+def _holds(bits: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Whether each value's bit is set in `bits` (`_bits`)."""
+    return (bits.take(values >> 3) >> (values & 7).astype(np.uint8)) & 1 != 0
 
 
 def _member(values: np.ndarray, table: np.ndarray) -> np.ndarray:
