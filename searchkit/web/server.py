@@ -11,7 +11,10 @@ descriptors, so that nobody else is answered. `GuardedHttp` adds what is missing
 - a header size cap (MAX_HEADER_BYTES): uvicorn's h11 parser has one, httptools has none;
 - a connection cap below the file-descriptor limit: past it, the oldest connection that is
   not in the middle of a request is closed to make room, so a crowd of half-open
-  connections gives way to new clients instead of locking them out.
+  connections gives way to new clients instead of locking them out;
+- keep-alive connections spread evenly over the workers (`balance.py`): a worker holding
+  more than its share answers a request with `Connection: close`, and the client's next
+  connection goes to any worker.
 
 Security headers (`safety.HEADERS`) are uvicorn's default headers, so its own answers (400
 for a malformed request, 503 past `limit_concurrency`, 500) carry them too; each request's
@@ -183,9 +186,27 @@ def served_app():
     from searchkit.web.app import create_app
 
     shared = os.environ.get(SHARED_VARIABLE, "")
-    return create_app(time_limit=float(os.environ.get(TIME_LIMIT_VARIABLE, TIME_LIMIT)), security_headers=False,
-                      cache_bytes=answer_cache_bytes(),
-                      shared=shared if Path(shared).name.startswith(SHARED_PREFIX) else None)
+    app = create_app(time_limit=float(os.environ.get(TIME_LIMIT_VARIABLE, TIME_LIMIT)), security_headers=False,
+                     cache_bytes=answer_cache_bytes(),
+                     shared=shared if Path(shared).name.startswith(SHARED_PREFIX) else None)
+    app.router.lifespan_context = _leaving_the_balance(app.router.lifespan_context)
+    return app
+
+
+def _leaving_the_balance(lifespan):
+    """`lifespan`, then this worker's count taken out of the shared folder (`balance.py`):
+    uvicorn ends a worker by raising the signal that stopped it again, so `atexit` never runs."""
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def leaving(app):
+        async with lifespan(app) as state:
+            yield state
+        shares, _Guard.shares = _Guard.shares, False
+        if shares:
+            shares.close()
+
+    return leaving
 
 
 def answer_cache_bytes() -> int:
@@ -256,18 +277,22 @@ class _Guard:
     #: Connections waiting for a request's headers, the oldest first (one event loop a process).
     waiting: OrderedDict = OrderedDict()
     closing = 0  # connections closed here whose connection_lost has not come yet
+    shedding = 0  # connections answering their last request, for the balance between workers
     cap: int | None = None  # read in the worker process, on its first connection
     header_timeout = HEADER_TIMEOUT
+    shares = None  # this worker's `balance.ConnectionShares`, False without a shared folder
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
         if _Guard.cap is None:  # measured once the application (and its index) is open
             _Guard.cap = connection_cap(int(os.environ.get(CONNECTIONS_VARIABLE, MAX_CONNECTIONS)))
             _Guard.header_timeout = float(os.environ.get(HEADER_TIMEOUT_VARIABLE, HEADER_TIMEOUT))
-        self._header_bytes, self._timer, self._closed_here = 0, None, False
+            _Guard.shares = _connection_shares()
+        self._header_bytes, self._timer, self._closed_here, self._shed = 0, None, False, False
         self._await_request()
         if len(self.connections) - _Guard.closing > _Guard.cap:
             self._make_room()
+        self._publish()
 
     def data_received(self, data: bytes) -> None:
         if self._between_requests():
@@ -276,9 +301,12 @@ class _Guard:
                 self._forget()
                 self.send_400_response("Request headers too large.")
                 return
+        waiting = _Guard.waiting.get(self, False) is None
         super().data_received(data)
         if not self._between_requests():  # the headers are in: the application has the request
             self._forget()
+            if waiting and _Guard.shares and not self._shed:
+                self._balance()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
@@ -290,7 +318,30 @@ class _Guard:
         if self._closed_here:
             _Guard.closing -= 1
             self._closed_here = False
+        if self._shed:
+            _Guard.shedding -= 1
+            self._shed = False
         super().connection_lost(exc)
+        self._publish()
+
+    def _held(self) -> int:
+        """Connections this worker holds, less those closing or answering their last request."""
+        return len(self.connections) - _Guard.closing - _Guard.shedding
+
+    def _publish(self) -> None:
+        if _Guard.shares:
+            _Guard.shares.publish(self._held())
+
+    def _balance(self) -> None:
+        """Answer this request with `Connection: close` when this worker holds more than its
+        share of the server's connections (`balance.sheds`): the client reconnects, and the
+        kernel gives its new connection to any worker."""
+        if _Guard.shares.should_shed(self._held()):
+            self.cycle.keep_alive = False  # httptools: uvicorn says `connection: close`, closes after the response
+            self.cycle.scope["headers"].append((b"connection", b"close"))  # h11: the same, as if the client asked
+            self._shed = True
+            _Guard.shedding += 1
+            _Guard.shares.publish(self._held())
 
     def _between_requests(self) -> bool:
         return self.cycle is None or self.cycle.response_complete
@@ -327,6 +378,25 @@ class _Guard:
                 other._close()
                 return
         self._close()
+
+
+def _connection_shares():
+    """This worker's `balance.ConnectionShares` in the folder its server's workers share
+    ($SEARCHKIT_SHARED_ANSWERS, made by `run`); False where there is none, or it cannot be
+    written (each worker then keeps the connections the kernel gave it)."""
+    import atexit
+
+    from searchkit.web.balance import ConnectionShares
+
+    folder = os.environ.get(SHARED_VARIABLE, "")
+    if not folder or not Path(folder).name.startswith(SHARED_PREFIX):
+        return False
+    try:
+        shares = ConnectionShares(folder)
+    except OSError:
+        return False
+    atexit.register(shares.close)  # a worker that ends otherwise (served_app's lifespan: see there)
+    return shares
 
 
 def _protocol():
