@@ -94,3 +94,22 @@ def test_words_kept_by_syllable_rows_are_forgotten_when_the_rows_start_again(mon
     assert segment.compound_words_of(list(reversed(texts))) == list(reversed(expected))
     assert segment.compound_words_of(texts) == expected
     assert sum(map(len, expected)) > 100
+
+
+def test_the_set_of_pyvis_two_syllable_words_holds_each_of_them_and_nothing_else():
+    """`_CodeSet` answers for every side-by-side pair the tagger looks up: each of pyvi's
+    22,705 two-syllable words (`thông tin`) is in it, and of 200,000 other codes exactly those
+    that are words (as `np.isin` says), the largest code included."""
+    import numpy as np
+
+    from searchkit.text.segment import _CodeSet, _tagger
+
+    tagger = _tagger()
+    size = len(tagger.syllables.grams) + 1
+    words = _CodeSet(tagger.bigrams)
+    assert words.holds(tagger.bigrams).all()
+    others = np.random.default_rng(21).integers(0, size * size, 200_000)
+    others[:3] = [0, size * size - 1, tagger.bigrams.max() + 1]
+    assert words.holds(others).tolist() == np.isin(others, tagger.bigrams).tolist()
+    thong, tin = tagger.syllables.grams["thông"], tagger.syllables.grams["tin"]
+    assert words.holds(np.array([thong * size + tin, tin * size + thong])).tolist() == [True, False]
