@@ -5,6 +5,7 @@ import random
 import pytest
 
 from searchkit.indexing.corpus import iter_articles
+from searchkit.text import readings
 from searchkit.text.readings import _read_once, read_text
 from searchkit.text.segment import sentences
 from searchkit.text.sequences import pair_sequence
@@ -60,3 +61,18 @@ def test_random_runs_of_letters_marks_digits_and_punctuation_read_the_same():
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
         assert readings_together(text) == readings_apart(text), text
+
+
+def test_runs_read_again_from_the_kept_readings_read_the_same_and_the_kept_ones_stay_few(monkeypatch):
+    """The readings of runs with punctuation are kept for the runs read lately (two
+    generations of SIZE): read again from there, or read anew after they were let go, a text
+    reads the same, and no more than twice SIZE runs are ever kept."""
+    kept = readings._RunReadings()
+    kept.SIZE = 4
+    monkeypatch.setattr(readings, "_RUNS", kept)
+    texts = [text for text in TRICKY if text not in (LONG_LINE, NOT_NFC)]
+    for _ in range(3):  # the first time read, then found, with many a generation gone meanwhile
+        for text in texts:
+            assert readings_together(text) == readings_apart(text)
+            assert len(kept.recent) + len(kept.older) <= 2 * kept.SIZE
+    assert kept.recent and kept.older

@@ -315,7 +315,7 @@ def find_syllables(text: str, folded: Iterable[str], limit: int | None = None) -
     """
     wanted = frozenset(folded)
     flat = _fold_lower(text)
-    if flat is None or len(flat) != len(text) or not wanted:  # ß → ss, İ → i̇: rare
+    if flat is None or not wanted:  # ß → ss, İ → i̇: rare
         return [s for s in syllables(text) if s.folded in wanted][:limit]
     patterns, starts_checked_here = _finder(wanted)
     if len(patterns) == 1:

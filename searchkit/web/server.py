@@ -301,7 +301,7 @@ class _Guard:
                 self._forget()
                 self.send_400_response("Request headers too large.")
                 return
-        waiting = _Guard.waiting.get(self, False) is None
+        waiting = self in _Guard.waiting  # between requests: this data begins the next one
         super().data_received(data)
         if not self._between_requests():  # the headers are in: the application has the request
             self._forget()
