@@ -61,6 +61,40 @@ for query in chosen[:20] + (chosen[20:20 + count] if measured else []):
     except QueryError:
         pass
 """
+_COMMIT = """
+import json, shutil, subprocess, sys, tempfile, time
+from searchkit import QueryError, SearchEngine
+measured, count, index, chosen, batch = sys.argv[1] == "1", int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+queries = json.loads(open(chosen, encoding="utf-8").read())[:count]
+folder = tempfile.mkdtemp()
+copy = folder + "/index"
+shutil.copytree(index, copy)
+engine = SearchEngine(copy)
+def search_all():
+    for query in queries:
+        try:
+            engine.search(query, limit=10)
+        except QueryError:
+            pass
+search_all()  # every query's postings, the statistics, the searcher: what a busy worker holds
+search_all()
+# the commit runs natively (valgrind does not follow an exec); without one, a process as short
+add = ["-m", "searchkit", "add", batch, "--index", copy, "--quiet"] if measured else ["-c", "pass"]
+subprocess.run([sys.executable, *add], check=True, stdout=subprocess.DEVNULL)
+time.sleep(2.5)  # the folder settled (`local.SETTLED_SECONDS`): the same count each run
+search_all()
+shutil.rmtree(folder)
+"""
+_ADD = """
+import sys
+import searchkit.backends.local as local
+# the did-you-mean statistics in this process, not a forked helper: valgrind's count in a fork
+# starts from its parent's, so a helper's would count the parent's work before it again
+local._spellings_beside = lambda path, generation: None
+from searchkit.cli import main
+sys.argv = ["searchkit", "add", sys.argv[1], "--index", sys.argv[2], "--quiet"]
+main()
+"""
 _REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
@@ -83,9 +117,31 @@ def measured(code: str, script: str, count: int, rest: list[str]) -> int:
     return with_part - without
 
 
+def whole_add(code: str, index: Path, batch: Path) -> int:
+    """A `searchkit add` process's instructions, its imports and statistics' helper included:
+    what a newsroom's writer costs the server's cores each time (on a copy of the index)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "index"
+        shutil.copytree(index, copy)
+        return instructions(code, _ADD, [str(batch), str(copy)])
+
+
+def new_batch(corpus: Path, workdir: Path, size: int = 10) -> Path:
+    """The corpus's last `size` articles under new ids (every one an addition), as serve.py's writer adds them."""
+    from common import read_records
+
+    path = workdir / "instructions-batch.jsonl"
+    records = read_records(corpus)[-size:]
+    path.write_text("".join(json.dumps({**r, "id": f"instructions-{n}"}, ensure_ascii=False) + "\n"
+                            for n, r in enumerate(records)), encoding="utf-8")
+    return path
+
+
 def main() -> None:
     parser = base_parser(__doc__.splitlines()[0])
-    parser.add_argument("--workload", nargs="+", choices=("build", "query"), default=["build", "query"])
+    parser.add_argument("--workload", nargs="+", choices=("build", "query", "commit", "add"), default=["build", "query"])
     parser.add_argument("--articles", type=int, default=1000, help="articles in the measured batch")
     parser.add_argument("--queries", type=int, default=300, help="dev-set queries measured")
     parser.add_argument("--base", help="another checkout whose code is counted beside this one's")
@@ -98,6 +154,7 @@ def main() -> None:
     for workload in args.workload:
         if workload == "build":
             script, count, unit, rest = _BUILD, args.articles, "article", [str(check_corpus(args.corpus))]
+            counts = {code: measured(code, script, count, rest) for code in codes}
         else:
             from peers import ensure_index
 
@@ -107,8 +164,14 @@ def main() -> None:
             chosen = workdir / "instructions-queries.json"  # every k-th, spread over the dev set
             chosen.write_text(json.dumps(queries[::max(1, len(queries) // (args.queries + 20))], ensure_ascii=False),
                               encoding="utf-8")
-            script, count, unit, rest = _QUERY, args.queries, "query", [str(index), str(chosen)]
-        counts = {code: measured(code, script, count, rest) for code in codes}
+            if workload == "add":
+                batch, count, unit = new_batch(corpus, workdir), 1, "addition"
+                counts = {code: whole_add(code, index, batch) for code in codes}
+            else:
+                script, count, unit, rest = _QUERY, args.queries, "query", [str(index), str(chosen)]
+                if workload == "commit":
+                    script, rest = _COMMIT, rest + [str(new_batch(corpus, workdir))]
+                counts = {code: measured(code, script, count, rest) for code in codes}
         result[workload] = {code: value for code, value in counts.items()}
         base = counts.get(codes[-1]) if args.base else None
         for code, value in counts.items():

@@ -100,6 +100,38 @@ def test_a_merge_of_the_small_segments_at_the_end_keeps_what_the_others_hold(tmp
     assert partly  # a merge came, and what the segments before it hold was kept
 
 
+def test_document_frequencies_counted_before_a_commit_are_those_of_a_fresh_engine_after_it(tmp_path, corpus_copy):
+    """A word counted before a commit is counted on in the segments it added, and afresh
+    after a merge: each count after each commit is a fresh engine's."""
+    terms = [("body_f", "tram"), ("body", "trạm"), ("body_f", "bts"), ("title_f", "giang"), ("body_f", "ky"),
+             ("words", "chữ_ký_số"), ("body", "của"), ("title", "Hà"), ("body_f", "khongcođâu")]
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus_copy])
+    carried = recounted = 0
+    for k in range(14):
+        engine.search("xyzzyq")
+        before = engine.backend._arrays[1]
+        counted = {term: before.document_frequency(*term) for term in terms}
+        (corpus_copy / f"moi{k}.txt").write_text(f"Hà Giang xây thêm trạm BTS số {k}\n\nTỉnh xây thêm trạm BTS "
+                                                 f"ở vùng cao, đợt {k}, chữ ký số của các xã.\n", encoding="utf-8")
+        engine.index([corpus_copy])
+        engine.search("xyzzyq")  # the new commit's arrays, nothing else read
+        after = engine.backend._arrays[1]
+        kept = after._kept_segments(before.layout)
+        carried += kept == len(before.layout)
+        recounted += kept < len(before.layout)
+        fresh = SearchEngine(tmp_path / "index")
+        fresh.search("xyzzyq")
+        expected = {term: fresh.backend._arrays[1].document_frequency(*term) for term in terms}
+        asked, ask = [], after._segment_frequency
+        after._segment_frequency = lambda leaf, field, text: asked.append(leaf) or ask(leaf, field, text)
+        assert {term: after.document_frequency(*term) for term in terms} == expected, k
+        new_segments = len(after.leaves) - kept if kept == len(before.layout) else len(after.leaves)
+        assert len(asked) == len(terms) * new_segments  # the kept segments not asked again
+        assert expected[("body_f", "tram")] == counted[("body_f", "tram")] + 1  # the article added holds it
+    assert carried and recounted  # commits that only added a segment, and merges
+
+
 def _commit_without_statistics(monkeypatch, writer: SearchEngine, corpus, name: str, text: str) -> None:
     """A commit by `writer`, as another process's between its table of contents and its statistics."""
     from searchkit.backends.local import LocalIndex
@@ -237,3 +269,28 @@ def test_the_count_follows_every_commit_and_opens_the_index_only_when_one_came(t
     (corpus_copy / "ha_giang.txt").unlink()
     SearchEngine(tmp_path / "index").index([corpus_copy])  # a deletion is a commit too
     assert [count(), count()] == [5, 5] and len(opened) == 3
+
+
+def test_in_the_seconds_after_a_commit_a_search_sees_the_next_one_at_once_without_listing_the_folder(
+        tmp_path, corpus_copy, monkeypatch):
+    """While the folder's time stamp is too fresh to trust (`SETTLED_SECONDS`), a search tells
+    whether a newer commit came by the tables of contents of its own generation and the next
+    (`store.still_newest`), not by listing the folder each time."""
+    from searchkit.backends import local
+    from searchkit.indexing.store import latest_generation, still_newest
+
+    monkeypatch.setattr(local, "SETTLED_SECONDS", 3600.0)  # never settled: every search asks
+    SearchEngine(tmp_path / "index").index([corpus_copy])
+    generation = latest_generation(tmp_path / "index")
+    assert still_newest(tmp_path / "index", generation) and not still_newest(tmp_path / "index", generation - 1)
+    assert not still_newest(tmp_path / "nowhere", generation)
+    reader, listings = SearchEngine(tmp_path / "index"), []
+    monkeypatch.setattr(local, "latest_generation", lambda path: listings.append(path) or latest_generation(path))
+    assert [reader.search("trạm BTS").total for _ in range(3)] == [3, 3, 3] and len(listings) == 1
+
+    (corpus_copy / "ha_giang.txt").write_text(NEW, encoding="utf-8")
+    SearchEngine(tmp_path / "index").index([corpus_copy])  # another engine's commit
+    assert not still_newest(tmp_path / "index", generation) and still_newest(tmp_path / "index", generation + 1)
+    found = reader.search("trạm BTS")
+    assert found.total == 4 and "ha_giang" in [hit.id for hit in found.hits] and len(listings) == 2
+    assert [reader.search("trạm BTS").total for _ in range(3)] == [4, 4, 4] and len(listings) == 2

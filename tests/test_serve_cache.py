@@ -346,3 +346,41 @@ def test_the_shared_folder_must_be_a_folder_not_a_link_on_every_system(tmp_path,
     assert AnswerCache(folder, shared=link).shared is None  # what is read there is served: never through a link
     monkeypatch.delattr(os, "getuid")  # as on Windows: no owner or mode bits to check
     assert AnswerCache(folder, shared=shared).shared is not None and AnswerCache(folder, shared=link).shared is None
+
+
+def test_the_state_of_a_commit_still_the_newest_is_found_without_listing_the_folder(tmp_path, monkeypatch):
+    """`commit_key` given the state found before: the same state as a listing finds, through
+    each change a newsroom's commit makes (its table of contents, then its statistics), and
+    no listing while the commit known is still the newest."""
+    from searchkit.web import cache
+
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([CORPUS])
+    listed, listdir = [], os.listdir
+    monkeypatch.setattr(cache.os, "listdir", lambda path: listed.append(path) or listdir(path))
+
+    def both(known):
+        listed.clear()
+        quick = cache.commit_key(engine.path, known)
+        quick_listings = len(listed)
+        full = cache.commit_key(engine.path)
+        assert quick == full, (quick, full)
+        return quick, quick_listings
+
+    first, _ = both(None)
+    assert both(first) == (first, 0)  # nothing changed: no listing
+    statistics = sorted(engine.path.glob(f"{CACHE_PREFIX}*"))
+    saved = {path: path.read_bytes() for path in statistics}
+    for path in statistics:  # as between a commit and its statistics
+        path.unlink()
+    unsaved, listings = both(first)
+    assert listings == 0 and unsaved[0] == first[0] and unsaved[1] != first[1]
+    for path, content in saved.items():
+        path.write_bytes(content)
+    assert both(unsaved) == (first, 0)  # saved again: the same state as before, found by name
+
+    folder = write_articles(tmp_path / "new", {"moi": "Trạm BTS mới ở Cà Mau\n\nViettel lắp trạm BTS mới."})
+    engine.index([CORPUS, folder])
+    after, listings = both(first)  # a newer commit: listed
+    assert listings == 1 and after[0][2] == first[0][2] + 1 and after[0] != first[0]
+    assert both(None)[0] == after and cache.commit_key(tmp_path / "nowhere", after) is None

@@ -50,6 +50,27 @@ def latest_generation(path: str | os.PathLike) -> int | None:
         return None
 
 
+def still_newest(path: str | os.PathLike, generation: int) -> bool:
+    """Whether `generation` is still the newest commit in `path`, told by two `stat` calls
+    instead of a listing: its table of contents is there and the next one's is not. A writer
+    numbers its commit one after the newest, under the one-writer lock, and removes every
+    older table of contents before it lets go of the lock (Whoosh's `clean_files`); so a
+    newer commit leaves `generation + 1`'s table of contents, or has removed this one. False
+    when either cannot be told (a folder that cannot be read: the caller lists it)."""
+    folder = os.fspath(path)
+    try:
+        os.stat(os.path.join(folder, f"_MAIN_{generation}.toc"))
+    except OSError:
+        return False
+    try:
+        os.stat(os.path.join(folder, f"_MAIN_{generation + 1}.toc"))
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def newest_generation(names: Iterable[str]) -> int | None:
     """The newest generation among a folder's file names (None: no table of contents).
 

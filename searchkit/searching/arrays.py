@@ -179,11 +179,24 @@ class IndexArrays:
         if postings is not None and postings[1] is self.layout:
             found = len(postings[0][0])
         else:  # the segments' own counts (their term lookups are remembered across commits)
-            found = sum(self._segment_frequency(leaf, field, text) for leaf, _ in self.leaves)
+            found, first = self._counted_before(found, layout)
+            found += sum(self._segment_frequency(leaf, field, text) for leaf, _ in self.leaves[first:])
         if len(self._frequencies) > MAX_CACHED_FREQUENCIES:
             self._frequencies.clear()
         self._frequencies[key] = (found, self.layout)
         return found
+
+    def _counted_before(self, found: int, layout: tuple | None) -> tuple[int, int]:
+        """(documents, segments) of a count made under `layout` that still hold here: all of
+        them when this generation begins with every segment it was counted in (a commit that
+        added segments and merged none of those), else none. After a newsroom's commit the
+        same queries come again, and counting each of their words in every segment again
+        was 0.1 s of a worker's CPU for 900 searches: a deleted article is still counted, so
+        a count grows only by the segments added."""
+        if not layout:
+            return 0, 0
+        kept = self._kept_segments(layout)
+        return (found, kept) if kept == len(layout) else (0, 0)
 
     def completions(self, field: str, prefix: str) -> dict[str, int]:
         """Terms of a field beginning with `prefix`, with their document frequencies: a slice
