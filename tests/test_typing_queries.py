@@ -362,6 +362,32 @@ def test_a_sync_saves_the_did_you_mean_in_a_helper_while_it_builds_the_pair_mode
     assert engine.search("truyền thônng").suggestion == "truyền thông"
 
 
+def test_a_commit_that_updates_the_statistics_before_it_forks_no_helper(corpus_copy, tmp_path, monkeypatch):
+    """A newsroom's `searchkit add` updates the did-you-mean of the commit before in this
+    process: a helper beside it would take a second core from the server's workers."""
+    import os
+
+    from searchkit.indexing.segments import start_method
+
+    engine, marks = SearchEngine(tmp_path / "index"), tmp_path / "marks"
+    engine.index([corpus_copy])
+    marks.mkdir()
+    _recording_spellings(monkeypatch, marks)
+    write_articles(corpus_copy, {"new": "Trạm gốc mới ở Hoà Bình\n\nMột trạm BTS mới được lắp đặt ở Hoà Bình."})
+    assert engine.index([corpus_copy]).added == 1
+    assert sorted(p.name for p in marks.iterdir()) == ["here-built"]
+    assert len(list(engine.path.glob("suggest-*.arrays"))) == 1
+    assert engine.search("truyền thônng").suggestion == "truyền thông"
+    for saved in engine.path.glob("suggest-*.arrays"):  # none before to update: a helper again
+        saved.unlink()
+    for mark in marks.iterdir():
+        mark.unlink()
+    write_articles(corpus_copy, {"new2": "Trạm gốc thứ hai\n\nThêm một trạm BTS ở Hoà Bình."})
+    engine.index([corpus_copy])
+    helped = start_method() == "fork" and (os.cpu_count() or 1) > 1
+    assert sorted(p.name for p in marks.iterdir()) == (["helper-built", "here-read"] if helped else ["here-built"])
+
+
 def test_a_helper_that_fails_leaves_the_did_you_mean_to_the_sync(corpus_copy, tmp_path, monkeypatch, capfd):
     engine, marks = SearchEngine(tmp_path / "index"), tmp_path / "marks"
     marks.mkdir()

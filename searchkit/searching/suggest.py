@@ -220,17 +220,25 @@ def _updated_from_earlier(index_dir: Path, prefix: str, format_: int, generation
     before `generation`; None where there is none, or it cannot be read (removed meanwhile,
     damaged), or `update` says None."""
     from searchkit.indexing.array_file import read_arrays
+
+    earlier = saved_before(index_dir, prefix, generation)
+    if earlier is None:
+        return None
+    try:
+        arrays = read_arrays(earlier)
+        return update(arrays) if arrays["format"].tolist() == [format_] else None
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def saved_before(index_dir: Path, prefix: str, generation: int | None) -> Path | None:
+    """The newest statistics file of `prefix` saved for a generation before `generation`
+    (what a writer updates), or None."""
     from searchkit.indexing.manifest import cache_generation
 
     earlier = [(cache_generation(p.name) or 0, p) for p in index_dir.glob(f"{prefix}*.arrays")]
     earlier = [(g, p) for g, p in earlier if generation is not None and g < generation]
-    if not earlier:
-        return None
-    try:
-        arrays = read_arrays(max(earlier)[1])
-        return update(arrays) if arrays["format"].tolist() == [format_] else None
-    except (OSError, ValueError, KeyError):
-        return None
+    return max(earlier)[1] if earlier else None
 
 
 def _segment_sides(reader) -> list[tuple[str, object]]:
