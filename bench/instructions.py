@@ -1,7 +1,7 @@
 """Instructions, not seconds: what a build's batch or a search costs, counted by valgrind, the
 same from one run to the next on a machine whose timings move by a quarter (bench/README.md).
 
-    python bench/instructions.py [--workload build query] [--articles 1000] [--queries 300]
+    python bench/instructions.py [--workload build query commit add] [--articles 1000] [--queries 300]
                                  [--base CHECKOUT] [--workdir DIR] [--corpus PATH]
 
 Each workload runs in a fresh process under `valgrind --tool=cachegrind` twice: once with its
@@ -14,7 +14,14 @@ measured part's. The hash seed is fixed, so two runs of the same code differ by 
   (`segments.write_batch`), after a warm-up batch of 100 others;
 - `query`: every k-th of the dev set's queries (`--queries` of them, as bench/serve.py sends
   them: `known_items.jsonl` and `topical.jsonl`), top 10 with snippets, on the workdir's 16k
-  index (bench/query.py builds it), after 20 others.
+  index (bench/query.py builds it), after 20 others;
+- `commit`: what a commit costs a server's worker: those queries searched twice on a copy of the
+  index (a worker that has answered them), then, after a 10-article `searchkit add` (run
+  natively, not counted) or none, searched again; the difference is the searches' extra work
+  after the commit (its searcher, statistics and the words read again in the new segment);
+- `add`: a whole `searchkit add` of 10 new articles to a copy of the index, imports and
+  statistics included, in one process (`--queries` and `--articles` aside): what a newsroom's
+  writer costs the server's cores each time.
 
 `--base CHECKOUT` counts another checkout's code (a `git worktree` of the commit before) in
 the same way, beside this one's. Counts leave out what the processor waits for (cache misses,
