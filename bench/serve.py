@@ -2,7 +2,7 @@
 
     python bench/serve.py [--corpus PATH] [--workdir DIR] [--scratch DIR] [--duration S]
                           [--clients 16 64] [--workers 2] [--mix "dev set" distinct uncached]
-                          [--compare-per-thread]
+                          [--compare-per-thread] [--base CHECKOUT] [--rounds N]
 
 wrk (apt-get install wrk) sends queries to `/api/search?q=…&limit=10` from 2 threads over 16
 and then 64 keep-alive connections for `--duration` seconds after a 5-second warm-up (the dev
@@ -26,6 +26,10 @@ per server thread instead of one shared engine whose lock makes threads take tur
 limit 100, the API's most) through the measured runs, as the audit's four `hey` clients did:
 the normal traffic's requests/s beside the storm's answers by status. `--only-searchkit`
 skips the FTS5 runs.
+
+`--base CHECKOUT` runs another checkout's server and writer (a `git worktree` of the commit
+before) in turn with this one's, `--rounds` times each, and prints each one's medians: on a
+shared machine whose figures drift by a third within an hour, only runs in turn compare.
 """
 
 from __future__ import annotations
@@ -111,6 +115,7 @@ class Run:
     server: str
     clients: int
     mix: str = "dev set"  # the queries: the dev set's, repeating, or "distinct" (never repeating)
+    code: Path = REPO_ROOT  # the checkout whose server and writer run
     requests: int = 0
     seconds: float = 0.0
     p50_ms: float = 0.0
@@ -163,6 +168,9 @@ def main() -> None:
     parser.add_argument("--storm", type=int, default=0, metavar="N",
                         help="N clients looping the 31-prefix query during the measured runs")
     parser.add_argument("--only-searchkit", action="store_true", help="skip the FTS5 runs")
+    parser.add_argument("--base", type=Path, help="another checkout (a git worktree of the commit before) whose "
+                                                  "server and writer run in turn with this one's")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each in turn (with --base: each checkout's)")
     parser.add_argument("--mix", nargs="+", choices=MIXES, default=["dev set", "distinct"],
                         help="the queries: the dev set's (repeating: a server may answer them from a cache), "
                              "distinct ones (none repeats: every answer is searched), and/or 'uncached': the "
@@ -183,16 +191,18 @@ def main() -> None:
     script.write_text(WRK_SCRIPT, encoding="utf-8")
     articles = new_articles(corpus)
     servers = ["searchkit"] + ([] if args.only_searchkit else ["SQLite FTS5"])
-    plan = [(server, c, mix) for server in servers for mix in args.mix for c in args.clients
-            if server == "searchkit" or mix != "uncached"]
+    codes = [REPO_ROOT] + ([args.base.resolve()] if args.base else [])
+    plan = [(code, server, c, mix) for _ in range(max(1, args.rounds)) for code in codes for server in servers
+            for mix in args.mix for c in args.clients
+            if (server == "searchkit" or mix != "uncached") and (server == "searchkit" or code == REPO_ROOT)]
     if args.compare_per_thread:
-        plan.append(("searchkit, engine per thread", 16, "dev set"))
+        plan.append((REPO_ROOT, "searchkit, engine per thread", 16, "dev set"))
     runs = []
-    for server, clients, mix in plan:
-        run = Run(server, clients, mix)
+    for code, server, clients, mix in plan:
+        run = Run(server, clients, mix, code)
         measure(run, workdir, scratch, articles, paths, distinct if mix == "distinct" else paths, script, args)
         runs.append(run)
-        print(f"{server:30} {mix:9} {clients:3} clients: {run.rps:7.1f} req/s  p50 {run.p50_ms:6.1f} ms  "
+        print(f"{label(run, args):30} {mix:9} {clients:3} clients: {run.rps:7.1f} req/s  p50 {run.p50_ms:6.1f} ms  "
               f"p99 {run.p99_ms:6.1f} ms  errors {run.error_count}  {run.check}"
               + f"  cached {cached_share(run)}"
               + (f"  storm answers {dict(sorted(run.storm.items()))}" if args.storm else "")
@@ -238,7 +248,7 @@ def measure(run: Run, workdir: Path, scratch: Path, articles: list[dict], warmup
     target = fresh_copy(workdir, scratch, fts5)
     port = free_port()
     log = scratch / f"server-{run.server.split()[0].lower()}-{run.clients}.log"
-    process = start_server(run.server, target, port, args.workers, log, cache=run.mix != "uncached")
+    process = start_server(run.server, target, port, args.workers, log, cache=run.mix != "uncached", code=run.code)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(process, base)
@@ -309,9 +319,20 @@ def fresh_copy(workdir: Path, scratch: Path, fts5: bool) -> Path:
     return target
 
 
-def start_server(server: str, target: Path, port: int, workers: int, log: Path, cache: bool = True) -> subprocess.Popen:
-    """The server as a process of its own session, its output (tracebacks) in `log`."""
-    environment = {**os.environ, "SEARCHKIT_INDEX": str(target), "FTS5_DB": str(target)}
+def code_environment(code: Path) -> dict[str, str]:
+    """This process's environment, `code`'s searchkit first on the path."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(code), *filter(None, [os.environ.get("PYTHONPATH")])])}
+
+
+def label(run: Run, args) -> str:
+    """The run's server, and its checkout's folder name when another is compared (--base)."""
+    return f"{run.server} ({run.code.name})" if args.base else run.server
+
+
+def start_server(server: str, target: Path, port: int, workers: int, log: Path, cache: bool = True,
+                 code: Path = REPO_ROOT) -> subprocess.Popen:
+    """The server (`code`'s) as a process of its own session, its output (tracebacks) in `log`."""
+    environment = {**code_environment(code), "SEARCHKIT_INDEX": str(target), "FTS5_DB": str(target)}
     if not cache:
         environment["SEARCHKIT_ANSWER_CACHE_MB"] = "0"
     if server == "searchkit":
@@ -323,7 +344,7 @@ def start_server(server: str, target: Path, port: int, workers: int, log: Path, 
                    "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
                    "--no-access-log", "--log-level", "warning"]
     with open(log, "wb") as output:
-        return subprocess.Popen(command, cwd=REPO_ROOT, env=environment, start_new_session=True,
+        return subprocess.Popen(command, cwd=code, env=environment, start_new_session=True,
                                 stdout=output, stderr=subprocess.STDOUT)
 
 
@@ -415,7 +436,7 @@ def write_loop(run: Run, target: Path, articles: list[dict], stop: threading.Eve
             if fts5:
                 add_fts5(target, batch)
             else:
-                run.writer_cpu += add_searchkit(target, batch, run.writes)
+                run.writer_cpu += add_searchkit(target, batch, run.writes, run.code)
         except (subprocess.CalledProcessError, sqlite3.Error) as error:
             run.writer_errors.append(str(error))
             continue
@@ -423,13 +444,14 @@ def write_loop(run: Run, target: Path, articles: list[dict], stop: threading.Eve
         run.writes += 1
 
 
-def add_searchkit(index: Path, batch: list[dict], n: int) -> float:
-    """`searchkit add` of the batch in a process of its own; the CPU seconds it took (its
-    helpers' included): the writer shares the server's cores."""
+def add_searchkit(index: Path, batch: list[dict], n: int, code: Path = REPO_ROOT) -> float:
+    """`searchkit add` of the batch in a process of its own (`code`'s); the CPU seconds it took
+    (its helpers' included): the writer shares the server's cores."""
     path = index.parent / f"serve-bench-add-{n}.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in batch), encoding="utf-8")
     command = [sys.executable, "-m", "searchkit", "add", str(path), "--index", str(index), "--wait", "30", "--quiet"]
-    with subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as process:
+    with subprocess.Popen(command, cwd=code, env=code_environment(code), stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE) as process:
         error = process.stderr.read()
         _, status, usage = os.wait4(process.pid, 0)  # this child's own usage, whatever else runs
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -465,7 +487,7 @@ def distinct_count(args) -> int:
 
 
 def report(runs: list[Run], args) -> None:
-    rows = [(r.server, r.mix, r.clients, r.requests, r.rps, r.p50_ms, r.p99_ms, r.cpu_ms, r.error_count,
+    rows = [(label(r, args), r.mix, r.clients, r.requests, r.rps, r.p50_ms, r.p99_ms, r.cpu_ms, r.error_count,
              cached_share(r), r.writes, f"{r.writer_cpu:.1f}" if r.writes and r.server == "searchkit" else "-",
              r.check) for r in runs]
     print()
@@ -489,9 +511,27 @@ def report(runs: list[Run], args) -> None:
         if r.server == "searchkit":
             floor = {16: (FLOOR_RPS_16, FLOOR_P99_MS), 64: (FLOOR_RPS_64, FLOOR_P99_64_MS)}.get(r.clients)
             met = r.error_count == 0 and (floor is None or (r.rps >= floor[0] and r.p99_ms <= floor[1]))
-            print(f"  {r.mix}, {r.clients} clients: {'met' if met else 'NOT MET'}"
+            print(f"  {label(r, args) + ', ' if args.base else ''}{r.mix}, {r.clients} clients: {'met' if met else 'NOT MET'}"
                   + (f" (errors: {r.error_note()})" if r.error_count else ""))
+    if args.base or args.rounds > 1:
+        print_medians(runs, args)
     print(machine_note())
+
+
+def print_medians(runs: list[Run], args) -> None:
+    """Each checkout's medians over its rounds, by server, mix and clients (runs in turn)."""
+    from statistics import median
+
+    groups: dict[tuple, list[Run]] = {}
+    for r in runs:
+        groups.setdefault((label(r, args), r.mix, r.clients), []).append(r)
+    rows = [(name, mix, clients, len(group), f"{median(r.rps for r in group):.1f}",
+             f"{median(r.p99_ms for r in group):.1f}", f"{median(r.cpu_ms for r in group):.2f}",
+             " ".join(f"{r.p99_ms:.0f}" for r in group))
+            for (name, mix, clients), group in groups.items()]
+    print()
+    print_table(["server", "queries", "clients", "rounds", "req/s median", "p99 ms median", "CPU ms/req median",
+                 "p99 ms each round"], rows, title="Medians over the rounds, each checkout's runs in turn")
 
 
 if __name__ == "__main__":
