@@ -190,9 +190,10 @@ class IndexArrays:
         """(documents, segments) of a count made under `layout` that still hold here: all of
         them when this generation begins with every segment it was counted in (a commit that
         added segments and merged none of those), else none. After a newsroom's commit the
-        same queries come again, and counting each of their words in every segment again
-        was 0.1 s of a worker's CPU for 900 searches: a deleted article is still counted, so
-        a count grows only by the segments added."""
+        same queries come again, and counting each of their words in every segment again was
+        a tenth of what the commit cost their searches (`bench/instructions.py --workload
+        commit`: 465 → 420 M instructions for 300). A deleted article is still counted, so a
+        count grows only by the segments added."""
         if not layout:
             return 0, 0
         kept = self._kept_segments(layout)
