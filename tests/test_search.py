@@ -169,3 +169,24 @@ def test_a_prefix_expands_to_a_bounded_number_of_syllables(sample_engine):
 
     plan = sample_engine.plan("t*")
     assert 1 < len(plan.optional[0][0].alternatives) <= MAX_COMPLETIONS
+
+
+def _answer(results):
+    return results.total, [(hit.id, hit.score, hit.title_spans, hit.snippets) for hit in results.hits]
+
+
+def test_a_clause_counted_for_one_search_answers_each_later_one_as_counting_it_again_does(sample_engine,
+                                                                                          monkeypatch):
+    """A clause's occurrences in a part are kept for the index generation (`IndexArrays.derived`),
+    by the part, its syllables, its alternatives and how each syllable must match: the same
+    letters typed with other accents, without them, or as an abbreviation are counted apart."""
+    from searchkit.searching import ranking
+
+    queries = ["trạm BTS", "tram bts", "trám BTS", "Hoà Bình", "hoa binh", "Hòa Bình", "hoá bình",
+               "Nghệ An", "nghệ Ấn", "nghe an", "CNTT", "công nghệ thông tin", "cong nghe thong tin",
+               '"thông tin"', "thông tin", "thong tin", "title:BTS", "BTS"]
+    kept = [_answer(sample_engine.search(query)) for query in queries + queries[::-1]]
+    assert len(sample_engine.backend._arrays[1]._derived._entries) > len(queries)  # a part each, forms apart
+    monkeypatch.setattr(ranking, "_kept_field_counts", ranking._field_counts)  # counted again each time
+    counted = SearchEngine(sample_engine.path)
+    assert kept == [_answer(counted.search(query)) for query in queries + queries[::-1]]

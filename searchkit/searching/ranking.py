@@ -322,7 +322,7 @@ def _clause(arrays: IndexArrays, clause: Clause, matches: dict) -> tuple[np.ndar
     typed = tuple(_typed(matches, s) for s in clause.syllables)
     strength = np.zeros(arrays.size, dtype=np.float32)
     label = _label((clause,))
-    found = [(part, _field_counts(arrays, part, clause, typed)) for part in clause.fields]
+    found = [(part, _kept_field_counts(arrays, part, clause, typed)) for part in clause.fields]
     found = [(part, counts) for part, counts in found if len(counts[0])]
     parts, whole = [], True
     for part, (ids, tf, share, as_typed) in found:  # in the order of the parts
@@ -384,6 +384,17 @@ def _relevance(arrays: IndexArrays, plan: QueryPlan, scoring: list[list[list[_Pa
             trace.add(pair.label, ids, values)
     _compounds(arrays, plan, relevance, within, trace)
     return relevance
+
+
+def _kept_field_counts(arrays: IndexArrays, part: str, clause: Clause,
+                       typed: tuple[Match, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """`_field_counts`, kept for the index generation (`IndexArrays.derived`; a backend's
+    candidates are one query's own): the same words come again in later searches."""
+    derived = getattr(arrays, "derived", None)
+    if derived is None:
+        return _field_counts(arrays, part, clause, typed)
+    return derived(("field counts", part, clause.folded, clause.alternatives, typed),
+                   lambda: _field_counts(arrays, part, clause, typed))
 
 
 def _field_counts(arrays: IndexArrays, part: str, clause: Clause,
