@@ -18,7 +18,8 @@ measured part's. The hash seed is fixed, so two runs of the same code differ by 
 - `commit`: what a commit costs a server's worker: those queries searched twice on a copy of the
   index (a worker that has answered them), then, after a 10-article `searchkit add` (run
   natively, not counted) or none, searched again; the difference is the searches' extra work
-  after the commit (its searcher, statistics and the words read again in the new segment);
+  after the commit (its searcher, statistics and the words read again in the new segment):
+  bench/after_commit.py's rounds, counted instead of timed;
 - `add`: a whole `searchkit add` of 10 new articles to a copy of the index, imports and
   statistics included, in one process (`--queries` and `--articles` aside): what a newsroom's
   writer costs the server's cores each time.
@@ -125,8 +126,9 @@ def measured(code: str, script: str, count: int, rest: list[str]) -> int:
 
 
 def whole_add(code: str, index: Path, batch: Path) -> int:
-    """A `searchkit add` process's instructions, its imports and statistics' helper included:
-    what a newsroom's writer costs the server's cores each time (on a copy of the index)."""
+    """A `searchkit add` process's instructions, its imports and both statistics included (the
+    did-you-mean built in the process itself, see `_ADD`): what a newsroom's writer costs the
+    server's cores each time (on a copy of the index)."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:

@@ -40,6 +40,15 @@ def is_index(path: str | os.PathLike) -> bool:
 _TOC = re.compile(r"^_MAIN_([0-9]+)\.toc$")
 
 
+def toc_name(generation: int) -> str:
+    """The file name of a generation's table of contents (what `_TOC` reads back).
+
+    >>> toc_name(12), newest_generation([toc_name(12), toc_name(9)])
+    ('_MAIN_12.toc', 12)
+    """
+    return f"_MAIN_{generation}.toc"
+
+
 def latest_generation(path: str | os.PathLike) -> int | None:
     """The newest generation whose table of contents is in `path`; None when there is none
     or the folder cannot be listed. One directory listing, nothing opened: a commit that
@@ -59,11 +68,11 @@ def still_newest(path: str | os.PathLike, generation: int) -> bool:
     when either cannot be told (a folder that cannot be read: the caller lists it)."""
     folder = os.fspath(path)
     try:
-        os.stat(os.path.join(folder, f"_MAIN_{generation}.toc"))
+        os.stat(os.path.join(folder, toc_name(generation)))
     except OSError:
         return False
     try:
-        os.stat(os.path.join(folder, f"_MAIN_{generation + 1}.toc"))
+        os.stat(os.path.join(folder, toc_name(generation + 1)))
     except FileNotFoundError:
         return True
     except OSError:

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Callable, Hashable
 
 from searchkit.backends.local import settled_stamp
-from searchkit.indexing.store import newest_generation, still_newest
+from searchkit.indexing.store import newest_generation, still_newest, toc_name
 
 #: Bytes of kept answers per worker process at most, and answers at most.
 MAX_BYTES = 32 * 2**20
@@ -293,7 +293,7 @@ def commit_key(folder: Path, known: Stamp | None = None) -> Stamp | None:
             if generation is None:
                 return None
             saved = tuple(name in names for name in statistics_files(generation))
-        where, toc = os.stat(folder), os.stat(os.path.join(folder, f"_MAIN_{generation}.toc"))
+        where, toc = os.stat(folder), os.stat(os.path.join(folder, toc_name(generation)))
     except OSError:  # a folder being rewritten: keep nothing now, the search says more
         return None
     return (where.st_dev, where.st_ino, generation, toc.st_ino, toc.st_mtime_ns, toc.st_size), saved

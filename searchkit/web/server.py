@@ -185,12 +185,18 @@ def served_app():
     of its kept answers ($SEARCHKIT_ANSWER_CACHE_MB)."""
     from searchkit.web.app import create_app
 
-    shared = os.environ.get(SHARED_VARIABLE, "")
     app = create_app(time_limit=float(os.environ.get(TIME_LIMIT_VARIABLE, TIME_LIMIT)), security_headers=False,
-                     cache_bytes=answer_cache_bytes(),
-                     shared=shared if Path(shared).name.startswith(SHARED_PREFIX) else None)
+                     cache_bytes=answer_cache_bytes(), shared=_workers_folder())
     app.router.lifespan_context = _leaving_the_balance(app.router.lifespan_context)
     return app
+
+
+def _workers_folder() -> str | None:
+    """The folder this worker's server made for its workers to share ($SEARCHKIT_SHARED_ANSWERS,
+    made by `run`: answers and connection counts), or None: a variable naming anything else
+    is not trusted with either."""
+    folder = os.environ.get(SHARED_VARIABLE, "")
+    return folder if Path(folder).name.startswith(SHARED_PREFIX) else None
 
 
 def _leaving_the_balance(lifespan):
@@ -388,8 +394,8 @@ def _connection_shares():
 
     from searchkit.web.balance import ConnectionShares
 
-    folder = os.environ.get(SHARED_VARIABLE, "")
-    if not folder or not Path(folder).name.startswith(SHARED_PREFIX):
+    folder = _workers_folder()
+    if folder is None:
         return False
     try:
         shares = ConnectionShares(folder)
