@@ -35,6 +35,9 @@ MAX_CACHED_OCCURRENCES = 20_000_000
 #: Entries of the values derived from a generation's arrays and kept between its searches
 #: (`derived`: a clause's occurrences in one part, about 20 bytes an article): 80 MB at most.
 MAX_CACHED_DERIVED = 4_000_000
+#: Keys of words found side by side (`ranking._side_by_side`, int64 each) kept between a
+#: generation's searches (`runs`): 16 MB at most (the dev set's 910 searches keep 1.9 MB).
+MAX_CACHED_RUNS = 2_000_000
 #: A word held by at most this many articles has its positions read whole and kept, not read
 #: again segment by segment within each search's candidates (`occurrences_within`): on the 16k
 #: index's eight segments a warm dev-set search ran 6 % fewer instructions (12.95 → 12.16 M),
@@ -68,6 +71,7 @@ class IndexArrays:
         self.memo: dict[str, object] = {}  # per-generation values others derive (dates by doc)
         self._occurrences = _Kept(MAX_CACHED_OCCURRENCES)
         self._derived = _Kept(MAX_CACHED_DERIVED)  # not carried over: made from every segment
+        self._runs = _Kept(MAX_CACHED_RUNS)  # nor these
         self._lengths: dict = {}
         if before is not None:
             self._carry(before)
@@ -275,6 +279,11 @@ class IndexArrays:
         value = make()
         return self._derived.keep(key, value, len(value[0]), self.layout)
 
+    def runs(self) -> KeptMapping:
+        """The keys of words side by side (`ranking._side_by_side`) found by this generation's
+        searches, kept by (part, how each word matches), least recently used first out."""
+        return KeptMapping(self._runs, self.layout)
+
     def term_scores(self, field: str, text: str, boost: float) -> tuple[np.ndarray, np.ndarray]:
         """BM25 of one term in one field: (doc numbers, scores)."""
         ids, tf = self.postings(field, text)
@@ -402,6 +411,30 @@ class _Kept:
         while self.size > self.limit:
             self.size -= self._entries.popitem(last=False)[1][1]
         return value
+
+
+class KeptMapping:
+    """A `_Kept` of arrays as a mapping (`in`, `[]`, `get`, `[] =`), each value sized by its
+    length: what one search finds, the next one asks again."""
+
+    def __init__(self, kept: _Kept, layout: tuple):
+        self._kept, self._layout = kept, layout
+
+    def __contains__(self, key) -> bool:
+        return key in self._kept
+
+    def __getitem__(self, key) -> np.ndarray:
+        found = self._kept.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found[0]
+
+    def get(self, key, default=None):
+        found = self._kept.get(key)
+        return default if found is None else found[0]
+
+    def __setitem__(self, key, value: np.ndarray) -> None:
+        self._kept.keep(key, value, len(value), self._layout)
 
 
 def _runs_within(ids: np.ndarray, freqs: np.ndarray, positions: np.ndarray, wanted: np.ndarray,

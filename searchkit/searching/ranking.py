@@ -181,7 +181,8 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
         scoring.append(clauses)
         if trace is not None:
             trace.weights[_label(group)] = weights[-1]
-    known: dict[tuple, np.ndarray] = {}  # words side by side, found once for neighbours and names
+    # words side by side, found once for neighbours and names, and kept for later searches
+    known = arrays.runs() if hasattr(arrays, "runs") else {}  # a backend's candidates: this search's
     near, pairs = _neighbours(arrays, plan, matches, known)
     _names(arrays, plan, matches, rows, whole, known)
     if not rows:
@@ -742,32 +743,37 @@ def _holding(arrays: IndexArrays, known: dict, forms: tuple[Match, ...]) -> np.n
     return mask
 
 
-def _side_by_side(arrays: IndexArrays, known: dict, part: str, forms: tuple[Match, ...]) -> np.ndarray:
+def _side_by_side(arrays: IndexArrays, known, part: str, forms: tuple[Match, ...]) -> np.ndarray:
     """Keys (`doc << 32 | position` of the last word) where the words stand in order in one
-    part, each matching as its `Match` says (`exact.occurrences`); remembered in `known`, so
-    that a triple extends the keys of its pair."""
+    part, each matching as its `Match` says (`exact.occurrences`); remembered in `known` (a
+    dict, or the generation's `IndexArrays.runs`), so that a triple extends the keys of its
+    pair, and a later search finds them kept."""
     key = (part, forms)
-    if key not in known:
-        loose = (part, tuple(Match(m.folded, m.folded) for m in forms))
-        written, last = _written_pairs(arrays, part, forms), _written_pairs(arrays, part, forms[-2:])
-        if written is not None:
-            known[key] = _written_run(written, arrays.occurrences)
-        elif last is not None and (part, forms[:-1]) in known:  # a run found, and a written pair after it
-            known[key] = _followed(known[(part, forms[:-1])], arrays.occurrences(*last[0]))
-        elif loose != key and (loose in known or _written_pairs(arrays, part, loose[1]) is not None):
-            # the same words with any accents (found, or read as pairs): as typed among them
-            known[key] = _as_matched(arrays, part, _side_by_side(arrays, known, part, loose[1]), forms)
-        elif any(m.mode == exact.PLAIN for m in forms) and not _plain_first(arrays, part, forms):
-            # with any accents first, read in the rarer words' articles: plain is all but the marked
-            relaxed = tuple(Match(m.folded, m.folded) if m.mode == exact.PLAIN else m for m in forms)
-            known[key] = _as_matched(arrays, part, _side_by_side(arrays, known, part, relaxed), forms)
-        elif all(m.mode == ANY for m in forms) and (part, forms[:-1]) not in known:  # the folded field's run
-            known[key] = phrase_occurrences(arrays, folded_field(part).name, tuple(m.folded for m in forms))
-        else:
-            within = lambda i, docs: exact.occurrences_within(arrays, part, forms[i], docs)  # noqa: E731
-            size = lambda i: exact.holders(arrays, part, forms[i])  # noqa: E731
-            known[key] = _in_order(len(forms), size, within, known.get((part, forms[:-1])))
-    return known[key]
+    found = known.get(key)
+    if found is not None:
+        return found
+    loose = (part, tuple(Match(m.folded, m.folded) for m in forms))
+    written, last = _written_pairs(arrays, part, forms), _written_pairs(arrays, part, forms[-2:])
+    head = known.get((part, forms[:-1]))
+    if written is not None:
+        found = _written_run(written, arrays.occurrences)
+    elif last is not None and head is not None:  # a run found, and a written pair after it
+        found = _followed(head, arrays.occurrences(*last[0]))
+    elif loose != key and (loose in known or _written_pairs(arrays, part, loose[1]) is not None):
+        # the same words with any accents (found, or read as pairs): as typed among them
+        found = _as_matched(arrays, part, _side_by_side(arrays, known, part, loose[1]), forms)
+    elif any(m.mode == exact.PLAIN for m in forms) and not _plain_first(arrays, part, forms):
+        # with any accents first, read in the rarer words' articles: plain is all but the marked
+        relaxed = tuple(Match(m.folded, m.folded) if m.mode == exact.PLAIN else m for m in forms)
+        found = _as_matched(arrays, part, _side_by_side(arrays, known, part, relaxed), forms)
+    elif all(m.mode == ANY for m in forms) and head is None:  # the folded field's run
+        found = phrase_occurrences(arrays, folded_field(part).name, tuple(m.folded for m in forms))
+    else:
+        within = lambda i, docs: exact.occurrences_within(arrays, part, forms[i], docs)  # noqa: E731
+        size = lambda i: exact.holders(arrays, part, forms[i])  # noqa: E731
+        found = _in_order(len(forms), size, within, head)
+    known[key] = found  # one larger than the generation's whole store is not kept there
+    return found
 
 
 def _plain_first(arrays: IndexArrays, part: str, forms: tuple[Match, ...]) -> bool:
