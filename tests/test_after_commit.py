@@ -5,6 +5,8 @@ number). After the commit it answers exactly as an engine opened afresh on the s
 
 from __future__ import annotations
 
+import numpy as np
+
 from searchkit import SearchEngine
 
 QUERIES = ["trạm BTS", "tram bts", '"trạm BTS"', "chữ ký số", "chu ky so", "của các", "Đắk Nông",
@@ -40,7 +42,10 @@ def test_after_a_commit_the_postings_read_before_answer_as_a_fresh_engine(tmp_pa
     fresh = SearchEngine(tmp_path / "index")
     for query in QUERIES:
         assert answer(engine.search(query)) == answer(fresh.search(query)), query
-    assert after._cache.peek(("body_f", "dak"))[1] is after.layout  # read on: the new segment's follow
+    # the searches took what they made of it before the commit (`derived`); asked for again, its
+    # postings are read on: the new segment's follow
+    assert len(after.postings("body_f", "dak")[0]) == len(fresh.backend._arrays[1].postings("body_f", "dak")[0])
+    assert after._cache.peek(("body_f", "dak"))[1] is after.layout
     assert "ha_giang" in [hit.id for hit in engine.search("Đắk Nông").hits]
 
 
@@ -130,6 +135,80 @@ def test_document_frequencies_counted_before_a_commit_are_those_of_a_fresh_engin
         assert len(asked) == len(terms) * new_segments  # the kept segments not asked again
         assert expected[("body_f", "tram")] == counted[("body_f", "tram")] + 1  # the article added holds it
     assert carried and recounted  # commits that only added a segment, and merges
+
+
+def _same_values(first: tuple, second: tuple) -> bool:
+    return len(first) == len(second) and all(
+        a is None and b is None or a is not None and b is not None and a.dtype == b.dtype and np.array_equal(a, b)
+        for a, b in zip(first, second))
+
+
+def test_what_searches_derived_before_a_commit_is_made_on_for_the_segments_it_added(tmp_path, corpus_copy,
+                                                                                   monkeypatch):
+    """A clause's counts in a part and the places where words stand side by side
+    (`IndexArrays.derived`), made before a commit, keep what the segments kept hold and are
+    made for the segments added alone (`arrays.Since`); after a merge, made afresh. Each
+    equals a fresh engine's, and so does every answer."""
+    from searchkit.searching import arrays
+
+    made_since, since = [], arrays.Since
+    monkeypatch.setattr(arrays, "Since", lambda whole, first: made_since.append(first) or since(whole, first))
+    queries = QUERIES + ["Nghệ an", "nghệ Ấn", "Hà Giang trạm BTS", "ha giang tram bts", "chữ kí số", "TT&TT",
+                         "title:BTS", "Sở Thông tin và Truyền thông tỉnh Hà Giang"]
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus_copy])
+    carried = merged = 0
+    for k in range(12):
+        for query in queries:
+            engine.search(query)
+        before = engine.backend._arrays[1]
+        (corpus_copy / f"moi{k}.txt").write_text(
+            f"Hà Giang xây thêm trạm BTS số {k}\n\nSở Thông tin và Truyền thông tỉnh Hà Giang cho biết trạm BTS "
+            f"đợt {k} ở vùng cao dùng chữ ký số (chữ kí số) của các xã; Nghệ An và Đắk Nông cũng vậy.\n",
+            encoding="utf-8")
+        engine.index([corpus_copy])
+        made_since.clear()
+        answers = [answer(engine.search(query)) for query in queries]
+        after = engine.backend._arrays[1]
+        kept = after._kept_segments(before.layout)
+        carried += bool(made_since) and kept == len(before.layout)
+        merged += kept < len(before.layout)
+        assert set(made_since) <= {kept}  # only the segments added are read for what was made before
+        fresh = SearchEngine(tmp_path / "index")
+        assert answers == [answer(fresh.search(query)) for query in queries], k
+        made = fresh.backend._arrays[1]._derived._entries
+        current = {key: value for key, (value, _, layout) in after._derived._entries.items() if layout is after.layout}
+        # every clause's counts asked again; words side by side where they were not kept in those
+        assert {key for key in current if key[0] == "field counts"} == {key for key in made if key[0] == "field counts"}
+        assert current.keys() <= made.keys()
+        assert all(_same_values(value, made[key][0]) for key, value in current.items()), k
+    assert carried and merged  # commits that added a segment, and merges
+
+
+def test_what_was_derived_of_words_a_commit_did_not_add_is_carried_without_reading_them(tmp_path, corpus_copy,
+                                                                                       monkeypatch):
+    """The segments a commit added are read for a value made before it only when they hold
+    each of its words (`Since.lacks`): `tổng kết` of An Giang's article is carried as it was."""
+    from searchkit.searching import ranking
+    from searchkit.searching.arrays import Since
+
+    made = []
+    for name in ("_field_counts", "_found_side_by_side"):
+        monkeypatch.setattr(ranking, name, lambda arrays, *args, made_by=getattr(ranking, name): (
+            made.append((type(arrays), repr(args))) or made_by(arrays, *args)))
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus_copy])
+    expected = [answer(engine.search(query)) for query in ("tổng kết trạm BTS", "tong ket tram bts")]
+    (corpus_copy / "ha_giang.txt").write_text(NEW, encoding="utf-8")  # trạm BTS, not tổng kết
+    engine.index([corpus_copy])
+    made.clear()
+    after = [answer(engine.search(query)) for query in ("tổng kết trạm BTS", "tong ket tram bts")]
+    over_added = [args for kind, args in made if kind is Since]
+    assert over_added and all("'tram'" in args or "'bts'" in args for args in over_added)
+    assert not [args for args in over_added if "'tong'" in args or "'ket'" in args]
+    assert [hits for _, hits in after] != [hits for _, hits in expected]  # the new article found
+    fresh = SearchEngine(tmp_path / "index")
+    assert after == [answer(fresh.search(query)) for query in ("tổng kết trạm BTS", "tong ket tram bts")]
 
 
 def _commit_without_statistics(monkeypatch, writer: SearchEngine, corpus, name: str, text: str) -> None:

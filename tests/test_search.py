@@ -192,18 +192,11 @@ def test_a_clause_counted_for_one_search_answers_each_later_one_as_counting_it_a
     assert kept == [_answer(counted.search(query)) for query in queries + queries[::-1]]
 
 
-class _Forgetful(dict):
-    """A memo that keeps nothing: every run of words is found from the positions again."""
-
-    def __setitem__(self, key, value) -> None:
-        pass
-
-
 def test_words_found_side_by_side_by_one_search_answer_each_later_one_as_finding_them_again_does(
         sample_engine, monkeypatch):
     """Where words stand side by side (`ranking._side_by_side`: the neighbours' bonus, a
     name's words together, the words as restored) is kept for the index generation
-    (`IndexArrays.runs`), by the part and how each word must match: the same letters typed
+    (`IndexArrays.derived`), by the part and how each word must match: the same letters typed
     with other accents, without them or as the restoration writes them are found apart."""
     from searchkit.searching.arrays import IndexArrays
 
@@ -213,22 +206,22 @@ def test_words_found_side_by_side_by_one_search_answer_each_later_one_as_finding
                "Nghệ an", "Nghệ an có bao nhiêu trạm BTS được xây dựng mới trong năm nay?", "trạm bts",
                "Đắk Nông đã làm gì để phát triển trạm bts?"]  # typed plain: only that, or any accents
     kept = [_answer(sample_engine.search(query)) for query in queries + queries[::-1]]
-    runs = sample_engine.backend._arrays[1]._runs._entries
+    runs = [key[1] for key in sample_engine.backend._arrays[1]._derived._entries if key[0] == "side by side"]
     assert len(runs) > len(queries)
     # `an` of `Nghệ an` matches plain in the short query and any spelling in the question: kept apart
     assert {tuple(m.mode for m in forms) for part, forms in runs
             if part == "body" and [m.accented for m in forms] == ["nghệ", "an"]} == {("exact", "plain"), ("exact", "any")}
-    monkeypatch.setattr(IndexArrays, "runs", lambda self: _Forgetful())  # found afresh at each ask
+    monkeypatch.setattr(IndexArrays, "derived", lambda self, key, make, **_: make(self))  # made at each ask
     found = SearchEngine(sample_engine.path)
     assert kept == [_answer(found.search(query)) for query in queries + queries[::-1]]
 
 
-def test_words_side_by_side_beyond_what_a_generation_keeps_are_found_each_time(sample_engine, monkeypatch):
-    """A run of words with more occurrences than the whole store holds is returned, not kept."""
+def test_values_beyond_what_a_generation_keeps_are_made_each_time(sample_engine, monkeypatch):
+    """A clause's counts or a run of words larger than the whole store holds are returned, not kept."""
     from searchkit.searching import arrays
 
     expected = _answer(sample_engine.search("trạm BTS Đắk Nông"))
-    monkeypatch.setattr(arrays, "MAX_CACHED_RUNS", 1)
+    monkeypatch.setattr(arrays, "MAX_CACHED_DERIVED", 1)
     small = SearchEngine(sample_engine.path)
     assert [_answer(small.search("trạm BTS Đắk Nông")) for _ in range(2)] == [expected] * 2
-    assert small.backend._arrays[1]._runs.size <= 1
+    assert small.backend._arrays[1]._derived.size <= 1

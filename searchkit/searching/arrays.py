@@ -14,6 +14,7 @@ vectorised lookup.
 
 from __future__ import annotations
 
+import weakref
 from bisect import bisect_left
 from collections import OrderedDict
 from typing import Callable
@@ -33,11 +34,9 @@ MAX_CACHED_FREQUENCIES = 500_000
 #: Position keys kept between searches (int64 each): about 160 MB at most.
 MAX_CACHED_OCCURRENCES = 20_000_000
 #: Entries of the values derived from a generation's arrays and kept between its searches
-#: (`derived`: a clause's occurrences in one part, about 20 bytes an article): 80 MB at most.
+#: (`derived`: a clause's occurrences in one part, about 20 bytes an article; where words
+#: stand side by side, 8 bytes a place): 80 MB at most.
 MAX_CACHED_DERIVED = 4_000_000
-#: Keys of words found side by side (`ranking._side_by_side`, int64 each) kept between a
-#: generation's searches (`runs`): 16 MB at most (the dev set's 910 searches keep 1.9 MB).
-MAX_CACHED_RUNS = 2_000_000
 #: A word held by at most this many articles has its positions read whole and kept, not read
 #: again segment by segment within each search's candidates (`occurrences_within`): on the 16k
 #: index's eight segments a warm dev-set search ran 6 % fewer instructions (12.95 → 12.16 M),
@@ -45,6 +44,9 @@ MAX_CACHED_RUNS = 2_000_000
 #: 1 % (75.1 → 74.2 M); 200 and 1,000 gained less, 20,000 (nearly every word) lost 6.5 %: a
 #: common word's positions are millions of keys there, of which a search needs its candidates'.
 READ_WHOLE_HOLDERS = 5000
+#: Terms whose postings and positions in the segments a commit added are kept while values
+#: made before it are made on for them (`Since`): those segments are small.
+MAX_READ_TERMS = 20_000
 
 Postings = tuple[np.ndarray, np.ndarray]  # global doc numbers (sorted, intp), term frequencies
 _EMPTY: Postings = (np.zeros(0, np.intp), np.zeros(0, np.float32))
@@ -70,8 +72,9 @@ class IndexArrays:
         self._frequencies: dict[tuple[str, str], tuple[int, tuple]] = {}  # -> (count, layout counted under)
         self.memo: dict[str, object] = {}  # per-generation values others derive (dates by doc)
         self._occurrences = _Kept(MAX_CACHED_OCCURRENCES)
-        self._derived = _Kept(MAX_CACHED_DERIVED)  # not carried over: made from every segment
-        self._runs = _Kept(MAX_CACHED_RUNS)  # nor these
+        self._derived = _Kept(MAX_CACHED_DERIVED)
+        self._kept_under: dict[int, tuple[tuple, int]] = {}  # id(an earlier layout) -> (it, segments kept)
+        self._since_segment: dict[int, Since] = {}  # the segments from one on, by its number
         self._lengths: dict = {}
         if before is not None:
             self._carry(before)
@@ -101,8 +104,9 @@ class IndexArrays:
         (bench/after_commit.py). A merge of every segment leaves nothing to keep.
         """
         self._cache, self._occurrences, self._frequencies = before._cache, before._occurrences, before._frequencies
+        self._derived = before._derived
         before._cache, before._occurrences = _Kept(MAX_CACHED_POSTINGS), _Kept(MAX_CACHED_OCCURRENCES)
-        before._frequencies = {}
+        before._frequencies, before._derived = {}, _Kept(MAX_CACHED_DERIVED)
 
     def _verify(self) -> None:
         """What is cheap to verify of the reader's generation (raises IndexDamagedError)."""
@@ -270,19 +274,28 @@ class IndexArrays:
             self._lengths[key] = length_norm(lengths, average, BY_NAME[field].b)
         return self._lengths[key]
 
-    def derived(self, key: tuple, make: Callable[[], tuple]) -> tuple:
-        """`make()`, arrays of one length first, kept for this generation by `key` (a value
-        the arrays determine, asked again by later searches), least recently used first out."""
-        found = self._derived.get(key)
-        if found is not None:
-            return found[0]
-        value = make()
+    def derived(self, key: tuple, make: Callable[[IndexArrays | Since], tuple], shift: int = 0,
+                needs: Callable[[], tuple[tuple[str, str], ...]] = tuple) -> tuple:
+        """`make(arrays)`, kept for this generation by `key` (a value the arrays determine, asked
+        again by later searches), least recently used first out: arrays of one length in doc
+        number order, the first of doc numbers (`shift` 0) or `doc << shift` keys, each entry
+        of one article alone (None stays None). One made before a commit keeps its entries of
+        the segments this generation begins with, and only those of the segments added are
+        made (`make` over `Since`: a newsroom's commit adds one small segment), as postings
+        are carried (`_carry`); none when those segments lack one of the terms (field, text)
+        that every entry `needs` (asked then only: a search finds the value kept far more often)."""
+        found, layout = self._derived.get(key) or (None, ())
+        if found is not None and layout is self.layout:
+            return found
+        kept = self._kept_segments(layout) if found is not None else 0
+        if kept:
+            at = int(found[0].searchsorted(self._end_of(kept) << shift))
+            since = self._since(kept)
+            added = _none_of(found) if since.lacks(needs()) else make(since)
+            value = _joined(found, at, added)
+        else:
+            value = make(self)
         return self._derived.keep(key, value, len(value[0]), self.layout)
-
-    def runs(self) -> KeptMapping:
-        """The keys of words side by side (`ranking._side_by_side`) found by this generation's
-        searches, kept by (part, how each word matches), least recently used first out."""
-        return KeptMapping(self._runs, self.layout)
 
     def term_scores(self, field: str, text: str, boost: float) -> tuple[np.ndarray, np.ndarray]:
         """BM25 of one term in one field: (doc numbers, scores)."""
@@ -309,13 +322,24 @@ class IndexArrays:
 
     def _kept_segments(self, layout: tuple) -> int:
         """How many of this generation's first segments an entry read under `layout` holds
-        as they are here (the same segment at the same first doc number)."""
+        as they are here (the same segment at the same first doc number); found once for
+        each earlier layout (every entry read under one asks)."""
+        known = self._kept_under.get(id(layout))
+        if known is not None and known[0] is layout:
+            return known[1]
         kept = 0
         for mine, theirs in zip(self.layout, layout):
             if mine != theirs:
                 break
             kept += 1
+        self._kept_under[id(layout)] = (layout, kept)
         return kept
+
+    def _since(self, kept: int) -> Since:
+        """This generation's arrays from segment `kept` on, one for all the values made of them."""
+        if kept not in self._since_segment:
+            self._since_segment[kept] = Since(self, kept)
+        return self._since_segment[kept]
 
     def _end_of(self, segments: int) -> int:
         """The first doc number after this generation's first `segments` segments."""
@@ -358,6 +382,82 @@ class IndexArrays:
             np.bitwise_or(((docs.astype(np.int64) + offset) << 32).repeat(freqs), positions, out=keys[at:end])
             at = end
         return keys
+
+
+class Since:
+    """The arrays of a generation from its `first` segment on, for what `IndexArrays.derived`
+    makes of the segments a commit added. Postings and positions are those of these segments
+    alone (read once for all those values: the segments are small); doc numbers, the alive mask, the common pairs and
+    document frequencies are the whole generation's, so that what is made of them decides as
+    it does over every segment (which word to read first, which spellings the index holds)."""
+
+    def __init__(self, arrays: IndexArrays, first: int):
+        # a proxy: the arrays keep their `Since`, and a cycle would hold an old generation's
+        # mapped postings files (merged away, perhaps) until the garbage collector ran
+        self._arrays, self._first = weakref.proxy(arrays), first
+        self.size, self.count, self.alive, self.common = arrays.size, arrays.count, arrays.alive, arrays.common
+        self.deleted = arrays.deleted
+        self.memo: dict[str, object] = {}  # what is remembered of these segments alone
+        self._postings, self._occurrences = _Read(), _Read()
+
+    def postings(self, field: str, text: str) -> Postings:
+        found = self._postings.get((field, text))
+        if found is None:
+            found = self._postings.keep((field, text), self._arrays._read_postings(field, text, self._first))
+        return found
+
+    def occurrences(self, field: str, text: str) -> np.ndarray:
+        found = self._occurrences.get((field, text))
+        if found is None:
+            found = self._occurrences.keep((field, text), self._arrays._read_occurrences(field, text, self._first))
+        return found
+
+    def occurrences_within(self, field: str, text: str, docs: np.ndarray | None) -> np.ndarray:
+        """All of them: a few articles' (callers keep those of `docs`)."""
+        return self.occurrences(field, text)
+
+    def document_frequency(self, field: str, text: str) -> int:
+        return self._arrays.document_frequency(field, text)
+
+    def lacks(self, terms: tuple[tuple[str, str], ...]) -> bool:
+        """Whether these segments lack one of the terms (field, text)."""
+        return any(not len(self.postings(field, text)[0]) for field, text in terms)
+
+    def norm(self, field: str) -> np.ndarray:
+        return self._arrays.norm(field)
+
+
+class _Read(dict):
+    """What a `Since` read, by term: up to MAX_READ_TERMS of them, then read again."""
+
+    def keep(self, key, value):
+        if len(self) >= MAX_READ_TERMS:
+            self.clear()
+        self[key] = value
+        return value
+
+
+def _none_of(value: tuple) -> tuple:
+    """Arrays of no entry, of the types of `value`'s."""
+    return tuple(None if array is None else array[:0] for array in value)
+
+
+def _joined(before: tuple, at: int, added: tuple) -> tuple:
+    """The entries of `before` up to `at`, then those of `added`, array by array (None: one
+    weight for all, as ones where the other side has an array).
+
+    >>> [a.tolist() for a in _joined((np.array([1, 4]), None), 1, (np.array([7]), np.array([0.5])))]
+    [[1, 7], [1.0, 0.5]]
+    """
+    joined = []
+    for old, new in zip(before, added):
+        if old is None and new is None:
+            joined.append(None)
+            continue
+        old = np.ones(len(before[0]), new.dtype) if old is None else old
+        new = np.ones(len(added[0]), old.dtype) if new is None else new
+        joined.append(np.concatenate((old[:at], new)))
+    return tuple(joined)
 
 
 def _layout(leaves: list) -> tuple[tuple[str, int, int], ...]:
@@ -411,30 +511,6 @@ class _Kept:
         while self.size > self.limit:
             self.size -= self._entries.popitem(last=False)[1][1]
         return value
-
-
-class KeptMapping:
-    """A `_Kept` of arrays as a mapping (`in`, `[]`, `get`, `[] =`), each value sized by its
-    length: what one search finds, the next one asks again."""
-
-    def __init__(self, kept: _Kept, layout: tuple):
-        self._kept, self._layout = kept, layout
-
-    def __contains__(self, key) -> bool:
-        return key in self._kept
-
-    def __getitem__(self, key) -> np.ndarray:
-        found = self._kept.get(key)
-        if found is None:
-            raise KeyError(key)
-        return found[0]
-
-    def get(self, key, default=None):
-        found = self._kept.get(key)
-        return default if found is None else found[0]
-
-    def __setitem__(self, key, value: np.ndarray) -> None:
-        self._kept.keep(key, value, len(value), self._layout)
 
 
 def _runs_within(ids: np.ndarray, freqs: np.ndarray, positions: np.ndarray, wanted: np.ndarray,

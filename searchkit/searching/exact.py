@@ -16,7 +16,7 @@ matches, at a fraction of the weight (`ranking.LOOKALIKE`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -46,6 +46,18 @@ class Match:
     accented: str
     mode: str = ANY
     fallback: bool = False
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # hashed once: runs of them key what a generation keeps (`ranking._side_by_side`),
+        # looked up several times a search, where the generated hash made a tuple each time
+        object.__setattr__(self, "_hash", hash((self.folded, self.accented, self.mode, self.fallback)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self):  # made again where unpickled: another process hashes strings otherwise
+        return Match, (self.folded, self.accented, self.mode, self.fallback)
 
     def to_dict(self) -> dict:
         return {"word": self.accented, "mode": self.mode, "fallback": self.fallback}

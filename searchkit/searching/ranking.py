@@ -181,8 +181,7 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
         scoring.append(clauses)
         if trace is not None:
             trace.weights[_label(group)] = weights[-1]
-    # words side by side, found once for neighbours and names, and kept for later searches
-    known = arrays.runs() if hasattr(arrays, "runs") else {}  # a backend's candidates: this search's
+    known: dict[tuple, np.ndarray] = {}  # words side by side, found once for neighbours and names
     near, pairs = _neighbours(arrays, plan, matches, known)
     _names(arrays, plan, matches, rows, whole, known)
     if not rows:
@@ -395,7 +394,15 @@ def _kept_field_counts(arrays: IndexArrays, part: str, clause: Clause,
     if derived is None:
         return _field_counts(arrays, part, clause, typed)
     return derived(("field counts", part, clause.folded, clause.alternatives, typed),
-                   lambda: _field_counts(arrays, part, clause, typed))
+                   lambda some: _field_counts(some, part, clause, typed),
+                   needs=lambda: () if clause.alternatives else _terms(part, clause.folded))
+
+
+def _terms(part: str, folded) -> tuple[tuple[str, str], ...]:
+    """The folded field's terms of these syllables in one part: what every article holding
+    them together holds (an alternative's apart)."""
+    name = folded_field(part).name
+    return tuple((name, word) for word in folded)
 
 
 def _field_counts(arrays: IndexArrays, part: str, clause: Clause,
@@ -743,37 +750,46 @@ def _holding(arrays: IndexArrays, known: dict, forms: tuple[Match, ...]) -> np.n
     return mask
 
 
-def _side_by_side(arrays: IndexArrays, known, part: str, forms: tuple[Match, ...]) -> np.ndarray:
+def _side_by_side(arrays: IndexArrays, known: dict, part: str, forms: tuple[Match, ...]) -> np.ndarray:
     """Keys (`doc << 32 | position` of the last word) where the words stand in order in one
-    part, each matching as its `Match` says (`exact.occurrences`); remembered in `known` (a
-    dict, or the generation's `IndexArrays.runs`), so that a triple extends the keys of its
-    pair, and a later search finds them kept."""
+    part, each matching as its `Match` says (`exact.occurrences`); remembered in `known` for
+    this search, so that a triple extends the keys of its pair, and kept for the index
+    generation (`IndexArrays.derived`): later searches ask the same words again."""
     key = (part, forms)
     found = known.get(key)
-    if found is not None:
-        return found
+    if found is None:
+        derived = getattr(arrays, "derived", None)
+        if derived is None:  # a backend's candidates, or the segments a commit added (`arrays.Since`)
+            found = _found_side_by_side(arrays, known, part, forms)
+        else:
+            found = derived(("side by side", key), lambda some: (
+                _found_side_by_side(some, known if some is arrays else {}, part, forms),), shift=32,
+                needs=lambda: _terms(part, [m.folded for m in forms]))[0]
+        known[key] = found
+    return found
+
+
+def _found_side_by_side(arrays: IndexArrays, known: dict, part: str, forms: tuple[Match, ...]) -> np.ndarray:
+    """`_side_by_side` found from the positions (and the runs `known` already)."""
     loose = (part, tuple(Match(m.folded, m.folded) for m in forms))
     written, last = _written_pairs(arrays, part, forms), _written_pairs(arrays, part, forms[-2:])
     head = known.get((part, forms[:-1]))
     if written is not None:
-        found = _written_run(written, arrays.occurrences)
-    elif last is not None and head is not None:  # a run found, and a written pair after it
-        found = _followed(head, arrays.occurrences(*last[0]))
-    elif loose != key and (loose in known or _written_pairs(arrays, part, loose[1]) is not None):
+        return _written_run(written, arrays.occurrences)
+    if last is not None and head is not None:  # a run found, and a written pair after it
+        return _followed(head, arrays.occurrences(*last[0]))
+    if loose[1] != forms and (loose in known or _written_pairs(arrays, part, loose[1]) is not None):
         # the same words with any accents (found, or read as pairs): as typed among them
-        found = _as_matched(arrays, part, _side_by_side(arrays, known, part, loose[1]), forms)
-    elif any(m.mode == exact.PLAIN for m in forms) and not _plain_first(arrays, part, forms):
+        return _as_matched(arrays, part, _side_by_side(arrays, known, part, loose[1]), forms)
+    if any(m.mode == exact.PLAIN for m in forms) and not _plain_first(arrays, part, forms):
         # with any accents first, read in the rarer words' articles: plain is all but the marked
         relaxed = tuple(Match(m.folded, m.folded) if m.mode == exact.PLAIN else m for m in forms)
-        found = _as_matched(arrays, part, _side_by_side(arrays, known, part, relaxed), forms)
-    elif all(m.mode == ANY for m in forms) and head is None:  # the folded field's run
-        found = phrase_occurrences(arrays, folded_field(part).name, tuple(m.folded for m in forms))
-    else:
-        within = lambda i, docs: exact.occurrences_within(arrays, part, forms[i], docs)  # noqa: E731
-        size = lambda i: exact.holders(arrays, part, forms[i])  # noqa: E731
-        found = _in_order(len(forms), size, within, head)
-    known[key] = found  # one larger than the generation's whole store is not kept there
-    return found
+        return _as_matched(arrays, part, _side_by_side(arrays, known, part, relaxed), forms)
+    if all(m.mode == ANY for m in forms) and head is None:  # the folded field's run
+        return phrase_occurrences(arrays, folded_field(part).name, tuple(m.folded for m in forms))
+    within = lambda i, docs: exact.occurrences_within(arrays, part, forms[i], docs)  # noqa: E731
+    size = lambda i: exact.holders(arrays, part, forms[i])  # noqa: E731
+    return _in_order(len(forms), size, within, head)
 
 
 def _plain_first(arrays: IndexArrays, part: str, forms: tuple[Match, ...]) -> bool:
