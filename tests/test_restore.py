@@ -68,6 +68,22 @@ def test_context_decides(engine, typed, restored):
     assert engine.restore_accents(typed) == restored
 
 
+def test_neighbours_looked_up_once_restore_each_later_text_as_looking_them_up_again_does(engine, monkeypatch):
+    """The pairs and transition of two neighbours' spellings are kept for the model's generation
+    (`PairModel.between`), by both neighbours' candidates, in order: `nghe an` then `an nghe`
+    differ, and each restoration equals one that looks every pair up again."""
+    from searchkit.searching.accents import PairModel
+
+    texts = ["cntt nghe an", "nghe an", "an nghe", "nghe nhac", "an do", "do an", "tri tue nhan tao",
+             "gia tri xuat khau", "chu ky so", "so ky chu", "ung dung cntt nghe an", "nghe an ung dung cntt"]
+    kept = [engine.restore_accents(text) for text in texts + texts[::-1]]
+    model = engine.backend._statistics["pairs"][1]  # the generation's, as the searches load it
+    assert len(model._between) > len(texts)
+    monkeypatch.setattr(PairModel, "between", lambda self, previous, current: (
+        (found := self.pairs(previous[:, None], current[None, :])), self.transition(previous, current, found[0])))
+    assert kept == [engine.restore_accents(text) for text in texts + texts[::-1]]
+
+
 @pytest.mark.parametrize("typed, restored", [
     ("Nghe An", "Nghệ An"),
     ("NGHE AN", "NGHỆ AN"),

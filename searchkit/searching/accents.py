@@ -21,7 +21,7 @@ as Vietnamese depends on its neighbours.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
@@ -36,6 +36,8 @@ DISCOUNT = 0.75
 CASE_PRIOR = 2.0
 #: Weight of the case agreement of three syllables in a row against the pair probabilities.
 AGREEMENT = 0.5
+#: Neighbouring candidate lists whose pair counts and transitions a model keeps (`between`).
+MAX_BETWEEN = 20_000
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class PairModel:
     alone: np.ndarray  # per syllable: (LOWER, TITLE, UPPER) counts where it follows another
     frequency: np.ndarray  # per syllable: log share of all occurrences (after another word)
     rare: float  # the log share of a syllable no pair holds
+    # (candidates before, candidates after) -> their pairs and transition (`between`)
+    _between: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @classmethod
     def of(cls, numbers: dict[str, int], written: list[str], keys: np.ndarray, counts: np.ndarray,
@@ -138,6 +142,21 @@ class PairModel:
             return counts, np.zeros((*probes.shape, 4))
         row, cased = _find(self.cased, at, found)
         return counts, np.where(cased[..., None], self.cases[row], 0).astype(np.float64)
+
+    def between(self, previous: np.ndarray, current: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+        """(`pairs`, `transition`) of every syllable of `previous` before every one of `current`,
+        kept for the model's generation: the same neighbours (`tram bts`, `dak nong`) come again
+        in later queries, and looking up their pairs was a tenth of restoring a query's accents.
+        Read only: the arrays are shared."""
+        key = (previous.tobytes(), current.tobytes())
+        found = self._between.get(key)
+        if found is None:
+            pairs = self.pairs(previous[:, None], current[None, :])
+            found = (pairs, self.transition(previous, current, pairs[0]))
+            if len(self._between) >= MAX_BETWEEN:
+                self._between.clear()
+            self._between[key] = found
+        return found
 
     def every_pairs_cases(self) -> np.ndarray:
         """`cases` of every pair, in the order of `keys`: len(keys) × 4, zeros for the pairs
@@ -259,12 +278,13 @@ def restore(options: Sequence[Candidates], model: PairModel,
     if len(options) == 1:
         return [options[0][int(first.argmax())][0]]
     # a state is the spellings at i - 1 and i: the case agreement reads three in a row
-    pairs = [model.pairs(ids[i - 1][:, None], ids[i][None, :]) for i in range(1, len(options))]
-    scores = first[:, None] + _step(model, ids, options, extra, pairs, 1)
+    between = [model.between(ids[i - 1], ids[i]) for i in range(1, len(options))]
+    pairs = [found for found, _ in between]
+    scores = first[:, None] + _step(ids, options, extra, between, 1)
     back: list[np.ndarray] = []
     for i in range(2, len(options)):
         agreement = AGREEMENT * model.agreement(model.case_shares(ids[i - 1]), pairs[i - 2], pairs[i - 1])
-        total = scores[:, :, None] + agreement + _step(model, ids, options, extra, pairs, i)[None, :, :]
+        total = scores[:, :, None] + agreement + _step(ids, options, extra, between, i)[None, :, :]
         back.append(total.argmax(axis=0))  # (i - 1, i) → the best spelling at i - 2
         scores = total.max(axis=0)
     before, last = np.unravel_index(int(scores.argmax()), scores.shape)
@@ -275,11 +295,11 @@ def restore(options: Sequence[Candidates], model: PairModel,
     return [options[i][k][0] for i, k in enumerate(best)]
 
 
-def _step(model: PairModel, ids: list[np.ndarray], options: Sequence[Candidates], extra: list,
-          pairs: list, i: int) -> np.ndarray:
-    """log P(spelling at i | spelling at i - 1) plus position i's bonus, len × len."""
-    step = model.transition(ids[i - 1], ids[i], pairs[i - 1][0])
-    return step + (_fallback(np.zeros(len(ids[i])), ids[i], options[i]) + _bonus(extra[i], len(ids[i])))[None, :]
+def _step(ids: list[np.ndarray], options: Sequence[Candidates], extra: list, between: list,
+          i: int) -> np.ndarray:
+    """log P(spelling at i | spelling at i - 1) (`PairModel.between`) plus position i's bonus,
+    len × len."""
+    return between[i - 1][1] + (_fallback(np.zeros(len(ids[i])), ids[i], options[i]) + _bonus(extra[i], len(ids[i])))[None, :]
 
 
 def _fallback(scores: np.ndarray, ids: np.ndarray, candidates: Candidates) -> np.ndarray:
