@@ -1,7 +1,7 @@
 """Instructions, not seconds: what a build's batch or a search costs, counted by valgrind, the
 same from one run to the next on a machine whose timings move by a quarter (bench/README.md).
 
-    python bench/instructions.py [--workload build query commit add] [--articles 1000] [--queries 300]
+    python bench/instructions.py [--workload build query warm commit add] [--articles 1000] [--queries 300]
                                  [--base CHECKOUT] [--workdir DIR] [--corpus PATH]
 
 Each workload runs in a fresh process under `valgrind --tool=cachegrind` twice: once with its
@@ -15,6 +15,8 @@ measured part's. The hash seed is fixed, so two runs of the same code differ by 
 - `query`: every k-th of the dev set's queries (`--queries` of them, as bench/serve.py sends
   them: `known_items.jsonl` and `topical.jsonl`), top 10 with snippets, on the workdir's 16k
   index (bench/query.py builds it), after 20 others;
+- `warm`: the same queries searched a second time, in one engine that has searched them once
+  (a server's worker between commits: what it keeps for the index generation serves again);
 - `commit`: what a commit costs a server's worker: those queries searched twice on a copy of the
   index (a worker that has answered them), then, after a 10-article `searchkit add` (run
   natively, not counted) or none, searched again; the difference is the searches' extra work
@@ -64,6 +66,18 @@ measured, count, index, chosen = sys.argv[1] == "1", int(sys.argv[2]), sys.argv[
 chosen = json.loads(open(chosen, encoding="utf-8").read())  # 20 to warm up, then `count`
 engine = SearchEngine(index)
 for query in chosen[:20] + (chosen[20:20 + count] if measured else []):
+    try:
+        engine.search(query, limit=10)
+    except QueryError:
+        pass
+"""
+_WARM = """
+import json, sys
+from searchkit import QueryError, SearchEngine
+measured, count, index, chosen = sys.argv[1] == "1", int(sys.argv[2]), sys.argv[3], sys.argv[4]
+chosen = json.loads(open(chosen, encoding="utf-8").read())[:20 + count]
+engine = SearchEngine(index)
+for query in chosen + (chosen[20:] if measured else []):  # every one once, then `count` again
     try:
         engine.search(query, limit=10)
     except QueryError:
@@ -150,7 +164,7 @@ def new_batch(corpus: Path, workdir: Path, size: int = 10) -> Path:
 
 def main() -> None:
     parser = base_parser(__doc__.splitlines()[0])
-    parser.add_argument("--workload", nargs="+", choices=("build", "query", "commit", "add"), default=["build", "query"])
+    parser.add_argument("--workload", nargs="+", choices=("build", "query", "warm", "commit", "add"), default=["build", "query"])
     parser.add_argument("--articles", type=int, default=1000, help="articles in the measured batch")
     parser.add_argument("--queries", type=int, default=300, help="dev-set queries measured")
     parser.add_argument("--base", help="another checkout whose code is counted beside this one's")
@@ -178,7 +192,9 @@ def main() -> None:
                 counts = {code: whole_add(code, index, batch) for code in codes}
             else:
                 script, count, unit, rest = _QUERY, args.queries, "query", [str(index), str(chosen)]
-                if workload == "commit":
+                if workload == "warm":
+                    script = _WARM
+                elif workload == "commit":
                     script, rest = _COMMIT, rest + [str(new_batch(corpus, workdir))]
                 counts = {code: measured(code, script, count, rest) for code in codes}
         result[workload] = {code: value for code, value in counts.items()}
