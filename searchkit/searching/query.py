@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 from searchkit.errors import QueryError
@@ -68,7 +69,7 @@ class Clause:
     prefix: bool = False  # `tram*`: the syllables beginning so (see rewrite.expand_prefixes)
     completions: int = 0  # a prefix's indexed syllables, of which the alternatives are the first
 
-    @property
+    @cached_property  # asked of every clause many times a search (plan keys, ranking's keys)
     def folded(self) -> tuple[str, ...]:
         return tuple(s.folded for s in self.syllables)
 

@@ -14,6 +14,7 @@ Pure functions over the standard library; nothing is computed at import time bey
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import Callable
 
 from searchkit.text.normalize import ACUTE, DOT, GRAVE, HOOK, TILDE, VOWELS, canonical_syllable
@@ -95,6 +96,7 @@ def decode_vni(word: str) -> str | None:
     return _finish(word, letters, tone)
 
 
+@lru_cache(maxsize=100_000)  # every word of every query is asked: the same words come again
 def decode_keystrokes(word: str) -> str | None:
     """Telex, then VNI: the decoded syllable when it differs from the word, else None.
 
