@@ -386,17 +386,18 @@ class IndexArrays:
 
 class Since:
     """The arrays of a generation from its `first` segment on, for what `IndexArrays.derived`
-    makes of the segments a commit added. Postings and positions are those of these segments
-    alone (read once for all those values: the segments are small); doc numbers, the alive mask, the common pairs and
-    document frequencies are the whole generation's, so that what is made of them decides as
-    it does over every segment (which word to read first, which spellings the index holds)."""
+    makes of the segments a commit added: what `ranking._field_counts` and
+    `ranking._side_by_side` read, no more. Postings and positions are those of these segments
+    alone (read once for all those values: the segments are small); doc numbers, the common
+    pairs and document frequencies are the whole generation's, so that what is made of them
+    decides as it does over every segment (which word to read first, which spellings the
+    index holds)."""
 
     def __init__(self, arrays: IndexArrays, first: int):
         # a proxy: the arrays keep their `Since`, and a cycle would hold an old generation's
         # mapped postings files (merged away, perhaps) until the garbage collector ran
         self._arrays, self._first = weakref.proxy(arrays), first
-        self.size, self.count, self.alive, self.common = arrays.size, arrays.count, arrays.alive, arrays.common
-        self.deleted = arrays.deleted
+        self.size, self.common = arrays.size, arrays.common
         self.memo: dict[str, object] = {}  # what is remembered of these segments alone
         self._postings, self._occurrences = _Read(), _Read()
 
@@ -422,9 +423,6 @@ class Since:
     def lacks(self, terms: tuple[tuple[str, str], ...]) -> bool:
         """Whether these segments lack one of the terms (field, text)."""
         return any(not len(self.postings(field, text)[0]) for field, text in terms)
-
-    def norm(self, field: str) -> np.ndarray:
-        return self._arrays.norm(field)
 
 
 class _Read(dict):

@@ -388,8 +388,9 @@ def _relevance(arrays: IndexArrays, plan: QueryPlan, scoring: list[list[list[_Pa
 
 def _kept_field_counts(arrays: IndexArrays, part: str, clause: Clause,
                        typed: tuple[Match, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
-    """`_field_counts`, kept for the index generation (`IndexArrays.derived`; a backend's
-    candidates are one query's own): the same words come again in later searches."""
+    """`_field_counts`, kept for the index generation and carried across a commit
+    (`IndexArrays.derived`; a backend's candidates are one query's own): the same words come
+    again in later searches."""
     derived = getattr(arrays, "derived", None)
     if derived is None:
         return _field_counts(arrays, part, clause, typed)
