@@ -98,9 +98,9 @@ def test_a_cold_lookup_bisects_by_the_files_sizes_without_scanning_the_bytes(sam
     given = []
     init = postings._TermView.__init__
 
-    def spy(self, joined, ends=None):
-        given.append(ends is not None)
-        init(self, joined, ends)
+    def spy(self, joined, sizes=None):
+        given.append(sizes is not None)
+        init(self, joined, sizes)
 
     monkeypatch.setattr(postings._TermView, "__init__", spy)
     segment = SegmentPostings(segment_files(sample_engine)[0])
@@ -143,3 +143,29 @@ def test_a_term_longer_than_255_bytes_and_an_empty_field_are_found_by_their_size
     assert segment._find("words", "nghiêng") is None and segment._find("body_f", "tram") is None
     assert postings._ends(segment._field("body_f")).tolist() == []
     segment.verify()
+
+
+@pytest.mark.parametrize("block", [1, 3, 256])
+def test_the_view_finds_each_term_at_its_number_and_nothing_between_them_in_blocks_of_any_size(
+        sample_engine, tmp_path, monkeypatch, block):
+    """`find` bisects the first terms of blocks, then one block: every term of every field is
+    found at its number, whether the blocks' starts come from the file's sizes or from a scan
+    of an older file's bytes; a word before the first term, after the last, or between two
+    (a term with a byte more or less) is found nowhere."""
+    monkeypatch.setattr(postings, "TERM_BLOCK", block)
+    checked = 0
+    for path in segment_files(sample_engine)[:2]:
+        older = _without_sizes(path, tmp_path / path.name)
+        for field in ("body_f", "body", "title_f", "words"):
+            listed = SegmentPostings(path).terms(field)
+            arrays = SegmentPostings(path)._field(field)
+            views = (postings._TermView(arrays["terms"], postings._sizes(arrays)),
+                     postings._TermView(SegmentPostings(older)._field(field)["terms"]))
+            absent = {b"", b"\x00", listed[0][:-1], listed[-1] + b"z", "zzz-không-có".encode("utf-8")}
+            absent |= {term + b"a" for term in listed[::5]} | {term[:-1] for term in listed[1::5] if len(term) > 1}
+            for view in views:
+                assert len(view) == len(listed)
+                assert [view.find(term) for term in listed] == list(range(len(listed)))
+                assert all(view.find(word) == -1 for word in absent - set(listed))
+            checked += len(listed)
+    assert checked > 1000
