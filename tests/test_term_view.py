@@ -145,14 +145,16 @@ def test_a_term_longer_than_255_bytes_and_an_empty_field_are_found_by_their_size
     segment.verify()
 
 
-@pytest.mark.parametrize("block", [1, 3, 256])
+@pytest.mark.parametrize("block, by_blocks", [(1, 10**9), (3, 10**9), (64, 10**9), (64, 8)])
 def test_the_view_finds_each_term_at_its_number_and_nothing_between_them_in_blocks_of_any_size(
-        sample_engine, tmp_path, monkeypatch, block):
-    """`find` bisects the first terms of blocks, then one block: every term of every field is
-    found at its number, whether the blocks' starts come from the file's sizes or from a scan
-    of an older file's bytes; a word before the first term, after the last, or between two
-    (a term with a byte more or less) is found nowhere."""
+        sample_engine, tmp_path, monkeypatch, block, by_blocks):
+    """`find` bisects the first terms of blocks, then one block (for its first `by_blocks`
+    lookups, then every term's end): every term of every field is found at its number,
+    whether the blocks' starts come from the file's sizes or from a scan of an older file's
+    bytes; a word before the first term, after the last, or between two (a term with a byte
+    more or less) is found nowhere."""
     monkeypatch.setattr(postings, "TERM_BLOCK", block)
+    monkeypatch.setattr(postings, "BLOCK_LOOKUPS", by_blocks)
     checked = 0
     for path in segment_files(sample_engine)[:2]:
         older = _without_sizes(path, tmp_path / path.name)
@@ -169,3 +171,20 @@ def test_the_view_finds_each_term_at_its_number_and_nothing_between_them_in_bloc
                 assert all(view.find(word) == -1 for word in absent - set(listed))
             checked += len(listed)
     assert checked > 1000
+
+
+def test_a_few_lookups_sum_where_one_block_ends_and_more_sum_every_term_once(sample_engine):
+    """A cold query makes a few lookups in each field: they sum one block's sizes each, not
+    every term's (a million ends at 16k articles); past BLOCK_LOOKUPS, every term's end is
+    summed once, and each term is still found at its number."""
+    path = segment_files(sample_engine)[0]
+    listed = SegmentPostings(path).terms("body_f")
+    segment = SegmentPostings(path)
+    words = [term.decode("utf-8") for term in listed[::max(1, len(listed) // 40)]]
+    for number, word in enumerate(words[:postings.BLOCK_LOOKUPS]):
+        assert segment._find("body_f", word)[1] == listed.index(word.encode("utf-8"))
+    assert segment._views["body_f"]._bounds is None
+    more = words[postings.BLOCK_LOOKUPS:split_after(len(listed))]  # before the list is split
+    for word in more:
+        assert segment._find("body_f", word)[1] == listed.index(word.encode("utf-8"))
+    assert segment._views["body_f"]._bounds is not None and len(more) > 10

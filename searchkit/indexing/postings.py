@@ -62,7 +62,10 @@ VIEW_LOOKUPS = 32
 TERMS_PER_LOOKUP = 100
 #: Terms a field's bytes are bisected among at once (`_TermView`): a lookup sums the sizes of
 #: one block's terms to find where they end, and the blocks' starts are summed once.
-TERM_BLOCK = 256
+TERM_BLOCK = 64
+#: Lookups a field's bytes answer by blocks before where every term ends is summed: a cold
+#: query makes about five in each field of each segment.
+BLOCK_LOOKUPS = 8
 #: An empty token keeps its position and is not indexed: the accented fields hold marked
 #: syllables only, at the positions of the folded fields (exact phrases: `Nghệ An`).
 HOLDER = b""
@@ -445,20 +448,23 @@ def split_after(terms: int) -> int:
 
 class _TermView:
     """A field's sorted terms as their bytes (each term then a separator), looked up without
-    splitting them (`find`): a bisection among the first terms of blocks of TERM_BLOCK
-    terms, then within one block. Where each block starts is summed from the terms' sizes (the
-    file's `sizes`, else the separators found by a scan of the bytes): where every term ends,
-    summed for every field of every segment, was 7-11 ms of a cold query's 190 (its output's
-    pages, a million terms of 8 bytes each, touched for the first time)."""
+    splitting them (`find`). Where every term ends is summed from the terms' sizes (the
+    file's `sizes`, else the separators found by a scan of the bytes) once the field has
+    answered BLOCK_LOOKUPS lookups; before that, a lookup bisects the first terms of blocks
+    of TERM_BLOCK terms, then sums one block's sizes. A cold query looks up a few terms in
+    each field of each segment, and summing where every term ends for them all was 7-11 ms
+    of its 190 (a million ends' pages touched for the first time)."""
 
     def __init__(self, joined: np.ndarray, sizes: np.ndarray | None = None):
         if sizes is None or int(sizes.sum(dtype=np.int64)) != len(joined):
             sizes = np.diff(_separators(joined), prepend=-1)  # no sizes, or sizes that do not span the terms
-        self.lookups = 0
+        self.lookups = 0  # the caller's count (`SegmentPostings._sorted_terms`)
+        self._found = 0  # this view's `find`s
         self._sizes = sizes
         # plain buffers, not numpy: a term is two ints and a slice of bytes, without numpy's
         # scalars and views (7 µs a lookup in 50,000 terms at 16 times the corpus, against 17)
         self._bytes = memoryview(joined)
+        self._bounds: memoryview | None = None  # each term's separator, after the -1th
         blocks = np.add.reduceat(sizes, np.arange(0, len(sizes), TERM_BLOCK), dtype=np.int64) if len(sizes) else sizes
         self._starts = [0, *np.cumsum(blocks, dtype=np.int64).tolist()]  # where each block's first term starts
         self._firsts = sizes[::TERM_BLOCK].tolist()  # each block's first term's size
@@ -467,12 +473,20 @@ class _TermView:
         return len(self._sizes)
 
     def __getitem__(self, i: int) -> bytes:
-        block = i // TERM_BLOCK
-        start = self._starts[block] + int(self._sizes[block * TERM_BLOCK:i].sum(dtype=np.int64))
-        return self._bytes[start:start + int(self._sizes[i]) - 1].tobytes()
+        if self._bounds is None:
+            bounds = np.empty(len(self._sizes) + 1, np.int64)
+            bounds[0] = -1
+            np.cumsum(self._sizes, dtype=np.int64, out=bounds[1:])
+            bounds[1:] -= 1
+            self._bounds = memoryview(bounds)
+        return self._bytes[self._bounds[i] + 1:self._bounds[i + 1]].tobytes()
 
     def find(self, key: bytes) -> int:
         """The number of the term `key`, or -1 when the field has none."""
+        self._found += 1
+        if self._found > BLOCK_LOOKUPS:  # every term's end summed, then bisected (4-5 µs a lookup)
+            i = bisect_left(self, key)
+            return i if i < len(self) and self[i] == key else -1
         starts, firsts, data = self._starts, self._firsts, self._bytes
         lo, hi = 0, len(firsts)
         while lo < hi:  # the last block whose first term is not after the key
