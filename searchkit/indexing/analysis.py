@@ -12,7 +12,7 @@ from typing import Iterator, Sequence
 from searchkit.fields import ACCENTED, FIELDS, FOLDED, PARTS, WORDS
 from searchkit.models import Article
 from searchkit.text.readings import Reading, read_text
-from searchkit.text.syllables import folded_form, marked_form
+from searchkit.text.syllables import folded_form, folded_forms, marked_form, marked_forms
 
 #: Extra key: the syllables of each part as written, sentence by sentence, from which the
 #: segment counts syllable pairs for restoring accents (`text.sequences.pair_sequence`);
@@ -22,6 +22,8 @@ SEQUENCE = "{}_a"
 
 #: What makes a syllable as written each syllable field's term ('' holds a place, see `fields.ACCENTED`).
 FORM_OF = {FOLDED: folded_form, ACCENTED: marked_form}
+#: The same, of many syllables at once (a segment's distinct ones: `postings.TermEncoder.arrays`).
+FORMS_OF = {FOLDED: folded_forms, ACCENTED: marked_forms}
 
 
 @dataclass(frozen=True)

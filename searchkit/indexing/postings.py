@@ -92,11 +92,11 @@ def shipped_common_pairs() -> tuple[str, Callable[[list[str]], list[bool]]]:
 
 
 def write_encoded(path: Path, encoders: dict[str, "TermEncoder"], pairs: dict[str, np.ndarray] | None = None,
-                  terms: dict[str, Callable[[str], str]] | None = None,
+                  terms: dict[str, Callable[[list[str]], list[str]]] | None = None,
                   common: tuple[str, Callable[[list[str]], list[bool]]] | None = None) -> None:
     """Write the postings of every field from its encoder (which holds the same documents).
-    Several fields may share an encoder of words as written: `terms[name]` then makes each
-    word that field's term (`TermEncoder.arrays`). `common`: (the version of the list of
+    Several fields may share an encoder of words as written: `terms[name]` then makes the
+    words that field's terms (`TermEncoder.arrays`). `common`: (the version of the list of
     common syllables, which words as written are among them): in the syllable fields, two of
     them side by side are written as one term too (`text.common_pairs`), and the header says so."""
     documents = max((encoder.documents for encoder in encoders.values()), default=0)
@@ -164,12 +164,12 @@ class TermEncoder:
     them is done by dict lookups in C (`map`), not a Python loop.
 
     The tokens may be words as written, turned into terms only when the arrays are made
-    (`arrays(term_of=...)`), once per distinct word: the title's or body's syllables are
+    (`arrays(terms_of=...)`), once per distinct word: the title's or body's syllables are
     numbered once for both of its fields (folded and accented).
 
     >>> encoder = TermEncoder()
     >>> encoder.add(["Trạm", "BTS", "trạm"])
-    >>> encoder.arrays(False, term_of=str.lower)["terms"].tobytes().decode()
+    >>> encoder.arrays(False, terms_of=lambda words: [w.lower() for w in words])["terms"].tobytes().decode()
     'bts\\x00trạm\\x00'
     """
 
@@ -186,13 +186,13 @@ class TermEncoder:
         """The next document's tokens, in order."""
         self._documents.append(np.fromiter(map(self._numbers.__getitem__, tokens), dtype=np.int32, count=len(tokens)))
 
-    def arrays(self, positional: bool, term_of: Callable[[str], str] | None = None,
+    def arrays(self, positional: bool, terms_of: Callable[[list[str]], list[str]] | None = None,
                paired: Callable[[list[str]], list[bool]] | None = None) -> dict[str, np.ndarray]:
-        """The field's arrays (see the module's layout); each token's term is `term_of(token)`
-        when given (several tokens may make one term), else the token; two terms side by side
+        """The field's arrays (see the module's layout); the tokens' terms are `terms_of(tokens)`
+        when given (several tokens may make one term), else the tokens; two terms side by side
         whose tokens `paired` finds common are also indexed as one (`text.common_pairs`)."""
         written = list(self._numbers)
-        terms = written if term_of is None else list(map(term_of, written))
+        terms = written if terms_of is None else terms_of(written)
         distinct = sorted(set(terms))  # code points sort as UTF-8 bytes do
         place = {term: i for i, term in enumerate(distinct)}
         numbers = np.fromiter(self._numbers.values(), dtype=np.int32, count=len(written))
@@ -234,7 +234,7 @@ def _arrays(encoded: list[bytes], flat: np.ndarray, lengths: np.ndarray, positio
     freqs = np.diff(np.append(starts, len(terms)))
     every_term = np.arange(len(encoded) + 1)
     arrays = {
-        "terms": np.frombuffer(b"".join(term + _SEPARATOR for term in encoded), dtype=np.uint8),
+        "terms": np.frombuffer(_SEPARATOR.join(encoded) + _SEPARATOR if encoded else b"", dtype=np.uint8),
         "offsets": smallest(np.searchsorted(terms[starts], every_term)),
         "ids": smallest(docs[starts]),
         "freqs": smallest(freqs),

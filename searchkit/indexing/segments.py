@@ -95,7 +95,7 @@ def _encoders() -> tuple[dict, dict, dict]:
     its syllables as written; what makes those the fields' terms (`write_encoded`); and the
     shared encoders by part."""
     from searchkit.fields import FIELDS, WORDS
-    from searchkit.indexing.analysis import FORM_OF
+    from searchkit.indexing.analysis import FORMS_OF
     from searchkit.indexing.postings import TermEncoder
 
     encoders, terms, parts = {}, {}, {}
@@ -105,7 +105,7 @@ def _encoders() -> tuple[dict, dict, dict]:
         else:
             (part,) = field.text
             encoders[field.name] = parts.setdefault(part, TermEncoder())
-            terms[field.name] = FORM_OF[field.form]
+            terms[field.name] = FORMS_OF[field.form]
     return encoders, terms, parts
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache, partial
+from operator import itemgetter
 from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple, Sequence
 
 from searchkit.text.fold import fold
@@ -169,6 +170,25 @@ def marked_form(word: str) -> str:
     """
     accented, folded = forms(word)
     return accented if accented != folded else ""
+
+
+def folded_forms(words: list[str]) -> list[str]:
+    """`folded_form` of each of many words, without a Python call a word (a segment's tens of
+    thousands of distinct syllables, for each of its folded fields).
+
+    >>> folded_forms(["Đắk", "Nông", "BTS"])
+    ['dak', 'nong', 'bts']
+    """
+    return list(map(itemgetter(1), map(forms, words)))
+
+
+def marked_forms(words: list[str]) -> list[str]:
+    """`marked_form` of each of many words (see `folded_forms`).
+
+    >>> marked_forms(["Đắk", "Nông", "BTS"])
+    ['đắk', 'nông', '']
+    """
+    return [accented if accented != folded else "" for accented, folded in map(forms, words)]
 
 
 def query_syllables(text: str) -> list[Syllable]:
