@@ -27,7 +27,9 @@ True
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Sequence
 
 import numpy as np
@@ -65,6 +67,11 @@ class PairTotals:
     keys: np.ndarray  # sorted first * len(vocabulary) + second (int64)
     counts: np.ndarray  # per key (int64)
     cases: np.ndarray  # first TITLE, first UPPER, second TITLE, second UPPER: 4 × len(keys), a row each (int64)
+
+    @cached_property
+    def place(self) -> dict[str, int]:
+        """Each name's number (its place in `names`)."""
+        return dict(zip(self.names, range(len(self.names))))
 
     def __eq__(self, other: object) -> bool:
         """The same counts of the same words (the order of `names` aside)."""
@@ -111,7 +118,7 @@ class PairTotals:
             delta.counts[changed].astype(np.float64)
         if not len(weights):
             return self
-        place = dict(zip(self.names, range(len(self.names))))
+        place = self.place.copy()  # a copy: a dict of 169,000 names made again cost more
         new = [name for name in names_in if name not in place]
         place.update(zip(new, range(len(self.names), len(self.names) + len(new))))
         names = [*self.names, *new]
@@ -122,12 +129,9 @@ class PairTotals:
         if (occurrences < 0).any():
             return None
         new_forms = [_accented(name, _canonical(name.lower())) for name in new]
-        known = set(self.vocabulary)
-        vocabulary = sorted([*self.vocabulary, *(form for form in dict.fromkeys(new_forms) if form not in known)])
-        numbers = dict(zip(vocabulary, range(len(vocabulary))))
-        renumbered = np.fromiter(map(numbers.__getitem__, self.vocabulary), dtype=np.int64, count=len(self.vocabulary))
+        vocabulary, renumbered = _with_forms(self.vocabulary, new_forms)
         forms_of = np.concatenate([renumbered[self.form_numbers],
-                                   np.fromiter(map(numbers.__getitem__, new_forms), dtype=np.int64, count=len(new))])
+                                   np.array([bisect_left(vocabulary, form) for form in new_forms], dtype=np.int64)])
         size, old_size = len(vocabulary), max(len(self.vocabulary), 1)
         keys = self.keys if size == len(self.vocabulary) else \
             renumbered[self.keys // old_size] * size + renumbered[self.keys % old_size]  # in order still
@@ -137,10 +141,12 @@ class PairTotals:
         if merged is None:
             return None
         touched = sorted_distinct(np.concatenate((forms_of[at], forms_of[len(self.names):])))  # np.union1d's
-        written = [""] * size
-        for old, number in zip(self.written, renumbered.tolist()):
-            written[number] = old
-        return _without_unused(names, occurrences, forms_of, vocabulary, written, *merged, touched)
+        written = np.full(size, "", dtype=object)
+        written[renumbered] = self.written
+        result = _without_unused(names, occurrences, forms_of, vocabulary, written.tolist(), *merged, touched)
+        if result.names is names:  # no name fell out: this one's place is theirs
+            result.__dict__["place"] = place
+        return result
 
     def arrays(self) -> dict[str, np.ndarray]:
         """What `read` needs besides the model's own arrays (`PairModel.arrays`): the written
@@ -158,20 +164,22 @@ class PairTotals:
         vocabulary = list(Lines(arrays["vocabulary"]))
         if any(a.dtype.kind != "u" or a.shape != (len(names),) for a in (occurrences, forms_of)) \
                 or (len(names) and (int(forms_of.max()) >= len(vocabulary) or int(occurrences.min()) == 0)) \
-                or len(set(names)) != len(names) \
+                or len(place := dict(zip(names, range(len(names))))) != len(names) \
                 or int(occurrences.sum(dtype=np.uint64)) != 2 * int(model.counts.sum(dtype=np.uint64)):
             raise ValueError("not the totals of this pair model")
         cases = np.zeros((4, len(model.keys)), dtype=np.int64)
         cases[:, model.cased] = arrays["cases"]
-        return cls(names, occurrences.astype(np.int64), forms_of.astype(np.int64), vocabulary, list(model.written),
-                   model.keys.astype(np.int64), model.counts.astype(np.int64), cases)
+        totals = cls(names, occurrences.astype(np.int64), forms_of.astype(np.int64), vocabulary, list(model.written),
+                     model.keys.astype(np.int64), model.counts.astype(np.int64), cases)
+        totals.__dict__["place"] = place  # made for the check above
+        return totals
 
 
 def saved_with(totals: PairTotals, segments: Segments) -> dict[str, np.ndarray]:
     """What is saved beside the model of `totals` for the next commit (`updated`): the totals,
     the ids of the `segments` they sum, and the pairs of those holding at most KEPT_SHARE of
     them, as numbers of `totals.names`."""
-    place = dict(zip(totals.names, range(len(totals.names))))
+    place = totals.place
     whole = sum(len(packed["count"]) for _, packed in segments if packed is not None)
     kept, parts = [], []
     for segment, packed in segments:
@@ -294,6 +302,32 @@ def _merged(old: tuple[np.ndarray, np.ndarray, np.ndarray], added: tuple[np.ndar
         return keys, counts, cases
     kept = counts != 0
     return keys[kept], counts[kept], cases[:, kept]
+
+
+def _with_forms(vocabulary: Sequence[str], forms: list[str]) -> tuple[list[str], np.ndarray]:
+    """The sorted `vocabulary` with the `forms` it lacks put in place, and each old form's new
+    number: a commit brings a few new forms, found by bisection, not a dict of every form.
+
+    >>> _with_forms(["an", "nghệ", "trạm"], ["bts", "nghệ", "bts"])
+    (['an', 'bts', 'nghệ', 'trạm'], array([0, 2, 3]))
+    """
+    fresh = sorted({form for form in forms if not _holds(vocabulary, form)})
+    if not fresh:
+        return list(vocabulary), np.arange(len(vocabulary), dtype=np.int64)
+    before = np.zeros(len(vocabulary) + 1, dtype=np.int64)  # the new forms placed before each old one
+    np.add.at(before, [bisect_left(vocabulary, form) for form in fresh], 1)
+    renumbered = np.arange(len(vocabulary), dtype=np.int64) + np.cumsum(before)[:len(vocabulary)]
+    merged = np.empty(len(vocabulary) + len(fresh), dtype=object)
+    merged[renumbered] = list(vocabulary)
+    placed = np.ones(len(merged), dtype=bool)
+    placed[renumbered] = False
+    merged[placed] = fresh
+    return merged.tolist(), renumbered
+
+
+def _holds(vocabulary: Sequence[str], form: str) -> bool:
+    at = bisect_left(vocabulary, form)
+    return at < len(vocabulary) and vocabulary[at] == form
 
 
 def _without_unused(names: list[str], occurrences: np.ndarray, forms_of: np.ndarray, vocabulary: list[str],
