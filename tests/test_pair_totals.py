@@ -77,6 +77,13 @@ def test_each_commit_updates_the_pair_model_to_what_every_segment_gives(tmp_path
     engine.optimize()  # every segment merged into one
     saved, summed = saved_and_summed(engine)
     assert saved == summed
+    # names fell out with `Ấn Độ`: what the merge saved beside its model numbers the names left,
+    # and the next commits update from it
+    write_articles(corpus, {"sau": ADDED[3].replace("Gia Lai", "Đắk Lắk")})
+    engine.index([corpus])
+    same("after the merge")
+    engine.optimize()
+    same("merged again")
     assert len(counted) == 1  # every later commit updated the model before it
 
 
@@ -151,3 +158,25 @@ def test_the_old_tone_placement_is_counted_as_the_syllable_the_index_writes():
     totals = totals.plus(PairCounts.merge([pack_pairs([["Hoà", "Bình"], ["hoà", "bình"]])]))
     assert list(totals.vocabulary) == ["bình", "hòa"] and list(totals.written) == ["bình", "hòa"]
     assert totals.counts.tolist() == [3] and totals.cases[:, 0].tolist() == [1, 0, 1, 0]
+
+
+def test_after_an_article_and_its_words_leave_the_next_update_takes_away_the_right_words(tmp_path, monkeypatch, counted):
+    """An article removed alone drops its segment, and its words (`Zalo Pay`) leave the
+    totals: what that commit saves beside its model numbers the words left, so that the merge
+    after it takes away each merged segment's own pairs, and no commit sums every segment."""
+    monkeypatch.setattr(pair_totals, "KEPT_SHARE", 1.0)  # every segment's pairs kept
+    engine = engine_over(tmp_path, ARTICLES)
+    corpus = tmp_path / "corpus"
+    write_articles(corpus, {"zalo": "Zalo Pay ra mắt\n\nVí điện tử Zalo Pay của VNG có thêm tính năng thanh toán."})
+    engine.index([corpus])
+    write_articles(corpus, {"them": ADDED[1]})
+    engine.index([corpus])
+    (corpus / "zalo.txt").unlink()
+    engine.index([corpus])
+    with open_index(engine.path).reader() as reader:
+        words = PairTotals.read(read_arrays(engine.path / pairs_file(reader.generation()))).names
+    assert "Zalo" not in words and "Pay" not in words and "Nghệ" in words
+    engine.optimize()  # the first segments merged: their kept pairs taken away
+    saved, summed = saved_and_summed(engine)
+    assert saved == summed
+    assert len(counted) == 1
