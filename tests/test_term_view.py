@@ -173,10 +173,11 @@ def test_the_view_finds_each_term_at_its_number_and_nothing_between_them_in_bloc
     assert checked > 1000
 
 
-def test_a_few_lookups_sum_where_one_block_ends_and_more_sum_every_term_once(sample_engine):
+def test_a_few_lookups_sum_where_one_block_ends_and_more_sum_every_term_once(sample_engine, monkeypatch):
     """A cold query makes a few lookups in each field: they sum one block's sizes each, not
     every term's (a million ends at 16k articles); past BLOCK_LOOKUPS, every term's end is
     summed once, and each term is still found at its number."""
+    monkeypatch.setattr(postings, "BLOCK_LOOKUPS", 8)  # below the lookups that split the list
     path = segment_files(sample_engine)[0]
     listed = SegmentPostings(path).terms("body_f")
     segment = SegmentPostings(path)
