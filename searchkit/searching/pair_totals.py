@@ -304,14 +304,14 @@ def _merged(old: tuple[np.ndarray, np.ndarray, np.ndarray], added: tuple[np.ndar
     return keys[kept], counts[kept], cases[:, kept]
 
 
-def _with_forms(vocabulary: Sequence[str], forms: list[str]) -> tuple[list[str], np.ndarray]:
-    """The sorted `vocabulary` with the `forms` it lacks put in place, and each old form's new
-    number: a commit brings a few new forms, found by bisection, not a dict of every form.
+def _with_forms(vocabulary: Sequence[str], added: list[str]) -> tuple[list[str], np.ndarray]:
+    """The sorted `vocabulary` with the `added` forms it lacks put in place, and each old form's
+    new number: a commit brings a few new forms, found by bisection, not a dict of every form.
 
     >>> _with_forms(["an", "nghệ", "trạm"], ["bts", "nghệ", "bts"])
     (['an', 'bts', 'nghệ', 'trạm'], array([0, 2, 3]))
     """
-    fresh = sorted({form for form in forms if not _holds(vocabulary, form)})
+    fresh = sorted({form for form in added if not _holds(vocabulary, form)})
     if not fresh:
         return list(vocabulary), np.arange(len(vocabulary), dtype=np.int64)
     before = np.zeros(len(vocabulary) + 1, dtype=np.int64)  # the new forms placed before each old one
@@ -326,6 +326,7 @@ def _with_forms(vocabulary: Sequence[str], forms: list[str]) -> tuple[list[str],
 
 
 def _holds(vocabulary: Sequence[str], form: str) -> bool:
+    """Whether the sorted `vocabulary` holds `form` (`_holds(["an", "nghệ"], "nghệ")`)."""
     at = bisect_left(vocabulary, form)
     return at < len(vocabulary) and vocabulary[at] == form
 
