@@ -180,3 +180,25 @@ def test_after_an_article_and_its_words_leave_the_next_update_takes_away_the_rig
     saved, summed = saved_and_summed(engine)
     assert saved == summed
     assert len(counted) == 1
+
+
+def test_saved_totals_that_name_one_word_twice_are_not_updated_from(tmp_path, counted):
+    """Totals whose words repeat one (`Nghệ` written in the place of another, the file sealed
+    again) cannot say which of the two a kept pair counts: the writer sums every segment."""
+    engine = engine_over(tmp_path, ARTICLES)
+    with open_index(engine.path).reader() as reader:
+        path = engine.path / pairs_file(reader.generation())
+    arrays = {name: np.array(a) for name, a in read_arrays(path).items()}
+    names = bytes(arrays["totals_names"]).decode("utf-8").split("\n")
+    assert "Nghệ" in names and len(names) > 2
+    other = next(i for i, name in enumerate(names) if name != "Nghệ")
+    names[other] = "Nghệ"
+    arrays["totals_names"] = np.frombuffer("\n".join(names).encode("utf-8"), np.uint8)
+    write_arrays(path, arrays)
+    with pytest.raises(ValueError):
+        PairTotals.read(read_arrays(path))
+    write_articles(tmp_path / "corpus", {"them": ADDED[0]})
+    engine.index([tmp_path / "corpus"])
+    assert len(counted) == 2
+    saved, summed = saved_and_summed(engine)
+    assert saved == summed

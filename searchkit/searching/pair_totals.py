@@ -164,14 +164,14 @@ class PairTotals:
         vocabulary = list(Lines(arrays["vocabulary"]))
         if any(a.dtype.kind != "u" or a.shape != (len(names),) for a in (occurrences, forms_of)) \
                 or (len(names) and (int(forms_of.max()) >= len(vocabulary) or int(occurrences.min()) == 0)) \
-                or len(place := dict(zip(names, range(len(names))))) != len(names) \
                 or int(occurrences.sum(dtype=np.uint64)) != 2 * int(model.counts.sum(dtype=np.uint64)):
             raise ValueError("not the totals of this pair model")
         cases = np.zeros((4, len(model.keys)), dtype=np.int64)
         cases[:, model.cased] = arrays["cases"]
         totals = cls(names, occurrences.astype(np.int64), forms_of.astype(np.int64), vocabulary, list(model.written),
                      model.keys.astype(np.int64), model.counts.astype(np.int64), cases)
-        totals.__dict__["place"] = place  # made for the check above
+        if len(totals.place) != len(names):  # a name twice
+            raise ValueError("not the totals of this pair model")
         return totals
 
 

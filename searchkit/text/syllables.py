@@ -176,8 +176,8 @@ def folded_forms(words: list[str]) -> list[str]:
     """`folded_form` of each of many words, without a Python call a word (a segment's tens of
     thousands of distinct syllables, for each of its folded fields).
 
-    >>> folded_forms(["Đắk", "Nông", "BTS"])
-    ['dak', 'nong', 'bts']
+    >>> folded_forms(["Đắk", "Nông", "BTS", "Hoà", "SỸ"]), folded_forms([])
+    (['dak', 'nong', 'bts', 'hoa', 'si'], [])
     """
     return list(map(itemgetter(1), map(forms, words)))
 
@@ -185,8 +185,8 @@ def folded_forms(words: list[str]) -> list[str]:
 def marked_forms(words: list[str]) -> list[str]:
     """`marked_form` of each of many words (see `folded_forms`).
 
-    >>> marked_forms(["Đắk", "Nông", "BTS"])
-    ['đắk', 'nông', '']
+    >>> marked_forms(["Đắk", "Nông", "BTS", "Hoà", "SỸ"]), marked_forms([])
+    (['đắk', 'nông', '', 'hòa', 'sĩ'], [])
     """
     return [accented if accented != folded else "" for accented, folded in map(forms, words)]
 
