@@ -139,6 +139,18 @@ def test_pairs_never_counted_cannot_be_taken_away():
     assert totals.plus(PairCounts.merge([elsewhere, negative([["Trạm", "BTS"]])])) is not None
 
 
+def test_capitals_never_counted_cannot_be_taken_away_on_either_side():
+    """Every word and pair still counted, but a pair's capitals would fall below zero, or
+    above its count on its second word's side: not these totals' pairs (another index's)."""
+    lower = PairTotals.of_counts(PairCounts.merge([pack_pairs([["nghệ", "an"], ["nghệ", "an"], ["Nghệ", "Tĩnh"],
+                                                                ["Hà", "An"]])]))
+    assert lower.plus(PairCounts.merge([pack_pairs([["nghệ", "an"]]), negative([["Nghệ", "An"]])])) is None
+    second = PairTotals.of_counts(PairCounts.merge([pack_pairs([["nghệ", "An"], ["nghệ", "an"], ["an", "ninh"]])]))
+    assert second.plus(PairCounts.merge([pack_pairs([["nghệ", "An"]]), negative([["nghệ", "an"], ["nghệ", "an"]])])) is None
+    # the same words, counted within what the totals hold: updated
+    assert second.plus(PairCounts.merge([pack_pairs([["nghệ", "An"]]), negative([["nghệ", "an"]])])) is not None
+
+
 @pytest.mark.parametrize("old, new", [
     ([["hòa", "bình"], ["Thủy", "điện"]], [["Hoà", "Bình"], ["thuỷ", "điện"]]),  # old tone placement: one syllable
     ([["chữ", "ký", "số"]], [["chữ", "kí", "số"], ["sỹ", "quan"], ["sĩ", "quan"]]),  # i and y
@@ -157,7 +169,7 @@ def test_the_old_tone_placement_is_counted_as_the_syllable_the_index_writes():
     totals = PairTotals.of_counts(PairCounts.merge([pack_pairs([["hòa", "bình"]])]))
     totals = totals.plus(PairCounts.merge([pack_pairs([["Hoà", "Bình"], ["hoà", "bình"]])]))
     assert list(totals.vocabulary) == ["bình", "hòa"] and list(totals.written) == ["bình", "hòa"]
-    assert totals.counts.tolist() == [3] and totals.cases[:, 0].tolist() == [1, 0, 1, 0]
+    assert totals.counts.tolist() == [3] and totals.cased.tolist() == [0] and totals.cases.tolist() == [[1, 0, 1, 0]]
 
 
 def test_after_an_article_and_its_words_leave_the_next_update_takes_away_the_right_words(tmp_path, monkeypatch, counted):

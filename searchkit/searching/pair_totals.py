@@ -66,7 +66,8 @@ class PairTotals:
     written: Sequence[str]  # per accented form: its usual spelling (`_usual_spellings`)
     keys: np.ndarray  # sorted first * len(vocabulary) + second (int64)
     counts: np.ndarray  # per key (int64)
-    cases: np.ndarray  # first TITLE, first UPPER, second TITLE, second UPPER: 4 × len(keys), a row each (int64)
+    cased: np.ndarray  # sorted positions in `keys` of the pairs ever written with a capital (int64)
+    cases: np.ndarray  # per pair cased: first TITLE, first UPPER, second TITLE, second UPPER, never all 0 (int64)
 
     @cached_property
     def place(self) -> dict[str, int]:
@@ -80,7 +81,7 @@ class PairTotals:
         mine, theirs = (dict(zip(t.names, zip(t.occurrences.tolist(), t.form_numbers.tolist()))) for t in (self, other))
         return mine == theirs and list(self.vocabulary) == list(other.vocabulary) \
             and list(self.written) == list(other.written) and all(
-                np.array_equal(getattr(self, name), getattr(other, name)) for name in ("keys", "counts", "cases"))
+                np.array_equal(getattr(self, name), getattr(other, name)) for name in ("keys", "counts", "cased", "cases"))
 
     @classmethod
     def of_counts(cls, counts: PairCounts) -> PairTotals:
@@ -95,17 +96,17 @@ class PairTotals:
         case = np.array([case_of(name) for name in names], dtype=np.int64)
         written_size = max(len(names), 1)
         first, second = counts.keys // written_size, counts.keys % written_size
-        keys, pair_counts, cases = _accented_pairs(to_accented, case, first, second, counts.counts, len(vocabulary))
+        keys, pair_counts, cased, cases = _accented_pairs(to_accented, case, first, second, counts.counts, len(vocabulary))
         weights = counts.counts.astype(np.float64)
         occurrences = np.bincount(first, weights=weights, minlength=len(names)) \
             + np.bincount(second, weights=weights, minlength=len(names))
         written = _usual_spellings(names, spelled, case, to_accented, occurrences, len(vocabulary))
-        return cls(names, occurrences.astype(np.int64), to_accented, vocabulary, written, keys, pair_counts, cases)
+        return cls(names, occurrences.astype(np.int64), to_accented, vocabulary, written, keys, pair_counts, cased, cases)
 
     def model(self) -> PairModel:
         """The pair model of these totals (`PairModel.of`)."""
         return PairModel.of(dict(zip(self.vocabulary, range(len(self.vocabulary)))), list(self.written),
-                            self.keys, self.counts, self.cases.T)
+                            self.keys, self.counts, self.cased, self.cases)
 
     def plus(self, delta: PairCounts) -> PairTotals | None:
         """These totals with `delta`'s counts added: the pairs of the segments a commit added,
@@ -137,7 +138,7 @@ class PairTotals:
             renumbered[self.keys // old_size] * size + renumbered[self.keys % old_size]  # in order still
         case = np.array([case_of(name) for name in names_in], dtype=np.int64)
         added = _accented_pairs(forms_of[at], case, first_in, second_in, weights, size)
-        merged = _merged((keys, self.counts, self.cases), added)
+        merged = _merged((keys, self.counts, self.cased, self.cases), added)
         if merged is None:
             return None
         touched = sorted_distinct(np.concatenate((forms_of[at], forms_of[len(self.names):])))  # np.union1d's
@@ -166,10 +167,9 @@ class PairTotals:
                 or (len(names) and (int(forms_of.max()) >= len(vocabulary) or int(occurrences.min()) == 0)) \
                 or int(occurrences.sum(dtype=np.uint64)) != 2 * int(model.counts.sum(dtype=np.uint64)):
             raise ValueError("not the totals of this pair model")
-        cases = np.zeros((4, len(model.keys)), dtype=np.int64)
-        cases[:, model.cased] = arrays["cases"]
         totals = cls(names, occurrences.astype(np.int64), forms_of.astype(np.int64), vocabulary, list(model.written),
-                     model.keys.astype(np.int64), model.counts.astype(np.int64), cases)
+                     model.keys.astype(np.int64), model.counts.astype(np.int64), model.cased.astype(np.int64),
+                     np.ascontiguousarray(model.cases, dtype=np.int64))
         if len(totals.place) != len(names):  # a name twice
             raise ValueError("not the totals of this pair model")
         return totals
@@ -254,54 +254,88 @@ def _packed(names: Sequence[str], first: np.ndarray, second: np.ndarray, count: 
 
 
 def _accented_pairs(forms_of: np.ndarray, case: np.ndarray, first: np.ndarray, second: np.ndarray,
-                    counted: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(sorted keys, counts, cases) of pairs of written words (`first`, `second`: numbers of
-    words, each word's accented form in `forms_of` and its `case_of` in `case`) counted
-    `counted` times, as pairs of accented forms numbered out of `size`."""
+                    counted: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(sorted keys, counts, cased, cases) of pairs of written words (`first`, `second`:
+    numbers of words, each word's accented form in `forms_of` and its `case_of` in `case`)
+    counted `counted` times, as pairs of accented forms numbered out of `size`; `cased`,
+    `cases` as `PairTotals` holds them (where `counted` takes away what it adds, a delta's
+    row may sum to 0: `_merged` drops it).
+
+    >>> keys, counts, cased, cases = _accented_pairs(np.array([0, 1, 1]), np.array([TITLE, LOWER, UPPER]),
+    ...                                               np.array([0, 0, 1]), np.array([1, 2, 0]), np.array([2, 1, 4]), 2)
+    >>> keys.tolist(), counts.tolist(), cased.tolist(), cases.tolist()
+    ([1, 2], [3, 4], [0, 1], [[3, 0, 0, 1], [0, 0, 4, 0]])
+    """
     keys, inverse = unique_inverse(forms_of[first] * max(size, 1) + forms_of[second])
     weights = counted.astype(np.float64)  # after the sort, whose peak is the build's (8 MB less at it)
-    # each case a fifth of the pairs or fewer: only those counted (23 ms for the four, 27 over
-    # every pair); a side's cases are not kept beside its masks (a writer's peak memory)
+    # a third of the pairs or fewer are ever written with a capital: only theirs are counted,
+    # a row each (a dense 4 × len(keys), mostly zeros, was 31 MB of a 16k index's writer)
     masks = [case[side] == which for side in (first, second) for which in (TITLE, UPPER)]
-    cases = np.empty((len(masks), len(keys)), dtype=np.int64)
-    for row, mask in zip(cases, masks):  # a row at a time: one row of floats at once, not four
-        row[:] = np.bincount(inverse[mask], weights=weights[mask], minlength=len(keys))
-    return keys, np.bincount(inverse, weights=weights, minlength=len(keys)).astype(np.int64), cases
+    capital = masks[0] | masks[1] | masks[2] | masks[3]
+    cased, compact = np.unique(inverse[capital], return_inverse=True)
+    compact = compact.ravel()
+    cases = np.empty((len(cased), len(masks)), dtype=np.int64)
+    for column, mask in enumerate(masks):
+        cases[:, column] = np.bincount(compact[mask[capital]], weights=weights[mask], minlength=len(cased))
+    return keys, np.bincount(inverse, weights=weights, minlength=len(keys)).astype(np.int64), cased, cases
 
 
-def _merged(old: tuple[np.ndarray, np.ndarray, np.ndarray], added: tuple[np.ndarray, np.ndarray, np.ndarray]):
-    """(keys, counts, cases) of both, summed, without the pairs counted zero times; None where
-    a count falls below zero or below its cases (`added` takes away pairs `old` never held).
-    Only the rows `added` changes are checked: `old` is a model's, checked when it was read.
-    Every array is one row or several (`cases`), each a run of memory, and the keys `added`
-    brings are put in place a row at a time through one mask: 12 ms for 4,100 new keys among
-    a 16k index's 976,000, where `np.insert` of the rows of four took 110."""
-    keys, counts, cases = old
-    new_keys, new_counts, new_cases = added
+def _merged(old: tuple[np.ndarray, ...], added: tuple[np.ndarray, ...]):
+    """(keys, counts, cased, cases) of both, summed, without the pairs counted zero times nor
+    the cases counted zero times; None where a count falls below zero or below its cases
+    (`added` takes away pairs `old` never held). Only the rows `added` changes are checked:
+    `old` is a model's, checked when it was read."""
+    keys, counts, cased, cases = old
+    new_keys, new_counts, new_cased, new_cases = added
+    keys, counts, (found, fresh, at_found, at_fresh), shift = _put_in_place(keys, counts, new_keys, new_counts)
+    place = np.empty(len(new_keys), dtype=np.int64)  # where each added key is now
+    place[found], place[fresh] = at_found, at_fresh
+    moved = cased + np.searchsorted(shift, cased, side="right")  # an old row moves on by the keys put before it
+    cased, cases, (_, _, rows_found, rows_fresh), _ = _put_in_place(moved, cases, place[new_cased], new_cases)
+    changed, rows = np.concatenate([at_found, at_fresh]), np.concatenate([rows_found, rows_fresh])
+    sides, of_sides = cases[rows], counts[cased[rows]]
+    if (counts[changed] < 0).any() or (sides < 0).any() or (sides[:, :2].sum(axis=1) > of_sides).any() \
+            or (sides[:, 2:].sum(axis=1) > of_sides).any():
+        return None
+    blank = rows[~sides.any(axis=1)]  # cases counted, then taken away: written in lower case only
+    if len(blank):
+        kept_rows = np.ones(len(cased), dtype=bool)
+        kept_rows[blank] = False
+        cased, cases = cased[kept_rows], cases[kept_rows]
+    if (counts[changed] != 0).all():
+        return keys, counts, cased, cases
+    kept = counts != 0  # no case is counted there: none above a count of 0
+    return keys[kept], counts[kept], (np.cumsum(kept) - 1)[cased], cases
+
+
+def _put_in_place(keys: np.ndarray, values: np.ndarray, new_keys: np.ndarray, new_values: np.ndarray):
+    """The sorted distinct `keys` with the sorted distinct `new_keys` put in place, and the
+    values (a number or a row each) with `new_values` added: (keys, values (int64), (the
+    added keys found, those new, where the found ones are now, where the new ones are now),
+    where each new key was put among the old ones). The new keys go in through one mask, a
+    run of memory each: 12 ms for 4,100 new keys among a 16k index's 976,000 pairs, where
+    `np.insert` took 110.
+
+    >>> keys, values, at, shift = _put_in_place(np.array([2, 5]), np.array([1, 1]), np.array([1, 5]), np.array([3, 4]))
+    >>> keys.tolist(), values.tolist(), [a.tolist() for a in at], shift.tolist()
+    ([1, 2, 5], [3, 1, 5], [[1], [0], [2], [0]], [0])
+    """
     where = np.searchsorted(keys, new_keys)
     found = where < len(keys)
     found[found] = keys[where[found]] == new_keys[found]
     fresh = np.flatnonzero(~found)
-    placed = np.zeros(len(keys) + len(fresh), dtype=bool)  # the rows `added` brings
-    placed[where[fresh] + np.arange(len(fresh))] = True
+    shift = where[fresh]
+    at_fresh = shift + np.arange(len(fresh))
+    placed = np.zeros(len(keys) + len(fresh), dtype=bool)  # the rows `new_keys` brings
+    placed[at_fresh] = True
     before = ~placed
-    merged = [np.empty((*a.shape[:-1], len(placed)), dtype=np.int64) for a in old]
-    for into, was, new in zip(merged, old, added):
-        for row, old_row, new_row in zip(*map(np.atleast_2d, (into, was, new))):  # a row at a time: each one run
-            row[before], row[placed] = old_row, new_row[fresh]
-    keys, counts, cases = merged
-    at = where[found] + np.searchsorted(where[fresh], where[found], side="right")  # where both's rows are now
-    counts[at] += new_counts[found]  # each key once: no two additions to one place
-    cases[:, at] += new_cases[:, found]
-    changed = np.concatenate([at, where[fresh] + np.arange(len(fresh))])
-    rows, sides = counts[changed], cases[:, changed]
-    if (rows < 0).any() or (sides < 0).any() or (sides[:2].sum(axis=0) > rows).any() \
-            or (sides[2:].sum(axis=0) > rows).any():
-        return None
-    if (rows != 0).all():
-        return keys, counts, cases
-    kept = counts != 0
-    return keys[kept], counts[kept], cases[:, kept]
+    merged_keys = np.empty(len(placed), dtype=np.int64)
+    merged_keys[before], merged_keys[placed] = keys, new_keys[fresh]
+    merged = np.empty((len(placed), *values.shape[1:]), dtype=np.int64)
+    merged[before], merged[placed] = values, new_values[fresh]
+    at_found = where[found] + np.searchsorted(shift, where[found], side="right")
+    merged[at_found] += new_values[found]  # each key once: no two additions to one place
+    return merged_keys, merged, (np.flatnonzero(found), fresh, at_found, at_fresh), shift
 
 
 def _with_forms(vocabulary: Sequence[str], added: list[str]) -> tuple[list[str], np.ndarray]:
@@ -332,7 +366,7 @@ def _holds(vocabulary: Sequence[str], form: str) -> bool:
 
 
 def _without_unused(names: list[str], occurrences: np.ndarray, forms_of: np.ndarray, vocabulary: list[str],
-                    written: list[str], keys: np.ndarray, counts: np.ndarray, cases: np.ndarray,
+                    written: list[str], keys: np.ndarray, counts: np.ndarray, cased: np.ndarray, cases: np.ndarray,
                     touched: np.ndarray) -> PairTotals:
     """The totals without the names no pair holds any more and the forms no name has, the
     `touched` forms' usual spellings made again from all their names."""
@@ -358,7 +392,7 @@ def _without_unused(names: list[str], occurrences: np.ndarray, forms_of: np.ndar
                                      occurrences[chosen].astype(np.float64), len(numbers))
         for number, spelling in zip(numbers.tolist(), spellings):
             written[number] = spelling
-    return PairTotals(names, occurrences, forms_of, vocabulary, written, keys, counts, cases)
+    return PairTotals(names, occurrences, forms_of, vocabulary, written, keys, counts, cased, cases)
 
 
 def _accented(name: str, lower: str) -> str:
