@@ -126,7 +126,8 @@ def merge_packed(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     counts = PairCounts.merge(parts)
     names = sorted(counts.numbers, key=counts.numbers.__getitem__)  # by number
     size = max(len(names), 1)
-    return packing(names, smallest(counts.keys // size), smallest(counts.keys % size), smallest(counts.counts))
+    first, second = np.divmod(counts.keys, size)
+    return packing(names, smallest(first), smallest(second), smallest(counts.counts))
 
 
 @dataclass(frozen=True)

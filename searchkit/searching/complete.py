@@ -209,7 +209,7 @@ def _phrase_pairs(model: PairModel, vocabulary: list[str], occurrences: np.ndarr
                   words: Mapping[str, float]) -> dict[tuple[int, int], tuple[str, float, bool]]:
     """(first, second) → (as shown, times written, a name) of every pair that reads as a phrase."""
     size = max(len(vocabulary), 1)
-    first, second = model.keys // size, model.keys % size
+    first, second = np.divmod(model.keys, size)
     counts, cases = model.counts, model.every_pairs_cases()
     case_one = np.stack([counts - cases[:, 0] - cases[:, 1], cases[:, 0], cases[:, 1]], 1).argmax(1)
     case_two = np.stack([counts - cases[:, 2] - cases[:, 3], cases[:, 2], cases[:, 3]], 1).argmax(1)

@@ -95,7 +95,7 @@ class PairTotals:
         to_accented = np.fromiter(map(numbers.__getitem__, accented), dtype=np.int64, count=len(accented))
         case = np.array([case_of(name) for name in names], dtype=np.int64)
         written_size = max(len(names), 1)
-        first, second = counts.keys // written_size, counts.keys % written_size
+        first, second = np.divmod(counts.keys, written_size)
         keys, pair_counts, cased, cases = _accented_pairs(to_accented, case, first, second, counts.counts, len(vocabulary))
         weights = counts.counts.astype(np.float64)
         occurrences = np.bincount(first, weights=weights, minlength=len(names)) \
@@ -134,8 +134,7 @@ class PairTotals:
         forms_of = np.concatenate([renumbered[self.form_numbers],
                                    np.array([bisect_left(vocabulary, form) for form in new_forms], dtype=np.int64)])
         size, old_size = len(vocabulary), max(len(self.vocabulary), 1)
-        keys = self.keys if size == len(self.vocabulary) else \
-            renumbered[self.keys // old_size] * size + renumbered[self.keys % old_size]  # in order still
+        keys = self.keys if size == len(self.vocabulary) else _renumbered(self.keys, old_size, renumbered, size)
         case = np.array([case_of(name) for name in names_in], dtype=np.int64)
         added = _accented_pairs(forms_of[at], case, first_in, second_in, weights, size)
         merged = _merged((keys, self.counts, self.cased, self.cases), added)
@@ -331,6 +330,17 @@ def _put_in_place(keys: np.ndarray, values: np.ndarray, new_keys: np.ndarray, ne
     return merged_keys, merged, (np.flatnonzero(found), fresh, at_found, shift + np.arange(len(fresh))), shift
 
 
+def _renumbered(keys: np.ndarray, size: int, number: np.ndarray, new_size: int) -> np.ndarray:
+    """Pair keys (`first * size + second`) with both forms renumbered by `number`, which keeps
+    their order (forms put in or taken out, never moved past another): the keys stay sorted.
+
+    >>> _renumbered(np.array([1, 5]), 3, np.array([0, 2, 3]), 4).tolist()  # (0, 1), (1, 2): (0, 2), (2, 3)
+    [2, 11]
+    """
+    first, second = np.divmod(keys, size)
+    return number[first] * new_size + number[second]
+
+
 def _with_forms(vocabulary: Sequence[str], added: list[str]) -> tuple[list[str], np.ndarray]:
     """The sorted `vocabulary` with the `added` forms it lacks put in place, and each old form's
     new number: a commit brings a few new forms, found by bisection, not a dict of every form.
@@ -371,7 +381,7 @@ def _without_unused(names: list[str], occurrences: np.ndarray, forms_of: np.ndar
     if not used.all():
         number = np.cumsum(used) - 1
         size, new_size = max(len(vocabulary), 1), max(int(used.sum()), 1)
-        keys = number[keys // size] * new_size + number[keys % size]  # their forms all used: in order still
+        keys = _renumbered(keys, size, number, new_size)
         vocabulary = [form for form, keep in zip(vocabulary, used.tolist()) if keep]
         written = [spelled for spelled, keep in zip(written, used.tolist()) if keep]
         forms_of, touched = number[forms_of], number[touched[used[touched]]]
