@@ -15,7 +15,7 @@ from searchkit.indexing.postings import for_segment
 from searchkit.indexing.store import open_index
 from searchkit.searching import spelling_totals, suggest
 from searchkit.searching.spelling_totals import WordTotals
-from searchkit.text.fold import fold, fold_each
+from searchkit.text.fold import LONG_TEXT, fold, fold_each
 from searchkit.text.syllables import forms
 from tests.conftest import add_one_at_a_time, engine_over, write_articles
 
@@ -182,6 +182,18 @@ def test_fold_each_folds_each_word_as_fold_does():
     assert fold_each(words) == [fold(w) for w in words]
     assert fold_each(["trạm", "hoà"]) == ["tram", "hoa"]
     assert fold_each(["hai\ndòng", "đ"]) == ["hai\ndong", "d"]  # a line break inside a word: each on its own
+
+
+@pytest.mark.parametrize("odd", [[], ["Straße"], ["a\u0301"], ["北京", "Ѐ"]])
+def test_many_words_fold_through_the_code_table_as_fold_does(odd):
+    """Past LONG_TEXT characters the words are folded in numpy: the same words, whatever
+    else they hold (a letter folding to two, `ß` → `ss`, or a lone mark, sends them to
+    `translate`; other scripts stay as they are)."""
+    syllables = "Đắk Nông trạm BTS chữ ký số hoà thuỷ Nghệ An “5G” Øresund Ấn Độ Ðiện".split()
+    words = [f"{a}_{b}" for a in syllables for b in syllables] * 40 + odd
+    assert len("\n".join(words)) >= LONG_TEXT
+    assert fold_each(words) == [fold(w) for w in words]
+    assert ("Dak_Nong" in fold_each(words)) and ("“5G”_tram" in fold_each(words))
 
 
 def test_a_word_spelled_two_ways_as_often_keeps_the_spelling_seen_first():

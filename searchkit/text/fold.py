@@ -20,6 +20,8 @@ _D = str.maketrans({"đ": "d", "Đ": "D", "\u00d0": "D", "\u00f0": "d"})
 #: The characters the table folds: Latin letters, the combining marks, and the punctuation
 #: and symbols written between words (… – “ ” € °).
 TABLE_RANGES = ((0x0080, 0x024F), (0x0300, 0x036F), (0x1E00, 0x1EFF), (0x2000, 0x206F), (0x20A0, 0x20CF))
+#: Texts this long or longer are folded in numpy (`_by_codes`), shorter ones by `translate`.
+LONG_TEXT = 20_000
 #: A character the table does not fold (nor ASCII): the text takes the slow path.
 _UNKNOWN = re.compile("[^\\x00-\\x7f%s]" % "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in TABLE_RANGES))
 
@@ -36,18 +38,58 @@ def fold(text: str) -> str:
 
 def fold_each(words: list[str]) -> list[str]:
     """`fold` of each of many words, folded as one text (no word is kept in `fold`'s cache):
-    the did-you-mean folds an index's 28,000 spellings so.
+    the did-you-mean folds an index's 28,000 spellings so, and its 55,000 pyvi words.
 
     >>> fold_each(["trạm", "Đắk_Nông", "Øresund", "bts"]), fold_each([])
     (['tram', 'Dak_Nong', 'Oresund', 'bts'], [])
     """
-    folded = "\n".join(words).translate(FOLDS).split("\n") if words else []
+    joined = "\n".join(words)
+    folded = _by_codes(joined) if len(joined) >= LONG_TEXT else None
+    folded = (folded if folded is not None else joined.translate(FOLDS)).split("\n") if words else []
     if len(folded) != len(words):  # a word holds a line break: each folded on its own
         return [_folded(word) for word in words]
     for i, word in enumerate(words):
         if not word.isascii() and _UNKNOWN.search(word):  # a letter the table does not fold
             folded[i] = _fold_slowly(word)
     return folded
+
+
+def _by_codes(text: str) -> str | None:
+    """`text.translate(FOLDS)` through a numpy table of code points (`_fold_codes`), where
+    `translate` looks each character up in a dict: the did-you-mean's 55,000 pyvi words
+    (650,000 characters) in 4 ms, not 39. None where a character folds to none or to several
+    (`ß` → `ss`, a lone combining mark): `translate` then.
+
+    >>> _by_codes("Đắk Nông “5G” 中文"), _by_codes("Straße")
+    ('Dak Nong “5G” 中文', None)
+    """
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table = _fold_codes()
+    if codes.max(initial=0) < len(table):
+        folded = table.take(codes)
+    else:  # beyond the table (other scripts): as they are
+        folded = np.where(codes < len(table), table.take(np.minimum(codes, len(table) - 1)), codes)
+    if (folded == _NOT_ONE).any():
+        return None
+    return folded.tobytes().decode("utf-32-le", "surrogatepass")
+
+
+#: `_fold_codes`' mark for a character that folds to none or to several.
+_NOT_ONE = 0xFFFFFFFF
+
+
+@lru_cache(maxsize=1)
+def _fold_codes():
+    """Each code point up to the table's last → the code point `FOLDS` folds it to (itself
+    where the table says nothing), or _NOT_ONE."""
+    import numpy as np
+
+    codes = np.arange(max(FOLDS) + 1, dtype=np.uint32)
+    for code, folded in FOLDS.items():
+        codes[code] = ord(folded) if len(folded) == 1 else _NOT_ONE
+    return codes
 
 
 def _folded(text: str) -> str:
