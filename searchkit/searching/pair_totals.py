@@ -271,12 +271,14 @@ def _accented_pairs(forms_of: np.ndarray, case: np.ndarray, first: np.ndarray, s
     # articles): only theirs are counted, a row each, where a dense 4 × len(keys) of mostly
     # zeros was read, merged and searched for them at every commit (31 MB on 16k articles)
     masks = [case[side] == which for side in (first, second) for which in (TITLE, UPPER)]
-    capital = masks[0] | masks[1] | masks[2] | masks[3]
-    cased, compact = np.unique(inverse[capital], return_inverse=True)
-    compact = compact.ravel()
+    hit = np.zeros(len(keys), dtype=bool)
+    for mask in masks:
+        hit[inverse[mask]] = True
+    cased = np.flatnonzero(hit)
+    row_of = np.cumsum(hit) - 1  # each cased pair's row (no sort: the keys are numbered already)
     cases = np.empty((len(cased), len(masks)), dtype=np.int64)
     for column, mask in enumerate(masks):
-        cases[:, column] = np.bincount(compact[mask[capital]], weights=weights[mask], minlength=len(cased))
+        cases[:, column] = np.bincount(row_of[inverse[mask]], weights=weights[mask], minlength=len(cased))
     return keys, np.bincount(inverse, weights=weights, minlength=len(keys)).astype(np.int64), cased, cases
 
 
