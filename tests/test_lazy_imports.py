@@ -64,6 +64,18 @@ def test_import_searchkit_loads_the_errors_and_names_the_rest_on_use(tmp_path):
     assert "searchkit.engine" in modules  # the star import did load it
 
 
+def test_numpy_imported_after_searchkit_gives_its_arrays_no_huge_page_advice_unless_asked(tmp_path):
+    """A search makes and drops arrays of a few MB: numpy's advice to back them with huge pages
+    made the kernel compact memory inside first searches at 16 times the corpus. A process's
+    own NUMPY_MADVISE_HUGEPAGE stands."""
+    ask = ("import searchkit, numpy._core.multiarray as m, os\n"
+           "print(m._get_madvise_hugepage(), os.environ['NUMPY_MADVISE_HUGEPAGE'])\n")
+    environment = {key: value for key, value in os.environ.items() if key != "NUMPY_MADVISE_HUGEPAGE"}
+    answers = [subprocess.run([sys.executable, "-c", ask], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                              env={**environment, **chosen}).stdout.split() for chosen in ({}, {"NUMPY_MADVISE_HUGEPAGE": "1"})]
+    assert answers == [["False", "0"], ["True", "1"]]
+
+
 def test_the_query_command_line_is_parsed_without_numpy_or_the_index(tmp_path):
     modules, done = modules_after(
         "import click\n"
