@@ -184,11 +184,11 @@ def test_fold_each_folds_each_word_as_fold_does():
     assert fold_each(["hai\ndòng", "đ"]) == ["hai\ndong", "d"]  # a line break inside a word: each on its own
 
 
-@pytest.mark.parametrize("odd", [[], ["Straße"], ["a\u0301"], ["北京", "Ѐ"]])
+@pytest.mark.parametrize("odd", [[], ["Straße"], ["a\u0301"], ["北京", "Ѐ"], ["Đắk_😀", "𝐀"]])
 def test_many_words_fold_through_the_code_table_as_fold_does(odd):
     """Past LONG_TEXT characters the words are folded in numpy: the same words, whatever
     else they hold (a letter folding to two, `ß` → `ss`, or a lone mark, sends them to
-    `translate`; other scripts stay as they are)."""
+    `translate`, as does a character past the table, an emoji; other scripts stay as they are)."""
     syllables = "Đắk Nông trạm BTS chữ ký số hoà thuỷ Nghệ An “5G” Øresund Ấn Độ Ðiện".split()
     words = [f"{a}_{b}" for a in syllables for b in syllables] * 40 + odd
     assert len("\n".join(words)) >= LONG_TEXT

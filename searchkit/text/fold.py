@@ -62,37 +62,51 @@ def _by_codes(text: str) -> str | None:
     """`text.translate(FOLDS)` through a numpy table of code points (`_fold_codes`), where
     `translate` looks each character up in a dict: the did-you-mean's 55,000 pyvi words
     (650,000 characters) in 10 ms, not 40. None where a character folds to none or to several
-    (`ß` → `ss`, a lone combining mark): `translate` then.
+    (`ß` → `ss`, a lone combining mark), or lies past the table (an emoji): `translate` then.
 
     >>> _by_codes("Đắk Nông “5G” 中文"), _by_codes("Straße")
     ('Dak Nong “5G” 中文', None)
     """
+    codes = code_points(text)
+    table = _fold_codes()
+    return through_codes(codes, table) if codes.max(initial=0) < len(table) else None
+
+
+#: What a table of code points (`through_codes`) holds for one that maps to none or to several
+#: characters, or whose mapping depends on its neighbours: past every code point.
+NOT_ONE = 0x110000
+
+
+def code_points(text: str) -> np.ndarray:
+    """The code points of `text` (lone surrogates included), as numpy's uint32."""
     import numpy as np
 
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    table = _fold_codes()
-    if codes.max(initial=0) < len(table):
-        folded = table.take(codes)
-    else:  # beyond the table (other scripts): as they are
-        folded = np.where(codes < len(table), table.take(np.minimum(codes, len(table) - 1)), codes)
-    if (folded == _NOT_ONE).any():
-        return None
-    return folded.tobytes().decode("utf-32-le", "surrogatepass")
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-#: `_fold_codes`' mark for a character that folds to none or to several.
-_NOT_ONE = 0xFFFFFFFF
+def through_codes(codes: np.ndarray, table: np.ndarray) -> str | None:
+    """The text of the code points `codes` (each below `len(table)`), each mapped through
+    `table` in one gather, where `str.translate` looks each character up in a dict; None
+    where one maps to NOT_ONE (the text is then mapped otherwise).
+
+    >>> import numpy as np
+    >>> table = np.arange(128, dtype=np.uint32); table[ord("b")] = NOT_ONE
+    >>> through_codes(code_points("tram"), table), through_codes(code_points("bts"), table)
+    ('tram', None)
+    """
+    mapped = table.take(codes)
+    return None if mapped.max(initial=0) >= NOT_ONE else mapped.tobytes().decode("utf-32-le", "surrogatepass")
 
 
 @lru_cache(maxsize=1)
 def _fold_codes() -> np.ndarray:
-    """Each code point up to the table's last → the code point `FOLDS` folds it to (itself
-    where the table says nothing), or _NOT_ONE."""
+    """Each code point of the Basic Multilingual Plane → the code point `FOLDS` folds it to
+    (itself where the table says nothing), or NOT_ONE (a quarter of a megabyte)."""
     import numpy as np
 
-    codes = np.arange(max(FOLDS) + 1, dtype=np.uint32)
+    codes = np.arange(0x10000, dtype=np.uint32)
     for code, folded in FOLDS.items():
-        codes[code] = ord(folded) if len(folded) == 1 else _NOT_ONE
+        codes[code] = ord(folded) if len(folded) == 1 else NOT_ONE
     return codes
 
 

@@ -27,7 +27,7 @@ from functools import lru_cache, partial
 from operator import itemgetter
 from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple, Sequence
 
-from searchkit.text.fold import fold
+from searchkit.text.fold import NOT_ONE, code_points, fold, through_codes
 from searchkit.text.normalize import canonical_syllable, unify_i_y
 
 if TYPE_CHECKING:
@@ -266,9 +266,6 @@ def _folding_table() -> dict[int, str]:
 #: the punctuation of news text: “”–…); a text holding any above it (Chinese, emoji: 6 of the
 #: corpus's 32,366 titles and bodies) is folded through the dict.
 FOLDED_SPAN = 0x3000
-#: What the table holds for a code point that folds or lowers to more than one (ß → ss, İ → i̇),
-#: or whose lower case depends on its neighbours (Σ): no code point, so the text is not folded.
-_NOT_ONE = 0x110000
 #: Texts shorter than this (titles) are folded through the dict: numpy's few calls cost 4.5 µs
 #: whatever the length, the dict 43 ns a character.
 SHORT_TEXT = 96
@@ -286,12 +283,9 @@ def _fold_lower(text: str) -> str | None:
     ('tram bts dak “5g”', None)
     """
     if len(text) >= SHORT_TEXT:
-        import numpy as np
-
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        if codes.max() < FOLDED_SPAN:
-            mapped = _folding_codes().take(codes)
-            return None if mapped.max() >= _NOT_ONE else mapped.tobytes().decode("utf-32-le")
+        codes = code_points(text)
+        if codes.max() < FOLDED_SPAN:  # ß → ss, İ → i̇, Σ (as its neighbours say): None
+            return through_codes(codes, _folding_codes())
     flat = text.translate(_folding_table()).lower()
     return flat if len(flat) == len(text) else None
 
@@ -299,7 +293,7 @@ def _fold_lower(text: str) -> str | None:
 @lru_cache(maxsize=1)
 def _folding_codes() -> np.ndarray:
     """Each code point below FOLDED_SPAN → its folded form in lower case (`Ắ` → `a`, `Д` →
-    `д`, `“` → `“`), or _NOT_ONE (see there)."""
+    `д`, `“` → `“`), or NOT_ONE (`fold.through_codes`)."""
     import numpy as np
 
     # every code point lowered at once, in C (İ, the one that lowers to two, and Σ held apart)
@@ -307,9 +301,9 @@ def _folding_codes() -> np.ndarray:
     every = np.arange(FOLDED_SPAN, dtype=np.uint32).tobytes().decode("utf-32-le")
     every = every.replace("İ", "\0").replace("Σ", "\0").lower()
     codes = np.frombuffer(every.encode("utf-32-le"), dtype=np.uint32).copy()
-    codes[list(odd)] = _NOT_ONE
+    codes[list(odd)] = NOT_ONE
     folds = _folding_table()
-    codes[np.fromiter(folds, np.intp, len(folds))] = [ord(base.lower()) if len(base) == 1 else _NOT_ONE
+    codes[np.fromiter(folds, np.intp, len(folds))] = [ord(base.lower()) if len(base) == 1 else NOT_ONE
                                                       for base in folds.values()]
     return codes
 
