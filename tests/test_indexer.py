@@ -241,13 +241,54 @@ def test_a_build_worker_collects_garbage_less_often_than_python_does(monkeypatch
 
     monkeypatch.setattr(segments.signal, "signal", lambda *args: None)  # nor its Ctrl-C
     monkeypatch.setattr(ctypes, "CDLL", no_libc)
+    prepared = []
+    monkeypatch.setattr(segments, "_prepare_analysis", lambda: prepared.append(True))  # in a process of its own below
     try:
         segments._worker_init()
         assert gc.get_threshold() == (segments.WORKER_GC_THRESHOLD, *before[1:])
         assert segments.WORKER_GC_THRESHOLD > 10 * before[0]
+        assert prepared == [True]
     finally:
         gc.set_threshold(*before)
         segments._shared_count = None
+
+
+def test_a_build_worker_loads_the_tagger_and_the_province_regex_before_its_first_batch():
+    """What each worker's first batch paid for (0.11 s of CPU, on every worker's critical
+    path) is loaded as the worker starts, while the parent reads the batches: pyvi's model,
+    and the regex that finds provinces, looked through from the first text on (a small `add`
+    in one process reads its few texts everywhere instead, and never compiles it)."""
+    script = """
+from searchkit.indexing import segments
+from searchkit.text import places, segment
+segments._prepare_analysis()
+gazetteer = places.load_gazetteer()
+looked = gazetteer._looked[0]
+print(segment._tagger.cache_info().currsize, "_starts" in vars(gazetteer), looked >= places.EVERYWHERE_CHARS)
+print(gazetteer.find_all("Sở TT&TT tỉnh Đăk Nông và VNPT Hà Nội"), gazetteer._looked[0] == looked)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.stdout.split("\n")[:2] == ["1 True True", "('Đắk Nông', 'Hà Nội') True"], out.stderr
+
+
+def test_a_worker_whose_preparation_fails_still_writes_its_batches(tmp_path):
+    """A pool whose initializer raises starts new workers without end: what the preparation
+    meets is left to the batches, which analyse their articles or say which ones failed."""
+    script = """
+import sys
+from searchkit.indexing import analysis, segments
+from searchkit.models import Article
+
+def unreadable():
+    raise OSError("pyvi's model could not be read")
+
+analysis.prepare_for_many = unreadable  # forked workers inherit it
+articles = [Article(id=f"bai-{i}", title="Trạm BTS ở Đắk Nông", body="Viettel lắp trạm BTS mới.") for i in range(4)]
+print([batch.ids for batch in segments.written_batches(sys.argv[1], [articles[:2], articles[2:]], 2, many=True)])
+"""
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=60,
+                         cwd=ROOT)  # a pool restarting its workers without end: stopped here
+    assert out.stdout.strip() == "[['bai-0', 'bai-1'], ['bai-2', 'bai-3']]", out.stderr
 
 
 def test_a_resync_of_a_few_changed_articles_shares_them_between_the_workers(tmp_path, monkeypatch):

@@ -48,6 +48,18 @@ class ArticleText:
         return analysed
 
 
+def prepare_for_many() -> None:
+    """Load what analysing articles reads once per process (pyvi's model and word lists, the
+    gazetteer and the regex that finds provinces in running text) before the first article.
+    A build's worker calls it as it starts, while the parent reads the batches: 0.11 s of
+    CPU that its first batch paid for, on every worker's critical path."""
+    from searchkit.text.places import load_gazetteer
+    from searchkit.text.segment import load_tagger
+
+    load_tagger()
+    load_gazetteer().expect_many()
+
+
 def analyze_article(article: Article) -> dict[str, list[str]]:
     """Every field's tokens of one article, by field name, plus the pair sequences of title
     and body (`title_a`, `body_a`).

@@ -220,7 +220,8 @@ WORKER_GC_THRESHOLD = 20_000
 
 def _worker_init(count=None) -> None:
     """Workers die with their parent (no orphans after a kill), leave Ctrl-C to it, add
-    the articles they analyse to `count`, and collect garbage less often."""
+    the articles they analyse to `count`, collect garbage less often, and load what the
+    analysis needs while the parent reads their first batch."""
     global _shared_count
     _shared_count = count
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
@@ -230,6 +231,20 @@ def _worker_init(count=None) -> None:
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: workers end when the pool closes
+        pass
+    _prepare_analysis()
+
+
+def _prepare_analysis() -> None:
+    """`analysis.prepare_for_many`, and Whoosh's writing modules imported. A failure is left
+    to the first batch, which reports it with its articles: a pool whose initializer raises
+    starts new workers without end."""
+    try:
+        from searchkit.indexing import adapter, postings, schema, statistics  # noqa: F401 - imported now
+        from searchkit.indexing.analysis import prepare_for_many
+
+        prepare_for_many()
+    except Exception:  # noqa: BLE001 - see above
         pass
 
 

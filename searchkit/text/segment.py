@@ -301,6 +301,12 @@ def _member(values: np.ndarray, table: np.ndarray) -> np.ndarray:
     return table[at] == values
 
 
+def load_tagger() -> None:
+    """Read pyvi's model and word lists now (`_tagger`), not when the first text is tagged:
+    a build's worker does it while it waits for its first batch."""
+    _tagger()
+
+
 @lru_cache(maxsize=1)
 def _tagger() -> _Tagger:
     """pyvi's model and word lists, read from pyvi's own files without importing pyvi."""

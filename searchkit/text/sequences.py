@@ -8,6 +8,7 @@ between two words of one sentence written with marks, in the case the text means
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 
 from searchkit.text.spelling import WORD
 
@@ -30,6 +31,9 @@ _SENTENCE_END = re.compile(rf"{_ENDING}(?=\s|$)|\n")
 #: run ends with (a cheap test before the pattern).
 RUN_ENDS_SENTENCE = re.compile(rf"{_ENDING}\Z")
 SENTENCE_END_CHARS = frozenset(_STOPS + _CLOSERS)
+
+#: A word's first character ('' for none), as `w[:1]`, for `map`.
+_FIRST = itemgetter(slice(0, 1))
 
 #: Case classes of a written syllable.
 LOWER, TITLE, UPPER = 0, 1, 2
@@ -72,15 +76,17 @@ def add_sentence(sequence: list[str], words: list[str], written: str | list[str]
         return  # too few marked words: written without accents
     if sequence:
         sequence.append(SEPARATOR)
-    lower = any(w[:1].islower() for w in words)  # most sentences: neither kind of heading, no join
+    # most sentences hold a word in lower case: neither kind of heading, no join (C-level
+    # loops here and below: this runs for every sentence a build reads)
+    lower = any(map(str.islower, map(_FIRST, words)))
     if not lower and len(words) > 1 and (written if isinstance(written, str) else " ".join(written)).isupper():
         words = [w.lower() for w in words]  # a heading in capitals
-    elif not lower and sum(1 for w in words if w[:1].isupper()) >= TITLE_CASED:
+    elif not lower and sum(map(str.isupper, map(_FIRST, words))) >= TITLE_CASED:
         words = [w.lower() if case_of(w) == TITLE else w for w in words]  # Every Word Capitalised
-    elif case_of(words[0]) == TITLE:
+    elif words[0][:1].isupper() and not (len(words[0]) > 1 and words[0].isupper()):  # case_of(...) == TITLE
         words[0] = words[0].lower()
     if any(map(str.isdigit, words)):
-        sequence.extend(NUMBER if w.isdigit() else w for w in words)
+        sequence += [NUMBER if w.isdigit() else w for w in words]
     else:
         sequence += words
 
