@@ -81,6 +81,6 @@ def document(article: Article) -> dict:
             stored[field.attribute] = list(value)
             stored[field.key_field] = "\n".join(folded_key(v) for v in value)
             stored[f"{field.name}_spelled"] = "\n".join(value)
-        elif not field.many and folded_key(value or ""):
-            stored[field.key_field] = folded_key(value)
+        elif not field.many and value and (key := folded_key(value)):
+            stored[field.key_field] = key
     return stored
