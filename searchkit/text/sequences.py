@@ -83,7 +83,7 @@ def add_sentence(sequence: list[str], words: list[str], written: str | list[str]
         words = [w.lower() for w in words]  # a heading in capitals
     elif not lower and sum(map(str.isupper, map(_FIRST, words))) >= TITLE_CASED:
         words = [w.lower() if case_of(w) == TITLE else w for w in words]  # Every Word Capitalised
-    elif words[0][:1].isupper() and not (len(words[0]) > 1 and words[0].isupper()):  # case_of(...) == TITLE
+    elif case_of(words[0]) == TITLE:
         words[0] = words[0].lower()
     if any(map(str.isdigit, words)):
         sequence += [NUMBER if w.isdigit() else w for w in words]
