@@ -10,6 +10,13 @@ worker CPU, wall, when it started after the build began. Worker idle time is the
 wall time (first start to last end, times the workers) not spent inside a batch. On a
 machine with fewer cores than --workers the figures mix in waiting for a core. --code runs
 another checkout's searchkit (e.g. a `git worktree` of the commit before a change).
+
+    python bench/build_pipeline.py --base CHECKOUT [--rounds 5] [--workers N]
+
+builds with this checkout and with --base in turn, each in a fresh process, `--rounds` times
+(the order swapped every round, so that neither always runs on the warmer machine), and
+prints each run's figures, then each one's medians and the change: a host whose speed drifts
+by a fifth within the hour moves a build more than most changes do, but moves both alike.
 """
 
 from __future__ import annotations
@@ -19,10 +26,17 @@ import json
 import os
 import resource
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+#: The figures `--base` compares, as the table names them.
+COMPARED = {"wall_s": "wall s", "workers_cpu_s": "workers' CPU s", "parent_cpu_s": "parent CPU s",
+            "first_batch_at_s": "first batch at s", "worker_idle_s": "workers idle s",
+            "worker_peak_rss_mb": "worker peak RSS MB"}
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -32,7 +46,12 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON line too")
     parser.add_argument("--code", default=str(Path(__file__).resolve().parent.parent),
                         help="the checkout whose searchkit is measured (default: this one)")
+    parser.add_argument("--base", help="another checkout (a git worktree of the commit before), built in turn with --code")
+    parser.add_argument("--rounds", type=int, default=3, help="builds of each checkout with --base (default 3)")
     args = parser.parse_args()
+    if args.base:
+        compare(args)
+        return
     sys.path.insert(0, args.code)
 
     from searchkit.indexing import segments, sync
@@ -85,6 +104,30 @@ def main() -> None:
         print(f"{key:20s} {value}")
     if args.json:
         print(json.dumps(figures))
+
+
+def compare(args: argparse.Namespace) -> None:
+    """Build with --code and --base in turn, each in a fresh process; print the medians."""
+    codes = [str(Path(args.code).resolve()), str(Path(args.base).resolve())]
+    runs: dict[str, list[dict]] = {code: [] for code in codes}
+    for round_ in range(max(1, args.rounds)):
+        for code in (codes if round_ % 2 else codes[::-1]):  # the base first in the first round
+            command = [sys.executable, __file__, "--code", code, "--workers", str(args.workers),
+                       "--corpus", args.corpus, "--json"]
+            done = subprocess.run(command, capture_output=True, text=True)
+            if done.returncode:
+                sys.exit(f"build with {code} failed (exit {done.returncode}): {done.stderr.strip()[-500:]}")
+            figures = json.loads(done.stdout.strip().splitlines()[-1])
+            runs[code].append(figures)
+            print(f"round {round_ + 1}, {code}: " + ", ".join(f"{key} {figures[key]}" for key in COMPARED), flush=True)
+    medians = {code: {key: statistics.median(run[key] for run in runs[code]) for key in COMPARED} for code in codes}
+    print(f"\nmedians of {max(1, args.rounds)} builds each, in turn ({args.workers} workers, load at the end "
+          f"{os.getloadavg()[0]:.2f})")
+    print(f"{'':20s} {'--code':>12s} {'--base':>12s} {'change':>9s}")
+    for key, label in COMPARED.items():
+        now, before = medians[codes[0]][key], medians[codes[1]][key]
+        change = f"{100 * (now - before) / before:+.1f} %" if before else "-"
+        print(f"{label:20s} {now:12.2f} {before:12.2f} {change:>9s}")
 
 
 if __name__ == "__main__":
