@@ -240,3 +240,16 @@ def test_cli_bad_filters_exit_2_with_a_message(run, args, message):
 
 def test_cli_filter_matching_nothing_exits_1(run):
     assert run("--since", "2020").exit_code == 1
+
+
+def test_a_long_filter_value_folds_as_a_short_one_and_only_names_are_kept():
+    """Folded keys are kept for names (a build folds every article's source and provinces);
+    a long value a caller hands a filter folds the same way but is not kept by the process."""
+    from searchkit.text import keys
+
+    long_value = "Sở Thông tin và Truyền thông tỉnh Hoà Bình, " * 8
+    keys._kept_key.cache_clear()  # what earlier tests folded aside
+    assert keys.folded_key(long_value) == ("so thong tin va truyen thong tinh hoa binh " * 8).strip()
+    assert keys._kept_key.cache_info().currsize == 0
+    assert keys.folded_key("Hoà Bình") == keys.folded_key("Hòa Bình") == "hoa binh"
+    assert keys._kept_key.cache_info().currsize == 2
