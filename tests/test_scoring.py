@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from searchkit.searching.scoring import blend, coverage, idf, length_norm, minimum_coverage, tf_part
+from searchkit.searching.scoring import blend, coverage, idf, length_norm, minimum_coverage, term_bm25, tf_part
 
 
 def test_idf_is_robertson_sparck_jones_plus_one():
@@ -28,6 +28,52 @@ def test_bm25_of_one_word_by_hand():
 def test_a_short_title_saturates_faster_than_a_long_body():
     short, long = length_norm(np.array([5.0, 50.0]), average=10.0, b=0.75)
     assert tf_part(np.array([1.0]), np.array([short]))[0] > tf_part(np.array([1.0]), np.array([long]))[0]
+
+
+def _holders_of_a_word(rng, count=20_000):
+    """A word's occurrences (a look-alike counts 0.05 of one, as `ranking` weighs it) and its
+    holders' length norms, in float32 as ranking reads them."""
+    tf = (rng.integers(1, 12, count) - 0.95 * (rng.random(count) < 0.2)).astype(np.float32)
+    norms = length_norm(rng.integers(40, 3000, count).astype(np.float32), average=600.0, b=0.75)
+    return tf, norms
+
+
+@pytest.mark.parametrize("with_share", [False, True])
+def test_a_terms_bm25_is_the_formulas_bit_for_bit(with_share):
+    """`term_bm25` (ranking's `_Part.scores`) computes in place what `weight · tf_part` did,
+    to the last bit: a ranking must not move because an array was reused. An alternative's
+    share (`CNTT` for *công nghệ thông tin*) weighs it as (weight · share) · tf_part."""
+    rng = np.random.default_rng(21)
+    tf, norms = _holders_of_a_word(rng)
+    weight = 1.3 * idf(259_000, 41_000)
+    share = (0.8 + 0.2 * rng.random(len(tf))).astype(np.float32) if with_share else None
+    expected = weight * tf_part(tf, norms) if share is None else weight * share * tf_part(tf, norms)
+    found = term_bm25(tf, norms.copy(), weight, share)
+    assert found.dtype == np.float32 and found.tobytes() == expected.tobytes()
+
+
+def test_a_terms_bm25_in_another_precision_is_computed_wider_then_narrowed():
+    """Occurrences in float64 (not ranking's) are computed as before, in float64, then given
+    as float32: 2 · 1.1 / (1.1 + 0.7) is not the same in float32 throughout."""
+    tf, norms = np.array([1.1, 3.0, 7.3]), np.array([0.7, 1.9, 2.35], np.float32)
+    expected = (2.0 * tf_part(tf, norms)).astype(np.float32)
+    assert term_bm25(tf, norms.copy(), 2.0).tobytes() == expected.tobytes()
+
+
+def test_coverage_of_float_rows_is_the_sum_row_by_row_bit_for_bit():
+    """The first row's shares are the sum so far (no zeros added to): every article's
+    coverage is what adding the rows to zeros gave, to the last bit; a row held in part (a
+    look-alike: 0.3) and a boolean row count alike."""
+    rng = np.random.default_rng(5)
+    rows = [(rng.random(5000) < p).astype(np.float32) for p in (0.9, 0.4, 0.1)]
+    rows[1][rng.random(5000) < 0.1] = np.float32(0.3)
+    rows.append(rng.random(5000) < 0.5)
+    weights = np.array([0.21, 2.7, 5.13, 1.9])
+    expected = np.zeros(5000, np.float32)
+    for weight, row in zip(weights.tolist(), rows):
+        expected += np.float32(weight / weights.sum()) * row
+    found = coverage(weights, rows)
+    assert found.dtype == np.float32 and found.tobytes() == expected.tobytes()
 
 
 def test_coverage_weighs_each_word_by_its_weight():

@@ -23,7 +23,7 @@ import numpy as np
 
 from searchkit.fields import BY_NAME
 from searchkit.indexing.adapter import deleted_documents, leaf_segment_id, segment_leaves
-from searchkit.searching.scoring import idf, length_norm, tf_part
+from searchkit.searching.scoring import idf, length_norm, term_bm25
 from searchkit.text.common_pairs import common_syllables
 
 #: Posting entries (doc number + frequency, 12 bytes) kept between searches of one index
@@ -303,7 +303,7 @@ class IndexArrays:
         if not len(ids):
             return ids, tf
         weight = boost * idf(self.count, len(ids))
-        return ids, (weight * tf_part(tf, self.norm(field)[ids])).astype(np.float32)  # tf: float32 already
+        return ids, term_bm25(tf, self.norm(field).take(ids), weight)
 
     def occurrences(self, field: str, text: str) -> np.ndarray:
         """Every occurrence of a term in a positional field, as sorted `doc << 32 | position`

@@ -29,7 +29,7 @@ import numpy as np
 
 from searchkit.fields import BY_NAME
 from searchkit.fields import FIELDS as REGISTRY
-from searchkit.searching.scoring import idf, length_norm, tf_part
+from searchkit.searching.scoring import idf, length_norm, term_bm25
 
 #: Term frequency of a stand-in posting: counted as holding the word, scoring nothing.
 STAND_IN_TF = 1e-6
@@ -182,4 +182,4 @@ class CandidateArrays:
         if not len(ids):
             return ids, tf
         weight = boost * idf(self.count, self._frequency(field, text))
-        return ids, (weight * tf_part(tf, self.norm(field)[ids])).astype(np.float32)
+        return ids, term_bm25(tf, self.norm(field).take(ids), weight)

@@ -25,7 +25,7 @@ from searchkit.searching.arrays import IndexArrays
 from searchkit.searching.exact import ANY, Match
 from searchkit.searching.plan import Group, QueryPlan
 from searchkit.searching.query import Clause
-from searchkit.searching.scoring import blend, coverage, idf, minimum_coverage, tf_part
+from searchkit.searching.scoring import blend, coverage, idf, minimum_coverage, term_bm25
 from searchkit.text.common_pairs import pair_term
 
 # The blend's weights, in one place. LOOKALIKE, NAME_SHARE, NEAR_BONUS, PAIR_BOOST and
@@ -295,8 +295,7 @@ class _Part:
             kept = within[ids].nonzero()[0]
             if len(kept) < KEPT_SHARE * len(ids):
                 ids, tf, share = ids.take(kept), tf.take(kept), None if share is None else share.take(kept)
-        part_tf = tf_part(tf, arrays.norm(self.field)[ids])
-        return ids, self.weight * part_tf if share is None else self.weight * share * part_tf
+        return ids, term_bm25(tf, arrays.norm(self.field).take(ids), self.weight, share)
 
 
 def _group(arrays: IndexArrays, group: Group, matches: dict) -> tuple[np.ndarray, list[list[_Part]], bool]:

@@ -45,6 +45,28 @@ def tf_part(tf: np.ndarray, norm: np.ndarray, k1: float = K1) -> np.ndarray:
     return (tf * (k1 + 1.0) / (tf + norm)).astype(np.float32, copy=False)  # float32 in: no copy
 
 
+def term_bm25(tf: np.ndarray, norms: np.ndarray, weight: float, share: np.ndarray | None = None) -> np.ndarray:
+    """`weight · tf_part(tf, norms)` (times `share` when given, as `(weight · share) · tf_part`),
+    in float32, bit for bit, computed in `norms`' own array: `norms` is the holders' norms
+    gathered for this call (`norm[ids]`), which the result takes over. A common word's part is
+    200,000 holders at 16 times the corpus, and each array the formula made was a fresh
+    allocation and a pass over it (the two it saves: a quarter of the part's time).
+
+    >>> norms = np.array([1.2, 1.2, 2.4], np.float32)
+    >>> term_bm25(np.array([1.0, 3.0, 3.0], np.float32), norms.copy(), 2.0).tolist() == (2.0 * tf_part(
+    ...     np.array([1.0, 3.0, 3.0], np.float32), norms)).tolist()
+    True
+    """
+    if tf.dtype != np.float32 or norms.dtype != np.float32:  # computed wider, then narrowed: as before
+        part = tf_part(tf, norms)
+        return (weight * part if share is None else weight * share * part).astype(np.float32, copy=False)
+    norms += tf  # tf + norm: the same sum either way round
+    part = np.multiply(tf, K1 + 1.0, dtype=np.float32)
+    part /= norms  # now tf_part, as `tf_part` divides
+    part *= weight if share is None else weight * share  # a product is the same either way round
+    return part
+
+
 def coverage(weights: np.ndarray, matched) -> np.ndarray:
     """Share of the query's weight each article holds: Σ weight of the clauses it matches /
     Σ all weights. `matched` has one row per clause (an array or a list of rows), one column
@@ -59,9 +81,13 @@ def coverage(weights: np.ndarray, matched) -> np.ndarray:
     total = float(weights.sum())
     if total <= 0 or not len(weights):
         return np.ones(len(matched[0]) if len(matched) else 0, dtype=np.float32)
-    covered = np.zeros(len(matched[0]), dtype=np.float32)
+    covered = None
     for weight, row in zip(weights.tolist(), matched):  # row by row: no BLAS call, no float copy of the matrix
-        covered += np.float32(weight / total) * row
+        share = np.float32(weight / total) * row
+        if covered is None:  # the first row's shares are the sum so far (0 + x is x): no zeros to add them to
+            covered = share.astype(np.float32, copy=False)
+        else:
+            covered += share
     return covered
 
 
