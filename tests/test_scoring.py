@@ -5,7 +5,16 @@ import math
 import numpy as np
 import pytest
 
-from searchkit.searching.scoring import blend, coverage, idf, length_norm, minimum_coverage, term_bm25, tf_part
+from searchkit.searching.scoring import (
+    blend,
+    coverage,
+    coverage_and_reach,
+    idf,
+    length_norm,
+    minimum_coverage,
+    term_bm25,
+    tf_part,
+)
 
 
 def test_idf_is_robertson_sparck_jones_plus_one():
@@ -74,6 +83,24 @@ def test_coverage_of_float_rows_is_the_sum_row_by_row_bit_for_bit():
         expected += np.float32(weight / weights.sum()) * row
     found = coverage(weights, rows)
     assert found.dtype == np.float32 and found.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("first", [None, 0, 1, 3])
+def test_coverage_and_reach_are_each_rows_coverage_bit_for_bit(first):
+    """`Nghệ An đã làm gì` typed with accents: `Nghệ` has look-alikes (`nghe`, 0.3 of a word:
+    a partial row), the others are held or not. What ranking matches on (where each word is
+    held at all) and what it ranks by (coverage) are `coverage`'s values to the last bit,
+    whichever row is the first held in part; the rows before it hold 0 or 1."""
+    rng = np.random.default_rng(8)
+    rows = [(rng.random(4000) < p).astype(np.float32) for p in (0.3, 0.6, 0.8, 0.5, 0.2)]
+    if first is not None:
+        for i in range(first, len(rows), 2):
+            rows[i][rng.random(4000) < 0.15] = np.float32(0.3)
+    weights = np.array([6.2, 0.4, 0.2, 1.1, 3.3])  # 'Nghệ', 'đã', 'làm', 'gì', 'An'
+    covered, reached = coverage_and_reach(weights, rows, first)
+    assert covered.tobytes() == coverage(weights, rows).tobytes()
+    assert reached.tobytes() == coverage(weights, [row > 0 for row in rows]).tobytes()
+    assert (first is None) == (reached is covered)  # nothing held in part: one array for both
 
 
 def test_coverage_weighs_each_word_by_its_weight():

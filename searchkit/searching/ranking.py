@@ -25,7 +25,7 @@ from searchkit.searching.arrays import IndexArrays
 from searchkit.searching.exact import ANY, Match
 from searchkit.searching.plan import Group, QueryPlan
 from searchkit.searching.query import Clause
-from searchkit.searching.scoring import blend, coverage, idf, minimum_coverage, term_bm25
+from searchkit.searching.scoring import blend, coverage, coverage_and_reach, idf, minimum_coverage, term_bm25
 from searchkit.text.common_pairs import pair_term
 
 # The blend's weights, in one place. LOOKALIKE, NAME_SHARE, NEAR_BONUS, PAIR_BOOST and
@@ -187,8 +187,9 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
     if not rows:
         relevance = _relevance(arrays, plan, scoring, pairs, base if trace is None else None, trace)
         return Ranked(base, relevance, None, int(np.count_nonzero(base)), matches)
-    partial = any(not whole_row and _partial(row) for row, whole_row in zip(rows, whole))
-    matched, words, first, count = _tiers(base, rows, weights, bool(plan.required), partial)
+    first_partial = next((i for i, (row, whole_row) in enumerate(zip(rows, whole)) if not whole_row and _partial(row)),
+                         None)
+    matched, words, first, count = _tiers(base, rows, weights, bool(plan.required), first_partial)
     # only matches have a score (an explanation shows every article's parts)
     within = matched if trace is None else None
     if depth is not None and trace is None and first is not None and count >= depth:
@@ -215,13 +216,13 @@ def _typed(matches: dict, syllable) -> Match:
 
 
 def _tiers(base: np.ndarray, rows: list[np.ndarray], weights: list[float], required: bool,
-           partial: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
+           first_partial: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
     """(matches, coverage, first tier or None, how many hold every word): matches by
     coverage of the optional words (a look-alike covers a part of its word); for a short
-    query, the complete matches form a first tier. `partial`: some row holds a word in part
-    (a look-alike, or a name's words apart)."""
-    words = coverage(np.asarray(weights), rows)
-    reach = coverage(np.asarray(weights), [row > 0 for row in rows]) if partial else words  # ranked lower, but match
+    query, the complete matches form a first tier. `first_partial`: the first row holding a
+    word in part (a look-alike, or a name's words apart), the rows before it holding 0 or 1
+    (None: every row does)."""
+    words, reach = coverage_and_reach(np.asarray(weights), rows, first_partial)  # reach: ranked lower, but match
     best = float(reach.max(where=base, initial=-np.inf)) if base.any() else 0.0  # no copy of reach[base]
     if best > 0:
         matched = base & (reach > 0) & (reach >= minimum_coverage(len(rows), best) - 1e-6)
