@@ -136,3 +136,21 @@ def test_words_side_by_side_are_found_the_same_by_merging_or_searching(monkeypat
         expected = sorted(set((before + 1).tolist()) & set(after.tolist()))
         monkeypatch.setattr(ranking, "MERGE_RATIO", ratio)
         assert ranking._followed(before, after).tolist() == expected
+
+
+@pytest.mark.parametrize("kept", [1.0, 0.7, 0.02, 0.0])
+def test_the_best_coverage_among_the_filtered_articles_is_the_masked_maximum(kept):
+    """A filter (`since`, `province:`) leaves some articles: the best coverage among them is
+    what a maximum over them alone gives, whatever the filter keeps (all, most, a few, none:
+    0, no match then), and a word held in part is told by its strengths between 0 and 1."""
+    from searchkit.searching.ranking import _best_within, _partial
+
+    rng = np.random.default_rng(13)
+    reach = (rng.integers(0, 7, 50_000) / 6).astype(np.float32)  # 0, 1/6 … 1 of a query's weight
+    base = rng.random(50_000) < kept
+    expected = float(reach[base].max()) if base.any() else 0.0
+    assert _best_within(reach, base) == expected
+    row = (rng.random(50_000) < 0.4).astype(np.float32)  # 'Nghệ An': held or not
+    assert not _partial(row)
+    row[rng.integers(0, 50_000, 3)] = np.float32(0.3)  # three articles with its look-alike only
+    assert _partial(row)

@@ -223,7 +223,7 @@ def _tiers(base: np.ndarray, rows: list[np.ndarray], weights: list[float], requi
     word in part (a look-alike, or a name's words apart), the rows before it holding 0 or 1
     (None: every row does)."""
     words, reach = coverage_and_reach(np.asarray(weights), rows, first_partial)  # reach: ranked lower, but match
-    best = float(reach.max(where=base, initial=-np.inf)) if base.any() else 0.0  # no copy of reach[base]
+    best = _best_within(reach, base)
     if best > 0:
         matched = base & (reach > 0) & (reach >= minimum_coverage(len(rows), best) - 1e-6)
     else:  # no article holds an optional word: the required ones decide alone, if any
@@ -268,9 +268,22 @@ def _live_in(arrays: IndexArrays, mask: np.ndarray) -> int:
     return int(np.count_nonzero(mask if not getattr(arrays, "deleted", True) else mask & arrays.alive))
 
 
+def _best_within(reach: np.ndarray, base: np.ndarray) -> float:
+    """The highest of the coverages `reach` (never negative) among the articles `base`, 0 when
+    there are none: a product and a maximum, two passes in SIMD, where a reduction masked by
+    `base` took 2 ms over 259,000 articles once a filter (`province:`, a date range) left gaps
+    in it, and `reach[base]` copies them.
+
+    >>> _best_within(np.array([0.5, 1.0, 0.25], np.float32), np.array([True, False, True]))
+    0.5
+    """
+    return float((reach * base).max()) if base.any() else 0.0  # elsewhere 0, no higher than any coverage
+
+
 def _partial(row: np.ndarray) -> bool:
     """Whether some article holds a word only in part (strength between 0 and 1)."""
-    return float(row.sum()) != np.count_nonzero(row)  # rows of 0 and 1 sum to their count
+    # rows of 0 and 1 sum to their count; booleans are counted in SIMD, floats one by one
+    return float(row.sum()) != np.count_nonzero(row != 0)
 
 
 @dataclass(frozen=True, eq=False)
