@@ -1,7 +1,7 @@
 """Instructions, not seconds: what a build's batch or a search costs, counted by valgrind, the
 same from one run to the next on a machine whose timings move by a quarter (bench/README.md).
 
-    python bench/instructions.py [--workload build query warm commit add] [--articles 1000] [--queries 300]
+    python bench/instructions.py [--workload build query warm commit add scaled] [--articles 1000] [--queries 300]
                                  [--base CHECKOUT] [--workdir DIR] [--corpus PATH]
 
 Each workload runs in a fresh process under `valgrind --tool=cachegrind` twice: once with its
@@ -22,6 +22,10 @@ measured part's. The hash seed is fixed, so two runs of the same code differ by 
   natively, not counted) or none, searched again; the difference is the searches' extra work
   after the commit (its searcher, statistics and the words read again in the new segment):
   bench/after_commit.py's rounds, counted instead of timed;
+- `scaled`: query.py's 200 mixed queries (its seed) with snippets, top 10, on the corpus
+  repeated 16 times (the index `query.py --scale 16` builds and keeps in the workdir), after
+  its 10 warm-up queries: issue 21's ×16 latency, counted instead of timed (a run of the 200
+  is 3 s of CPU natively, and its timings move by 5 % from one run to the next);
 - `add`: a whole `searchkit add` of 10 new articles to a copy of the index, imports and
   statistics included, in one process (`--queries` and `--articles` aside): what a newsroom's
   writer costs the server's cores each time.
@@ -78,6 +82,18 @@ measured, count, index, chosen = sys.argv[1] == "1", int(sys.argv[2]), sys.argv[
 chosen = json.loads(open(chosen, encoding="utf-8").read())[:20 + count]
 engine = SearchEngine(index)
 for query in chosen + (chosen[20:] if measured else []):  # every one once, then `count` again
+    try:
+        engine.search(query, limit=10)
+    except QueryError:
+        pass
+"""
+_SCALED = """
+import json, sys
+from searchkit import QueryError, SearchEngine
+measured, count, index, chosen, warm = sys.argv[1] == "1", int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
+chosen = json.loads(open(chosen, encoding="utf-8").read())  # the warm-up's first, then `count`
+engine = SearchEngine(index)
+for query in chosen[:warm] + (chosen[:count] if measured else []):
     try:
         engine.search(query, limit=10)
     except QueryError:
@@ -151,6 +167,22 @@ def whole_add(code: str, index: Path, batch: Path) -> int:
         return instructions(code, _ADD, [str(batch), str(copy)])
 
 
+def scaled_queries(corpus: Path, workdir: Path, times: int = 16) -> tuple[int, str, list[str]]:
+    """(queries, unit, the script's arguments) of the `scaled` workload: query.py's queries,
+    written to the workdir, on the ×`times` index query.py keeps there."""
+    from common import read_records
+    from peers import engine_at
+    from query import SCALED_DIR, WARMUP, make_queries
+
+    engine = engine_at(workdir / SCALED_DIR.format(times=times), "searchkit")
+    if not engine.exists():
+        sys.exit(f"no x{times} index in {workdir}: run `python bench/query.py --scale {times} --workdir {workdir}` first")
+    queries = make_queries(read_records(corpus))
+    chosen = workdir / "instructions-scaled-queries.json"
+    chosen.write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
+    return len(queries), "query", [str(engine.path), str(chosen), str(WARMUP)]
+
+
 def new_batch(corpus: Path, workdir: Path, size: int = 10) -> Path:
     """The corpus's last `size` articles under new ids (every one an addition), as serve.py's writer adds them."""
     from common import read_records
@@ -164,7 +196,8 @@ def new_batch(corpus: Path, workdir: Path, size: int = 10) -> Path:
 
 def main() -> None:
     parser = base_parser(__doc__.splitlines()[0])
-    parser.add_argument("--workload", nargs="+", choices=("build", "query", "warm", "commit", "add"), default=["build", "query"])
+    parser.add_argument("--workload", nargs="+", choices=("build", "query", "warm", "commit", "add", "scaled"),
+                        default=["build", "query"])
     parser.add_argument("--articles", type=int, default=1000, help="articles in the measured batch")
     parser.add_argument("--queries", type=int, default=300, help="dev-set queries measured")
     parser.add_argument("--base", help="another checkout whose code is counted beside this one's")
@@ -178,6 +211,9 @@ def main() -> None:
         if workload == "build":
             script, count, unit, rest = _BUILD, args.articles, "article", [str(check_corpus(args.corpus))]
             counts = {code: measured(code, script, count, rest) for code in codes}
+        elif workload == "scaled":
+            count, unit, rest = scaled_queries(check_corpus(args.corpus), check_workdir(args.workdir))
+            counts = {code: measured(code, _SCALED, count, rest) for code in codes}
         else:
             from peers import ensure_index
 
