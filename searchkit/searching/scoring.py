@@ -48,10 +48,10 @@ def tf_part(tf: np.ndarray, norm: np.ndarray, k1: float = K1) -> np.ndarray:
 
 def term_bm25(tf: np.ndarray, norms: np.ndarray, weight: float, share: np.ndarray | None = None) -> np.ndarray:
     """`weight · tf_part(tf, norms)` (times `share` when given, as `(weight · share) · tf_part`),
-    in float32, bit for bit, computed in `norms`' own array: `norms` is the holders' norms
-    gathered for this call (`norm[ids]`), which the result takes over. A common word's part is
-    200,000 holders at 16 times the corpus, and each array the formula made was a fresh
-    allocation and a pass over it (the two it saves: a quarter of the part's time).
+    in float32, bit for bit, with two arrays fewer: `norms`, the holders' norms gathered for
+    this call (`norm[ids]`), is overwritten with the formula's denominator. A common word's
+    part is 200,000 holders at 16 times the corpus, and each array the formula made was a
+    fresh allocation and a pass over it (the two it saves: a quarter of the part's time).
 
     >>> norms = np.array([1.2, 1.2, 2.4], np.float32)
     >>> term_bm25(np.array([1.0, 3.0, 3.0], np.float32), norms.copy(), 2.0).tolist() == (2.0 * tf_part(
