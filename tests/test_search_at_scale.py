@@ -7,10 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from searchkit import SearchEngine
 from searchkit.searching import ranking
 from searchkit.searching.exact import doc_counts
-
-from searchkit import SearchEngine
 from tests.conftest import write_jsonl_corpus
 
 
@@ -122,3 +121,17 @@ def test_words_as_they_must_match_are_found_among_their_any_accents_run_as_read_
         assert set(found.tolist()) <= set(everyway.tolist())
     if words[0] == "trạm":  # an exact run the fixture holds, and fewer of it than of its look-alikes
         assert 0 < len(afresh) and len(ranking._side_by_side(arrays, {}, "body", exact)) <= len(everyway)
+
+
+def test_the_norms_every_search_reads_are_never_written(arrays):
+    """`scoring.term_bm25` writes into the norms it is handed, so each caller hands it the
+    holders' own copy (`take`); the generation's norms stay read-only, and `trạm`'s scores are
+    the same bytes however often it is scored."""
+    norm = arrays.norm("body_f")
+    before = norm.tobytes()
+    assert not norm.flags.writeable
+    with pytest.raises(ValueError):
+        norm += 1.0
+    first = arrays.term_scores("body_f", "tram", 1.0)[1].tobytes()
+    assert arrays.term_scores("body_f", "tram", 1.0)[1].tobytes() == first
+    assert norm.tobytes() == before and len(first) > 0

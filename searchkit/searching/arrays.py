@@ -271,7 +271,9 @@ class IndexArrays:
             lengths = self.lengths(field)
             alive = lengths[self.alive]
             average = float(alive.mean()) if len(alive) else 1.0
-            self._lengths[key] = length_norm(lengths, average, BY_NAME[field].b)
+            norm = length_norm(lengths, average, BY_NAME[field].b)
+            norm.flags.writeable = False  # shared by every search of the generation (`term_bm25` writes a copy)
+            self._lengths[key] = norm
         return self._lengths[key]
 
     def derived(self, key: tuple, make: Callable[[IndexArrays | Since], tuple], shift: int = 0,

@@ -170,8 +170,9 @@ class CandidateArrays:
 
     def norm(self, field: str) -> np.ndarray:
         if field not in self._norms:
-            self._norms[field] = length_norm(self.lengths(field), float(self._averages.get(field) or 1.0),
-                                             BY_NAME[field].b)
+            norm = length_norm(self.lengths(field), float(self._averages.get(field) or 1.0), BY_NAME[field].b)
+            norm.flags.writeable = False  # read by every term's scores (`term_bm25` writes a copy)
+            self._norms[field] = norm
         return self._norms[field]
 
     def term_scores(self, field: str, text: str, boost: float) -> tuple[np.ndarray, np.ndarray]:
