@@ -114,3 +114,30 @@ def test_a_search_of_required_words_only_answers_in_json(engine):
         results = engine.search(query, limit=3)
         assert results.total and isinstance(results.complete, int)
         json.dumps(results.to_dict(), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("limit, offset, dates", [(10, 0, 4), (3, 0, 4), (10, 20, 4), (1, 117, 4), (50, 0, 4),
+                                                  (10, 0, 900), (7, 13, 900), (10, 880, 900)])
+def test_a_date_sorted_page_is_the_full_sorts_with_ties_at_its_edge(limit, offset, dates):
+    """`by_date` sorts only the matches as new as the page's last one: its page is the one
+    sorting every match gives (newest first, undated last, equal dates by score, then doc
+    number), whether many articles of one day straddle the edge (a ministry's press day, 4
+    days in all) or each has its own day (900 of them), with equal scores, and most articles
+    undated, as in the news corpus; a page past the dated ones reaches into the undated."""
+    from types import SimpleNamespace
+
+    from searchkit.searching.pipeline import by_date
+
+    rng = np.random.default_rng(limit * 31 + offset + dates)
+    size = 3000
+    dated = np.sort(rng.choice(np.arange(20090101, 20120101), dates, replace=False))
+    days = np.zeros(size, np.int64)
+    days[rng.choice(size, 900, replace=False)] = rng.choice(dated, 900, replace=dates < 900)
+    matched = rng.random(size) < 0.8
+    scores = np.round(rng.random(size), 1).astype(np.float32)  # ties in score too
+    ranked = SimpleNamespace(matched=matched, scores=scores)
+    docs = matched.nonzero()[0]
+    when = days[docs]
+    order = np.lexsort((docs, -scores[docs], -when, when == 0))[offset:offset + limit]
+    expected = [(int(docs[i]), float(scores[docs[i]])) for i in order]
+    assert by_date(days, ranked, limit, offset) == expected and len(expected) == limit

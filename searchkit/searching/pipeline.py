@@ -215,11 +215,19 @@ def suggester(view: View, vocabulary: Vocabulary, table: Abbreviations, evidence
 
 
 def by_date(days: np.ndarray, ranked, limit: int, offset: int = 0) -> list[tuple[int, float]]:
-    """Newest first, undated (0) last; equal dates by relevance, then doc number."""
+    """Newest first, undated (0) last; equal dates by relevance, then doc number. Only the
+    matches as new as the page's last one are sorted: sorting every match by four keys was a
+    quarter of a date-sorted search over 259,000 articles (6 ms), for a page of ten."""
     import numpy as np
 
     docs = ranked.matched.nonzero()[0]
     when = days[docs]
+    wanted = offset + limit
+    if len(docs) > wanted:
+        newest = np.where(when == 0, -1, when)  # the sort's first two keys in one: undated below every date
+        edge = np.partition(newest, len(newest) - wanted)[len(newest) - wanted]  # the page's last one's
+        kept = (newest >= edge).nonzero()[0]  # ties at the edge all stay: relevance orders them
+        docs, when = docs.take(kept), when.take(kept)
     order = np.lexsort((docs, -ranked.scores[docs], -when, when == 0))[offset:offset + limit]
     return [(int(docs[i]), float(ranked.scores[docs[i]])) for i in order]
 
