@@ -40,27 +40,35 @@ def test_a_page_is_the_one_scoring_every_article_gives(engine, offset):
 
 
 def test_scores_left_out_are_of_articles_the_page_never_reads(engine, monkeypatch):
-    """Each search is ranked twice, with its depth and with every match scored: the same page
-    and the same scores on it, though many articles went unscored."""
-    unscored, first_tier = 0, 0
+    """Each search is ranked twice, with its depth (or, sorted by date, its newest matches)
+    and with every match scored: the same page and the same scores on it, though many
+    articles went unscored."""
+    from searchkit.searching.pipeline import by_date
+
+    unscored, first_tier, older = 0, 0, 0
     rank = ranking.rank
 
-    def both(arrays, plan, allowed=None, trace=None, depth=None):
-        nonlocal unscored, first_tier
-        ranked, whole = rank(arrays, plan, allowed, trace, depth), rank(arrays, plan, allowed, trace, None)
+    def both(arrays, plan, allowed=None, trace=None, depth=None, newest=None):
+        nonlocal unscored, first_tier, older
+        ranked, whole = rank(arrays, plan, allowed, trace, depth, newest), rank(arrays, plan, allowed, trace, None)
+        assert (ranked.total, ranked.complete) == (whole.total, whole.complete)
+        skipped = whole.matched & (whole.scores != 0) & (ranked.scores == 0)
         if depth is not None:
             assert ranked.top(depth) == whole.top(depth)
-            assert (ranked.total, ranked.complete) == (whole.total, whole.complete)
-            skipped = whole.matched & (whole.scores != 0) & (ranked.scores == 0)
             unscored += int(np.count_nonzero(skipped))
             first_tier += ranked.first is not None and bool(skipped.any())
             assert not np.any(skipped & (ranked.first if ranked.first is not None else whole.matched))
+        if newest is not None:  # a date-sorted page: the same hits, in the same order, with the same scores
+            days, wanted = newest
+            assert by_date(days, ranked, wanted) == by_date(days, whole, wanted)
+            older += int(np.count_nonzero(skipped))
         return ranked
 
     monkeypatch.setattr(ranking, "rank", both)
     for query in QUERIES:
         engine.search(query, limit=3)
-    assert first_tier >= 3 and unscored > 100
+        engine.search(query, limit=2, sort="date")
+    assert first_tier >= 3 and unscored > 100 and older > 10
 
 
 def test_sorted_by_date_every_match_keeps_its_score(engine):

@@ -156,13 +156,16 @@ class Trace:
 
 
 def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None,
-         trace: Trace | None = None, depth: int | None = None) -> Ranked:
+         trace: Trace | None = None, depth: int | None = None,
+         newest: tuple[np.ndarray, int] | None = None) -> Ranked:
     """Every article that holds the required clauses, no excluded one and enough of the
     optional ones, with its score (the others' are never read: none is computed). `depth`:
     only the best `depth` by score will be read (a page of hits ranked by relevance; None:
-    every match's score is wanted, as sorting by date needs). When the articles holding every
-    word are ranked first and are that many, the other matches cannot reach the page: their
-    scores are left at 0, not computed."""
+    every match's score may be). When the articles holding every word are ranked first and
+    are that many, the other matches cannot reach the page: their scores are left at 0, not
+    computed. `newest`: (every article's day number, the page's end) of a page sorted by date:
+    only the matches as new as its last one are scored (`newest_matches`), which relevance
+    then orders among equal days."""
     matches = accent_matches(arrays, plan)
     base = arrays.alive.copy() if allowed is None else arrays.alive & allowed
     scoring: list[list[list[_Part]]] = []  # each group's clauses' parts, scored once it is known where
@@ -194,12 +197,33 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
     within = matched if trace is None else None
     if depth is not None and trace is None and first is not None and count >= depth:
         within = first  # the page is filled from the first tier: the rest are never read
+    elif newest is not None and trace is None:
+        within = np.zeros_like(matched)
+        within[newest_matches(newest[0], matched, newest[1])] = True  # the rest are older than the page
     relevance = _relevance(arrays, plan, scoring, pairs, within, trace)
     scores = _scores(relevance, np.flatnonzero(matched if within is None else within), words,
                      near if len(rows) <= LONG_QUERY else [])
     if trace is not None:
         trace.coverage, trace.complete = words, matched & (words >= 1.0 - 1e-6)
     return Ranked(matched, scores, first, count, matches)
+
+
+def newest_matches(days: np.ndarray, matched: np.ndarray, wanted: int) -> np.ndarray:
+    """The matches (doc numbers, in order) that a page of the `wanted` newest can hold: those as
+    new as the `wanted`-th newest match, undated (day 0) below every date; all of them when
+    they are no more than that. Sorting only these finds the page that sorting every match
+    finds (equal days are ordered by relevance: ties at the edge all stay).
+
+    >>> newest_matches(np.array([20100203, 0, 20110510, 20100203, 20090612]), np.array([True] * 5), 2).tolist()
+    [0, 2, 3]
+    """
+    docs = matched.nonzero()[0]
+    if len(docs) <= wanted:
+        return docs
+    when = days.take(docs)
+    when[when == 0] = -1  # the sort's first two keys in one (dated first, then the newest)
+    edge = np.partition(when, len(when) - wanted)[len(when) - wanted]  # the page's last one's
+    return docs.compress(when >= edge)
 
 
 def accent_matches(arrays: IndexArrays, plan: QueryPlan) -> dict[tuple[str, str], Match]:
