@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from searchkit.searching.accents import PairModel
+    from searchkit.searching.facet_codes import FacetCodes
     from searchkit.searching.plan import QueryPlan
 
 T = TypeVar("T")
@@ -573,6 +574,17 @@ class LocalView:
                     for doc in docs.tolist():
                         values[doc] = values[doc] + (spelled,) if field.many else spelled
                 memo[key] = values
+        return memo[key]
+
+    def facet_codes(self, candidates: Candidates, name: str) -> FacetCodes:
+        """`facet_values` numbered once per index generation (`searching.facet_codes`): a
+        faceted search counts its matches' values in numpy, not one by one in Python."""
+        from searchkit.searching.facet_codes import FacetCodes
+
+        memo = self.arrays.memo
+        key = f"facet codes:{name}"
+        if key not in memo:
+            memo[key] = FacetCodes.of(self.facet_values(candidates, name))
         return memo[key]
 
     def _values(self, name: str) -> list:
