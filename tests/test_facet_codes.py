@@ -69,3 +69,15 @@ def test_a_faceted_search_counts_as_counting_one_by_one(engine, monkeypatch):
     monkeypatch.setattr(pipeline, "facet_counts", one_by_one)
     for query in queries:
         assert pages[query] == listed(engine.search(query, limit=3, facets=True).facets), query
+
+
+def test_one_place_in_old_and_new_tone_placement_is_counted_once():
+    """A category or source spelled `Hoà Bình` by some articles and `Hòa Bình` by others (old
+    and new tone placement), or `Đăk Nông` beside `Đắk Nông`: numbered apart, counted as one
+    value under the most common spelling once the facet is ordered."""
+    values = ["Hòa Bình", "Hoà Bình", "Hòa Bình", None, "Đắk Nông", "Đăk Nông", "Đắk Nông", ""]
+    matched = np.array([True] * 7 + [False])
+    counted = FacetCodes.of(values).counted(matched)
+    assert counted == {"Hòa Bình": 2, "Hoà Bình": 1, "Đắk Nông": 2, "Đăk Nông": 1}
+    ordered = pipeline.ordered({"category": counted})["category"]
+    assert ordered == {"Hòa Bình": 3, "Đắk Nông": 3} and list(ordered) == ["Đắk Nông", "Hòa Bình"]

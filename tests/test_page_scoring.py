@@ -131,10 +131,11 @@ def test_a_date_sorted_page_is_the_full_sorts_with_ties_at_its_edge(limit, offse
     sorting every match gives (newest first, undated last, equal dates by score, then doc
     number), whether many articles of one day straddle the edge (a ministry's press day, 4
     days in all) or each has its own day (900 of them), with equal scores, and most articles
-    undated, as in the news corpus; a page past the dated ones reaches into the undated."""
-    from types import SimpleNamespace
-
+    undated, as in the news corpus; a page past the dated ones reaches into the undated. The
+    matches `rank` chose for the page are sorted as they are; chosen for another page, they
+    are chosen again."""
     from searchkit.searching.pipeline import by_date
+    from searchkit.searching.ranking import Ranked, newest_matches
 
     rng = np.random.default_rng(limit * 31 + offset + dates)
     size = 3000
@@ -143,9 +144,12 @@ def test_a_date_sorted_page_is_the_full_sorts_with_ties_at_its_edge(limit, offse
     days[rng.choice(size, 900, replace=False)] = rng.choice(dated, 900, replace=dates < 900)
     matched = rng.random(size) < 0.8
     scores = np.round(rng.random(size), 1).astype(np.float32)  # ties in score too
-    ranked = SimpleNamespace(matched=matched, scores=scores)
+    ranked = Ranked(matched, scores)
     docs = matched.nonzero()[0]
     when = days[docs]
     order = np.lexsort((docs, -scores[docs], -when, when == 0))[offset:offset + limit]
     expected = [(int(docs[i]), float(scores[docs[i]])) for i in order]
     assert by_date(days, ranked, limit, offset) == expected and len(expected) == limit
+    chosen = Ranked(matched, scores, newest=(offset + limit, newest_matches(days, matched, offset + limit)))
+    another = Ranked(matched, scores, newest=(1, newest_matches(days, matched, 1)))  # a one-hit page's
+    assert by_date(days, chosen, limit, offset) == by_date(days, another, limit, offset) == expected

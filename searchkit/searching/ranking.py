@@ -95,6 +95,7 @@ class Ranked:
     first: np.ndarray | None = None
     complete: int = 0  # matches holding every word
     matches: dict = field(default_factory=dict)  # (accented, folded) -> exact.Match of each typed syllable
+    newest: tuple[int, np.ndarray] | None = None  # a date-sorted page's end and the matches it can hold
 
     @property
     def total(self) -> int:
@@ -194,18 +195,19 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
                          None)
     matched, words, first, count = _tiers(base, rows, weights, bool(plan.required), first_partial)
     # only matches have a score (an explanation shows every article's parts)
-    within = matched if trace is None else None
+    within, dated = matched if trace is None else None, None
     if depth is not None and trace is None and first is not None and count >= depth:
         within = first  # the page is filled from the first tier: the rest are never read
     elif newest is not None and trace is None:
+        dated = newest_matches(newest[0], matched, newest[1])  # the rest are older than the page
         within = np.zeros_like(matched)
-        within[newest_matches(newest[0], matched, newest[1])] = True  # the rest are older than the page
+        within[dated] = True
     relevance = _relevance(arrays, plan, scoring, pairs, within, trace)
-    scores = _scores(relevance, np.flatnonzero(matched if within is None else within), words,
-                     near if len(rows) <= LONG_QUERY else [])
+    scores = _scores(relevance, np.flatnonzero(matched if within is None else within) if dated is None else dated,
+                     words, near if len(rows) <= LONG_QUERY else [])
     if trace is not None:
         trace.coverage, trace.complete = words, matched & (words >= 1.0 - 1e-6)
-    return Ranked(matched, scores, first, count, matches)
+    return Ranked(matched, scores, first, count, matches, None if dated is None else (newest[1], dated))
 
 
 def newest_matches(days: np.ndarray, matched: np.ndarray, wanted: int) -> np.ndarray:
