@@ -51,6 +51,47 @@ def test_positions_within_some_articles_are_theirs_in_every_segment(arrays, monk
     assert arrays.occurrences_within("body_f", "khongcotu", docs).tolist() == []
 
 
+@pytest.mark.parametrize("step", [1, 2, 3, 7, 40, 1000])
+def test_positions_within_many_or_few_articles_are_theirs(arrays, monkeypatch, step):
+    """Articles looked up one by one (a few) or marked in a table (many: `LOOKUP_SHARE`) find
+    the same positions of 'và': every article, every other, one in three ... one only."""
+    from searchkit.searching import arrays as module
+
+    monkeypatch.setattr(module, "READ_WHOLE_HOLDERS", 10)
+    every = arrays._read_occurrences("body_f", "va")
+    docs = np.unique(every >> 32)[::step]
+    arrays._occurrences.clear()
+    assert arrays.occurrences_within("body_f", "va", docs).tolist() == every[np.isin(every >> 32, docs)].tolist()
+
+
+def _runs_one_by_one(ids, freqs, positions, wanted, offset) -> list[int]:
+    """`arrays._runs_within` posting by posting, in Python."""
+    keys, start = [], 0
+    for doc, freq in zip(ids.tolist(), freqs.tolist()):
+        if doc in set(wanted.tolist()):
+            keys += [(doc + offset) << 32 | int(p) for p in positions[start:start + freq]]
+        start += freq
+    return keys
+
+
+@pytest.mark.parametrize("kind", [np.uint8, np.uint16, np.uint32])
+def test_a_segments_positions_of_some_articles_are_those_read_one_by_one(kind):
+    """A segment's postings in the file's narrow types: articles wanted past its last one (past
+    what the type holds, too: 70,000 beyond uint16), the first posting wanted, few and many."""
+    from searchkit.searching.arrays import _runs_within
+
+    rng = np.random.default_rng(7)
+    ids = np.unique(rng.integers(0, 250, 90)).astype(kind)
+    freqs = rng.integers(1, 6, len(ids)).astype(np.uint8)
+    positions = rng.integers(0, 60_000, int(freqs.sum())).astype(np.uint16)
+    for wanted in ([int(ids[0])], ids[::9].tolist(), ids[::2].tolist(), ids.tolist(), [3, 251, 70_000],
+                   sorted(set(rng.integers(0, 300, 120).tolist()) | {70_000}), []):
+        wanted = np.array(wanted, dtype=np.intp)
+        found = _runs_within(ids, freqs, positions, wanted, 1000)
+        assert found.dtype == np.int64
+        assert found.tolist() == _runs_one_by_one(ids, freqs, positions, wanted, 1000)
+
+
 def test_the_positions_of_a_word_few_articles_hold_are_read_whole_once_and_kept(arrays, monkeypatch):
     """Within a search's candidates, a word held by READ_WHOLE_HOLDERS articles or fewer is read
     whole, once, and kept for the searches after: not read again segment by segment each time
