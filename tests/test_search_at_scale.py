@@ -92,6 +92,18 @@ def test_a_segments_positions_of_some_articles_are_those_read_one_by_one(kind):
         assert found.tolist() == _runs_one_by_one(ids, freqs, positions, wanted, 1000)
 
 
+@pytest.mark.parametrize("word", ["va", "tram", "bts"])
+def test_a_words_postings_in_every_segment_are_its_positions_counted(arrays, word):
+    """Each segment's doc numbers shifted to the generation's, and its frequencies widened,
+    read apart from the positions: the articles and counts its positions give."""
+    arrays._cache.clear()
+    ids, freqs = arrays._read_postings("body_f", word)
+    docs, counts = doc_counts(arrays._read_occurrences("body_f", word))
+    assert ids.dtype == np.intp and freqs.dtype == np.float32
+    assert len(np.unique(ids * len(arrays.leaves) // arrays.size)) > 1  # in several segments
+    assert ids.tolist() == docs.tolist() and freqs.tolist() == counts.tolist()
+
+
 def test_the_positions_of_a_word_few_articles_hold_are_read_whole_once_and_kept(arrays, monkeypatch):
     """Within a search's candidates, a word held by READ_WHOLE_HOLDERS articles or fewer is read
     whole, once, and kept for the searches after: not read again segment by segment each time

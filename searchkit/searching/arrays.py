@@ -189,7 +189,10 @@ class IndexArrays:
         at = 0
         for offset, (local, counts) in pieces:
             end = at + len(local)
-            np.add(local, np.intp(offset), out=ids[at:end], casting="unsafe")
+            shifted = ids[at:end]
+            shifted[...] = local  # widened by a plain copy, then shifted in place: a ufunc adding
+            if offset:  # the file's type to intp cast through a buffer, a fifth slower
+                shifted += offset
             freqs[at:end] = counts
             at = end
         return ids, freqs
