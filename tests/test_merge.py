@@ -301,3 +301,144 @@ def test_readers_find_each_article_once_while_syncs_update_add_and_merge(tmp_pat
     assert segment_count(engine) <= MAX_SEGMENTS + SLACK
     assert_each_article_once(engine.path, every)
     assert sorted(find_code(engine, '"cập nhật số liệu mới"')) == sorted(coded)[:12]  # each changed one, once
+
+
+# --------------------------------------------------------------------------- merges written at the same time
+# A first build of hundreds of thousands of articles ends with several merges of ten segments each
+# (33 segments of 8,000 at 16 times the corpus): those that do not depend on each other are
+# written at once, each in a process of its own, and committed in the order the policy made them.
+
+def _made_one_by_one(sizes, rng) -> list[list[str]]:
+    """`plan_merge` applied merge after merge, each result given an id as a real segment's."""
+    from searchkit.indexing.merge import SegmentSize, plan_merge
+
+    made, current = [], list(sizes)
+    while len(made) < 100:
+        chosen = plan_merge(current)
+        if not chosen:
+            break
+        made.append(chosen)
+        live = sum(s.live for s in current if s.segment_id in chosen)
+        current = [s for s in current if s.segment_id not in chosen]
+        current += [SegmentSize(f"{rng.getrandbits(80):020x}", live)] if live else []
+    return made
+
+
+def test_the_merges_planned_together_are_the_first_ones_the_policy_makes_one_by_one():
+    """Over random indexes (segments of a build's sizes and of adds', some mostly deleted), the
+    merges planned together are the first ones made one by one, in that order; a merge of a
+    result, or one chosen only were that result's id another, waits for the next round."""
+    from searchkit.indexing.merge import SegmentSize, planned_merges
+
+    rng = random.Random(20261207)
+    together = waited = 0
+    for _ in range(400):
+        sizes = []
+        for _ in range(rng.randint(1, 40)):
+            live = rng.choice([1, 1, 2, 5, 10, 10, 41, 2000, 7860, 8320])
+            deleted = rng.choice([0, 0, 0, 0, live, live * 2])
+            sizes.append(SegmentSize(f"{rng.getrandbits(80):020x}", live, deleted))
+        made, planned = _made_one_by_one(sizes, random.Random(rng.random())), planned_merges(sizes)
+        assert planned == made[:len(planned)]
+        assert bool(planned) == bool(made)
+        together += len(planned) > 1
+        waited += len(planned) < len(made)
+    assert together > 50 and waited > 50  # both kinds met
+
+
+def test_a_merge_chosen_only_for_its_results_id_waits():
+    """Twelve segments of ten articles and two results of ten: which ten of the fourteen merge
+    depends on the results' ids, unknown until they are written: planned after them."""
+    from searchkit.indexing.merge import SegmentSize, planned_merges
+
+    sizes = [SegmentSize(f"one{i:02}", 1) for i in range(20)] + [SegmentSize(f"ten{i:02}", 10) for i in range(12)]
+    planned = planned_merges(sizes)
+    assert planned == [[f"one{i:02}" for i in range(10)], [f"one{i:02}" for i in range(10, 20)]]
+
+
+def _unmerged(root, monkeypatch, segments: int, size: int):
+    """An index of about `segments` segments of about `size` coded articles (batches are cut
+    by bytes too), none merged yet: a first build whose batches were not grown and whose merges
+    were left for the next sync. Returns its folder and {id: code}."""
+    from searchkit.indexing import sync
+
+    with monkeypatch.context() as patched:
+        patched.setattr(sync, "_scaled_batch_size", lambda requested, articles, workers=1: requested)
+        patched.setattr(sync, "merge_by_policy", lambda *args: 0)
+        coded = write_coded(root / "base.jsonl", 0, segments * size)
+        engine = SearchEngine(root / "index")
+        engine.index([root / "base.jsonl"], batch_size=size, workers=1)
+    assert segment_count(engine) >= segments - 3
+    return engine.path, coded
+
+
+def _laid_out(index_dir) -> tuple[list[int], list[str]]:
+    """Each segment's article count, in order, and every article's id in doc-number order."""
+    from searchkit.indexing.adapter import index_segments
+    from searchkit.indexing.store import open_index
+
+    ix = open_index(index_dir)
+    with ix.searcher() as searcher:
+        ids = [searcher.stored_fields(n)["id"] for n in range(searcher.doc_count_all())]
+    return [s.doc_count() for s in index_segments(ix)], ids
+
+
+def test_merges_written_at_once_leave_the_index_that_merging_one_by_one_leaves(tmp_path, monkeypatch):
+    """About 24 segments of five articles: a sync with two workers writes its two merges of ten
+    at once, in two processes, and commits them in turn; the same segments, articles and
+    article order as one worker merging one by one, and every article found once by its code."""
+    from searchkit.indexing import merge
+
+    index, coded = _unmerged(tmp_path, monkeypatch, 24, 5)
+    apart = tmp_path / "apart"
+    shutil.copytree(index, apart)
+    calls = []
+    monkeypatch.setattr(merge, "MERGE_APART_ARTICLES", 1)  # a first build's merges are of thousands
+    written_apart = merge._written_apart
+    monkeypatch.setattr(merge, "_written_apart", lambda *args: calls.append(args[1]) or written_apart(*args))
+    SearchEngine(index).index([tmp_path / "base.jsonl"], workers=1)  # nothing new: the merges only
+    SearchEngine(apart).index([tmp_path / "base.jsonl"], workers=2)
+    assert len(calls) == 1 and len(calls[0]) == 2  # one round of two merges, written apart
+    assert _laid_out(apart) == _laid_out(index)
+    assert len(_laid_out(apart)[0]) <= MAX_SEGMENTS and sorted(_laid_out(apart)[1]) == sorted(coded)
+    assert_each_article_once(apart, coded)
+    assert SearchEngine(apart).check()["problems"] == []
+    query = "Mã tra cứu trạm BTS"
+    assert [h.id for h in SearchEngine(apart).search(query, limit=30).hits] == \
+        [h.id for h in SearchEngine(index).search(query, limit=30).hits]
+
+
+def test_a_damaged_segment_stops_the_merges_written_with_it_and_leaves_nothing_behind(tmp_path, monkeypatch):
+    """One segment of the second of two merges written at once is damaged: merging fails
+    naming its file, neither merge is committed, and the folder the first one wrote is gone."""
+    from searchkit.errors import IndexDamagedError
+    from searchkit.indexing import merge
+    from searchkit.indexing.merge import merge_by_policy, planned_merges, segment_sizes
+    from searchkit.indexing.segments import BATCH_PREFIX
+    from searchkit.indexing.store import open_index
+
+    index, _ = _unmerged(tmp_path, monkeypatch, 24, 5)
+    planned = planned_merges(segment_sizes(open_index(index)))
+    before, second = segment_count(SearchEngine(index)), planned[1]
+    damaged = next(index.glob(f"*{second[0]}.skp"))
+    data = bytearray(damaged.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    monkeypatch.setattr(merge, "MERGE_APART_ARTICLES", 1)
+    with pytest.raises(IndexDamagedError) as raised:  # the merges alone: no sweep after them
+        merge_by_policy(open_index(index), index, workers=2)
+    assert second[0] in str(raised.value)
+    assert not [p for p in os.listdir(index) if p.startswith(BATCH_PREFIX)]
+    assert segment_count(SearchEngine(index)) == before
+
+
+def test_merges_of_a_few_articles_are_made_one_by_one_whatever_the_workers(tmp_path, monkeypatch):
+    """Merges of fewer than MERGE_APART_ARTICLES articles in all (an add's) are not worth a
+    process each: made in turn by the writer, with the same result."""
+    from searchkit.indexing import merge
+
+    index, coded = _unmerged(tmp_path, monkeypatch, 24, 5)
+    monkeypatch.setattr(merge, "_written_apart", lambda *args: pytest.fail("merged apart"))
+    SearchEngine(index).index([tmp_path / "base.jsonl"], workers=2)
+    assert segment_count(SearchEngine(index)) <= MAX_SEGMENTS
+    assert_each_article_once(index, coded)

@@ -295,7 +295,7 @@ def _sync_locked(index_dir: Path, run: SyncRun, rebuild: bool, remove_missing: b
     if clear:  # a rebuild that found no article still empties the index
         commit_batch(ix, None, clear=True)
     removed = _remove_missing(ix, run, run.roots) if remove_missing else 0
-    merge_by_policy(ix, index_dir)
+    merge_by_policy(ix, index_dir, workers)  # a first build's several merges, that many at once
     return removed, ix.doc_count()
 
 
