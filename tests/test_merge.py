@@ -442,3 +442,29 @@ def test_merges_of_a_few_articles_are_made_one_by_one_whatever_the_workers(tmp_p
     SearchEngine(index).index([tmp_path / "base.jsonl"], workers=2)
     assert segment_count(SearchEngine(index)) <= MAX_SEGMENTS
     assert_each_article_once(index, coded)
+
+
+@pytest.mark.parametrize("available, at_once", [(None, 1), (10, 1), (10**12, 2)])
+def test_merges_are_written_at_once_only_as_many_as_the_memory_holds(tmp_path, monkeypatch, available, at_once):
+    """Memory unknown, or too little for two merges at their peak: one by one, the same index;
+    enough: two at once."""
+    from searchkit.indexing import merge
+
+    index, coded = _unmerged(tmp_path, monkeypatch, 24, 5)
+    monkeypatch.setattr(merge, "MERGE_APART_ARTICLES", 1)
+    monkeypatch.setattr(merge, "memory_available", lambda: available)
+    calls, written_apart = [], merge._written_apart
+    monkeypatch.setattr(merge, "_written_apart", lambda *args: calls.append(args[2]) or written_apart(*args))
+    SearchEngine(index).index([tmp_path / "base.jsonl"], workers=4)
+    assert calls == ([] if at_once == 1 else [at_once])
+    assert segment_count(SearchEngine(index)) <= MAX_SEGMENTS
+    assert_each_article_once(index, coded)
+
+
+def test_the_memory_available_is_read_where_the_system_tells_it():
+    from searchkit.indexing.merge import memory_available
+
+    found = memory_available()
+    assert found is None or found > 0
+    if os.path.exists("/proc/meminfo"):
+        assert found is not None
