@@ -468,3 +468,50 @@ def test_the_memory_available_is_read_where_the_system_tells_it():
     assert found is None or found > 0
     if os.path.exists("/proc/meminfo"):
         assert found is not None
+
+
+MERGES_APART = """
+import sys
+from searchkit import SearchEngine
+from searchkit.indexing import merge
+merge.MERGE_APART_ARTICLES = 1  # this index's merges are of a few articles: written apart all the same
+SearchEngine(sys.argv[1]).index([sys.argv[2]], workers=2)
+"""
+
+
+def _running(name: str) -> bool:
+    """Whether a process whose command line holds `name` is running (read from /proc)."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                if name.encode() in cmdline.read():
+                    return True
+        except OSError:  # ended meanwhile
+            continue
+    return False
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.3])
+def test_kill_9_while_merges_are_written_at_once_keeps_every_article_once(tmp_path, monkeypatch, delay):
+    """A writer merging two groups at once is killed with SIGKILL (at bounded moments after its
+    processes start writing): the processes writing the merges die with it, the index opens
+    with every article exactly once, and the next sync sweeps what they wrote and merges."""
+    from tests.conftest import ROOT
+
+    index, coded = _unmerged(tmp_path, monkeypatch, 24, 5)
+    script = tmp_path / f"merges-apart-{int(delay * 1000)}.py"
+    script.write_text(MERGES_APART, encoding="utf-8")
+    process = subprocess.Popen([sys.executable, str(script), str(index), str(tmp_path / "base.jsonl")], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    was_killed = kill_while_merging(process, index, delay)
+    assert was_killed or process.returncode == 0, process.stderr.read().decode()
+    deadline = time.monotonic() + 20
+    while _running(script.name):
+        assert time.monotonic() < deadline, "a process writing a merge outlived its killed writer"
+        time.sleep(0.05)
+    assert_each_article_once(index, coded)
+    SearchEngine(index).index([tmp_path / "base.jsonl"], workers=1)  # the next writer sweeps, then merges
+    assert not list(index.glob(".batch-*"))
+    assert segment_count(SearchEngine(index)) <= MAX_SEGMENTS
+    assert_each_article_once(index, coded)
+    assert SearchEngine(index).check()["problems"] == []

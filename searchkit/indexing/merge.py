@@ -263,10 +263,10 @@ def _written_apart(index_dir: Path, groups: list[list[str]], workers: int) -> li
     removed and its error raised (were the run killed, the next one sweeps their folders)."""
     import multiprocessing
 
-    from searchkit.indexing.segments import start_method
+    from searchkit.indexing.segments import die_with_parent, start_method
 
     context = multiprocessing.get_context(start_method())
-    with context.Pool(min(workers, len(groups))) as pool:
+    with context.Pool(min(workers, len(groups)), initializer=die_with_parent) as pool:
         pending = [pool.apply_async(_merged_apart, (str(index_dir), group)) for group in groups]
         written = []
         for job in pending:  # every one waited for: none is left writing while its folder is removed

@@ -225,6 +225,13 @@ def _worker_init(count=None) -> None:
     global _shared_count
     _shared_count = count
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
+    die_with_parent()
+    _prepare_analysis()
+
+
+def die_with_parent() -> None:
+    """A worker process dies with its parent (no orphan writing on after a kill) and leaves
+    Ctrl-C to it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import ctypes
@@ -232,7 +239,6 @@ def _worker_init(count=None) -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: workers end when the pool closes
         pass
-    _prepare_analysis()
 
 
 def _prepare_analysis() -> None:
