@@ -515,3 +515,39 @@ def test_kill_9_while_merges_are_written_at_once_keeps_every_article_once(tmp_pa
     assert segment_count(SearchEngine(index)) <= MAX_SEGMENTS
     assert_each_article_once(index, coded)
     assert SearchEngine(index).check()["problems"] == []
+
+
+def _second_merge_killed(index_dir: str, segment_ids: list[str]):
+    """`merge._merged_apart`, but the process writing the merge holding `MARKED` is killed."""
+    from pathlib import Path
+
+    from searchkit.indexing.merge import write_merged
+    from searchkit.indexing.store import open_index
+
+    if MARKED[0] in segment_ids:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer does
+    return write_merged(open_index(index_dir), Path(index_dir), segment_ids)
+
+
+MARKED: list[str] = []
+
+
+def test_a_merge_process_killed_fails_the_merges_instead_of_waiting_for_ever(tmp_path, monkeypatch):
+    """The process writing the second of two merges is killed (out of memory, say): merging
+    fails at once, commits nothing and leaves no folder behind."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from searchkit.indexing import merge
+    from searchkit.indexing.merge import merge_by_policy, planned_merges, segment_sizes
+    from searchkit.indexing.store import open_index
+
+    index, coded = _unmerged(tmp_path, monkeypatch, 24, 5)
+    before = segment_count(SearchEngine(index))
+    monkeypatch.setattr(merge, "MERGE_APART_ARTICLES", 1)
+    monkeypatch.setattr(merge, "_merged_apart", _second_merge_killed)
+    monkeypatch.setattr(sys.modules[__name__], "MARKED", [planned_merges(segment_sizes(open_index(index)))[1][0]])
+    with pytest.raises(BrokenProcessPool):
+        merge_by_policy(open_index(index), index, workers=2)
+    assert not [p for p in os.listdir(index) if p.startswith(".batch-")]
+    assert segment_count(SearchEngine(index)) == before
+    assert_each_article_once(index, coded)

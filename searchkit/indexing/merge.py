@@ -260,18 +260,21 @@ def memory_available() -> int | None:
 def _written_apart(index_dir: Path, groups: list[list[str]], workers: int) -> list:
     """`write_merged` of each group, up to `workers` at once in processes of their own (as a
     build's batches: `segments.start_method`). When one fails, what the others wrote is
-    removed and its error raised (were the run killed, the next one sweeps their folders)."""
+    removed and its error raised (were the run killed, the next one sweeps their folders); a
+    process killed meanwhile (out of memory) fails its merge, where a `multiprocessing.Pool`
+    would wait for it for ever."""
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     from searchkit.indexing.segments import die_with_parent, start_method
 
     context = multiprocessing.get_context(start_method())
-    with context.Pool(min(workers, len(groups)), initializer=die_with_parent) as pool:
-        pending = [pool.apply_async(_merged_apart, (str(index_dir), group)) for group in groups]
+    with ProcessPoolExecutor(min(workers, len(groups)), mp_context=context, initializer=die_with_parent) as pool:
+        pending = [pool.submit(_merged_apart, str(index_dir), group) for group in groups]
         written = []
         for job in pending:  # every one waited for: none is left writing while its folder is removed
             try:
-                written.append(job.get())
+                written.append(job.result())
             except Exception as error:  # noqa: BLE001 - raised below, once the others are done
                 written.append(error)
     failed = next((batch for batch in written if isinstance(batch, Exception)), None)
