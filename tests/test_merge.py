@@ -551,3 +551,25 @@ def test_a_merge_process_killed_fails_the_merges_instead_of_waiting_for_ever(tmp
     assert not [p for p in os.listdir(index) if p.startswith(".batch-")]
     assert segment_count(SearchEngine(index)) == before
     assert_each_article_once(index, coded)
+
+
+def test_a_sync_whose_merge_process_is_killed_merges_one_by_one_and_ends_as_it_would(tmp_path, monkeypatch):
+    """The same killed process in a sync: its merges are made again one by one in the writer,
+    the sync reports no error, and the index is the one merging one by one leaves."""
+    from searchkit.indexing import merge
+    from searchkit.indexing.merge import planned_merges, segment_sizes
+    from searchkit.indexing.store import open_index
+
+    index, coded = _unmerged(tmp_path, monkeypatch, 24, 5)
+    one_by_one = tmp_path / "one-by-one"
+    shutil.copytree(index, one_by_one)
+    SearchEngine(one_by_one).index([tmp_path / "base.jsonl"], workers=1)
+    monkeypatch.setattr(merge, "MERGE_APART_ARTICLES", 1)
+    monkeypatch.setattr(merge, "_merged_apart", _second_merge_killed)
+    monkeypatch.setattr(sys.modules[__name__], "MARKED", [planned_merges(segment_sizes(open_index(index)))[1][0]])
+    report = SearchEngine(index).index([tmp_path / "base.jsonl"], workers=2)
+    assert report.unchanged == len(coded) and report.skipped == ()
+    assert not [p for p in os.listdir(index) if p.startswith(".batch-")]
+    assert _laid_out(index) == _laid_out(one_by_one)
+    assert_each_article_once(index, coded)
+    assert SearchEngine(index).check()["problems"] == []

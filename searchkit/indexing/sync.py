@@ -295,8 +295,22 @@ def _sync_locked(index_dir: Path, run: SyncRun, rebuild: bool, remove_missing: b
     if clear:  # a rebuild that found no article still empties the index
         commit_batch(ix, None, clear=True)
     removed = _remove_missing(ix, run, run.roots) if remove_missing else 0
-    merge_by_policy(ix, index_dir, workers)  # a first build's several merges, that many at once
+    _merge(ix, index_dir, workers)
     return removed, ix.doc_count()
+
+
+def _merge(ix, index_dir: Path, workers: int) -> None:
+    """The merges the policy asks for after a sync, a first build's several ones `workers` at
+    once (`merge_by_policy`). Should a process writing one be killed (out of memory, most
+    often), nothing of theirs is committed and what they wrote is removed: the merges are then
+    made one by one in this process, which holds one merge at a time, and the sync ends as it
+    would have, every article committed before staying where it is."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        merge_by_policy(ix, index_dir, workers)
+    except BrokenProcessPool:
+        merge_by_policy(ix, index_dir)
 
 
 def _scaled_batch_size(requested: int, articles: int, workers: int = 1) -> int:
