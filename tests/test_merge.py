@@ -573,3 +573,56 @@ def test_a_sync_whose_merge_process_is_killed_merges_one_by_one_and_ends_as_it_w
     assert _laid_out(index) == _laid_out(one_by_one)
     assert_each_article_once(index, coded)
     assert SearchEngine(index).check()["problems"] == []
+
+
+def _stored_by_id(index_dir) -> dict[str, dict]:
+    from searchkit.indexing.store import open_index
+
+    with open_index(index_dir).reader() as reader:
+        return {fields["id"]: fields for fields in reader.all_stored_fields()}  # live articles only
+
+
+def test_a_merge_copies_each_articles_stored_fields_as_its_segment_held_them(tmp_path, monkeypatch):
+    """Sixty articles with every kind of metadata, in six segments, a few removed since:
+    `optimize` copies each live article's stored fields into the merged segment as they were
+    (not pickled and compressed again); each reads back the same, and the merged stored-fields
+    file is byte for byte the one pickling and compressing them again would write."""
+    from searchkit.indexing.adapter import leaf_segment_id, segment_leaves, stored_bytes, write_stored_segment
+    from searchkit.indexing.schema import document
+    from searchkit.indexing.store import open_index
+    from searchkit.models import Article
+
+    write_jsonl_corpus(tmp_path / "plain.jsonl", 60)
+    records = [json.loads(line) for line in (tmp_path / "plain.jsonl").read_text(encoding="utf-8").splitlines()]
+    for i, record in enumerate(records):
+        record.update(date=f"2024-0{1 + i % 9}-1{i % 10}", source=["Mic.gov.vn", "VnExpress", "Báo Đắk Nông"][i % 3],
+                      category=["Viễn thông", "Chuyển đổi số"][i % 2], url=f"https://mic.gov.vn/bai-{i}.htm",
+                      author=["Minh Hòa", "Thùy Dung"][i % 2], tags=[["5G", "trạm BTS"], ["CNTT"], []][i % 3])
+    corpus = tmp_path / "news.jsonl"
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus], batch_size=10, workers=1)
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for i, r in enumerate(records) if i % 7 != 3),
+                      encoding="utf-8")
+    engine.index([corpus], workers=1)  # nine removed: deletions in five segments
+    before = _stored_by_id(engine.path)
+    assert len(before) == 51 and segment_count(engine) >= 6
+    assert {"tags", "date", "author", "url", "category", "source"} <= set(before["bai-00000"])
+
+    from whoosh.columns import CompressedBytesColumn
+
+    compressed = []
+    compress = CompressedBytesColumn.Writer.add
+    monkeypatch.setattr(CompressedBytesColumn.Writer, "add", lambda *args: compressed.append(1) or compress(*args))
+    assert engine.optimize() == 51
+    assert compressed == []  # copied, not compressed again
+    monkeypatch.undo()
+    assert _stored_by_id(engine.path) == before
+    with open_index(engine.path).reader() as reader:
+        ((leaf, _),) = segment_leaves(reader)
+        merged = next(engine.path.glob(f"{leaf_segment_id(leaf)}._stored.col")).read_bytes()
+        (tmp_path / "again").mkdir()
+        again = write_stored_segment(str(tmp_path / "again"), (document(Article.from_stored(leaf.stored_fields(n)))
+                                                               for n in range(leaf.doc_count_all())))
+        assert len(stored_bytes(leaf)[1]) == 51
+    assert (tmp_path / "again" / f"{again.segment_id()}._stored.col").read_bytes() == merged

@@ -209,9 +209,13 @@ def index_segments(ix) -> list:
 # --------------------------------------------------------------------------- writing and committing
 
 
-def write_stored_segment(folder: str, documents) -> object:
+def write_stored_segment(folder: str, documents, stored_as_given: bool = False) -> object:
     """Write `documents` (keyword arguments of `add_document`) as one new segment of a new
-    index in `folder`; returns the segment, whose files stay there until committed."""
+    index in `folder`; returns the segment, whose files stay there until committed.
+
+    With `stored_as_given`, `documents` gives (document, stored) pairs, `stored` the
+    document's stored fields as a segment holds them (`stored_bytes`): they are written as
+    they are, not pickled and compressed again (a merge: a fifth of its time)."""
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import create_in
     from whoosh.writing import SegmentWriter
@@ -225,11 +229,67 @@ def write_stored_segment(folder: str, documents) -> object:
             return _CachedLengths(super().per_document_reader())
 
     writer = BatchWriter(create_in(folder, build_schema()), _lk=False, compound=False)
-    for document in documents:
-        writer.add_document(**document)
+    if stored_as_given:
+        columns = writer.perdocwriter._colwriters
+        columns[STORED_COLUMN] = given = _StoredAsGiven(columns[STORED_COLUMN])
+        for document, stored in documents:
+            given.stored = stored
+            writer.add_document(**document)
+    else:
+        for document in documents:
+            writer.add_document(**document)
     segment = writer._finalize_segment()
     writer._tempstorage.destroy()
     return segment
+
+
+#: The column of a Whoosh segment that holds each document's stored fields (pickled, compressed).
+STORED_COLUMN = "_stored"
+
+
+def stored_bytes(leaf) -> tuple[bytes, list[int], list[int]]:
+    """Every document's stored fields as a segment holds them (compressed, pickled), in one
+    piece, with where each document's start and end (deleted documents included; read as
+    `column_text` reads a column). `stored_from_bytes` reads one.
+
+    A merge copies them so (`write_stored_segment(stored_as_given=True)`): a ×16 segment
+    holds 8,000 articles' in 12 MB."""
+    from whoosh.codec.whoosh3 import STORED_COLUMN as COLUMN
+
+    raw = leaf._perdoc._cached_reader(STORED_COLUMN, COLUMN)._child  # the compressed bytes under the pickles
+    starts = list(raw._offsets)
+    ends = list(map(int.__add__, starts, raw._lengths))
+    return raw._dbfile.get(raw._basepos, max(ends, default=0)), starts, ends
+
+
+def stored_from_bytes(stored: bytes, filename: str = "a stored fields file") -> dict:
+    """A document's stored fields from `stored_bytes`, read without running code.
+
+    >>> import pickle, zlib
+    >>> stored_from_bytes(zlib.compress(pickle.dumps({"id": "a1", "title": "Trạm BTS"}, 2), 3))
+    {'id': 'a1', 'title': 'Trạm BTS'}
+    """
+    import zlib
+
+    return safe_loads(zlib.decompress(stored), filename) if stored else {}
+
+
+class _StoredAsGiven:
+    """The stored-fields column writer of a segment, writing each document's stored fields
+    as the bytes it is given (`stored`, `stored_bytes` of another segment) instead of the
+    fields Whoosh hands it, pickled and compressed again."""
+
+    def __init__(self, writer):
+        self._writer = writer  # pickles into a writer that compresses into one that writes bytes
+        self.stored: bytes = b""
+
+    def add(self, docnum: int, value) -> None:
+        from whoosh.columns import VarBytesColumn
+
+        VarBytesColumn.Writer.add(self._writer._child, docnum, self.stored)
+
+    def finish(self, doccount: int) -> None:
+        self._writer.finish(doccount)
 
 
 def _create_folder(storage):

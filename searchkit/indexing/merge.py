@@ -141,7 +141,8 @@ def write_merged(ix, index_dir: Path, segment_ids: list[str]):
     """The merged segment of `merge`, written in a batch folder of the index and not committed
     (a `segments.Batch`), or None when none of their articles is live. It reads the segments
     only: several are written at once by processes of their own (`merge_by_policy`)."""
-    from searchkit.indexing.adapter import leaf_segment_id, segment_leaves, write_stored_segment
+    from searchkit.indexing.adapter import (leaf_segment_id, segment_leaves, stored_bytes, stored_from_bytes,
+                                            write_stored_segment)
     from searchkit.indexing.manifest import verify_segments
     from searchkit.indexing.postings import SUFFIX, for_segment, merge_postings
     from searchkit.indexing.schema import document
@@ -157,18 +158,21 @@ def write_merged(ix, index_dir: Path, segment_ids: list[str]):
             side.verify()
         ids: list[str] = []
 
-        def documents():  # streamed: a merge never holds every article's text at once
+        def documents():  # streamed: a merge holds one segment's stored fields at a time
             for leaf, (_, alive) in zip(leaves, sources):
+                stored, starts, ends = stored_bytes(leaf)  # copied as they are, read for the keys
+                name = f"{leaf_segment_id(leaf)}._stored.col"
                 for docnum in np.flatnonzero(alive).tolist():
-                    article = Article.from_stored(leaf.stored_fields(docnum))
+                    kept = stored[starts[docnum]:ends[docnum]]
+                    article = Article.from_stored(stored_from_bytes(kept, name))
                     ids.append(article.id)
-                    yield document(article)
+                    yield document(article), kept
 
         if not any(alive.any() for _, alive in sources):
             return None
         folder = tempfile.mkdtemp(prefix=BATCH_PREFIX, dir=index_dir)
         try:
-            segment = write_stored_segment(folder, documents())
+            segment = write_stored_segment(folder, documents(), stored_as_given=True)
             pairs = merge_packed([packed for packed in (side.pairs() for side, _ in sources) if packed is not None])
             merge_postings(Path(folder) / (segment.segment_id() + SUFFIX), sources, pairs)
         except BaseException:
