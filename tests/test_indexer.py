@@ -1,6 +1,7 @@
 """Incremental sync, rebuild, locking and refusing what is not a searchkit index."""
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -162,9 +163,9 @@ def test_a_few_changed_articles_are_written_without_starting_workers(tmp_path, m
         def __getattr__(self, name):
             return getattr(self.context, name)
 
-        def Pool(self, *args, **kwargs):  # noqa: N802 - multiprocessing's name
+        def Value(self, *args, **kwargs):  # noqa: N802 - multiprocessing's name: one count per pool
             started.append(self.kind)
-            return self.context.Pool(*args, **kwargs)
+            return self.context.Value(*args, **kwargs)
 
     def counted(kind):
         return Counted(kind)
@@ -289,6 +290,50 @@ print([batch.ids for batch in segments.written_batches(sys.argv[1], [articles[:2
     out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=60,
                          cwd=ROOT)  # a pool restarting its workers without end: stopped here
     assert out.stdout.strip() == "[['bai-0', 'bai-1'], ['bai-2', 'bai-3']]", out.stderr
+
+
+def test_a_build_whose_worker_is_killed_writes_the_rest_here_and_loses_no_article(tmp_path):
+    """The kernel kills a build worker (out of memory) while it writes a batch; a
+    `multiprocessing.Pool` waited for that batch for ever. The batches not yet handed back,
+    and every one after them, are written in the writer's own process: each of the 1,200
+    articles is in the index once, nothing skipped, no batch folder left."""
+    import multiprocessing
+
+    from searchkit.indexing.segments import BATCH_PREFIX
+    from searchkit.indexing.store import open_index
+    from tests.conftest import write_jsonl_corpus
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("the worker's kill is patched into forked workers")
+    ids = write_jsonl_corpus(tmp_path / "news.jsonl", 1200)
+    script = """
+import os, signal, sys
+from searchkit import SearchEngine
+from searchkit.indexing import segments, sync
+sync._scaled_batch_size = lambda requested, articles, workers=1: requested  # twelve batches of 100
+parent, write = os.getpid(), segments.write_batch
+
+def killed_on_its_batch(index_dir, articles, done=None):
+    if os.getpid() != parent and any(article.id == "bai-00450" for article in articles):
+        open(sys.argv[3], "w").write("killed")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return write(index_dir, articles, done)
+
+segments.write_batch = killed_on_its_batch  # forked workers inherit it
+report = SearchEngine(sys.argv[1]).index([sys.argv[2]], batch_size=100, workers=2)
+print(report.added, len(report.skipped))
+"""
+    index, killed = tmp_path / "index", tmp_path / "killed"
+    out = subprocess.run([sys.executable, "-c", script, str(index), str(tmp_path / "news.jsonl"), str(killed)],
+                         capture_output=True, text=True, timeout=180, cwd=ROOT,
+                         env={**os.environ, "SEARCHKIT_START_METHOD": "fork"})
+    assert out.stdout.split()[:2] == ["1200", "0"], out.stderr
+    assert killed.read_text() == "killed"
+    with open_index(index).searcher() as searcher:
+        assert sorted(searcher.stored_fields(n)["id"] for n in range(searcher.doc_count_all())) == ids
+    assert not [p for p in os.listdir(index) if p.startswith(BATCH_PREFIX)]
+    assert SearchEngine(index).check()["problems"] == []
+    assert [hit.id for hit in SearchEngine(index).search("Bài số 450", limit=1).hits] == ["bai-00450"]
 
 
 def test_a_resync_of_a_few_changed_articles_shares_them_between_the_workers(tmp_path, monkeypatch):

@@ -141,8 +141,13 @@ def write_merged(ix, index_dir: Path, segment_ids: list[str]):
     """The merged segment of `merge`, written in a batch folder of the index and not committed
     (a `segments.Batch`), or None when none of their articles is live. It reads the segments
     only: several are written at once by processes of their own (`merge_by_policy`)."""
-    from searchkit.indexing.adapter import (leaf_segment_id, segment_leaves, stored_bytes, stored_from_bytes,
-                                            write_stored_segment)
+    from searchkit.indexing.adapter import (
+        leaf_segment_id,
+        segment_leaves,
+        stored_bytes,
+        stored_from_bytes,
+        write_stored_segment,
+    )
     from searchkit.indexing.manifest import verify_segments
     from searchkit.indexing.postings import SUFFIX, for_segment, merge_postings
     from searchkit.indexing.schema import document

@@ -12,6 +12,7 @@ The Whoosh side of writing and committing a segment is in `adapter.py`.
 
 from __future__ import annotations
 
+import collections
 import gc
 import itertools
 import multiprocessing
@@ -21,8 +22,6 @@ import shutil
 import signal
 import sys
 import tempfile
-import threading
-from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -170,15 +169,21 @@ def sweep(index_dir: Path, ix=None) -> None:
     if ix is not None and not path_of(index_dir, ix.latest_generation()).exists():
         write_manifest(index_dir, ix)  # the last run stopped between its commit and its manifest
     current = {segment.segment_id() for segment in index_segments(ix)} if ix is not None else None
+    _remove_batch_folders(index_dir)
     for entry in os.scandir(index_dir):
         orphan = _SEGMENT_FILE.match(entry.name)
-        if entry.name.startswith(BATCH_PREFIX) and entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
-        elif _TEMPORARY.match(entry.name) or (current is not None and orphan and orphan.group(1) not in current):
+        if _TEMPORARY.match(entry.name) or (current is not None and orphan and orphan.group(1) not in current):
             try:
                 os.unlink(entry.path)
             except OSError:
                 pass
+
+
+def _remove_batch_folders(index_dir: Path) -> None:
+    """Remove every batch folder of an index: only when none is being written or waits to be committed."""
+    for entry in os.scandir(index_dir):
+        if entry.name.startswith(BATCH_PREFIX) and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 _shared_count = None  # in a worker: the pool's count of articles analysed (a multiprocessing Value)
@@ -265,7 +270,10 @@ def written_batches(index_dir: Path, batches: Iterable[list[Article]], workers: 
     smaller the parent is when they are forked, the less the whole build holds: when `many`
     articles are coming (a full build), they are forked before the first is read.
     Otherwise (a re-sync, an `add`) the first batch is read first, and one of fewer than
-    SMALL_BATCH articles is written in this process with whatever follows it."""
+    SMALL_BATCH articles is written in this process with whatever follows it.
+
+    Should a worker be killed (out of memory, most often), the batches not yet written and
+    every one after them are written in this process, one at a time, in the same order."""
     batches = iter(batches)
     if workers > 1 and not many:
         first = next(batches, None)
@@ -274,25 +282,9 @@ def written_batches(index_dir: Path, batches: Iterable[list[Article]], workers: 
         batches = itertools.chain([first], batches)
         workers = 1 if len(first) < SMALL_BATCH else workers
     if workers <= 1:
-        total = [0]
-
-        def done(articles: int) -> None:
-            total[0] += articles
-            if analysed:
-                analysed(total[0])
-
-        for batch in batches:
-            yield write_batch(str(index_dir), batch, done)
+        yield from _written_here(index_dir, batches, analysed)
         return
-    slots = threading.BoundedSemaphore(workers + 1)
-    stopped = threading.Event()
-
-    def throttled() -> Iterator[list[Article]]:
-        for batch in batches:
-            slots.acquire()
-            if stopped.is_set():
-                return
-            yield batch
+    from concurrent.futures import ProcessPoolExecutor
 
     # Forked on Linux (a user's script needs no `if __name__ == "__main__"` guard), with the
     # parent's objects frozen first: otherwise every garbage collection in a worker walks them
@@ -300,38 +292,84 @@ def written_batches(index_dir: Path, batches: Iterable[list[Article]], workers: 
     gc.freeze()
     context = multiprocessing.get_context(start_method())
     count = context.Value("q", 0)
+    lost: list[list[Article]] = []  # the batches a killed worker left unwritten, then its successors'
+    written = 0  # articles in the batches handed on
     try:
-        with context.Pool(workers, initializer=_worker_init, initargs=(count,), maxtasksperchild=50) as pool:
-            yield from _imap(pool, str(index_dir), throttled(), slots, stopped, lambda: _tell(analysed, count))
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=(count,))
+        try:
+            for _ in range(workers):  # every worker started now (each prepares while the parent reads)
+                pool.submit(int)
+            for batch in _written_in(pool, str(index_dir), batches, workers, lost, lambda: _tell(analysed, count)):
+                written += len(batch.ids) + len(batch.failed)
+                yield batch
+        finally:
+            _stop(pool)
     finally:
         gc.unfreeze()  # the parent's objects are collectable again
+    if lost:
+        _remove_batch_folders(index_dir)  # those the workers were writing: the batches handed on are committed
+        yield from _written_here(index_dir, itertools.chain(lost, batches), analysed, written)
+
+
+def _written_here(index_dir: Path, batches: Iterable[list[Article]], analysed: Analysed | None,
+                  written: int = 0) -> Iterator[Batch]:
+    """The batches written in this process, one at a time; `written` articles were before."""
+    total = [written]
+
+    def done(articles: int) -> None:
+        total[0] += articles
+        if analysed:
+            analysed(total[0])
+
+    for batch in batches:
+        yield write_batch(str(index_dir), batch, done)
+
+
+def _written_in(pool, index_dir: str, batches: Iterator[list[Article]], workers: int, lost: list,
+                tick: Callable[[], None]) -> Iterator[Batch]:
+    """Written batches in order, from `pool`: one more batch is read and handed to it than
+    it has workers, so that none waits while the parent reads; `tick()` at least every
+    POLL_SECONDS while waiting. A worker killed breaks the pool: the batches given to it and
+    not handed on are put in `lost`, in order, and the rest of `batches` is left unread (a
+    `multiprocessing.Pool` waited for ever for the batch of a worker killed)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    pending: collections.deque = collections.deque()  # (articles, future), in order
+    for batch in itertools.chain(batches, [None]):
+        try:
+            if batch is not None:
+                pending.append((batch, None))
+                pending[-1] = (batch, pool.submit(write_batch, index_dir, batch))
+            while pending and (batch is None or len(pending) > workers):
+                written = _result(pending[0][1], tick)
+                pending.popleft()
+                tick()
+                yield written
+        except BrokenProcessPool:
+            lost.extend(articles for articles, _ in pending)
+            return
+
+
+def _result(future, tick: Callable[[], None]):
+    """A future's result, calling `tick()` every POLL_SECONDS while it is not there."""
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    while True:
+        try:
+            return future.result(timeout=POLL_SECONDS)
+        except FutureTimeout:
+            tick()
+
+
+def _stop(pool) -> None:
+    """Stop a pool's workers at once: after the last batch they are idle; after a failure
+    (a batch's error, a commit's, a generator closed) they would otherwise write batches no one
+    takes, into folders the failure's sweep removes."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _tell(analysed: Analysed | None, count) -> None:
-    if analysed:
-        analysed(count.value)
-
-
-def _imap(pool, index_dir: str, batches: Iterator[list[Article]], slots, stopped,
-          tick: Callable[[], None]) -> Iterator[Batch]:
-    """Written batches in order, releasing a feeding slot for each; `tick()` at least every
-    POLL_SECONDS while waiting for one."""
-    try:
-        results = pool.imap(partial(write_batch, index_dir), batches)
-        while True:
-            try:
-                written = results.next(timeout=POLL_SECONDS)
-            except multiprocessing.TimeoutError:
-                tick()
-                continue
-            except StopIteration:
-                return
-            tick()
-            slots.release()
-            yield written
-    finally:  # a failed batch or commit: let the feeding thread end, or terminate() waits forever
-        stopped.set()
-        try:
-            slots.release()
-        except ValueError:  # no slot taken: the feeder is not waiting
-            pass
+    if analysed:  # read without its lock: a worker killed while holding it would stop the parent for ever
+        analysed(count.get_obj().value)
