@@ -327,27 +327,35 @@ def _written_here(index_dir: Path, batches: Iterable[list[Article]], analysed: A
 
 def _written_in(pool, index_dir: str, batches: Iterator[list[Article]], workers: int, lost: list,
                 tick: Callable[[], None]) -> Iterator[Batch]:
-    """Written batches in order, from `pool`: one more batch is read and handed to it than
-    it has workers, so that none waits while the parent reads; `tick()` at least every
-    POLL_SECONDS while waiting. A worker killed breaks the pool: the batches given to it and
-    not handed on are put in `lost`, in order, and the rest of `batches` is left unread (a
-    `multiprocessing.Pool` waited for ever for the batch of a worker killed)."""
+    """Written batches in order, from `pool`: one more batch is handed to it than it has
+    workers, and the next one is read ahead, handed over as soon as a batch is written,
+    before that one is handed on (committed): no worker waits for the parent to read or
+    commit. `tick()` at least every POLL_SECONDS while waiting. A worker killed breaks the
+    pool: the batches given to it and not handed on, and the one read ahead, are put in
+    `lost`, in order, and the rest of `batches` is left unread (a `multiprocessing.Pool`
+    waited for ever for the batch of a worker killed)."""
     from concurrent.futures.process import BrokenProcessPool
 
     pending: collections.deque = collections.deque()  # (articles, future), in order
-    for batch in itertools.chain(batches, [None]):
-        try:
-            if batch is not None:
-                pending.append((batch, None))
-                pending[-1] = (batch, pool.submit(write_batch, index_dir, batch))
-            while pending and (batch is None or len(pending) > workers):
-                written = _result(pending[0][1], tick)
-                pending.popleft()
-                tick()
-                yield written
-        except BrokenProcessPool:
-            lost.extend(articles for articles, _ in pending)
-            return
+    ahead = [next(batches, None)]
+
+    def fed() -> None:
+        if ahead[0] is not None:
+            pending.append((ahead[0], pool.submit(write_batch, index_dir, ahead[0])))
+            ahead[0] = next(batches, None)
+
+    try:
+        for _ in range(workers + 1):
+            fed()
+        while pending:
+            written = _result(pending[0][1], tick)
+            pending.popleft()
+            fed()
+            tick()
+            yield written
+    except BrokenProcessPool:
+        lost.extend(articles for articles, _ in pending)
+        lost.extend(batch for batch in ahead if batch is not None)
 
 
 def _result(future, tick: Callable[[], None]):
