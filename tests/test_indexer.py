@@ -336,6 +336,39 @@ print(report.added, len(report.skipped))
     assert [hit.id for hit in SearchEngine(index).search("Bài số 450", limit=1).hits] == ["bai-00450"]
 
 
+@pytest.mark.parametrize("broken_at", range(1, 9))
+@pytest.mark.parametrize("breaks", ["handing a batch over", "a batch being written"])
+def test_a_broken_pool_hands_on_or_leaves_as_lost_every_batch_once_in_order(broken_at, breaks):
+    """Whenever a pool of two workers breaks (seven batches, handed over one ahead), each batch
+    is either handed on as written or left as lost, never both and never neither, and the lost
+    ones come in order after those handed on, followed by those never read."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from searchkit.indexing import segments
+
+    class BreakingPool:  # the `broken_at`-th batch handed over breaks it: at once, or when its result is asked
+        def __init__(self):
+            self.handed = 0
+
+        def submit(self, write, index_dir, batch):
+            self.handed += 1
+            if breaks == "handing a batch over" and self.handed >= broken_at:
+                raise BrokenProcessPool("a worker was killed")
+            future = Future()
+            if breaks == "a batch being written" and self.handed >= broken_at:
+                future.set_exception(BrokenProcessPool("a worker was killed"))
+            else:
+                future.set_result(segments.Batch(f"folder-{batch[0]}", None, batch))
+            return future
+
+    batches = iter([[f"bai-{i}"] for i in range(7)])
+    lost: list = []
+    written = [batch.ids for batch in segments._written_in(BreakingPool(), "index", batches, 2, lost, lambda: None)]
+    assert written + lost + list(batches) == [[f"bai-{i}"] for i in range(7)]
+    assert len(written) == broken_at - 1
+
+
 def test_a_resync_of_a_few_changed_articles_shares_them_between_the_workers(tmp_path, monkeypatch):
     """The corpus' estimate counts every article; a re-sync gets only the changed ones. 300
     changed articles of 1,200 go to both workers, not in one batch sized for the whole corpus."""

@@ -341,7 +341,11 @@ def _written_in(pool, index_dir: str, batches: Iterator[list[Article]], workers:
 
     def fed() -> None:
         if ahead[0] is not None:
-            pending.append((ahead[0], pool.submit(write_batch, index_dir, ahead[0])))
+            try:
+                future = pool.submit(write_batch, index_dir, ahead[0])
+            except BrokenProcessPool:  # kept in `ahead`: lost below
+                return
+            pending.append((ahead[0], future))
             ahead[0] = next(batches, None)
 
     try:
@@ -354,8 +358,9 @@ def _written_in(pool, index_dir: str, batches: Iterator[list[Article]], workers:
             tick()
             yield written
     except BrokenProcessPool:
-        lost.extend(articles for articles, _ in pending)
-        lost.extend(batch for batch in ahead if batch is not None)
+        pass
+    lost.extend(articles for articles, _ in pending)
+    lost.extend(batch for batch in ahead if batch is not None)
 
 
 def _result(future, tick: Callable[[], None]):
