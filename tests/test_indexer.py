@@ -273,10 +273,11 @@ print(gazetteer.find_all("Sở TT&TT tỉnh Đăk Nông và VNPT Hà Nội"), ga
 
 
 def test_a_worker_whose_preparation_fails_still_writes_its_batches(tmp_path):
-    """A pool whose initializer raises starts new workers without end: what the preparation
-    meets is left to the batches, which analyse their articles or say which ones failed."""
+    """A pool whose initializer raises is broken (its batches would all be written in the
+    writer's process, on one core): what the preparation meets is left to the batches, which
+    the workers write, analysing their articles or saying which ones failed."""
     script = """
-import sys
+import os, sys
 from searchkit.indexing import analysis, segments
 from searchkit.models import Article
 
@@ -284,12 +285,20 @@ def unreadable():
     raise OSError("pyvi's model could not be read")
 
 analysis.prepare_for_many = unreadable  # forked workers inherit it
+parent, write = os.getpid(), segments.write_batch
+
+def told(index_dir, articles, done=None):
+    print("in a worker" if os.getpid() != parent else "in the writer", file=sys.stderr)
+    return write(index_dir, articles, done)
+
+segments.write_batch = told
 articles = [Article(id=f"bai-{i}", title="Trạm BTS ở Đắk Nông", body="Viettel lắp trạm BTS mới.") for i in range(4)]
 print([batch.ids for batch in segments.written_batches(sys.argv[1], [articles[:2], articles[2:]], 2, many=True)])
 """
     out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=60,
-                         cwd=ROOT)  # a pool restarting its workers without end: stopped here
+                         cwd=ROOT, env={**os.environ, "SEARCHKIT_START_METHOD": "fork"})
     assert out.stdout.strip() == "[['bai-0', 'bai-1'], ['bai-2', 'bai-3']]", out.stderr
+    assert out.stderr.count("in a worker") == 2 and "in the writer" not in out.stderr, out.stderr
 
 
 def test_a_build_whose_worker_is_killed_writes_the_rest_here_and_loses_no_article(tmp_path):

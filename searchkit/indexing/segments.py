@@ -249,7 +249,7 @@ def die_with_parent() -> None:
 def _prepare_analysis() -> None:
     """`analysis.prepare_for_many`, and Whoosh's writing modules imported. A failure is left
     to the first batch, which reports it with its articles: a pool whose initializer raises
-    starts new workers without end."""
+    is broken, and every batch would be written in the writer's process, on one core."""
     try:
         from searchkit.indexing import adapter, postings, schema, statistics  # noqa: F401 - imported now
         from searchkit.indexing.analysis import prepare_for_many
