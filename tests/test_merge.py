@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from searchkit import SearchEngine
 from searchkit.cli import main
 from searchkit.indexing.merge import MAX_SEGMENTS, SLACK
-from tests.conftest import write_jsonl_corpus
+from tests.conftest import segmented_engine, write_jsonl_corpus
 
 
 def segment_count(engine) -> int:
@@ -626,3 +626,30 @@ def test_a_merge_copies_each_articles_stored_fields_as_its_segment_held_them(tmp
                                                                for n in range(leaf.doc_count_all())))
         assert len(stored_bytes(leaf)[1]) == 51
     assert (tmp_path / "again" / f"{again.segment_id()}._stored.col").read_bytes() == merged
+
+
+def test_a_merge_whose_postings_fail_beside_its_stored_fields_leaves_nothing_behind(tmp_path, monkeypatch):
+    """The postings file is written in a thread beside Whoosh's files: when it fails (a full
+    disk), the error is the merge's, nothing is committed, and the folder is gone once the
+    other thread is done with it."""
+    import errno
+
+    from searchkit import StorageError
+    from searchkit.indexing import postings
+    from searchkit.indexing.segments import BATCH_PREFIX
+
+    engine = segmented_engine(tmp_path, 60, batch_size=10)
+    before = segment_count(engine)
+
+    def full(path, *args):
+        open(path, "wb").close()  # begun, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(postings, "merge_postings", full)
+    with pytest.raises(StorageError):
+        engine.optimize()
+    monkeypatch.undo()
+    assert not [p for p in os.listdir(engine.path) if p.startswith(BATCH_PREFIX)]
+    assert segment_count(SearchEngine(engine.path)) == before
+    assert SearchEngine(engine.path).check()["problems"] == []
+    assert engine.optimize() == 60

@@ -22,6 +22,7 @@ once per tenfold growth.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -141,18 +142,10 @@ def write_merged(ix, index_dir: Path, segment_ids: list[str]):
     """The merged segment of `merge`, written in a batch folder of the index and not committed
     (a `segments.Batch`), or None when none of their articles is live. It reads the segments
     only: several are written at once by processes of their own (`merge_by_policy`)."""
-    from searchkit.indexing.adapter import (
-        leaf_segment_id,
-        segment_leaves,
-        stored_bytes,
-        stored_from_bytes,
-        write_stored_segment,
-    )
+    from searchkit.indexing.adapter import leaf_segment_id, segment_leaves
     from searchkit.indexing.manifest import verify_segments
-    from searchkit.indexing.postings import SUFFIX, for_segment, merge_postings
-    from searchkit.indexing.schema import document
+    from searchkit.indexing.postings import for_segment
     from searchkit.indexing.segments import BATCH_PREFIX, Batch
-    from searchkit.indexing.statistics import merge_packed
 
     chosen = set(segment_ids)
     verify_segments(index_dir, ix.latest_generation(), chosen)
@@ -161,29 +154,57 @@ def write_merged(ix, index_dir: Path, segment_ids: list[str]):
         sources = [(for_segment(leaf), live_mask(leaf)) for leaf in leaves]
         for side, _ in sources:
             side.verify()
-        ids: list[str] = []
-
-        def documents():  # streamed: a merge holds one segment's stored fields at a time
-            for leaf, (_, alive) in zip(leaves, sources):
-                stored, starts, ends = stored_bytes(leaf)  # copied as they are, read for the keys
-                name = f"{leaf_segment_id(leaf)}._stored.col"
-                for docnum in np.flatnonzero(alive).tolist():
-                    kept = stored[starts[docnum]:ends[docnum]]
-                    article = Article.from_stored(stored_from_bytes(kept, name))
-                    ids.append(article.id)
-                    yield document(article), kept
-
         if not any(alive.any() for _, alive in sources):
             return None
+        ids: list[str] = []
         folder = tempfile.mkdtemp(prefix=BATCH_PREFIX, dir=index_dir)
         try:
-            segment = write_stored_segment(folder, documents(), stored_as_given=True)
-            pairs = merge_packed([packed for packed in (side.pairs() for side, _ in sources) if packed is not None])
-            merge_postings(Path(folder) / (segment.segment_id() + SUFFIX), sources, pairs)
+            segment = _write_merged_files(Path(folder), leaves, sources, ids)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
     return Batch(folder, segment, ids)
+
+
+def _write_merged_files(folder: Path, leaves: list, sources: list, ids: list[str]):
+    """The merged segment's files in `folder`: Whoosh's (stored fields, columns, keys) in this
+    thread, the postings file and the pair counts beside it in another. They share nothing,
+    and numpy lets go of the interpreter while it sorts and gathers the postings: a 16k
+    `optimize` takes two thirds of the time one after the other took (2.2 against 3.4 s)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from searchkit.indexing.adapter import write_stored_segment
+    from searchkit.indexing.postings import SUFFIX, merge_postings
+    from searchkit.indexing.statistics import merge_packed
+
+    merged = folder / ("merged" + SUFFIX)  # named once the segment's id is known
+
+    def postings() -> None:
+        pairs = merge_packed([packed for packed in (side.pairs() for side, _ in sources) if packed is not None])
+        merge_postings(merged, sources, pairs)
+
+    with ThreadPoolExecutor(1) as beside:  # waited for on the way out, whatever happens
+        written = beside.submit(postings)
+        segment = write_stored_segment(str(folder), _merged_documents(leaves, sources, ids), stored_as_given=True)
+        written.result()
+    os.replace(merged, folder / (segment.segment_id() + SUFFIX))
+    return segment
+
+
+def _merged_documents(leaves: list, sources: list, ids: list[str]):
+    """Each live article's Whoosh document with its stored fields as its segment holds them,
+    in order, its id appended to `ids`; streamed: one segment's stored fields at a time."""
+    from searchkit.indexing.adapter import leaf_segment_id, stored_bytes, stored_from_bytes
+    from searchkit.indexing.schema import document
+
+    for leaf, (_, alive) in zip(leaves, sources):
+        stored, starts, ends = stored_bytes(leaf)  # copied as they are, read for the keys
+        name = f"{leaf_segment_id(leaf)}._stored.col"
+        for docnum in np.flatnonzero(alive).tolist():
+            kept = stored[starts[docnum]:ends[docnum]]
+            article = Article.from_stored(stored_from_bytes(kept, name))
+            ids.append(article.id)
+            yield document(article), kept
 
 
 def _commit_merged(ix, segment_ids: list[str], batch) -> int:
