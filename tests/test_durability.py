@@ -51,9 +51,10 @@ def check_commits(events, folder: Path) -> int:
     for at, (kind, source, target) in enumerate(events):
         if kind != "rename":
             continue
-        if Path(source).parent.name.startswith(".batch-"):  # a segment's file moved into the index
-            moved.append((at, target))
-            continue
+        if Path(source).parent.name.startswith(".batch-"):
+            if Path(target).parent == Path(folder):  # a segment's file moved into the index
+                moved.append((at, target))
+            continue  # (or named within its batch folder: a merge's postings, once its segment's id is known)
         if Path(target).parent != Path(folder) or not COMMITTED.match(Path(target).name):
             continue
         synced_before = [path for kind_, path, _ in events[:at] if kind_ == "fsync"]
