@@ -345,37 +345,64 @@ print(report.added, len(report.skipped))
     assert [hit.id for hit in SearchEngine(index).search("Bài số 450", limit=1).hits] == ["bai-00450"]
 
 
+class BreakingPool:
+    """A pool of workers that breaks at the `broken_at`-th task handed to it: at once
+    (`at_handing`), or when its result is asked for; each task before it answers
+    `answer(*args)` at once."""
+
+    def __init__(self, broken_at: int, at_handing: bool, answer):
+        self.broken_at, self.at_handing, self.answer, self.handed = broken_at, at_handing, answer, 0
+
+    def submit(self, work, *args):
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        self.handed += 1
+        broken = self.handed >= self.broken_at
+        if broken and self.at_handing:
+            raise BrokenProcessPool("a worker was killed")
+        future = Future()
+        if broken:
+            future.set_exception(BrokenProcessPool("a worker was killed"))
+        else:
+            future.set_result(self.answer(*args))
+        return future
+
+
 @pytest.mark.parametrize("broken_at", range(1, 9))
-@pytest.mark.parametrize("breaks", ["handing a batch over", "a batch being written"])
-def test_a_broken_pool_hands_on_or_leaves_as_lost_every_batch_once_in_order(broken_at, breaks):
+@pytest.mark.parametrize("at_handing", [True, False])
+def test_a_broken_pool_hands_on_or_leaves_as_lost_every_batch_once_in_order(broken_at, at_handing):
     """Whenever a pool of two workers breaks (seven batches, handed over one ahead), each batch
     is either handed on as written or left as lost, never both and never neither, and the lost
     ones come in order after those handed on, followed by those never read."""
-    from concurrent.futures import Future
-    from concurrent.futures.process import BrokenProcessPool
-
     from searchkit.indexing import segments
 
-    class BreakingPool:  # the `broken_at`-th batch handed over breaks it: at once, or when its result is asked
-        def __init__(self):
-            self.handed = 0
-
-        def submit(self, write, index_dir, batch):
-            self.handed += 1
-            if breaks == "handing a batch over" and self.handed >= broken_at:
-                raise BrokenProcessPool("a worker was killed")
-            future = Future()
-            if breaks == "a batch being written" and self.handed >= broken_at:
-                future.set_exception(BrokenProcessPool("a worker was killed"))
-            else:
-                future.set_result(segments.Batch(f"folder-{batch[0]}", None, batch))
-            return future
-
+    pool = BreakingPool(broken_at, at_handing, lambda index_dir, batch: segments.Batch(f"folder-{batch[0]}", None, batch))
     batches = iter([[f"bai-{i}"] for i in range(7)])
     lost: list = []
-    written = [batch.ids for batch in segments._written_in(BreakingPool(), "index", batches, 2, lost, lambda: None)]
+    written = [batch.ids for batch in segments._written_in(pool, "index", batches, 2, lost, lambda: None)]
     assert written + lost + list(batches) == [[f"bai-{i}"] for i in range(7)]
     assert len(written) == broken_at - 1
+
+
+@pytest.mark.parametrize("broken_at", range(1, 9))
+@pytest.mark.parametrize("at_handing", [True, False])
+def test_parts_analysed_for_a_store_are_each_analysed_once_in_order_whenever_the_pool_breaks(broken_at, at_handing):
+    """The parts a store's workers analyse (Typesense: `sync.in_workers`): when a worker is
+    killed, those the pool had not analysed and every one after them are analysed in this
+    process, in order; none is lost or analysed twice."""
+    from searchkit.indexing.sync import in_workers
+
+    analysed = []
+
+    def analyse(part):
+        analysed.append(part)
+        return [f"phân tích {word}" for word in part]
+
+    pool = BreakingPool(broken_at, at_handing, lambda part: [f"phân tích {word}" for word in part])
+    parts = [[f"bài {i}"] for i in range(7)]
+    assert list(in_workers(pool, analyse, iter(parts), 3)) == [[f"phân tích bài {i}"] for i in range(7)]
+    assert analysed == parts[broken_at - 1:]  # here, from the first one the pool did not analyse
 
 
 def test_a_resync_of_a_few_changed_articles_shares_them_between_the_workers(tmp_path, monkeypatch):

@@ -509,16 +509,35 @@ def within(path: str, root: str) -> bool:
 def in_workers(pool, analyse: Callable, parts: Iterable[list[Article]], ahead: int) -> Iterator:
     """`analyse(part)` of each part in a worker process, in order, at most `ahead` in flight:
     workers analyse while the previous result is written, and memory stays bounded on any
-    corpus (a store that writes whole segments in its workers uses `segments.written_batches`)."""
-    from collections import deque
+    corpus (a store that writes whole segments in its workers uses `segments.written_batches`).
 
-    pending: deque = deque()
+    Should a worker be killed (out of memory, most often), the pool is broken: the parts it
+    had not analysed, and every one after them, are analysed in this process, in order."""
+    from collections import deque
+    from concurrent.futures.process import BrokenProcessPool
+
+    parts = iter(parts)
+    pending: deque = deque()  # [part, its future], in order
+    try:
+        for part in parts:
+            pending.append([part, None])  # kept should handing it over fail
+            pending[-1][1] = pool.submit(analyse, part)
+            while len(pending) >= ahead:
+                result = pending[0][1].result()
+                pending.popleft()
+                yield result
+        while pending:
+            result = pending[0][1].result()
+            pending.popleft()
+            yield result
+        return
+    except BrokenProcessPool:
+        pass
+    for part, future in pending:  # those the pool analysed before it broke are not analysed again
+        done = future is not None and future.done() and future.exception() is None
+        yield future.result() if done else analyse(part)
     for part in parts:
-        pending.append(pool.submit(analyse, part))
-        if len(pending) >= ahead:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
+        yield analyse(part)
 
 
 def optimize_index(index_dir: str | os.PathLike, wait: float = 0.0) -> int:
