@@ -377,7 +377,9 @@ def test_a_broken_pool_hands_on_or_leaves_as_lost_every_batch_once_in_order(brok
     ones come in order after those handed on, followed by those never read."""
     from searchkit.indexing import segments
 
-    pool = BreakingPool(broken_at, at_handing, lambda index_dir, batch: segments.Batch(f"folder-{batch[0]}", None, batch))
+    answer = lambda index_dir, batch: segments.Batch(f"folder-{batch[0]}", None, batch)  # noqa: E731
+    segments._started(BreakingPool(broken_at, at_handing, answer), 2)  # broken as it starts: left to the batches
+    pool = BreakingPool(broken_at, at_handing, answer)
     batches = iter([[f"bai-{i}"] for i in range(7)])
     lost: list = []
     written = [batch.ids for batch in segments._written_in(pool, "index", batches, 2, lost, lambda: None)]

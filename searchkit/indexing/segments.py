@@ -297,8 +297,7 @@ def written_batches(index_dir: Path, batches: Iterable[list[Article]], workers: 
     try:
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=(count,))
         try:
-            for _ in range(workers):  # every worker started now (each prepares while the parent reads)
-                pool.submit(int)
+            _started(pool, workers)
             for batch in _written_in(pool, str(index_dir), batches, workers, lost, lambda: _tell(analysed, count)):
                 written += len(batch.ids) + len(batch.failed)
                 yield batch
@@ -309,6 +308,18 @@ def written_batches(index_dir: Path, batches: Iterable[list[Article]], workers: 
     if lost:
         _remove_batch_folders(index_dir)  # those the workers were writing: the batches handed on are committed
         yield from _written_here(index_dir, itertools.chain(lost, batches), analysed, written)
+
+
+def _started(pool, workers: int) -> None:
+    """Every worker of a pool started now, each preparing while the parent reads (an executor
+    starts one as a task comes). A pool broken already is found by the first batch."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        for _ in range(workers):
+            pool.submit(int)
+    except BrokenProcessPool:
+        pass
 
 
 def _written_here(index_dir: Path, batches: Iterable[list[Article]], analysed: Analysed | None,
