@@ -348,7 +348,7 @@ print(report.added, len(report.skipped))
 class BreakingPool:
     """A pool of workers that breaks at the `broken_at`-th task handed to it: at once
     (`at_handing`), or when its result is asked for; each task before it answers
-    `answer(*args)` at once."""
+    `answer(*args)` at once (a task of no arguments, a worker's start, its own answer)."""
 
     def __init__(self, broken_at: int, at_handing: bool, answer):
         self.broken_at, self.at_handing, self.answer, self.handed = broken_at, at_handing, answer, 0
@@ -365,7 +365,7 @@ class BreakingPool:
         if broken:
             future.set_exception(BrokenProcessPool("a worker was killed"))
         else:
-            future.set_result(self.answer(*args))
+            future.set_result(self.answer(*args) if args else work())
         return future
 
 
