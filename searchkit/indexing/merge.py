@@ -169,11 +169,10 @@ def write_merged(ix, index_dir: Path, segment_ids: list[str]):
 def _write_merged_files(folder: Path, leaves: list, sources: list, ids: list[str]):
     """The merged segment's files in `folder`: Whoosh's (stored fields, columns, keys) in a
     thread, the pair counts and the postings file beside it in this one. They share nothing,
-    and numpy lets go of the interpreter while it sorts and gathers the postings: a 16k merge
-    takes two thirds of the time one after the other took (2.2 against 3.4 s) where a core is
-    free. The postings, not Whoosh, stay in this thread: their big arrays,
-    allocated in a thread of their own, came from another allocator arena and raised a ×16
-    merge's peak from 1.69 to 1.91 GB (1.71 GB so)."""
+    and numpy lets go of the interpreter while it sorts and gathers the postings: where a core
+    is free, a 16k merge takes two thirds of the time one after the other took (2.2 against
+    3.4 s). The postings stay in this thread: allocated in a thread of their own, their big
+    arrays came from another allocator arena, and a ×16 merge peaked at 1.91 GB, not 1.71."""
     from concurrent.futures import ThreadPoolExecutor
 
     from searchkit.indexing.adapter import write_stored_segment

@@ -534,7 +534,7 @@ def in_workers(pool, analyse: Callable, parts: Iterable[list[Article]], ahead: i
     except BrokenProcessPool:
         pass
     for part, future in pending:  # those the pool analysed before it broke are not analysed again
-        done = future is not None and future.done() and future.exception() is None
+        done = future is not None and future.done() and not future.cancelled() and future.exception() is None
         yield future.result() if done else analyse(part)
     for part in parts:
         yield analyse(part)
