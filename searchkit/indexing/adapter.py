@@ -25,8 +25,12 @@ import pickle
 from collections import Counter
 from itertools import accumulate
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from searchkit.errors import IndexFormatError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: (module, name) pairs an index's pickles may name: Whoosh's segment and codec, and the
 #: containers they hold (deleted documents are a set of ints).
@@ -192,14 +196,23 @@ def column_text(leaf, name: str) -> tuple[str, list[int], list[int]]:
         values = list(leaf.column_reader(name))
         ends = list(accumulate(map(len, values)))
         return "".join(values), [0, *ends[:-1]], ends
-    starts = np.asarray(raw._offsets, dtype=np.int64)
-    ends = starts + np.asarray(raw._lengths, dtype=np.int64)
-    blob = raw._dbfile.get(raw._basepos, int(ends.max()) if len(ends) else 0)
+    blob, starts, ends = _column_bytes(raw)
     text = blob.decode("utf-8")
     if len(text) != len(blob):  # characters of several bytes: each value's place in the text
         heads = np.concatenate([[0], np.cumsum((np.frombuffer(blob, np.uint8) & 0xC0) != 0x80)])
         starts, ends = heads[starts], heads[ends]
     return text, starts.tolist(), ends.tolist()
+
+
+def _column_bytes(raw) -> tuple[bytes, "np.ndarray", "np.ndarray"]:
+    """A variable-length column's values (a `VarBytesColumn.Reader`, deleted documents
+    included) as one read of the bytes they lie in one after the other, with where each
+    document's starts and ends in them."""
+    import numpy as np
+
+    starts = np.asarray(raw._offsets, dtype=np.int64)
+    ends = starts + np.asarray(raw._lengths, dtype=np.int64)
+    return raw._dbfile.get(raw._basepos, int(ends.max()) if len(ends) else 0), starts, ends
 
 
 def index_segments(ix) -> list:
@@ -350,9 +363,8 @@ def stored_bytes(leaf) -> tuple[bytes, list[int], list[int]]:
     from whoosh.codec.whoosh3 import STORED_COLUMN as COLUMN
 
     raw = leaf._perdoc._cached_reader(STORED_COLUMN, COLUMN)._child  # the compressed bytes under the pickles
-    starts = list(raw._offsets)
-    ends = list(map(int.__add__, starts, raw._lengths))
-    return raw._dbfile.get(raw._basepos, max(ends, default=0)), starts, ends
+    stored, starts, ends = _column_bytes(raw)
+    return stored, starts.tolist(), ends.tolist()
 
 
 def stored_from_bytes(stored: bytes, filename: str = "a stored fields file") -> dict:
@@ -373,13 +385,16 @@ class _StoredAsGiven:
     fields Whoosh hands it, pickled and compressed again."""
 
     def __init__(self, writer):
+        from functools import partial
+
+        from whoosh.columns import VarBytesColumn
+
         self._writer = writer  # pickles into a writer that compresses into one that writes bytes
+        self._write = partial(VarBytesColumn.Writer.add, writer._child)  # the bytes as they are
         self.stored: bytes = b""
 
     def add(self, docnum: int, value) -> None:
-        from whoosh.columns import VarBytesColumn
-
-        VarBytesColumn.Writer.add(self._writer._child, docnum, self.stored)
+        self._write(docnum, self.stored)
 
     def finish(self, doccount: int) -> None:
         self._writer.finish(doccount)
