@@ -15,7 +15,8 @@ from tests.conftest import CORPUS
 def _articles(metadata: bool) -> list[Article]:
     """300 articles made of the seeds. With `metadata`, every kind of it, some missing: three
     sources (a key of 100 articles: postings in several blocks), one path for all (300),
-    tags repeated within an article, an empty hash, provinces named. Without, a title and a
+    tags repeated within an article, as typed or in another case or tone placement (one folded
+    key, counted twice), an empty hash, provinces named. Without, a title and a
     body only: no tag, province or source key has a term."""
     from dataclasses import replace
 
@@ -23,7 +24,7 @@ def _articles(metadata: bool) -> list[Article]:
     if not metadata:
         return [Article(id=f"bai-{i:03d}", title=seeds[i % 5].title, body=seeds[i % 5].body, hash=f"h{i:05d}")
                 for i in range(300)]
-    tags = [("5G", "trạm BTS", "5G"), ("CNTT",), (), ("Chữ ký số", "chữ ký số")]
+    tags = [("5G", "trạm BTS", "5G"), ("CNTT",), (), ("Chữ ký số", "chữ ký số"), ("Thanh Hoá", "Thanh Hóa")]
     articles = []
     for i in range(300):
         seed = seeds[i % len(seeds)]
