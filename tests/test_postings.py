@@ -152,6 +152,46 @@ def test_the_radix_unique_is_numpys_unique():
     assert [a.tolist() for a in unique_inverse(np.zeros(0, np.int64))] == [[], []]
 
 
+def test_the_stable_order_and_the_summed_counts_are_numpys():
+    """`stable_order` is numpy's stable argsort and `summed_by_key` np.unique's keys with the
+    counts summed by `np.bincount`, from term numbers with many ties to keys too wide to pack
+    with their place (or their count), where numpy's own sort answers."""
+    import numpy as np
+
+    from searchkit.distinct import stable_order, summed_by_key
+
+    rng = np.random.default_rng(21)
+    for top in (1, 300, 1 << 17, 1 << 33, 1 << 50):
+        keys = rng.integers(0, top, size=20_000, dtype=np.int64)
+        assert np.array_equal(stable_order(keys), np.argsort(keys, kind="stable")), top
+        for widest in (9, 1 << 40):
+            counts = rng.integers(1, widest, size=len(keys), dtype=np.int64)
+            distinct, inverse = np.unique(keys, return_inverse=True)
+            summed = np.zeros(len(distinct), np.int64)
+            np.add.at(summed, inverse, counts)  # exact, where bincount's float sums round past 2**53
+            got = summed_by_key(keys, counts)
+            assert np.array_equal(got[0], distinct) and np.array_equal(got[1], summed), (top, widest)
+    assert stable_order(np.zeros(0, np.int64)).tolist() == [] and summed_by_key(*[np.zeros(0, np.int64)] * 2)[0].tolist() == []
+
+
+def test_pair_counts_of_several_segments_sum_each_pair_of_words_as_written():
+    """The pair counts of the seed articles' syllables, packed in three segments (a word
+    numbered apart in each), sum to the counts of all of them packed at once."""
+    import numpy as np
+
+    from searchkit.indexing.corpus import iter_articles
+    from searchkit.indexing.statistics import PairCounts, pack_pairs
+    from searchkit.text.syllables import syllable_forms
+    from tests.conftest import CORPUS
+
+    sequences = [[accented for accented, _ in syllable_forms(a.title + " " + a.body)] for a in iter_articles([CORPUS])]
+    parts = [pack_pairs(sequences[i::3] * (i + 1)) for i in range(3)]
+    merged, whole = PairCounts.merge(parts), PairCounts.merge([pack_pairs(sum((sequences[i::3] * (i + 1) for i in range(3)), []))])
+    words = sorted(whole.numbers)
+    assert np.array_equal(merged.lookup(words, words), whole.lookup(words, words))
+    assert merged.lookup(["trạm"], ["bts"]).tolist()[0][0] > 0 and merged.counts.sum() == whole.counts.sum()
+
+
 def test_a_batch_numbered_as_written_holds_every_fields_tokens(tmp_path):
     """The segment writer numbers a title's and a body's syllables once as written (`Hoà`,
     `HOÀ`, `hòa` are three words) and makes each one's folded and accented forms once: its

@@ -34,6 +34,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from searchkit.distinct import stable_order
 from searchkit.fields import FIELDS, WORDS
 from searchkit.text.common_pairs import JOIN
 from searchkit.text.numbering import Numbering
@@ -228,7 +229,7 @@ def _arrays(encoded: list[bytes], flat: np.ndarray, lengths: np.ndarray, positio
         flat, docs, places, encoded = _with_pairs(encoded, flat, docs, places, pairable)
     # documents, then positions, stay in order; numpy sorts 16-bit numbers by radix, several
     # times faster, and a stable sort's order is the same whatever the type
-    sorter = np.argsort(flat.astype(np.uint16) if len(encoded) <= 1 << 16 else flat, kind="stable")
+    sorter = stable_order(flat)
     terms, docs = flat[sorter], docs[sorter]
     starts = np.flatnonzero(np.concatenate(([True], (terms[1:] != terms[:-1]) | (docs[1:] != docs[:-1])))
                             if len(terms) else np.zeros(0, bool))
@@ -305,18 +306,15 @@ def smallest(values: np.ndarray) -> np.ndarray:
 
 
 def unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`np.unique(keys, return_inverse=True)` of non-negative int64 keys, sorted 16 bits at a
-    time: numpy's stable sort of 16-bit integers is a radix sort, linear. Over the 1.9M pair
-    keys of a 16k-article index's segments, 100 ms of CPU against 190.
+    """`np.unique(keys, return_inverse=True)` of non-negative int64 keys, in the order
+    `distinct.stable_order` finds (one SIMD sort): over the 1.9M pair keys of a 16k-article
+    index's segments, 60 ms against 180 for a radix sort 16 bits at a time, 190 for numpy's.
 
     >>> distinct, inverse = unique_inverse(np.array([70000 << 16, 3, 70000 << 16, 3, 2]))
     >>> distinct.tolist(), inverse.tolist()
     ([2, 3, 4587520000], [2, 1, 2, 1, 0])
     """
-    top = int(keys.max()) if len(keys) else 0
-    order = np.argsort(keys.astype(np.uint16), kind="stable")  # the cast keeps the low 16 bits
-    for shift in range(16, top.bit_length(), 16):  # least significant digits first: a stable sort keeps their order
-        order = order[np.argsort((keys >> shift).astype(np.uint16)[order], kind="stable")]
+    order = stable_order(keys)
     ordered = keys[order]
     new = np.empty(len(keys), dtype=bool)
     new[:1] = True
@@ -372,7 +370,7 @@ def _merged_field(name: str, positional: bool,
     terms_all = renumbered[terms_all]
     # segments come in doc order: docs stay sorted; 32-bit numbers where they fit (a ×16 merge
     # holds tens of millions of postings)
-    order = np.argsort(terms_all, kind="stable").astype(np.int32 if len(terms_all) < 2**31 else np.int64)
+    order = stable_order(terms_all).astype(np.int32 if len(terms_all) < 2**31 else np.int64)
     starts = np.concatenate(([0], np.cumsum(np.bincount(terms_all, minlength=len(kept)))))
     del terms_all
     moved_freqs = freqs_all[order]

@@ -10,12 +10,13 @@ Pure counting: nothing here knows how the counts are used.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain, count
 from typing import Iterable, Sequence
 
 import numpy as np
 
-from searchkit.distinct import sorted_distinct
-from searchkit.indexing.postings import smallest, unique_inverse
+from searchkit.distinct import sorted_distinct, summed_by_key
+from searchkit.indexing.postings import smallest
 from searchkit.text.numbering import Numbering
 from searchkit.text.sequences import NUMBER
 
@@ -142,17 +143,19 @@ class PairCounts:
     @classmethod
     def merge(cls, parts: Iterable[dict[str, np.ndarray]]) -> "PairCounts":
         """Sum the packed counts of several segments."""
-        numbers: dict[str, int] = {}
-        numbered = [(np.array([numbers.setdefault(s.decode("utf-8"), len(numbers)) for s in part["vocabulary"].tolist()],
-                              dtype=np.int64), part) for part in parts]
-        numbered = [(local, part) for local, part in numbered if len(local)]
+        parts = list(parts)
+        vocabularies = [list(map(bytes.decode, part["vocabulary"].tolist())) for part in parts]
+        # numbered in the order words first come (a dict keeps it), each part's words in C loops
+        numbers = dict(zip(dict.fromkeys(chain.from_iterable(vocabularies)), count()))
+        numbered = [(np.fromiter(map(numbers.__getitem__, words), dtype=np.int64, count=len(words)), part)
+                    for words, part in zip(vocabularies, parts) if words]
         if not numbered:
             return cls({}, np.zeros(0, np.int64), np.zeros(0, np.int64))
         size = max(len(numbers), 1)  # every vocabulary numbered first: each part's keys at once (12 ms, 16 to 27 apart)
-        keys, inverse = unique_inverse(np.concatenate([local[part["first"]] * size + local[part["second"]]
-                                                       for local, part in numbered]))
-        counts = np.concatenate([part["count"] for _, part in numbered])
-        return cls(numbers, keys, np.bincount(inverse, weights=counts).astype(np.int64))
+        keys, counts = summed_by_key(np.concatenate([local[part["first"]] * size + local[part["second"]]
+                                                     for local, part in numbered]),
+                                     np.concatenate([part["count"] for _, part in numbered]))
+        return cls(numbers, keys, counts)
 
     def lookup(self, firsts: Sequence[str], seconds: Sequence[str]) -> np.ndarray:
         """Count of every (first, second) combination, as a len(firsts) × len(seconds) array."""
