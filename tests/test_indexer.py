@@ -79,6 +79,31 @@ def test_rebuild_starts_from_scratch(engine, corpus_copy):
     assert (report.added, report.unchanged, report.total) == (5, 0, 5)
 
 
+def test_a_rebuild_builds_its_statistics_from_its_own_articles_alone(engine, tmp_path, start_method, monkeypatch):
+    """A rebuild's first commit drops the statistics caches of the articles it replaced: the
+    rebuilt index's did-you-mean statistics are then built from scratch (in a helper process
+    beside the pair model, where workers are forked), never updated from counts of articles
+    it no longer holds, and only its own generation's caches are left."""
+    from searchkit.backends import local
+    from searchkit.indexing.manifest import cache_generation
+
+    def generations() -> list[int]:
+        return sorted({g for g in map(cache_generation, os.listdir(engine.path)) if g is not None})
+
+    first = generations()
+    assert first, "the first build saved its statistics"
+    started, real = [], local._spellings_beside
+    monkeypatch.setattr(local, "_spellings_beside", lambda path, generation: started.append(
+        (generations(), real(path, generation))) or started[-1][1])
+    other = write_articles(tmp_path / "other", {"ma-doc": "Mã độc\n\nCảnh báo mã độc tống tiền lan rộng ở Đắk Nông."})
+    assert engine.index([other], rebuild=True).total == 1
+    (found_then, helper), = started
+    assert found_then == [], "no statistics of the dropped articles were left to update"
+    assert (helper is not None) == (start_method == "fork" and (os.cpu_count() or 1) > 1)
+    assert generations() == [max(generations())] and generations()[0] > max(first)
+    assert engine.search("tong tien").hits[0].id == "ma-doc"
+
+
 @pytest.fixture
 def lock_holder(engine, tmp_path):
     """Another process that holds the index's writer lock until the test ends."""

@@ -221,6 +221,21 @@ def cache_generation(name: str) -> int | None:
     return int(found.group(2)) if found else None
 
 
+def drop_caches_before(index_dir: Path, generation: int) -> None:
+    """Remove the statistics caches of the generations before `generation`: after a rebuild's
+    first commit they count articles the index no longer holds, and a writer that found one
+    would try to update it (every segment it counted gone) instead of building the new
+    statistics from scratch, the did-you-mean in a helper process beside the pair model
+    (16k articles: 0.3 s more). Best effort: a file left is only read and found useless."""
+    for name in os.listdir(index_dir):
+        older = cache_generation(name)
+        if older is not None and older < generation:
+            try:
+                (index_dir / name).unlink()
+            except OSError:
+                pass
+
+
 def _write(index_dir: Path, manifest: Manifest) -> None:
     target = path_of(index_dir, manifest.generation)
     temporary = index_dir / f".{target.name}.tmp"
