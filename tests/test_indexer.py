@@ -104,6 +104,27 @@ def test_a_rebuild_builds_its_statistics_from_its_own_articles_alone(engine, tmp
     assert engine.search("tong tien").hits[0].id == "ma-doc"
 
 
+def test_a_first_build_on_more_cores_than_unmerged_segments_writes_no_more_and_merges_nothing(tmp_path, monkeypatch):
+    """On sixteen cores, 1,200 articles go out in ten batches (MAX_SEGMENTS), written by ten
+    workers: sixteen batches would leave sixteen segments, and merging ten of them after the
+    last batch costs more than the larger batches save. Every article is found."""
+    from searchkit.indexing import merge, segments, sync
+    from searchkit.indexing.adapter import segment_leaves
+    from searchkit.indexing.store import open_index
+    from tests.conftest import write_jsonl_corpus
+
+    ids = write_jsonl_corpus(tmp_path / "news.jsonl", 1200)
+    pools, merged, real_written, real_merge = [], [], segments.written_batches, merge.merge_by_policy
+    monkeypatch.setattr(sync, "written_batches", lambda *args, **kw: pools.append(args[2]) or real_written(*args, **kw))
+    monkeypatch.setattr(sync, "merge_by_policy", lambda *args: merged.append(real_merge(*args)) or merged[-1])
+    engine = SearchEngine(tmp_path / "index")
+    assert engine.index([tmp_path / "news.jsonl"], batch_size=100, workers=16).added == 1200
+    with open_index(engine.path).reader() as reader:
+        assert len(segment_leaves(reader)) == merge.MAX_SEGMENTS
+    assert pools == [merge.MAX_SEGMENTS] and merged == [0]
+    assert [hit.id for hit in engine.search("Bài số 1199", limit=1).hits] == [ids[-1]]
+
+
 @pytest.fixture
 def lock_holder(engine, tmp_path):
     """Another process that holds the index's writer lock until the test ends."""

@@ -94,8 +94,12 @@ def test_batches_go_out_as_read_equal_and_a_multiple_of_the_workers():
     batches = in_batches((read.append(a) or a for a in articles), 2000, 2, expected=9000)
     assert len(next(batches)) == 1500 and len(read) == 1500  # out before the next article is read
     assert [len(batch) for batch in batches] == [1500] * 5  # 6 batches: both workers end together
+    eight = [len(batch) for batch in in_batches(iter(articles), 2000, 8, expected=9000)]
+    assert eight == [1125] * 8  # 8 cores: each gets work as soon as 1,125 articles are read
     sixteen = [len(batch) for batch in in_batches(iter(articles), 2000, 16, expected=9000)]
-    assert sixteen == [563] * 15 + [555]  # 16 cores: each gets work as soon as 563 articles are read
+    assert sixteen == [900] * 10  # 16 cores: no more batches than segments an index keeps unmerged
+    short = [len(batch) for batch in in_batches(iter(articles[:8500]), 2000, 16, expected=9000)]
+    assert short == [900] * 9 + [400]  # an estimate too high: the last one is not split past them
     too_many = in_batches(iter(articles[:4500]), 2000, 2, expected=9000)  # an estimate that is too high
     assert [len(batch) for batch in too_many] == [1500, 1500, 1500]
     too_few = in_batches(iter(articles[:4500]), 2000, 2, expected=2000)  # too low: the rest is split
