@@ -276,9 +276,9 @@ def _sync_locked(index_dir: Path, run: SyncRun, rebuild: bool, remove_missing: b
     grown = _scaled_batch_size(batch_size, expected, workers)
     parts = batches(articles, grown, workers, MAX_BATCH_CHARS * grown // batch_size, expected, expected_bytes)
     many = not run.existing and expected >= 2 * grown  # a first build: fork the workers before reading
-    if expected:  # no more workers than the batches planned (fewer than the cores, on many)
-        workers = min(workers, -(-expected // even_size(expected, grown, workers)))
-    with closing(written_batches(index_dir, parts, workers, many, run.report_progress)) as written:
+    # no more processes writing batches than the batches planned (fewer than the cores, on many)
+    writers = min(workers, -(-expected // even_size(expected, grown, workers))) if expected else workers
+    with closing(written_batches(index_dir, parts, writers, many, run.report_progress)) as written:
         for batch in written:
             replaced = [doc_id for doc_id in batch.ids if doc_id in run.existing]
             generation = ix.latest_generation()
