@@ -45,10 +45,10 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
         return np.zeros(0, np.int64)
     top = int(keys.max())
     if top < 1 << 16:
-        return np.argsort(keys.astype(np.uint16), kind="stable").astype(np.int64)
+        return np.argsort(keys.astype(np.uint16), kind="stable").astype(np.int64, copy=False)
     place_bits = (len(keys) - 1).bit_length()
     if int(keys.min()) < 0 or top.bit_length() + place_bits > 63:
-        return np.argsort(keys, kind="stable").astype(np.int64)
+        return np.argsort(keys, kind="stable").astype(np.int64, copy=False)
     packed = keys.astype(np.int64)  # a copy, shifted in place: a merge sorts tens of millions
     packed <<= place_bits
     for start in range(0, len(keys), PLACES_AT_ONCE):  # the places added a few MB at a time
