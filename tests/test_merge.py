@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -627,102 +626,6 @@ def test_a_merge_copies_each_articles_stored_fields_as_its_segment_held_them(tmp
                                                                for n in range(leaf.doc_count_all())))
         assert len(stored_bytes(leaf)[1]) == 51
     assert (tmp_path / "again" / f"{again.segment_id()}._stored.col").read_bytes() == merged
-
-
-def _metadata_index(tmp_path: Path, count: int, tags) -> Path:
-    """An index of `count` generated articles with every kind of metadata (`tags(i)` gives
-    article i's), in two segments, a few removed since."""
-    write_jsonl_corpus(tmp_path / "plain.jsonl", count)
-    records = [json.loads(line) for line in (tmp_path / "plain.jsonl").read_text(encoding="utf-8").splitlines()]
-    for i, record in enumerate(records):
-        record.update(date=f"2024-0{1 + i % 9}-1{i % 10}" if i % 5 else None, tags=tags(i),
-                      source=["Mic.gov.vn", "VnExpress", "Báo Đắk Nông", None][i % 4],
-                      category=["Viễn thông", "Chuyển đổi số", None][i % 3],
-                      body=record["body"] + ["", " Tin từ Nghệ An và Đắk Nông.", " Hà Nội, Thanh Hoá."][i % 3])
-    corpus = tmp_path / "news.jsonl"
-    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    engine = SearchEngine(tmp_path / "index")
-    engine.index([corpus], batch_size=count // 2, workers=1)
-    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for i, r in enumerate(records) if i % 7 != 3),
-                      encoding="utf-8")
-    engine.index([corpus], workers=1)
-    return engine.path
-
-
-def _merged_files(index: Path, monkeypatch, from_stored: bool) -> tuple[dict[str, bytes], list[str], int]:
-    """The files `write_merged` writes from every segment of `index` (by their suffix), the
-    merged ids, and how many articles' stored fields it decompressed for their keys."""
-    from searchkit.indexing import adapter, merge
-    from searchkit.indexing.store import open_index
-
-    read, real = [], adapter.stored_from_bytes
-    monkeypatch.setattr(adapter, "stored_from_bytes", lambda *args: read.append(1) or real(*args))
-    if from_stored:
-        monkeypatch.setattr(merge, "_segment_keys", lambda leaf: None)
-    ix = open_index(index)
-    batch = merge.write_merged(ix, index, [s.segment_id for s in merge.segment_sizes(ix)])
-    files = {name.split(".", 1)[1]: (Path(batch.folder) / name).read_bytes()
-             for name in os.listdir(batch.folder) if name.startswith("MAIN_")}
-    shutil.rmtree(batch.folder)
-    monkeypatch.undo()
-    return files, batch.ids, len(read)
-
-
-@pytest.mark.parametrize("distinct_tags", [False, True])
-def test_a_merge_takes_each_articles_keys_from_its_segments_columns_and_terms(tmp_path, monkeypatch, distinct_tags):
-    """A merge's Whoosh documents need each article's keys (id, date, source, province, tags,
-    the provinces it names): read from the segments' columns and terms, the merged files are
-    byte for byte those written from every article's stored fields, decompressed and
-    unpickled; where a segment's tags are more than its articles (a term's postings read for
-    each) it reads the stored fields, with the same files."""
-    from searchkit.indexing.store import open_index
-
-    tags = (lambda i: [f"Dự án số {i}", f"Gói thầu {i}"]) if distinct_tags else \
-        (lambda i: [["5G", "trạm BTS"], ["CNTT", "Thanh Hoá"], [], ["trạm BTS", "5g", "Trạm bts"]][i % 4])
-    index = _metadata_index(tmp_path, 120, tags)
-    with open_index(index).reader() as reader:
-        live = reader.doc_count()
-        assert live == 103 < reader.doc_count_all() and len(list(reader.lexicon("mentions_spelled"))) >= 3
-    keyed, keyed_ids, keyed_read = _merged_files(index, monkeypatch, from_stored=False)
-    stored, stored_ids, stored_read = _merged_files(index, monkeypatch, from_stored=True)
-    assert keyed_ids == stored_ids and len(keyed_ids) == stored_read == live
-    assert keyed_read == (live if distinct_tags else 0)
-    assert sorted(keyed) == sorted(stored) and all(keyed[suffix] == stored[suffix] for suffix in stored), \
-        [suffix for suffix in stored if keyed.get(suffix) != stored[suffix]]
-
-
-def test_an_articles_keys_read_from_its_segment_make_the_document_its_stored_fields_make(tmp_path):
-    """300 articles with every kind of metadata (tags repeated within an article, in another
-    case or tone placement, provinces named, missing dates and sources), written by Whoosh's
-    own `add_document`: each document made from the keys `_segment_keys` reads back from the
-    segment's columns and terms holds the keys and lines its stored fields make, each line as
-    many times."""
-    from collections import Counter
-
-    from searchkit.indexing.adapter import segment_leaves
-    from searchkit.indexing.merge import _segment_keys
-    from searchkit.indexing.schema import build_schema, document
-    from searchkit.models import Article
-    from tests.test_segment_files import _articles, _whoosh_index
-
-    articles = _articles(metadata=True)
-    ix = _whoosh_index(tmp_path / "whoosh", [document(article) for article in articles])
-    lines = {name for name, field in build_schema().items() if field.indexed and not field.column_type
-             and type(field.analyzer).__name__ == "RegexTokenizer"}
-    with ix.reader() as reader:
-        ((leaf, _),) = segment_leaves(reader)
-        keyed = _segment_keys(leaf)
-        assert keyed is not None
-        for docnum in range(leaf.doc_count_all()):
-            made, held = document(keyed(docnum)), document(Article.from_stored(leaf.stored_fields(docnum)))
-            indexed = {name for name in held if build_schema()[name].indexed}
-            assert {name for name in made if build_schema()[name].indexed} == indexed, docnum
-            for name in indexed:
-                if name in lines:
-                    assert Counter(made[name].split("\n")) == Counter(held[name].split("\n")), (docnum, name)
-                else:
-                    assert made[name] == held[name], (docnum, name)
-        assert Counter(document(keyed(0))["tag_spelled"].split("\n"))["5G"] == 2  # ("5G", "trạm BTS", "5G")
 
 
 def test_a_merge_whose_postings_fail_beside_its_stored_fields_leaves_nothing_behind(tmp_path, monkeypatch):

@@ -192,64 +192,18 @@ def _write_merged_files(folder: Path, leaves: list, sources: list, ids: list[str
 
 def _merged_documents(leaves: list, sources: list, ids: list[str]):
     """Each live article's Whoosh document with its stored fields as its segment holds them,
-    in order, its id appended to `ids`; streamed: one segment's stored fields at a time. The
-    document's keys come from the segment's columns and terms (`_segment_keys`) where they
-    can, not from each article's stored fields decompressed and unpickled (half a 16k
-    merge's Whoosh part: 0.47 of 1.4 s of CPU)."""
+    in order, its id appended to `ids`; streamed: one segment's stored fields at a time."""
     from searchkit.indexing.adapter import leaf_segment_id, stored_bytes, stored_from_bytes
     from searchkit.indexing.schema import document
 
     for leaf, (_, alive) in zip(leaves, sources):
-        stored, starts, ends = stored_bytes(leaf)  # copied as they are
+        stored, starts, ends = stored_bytes(leaf)  # copied as they are, read for the keys
         name = f"{leaf_segment_id(leaf)}._stored.col"
-        keyed = _segment_keys(leaf)
         for docnum in np.flatnonzero(alive).tolist():
             kept = stored[starts[docnum]:ends[docnum]]
-            article = keyed(docnum) if keyed is not None else Article.from_stored(stored_from_bytes(kept, name))
+            article = Article.from_stored(stored_from_bytes(kept, name))
             ids.append(article.id)
             yield document(article), kept
-
-
-#: A segment whose valued fields without a column (a source, tags) hold more distinct values
-#: than this share of its documents has its keys read from each article's stored fields: a
-#: term costs about 5 µs and 0.5 µs a posting, an article's fields decompressed and unpickled
-#: about 29 µs (a 16k merge: 504 values for 16,183 articles, most of them the provinces named).
-MAX_VALUES_SHARE = 1.0
-
-
-def _segment_keys(leaf):
-    """A function giving a document's article as far as its Whoosh document's keys and
-    columns need it (`schema.document`; its text and stored-only fields left empty): the
-    fields with a column read from it (id, hash, path, date, province), the others from
-    their terms, each term's postings read once (a source, a category: a few terms for
-    thousands of articles; a tag's spellings, each line counted). None where those fields
-    hold too many distinct values (MAX_VALUES_SHARE)."""
-    from searchkit.fields import KEYED
-    from searchkit.indexing.adapter import text_column
-
-    schema, indexed = leaf.schema, set(leaf.indexed_field_names())
-    singles = ["id", "hash", "path", "date", *(f.attribute for f in KEYED if not f.many)]
-    inverted = [name for name in singles if not schema[name].column_type]
-    spelled = {f.attribute: f"{f.name}_spelled" for f in KEYED if f.many}
-    terms = {name: list(leaf.lexicon(name)) if name in indexed else [] for name in [*inverted, *spelled.values()]}
-    if sum(map(len, terms.values())) > MAX_VALUES_SHARE * leaf.doc_count_all():
-        return None
-    columns = {name: text_column(leaf, name) for name in singles if schema[name].column_type}
-    held: dict[str, dict[int, list[str]]] = {name: {} for name in terms}
-    for name, found in terms.items():
-        for term in found:
-            value = term.decode("utf-8")
-            for docnum, weight in leaf.postings(name, term).items_as("weight"):  # a line's count
-                held[name].setdefault(docnum, []).extend([value] * int(weight))
-
-    def article(docnum: int) -> Article:
-        keys = {name: column[docnum] for name, column in columns.items()}
-        keys.update((name, held[name].get(docnum, [None])[0]) for name in inverted)
-        optional = {name: keys.pop(name) or None for name in list(keys) if name not in ("id", "hash", "path")}
-        many = {attribute: tuple(held[name].get(docnum, ())) for attribute, name in spelled.items()}
-        return Article(id=keys["id"], title="", body="", hash=keys["hash"], path=keys["path"], **optional, **many)
-
-    return article
 
 
 def _commit_merged(ix, segment_ids: list[str], batch) -> int:
