@@ -131,9 +131,10 @@ def test_pair_counts_folded_in_as_they_come_equal_counts_taken_at_once():
     assert PairCounts.merge([packed]).lookup(["trạm"], ["bts"]).tolist()[0][0] > 0
 
 
-def test_the_radix_unique_is_numpys_unique():
+def test_the_pair_models_unique_is_numpys_unique():
     """`unique_inverse` (the pair model's sort) gives np.unique's keys and inverse, from the
-    keys of syllable pairs to keys of 17 to 50 bits (one to four 16-bit passes)."""
+    keys of syllable pairs to keys of 17 to 50 bits (packed with their places up to 48, sorted
+    by numpy past that)."""
     import numpy as np
 
     from searchkit.indexing.postings import unique_inverse
