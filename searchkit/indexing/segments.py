@@ -136,17 +136,20 @@ def commit_batch(ix, batch: Batch | None, replaced: Iterable[str] = (), clear: b
                  dropped: frozenset[str] = frozenset()) -> None:
     """Make a written batch part of the index, deleting `replaced` ids in the same commit.
 
-    With `clear`, every older segment is dropped in that commit (a rebuild); `dropped` names
+    With `clear`, every older segment is dropped in that commit (a rebuild), and with them
+    the statistics caches that counted them (`manifest.drop_caches_before`); `dropped` names
     the segments a merge rewrote into the batch. Whoosh deletes their files after the commit.
     """
     from searchkit.indexing.adapter import commit_segments
     from searchkit.indexing.durable import durable_renames
-    from searchkit.indexing.manifest import write_manifest
+    from searchkit.indexing.manifest import drop_caches_before, write_manifest
 
     moved = _move_segment_files(batch, ix.storage.folder) if batch is not None else []
     with durable_renames(ix.storage, moved):  # the segment's files on the disk before the commit
         commit_segments(ix, batch.segment if batch else None, replaced, clear, dropped)
     write_manifest(ix.storage.folder, ix)
+    if clear:
+        drop_caches_before(Path(ix.storage.folder), ix.latest_generation())
 
 
 def _move_segment_files(batch: Batch, index_folder: str) -> list[str]:

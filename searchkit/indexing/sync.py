@@ -26,7 +26,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 from searchkit.errors import CorpusError, IndexDamagedError
 from searchkit.indexing.adapter import column_text, segment_leaves, text_column
 from searchkit.indexing.corpus import estimate, iter_articles, weight
-from searchkit.indexing.manifest import drop_caches_before, note_sources, verify_trusted
+from searchkit.indexing.manifest import note_sources, verify_trusted
 from searchkit.indexing.merge import MAX_SEGMENTS, live_mask, merge_by_policy, optimize
 from searchkit.indexing.segments import commit_batch, sweep, written_batches
 from searchkit.indexing.store import create_index, is_index, open_index, read_marker, storage_error, writer_lock
@@ -293,12 +293,9 @@ def _sync_locked(index_dir: Path, run: SyncRun, rebuild: bool, remove_missing: b
                 run.added += len(batch.ids) - len(replaced)
                 run.committed += len(batch.ids) + len(batch.failed)
             run.report_progress()
-            if clear:  # the statistics of the articles the rebuild dropped
-                drop_caches_before(index_dir, ix.latest_generation())
             clear = False
     if clear:  # a rebuild that found no article still empties the index
         commit_batch(ix, None, clear=True)
-        drop_caches_before(index_dir, ix.latest_generation())
     removed = _remove_missing(ix, run, run.roots) if remove_missing else 0
     _merge(ix, index_dir, workers)
     return removed, ix.doc_count()
