@@ -191,6 +191,9 @@ def test_pair_counts_of_several_segments_sum_each_pair_of_words_as_written():
     words = sorted(whole.numbers)
     assert np.array_equal(merged.lookup(words, words), whole.lookup(words, words))
     assert merged.lookup(["trạm"], ["bts"]).tolist()[0][0] > 0 and merged.counts.sum() == whole.counts.sum()
+    # words as written, in each segment apart: tone placements and cases stay pairs of their own
+    apart = PairCounts.merge([pack_pairs([["Thanh", "Hoá"], ["thanh", "hoá"]]), pack_pairs([["Thanh", "Hóa"]] * 2)])
+    assert apart.lookup(["Thanh", "thanh"], ["Hoá", "Hóa", "hoá"]).tolist() == [[1, 2, 0], [0, 0, 1]]
 
 
 def test_a_batch_numbered_as_written_holds_every_fields_tokens(tmp_path):
