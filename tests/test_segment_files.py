@@ -14,10 +14,11 @@ from tests.conftest import CORPUS
 
 def _articles(metadata: bool) -> list[Article]:
     """300 articles made of the seeds. With `metadata`, every kind of it, some missing: three
-    sources (a key of 100 articles: postings in several blocks), one path for all (300),
-    tags repeated within an article, as typed or in another case or tone placement (one folded
-    key, counted twice), an empty hash, provinces named. Without, a title and a
-    body only: no tag, province or source key has a term."""
+    sources (a key of 100 articles), one path for all (300: postings in three blocks), a
+    category of 128 (one block, full: Whoosh's block size), tags repeated within an article,
+    as typed or in another case or tone placement (one folded key, counted twice), an empty
+    hash, provinces named. Without, a title and a body only: no tag, province or source key
+    has a term."""
     from dataclasses import replace
 
     seeds = list(iter_articles([CORPUS]))
@@ -31,7 +32,8 @@ def _articles(metadata: bool) -> list[Article]:
         articles.append(replace(
             seed, id=f"bai-{i:03d}", title=f"{seed.title} (kỳ {i})", path="tin/ict.jsonl", line=i + 1,
             hash="" if i == 7 else f"h{i:05d}", date=None if i % 11 == 0 else f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
-            source=["Mic.gov.vn", "VnExpress", "Báo Đắk Nông"][i % 3], category=None if i % 4 else "Viễn thông",
+            source=["Mic.gov.vn", "VnExpress", "Báo Đắk Nông"][i % 3],
+            category="Viễn thông" if i < 128 else None if i % 4 else "Bưu chính",
             author=None if i % 5 else "Minh Hòa", url=f"https://mic.gov.vn/bai-{i}.htm",
             province=["Đắk Nông", None, "Nghệ An"][i % 3], tags=tags[i % len(tags)],
             mentions=("Đắk Nông", "Hà Nội") if i % 2 else ()))
