@@ -112,6 +112,50 @@ def test_merged_postings_equal_postings_written_from_the_live_articles(tmp_path)
     assert gone and all(merged.get("body_f", term) is None for term in gone)  # only the deleted one had them
 
 
+def test_a_merge_writes_each_fields_postings_before_making_the_next_ones(tmp_path, monkeypatch):
+    """A merge holds one field's merged arrays at a time: each is written, and gone, before the
+    next field's are made (at 16 times the corpus the bodies' arrays are hundreds of MB; held
+    until the end, they made the build's largest process). The file reads back whole."""
+    import gc
+    import weakref
+
+    import numpy as np
+
+    from searchkit.fields import FIELDS
+    from searchkit.indexing import postings
+    from searchkit.indexing.analysis import analyze_article
+    from searchkit.indexing.corpus import iter_articles
+    from searchkit.indexing.postings import SegmentPostings, merge_postings, write_postings
+    from tests.conftest import CORPUS
+
+    analysed = [analyze_article(article) for article in iter_articles([CORPUS])]
+    write_postings(tmp_path / "a.skp", analysed[:2])
+    write_postings(tmp_path / "b.skp", analysed[2:])
+    sources = [(SegmentPostings(tmp_path / name), np.ones(size, bool)) for name, size in (("a.skp", 2), ("b.skp", 3))]
+    made, alive_before = [], {}
+    merged_field = postings._merged_field
+
+    def watched(name, positional, given):
+        gc.collect()
+        alive_before[name] = [ref().dtype for ref in made if ref() is not None]
+        arrays = merged_field(name, positional, given)
+        made.extend(weakref.ref(array) for array in arrays.values())
+        return arrays
+
+    monkeypatch.setattr(postings, "_merged_field", watched)
+    merge_postings(tmp_path / "merged.skp", sources)
+    assert list(alive_before) == [field.name for field in FIELDS]
+    assert all(found == [] for found in alive_before.values()), alive_before
+    write_postings(tmp_path / "fresh.skp", analysed)
+    merged, fresh = SegmentPostings(tmp_path / "merged.skp"), SegmentPostings(tmp_path / "fresh.skp")
+    merged.verify()
+    assert merged.get("body_f", "tram") is not None and merged.get("title", "đắk") is not None
+    for field in FIELDS:
+        mine, theirs = merged._field(field.name), fresh._field(field.name)
+        assert {name: array.tolist() for name, array in mine.items()} == \
+            {name: array.tolist() for name, array in theirs.items()}, field.name
+
+
 def test_pair_counts_folded_in_as_they_come_equal_counts_taken_at_once():
     import numpy as np
 
