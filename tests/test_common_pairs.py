@@ -163,9 +163,17 @@ def test_a_run_found_then_two_common_words_the_last_without_accents_finds_what_m
     assert len(runs) > 30
     known: dict = {}
     in_turn = []
+    read: list[tuple[str, str]] = []  # the terms whose positions a triple reads, its head known
+    for name in ("occurrences", "occurrences_within"):
+        reads = getattr(arrays, name)
+        monkeypatch.setattr(arrays, name, lambda field, text, *more, reads=reads: read.append((field, text))
+                            or reads(field, text, *more))
     for forms in typed:
         ranking._side_by_side(arrays, known, part, forms[:2])  # the head first, as `_neighbours` finds it
+        read.clear()
         in_turn.append(ranking._side_by_side(arrays, known, part, forms))
+        if forms[-1].mode == ANY:  # the pair read, never the last word's own positions
+            assert (part + "_f", forms[-1].folded) not in read, forms
     assert sum(len(keys) > 0 for keys in in_turn) > (20 if part == "body" else 2)
     monkeypatch.setattr(arrays, "common", frozenset())  # as an index without the pairs is searched
     for forms, keys in zip(typed, in_turn):

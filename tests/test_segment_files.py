@@ -88,3 +88,18 @@ def test_a_segment_searchkit_writes_is_the_one_whooshs_add_document_writes(tmp_p
     assert (".province.col" in found) == metadata
     for name in expected:
         assert found[name] == expected[name], name
+
+
+def test_a_codec_keeping_postings_in_the_term_index_is_refused_not_written_otherwise(tmp_path, monkeypatch):
+    """searchkit writes Whoosh's keys as its default codec does (a block a term); a codec that
+    keeps a term's postings inline would read those bytes otherwise, so it is a TypeError
+    naming the field, not a segment written wrong."""
+    import whoosh.codec
+    from whoosh.codec.whoosh3 import W3Codec
+
+    from searchkit.indexing.adapter import write_stored_segment
+    from searchkit.indexing.schema import document
+
+    monkeypatch.setattr(whoosh.codec, "default_codec", lambda *args, **kwargs: W3Codec(inlinelimit=2))
+    with pytest.raises(TypeError, match="'hash'"):
+        write_stored_segment(str(tmp_path), [document(article) for article in _articles(metadata=False)[:3]])

@@ -336,33 +336,18 @@ def _write_terms(fieldwriter, schema, terms: dict) -> None:
     A field's blocks and term index rows are made here (`_write_field_terms`), not through
     Whoosh's field, posting and hash writers one call each: 15 µs a term, of which the
     block's compression is 3, and a merge writes an id and a hash for every article (a fifth
-    of its time). A codec that keeps postings inline, or ids as bytes, goes through Whoosh."""
+    of its time). They are written as Whoosh's default codec (the one `create_in` gives)
+    writes them: another codec's settings are a TypeError, as a field of another kind is."""
     from whoosh.util.numeric import length_to_byte
 
     for name in sorted(name for name, (_, postings) in terms.items() if postings):
         kind, postings = terms[name]
         fieldwriter.start_field(name, schema[name])
         blocks = fieldwriter._postwriter
-        if blocks._inlinelimit > 1 or blocks._byteids:
-            _write_terms_through_whoosh(fieldwriter, kind, postings)
-        else:
-            _write_field_terms(fieldwriter, kind, postings, blocks._blocklimit, blocks._compression,
-                               length_to_byte(0))
+        if blocks._inlinelimit > 1 or blocks._byteids:  # postings kept in the term index, ids as bytes
+            raise TypeError(f"field {name!r}: a codec whose postings searchkit's segment writer does not write")
+        _write_field_terms(fieldwriter, kind, postings, blocks._blocklimit, blocks._compression, length_to_byte(0))
         fieldwriter.finish_field()
-
-
-def _write_terms_through_whoosh(fieldwriter, kind: str, postings: dict) -> None:
-    """One field's terms through Whoosh's writers, a posting at a time."""
-    for text in sorted(postings):
-        fieldwriter.start_term(text)
-        add = fieldwriter._postwriter.add_posting
-        if kind is _KEY:
-            for docnum in postings[text]:
-                add(docnum, 1.0, b"", 0)
-        else:
-            for docnum, count in postings[text]:
-                add(docnum, float(count), _COUNT(count), 0)
-        fieldwriter.finish_term()
 
 
 #: How Whoosh packs a line's count (its posting's value), a block's length, a term index row's

@@ -813,18 +813,15 @@ def _side_by_side(arrays: IndexArrays, known: dict, part: str, forms: tuple[Matc
 def _found_side_by_side(arrays: IndexArrays, known: dict, part: str, forms: tuple[Match, ...]) -> np.ndarray:
     """`_side_by_side` found from the positions (and the runs `known` already)."""
     loose = (part, tuple(Match(m.folded, m.folded) for m in forms))
-    written, last = _written_pairs(arrays, part, forms), _written_pairs(arrays, part, forms[-2:])
-    head = known.get((part, forms[:-1]))
+    # the last two as one term after a run found: the run says how the word before the last
+    # matches, so a last word with any accents reads their pair with any accents (`dịch vụ`,
+    # then `vu ra`), whichever way that word was typed
+    last = _written_pairs(arrays, part, loose[1][-2:] if forms[-1].mode == ANY else forms[-2:])
+    written, head = _written_pairs(arrays, part, forms), known.get((part, forms[:-1]))
     if written is not None:
         return _written_run(written, arrays.occurrences)
     if last is not None and head is not None:  # a run found, and a written pair after it
         return _followed(head, arrays.occurrences(*last[0]))
-    if head is not None and forms[-1].mode == ANY:
-        # the last word with any accents: after the run found (which says how the word before
-        # it matches), the pair of the two written with any accents (`dịch vụ` then `vu ra`)
-        loose_last = _written_pairs(arrays, part, loose[1][-2:])
-        if loose_last is not None:
-            return _followed(head, arrays.occurrences(*loose_last[0]))
     if loose[1] != forms and (loose in known or _written_pairs(arrays, part, loose[1]) is not None):
         # the same words with any accents (found, or read as pairs): as typed among them
         return _as_matched(arrays, part, _side_by_side(arrays, known, part, loose[1]), forms)
