@@ -96,12 +96,21 @@ def test_a_plain_word_counted_from_postings_as_from_its_positions(engine):
     assert checked > 500
 
 
+#: Runs to type with one word plain: common words, names, abbreviations, i/y and tone placement.
+_RUNS = (("an", "ninh"), ("viễn", "thông"), ("các", "nhà", "mạng"), ("thông", "tin"), ("trạm", "bts"), ("văn", "hoá"),
+         ("kỹ", "thuật"), ("quy", "định"), ("các", "trạm"), ("xây", "dựng", "trạm"), ("của", "ubnd"), ("phát", "hành"),
+         ("và", "các"))
+
+
+@pytest.mark.parametrize("others", [exact.ANY, exact.EXACT])
 @pytest.mark.parametrize("whole_up_to", [5000, 0])
-def test_a_run_with_a_plain_word_is_found_as_from_its_plain_positions(engine, monkeypatch, whole_up_to):
-    """`quan trọng` typed `quan trọng` in an accented query: `quan` written plain, not `quân`.
-    The run is found with any accents, then the marked spellings' positions are taken out:
-    the same keys as intersecting the plain positions; with the common words' positions read
-    in the run's articles only, too (`whole_up_to` 0: as at 16 times the corpus)."""
+def test_a_run_with_a_plain_word_is_found_as_from_its_plain_positions(engine, monkeypatch, whole_up_to, others):
+    """`quan trọng` typed `quan trọng` in an accented query: `quan` written plain, not `quân`;
+    the other words typed with any accents or exactly so (`cac trạm`, `xây dung trạm`). The
+    run is found with any accents, then the marked spellings' positions are taken out and each
+    word typed with accents is checked in the run's articles: the same keys as intersecting
+    every word's own positions, read whole or (`whole_up_to` 0: as at 16 times the corpus) in
+    the run's articles only."""
     from searchkit.searching import arrays as module
 
     monkeypatch.setattr(module, "READ_WHOLE_HOLDERS", whole_up_to)
@@ -110,48 +119,18 @@ def test_a_run_with_a_plain_word_is_found_as_from_its_plain_positions(engine, mo
     arrays._occurrences.clear()
     arrays._derived.clear()
     runs = 0
-    for words in (("an", "ninh"), ("vien", "thong"), ("cac", "nha", "mang"), ("thong", "tin"), ("tram", "bts"),
-                  ("van", "hoa"), (folded_form("kỹ"), "thuat"), (folded_form("quy"), "dinh")):
-        for plain_at in range(len(words)):
-            for part in ("title", "body"):
-                forms = tuple(exact.Match(w, w, exact.PLAIN) if i == plain_at else exact.Match(w, w)
-                              for i, w in enumerate(words))
-                found = ranking._side_by_side(arrays, {}, part, forms)
-                merged = ranking._in_order(len(forms), lambda i: 0,
-                                           lambda i, docs: exact.occurrences(arrays, part, forms[i]))
-                assert found.tolist() == merged.tolist(), (words, plain_at, part)
-                runs += len(found)
-    assert runs > 300
-
-
-@pytest.mark.parametrize("whole_up_to", [5000, 0])
-def test_a_run_of_words_typed_with_accents_and_one_plain_is_found_as_from_their_positions(engine, monkeypatch,
-                                                                                          whole_up_to):
-    """`cac trạm`, `các tram`, `xây dung trạm`: each word typed with its accents stands so, the
-    plain one without any; the run is found with any accents, then each word is checked in
-    the run's articles: the same keys as intersecting every word's own positions, read whole or
-    (`whole_up_to` 0: as at 16 times the corpus) in the run's articles only."""
-    from searchkit.searching import arrays as module
-
-    monkeypatch.setattr(module, "READ_WHOLE_HOLDERS", whole_up_to)
-    engine.search("trạm BTS", limit=1)
-    arrays = engine.backend._arrays[1]
-    arrays._occurrences.clear()
-    arrays._derived.clear()
-    runs = 0
-    for accented in (("các", "trạm"), ("xây", "dựng", "trạm"), ("viễn", "thông"), ("an", "ninh"), ("thông", "tin"),
-                     ("của", "ubnd"), ("phát", "hành"), ("và", "các")):
+    for accented in _RUNS:
         folded = [folded_form(word) for word in accented]
         for plain_at in range(len(accented)):
             for part in ("title", "body"):
-                forms = tuple(exact.Match(f, f, exact.PLAIN) if i == plain_at else exact.Match(f, a, exact.EXACT)
+                forms = tuple(exact.Match(f, f, exact.PLAIN) if i == plain_at else
+                              exact.Match(f, a if others == exact.EXACT else f, others)
                               for i, (f, a) in enumerate(zip(folded, accented)))
                 found = ranking._side_by_side(arrays, {}, part, forms)
                 merged = ranking._in_order(len(forms), lambda i: 0,
                                            lambda i, docs: exact.occurrences(arrays, part, forms[i]))
                 assert found.tolist() == merged.tolist(), (accented, plain_at, part)
-                typed = ranking._side_by_side(arrays, {}, part, tuple(exact.Match(f, f) for f in folded))
-                runs += len(typed)
+                runs += len(ranking._side_by_side(arrays, {}, part, tuple(exact.Match(f, f) for f in folded)))
     assert runs > 300
 
 
