@@ -140,10 +140,10 @@ def test_a_run_read_from_its_rarest_word_is_the_run_read_left_to_right(arrays, w
 def test_a_run_reads_a_word_in_the_run_articles_only_when_it_is_in_many_more(arrays, monkeypatch, words, read_whole):
     """`các trạm`: the rarest word, `trạm`, is read whole (31 articles, 33 places); `các`, in all
     120 articles, in those 31 only (`_run_articles`: in more than RESTRICT_RATIO times as many),
-    not whole. `xây dựng trạm`: `xây` (90 articles) is read whole after `trạm`, `dựng` (116) in
-    the 6 articles of `xây trạm` left. `mạng lưới`: `mạng` in 70 articles, `lưới`'s run in 24 or
-    more: read whole, and kept for the searches after. Either way the run is the one every
-    word read whole gives."""
+    not whole. `xây dựng trạm`: `xây` (90 articles) is read whole after `trạm`, then `dựng` (116)
+    in the articles of the 6 places left. `mạng lưới`: `mạng` in 70 articles, `lưới` in 24: read
+    whole, and kept for the searches after. Either way the run is the one every word read whole
+    gives."""
     from searchkit.searching import arrays as module
 
     monkeypatch.setattr(module, "READ_WHOLE_HOLDERS", 10)  # else a word of 120 articles is read whole
