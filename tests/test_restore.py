@@ -2,6 +2,7 @@
 are more common alone (`nghe`, `ấn`, `trị`) and the ones the neighbours call for (`Nghệ An`,
 `trí tuệ`), and the result is written as the articles write it (`CNTT`, `chữ ký`)."""
 
+import gc
 from collections import Counter
 
 import numpy as np
@@ -225,7 +226,9 @@ def test_a_table_looked_up_often_decodes_its_words_once_and_answers_the_same():
     for _ in range(DECODE_AFTER // len(asked) + 1):
         assert [lazy.get(w) for w in asked] == first
         assert {w: crafted.get(w) for w in ("an", "nghệ", "trạm")} == {"an": None, "nghệ": 2, "trạm": None}
-    assert lazy._keys.words == words  # decoded once, after enough lookups
+    assert lazy._keys.words == tuple(words)  # decoded once, after enough lookups
+    gc.collect()
+    assert not gc.is_tracked(lazy._keys.words)  # kept for long: never walked by a collection again
 
 def test_statistics_saved_late_for_an_older_commit_leave_the_newer_ones(tmp_path):
     """A writer finishing its commit's statistics after another writer committed removes

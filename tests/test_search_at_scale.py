@@ -4,6 +4,8 @@ rarest, the generation's term index for prefixes."""
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 
@@ -172,6 +174,16 @@ def test_prefixes_expand_from_the_term_index_as_from_every_segment(arrays, prefi
                 summed[term] = summed.get(term, 0) + count
         assert arrays.completions(field, prefix) == summed
     assert arrays.completions("body_f", "") == {}
+
+
+def test_the_term_index_of_several_segments_is_left_out_of_the_garbage_collectors_walks(arrays):
+    """Kept for the index generation, the merged terms of every segment are never walked by
+    a full collection once it has seen them (`searchkit.collector.untracked`)."""
+    arrays.completions("body_f", "tr")
+    terms, counts = arrays._term_index("body_f")
+    gc.collect()
+    assert len(terms) == len(counts) > 100 and list(terms) == sorted(set(terms))
+    assert not gc.is_tracked(terms)
 
 
 @pytest.mark.parametrize("words", [("trạm", "bts"), ("thông", "tin"), ("của", "các"), ("thông", "tin", "và"),

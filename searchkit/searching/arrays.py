@@ -17,7 +17,7 @@ from __future__ import annotations
 import weakref
 from bisect import bisect_left
 from collections import OrderedDict
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from searchkit.fields import BY_NAME
 from searchkit.indexing.adapter import deleted_documents, leaf_segment_id, segment_leaves
 from searchkit.searching.scoring import idf, length_norm, term_bm25
 from searchkit.text.common_pairs import common_syllables
+from searchkit.collector import untracked
 
 #: Posting entries (doc number + frequency, 12 bytes) kept between searches of one index
 #: generation: about 120 MB at most; past it the least recently used go first.
@@ -238,7 +239,7 @@ class IndexArrays:
         first, last = bisect_left(terms, key), bisect_left(terms, key + b"\xff")
         return dict(zip((term.decode("utf-8") for term in terms[first:last]), counts[first:last].tolist()))
 
-    def _term_index(self, field: str) -> tuple[list[bytes], np.ndarray]:
+    def _term_index(self, field: str) -> tuple[Sequence[bytes], np.ndarray]:
         """Every term of a field in any segment, sorted, with its document frequency summed
         over the segments; made once per generation (a prefix then costs a binary search and
         a slice, not a dictionary merged from every segment's terms)."""
@@ -256,7 +257,7 @@ class IndexArrays:
                 counts = np.zeros(len(merged), np.int64)
                 for terms, found in tables:
                     counts[np.searchsorted(sorted_terms, np.array(terms, dtype=f"S{width}"))] += found
-                self._lengths[key] = (merged, counts)
+                self._lengths[key] = (untracked(merged), counts)
         return self._lengths[key]
 
     def _segment_frequency(self, leaf, field: str, text: str) -> int:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
+from searchkit.collector import untracked
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -91,7 +93,7 @@ class Lines(Sequence[str]):
         breaks = np.flatnonzero(data == ord("\n"))
         self._starts = np.concatenate(([0], breaks + 1)) if len(data) else np.zeros(0, np.int64)
         self._ends = np.append(breaks, len(data)) if len(data) else np.zeros(0, np.int64)
-        self.words: list[str] | None = None  # all of them, once iterated
+        self.words: tuple[str, ...] | None = None  # all of them, once iterated (untracked: kept for long)
 
     def __len__(self) -> int:
         return len(self._starts)
@@ -105,5 +107,5 @@ class Lines(Sequence[str]):
 
     def __iter__(self) -> Iterator[str]:
         if self.words is None:
-            self.words = self._text.decode("utf-8").split("\n") if self._text else []
+            self.words = untracked(self._text.decode("utf-8").split("\n")) if self._text else ()
         return iter(self.words)
