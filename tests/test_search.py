@@ -225,3 +225,26 @@ def test_values_beyond_what_a_generation_keeps_are_made_each_time(sample_engine,
     small = SearchEngine(sample_engine.path)
     assert [_answer(small.search("trạm BTS Đắk Nông")) for _ in range(2)] == [expected] * 2
     assert small.backend._arrays[1]._derived.size <= 1
+
+
+def test_a_search_leaves_nothing_for_the_garbage_collector(sample_engine):
+    """Every shape of search frees what it made by reference counting: none makes a reference
+    cycle (a class or closure made per call holding its arrays), which would wait for Python's
+    cyclic collector and be walked by every collection until then (docs/architecture.md)."""
+    import gc
+
+    queries = ["trạm BTS", "tram bts", "Đắk Nông đã làm gì để phát triển trạm BTS?", "chữ ký số", '"Bộ TT&TT"',
+               "CNTT", "truyeenf thoong", "thông tin -hội", "tram*", "trạm bts dak nong vien thong so"]
+    for query in queries:  # the searcher opened and the statistics read: kept, not garbage
+        sample_engine.search(query, facets=True, explain=True)
+    gc.collect()
+    gc.disable()
+    try:
+        for query in queries:
+            results = sample_engine.search(query, facets=True, explain=True)
+            assert results.to_dict()["total"] == results.total
+        dated = sample_engine.search("tram bts", since="2010", sort="date")
+        in_province = sample_engine.search("tram bts", province="dak nong", facets=True)
+        assert dated.hits and in_province.hits and gc.collect() == 0
+    finally:
+        gc.enable()
