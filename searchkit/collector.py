@@ -10,8 +10,10 @@ and it looks by walking every container it tracks:
   long as its index is open: at 16 times the corpus, 370,000 of them in lists made a full
   collection take 15-19 ms, paid by whichever search it fell in.
 - **Paused while a batch is analysed** (`paused`). Analysing 2,000 articles makes millions
-  of token lists and tuples, none in a cycle: the collector ran about 200 times a batch and
-  took 6-7 % of a build's CPU, to find nothing (peak memory is the same without it).
+  of token lists and tuples, none in a cycle: at Python's thresholds the collector ran about
+  200 times a batch and took 4-7 % of its CPU, to find nothing (peak memory is the same
+  without it). Build workers already collected rarely (`segments.WORKER_GC_THRESHOLD`); a
+  build in one process and `searchkit add` did not.
 
 Measured in bench/README.md (thirty-first session). Pure: no I/O.
 """

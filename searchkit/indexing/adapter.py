@@ -267,7 +267,7 @@ def _batch_writer() -> type:
     from whoosh.writing import SegmentWriter
 
     class BatchWriter(SegmentWriter):
-        gathered: dict[str, tuple[str, dict[bytes, list]]] = {}
+        gathered: dict[str, tuple[str, dict[bytes, list]]]  # set on each writer by `write_stored_segment`
 
         def _flush_segment(self):  # Whoosh's, with the postings gathered by `_add_documents`
             self.perdocwriter.close()

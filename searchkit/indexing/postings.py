@@ -34,11 +34,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from searchkit.collector import untracked
 from searchkit.distinct import stable_order
 from searchkit.fields import FIELDS, WORDS
 from searchkit.text.common_pairs import JOIN
 from searchkit.text.numbering import Numbering
-from searchkit.collector import untracked
 
 MAGIC = b"SKPOST02"
 SUFFIX = ".skp"

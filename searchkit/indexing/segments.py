@@ -58,7 +58,8 @@ def write_batch(index_dir: str, articles: list[Article], done: Analysed | None =
     `done(1)` is told of each article analysed and added to the segment (or failed; in a
     worker: the pool's shared count), so that progress moves within a batch. Python's cyclic
     collector is paused meanwhile (`collector.paused`): the batch's millions of token lists
-    hold no cycle, and looking for one took 6-7 % of its CPU."""
+    hold no cycle, and looking for one took 4-7 % of its CPU at Python's thresholds (in one
+    process; workers collect rarely anyway)."""
     from searchkit.collector import paused
     from searchkit.indexing.adapter import write_stored_segment
     from searchkit.indexing.postings import shipped_common_pairs, write_encoded

@@ -21,11 +21,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from searchkit.collector import untracked
 from searchkit.fields import BY_NAME
 from searchkit.indexing.adapter import deleted_documents, leaf_segment_id, segment_leaves
 from searchkit.searching.scoring import idf, length_norm, term_bm25
 from searchkit.text.common_pairs import common_syllables
-from searchkit.collector import untracked
 
 #: Posting entries (doc number + frequency, 12 bytes) kept between searches of one index
 #: generation: about 120 MB at most; past it the least recently used go first.
