@@ -13,7 +13,7 @@ and it looks by walking every container it tracks:
   of token lists and tuples, none in a cycle: at Python's thresholds the collector ran about
   200 times a batch and took 4-7 % of its CPU, to find nothing (peak memory is the same
   without it). Build workers already collected rarely (`segments.WORKER_GC_THRESHOLD`); a
-  build in one process and `searchkit add` did not.
+  build in one process did not.
 
 Measured in bench/README.md (thirty-first session). Pure: no I/O.
 """
