@@ -122,6 +122,7 @@ def test_a_batch_is_written_with_no_garbage_collection_and_leaves_no_cycle(tmp_p
     collections: list[int] = []
     gc.callbacks.append(watch := lambda phase, info: collections.append(info["generation"]) if phase == "start" else None)
     try:
+        gc.enable()  # as Python starts: whatever an earlier test left
         gc.collect()
         collections.clear()
         batch = write_batch(str(tmp_path), articles)
