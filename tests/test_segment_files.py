@@ -109,7 +109,7 @@ def test_a_batch_is_written_with_no_garbage_collection_and_leaves_no_cycle(tmp_p
     """Analysing and writing a batch makes millions of short-lived containers and no cycle:
     the cyclic collector is paused meanwhile (`collector.paused`: it ran about 200 times a
     2,000-article batch, 14 times this one, to find nothing), then left as it was. A segment's postings gathered
-    by key and line (a list or tuple each: 750,000 in a ×16 merge) are freed as soon as it is
+    by key and line (a list or tuple each: 518,000 in a ×16 merge) are freed as soon as it is
     written: a writer class made in each call held them in a reference cycle, and every
     collection walked them until a full one freed them."""
     import gc

@@ -262,7 +262,7 @@ def _batch_writer() -> type:
     """Whoosh's segment writer, writing the postings `_add_documents` gathered by term (its
     `gathered`) when the segment is flushed. One class for the process: a class made in each
     call, its method holding the terms in a closure, was a reference cycle, so that a
-    segment's gathered postings (750,000 lists and tuples in a ×16 merge) waited for the
+    segment's gathered postings (518,000 lists and tuples in a ×16 merge) waited for the
     cyclic collector to be freed, and every full collection until then walked them."""
     from whoosh.writing import SegmentWriter
 
