@@ -52,7 +52,7 @@ def test_a_few_lookups_split_nothing_and_many_split_the_field_once(sample_engine
 def test_a_split_field_is_left_out_of_the_garbage_collectors_walks(sample_engine):
     """A segment's split terms, and its words less the common pairs, are kept for as long as
     the index is open: a full collection walked them all each time (370,000 at 16 times the
-    corpus, 15-19 ms in whichever search it fell). Kept as tuples of bytes, they are
+    corpus: 4-5 ms of each 15 ms collection, in whichever search it fell). Kept as tuples of bytes, they are
     untracked by the first collection that sees them."""
     segment = SegmentPostings(segment_files(sample_engine)[0])
     listed, words = segment.terms("body_f"), segment.words("body_f")[0]
