@@ -613,16 +613,18 @@ def _run_articles(keys: np.ndarray, holders: int, articles: np.ndarray | None = 
 
 def _shifted_common(keys: np.ndarray, other: np.ndarray, shift: int) -> np.ndarray:
     """The keys of `keys` that are keys of `other` moved by `shift` places: the shorter of
-    the two is moved (a common word's millions of keys are not copied to be moved).
+    the two is moved, or the other one while it is merged (a common word's millions of keys
+    are not copied to be moved).
 
     >>> _shifted_common(np.array([3, 7, 9]), np.array([1, 2, 6, 8]), 1).tolist()
     [3, 7, 9]
+    >>> _shifted_common(np.array([3, 9]), np.array([1, 2, 6, 8]), 1).tolist()
+    [3, 9]
     """
-    if not shift:
-        return _common(keys, other)
     if len(other) <= len(keys):
-        return _common(keys, other + shift)
-    return _common(keys - shift, other) + shift
+        return _common(keys, other, shift)
+    found = _common(other, keys, -shift)  # in the frame of `other`: moved back once, the few found
+    return found + shift if shift else found
 
 
 def _written_run(pairs: list[tuple[str, str]], occurrences) -> np.ndarray:
@@ -670,23 +672,31 @@ def _followed(before: np.ndarray, after: np.ndarray) -> np.ndarray:
     return _shifted_common(after, before, 1)
 
 
-def _common(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """The sorted intersection of two sorted arrays of distinct keys. Arrays of similar size
-    are merged (a stable sort of the two sorted runs is one linear merge: twice as fast as
-    binary searches, as for two common words); otherwise the shorter one's keys are looked
-    up in the longer.
+def _common(first: np.ndarray, second: np.ndarray, shift: int = 0) -> np.ndarray:
+    """The sorted intersection of two sorted arrays of distinct keys, the second's moved by
+    `shift` places. Arrays of similar size are merged (a stable sort of the two sorted runs is
+    one linear merge: twice as fast as binary searches, as for two common words), the second
+    moved as it is copied beside the first; otherwise the shorter one's keys are looked up in
+    the longer.
 
     >>> _common(np.array([2, 6, 10]), np.array([2, 3, 10])).tolist()
     [2, 10]
+    >>> _common(np.array([2, 6, 10]), np.array([1, 5, 6]), 1).tolist()
+    [2, 6]
+    >>> _common(np.array([7, 8]), np.arange(0, 40, 2), 1).tolist(), _common(np.arange(1, 40, 2), np.array([6, 8]), 1).tolist()
+    ([7], [7, 9])
     """
     # `compress`, not a boolean index: numpy 2.4's boolean index takes 3-5 times as long
     if min(len(first), len(second)) * MERGE_RATIO >= max(len(first), len(second)):
-        both = np.concatenate((first, second))
+        both = np.empty(len(first) + len(second), np.result_type(first, second))
+        both[:len(first)] = first
+        np.add(second, shift, out=both[len(first):])  # not a moved copy, then another
         both.sort(kind="stable")
         return both[1:].compress(both[1:] == both[:-1])
     if len(first) <= len(second):
-        return first.compress(_member(second, first))
-    return second.compress(_member(first, second))
+        return first.compress(_member(second, first - shift if shift else first))
+    moved = second + shift if shift else second
+    return moved.compress(_member(first, moved))
 
 
 def _member(keys: np.ndarray, probes: np.ndarray) -> np.ndarray:
