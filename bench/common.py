@@ -231,6 +231,8 @@ def _tree(root_pid: int) -> list[int]:
 
 
 def _tree_by_scan(root_pid: int) -> list[int]:
+    """`_tree` from every process's parent in /proc: the process first, then its descendants
+    as found (the same order as `_tree`, whichever way the kernel lets the tree be read)."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -241,14 +243,13 @@ def _tree_by_scan(root_pid: int) -> list[int]:
             parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):
             continue
-    tree, frontier = {root_pid}, [root_pid]
-    while frontier:
+    tree, frontier = [root_pid], [root_pid]
+    while frontier:  # a process has one parent: none is found twice
         pid = frontier.pop()
-        for child, parent in parents.items():
-            if parent == pid and child not in tree:
-                tree.add(child)
-                frontier.append(child)
-    return list(tree)
+        found = [child for child, parent in parents.items() if parent == pid]
+        tree += found
+        frontier += found
+    return tree
 
 
 def _statm_pages(pid: int) -> int:

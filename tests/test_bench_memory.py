@@ -66,6 +66,7 @@ def test_a_process_tree_is_found_from_its_children_lists_as_a_scan_of_every_proc
     parent, child = forked
     assert common._tree(parent) == [parent, child]
     assert sorted(common._tree_by_scan(parent)) == [parent, child]
+    assert common._tree_by_scan(parent) == [parent, child]  # the same order: a kernel without children lists
     assert common._tree(child) == [child]
 
 
