@@ -96,6 +96,9 @@ class Ranked:
     complete: int = 0  # matches holding every word
     matches: dict = field(default_factory=dict)  # (accented, folded) -> exact.Match of each typed syllable
     newest: tuple[int, np.ndarray] | None = None  # a date-sorted page's end and the matches it can hold
+    # (doc numbers, their scores) of the matches `top` chooses among first (the first tier's,
+    # or every one's), when `rank` scored exactly those: not found again in every article
+    leading: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def total(self) -> int:
@@ -109,23 +112,32 @@ class Ranked:
     def top(self, limit: int, offset: int = 0) -> list[tuple[int, float]]:
         """The best (docnum, score) from `offset` on, best first; ties by doc number."""
         wanted = offset + limit
-        if self.first is None:
+        if self.leading is not None:
+            docs = _best(self.leading[0], self.scores, wanted, self.leading[1])
+        elif self.first is None:
             docs = _best(self.matched.nonzero()[0], self.scores, wanted)
         else:  # the first tier's best, then the rest's if they do not fill the page
             docs = _best((self.matched & self.first).nonzero()[0], self.scores, wanted)
-            if len(docs) < wanted:
-                rest = _best((self.matched & ~self.first).nonzero()[0], self.scores, wanted - len(docs))
-                docs = np.concatenate((docs, rest))
+        if self.first is not None and len(docs) < wanted:
+            rest = _best((self.matched & ~self.first).nonzero()[0], self.scores, wanted - len(docs))
+            docs = np.concatenate((docs, rest))
         order = np.lexsort(self.order_key(docs))[offset:wanted]
         return [(int(d), float(self.scores[d])) for d in docs[order]]
 
 
-def _best(docs: np.ndarray, scores: np.ndarray, wanted: int) -> np.ndarray:
-    """The `wanted` best-scoring of `docs` (in no order), or all of them; ties at the edge by
-    doc number, as the full sort would break them."""
+def _best(docs: np.ndarray, scores: np.ndarray, wanted: int, values: np.ndarray | None = None) -> np.ndarray:
+    """The `wanted` best-scoring of the sorted `docs` (in no order), or all of them; ties at
+    the edge by doc number, as the full sort would break them. `values`: their scores, when
+    known (else read from `scores`).
+
+    >>> _best(np.array([2, 5, 7, 9]), np.array([0, 0, 3, 0, 0, 1, 0, 1, 0, 2], np.float32), 3).tolist()
+    [2, 9, 5]
+    >>> _best(np.array([2, 5, 7, 9]), None, 3, np.array([3, 1, 1, 2], np.float32)).tolist()
+    [2, 9, 5]
+    """
     if len(docs) <= wanted:
         return docs
-    negated = -scores[docs]
+    negated = -(scores[docs] if values is None else values)
     edge = np.partition(negated, wanted - 1)[wanted - 1]
     better, tied = docs.compress(negated < edge), docs.compress(negated == edge)
     return np.concatenate((better, tied[:wanted - len(better)]))
@@ -203,11 +215,13 @@ def rank(arrays: IndexArrays, plan: QueryPlan, allowed: np.ndarray | None = None
         within = np.zeros_like(matched)
         within[dated] = True
     relevance = _relevance(arrays, plan, scoring, pairs, within, trace)
-    scores = _scores(relevance, np.flatnonzero(matched if within is None else within) if dated is None else dated,
-                     words, near if len(rows) <= LONG_QUERY else [])
+    at = np.flatnonzero(matched if within is None else within) if dated is None else dated
+    scores, scored = _scores(relevance, at, words, near if len(rows) <= LONG_QUERY else [])
     if trace is not None:
         trace.coverage, trace.complete = words, matched & (words >= 1.0 - 1e-6)
-    return Ranked(matched, scores, first, count, matches, None if dated is None else (newest[1], dated))
+    # `at` is what `top` reads first: the first tier (the page filled from it), or every match
+    leading = (at, scored) if dated is None and (within is first or first is None) else None
+    return Ranked(matched, scores, first, count, matches, None if dated is None else (newest[1], dated), leading)
 
 
 def newest_matches(days: np.ndarray, matched: np.ndarray, wanted: int) -> np.ndarray:
@@ -262,19 +276,22 @@ def _tiers(base: np.ndarray, rows: list[np.ndarray], weights: list[float], requi
     return matched, words, first, count
 
 
-def _scores(relevance: np.ndarray, at: np.ndarray, words: np.ndarray, near: list[tuple[float, np.ndarray]]) -> np.ndarray:
-    """The scores of the articles `at` (0 elsewhere): relevance scaled by coverage. Words
+def _scores(relevance: np.ndarray, at: np.ndarray, words: np.ndarray,
+            near: list[tuple[float, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The scores of the articles `at` (0 elsewhere), and theirs alone: relevance scaled by coverage. Words
     typed side by side (`near`, a short query's) are a bonus among articles of similar
     coverage (at most `1 + NEAR_BONUS` times the score), never a reason for an article
     holding fewer words to beat one holding them all, whatever order they were typed in."""
     scored = blend(relevance[at], words[at], COVERAGE_POWER)  # only matches are ranked: powers over them alone
     if near:  # a concept typed without quotes: its words as typed
         together = coverage(np.asarray([w for w, _ in near]), [m[at] for _, m in near])
-        some = together.nonzero()[0]  # elsewhere the bonus multiplies by 1
+        # elsewhere the bonus multiplies by 1; found among booleans: numpy's `nonzero` of floats
+        # tests them one by one, six times as long as over 100,000s of booleans
+        some = (together != 0).nonzero()[0]
         scored[some] *= (1.0 + NEAR_BONUS * together[some] ** NEAR_POWER).astype(np.float32)
     scores = np.zeros_like(relevance)
     scores[at] = scored
-    return scores
+    return scores, scored
 
 
 def _live(arrays: IndexArrays, ids: np.ndarray) -> int:
@@ -476,7 +493,7 @@ def _field_counts(arrays: IndexArrays, part: str, clause: Clause,
         tf[alt_ids] += alt_counts
         weighted[alt_ids] += alternative.boost * alt_counts
         as_typed[alt_ids] = True
-    ids = tf.nonzero()[0]
+    ids = (tf != 0).nonzero()[0]  # among booleans: `nonzero` of floats is six times as long
     return ids, tf[ids], weighted[ids] / tf[ids], as_typed[ids]
 
 
