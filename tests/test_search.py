@@ -227,6 +227,36 @@ def test_values_beyond_what_a_generation_keeps_are_made_each_time(sample_engine,
     assert small.backend._arrays[1]._derived.size <= 1
 
 
+def test_a_full_store_keeps_small_values_and_makes_large_ones_each_time(sample_engine, monkeypatch):
+    """Once a store of what a generation keeps is full, a value that would evict others is
+    kept only when it is small (`ADMIT_WHEN_FULL` of the store): a large one is made and
+    returned at each ask. Small ones still take the place of the oldest; every answer is the
+    one a store with room for everything gives, and no store holds more than its limit."""
+    from searchkit.searching import arrays
+
+    queries = ["trạm BTS Đắk Nông", "tram bts dak nong", "chữ ký số", "chu ky so", "Nghệ An", "nghệ Ấn",
+               "thông tin truyền thông", "Đắk Nông đã làm gì để phát triển trạm BTS?", "CNTT", '"thông tin"',
+               "hoà bình", "viễn thông", "doanh nghiệp"]
+    expected = [_answer(sample_engine.search(query)) for query in queries]
+    for name, limit in (("MAX_CACHED_POSTINGS", 12), ("MAX_CACHED_OCCURRENCES", 150), ("MAX_CACHED_DERIVED", 40)):
+        monkeypatch.setattr(arrays, name, limit)
+    monkeypatch.setattr(arrays, "ADMIT_WHEN_FULL", 0.1)
+    asked, keep = [], arrays._Kept.keep
+
+    def recorded(store, key, value, size, layout):
+        full = key not in store and store.size + size > store.limit  # it would evict others
+        found = keep(store, key, value, size, layout)
+        asked.append((full, size > 0.1 * store.limit, key in store))
+        return found
+
+    monkeypatch.setattr(arrays._Kept, "keep", recorded)
+    small = SearchEngine(sample_engine.path)
+    assert [_answer(small.search(query)) for query in queries + queries[::-1]] == expected + expected[::-1]
+    assert {(large, kept) for full, large, kept in asked if full} == {(True, False), (False, True)}
+    generation = small.backend._arrays[1]
+    assert all(store.size <= store.limit for store in (generation._cache, generation._occurrences, generation._derived))
+
+
 def test_a_search_leaves_nothing_for_the_garbage_collector(sample_engine):
     """Every shape of search frees what it made by reference counting: none makes a reference
     cycle (a class or closure made per call holding its arrays), which would wait for Python's
