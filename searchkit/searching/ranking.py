@@ -869,6 +869,9 @@ def _found_side_by_side(arrays: IndexArrays, known: dict, part: str, forms: tupl
     written, head = _written_pairs(arrays, part, forms), known.get((part, forms[:-1]))
     if written is not None:
         return _written_run(written, arrays.occurrences)
+    tail = known.get((part, forms[1:])) if len(forms) > 2 else None
+    if head is not None and tail is not None:  # the run less its last word, and less its first
+        return _followed(head, tail)  # where both stand, one place apart: `trien vi`'s few, not `vi`'s every
     if last is not None and head is not None:  # a run found, and a written pair after it
         return _followed(head, arrays.occurrences(*last[0]))
     if loose[1] != forms and (loose in known or _written_pairs(arrays, part, loose[1]) is not None):
