@@ -103,6 +103,15 @@ def test_a_marked_word_missing_from_the_index_falls_back_and_says_so(engine):
     assert fallen == [{"word": "ãn", "mode": ANY, "fallback": True}]
 
 
+@pytest.mark.parametrize("query, first", [("Hội nghị tổng kết", "nghe_an"),  # written in a title only
+                                          ("rơi xuống biển", "si_quan")])  # in a body only
+def test_a_marked_word_written_in_titles_or_bodies_alone_is_exact(engine, query, first):
+    """A marked word falls back only when neither titles nor bodies hold its exact form."""
+    results = engine.search(query, explain=True)
+    assert results.searched is None and ids(results)[0] == first
+    assert not [a for a in results.plan["accents"] if a["fallback"]]
+
+
 def test_partly_accented_query_matches_unmarked_words_any_way(engine):
     plan = engine.search("Điện bien", explain=True).plan  # 'bien' typed bare beside a marked word
     modes = {a["word"]: a["mode"] for a in plan["accents"]}

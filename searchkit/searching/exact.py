@@ -214,6 +214,10 @@ def _plain_is_common(arrays, folded: str) -> bool:
 
 
 def _holders(arrays, field_of, term: str) -> int:
-    """Articles holding `term` in titles or bodies (both: counted twice), from its postings:
-    ranking reads them next, so they are fetched once."""
+    """Articles holding `term` in titles or bodies (both: counted twice): an index's from the
+    term's document frequencies, its postings not read (a common word's, at 16 times the
+    corpus, are not kept once the arrays' store is full, and were read twice a search); a
+    backend's candidates' from their postings (with their stand-ins for the others)."""
+    if hasattr(arrays, "occurrences_within"):
+        return sum(arrays.document_frequency(field_of(part).name, term) for part in ("title", "body"))
     return sum(len(arrays.postings(field_of(part).name, term)[0]) for part in ("title", "body"))
