@@ -38,10 +38,10 @@ MAX_CACHED_OCCURRENCES = 20_000_000
 #: this share of the cache's limit. At 16 times the corpus a common word's arrays are
 #: 100,000s of entries: each one kept evicted dozens of others, and was itself often evicted
 #: before it was asked for again (query.py's 200 searches kept 65 million posting entries in
-#: a cache of 10 million). Keeping the large ones only while there is room made those searches
-#: a tenth faster (the same results), and the same after 800 other searches had filled the
-#: caches (where the default policy had grown slower still); at 1× nothing changed (the
-#: caches hold every entry there, each a few thousand).
+#: a store of 10 million). Keeping the large ones only while there is room made those searches
+#: a tenth faster, the same answers (p50 10.9 → 10.0 ms), and after 800 other searches had
+#: filled the stores 12.6 → 11.2 ms; at 1× nothing changed (bench/README.md, thirty-third
+#: session).
 ADMIT_WHEN_FULL = 0.001
 #: Entries of the values derived from a generation's arrays and kept between its searches
 #: (`derived`: a clause's occurrences in one part, about 20 bytes an article; where words
