@@ -138,30 +138,42 @@ def test_a_run_with_a_plain_word_is_found_as_from_its_plain_positions(engine, mo
     assert runs > 300
 
 
-@pytest.mark.parametrize("accents", [True, False])
+@pytest.mark.parametrize("accents", ["exact", "any", "one plain"])
 def test_a_run_found_from_the_runs_of_its_first_and_last_words_is_the_one_its_words_give(engine, accents):
     """A run of three or four words whose run less its last word and run less its first word
     were found already (a short query's pairs come before its triples) is where both stand one
-    place apart: the same keys as merging each word's own positions, typed with accents or
-    without, in titles and bodies."""
+    place apart: the same keys as merging each word's own positions, typed with accents,
+    without them, or with one word plain in an accented query (each in turn), in titles and
+    bodies."""
     engine.search("trạm BTS", limit=1)
     arrays = engine.backend._arrays[1]
     found = 0
     for typed in (("xây", "dựng", "trạm"), ("phát", "triển", "trạm"), ("trạm", "bts", "của"), ("đắk", "nông", "đã"),
                   ("thông", "tin", "và", "truyền"), ("các", "nhà", "mạng"), ("hạ", "tầng", "viễn", "thông")):
         written = [forms(word) for word in typed]
-        matches = tuple(exact.Match(f, a, exact.EXACT if accents and a != f else exact.ANY) for a, f in written)
-        for part in ("title", "body"):
-            arrays._derived.clear()  # found now, from the two shorter runs, not kept from another search
-            known = {(part, matches[:-1]): ranking._side_by_side(arrays, {}, part, matches[:-1]),
-                     (part, matches[1:]): ranking._side_by_side(arrays, {}, part, matches[1:])}
-            arrays._derived.clear()
-            keys = ranking._side_by_side(arrays, known, part, matches)
-            merged = ranking._in_order(len(matches), lambda i: 0,
-                                       lambda i, docs: exact.occurrences(arrays, part, matches[i]))
-            assert keys.tolist() == merged.tolist(), (typed, part)
-            found += len(keys)
+        for plain_at in range(len(typed)) if accents == "one plain" else [None]:
+            matches = tuple(exact.Match(f, f, exact.PLAIN) if i == plain_at else
+                            exact.Match(f, a, exact.EXACT if accents != "any" and a != f else exact.ANY)
+                            for i, (a, f) in enumerate(written))
+            found += _from_shorter_runs_as_from_words(arrays, typed, matches)
     assert found > 50
+
+
+def _from_shorter_runs_as_from_words(arrays, typed, matches) -> int:
+    """The run found from its two shorter runs, compared in each part with merging each
+    word's positions; how many places it holds."""
+    found = 0
+    for part in ("title", "body"):
+        arrays._derived.clear()  # found now, from the two shorter runs, not kept from another search
+        known = {(part, matches[:-1]): ranking._side_by_side(arrays, {}, part, matches[:-1]),
+                 (part, matches[1:]): ranking._side_by_side(arrays, {}, part, matches[1:])}
+        arrays._derived.clear()
+        keys = ranking._side_by_side(arrays, known, part, matches)
+        merged = ranking._in_order(len(matches), lambda i: 0,
+                                   lambda i, docs: exact.occurrences(arrays, part, matches[i]))
+        assert keys.tolist() == merged.tolist(), (typed, [m.mode for m in matches], part)
+        found += len(keys)
+    return found
 
 
 def test_a_search_of_required_words_only_answers_in_json(engine):
