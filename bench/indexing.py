@@ -9,7 +9,8 @@ Then N one-article `searchkit add` runs on a copy of the fresh index (default 20
 segments, size and query p50 against the fresh build, before and after `searchkit optimize`.
 With --scale K (K > 1) every engine also builds the corpus repeated K times with new ids: build
 time and query p50 growth against the 1x corpus. The 1x indexes are left in the workdir for
-query.py and relevance.py; the copies and the xK data are removed.
+query.py and relevance.py; the copies and the xK data are removed (with --keep-scaled, the xK
+indexes stay where `query.py --scale K` reads them, in WORKDIR/query-xK).
 """
 
 from __future__ import annotations
@@ -321,39 +322,46 @@ def measure_adds(corpus: Path, workdir: Path, records: list[dict], count: int) -
     ])
 
 
-def write_scaled(records: list[dict], times: int, path: Path) -> None:
-    """The corpus `times` times over; copies after the first get new ids ('<id>-x2', …)."""
-    write_records(path, (dict(r, id=f"{r['id']}-x{copy + 1}") if copy else r
-                         for copy in range(times) for r in records))
-
-
-def measure_scale(corpus: Path, workdir: Path, records: list[dict], results: dict, times: int) -> None:
+def measure_scale(corpus: Path, workdir: Path, records: list[dict], results: dict, times: int,
+                  fingerprint: str, keep: bool = False, rounds: int = QUERY_ROUNDS) -> None:
     """Issue 9's row: every engine builds the corpus repeated `times` times; build time and
-    query p50 growth against the 1x builds of this run."""
-    folder = workdir / f"scale-x{times}"
-    remove_path(folder)
-    folder.mkdir()
+    query p50 growth against the 1x builds of this run (best of `rounds`). `keep`: the xK
+    indexes are built where `query.py --scale K` reads them (its folder, its manifest) and
+    left there, so that it times its queries without building them again (a many-core
+    machine's time is lent by the minute: `many_cores.sh`); else they are removed."""
+    from query import SCALED_DIR, write_scaled
+
+    folder = workdir / (SCALED_DIR.format(times=times) if keep else f"scale-x{times}")
+    scaled_fp = f"{fingerprint}-x{times}"
+    if not keep:
+        remove_path(folder)
+    folder.mkdir(exist_ok=True)
     data = folder / f"corpus-x{times}.jsonl"
+    record_built(folder, "corpus", None)
     write_scaled(records, times, data)
     rows, growth = [], {}
     for key, label in (("searchkit", "searchkit"), ("fts5", "SQLite FTS5"), ("tantivy", "tantivy")):
         if key not in results:
             continue
         print(f"building {key} on the corpus x{times} ...", file=sys.stderr)
+        record_built(folder, key, None)
         built = spawn(key, data, folder)
+        record_built(folder, key, scaled_fp)
         latency = interleaved_queries(key, corpus, workdir, {"1x": engine_at(workdir, key).path,
-                                                            f"x{times}": engine_at(folder, key).path})
+                                                            f"x{times}": engine_at(folder, key).path}, rounds)
         one_q, many_q, one = latency["1x"], latency[f"x{times}"], results[key]
         growth[key] = (built["seconds"] / one["seconds"], many_q["p50"] / one_q["p50"])
         rows.append([label, one["seconds"], built["seconds"], f"{growth[key][0]:.2f}x", one_q["p50"], many_q["p50"],
                      f"{growth[key][1]:.2f}x", one["size_bytes"] / MB, built["size_bytes"] / MB,
                      built["peak_rss_bytes"] / MB])
-    remove_path(folder)
+    data.unlink(missing_ok=True)
+    if not keep:
+        remove_path(folder)
     print_table(["engine", "1x build s", f"x{times} build s", "growth", "1x p50 ms", f"x{times} p50 ms", "growth",
                  "1x MB", f"x{times} MB", f"x{times} peak RSS MB"], rows,
                 title=f"The corpus x{times} ({times * len(records):,} articles, copies under new ids; query.py's "
                       f"{QUERY_COUNT} queries, warm, in fresh processes, 1x and x{times} in turn, "
-                      f"best of {QUERY_ROUNDS})")
+                      f"best of {rounds})" + (f"; the indexes kept in {folder}" if keep else ""))
     if "searchkit" in growth:
         build_floor = FLOOR_SCALE_BUILD / 4 * times
         print_table(["searchkit scale floor", "measured", "floor", "within"], [
@@ -373,6 +381,11 @@ def main() -> None:
                         help="one-article `searchkit add` runs after the full build (default 200; 0 skips them)")
     parser.add_argument("--scale", type=int, default=1, metavar="K",
                         help="also build the corpus repeated K times with new ids, every engine (issue 9: 4)")
+    parser.add_argument("--keep-scaled", action="store_true",
+                        help="build the xK indexes where `query.py --scale K` reads them, and keep them there")
+    parser.add_argument("--scale-rounds", type=int, default=QUERY_ROUNDS, metavar="N",
+                        help=f"runs of the queries on the 1x and xK indexes, in turn; the best counts "
+                             f"(default {QUERY_ROUNDS})")
     add_typesense_options(parser)
     parser.add_argument("--only-typesense", action="store_true",
                         help="build only the Typesense collection (the other rows are left out)")
@@ -475,7 +488,8 @@ def main() -> None:
         if sk_available and args.adds > 0:
             measure_adds(corpus, workdir, records, args.adds)
         if args.scale > 1:
-            measure_scale(corpus, workdir, records, results, args.scale)
+            measure_scale(corpus, workdir, records, results, args.scale, fingerprint, args.keep_scaled,
+                          args.scale_rounds)
     except RuntimeError as e:  # a failed CLI run or child: the tables above stand
         print(f"FAILED: {e}")
     print(f"at the end: {machine_note()}")

@@ -49,7 +49,7 @@ from common import (
 from peers import SearchkitEngine, add_typesense_options, engine_at, ensure_index, typesense_from_args
 from startup import environment as startup_environment
 
-SCALED_DIR = "query-x{times}"  # under the workdir; indexing.py's own scale-x{times} is removed after its run
+SCALED_DIR = "query-x{times}"  # under the workdir; indexing.py --keep-scaled builds there too (else in scale-xK, removed)
 
 FLOOR_P50_MS = 30.0
 FLOOR_P95_MS = 100.0

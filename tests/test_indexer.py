@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from searchkit import IndexBusyError, IndexFormatError, IndexNotFoundError, SearchEngine
+from searchkit import IndexBusyError, IndexDamagedError, IndexFormatError, IndexNotFoundError, SearchEngine
 from tests.conftest import ROOT, write_articles
 
 
@@ -170,6 +170,36 @@ def test_a_directory_that_is_not_an_index_is_refused_not_overwritten(tmp_path, c
 def test_missing_index(tmp_path):
     with pytest.raises(IndexNotFoundError, match="searchkit index"):
         SearchEngine(tmp_path / "none").search("trạm")
+
+
+def test_a_first_build_that_fails_before_making_its_index_says_why_not_that_none_exists(tmp_path, corpus_copy,
+                                                                                        monkeypatch):
+    """A build whose own machinery fails before the index exists (a dependency missing: Whoosh
+    without its `cached_property`) raises that failure, not "no index at …; build one with:
+    searchkit index", which names the very command that failed; once the index exists, a
+    failure is still told apart from damage by `searchkit check`."""
+    from searchkit.indexing import sync
+
+    def missing_dependency(index_dir, rebuild):
+        raise ModuleNotFoundError("No module named 'cached_property'")
+
+    monkeypatch.setattr(sync, "_open_for_writing", missing_dependency)
+    with pytest.raises(ModuleNotFoundError, match="cached_property"):
+        SearchEngine(tmp_path / "mới").index([corpus_copy])
+    monkeypatch.undo()
+    engine = SearchEngine(tmp_path / "mới")
+    assert engine.index([corpus_copy]).added == 5
+
+    def bug(*args, **kwargs):
+        raise RuntimeError("lỗi trong searchkit")
+
+    monkeypatch.setattr(sync, "to_index", bug)
+    with pytest.raises(RuntimeError, match="lỗi trong searchkit"):  # no damage found: a bug, raised as itself
+        engine.index([corpus_copy])
+    assert engine.search("trạm BTS").total == 3  # nothing lost
+    (engine.path / next(name for name in os.listdir(engine.path) if name.endswith(".skp"))).write_bytes("hỏng".encode())
+    with pytest.raises(IndexDamagedError, match=r"\.skp"):  # damage found: named, the bug chained to it
+        engine.index([corpus_copy])
 
 
 @pytest.mark.parametrize("version", [0, 3, 4])  # 4: postings in Whoosh and .skp; 3: before .skp pair counts

@@ -22,7 +22,7 @@ from searchkit.errors import IndexBusyError, IndexDamagedError, SearchkitError
 from searchkit.fields import KEYED_BY_NAME
 from searchkit.indexing.adapter import segment_leaves
 from searchkit.indexing.lean_whoosh import import_whoosh
-from searchkit.indexing.store import latest_generation, open_index, still_newest
+from searchkit.indexing.store import is_index, latest_generation, open_index, still_newest
 from searchkit.models import IndexReport, day_number
 from searchkit.searching.backend import COMPLETE, OPTIMIZE, REPAIR, SUGGEST, Candidates
 from searchkit.searching.filters import Filters
@@ -694,13 +694,17 @@ def _term_documents(searcher, field: str):
 
 @contextmanager
 def _naming_damage(path: Path):
-    """An unexpected error within is reported as the damage check finds, if any."""
+    """An unexpected error within is reported as the damage check finds, if any. Where no
+    index is yet (a first build that failed before it made one), nothing can be damaged: the
+    error is raised as it is, not as "no index at …" (a build without Whoosh's
+    `cached_property` package was told to build the index it was building)."""
     try:
         yield
     except SearchkitError:
         raise
     except Exception as error:  # noqa: BLE001 - damage, or a bug when check finds none
-        _raise_damage_found(path, error)
+        if is_index(path):
+            _raise_damage_found(path, error)
         raise
 
 
