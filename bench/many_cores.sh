@@ -3,6 +3,7 @@
 #
 #   bash bench/many_cores.sh prepare          # here: wheels for CPython 3.12 and the corpus, in .scale/
 #   bash bench/many_cores.sh run [K]          # there: install, then every engine at 1x and Kx (default 16)
+#   bash bench/many_cores.sh dry [K]          # here, first: `run K` as it runs there (default 2; 70 s)
 #
 # `prepare` needs ../shared/corpus/corpus.jsonl and PyPI; `run` needs neither (no network there):
 # it installs the wheels with `pip --target`, decompresses the corpus and prints, for searchkit,
@@ -52,8 +53,29 @@ run() {
   echo "build_pipeline.py done at ${SECONDS} s" | tee -a "$out/build_pipeline.txt"
 }
 
+# `run` as a lent machine runs it, before its minutes are spent: a CPython 3.12 with nothing
+# installed, this commit's tree alone with .scale beside it, no variable of this shell (the
+# first try there found the wheels short of Whoosh's one dependency). Figures go to
+# /tmp/many-cores-dry.
+dry() {
+  local scale=${1:-2} tree=/tmp/many-cores-tree python=${PYTHON312:-python3.12}
+  [ -d "$SCALE_DIR/wheels" ] || { echo "no $SCALE_DIR: run 'bash bench/many_cores.sh prepare' first" >&2; exit 2; }
+  rm -rf /tmp/many-cores-py312 /tmp/site /tmp/many-cores-work
+  "$python" -m venv /tmp/many-cores-py312
+  git worktree remove --force "$tree" 2>/dev/null || rm -rf "$tree"
+  git worktree add --detach "$tree" HEAD >/dev/null
+  cp -r "$SCALE_DIR" "$tree/"
+  local status=0
+  (cd "$tree" && env -i HOME="$HOME" PATH=/tmp/many-cores-py312/bin:/usr/bin:/bin OUT=/tmp/many-cores-dry \
+    bash bench/many_cores.sh run "$scale") || status=$?
+  git worktree remove --force "$tree"
+  grep -h "FAILED\|Traceback\|done at" /tmp/many-cores-dry/*.txt || true
+  return "$status"
+}
+
 case "${1:-}" in
   prepare) prepare ;;
   run) shift; run "$@" ;;
-  *) echo "usage: bash bench/many_cores.sh prepare | run [K]" >&2; exit 2 ;;
+  dry) shift; dry "$@" ;;
+  *) echo "usage: bash bench/many_cores.sh prepare | run [K] | dry [K]" >&2; exit 2 ;;
 esac
