@@ -60,7 +60,7 @@ run() {
 dry() {
   local scale=${1:-2} tree=/tmp/many-cores-tree python=${PYTHON312:-python3.12}
   [ -d "$SCALE_DIR/wheels" ] || { echo "no $SCALE_DIR: run 'bash bench/many_cores.sh prepare' first" >&2; exit 2; }
-  rm -rf /tmp/many-cores-py312 /tmp/site /tmp/many-cores-work
+  rm -rf /tmp/many-cores-py312 /tmp/site /tmp/many-cores-work /tmp/many-cores-dry
   "$python" -m venv /tmp/many-cores-py312
   git worktree remove --force "$tree" 2>/dev/null || rm -rf "$tree"
   git worktree add --detach "$tree" HEAD >/dev/null
@@ -69,6 +69,7 @@ dry() {
   (cd "$tree" && env -i HOME="$HOME" PATH=/tmp/many-cores-py312/bin:/usr/bin:/bin OUT=/tmp/many-cores-dry \
     bash bench/many_cores.sh run "$scale") || status=$?
   git worktree remove --force "$tree"
+  rm -rf /tmp/many-cores-work /tmp/site  # the xK indexes: gigabytes at x16
   grep -h "FAILED\|Traceback\|done at" /tmp/many-cores-dry/*.txt || true
   return "$status"
 }
