@@ -695,15 +695,16 @@ def _term_documents(searcher, field: str):
 @contextmanager
 def _naming_damage(path: Path):
     """An unexpected error within is reported as the damage check finds, if any. Where no
-    index is yet (a first build that failed before it made one), nothing can be damaged: the
-    error is raised as it is, not as "no index at …" (a build without Whoosh's
-    `cached_property` package was told to build the index it was building)."""
+    index is yet, neither its marker nor a commit (a first build that failed before it made
+    one), nothing can be damaged: the error is raised as it is, not as "no index at …" (a
+    build without Whoosh's `cached_property` package was told to build the index it was
+    building)."""
     try:
         yield
     except SearchkitError:
         raise
     except Exception as error:  # noqa: BLE001 - damage, or a bug when check finds none
-        if is_index(path):
+        if is_index(path) or latest_generation(path) is not None:
             _raise_damage_found(path, error)
         raise
 
