@@ -197,9 +197,16 @@ def test_a_first_build_that_fails_before_making_its_index_says_why_not_that_none
     with pytest.raises(RuntimeError, match="lỗi trong searchkit"):  # no damage found: a bug, raised as itself
         engine.index([corpus_copy])
     assert engine.search("trạm BTS").total == 3  # nothing lost
-    (engine.path / next(name for name in os.listdir(engine.path) if name.endswith(".skp"))).write_bytes("hỏng".encode())
-    with pytest.raises(IndexDamagedError, match=r"\.skp"):  # damage found: named, the bug chained to it
+    # a byte flipped where the check before a sync does not look (a large file's checksum: its
+    # size is the same), then the bug: the damage `searchkit check` finds is named, the bug chained
+    postings = engine.path / next(name for name in os.listdir(engine.path) if name.endswith(".skp"))
+    data = bytearray(postings.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    postings.write_bytes(bytes(data))
+    monkeypatch.setattr(sync, "verify_trusted", lambda index_dir, ix: None)
+    with pytest.raises(IndexDamagedError, match=r"\.skp") as raised:
         engine.index([corpus_copy])
+    assert isinstance(raised.value.__cause__, RuntimeError)
 
 
 @pytest.mark.parametrize("version", [0, 3, 4])  # 4: postings in Whoosh and .skp; 3: before .skp pair counts
