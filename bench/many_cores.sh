@@ -33,8 +33,13 @@ EOF
 run() {
   local scale=${1:-16} out=${OUT:-/tmp/many-cores} work=/tmp/many-cores-work
   mkdir -p "$out" "$work"
-  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site \
-    "$SCALE_DIR"/wheels/*.whl
+  if python3 -m pip --version >/dev/null 2>&1; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site \
+      "$SCALE_DIR"/wheels/*.whl
+  else  # a Python without pip: a wheel is a zip of what --target would put there
+    mkdir -p /tmp/site
+    for wheel in "$SCALE_DIR"/wheels/*.whl; do python3 -m zipfile -e "$wheel" /tmp/site; done
+  fi
   export PYTHONPATH="/tmp/site:$PWD" PYTHONUNBUFFERED=1
   python3 -c "import lzma, shutil; shutil.copyfileobj(lzma.open('$SCALE_DIR/corpus.jsonl.xz'), open('$work/corpus.jsonl', 'wb'))"
   nproc; python3 --version
@@ -61,7 +66,7 @@ dry() {
   local scale=${1:-2} tree=/tmp/many-cores-tree python=${PYTHON312:-python3.12}
   [ -d "$SCALE_DIR/wheels" ] || { echo "no $SCALE_DIR: run 'bash bench/many_cores.sh prepare' first" >&2; exit 2; }
   rm -rf /tmp/many-cores-py312 /tmp/site /tmp/many-cores-work /tmp/many-cores-dry
-  "$python" -m venv /tmp/many-cores-py312
+  "$python" -m venv ${DRY_WITHOUT_PIP:+--without-pip} /tmp/many-cores-py312  # DRY_WITHOUT_PIP=1: no pip there either
   git worktree remove --force "$tree" 2>/dev/null || rm -rf "$tree"
   git worktree add --detach "$tree" HEAD >/dev/null
   cp -r "$SCALE_DIR" "$tree/"
