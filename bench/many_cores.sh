@@ -44,6 +44,11 @@ run() {
     for wheel in "$SCALE_DIR"/wheels/*.whl; do python3 -m zipfile -e "$wheel" /tmp/site; done
   fi
   export PYTHONPATH="/tmp/site:$PWD" PYTHONUNBUFFERED=1
+  if ! python3 -c "import numpy" 2>/dev/null; then  # its wheel needs glibc 2.28: the machine's own numpy, if any
+    echo "numpy 2.4.6 does not load here: using this Python's own numpy" >&2
+    rm -rf /tmp/site/numpy /tmp/site/numpy-* /tmp/site/numpy.libs
+  fi
+  python3 -c "import numpy, sys; print('python', sys.version.split()[0], 'numpy', numpy.__version__)"
   python3 - "$SCALE_DIR" "$work/corpus.jsonl" <<'EOF'
 import os, shutil, sys
 packed = os.path.join(sys.argv[1], "corpus.jsonl.gz")
@@ -55,7 +60,7 @@ else:  # a .scale prepared before the thirty-fourth session
 with codec.open(packed) as source, open(sys.argv[2], "wb") as target:
     shutil.copyfileobj(source, target)
 EOF
-  nproc; python3 --version
+  nproc
   # the xK builds are timed once, by indexing.py, and kept for query.py's queries; one round of
   # the growth table's queries and no long ones (FTS5 takes seconds a paragraph at x16): the
   # run then fits one call of the lent machine (10 minutes). A step that fails leaves the others to run.
