@@ -10,6 +10,7 @@ import pytest
 
 from searchkit import IndexBusyError, IndexDamagedError, IndexFormatError, IndexNotFoundError, SearchEngine
 from tests.conftest import ROOT, write_articles
+from tests.damage import damage
 
 
 @pytest.fixture(params=["fork", "spawn"])
@@ -199,10 +200,7 @@ def test_a_first_build_that_fails_before_making_its_index_says_why_not_that_none
     assert engine.search("trạm BTS").total == 3  # nothing lost
     # a byte flipped where the check before a sync does not look (a large file's checksum: its
     # size is the same), then the bug: the damage `searchkit check` finds is named, the bug chained
-    postings = engine.path / next(name for name in os.listdir(engine.path) if name.endswith(".skp"))
-    data = bytearray(postings.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    postings.write_bytes(bytes(data))
+    assert damage(engine.path, ".skp", "flip-middle", base=None)  # a flip needs no earlier generation
     monkeypatch.setattr(sync, "verify_trusted", lambda index_dir, ix: None)
     with pytest.raises(IndexDamagedError, match=r"\.skp") as raised:
         engine.index([corpus_copy])
