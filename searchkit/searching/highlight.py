@@ -23,13 +23,17 @@ MAX_CANDIDATES = 40
 #: article, and three snippets of a few dozen words never need more.
 MAX_SNIPPET_MATCHES = 150
 #: Snippet work one page may spend (issue 18): hits given full snippets × syllables the
-#: query marks. Choosing passages costs up to MAX_CANDIDATES windows a hit, and a query
-#: marking hundreds of syllables (`th* l* đ* …`) fills every window; so a query of a few
-#: words gives full snippets to every hit that gets snippets, a storm of prefixes to the
-#: first FULL_SNIPPET_HITS only, and the hits after them get the article's opening passage
-#: (`Highlighting.lead`: one paragraph scanned, whatever the article's length).
+#: query marks. Choosing passages scores up to MAX_CANDIDATES windows a hit (and those a
+#: passage taken cuts, again), and a query marking hundreds of syllables (`th* l* đ* …`)
+#: fills every window; so a query of a few words gives full snippets to every hit that gets
+#: snippets, a storm of prefixes to the first FULL_SNIPPET_HITS only, and the hits after them
+#: get the article's opening passage (`Highlighting.lead`: one paragraph scanned, whatever the
+#: article's length).
 SNIPPET_WORK = 2_000
 FULL_SNIPPET_HITS = 20
+#: Two passages whose matches stand amid the same this many characters of their paragraph on
+#: either side are one passage twice (an article that repeats its lead): one is shown.
+SAME_CONTEXT = 30
 
 
 Terms = Mapping[str, frozenset[str]]
@@ -180,7 +184,8 @@ def _has_word(gap: str) -> bool:
 def make_snippets(text: str, terms: Iterable[str] | Terms, count: int = 3, width: int = 220,
                   phrases: Phrases = (), inside: frozenset[str] = frozenset(),
                   preferred: Terms = _NONE) -> tuple[Snippet, ...]:
-    """Up to `count` passages of about `width` characters around the densest matches.
+    """Up to `count` passages of about `width` characters around the densest matches, each
+    a different part of the article (`_passages`).
 
     With no match in `text`, its opening passage (no spans) so that a hit always shows text.
     """
@@ -193,21 +198,11 @@ def make_snippets(text: str, terms: Iterable[str] | Terms, count: int = 3, width
     if not matches:
         start, end = _window(text, 0, width)
         return (_snippet(text, start, end, []),) if end > start else ()
-    chosen: list[tuple[int, int]] = []
     step = max(1, len(matches) // MAX_CANDIDATES)  # anchors spread over the whole article
     anchors = [start for start, _, _ in matches[::step][:MAX_CANDIDATES]]
-    starts = [start for start, _, _ in matches]
-    # an anchor's window and its density stay the same from one pick to the next: each is
-    # scored once (at most MAX_CANDIDATES windows a hit), the densest left is taken each time
-    windows = [_window(text, anchor, width, seen) for anchor in anchors]
-    scores = [_density(matches, starts, window) for window in windows]
-    remaining = list(range(len(anchors)))
-    while remaining and len(chosen) < count:
-        best = windows[max(remaining, key=scores.__getitem__)]
-        chosen.append(best)
-        remaining = [i for i in remaining if not best[0] <= anchors[i] < best[1]]
+    chosen = _passages(text, matches, anchors, count, width, seen)
     spans = [(start, end) for start, end, _ in matches]
-    return tuple(_snippet(text, s, e, spans) for s, e in sorted(chosen))
+    return tuple(_snippet(text, s, e, spans) for s, e in chosen)
 
 
 def lead_snippet(text: str, terms: Iterable[str] | Terms, width: int = 220, phrases: Phrases = (),
@@ -225,15 +220,111 @@ def lead_snippet(text: str, terms: Iterable[str] | Terms, width: int = 220, phra
     return (_snippet(text, start, end, [(a, b) for a, b, _ in found]),)
 
 
-def _window(text: str, anchor: int, width: int, seen: int | None = None) -> tuple[int, int]:
-    """A passage containing `anchor`, within its paragraph and text[:seen], cut at spaces."""
+def _passages(text: str, matches: list[tuple[int, int, frozenset[str]]], anchors: list[int], count: int,
+              width: int, seen: int) -> list[tuple[int, int]]:
+    """Up to `count` windows, in text order, around the anchors whose windows hold the most
+    distinct terms, then the most matches; none repeats text another shows.
+    - No two share a character: a window reaching into one taken is cut at its edge and
+      scored again (before, a sixth of the hits of query.py's 200 searches repeated the end
+      of one passage at the start of the next), and left out when that leaves a fragment
+      of less than a third of `width` beside the passage.
+    - None shows again what a passage taken shows elsewhere (`_shown_already`: an article
+      repeating its lead as its first paragraph).
+
+    >>> text = "Sáng nay, lãnh đạo Bộ Thông tin và Truyền thông thăm trạm BTS ở huyện Đắk Song, tỉnh Đắk Nông.\\n"
+    >>> text = text * 2 + "Đêm qua, một trạm BTS khác bị sét đánh."
+    >>> found = _matches(text, {"tram": frozenset(), "bts": frozenset()})
+    >>> [text[start:end] for start, end in _passages(text, found, [a for a, _, _ in found], 3, 80, len(text))]
+    ['đạo Bộ Thông tin và Truyền thông thăm trạm BTS ở huyện Đắk Song, tỉnh Đắk Nông.', 'Đêm qua, một trạm BTS khác bị sét đánh.']
+    """
+    starts = [start for start, _, _ in matches]
+    # a window and its density change only when a pick cuts it: each is scored once, and
+    # again when cut (at most MAX_CANDIDATES windows a hit), the densest left taken each time
+    windows = [_window(text, anchor, width, seen) for anchor in anchors]
+    scores = [_density(matches, starts, window) for window in windows]
+    chosen: list[tuple[int, int]] = []
+    remaining = list(range(len(anchors)))
+    while remaining and len(chosen) < count:
+        best = windows[max(remaining, key=scores.__getitem__)]
+        remaining = [i for i in remaining if not best[0] <= anchors[i] < best[1]]
+        if _shown_already(text, matches, starts, best, chosen):
+            continue
+        chosen.append(best)
+        kept = []
+        for i in remaining:
+            if windows[i][0] < best[1] and best[0] < windows[i][1]:  # reaching into it: cut at its edge
+                windows[i] = _window(text, anchors[i], width, seen, *_room(chosen, anchors[i]))
+                if windows[i][1] - windows[i][0] < width // 3:
+                    continue  # a fragment beside the passage, no passage of its own
+                scores[i] = _density(matches, starts, windows[i])
+            kept.append(i)
+        remaining = kept
+    return sorted(chosen)
+
+
+def _room(chosen: list[tuple[int, int]], anchor: int) -> tuple[int, int | None]:
+    """Where a window around `anchor` (in none of the `chosen` windows) may begin and must
+    end: after the chosen window before it, before the one after it (None: no end).
+
+    >>> _room([(10, 20), (40, 50)], 30), _room([(10, 20)], 5)
+    ((20, 40), (0, 10))
+    """
+    after = max((end for _, end in chosen if end <= anchor), default=0)
+    before = min((start for start, _ in chosen if start > anchor), default=None)
+    return after, before
+
+
+def _shown_already(text: str, matches: list[tuple[int, int, frozenset[str]]], starts: list[int],
+                   window: tuple[int, int], chosen: list[tuple[int, int]]) -> bool:
+    """Whether the text of a window from its first match to its last, with up to SAME_CONTEXT
+    characters of their paragraph around them, stands elsewhere in the article with some of
+    those matches in a passage `chosen` already: an article repeating its lead as its first
+    paragraph, wherever the two windows' edges fall. Two sentences holding the same word
+    are not the same text.
+
+    >>> text = "Lãnh đạo Bộ thăm trạm BTS ở Đắk Nông.\\nLãnh đạo Bộ thăm trạm BTS ở Đắk Nông.\\nTrạm BTS bị sét đánh."
+    >>> found = _matches(text, {"tram": frozenset(), "bts": frozenset()})
+    >>> starts = [start for start, _, _ in found]
+    >>> [_shown_already(text, found, starts, window, [(0, 37)]) for window in ((38, 75), (76, 97))]
+    [True, False]
+    """
+    if not chosen:
+        return False
+    low, high = bisect_left(starts, window[0]), bisect_right(starts, window[1])
+    while high > low and matches[high - 1][1] > window[1]:  # running past the window's end
+        high -= 1
+    if high == low:
+        return False
+    first, last = matches[low][0], matches[high - 1][1]
+    paragraph_end = text.find("\n", last)
+    begin = max(text.rfind("\n", 0, first) + 1, first - SAME_CONTEXT)
+    core = text[begin:min(len(text) if paragraph_end == -1 else paragraph_end, last + SAME_CONTEXT)]
+    at = text.find(core)
+    while at != -1:  # the window's own copy is in none of them: they never overlap (`_passages`)
+        shown = (at + first - begin, at + last - begin)  # this copy's matches
+        if any(start < shown[1] and shown[0] < end for start, end in chosen):
+            return True
+        at = text.find(core, at + 1)
+    return False
+
+
+def _window(text: str, anchor: int, width: int, seen: int | None = None, after: int = 0,
+            before: int | None = None) -> tuple[int, int]:
+    """A passage containing `anchor`, within its paragraph, text[:seen] and
+    text[after:before], cut at spaces.
+
+    >>> text = "một hai ba bốn năm sáu"
+    >>> [text[slice(*_window(text, 11, 12, after=a))] for a in (0, 10)], text[slice(*_window(text, 4, 30, before=15))]
+    (['ba bốn năm', 'bốn năm sáu'], 'một hai ba bốn')
+    """
     line_start = text.rfind("\n", 0, anchor) + 1
     line_end = text.find("\n", anchor)
     line_end = len(text) if line_end == -1 else line_end
     line_end = line_end if seen is None else min(line_end, seen)
-    start = max(line_start, anchor - width // 3)
-    end = min(line_end, start + width)
-    start = max(line_start, min(start, end - width))
+    limit = line_end if before is None else min(line_end, before)  # cut at a space before it, as a width is
+    start = max(line_start, after, anchor - width // 3)
+    end = min(limit, start + width)
+    start = max(line_start, after, min(start, end - width))
     if start > line_start:
         space = text.find(" ", start, anchor)
         start = space + 1 if space != -1 else start
