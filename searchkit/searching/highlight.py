@@ -234,12 +234,14 @@ def _passages(text: str, matches: list[tuple[int, int, frozenset[str]]], anchors
     >>> text = "Sáng nay, lãnh đạo Bộ Thông tin và Truyền thông thăm trạm BTS ở huyện Đắk Song, tỉnh Đắk Nông.\\n"
     >>> text = text * 2 + "Đêm qua, một trạm BTS khác bị sét đánh."
     >>> found = _matches(text, {"tram": frozenset(), "bts": frozenset()})
-    >>> [text[start:end] for start, end in _passages(text, found, [a for a, _, _ in found], 3, 80, len(text))]
-    ['đạo Bộ Thông tin và Truyền thông thăm trạm BTS ở huyện Đắk Song, tỉnh Đắk Nông.', 'Đêm qua, một trạm BTS khác bị sét đánh.']
+    >>> for start, end in _passages(text, found, [a for a, _, _ in found], 3, 80, len(text)):
+    ...     print(text[start:end])
+    đạo Bộ Thông tin và Truyền thông thăm trạm BTS ở huyện Đắk Song, tỉnh Đắk Nông.
+    Đêm qua, một trạm BTS khác bị sét đánh.
     """
     starts = [start for start, _, _ in matches]
-    # a window and its density change only when a pick cuts it: each is scored once, and
-    # again when cut (at most MAX_CANDIDATES windows a hit), the densest left taken each time
+    # a window and its density change only when a pick cuts it: each is scored once, and again
+    # when cut (MAX_CANDIDATES windows a hit, and those a pick cuts), the densest left taken
     windows = [_window(text, anchor, width, seen) for anchor in anchors]
     scores = [_density(matches, starts, window) for window in windows]
     chosen: list[tuple[int, int]] = []
@@ -321,7 +323,7 @@ def _window(text: str, anchor: int, width: int, seen: int | None = None, after: 
     line_end = text.find("\n", anchor)
     line_end = len(text) if line_end == -1 else line_end
     line_end = line_end if seen is None else min(line_end, seen)
-    limit = line_end if before is None else min(line_end, before)  # cut at a space before it, as a width is
+    limit = line_end if before is None else min(line_end, before)  # then cut back to a space, as a width is
     start = max(line_start, after, anchor - width // 3)
     end = min(limit, start + width)
     start = max(line_start, after, min(start, end - width))
