@@ -31,6 +31,21 @@ def heading(title: str, body: str) -> str:
     return cut.rstrip(",;:–- ") + "…"
 
 
+def heading_end(title: str, body: str) -> int:
+    """Where an untitled article's heading (`heading`) ends in its body: the text before it is
+    what the hit's title shows already; 0 for a titled article.
+
+    >>> body = "Sở TT&TT Nghệ An vừa lắp 5 trạm BTS. Dự án tiếp tục năm sau."
+    >>> body[heading_end("", body):], heading_end("Trạm BTS", body)
+    (' Dự án tiếp tục năm sau.', 0)
+    """
+    if title.strip():
+        return 0
+    shown = heading(title, body).removesuffix("…")
+    at = body.find(shown) if shown else -1
+    return at + len(shown) if at >= 0 else 0
+
+
 def day_number(date: str | None) -> int:
     """An ISO date as the number every store sorts by date with; 0 when undated (last).
 

@@ -78,13 +78,14 @@ class Highlighting:
         return sorted_terms(self.terms), tuple(map(tuple, self.phrases)), tuple(sorted(self.inside)), \
             sorted_terms(self.preferred)
 
-    def snippets(self, text: str, count: int = 3) -> tuple[Snippet, ...]:
+    def snippets(self, text: str, count: int = 3, shown: int = 0) -> tuple[Snippet, ...]:
         return make_snippets(text, self.terms, count=count, phrases=self.phrases, inside=self.inside,
-                             preferred=self.preferred)
+                             preferred=self.preferred, shown=shown)
 
-    def lead(self, text: str) -> tuple[Snippet, ...]:
+    def lead(self, text: str, shown: int = 0) -> tuple[Snippet, ...]:
         """The cheap snippet: the opening passage, its matches marked (`lead_snippet`)."""
-        return lead_snippet(text, self.terms, phrases=self.phrases, inside=self.inside, preferred=self.preferred)
+        return lead_snippet(text, self.terms, phrases=self.phrases, inside=self.inside, preferred=self.preferred,
+                            shown=shown)
 
     @property
     def words(self) -> int:
@@ -183,11 +184,13 @@ def _has_word(gap: str) -> bool:
 
 def make_snippets(text: str, terms: Iterable[str] | Terms, count: int = 3, width: int = 220,
                   phrases: Phrases = (), inside: frozenset[str] = frozenset(),
-                  preferred: Terms = _NONE) -> tuple[Snippet, ...]:
+                  preferred: Terms = _NONE, shown: int = 0) -> tuple[Snippet, ...]:
     """Up to `count` passages of about `width` characters around the densest matches, each
-    a different part of the article (`_passages`).
+    a different part of the article (`_passages`), none within text[:shown] (an untitled
+    article's heading, `models.heading_end`: the hit shows it as its title).
 
-    With no match in `text`, its opening passage (no spans) so that a hit always shows text.
+    With no match past `shown`, the opening passage after it (no spans) so that a hit always
+    shows text.
     """
     if count < 1:
         return ()
@@ -195,33 +198,49 @@ def make_snippets(text: str, terms: Iterable[str] | Terms, count: int = 3, width
     candidates = find_syllables(text, _wanted(terms, phrases), limit=MAX_SNIPPET_MATCHES)
     seen = candidates[-1].end if len(candidates) == MAX_SNIPPET_MATCHES else len(text)  # where matches are known
     matches = _matches(text, terms, phrases, inside, preferred, candidates)
-    if not matches:
-        start, end = _window(text, 0, width)
-        return (_snippet(text, start, end, []),) if end > start else ()
-    step = max(1, len(matches) // MAX_CANDIDATES)  # anchors spread over the whole article
-    anchors = [start for start, _, _ in matches[::step][:MAX_CANDIDATES]]
-    chosen = _passages(text, matches, anchors, count, width, seen)
+    after = [match for match in matches if match[0] >= shown]
+    if not after:
+        return _opening(text, width, shown, [])
+    step = max(1, len(after) // MAX_CANDIDATES)  # anchors spread over the whole article
+    anchors = [start for start, _, _ in after[::step][:MAX_CANDIDATES]]
+    chosen = _passages(text, matches, anchors, count, width, seen, shown)
     spans = [(start, end) for start, end, _ in matches]
-    return tuple(_snippet(text, s, e, spans) for s, e in chosen)
+    return tuple(_snippet(text, s, e, spans) for s, e in chosen) or _opening(text, width, shown, spans)
 
 
 def lead_snippet(text: str, terms: Iterable[str] | Terms, width: int = 220, phrases: Phrases = (),
-                 inside: frozenset[str] = frozenset(), preferred: Terms = _NONE) -> tuple[Snippet, ...]:
-    """The opening passage of `text` (about `width` characters of its first paragraph) with
-    the matches inside it marked: only that passage is scanned, however long the article.
+                 inside: frozenset[str] = frozenset(), preferred: Terms = _NONE,
+                 shown: int = 0) -> tuple[Snippet, ...]:
+    """The opening passage of `text` after text[:shown] (about `width` characters of one
+    paragraph) with the matches inside it marked: only that passage is scanned, however long
+    the article.
 
-    >>> lead_snippet("Trạm BTS mới ở Đắk Nông.\\nĐoạn hai: trạm BTS.", {"tram", "bts"})
-    (Snippet(text='Trạm BTS mới ở Đắk Nông.', spans=((0, 8),)),)
+    >>> text = "Trạm BTS mới ở Đắk Nông.\\nĐoạn hai: trạm BTS."
+    >>> lead_snippet(text, {"tram", "bts"}), lead_snippet(text, {"tram", "bts"}, shown=24)[0].text
+    ((Snippet(text='Trạm BTS mới ở Đắk Nông.', spans=((0, 8),)),), 'Đoạn hai: trạm BTS.')
     """
-    start, end = _window(text, 0, width)
+    start, end = _opening_window(text, width, shown)
     if end <= start:
         return ()
     found = _matches(text[:end], as_terms(terms), phrases, inside, preferred)
     return (_snippet(text, start, end, [(a, b) for a, b, _ in found]),)
 
 
+def _opening(text: str, width: int, shown: int, spans: list[tuple[int, int]]) -> tuple[Snippet, ...]:
+    """The opening passage after text[:shown], its `spans` marked; none in an empty text."""
+    start, end = _opening_window(text, width, shown)
+    return (_snippet(text, start, end, spans),) if end > start else ()
+
+
+def _opening_window(text: str, width: int, shown: int) -> tuple[int, int]:
+    """The first window of `text` after text[:shown]: from its first character that is not a
+    space (the heading's sentence may end a paragraph)."""
+    first = len(text) - len(text[shown:].lstrip()) if shown else 0
+    return _window(text, first, width, after=shown) if first < len(text) else (first, first)
+
+
 def _passages(text: str, matches: list[tuple[int, int, frozenset[str]]], anchors: list[int], count: int,
-              width: int, seen: int) -> list[tuple[int, int]]:
+              width: int, seen: int, shown: int = 0) -> list[tuple[int, int]]:
     """Up to `count` windows, in text order, around the anchors whose windows hold the most
     distinct terms, then the most matches; none repeats text another shows.
     - No two share a character: a window reaching into one taken is cut at its edge and
@@ -229,7 +248,8 @@ def _passages(text: str, matches: list[tuple[int, int, frozenset[str]]], anchors
       of one passage at the start of the next), and left out when that leaves a fragment
       of less than a third of `width` beside the passage.
     - None shows again what a passage taken shows elsewhere (`_shown_already`: an article
-      repeating its lead as its first paragraph).
+      repeating its lead as its first paragraph), nor text[:shown] (an untitled article's
+      heading), which counts as a passage taken but is not returned.
 
     >>> text = "Sáng nay, lãnh đạo Bộ Thông tin và Truyền thông thăm trạm BTS ở huyện Đắk Song, tỉnh Đắk Nông.\\n"
     >>> text = text * 2 + "Đêm qua, một trạm BTS khác bị sét đánh."
@@ -244,24 +264,28 @@ def _passages(text: str, matches: list[tuple[int, int, frozenset[str]]], anchors
     # when cut (MAX_CANDIDATES windows a hit, and those a pick cuts), the densest left taken
     windows = [_window(text, anchor, width, seen) for anchor in anchors]
     scores = [_density(matches, starts, window) for window in windows]
-    chosen: list[tuple[int, int]] = []
-    remaining = list(range(len(anchors)))
-    while remaining and len(chosen) < count:
-        best = windows[max(remaining, key=scores.__getitem__)]
-        remaining = [i for i in remaining if not best[0] <= anchors[i] < best[1]]
-        if _shown_already(text, matches, starts, best, chosen):
-            continue
-        chosen.append(best)
+    taken: list[tuple[int, int]] = []  # the heading shown, then the passages taken
+
+    def take(window: tuple[int, int], remaining: list[int]) -> list[int]:
+        """The anchors left once `window` is taken, theirs reaching into it cut at its edge."""
+        taken.append(window)
         kept = []
         for i in remaining:
-            if windows[i][0] < best[1] and best[0] < windows[i][1]:  # reaching into it: cut at its edge
-                windows[i] = _window(text, anchors[i], width, seen, *_room(chosen, anchors[i]))
+            if windows[i][0] < window[1] and window[0] < windows[i][1]:
+                windows[i] = _window(text, anchors[i], width, seen, *_room(taken, anchors[i]))
                 if windows[i][1] - windows[i][0] < width // 3:
                     continue  # a fragment beside the passage, no passage of its own
                 scores[i] = _density(matches, starts, windows[i])
             kept.append(i)
-        remaining = kept
-    return sorted(chosen)
+        return kept
+
+    remaining = take((0, shown), list(range(len(anchors)))) if shown else list(range(len(anchors)))
+    while remaining and len(taken) - bool(shown) < count:
+        best = windows[max(remaining, key=scores.__getitem__)]
+        remaining = [i for i in remaining if not best[0] <= anchors[i] < best[1]]
+        if not _shown_already(text, matches, starts, best, taken):
+            remaining = take(best, remaining)
+    return sorted(taken[bool(shown):])
 
 
 def _room(chosen: list[tuple[int, int]], anchor: int) -> tuple[int, int | None]:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from searchkit.errors import QueryError
 from searchkit.fields import folded_field
-from searchkit.models import Explanation, Hit, Results, heading
+from searchkit.models import Explanation, Hit, Results, heading, heading_end
 from searchkit.searching.analysed import AnalysedQuery, analysed
 from searchkit.searching.backend import FACETS, Candidates, View
 from searchkit.searching.filters import Filters, check_known
@@ -315,10 +315,11 @@ def hit(fields: dict, score: float, marks: tuple[Highlighting, Highlighting], sn
     """One hit from an article's stored fields, its title and body marked; `lead`: its
     snippet is the article's opening passage (`Highlighting.lead`), not chosen passages."""
     body = fields.get("body", "")
-    title = heading(fields.get("title", ""), body)  # untitled: the first sentence
+    title = heading(fields.get("title", ""), body)  # untitled: the first sentence, not a passage too
+    shown = heading_end(fields.get("title", ""), body)
     title_spans, passages = KEPT.get(_marks_key(fields, title, body, marks, snippets, lead), lambda: (
         tuple(marks[0].spans(title)),
-        (marks[1].lead(body) if lead else marks[1].snippets(body, count=snippets)) if snippets > 0 else ()))
+        (marks[1].lead(body, shown) if lead else marks[1].snippets(body, snippets, shown)) if snippets > 0 else ()))
     return Hit(
         id=fields["id"], title=title, score=score,
         date=fields.get("date"), source=fields.get("source"), category=fields.get("category"),
