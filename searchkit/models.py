@@ -38,6 +38,8 @@ def heading_end(title: str, body: str) -> int:
     >>> body = "Sở TT&TT Nghệ An vừa lắp 5 trạm BTS. Dự án tiếp tục năm sau."
     >>> body[heading_end("", body):], heading_end("Trạm BTS", body)
     (' Dự án tiếp tục năm sau.', 0)
+    >>> heading_end("", "\\n  Trạm BTS.\\nĐoạn hai."), heading_end(" ", ""), heading_end("", " \\n ")
+    (12, 0, 0)
     """
     if title.strip():
         return 0

@@ -103,3 +103,10 @@ def test_the_opening_passage_of_an_untitled_article_begins_after_its_heading():
     assert UNTITLED_BODY[:shown] == heading("", UNTITLED_BODY)
     (passage,) = lead_snippet(UNTITLED_BODY, {"tram", "bts"}, shown=shown)
     assert passage.text.startswith("Theo Sở") and [passage.text[a:b] for a, b in passage.spans] == ["trạm BTS"]
+
+
+def test_an_untitled_article_of_one_sentence_shows_it_once_as_its_title(tmp_path):
+    sentence = "Viettel vừa phát sóng thử nghiệm 5G tại Hà Nội."
+    (hit,) = untitled_engine(tmp_path, sentence).search("5G Hà Nội").hits
+    assert hit.title == sentence and [hit.title[a:b] for a, b in hit.title_spans] == ["5G", "Hà Nội"]
+    assert hit.snippets == ()  # nothing after the heading to show, and it is not shown twice
