@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import weakref
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +19,6 @@ from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 
 from searchkit.errors import IndexBusyError, IndexDamagedError, SearchkitError
 from searchkit.fields import KEYED_BY_NAME
-from searchkit.indexing.adapter import segment_leaves
 from searchkit.indexing.lean_whoosh import import_whoosh
 from searchkit.indexing.store import is_index, latest_generation, open_index, still_newest
 from searchkit.models import IndexReport, day_number
@@ -516,19 +514,33 @@ class LocalView:
         return Candidates(self.arrays, self._allowed(chosen))
 
     def _allowed(self, chosen: Filters):
-        """The filters' mask, kept with the generation for the last KEPT_MASKS filters: the
-        same filters again (another query, page or facet under them) skip Whoosh's filter
-        query, most of a filtered search's CPU (5-8 of 8-10 ms over the 16k corpus)."""
+        """The filters' mask (`keyed_tables.filter_mask`), kept with the generation for the
+        last KEPT_MASKS filters: the same filters again (another query, page or facet under
+        them) are not worked out again."""
+        from searchkit.backends.keyed_tables import filter_mask
+
         masks = self.arrays.memo.setdefault("allowed", {})
         mask = masks.get(chosen)
         if mask is None and chosen not in masks:
-            mask = _allowed(self.searcher, chosen, self.arrays.size)
+            mask = filter_mask(self._terms, chosen, self.arrays.size)
             if mask is not None:
                 mask.flags.writeable = False  # shared by later searches: read only
             if len(masks) >= KEPT_MASKS:
                 masks.pop(next(iter(masks)))
             masks[chosen] = mask
         return mask
+
+    def _terms(self, field: str):
+        """A Whoosh field's terms over this generation with the articles holding each
+        (`keyed_tables.Terms`), joined once per generation from each segment's, which are read
+        once per segment."""
+        from searchkit.backends.keyed_tables import generation_terms
+
+        memo = self.arrays.memo
+        key = f"terms:{field}"
+        if key not in memo:
+            memo[key] = generation_terms(self.arrays, field)
+        return memo[key]
 
     def stored(self, candidates: Candidates, docs) -> list[dict | None]:
         return self.store.stored_fields.of(self.arrays, self.searcher, docs)
@@ -544,7 +556,21 @@ class LocalView:
         return None if docnum is None else self.searcher.stored_fields(docnum)
 
     def known_values(self, name: str) -> dict[str, str]:
-        return {key: spelled for key, (spelled, _) in keyed_documents(self.searcher, name).items()}
+        return {key: spelled for key, (spelled, _) in self._keyed(name).items()}
+
+    def _keyed(self, name: str) -> dict:
+        """Folded key -> (spelling, numpy array of live doc numbers) of each value of a keyed
+        field (`fields.KEYED`): source and category spelled as the first article holding the
+        key spells them; a field with several values (tags) as most of its articles spell it,
+        read from its terms as written (`tag_spelled`), no stored fields. Once per generation."""
+        memo = self.arrays.memo
+        kept = f"keyed:{name}"
+        if kept not in memo:
+            keyed, alive = KEYED_BY_NAME[name], self.arrays.alive
+            memo[kept] = _spelled_documents(self._terms(f"{name}_spelled").live(alive)) if keyed.many else {
+                key: (self.searcher.stored_fields(int(docs[0])).get(keyed.attribute) or key, docs)
+                for key, docs in self._terms(keyed.key_field).live(alive)}
+        return memo[kept]
 
     def days(self, candidates: Candidates) -> np.ndarray:
         """Every document's date as a number (20100203; 0 when undated), once per generation:
@@ -553,54 +579,47 @@ class LocalView:
 
         memo = self.arrays.memo
         if "days" not in memo:
-            memo["days"] = np.array([day_number(d) for d in self._values("date")], dtype=np.int64)
+            dates = self._terms("date")
+            days = np.array([day_number(date) for date in dates.terms] + [0], dtype=np.int64)
+            memo["days"] = days.take(dates.codes())  # -1, undated: the last, 0
         return memo["days"]
 
     def facet_values(self, candidates: Candidates, name: str) -> list:
-        """Year from the date's column, a keyed field (`fields.KEYED`) from its column when it
-        has one (province), else from the postings of its keys (`keyed_documents`): a tuple
-        of spellings for a field with several values."""
-        memo = self.arrays.memo
-        key = f"facet:{name}"
-        if key not in memo:
-            field = KEYED_BY_NAME.get(name)
-            if name == "year":
-                memo[key] = [d[:4] if d else None for d in self._values("date")]
-            elif field is None or getattr(self.searcher.schema[field.attribute], "column_type", None):
-                memo[key] = self._values(field.attribute if field else name)
-            else:
-                values: list = [() if field.many else None] * self.arrays.size
-                for spelled, docs in keyed_documents(self.searcher, name).values():
-                    for doc in docs.tolist():
-                        values[doc] = values[doc] + (spelled,) if field.many else spelled
-                memo[key] = values
-        return memo[key]
+        """Each article's value of a facet (None where it has none; a tuple of spellings for
+        a field with several values), from `facet_codes`."""
+        coded = self.facet_codes(candidates, name)
+        if coded.docs is None:
+            return [coded.labels[code] if code >= 0 else None for code in coded.codes.tolist()]
+        values: list = [()] * self.arrays.size
+        for doc, code in zip(coded.docs.tolist(), coded.codes.tolist()):
+            values[doc] = values[doc] + (coded.labels[code],)
+        return values
 
     def facet_codes(self, candidates: Candidates, name: str) -> FacetCodes:
-        """`facet_values` numbered once per index generation (`searching.facet_codes`): a
-        faceted search counts its matches' values in numpy, not one by one in Python."""
+        """A facet's values numbered once per index generation (`searching.facet_codes`), so
+        that a faceted search counts its matches' values in numpy: the year of the date's term,
+        a field of one value (province) by its terms, the others by their keys' spellings
+        (`_keyed`)."""
         from searchkit.searching.facet_codes import FacetCodes
 
         memo = self.arrays.memo
         key = f"facet codes:{name}"
         if key not in memo:
-            memo[key] = FacetCodes.of(self.facet_values(candidates, name))
+            memo[key] = FacetCodes.of_terms(*self._facet_terms(name), size=self.arrays.size)
         return memo[key]
 
-    def _values(self, name: str) -> list:
-        """A column's value for every document (None where missing), read whole once per index
-        generation and segment by segment: Whoosh's multi-segment column reader leaves out
-        segments without the column (no article in them had a date) and then reads past the end
-        of the previous one (IndexError)."""
-        key = f"column:{name}"
-        memo = self.arrays.memo
-        if key not in memo:
-            values: list = []
-            for leaf, _ in segment_leaves(self.searcher.reader()):
-                values += ([v or None for v in leaf.column_reader(name)] if leaf.has_column(name)
-                           else [None] * leaf.doc_count_all())
-            memo[key] = values
-        return memo[key]
+    def _facet_terms(self, name: str) -> tuple[list, list, bool]:
+        """(each value of a facet, the doc numbers holding it, whether an article may hold
+        several) before numbering."""
+        field = KEYED_BY_NAME.get(name)
+        if name == "year":
+            dates = self._terms("date")
+            return [date[:4] for date in dates.terms], list(dates.docs), False
+        if field is None or getattr(self.searcher.schema[field.attribute], "column_type", None):
+            values = self._terms(field.attribute if field else name)
+            return list(values.terms), list(values.docs), False
+        found = self._keyed(name).values()
+        return [spelled for spelled, _ in found], [docs for _, docs in found], field.many
 
     def spellings(self) -> Spellings:
         return self.store.load_spellings(self.searcher.reader())
@@ -614,82 +633,19 @@ class LocalView:
         return completer_for(self.arrays, self.pairs()).complete(prefix, limit)
 
 
-def _allowed(searcher, chosen: Filters, size: int):
-    """Mask of the documents the filters let through (None: no filter)."""
-    import numpy as np
-
-    query = filter_query(chosen)
-    if query is None:
-        return None
-    allowed = np.zeros(size, dtype=bool)
-    allowed[list(searcher.docs_for_query(query))] = True
-    return allowed
-
-
-def filter_query(chosen: Filters):
-    """The Whoosh query every result must also match (None when there is no filter)."""
-    from whoosh import query as q
-
-    parts = []
-    if chosen.dated:
-        parts.append(q.TermRange("date", chosen.since or "0000-00-00", chosen.until or "9999-99-99"))
-    for field, keys in chosen.keyed():  # every key held: tag=["5G", "Viettel"] is both
-        parts += [q.Term(field.key_field, key) for key in keys]
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else q.And(parts)
-
-
-#: searcher -> {"source": {key: (spelling, doc numbers)}, "category": …}; a searcher stands for
-#: one index generation, so what it holds never changes while it lives.
-_KEYED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def keyed_documents(searcher, name: str) -> dict:
-    """Folded key -> (spelling, numpy array of live doc numbers) of each value of a keyed
-    field (`fields.KEYED`): source and category spelled as the first article holding the
-    key spells them; a field with several values (tags) as most of its articles spell it,
-    read from its terms as written (`tag_spelled`), no stored fields.
-
-    Whoosh hands out postings one document at a time in Python (0.1 s for 16,000 articles),
-    so this is read once per searcher and then counted with numpy (facets, unknown values).
-    """
-    cached = _KEYED.setdefault(searcher, {})
-    if name not in cached:
-        keyed = KEYED_BY_NAME[name]
-        cached[name] = _spelled_documents(searcher, name) if keyed.many else {
-            key: (searcher.stored_fields(int(docs[0])).get(keyed.attribute) or key, docs)
-            for key, docs in _term_documents(searcher, keyed.key_field)}
-    return cached[name]
-
-
-def _spelled_documents(searcher, name: str) -> dict:
-    """`keyed_documents` of a field with several values: its spellings grouped by folded
-    key, the one most articles hold first (ties: the first in Unicode order)."""
+def _spelled_documents(found) -> dict:
+    """`LocalView._keyed` of a field with several values from (spelling, live doc numbers) of
+    each of its terms as written: the spellings grouped by folded key, the one most articles
+    hold first (ties: the first in Unicode order)."""
     import numpy as np
 
     from searchkit.text.keys import folded_key
 
     groups: dict[str, list] = {}
-    for spelled, docs in _term_documents(searcher, f"{name}_spelled"):
+    for spelled, docs in found:
         groups.setdefault(folded_key(spelled), []).append((-len(docs), spelled, docs))
     return {key: (min(group, key=lambda item: item[:2])[1], np.concatenate([docs for *_, docs in group]))
             for key, group in groups.items()}
-
-
-def _term_documents(searcher, field: str):
-    """(term, numpy array of live doc numbers) of each term of a Whoosh field."""
-    import numpy as np
-    from whoosh import query as q
-
-    reader = searcher.reader()
-    if field not in reader.schema:
-        return
-    for term in reader.field_terms(field):
-        term = term.decode("utf-8") if isinstance(term, bytes) else term
-        docs = np.fromiter(searcher.docs_for_query(q.Term(field, term)), dtype=np.int64)
-        if len(docs):  # terms of deleted articles only: gone
-            yield term, docs
 
 
 @contextmanager

@@ -218,6 +218,41 @@ def _column_bytes(raw) -> tuple[bytes, "np.ndarray", "np.ndarray"]:
     return raw._dbfile.get(raw._basepos, int(ends.max()) if len(ends) else 0), starts, ends
 
 
+def term_documents(leaf, field: str) -> list[tuple[str, "np.ndarray"]]:
+    """Every term of one of a segment's indexed Whoosh fields (a date, a key, a tag's
+    spelling), in order, with the segment doc numbers holding it, deleted documents included
+    (`leaf.postings` leaves those out, a segment's deletions change, the segment does not).
+
+    Whoosh hands out doc numbers one at a time through its matchers (1-3 µs each: 0.4 s for
+    the source keys of 259,000 articles), and finds each term by a hash of it; here the
+    field's terms are read in order from its term index, and each block of postings (a
+    hundred or so, as `_write_field_terms` writes them) is taken at once, its delta-coded
+    numbers summed by numpy. Postings that another codec keeps otherwise are read Whoosh's way."""
+    import numpy as np
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    if field not in leaf.schema or not leaf.schema[field].indexed:
+        return []
+    terms, form = leaf._terms, leaf.schema[field].format
+    found = []
+    for (name, text), info in terms.items_from(field, b""):
+        if name != field:  # the next field's terms follow
+            break
+        matcher = terms._codec.postings_reader(terms._postfile, info, form, term=(field, text))
+        if type(matcher) is W3LeafMatcher and not matcher._byteids:
+            blocks = []
+            while matcher.is_active():
+                if matcher._data is None:
+                    matcher._read_data()
+                blocks.append(np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)))  # each block's first is whole
+                matcher._next_block()
+            docs = np.concatenate(blocks) if blocks else np.zeros(0, np.int64)
+        else:
+            docs = np.fromiter(matcher.all_ids(), dtype=np.int64)
+        found.append((text.decode("utf-8") if isinstance(text, bytes) else text, docs))
+    return found
+
+
 def index_segments(ix) -> list:
     """The segments of the last commit (each has segment_id(), doc_count(), deleted_count())."""
     return ix._segments()

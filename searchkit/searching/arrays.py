@@ -87,6 +87,9 @@ class IndexArrays:
         self._cache = _Kept(MAX_CACHED_POSTINGS)
         self._frequencies: dict[tuple[str, str], tuple[int, tuple]] = {}  # -> (count, layout counted under)
         self.memo: dict[str, object] = {}  # per-generation values others derive (dates by doc)
+        # what was read of one segment's own files, by segment id (`backends.keyed_tables`): a
+        # segment never changes, so the segments a commit keeps keep theirs (`_carry`)
+        self.by_segment: dict[str, dict] = {}
         self._occurrences = _Kept(MAX_CACHED_OCCURRENCES)
         self._derived = _Kept(MAX_CACHED_DERIVED)
         self._kept_under: dict[int, tuple[tuple, int]] = {}  # id(an earlier layout) -> (it, segments kept)
@@ -123,6 +126,8 @@ class IndexArrays:
         self._derived = before._derived
         before._cache, before._occurrences = _Kept(MAX_CACHED_POSTINGS), _Kept(MAX_CACHED_OCCURRENCES)
         before._frequencies, before._derived = {}, _Kept(MAX_CACHED_DERIVED)
+        self.by_segment = {segment: before.by_segment[segment] for segment, _, _ in self.layout
+                           if segment in before.by_segment}
 
     def _verify(self) -> None:
         """What is cheap to verify of the reader's generation (raises IndexDamagedError)."""

@@ -82,7 +82,7 @@ DENSE_SHARE = 64
 #: this share of its holders (`_Part.scores`): else for all of them, the others never read.
 KEPT_SHARE = 0.5
 
-_ONE, _LOOKALIKE_COVER = np.float32(1.0), np.float32(LOOKALIKE_COVER)
+_LOOKALIKE_COVER = np.float32(LOOKALIKE_COVER)
 
 
 @dataclass
@@ -395,8 +395,11 @@ def _clause(arrays: IndexArrays, clause: Clause, matches: dict) -> tuple[np.ndar
             strength[ids] = 1.0
         else:  # float32 throughout: a look-alike covers LOOKALIKE_COVER, as the array holds it
             whole = False
-            held = np.where(as_typed, _ONE, _LOOKALIKE_COVER)
-            strength[ids] = np.maximum(strength[ids], held) if place else held  # first: zeros below
+            # 1 as typed, LOOKALIKE_COVER (below 1) else: a bool's float is 1 or 0, raised to the
+            # cover, where `np.where` between two scalars took four times as long
+            held = as_typed.astype(np.float32)
+            np.maximum(held, _LOOKALIKE_COVER, out=held)
+            strength[ids] = np.maximum(strength[ids], held, out=held) if place else held  # first: zeros below
     return strength, parts, whole
 
 
@@ -814,10 +817,9 @@ def _restored_row(holding: np.ndarray, as_restored: np.ndarray) -> np.ndarray:
     >>> _restored_row(np.array([True, True, False]), np.array([True, False, False])).tolist()
     [1.0, 0.5, 0.0]
     """
-    row = holding.astype(np.float32)
-    row *= np.float32(RESTORED_LOOSE)
-    row[as_restored] = 1.0
-    return row
+    row = np.multiply(holding, np.float32(RESTORED_LOOSE), dtype=np.float32)  # one pass, not a copy then a product
+    # raised to 1 as restored: a maximum is one pass, where a boolean index found the places first
+    return np.maximum(row, as_restored, out=row)
 
 
 def _as_restored(arrays: IndexArrays, known: dict, forms: tuple[Match, ...], restored: dict) -> np.ndarray | None:
