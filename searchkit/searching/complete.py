@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -79,15 +79,27 @@ class Completer:
     spellings: Sequence[tuple[tuple[str, str], ...]]
     shown: Sequence[str]
     weights: np.ndarray
+    # each text shown → (its accented syllables, what it is one entry with, its folded key), as
+    # `of` found them: the next generation's table finds most of them again (`build(before=…)`)
+    read: dict[str, tuple[str, str, str]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def of(cls, entries: Iterable[tuple[str, float]]) -> Completer:
-        """The completer of (text as shown, weight) pairs; of one spelling, the heaviest is shown."""
+    def of(cls, entries: Iterable[tuple[str, float]],
+           known: Mapping[str, tuple[str, str, str]] | None = None) -> Completer:
+        """The completer of (text as shown, weight) pairs; of one spelling, the heaviest is shown.
+        `known`: texts read already (`read` of the table before), not read again."""
         best: dict[str, dict[str, tuple[float, str]]] = {}
+        read: dict[str, tuple[str, str, str]] = {}
+        known = known or {}
         for shown, weight in entries:
-            accented = " ".join(forms(word)[0] for word in _WORD.findall(shown))
-            # one entry per name (`Đắk Nông` and `Đăk Nông`); words differ by their marks
-            same = fold(accented) if shown[:1].isupper() else accented
+            found = read.get(shown) or known.get(shown)
+            if found is None:
+                accented = " ".join(forms(word)[0] for word in _WORD.findall(shown))
+                # one entry per name (`Đắk Nông` and `Đăk Nông`); words differ by their marks
+                found = (accented, fold(accented) if shown[:1].isupper() else accented,
+                         " ".join(forms(w)[1] for w in accented.split(" ")))
+            read[shown] = found
+            accented, same, _ = found
             spelled = best.setdefault(same, {})
             if accented and weight > spelled.get(accented, (-1.0, ""))[0]:
                 spelled[accented] = (float(weight), shown)
@@ -96,17 +108,17 @@ class Completer:
             ranked = sorted(spelled.items(), key=lambda item: -item[1][0])
             if ranked:
                 accented, (weight, shown) = ranked[0]
-                key = " ".join(forms(w)[1] for w in accented.split(" "))
-                rows.append((key, tuple((a, s) for a, (_, s) in ranked), shown, weight))
+                rows.append((read[shown][2], tuple((a, s) for a, (_, s) in ranked), shown, weight))
         rows.sort()
         return cls([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
-                   np.array([r[3] for r in rows], dtype=np.float64))
+                   np.array([r[3] for r in rows], dtype=np.float64), read)
 
     @classmethod
-    def build(cls, model: PairModel, words: Mapping[str, float]) -> Completer:
+    def build(cls, model: PairModel, words: Mapping[str, float], before: Completer | None = None) -> Completer:
         """The completer of an index: its syllables, phrase pairs, chained names and pyvi words
-        of three syllables or more (`words`: term of the words field → times written)."""
-        return cls.of(_entries(model, words))
+        of three syllables or more (`words`: term of the words field → times written);
+        `before`: the table of an earlier generation, whose texts read are not read again."""
+        return cls.of(_entries(model, words), before.read if before is not None else None)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -189,28 +201,33 @@ def _marks_agree(accented: str, marked: list[tuple[int, str]], count: int, open_
 
 
 def _entries(model: PairModel, words: Mapping[str, float]) -> Iterable[tuple[str, float]]:
-    vocabulary = sorted(model.numbers, key=model.numbers.__getitem__)
+    vocabulary = list(model.numbers)  # in the order of their numbers: each one's place in the sorted vocabulary
+    place = dict(zip(vocabulary, range(len(vocabulary))))  # looked up here 100,000 times: not by bisection
     occurrences = model.alone.sum(axis=1)
-    usable = np.array([any(c.isalpha() for c in v) for v in vocabulary], dtype=bool)
+    usable = np.array([any(map(str.isalpha, v)) for v in vocabulary], dtype=bool)
     shown = [_in_case(w, int(c)) for w, c in zip(model.written, model.alone.argmax(axis=1).tolist())]
     for i in np.flatnonzero(usable & (occurrences >= MIN_COUNT)).tolist():
         yield shown[i], occurrences[i]
-    pairs = _phrase_pairs(model, vocabulary, occurrences, usable, words)
+    pairs = _phrase_pairs(model, place, occurrences, usable, words)
     names, continued = _names(pairs, model.alone[:, TITLE] + model.alone[:, UPPER])
     yield from ((text, weight) for text, weight, _ in pairs.values() if text not in continued)
     yield from names
-    for word, weight in words.items():
-        parts = word.split("_")
-        if 3 <= len(parts) <= MAX_SYLLABLES and weight >= MIN_COUNT and all(p in model.numbers for p in parts):
-            yield " ".join(model.written_as(parts)), weight
+    longer = [(parts, weight) for parts, weight in ((word.split("_"), weight) for word, weight in words.items())
+              if 3 <= len(parts) <= MAX_SYLLABLES and weight >= MIN_COUNT and all(p in place for p in parts)]
+    for written, (_, weight) in zip(model.written_as_many([parts for parts, _ in longer]), longer):
+        yield " ".join(written), weight
 
 
-def _phrase_pairs(model: PairModel, vocabulary: list[str], occurrences: np.ndarray, usable: np.ndarray,
+def _phrase_pairs(model: PairModel, place: Mapping[str, int], occurrences: np.ndarray, usable: np.ndarray,
                   words: Mapping[str, float]) -> dict[tuple[int, int], tuple[str, float, bool]]:
-    """(first, second) → (as shown, times written, a name) of every pair that reads as a phrase."""
-    size = max(len(vocabulary), 1)
+    """(first, second) → (as shown, times written, a name) of every pair that reads as a phrase
+    (`place`: each syllable's number)."""
+    size = max(len(place), 1)
     first, second = np.divmod(model.keys, size)
-    counts, cases = model.counts, model.every_pairs_cases()
+    # the pairs written often enough, of words with letters (a tenth of them): the rest are never offered
+    kept = np.flatnonzero((model.counts >= MIN_COUNT) & usable[first] & usable[second])
+    keys, first, second, counts = model.keys[kept], first[kept], second[kept], model.counts[kept]
+    cases = _cases_of(model, kept)
     case_one = np.stack([counts - cases[:, 0] - cases[:, 1], cases[:, 0], cases[:, 1]], 1).argmax(1)
     case_two = np.stack([counts - cases[:, 2] - cases[:, 3], cases[:, 2], cases[:, 3]], 1).argmax(1)
     capitals = (case_one != LOWER) & (case_two != LOWER)
@@ -218,15 +235,38 @@ def _phrase_pairs(model: PairModel, vocabulary: list[str], occurrences: np.ndarr
     capitalised = model.alone[:, TITLE] + model.alone[:, UPPER]
     associated = acronym & (counts >= MIN_ASSOCIATION * np.sqrt(occurrences[first] * occurrences[second] + 1))
     named = capitals & (counts >= MIN_ASSOCIATION * np.sqrt(capitalised[first] * capitalised[second] + 1))
-    kept = np.flatnonzero((counts >= MIN_COUNT) & usable[first] & usable[second])
+    chosen = np.flatnonzero(named | associated | np.isin(keys, _word_pairs(place, words, size)))
     found = {}
-    for j in kept.tolist():
-        a, b = int(first[j]), int(second[j])
-        name = bool(named[j])
-        if name or associated[j] or words.get(f"{vocabulary[a]}_{vocabulary[b]}", 0) >= MIN_COUNT:
-            text = f"{_in_case(model.written[a], int(case_one[j]))} {_in_case(model.written[b], int(case_two[j]))}"
-            found[a, b] = (text, float(counts[j]), name)
+    written = model.written
+    for a, b, one, two, count, name in zip(first[chosen].tolist(), second[chosen].tolist(), case_one[chosen].tolist(),
+                                           case_two[chosen].tolist(), counts[chosen].tolist(), named[chosen].tolist()):
+        found[a, b] = (f"{_in_case(written[a], one)} {_in_case(written[b], two)}", float(count), name)
     return found
+
+
+def _cases_of(model: PairModel, pairs: np.ndarray) -> np.ndarray:
+    """`model.every_pairs_cases()` of some pairs (sorted places in `model.keys`) only."""
+    cases = np.zeros((len(pairs), 4), dtype=model.cases.dtype)
+    if len(model.cased) and len(pairs):
+        at = np.minimum(model.cased.searchsorted(pairs), len(model.cased) - 1)
+        held = model.cased[at] == pairs
+        cases[held] = model.cases[at[held]]
+    return cases
+
+
+def _word_pairs(place: Mapping[str, int], words: Mapping[str, float], size: int) -> np.ndarray:
+    """The pairs (`first * size + second`, as `model.keys` numbers them) that are a pyvi word of
+    two syllables written at least MIN_COUNT times (`công_nghệ`): chosen among every pair at
+    once, where looking each pair's word up took most of building the table."""
+    found = []
+    for word, weight in words.items():
+        if weight >= MIN_COUNT:
+            parts = word.split("_")
+            if len(parts) == 2:
+                a, b = place.get(parts[0]), place.get(parts[1])
+                if a is not None and b is not None:
+                    found.append(a * size + b)
+    return np.array(found, dtype=np.int64)
 
 
 def _names(pairs: dict[tuple[int, int], tuple[str, float, bool]],
@@ -269,17 +309,34 @@ def word_weights(postings: Iterable) -> dict[str, float]:
 
     weights: Counter = Counter()
     for side in postings:
-        for field in fields_of(WORDS):
-            weights.update(side.term_totals(field.name) or {})
+        for words in fields_of(WORDS):
+            weights.update(side.term_totals(words.name) or {})
     return dict(weights)
 
 
-def completer_for(arrays, model: PairModel) -> Completer:
+def completer_for(arrays, model: PairModel, before: Completer | None = None) -> Completer:
     """The completer of an index generation, built on first use and kept with its arrays (and
-    rebuilt when the engine hands a newer pair model)."""
-    from searchkit.indexing.postings import reader_postings
-
+    rebuilt when the engine hands a newer pair model). After a commit it is built with what the
+    table `before` (the engine's last) and the generation before read: the texts it shows
+    (`Completer.read`) and each segment's word totals (`arrays.by_segment`)."""
     kept = arrays.memo.get("completer")
     if kept is None or kept[0] is not model:
-        kept = arrays.memo["completer"] = (model, Completer.build(model, word_weights(reader_postings(arrays.reader))))
+        kept = arrays.memo["completer"] = (model, Completer.build(model, segment_word_weights(arrays), before))
     return kept[1]
+
+
+def segment_word_weights(arrays) -> dict[str, float]:
+    """`word_weights` of a generation's segments, each segment's totals read once (kept in
+    `arrays.by_segment` while it lives), added up in the segments' order as before."""
+    from searchkit.indexing.postings import for_segment
+
+    class Kept:  # what `word_weights` asks of a segment's postings file, read once a segment
+        def __init__(self, leaf, segment: str):
+            self.leaf, self.read = leaf, arrays.by_segment.setdefault(segment, {})
+
+        def term_totals(self, name: str):
+            if ("word totals", name) not in self.read:
+                self.read["word totals", name] = for_segment(self.leaf).term_totals(name)
+            return self.read["word totals", name]
+
+    return word_weights(Kept(leaf, segment) for (leaf, _), (segment, _, _) in zip(arrays.leaves, arrays.layout))

@@ -74,6 +74,8 @@ def create_app(index: str | os.PathLike | None = None, *, engine: SearchEngine |
     index_folder = _folder(engine)
     if index_folder is not None and shared:  # a commit answered from with its statistics, every worker in step
         engine.backend.publish_with_statistics(Path(shared))
+    if index_folder is not None:  # a commit's completion table built aside, the one before answering meanwhile
+        engine.backend.complete_in_background()
     folder = index_folder if cache_bytes > 0 else None
     answers = AnswerCache(folder, max_bytes=cache_bytes, shared=Path(shared) if shared else None,
                           held=engine.backend.holds_previous if folder is not None else None)
