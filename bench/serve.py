@@ -10,7 +10,10 @@ set's queries), in two mixes: the dev set's queries (bench/devset/known_items.js
 variant, and topical.jsonl, shuffled), which repeat, so that searchkit answers many from the
 answers it keeps between commits; and distinct queries (words of the corpus' titles), none
 sent twice, so that every answer is searched: the figure for queries never seen. A third mix,
-`uncached`, sends the dev set's with searchkit's answer cache off. Meanwhile a
+`uncached`, sends the dev set's with searchkit's answer cache off; a fourth, `page`, what the
+search page asks (searchkit only): the dev set's with facets (every third also sorted by
+date, every third since a year), each after the completions of its first letters as they are
+typed (`/api/suggest`). Meanwhile a
 writer adds 10 new articles every 5 seconds (`searchkit add` as a process, as a newsroom's
 job would; plain INSERTs for FTS5): a commit far more often than any newsroom publishes. Each
 run starts from a fresh copy of the 16k index that bench/indexing.py built in the workdir
@@ -67,7 +70,7 @@ from common import (
 FLOOR_RPS_16 = 150.0
 FLOOR_P99_MS = 250.0
 FLOOR_RPS_64, FLOOR_P99_64_MS = 600.0, 200.0
-MIXES = ("dev set", "distinct", "uncached")
+MIXES = ("dev set", "distinct", "uncached", "page")
 WARMUP_SECONDS = 5
 SEED = 20241130
 WRK_SCRIPT = r"""
@@ -187,6 +190,8 @@ def main() -> None:
     paths.write_text("\n".join(query_paths()) + "\n", encoding="utf-8")
     distinct = scratch / "distinct-paths.txt"
     distinct.write_text("\n".join(distinct_paths(corpus)) + "\n", encoding="utf-8")
+    page = scratch / "page-paths.txt"
+    page.write_text("\n".join(page_paths()) + "\n", encoding="utf-8")
     script = scratch / "mixed.lua"
     script.write_text(WRK_SCRIPT, encoding="utf-8")
     articles = new_articles(corpus)
@@ -194,13 +199,13 @@ def main() -> None:
     codes = [REPO_ROOT] + ([args.base.resolve()] if args.base else [])
     plan = [(code, server, c, mix) for _ in range(max(1, args.rounds)) for code in codes for server in servers
             for mix in args.mix for c in args.clients
-            if (server == "searchkit" or mix != "uncached") and (server == "searchkit" or code == REPO_ROOT)]
+            if (server == "searchkit" or mix not in ("uncached", "page")) and (server == "searchkit" or code == REPO_ROOT)]
     if args.compare_per_thread:
         plan.append((REPO_ROOT, "searchkit, engine per thread", 16, "dev set"))
     runs = []
     for code, server, clients, mix in plan:
         run = Run(server, clients, mix, code)
-        measure(run, workdir, scratch, articles, paths, distinct if mix == "distinct" else paths, script, args)
+        measure(run, workdir, scratch, articles, paths, {"distinct": distinct, "page": page}.get(mix, paths), script, args)
         runs.append(run)
         print(f"{label(run, args):30} {mix:9} {clients:3} clients: {run.rps:7.1f} req/s  p50 {run.p50_ms:6.1f} ms  "
               f"p99 {run.p99_ms:6.1f} ms  errors {run.error_count}  {run.check}"
@@ -215,6 +220,20 @@ def query_paths() -> list[str]:
     queries = devset_queries()
     random.Random(SEED).shuffle(queries)
     return [f"/api/search?limit=10&q={quote(q, safe='')}" for q in queries]
+
+
+def page_paths() -> list[str]:
+    """What the search page asks for the dev set's queries, shuffled as `query_paths`: the
+    completions of the first two to five letters as they are typed, then the search with its
+    facets, every third sorted by date and every third since 2010."""
+    queries = devset_queries()
+    random.Random(SEED).shuffle(queries)
+    found = []
+    for n, query in enumerate(queries):
+        found += [f"/api/suggest?q={quote(query[:end], safe='')}" for end in range(2, min(len(query), 5) + 1)]
+        options = ("", "&sort=date", "&since=2010")[n % 3]
+        found.append(f"/api/search?limit=10&facets=true{options}&q={quote(query, safe='')}")
+    return found
 
 
 def new_articles(corpus: Path) -> list[dict]:
@@ -500,7 +519,9 @@ def report(runs: list[Run], args) -> None:
     print("Queries: 'dev set' repeats the dev set's 910 queries (searchkit keeps its answers until the next commit,")
     print(f"so many come from its cache); 'distinct' sends each of {distinct_count(args):,} queries made of the corpus'"
           " titles at most once a run: every answer searched, the figure for new queries; 'uncached': the dev set's")
-    print("queries with searchkit's answer cache off ($SEARCHKIT_ANSWER_CACHE_MB=0), every answer searched.")
+    print("queries with searchkit's answer cache off ($SEARCHKIT_ANSWER_CACHE_MB=0), every answer searched; 'page':")
+    print("what the search page asks, the dev set's queries with facets (a third sorted by date, a third since 2010),")
+    print("each after /api/suggest of its first two to five letters (the completions, searchkit only).")
     print("'cached': the share of searchkit's answers that came from its cache, the warm-up's included (its log);")
     print("'CPU ms/req': the server processes' CPU time over the run per answer (less noisy than req/s when shared);")
     print("'writer CPU s': what searchkit's `searchkit add` processes took of the same cores meanwhile.")
