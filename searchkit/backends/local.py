@@ -280,8 +280,8 @@ class LocalIndex:
     def complete_in_background(self) -> None:
         """After a commit, build its completion table in a thread while the table before it
         answers (`completion_table`): what a server does. Built at the first completion after
-        each commit, under the lock, it held every search of the worker for as long (0.4 s on
-        16k articles, 1.5 s at 16 times the corpus); a few articles added change the
+        each commit, under the lock, it held every search of the worker for as long (0.3 s on
+        16k articles, 0.9 s at 16 times the corpus); a few articles added change the
         completions little, and the new table answers within that time."""
         self._background_completions = True
 
