@@ -157,12 +157,16 @@ class PairModel:
             self._between[key] = found
         return found
 
-    def every_pairs_cases(self) -> np.ndarray:
-        """`cases` of every pair, in the order of `keys`: len(keys) × 4, zeros for the pairs
-        only written in lower case."""
-        dense = np.zeros((len(self.keys), 4), dtype=self.cases.dtype)
-        dense[self.cased] = self.cases
-        return dense
+    def cases_at(self, places: np.ndarray) -> np.ndarray:
+        """`cases` of the pairs at sorted `places` in `keys`: len(places) × 4, zeros for the
+        pairs only written in lower case (the completion table asks it of the pairs it may
+        offer, a tenth of them)."""
+        found = np.zeros((len(places), 4), dtype=self.cases.dtype)
+        if len(self.cased) and len(places):
+            at = np.minimum(self.cased.searchsorted(places), len(self.cased) - 1)
+            held = self.cased[at] == places
+            found[held] = self.cases[at[held]]
+        return found
 
     def start(self, ids: np.ndarray) -> np.ndarray:
         """log P(syllable) where no known syllable precedes it (the Kneser-Ney lower order)."""

@@ -109,6 +109,11 @@ class IndexArrays:
         self.layout = self.layout if layout == self.layout else layout  # what was read under it stays current
         self._sides = {id(leaf): sides[segment] for (leaf, _), (segment, _, _) in zip(self.leaves, self.layout)}
 
+    def segment_postings(self) -> list[tuple[str, object]]:
+        """(segment id, its open `.skp` postings file, None when it has none) of each segment,
+        in doc number order."""
+        return [(segment, self._sides[id(leaf)]) for (leaf, _), (segment, _, _) in zip(self.leaves, self.layout)]
+
     def _by_segment(self) -> dict[str, object]:
         """The open postings files by segment id."""
         return {segment: self._sides[id(leaf)] for (leaf, _), (segment, _, _) in zip(self.leaves, self.layout)}

@@ -237,7 +237,7 @@ def _phrase_pairs(model: PairModel, place: Mapping[str, int], occurrences: np.nd
     # the pairs written often enough, of words with letters (a tenth of them): the rest are never offered
     kept = np.flatnonzero((model.counts >= MIN_COUNT) & usable[first] & usable[second])
     keys, first, second, counts = model.keys[kept], first[kept], second[kept], model.counts[kept]
-    cases = _cases_of(model, kept)
+    cases = model.cases_at(kept)
     case_one = np.stack([counts - cases[:, 0] - cases[:, 1], cases[:, 0], cases[:, 1]], 1).argmax(1)
     case_two = np.stack([counts - cases[:, 2] - cases[:, 3], cases[:, 2], cases[:, 3]], 1).argmax(1)
     capitals = (case_one != LOWER) & (case_two != LOWER)
@@ -252,16 +252,6 @@ def _phrase_pairs(model: PairModel, place: Mapping[str, int], occurrences: np.nd
                                            case_two[chosen].tolist(), counts[chosen].tolist(), named[chosen].tolist()):
         found[a, b] = (f"{_in_case(written[a], one)} {_in_case(written[b], two)}", float(count), name)
     return found
-
-
-def _cases_of(model: PairModel, pairs: np.ndarray) -> np.ndarray:
-    """`model.every_pairs_cases()` of some pairs (sorted places in `model.keys`) only."""
-    cases = np.zeros((len(pairs), 4), dtype=model.cases.dtype)
-    if len(model.cased) and len(pairs):
-        at = np.minimum(model.cased.searchsorted(pairs), len(model.cased) - 1)
-        held = model.cased[at] == pairs
-        cases[held] = model.cases[at[held]]
-    return cases
 
 
 def _word_pairs(place: Mapping[str, int], words: Mapping[str, float], size: int) -> np.ndarray:
@@ -311,19 +301,6 @@ def _in_case(spelled: str, case: int) -> str:
     return spelled[:1].upper() + spelled[1:] if case == TITLE else spelled
 
 
-def word_weights(postings: Iterable) -> dict[str, float]:
-    """Term → times written, of the `words` field of a reader's postings files."""
-    from collections import Counter
-
-    from searchkit.fields import WORDS, fields_of
-
-    weights: Counter = Counter()
-    for side in postings:
-        for words in fields_of(WORDS):
-            weights.update(side.term_totals(words.name) or {})
-    return dict(weights)
-
-
 def completer_for(arrays, model: PairModel, before: Completer | None = None) -> Completer:
     """The completer of an index generation, built on first use and kept with its arrays (and
     rebuilt when the engine hands a newer pair model). After a commit it is built with what the
@@ -336,17 +313,18 @@ def completer_for(arrays, model: PairModel, before: Completer | None = None) -> 
 
 
 def segment_word_weights(arrays) -> dict[str, float]:
-    """`word_weights` of a generation's segments, each segment's totals read once (kept in
-    `arrays.by_segment` while it lives), added up in the segments' order as before."""
-    from searchkit.indexing.postings import for_segment
+    """Term → times written, of the `words` field of a generation's segments, added up in their
+    order; each segment's totals read once from its open postings file and kept in
+    `arrays.by_segment` while the segment lives (a commit reads the segment it added)."""
+    from collections import Counter
 
-    class Kept:  # what `word_weights` asks of a segment's postings file, read once a segment
-        def __init__(self, leaf, segment: str):
-            self.leaf, self.read = leaf, arrays.by_segment.setdefault(segment, {})
+    from searchkit.fields import WORDS, fields_of
 
-        def term_totals(self, name: str):
-            if ("word totals", name) not in self.read:
-                self.read["word totals", name] = for_segment(self.leaf).term_totals(name)
-            return self.read["word totals", name]
-
-    return word_weights(Kept(leaf, segment) for (leaf, _), (segment, _, _) in zip(arrays.leaves, arrays.layout))
+    weights: Counter = Counter()
+    for segment, side in arrays.segment_postings():
+        read = arrays.by_segment.setdefault(segment, {})
+        for words in fields_of(WORDS):
+            if ("word totals", words.name) not in read:
+                read["word totals", words.name] = side.term_totals(words.name) if side is not None else None
+            weights.update(read["word totals", words.name] or {})
+    return dict(weights)
