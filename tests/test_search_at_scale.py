@@ -176,14 +176,15 @@ def test_prefixes_expand_from_the_term_index_as_from_every_segment(arrays, prefi
     assert arrays.completions("body_f", "") == {}
 
 
-def test_the_term_index_of_several_segments_is_left_out_of_the_garbage_collectors_walks(arrays):
-    """Kept for the index generation, the merged terms of every segment are never walked by
-    a full collection once it has seen them (`searchkit.collector.untracked`)."""
+def test_the_term_index_of_several_segments_holds_no_python_object_a_word(arrays):
+    """Kept from generation to generation, the merged words of every segment are numpy
+    bytes, sorted and distinct: no object a word for the garbage collector to walk."""
     arrays.completions("body_f", "tr")
-    terms, counts = arrays._term_index("body_f")
-    gc.collect()
-    assert len(terms) == len(counts) > 100 and list(terms) == sorted(set(terms))
-    assert not gc.is_tracked(terms)
+    index = arrays._term_index("body_f")
+    words = index.terms.tolist()
+    assert index.terms.dtype.kind == "S" and len(words) == len(index.counts) > 100
+    assert words == sorted(set(words)) and all(isinstance(word, bytes) and word for word in words)
+    assert not gc.is_tracked(index.terms)
 
 
 @pytest.mark.parametrize("words", [("trạm", "bts"), ("thông", "tin"), ("của", "các"), ("thông", "tin", "và"),

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from searchkit.collector import untracked
 from searchkit.distinct import stable_order
@@ -776,6 +777,36 @@ class SegmentPostings:
         if words.all():
             return terms, counts
         return untracked(compress(terms, words)), counts[words]
+
+    def word_table(self, field: str) -> tuple[np.ndarray, np.ndarray]:
+        """`words` as numpy arrays: the words as fixed-width bytes, one byte wider than the
+        longest (a prefix as long as that one still has a byte for its end key,
+        `term_index.TermIndex.completions`), cut out of the terms' bytes at once rather than
+        made one Python bytes object each (a ×16 segment holds 100,000s): 2-4 ms a field of
+        a ×16 segment.
+
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "s.skp")
+        >>> write_postings(path, [{"body_f": ["cua", "cac", "trang"]}, {"body_f": ["cac"]}])
+        >>> words, counts = SegmentPostings(path).word_table("body_f")
+        >>> words.tolist(), words.dtype.str, counts.tolist()
+        ([b'cac', b'cua', b'trang'], '|S6', [2, 1, 1])
+        """
+        arrays = self._field(field)
+        if arrays is None:
+            return np.zeros(0, "S1"), np.zeros(0, np.int64)
+        blob = arrays["terms"]
+        ends = _ends(arrays)
+        ends = _separators(blob) if ends is None else ends
+        words = self.word_terms(field)
+        counts = np.diff(arrays["offsets"].astype(np.int64))[words]
+        starts = np.concatenate(([0], ends[:-1] + 1))[words]
+        lengths = (ends[words] - starts).astype(np.int64)
+        width = int(lengths.max(initial=0)) + 1
+        padded = np.concatenate((blob, np.zeros(width, np.uint8)))  # the last word's window ends inside
+        table = sliding_window_view(padded, width)[starts]  # each word's bytes and those after it (a copy)
+        table[np.arange(width) >= lengths[:, None]] = 0  # ... those after it made NULs
+        return table.view(f"S{width}").ravel(), counts
 
     def word_terms(self, field: str) -> np.ndarray:
         """Whether each term of a field is a word, not a pair of common syllables

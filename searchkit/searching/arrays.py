@@ -15,16 +15,15 @@ vectorised lookup.
 from __future__ import annotations
 
 import weakref
-from bisect import bisect_left
 from collections import OrderedDict
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
 
-from searchkit.collector import untracked
 from searchkit.fields import BY_NAME
 from searchkit.indexing.adapter import deleted_documents, leaf_segment_id, segment_leaves
 from searchkit.searching.scoring import idf, length_norm, term_bm25
+from searchkit.searching.term_index import SegmentTable, TermIndex, TermIndexes
 from searchkit.text.common_pairs import common_syllables
 
 #: Posting entries (doc number + frequency, 12 bytes) kept between searches of one index
@@ -95,6 +94,7 @@ class IndexArrays:
         self._kept_under: dict[int, tuple[tuple, int]] = {}  # id(an earlier layout) -> (it, segments kept)
         self._since_segment: dict[int, Since] = {}  # the segments from one on, by its number
         self._lengths: dict = {}
+        self._term_indexes: dict[str, TermIndexes] = {}  # by field, carried: a commit joins its segments
         if before is not None:
             self._carry(before)
 
@@ -131,6 +131,7 @@ class IndexArrays:
         self._derived = before._derived
         before._cache, before._occurrences = _Kept(MAX_CACHED_POSTINGS), _Kept(MAX_CACHED_OCCURRENCES)
         before._frequencies, before._derived = {}, _Kept(MAX_CACHED_DERIVED)
+        self._term_indexes, before._term_indexes = before._term_indexes, {}
         self.by_segment = {segment: before.by_segment[segment] for segment, _, _ in self.layout
                            if segment in before.by_segment}
 
@@ -253,30 +254,24 @@ class IndexArrays:
         of the generation's term index (`_term_index`), however many segments hold them."""
         if not prefix:
             return {}
-        terms, counts = self._term_index(field)
-        key = prefix.encode("utf-8")
-        first, last = bisect_left(terms, key), bisect_left(terms, key + b"\xff")
-        return dict(zip((term.decode("utf-8") for term in terms[first:last]), counts[first:last].tolist()))
+        return self._term_index(field).completions(prefix.encode("utf-8"))
 
-    def _term_index(self, field: str) -> tuple[Sequence[bytes], np.ndarray]:
-        """Every term of a field in any segment, sorted, with its document frequency summed
-        over the segments; made once per generation (a prefix then costs a binary search and
-        a slice, not a dictionary merged from every segment's terms)."""
+    def _term_index(self, field: str) -> TermIndex:
+        """Every word of a field in any segment, sorted, with its document frequency summed
+        over the segments (a prefix then costs a binary search and a slice): the index the
+        generation before made, with the segments a commit added joined to it (`term_index`)."""
         key = ("terms", field)
         if key not in self._lengths:
-            sides = [side for side in (self._sides[id(leaf)] for leaf, _ in self.leaves) if side is not None]
-            tables = [side.words(field) for side in sides]
-            tables = [(terms, counts) for terms, counts in tables if terms]
-            if len(tables) == 1:
-                self._lengths[key] = tables[0]
-            else:
-                merged = sorted(set().union(*(terms for terms, _ in tables)))
-                width = max((len(term) for term in merged), default=1) or 1
-                sorted_terms = np.array(merged, dtype=f"S{width}")  # no NUL inside a term: bytes order
-                counts = np.zeros(len(merged), np.int64)
-                for terms, found in tables:
-                    counts[np.searchsorted(sorted_terms, np.array(terms, dtype=f"S{width}"))] += found
-                self._lengths[key] = (untracked(merged), counts)
+            sides = self._by_segment()
+
+            def table(segment: str) -> SegmentTable:
+                side = sides[segment]
+                words = side.word_table(field) if side is not None else (np.zeros(0, "S1"), np.zeros(0, np.int64))
+                return (segment, documents[segment], *words)
+
+            documents = {segment: count for segment, _, count in self.layout}
+            indexes = self._term_indexes.setdefault(field, TermIndexes())
+            self._lengths[key] = indexes.of([(segment, count) for segment, _, count in self.layout], table)
         return self._lengths[key]
 
     def _segment_frequency(self, leaf, field: str, text: str) -> int:
