@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 from searchkit import SearchEngine
 from searchkit.searching import complete
 
@@ -82,3 +84,56 @@ def test_a_table_that_failed_in_the_background_is_built_by_the_next_completion(t
     assert NAME not in engine.complete("sao m")
     engine.backend._completing.join(timeout=60)
     assert engine.complete("sao m")[0] == NAME  # built here, the failure not kept
+
+
+def test_a_name_only_removed_articles_held_is_no_longer_offered(tmp_path):
+    """Removed articles stay counted in the table until a merge drops them, so the name only
+    they wrote would be offered, and the search it leads to find nothing. Removing some of
+    them keeps it; removing the last one takes it out of the box at once; words the remaining
+    articles hold stay (`complete.words_gone`)."""
+    corpus, extra = tmp_path / "tin.jsonl", added(tmp_path / "them.jsonl", 4)
+    write_jsonl_corpus(corpus, 120)
+    engine = SearchEngine(tmp_path / "index")
+    engine.index([corpus, extra], batch_size=200, workers=1)  # one segment: removals stay in it
+    assert engine.complete("sao m")[0] == NAME
+    write_jsonl_corpus(corpus, 110)  # ten more removed: more than articles write the name
+    engine.index([corpus, added(extra, 1)], batch_size=200, workers=1)  # and three of its four
+    assert engine.complete("sao m")[0] == NAME and engine.search(NAME).hits  # the fourth holds it
+    offered = engine.complete("tram b")
+    engine.index([corpus, added(extra, 0)], batch_size=200, workers=1)  # the last one removed
+    assert engine.backend.reading(lambda view: view.arrays.deleted)  # still counted by the segment
+    assert not engine.search(f'"{NAME}"').hits
+    assert not any(NAME.lower() in shown.lower() for shown in engine.complete("sao m"))
+    assert not any("xanh" in shown.lower() for shown in engine.complete("sao mai x"))
+    assert engine.complete("tram b") == offered and offered  # `trạm BTS` still written by the corpus
+    assert engine.complete("sao m") == SearchEngine(tmp_path / "index").complete("sao m")
+
+
+class Removals:
+    """An index's arrays as `words_gone` reads them: ten articles, the last two removed."""
+
+    deleted, size, alive = True, 10, np.array([True] * 8 + [False] * 2)
+    held = {("body_f", "vinasat"): [8, 9], ("title_f", "vinasat"): [9], ("body_f", "xanh"): [2, 9],
+            ("body_f", "tram"): [0, 1, 2, 3, 9]}
+
+    def __init__(self):
+        self.memo, self.reader = {}, type("Reader", (), {"doc_count": lambda reader: 8})()
+
+    def document_frequency(self, field, word):
+        return len(self.held.get((field, word), []))
+
+    def postings(self, field, word):
+        if len(self.held[field, word]) > 2:
+            raise AssertionError(f"{word}: more articles than were removed hold it, its postings need no reading")
+        return np.array(self.held[field, word]), np.ones(len(self.held[field, word]))
+
+
+def test_a_word_is_gone_when_the_index_holds_it_in_removed_articles_only():
+    gone = complete.words_gone(Removals())
+    assert gone("vinasat") and gone("phong vinasat")  # both fields: only in removed articles
+    assert not gone("xanh") and not gone("sao mai xanh")  # one removed holder, one live
+    assert not gone("tram") and not gone("tram bts")  # more holders than removed articles
+    assert not gone("cntt")  # not held as such by the folded fields: nothing says it is gone
+    no_removals = Removals()
+    no_removals.deleted = False
+    assert complete.words_gone(no_removals) is None

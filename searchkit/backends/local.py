@@ -669,7 +669,9 @@ class LocalView:
         return self.store.load_pairs(self.searcher.reader())
 
     def complete(self, prefix: str, limit: int) -> list[str]:
-        return self.store.completion_table(self.arrays, self.pairs()).complete(prefix, limit)
+        from searchkit.searching.complete import words_gone
+
+        return self.store.completion_table(self.arrays, self.pairs()).complete(prefix, limit, words_gone(self.arrays))
 
 
 def _spelled_documents(found) -> dict:

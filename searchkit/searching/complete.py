@@ -22,11 +22,12 @@ import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from searchkit.distinct import sorted_distinct
+from searchkit.fields import FOLDED, fields_of
 from searchkit.text.fold import fold, has_marks
 from searchkit.text.normalize import normalize_text
 from searchkit.text.sequences import LOWER, TITLE, UPPER
@@ -57,6 +58,8 @@ MAX_TYPED_WORDS = 4
 #: typed (`-"Nghệ An" tram b` completes `tram b`).
 _TAIL = re.compile(r"[^\W_](?:[^\W_]|[ \t])*$|$")
 _WORD = re.compile(r"[^\W_]+")
+#: Where an entry's folded words are indexed (`words_gone`): title_f, body_f.
+_FOLDED_FIELDS = tuple(indexed.name for indexed in fields_of(FOLDED))
 
 
 @dataclass(frozen=True)
@@ -132,10 +135,12 @@ class Completer:
     def __len__(self) -> int:
         return len(self.keys)
 
-    def complete(self, typed: str, limit: int = 8) -> list[str]:
+    def complete(self, typed: str, limit: int = 8, gone: Callable[[str], bool] | None = None) -> list[str]:
         """Up to `limit` completions of `typed`, most written first. The last words typed are
         completed together (as many as the index has a phrase for); what comes before them is
-        kept as typed. Marks typed must match; marks left out match any."""
+        kept as typed. Marks typed must match; marks left out match any. `gone(key)`: whether
+        an entry (by its folded key) holds a word only removed articles held (`words_gone`):
+        such an entry is not offered."""
         text = normalize_text(unicodedata.normalize("NFC", typed or "")).lstrip()
         tail = _TAIL.search(text)
         head, words = text[:tail.start()], tail.group().split()
@@ -144,7 +149,7 @@ class Completer:
         open_end = not tail.group()[-1:].isspace()  # the last word may go on
         for n in range(min(len(words), MAX_TYPED_WORDS), 0, -1):
             before = head + "".join(w + " " for w in self._spelled(words[:-n]))
-            found = self._matching(words[-n:], open_end, limit)
+            found = self._matching(words[-n:], open_end, limit, gone)
             found = [before + shown for shown in found if before + shown != text.rstrip()]
             if found:
                 return found
@@ -160,7 +165,7 @@ class Completer:
         exact = [row for row in range(lo, hi) if self.keys[row] == key]
         return self.shown[max(exact, key=self.weights.__getitem__)].split(" ") if exact else words
 
-    def _matching(self, words: list[str], open_end: bool, limit: int) -> list[str]:
+    def _matching(self, words: list[str], open_end: bool, limit: int, gone: Callable[[str], bool] | None) -> list[str]:
         typed = [forms(w) for w in words]
         prefixes = {" ".join(f for _, f in typed) + ("" if open_end else " ")}
         if open_end:  # `ky` may go on as `kỹ` (indexed as `kĩ`) or as `kyoto`
@@ -171,13 +176,13 @@ class Completer:
         marked = [(i, a) for i, ((a, _), w) in enumerate(zip(typed, words)) if has_marks(w)]
         wanted = limit * (8 if marked else 1)  # typed marks leave out some of the heaviest
         while True:
-            found = self._heaviest(rows, wanted, words, marked, open_end, limit)
+            found = self._heaviest(rows, wanted, words, marked, open_end, limit, gone)
             if len(found) == limit or wanted >= len(rows):
                 return found
             wanted *= 8
 
     def _heaviest(self, rows: np.ndarray, wanted: int, words: list[str], marked: list[tuple[int, str]],
-                  open_end: bool, limit: int) -> list[str]:
+                  open_end: bool, limit: int, gone: Callable[[str], bool] | None) -> list[str]:
         """The first `limit` entries among the `wanted` heaviest of `rows` whose marks agree:
         a partial sort, so that `t` (ten thousand entries) costs about as little as `tram b`."""
         weights = -self.weights[rows]
@@ -188,7 +193,7 @@ class Completer:
         for row in rows[np.argsort(weights, kind="stable")].tolist():
             shown = self.shown[row] if not marked else next(
                 (s for a, s in self.spellings[row] if _marks_agree(a, marked, len(words), open_end)), None)
-            if shown is None:
+            if shown is None or (gone is not None and gone(self.keys[row])):
                 continue
             found.append(shown)
             if len(found) == limit:
@@ -328,3 +333,39 @@ def segment_word_weights(arrays) -> dict[str, float]:
                 read["word totals", words.name] = side.term_totals(words.name) if side is not None else None
             weights.update(read["word totals", words.name] or {})
     return dict(weights)
+
+
+def words_gone(arrays) -> Callable[[str], bool] | None:
+    """Whether an entry's folded key (`vinasat phong`) holds a word that the index holds, in
+    titles or bodies, only in removed articles; None when no article is removed. The table
+    counts what a segment's articles wrote, removed ones included, until a merge drops them:
+    without this, the search box offered a name for which a search finds nothing. A word
+    the folded fields do not hold as such is left to the table (nothing says it is gone).
+    Each word is judged once per generation; one held by more articles than were removed
+    costs a count."""
+    if not arrays.deleted:
+        return None
+    removed = arrays.size - arrays.reader.doc_count()
+    judged: dict[str, bool] = arrays.memo.setdefault("words gone", {})
+
+    def word_gone(word: str) -> bool:
+        found = judged.get(word)
+        if found is None:
+            found = judged[word] = _only_removed_hold(arrays, word, removed)
+        return found
+
+    return lambda key: any(map(word_gone, key.split(" ")))
+
+
+def _only_removed_hold(arrays, word: str, removed: int) -> bool:
+    held = False
+    for name in _FOLDED_FIELDS:
+        count = arrays.document_frequency(name, word)
+        if count > removed:
+            return False
+        if count:
+            held = True
+            ids, _ = arrays.postings(name, word)
+            if arrays.alive[ids].any():
+                return False
+    return held
