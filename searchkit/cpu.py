@@ -1,0 +1,97 @@
+"""What numpy is told about the processor, before searchkit first imports it.
+
+numpy sorts integers with x86-simd-sort. Its AVX-512 code writes each partition with the
+memory form of `vpcompressq`, which AMD's Zen 4 runs as microcode (over 100 cycles): there,
+numpy's AVX-512 sort of a million 64-bit integers takes 52 ms, its AVX2 sort 10 ms
+(numpy/numpy#32690 says the same). A build sorts every segment's postings and pair counts,
+and a merge all of its segments' postings: on a Zen 4 host a 16k build's workers spent 5 %
+less CPU, and `searchkit optimize` a fifth less, with numpy's AVX-512 code turned off
+(bench/README.md, thirty-seventh session). Zen 4 runs AVX-512 as two AVX2 halves anyway, so
+nothing else got slower; searches sort little and took the same time.
+
+numpy reads NPY_DISABLE_CPU_FEATURES once, at its import. Whoever set it (even empty) or
+NPY_ENABLE_CPU_FEATURES, or imported numpy before searchkit, keeps numpy's own choice. The
+names differ between numpy versions (2.4 groups the features): the installed version is read
+from its `version.py` without importing it, since a name a version does not know makes an
+ImportWarning at numpy's import.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from typing import MutableMapping
+
+#: numpy's names for its AVX-512 code: from numpy 2.4 on (its feature groups), and before.
+AVX512_FEATURES = "X86_V4 AVX512_ICL AVX512_SPR"
+AVX512_FEATURES_BEFORE_2_4 = "AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL AVX512_SPR"
+_VERSION = re.compile(r'^version\s*(?::\s*str\s*)?=\s*["\'](\d+)\.(\d+)', re.MULTILINE)
+#: The family of AMD's Zen 3 and Zen 4 (0x19); Zen 3 has no AVX-512, Zen 5 is family 0x1A.
+ZEN_3_AND_4 = 25
+#: Bytes of /proc/cpuinfo read: the first processor's lines fit in a tenth of it.
+CPUINFO_BYTES = 16_384
+
+
+def slow_avx512_sorts(cpuinfo: str) -> bool:
+    """Whether the first processor `/proc/cpuinfo` describes is a Zen 4: AMD, family 0x19, with
+    AVX-512 (x86-simd-sort's AVX-512 partitions are slow there).
+
+    >>> slow_avx512_sorts("vendor_id\\t: AuthenticAMD\\ncpu family\\t: 25\\nflags\\t\\t: fpu avx2 avx512f avx512dq\\n")
+    True
+    >>> slow_avx512_sorts("vendor_id\\t: GenuineIntel\\ncpu family\\t: 6\\nflags\\t\\t: fpu avx2 avx512f\\n")
+    False
+    """
+    fields: dict[str, str] = {}
+    for line in cpuinfo.split("\n"):
+        if not line.strip():
+            if fields:
+                break  # the first processor's block ends
+            continue
+        name, _, value = line.partition(":")
+        fields.setdefault(name.strip(), value.strip())
+    return (fields.get("vendor_id") == "AuthenticAMD" and fields.get("cpu family") == str(ZEN_3_AND_4)
+            and "avx512f" in fields.get("flags", "").split())
+
+
+def prefer_avx2_sorts(environ: MutableMapping[str, str] = os.environ, cpuinfo: str = "/proc/cpuinfo") -> bool:
+    """On a Zen 4, have numpy use its AVX2 code rather than its AVX-512 code (see the module),
+    unless numpy is imported already or its CPU features were chosen; whether it did so."""
+    if "numpy" in sys.modules or "NPY_DISABLE_CPU_FEATURES" in environ or "NPY_ENABLE_CPU_FEATURES" in environ:
+        return False
+    try:
+        with open(cpuinfo, encoding="utf-8", errors="replace") as stream:
+            text = stream.read(CPUINFO_BYTES)
+    except OSError:  # not Linux, or no /proc: numpy decides
+        return False
+    if not slow_avx512_sorts(text):
+        return False
+    environ["NPY_DISABLE_CPU_FEATURES"] = avx512_names(_numpy_version())
+    return True
+
+
+def avx512_names(version: tuple[int, int] | None) -> str:
+    """numpy's names of its AVX-512 code in `version` (major, minor; None: unknown, both lists).
+
+    >>> avx512_names((2, 4)), avx512_names((1, 26))
+    ('X86_V4 AVX512_ICL AVX512_SPR', 'AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL AVX512_SPR')
+    """
+    if version is None:
+        return f"X86_V4 {AVX512_FEATURES_BEFORE_2_4}"
+    return AVX512_FEATURES if version >= (2, 4) else AVX512_FEATURES_BEFORE_2_4
+
+
+def _numpy_version() -> tuple[int, int] | None:
+    """The installed numpy's (major, minor), read from its `version.py` (importing numpy is what
+    must wait; asking importlib.metadata took 27 ms); None when it cannot be read so."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("numpy")
+        if spec is None or not spec.origin:
+            return None
+        with open(os.path.join(os.path.dirname(spec.origin), "version.py"), encoding="utf-8") as stream:
+            found = _VERSION.search(stream.read(4096))
+    except (OSError, ValueError, ImportError):
+        return None
+    return (int(found.group(1)), int(found.group(2))) if found else None
