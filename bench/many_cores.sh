@@ -61,6 +61,9 @@ with codec.open(packed) as source, open(sys.argv[2], "wb") as target:
     shutil.copyfileobj(source, target)
 EOF
   nproc
+  # the processor, and whether searchkit had numpy use its AVX2 sorts (AMD's Zen 4: searchkit/cpu.py)
+  grep -m 3 -E '^(vendor_id|cpu family|model name)' /proc/cpuinfo || true
+  python3 -c "import os, searchkit, numpy; print('NPY_DISABLE_CPU_FEATURES:', os.environ.get('NPY_DISABLE_CPU_FEATURES'))"
   # the xK builds are timed once, by indexing.py, and kept for query.py's queries; one round of
   # the growth table's queries and no long ones (FTS5 takes seconds a paragraph at x16): the
   # run then fits one call of the lent machine (10 minutes). A step that fails leaves the others to run.
