@@ -91,11 +91,13 @@ class Completer:
            known: Mapping[str, tuple[str, str, str]] | None = None) -> Completer:
         """The completer of (text as shown, weight) pairs; of one spelling, the heaviest is shown.
         `known`: texts read already (`read` of the table before), not read again."""
-        best: dict[str, dict[str, tuple[float, str]]] = {}
+        # each entry's spellings by the key it is one entry under: (accented, weight, shown) while it
+        # has one (most: no dict each), then a dict of accented -> (weight, shown), in first-seen order
+        best: dict[str, tuple[str, float, str] | dict[str, tuple[float, str]]] = {}
         read: dict[str, tuple[str, str, str]] = {}
         known = known or {}
         for shown, weight in entries:
-            found = read.get(shown) or known.get(shown)
+            found = known.get(shown) or read.get(shown)
             if found is None:
                 accented = " ".join(forms(word)[0] for word in _WORD.findall(shown))
                 # one entry per name (`Đắk Nông` and `Đăk Nông`); words differ by their marks
@@ -103,22 +105,30 @@ class Completer:
                          " ".join(forms(w)[1] for w in accented.split(" ")))
             read[shown] = found
             accented, same, _ = found
-            spelled = best.setdefault(same, {})
-            if accented and weight > spelled.get(accented, (-1.0, ""))[0]:
-                spelled[accented] = (float(weight), shown)
+            if not accented:
+                continue
+            kept = best.get(same)
+            if kept is None:
+                best[same] = (accented, float(weight), shown)
+            elif type(kept) is tuple:
+                if kept[0] != accented:
+                    best[same] = kept = {kept[0]: kept[1:]}
+                elif weight > kept[1]:
+                    best[same] = (accented, float(weight), shown)
+            if type(kept) is dict and weight > kept.get(accented, (-1.0, ""))[0]:
+                kept[accented] = (float(weight), shown)
         rows = []
-        for spelled in best.values():
-            if len(spelled) == 1:  # most entries: one spelling, nothing to rank
-                ((accented, (weight, shown)),) = spelled.items()
+        for kept in best.values():
+            if type(kept) is tuple:  # most entries: one spelling, nothing to rank
+                accented, weight, shown = kept
                 rows.append((read[shown][2], ((accented, shown),), shown, weight))
                 continue
-            ranked = sorted(spelled.items(), key=lambda item: -item[1][0])
-            if ranked:
-                accented, (weight, shown) = ranked[0]
-                rows.append((read[shown][2], tuple((a, s) for a, (_, s) in ranked), shown, weight))
+            ranked = sorted(kept.items(), key=lambda item: -item[1][0])
+            accented, (weight, shown) = ranked[0]
+            rows.append((read[shown][2], tuple((a, s) for a, (_, s) in ranked), shown, weight))
         rows.sort()
-        return cls([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
-                   np.array([r[3] for r in rows], dtype=np.float64), read)
+        keys, spellings, shown_as, weights = zip(*rows) if rows else ((), (), (), ())
+        return cls(keys, spellings, shown_as, np.array(weights, dtype=np.float64), read)
 
     @classmethod
     def build(cls, model: PairModel, words: Mapping[str, float], before: Completer | None = None) -> Completer:
