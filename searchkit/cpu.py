@@ -4,8 +4,8 @@ numpy sorts integers with x86-simd-sort. Its AVX-512 code writes each partition 
 memory form of `vpcompressq`, which AMD's Zen 4 runs as microcode (over 100 cycles): there,
 numpy's AVX-512 sort of a million 64-bit integers takes 52 ms, its AVX2 sort 10 ms
 (numpy/numpy#32690 says the same). A build sorts every segment's postings and pair counts,
-and a merge all of its segments' postings: on a Zen 4 host a 16k build's workers spent 5-12 %
-less CPU, and `searchkit optimize` a fifth less, with numpy's AVX-512 code turned off
+and a merge all of its segments' postings: on a Zen 4 host a 16k build's workers spent 1-12 %
+less CPU, and `searchkit optimize` a fifth to a quarter less, with numpy's AVX-512 code turned off
 (bench/README.md, thirty-seventh session). Zen 4 runs AVX-512 as two AVX2 halves anyway, so
 nothing else got slower; searches sort little and took the same time, their hits in the same
 order (numpy's float sums group their terms otherwise: scores move in their sixth or seventh
