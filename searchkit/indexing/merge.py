@@ -30,8 +30,6 @@ from pathlib import Path
 
 import numpy as np
 
-from searchkit.models import Article
-
 #: More segments than this after a sync: the smallest are merged.
 MAX_SEGMENTS = 10
 #: Segments merged together at most (besides `optimize`).
@@ -191,19 +189,20 @@ def _write_merged_files(folder: Path, leaves: list, sources: list, ids: list[str
 
 
 def _merged_documents(leaves: list, sources: list, ids: list[str]):
-    """Each live article's Whoosh document with its stored fields as its segment holds them,
-    in order, its id appended to `ids`; streamed: one segment's stored fields at a time."""
-    from searchkit.indexing.adapter import leaf_segment_id, stored_bytes, stored_from_bytes
-    from searchkit.indexing.schema import document
+    """Each live article's Whoosh document (its keys: `adapter.DocumentKeys`) with its stored
+    fields as its segment holds them, in order, its id appended to `ids`; streamed: one
+    segment's stored fields at a time."""
+    from searchkit.indexing.adapter import DocumentKeys, stored_bytes
+    from searchkit.indexing.schema import ALWAYS_GIVEN
 
     for leaf, (_, alive) in zip(leaves, sources):
-        stored, starts, ends = stored_bytes(leaf)  # copied as they are, read for the keys
-        name = f"{leaf_segment_id(leaf)}._stored.col"
+        stored = keys = None  # the segment before's let go first: one segment's at a time
+        stored, starts, ends = stored_bytes(leaf)  # copied as they are
+        keys = DocumentKeys(leaf, ALWAYS_GIVEN)
         for docnum in np.flatnonzero(alive).tolist():
-            kept = stored[starts[docnum]:ends[docnum]]
-            article = Article.from_stored(stored_from_bytes(kept, name))
-            ids.append(article.id)
-            yield document(article), kept
+            document = keys[docnum]
+            ids.append(document["id"])
+            yield document, stored[starts[docnum]:ends[docnum]]
 
 
 def _commit_merged(ix, segment_ids: list[str], batch) -> int:

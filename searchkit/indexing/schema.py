@@ -65,6 +65,11 @@ def build_schema() -> Schema:
     )
 
 
+#: The indexed fields every document is given, even empty (`document`); the others only when
+#: they hold a value (`adapter.DocumentKeys` reads them back so).
+ALWAYS_GIVEN = ("id", "hash", "path")
+
+
 def document(article: Article) -> dict:
     """Keyword arguments for Whoosh's `add_document`: stored text, metadata and keys."""
     from searchkit.text.keys import folded_key
