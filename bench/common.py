@@ -73,6 +73,14 @@ def check_corpus(corpus: Path) -> Path:
 # --------------------------------------------------------------------------- corpus
 
 
+def cache_bytecode(environ: dict | os._Environ, workdir: Path) -> None:
+    """Have the Python processes started with `environ` cache their bytecode in the workdir's
+    `pycache/`, as after any `pip install`: this project's sandbox sets PYTHONDONTWRITEBYTECODE,
+    and each start then compiled searchkit's modules again (0.1-0.25 s of CPU)."""
+    environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    environ["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
+
+
 def iter_records(path: Path) -> Iterator[dict]:
     with open(path, encoding="utf-8") as f:
         for line in f:

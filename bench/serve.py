@@ -58,6 +58,7 @@ from common import (
     BENCH_DIR,
     REPO_ROOT,
     base_parser,
+    cache_bytecode,
     check_corpus,
     check_workdir,
     corpus_fingerprint,
@@ -183,8 +184,7 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
     corpus, workdir, scratch = check_corpus(args.corpus), check_workdir(args.workdir), check_workdir(args.scratch)
-    global PYCACHE
-    PYCACHE = workdir / "pycache"
+    cache_bytecode(os.environ, workdir)  # the servers' and writers' (`code_environment`), as installed
     fingerprint = corpus_fingerprint(corpus)
     for engine in ("searchkit", "fts5"):
         if not is_built(workdir, engine, fingerprint):
@@ -341,20 +341,11 @@ def fresh_copy(workdir: Path, scratch: Path, fts5: bool) -> Path:
     return target
 
 
-#: Where the servers' and writers' bytecode is cached (the workdir's `pycache/`, set in main).
-PYCACHE: Path | None = None
-
-
 def code_environment(code: Path) -> dict[str, str]:
-    """This process's environment, `code`'s searchkit first on the path, its bytecode cached
-    (PYTHONPYCACHEPREFIX, as startup.py does) as after any `pip install`. This project's sandbox
-    sets PYTHONDONTWRITEBYTECODE: each writer's `searchkit add` then compiled its 60 modules
-    again, 0.25 s of CPU a commit on the cores the servers answer on."""
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(code), *filter(None, [os.environ.get("PYTHONPATH")])])}
-    if PYCACHE is not None:
-        environment.pop("PYTHONDONTWRITEBYTECODE", None)
-        environment["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
-    return environment
+    """This process's environment (its bytecode cached: `main`), `code`'s searchkit first on
+    the path. Compiling its modules again, each writer's `searchkit add` took 0.25 s more of
+    the cores the servers answer on."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(code), *filter(None, [os.environ.get("PYTHONPATH")])])}
 
 
 def label(run: Run, args) -> str:

@@ -57,9 +57,9 @@ def test_commits_and_merges_join_only_the_segments_they_bring():
     the small segments reads what is not settled, a merge of a settled one reads them all."""
     indexes, read = TermIndexes(), []
 
-    def reading(segment: str) -> term_index.SegmentTable:
+    def reading(segment: str) -> tuple[np.ndarray, np.ndarray]:
         read.append(segment)
-        return SEGMENTS[segment]
+        return SEGMENTS[segment][2:]
 
     generations = [
         (["lon-1", "lon-2", "nho-1"], ["lon-1", "lon-2", "nho-1"]),  # the first: every segment
@@ -147,3 +147,17 @@ def test_a_prefix_query_finds_the_articles_a_commit_added(engine, tmp_path):
     assert engine.search("tram*").hits and not engine.search("vinas*").hits  # the term index made
     engine.index([CORPUS, write(tmp_path / "moi.jsonl", NEWS[:1])], workers=1)
     assert [hit.id for hit in engine.search("vinas*").hits] == ["vinasat-1"]
+
+
+def test_a_marked_prefix_typed_any_way_finds_what_a_commit_added(engine, tmp_path):
+    """`khoả*` (old tone placement), `khỏa*` (new), `khoa*` (no marks) and a phrase ending in a
+    prefix expand through the term index the commit joined its segment to."""
+    engine.search("tram*")
+    engine.index([CORPUS, write(tmp_path / "moi.jsonl", [
+        (f"thuy-lieu-{i}", f"Nhà máy Thuỷ Liễu Khoả số {i}", "Thuỷ Liễu Khoả hoà lưới điện ở Đắk Lắk.")
+        for i in range(3)])], workers=1)
+    added = {"thuy-lieu-0", "thuy-lieu-1", "thuy-lieu-2"}
+    for query in ("khoả*", "khỏa*", "khoa*", "KHOẢ*", "thuỷ liễu kho*"):
+        assert added <= {hit.id for hit in engine.search(query, limit=50).hits}, query
+    carried, made = completions(engine, "body_f", "kho")
+    assert carried == made and carried["khoa"] >= 3

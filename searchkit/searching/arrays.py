@@ -23,7 +23,7 @@ import numpy as np
 from searchkit.fields import BY_NAME
 from searchkit.indexing.adapter import deleted_documents, leaf_segment_id, segment_leaves
 from searchkit.searching.scoring import idf, length_norm, term_bm25
-from searchkit.searching.term_index import SegmentTable, TermIndex, TermIndexes
+from searchkit.searching.term_index import TermIndex, TermIndexes
 from searchkit.text.common_pairs import common_syllables
 
 #: Posting entries (doc number + frequency, 12 bytes) kept between searches of one index
@@ -264,14 +264,12 @@ class IndexArrays:
         if key not in self._lengths:
             sides = self._by_segment()
 
-            def table(segment: str) -> SegmentTable:
+            def words(segment: str) -> tuple[np.ndarray, np.ndarray]:
                 side = sides[segment]
-                words = side.word_table(field) if side is not None else (np.zeros(0, "S1"), np.zeros(0, np.int64))
-                return (segment, documents[segment], *words)
+                return side.word_table(field) if side is not None else (np.zeros(0, "S1"), np.zeros(0, np.int64))
 
-            documents = {segment: count for segment, _, count in self.layout}
             indexes = self._term_indexes.setdefault(field, TermIndexes())
-            self._lengths[key] = indexes.of([(segment, count) for segment, _, count in self.layout], table)
+            self._lengths[key] = indexes.of([(segment, count) for segment, _, count in self.layout], words)
         return self._lengths[key]
 
     def _segment_frequency(self, leaf, field: str, text: str) -> int:

@@ -109,10 +109,15 @@ class TermIndexes:
         self.settled = TermIndex.empty()
         self.whole = TermIndex.empty()
 
-    def of(self, layout: list[tuple[str, int]], table: Callable[[str], SegmentTable]) -> TermIndex:
-        """The index of the segments in `layout` ((id, articles) each); `table(segment)` reads
-        one segment's word table (`SegmentTable`)."""
-        present = {segment for segment, _ in layout}
+    def of(self, layout: list[tuple[str, int]], words: Callable[[str], tuple[np.ndarray, np.ndarray]]) -> TermIndex:
+        """The index of the segments in `layout` ((id, articles) each); `words(segment)` reads
+        one segment's words and counts (`SegmentPostings.word_table`)."""
+        articles = dict(layout)
+
+        def table(segment: str) -> SegmentTable:
+            return (segment, articles[segment], *words(segment))
+
+        present = set(articles)
         if self.whole.segments == present:
             return self.whole
         if self.whole.segments and self.whole.segments <= present and self.settled.segments <= self.whole.segments:
