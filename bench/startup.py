@@ -47,16 +47,8 @@ import sys
 import time
 from pathlib import Path
 
-from common import (
-    REPO_ROOT,
-    base_parser,
-    cache_bytecode,
-    check_corpus,
-    check_workdir,
-    corpus_fingerprint,
-    machine_note,
-    print_table,
-)
+import common
+from common import REPO_ROOT, base_parser, check_corpus, check_workdir, corpus_fingerprint, machine_note, print_table
 from peers import Fts5Engine, TantivyEngine, ensure_index, parse_user_query
 
 FLOOR_SECONDS = 0.2
@@ -185,7 +177,7 @@ def environment(checkout: Path | None, workdir: Path, bytecode: bool) -> dict[st
     if checkout is not None:
         env["PYTHONPATH"] = str(checkout)  # ahead of an editable install's finder
     if bytecode:
-        cache_bytecode(env, workdir)
+        common.cache_bytecode(env, workdir)
     else:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env.pop("PYTHONPYCACHEPREFIX", None)

@@ -12,6 +12,7 @@ import numpy as np
 
 from searchkit import SearchEngine
 from searchkit.searching import complete
+from searchkit.text.keys import folded_key
 
 from .conftest import write_jsonl_corpus
 
@@ -19,11 +20,12 @@ from .conftest import write_jsonl_corpus
 NAME = "Sao Mai Xanh"
 
 
-def added(path: Path, count: int) -> Path:
-    """`count` articles about the new name, in a JSONL file of their own."""
-    records = [{"id": f"sao-mai-{i}", "title": f"Viettel khai trương trạm {NAME} số {i}",
-                "body": f"Dự án {NAME} của Viettel phủ sóng 5G cho vùng sâu. Trạm {NAME} số {i} do Sở "
-                        f"Thông tin và Truyền thông nghiệm thu, tiếp nối trạm {NAME} đầu tiên."} for i in range(count)]
+def added(path: Path, count: int, name: str = NAME) -> Path:
+    """`count` articles about the new `name`, in a JSONL file of their own."""
+    ids = "-".join(folded_key(name).split()[:2])
+    records = [{"id": f"{ids}-{i}", "title": f"Viettel khai trương trạm {name} số {i}",
+                "body": f"Dự án {name} của Viettel phủ sóng 5G cho vùng sâu. Trạm {name} số {i} do Sở "
+                        f"Thông tin và Truyền thông nghiệm thu, tiếp nối trạm {name} đầu tiên."} for i in range(count)]
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     return path
 
@@ -143,25 +145,17 @@ def test_a_word_is_gone_when_the_index_holds_it_in_removed_articles_only():
 MARKED = "Thuỷ Liễu Khoả"
 
 
-def marked(path: Path, count: int) -> Path:
-    records = [{"id": f"thuy-lieu-{i}", "title": f"Nhà máy {MARKED} số {i} hoà lưới điện",
-                "body": f"Nhà máy {MARKED} ở Đắk Lắk đã hoà lưới. Công suất của {MARKED} đạt 220 MW; "
-                        f"{MARKED} do EVN vận hành."} for i in range(count)]
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    return path
-
-
 def test_a_marked_name_typed_any_way_goes_with_its_last_article(tmp_path):
     """Typed without marks, with the old or the new tone placement, or in capitals, the name is
     offered (as the index writes it, one tone placement) while an article holds it, and by
     none of those ways once its last article is removed."""
-    corpus, extra = tmp_path / "tin.jsonl", marked(tmp_path / "them.jsonl", 4)
+    corpus, extra = tmp_path / "tin.jsonl", added(tmp_path / "them.jsonl", 4, MARKED)
     write_jsonl_corpus(corpus, 120)
     engine = SearchEngine(tmp_path / "index")
     engine.index([corpus, extra], batch_size=200, workers=1)
     typed = ("thuy lieu k", "thuỷ liễu k", "thủy liễu k", "THUỶ LIỄU", "thủy liễu khỏa")
     assert all(engine.complete(text)[:1] == ["Thủy Liễu Khỏa"] for text in typed)
-    engine.index([corpus, marked(extra, 0)], batch_size=200, workers=1)
+    engine.index([corpus, added(extra, 0, MARKED)], batch_size=200, workers=1)
     assert engine.backend.reading(lambda view: view.arrays.deleted)  # still counted by the segment
     for text in typed:
         assert not any("khỏa" in shown.lower() or "khoả" in shown.lower() for shown in engine.complete(text)), text
