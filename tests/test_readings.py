@@ -76,3 +76,27 @@ def test_runs_read_again_from_the_kept_readings_read_the_same_and_the_kept_ones_
             assert readings_together(text) == readings_apart(text)
             assert len(kept.recent) + len(kept.older) <= 2 * kept.SIZE
     assert kept.recent and kept.older
+
+
+def test_a_word_read_in_many_texts_is_one_string_and_the_kept_words_stay_few(monkeypatch):
+    """Every reading gives a word read lately as the one string kept for it, whether the
+    word stood alone or beside punctuation: the dicts that number a batch's tokens then
+    compare pointers. Past WORDS words the kept ones begin afresh, and texts read the same."""
+    kept = readings._RunReadings()
+    monkeypatch.setattr(readings, "_RUNS", kept)
+    first = read_text("Trạm BTS ở Đắk Nông. Trạm BTS mới")
+    second = read_text("Viettel xây trạm, BTS (Đắk Nông)")
+    bts = [word for reading in (first, second) for word in reading.syllables + reading.sequence
+           + [found for line, _ in reading.lines for found in line] if word == "BTS"]
+    assert len(bts) == 9 and all(word is bts[0] for word in bts)
+    assert first.sequence[3] == "Đắk" and first.sequence[3] is second.syllables[4]  # alone, then in "(Đắk"
+    assert first.syllables[4] == "Nông" and first.syllables[4] is second.sequence[5]  # "Nông." and "Nông)"
+    (found_first, _), (found_second, _) = first.lines[0], second.lines[0]
+    assert found_first[4] is first.syllables[4] and found_second[6] is first.sequence[3]  # pyvi's too
+    speeds = read_text("Mạng 5G và 2,5G ở Hà Nội").sequence  # the word "5G" inside the syllable "2,5G"
+    assert speeds[1] == speeds[4] == "5G" and speeds[1] is speeds[4]
+    kept.WORDS = 6
+    texts = [text for text in TRICKY if text not in (LONG_LINE, NOT_NFC)]
+    for text in texts:
+        assert readings_together(text) == readings_apart(text)
+        assert len(kept.words) <= kept.WORDS + max(len(read_text(text).syllables), 1)
