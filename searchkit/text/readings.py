@@ -71,23 +71,23 @@ def _read_once(text: str) -> Reading | None:
             return None  # tagged in pieces, or normalised first: read apart
         found: list[str] = []
         words: list[str] = []
-        runs: list[str] = []  # the sentence's, for `add_sentence` to tell a heading in capitals
+        odd: list[str] = []  # the sentence's other runs: with `words`, they tell `add_sentence` a heading
         for run in line.split():  # no syllable or word holds a space (re's \s is what str.split splits at)
-            runs.append(run)
             if run.isalnum():  # letters and digits only: one syllable and one word in every reading
                 run = same(run, run)
                 syllables.append(run)
                 found.append(run)
                 words.append(run)
                 continue
+            odd.append(run)
             run_syllables, run_found, run_words, ends_sentence = known.get(run) or read_run(run)
             syllables += run_syllables
             found += run_found
             words += run_words
             if ends_sentence:
-                add_sentence(sequence, words, runs)
-                words, runs = [], []
-        add_sentence(sequence, words, runs)  # a line's end ends a sentence
+                add_sentence(sequence, words, odd)
+                words, odd = [], []
+        add_sentence(sequence, words, odd)  # a line's end ends a sentence
         if found:
             lines.append((found, len(line)))
     if syllables and max(map(len, syllables)) > MAX_SYLLABLE_CHARS:  # rare: filtered only then

@@ -66,7 +66,8 @@ def pair_sequence(text: str) -> list[str]:
 def add_sentence(sequence: list[str], words: list[str], written: str | list[str]) -> None:
     """Append one sentence's `words` (a list it may change) to a pair sequence (see
     `pair_sequence`), after a SEPARATOR; nothing when too few are marked. `written`: the
-    sentence, or its runs between spaces (`text.readings`), which tell a heading in capitals.
+    sentence, which tells a heading in capitals; or its runs between spaces that are not
+    words (`text.readings`), which tell it with the words: no cased letter is outside both.
 
     >>> sequence = ["trạm"]
     >>> add_sentence(sequence, ["Nghệ", "An", "2024"], "Nghệ An, 2024"); sequence
@@ -79,7 +80,7 @@ def add_sentence(sequence: list[str], words: list[str], written: str | list[str]
     # most sentences hold a word in lower case: neither kind of heading, no join (C-level
     # loops here and below: this runs for every sentence a build reads)
     lower = any(map(str.islower, map(_FIRST, words)))
-    if not lower and len(words) > 1 and (written if isinstance(written, str) else " ".join(written)).isupper():
+    if not lower and len(words) > 1 and (written if isinstance(written, str) else " ".join(words + written)).isupper():
         words = [w.lower() for w in words]  # a heading in capitals
     elif not lower and sum(map(str.isupper, map(_FIRST, words))) >= TITLE_CASED:
         words = [w.lower() if case_of(w) == TITLE else w for w in words]  # Every Word Capitalised
