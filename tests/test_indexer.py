@@ -323,16 +323,47 @@ def test_a_build_worker_collects_garbage_less_often_than_python_does(monkeypatch
 
     monkeypatch.setattr(segments.signal, "signal", lambda *args: None)  # nor its Ctrl-C
     monkeypatch.setattr(ctypes, "CDLL", no_libc)
-    prepared = []
+    prepared, kept = [], []
     monkeypatch.setattr(segments, "_prepare_analysis", lambda: prepared.append(True))  # in a process of its own below
+    monkeypatch.setattr(segments, "keep_freed_memory", lambda: kept.append(True))  # and this one's malloc left alone
     try:
         segments._worker_init()
         assert gc.get_threshold() == (segments.WORKER_GC_THRESHOLD, *before[1:])
         assert segments.WORKER_GC_THRESHOLD > 10 * before[0]
-        assert prepared == [True]
+        assert prepared == [True] and kept == [True]
     finally:
         gc.set_threshold(*before)
         segments._shared_count = None
+
+
+_FREED_AND_KEPT = """
+import os, sys
+import numpy as np
+from searchkit.indexing.segments import keep_freed_memory
+if sys.argv[1] == "kept":
+    keep_freed_memory()
+def resident():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+arrays = [np.ones(1 << 17) for _ in range(48)]  # 48 arrays of 1 MB, as a batch's postings make them
+full = resident()
+del arrays
+print((full - resident()) >> 20)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.confstr("CS_GNU_LIBC_VERSION") is None,
+                    reason="glibc's malloc only")
+def test_a_build_worker_keeps_what_a_batch_freed_for_the_next_instead_of_faulting_it_in_again():
+    """By default glibc returns a freed array's pages to the system, and the next batch's
+    arrays fault them in again, zeroed page by page; a worker keeps them."""
+    def given_back_mb(how: str) -> int:
+        done = subprocess.run([sys.executable, "-c", _FREED_AND_KEPT, how], capture_output=True, text=True,
+                              cwd=ROOT, timeout=60, check=True)
+        return int(done.stdout)
+
+    assert given_back_mb("default") >= 40
+    assert given_back_mb("kept") <= 8
 
 
 def test_a_build_worker_loads_the_tagger_and_the_province_regex_before_its_first_batch():

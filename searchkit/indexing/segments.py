@@ -238,8 +238,32 @@ def _worker_init(count=None) -> None:
     global _shared_count
     _shared_count = count
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
+    keep_freed_memory()
     die_with_parent()
     _prepare_analysis()
+
+
+#: glibc's malloc settings for a build worker (`mallopt`'s options: M_MMAP_THRESHOLD,
+#: M_TRIM_THRESHOLD, M_TOP_PAD). A batch makes and frees arrays of a few MB; by default
+#: malloc maps most of them apart, or gives the freed top of its heap back, and the next
+#: batch's arrays fault the pages in again, zeroed one by one: 34,000 faults a 2,000-article
+#: batch. Here arrays up to 32 MB come from the heap, and its free top is given back only
+#: past 128 MB (down to 64 MB): a 16k build's faults 449,000 → 208,000, its system time
+#: 1.3 → 0.7 s. A worker's peak memory is the same; between batches it keeps what it freed.
+_WORKER_MALLOC = ((-3, 32 << 20), (-1, 128 << 20), (-2, 64 << 20))
+
+
+def keep_freed_memory() -> None:
+    """Let this process's malloc keep what a batch freed for the next (`_WORKER_MALLOC`);
+    nothing where the C library is not glibc."""
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc (macOS, musl): its own malloc, left alone
+        return
+    for option, value in _WORKER_MALLOC:
+        mallopt(option, value)
 
 
 def die_with_parent() -> None:
