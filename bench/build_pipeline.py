@@ -5,7 +5,8 @@ in its worker (CPU, wall, and how long workers sat idle waiting for a batch).
 
 Builds the corpus into a fresh index with `searchkit.indexing.sync.sync` (as `searchkit index
 --rebuild`), timing every `write_batch` inside the workers. Prints wall and CPU time of the
-parent and of the workers (getrusage), peak RSS of each, and one line per batch: articles,
+parent and of the workers (getrusage: the workers' system time and page faults apart, which
+memory given back and faulted in again costs), peak RSS of each, and one line per batch: articles,
 worker CPU, wall, when it started after the build began. Worker idle time is the workers'
 wall time (first start to last end, times the workers) not spent inside a batch. On a
 machine with fewer cores than --workers the figures mix in waiting for a core. --code runs
@@ -34,7 +35,8 @@ import time
 from pathlib import Path
 
 #: The figures `--base` compares, as the table names them.
-COMPARED = {"wall_s": "wall s", "workers_cpu_s": "workers' CPU s", "parent_cpu_s": "parent CPU s",
+COMPARED = {"wall_s": "wall s", "workers_cpu_s": "workers' CPU s", "workers_system_s": "workers' system s",
+            "workers_page_faults": "workers' faults", "parent_cpu_s": "parent CPU s",
             "first_batch_at_s": "first batch at s", "worker_idle_s": "workers idle s",
             "worker_peak_rss_mb": "worker peak RSS MB"}
 
@@ -91,6 +93,7 @@ def main() -> None:
     figures = {
         "articles": report.added, "workers": args.workers, "batches": len(batches), "wall_s": round(wall, 2),
         "parent_cpu_s": round(parent_cpu, 2), "workers_cpu_s": round(children.ru_utime + children.ru_stime, 2),
+        "workers_system_s": round(children.ru_stime, 2), "workers_page_faults": children.ru_minflt,
         "batches_cpu_s": round(busy, 2), "first_batch_at_s": round(min((b[2] for b in batches), default=0), 2),
         "last_batch_end_s": round(max((b[3] for b in batches), default=0), 2),
         "worker_idle_s": round(span * len(pids) - sum(b[3] - b[2] for b in batches), 2) if len(pids) > 1 else 0.0,
