@@ -100,3 +100,13 @@ def test_a_word_read_in_many_texts_is_one_string_and_the_kept_words_stay_few(mon
     for text in texts:
         assert readings_together(text) == readings_apart(text)
         assert len(kept.words) <= kept.WORDS + max(len(read_text(text).syllables), 1)
+
+
+@pytest.mark.parametrize("run", ["tin,", "Đắk,", "ĐBSCL,", "A,", "2024,", "5G,", "x²,", "²x,", "Ⅻ,", "中文,", "2,5G,",
+                                 "tin,,", ",", "a_b,", "(tin,", "TP.HCM,"])
+def test_a_run_ending_in_a_comma_reads_as_the_patterns_read_it(run, monkeypatch):
+    """A word and a comma (`tin,`: a third of the runs read anew) is read without the three
+    patterns; it must read as they do, alone and in a sentence."""
+    monkeypatch.setattr(readings, "_RUNS", readings._RunReadings())
+    for text in (run, f"Trạm {run} ở Đắk Nông"):
+        assert readings_together(text) == readings_apart(text)
