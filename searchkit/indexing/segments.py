@@ -249,7 +249,8 @@ def _worker_init(count=None) -> None:
 #: batch's arrays fault the pages in again, zeroed one by one: 34,000 faults a 2,000-article
 #: batch. Here arrays up to 32 MB come from the heap, and its free top is given back only
 #: past 128 MB (down to 64 MB): a 16k build's faults 449,000 → 208,000, its system time
-#: 1.3 → 0.7 s. A worker's peak memory is the same; between batches it keeps what it freed.
+#: 1.3 → 0.7 s. A worker's peak memory is the same; between batches it keeps what it freed
+#: (a 2-core build's processes together: about 50 MB more at their peak).
 _WORKER_MALLOC = ((-3, 32 << 20), (-1, 128 << 20), (-2, 64 << 20))
 
 
