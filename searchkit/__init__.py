@@ -13,10 +13,9 @@ types are imported on first use of their names, so a command that needs neither 
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
-from searchkit.cpu import prefer_avx2_sorts
+from searchkit.cpu import prefer_avx2_sorts, quiet_huge_pages
 from searchkit.errors import (
     AbbreviationsError,
     CorpusError,
@@ -41,13 +40,7 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
-# numpy asks the kernel to back each array of 4 MB or more with transparent huge pages (decided
-# once, at numpy's import). Where the kernel's policy is `madvise`, touching such an array first
-# may wait for the kernel to compact memory: at 16 times the corpus, first searches spent 43 to
-# 107 ms in the kernel so (bench/README.md, twenty-third session). A search makes and drops arrays
-# of a few MB; without the advice, builds and commits were no slower. Whoever set
-# NUMPY_MADVISE_HUGEPAGE, or imported numpy before searchkit, keeps their choice.
-os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+quiet_huge_pages()  # no huge-page advice for searches; merges turn it on (`searchkit.cpu`)
 prefer_avx2_sorts()  # numpy's AVX-512 sorts are five times slower on AMD's Zen 4 (`searchkit.cpu`)
 
 _MODELS = frozenset({"Article", "Hit", "IndexReport", "Results", "Skipped", "Snippet"})

@@ -1,4 +1,4 @@
-"""What numpy is told about the processor, before searchkit first imports it.
+"""What numpy is told about the processor and its memory, before searchkit first imports it.
 
 numpy sorts integers with x86-simd-sort. Its AVX-512 code writes each partition with the
 memory form of `vpcompressq`, which AMD's Zen 4 runs as microcode (over 100 cycles): there,
@@ -16,6 +16,16 @@ NPY_ENABLE_CPU_FEATURES, or imported numpy before searchkit, keeps numpy's own c
 names differ between numpy versions (2.4 groups the features): the installed version is read
 from its `version.py` without importing it, since a name a version does not know makes an
 ImportWarning at numpy's import.
+
+numpy also asks the kernel to back each array of 4 MB or more with transparent huge pages
+(NUMPY_MADVISE_HUGEPAGE, read at its import too). Where the kernel's policy is `madvise`,
+touching such an array first may wait while the kernel compacts memory: at 16 times the corpus,
+first searches spent 43 to 107 ms in the kernel so (bench/README.md, twenty-third session), so
+searches go without the advice (`quiet_huge_pages`). A merge is the other way round: its arrays
+are hundreds of MB, made and dropped one after another, and without huge pages each is faulted
+in 4 KB at a time (a ×16 `optimize`: 5.7 million faults and 18.5 s in the kernel, against 0.45
+million and 10.7 s). A merge turns the advice on while it writes (`huge_pages`). Whoever set
+NUMPY_MADVISE_HUGEPAGE keeps their choice in both.
 """
 
 from __future__ import annotations
@@ -23,7 +33,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import MutableMapping
+from contextlib import contextmanager
+from typing import Iterator, MutableMapping
 
 #: numpy's names for its AVX-512 code: from numpy 2.4 on (its feature groups), and before.
 AVX512_FEATURES = "X86_V4 AVX512_ICL AVX512_SPR"
@@ -33,6 +44,10 @@ _VERSION = re.compile(r'^version\s*(?::\s*str\s*)?=\s*["\'](\d+)\.(\d+)', re.MUL
 ZEN_3_AND_4 = 25
 #: Bytes of /proc/cpuinfo read: the first processor's lines fit in a tenth of it.
 CPUINFO_BYTES = 16_384
+#: numpy's switch for its huge-page advice (see the module).
+HUGE_PAGES_VARIABLE = "NUMPY_MADVISE_HUGEPAGE"
+#: Whether searchkit chose numpy's huge-page advice (`quiet_huge_pages`): a merge may then turn it on.
+_huge_pages_chosen_here = False
 
 
 def slow_avx512_sorts(cpuinfo: str) -> bool:
@@ -97,3 +112,46 @@ def _numpy_version() -> tuple[int, int] | None:
     except (OSError, ValueError, ImportError):
         return None
     return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+def quiet_huge_pages(environ: MutableMapping[str, str] = os.environ) -> bool:
+    """Have numpy give no huge-page advice (for searches: see the module), unless someone chose;
+    whether searchkit chose. Set even where numpy is imported already: processes it starts
+    import numpy afresh."""
+    global _huge_pages_chosen_here
+    if HUGE_PAGES_VARIABLE in environ:
+        return False
+    environ[HUGE_PAGES_VARIABLE] = "0"
+    _huge_pages_chosen_here = environ is os.environ
+    return True
+
+
+@contextmanager
+def huge_pages() -> Iterator[None]:
+    """numpy's huge-page advice on while the block runs (a merge writing: see the module), then
+    as it was; nothing where someone else chose it, or where numpy has no such switch.
+
+    >>> with huge_pages():
+    ...     pass
+    """
+    switch = _advice_switch() if _huge_pages_chosen_here else None
+    if switch is None:
+        yield
+        return
+    before = switch(True)
+    try:
+        yield
+    finally:
+        switch(before)
+
+
+def _advice_switch():
+    """numpy's `_set_madvise_hugepage` (it returns the setting before), or None."""
+    try:
+        from numpy._core.multiarray import _set_madvise_hugepage
+    except ImportError:
+        try:
+            from numpy.core.multiarray import _set_madvise_hugepage  # numpy 1
+        except ImportError:
+            return None
+    return _set_madvise_hugepage

@@ -70,3 +70,36 @@ def test_a_merged_index_finds_what_the_index_found_before(tmp_path):
     after = [[(hit.id, hit.date, hit.source, hit.province) for hit in engine.search(limit=50, **s).hits]
              for s in searches]
     assert sorted(map(sorted, after)) == sorted(map(sorted, before))
+
+
+def test_a_merge_and_the_statistics_after_it_are_written_with_huge_pages_and_searches_without(tmp_path, monkeypatch):
+    """A merge's arrays are hundreds of MB at scale: it asks numpy for huge pages while it
+    writes, as the writer does for the statistics it saves after it (`searchkit.cpu`); a
+    search after it makes its arrays without them again."""
+    import pytest
+
+    from searchkit import cpu
+    from searchkit.backends.local import LocalIndex
+    from searchkit.indexing import merge
+
+    switch = cpu._advice_switch()
+    if switch is None:
+        pytest.skip("this numpy has no huge-page switch")
+    from numpy._core.multiarray import _get_madvise_hugepage as advice
+
+    engine = engine_with_removals(tmp_path)
+    seen: list[tuple[str, bool]] = []
+    write_files, load_pairs = merge._write_merged_files, LocalIndex.load_pairs
+    monkeypatch.setattr(merge, "_write_merged_files", lambda *a: seen.append(("merge", advice())) or write_files(*a))
+    monkeypatch.setattr(LocalIndex, "load_pairs", lambda self, *a, **k: seen.append(("pairs", advice()))
+                        or load_pairs(self, *a, **k))
+    monkeypatch.setattr(cpu, "_huge_pages_chosen_here", True)  # as when no one set NUMPY_MADVISE_HUGEPAGE
+    before = switch(False)
+    try:
+        assert engine.optimize() > 0
+        assert ("merge", True) in seen and ("pairs", True) in seen
+        seen.clear()
+        assert engine.search("Đắk Nông").total > 0 and advice() is False
+        assert all(on is False for _, on in seen)  # the search's own statistics, if it read any
+    finally:
+        switch(before)

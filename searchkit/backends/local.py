@@ -425,13 +425,14 @@ class LocalIndex:
         helper process while this one builds the pair model (`_spellings_beside`), then read
         back (or built here, if the helper did not save them). Our sync has released the
         writer lock: another writer may commit meanwhile, removing the files read here."""
+        from searchkit.cpu import huge_pages
         from searchkit.indexing.store import record_caches
 
         ix = open_index(self.path)
         generation = ix.latest_generation()
         helper = _spellings_beside(self.path, generation) if helped else None
-        try:
-            with _naming_damage(self.path), ix.reader() as reader, self._lock:
+        try:  # huge pages as a merge's (`searchkit.cpu`): a writer's arrays, not a search's
+            with huge_pages(), _naming_damage(self.path), ix.reader() as reader, self._lock:
                 self.load_pairs(reader, wait_for_writer=False)
                 _finished(helper)
                 self.load_spellings(reader, wait_for_writer=False)

@@ -140,6 +140,7 @@ def write_merged(ix, index_dir: Path, segment_ids: list[str]):
     """The merged segment of `merge`, written in a batch folder of the index and not committed
     (a `segments.Batch`), or None when none of their articles is live. It reads the segments
     only: several are written at once by processes of their own (`merge_by_policy`)."""
+    from searchkit.cpu import huge_pages
     from searchkit.indexing.adapter import leaf_segment_id, segment_leaves
     from searchkit.indexing.manifest import verify_segments
     from searchkit.indexing.postings import for_segment
@@ -147,7 +148,7 @@ def write_merged(ix, index_dir: Path, segment_ids: list[str]):
 
     chosen = set(segment_ids)
     verify_segments(index_dir, ix.latest_generation(), chosen)
-    with ix.reader() as reader:
+    with huge_pages(), ix.reader() as reader:  # arrays of hundreds of MB: faulted in 2 MB at a time
         leaves = [leaf for leaf, _ in segment_leaves(reader) if leaf_segment_id(leaf) in chosen]
         sources = [(for_segment(leaf), live_mask(leaf)) for leaf in leaves]
         for side, _ in sources:
