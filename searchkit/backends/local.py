@@ -430,18 +430,19 @@ class LocalIndex:
 
         ix = open_index(self.path)
         generation = ix.latest_generation()
-        helper = _spellings_beside(self.path, generation) if helped else None
-        try:  # huge pages as a merge's (`searchkit.cpu`): a writer's arrays, not a search's
-            with huge_pages(), _naming_damage(self.path), ix.reader() as reader, self._lock:
-                self.load_pairs(reader, wait_for_writer=False)
+        with huge_pages():  # as a merge's (`searchkit.cpu`): a writer's arrays and its helper's, not a search's
+            helper = _spellings_beside(self.path, generation) if helped else None
+            try:
+                with _naming_damage(self.path), ix.reader() as reader, self._lock:
+                    self.load_pairs(reader, wait_for_writer=False)
+                    _finished(helper)
+                    self.load_spellings(reader, wait_for_writer=False)
+            except Exception:  # noqa: BLE001 - damage, or files a newer commit removed: told apart here
+                if (latest_generation(self.path) or 0) > generation:
+                    return  # another writer's commit removed what was read: it prepares its own
+                raise
+            finally:
                 _finished(helper)
-                self.load_spellings(reader, wait_for_writer=False)
-        except Exception:  # noqa: BLE001 - damage, or files a newer commit removed: told apart here
-            if (latest_generation(self.path) or 0) > generation:
-                return  # another writer's commit removed what was read: it prepares its own
-            raise
-        finally:
-            _finished(helper)
         record_caches(self.path)
 
     # ------------------------------------------------------------------ writing
