@@ -23,9 +23,10 @@ touching such an array first may wait while the kernel compacts memory: at 16 ti
 first searches spent 43 to 107 ms in the kernel so (bench/README.md, twenty-third session), so
 searches go without the advice (`quiet_huge_pages`). A merge is the other way round: its arrays
 are hundreds of MB, made and dropped one after another, and without huge pages each is faulted
-in 4 KB at a time (a ×16 `optimize`: 5.7 million faults and 18.5 s in the kernel, against 0.45
-million and 10.7 s). A merge turns the advice on while it writes (`huge_pages`). Whoever set
-NUMPY_MADVISE_HUGEPAGE keeps their choice in both.
+in 4 KB at a time (a ×16 `optimize`: 5.7 million faults against 0.45 million, and a fifth to
+two fifths of its time in the kernel). A merge turns the advice on while it writes, and a writer
+while it saves its statistics (`huge_pages`). Whoever set NUMPY_MADVISE_HUGEPAGE keeps their
+choice in both; a process started afresh (not forked) finds the variable set, and keeps it too.
 """
 
 from __future__ import annotations
@@ -129,11 +130,7 @@ def quiet_huge_pages(environ: MutableMapping[str, str] = os.environ) -> bool:
 @contextmanager
 def huge_pages() -> Iterator[None]:
     """numpy's huge-page advice on while the block runs (a merge writing: see the module), then
-    as it was; nothing where someone else chose it, or where numpy has no such switch.
-
-    >>> with huge_pages():
-    ...     pass
-    """
+    as it was; nothing where someone else chose it, or where numpy has no such switch."""
     switch = _advice_switch() if _huge_pages_chosen_here else None
     if switch is None:
         yield
