@@ -103,10 +103,12 @@ def test_a_word_read_in_many_texts_is_one_string_and_the_kept_words_stay_few(mon
 
 
 @pytest.mark.parametrize("run", ["tin,", "Đắk,", "ĐBSCL,", "A,", "2024,", "5G,", "x²,", "²x,", "Ⅻ,", "中文,", "2,5G,",
-                                 "tin,,", ",", "a_b,", "(tin,", "TP.HCM,"])
+                                 "tin,,", ",", "a_b,", "(tin,", "TP.HCM,", "hoà,", "hòa,", "Thuỷ,", "sỹ,", "sĩ,",
+                                 "truyeenf,", "Hoa\u0300,", "lµnh,"])
 def test_a_run_ending_in_a_comma_reads_as_the_patterns_read_it(run, monkeypatch):
     """A word and a comma (`tin,`: a third of the runs read anew) is read without the three
-    patterns; it must read as they do, alone and in a sentence."""
+    patterns; it must read as they do, alone and in a sentence, whichever tone placement,
+    i or y, Telex keys, decomposed marks (read apart) or TCVN3 fragment it holds."""
     monkeypatch.setattr(readings, "_RUNS", readings._RunReadings())
     for text in (run, f"Trạm {run} ở Đắk Nông"):
         assert readings_together(text) == readings_apart(text)

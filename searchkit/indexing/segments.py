@@ -256,14 +256,9 @@ _WORKER_MALLOC = ((-3, 32 << 20), (-1, 128 << 20), (-2, 64 << 20))
 
 def keep_freed_memory() -> None:
     """Let this process's malloc keep what a batch freed for the next (`_WORKER_MALLOC`);
-    nothing where the C library is not glibc."""
-    try:
-        import ctypes
-
-        mallopt = ctypes.CDLL("libc.so.6").mallopt
-    except (OSError, AttributeError):  # not glibc (macOS, musl): its own malloc, left alone
-        return
-    for option, value in _WORKER_MALLOC:
+    nothing where the C library is not glibc (macOS, musl: their own malloc, left alone)."""
+    mallopt = _glibc("mallopt")
+    for option, value in _WORKER_MALLOC if mallopt is not None else ():
         mallopt(option, value)
 
 
@@ -271,12 +266,19 @@ def die_with_parent() -> None:
     """A worker process dies with its parent (no orphan writing on after a kill) and leaves
     Ctrl-C to it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    prctl = _glibc("prctl")
+    if prctl is not None:  # not Linux: workers end when the pool closes
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _glibc(name: str):
+    """The C library's function `name` (ctypes), or None without glibc (another system or libc)."""
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: workers end when the pool closes
-        pass
+        return getattr(ctypes.CDLL("libc.so.6", use_errno=True), name)
+    except (OSError, AttributeError):
+        return None
 
 
 def _prepare_analysis() -> None:
